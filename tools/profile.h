@@ -1,0 +1,215 @@
+/*
+ * profile: the one in-memory profile model every reader fills and every
+ * writer and view reads. It follows pprof's profile.proto closely, so that
+ * pprof input round-trips, and adds what the raw file carries and pprof
+ * does not: each sample's timestamp and thread.
+ *
+ * Everything is an index into one of the profile's arrays (0-based; pprof's
+ * 1-based ids exist only inside the pprof reader/writer). Strings are
+ * interned: two equal strings are the same pointer, so names compare with
+ * ==. Stacks and label sets are interned too: a sample is (stack id,
+ * labelset id, values, time, thread). All memory belongs to the profile and
+ * is freed at once by prof_free().
+ *
+ * Iteration order is insertion order, and readers insert deterministically,
+ * so the same input gives the same model and the same output bytes.
+ *
+ * Aggregation (prof_aggregate) groups samples by (stack, labelset) and sums
+ * values; the raw view and the aggregated view are two reads of one model.
+ */
+#ifndef CPROF_PROFILE_H
+#define CPROF_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+#define PROF_NONE UINT32_MAX /* "no such index" */
+
+typedef struct prof_value_type {
+	const char *type; /* "samples", "cpu", "wall" */
+	const char *unit; /* "count", "nanoseconds" */
+} prof_value_type;
+
+typedef struct prof_mapping {
+	uint64_t start, limit, offset;
+	const char *file;     /* interned; "" if unknown */
+	const char *build_id; /* interned, lower-case hex; "" if unknown */
+	bool has_functions, has_filenames, has_line_numbers, has_inline_frames;
+} prof_mapping;
+
+typedef struct prof_function {
+	const char *name;        /* interned, demangled */
+	const char *system_name; /* interned, as in the symbol table */
+	const char *filename;    /* interned; "" if unknown */
+	int64_t start_line;
+} prof_function;
+
+typedef struct prof_line {
+	uint32_t function; /* index into functions */
+	int64_t line;      /* 0 if unknown */
+	int64_t column;
+} prof_line;
+
+typedef struct prof_location {
+	uint32_t mapping; /* index into mappings, or PROF_NONE */
+	uint64_t address; /* 0 if unknown */
+	/* Inlined frames, leaf (innermost) first, as pprof stores them. An
+	 * unsymbolized location has nlines == 0 and is shown as
+	 * "module+0xoffset". */
+	prof_line *lines;
+	uint32_t nlines;
+	bool is_folded;
+} prof_location;
+
+typedef struct prof_stack {
+	uint32_t *locs; /* location indexes, leaf first */
+	uint32_t depth;
+} prof_stack;
+
+typedef struct prof_label {
+	const char *key;  /* interned */
+	const char *str;  /* interned string value, or NULL for a numeric label */
+	int64_t num;      /* numeric value when str == NULL */
+	const char *unit; /* interned unit of a numeric label, or NULL */
+} prof_label;
+
+typedef struct prof_labelset {
+	prof_label *labels; /* sorted by (key, str, num): interning is order-free */
+	uint32_t n;
+} prof_labelset;
+
+typedef struct prof_sample {
+	uint32_t stack;    /* index into stacks */
+	uint32_t labelset; /* index into labelsets; 0 is the empty set */
+	int64_t time_ns;   /* since the profile's start, or -1 if unknown */
+	int32_t tid;       /* thread id, or -1 if unknown */
+	uint32_t flags;    /* PROF_SAMPLE_* */
+} prof_sample;
+
+#define PROF_SAMPLE_OFFCPU 0x1 /* wall mode: the thread was blocked */
+
+typedef struct prof_thread {
+	int32_t tid;
+	const char *name; /* interned */
+} prof_thread;
+
+typedef struct profile profile;
+
+struct profile {
+	/* what each sample's values mean; nvalues entries */
+	prof_value_type *sample_types;
+	uint32_t nvalues;
+	uint32_t default_type; /* index into sample_types (pprof default_sample_type) */
+
+	prof_mapping *mappings;
+	uint32_t nmappings;
+	prof_function *functions;
+	uint32_t nfunctions;
+	prof_location *locations;
+	uint32_t nlocations;
+	prof_stack *stacks;
+	uint32_t nstacks;
+	prof_labelset *labelsets; /* labelsets[0] is always the empty set */
+	uint32_t nlabelsets;
+
+	prof_sample *samples;
+	int64_t *values; /* nsamples * nvalues, row-major: values[i*nvalues + j] */
+	size_t nsamples;
+
+	prof_thread *threads; /* known thread names (raw input) */
+	uint32_t nthreads;
+
+	/* pprof header fields */
+	const char **comments;
+	uint32_t ncomments;
+	const char *drop_frames, *keep_frames; /* interned regexes or NULL */
+	prof_value_type period_type;
+	int64_t period;
+	int64_t time_nanos;     /* wall-clock start, ns since the epoch */
+	int64_t duration_nanos;
+	bool has_timestamps;    /* samples carry time_ns / tid (raw input) */
+
+	/* raw-input facts, for headers and views (0 / NULL when unknown) */
+	const char *source_format; /* "raw", "pprof", "folded" */
+	const char *mode;          /* "cpu" or "wall" for raw input */
+	const char *timer;         /* which timer the recorder used */
+	const char *executable;
+	const char *cmdline;
+	int32_t pid;
+	uint64_t samples_dropped;
+
+	struct prof_internal *in; /* arena, intern tables: private */
+};
+
+/* ---- building ---------------------------------------------------------- */
+profile *prof_new(void);
+void prof_free(profile *p);
+
+/* Interns a string (copied into the profile's arena). NULL stays NULL. */
+const char *prof_intern(profile *p, const char *s);
+const char *prof_intern_n(profile *p, const char *s, size_t n);
+/* Copies n bytes into the profile's arena (freed with the profile). */
+void *prof_arena_alloc(profile *p, size_t n);
+
+/* Sets the sample types (copied); must be called before samples are added. */
+void prof_set_sample_types(profile *p, const prof_value_type *types, uint32_t n);
+
+uint32_t prof_add_mapping(profile *p, const prof_mapping *m);
+/* Functions are interned by (name, system_name, filename, start_line). */
+uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
+			      const char *filename, int64_t start_line);
+/* Adds a location; lines are copied. Not interned: see prof_intern_location. */
+uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
+			   const prof_line *lines, uint32_t nlines);
+/* Interns an unsymbolized location by (mapping, address). */
+uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address);
+/* Interns a stack (leaf-first location indexes, copied). */
+uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth);
+/* Interns a label set; labels are copied and sorted. n == 0 gives 0. */
+uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n);
+/* Appends a sample; values has nvalues entries. */
+void prof_add_sample(profile *p, uint32_t stack, uint32_t labelset, const int64_t *values,
+		     int64_t time_ns, int32_t tid, uint32_t flags);
+void prof_set_thread_name(profile *p, int32_t tid, const char *name);
+const char *prof_thread_name(const profile *p, int32_t tid); /* NULL if unknown */
+
+/* ---- reading ----------------------------------------------------------- */
+static inline const int64_t *prof_sample_values(const profile *p, size_t i)
+{
+	return p->values + i * p->nvalues;
+}
+
+/* Index of the sample type named `type` ("samples", "cpu"), or of the
+ * default when name is NULL; PROF_NONE if there is no such type. */
+uint32_t prof_find_value(const profile *p, const char *type);
+
+/* One frame of a stack as the views see it: inlined lines expanded. */
+typedef struct prof_frame {
+	uint32_t location;
+	uint32_t function; /* PROF_NONE for an unsymbolized location */
+	int64_t line;
+	bool inlined; /* called inline from the next frame (toward the root) */
+} prof_frame;
+
+/* Expands a stack into frames, leaf first. Returns the count; the array is
+ * owned by the caller's scratch buffer, grown as needed. */
+uint32_t prof_stack_frames(const profile *p, uint32_t stack, prof_frame **buf, size_t *alloc);
+
+/* The display name of a frame: the function name, or "module+0xoff" for an
+ * unsymbolized location (module is the mapping file's base name), or
+ * "0xaddr" without a mapping. Appends to sb. */
+void prof_frame_name(const profile *p, const prof_frame *f, strbuf *sb);
+
+/* ---- transforming ------------------------------------------------------ */
+/* Groups samples by (stack, labelset) and sums their values, in place; the
+ * result is sorted by (stack, labelset). Timestamps and threads are dropped
+ * (time_ns = -1, tid = -1) unless keep_threads, which groups by thread too. */
+void prof_aggregate(profile *p, bool keep_threads);
+
+/* Merges src into dst (same sample types required, else -1 with err). */
+int prof_merge(profile *dst, const profile *src, cprof_err *err);
+
+#endif

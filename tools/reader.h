@@ -1,0 +1,40 @@
+/*
+ * reader: turns any input file into a profile. The format is detected from
+ * the first bytes (gzip magic, the raw file's magic, protobuf, text), never
+ * from the file name. Formats sit in a table in reader.c: each entry says
+ * how to recognise its first bytes and how to read.
+ *
+ * Every count, length and depth taken from a file is checked against what
+ * is left of the input and against a ceiling before anything is allocated;
+ * decompression stops at max_decompressed.
+ */
+#ifndef CPROF_READER_H
+#define CPROF_READER_H
+
+#include "profile.h"
+
+typedef struct prof_read_opts {
+	size_t max_input;        /* bytes read from the file; 0: default (4 GiB) */
+	size_t max_decompressed; /* bytes after gunzip; 0: default (2 GiB) */
+	bool no_symbolize;       /* raw input: keep module+offset frames */
+	const char *debug_dir;   /* extra debug-info directory, or NULL */
+	/* Non-fatal problems (a raw file cut short, a build-id mismatch) are
+	 * reported here, one line each, without the file name; NULL: dropped. */
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
+} prof_read_opts;
+
+/* Reads path ("-" is stdin) into a new profile. Returns 0 and *out, or -1
+ * with err saying what is wrong (without the path, which the caller puts
+ * in front: "cprof-top: x.pb.gz: truncated gzip data"). */
+int prof_read_file(const char *path, const prof_read_opts *opts, profile **out, cprof_err *err);
+
+/* The same, from memory (the reader copies what it keeps). */
+int prof_read_mem(const unsigned char *data, size_t len, const prof_read_opts *opts,
+		  profile **out, cprof_err *err);
+
+/* The format's name as detected from the first bytes: "raw", "pprof",
+ * "pprof.gz", "folded", or NULL if none fits. */
+const char *prof_detect_format(const unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,400 @@
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void die_oom(size_t n)
+{
+	fprintf(stderr, "cprof: out of memory allocating %zu bytes\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die_oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		die_oom(n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		die_oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = 0;
+	return p;
+}
+
+size_t st_mult(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		die_oom(SIZE_MAX);
+	return n * size;
+}
+
+/* ---- strbuf ---------------------------------------------------------- */
+static char sb_empty[1];
+
+void sb_init(strbuf *sb)
+{
+	sb->buf = sb_empty;
+	sb->len = sb->alloc = 0;
+}
+
+void sb_release(strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	sb_init(sb);
+}
+
+void sb_reset(strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->alloc)
+		sb->buf[0] = 0;
+}
+
+void sb_grow(strbuf *sb, size_t extra)
+{
+	size_t need = sb->len + extra + 1;
+	if (need < sb->len)
+		die_oom(SIZE_MAX);
+	if (need > sb->alloc) {
+		size_t n = sb->alloc < 64 ? 64 : sb->alloc;
+		while (n < need)
+			n += n / 2;
+		char *old = sb->alloc ? sb->buf : NULL;
+		sb->buf = xrealloc(old, n);
+		if (!old)
+			sb->buf[0] = 0;
+		sb->alloc = n;
+	}
+}
+
+void sb_add(strbuf *sb, const void *data, size_t n)
+{
+	sb_grow(sb, n);
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+	sb->buf[sb->len] = 0;
+}
+
+void sb_adds(strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void sb_addc(strbuf *sb, char c)
+{
+	sb_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = 0;
+}
+
+void sb_vaddf(strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	va_copy(cp, ap);
+	sb_grow(sb, 64);
+	int n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sb->alloc - sb->len) {
+		sb_grow(sb, (size_t)n);
+		vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
+	}
+	sb->len += (size_t)n;
+}
+
+void sb_addf(strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is invalid. */
+static size_t utf8_seq(const unsigned char *s)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)
+			return 0; /* overlong */
+		if (c == 0xed && s[1] >= 0xa0)
+			return 0; /* surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (c == 0xf4 && s[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void sb_add_xml(strbuf *sb, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	while (*s) {
+		size_t n = utf8_seq(s);
+		if (n == 0) {
+			sb_adds(sb, "\xef\xbf\xbd");
+			s++;
+			continue;
+		}
+		if (n > 1) {
+			sb_add(sb, s, n);
+			s += n;
+			continue;
+		}
+		switch (*s) {
+		case '&': sb_adds(sb, "&amp;"); break;
+		case '<': sb_adds(sb, "&lt;"); break;
+		case '>': sb_adds(sb, "&gt;"); break;
+		case '"': sb_adds(sb, "&quot;"); break;
+		case '\'': sb_adds(sb, "&#39;"); break;
+		default:
+			if (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+				sb_adds(sb, "\xef\xbf\xbd"); /* not allowed in XML 1.0 */
+			else
+				sb_addc(sb, (char)*s);
+		}
+		s++;
+	}
+}
+
+void sb_add_json(strbuf *sb, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	while (*s) {
+		size_t n = utf8_seq(s);
+		if (n == 0) {
+			sb_adds(sb, "\\ufffd");
+			s++;
+			continue;
+		}
+		if (n > 1) {
+			sb_add(sb, s, n);
+			s += n;
+			continue;
+		}
+		switch (*s) {
+		case '"': sb_adds(sb, "\\\""); break;
+		case '\\': sb_adds(sb, "\\\\"); break;
+		case '\n': sb_adds(sb, "\\n"); break;
+		case '\r': sb_adds(sb, "\\r"); break;
+		case '\t': sb_adds(sb, "\\t"); break;
+		/* keep "</script>" and "<!--" from ending an inline script */
+		case '<': sb_adds(sb, "\\u003c"); break;
+		case '>': sb_adds(sb, "\\u003e"); break;
+		case '&': sb_adds(sb, "\\u0026"); break;
+		default:
+			if (*s < 0x20)
+				sb_addf(sb, "\\u%04x", *s);
+			else
+				sb_addc(sb, (char)*s);
+		}
+		s++;
+	}
+}
+
+char *sb_detach(strbuf *sb, size_t *len)
+{
+	char *p = sb->alloc ? sb->buf : xcalloc(1, 1);
+	if (len)
+		*len = sb->len;
+	sb_init(sb);
+	return p;
+}
+
+/* ---- errors ---------------------------------------------------------- */
+int cprof_fail(cprof_err *err, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* ---- files ----------------------------------------------------------- */
+int read_file_all(const char *path, size_t max, unsigned char **data, size_t *len,
+		  cprof_err *err)
+{
+	int fd = 0;
+	if (strcmp(path, "-") != 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return cprof_fail(err, "%s", strerror(errno));
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			return cprof_fail(err, "is a directory");
+		}
+	}
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *buf = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) {
+				break;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			free(buf);
+			if (fd)
+				close(fd);
+			return cprof_fail(err, "read error: %s", strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max) {
+			free(buf);
+			if (fd)
+				close(fd);
+			return cprof_fail(err, "larger than the %zu-byte input limit", max);
+		}
+	}
+	if (fd)
+		close(fd);
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+int out_open(out_file *o, const char *path, cprof_err *err)
+{
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		return 0;
+	}
+	strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(sb.buf);
+	if (fd < 0) {
+		int e = errno;
+		sb_release(&sb);
+		return cprof_fail(err, "cannot create output: %s", strerror(e));
+	}
+	mode_t um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	o->fp = fdopen(fd, "w");
+	if (!o->fp) {
+		int e = errno;
+		close(fd);
+		unlink(sb.buf);
+		sb_release(&sb);
+		return cprof_fail(err, "cannot open output: %s", strerror(e));
+	}
+	o->tmp = sb_detach(&sb, NULL);
+	o->path = xstrdup(path);
+	return 0;
+}
+
+void out_abort(out_file *o)
+{
+	if (o->tmp) {
+		if (o->fp)
+			fclose(o->fp);
+		unlink(o->tmp);
+	}
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+}
+
+int out_commit(out_file *o, cprof_err *err)
+{
+	int bad = fflush(o->fp) != 0 || ferror(o->fp);
+	int e = errno;
+	if (!o->tmp) {
+		if (bad)
+			return cprof_fail(err, "write error on standard output: %s", strerror(e));
+		return 0;
+	}
+	if (fclose(o->fp) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	o->fp = NULL;
+	if (bad) {
+		cprof_fail(err, "write error: %s", strerror(e));
+		out_abort(o);
+		return -1;
+	}
+	if (rename(o->tmp, o->path) != 0) {
+		cprof_fail(err, "cannot rename output into place: %s", strerror(errno));
+		out_abort(o);
+		return -1;
+	}
+	free(o->tmp);
+	free(o->path);
+	memset(o, 0, sizeof(*o));
+	return 0;
+}
+
+int parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || !*s)
+		return -1;
+	uint64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		unsigned d = (unsigned)(*s - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
