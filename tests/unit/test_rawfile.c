@@ -335,10 +335,10 @@ static void test_malformed_bodies_are_errors(void **state)
 	put_rec(&sb, CPROF_RAW_SAMPLE, 0, &s, sizeof(s), fr, sizeof(fr), NULL, 0);
 	/* a label set whose count is a lie */
 	struct cprof_raw_labelset ls = {.id = 1, .count = 1000};
-	put_rec(&sb, CPROF_RAW_LABELSET, 0, &ls, sizeof(ls), "\x01\x00\x01\x00ab", 6, NULL, 0);
+	put_rec(&sb, CPROF_RAW_LABELSET, 0, &ls, sizeof(ls), "\x01\x00\x01\x00" "ab", 6, NULL, 0);
 	/* a label whose text runs past the record */
 	struct cprof_raw_labelset ls2 = {.id = 2, .count = 1};
-	put_rec(&sb, CPROF_RAW_LABELSET, 0, &ls2, sizeof(ls2), "\xff\x00\x01\x00ab", 6, NULL, 0);
+	put_rec(&sb, CPROF_RAW_LABELSET, 0, &ls2, sizeof(ls2), "\xff\x00\x01\x00" "ab", 6, NULL, 0);
 	/* an INFO whose exe length runs past the record */
 	struct cprof_raw_info info = {.exe_len = 1000};
 	put_rec(&sb, CPROF_RAW_INFO, 0, &info, sizeof(info), NULL, 0, NULL, 0);
