@@ -166,6 +166,8 @@ uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
 			   const prof_line *lines, uint32_t nlines);
 /* Interns an unsymbolized location by (mapping, address). */
 uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address);
+/* Replaces a location's lines (copied), e.g. once the symbolizer knows them. */
+void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, uint32_t nlines);
 /* Interns a stack (leaf-first location indexes, copied). */
 uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth);
 /* Interns a label set; labels are copied and sorted. n == 0 gives 0. */
@@ -175,6 +177,8 @@ void prof_add_sample(profile *p, uint32_t stack, uint32_t labelset, const int64_
 		     int64_t time_ns, int32_t tid, uint32_t flags);
 void prof_set_thread_name(profile *p, int32_t tid, const char *name);
 const char *prof_thread_name(const profile *p, int32_t tid); /* NULL if unknown */
+/* Appends a comment (interned). */
+void prof_add_comment(profile *p, const char *comment);
 
 /* ---- reading ----------------------------------------------------------- */
 static inline const int64_t *prof_sample_values(const profile *p, size_t i)
@@ -202,14 +206,21 @@ uint32_t prof_stack_frames(const profile *p, uint32_t stack, prof_frame **buf, s
  * unsymbolized location (module is the mapping file's base name), or
  * "0xaddr" without a mapping. Appends to sb. */
 void prof_frame_name(const profile *p, const prof_frame *f, strbuf *sb);
+/* The unsymbolized name of a location ("module+0xoff" or "0xaddr"),
+ * whatever its lines say. Appends to sb. */
+void prof_location_name(const profile *p, uint32_t loc, strbuf *sb);
 
 /* ---- transforming ------------------------------------------------------ */
 /* Groups samples by (stack, labelset) and sums their values, in place; the
  * result is sorted by (stack, labelset). Timestamps and threads are dropped
- * (time_ns = -1, tid = -1) unless keep_threads, which groups by thread too. */
+ * (time_ns = -1, tid = -1) unless keep_threads, which groups by thread too
+ * (and keeps tid; time_ns is -1 either way). A group's flags are the OR of
+ * its samples' flags; has_timestamps becomes false. */
 void prof_aggregate(profile *p, bool keep_threads);
 
-/* Merges src into dst (same sample types required, else -1 with err). */
+/* Merges src into dst (same sample types required, else -1 with err).
+ * An empty dst (fresh from prof_new) takes src's sample types and header.
+ * Mappings, functions and locations equal in every field are shared. */
 int prof_merge(profile *dst, const profile *src, cprof_err *err);
 
 #endif

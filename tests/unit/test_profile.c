@@ -1,0 +1,395 @@
+/* Unit tests of the profile model: interning, frames and names, aggregation, merging. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "profile.h"
+
+static const prof_value_type raw_types[] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
+
+static profile *new_raw_profile(void)
+{
+	profile *p = prof_new();
+	prof_set_sample_types(p, raw_types, 2);
+	p->default_type = 1;
+	return p;
+}
+
+static void test_strings_are_interned(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	char a[] = "main", b[] = "main";
+	const char *x = prof_intern(p, a);
+	const char *y = prof_intern(p, b);
+	assert_ptr_equal(x, y);
+	assert_ptr_not_equal(x, a);
+	assert_string_equal(x, "main");
+	assert_ptr_equal(prof_intern_n(p, "mainly", 4), x);
+	assert_ptr_not_equal(prof_intern(p, "main2"), x);
+	assert_null(prof_intern(p, NULL));
+	assert_string_equal(prof_intern_n(p, "a\0b", 3) + 2, "b"); /* embedded NUL kept */
+	/* many strings: the table grows and every one stays unique */
+	const char *ptrs[5000];
+	char buf[32];
+	for (int i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "fn_%d", i);
+		ptrs[i] = prof_intern(p, buf);
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(buf, sizeof(buf), "fn_%d", i);
+		assert_ptr_equal(prof_intern(p, buf), ptrs[i]);
+		assert_string_equal(ptrs[i], buf);
+	}
+	prof_free(p);
+}
+
+static void test_functions_locations_stacks_interned(void **state)
+{
+	(void)state;
+	profile *p = new_raw_profile();
+	uint32_t f1 = prof_intern_function(p, "A", "A", "abc.c", 10);
+	uint32_t f2 = prof_intern_function(p, "A", "A", "abc.c", 10);
+	uint32_t f3 = prof_intern_function(p, "A", "A", "abc.c", 11);
+	assert_int_equal(f1, f2);
+	assert_int_not_equal(f1, f3);
+	assert_int_equal(p->nfunctions, 2);
+
+	prof_mapping m = { .start = 0x1000, .limit = 0x2000, .offset = 0, .file = "/bin/x" };
+	uint32_t mi = prof_add_mapping(p, &m);
+	uint32_t l1 = prof_intern_location(p, mi, 0x1234);
+	uint32_t l2 = prof_intern_location(p, mi, 0x1234);
+	uint32_t l3 = prof_intern_location(p, mi, 0x1238);
+	uint32_t l4 = prof_intern_location(p, PROF_NONE, 0x1234);
+	assert_int_equal(l1, l2);
+	assert_int_not_equal(l1, l3);
+	assert_int_not_equal(l1, l4);
+	assert_int_equal(p->nlocations, 3);
+
+	uint32_t s1[] = { l1, l3 }, s2[] = { l1, l3 }, s3[] = { l3, l1 };
+	uint32_t a = prof_intern_stack(p, s1, 2);
+	assert_int_equal(prof_intern_stack(p, s2, 2), a);
+	assert_int_not_equal(prof_intern_stack(p, s3, 2), a);
+	assert_int_not_equal(prof_intern_stack(p, s1, 1), a);
+	uint32_t empty = prof_intern_stack(p, NULL, 0);
+	assert_int_equal(prof_intern_stack(p, NULL, 0), empty);
+	assert_int_equal(p->nstacks, 4);
+	s1[0] = 99; /* the stack was copied */
+	assert_int_equal(p->stacks[a].locs[0], l1);
+	prof_free(p);
+}
+
+static void test_labelsets_order_free(void **state)
+{
+	(void)state;
+	profile *p = new_raw_profile();
+	assert_int_equal(p->nlabelsets, 1);
+	assert_int_equal(p->labelsets[0].n, 0);
+	assert_int_equal(prof_intern_labelset(p, NULL, 0), 0);
+	prof_label x[] = { { "endpoint", "/users", 0, NULL }, { "bytes", NULL, 42, "bytes" } };
+	prof_label y[] = { { "bytes", NULL, 42, "bytes" }, { "endpoint", "/users", 0, NULL } };
+	prof_label z[] = { { "bytes", NULL, 43, "bytes" }, { "endpoint", "/users", 0, NULL } };
+	uint32_t a = prof_intern_labelset(p, x, 2);
+	assert_int_not_equal(a, 0);
+	assert_int_equal(prof_intern_labelset(p, y, 2), a);
+	assert_int_not_equal(prof_intern_labelset(p, z, 2), a);
+	assert_string_equal(p->labelsets[a].labels[0].key, "bytes"); /* sorted by key */
+	assert_ptr_equal(p->labelsets[a].labels[1].str, prof_intern(p, "/users"));
+	prof_free(p);
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	assert_null(prof_thread_name(p, 7));
+	prof_set_thread_name(p, 7, "worker");
+	prof_set_thread_name(p, 8, "main");
+	prof_set_thread_name(p, 7, "renamed");
+	assert_string_equal(prof_thread_name(p, 7), "renamed");
+	assert_string_equal(prof_thread_name(p, 8), "main");
+	assert_null(prof_thread_name(p, 9));
+	assert_int_equal(p->nthreads, 2);
+	prof_free(p);
+}
+
+static void test_find_value(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	assert_int_equal(prof_find_value(p, NULL), PROF_NONE);
+	prof_set_sample_types(p, raw_types, 2);
+	p->default_type = 1;
+	assert_int_equal(prof_find_value(p, NULL), 1);
+	assert_int_equal(prof_find_value(p, "samples"), 0);
+	assert_int_equal(prof_find_value(p, "cpu"), 1);
+	assert_int_equal(prof_find_value(p, "wall"), PROF_NONE);
+	prof_free(p);
+}
+
+/* A location with an inlined chain: leaf (inlined) first, real function last. */
+static void test_stack_frames_expand_inlines(void **state)
+{
+	(void)state;
+	profile *p = new_raw_profile();
+	uint32_t fa = prof_intern_function(p, "A", "A", "a.c", 1);
+	uint32_t fi = prof_intern_function(p, "inl", "inl", "a.c", 5);
+	uint32_t fm = prof_intern_function(p, "main", "main", "a.c", 20);
+	prof_line l_inl[] = { { fi, 6, 0 }, { fa, 2, 0 } };
+	prof_line l_main[] = { { fm, 21, 0 } };
+	uint32_t la = prof_add_location(p, PROF_NONE, 0x10, l_inl, 2);
+	uint32_t lm = prof_add_location(p, PROF_NONE, 0x20, l_main, 1);
+	prof_mapping m = { .start = 0x400000, .limit = 0x500000, .offset = 0x1000,
+			   .file = "/usr/lib/libfoo.so.1" };
+	uint32_t mi = prof_add_mapping(p, &m);
+	uint32_t lu = prof_intern_location(p, mi, 0x400123);
+	uint32_t lx = prof_intern_location(p, PROF_NONE, 0xdead);
+	uint32_t locs[] = { lu, la, lm, lx };
+	uint32_t st = prof_intern_stack(p, locs, 4);
+
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	uint32_t n = prof_stack_frames(p, st, &fr, &alloc);
+	assert_int_equal(n, 5);
+	assert_int_equal(fr[0].function, PROF_NONE);
+	assert_false(fr[0].inlined);
+	assert_int_equal(fr[1].function, fi);
+	assert_true(fr[1].inlined);
+	assert_int_equal(fr[1].line, 6);
+	assert_int_equal(fr[2].function, fa);
+	assert_false(fr[2].inlined);
+	assert_int_equal(fr[2].location, la);
+	assert_int_equal(fr[3].function, fm);
+	assert_false(fr[3].inlined);
+	assert_int_equal(fr[4].location, lx);
+
+	strbuf sb = STRBUF_INIT;
+	const char *want[] = { "libfoo.so.1+0x1123", "inl", "A", "main", "0xdead" };
+	for (uint32_t i = 0; i < n; i++) {
+		sb_reset(&sb);
+		prof_frame_name(p, &fr[i], &sb);
+		assert_string_equal(sb.buf, want[i]);
+	}
+	sb_reset(&sb);
+	prof_location_name(p, la, &sb);
+	assert_string_equal(sb.buf, "0x10");
+	/* the frame buffer is reused and grows */
+	uint32_t big[100];
+	for (int i = 0; i < 100; i++)
+		big[i] = la;
+	n = prof_stack_frames(p, prof_intern_stack(p, big, 100), &fr, &alloc);
+	assert_int_equal(n, 200);
+	assert_true(alloc >= 200);
+	sb_release(&sb);
+	free(fr);
+	prof_free(p);
+}
+
+static void add(profile *p, uint32_t stack, uint32_t ls, int64_t w, int64_t t, int32_t tid)
+{
+	int64_t v[2] = { 1, w };
+	prof_add_sample(p, stack, ls, v, t, tid, 0);
+}
+
+static void test_aggregate(void **state)
+{
+	(void)state;
+	profile *p = new_raw_profile();
+	p->has_timestamps = true;
+	uint32_t l[3];
+	for (int i = 0; i < 3; i++)
+		l[i] = prof_intern_location(p, PROF_NONE, 0x100 + (uint64_t)i);
+	uint32_t s_b = prof_intern_stack(p, &l[1], 2);
+	uint32_t s_a = prof_intern_stack(p, &l[0], 3);
+	prof_label lab = { "k", "v", 0, NULL };
+	uint32_t ls = prof_intern_labelset(p, &lab, 1);
+	/* interleaved, out of order */
+	add(p, s_a, 0, 10, 5, 1);
+	add(p, s_b, 0, 20, 6, 2);
+	add(p, s_a, ls, 30, 7, 1);
+	add(p, s_a, 0, 40, 8, 2);
+	add(p, s_b, 0, 50, 9, 2);
+	add(p, s_a, 0, 60, 10, 1);
+
+	profile *q = new_raw_profile();
+	assert_int_equal(prof_merge(q, p, NULL), 0);
+
+	prof_aggregate(p, false);
+	assert_false(p->has_timestamps);
+	assert_int_equal(p->nsamples, 3);
+	/* sorted by (stack, labelset): s_b (index 0) first */
+	assert_int_equal(p->samples[0].stack, s_b);
+	assert_int_equal(prof_sample_values(p, 0)[0], 2);
+	assert_int_equal(prof_sample_values(p, 0)[1], 70);
+	assert_int_equal(p->samples[1].stack, s_a);
+	assert_int_equal(p->samples[1].labelset, 0);
+	assert_int_equal(prof_sample_values(p, 1)[0], 3);
+	assert_int_equal(prof_sample_values(p, 1)[1], 110);
+	assert_int_equal(p->samples[2].labelset, ls);
+	assert_int_equal(prof_sample_values(p, 2)[1], 30);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(p->samples[i].time_ns, -1);
+		assert_int_equal(p->samples[i].tid, -1);
+	}
+
+	prof_aggregate(q, true);
+	assert_int_equal(q->nsamples, 4); /* (s_b,2) (s_a,1) (s_a,2) (s_a,ls,1) */
+	assert_int_equal(q->samples[0].tid, 2);
+	assert_int_equal(prof_sample_values(q, 0)[1], 70);
+	assert_int_equal(q->samples[1].tid, 1);
+	assert_int_equal(prof_sample_values(q, 1)[1], 70);
+	assert_int_equal(q->samples[2].tid, 2);
+	assert_int_equal(prof_sample_values(q, 2)[1], 40);
+	assert_int_equal(q->samples[3].labelset, ls);
+	/* aggregating an aggregated profile changes nothing */
+	prof_aggregate(q, true);
+	assert_int_equal(q->nsamples, 4);
+	assert_int_equal(prof_sample_values(q, 1)[1], 70);
+	prof_free(p);
+	prof_free(q);
+}
+
+/* Many samples in a pseudo-random order: sums must match a direct count and
+ * the result must be identical whatever the input order was. */
+static void test_aggregate_many_deterministic(void **state)
+{
+	(void)state;
+	profile *a = new_raw_profile(), *b = new_raw_profile();
+	enum { NS = 3000, N = 200000 };
+	for (uint32_t i = 0; i < NS; i++) {
+		uint32_t la = prof_intern_location(a, PROF_NONE, i);
+		uint32_t lb = prof_intern_location(b, PROF_NONE, i);
+		assert_int_equal(prof_intern_stack(a, &la, 1), i);
+		assert_int_equal(prof_intern_stack(b, &lb, 1), i);
+	}
+	static int64_t want[NS];
+	uint64_t x = 88172645463325252ULL;
+	uint32_t *seq = malloc(N * sizeof(*seq));
+	for (int i = 0; i < N; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		seq[i] = (uint32_t)(x % NS);
+		want[seq[i]] += (int64_t)(x % 1000);
+		add(a, seq[i], 0, (int64_t)(x % 1000), i, 1);
+	}
+	x = 88172645463325252ULL;
+	for (int i = N - 1; i >= 0; i--) /* reverse order */
+		add(b, seq[i], 0, prof_sample_values(a, (size_t)i)[1], i, 1);
+	prof_aggregate(a, false);
+	prof_aggregate(b, false);
+	assert_int_equal(a->nsamples, b->nsamples);
+	assert_memory_equal(a->samples, b->samples, a->nsamples * sizeof(prof_sample));
+	assert_memory_equal(a->values, b->values, a->nsamples * 2 * sizeof(int64_t));
+	for (size_t i = 0; i < a->nsamples; i++) {
+		assert_int_equal(prof_sample_values(a, i)[1], want[a->samples[i].stack]);
+		if (i)
+			assert_true(a->samples[i - 1].stack < a->samples[i].stack);
+	}
+	free(seq);
+	prof_free(a);
+	prof_free(b);
+}
+
+static profile *small_profile(const char *file, uint64_t addr, const char *fname, int32_t tid)
+{
+	profile *p = new_raw_profile();
+	p->period = 10000000;
+	p->period_type = (prof_value_type){ prof_intern(p, "cpu"), prof_intern(p, "nanoseconds") };
+	prof_mapping m = { .start = 0x1000, .limit = 0x9000, .file = file, .build_id = "abcd" };
+	uint32_t mi = prof_add_mapping(p, &m);
+	uint32_t fm = prof_intern_function(p, "main", "main", "m.c", 1);
+	uint32_t ff = prof_intern_function(p, fname, fname, "m.c", 9);
+	prof_line lm = { fm, 3, 0 }, lf = { ff, 10, 0 };
+	uint32_t l0 = prof_add_location(p, mi, 0x1100, &lm, 1);
+	uint32_t l1 = prof_add_location(p, mi, addr, &lf, 1);
+	uint32_t st[] = { l1, l0 };
+	uint32_t s = prof_intern_stack(p, st, 2);
+	prof_label lab = { "endpoint", fname, 0, NULL };
+	add(p, s, prof_intern_labelset(p, &lab, 1), 100, 1, tid);
+	add(p, s, 0, 200, 2, tid);
+	prof_set_thread_name(p, tid, fname);
+	prof_add_comment(p, "hello");
+	p->has_timestamps = true;
+	return p;
+}
+
+static void test_merge(void **state)
+{
+	(void)state;
+	profile *a = small_profile("/bin/prog", 0x1200, "A", 1);
+	profile *b = small_profile("/bin/prog", 0x1300, "B", 2);
+	profile *c = small_profile("/bin/prog", 0x1200, "A", 1);
+	assert_int_equal(prof_merge(a, b, NULL), 0);
+	assert_int_equal(a->nsamples, 4);
+	assert_int_equal(a->nmappings, 1);   /* same mapping shared */
+	assert_int_equal(a->nlocations, 3);  /* main shared, A and B */
+	assert_int_equal(a->nfunctions, 3);
+	assert_int_equal(a->nstacks, 2);
+	assert_int_equal(a->nlabelsets, 3);
+	assert_int_equal(a->ncomments, 1);
+	assert_string_equal(prof_thread_name(a, 2), "B");
+	strbuf sb = STRBUF_INIT;
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	uint32_t n = prof_stack_frames(a, a->samples[2].stack, &fr, &alloc);
+	assert_int_equal(n, 2);
+	prof_frame_name(a, &fr[0], &sb);
+	assert_string_equal(sb.buf, "B");
+	assert_int_equal(a->samples[2].tid, 2);
+	assert_int_equal(prof_sample_values(a, 3)[1], 200);
+	const prof_labelset *ls = &a->labelsets[a->samples[2].labelset];
+	assert_int_equal(ls->n, 1);
+	assert_string_equal(ls->labels[0].str, "B");
+	/* merging the same program again reuses every location */
+	assert_int_equal(prof_merge(a, c, NULL), 0);
+	assert_int_equal(a->nlocations, 3);
+	assert_int_equal(a->nstacks, 2);
+	assert_int_equal(a->nsamples, 6);
+
+	/* into an empty profile: takes the types and header */
+	profile *e = prof_new();
+	assert_int_equal(prof_merge(e, b, NULL), 0);
+	assert_int_equal(e->nvalues, 2);
+	assert_int_equal(e->default_type, 1);
+	assert_int_equal(e->period, 10000000);
+	assert_true(e->has_timestamps);
+
+	/* different types: an error that names both */
+	profile *w = prof_new();
+	prof_value_type wt[] = { { "samples", "count" }, { "wall", "nanoseconds" } };
+	prof_set_sample_types(w, wt, 2);
+	add(w, prof_intern_stack(w, NULL, 0), 0, 5, 0, 0);
+	cprof_err err;
+	assert_int_equal(prof_merge(a, w, &err), -1);
+	assert_non_null(strstr(err.msg, "different sample types"));
+	assert_non_null(strstr(err.msg, "wall/nanoseconds"));
+	assert_int_equal(a->nsamples, 6);
+	sb_release(&sb);
+	free(fr);
+	prof_free(a);
+	prof_free(b);
+	prof_free(c);
+	prof_free(e);
+	prof_free(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strings_are_interned),
+		cmocka_unit_test(test_functions_locations_stacks_interned),
+		cmocka_unit_test(test_labelsets_order_free),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_find_value),
+		cmocka_unit_test(test_stack_frames_expand_inlines),
+		cmocka_unit_test(test_aggregate),
+		cmocka_unit_test(test_aggregate_many_deterministic),
+		cmocka_unit_test(test_merge),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1031 @@
+/*
+ * profile: the in-memory model (see profile.h for the contract).
+ *
+ * Memory. Everything that is not a growable array (strings, a location's
+ * lines, a stack's location list, a label set's labels) lives in an arena:
+ * a list of blocks freed at once by prof_free(). The growable arrays
+ * (mappings, functions, locations, stacks, samples, values, ...) grow with
+ * ALLOC_GROW and are freed with the profile too.
+ *
+ * Interning. Strings, functions, (mapping, address) locations, stacks, label
+ * sets and threads each have one open-addressing hash table of indexes. The
+ * tables store the full 32-bit hash next to the index, so a probe compares
+ * the cheap hash before the key, and growing rehashes without touching the
+ * keys. Because interned strings are unique, the keys of every other table
+ * compare strings by pointer.
+ *
+ * Aggregation uses its own table keyed by (stack, labelset[, tid]): one
+ * probe per sample (with a one-entry cache for runs of equal keys, which a
+ * time-ordered profile has plenty of), then the groups are sorted by key so
+ * the result does not depend on the order of the input samples.
+ */
+#include "profile.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- arena ------------------------------------------------------------- */
+
+typedef struct arena_block {
+	struct arena_block *next;
+	size_t used, size;
+	_Alignas(16) unsigned char data[];
+} arena_block;
+
+typedef struct arena {
+	arena_block *head;
+	size_t next_size;
+} arena;
+
+static void *arena_alloc(arena *a, size_t n)
+{
+	n = (n + 15) & ~(size_t)15;
+	if (!n)
+		n = 16;
+	arena_block *b = a->head;
+	if (!b || b->size - b->used < n) {
+		if (!a->next_size)
+			a->next_size = 16 << 10;
+		size_t size = a->next_size;
+		if (a->next_size < (4u << 20))
+			a->next_size *= 2;
+		if (size < n)
+			size = n;
+		b = xmalloc(sizeof(*b) + size);
+		b->size = size;
+		b->used = 0;
+		/* A block made for one large object goes behind the head so
+		 * the head's free space is not wasted. */
+		if (a->head && size == n) {
+			b->next = a->head->next;
+			a->head->next = b;
+		} else {
+			b->next = a->head;
+			a->head = b;
+		}
+	}
+	void *p = b->data + b->used;
+	b->used += n;
+	return p;
+}
+
+static void arena_free(arena *a)
+{
+	arena_block *b = a->head;
+	while (b) {
+		arena_block *n = b->next;
+		free(b);
+		b = n;
+	}
+	a->head = NULL;
+}
+
+/* ---- hashing ----------------------------------------------------------- */
+
+static inline uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+static uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ULL);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+		p += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	if (n)
+		memcpy(&w, p, n);
+	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+	return mix64(h);
+}
+
+static inline uint64_t hash_ptr(uint64_t h, const void *ptr)
+{
+	return mix64(h ^ (uint64_t)(uintptr_t)ptr) + 0x9E3779B97F4A7C15ULL;
+}
+
+static inline uint64_t hash_u64(uint64_t h, uint64_t v)
+{
+	return mix64(h ^ v) + 0x9E3779B97F4A7C15ULL;
+}
+
+/* ---- index hash table -------------------------------------------------- */
+
+typedef struct htab {
+	uint32_t *idx;  /* index + 1; 0 = empty */
+	uint32_t *hash; /* low 32 bits of the key's hash */
+	size_t cap;     /* power of two (or 0) */
+	size_t n;
+} htab;
+
+typedef bool (*htab_eq)(const void *ctx, uint32_t idx, const void *key);
+
+static void htab_grow(htab *t)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 64;
+	uint32_t *nidx = xcalloc(ncap, sizeof(*nidx));
+	uint32_t *nhash = xmalloc(st_mult(ncap, sizeof(*nhash)));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->idx[i])
+			continue;
+		size_t j = t->hash[i] & (ncap - 1);
+		while (nidx[j])
+			j = (j + 1) & (ncap - 1);
+		nidx[j] = t->idx[i];
+		nhash[j] = t->hash[i];
+	}
+	free(t->idx);
+	free(t->hash);
+	t->idx = nidx;
+	t->hash = nhash;
+	t->cap = ncap;
+}
+
+/* Returns the index stored for key, or PROF_NONE and *slot where to insert. */
+static uint32_t htab_find(htab *t, uint32_t h, htab_eq eq, const void *ctx, const void *key,
+			  size_t *slot)
+{
+	if ((t->n + 1) * 4 >= t->cap * 3)
+		htab_grow(t);
+	size_t mask = t->cap - 1;
+	size_t j = h & mask;
+	for (;;) {
+		uint32_t v = t->idx[j];
+		if (!v)
+			break;
+		if (t->hash[j] == h && eq(ctx, v - 1, key))
+			return v - 1;
+		j = (j + 1) & mask;
+	}
+	*slot = j;
+	return PROF_NONE;
+}
+
+static void htab_set(htab *t, size_t slot, uint32_t h, uint32_t idx)
+{
+	t->idx[slot] = idx + 1;
+	t->hash[slot] = h;
+	t->n++;
+}
+
+static void htab_free(htab *t)
+{
+	free(t->idx);
+	free(t->hash);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- the private part of a profile -------------------------------------- */
+
+typedef struct istr {
+	const char *s;
+	size_t len;
+} istr;
+
+struct prof_internal {
+	arena ar;
+	htab strs, funcs, locs, stacks, lsets, threads;
+	istr *strv;
+	size_t nstrv, strv_alloc;
+	size_t maps_alloc, funcs_alloc, locs_alloc, stacks_alloc, lsets_alloc;
+	size_t samples_alloc, values_alloc, threads_alloc, comments_alloc;
+};
+
+profile *prof_new(void)
+{
+	profile *p = xcalloc(1, sizeof(*p));
+	p->in = xcalloc(1, sizeof(*p->in));
+	/* labelsets[0] is the empty set */
+	ALLOC_GROW(p->labelsets, 1, p->in->lsets_alloc);
+	p->labelsets[0].labels = NULL;
+	p->labelsets[0].n = 0;
+	p->nlabelsets = 1;
+	p->time_nanos = 0;
+	p->pid = 0;
+	return p;
+}
+
+void prof_free(profile *p)
+{
+	if (!p)
+		return;
+	struct prof_internal *in = p->in;
+	arena_free(&in->ar);
+	htab_free(&in->strs);
+	htab_free(&in->funcs);
+	htab_free(&in->locs);
+	htab_free(&in->stacks);
+	htab_free(&in->lsets);
+	htab_free(&in->threads);
+	free(in->strv);
+	free(in);
+	free(p->sample_types);
+	free(p->mappings);
+	free(p->functions);
+	free(p->locations);
+	free(p->stacks);
+	free(p->labelsets);
+	free(p->samples);
+	free(p->values);
+	free(p->threads);
+	free(p->comments);
+	free(p);
+}
+
+void *prof_arena_alloc(profile *p, size_t n)
+{
+	return arena_alloc(&p->in->ar, n);
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+typedef struct str_key {
+	const char *s;
+	size_t n;
+} str_key;
+
+static bool str_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const struct prof_internal *in = ctx;
+	const str_key *k = key;
+	return in->strv[idx].len == k->n && memcmp(in->strv[idx].s, k->s, k->n) == 0;
+}
+
+const char *prof_intern_n(profile *p, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	struct prof_internal *in = p->in;
+	str_key k = { s, n };
+	uint32_t h = (uint32_t)hash_bytes(s, n, 0x5bd1e995);
+	size_t slot;
+	uint32_t i = htab_find(&in->strs, h, str_eq, in, &k, &slot);
+	if (i != PROF_NONE)
+		return in->strv[i].s;
+	char *copy = arena_alloc(&in->ar, n + 1);
+	memcpy(copy, s, n);
+	copy[n] = 0;
+	ALLOC_GROW(in->strv, in->nstrv + 1, in->strv_alloc);
+	in->strv[in->nstrv].s = copy;
+	in->strv[in->nstrv].len = n;
+	htab_set(&in->strs, slot, h, (uint32_t)in->nstrv);
+	in->nstrv++;
+	return copy;
+}
+
+const char *prof_intern(profile *p, const char *s)
+{
+	return s ? prof_intern_n(p, s, strlen(s)) : NULL;
+}
+
+static const char *intern_or_empty(profile *p, const char *s)
+{
+	return prof_intern(p, s ? s : "");
+}
+
+/* ---- sample types ------------------------------------------------------ */
+
+void prof_set_sample_types(profile *p, const prof_value_type *types, uint32_t n)
+{
+	free(p->sample_types);
+	p->sample_types = xcalloc(n ? n : 1, sizeof(*p->sample_types));
+	for (uint32_t i = 0; i < n; i++) {
+		p->sample_types[i].type = intern_or_empty(p, types[i].type);
+		p->sample_types[i].unit = intern_or_empty(p, types[i].unit);
+	}
+	p->nvalues = n;
+	if (p->default_type >= n)
+		p->default_type = 0;
+}
+
+uint32_t prof_find_value(const profile *p, const char *type)
+{
+	if (!type)
+		return p->default_type < p->nvalues ? p->default_type : PROF_NONE;
+	for (uint32_t i = 0; i < p->nvalues; i++)
+		if (p->sample_types[i].type && strcmp(p->sample_types[i].type, type) == 0)
+			return i;
+	return PROF_NONE;
+}
+
+/* ---- mappings ---------------------------------------------------------- */
+
+uint32_t prof_add_mapping(profile *p, const prof_mapping *m)
+{
+	ALLOC_GROW(p->mappings, p->nmappings + 1, p->in->maps_alloc);
+	prof_mapping *d = &p->mappings[p->nmappings];
+	*d = *m;
+	d->file = intern_or_empty(p, m->file);
+	d->build_id = intern_or_empty(p, m->build_id);
+	return p->nmappings++;
+}
+
+/* ---- functions --------------------------------------------------------- */
+
+static bool func_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const prof_function *a = &((const profile *)ctx)->functions[idx];
+	const prof_function *b = key;
+	return a->name == b->name && a->system_name == b->system_name &&
+	       a->filename == b->filename && a->start_line == b->start_line;
+}
+
+uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
+			      const char *filename, int64_t start_line)
+{
+	prof_function f;
+	f.name = intern_or_empty(p, name);
+	f.system_name = intern_or_empty(p, system_name);
+	f.filename = intern_or_empty(p, filename);
+	f.start_line = start_line;
+	uint64_t h = hash_ptr(0, f.name);
+	h = hash_ptr(h, f.system_name);
+	h = hash_ptr(h, f.filename);
+	h = hash_u64(h, (uint64_t)start_line);
+	size_t slot;
+	uint32_t i = htab_find(&p->in->funcs, (uint32_t)h, func_eq, p, &f, &slot);
+	if (i != PROF_NONE)
+		return i;
+	ALLOC_GROW(p->functions, p->nfunctions + 1, p->in->funcs_alloc);
+	p->functions[p->nfunctions] = f;
+	htab_set(&p->in->funcs, slot, (uint32_t)h, p->nfunctions);
+	return p->nfunctions++;
+}
+
+/* ---- locations --------------------------------------------------------- */
+
+uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
+			   const prof_line *lines, uint32_t nlines)
+{
+	ALLOC_GROW(p->locations, p->nlocations + 1, p->in->locs_alloc);
+	prof_location *l = &p->locations[p->nlocations];
+	memset(l, 0, sizeof(*l));
+	l->mapping = mapping;
+	l->address = address;
+	prof_set_location_lines(p, p->nlocations, lines, nlines);
+	return p->nlocations++;
+}
+
+void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, uint32_t nlines)
+{
+	prof_location *l = &p->locations[loc];
+	if (nlines) {
+		l->lines = arena_alloc(&p->in->ar, st_mult(nlines, sizeof(*lines)));
+		memcpy(l->lines, lines, nlines * sizeof(*lines));
+	} else {
+		l->lines = NULL;
+	}
+	l->nlines = nlines;
+}
+
+typedef struct loc_key {
+	uint32_t mapping;
+	uint64_t address;
+} loc_key;
+
+static bool loc_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const prof_location *a = &((const profile *)ctx)->locations[idx];
+	const loc_key *b = key;
+	return a->mapping == b->mapping && a->address == b->address;
+}
+
+uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address)
+{
+	loc_key k = { mapping, address };
+	uint32_t h = (uint32_t)hash_u64(hash_u64(0, mapping), address);
+	size_t slot;
+	uint32_t i = htab_find(&p->in->locs, h, loc_eq, p, &k, &slot);
+	if (i != PROF_NONE)
+		return i;
+	i = prof_add_location(p, mapping, address, NULL, 0);
+	htab_set(&p->in->locs, slot, h, i);
+	return i;
+}
+
+/* ---- stacks ------------------------------------------------------------ */
+
+typedef struct stack_key {
+	const uint32_t *locs;
+	uint32_t depth;
+} stack_key;
+
+static bool stack_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const prof_stack *a = &((const profile *)ctx)->stacks[idx];
+	const stack_key *b = key;
+	return a->depth == b->depth &&
+	       (!b->depth || memcmp(a->locs, b->locs, b->depth * sizeof(uint32_t)) == 0);
+}
+
+uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth)
+{
+	stack_key k = { locs, depth };
+	uint32_t h = (uint32_t)hash_bytes(locs, (size_t)depth * sizeof(uint32_t), 0x57ac);
+	size_t slot;
+	uint32_t i = htab_find(&p->in->stacks, h, stack_eq, p, &k, &slot);
+	if (i != PROF_NONE)
+		return i;
+	ALLOC_GROW(p->stacks, p->nstacks + 1, p->in->stacks_alloc);
+	prof_stack *s = &p->stacks[p->nstacks];
+	s->depth = depth;
+	s->locs = NULL;
+	if (depth) {
+		s->locs = arena_alloc(&p->in->ar, st_mult(depth, sizeof(uint32_t)));
+		memcpy(s->locs, locs, depth * sizeof(uint32_t));
+	}
+	htab_set(&p->in->stacks, slot, h, p->nstacks);
+	return p->nstacks++;
+}
+
+/* ---- label sets -------------------------------------------------------- */
+
+static int label_cmp(const void *a_, const void *b_)
+{
+	const prof_label *a = a_, *b = b_;
+	int c = strcmp(a->key, b->key);
+	if (c)
+		return c;
+	/* string labels before numeric ones */
+	if (!a->str != !b->str)
+		return a->str ? -1 : 1;
+	if (a->str)
+		return strcmp(a->str, b->str);
+	if (a->num != b->num)
+		return a->num < b->num ? -1 : 1;
+	return strcmp(a->unit ? a->unit : "", b->unit ? b->unit : "");
+}
+
+typedef struct lset_key {
+	const prof_label *labels;
+	uint32_t n;
+} lset_key;
+
+static bool lset_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const prof_labelset *a = &((const profile *)ctx)->labelsets[idx];
+	const lset_key *b = key;
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; i < b->n; i++) {
+		const prof_label *x = &a->labels[i], *y = &b->labels[i];
+		if (x->key != y->key || x->str != y->str || x->num != y->num || x->unit != y->unit)
+			return false;
+	}
+	return true;
+}
+
+uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n)
+{
+	if (!n)
+		return 0;
+	prof_label stackbuf[16];
+	prof_label *tmp = n <= 16 ? stackbuf : xmalloc(st_mult(n, sizeof(*tmp)));
+	for (uint32_t i = 0; i < n; i++) {
+		tmp[i].key = intern_or_empty(p, labels[i].key);
+		tmp[i].str = prof_intern(p, labels[i].str);
+		tmp[i].num = tmp[i].str ? 0 : labels[i].num;
+		tmp[i].unit = tmp[i].str ? NULL : prof_intern(p, labels[i].unit);
+	}
+	qsort(tmp, n, sizeof(*tmp), label_cmp);
+	uint64_t h = hash_u64(0x1abe1, n);
+	for (uint32_t i = 0; i < n; i++) {
+		h = hash_ptr(h, tmp[i].key);
+		h = hash_ptr(h, tmp[i].str);
+		h = hash_u64(h, (uint64_t)tmp[i].num);
+		h = hash_ptr(h, tmp[i].unit);
+	}
+	lset_key k = { tmp, n };
+	size_t slot;
+	uint32_t i = htab_find(&p->in->lsets, (uint32_t)h, lset_eq, p, &k, &slot);
+	if (i == PROF_NONE) {
+		ALLOC_GROW(p->labelsets, p->nlabelsets + 1, p->in->lsets_alloc);
+		prof_labelset *ls = &p->labelsets[p->nlabelsets];
+		ls->labels = arena_alloc(&p->in->ar, st_mult(n, sizeof(prof_label)));
+		memcpy(ls->labels, tmp, n * sizeof(prof_label));
+		ls->n = n;
+		i = p->nlabelsets++;
+		htab_set(&p->in->lsets, slot, (uint32_t)h, i);
+	}
+	if (tmp != stackbuf)
+		free(tmp);
+	return i;
+}
+
+/* ---- samples ----------------------------------------------------------- */
+
+void prof_add_sample(profile *p, uint32_t stack, uint32_t labelset, const int64_t *values,
+		     int64_t time_ns, int32_t tid, uint32_t flags)
+{
+	struct prof_internal *in = p->in;
+	ALLOC_GROW(p->samples, p->nsamples + 1, in->samples_alloc);
+	prof_sample *s = &p->samples[p->nsamples];
+	s->stack = stack;
+	s->labelset = labelset;
+	s->time_ns = time_ns;
+	s->tid = tid;
+	s->flags = flags;
+	if (p->nvalues) {
+		size_t need = st_mult(p->nsamples + 1, p->nvalues);
+		ALLOC_GROW(p->values, need, in->values_alloc);
+		memcpy(p->values + p->nsamples * p->nvalues, values, p->nvalues * sizeof(int64_t));
+	}
+	p->nsamples++;
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+static bool thread_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	return ((const profile *)ctx)->threads[idx].tid == *(const int32_t *)key;
+}
+
+static uint32_t thread_find(const profile *p, int32_t tid, size_t *slot)
+{
+	uint32_t h = (uint32_t)hash_u64(0x7d, (uint64_t)(uint32_t)tid);
+	return htab_find(&p->in->threads, h, thread_eq, p, &tid, slot);
+}
+
+void prof_set_thread_name(profile *p, int32_t tid, const char *name)
+{
+	size_t slot;
+	uint32_t i = thread_find(p, tid, &slot);
+	if (i != PROF_NONE) {
+		p->threads[i].name = intern_or_empty(p, name);
+		return;
+	}
+	ALLOC_GROW(p->threads, p->nthreads + 1, p->in->threads_alloc);
+	p->threads[p->nthreads].tid = tid;
+	p->threads[p->nthreads].name = intern_or_empty(p, name);
+	htab_set(&p->in->threads, slot, (uint32_t)hash_u64(0x7d, (uint64_t)(uint32_t)tid),
+		 p->nthreads);
+	p->nthreads++;
+}
+
+const char *prof_thread_name(const profile *p, int32_t tid)
+{
+	if (!p->nthreads)
+		return NULL;
+	size_t slot;
+	uint32_t i = thread_find(p, tid, &slot);
+	return i == PROF_NONE ? NULL : p->threads[i].name;
+}
+
+void prof_add_comment(profile *p, const char *comment)
+{
+	ALLOC_GROW(p->comments, p->ncomments + 1, p->in->comments_alloc);
+	p->comments[p->ncomments++] = intern_or_empty(p, comment);
+}
+
+/* ---- frames and names -------------------------------------------------- */
+
+uint32_t prof_stack_frames(const profile *p, uint32_t stack, prof_frame **buf, size_t *alloc)
+{
+	const prof_stack *s = &p->stacks[stack];
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < s->depth; i++) {
+		const prof_location *l = &p->locations[s->locs[i]];
+		uint32_t k = l->nlines ? l->nlines : 1;
+		ALLOC_GROW(*buf, (size_t)n + k, *alloc);
+		if (!l->nlines) {
+			prof_frame *f = &(*buf)[n++];
+			f->location = s->locs[i];
+			f->function = PROF_NONE;
+			f->line = 0;
+			f->inlined = false;
+			continue;
+		}
+		for (uint32_t j = 0; j < l->nlines; j++) {
+			prof_frame *f = &(*buf)[n++];
+			f->location = s->locs[i];
+			f->function = l->lines[j].function;
+			f->line = l->lines[j].line;
+			f->inlined = j + 1 < l->nlines;
+		}
+	}
+	return n;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+void prof_location_name(const profile *p, uint32_t loc, strbuf *sb)
+{
+	const prof_location *l = &p->locations[loc];
+	if (l->mapping != PROF_NONE && l->mapping < p->nmappings) {
+		const prof_mapping *m = &p->mappings[l->mapping];
+		const char *b = base_name(m->file ? m->file : "");
+		uint64_t off = l->address - m->start + m->offset;
+		sb_addf(sb, "%s+0x%llx", *b ? b : "[unknown]", (unsigned long long)off);
+	} else {
+		sb_addf(sb, "0x%llx", (unsigned long long)l->address);
+	}
+}
+
+void prof_frame_name(const profile *p, const prof_frame *f, strbuf *sb)
+{
+	if (f->function != PROF_NONE && f->function < p->nfunctions) {
+		const prof_function *fn = &p->functions[f->function];
+		if (fn->name && *fn->name) {
+			sb_adds(sb, fn->name);
+			return;
+		}
+		if (fn->system_name && *fn->system_name) {
+			sb_adds(sb, fn->system_name);
+			return;
+		}
+	}
+	prof_location_name(p, f->location, sb);
+}
+
+/* ---- aggregation ------------------------------------------------------- */
+
+typedef struct agg_key {
+	uint32_t stack, labelset;
+	int32_t tid;
+} agg_key;
+
+static int agg_key_cmp(const agg_key *a, const agg_key *b)
+{
+	if (a->stack != b->stack)
+		return a->stack < b->stack ? -1 : 1;
+	if (a->labelset != b->labelset)
+		return a->labelset < b->labelset ? -1 : 1;
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	return 0;
+}
+
+static const agg_key *agg_sort_keys; /* qsort has no context argument in C11 */
+
+static int agg_idx_cmp(const void *a, const void *b)
+{
+	return agg_key_cmp(&agg_sort_keys[*(const uint32_t *)a], &agg_sort_keys[*(const uint32_t *)b]);
+}
+
+static inline uint32_t agg_hash(const agg_key *k)
+{
+	uint64_t h = ((uint64_t)k->stack << 32 | k->labelset) * 0x9E3779B97F4A7C15ULL;
+	h ^= (uint64_t)(uint32_t)k->tid * 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+void prof_aggregate(profile *p, bool keep_threads)
+{
+	size_t n = p->nsamples;
+	uint32_t nv = p->nvalues;
+	agg_key *keys = NULL; /* one per group */
+	uint32_t *gflags = NULL;
+	int64_t *gvals = NULL;
+	size_t ngroups = 0, keys_alloc = 0, flags_alloc = 0, vals_alloc = 0;
+	size_t cap = 1024;
+	uint32_t *table = xcalloc(cap, sizeof(*table)); /* group + 1 */
+	agg_key last = { PROF_NONE, PROF_NONE, 0 };
+	uint32_t last_g = PROF_NONE;
+
+	for (size_t i = 0; i < n; i++) {
+		const prof_sample *s = &p->samples[i];
+		agg_key k = { s->stack, s->labelset, keep_threads ? s->tid : -1 };
+		uint32_t g;
+		if (k.stack == last.stack && k.labelset == last.labelset && k.tid == last.tid) {
+			g = last_g;
+		} else {
+			if ((ngroups + 1) * 2 > cap) {
+				size_t ncap = cap * 2;
+				uint32_t *nt = xcalloc(ncap, sizeof(*nt));
+				for (size_t j = 0; j < cap; j++) {
+					if (!table[j])
+						continue;
+					size_t q = agg_hash(&keys[table[j] - 1]) & (ncap - 1);
+					while (nt[q])
+						q = (q + 1) & (ncap - 1);
+					nt[q] = table[j];
+				}
+				free(table);
+				table = nt;
+				cap = ncap;
+			}
+			size_t q = agg_hash(&k) & (cap - 1);
+			for (;;) {
+				uint32_t v = table[q];
+				if (!v) {
+					ALLOC_GROW(keys, ngroups + 1, keys_alloc);
+					ALLOC_GROW(gflags, ngroups + 1, flags_alloc);
+					ALLOC_GROW(gvals, (ngroups + 1) * nv, vals_alloc);
+					keys[ngroups] = k;
+					gflags[ngroups] = 0;
+					if (nv)
+						memset(gvals + ngroups * nv, 0, nv * sizeof(int64_t));
+					table[q] = (uint32_t)(++ngroups);
+					g = (uint32_t)(ngroups - 1);
+					break;
+				}
+				const agg_key *o = &keys[v - 1];
+				if (o->stack == k.stack && o->labelset == k.labelset && o->tid == k.tid) {
+					g = v - 1;
+					break;
+				}
+				q = (q + 1) & (cap - 1);
+			}
+			last = k;
+			last_g = g;
+		}
+		gflags[g] |= s->flags;
+		const int64_t *src = p->values + i * nv;
+		int64_t *dst = gvals + (size_t)g * nv;
+		for (uint32_t j = 0; j < nv; j++)
+			dst[j] += src[j];
+	}
+	free(table);
+
+	uint32_t *order = xmalloc(st_mult(ngroups ? ngroups : 1, sizeof(*order)));
+	for (size_t g = 0; g < ngroups; g++)
+		order[g] = (uint32_t)g;
+	agg_sort_keys = keys;
+	qsort(order, ngroups, sizeof(*order), agg_idx_cmp);
+	agg_sort_keys = NULL;
+
+	/* The groups are never more than the samples: rewrite in place. */
+	for (size_t i = 0; i < ngroups; i++) {
+		uint32_t g = order[i];
+		prof_sample *s = &p->samples[i];
+		s->stack = keys[g].stack;
+		s->labelset = keys[g].labelset;
+		s->tid = keys[g].tid;
+		s->time_ns = -1;
+		s->flags = gflags[g];
+		if (nv)
+			memcpy(p->values + i * nv, gvals + (size_t)g * nv, nv * sizeof(int64_t));
+	}
+	p->nsamples = ngroups;
+	p->has_timestamps = false;
+	free(order);
+	free(keys);
+	free(gflags);
+	free(gvals);
+}
+
+/* ---- merging ----------------------------------------------------------- */
+
+static bool same_types(const profile *a, const profile *b)
+{
+	if (a->nvalues != b->nvalues)
+		return false;
+	for (uint32_t i = 0; i < a->nvalues; i++)
+		if (strcmp(a->sample_types[i].type, b->sample_types[i].type) ||
+		    strcmp(a->sample_types[i].unit, b->sample_types[i].unit))
+			return false;
+	return true;
+}
+
+static void types_desc(const profile *p, strbuf *sb)
+{
+	for (uint32_t i = 0; i < p->nvalues; i++)
+		sb_addf(sb, "%s%s/%s", i ? "," : "", p->sample_types[i].type,
+			p->sample_types[i].unit);
+	if (!p->nvalues)
+		sb_adds(sb, "none");
+}
+
+static bool dst_is_empty(const profile *p)
+{
+	return p->nvalues == 0 && p->nsamples == 0 && p->nstacks == 0 && p->nlocations == 0;
+}
+
+/* Mappings are deduplicated by all their fields, locations by mapping,
+ * address and lines: merging two profiles of one program gives one copy. */
+typedef struct merge_ctx {
+	const profile *dst;
+	const prof_line *lines; /* remapped lines of the key */
+} merge_ctx;
+
+static bool map_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const prof_mapping *a = &((const merge_ctx *)ctx)->dst->mappings[idx];
+	const prof_mapping *b = key;
+	return a->start == b->start && a->limit == b->limit && a->offset == b->offset &&
+	       a->file == b->file && a->build_id == b->build_id;
+}
+
+static bool mloc_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const merge_ctx *c = ctx;
+	const prof_location *a = &c->dst->locations[idx];
+	const prof_location *b = key;
+	if (a->mapping != b->mapping || a->address != b->address || a->nlines != b->nlines ||
+	    a->is_folded != b->is_folded)
+		return false;
+	for (uint32_t i = 0; i < a->nlines; i++)
+		if (a->lines[i].function != c->lines[i].function ||
+		    a->lines[i].line != c->lines[i].line || a->lines[i].column != c->lines[i].column)
+			return false;
+	return true;
+}
+
+static uint32_t loc_full_hash(const prof_location *l, const prof_line *lines)
+{
+	uint64_t h = hash_u64(hash_u64(0x10c, l->mapping), l->address);
+	h = hash_u64(h, l->nlines | (uint64_t)l->is_folded << 32);
+	for (uint32_t i = 0; i < l->nlines; i++) {
+		h = hash_u64(h, lines[i].function);
+		h = hash_u64(h, (uint64_t)lines[i].line);
+		h = hash_u64(h, (uint64_t)lines[i].column);
+	}
+	return (uint32_t)h;
+}
+
+static uint32_t map_hash(const prof_mapping *m)
+{
+	uint64_t h = hash_u64(hash_u64(hash_u64(0x3a9, m->start), m->limit), m->offset);
+	return (uint32_t)hash_ptr(hash_ptr(h, m->file), m->build_id);
+}
+
+int prof_merge(profile *dst, const profile *src, cprof_err *err)
+{
+	if (dst_is_empty(dst)) {
+		prof_set_sample_types(dst, src->sample_types, src->nvalues);
+		dst->default_type = src->default_type;
+		dst->period_type.type = prof_intern(dst, src->period_type.type);
+		dst->period_type.unit = prof_intern(dst, src->period_type.unit);
+		dst->period = src->period;
+		dst->has_timestamps = src->has_timestamps;
+		dst->source_format = prof_intern(dst, src->source_format);
+		dst->mode = prof_intern(dst, src->mode);
+		dst->timer = prof_intern(dst, src->timer);
+		dst->executable = prof_intern(dst, src->executable);
+		dst->cmdline = prof_intern(dst, src->cmdline);
+		dst->pid = src->pid;
+		dst->drop_frames = prof_intern(dst, src->drop_frames);
+		dst->keep_frames = prof_intern(dst, src->keep_frames);
+		dst->time_nanos = src->time_nanos;
+		dst->duration_nanos = src->duration_nanos;
+		dst->samples_dropped = 0;
+	} else if (!same_types(dst, src)) {
+		strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		types_desc(dst, &a);
+		types_desc(src, &b);
+		cprof_fail(err, "cannot merge profiles with different sample types (%s vs %s)", a.buf,
+			   b.buf);
+		sb_release(&a);
+		sb_release(&b);
+		return -1;
+	} else {
+		/* Header facts: keep the earliest start and the overall span. */
+		if (src->time_nanos && (!dst->time_nanos || src->time_nanos < dst->time_nanos)) {
+			int64_t end = dst->time_nanos ? dst->time_nanos + dst->duration_nanos : 0;
+			dst->time_nanos = src->time_nanos;
+			if (end - dst->time_nanos > dst->duration_nanos)
+				dst->duration_nanos = end - dst->time_nanos;
+		}
+		if (src->time_nanos) {
+			int64_t end = src->time_nanos + src->duration_nanos;
+			if (end - dst->time_nanos > dst->duration_nanos)
+				dst->duration_nanos = end - dst->time_nanos;
+		} else if (!dst->time_nanos && src->duration_nanos > dst->duration_nanos) {
+			dst->duration_nanos = src->duration_nanos;
+		}
+		if (!src->has_timestamps)
+			dst->has_timestamps = false;
+		if (!dst->period && src->period) {
+			dst->period = src->period;
+			dst->period_type.type = prof_intern(dst, src->period_type.type);
+			dst->period_type.unit = prof_intern(dst, src->period_type.unit);
+		}
+		if (src->pid != dst->pid)
+			dst->pid = 0;
+	}
+	dst->samples_dropped += src->samples_dropped;
+
+	for (uint32_t i = 0; i < src->ncomments; i++) {
+		const char *c = prof_intern(dst, src->comments[i]);
+		uint32_t j;
+		for (j = 0; j < dst->ncomments; j++)
+			if (dst->comments[j] == c)
+				break;
+		if (j == dst->ncomments)
+			prof_add_comment(dst, c);
+	}
+
+	merge_ctx mc = { dst, NULL };
+	htab maps = { 0 }, locs = { 0 };
+	size_t slot;
+	/* seed the tables with what dst has, so its own entries are reused */
+	for (uint32_t i = 0; i < dst->nmappings; i++) {
+		uint32_t h = map_hash(&dst->mappings[i]);
+		if (htab_find(&maps, h, map_eq, &mc, &dst->mappings[i], &slot) == PROF_NONE)
+			htab_set(&maps, slot, h, i);
+	}
+	for (uint32_t i = 0; i < dst->nlocations; i++) {
+		const prof_location *l = &dst->locations[i];
+		uint32_t h = loc_full_hash(l, l->lines);
+		mc.lines = l->lines;
+		if (htab_find(&locs, h, mloc_eq, &mc, l, &slot) == PROF_NONE)
+			htab_set(&locs, slot, h, i);
+	}
+
+	uint32_t *mmap = xmalloc(st_mult(src->nmappings + 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < src->nmappings; i++) {
+		prof_mapping m = src->mappings[i];
+		m.file = intern_or_empty(dst, m.file);
+		m.build_id = intern_or_empty(dst, m.build_id);
+		uint32_t h = map_hash(&m);
+		uint32_t j = htab_find(&maps, h, map_eq, &mc, &m, &slot);
+		if (j == PROF_NONE) {
+			j = prof_add_mapping(dst, &m);
+			htab_set(&maps, slot, h, j);
+		} else {
+			prof_mapping *d = &dst->mappings[j];
+			d->has_functions |= m.has_functions;
+			d->has_filenames |= m.has_filenames;
+			d->has_line_numbers |= m.has_line_numbers;
+			d->has_inline_frames |= m.has_inline_frames;
+		}
+		mmap[i] = j;
+	}
+
+	uint32_t *fmap = xmalloc(st_mult(src->nfunctions + 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < src->nfunctions; i++) {
+		const prof_function *f = &src->functions[i];
+		fmap[i] = prof_intern_function(dst, f->name, f->system_name, f->filename,
+					       f->start_line);
+	}
+
+	uint32_t *lmap = xmalloc(st_mult(src->nlocations + 1, sizeof(uint32_t)));
+	prof_line *lbuf = NULL;
+	size_t lbuf_alloc = 0;
+	for (uint32_t i = 0; i < src->nlocations; i++) {
+		const prof_location *l = &src->locations[i];
+		ALLOC_GROW(lbuf, l->nlines + 1, lbuf_alloc);
+		for (uint32_t j = 0; j < l->nlines; j++) {
+			lbuf[j] = l->lines[j];
+			lbuf[j].function = l->lines[j].function < src->nfunctions ?
+						   fmap[l->lines[j].function] : PROF_NONE;
+		}
+		prof_location key = *l;
+		key.mapping = l->mapping < src->nmappings ? mmap[l->mapping] : PROF_NONE;
+		uint32_t h = loc_full_hash(&key, lbuf);
+		mc.lines = lbuf;
+		uint32_t j = htab_find(&locs, h, mloc_eq, &mc, &key, &slot);
+		if (j == PROF_NONE) {
+			j = prof_add_location(dst, key.mapping, key.address, lbuf, l->nlines);
+			dst->locations[j].is_folded = l->is_folded;
+			htab_set(&locs, slot, h, j);
+		}
+		lmap[i] = j;
+	}
+	free(lbuf);
+	htab_free(&maps);
+	htab_free(&locs);
+
+	uint32_t *smap = xmalloc(st_mult(src->nstacks + 1, sizeof(uint32_t)));
+	uint32_t *sbuf = NULL;
+	size_t sbuf_alloc = 0;
+	for (uint32_t i = 0; i < src->nstacks; i++) {
+		const prof_stack *s = &src->stacks[i];
+		ALLOC_GROW(sbuf, s->depth + 1, sbuf_alloc);
+		for (uint32_t j = 0; j < s->depth; j++)
+			sbuf[j] = lmap[s->locs[j]];
+		smap[i] = prof_intern_stack(dst, sbuf, s->depth);
+	}
+	free(sbuf);
+
+	uint32_t *lsmap = xmalloc(st_mult(src->nlabelsets + 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < src->nlabelsets; i++)
+		lsmap[i] = prof_intern_labelset(dst, src->labelsets[i].labels, src->labelsets[i].n);
+
+	for (uint32_t i = 0; i < src->nthreads; i++)
+		if (!prof_thread_name(dst, src->threads[i].tid))
+			prof_set_thread_name(dst, src->threads[i].tid, src->threads[i].name);
+
+	/* grow once, then copy the samples */
+	size_t total = dst->nsamples + src->nsamples;
+	ALLOC_GROW(dst->samples, total, dst->in->samples_alloc);
+	if (dst->nvalues)
+		ALLOC_GROW(dst->values, st_mult(total, dst->nvalues), dst->in->values_alloc);
+	for (size_t i = 0; i < src->nsamples; i++)
+		prof_add_sample(dst, smap[src->samples[i].stack], lsmap[src->samples[i].labelset],
+				prof_sample_values(src, i), src->samples[i].time_ns,
+				src->samples[i].tid, src->samples[i].flags);
+
+	free(mmap);
+	free(fmap);
+	free(lmap);
+	free(smap);
+	free(lsmap);
+	return 0;
+}
