@@ -1,0 +1,120 @@
+/* cli: shared helpers of the tool mains (see cli.h). */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char cli_help_common[] =
+	"Inputs: raw files from cprof-record/libcprof-sample, pprof protobuf (gzipped or\n"
+	"not, e.g. Go's -cpuprofile), or folded text; the format is detected from the\n"
+	"first bytes. Several inputs are merged. '-' reads stdin.\n"
+	"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
+	"  -h, --help          this text\n";
+
+void cli_error(const char *tool, const char *file, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	if (file)
+		fprintf(stderr, "%s: %s: ", tool, strcmp(file, "-") ? file : "stdin");
+	else
+		fprintf(stderr, "%s: ", tool);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+typedef struct warn_ctx {
+	const char *tool, *file;
+} warn_ctx;
+
+static void cli_warn(void *ctx_, const char *msg)
+{
+	warn_ctx *ctx = ctx_;
+	cli_error(ctx->tool, ctx->file, "warning: %s", msg);
+}
+
+profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
+			 const prof_read_opts *opts)
+{
+	profile *all = NULL;
+	if (npaths <= 0) {
+		cli_error(tool, NULL, "no input file (use - for stdin; see --help)");
+		return NULL;
+	}
+	for (int i = 0; i < npaths; i++) {
+		prof_read_opts o = { 0 };
+		if (opts)
+			o = *opts;
+		warn_ctx wc = { tool, paths[i] };
+		if (!o.warn) {
+			o.warn = cli_warn;
+			o.warn_ctx = &wc;
+		}
+		cprof_err err = { { 0 } };
+		profile *p = NULL;
+		if (prof_read_file(paths[i], &o, &p, &err) < 0) {
+			cli_error(tool, paths[i], "%s", err.msg);
+			prof_free(all);
+			return NULL;
+		}
+		if (!all) {
+			all = p;
+			continue;
+		}
+		if (prof_merge(all, p, &err) < 0) {
+			cli_error(tool, paths[i], "cannot merge with %s: %s", paths[0], err.msg);
+			prof_free(p);
+			prof_free(all);
+			return NULL;
+		}
+		prof_free(p);
+	}
+	return all;
+}
+
+int cli_write(const char *tool, const char *path, const char *data, size_t len)
+{
+	out_file o;
+	cprof_err err = { { 0 } };
+	const char *shown = path && strcmp(path, "-") ? path : "stdout";
+	if (out_open(&o, path, &err) < 0) {
+		cli_error(tool, shown, "%s", err.msg);
+		return 1;
+	}
+	if (len && fwrite(data, 1, len, o.fp) != len) {
+		/* out_commit sees the stream error and reports it */
+	}
+	if (out_commit(&o, &err) < 0) {
+		cli_error(tool, shown, "%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+uint32_t cli_find_value(const char *tool, const profile *p, const char *name)
+{
+	const char *slash = strchr(name, '/');
+	for (uint32_t i = 0; i < p->nvalues; i++) {
+		const prof_value_type *t = &p->sample_types[i];
+		if (!t->type)
+			continue;
+		if (slash) {
+			size_t tl = (size_t)(slash - name);
+			if (strlen(t->type) == tl && !strncmp(t->type, name, tl) && t->unit &&
+			    !strcmp(t->unit, slash + 1))
+				return i;
+		} else if (!strcmp(t->type, name)) {
+			return i;
+		}
+	}
+	strbuf sb = STRBUF_INIT;
+	for (uint32_t i = 0; i < p->nvalues; i++)
+		sb_addf(&sb, "%s%s/%s", i ? ", " : "", p->sample_types[i].type ? p->sample_types[i].type : "?",
+			p->sample_types[i].unit ? p->sample_types[i].unit : "?");
+	cli_error(tool, NULL, "no sample type '%s' (the profile has: %s)", name, sb.buf ? sb.buf : "none");
+	sb_release(&sb);
+	return PROF_NONE;
+}

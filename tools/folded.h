@@ -1,0 +1,65 @@
+/*
+ * folded: the "folded stacks" text format of FlameGraph (flamegraph.pl,
+ * inferno): one line per stack, frames root first joined by ';', then a
+ * space and an integer count:
+ *
+ *     main;A;C 3
+ *
+ * Reading: every line becomes one sample with one value of type
+ * samples/count; each distinct frame name becomes one function and one
+ * location, and stacks are stored leaf first like every stack of the model.
+ *
+ * Writing (cprof-fold): one line per distinct stack, sorted bytewise, so the
+ * same profile always gives the same bytes. A ';' inside a frame name would
+ * split the frame, and a newline would split the line, so names are
+ * cleaned: ';' becomes ':', a control character (newline, tab, ...) becomes
+ * a space, and an empty name becomes "[unknown]". Stacks whose count is
+ * zero or negative are left out (flamegraph.pl cannot draw them).
+ */
+#ifndef CPROF_FOLDED_H
+#define CPROF_FOLDED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "profile.h"
+
+/* Parses folded text into an EMPTY profile. A bad line fails with
+ * "line N: what is wrong"; blank lines are skipped. */
+int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err);
+
+/* True when the first line looks like folded text: printable, and ends with
+ * whitespace and a decimal count after a non-empty stack. */
+bool folded_looks_like(const unsigned char *d, size_t n);
+
+/* How a frame is named in folded output (and in cprof-flame). */
+typedef struct folded_names {
+	bool lines;        /* "func:line" (when the line is known) */
+	bool addrs;        /* "func@0xaddress" (when the address is known) */
+	bool inline_marks; /* FlameGraph's "_[i]" suffix on inlined frames */
+} folded_names;
+
+/* Appends the cleaned display name of a frame (see above) to sb. */
+void folded_frame_name(const profile *p, const prof_frame *f, const folded_names *o, strbuf *sb);
+/* Appends s cleaned the same way (for thread names used as root frames). */
+void folded_clean_name(strbuf *sb, const char *s);
+
+/* The thread's root frame for --threads: its name, "[tid N]" when the name
+ * is unknown, or "[unknown thread]" when the sample has no thread. */
+void folded_thread_frame(const profile *p, int32_t tid, strbuf *sb);
+
+/* The sample type folded counts default to: samples/count when the profile
+ * has it, else its default sample type. */
+uint32_t folded_default_value(const profile *p);
+
+typedef struct folded_opts {
+	uint32_t value;    /* index into p->sample_types; PROF_NONE: folded_default_value */
+	folded_names names;
+	bool threads;      /* the thread name as the root frame */
+	const bool *mask;  /* nsamples entries: which samples count; NULL: all */
+} folded_opts;
+
+/* Appends the folded text of p to out. Fails only on a bad value index. */
+int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err *err);
+
+#endif
