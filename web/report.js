@@ -1,0 +1,999 @@
+/*
+ * cprof report viewer: one self-contained page, no network, no framework.
+ *
+ * The profile arrives as JSON in <script type="application/json" id="cprof-data">
+ * (written by tools/html.c; see docs/cprof-html.md for the layout):
+ *   strings[]            every name and file once
+ *   frames[]             flat triples (name string, file string, line)
+ *   stacks[]             flat pairs (parent stack node or -1, frame): a prefix tree,
+ *                        root first, parents before children, so a deep shared
+ *                        prefix is stored once; a sample points at its leaf node
+ *   samples{}            column arrays (stack, values per type, time deltas,
+ *                        thread, labelset, flags); a column that is the same for
+ *                        every sample is a single number
+ *
+ * Everything the views need is re-aggregated from those columns in typed arrays:
+ * a pass over the samples that pass the filters (time range, threads, label,
+ * on/off-CPU) adds their values to their stack node; the flame graph's tree
+ * (stack nodes merged by function name) and the top tables are then sums over
+ * nodes, O(nodes), never O(samples x depth).
+ *
+ * All names reach the page through textContent or canvas fillText, never
+ * innerHTML: a function called "<img src=x onerror=...>" is just text.
+ */
+(function () {
+	'use strict';
+
+	const t0Load = performance.now();
+	const $ = (id) => document.getElementById(id);
+	const D = JSON.parse($('cprof-data').textContent);
+	const S = D.strings;
+	const NSTR = S.length;
+
+	/* ---- decoding ------------------------------------------------------ */
+	const nFrames = D.frames.length / 3;
+	const fName = new Int32Array(nFrames), fFile = new Int32Array(nFrames), fLine = new Float64Array(nFrames);
+	for (let i = 0; i < nFrames; i++) {
+		fName[i] = D.frames[3 * i]; fFile[i] = D.frames[3 * i + 1]; fLine[i] = D.frames[3 * i + 2];
+	}
+	const nNodes = D.stacks.length / 2;
+	const sParent = new Int32Array(nNodes), sFrame = new Int32Array(nNodes);
+	for (let i = 0; i < nNodes; i++) { sParent[i] = D.stacks[2 * i]; sFrame[i] = D.stacks[2 * i + 1]; }
+
+	const N = D.samples.n;
+	function column(c, Type) {
+		if (c === undefined || c === null) return null;
+		if (typeof c === 'number') return new Type(N).fill(c);
+		return Type.from(c);
+	}
+	const sStack = column(D.samples.stack, Int32Array);
+	const nValues = D.valueTypes.length;
+	const sValues = D.samples.values.map((c) => column(c, Float64Array));
+	const hasTime = !!D.hasTimestamps && Array.isArray(D.samples.time);
+	let sTime = null;
+	if (hasTime) {
+		sTime = new Float64Array(N);
+		const dt = D.samples.time;
+		let t = 0;
+		for (let i = 0; i < N; i++) { t += dt[i]; sTime[i] = t; }
+	}
+	const threads = D.threads || [];
+	const sThread = column(D.samples.thread, Int32Array) || new Int32Array(N);
+	const sLabelset = column(D.samples.labelset, Int32Array) || new Int32Array(N);
+	const sFlags = column(D.samples.flags, Uint8Array) || new Uint8Array(N);
+	const labelsets = D.labelsets || [[]];
+	const meta = D.meta || {};
+	const isWall = meta.mode === 'wall';
+	const countIdx = Math.max(0, D.valueTypes.findIndex((v) => v[0] === 'samples'));
+	// the "weight" of a sample on the timeline: its time value (cpu/wall ns) if any
+	const timeValIdx = D.valueTypes.findIndex((v) => v[1] === 'nanoseconds');
+	// D.samples.weight: per-sample time covered (ns), when values do not give it
+	const sWeight = timeValIdx >= 0 ? sValues[timeValIdx] : null;
+	D.samples = null; D.frames = null; D.stacks = null; // let the parser's arrays go
+
+	/* ---- the flame tree: stack nodes merged by (parent, function name) ---- */
+	// flame node 0 is the root ("all"); parents precede children.
+	const s2f = new Int32Array(nNodes);
+	let fnParentA = [-1], fnNameA = [-1];
+	{
+		const key = new Map();
+		for (let i = 0; i < nNodes; i++) {
+			const p = sParent[i] < 0 ? 0 : s2f[sParent[i]];
+			const nm = fName[sFrame[i]];
+			const k = p * NSTR + nm;
+			let f = key.get(k);
+			if (f === undefined) { f = fnParentA.length; fnParentA.push(p); fnNameA.push(nm); key.set(k, f); }
+			s2f[i] = f;
+		}
+	}
+	const nF = fnParentA.length;
+	const fnParent = Int32Array.from(fnParentA), fnName = Int32Array.from(fnNameA);
+	fnParentA = fnNameA = null;
+	// a representative frame (file, line) per flame node, for tooltips
+	const fnFrame = new Int32Array(nF).fill(-1);
+	for (let i = 0; i < nNodes; i++) if (fnFrame[s2f[i]] < 0) fnFrame[s2f[i]] = sFrame[i];
+
+	// children lists (CSR), sorted by name as flamegraph.pl does
+	function childrenCSR(parent, n, cmp) {
+		const cnt = new Int32Array(n + 1);
+		for (let i = 0; i < n; i++) if (parent[i] >= 0) cnt[parent[i] + 1]++;
+		for (let i = 0; i < n; i++) cnt[i + 1] += cnt[i];
+		const start = cnt.slice(), kids = new Int32Array(Math.max(0, cnt[n]));
+		const fill = cnt.slice();
+		for (let i = 0; i < n; i++) if (parent[i] >= 0) kids[fill[parent[i]]++] = i;
+		if (cmp) for (let p = 0; p < n; p++) {
+			const a = start[p], b = start[p + 1];
+			if (b - a > 1) kids.subarray(a, b).sort(cmp);
+		}
+		return { start, kids };
+	}
+	const fKids = childrenCSR(fnParent, nF, (a, b) => {
+		const x = S[fnName[a]], y = S[fnName[b]];
+		return x < y ? -1 : x > y ? 1 : 0;
+	});
+	const sKids = childrenCSR(sParent, nNodes, null);
+
+	// first[i]: no ancestor of node i has the same key (so cum counts a
+	// recursive function once). One DFS with a per-key depth counter.
+	function firstOccurrence(n, kids, roots, keyOf, nKeys) {
+		const first = new Uint8Array(n), seen = new Int32Array(nKeys);
+		const stack = [];
+		for (const r of roots) stack.push(r);
+		while (stack.length) {
+			const v = stack.pop();
+			if (v < 0) { seen[keyOf(~v)]--; continue; }
+			const k = keyOf(v);
+			if (seen[k] === 0) first[v] = 1;
+			seen[k]++;
+			stack.push(~v);
+			for (let j = kids.start[v]; j < kids.start[v + 1]; j++) stack.push(kids.kids[j]);
+		}
+		return first;
+	}
+	const fFirst = firstOccurrence(nF, fKids, [0], (v) => (v === 0 ? 0 : fnName[v] + 1), NSTR + 1);
+	const sRoots = [];
+	for (let i = 0; i < nNodes; i++) if (sParent[i] < 0) sRoots.push(i);
+	const sFirst = firstOccurrence(nNodes, sKids, sRoots, (v) => sFrame[v], nFrames);
+
+	/* ---- per-thread time-sorted sample indexes (timeline) ---------------- */
+	const perThread = [];
+	let tMin = 0, tMax = 1;
+	if (hasTime && N > 0) {
+		const counts = new Int32Array(threads.length + 1);
+		for (let i = 0; i < N; i++) counts[sThread[i]]++;
+		for (let k = 0; k < threads.length; k++) perThread.push(new Int32Array(counts[k]));
+		const fill = new Int32Array(threads.length);
+		for (let i = 0; i < N; i++) { const k = sThread[i]; perThread[k][fill[k]++] = i; }
+		for (const idx of perThread) {
+			let sorted = true;
+			for (let j = 1; j < idx.length; j++) if (sTime[idx[j]] < sTime[idx[j - 1]]) { sorted = false; break; }
+			if (!sorted) idx.sort((a, b) => sTime[a] - sTime[b] || a - b);
+		}
+		tMin = Infinity; tMax = -Infinity;
+		for (let i = 0; i < N; i++) {
+			const w = sWeight ? sWeight[i] : 0;
+			if (sTime[i] - w < tMin) tMin = sTime[i] - w;
+			if (sTime[i] > tMax) tMax = sTime[i];
+		}
+		if (tMin > 0 && tMin < (tMax - tMin) * 0.05) tMin = 0;
+		if (!(tMax > tMin)) tMax = tMin + 1;
+	}
+	let maxWeight = 0;
+	if (sWeight) for (let i = 0; i < N; i++) if (sWeight[i] > maxWeight) maxWeight = sWeight[i];
+
+	/* ---- colours: a hash of the name, flamegraph.pl's warm palette ------- */
+	function hashName(s) {
+		let h = 2166136261;
+		for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+		return h >>> 0;
+	}
+	const warmCache = new Array(NSTR), coldCache = new Array(NSTR);
+	function rgbOf(nameIdx, cold) {
+		const cache = cold ? coldCache : warmCache;
+		let c = cache[nameIdx];
+		if (c) return c;
+		const h = hashName(S[nameIdx]);
+		const v1 = (h & 255) / 255, v2 = ((h >>> 8) & 255) / 255, v3 = ((h >>> 16) & 255) / 255;
+		c = cold ? [Math.round(60 + 40 * v1), Math.round(110 + 60 * v2), Math.round(190 + 55 * v3)]
+			: [Math.round(205 + 50 * v3), Math.round(230 * v1), Math.round(55 * v2)];
+		cache[nameIdx] = c;
+		return c;
+	}
+	const css = (c) => 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
+	const packed = (c, a) => ((a << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0; // little-endian RGBA
+
+	/* ---- formatting ------------------------------------------------------ */
+	function fmtNs(ns) {
+		const a = Math.abs(ns);
+		if (a >= 1e9) return (ns / 1e9).toFixed(a >= 1e11 ? 0 : 3) + ' s';
+		if (a >= 1e6) return (ns / 1e6).toFixed(2) + ' ms';
+		if (a >= 1e3) return (ns / 1e3).toFixed(2) + ' µs';
+		return Math.round(ns) + ' ns';
+	}
+	function fmtVal(v, j) {
+		const unit = D.valueTypes[j][1];
+		if (unit === 'nanoseconds') return fmtNs(v);
+		if (unit === 'bytes') return v >= 1048576 ? (v / 1048576).toFixed(2) + ' MiB' : v >= 1024 ? (v / 1024).toFixed(1) + ' KiB' : v + ' B';
+		return String(v);
+	}
+	const pct = (a, b) => (b > 0 ? (100 * a / b).toFixed(2) + '%' : '0.00%');
+	function frameLabel(fr) {
+		const file = S[fFile[fr]];
+		return file ? S[fName[fr]] + ' ' + file + (fLine[fr] > 0 ? ':' + fLine[fr] : '') : S[fName[fr]];
+	}
+	function stackNames(node) { // root first
+		const out = [];
+		for (let v = node; v >= 0; v = sParent[v]) out.push(S[fName[sFrame[v]]]);
+		return out.reverse();
+	}
+	function flamePath(f) { // names from the root's child down to f
+		const out = [];
+		for (let v = f; v > 0; v = fnParent[v]) out.push(S[fnName[v]]);
+		return out.reverse();
+	}
+
+	/* ---- state, kept in the URL fragment ---------------------------------- */
+	const defaults = () => ({
+		sel: null,          // [t0, t1] ns: the time range that feeds the aggregated views
+		view: null,         // [t0, t1] ns: the timeline's visible range (null: all)
+		q: '',              // search regex
+		focus: [],          // flame graph zoom: path of names from the root
+		hl: '',             // function highlighted from the top table
+		th: null,           // excluded thread indexes (null: none excluded)
+		label: '',          // "key=value" every sample must carry
+		cpu: 'all',         // wall mode: all | on | off
+		v: D.defaultValue || 0,
+		icicle: false,
+		top: 'func',
+		sort: 'flat',
+	});
+	let st = defaults();
+	function encodeState() {
+		const p = new URLSearchParams();
+		if (st.sel) p.set('sel', st.sel.map(Math.round).join(','));
+		if (st.view) p.set('view', st.view.map(Math.round).join(','));
+		if (st.q) p.set('q', st.q);
+		if (st.focus.length) p.set('focus', JSON.stringify(st.focus));
+		if (st.hl) p.set('hl', st.hl);
+		if (st.th && st.th.length) p.set('xth', st.th.map((k) => threads[k][0]).join(','));
+		if (st.label) p.set('label', st.label);
+		if (st.cpu !== 'all') p.set('cpu', st.cpu);
+		if (st.v !== (D.defaultValue || 0)) p.set('v', D.valueTypes[st.v][0]);
+		if (st.icicle) p.set('icicle', '1');
+		if (st.top !== 'func') p.set('top', st.top);
+		if (st.sort !== 'flat') p.set('sort', st.sort);
+		return p.toString();
+	}
+	function decodeState(hash) {
+		const s = defaults();
+		const p = new URLSearchParams(hash.replace(/^#/, ''));
+		const range = (x) => {
+			if (!x) return null;
+			const a = x.split(',').map(Number);
+			return a.length === 2 && a.every(Number.isFinite) && a[1] > a[0] ? a : null;
+		};
+		if (hasTime) { s.sel = range(p.get('sel')); s.view = range(p.get('view')); }
+		s.q = p.get('q') || '';
+		try { const f = JSON.parse(p.get('focus') || '[]'); if (Array.isArray(f)) s.focus = f.map(String); } catch (e) { /* ignore a bad link */ }
+		s.hl = p.get('hl') || '';
+		if (p.get('xth')) {
+			const tids = p.get('xth').split(',').map(Number);
+			s.th = threads.map((t, k) => (tids.includes(t[0]) ? k : -1)).filter((k) => k >= 0);
+		}
+		s.label = p.get('label') || '';
+		const cpu = p.get('cpu');
+		if (cpu === 'on' || cpu === 'off') s.cpu = cpu;
+		const v = D.valueTypes.findIndex((t) => t[0] === p.get('v'));
+		if (v >= 0) s.v = v;
+		s.icicle = p.get('icicle') === '1';
+		if (p.get('top') === 'line') s.top = 'line';
+		if (p.get('sort') === 'cum') s.sort = 'cum';
+		return s;
+	}
+	let lastHash = null;
+	function saveState() {
+		const h = encodeState();
+		lastHash = h;
+		const url = location.href.replace(/#.*$/, '') + (h ? '#' + h : '');
+		try { history.replaceState(null, '', url); } catch (e) { location.hash = h; }
+	}
+
+	/* ---- aggregation ----------------------------------------------------- */
+	let threadOk = new Uint8Array(threads.length + 1).fill(1);
+	let labelOk = new Uint8Array(labelsets.length).fill(1);
+	const agg = {
+		node: [], flameSelf: [], flameTot: [], nodeTot: [], total: new Float64Array(nValues), samples: 0,
+	};
+	for (let j = 0; j < nValues; j++) {
+		agg.node.push(new Float64Array(nNodes)); agg.nodeTot.push(new Float64Array(nNodes));
+		agg.flameSelf.push(new Float64Array(nF)); agg.flameTot.push(new Float64Array(nF));
+	}
+	function applyFilters() {
+		threadOk = new Uint8Array(threads.length + 1).fill(1);
+		if (st.th) for (const k of st.th) threadOk[k] = 0;
+		labelOk = new Uint8Array(labelsets.length).fill(1);
+		if (st.label) {
+			const eq = st.label.indexOf('=');
+			const key = st.label.slice(0, eq), val = st.label.slice(eq + 1);
+			for (let l = 0; l < labelsets.length; l++) {
+				const ls = labelsets[l];
+				let ok = false;
+				for (let j = 0; j < ls.length; j += 2) if (S[ls[j]] === key && S[ls[j + 1]] === val) ok = true;
+				labelOk[l] = ok ? 1 : 0;
+			}
+		}
+	}
+	function passes(i) { // all filters except the time range
+		if (!threadOk[sThread[i]] || !labelOk[sLabelset[i]]) return false;
+		if (st.cpu === 'on') return (sFlags[i] & 1) === 0;
+		if (st.cpu === 'off') return (sFlags[i] & 1) !== 0;
+		return true;
+	}
+	function aggregate() {
+		const t = performance.now();
+		for (let j = 0; j < nValues; j++) { agg.node[j].fill(0); agg.flameSelf[j].fill(0); }
+		const sel = hasTime ? st.sel : null;
+		const lo = sel ? sel[0] : -Infinity, hi = sel ? sel[1] : Infinity;
+		const anyThread = !st.th || st.th.length === 0, anyLabel = !st.label, anyCpu = st.cpu === 'all';
+		let n = 0;
+		for (let i = 0; i < N; i++) {
+			if (sel && (sTime[i] < lo || sTime[i] > hi)) continue;
+			if (!(anyThread && anyLabel && anyCpu) && !passes(i)) continue;
+			const s = sStack[i];
+			for (let j = 0; j < nValues; j++) agg.node[j][s] += sValues[j][i];
+			n++;
+		}
+		agg.samples = n;
+		for (let j = 0; j < nValues; j++) {
+			const node = agg.node[j], fs = agg.flameSelf[j], ft = agg.flameTot[j], nt = agg.nodeTot[j];
+			for (let i = 0; i < nNodes; i++) fs[s2f[i]] += node[i];
+			ft.set(fs);
+			for (let f = nF - 1; f > 0; f--) ft[fnParent[f]] += ft[f];
+			nt.set(node);
+			for (let i = nNodes - 1; i >= 0; i--) if (sParent[i] >= 0) nt[sParent[i]] += nt[i];
+			agg.total[j] = ft[0];
+		}
+		perf.aggregateMs = performance.now() - t;
+	}
+
+	/* ---- search ------------------------------------------------------------ */
+	let searchRe = null, strMatch = null, flameMatch = null, matchedValue = 0;
+	function compileSearch() {
+		searchRe = null; strMatch = null;
+		$('search').classList.remove('bad');
+		if (!st.q) return;
+		try { searchRe = new RegExp(st.q); } catch (e) { $('search').classList.add('bad'); return; }
+		strMatch = new Uint8Array(NSTR);
+		for (let i = 0; i < NSTR; i++) strMatch[i] = searchRe.test(S[i]) ? 1 : 0;
+	}
+	function computeMatches() {
+		flameMatch = null; matchedValue = 0;
+		if (!strMatch) return;
+		flameMatch = new Uint8Array(nF);
+		const covered = new Uint8Array(nF);
+		const tot = agg.flameTot[st.v];
+		for (let f = 1; f < nF; f++) {
+			const p = fnParent[f];
+			covered[f] = covered[p] | flameMatch[p];
+			if (strMatch[fnName[f]]) {
+				flameMatch[f] = 1;
+				if (!covered[f]) matchedValue += tot[f];
+			}
+		}
+	}
+
+	/* ---- header and controls --------------------------------------------- */
+	const perf = { loadMs: 0, aggregateMs: 0, timelineMs: 0, flameMs: 0, tablesMs: 0 };
+	$('title').textContent = D.title || 'cprof report';
+	document.title = D.title || 'cprof report';
+	{
+		const bits = [];
+		if (meta.source) bits.push('input: ' + meta.source);
+		if (meta.mode) bits.push('mode: ' + meta.mode);
+		if (meta.timer) bits.push('timer: ' + meta.timer);
+		if (meta.executable) bits.push(meta.executable + (meta.pid ? ' [' + meta.pid + ']' : ''));
+		bits.push(N + ' samples');
+		if (threads.length) bits.push(threads.length + ' thread' + (threads.length === 1 ? '' : 's'));
+		if (meta.durationNs) bits.push('duration ' + fmtNs(meta.durationNs));
+		if (meta.period) bits.push('period ' + (meta.periodUnit === 'nanoseconds' ? fmtNs(meta.period) : meta.period));
+		if (meta.dropped) bits.push(meta.dropped + ' samples dropped');
+		$('meta').textContent = bits.join(' · ');
+	}
+	D.valueTypes.forEach((t, j) => {
+		const o = document.createElement('option');
+		o.value = String(j); o.textContent = t[0] + ' (' + t[1] + ')';
+		$('value').appendChild(o);
+	});
+	if (isWall) $('statebox').hidden = false;
+	{
+		const pairs = new Set();
+		for (const ls of labelsets) for (let j = 0; j < ls.length; j += 2) pairs.add(S[ls[j]] + '=' + S[ls[j + 1]]);
+		if (pairs.size) {
+			$('labelbox').hidden = false;
+			const any = document.createElement('option');
+			any.value = ''; any.textContent = '(any)';
+			$('label').appendChild(any);
+			for (const p of [...pairs].sort()) {
+				const o = document.createElement('option');
+				o.value = p; o.textContent = p;
+				$('label').appendChild(o);
+			}
+		}
+	}
+	const threadBoxes = [];
+	threads.forEach((t, k) => {
+		const l = document.createElement('label');
+		const cb = document.createElement('input');
+		cb.type = 'checkbox'; cb.dataset.k = String(k);
+		cb.addEventListener('change', () => {
+			st.th = threadBoxes.map((b, j) => (b.checked ? -1 : j)).filter((j) => j >= 0);
+			changed({ filters: true });
+		});
+		threadBoxes.push(cb);
+		l.appendChild(cb);
+		l.appendChild(document.createTextNode(' ' + (S[t[1]] || 'thread') + ' (' + t[0] + ')'));
+		$('threads').appendChild(l);
+	});
+	function syncControls() {
+		$('value').value = String(st.v);
+		$('cpustate').value = st.cpu;
+		if (!$('labelbox').hidden) $('label').value = st.label;
+		if ($('search').value !== st.q) $('search').value = st.q;
+		$('icicle').checked = st.icicle;
+		$('topmode').value = st.top;
+		threadBoxes.forEach((b, k) => { b.checked = !(st.th && st.th.includes(k)); });
+	}
+
+	/* ---- tooltip ------------------------------------------------------------ */
+	const tip = $('tooltip');
+	function showTip(text, ev) {
+		tip.textContent = text;
+		tip.hidden = false;
+		const w = tip.offsetWidth, h = tip.offsetHeight;
+		let x = ev.clientX + 14, y = ev.clientY + 14;
+		if (x + w > window.innerWidth - 4) x = Math.max(4, ev.clientX - w - 14);
+		if (y + h > window.innerHeight - 4) y = Math.max(4, ev.clientY - h - 14);
+		tip.style.left = x + 'px'; tip.style.top = y + 'px';
+	}
+	const hideTip = () => { tip.hidden = true; };
+
+	/* ---- timeline ------------------------------------------------------------ */
+	const TL = { gutter: 170, ruler: 20, track: 22, gap: 4, canvas: $('timeline'), counts: [], drawn: 0 };
+	function tlView() { return st.view || [tMin, tMax]; }
+	function tlLayout() {
+		const c = TL.canvas;
+		const w = Math.max(300, c.clientWidth || c.parentElement.clientWidth);
+		const h = TL.ruler + threads.length * (TL.track + TL.gap) + 4;
+		return { w, h, pw: w - TL.gutter };
+	}
+	function lowerBound(idx, t) { // first j with sTime[idx[j]] >= t
+		let a = 0, b = idx.length;
+		while (a < b) { const m = (a + b) >> 1; if (sTime[idx[m]] < t) a = m + 1; else b = m; }
+		return a;
+	}
+	function drawTimeline() {
+		if (!hasTime) return;
+		const t = performance.now();
+		const c = TL.canvas, L = tlLayout(), dpr = window.devicePixelRatio || 1;
+		c.style.height = L.h + 'px';
+		if (c.width !== Math.round(L.w * dpr) || c.height !== Math.round(L.h * dpr)) {
+			c.width = Math.round(L.w * dpr); c.height = Math.round(L.h * dpr);
+		}
+		const ctx = c.getContext('2d');
+		ctx.setTransform(1, 0, 0, 1, 0, 0);
+		ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, c.width, c.height);
+		const [v0, v1] = tlView();
+		const PW = Math.max(1, Math.round(L.pw * dpr)), gx = Math.round(TL.gutter * dpr);
+		const scale = PW / (v1 - v0);
+		const img = ctx.createImageData(PW, c.height);
+		const px = new Uint32Array(img.data.buffer);
+		const colOn = new Uint32Array(PW), colOff = new Uint32Array(PW);
+		const grey = packed([200, 200, 200], 255), greyOff = packed([225, 225, 225], 255);
+		TL.counts = [];
+		TL.drawn = 0;
+		const hlName = st.hl ? S.indexOf(st.hl) : -1;
+		for (let k = 0; k < threads.length; k++) {
+			const idx = perThread[k];
+			let count = 0;
+			colOn.fill(0); colOff.fill(0);
+			if (threadOk[k]) {
+				const a = lowerBound(idx, v0), b = lowerBound(idx, v1 + maxWeight + 1);
+				for (let j = a; j < b; j++) {
+					const i = idx[j];
+					const ts = sTime[i], w = sWeight ? sWeight[i] : 0;
+					if (ts - w > v1 || ts < v0) continue;
+					count++;
+					let x1 = Math.floor((ts - v0) * scale), x0 = Math.floor((ts - w - v0) * scale);
+					if (x1 >= PW) x1 = PW - 1;
+					if (x0 < 0) x0 = 0;
+					if (x0 > x1) x0 = x1;
+					const off = (sFlags[i] & 1) !== 0;
+					const ok = passes(i);
+					const nm = fName[sFrame[sStack[i]]];
+					let col;
+					if (!ok) col = off ? greyOff : grey;
+					else col = packed(rgbOf(nm, off), 255);
+					const target = off ? colOff : colOn;
+					for (let x = x0; x <= x1; x++) target[x] = col;
+				}
+			}
+			TL.counts.push(count);
+			TL.drawn += count;
+			const y0 = Math.round((TL.ruler + k * (TL.track + TL.gap)) * dpr), th = Math.round(TL.track * dpr);
+			const yOff = y0 + Math.round(th * 0.6);
+			for (let y = y0; y < y0 + th; y++) {
+				const row = y * PW;
+				for (let x = 0; x < PW; x++) {
+					const on = colOn[x];
+					if (on) px[row + x] = on;
+					else if (colOff[x] && y >= yOff) px[row + x] = colOff[x];
+				}
+			}
+			// track background so that empty time is visible
+			for (let y = y0; y < y0 + th; y++) {
+				const row = y * PW;
+				for (let x = 0; x < PW; x++) if (!px[row + x]) px[row + x] = 0xfff7f7f7;
+			}
+		}
+		ctx.putImageData(img, gx, 0);
+		ctx.scale(dpr, dpr);
+		// highlighted function: a mark under its samples would need another pass; outline the track instead
+		void hlName;
+		// thread names and counts
+		ctx.font = '12px system-ui, sans-serif';
+		ctx.textBaseline = 'middle';
+		for (let k = 0; k < threads.length; k++) {
+			const y = TL.ruler + k * (TL.track + TL.gap);
+			ctx.fillStyle = threadOk[k] ? '#222' : '#aaa';
+			const name = (S[threads[k][1]] || 'thread') + ' ' + threads[k][0];
+			ctx.save();
+			ctx.beginPath(); ctx.rect(0, y, TL.gutter - 6, TL.track); ctx.clip();
+			ctx.fillText(name + ' · ' + TL.counts[k], 4, y + TL.track / 2);
+			ctx.restore();
+		}
+		// ruler
+		ctx.fillStyle = '#f0f0f0'; ctx.fillRect(TL.gutter, 0, L.pw, TL.ruler - 2);
+		ctx.fillStyle = '#444'; ctx.strokeStyle = '#bbb';
+		const span = v1 - v0;
+		let step = Math.pow(10, Math.floor(Math.log10(span / 8)));
+		if (span / step > 16) step *= 5; else if (span / step > 8) step *= 2;
+		ctx.textBaseline = 'middle';
+		for (let tt = Math.ceil(v0 / step) * step; tt <= v1; tt += step) {
+			const x = TL.gutter + (tt - v0) / span * L.pw;
+			ctx.beginPath(); ctx.moveTo(x + 0.5, TL.ruler - 6); ctx.lineTo(x + 0.5, TL.ruler - 2); ctx.stroke();
+			ctx.fillText(fmtNs(tt), x + 3, TL.ruler / 2 - 1);
+		}
+		// selection
+		if (st.sel) {
+			const xa = TL.gutter + (st.sel[0] - v0) / span * L.pw, xb = TL.gutter + (st.sel[1] - v0) / span * L.pw;
+			const a = Math.max(TL.gutter, xa), b = Math.min(L.w, xb);
+			if (b > a) {
+				ctx.fillStyle = 'rgba(10,88,202,0.18)';
+				ctx.fillRect(a, TL.ruler - 2, b - a, L.h - TL.ruler + 2);
+				ctx.strokeStyle = 'rgba(10,88,202,0.9)';
+				ctx.strokeRect(a + 0.5, TL.ruler - 1.5, Math.max(0, b - a - 1), L.h - TL.ruler);
+			}
+		}
+		if (TL.drag && TL.drag.mode === 'select') {
+			const a = Math.min(TL.drag.x0, TL.drag.x1), b = Math.max(TL.drag.x0, TL.drag.x1);
+			ctx.fillStyle = 'rgba(10,88,202,0.25)';
+			ctx.fillRect(a, TL.ruler - 2, b - a, L.h - TL.ruler + 2);
+		}
+		perf.timelineMs = performance.now() - t;
+	}
+	function tlTimeAt(x, L) {
+		const [v0, v1] = tlView();
+		return v0 + (x - TL.gutter) / L.pw * (v1 - v0);
+	}
+	function tlPos(ev) {
+		const r = TL.canvas.getBoundingClientRect();
+		return { x: ev.clientX - r.left, y: ev.clientY - r.top };
+	}
+	function tlSetView(a, b) {
+		const span = tMax - tMin, minSpan = Math.max(1000, span / 1e7);
+		if (b - a < minSpan) { const m = (a + b) / 2; a = m - minSpan / 2; b = m + minSpan / 2; }
+		if (b - a >= span) { st.view = null; return; }
+		if (a < tMin) { b += tMin - a; a = tMin; }
+		if (b > tMax) { a -= b - tMax; b = tMax; }
+		st.view = [a, b];
+	}
+	function tlHover(ev) {
+		const p = tlPos(ev), L = tlLayout();
+		if (p.x < TL.gutter || p.y < TL.ruler) { hideTip(); return; }
+		const k = Math.floor((p.y - TL.ruler) / (TL.track + TL.gap));
+		if (k < 0 || k >= threads.length || !threadOk[k]) { hideTip(); return; }
+		const t = tlTimeAt(p.x, L), [v0, v1] = tlView();
+		const nsPerPx = (v1 - v0) / L.pw;
+		const idx = perThread[k];
+		let j = lowerBound(idx, t);
+		let best = -1, bestD = Infinity;
+		for (let q = Math.max(0, j - 2); q < Math.min(idx.length, j + 3); q++) {
+			const i = idx[q], w = sWeight ? sWeight[i] : 0;
+			const d = t > sTime[i] ? t - sTime[i] : t < sTime[i] - w ? sTime[i] - w - t : 0;
+			if (d < bestD) { bestD = d; best = i; }
+		}
+		if (best < 0 || bestD > 4 * nsPerPx) { hideTip(); return; }
+		const i = best;
+		const lines = [];
+		lines.push((S[threads[k][1]] || 'thread') + ' ' + threads[k][0] + ' · t=' + fmtNs(sTime[i]) +
+			(sWeight ? ' · ' + fmtNs(sWeight[i]) : '') + (isWall ? ((sFlags[i] & 1) ? ' · off-CPU' : ' · on-CPU') : ''));
+		const ls = labelsets[sLabelset[i]];
+		if (ls && ls.length) {
+			const kv = [];
+			for (let q = 0; q < ls.length; q += 2) kv.push(S[ls[q]] + '=' + S[ls[q + 1]]);
+			lines.push('{' + kv.join(', ') + '}');
+		}
+		let depth = 0;
+		for (let v = sStack[i]; v >= 0; v = sParent[v]) {
+			if (depth++ >= 60) { lines.push('  …'); break; }
+			lines.push('  ' + frameLabel(sFrame[v]));
+		}
+		showTip(lines.join('\n'), ev);
+	}
+	if (hasTime) {
+		const c = TL.canvas;
+		c.addEventListener('mousedown', (ev) => {
+			if (ev.button !== 0) return;
+			const p = tlPos(ev);
+			if (p.x < TL.gutter) return;
+			const pan = ev.shiftKey || p.y < TL.ruler;
+			TL.drag = { mode: pan ? 'pan' : 'select', x0: p.x, x1: p.x, view: tlView().slice() };
+			ev.preventDefault();
+		});
+		window.addEventListener('mousemove', (ev) => {
+			if (!TL.drag) return;
+			const p = tlPos(ev), L = tlLayout();
+			TL.drag.x1 = Math.max(TL.gutter, Math.min(L.w, p.x));
+			if (TL.drag.mode === 'pan') {
+				const [a, b] = TL.drag.view;
+				const dt = (p.x - TL.drag.x0) / L.pw * (b - a);
+				tlSetView(a - dt, b - dt);
+			}
+			scheduleDraw({ timeline: true });
+		});
+		window.addEventListener('mouseup', (ev) => {
+			if (!TL.drag) return;
+			const d = TL.drag, L = tlLayout();
+			TL.drag = null;
+			if (d.mode === 'select') {
+				if (Math.abs(d.x1 - d.x0) < 3) { if (st.sel) { st.sel = null; changed({ range: true }); } else drawTimeline(); return; }
+				const a = tlTimeAt(Math.min(d.x0, d.x1), L), b = tlTimeAt(Math.max(d.x0, d.x1), L);
+				st.sel = [a, b];
+				changed({ range: true });
+			} else {
+				changed({ timeline: true });
+			}
+			void ev;
+		});
+		c.addEventListener('mousemove', (ev) => { if (!TL.drag) tlHover(ev); else hideTip(); });
+		c.addEventListener('mouseleave', hideTip);
+		c.addEventListener('wheel', (ev) => {
+			const p = tlPos(ev), L = tlLayout();
+			if (p.x < TL.gutter) return;
+			ev.preventDefault();
+			const [a, b] = tlView();
+			const t = tlTimeAt(p.x, L);
+			const f = ev.deltaY > 0 ? 1.25 : 0.8;
+			tlSetView(t - (t - a) * f, t + (b - t) * f);
+			changed({ timeline: true });
+		}, { passive: false });
+	}
+
+	/* ---- flame graph --------------------------------------------------------- */
+	const FG = { row: 17, canvas: $('flame'), rects: null, focus: 0 };
+	function focusNode() { // the flame node named by st.focus, as deep as it still exists
+		let f = 0;
+		for (const name of st.focus) {
+			let next = -1;
+			for (let j = fKids.start[f]; j < fKids.start[f + 1]; j++) {
+				const c = fKids.kids[j];
+				if (S[fnName[c]] === name) { next = c; break; }
+			}
+			if (next < 0) break;
+			f = next;
+		}
+		return f;
+	}
+	function layoutFlame(width) {
+		const tot = agg.flameTot[st.v];
+		const F = focusNode();
+		FG.focus = F;
+		const xs = [], ws = [], ds = [], ns = [];
+		// ancestors of the focus, full width
+		const anc = [];
+		for (let v = F; v >= 0; v = fnParent[v]) anc.push(v);
+		anc.reverse();
+		anc.forEach((v, d) => { if (v !== F) { xs.push(0); ws.push(width); ds.push(d); ns.push(v); } });
+		const base = tot[F];
+		let maxDepth = anc.length - 1;
+		if (base > 0) {
+			const scale = width / base;
+			const stack = [F, 0, anc.length - 1];
+			while (stack.length) {
+				const d = stack.pop(), x = stack.pop(), v = stack.pop();
+				const w = tot[v] * scale;
+				xs.push(x); ws.push(w); ds.push(d); ns.push(v);
+				if (d > maxDepth) maxDepth = d;
+				let cx = x;
+				for (let j = fKids.start[v]; j < fKids.start[v + 1]; j++) {
+					const c = fKids.kids[j], cw = tot[c] * scale;
+					if (cw >= 0.5) stack.push(c, cx, d + 1);
+					cx += cw;
+				}
+			}
+		}
+		return { xs, ws, ds, ns, maxDepth, F };
+	}
+	function drawFlame() {
+		const t = performance.now();
+		const c = FG.canvas, dpr = window.devicePixelRatio || 1;
+		const w = Math.max(300, c.clientWidth || c.parentElement.clientWidth);
+		const Lo = layoutFlame(w);
+		const rows = Math.max(Lo.maxDepth + 1, 1);
+		const h = rows * FG.row + 2;
+		c.style.height = h + 'px';
+		if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
+			c.width = Math.round(w * dpr); c.height = Math.round(h * dpr);
+		}
+		const ctx = c.getContext('2d');
+		ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+		ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, w, h);
+		ctx.font = '11px ui-monospace, Menlo, Consolas, monospace';
+		ctx.textBaseline = 'middle';
+		const charW = ctx.measureText('mmmmmmmmmm').width / 10;
+		const hlIdx = st.hl ? S.indexOf(st.hl) : -1;
+		const ys = new Float64Array(Lo.ns.length);
+		for (let r = 0; r < Lo.ns.length; r++) {
+			const v = Lo.ns[r], x = Lo.xs[r], wd = Lo.ws[r], d = Lo.ds[r];
+			const y = st.icicle ? d * FG.row : h - 2 - (d + 1) * FG.row;
+			ys[r] = y;
+			const isAnc = r < Lo.ns.length && d < 0; void isAnc;
+			let col;
+			if (v === 0) col = [200, 200, 200];
+			else if (flameMatch && flameMatch[v]) col = [230, 0, 230];
+			else if (hlIdx >= 0 && fnName[v] === hlIdx) col = [0, 190, 255];
+			else col = rgbOf(fnName[v], false);
+			ctx.fillStyle = css(col);
+			ctx.fillRect(x, y, Math.max(wd - 0.5, 0.5), FG.row - 1);
+			if (wd > 3 * charW + 6) {
+				let name = v === 0 ? 'all' : S[fnName[v]];
+				const maxc = Math.floor((wd - 6) / charW);
+				if (name.length > maxc) name = name.slice(0, Math.max(0, maxc - 2)) + '..';
+				ctx.fillStyle = '#000';
+				ctx.fillText(name, x + 3, y + FG.row / 2);
+			}
+		}
+		FG.rects = { xs: Lo.xs, ws: Lo.ws, ys, ns: Lo.ns, w, h };
+		const tot = agg.flameTot[st.v];
+		$('focusinfo').textContent = Lo.F ? 'zoomed into ' + S[fnName[Lo.F]] + ' (' + pct(tot[Lo.F], tot[0]) + ' of all)' : '';
+		$('unfocus').disabled = !Lo.F;
+		perf.flameMs = performance.now() - t;
+	}
+	function flameHit(ev) {
+		if (!FG.rects) return -1;
+		const r = FG.canvas.getBoundingClientRect();
+		const x = ev.clientX - r.left, y = ev.clientY - r.top, R = FG.rects;
+		for (let q = R.ns.length - 1; q >= 0; q--) {
+			if (x >= R.xs[q] && x < R.xs[q] + R.ws[q] && y >= R.ys[q] && y < R.ys[q] + FG.row) return R.ns[q];
+		}
+		return -1;
+	}
+	FG.canvas.addEventListener('mousemove', (ev) => {
+		const v = flameHit(ev);
+		if (v < 0) { hideTip(); return; }
+		const j = st.v, tot = agg.flameTot[j];
+		const lines = [v === 0 ? 'all' : S[fnName[v]]];
+		if (v !== 0 && fnFrame[v] >= 0 && S[fFile[fnFrame[v]]]) lines.push(S[fFile[fnFrame[v]]]);
+		lines.push(fmtVal(tot[v], j) + ' (' + pct(tot[v], tot[0]) + ' of all' +
+			(FG.focus ? ', ' + pct(tot[v], tot[FG.focus]) + ' of zoom' : '') + ')');
+		if (j !== countIdx) lines.push(agg.flameTot[countIdx][v] + ' samples');
+		lines.push('self ' + fmtVal(agg.flameSelf[j][v], j));
+		showTip(lines.join('\n'), ev);
+	});
+	FG.canvas.addEventListener('mouseleave', hideTip);
+	FG.canvas.addEventListener('click', (ev) => {
+		const v = flameHit(ev);
+		if (v < 0) return;
+		st.focus = flamePath(v);
+		changed({ flame: true });
+	});
+
+	/* ---- tables ----------------------------------------------------------------- */
+	const TOP_ROWS = 200, STACK_ROWS = 200;
+	let topRows = [], stackRows = [];
+	function computeTop() {
+		const j = st.v;
+		const flat = new Map(), cum = new Map();
+		if (st.top === 'func') {
+			const fs = agg.flameSelf[j], ft = agg.flameTot[j];
+			for (let f = 1; f < nF; f++) {
+				if (ft[f] === 0) continue;
+				const k = fnName[f];
+				if (fs[f]) flat.set(k, (flat.get(k) || 0) + fs[f]);
+				if (fFirst[f]) cum.set(k, (cum.get(k) || 0) + ft[f]);
+			}
+		} else {
+			const ns = agg.node[j], nt = agg.nodeTot[j];
+			for (let i = 0; i < nNodes; i++) {
+				if (nt[i] === 0) continue;
+				const k = sFrame[i];
+				if (ns[i]) flat.set(k, (flat.get(k) || 0) + ns[i]);
+				if (sFirst[i]) cum.set(k, (cum.get(k) || 0) + nt[i]);
+			}
+		}
+		const rows = [];
+		for (const [k, c] of cum) {
+			const name = st.top === 'func' ? S[k] : S[fName[k]];
+			const label = st.top === 'func' ? S[k] : frameLabel(k);
+			rows.push({ name, label, flat: flat.get(k) || 0, cum: c });
+		}
+		const key = st.sort;
+		rows.sort((a, b) => b[key] - a[key] || b[key === 'flat' ? 'cum' : 'flat'] - a[key === 'flat' ? 'cum' : 'flat'] ||
+			(a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+		topRows = rows;
+	}
+	function renderTop() {
+		const j = st.v, total = agg.total[j];
+		const tb = $('top').tBodies[0];
+		const frag = document.createDocumentFragment();
+		for (const r of topRows.slice(0, TOP_ROWS)) {
+			const tr = document.createElement('tr');
+			if (st.hl && r.name === st.hl) tr.className = 'hl';
+			for (const [txt, cls] of [[fmtVal(r.flat, j), 'num'], [pct(r.flat, total), 'num'], [fmtVal(r.cum, j), 'num'],
+				[pct(r.cum, total), 'num'], [r.label, 'name']]) {
+				const td = document.createElement('td');
+				td.className = cls; td.textContent = txt;
+				tr.appendChild(td);
+			}
+			tr.addEventListener('click', () => {
+				st.hl = st.hl === r.name ? '' : r.name;
+				changed({ highlight: true });
+			});
+			frag.appendChild(tr);
+		}
+		tb.replaceChildren(frag);
+		$('topmore').textContent = topRows.length > TOP_ROWS ? (topRows.length - TOP_ROWS) + ' more rows not shown' :
+			topRows.length ? '' : 'no samples in this view';
+		for (const th of $('top').tHead.rows[0].cells) th.classList.toggle('sorted', th.dataset.sort === st.sort);
+	}
+	function computeStacks() {
+		const j = st.v, node = agg.node[j], cnt = agg.node[countIdx];
+		const rows = [];
+		for (let i = 0; i < nNodes; i++) if (node[i] !== 0 || cnt[i] !== 0) rows.push(i);
+		rows.sort((a, b) => node[b] - node[a] || cnt[b] - cnt[a] || a - b);
+		stackRows = rows;
+	}
+	function renderStacks() {
+		const head = $('stacks').tHead.rows[0];
+		if (!head.cells.length) {
+			const th = document.createElement('th');
+			th.textContent = 'stack';
+			head.appendChild(th);
+			D.valueTypes.forEach((t) => {
+				const h = document.createElement('th');
+				h.className = 'num';
+				h.textContent = t[1] === 'count' ? t[0] : t[0] + ' ' + (t[1] === 'nanoseconds' ? 'ns' : t[1]);
+				head.appendChild(h);
+			});
+		}
+		const frag = document.createDocumentFragment();
+		for (const i of stackRows.slice(0, STACK_ROWS)) {
+			const tr = document.createElement('tr');
+			const td = document.createElement('td');
+			td.className = 'name'; td.textContent = stackNames(i).join(';');
+			tr.appendChild(td);
+			for (let j = 0; j < nValues; j++) {
+				const c = document.createElement('td');
+				c.className = 'num'; c.textContent = String(agg.node[j][i]);
+				tr.appendChild(c);
+			}
+			frag.appendChild(tr);
+		}
+		$('stacks').tBodies[0].replaceChildren(frag);
+		$('stackmore').textContent = stackRows.length > STACK_ROWS ? (stackRows.length - STACK_ROWS) + ' more stacks not shown' : '';
+	}
+	$('top').tHead.addEventListener('click', (ev) => {
+		const s = ev.target.dataset && ev.target.dataset.sort;
+		if (s) { st.sort = s; changed({ tables: true }); }
+	});
+
+	/* ---- status lines -------------------------------------------------------------- */
+	function renderStatus() {
+		const j = st.v;
+		if (strMatch || st.q) {
+			$('matched').textContent = searchRe ? 'matched: ' + pct(matchedValue, agg.total[j]) + ' (' + fmtVal(matchedValue, j) + ')' : 'bad regex';
+			$('matched').classList.toggle('on', !!searchRe);
+		} else { $('matched').textContent = ''; $('matched').classList.remove('on'); }
+		if (hasTime) {
+			$('selinfo').textContent = st.sel ? 'selection ' + fmtNs(st.sel[0]) + ' – ' + fmtNs(st.sel[1]) +
+				' (' + fmtNs(st.sel[1] - st.sel[0]) + '): ' + agg.samples + ' samples' : 'no selection: all ' + agg.samples + ' samples';
+			$('zoomsel').disabled = !st.sel;
+			$('selclear').disabled = !st.sel;
+			$('zoomreset').disabled = !st.view;
+		}
+	}
+
+	/* ---- update plumbing ------------------------------------------------------------ */
+	let pending = null;
+	function scheduleDraw(what) {
+		pending = Object.assign(pending || {}, what);
+		requestAnimationFrame(() => {
+			if (!pending) return;
+			const p = pending; pending = null;
+			if (p.timeline) drawTimeline();
+		});
+	}
+	function changed(what) {
+		const all = what.all, filters = all || what.filters, range = filters || what.range;
+		if (filters) applyFilters();
+		if (all || what.search) compileSearch();
+		if (range || what.value) aggregate();
+		if (range || what.value || what.search) computeMatches();
+		if (hasTime && (filters || what.timeline || what.range)) drawTimeline();
+		drawFlame();
+		const t = performance.now();
+		if (range || what.value || what.tables) { computeTop(); computeStacks(); renderStacks(); }
+		renderTop();
+		perf.tablesMs = performance.now() - t;
+		renderStatus();
+		syncControls();
+		saveState();
+	}
+
+	$('value').addEventListener('change', () => { st.v = Number($('value').value); changed({ value: true }); });
+	$('cpustate').addEventListener('change', () => { st.cpu = $('cpustate').value; changed({ filters: true }); });
+	$('label').addEventListener('change', () => { st.label = $('label').value; changed({ filters: true }); });
+	$('search').addEventListener('input', () => { st.q = $('search').value; changed({ search: true }); });
+	$('icicle').addEventListener('change', () => { st.icicle = $('icicle').checked; changed({ flame: true }); });
+	$('topmode').addEventListener('change', () => { st.top = $('topmode').value; changed({ tables: true }); });
+	$('unfocus').addEventListener('click', () => { st.focus = []; changed({ flame: true }); });
+	$('reset').addEventListener('click', () => { st = defaults(); changed({ all: true }); });
+	$('zoomsel').addEventListener('click', () => { if (st.sel) { tlSetView(st.sel[0], st.sel[1]); changed({ timeline: true }); } });
+	$('zoomreset').addEventListener('click', () => { st.view = null; changed({ timeline: true }); });
+	$('selclear').addEventListener('click', () => { st.sel = null; changed({ range: true }); });
+	window.addEventListener('hashchange', () => {
+		const h = location.hash.replace(/^#/, '');
+		if (h === lastHash) return;
+		st = decodeState(h);
+		changed({ all: true });
+	});
+	let resizeTimer = 0;
+	window.addEventListener('resize', () => {
+		clearTimeout(resizeTimer);
+		resizeTimer = setTimeout(() => { if (hasTime) drawTimeline(); drawFlame(); }, 100);
+	});
+
+	if (!hasTime) {
+		TL.canvas.hidden = true;
+		document.querySelector('#timeline-section .tl-buttons').hidden = true;
+		document.querySelector('#timeline-section .hint').hidden = true;
+		const note = $('notimeline');
+		note.hidden = false;
+		const src = meta.source || 'this';
+		note.textContent = 'No timeline: ' + src + ' input carries no timestamps, only aggregated stacks, so the ' +
+			'samples cannot be placed in time. Record with cprof-record (the raw format) to see every sample on a timeline.';
+	}
+
+	st = decodeState(location.hash);
+	changed({ all: true });
+	perf.loadMs = performance.now() - t0Load;
+
+	/* ---- read-only hook for tests and benchmarks ------------------------------------- */
+	function flameTotals(name, j) {
+		let sum = 0, self = 0;
+		const idx = S.indexOf(name);
+		if (idx < 0) return { total: 0, self: 0 };
+		const ft = agg.flameTot[j === undefined ? st.v : j], fs = agg.flameSelf[j === undefined ? st.v : j];
+		for (let f = 1; f < nF; f++) if (fnName[f] === idx) { if (fFirst[f]) sum += ft[f]; self += fs[f]; }
+		return { total: sum, self };
+	}
+	window.cprofReport = Object.freeze({
+		ready: true,
+		hasTimeline: hasTime,
+		samples: N,
+		threads: threads.map((t) => ({ tid: t[0], name: S[t[1]] })),
+		perf,
+		state: () => JSON.parse(JSON.stringify(st)),
+		timelineCounts: () => TL.counts.slice(),
+		totals: () => Array.from(agg.total),
+		selectedSamples: () => agg.samples,
+		flameTotal: flameTotals,
+		// CSS-pixel rectangles of the flame graph boxes named `name`, relative to the canvas
+		flameRects: (name) => {
+			const out = [], R = FG.rects;
+			if (!R) return out;
+			for (let q = 0; q < R.ns.length; q++) {
+				const v = R.ns[q];
+				if ((v === 0 ? 'all' : S[fnName[v]]) === name) out.push({ x: R.xs[q], y: R.ys[q], w: R.ws[q], h: FG.row - 1 });
+			}
+			return out;
+		},
+		flameWidth: () => (FG.rects ? FG.rects.w : 0),
+		matched: () => ({ value: matchedValue, total: agg.total[st.v], text: $('matched').textContent }),
+		topRows: () => topRows.map((r) => ({ name: r.label, flat: r.flat, cum: r.cum })),
+		stackRows: () => stackRows.map((i) => ({ stack: stackNames(i).join(';'), values: agg.node.map((a) => a[i]) })),
+		timeRange: () => [tMin, tMax],
+		redrawTimeline: () => { const t = performance.now(); drawTimeline(); return performance.now() - t; },
+		redrawFlame: () => { const t = performance.now(); drawFlame(); return performance.now() - t; },
+	});
+})();
