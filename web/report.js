@@ -19,7 +19,7 @@
  * nodes, O(nodes), never O(samples x depth).
  *
  * All names reach the page through textContent or canvas fillText, never
- * innerHTML: a function called "<img src=x onerror=...>" is just text.
+ * innerHTML: a function named like an HTML tag is just text.
  */
 (function () {
 	'use strict';
@@ -49,11 +49,11 @@
 	const sStack = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
 	const sValues = D.samples.values.map((c) => column(c, Float64Array));
-	const hasTime = !!D.hasTimestamps && Array.isArray(D.samples.time);
+	const hasTime = !!D.hasTimestamps && D.samples.time !== undefined && D.samples.time !== null;
 	let sTime = null;
 	if (hasTime) {
 		sTime = new Float64Array(N);
-		const dt = D.samples.time;
+		const dt = column(D.samples.time, Float64Array);
 		let t = 0;
 		for (let i = 0; i < N; i++) { t += dt[i]; sTime[i] = t; }
 	}

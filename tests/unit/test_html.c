@@ -1,0 +1,284 @@
+/* Unit tests of html (the report's JSON and page) and speedscope (its file format). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+#include "speedscope.h"
+
+#define EVIL "<img src=x onerror=alert(1)>"
+#define BREAKOUT "</script><!--x"
+
+/* A small raw-like profile: thread 100 "abc" runs main;A, main;B, main;C;A,
+ * thread 101 "worker" runs worker;EVIL and worker;BREAKOUT; one sample per
+ * millisecond, 10 ms each, the last few off-CPU with a label. */
+static profile *make_profile(bool timestamps)
+{
+	profile *p = prof_new();
+	prof_value_type vt[2] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
+	prof_set_sample_types(p, vt, 2);
+	p->default_type = 1;
+	p->has_timestamps = timestamps;
+	p->source_format = prof_intern(p, timestamps ? "raw" : "folded");
+	if (timestamps) {
+		p->mode = prof_intern(p, "wall");
+		prof_set_thread_name(p, 100, "abc");
+		prof_set_thread_name(p, 101, "worker");
+	}
+	const char *names[] = { "main", "A", "B", "C", "worker", EVIL, BREAKOUT };
+	uint32_t loc[7];
+	for (int i = 0; i < 7; i++) {
+		prof_line l = { prof_intern_function(p, names[i], names[i], "abc.c", 10 * i), 10 * i + 1, 0 };
+		loc[i] = prof_add_location(p, PROF_NONE, 0x1000 + 16 * i, &l, 1);
+	}
+	uint32_t st[5];
+	uint32_t s0[] = { loc[1], loc[0] }, s1[] = { loc[2], loc[0] }, s2[] = { loc[1], loc[3], loc[0] };
+	uint32_t s3[] = { loc[5], loc[4] }, s4[] = { loc[6], loc[4] };
+	st[0] = prof_intern_stack(p, s0, 2);
+	st[1] = prof_intern_stack(p, s1, 2);
+	st[2] = prof_intern_stack(p, s2, 3);
+	st[3] = prof_intern_stack(p, s3, 2);
+	st[4] = prof_intern_stack(p, s4, 2);
+	prof_label lb = { prof_intern(p, "endpoint"), prof_intern(p, "/users"), 0, NULL };
+	uint32_t ls = prof_intern_labelset(p, &lb, 1);
+	for (int i = 0; i < 40; i++) {
+		int64_t v[2] = { 1, 10000000 };
+		int s = i % 5;
+		prof_add_sample(p, st[s], i >= 30 ? ls : 0, v, timestamps ? 1000000LL * (i + 1) : -1,
+				timestamps ? (s >= 3 ? 101 : 100) : -1, i >= 35 ? PROF_SAMPLE_OFFCPU : 0);
+	}
+	return p;
+}
+
+static cJSON *json_of(const profile *p)
+{
+	strbuf sb = STRBUF_INIT;
+	cprof_err err;
+	html_opts o = { "t" };
+	assert_int_equal(html_json(p, &o, &sb, &err), 0);
+	cJSON *j = cJSON_Parse(sb.buf);
+	assert_non_null(j);
+	sb_release(&sb);
+	return j;
+}
+
+static int str_index(cJSON *strings, const char *s)
+{
+	int n = cJSON_GetArraySize(strings), found = -1;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(cJSON_GetArrayItem(strings, i)->valuestring, s)) {
+			assert_int_equal(found, -1); /* interned: at most once */
+			found = i;
+		}
+	return found;
+}
+
+static void test_json_interns_strings_frames_and_stack_prefixes(void **state)
+{
+	(void)state;
+	profile *p = make_profile(true);
+	cJSON *j = json_of(p);
+	cJSON *strings = cJSON_GetObjectItem(j, "strings");
+	assert_int_equal(str_index(strings, ""), 0);
+	assert_true(str_index(strings, "main") > 0);
+	assert_true(str_index(strings, EVIL) > 0);
+	assert_true(str_index(strings, "abc.c") > 0);
+	/* 7 distinct (name, file, line) frames */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "frames")), 7 * 3);
+	/* prefix tree: main, main;A, main;B, main;C, main;C;A, worker, worker;EVIL, worker;BREAKOUT */
+	cJSON *stacks = cJSON_GetObjectItem(j, "stacks");
+	assert_int_equal(cJSON_GetArraySize(stacks), 8 * 2);
+	for (int i = 0; i < 8; i++) /* parents come before children */
+		assert_true(cJSON_GetArrayItem(stacks, 2 * i)->valueint < i);
+	cJSON *s = cJSON_GetObjectItem(j, "samples");
+	assert_int_equal(cJSON_GetObjectItem(s, "n")->valueint, 40);
+	/* constant columns collapse to one number, varying ones stay arrays */
+	cJSON *vals = cJSON_GetObjectItem(s, "values");
+	assert_true(cJSON_IsNumber(cJSON_GetArrayItem(vals, 0)));
+	assert_int_equal(cJSON_GetArrayItem(vals, 1)->valuedouble, 10000000);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(s, "stack")));
+	/* time deltas add up to each sample's time */
+	cJSON *t = cJSON_GetObjectItem(s, "time");
+	double sum = 0;
+	for (int i = 0; i < 40; i++) {
+		double d = cJSON_IsArray(t) ? cJSON_GetArrayItem(t, i)->valuedouble : t->valuedouble;
+		sum += d;
+		assert_true(sum == 1000000.0 * (i + 1));
+	}
+	/* threads sorted by tid, named; sample 3 (stack 3) runs on thread 101 */
+	cJSON *th = cJSON_GetObjectItem(j, "threads");
+	assert_int_equal(cJSON_GetArraySize(th), 2);
+	assert_int_equal(cJSON_GetArrayItem(cJSON_GetArrayItem(th, 0), 0)->valueint, 100);
+	assert_int_equal(cJSON_GetArrayItem(cJSON_GetArrayItem(th, 1), 1)->valueint, str_index(strings, "worker"));
+	assert_int_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "thread"), 3)->valueint, 1);
+	assert_int_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "flags"), 35)->valueint, 1);
+	assert_int_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(s, "labelset"), 30)->valueint, 1);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "hasTimestamps")));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "meta"), "mode")->valuestring, "wall");
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
+static void test_json_without_timestamps_has_no_timeline_columns(void **state)
+{
+	(void)state;
+	profile *p = make_profile(false);
+	cJSON *j = json_of(p);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(j, "hasTimestamps")));
+	assert_null(cJSON_GetObjectItem(j, "threads"));
+	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "samples"), "time"));
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *s = hay; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+static void test_page_embeds_viewer_and_cannot_be_broken_out_of(void **state)
+{
+	(void)state;
+	profile *p = make_profile(true);
+	strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	cprof_err err;
+	html_opts o = { "<b>title</b>" };
+	assert_int_equal(html_write(p, &o, &a, &err), 0);
+	assert_int_equal(html_write(p, &o, &b, &err), 0);
+	assert_int_equal(a.len, b.len); /* deterministic */
+	assert_memory_equal(a.buf, b.buf, a.len);
+	assert_non_null(strstr(a.buf, "<!DOCTYPE html>"));
+	assert_non_null(strstr(a.buf, "window.cprofReport")); /* the viewer's JS is inside */
+	assert_non_null(strstr(a.buf, "grid-template-columns")); /* and its CSS */
+	assert_null(strstr(a.buf, "@DATA@"));
+	assert_null(strstr(a.buf, "@JS@"));
+	/* two closing script tags (data + viewer), whatever the names say */
+	assert_int_equal(count(a.buf, "</script"), 2);
+	assert_int_equal(count(a.buf, "<!--"), 0);
+	assert_int_equal(count(a.buf, "<img"), 0);
+	assert_non_null(strstr(a.buf, "\\u003cimg src=x onerror=alert(1)>"));
+	assert_non_null(strstr(a.buf, "<title>&lt;b&gt;title&lt;/b&gt;</title>"));
+	/* no network: nothing refers to another origin */
+	assert_null(strstr(a.buf, "http://"));
+	assert_null(strstr(a.buf, "src=\"http"));
+	sb_release(&a);
+	sb_release(&b);
+	prof_free(p);
+}
+
+static void test_invalid_utf8_becomes_replacement_char(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	html_utf8_clean(&sb, "a\xff" "b\xc3\xa9" "c\xe2\x82" "d\xed\xa0\x80");
+	assert_string_equal(sb.buf, "a\xef\xbf\xbd" "b\xc3\xa9" "c\xef\xbf\xbd\xef\xbf\xbd" "d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	sb_release(&sb);
+}
+
+/* The constraints of speedscope's published schema (file-format-schema.json)
+ * for what we write: $schema constant, shared.frames[] with a string name,
+ * profiles[] of type "sampled" with name, unit from the enum, numeric
+ * startValue <= endValue, samples[] of frame-index arrays and weights[] of
+ * the same length. */
+static void check_speedscope(cJSON *j, int nprofiles)
+{
+	assert_string_equal(cJSON_GetObjectItem(j, "$schema")->valuestring,
+			    "https://www.speedscope.app/file-format-schema.json");
+	cJSON *frames = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "shared"), "frames");
+	assert_true(cJSON_IsArray(frames));
+	int nf = cJSON_GetArraySize(frames);
+	cJSON *f;
+	cJSON_ArrayForEach(f, frames) {
+		assert_true(cJSON_IsString(cJSON_GetObjectItem(f, "name")));
+		cJSON *line = cJSON_GetObjectItem(f, "line");
+		assert_true(!line || cJSON_IsNumber(line));
+	}
+	cJSON *profiles = cJSON_GetObjectItem(j, "profiles");
+	assert_int_equal(cJSON_GetArraySize(profiles), nprofiles);
+	const char *units[] = { "none", "nanoseconds", "microseconds", "milliseconds", "seconds", "bytes" };
+	cJSON *pr;
+	cJSON_ArrayForEach(pr, profiles) {
+		assert_string_equal(cJSON_GetObjectItem(pr, "type")->valuestring, "sampled");
+		assert_true(cJSON_IsString(cJSON_GetObjectItem(pr, "name")));
+		const char *u = cJSON_GetObjectItem(pr, "unit")->valuestring;
+		int ok = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+			ok |= !strcmp(u, units[i]);
+		assert_true(ok);
+		assert_true(cJSON_GetObjectItem(pr, "startValue")->valuedouble <=
+			    cJSON_GetObjectItem(pr, "endValue")->valuedouble);
+		cJSON *samples = cJSON_GetObjectItem(pr, "samples"), *weights = cJSON_GetObjectItem(pr, "weights");
+		assert_int_equal(cJSON_GetArraySize(samples), cJSON_GetArraySize(weights));
+		cJSON *s;
+		cJSON_ArrayForEach(s, samples) {
+			assert_true(cJSON_IsArray(s));
+			cJSON *i;
+			cJSON_ArrayForEach(i, s) assert_true(cJSON_IsNumber(i) && i->valueint >= 0 && i->valueint < nf);
+		}
+	}
+}
+
+static void test_speedscope_one_sampled_profile_per_thread(void **state)
+{
+	(void)state;
+	profile *p = make_profile(true);
+	strbuf sb = STRBUF_INIT;
+	cprof_err err;
+	speedscope_opts o = { "abc", PROF_NONE };
+	assert_int_equal(speedscope_write(p, &o, &sb, &err), 0);
+	cJSON *j = cJSON_Parse(sb.buf);
+	assert_non_null(j);
+	check_speedscope(j, 2);
+	cJSON *pr = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "profiles"), 0);
+	assert_string_equal(cJSON_GetObjectItem(pr, "name")->valuestring, "abc (tid 100)");
+	assert_string_equal(cJSON_GetObjectItem(pr, "unit")->valuestring, "nanoseconds");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(pr, "samples")), 24);
+	/* stacks are root first: main;A */
+	cJSON *frames = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "shared"), "frames");
+	cJSON *s0 = cJSON_GetArrayItem(cJSON_GetObjectItem(pr, "samples"), 0);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(frames, cJSON_GetArrayItem(s0, 0)->valueint), "name")->valuestring, "main");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(frames, cJSON_GetArrayItem(s0, 1)->valueint), "name")->valuestring, "A");
+	assert_int_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(pr, "weights"), 0)->valuedouble, 10000000);
+	/* frames are shared: A appears once although two stacks hold it */
+	int nA = 0;
+	cJSON *f;
+	cJSON_ArrayForEach(f, frames) nA += !strcmp(cJSON_GetObjectItem(f, "name")->valuestring, "A");
+	assert_int_equal(nA, 1);
+	cJSON_Delete(j);
+	sb_release(&sb);
+
+	/* aggregated input: one profile, weights by --value */
+	profile *q = make_profile(false);
+	o.value = 0;
+	assert_int_equal(speedscope_write(q, &o, &sb, &err), 0);
+	j = cJSON_Parse(sb.buf);
+	assert_non_null(j);
+	check_speedscope(j, 1);
+	pr = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "profiles"), 0);
+	assert_string_equal(cJSON_GetObjectItem(pr, "unit")->valuestring, "none");
+	assert_int_equal(cJSON_GetObjectItem(pr, "endValue")->valueint, 40);
+	cJSON_Delete(j);
+	sb_release(&sb);
+	prof_free(q);
+	prof_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_interns_strings_frames_and_stack_prefixes),
+		cmocka_unit_test(test_json_without_timestamps_has_no_timeline_columns),
+		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
+		cmocka_unit_test(test_invalid_utf8_becomes_replacement_char),
+		cmocka_unit_test(test_speedscope_one_sampled_profile_per_thread),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,537 @@
+/*
+ * html: profile -> the viewer's JSON -> one HTML file.
+ *
+ * The JSON is built with cJSON for its structure and strings (cJSON does
+ * the string escaping), while the big numeric columns (frames, stack nodes,
+ * one entry per sample) are formatted here into strbufs and attached as raw
+ * JSON: a cJSON node per number would cost ~64 bytes for each of millions
+ * of numbers. docs/cprof-html.md documents every field.
+ *
+ * Interning happens here, not in the browser: strings by content, frames by
+ * (name, file, line), stack nodes by (parent node, frame). Nodes are
+ * numbered in creation order, and a node is created after its parent, so
+ * the viewer can sum children into parents with one backward pass.
+ */
+#include "html.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const unsigned char web_report_html[], web_report_css[], web_report_js[];
+extern const size_t web_report_html_len, web_report_css_len, web_report_js_len;
+
+/* ---- small open-addressing tables ----------------------------------------- */
+
+static uint64_t mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* Keys of three 64-bit words -> dense index in insertion order. */
+typedef struct keytab {
+	uint64_t *keys; /* 3 per entry */
+	uint32_t *slots; /* index + 1, 0 = empty */
+	size_t cap, n, alloc;
+} keytab;
+
+static uint64_t key_hash(uint64_t a, uint64_t b, uint64_t c)
+{
+	return mix64(a * 0x9e3779b97f4a7c15ULL ^ mix64(b + 0x632be59bd9b4e019ULL) ^ mix64(c ^ 0x85ebca6bULL));
+}
+
+static void keytab_rehash(keytab *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	free(t->slots);
+	t->slots = xcalloc(cap, sizeof(*t->slots));
+	t->cap = cap;
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t *k = t->keys + 3 * i;
+		size_t s = key_hash(k[0], k[1], k[2]) & (cap - 1);
+		while (t->slots[s])
+			s = (s + 1) & (cap - 1);
+		t->slots[s] = (uint32_t)(i + 1);
+	}
+}
+
+/* Returns the index of (a, b, c), adding it if new (*added set). */
+static uint32_t keytab_get(keytab *t, uint64_t a, uint64_t b, uint64_t c, int *added)
+{
+	if ((t->n + 1) * 2 > t->cap)
+		keytab_rehash(t);
+	size_t s = key_hash(a, b, c) & (t->cap - 1);
+	while (t->slots[s]) {
+		uint64_t *k = t->keys + 3 * (t->slots[s] - 1);
+		if (k[0] == a && k[1] == b && k[2] == c) {
+			*added = 0;
+			return t->slots[s] - 1;
+		}
+		s = (s + 1) & (t->cap - 1);
+	}
+	ALLOC_GROW(t->keys, 3 * (t->n + 1), t->alloc);
+	t->keys[3 * t->n] = a;
+	t->keys[3 * t->n + 1] = b;
+	t->keys[3 * t->n + 2] = c;
+	t->slots[s] = (uint32_t)(t->n + 1);
+	*added = 1;
+	return (uint32_t)t->n++;
+}
+
+static void keytab_free(keytab *t)
+{
+	free(t->keys);
+	free(t->slots);
+}
+
+/* Strings by content -> dense index; the table owns copies. */
+typedef struct strtab {
+	char **strs;
+	uint32_t *slots;
+	size_t cap, n, alloc;
+} strtab;
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return mix64(h);
+}
+
+static uint32_t strtab_get(strtab *t, const char *s)
+{
+	if (!s)
+		s = "";
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		free(t->slots);
+		t->slots = xcalloc(cap, sizeof(*t->slots));
+		t->cap = cap;
+		for (size_t i = 0; i < t->n; i++) {
+			size_t q = str_hash(t->strs[i]) & (cap - 1);
+			while (t->slots[q])
+				q = (q + 1) & (cap - 1);
+			t->slots[q] = (uint32_t)(i + 1);
+		}
+	}
+	size_t q = str_hash(s) & (t->cap - 1);
+	while (t->slots[q]) {
+		if (!strcmp(t->strs[t->slots[q] - 1], s))
+			return t->slots[q] - 1;
+		q = (q + 1) & (t->cap - 1);
+	}
+	ALLOC_GROW(t->strs, t->n + 1, t->alloc);
+	t->strs[t->n] = xstrdup(s);
+	t->slots[q] = (uint32_t)(t->n + 1);
+	return (uint32_t)t->n++;
+}
+
+static void strtab_free(strtab *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->strs[i]);
+	free(t->strs);
+	free(t->slots);
+}
+
+/* ---- number columns ------------------------------------------------------------ */
+
+static void add_i64(strbuf *sb, int64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	sb_grow(sb, (size_t)n + 2);
+	if (v < 0)
+		sb->buf[sb->len++] = '-';
+	while (n)
+		sb->buf[sb->len++] = tmp[--n];
+	sb->buf[sb->len] = '\0';
+}
+
+/* A column: one number when every entry is equal, else an array. */
+static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n, size_t stride)
+{
+	strbuf sb = STRBUF_INIT;
+	int same = 1;
+	for (size_t i = 1; i < n && same; i++)
+		same = v[i * stride] == v[0];
+	if (same && n) {
+		add_i64(&sb, v[0]);
+	} else {
+		sb_addc(&sb, '[');
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				sb_addc(&sb, ',');
+			add_i64(&sb, v[i * stride]);
+		}
+		sb_addc(&sb, ']');
+	}
+	cJSON_AddRawToObject(obj, key, sb.buf);
+	sb_release(&sb);
+}
+
+static void add_raw_i64(cJSON *obj, const char *key, int64_t v)
+{
+	strbuf sb = STRBUF_INIT;
+	add_i64(&sb, v);
+	cJSON_AddRawToObject(obj, key, sb.buf);
+	sb_release(&sb);
+}
+
+/* ---- UTF-8 -------------------------------------------------------------------- */
+
+void html_utf8_clean(strbuf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		unsigned c = *p;
+		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		int ok = n > 0;
+		for (size_t i = 1; ok && i < n; i++)
+			ok = (p[i] & 0xc0) == 0x80;
+		if (ok && n == 2)
+			ok = c >= 0xc2;
+		if (ok && n == 3) {
+			unsigned cp = ((c & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u);
+			ok = cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff);
+		}
+		if (ok && n == 4) {
+			unsigned cp = ((c & 7u) << 18) | ((p[1] & 63u) << 12) | ((p[2] & 63u) << 6) | (p[3] & 63u);
+			ok = cp >= 0x10000 && cp <= 0x10ffff;
+		}
+		if (ok) {
+			sb_add(out, p, n);
+			p += n;
+		} else {
+			sb_adds(out, "\xef\xbf\xbd");
+			p++;
+		}
+	}
+	if (!out->buf)
+		sb_adds(out, "");
+}
+
+static cJSON *clean_string(const char *s)
+{
+	strbuf sb = STRBUF_INIT;
+	html_utf8_clean(&sb, s ? s : "");
+	cJSON *j = cJSON_CreateString(sb.buf);
+	sb_release(&sb);
+	return j;
+}
+
+static void add_clean_string(cJSON *obj, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddItemToObject(obj, key, clean_string(s));
+}
+
+/* ---- the JSON ------------------------------------------------------------------ */
+
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
+{
+	if (p->nvalues == 0)
+		return cprof_fail(err, "the profile has no sample types");
+	strtab strs = {0};
+	keytab frames = {0}, nodes = {0};
+	strtab_get(&strs, ""); /* string 0 is "" */
+	strbuf sb = STRBUF_INIT, fr = STRBUF_INIT, nd = STRBUF_INIT;
+	prof_frame *fbuf = NULL;
+	size_t falloc = 0;
+	const size_t n = p->nsamples;
+
+	/* stack -> leaf node of the prefix tree, built on first use */
+	uint32_t *leaf = xmalloc(st_mult(p->nstacks ? p->nstacks : 1, sizeof(*leaf)));
+	for (uint32_t s = 0; s < p->nstacks; s++)
+		leaf[s] = PROF_NONE;
+	int64_t *col = xmalloc(st_mult(n ? n : 1, sizeof(*col)));
+	sb_addc(&fr, '[');
+	sb_addc(&nd, '[');
+	for (size_t i = 0; i < n; i++) {
+		uint32_t s = p->samples[i].stack;
+		if (s >= p->nstacks)
+			goto bad_stack;
+		if (leaf[s] == PROF_NONE) {
+			uint32_t depth = prof_stack_frames(p, s, &fbuf, &falloc);
+			int64_t parent = -1;
+			prof_frame unknown = { PROF_NONE, PROF_NONE, 0, false };
+			if (depth == 0) {
+				depth = 1;
+				ALLOC_GROW(fbuf, 1, falloc);
+				fbuf[0] = unknown;
+			}
+			for (uint32_t d = depth; d-- > 0;) {
+				const prof_frame *f = &fbuf[d];
+				sb_reset(&sb);
+				if (f->location == PROF_NONE)
+					sb_adds(&sb, "[no stack]");
+				else
+					prof_frame_name(p, f, &sb);
+				uint32_t name = strtab_get(&strs, sb.buf ? sb.buf : "");
+				uint32_t file = 0;
+				if (f->function != PROF_NONE && f->function < p->nfunctions)
+					file = strtab_get(&strs, p->functions[f->function].filename);
+				int added;
+				uint32_t fi = keytab_get(&frames, name, file, (uint64_t)f->line, &added);
+				if (added) {
+					if (fi)
+						sb_addc(&fr, ',');
+					sb_addf(&fr, "%u,%u,%lld", name, file, (long long)(f->line > 0 ? f->line : 0));
+				}
+				uint32_t ni = keytab_get(&nodes, (uint64_t)(parent + 1), fi, 0, &added);
+				if (added) {
+					if (ni)
+						sb_addc(&nd, ',');
+					sb_addf(&nd, "%lld,%u", (long long)parent, fi);
+				}
+				parent = ni;
+			}
+			leaf[s] = (uint32_t)parent;
+		}
+		col[i] = leaf[s];
+	}
+	sb_addc(&fr, ']');
+	sb_addc(&nd, ']');
+
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "cprof", 1);
+	add_clean_string(root, "title", o && o->title ? o->title : "cprof report");
+
+	cJSON *meta = cJSON_AddObjectToObject(root, "meta");
+	add_clean_string(meta, "source", p->source_format);
+	add_clean_string(meta, "mode", p->mode);
+	add_clean_string(meta, "timer", p->timer);
+	add_clean_string(meta, "executable", p->executable);
+	add_clean_string(meta, "cmdline", p->cmdline);
+	if (p->pid > 0)
+		add_raw_i64(meta, "pid", p->pid);
+	if (p->samples_dropped)
+		add_raw_i64(meta, "dropped", (int64_t)p->samples_dropped);
+	int64_t tmax = 0;
+	if (p->has_timestamps)
+		for (size_t i = 0; i < n; i++)
+			if (p->samples[i].time_ns > tmax)
+				tmax = p->samples[i].time_ns;
+	if (p->duration_nanos > 0 || tmax > 0)
+		add_raw_i64(meta, "durationNs", p->duration_nanos > 0 ? p->duration_nanos : tmax);
+	if (p->period > 0) {
+		add_raw_i64(meta, "period", p->period);
+		add_clean_string(meta, "periodType", p->period_type.type);
+		add_clean_string(meta, "periodUnit", p->period_type.unit);
+	}
+	if (p->ncomments) {
+		cJSON *c = cJSON_AddArrayToObject(meta, "comments");
+		for (uint32_t i = 0; i < p->ncomments; i++)
+			cJSON_AddItemToArray(c, clean_string(p->comments[i]));
+	}
+	cJSON_AddBoolToObject(root, "hasTimestamps", p->has_timestamps);
+	cJSON *vt = cJSON_AddArrayToObject(root, "valueTypes");
+	for (uint32_t j = 0; j < p->nvalues; j++) {
+		cJSON *t = cJSON_CreateArray();
+		cJSON_AddItemToArray(t, clean_string(p->sample_types[j].type));
+		cJSON_AddItemToArray(t, clean_string(p->sample_types[j].unit));
+		cJSON_AddItemToArray(vt, t);
+	}
+	cJSON_AddNumberToObject(root, "defaultValue", p->default_type < p->nvalues ? p->default_type : 0);
+
+	/* threads: distinct tids, sorted; the samples' thread column indexes them */
+	int32_t *tids = NULL;
+	size_t ntids = 0, tids_alloc = 0;
+	strbuf th = STRBUF_INIT;
+	if (p->has_timestamps) {
+		keytab seen = {0};
+		for (size_t i = 0; i < n; i++) {
+			int added;
+			keytab_get(&seen, (uint64_t)(int64_t)p->samples[i].tid, 0, 0, &added);
+			if (added) {
+				ALLOC_GROW(tids, ntids + 1, tids_alloc);
+				tids[ntids++] = p->samples[i].tid;
+			}
+		}
+		keytab_free(&seen);
+		if (ntids)
+			qsort(tids, ntids, sizeof(*tids), cmp_i32);
+		sb_addc(&th, '[');
+		for (size_t k = 0; k < ntids; k++) {
+			const char *name = prof_thread_name(p, tids[k]);
+			sb_addf(&th, "%s[%d,%u]", k ? "," : "", tids[k], strtab_get(&strs, name ? name : ""));
+		}
+		sb_addc(&th, ']');
+	}
+
+	/* label sets: flat (key, value) string pairs; numeric values as "N unit" */
+	strbuf ls = STRBUF_INIT;
+	sb_addc(&ls, '[');
+	for (uint32_t l = 0; l < p->nlabelsets; l++) {
+		const prof_labelset *set = &p->labelsets[l];
+		sb_addf(&ls, "%s[", l ? "," : "");
+		for (uint32_t k = 0; k < set->n; k++) {
+			const prof_label *lb = &set->labels[k];
+			sb_reset(&sb);
+			if (lb->str)
+				sb_adds(&sb, lb->str);
+			else
+				sb_addf(&sb, "%lld%s%s", (long long)lb->num, lb->unit ? " " : "", lb->unit ? lb->unit : "");
+			uint32_t kv = strtab_get(&strs, lb->key);
+			uint32_t vv = strtab_get(&strs, sb.buf ? sb.buf : "");
+			sb_addf(&ls, "%s%u,%u", k ? "," : "", kv, vv);
+		}
+		sb_addc(&ls, ']');
+	}
+	sb_addc(&ls, ']');
+
+	cJSON *sa = cJSON_CreateArray();
+	for (size_t i = 0; i < strs.n; i++)
+		cJSON_AddItemToArray(sa, clean_string(strs.strs[i]));
+	cJSON_AddItemToObject(root, "strings", sa);
+	cJSON_AddRawToObject(root, "frames", fr.buf);
+	cJSON_AddRawToObject(root, "stacks", nd.buf);
+	if (p->has_timestamps)
+		cJSON_AddRawToObject(root, "threads", th.buf);
+	cJSON_AddRawToObject(root, "labelsets", ls.buf);
+
+	cJSON *smp = cJSON_AddObjectToObject(root, "samples");
+	add_raw_i64(smp, "n", (int64_t)n);
+	add_column(smp, "stack", col, n, 1);
+	cJSON *vals = cJSON_AddArrayToObject(smp, "values");
+	for (uint32_t j = 0; j < p->nvalues; j++) {
+		cJSON *tmp = cJSON_CreateObject();
+		add_column(tmp, "c", p->values + j, n, p->nvalues);
+		cJSON *c = cJSON_DetachItemFromObject(tmp, "c");
+		cJSON_AddItemToArray(vals, c);
+		cJSON_Delete(tmp);
+	}
+	if (p->has_timestamps) {
+		int64_t prev = 0;
+		for (size_t i = 0; i < n; i++) {
+			int64_t t = p->samples[i].time_ns >= 0 ? p->samples[i].time_ns : prev;
+			col[i] = t - prev;
+			prev = t;
+		}
+		add_column(smp, "time", col, n, 1);
+		for (size_t i = 0; i < n; i++) {
+			int32_t tid = p->samples[i].tid;
+			int32_t *hit = bsearch(&tid, tids, ntids, sizeof(*tids), cmp_i32);
+			col[i] = hit ? hit - tids : 0;
+		}
+		add_column(smp, "thread", col, n, 1);
+	}
+	for (size_t i = 0; i < n; i++)
+		col[i] = p->samples[i].labelset < p->nlabelsets ? p->samples[i].labelset : 0;
+	add_column(smp, "labelset", col, n, 1);
+	for (size_t i = 0; i < n; i++)
+		col[i] = p->samples[i].flags & PROF_SAMPLE_OFFCPU;
+	add_column(smp, "flags", col, n, 1);
+
+	char *txt = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	int rc = 0;
+	if (!txt)
+		rc = cprof_fail(err, "out of memory while writing the report's JSON");
+	else
+		sb_adds(out, txt);
+	free(txt);
+	free(tids);
+	sb_release(&th);
+	sb_release(&ls);
+	free(col);
+	free(leaf);
+	free(fbuf);
+	sb_release(&sb);
+	sb_release(&fr);
+	sb_release(&nd);
+	strtab_free(&strs);
+	keytab_free(&frames);
+	keytab_free(&nodes);
+	return rc;
+
+bad_stack:
+	free(col);
+	free(leaf);
+	free(fbuf);
+	sb_release(&sb);
+	sb_release(&fr);
+	sb_release(&nd);
+	strtab_free(&strs);
+	keytab_free(&frames);
+	keytab_free(&nodes);
+	return cprof_fail(err, "a sample refers to a stack that does not exist");
+}
+
+/* ---- the page ------------------------------------------------------------------ */
+
+/* Appends JSON for an inline <script>: every '<' as \u003c (it can only
+ * occur inside strings), so "</script>" and "<!--" stay inert. */
+static void add_script_safe(strbuf *out, const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		const char *lt = memchr(s + i, '<', n - i);
+		size_t run = lt ? (size_t)(lt - (s + i)) : n - i;
+		sb_add(out, s + i, run);
+		i += run;
+		if (lt) {
+			sb_adds(out, "\\u003c");
+			i++;
+		}
+	}
+}
+
+int html_write(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
+{
+	strbuf json = STRBUF_INIT;
+	if (html_json(p, o, &json, err) < 0) {
+		sb_release(&json);
+		return -1;
+	}
+	const char *tpl = (const char *)web_report_html;
+	size_t len = web_report_html_len, i = 0;
+	while (i < len) {
+		const char *at = memchr(tpl + i, '@', len - i);
+		if (!at) {
+			sb_add(out, tpl + i, len - i);
+			break;
+		}
+		sb_add(out, tpl + i, (size_t)(at - (tpl + i)));
+		i = (size_t)(at - tpl);
+		size_t rest = len - i;
+		if (rest >= 5 && !memcmp(at, "@CSS@", 5)) {
+			sb_add(out, web_report_css, web_report_css_len);
+			i += 5;
+		} else if (rest >= 4 && !memcmp(at, "@JS@", 4)) {
+			sb_add(out, web_report_js, web_report_js_len);
+			i += 4;
+		} else if (rest >= 6 && !memcmp(at, "@DATA@", 6)) {
+			add_script_safe(out, json.buf, json.len);
+			i += 6;
+		} else if (rest >= 7 && !memcmp(at, "@TITLE@", 7)) {
+			strbuf t = STRBUF_INIT;
+			html_utf8_clean(&t, o && o->title ? o->title : "cprof report");
+			sb_add_xml(out, t.buf);
+			sb_release(&t);
+			i += 7;
+		} else {
+			sb_addc(out, '@');
+			i++;
+		}
+	}
+	sb_release(&json);
+	return 0;
+}

@@ -1,0 +1,236 @@
+/*
+ * speedscope: the profile in speedscope's JSON file format. cJSON builds the
+ * structure and escapes the strings; the per-sample arrays are formatted
+ * into strbufs and attached raw (millions of cJSON nodes would cost far more
+ * memory than the output itself).
+ */
+#include "speedscope.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "html.h"
+
+#define SCHEMA "https://www.speedscope.app/file-format-schema.json"
+
+/* frame key -> index: (function + 1, line) for symbolized frames,
+ * (0, location) for unsymbolized ones. Open addressing, insertion order. */
+typedef struct ftab {
+	uint64_t *keys; /* 2 per entry */
+	uint32_t *slots;
+	size_t cap, n, alloc;
+} ftab;
+
+static uint64_t fhash(uint64_t a, uint64_t b)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL) * 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 31;
+	return h * 0xff51afd7ed558ccdULL ^ (h >> 29);
+}
+
+static uint32_t ftab_get(ftab *t, uint64_t a, uint64_t b, int *added)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 1024;
+		free(t->slots);
+		t->slots = xcalloc(cap, sizeof(*t->slots));
+		t->cap = cap;
+		for (size_t i = 0; i < t->n; i++) {
+			size_t s = fhash(t->keys[2 * i], t->keys[2 * i + 1]) & (cap - 1);
+			while (t->slots[s])
+				s = (s + 1) & (cap - 1);
+			t->slots[s] = (uint32_t)(i + 1);
+		}
+	}
+	size_t s = fhash(a, b) & (t->cap - 1);
+	while (t->slots[s]) {
+		uint64_t *k = t->keys + 2 * (t->slots[s] - 1);
+		if (k[0] == a && k[1] == b) {
+			*added = 0;
+			return t->slots[s] - 1;
+		}
+		s = (s + 1) & (t->cap - 1);
+	}
+	ALLOC_GROW(t->keys, 2 * (t->n + 1), t->alloc);
+	t->keys[2 * t->n] = a;
+	t->keys[2 * t->n + 1] = b;
+	t->slots[s] = (uint32_t)(t->n + 1);
+	*added = 1;
+	return (uint32_t)t->n++;
+}
+
+static cJSON *str(const char *s)
+{
+	strbuf sb = STRBUF_INIT;
+	html_utf8_clean(&sb, s ? s : "");
+	cJSON *j = cJSON_CreateString(sb.buf);
+	sb_release(&sb);
+	return j;
+}
+
+static void add_raw_i64(cJSON *obj, const char *key, int64_t v)
+{
+	char b[32];
+	snprintf(b, sizeof(b), "%lld", (long long)v);
+	cJSON_AddRawToObject(obj, key, b);
+}
+
+typedef struct ss_ctx {
+	const profile *p;
+	uint32_t value;
+	ftab frames;
+	cJSON *jframes;
+	char **stack_json; /* per model stack: "[root,...,leaf]", built on first use */
+	prof_frame *fbuf;
+	size_t falloc;
+	strbuf name;
+} ss_ctx;
+
+static const char *stack_json(ss_ctx *c, uint32_t s)
+{
+	if (c->stack_json[s])
+		return c->stack_json[s];
+	const profile *p = c->p;
+	uint32_t depth = prof_stack_frames(p, s, &c->fbuf, &c->falloc);
+	strbuf sb = STRBUF_INIT;
+	sb_addc(&sb, '[');
+	for (uint32_t d = depth; d-- > 0;) {
+		const prof_frame *f = &c->fbuf[d];
+		int added;
+		uint32_t fi = f->function != PROF_NONE
+			? ftab_get(&c->frames, (uint64_t)f->function + 1, (uint64_t)f->line, &added)
+			: ftab_get(&c->frames, 0, f->location, &added);
+		if (added) {
+			cJSON *fr = cJSON_CreateObject();
+			sb_reset(&c->name);
+			prof_frame_name(p, f, &c->name);
+			cJSON_AddItemToObject(fr, "name", str(c->name.buf ? c->name.buf : ""));
+			if (f->function != PROF_NONE && f->function < p->nfunctions &&
+			    p->functions[f->function].filename && p->functions[f->function].filename[0]) {
+				cJSON_AddItemToObject(fr, "file", str(p->functions[f->function].filename));
+				if (f->line > 0)
+					add_raw_i64(fr, "line", f->line);
+			}
+			cJSON_AddItemToArray(c->jframes, fr);
+		}
+		sb_addf(&sb, "%s%u", d + 1 == depth ? "" : ",", fi);
+	}
+	sb_addc(&sb, ']');
+	c->stack_json[s] = sb_detach(&sb, NULL);
+	return c->stack_json[s];
+}
+
+/* One sampled profile of the samples idx[0..n). */
+static cJSON *sampled(ss_ctx *c, const char *name, const size_t *idx, size_t n, const char *unit)
+{
+	const profile *p = c->p;
+	cJSON *pr = cJSON_CreateObject();
+	cJSON_AddStringToObject(pr, "type", "sampled");
+	cJSON_AddItemToObject(pr, "name", str(name));
+	cJSON_AddStringToObject(pr, "unit", unit);
+	strbuf ss = STRBUF_INIT, ws = STRBUF_INIT;
+	sb_addc(&ss, '[');
+	sb_addc(&ws, '[');
+	int64_t total = 0;
+	for (size_t k = 0; k < n; k++) {
+		const prof_sample *s = &p->samples[idx[k]];
+		int64_t w = prof_sample_values(p, idx[k])[c->value];
+		sb_adds(&ss, k ? "," : "");
+		sb_adds(&ss, stack_json(c, s->stack));
+		sb_addf(&ws, "%s%lld", k ? "," : "", (long long)w);
+		total += w;
+	}
+	sb_addc(&ss, ']');
+	sb_addc(&ws, ']');
+	int64_t start = 0, end = total;
+	if (p->has_timestamps && n) {
+		int64_t first = p->samples[idx[0]].time_ns - prof_sample_values(p, idx[0])[c->value];
+		start = first > 0 ? first : 0;
+		end = p->samples[idx[n - 1]].time_ns;
+		if (end < start + total && !strcmp(unit, "none"))
+			end = start + total;
+		if (end < start)
+			end = start;
+	}
+	add_raw_i64(pr, "startValue", start);
+	add_raw_i64(pr, "endValue", end);
+	cJSON_AddRawToObject(pr, "samples", ss.buf);
+	cJSON_AddRawToObject(pr, "weights", ws.buf);
+	sb_release(&ss);
+	sb_release(&ws);
+	return pr;
+}
+
+static const profile *sort_p;
+static int cmp_sample(const void *a, const void *b)
+{
+	const prof_sample *x = &sort_p->samples[*(const size_t *)a], *y = &sort_p->samples[*(const size_t *)b];
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->time_ns != y->time_ns)
+		return x->time_ns < y->time_ns ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cprof_err *err)
+{
+	uint32_t value = o && o->value != PROF_NONE ? o->value : p->default_type;
+	if (p->nvalues == 0 || value >= p->nvalues)
+		return cprof_fail(err, "the profile has no such sample type");
+	for (size_t i = 0; i < p->nsamples; i++)
+		if (p->samples[i].stack >= p->nstacks)
+			return cprof_fail(err, "a sample refers to a stack that does not exist");
+	const char *u = p->sample_types[value].unit;
+	const char *unit = !u ? "none" : !strcmp(u, "nanoseconds") ? "nanoseconds" : !strcmp(u, "microseconds") ? "microseconds"
+		: !strcmp(u, "milliseconds") ? "milliseconds" : !strcmp(u, "seconds") ? "seconds" : !strcmp(u, "bytes") ? "bytes" : "none";
+
+	ss_ctx c = { .p = p, .value = value };
+	c.stack_json = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*c.stack_json));
+	cJSON *root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "$schema", SCHEMA);
+	cJSON *shared = cJSON_AddObjectToObject(root, "shared");
+	c.jframes = cJSON_AddArrayToObject(shared, "frames");
+	cJSON *profiles = cJSON_AddArrayToObject(root, "profiles");
+	cJSON_AddItemToObject(root, "name", str(o && o->name ? o->name : "cprof profile"));
+	cJSON_AddNumberToObject(root, "activeProfileIndex", 0);
+	cJSON_AddStringToObject(root, "exporter", "cprof");
+
+	size_t *idx = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(*idx)));
+	for (size_t i = 0; i < p->nsamples; i++)
+		idx[i] = i;
+	if (p->has_timestamps) {
+		sort_p = p;
+		qsort(idx, p->nsamples, sizeof(*idx), cmp_sample);
+		strbuf nm = STRBUF_INIT;
+		for (size_t a = 0, b; a < p->nsamples; a = b) {
+			int32_t tid = p->samples[idx[a]].tid;
+			for (b = a; b < p->nsamples && p->samples[idx[b]].tid == tid; b++)
+				;
+			const char *tn = prof_thread_name(p, tid);
+			sb_reset(&nm);
+			sb_addf(&nm, "%s (tid %d)", tn && tn[0] ? tn : "thread", tid);
+			cJSON_AddItemToArray(profiles, sampled(&c, nm.buf, idx + a, b - a, unit));
+		}
+		sb_release(&nm);
+	}
+	if (!p->has_timestamps || p->nsamples == 0)
+		cJSON_AddItemToArray(profiles, sampled(&c, o && o->name ? o->name : "all samples", idx, p->nsamples, unit));
+	free(idx);
+
+	char *txt = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	for (uint32_t s = 0; s < p->nstacks; s++)
+		free(c.stack_json[s]);
+	free(c.stack_json);
+	free(c.fbuf);
+	free(c.frames.keys);
+	free(c.frames.slots);
+	sb_release(&c.name);
+	if (!txt)
+		return cprof_fail(err, "out of memory while writing the speedscope JSON");
+	sb_adds(out, txt);
+	sb_addc(out, '\n');
+	free(txt);
+	return 0;
+}
