@@ -1,0 +1,1015 @@
+/*
+ * pprof: profile.proto <-> the model.
+ *
+ * Reading happens in three steps, because a file is untrusted:
+ *
+ *  1. A wire-format walk over the whole message tree (the schema is the
+ *     small table below) checks every tag, varint and length against what
+ *     is left of the input before anything is allocated, so that damage is
+ *     reported precisely ("truncated protobuf at byte 1234", "bad protobuf
+ *     at byte 88: Location.line has wire type 0") rather than as
+ *     protobuf-c's bare NULL.
+ *  2. protobuf-c's generated unpacker decodes the message with an arena
+ *     allocator that has a budget proportional to the input: a hostile
+ *     file cannot make the decoder allocate more than a fixed multiple of
+ *     its own size, and the whole decoded tree is dropped at once.
+ *  3. The decoded Profile is turned into the model, checking every
+ *     reference: string indexes, mapping/function/location ids (ids are
+ *     arbitrary non-zero uint64s; 1..N in order is the fast path, anything
+ *     else goes through a hash table), value counts, the default type.
+ *
+ * Writing encodes the wire format by hand into a strbuf (the output is a
+ * few flat message kinds; building protobuf-c structs for it would only
+ * add allocations), then gzips it. The string table can only be written
+ * once every string is known, and pprof puts it (field 6) after the
+ * samples, mappings, locations and functions (1..5): those are encoded
+ * first, assigning string indexes as they go.
+ */
+#include "pprof.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gzip.h"
+#include "profile.pb-c.h"
+
+/* ======================================================================
+ * 1. wire-format walk
+ * ====================================================================== */
+
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
+enum fkind { F_UNKNOWN = 0, F_VARINT, F_PACKED, F_BYTES, F_MSG };
+
+typedef struct wdesc wdesc;
+typedef struct wfield {
+	enum fkind kind;
+	const char *name;
+	const wdesc *sub;
+} wfield;
+struct wdesc {
+	const char *name;
+	unsigned nfields; /* fields are numbered 1..nfields */
+	wfield f[15];
+};
+
+static const wdesc W_LINE = { "Line", 3,
+	{ { F_VARINT, "function_id" }, { F_VARINT, "line" }, { F_VARINT, "column" } } };
+static const wdesc W_LABEL = { "Label", 4,
+	{ { F_VARINT, "key" }, { F_VARINT, "str" }, { F_VARINT, "num" }, { F_VARINT, "num_unit" } } };
+static const wdesc W_VALUETYPE = { "ValueType", 2, { { F_VARINT, "type" }, { F_VARINT, "unit" } } };
+static const wdesc W_FUNCTION = { "Function", 5,
+	{ { F_VARINT, "id" }, { F_VARINT, "name" }, { F_VARINT, "system_name" },
+	  { F_VARINT, "filename" }, { F_VARINT, "start_line" } } };
+static const wdesc W_MAPPING = { "Mapping", 10,
+	{ { F_VARINT, "id" }, { F_VARINT, "memory_start" }, { F_VARINT, "memory_limit" },
+	  { F_VARINT, "file_offset" }, { F_VARINT, "filename" }, { F_VARINT, "build_id" },
+	  { F_VARINT, "has_functions" }, { F_VARINT, "has_filenames" },
+	  { F_VARINT, "has_line_numbers" }, { F_VARINT, "has_inline_frames" } } };
+static const wdesc W_LOCATION = { "Location", 5,
+	{ { F_VARINT, "id" }, { F_VARINT, "mapping_id" }, { F_VARINT, "address" },
+	  { F_MSG, "line", &W_LINE }, { F_VARINT, "is_folded" } } };
+static const wdesc W_SAMPLE = { "Sample", 3,
+	{ { F_PACKED, "location_id" }, { F_PACKED, "value" }, { F_MSG, "label", &W_LABEL } } };
+static const wdesc W_PROFILE = { "Profile", 14,
+	{ { F_MSG, "sample_type", &W_VALUETYPE }, { F_MSG, "sample", &W_SAMPLE },
+	  { F_MSG, "mapping", &W_MAPPING }, { F_MSG, "location", &W_LOCATION },
+	  { F_MSG, "function", &W_FUNCTION }, { F_BYTES, "string_table" },
+	  { F_VARINT, "drop_frames" }, { F_VARINT, "keep_frames" }, { F_VARINT, "time_nanos" },
+	  { F_VARINT, "duration_nanos" }, { F_MSG, "period_type", &W_VALUETYPE },
+	  { F_VARINT, "period" }, { F_PACKED, "comment" }, { F_VARINT, "default_sample_type" } } };
+
+/* Reads a varint at d[*pos..n). 0: ok; 1: ran past n; 2: longer than 10 bytes. */
+static int get_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i = *pos;
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		if (i >= n)
+			return 1;
+		unsigned char b = d[i++];
+		x |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*pos = i;
+			*v = x;
+			return 0;
+		}
+	}
+	return 2;
+}
+
+typedef struct walk {
+	size_t total;      /* size of the whole input: a run past it is truncation */
+	size_t fields;     /* fields seen, for the detection scan's budget */
+	size_t max_fields; /* 0: no limit */
+	size_t top_done;   /* complete top-level fields */
+	cprof_err *err;
+} walk;
+
+/* Walks the message in d[0..n), which sits at byte `base` of the input.
+ * Returns 0, 1 when the field budget ran out (detection only), or -1. */
+static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, const wdesc *m)
+{
+	size_t pos = 0;
+	while (pos < n) {
+		if (w->max_fields && ++w->fields > w->max_fields)
+			return 1;
+		size_t at = base + pos;
+		uint64_t tag, v = 0;
+		int r = get_varint(d, n, &pos, &tag);
+		if (r == 1 && base + n == w->total)
+			return cprof_fail(w->err, "truncated protobuf at byte %zu", at);
+		if (r)
+			return cprof_fail(w->err, "bad protobuf at byte %zu: bad field tag in %s",
+					  at, m->name);
+		uint64_t field = tag >> 3;
+		unsigned wt = tag & 7;
+		if (field == 0 || field > 536870911u)
+			return cprof_fail(w->err, "bad protobuf at byte %zu: field number %llu in %s",
+					  at, (unsigned long long)field, m->name);
+		const wfield *f = field <= m->nfields ? &m->f[field - 1] : NULL;
+		size_t vstart = pos;
+		switch (wt) {
+		case WT_VARINT:
+			r = get_varint(d, n, &pos, &v);
+			break;
+		case WT_I64:
+		case WT_I32: {
+			size_t k = wt == WT_I64 ? 8 : 4;
+			r = n - pos < k ? 1 : 0;
+			if (!r)
+				pos += k;
+			break;
+		}
+		case WT_LEN:
+			r = get_varint(d, n, &pos, &v);
+			if (!r && v > n - pos)
+				r = 1;
+			break;
+		default:
+			return cprof_fail(w->err, "bad protobuf at byte %zu: wire type %u in %s", at,
+					  wt, m->name);
+		}
+		if (r == 1 && base + n == w->total)
+			return cprof_fail(w->err, "truncated protobuf at byte %zu (in %s.%s)",
+					  base + vstart, m->name, f ? f->name : "?");
+		if (r == 1)
+			return cprof_fail(w->err, "bad protobuf at byte %zu: %s.%s runs past the end of "
+					  "its %s", base + vstart, m->name, f ? f->name : "?", m->name);
+		if (r)
+			return cprof_fail(w->err, "bad protobuf at byte %zu: bad varint in %s", base + vstart,
+					  m->name);
+		if (!f || f->kind == F_UNKNOWN) {
+			w->top_done += base == 0;
+			continue; /* unknown fields are skipped, as protobuf says */
+		}
+		bool good = (f->kind == F_VARINT && wt == WT_VARINT) ||
+			    (f->kind == F_PACKED && (wt == WT_VARINT || wt == WT_LEN)) ||
+			    ((f->kind == F_BYTES || f->kind == F_MSG) && wt == WT_LEN);
+		if (!good)
+			return cprof_fail(w->err, "bad protobuf at byte %zu: %s.%s has wire type %u",
+					  at, m->name, f->name, wt);
+		if (wt != WT_LEN) {
+			w->top_done += base == 0;
+			continue;
+		}
+		size_t len = (size_t)v, body = pos;
+		pos += len;
+		if (f->kind == F_PACKED) {
+			size_t q = body;
+			while (q < body + len) {
+				if (get_varint(d, body + len, &q, &v))
+					return cprof_fail(w->err, "bad protobuf at byte %zu: bad packed "
+							  "%s.%s", base + q, m->name, f->name);
+			}
+		} else if (f->kind == F_MSG) {
+			int rr = walk_msg(w, d + body, len, base + body, f->sub);
+			if (rr)
+				return rr;
+		}
+		w->top_done += base == 0;
+	}
+	return 0;
+}
+
+bool pprof_looks_like(const unsigned char *d, size_t n)
+{
+	if (n == 0)
+		return false;
+	/* The first byte: a one-byte tag of a Profile field with its wire type. */
+	unsigned field = d[0] >> 3, wt = d[0] & 7;
+	if (d[0] & 0x80 || field < 1 || field > W_PROFILE.nfields)
+		return false;
+	enum fkind k = W_PROFILE.f[field - 1].kind;
+	if (!((k == F_VARINT && wt == WT_VARINT) || (k == F_PACKED && (wt == WT_VARINT || wt == WT_LEN)) ||
+	      ((k == F_MSG || k == F_BYTES) && wt == WT_LEN)))
+		return false;
+	/* Then a scan of at most 64 KiB and 512 fields (counting those inside
+	 * messages) must parse. Running into the end of the scan is fine when
+	 * the scan stopped early, or when at least one top-level field was
+	 * whole: a file cut short still looks like pprof, and the reader then
+	 * says it is truncated. */
+	size_t scan = n < (64u << 10) ? n : (64u << 10);
+	cprof_err err;
+	walk w = { scan, 0, 512, 0, &err };
+	int r = walk_msg(&w, d, scan, 0, &W_PROFILE);
+	if (r >= 0)
+		return true;
+	if (strncmp(err.msg, "truncated", 9) != 0)
+		return false;
+	return scan < n || w.top_done >= 1;
+}
+
+/* ======================================================================
+ * 2. decoding with a budget
+ * ====================================================================== */
+
+typedef struct budget_arena {
+	unsigned char *cur, *end;
+	void **blocks; /* every block, freed at once */
+	size_t nblocks, blocks_alloc;
+	size_t used, limit;
+} budget_arena;
+
+static void *ba_alloc(void *ctx, size_t n)
+{
+	budget_arena *a = ctx;
+	n = (n + 7) & ~(size_t)7;
+	if (!n)
+		n = 8;
+	if (n > a->limit - a->used)
+		return NULL; /* over budget: protobuf-c then fails cleanly */
+	a->used += n;
+	if ((size_t)(a->end - a->cur) < n) {
+		size_t size = n > (1u << 20) ? n : (1u << 20);
+		unsigned char *b = malloc(size);
+		if (!b)
+			return NULL;
+		ALLOC_GROW(a->blocks, a->nblocks + 1, a->blocks_alloc);
+		a->blocks[a->nblocks++] = b;
+		a->cur = b;
+		a->end = b + size;
+	}
+	void *p = a->cur;
+	a->cur += n;
+	return p;
+}
+
+static void ba_free(void *ctx, void *p)
+{
+	(void)ctx;
+	(void)p; /* the arena goes at once */
+}
+
+static void ba_release(budget_arena *a)
+{
+	for (size_t i = 0; i < a->nblocks; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
+	memset(a, 0, sizeof(*a));
+}
+
+/* ======================================================================
+ * 3. decoded Profile -> model
+ * ====================================================================== */
+
+/* pprof id -> model index. */
+typedef struct idmap {
+	const char *what; /* "mapping", "function", "location" */
+	size_t n;         /* ids 1..n map to i-1 when dense */
+	bool dense;
+	uint64_t *keys; /* open addressing, 0 = empty (0 is never a valid id) */
+	uint32_t *vals;
+	size_t cap;
+} idmap;
+
+static inline size_t id_hash(uint64_t k, size_t cap)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	return (size_t)k & (cap - 1);
+}
+
+/* ids[i] is the id of model index first + i. */
+static int idmap_build(idmap *m, const char *what, const uint64_t *ids, size_t n, size_t stride,
+		       uint32_t first, cprof_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->what = what;
+	m->n = n;
+	m->dense = true;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id = *(const uint64_t *)((const char *)ids + i * stride);
+		if (id == 0)
+			return cprof_fail(err, "%s %zu has id 0", what, i + 1);
+		if (id != i + 1)
+			m->dense = false;
+	}
+	if (m->dense && first == 0)
+		return 0;
+	m->dense = false;
+	m->cap = 16;
+	while (m->cap < n * 2)
+		m->cap *= 2;
+	m->keys = xcalloc(m->cap, sizeof(*m->keys));
+	m->vals = xmalloc(st_mult(m->cap, sizeof(*m->vals)));
+	for (size_t i = 0; i < n; i++) {
+		uint64_t id = *(const uint64_t *)((const char *)ids + i * stride);
+		size_t h = id_hash(id, m->cap);
+		while (m->keys[h] && m->keys[h] != id)
+			h = (h + 1) & (m->cap - 1);
+		if (m->keys[h] == id)
+			return cprof_fail(err, "%s id %llu is used twice", what, (unsigned long long)id);
+		m->keys[h] = id;
+		m->vals[h] = first + (uint32_t)i;
+	}
+	return 0;
+}
+
+static uint32_t idmap_get(const idmap *m, uint64_t id)
+{
+	if (m->dense)
+		return id >= 1 && id <= m->n ? (uint32_t)(id - 1) : PROF_NONE;
+	if (!m->cap || id == 0)
+		return PROF_NONE;
+	size_t h = id_hash(id, m->cap);
+	while (m->keys[h]) {
+		if (m->keys[h] == id)
+			return m->vals[h];
+		h = (h + 1) & (m->cap - 1);
+	}
+	return PROF_NONE;
+}
+
+static void idmap_free(idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
+
+typedef struct conv {
+	profile *p;
+	const Perftools__Profiles__Profile *pb;
+	const char **strs; /* interned lazily: NULL until first use */
+	cprof_err *err;
+} conv;
+
+/* String index -> interned string; NULL (with err) when out of range. */
+static const char *cstr(conv *c, int64_t idx, const char *what)
+{
+	if (idx < 0 || (uint64_t)idx >= c->pb->n_string_table) {
+		if (idx == 0)
+			return prof_intern(c->p, "");
+		cprof_fail(c->err, "%s refers to string %lld, but the string table has %zu entries",
+			   what, (long long)idx, c->pb->n_string_table);
+		return NULL;
+	}
+	if (!c->strs[idx])
+		c->strs[idx] = prof_intern(c->p, c->pb->string_table[idx]);
+	return c->strs[idx];
+}
+
+static int conv_value_type(conv *c, const Perftools__Profiles__ValueType *vt, prof_value_type *out,
+			   const char *what)
+{
+	char w[96];
+	snprintf(w, sizeof(w), "%s type", what);
+	if (!(out->type = cstr(c, vt->type, w)))
+		return -1;
+	snprintf(w, sizeof(w), "%s unit", what);
+	if (!(out->unit = cstr(c, vt->unit, w)))
+		return -1;
+	return 0;
+}
+
+static int conv_profile(conv *c)
+{
+	profile *p = c->p;
+	const Perftools__Profiles__Profile *pb = c->pb;
+	cprof_err *err = c->err;
+	int rc = -1;
+	idmap maps = { 0 }, funcs = { 0 }, locs = { 0 };
+	prof_value_type *types = NULL;
+	uint32_t *stackbuf = NULL;
+	prof_label *labelbuf = NULL;
+	prof_line *linebuf = NULL;
+	size_t stack_alloc = 0, label_alloc = 0, line_alloc = 0;
+
+	if (pb->n_string_table && pb->string_table[0][0] != 0)
+		return cprof_fail(err, "string_table[0] is \"%.40s\", not the empty string",
+				  pb->string_table[0]);
+	if (pb->n_sample_type >= UINT32_MAX || pb->n_mapping >= UINT32_MAX ||
+	    pb->n_function >= UINT32_MAX || pb->n_location >= UINT32_MAX)
+		return cprof_fail(err, "too many entries for the model (2^32)");
+
+	/* header */
+	types = xcalloc(pb->n_sample_type + 1, sizeof(*types));
+	for (size_t i = 0; i < pb->n_sample_type; i++) {
+		char what[48];
+		snprintf(what, sizeof(what), "sample_type %zu", i + 1);
+		if (conv_value_type(c, pb->sample_type[i], &types[i], what))
+			goto out;
+	}
+	prof_set_sample_types(p, types, (uint32_t)pb->n_sample_type);
+	p->default_type = pb->n_sample_type ? (uint32_t)pb->n_sample_type - 1 : 0;
+	if (pb->default_sample_type) {
+		const char *def = cstr(c, pb->default_sample_type, "default_sample_type");
+		if (!def)
+			goto out;
+		uint32_t i = prof_find_value(p, def);
+		if (i == PROF_NONE) {
+			cprof_fail(err, "default_sample_type \"%s\" is not one of the sample types", def);
+			goto out;
+		}
+		p->default_type = i;
+	}
+	if (pb->period_type && conv_value_type(c, pb->period_type, &p->period_type, "period_type"))
+		goto out;
+	p->period = pb->period;
+	p->time_nanos = pb->time_nanos;
+	p->duration_nanos = pb->duration_nanos;
+	if (pb->drop_frames && !(p->drop_frames = cstr(c, pb->drop_frames, "drop_frames")))
+		goto out;
+	if (pb->keep_frames && !(p->keep_frames = cstr(c, pb->keep_frames, "keep_frames")))
+		goto out;
+	for (size_t i = 0; i < pb->n_comment; i++) {
+		char what[48];
+		snprintf(what, sizeof(what), "comment %zu", i + 1);
+		const char *s = cstr(c, pb->comment[i], what);
+		if (!s)
+			goto out;
+		prof_add_comment(p, s);
+	}
+	p->source_format = prof_intern(p, "pprof");
+	p->has_timestamps = false;
+
+	/* mappings */
+	uint64_t *ids = xmalloc(st_mult(pb->n_mapping + pb->n_function + pb->n_location + 1,
+					sizeof(uint64_t)));
+	for (size_t i = 0; i < pb->n_mapping; i++)
+		ids[i] = pb->mapping[i]->id;
+	int r = idmap_build(&maps, "mapping", ids, pb->n_mapping, sizeof(uint64_t), p->nmappings, err);
+	for (size_t i = 0; !r && i < pb->n_function; i++)
+		ids[i] = pb->function[i]->id;
+	if (!r)
+		r = idmap_build(&funcs, "function", ids, pb->n_function, sizeof(uint64_t), 0, err);
+	for (size_t i = 0; !r && i < pb->n_location; i++)
+		ids[i] = pb->location[i]->id;
+	if (!r)
+		r = idmap_build(&locs, "location", ids, pb->n_location, sizeof(uint64_t),
+				p->nlocations, err);
+	free(ids);
+	if (r)
+		goto out;
+
+	for (size_t i = 0; i < pb->n_mapping; i++) {
+		const Perftools__Profiles__Mapping *m = pb->mapping[i];
+		prof_mapping pm = { 0 };
+		pm.start = m->memory_start;
+		pm.limit = m->memory_limit;
+		pm.offset = m->file_offset;
+		char what[64];
+		snprintf(what, sizeof(what), "mapping %llu filename", (unsigned long long)m->id);
+		if (!(pm.file = cstr(c, m->filename, what)))
+			goto out;
+		snprintf(what, sizeof(what), "mapping %llu build_id", (unsigned long long)m->id);
+		if (!(pm.build_id = cstr(c, m->build_id, what)))
+			goto out;
+		pm.has_functions = m->has_functions;
+		pm.has_filenames = m->has_filenames;
+		pm.has_line_numbers = m->has_line_numbers;
+		pm.has_inline_frames = m->has_inline_frames;
+		prof_add_mapping(p, &pm);
+	}
+
+	/* functions: the model interns them, so equal ones become one */
+	uint32_t *fidx = xmalloc(st_mult(pb->n_function + 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < pb->n_function; i++) {
+		const Perftools__Profiles__Function *f = pb->function[i];
+		const char *name, *sys, *file;
+		char what[64];
+		unsigned long long id = (unsigned long long)f->id;
+		snprintf(what, sizeof(what), "function %llu name", id);
+		name = cstr(c, f->name, what);
+		snprintf(what, sizeof(what), "function %llu system_name", id);
+		sys = name ? cstr(c, f->system_name, what) : NULL;
+		snprintf(what, sizeof(what), "function %llu filename", id);
+		file = sys ? cstr(c, f->filename, what) : NULL;
+		if (!file) {
+			free(fidx);
+			goto out;
+		}
+		fidx[i] = prof_intern_function(p, name, sys, file, f->start_line);
+	}
+
+	/* locations */
+	for (size_t i = 0; i < pb->n_location; i++) {
+		const Perftools__Profiles__Location *l = pb->location[i];
+		uint32_t mi = PROF_NONE;
+		if (l->mapping_id) {
+			mi = idmap_get(&maps, l->mapping_id);
+			if (mi == PROF_NONE) {
+				cprof_fail(err, "location %llu refers to mapping %llu, which does not exist",
+					   (unsigned long long)l->id, (unsigned long long)l->mapping_id);
+				free(fidx);
+				goto out;
+			}
+		}
+		if (l->n_line >= UINT32_MAX) {
+			free(fidx);
+			cprof_fail(err, "location %llu has too many lines", (unsigned long long)l->id);
+			goto out;
+		}
+		ALLOC_GROW(linebuf, l->n_line + 1, line_alloc);
+		for (size_t j = 0; j < l->n_line; j++) {
+			const Perftools__Profiles__Line *ln = l->line[j];
+			uint32_t fi = idmap_get(&funcs, ln->function_id);
+			if (fi == PROF_NONE) {
+				if (ln->function_id == 0)
+					cprof_fail(err, "location %llu line %zu has function id 0",
+						   (unsigned long long)l->id, j + 1);
+				else
+					cprof_fail(err, "location %llu refers to function %llu, which "
+						   "does not exist", (unsigned long long)l->id,
+						   (unsigned long long)ln->function_id);
+				free(fidx);
+				goto out;
+			}
+			linebuf[j].function = fidx[fi];
+			linebuf[j].line = ln->line;
+			linebuf[j].column = ln->column;
+		}
+		uint32_t li = prof_add_location(p, mi, l->address, linebuf, (uint32_t)l->n_line);
+		p->locations[li].is_folded = l->is_folded;
+	}
+	free(fidx);
+
+	/* samples */
+	int64_t *zero = xcalloc(pb->n_sample_type + 1, sizeof(int64_t));
+	for (size_t i = 0; i < pb->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = pb->sample[i];
+		if (s->n_value != pb->n_sample_type) {
+			cprof_fail(err, "sample %zu has %zu values, but there are %zu sample types", i + 1,
+				   s->n_value, pb->n_sample_type);
+			free(zero);
+			goto out;
+		}
+		if (s->n_location_id >= UINT32_MAX || s->n_label >= UINT32_MAX) {
+			cprof_fail(err, "sample %zu is too large", i + 1);
+			free(zero);
+			goto out;
+		}
+		ALLOC_GROW(stackbuf, s->n_location_id + 1, stack_alloc);
+		for (size_t j = 0; j < s->n_location_id; j++) {
+			uint32_t li = idmap_get(&locs, s->location_id[j]);
+			if (li == PROF_NONE) {
+				if (s->location_id[j] == 0)
+					cprof_fail(err, "sample %zu has location id 0", i + 1);
+				else
+					cprof_fail(err, "sample %zu refers to location %llu, which does "
+						   "not exist", i + 1,
+						   (unsigned long long)s->location_id[j]);
+				free(zero);
+				goto out;
+			}
+			stackbuf[j] = li;
+		}
+		ALLOC_GROW(labelbuf, s->n_label + 1, label_alloc);
+		for (size_t j = 0; j < s->n_label; j++) {
+			const Perftools__Profiles__Label *lb = s->label[j];
+			char what[64];
+			snprintf(what, sizeof(what), "sample %zu label key", i + 1);
+			prof_label *o = &labelbuf[j];
+			memset(o, 0, sizeof(*o));
+			if (!(o->key = cstr(c, lb->key, what))) {
+				free(zero);
+				goto out;
+			}
+			if (lb->str) {
+				snprintf(what, sizeof(what), "sample %zu label %s", i + 1, o->key);
+				if (!(o->str = cstr(c, lb->str, what))) {
+					free(zero);
+					goto out;
+				}
+			} else {
+				o->num = lb->num;
+				if (lb->num_unit) {
+					snprintf(what, sizeof(what), "sample %zu label %s unit", i + 1,
+						 o->key);
+					if (!(o->unit = cstr(c, lb->num_unit, what))) {
+						free(zero);
+						goto out;
+					}
+				}
+			}
+		}
+		uint32_t st = prof_intern_stack(p, stackbuf, (uint32_t)s->n_location_id);
+		uint32_t ls = prof_intern_labelset(p, labelbuf, (uint32_t)s->n_label);
+		prof_add_sample(p, st, ls, s->n_value ? s->value : zero, -1, -1, 0);
+	}
+	free(zero);
+	rc = 0;
+out:
+	idmap_free(&maps);
+	idmap_free(&funcs);
+	idmap_free(&locs);
+	free(types);
+	free(stackbuf);
+	free(labelbuf);
+	free(linebuf);
+	return rc;
+}
+
+/* Decoded structs take at most ~40 bytes per input byte (an empty Sample is
+ * 2 bytes on the wire and an 80-byte struct); protobuf-c's scan slabs add
+ * up to ~16 more. */
+#define PPROF_DECODE_FACTOR 64
+#define PPROF_DECODE_SLACK ((size_t)16 << 20)
+
+int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
+{
+	if (p->nsamples || p->nlocations || p->nmappings || p->nfunctions || p->nvalues)
+		return cprof_fail(err, "internal error: pprof_read needs an empty profile");
+	walk w = { n, 0, 0, 0, err };
+	if (walk_msg(&w, d, n, 0, &W_PROFILE))
+		return -1;
+
+	budget_arena ba = { 0 };
+	ba.limit = n < (SIZE_MAX - PPROF_DECODE_SLACK) / PPROF_DECODE_FACTOR
+			   ? n * PPROF_DECODE_FACTOR + PPROF_DECODE_SLACK
+			   : SIZE_MAX;
+	ProtobufCAllocator alloc = { ba_alloc, ba_free, &ba };
+	Perftools__Profiles__Profile *pb = perftools__profiles__profile__unpack(&alloc, n, d);
+	if (!pb) {
+		bool over = ba.used + 4096 >= ba.limit;
+		ba_release(&ba);
+		if (over)
+			return cprof_fail(err, "protobuf needs more than %zu bytes to decode", ba.limit);
+		return cprof_fail(err, "bad protobuf: cannot decode the Profile message");
+	}
+	conv c = { p, pb, xcalloc(pb->n_string_table + 1, sizeof(char *)), err };
+	int rc = conv_profile(&c);
+	free(c.strs);
+	ba_release(&ba); /* pb lives in the arena */
+	return rc;
+}
+
+/* ======================================================================
+ * writing
+ * ====================================================================== */
+
+static inline void put_varint(strbuf *sb, uint64_t v)
+{
+	sb_grow(sb, 10);
+	unsigned char *q = (unsigned char *)sb->buf + sb->len;
+	while (v >= 0x80) {
+		*q++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*q++ = (unsigned char)v;
+	sb->len = (size_t)(q - (unsigned char *)sb->buf);
+	sb->buf[sb->len] = 0;
+}
+
+static inline void put_tag(strbuf *sb, unsigned field, unsigned wt)
+{
+	put_varint(sb, (uint64_t)field << 3 | wt);
+}
+
+/* proto3: a zero scalar is not written */
+static inline void put_uint(strbuf *sb, unsigned field, uint64_t v)
+{
+	if (v) {
+		put_tag(sb, field, WT_VARINT);
+		put_varint(sb, v);
+	}
+}
+
+static inline void put_bytes(strbuf *sb, unsigned field, const void *data, size_t n)
+{
+	put_tag(sb, field, WT_LEN);
+	put_varint(sb, n);
+	sb_add(sb, data, n);
+}
+
+/* The string table: content-keyed, indexes in order of first use. */
+typedef struct strtab {
+	const char **strs;
+	size_t n, alloc;
+	uint32_t *slots; /* index + 1, 0 = empty */
+	size_t cap;
+} strtab;
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+static int64_t strtab_id(strtab *t, const char *s)
+{
+	if (!s)
+		s = "";
+	if (t->n * 2 >= t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 1024;
+		uint32_t *ns = xcalloc(ncap, sizeof(*ns));
+		for (size_t i = 0; i < t->n; i++) {
+			size_t h = str_hash(t->strs[i]) & (ncap - 1);
+			while (ns[h])
+				h = (h + 1) & (ncap - 1);
+			ns[h] = (uint32_t)i + 1;
+		}
+		free(t->slots);
+		t->slots = ns;
+		t->cap = ncap;
+	}
+	size_t h = str_hash(s) & (t->cap - 1);
+	while (t->slots[h]) {
+		const char *o = t->strs[t->slots[h] - 1];
+		if (o == s || strcmp(o, s) == 0)
+			return t->slots[h] - 1;
+		h = (h + 1) & (t->cap - 1);
+	}
+	ALLOC_GROW(t->strs, t->n + 1, t->alloc);
+	t->strs[t->n] = s;
+	t->slots[h] = (uint32_t)t->n + 1;
+	return (int64_t)t->n++;
+}
+
+/* Samples grouped by (stack, labelset[, tid]), in order of first appearance. */
+typedef struct group {
+	uint32_t stack, labelset;
+	int32_t tid;
+} group;
+
+typedef struct grouping {
+	group *g;
+	size_t n, alloc;
+	int64_t *values; /* n * nvalues */
+	size_t values_alloc;
+	uint32_t *slots; /* group index + 1 */
+	size_t cap;
+} grouping;
+
+static inline size_t group_hash(uint32_t stack, uint32_t ls, int32_t tid, size_t cap)
+{
+	uint64_t k = ((uint64_t)stack << 32 | ls) ^ ((uint64_t)(uint32_t)tid * 0x9e3779b97f4a7c15ULL);
+	k ^= k >> 31;
+	k *= 0xbf58476d1ce4e5b9ULL;
+	k ^= k >> 29;
+	return (size_t)k & (cap - 1);
+}
+
+static void grouping_rehash(grouping *gr)
+{
+	size_t ncap = gr->cap ? gr->cap * 2 : 1024;
+	free(gr->slots);
+	gr->slots = xcalloc(ncap, sizeof(*gr->slots));
+	gr->cap = ncap;
+	for (size_t i = 0; i < gr->n; i++) {
+		size_t h = group_hash(gr->g[i].stack, gr->g[i].labelset, gr->g[i].tid, ncap);
+		while (gr->slots[h])
+			h = (h + 1) & (ncap - 1);
+		gr->slots[h] = (uint32_t)i + 1;
+	}
+}
+
+static void group_samples(const profile *p, bool by_thread, grouping *gr)
+{
+	uint32_t nv = p->nvalues;
+	size_t last = SIZE_MAX; /* one-entry cache: runs of equal keys are common */
+	for (size_t i = 0; i < p->nsamples; i++) {
+		const prof_sample *s = &p->samples[i];
+		int32_t tid = by_thread ? s->tid : -1;
+		size_t gi;
+		if (last != SIZE_MAX && gr->g[last].stack == s->stack &&
+		    gr->g[last].labelset == s->labelset && gr->g[last].tid == tid) {
+			gi = last;
+		} else {
+			if ((gr->n + 1) * 2 > gr->cap)
+				grouping_rehash(gr);
+			size_t h = group_hash(s->stack, s->labelset, tid, gr->cap);
+			for (;;) {
+				uint32_t v = gr->slots[h];
+				if (!v) {
+					ALLOC_GROW(gr->g, gr->n + 1, gr->alloc);
+					gr->g[gr->n] = (group){ s->stack, s->labelset, tid };
+					ALLOC_GROW(gr->values, st_mult(gr->n + 1, nv), gr->values_alloc);
+					memset(gr->values + gr->n * nv, 0, nv * sizeof(int64_t));
+					gr->slots[h] = (uint32_t)gr->n + 1;
+					gi = gr->n++;
+					break;
+				}
+				const group *g = &gr->g[v - 1];
+				if (g->stack == s->stack && g->labelset == s->labelset && g->tid == tid) {
+					gi = v - 1;
+					break;
+				}
+				h = (h + 1) & (gr->cap - 1);
+			}
+			last = gi;
+		}
+		const int64_t *v = prof_sample_values(p, i);
+		int64_t *acc = gr->values + gi * nv;
+		for (uint32_t j = 0; j < nv; j++)
+			acc[j] += v[j];
+	}
+}
+
+static void put_value_type(strbuf *out, strbuf *tmp, strtab *st, unsigned field,
+			   const prof_value_type *vt)
+{
+	sb_reset(tmp);
+	put_uint(tmp, 1, (uint64_t)strtab_id(st, vt->type));
+	put_uint(tmp, 2, (uint64_t)strtab_id(st, vt->unit));
+	put_bytes(out, field, tmp->buf, tmp->len);
+}
+
+static void put_label(strbuf *out, strbuf *tmp, strtab *st, const char *key, const char *str,
+		      int64_t num, const char *unit)
+{
+	sb_reset(tmp);
+	put_uint(tmp, 1, (uint64_t)strtab_id(st, key));
+	if (str)
+		put_uint(tmp, 2, (uint64_t)strtab_id(st, str));
+	else {
+		put_uint(tmp, 3, (uint64_t)num);
+		if (unit)
+			put_uint(tmp, 4, (uint64_t)strtab_id(st, unit));
+	}
+	put_bytes(out, 3, tmp->buf, tmp->len);
+}
+
+int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof_err *err)
+{
+	bool thread_labels = o && o->thread_labels;
+	strtab st = { 0 };
+	strbuf body = STRBUF_INIT, msg = STRBUF_INIT, sub = STRBUF_INIT;
+	grouping gr = { 0 };
+	(void)err;
+
+	strtab_id(&st, ""); /* string_table[0] */
+
+	/* 1: sample types */
+	for (uint32_t i = 0; i < p->nvalues; i++)
+		put_value_type(&body, &msg, &st, 1, &p->sample_types[i]);
+
+	/* 2: samples, grouped */
+	group_samples(p, thread_labels, &gr);
+	for (size_t i = 0; i < gr.n; i++) {
+		const group *g = &gr.g[i];
+		sb_reset(&msg);
+		const prof_stack *s = &p->stacks[g->stack];
+		if (s->depth) {
+			sb_reset(&sub);
+			for (uint32_t j = 0; j < s->depth; j++)
+				put_varint(&sub, (uint64_t)s->locs[j] + 1);
+			put_bytes(&msg, 1, sub.buf, sub.len);
+		}
+		if (p->nvalues) {
+			sb_reset(&sub);
+			const int64_t *v = gr.values + i * p->nvalues;
+			for (uint32_t j = 0; j < p->nvalues; j++)
+				put_varint(&sub, (uint64_t)v[j]);
+			put_bytes(&msg, 2, sub.buf, sub.len);
+		}
+		const prof_labelset *ls = &p->labelsets[g->labelset];
+		for (uint32_t j = 0; j < ls->n; j++) {
+			const prof_label *l = &ls->labels[j];
+			put_label(&msg, &sub, &st, l->key, l->str, l->num, l->unit);
+		}
+		if (thread_labels && g->tid >= 0) {
+			const char *name = prof_thread_name(p, g->tid);
+			if (name && *name)
+				put_label(&msg, &sub, &st, "thread", name, 0, NULL);
+			put_label(&msg, &sub, &st, "tid", NULL, g->tid, NULL);
+		}
+		put_bytes(&body, 2, msg.buf, msg.len);
+	}
+
+	/* 3: mappings, with has_* computed from their locations */
+	unsigned char *flags = xcalloc(p->nmappings + 1, 1);
+	for (uint32_t i = 0; i < p->nlocations; i++) {
+		const prof_location *l = &p->locations[i];
+		if (l->mapping == PROF_NONE || l->mapping >= p->nmappings)
+			continue;
+		unsigned char f = 0;
+		for (uint32_t j = 0; j < l->nlines; j++) {
+			const prof_function *fn = &p->functions[l->lines[j].function];
+			if (fn->name && *fn->name)
+				f |= 1;
+			if (fn->filename && *fn->filename)
+				f |= 2;
+			if (l->lines[j].line > 0)
+				f |= 4;
+		}
+		if (l->nlines > 1)
+			f |= 8;
+		flags[l->mapping] |= f;
+	}
+	for (uint32_t i = 0; i < p->nmappings; i++) {
+		const prof_mapping *m = &p->mappings[i];
+		sb_reset(&msg);
+		put_uint(&msg, 1, i + 1);
+		put_uint(&msg, 2, m->start);
+		put_uint(&msg, 3, m->limit);
+		put_uint(&msg, 4, m->offset);
+		put_uint(&msg, 5, (uint64_t)strtab_id(&st, m->file));
+		put_uint(&msg, 6, (uint64_t)strtab_id(&st, m->build_id));
+		for (unsigned b = 0; b < 4; b++)
+			put_uint(&msg, 7 + b, (flags[i] >> b) & 1);
+		put_bytes(&body, 3, msg.buf, msg.len);
+	}
+	free(flags);
+
+	/* 4: locations */
+	for (uint32_t i = 0; i < p->nlocations; i++) {
+		const prof_location *l = &p->locations[i];
+		sb_reset(&msg);
+		put_uint(&msg, 1, i + 1);
+		if (l->mapping != PROF_NONE)
+			put_uint(&msg, 2, (uint64_t)l->mapping + 1);
+		put_uint(&msg, 3, l->address);
+		for (uint32_t j = 0; j < l->nlines; j++) {
+			sb_reset(&sub);
+			put_uint(&sub, 1, (uint64_t)l->lines[j].function + 1);
+			put_uint(&sub, 2, (uint64_t)l->lines[j].line);
+			put_uint(&sub, 3, (uint64_t)l->lines[j].column);
+			put_bytes(&msg, 4, sub.buf, sub.len);
+		}
+		put_uint(&msg, 5, l->is_folded);
+		put_bytes(&body, 4, msg.buf, msg.len);
+	}
+
+	/* 5: functions */
+	for (uint32_t i = 0; i < p->nfunctions; i++) {
+		const prof_function *f = &p->functions[i];
+		sb_reset(&msg);
+		put_uint(&msg, 1, i + 1);
+		put_uint(&msg, 2, (uint64_t)strtab_id(&st, f->name));
+		put_uint(&msg, 3, (uint64_t)strtab_id(&st, f->system_name));
+		put_uint(&msg, 4, (uint64_t)strtab_id(&st, f->filename));
+		put_uint(&msg, 5, (uint64_t)f->start_line);
+		put_bytes(&body, 5, msg.buf, msg.len);
+	}
+
+	/* every remaining string, before the table is written */
+	int64_t drop = p->drop_frames ? strtab_id(&st, p->drop_frames) : 0;
+	int64_t keep = p->keep_frames ? strtab_id(&st, p->keep_frames) : 0;
+	bool has_period_type = (p->period_type.type && *p->period_type.type) ||
+			       (p->period_type.unit && *p->period_type.unit);
+	int64_t pt_type = has_period_type ? strtab_id(&st, p->period_type.type) : 0;
+	int64_t pt_unit = has_period_type ? strtab_id(&st, p->period_type.unit) : 0;
+	int64_t *comments = xcalloc(p->ncomments + 1, sizeof(int64_t));
+	for (uint32_t i = 0; i < p->ncomments; i++)
+		comments[i] = strtab_id(&st, p->comments[i]);
+	/* pprof's default is the last type: naming it is only needed otherwise */
+	int64_t def = 0;
+	if (p->nvalues && p->default_type < p->nvalues - 1)
+		def = strtab_id(&st, p->sample_types[p->default_type].type);
+
+	sb_add(out, body.buf, body.len);
+	for (size_t i = 0; i < st.n; i++)
+		put_bytes(out, 6, st.strs[i], strlen(st.strs[i]));
+	put_uint(out, 7, (uint64_t)drop);
+	put_uint(out, 8, (uint64_t)keep);
+	put_uint(out, 9, (uint64_t)p->time_nanos);
+	put_uint(out, 10, (uint64_t)p->duration_nanos);
+	if (has_period_type) {
+		sb_reset(&msg);
+		put_uint(&msg, 1, (uint64_t)pt_type);
+		put_uint(&msg, 2, (uint64_t)pt_unit);
+		put_bytes(out, 11, msg.buf, msg.len);
+	}
+	put_uint(out, 12, (uint64_t)p->period);
+	if (p->ncomments) {
+		sb_reset(&msg);
+		for (uint32_t i = 0; i < p->ncomments; i++)
+			put_varint(&msg, (uint64_t)comments[i]);
+		put_bytes(out, 13, msg.buf, msg.len);
+	}
+	put_uint(out, 14, (uint64_t)def);
+
+	free(comments);
+	free(st.strs);
+	free(st.slots);
+	free(gr.g);
+	free(gr.values);
+	free(gr.slots);
+	sb_release(&body);
+	sb_release(&msg);
+	sb_release(&sub);
+	return 0;
+}
+
+int pprof_write(const profile *p, const pprof_write_opts *o, strbuf *out_gz, cprof_err *err)
+{
+	strbuf raw = STRBUF_INIT;
+	int rc = pprof_encode(p, o, &raw, err);
+	if (!rc)
+		rc = gz_deflate((const unsigned char *)raw.buf, raw.len, out_gz, err);
+	sb_release(&raw);
+	return rc;
+}
