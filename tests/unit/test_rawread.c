@@ -1,0 +1,358 @@
+/* Unit tests of rawread: synthetic raw files -> the model (header facts, time
+ * order, stacks, labels, threads, mappings over time), and damaged files:
+ * cut at every byte, incomplete and unknown records, hostile counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gzip.h"
+#include "rawread.h"
+#include "reader.h"
+#include "rawbuild.h"
+
+#define T0 1000000000ULL
+#define MS 1000000ULL
+
+typedef struct warns {
+	strbuf all;
+	int n;
+} warns;
+
+static void collect(void *ctx, const char *msg)
+{
+	warns *w = ctx;
+	sb_adds(&w->all, msg);
+	sb_addc(&w->all, '\n');
+	w->n++;
+}
+
+static int read_raw(const strbuf *sb, profile **out, warns *w, cprof_err *err)
+{
+	prof_read_opts o = { 0 };
+	o.no_symbolize = true;
+	o.warn = collect;
+	o.warn_ctx = w;
+	profile *p = prof_new();
+	int r = rawread(p, (const unsigned char *)sb->buf, sb->len, &o, err);
+	if (r < 0) {
+		prof_free(p);
+		*out = NULL;
+	} else {
+		*out = p;
+	}
+	return r;
+}
+
+static const uint64_t F_A[] = { 0x401100, 0x401200, 0x401300 };  /* A <- main <- start */
+static const uint64_t F_AC[] = { 0x401400, 0x401104, 0x401200, 0x401300 }; /* C <- A <- ... */
+static const uint64_t F_B[] = { 0x401500, 0x401204, 0x401300 };
+
+static void build_abc(strbuf *sb)
+{
+	static const char cmd[] = "./abc\0-x\0";
+	rb_header(sb);
+	rb_info(sb, 10 * MS, T0, CPROF_MODE_CPU, "/usr/bin/abc", cmd, sizeof(cmd) - 1);
+	rb_mapping(sb, T0, 0x401000, 0x402000, 0x1000, (const unsigned char *)"\xab\xcd", 2,
+		   "/usr/bin/abc");
+	rb_thread(sb, T0, 100, "abc");
+	rb_thread(sb, T0, 101, "worker");
+	static const char *const kv[] = { "endpoint", "/users", "a", "b" };
+	rb_labelset(sb, 7, kv, 2);
+	/* out of time order, as two per-thread buffers drain */
+	rb_sample(sb, T0 + 30 * MS, 100, 10 * MS, 0, 0, F_B, 3);
+	rb_sample(sb, T0 + 10 * MS, 100, 10 * MS, 0, 0, F_A, 3);
+	rb_sample(sb, T0 + 20 * MS, 100, 10 * MS, 7, 0, F_AC, 4);
+	rb_sample(sb, T0 + 15 * MS, 101, 9 * MS, 0, 0, F_A, 3);
+	rb_sample(sb, T0 + 40 * MS, 101, 11 * MS, 0, 0, F_A, 3);
+	rb_thread(sb, T0 + 41 * MS, 101, "renamed");
+	rb_end(sb, T0 + 50 * MS, 5, 3);
+}
+
+static void stack_str(const profile *p, uint32_t stack, strbuf *sb)
+{
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	uint32_t n = prof_stack_frames(p, stack, &fr, &alloc);
+	for (uint32_t i = n; i-- > 0;) {
+		prof_frame_name(p, &fr[i], sb);
+		if (i)
+			sb_addc(sb, ';');
+	}
+	free(fr);
+}
+
+static void test_abc_model(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	build_abc(&sb);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	cprof_err err;
+	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
+	assert_string_equal(p->source_format, "raw");
+	assert_string_equal(p->mode, "cpu");
+	assert_string_equal(p->timer, "perf_event");
+	assert_string_equal(p->executable, "/usr/bin/abc");
+	assert_string_equal(p->cmdline, "./abc -x");
+	assert_int_equal(p->pid, 4242);
+	assert_int_equal(p->period, 10 * MS);
+	assert_string_equal(p->period_type.type, "cpu");
+	assert_int_equal(p->nvalues, 2);
+	assert_string_equal(p->sample_types[0].type, "samples");
+	assert_string_equal(p->sample_types[1].type, "cpu");
+	assert_string_equal(p->sample_types[1].unit, "nanoseconds");
+	assert_int_equal(p->default_type, 1);
+	assert_int_equal(p->time_nanos, 1700000000000000000LL);
+	assert_int_equal(p->duration_nanos, 50 * MS);
+	assert_true(p->has_timestamps);
+	assert_int_equal(p->samples_dropped, 3);
+	assert_non_null(strstr(w.all.buf, "dropped 3 samples"));
+
+	assert_int_equal(p->nsamples, 5);
+	int64_t want_t[] = { 10, 15, 20, 30, 40 };
+	int32_t want_tid[] = { 100, 101, 100, 100, 101 };
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(p->samples[i].time_ns, want_t[i] * (int64_t)MS);
+		assert_int_equal(p->samples[i].tid, want_tid[i]);
+		assert_int_equal(prof_sample_values(p, (size_t)i)[0], 1);
+	}
+	assert_int_equal(prof_sample_values(p, 1)[1], 9 * MS);
+	/* the same frames are one stack */
+	assert_int_equal(p->samples[0].stack, p->samples[1].stack);
+	assert_int_equal(p->samples[0].stack, p->samples[4].stack);
+	assert_int_equal(p->nstacks, 3);
+	/* 0x401200 appears as a return address only; 0x401100 as leaf only */
+	assert_int_equal(p->nlocations, 7);
+	strbuf s = STRBUF_INIT;
+	stack_str(p, p->samples[2].stack, &s);
+	assert_string_equal(s.buf, "abc+0x1300;abc+0x1200;abc+0x1104;abc+0x1400");
+	assert_int_equal(p->nmappings, 1);
+	assert_string_equal(p->mappings[0].build_id, "abcd");
+	/* labels */
+	assert_int_equal(p->samples[0].labelset, 0);
+	const prof_labelset *ls = &p->labelsets[p->samples[2].labelset];
+	assert_int_equal(ls->n, 2);
+	assert_string_equal(ls->labels[0].key, "a");
+	assert_string_equal(ls->labels[1].key, "endpoint");
+	assert_string_equal(ls->labels[1].str, "/users");
+	/* threads: the last name wins */
+	assert_string_equal(prof_thread_name(p, 100), "abc");
+	assert_string_equal(prof_thread_name(p, 101), "renamed");
+	sb_release(&s);
+	sb_release(&sb);
+	sb_release(&w.all);
+	prof_free(p);
+}
+
+static void test_wall_mode_offcpu(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, MS, T0, CPROF_MODE_WALL, "/bin/w", "", 0);
+	rb_sample(&sb, T0 + MS, 5, MS, 0, CPROF_SAMPLE_OFFCPU, F_A, 3);
+	rb_sample(&sb, T0 + 2 * MS, 5, MS, 0, 0, F_A, 3);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	cprof_err err;
+	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
+	assert_string_equal(p->sample_types[1].type, "wall");
+	assert_string_equal(p->period_type.type, "wall");
+	assert_string_equal(p->mode, "wall");
+	assert_int_equal(p->samples[0].flags, PROF_SAMPLE_OFFCPU);
+	assert_int_equal(p->samples[1].flags, 0);
+	/* no mapping recorded: frames are bare addresses */
+	strbuf s = STRBUF_INIT;
+	stack_str(p, p->samples[0].stack, &s);
+	assert_string_equal(s.buf, "0x401300;0x401200;0x401100");
+	/* no END record: said so, and the duration is the last sample */
+	assert_non_null(strstr(w.all.buf, "no END record"));
+	assert_int_equal(p->duration_nanos, 2 * MS);
+	sb_release(&s);
+	sb_release(&sb);
+	sb_release(&w.all);
+	prof_free(p);
+}
+
+/* dlopen, dlclose, dlopen of another library at the same address: each
+ * sample's address resolves against the library mapped at its time. */
+static void test_mappings_over_time(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, MS, T0, CPROF_MODE_CPU, "/bin/main", "", 0);
+	rb_mapping(&sb, T0, 0x1000, 0x2000, 0, NULL, 0, "/bin/main");
+	uint64_t f[] = { 0x7000010, 0x1010 };
+	rb_sample(&sb, T0 + 1 * MS, 1, MS, 0, 0, f, 2); /* before any dlopen: unknown */
+	rb_mapping(&sb, T0 + 2 * MS, 0x7000000, 0x7001000, 0, NULL, 0, "/lib/liba.so");
+	rb_sample(&sb, T0 + 3 * MS, 1, MS, 0, 0, f, 2);
+	rb_unmap(&sb, T0 + 4 * MS, 0x7000000, 0x7001000);
+	rb_mapping(&sb, T0 + 5 * MS, 0x7000000, 0x7002000, 0x3000, NULL, 0, "/lib/libb.so");
+	rb_sample(&sb, T0 + 6 * MS, 1, MS, 0, 0, f, 2);
+	rb_sample(&sb, T0 + 7 * MS, 1, MS, 0, 0, f, 2);
+	/* written late by another thread's buffer, taken while liba was mapped */
+	rb_sample(&sb, T0 + 3 * MS + 500, 1, MS, 0, 0, f, 2);
+	rb_end(&sb, T0 + 8 * MS, 5, 0);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	cprof_err err;
+	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
+	assert_int_equal(p->nsamples, 5);
+	const char *want[] = { "main+0x10;liba.so+0x10", "main+0x10;liba.so+0x10",
+			       "main+0x10;liba.so+0x10", "main+0x10;libb.so+0x3010",
+			       "main+0x10;libb.so+0x3010" };
+	for (int i = 0; i < 5; i++) {
+		strbuf s = STRBUF_INIT;
+		stack_str(p, p->samples[i].stack, &s);
+		assert_string_equal(s.buf, want[i]);
+		sb_release(&s);
+	}
+	assert_int_equal(w.n, 0);
+	sb_release(&sb);
+	sb_release(&w.all);
+	prof_free(p);
+}
+
+/* Cut the file at every byte: never a crash; before INFO is complete an
+ * error, after it a profile whose sample count grows with the cut and a
+ * warning saying how much was read. */
+static void test_truncated_everywhere(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	build_abc(&sb);
+	size_t info_end = 16 + CPROF_RAW_ALIGN(8 + sizeof(struct cprof_raw_info) + 12 + 9);
+	size_t last = 0;
+	for (size_t cut = 0; cut < sb.len; cut++) {
+		strbuf part = STRBUF_INIT;
+		sb_add(&part, sb.buf, cut);
+		warns w = { STRBUF_INIT, 0 };
+		profile *p;
+		cprof_err err;
+		int r = read_raw(&part, &p, &w, &err);
+		if (cut < info_end) {
+			assert_int_equal(r, -1);
+		} else {
+			assert_int_equal(r, 0);
+			assert_true(p->nsamples >= last);
+			last = p->nsamples;
+			/* mid-record: "truncated at byte N"; on a record
+			 * boundary: "no END record" */
+			assert_true(strstr(w.all.buf, "truncated at byte") ||
+				    strstr(w.all.buf, "no END record"));
+			if (cut % 8)
+				assert_non_null(strstr(w.all.buf, "truncated at byte"));
+			assert_non_null(strstr(w.all.buf, "samples)"));
+			prof_free(p);
+		}
+		sb_release(&w.all);
+		sb_release(&part);
+	}
+	assert_int_equal(last, 5);
+	sb_release(&sb);
+}
+
+static void test_incomplete_unknown_malformed(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, MS, T0, CPROF_MODE_CPU, "/bin/x", "", 0);
+	rb_sample(&sb, T0 + MS, 1, MS, 0, 0, F_A, 3);
+	/* a record the recorder reserved but never completed (type 0) */
+	rb_rec(&sb, CPROF_RAW_INCOMPLETE, "12345678", 8, NULL, 0, NULL, 0);
+	/* a record type from the future */
+	rb_rec(&sb, 99, "abcdefgh", 8, NULL, 0, NULL, 0);
+	/* a sample that claims 65535 frames in a short body */
+	struct cprof_raw_sample hs = { T0 + 2 * MS, MS, 1, 0, 65535, 0, 0 };
+	rb_rec(&sb, CPROF_RAW_SAMPLE, &hs, sizeof(hs), F_A, 24, NULL, 0);
+	/* a label set that claims 2^31 entries */
+	struct cprof_raw_labelset hl = { 3, 0x80000000u };
+	rb_rec(&sb, CPROF_RAW_LABELSET, &hl, sizeof(hl), "\x01\x00\x01\x00kv", 6, NULL, 0);
+	/* a sample using that (never accepted) label set */
+	rb_sample(&sb, T0 + 3 * MS, 1, MS, 3, 0, F_A, 3);
+	/* a mapping with an empty range */
+	rb_mapping(&sb, T0, 0x5000, 0x5000, 0, NULL, 0, "/bin/bad");
+	rb_note(&sb, T0, "SIGPROF handler replaced by the program");
+	rb_end(&sb, T0 + 4 * MS, 3, 0);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	cprof_err err;
+	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
+	assert_int_equal(p->nsamples, 2);
+	assert_int_equal(p->nmappings, 0);
+	assert_int_equal(p->samples[1].labelset, 0);
+	assert_non_null(strstr(w.all.buf, "1 incomplete records"));
+	assert_non_null(strstr(w.all.buf, "1 records of unknown types"));
+	assert_non_null(strstr(w.all.buf, "3 malformed records"));
+	assert_non_null(strstr(w.all.buf, "1 samples refer to unknown label sets"));
+	assert_non_null(strstr(w.all.buf, "recorder warning: SIGPROF handler replaced"));
+	sb_release(&sb);
+	sb_release(&w.all);
+	prof_free(p);
+}
+
+static void test_bad_headers_are_errors(void **state)
+{
+	(void)state;
+	cprof_err err;
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "CPROFRAX\x01\x00\x10\x00\x04\x03\x02\x01");
+	assert_int_equal(read_raw(&sb, &p, &w, &err), -1);
+	assert_non_null(strstr(err.msg, "magic"));
+	sb_reset(&sb);
+	rb_header(&sb);
+	rb_end(&sb, T0, 0, 0);
+	assert_int_equal(read_raw(&sb, &p, &w, &err), -1);
+	assert_non_null(strstr(err.msg, "INFO"));
+	sb_release(&sb);
+	sb_release(&w.all);
+}
+
+/* Through the format-detecting reader, plain and gzipped. */
+static void test_reader_detects_raw_and_gzip(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT, gz = STRBUF_INIT;
+	build_abc(&sb);
+	assert_string_equal(prof_detect_format((unsigned char *)sb.buf, sb.len), "raw");
+	cprof_err err;
+	assert_int_equal(gz_deflate((unsigned char *)sb.buf, sb.len, &gz, &err), 0);
+	prof_read_opts o = { 0 };
+	o.no_symbolize = true;
+	profile *a, *b;
+	assert_int_equal(prof_read_mem((unsigned char *)sb.buf, sb.len, &o, &a, &err), 0);
+	assert_int_equal(prof_read_mem((unsigned char *)gz.buf, gz.len, &o, &b, &err), 0);
+	assert_int_equal(a->nsamples, 5);
+	assert_int_equal(b->nsamples, 5);
+	assert_memory_equal(a->samples, b->samples, 5 * sizeof(prof_sample));
+	assert_int_equal(prof_read_mem((unsigned char *)"", 0, &o, &b, &err), -1);
+	assert_string_equal(err.msg, "empty input");
+	assert_int_equal(prof_read_mem((unsigned char *)"\x00\x01\x02\xff", 4, &o, &b, &err), -1);
+	assert_non_null(strstr(err.msg, "unrecognized format"));
+	prof_free(a);
+	sb_release(&sb);
+	sb_release(&gz);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_abc_model),
+		cmocka_unit_test(test_wall_mode_offcpu),
+		cmocka_unit_test(test_mappings_over_time),
+		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_incomplete_unknown_malformed),
+		cmocka_unit_test(test_bad_headers_are_errors),
+		cmocka_unit_test(test_reader_detects_raw_and_gzip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,659 @@
+/*
+ * rawread: raw file -> profile model (contract in rawread.h).
+ *
+ * Two passes over the records. The first collects everything samples refer
+ * to (INFO, mappings and unmaps, threads, label sets, END, notes), because a
+ * writer may put a MAPPING record after samples that use it. The second
+ * turns samples into model samples.
+ *
+ * Speed. A raw file holds millions of samples but few distinct stacks, so
+ * the per-sample work is one hash of the frame bytes (straight from the
+ * file buffer) and one table probe: the raw-stack cache maps (mapping epoch,
+ * frame bytes) to a model stack. Only a miss resolves frames, through a
+ * second cache of (epoch, address, leaf?) -> location. An epoch is the span
+ * between two mapping events (MAPPING or UNMAP records, sorted by time):
+ * within one epoch the set of mappings is constant, so an address resolves
+ * the same way for every sample in it, and a dlopen'd library that reuses
+ * the address range of a dlclose'd one is told apart by the sample's time.
+ *
+ * The samples end up in time order (a per-thread buffer drains in chunks,
+ * so the file is only roughly ordered): an LSD radix sort on the timestamp,
+ * stable, so ties keep file order, skipped when the file is already sorted.
+ */
+#include "rawread.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "rawfile.h"
+#include "symbolize.h"
+
+/* ---- a small hash map: (u64, u64) -> u32 ------------------------------- */
+
+typedef struct pairmap {
+	uint64_t *ka, *kb;
+	uint32_t *val; /* value + 1; 0 = empty */
+	size_t cap, n;
+} pairmap;
+
+static inline uint64_t mix(uint64_t a, uint64_t b)
+{
+	uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + 0x632BE59BD9B4E019ULL) * 0xC2B2AE3D27D4EB4FULL;
+	h ^= h >> 31;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 29;
+	return h;
+}
+
+static void pairmap_grow(pairmap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 256;
+	uint64_t *ka = xmalloc(st_mult(ncap, 8)), *kb = xmalloc(st_mult(ncap, 8));
+	uint32_t *val = xcalloc(ncap, sizeof(*val));
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->val[i])
+			continue;
+		size_t j = mix(m->ka[i], m->kb[i]) & (ncap - 1);
+		while (val[j])
+			j = (j + 1) & (ncap - 1);
+		ka[j] = m->ka[i];
+		kb[j] = m->kb[i];
+		val[j] = m->val[i];
+	}
+	free(m->ka);
+	free(m->kb);
+	free(m->val);
+	m->ka = ka;
+	m->kb = kb;
+	m->val = val;
+	m->cap = ncap;
+}
+
+/* Returns a pointer to the value slot (value+1, 0 if new: the caller sets it). */
+static uint32_t *pairmap_slot(pairmap *m, uint64_t a, uint64_t b)
+{
+	if ((m->n + 1) * 4 >= m->cap * 3)
+		pairmap_grow(m);
+	size_t j = mix(a, b) & (m->cap - 1);
+	while (m->val[j]) {
+		if (m->ka[j] == a && m->kb[j] == b)
+			return &m->val[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	m->ka[j] = a;
+	m->kb[j] = b;
+	m->n++;
+	return &m->val[j];
+}
+
+/* The value for (a, b), or PROF_NONE. */
+static uint32_t pairmap_get(const pairmap *m, uint64_t a, uint64_t b)
+{
+	if (!m->cap)
+		return PROF_NONE;
+	size_t j = mix(a, b) & (m->cap - 1);
+	while (m->val[j]) {
+		if (m->ka[j] == a && m->kb[j] == b)
+			return m->val[j] - 1;
+		j = (j + 1) & (m->cap - 1);
+	}
+	return PROF_NONE;
+}
+
+static void pairmap_free(pairmap *m)
+{
+	free(m->ka);
+	free(m->kb);
+	free(m->val);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- reader state ------------------------------------------------------ */
+
+typedef struct rmap {
+	uint64_t time, start, limit;
+	uint64_t unmap_time; /* UINT64_MAX while mapped */
+	uint32_t model;      /* index into p->mappings */
+} rmap;
+
+typedef struct rstack {
+	const unsigned char *frames; /* into the file buffer */
+	uint32_t nframes, epoch, stack;
+	uint32_t hash;
+} rstack;
+
+typedef struct rr {
+	profile *p;
+	const prof_read_opts *o;
+	rmap *maps;
+	size_t nmaps, maps_alloc;
+	uint64_t *ev_time; /* sorted times of mapping events; epoch = #events <= t */
+	size_t nev;
+	pairmap lsets;     /* raw label-set id -> model labelset */
+	pairmap addr_loc;  /* (address, epoch<<1|call) -> location */
+	pairmap map_loc;   /* (address, mapping<<1|call) -> location */
+	bool *is_call;     /* per location */
+	size_t is_call_alloc;
+	/* raw-stack cache */
+	uint32_t *stab; /* index+1 into rstacks */
+	size_t scap;
+	rstack *rstacks;
+	size_t nrstacks, rstacks_alloc;
+	uint32_t *locbuf;
+	size_t locbuf_alloc;
+	/* problems */
+	uint64_t nmalformed, nbad_lset, nnotes;
+	char first_malformed[sizeof(((cprof_err *)0)->msg)];
+} rr;
+
+static void warnf(const rr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnf(const rr *r, const char *fmt, ...)
+{
+	if (!r->o || !r->o->warn)
+		return;
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	r->o->warn(r->o->warn_ctx, sb.buf);
+	sb_release(&sb);
+}
+
+static void malformed(rr *r, const cprof_err *e)
+{
+	if (!r->nmalformed++)
+		memcpy(r->first_malformed, e->msg, sizeof(r->first_malformed));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t epoch_of(const rr *r, uint64_t t)
+{
+	size_t lo = 0, hi = r->nev; /* first event with time > t */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (r->ev_time[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (uint32_t)lo;
+}
+
+/* The mapping covering address a in epoch e: one mapped at that time if
+ * any (the latest mapped), else the latest mapped before, else the first
+ * mapped at all (a sample taken just before its mapping was recorded). */
+static uint32_t resolve_mapping(const rr *r, uint64_t a, uint32_t e)
+{
+	uint64_t t = e ? r->ev_time[e - 1] : 0;
+	const rmap *active = NULL, *before = NULL, *after = NULL;
+	for (size_t i = 0; i < r->nmaps; i++) {
+		const rmap *m = &r->maps[i];
+		if (a < m->start || a >= m->limit)
+			continue;
+		if (e && m->time <= t && t < m->unmap_time) {
+			if (!active || m->time >= active->time)
+				active = m;
+		} else if (e && m->time <= t) {
+			if (!before || m->time >= before->time)
+				before = m;
+		} else if (!after || m->time < after->time) {
+			after = m;
+		}
+	}
+	const rmap *m = active ? active : before ? before : after;
+	return m ? m->model : PROF_NONE;
+}
+
+static uint32_t frame_location(rr *r, uint64_t addr, uint32_t epoch, bool call)
+{
+	uint32_t *v = pairmap_slot(&r->addr_loc, addr, (uint64_t)epoch << 1 | call);
+	if (*v)
+		return *v - 1;
+	uint32_t m = resolve_mapping(r, addr, epoch);
+	/* map_loc is another table: v stays valid while it changes */
+	uint32_t *w = pairmap_slot(&r->map_loc, addr, (uint64_t)m << 1 | call);
+	if (!*w) {
+		uint32_t loc = prof_add_location(r->p, m, addr, NULL, 0);
+		ALLOC_GROW(r->is_call, (size_t)loc + 1, r->is_call_alloc);
+		r->is_call[loc] = call;
+		*w = loc + 1;
+	}
+	*v = *w;
+	return *w - 1;
+}
+
+static uint32_t hash_frames(const unsigned char *f, size_t n, uint32_t epoch)
+{
+	uint64_t h = 0x51ED27ULL ^ ((uint64_t)epoch << 32) ^ n;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w;
+		memcpy(&w, f + i * 8, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 32;
+	}
+	h *= 0xff51afd7ed558ccdULL;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static void stab_grow(rr *r)
+{
+	size_t ncap = r->scap ? r->scap * 2 : 1024;
+	uint32_t *nt = xcalloc(ncap, sizeof(*nt));
+	for (size_t i = 0; i < r->scap; i++) {
+		if (!r->stab[i])
+			continue;
+		size_t j = r->rstacks[r->stab[i] - 1].hash & (ncap - 1);
+		while (nt[j])
+			j = (j + 1) & (ncap - 1);
+		nt[j] = r->stab[i];
+	}
+	free(r->stab);
+	r->stab = nt;
+	r->scap = ncap;
+}
+
+static uint32_t sample_stack(rr *r, const raw_sample_rec *s, uint32_t epoch)
+{
+	uint32_t n = s->h.nframes;
+	uint32_t h = hash_frames(s->frames, n, epoch);
+	if ((r->nrstacks + 1) * 2 > r->scap)
+		stab_grow(r);
+	size_t j = h & (r->scap - 1);
+	while (r->stab[j]) {
+		const rstack *c = &r->rstacks[r->stab[j] - 1];
+		if (c->hash == h && c->nframes == n && c->epoch == epoch &&
+		    (!n || memcmp(c->frames, s->frames, (size_t)n * 8) == 0))
+			return c->stack;
+		j = (j + 1) & (r->scap - 1);
+	}
+	ALLOC_GROW(r->locbuf, n + 1, r->locbuf_alloc);
+	for (uint32_t i = 0; i < n; i++)
+		r->locbuf[i] = frame_location(r, raw_sample_frame(s, i), epoch, i > 0);
+	uint32_t stack = prof_intern_stack(r->p, r->locbuf, n);
+	ALLOC_GROW(r->rstacks, r->nrstacks + 1, r->rstacks_alloc);
+	r->rstacks[r->nrstacks] = (rstack){ s->frames, n, epoch, stack, h };
+	r->stab[j] = (uint32_t)++r->nrstacks;
+	return stack;
+}
+
+static const char *timer_name(unsigned t)
+{
+	switch (t) {
+	case CPROF_TIMER_PERF_EVENT: return "perf_event";
+	case CPROF_TIMER_TIMER_CREATE: return "timer_create";
+	case CPROF_TIMER_SETITIMER: return "setitimer";
+	case CPROF_TIMER_WALL: return "wall";
+	}
+	return NULL;
+}
+
+static void hex_build_id(const unsigned char *b, size_t n, strbuf *sb)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		sb_addc(sb, hx[b[i] >> 4]);
+		sb_addc(sb, hx[b[i] & 15]);
+	}
+}
+
+/* ---- pass 1 ------------------------------------------------------------ */
+
+typedef struct unmap_ev {
+	uint64_t time, start, limit;
+} unmap_ev;
+
+static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
+		 struct cprof_raw_end *end, bool *have_end, uint64_t *nsamples)
+{
+	profile *p = r->p;
+	raw_rec rec;
+	cprof_err e;
+	unmap_ev *unmaps = NULL;
+	size_t nunmaps = 0, unmaps_alloc = 0;
+	strbuf sb = STRBUF_INIT;
+	prof_label *labels = NULL;
+	size_t labels_alloc = 0;
+
+	while (raw_next(rd, &rec)) {
+		switch (rec.type) {
+		case CPROF_RAW_INFO:
+			if (*have_info) {
+				warnf(r, "extra INFO record at byte %zu ignored", rec.offset);
+				break;
+			}
+			if (raw_info(&rec, info, &e) < 0)
+				malformed(r, &e);
+			else
+				*have_info = true;
+			break;
+		case CPROF_RAW_MAPPING: {
+			raw_mapping_rec m;
+			if (raw_mapping(&rec, &m, &e) < 0) {
+				malformed(r, &e);
+				break;
+			}
+			if (m.h.limit <= m.h.start) {
+				cprof_fail(&e, "MAPPING record at byte %zu: empty address range",
+					   rec.offset);
+				malformed(r, &e);
+				break;
+			}
+			sb_reset(&sb);
+			hex_build_id(m.build_id, m.h.build_id_len, &sb);
+			prof_mapping pm = { 0 };
+			pm.start = m.h.start;
+			pm.limit = m.h.limit;
+			pm.offset = m.h.offset;
+			pm.build_id = sb.buf;
+			pm.file = prof_intern_n(p, m.path, m.h.path_len);
+			ALLOC_GROW(r->maps, r->nmaps + 1, r->maps_alloc);
+			r->maps[r->nmaps++] = (rmap){ m.h.time_ns, m.h.start, m.h.limit, UINT64_MAX,
+						      prof_add_mapping(p, &pm) };
+			break;
+		}
+		case CPROF_RAW_UNMAP: {
+			struct cprof_raw_unmap u;
+			if (raw_unmap(&rec, &u, &e) < 0) {
+				malformed(r, &e);
+				break;
+			}
+			ALLOC_GROW(unmaps, nunmaps + 1, unmaps_alloc);
+			unmaps[nunmaps++] = (unmap_ev){ u.time_ns, u.start, u.limit };
+			break;
+		}
+		case CPROF_RAW_THREAD: {
+			raw_thread_rec t;
+			if (raw_thread(&rec, &t, &e) < 0) {
+				malformed(r, &e);
+				break;
+			}
+			prof_set_thread_name(p, (int32_t)t.h.tid, t.name);
+			break;
+		}
+		case CPROF_RAW_LABELSET: {
+			raw_labelset_rec ls;
+			if (raw_labelset(&rec, &ls, &e) < 0) {
+				malformed(r, &e);
+				break;
+			}
+			/* raw_labelset checked that all entries fit in the record,
+			 * so the count is bounded by the file size. */
+			size_t pos = 0, n = 0;
+			raw_label rl;
+			while (raw_labelset_get(&ls, &pos, &rl)) {
+				ALLOC_GROW(labels, n + 1, labels_alloc);
+				labels[n].key = prof_intern_n(p, rl.key, rl.key_len);
+				labels[n].str = prof_intern_n(p, rl.value, rl.value_len);
+				labels[n].num = 0;
+				labels[n].unit = NULL;
+				n++;
+			}
+			uint32_t id = prof_intern_labelset(p, labels, (uint32_t)n);
+			*pairmap_slot(&r->lsets, ls.h.id, 0) = id + 1;
+			break;
+		}
+		case CPROF_RAW_END:
+			if (raw_end(&rec, end, &e) < 0)
+				malformed(r, &e);
+			else
+				*have_end = true;
+			break;
+		case CPROF_RAW_NOTE: {
+			raw_note_rec nt;
+			if (raw_note(&rec, &nt, &e) < 0) {
+				malformed(r, &e);
+				break;
+			}
+			if (r->nnotes++ < 20)
+				warnf(r, "recorder %s: %.*s", nt.h.level ? "warning" : "note",
+				      (int)nt.h.len, nt.text);
+			break;
+		}
+		case CPROF_RAW_SAMPLE:
+			(*nsamples)++;
+			break;
+		}
+	}
+	if (r->nnotes > 20)
+		warnf(r, "%llu more recorder notes not shown", (unsigned long long)(r->nnotes - 20));
+
+	/* The mapping timeline: each mapping is live from its record's time
+	 * until the first later UNMAP that overlaps it. */
+	for (size_t u = 0; u < nunmaps; u++)
+		for (size_t i = 0; i < r->nmaps; i++) {
+			rmap *m = &r->maps[i];
+			if (m->time <= unmaps[u].time && unmaps[u].time < m->unmap_time &&
+			    m->start < unmaps[u].limit && unmaps[u].start < m->limit)
+				m->unmap_time = unmaps[u].time;
+		}
+	r->nev = r->nmaps + nunmaps;
+	r->ev_time = xmalloc(st_mult(r->nev + 1, sizeof(uint64_t)));
+	for (size_t i = 0; i < r->nmaps; i++)
+		r->ev_time[i] = r->maps[i].time;
+	for (size_t u = 0; u < nunmaps; u++)
+		r->ev_time[r->nmaps + u] = unmaps[u].time;
+	qsort(r->ev_time, r->nev, sizeof(uint64_t), cmp_u64);
+	free(unmaps);
+	free(labels);
+	sb_release(&sb);
+	return 0;
+}
+
+/* ---- time order -------------------------------------------------------- */
+
+/* Stable LSD radix sort of the samples by time_ns (11-bit digits over the
+ * bits the times actually span). */
+static void sort_by_time(profile *p)
+{
+	size_t n = p->nsamples;
+	if (n < 2)
+		return;
+	bool sorted = true;
+	int64_t lo = p->samples[0].time_ns, hi = lo;
+	for (size_t i = 1; i < n; i++) {
+		int64_t t = p->samples[i].time_ns;
+		if (t < p->samples[i - 1].time_ns)
+			sorted = false;
+		if (t < lo)
+			lo = t;
+		if (t > hi)
+			hi = t;
+	}
+	if (sorted)
+		return;
+	uint64_t span = (uint64_t)hi - (uint64_t)lo;
+	int bits = 0;
+	while (bits < 64 && (span >> bits))
+		bits++;
+	uint32_t *idx = xmalloc(st_mult(n, sizeof(uint32_t)));
+	uint32_t *tmp = xmalloc(st_mult(n, sizeof(uint32_t)));
+	uint64_t *key = xmalloc(st_mult(n, sizeof(uint64_t)));
+	for (size_t i = 0; i < n; i++) {
+		idx[i] = (uint32_t)i;
+		key[i] = (uint64_t)p->samples[i].time_ns - (uint64_t)lo;
+	}
+	enum { D = 11, B = 1 << D };
+	size_t *cnt = xmalloc(B * sizeof(size_t));
+	for (int shift = 0; shift < bits; shift += D) {
+		memset(cnt, 0, B * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			cnt[(key[idx[i]] >> shift) & (B - 1)]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < B; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[(key[idx[i]] >> shift) & (B - 1)]++] = idx[i];
+		uint32_t *sw = idx;
+		idx = tmp;
+		tmp = sw;
+	}
+	free(cnt);
+	free(key);
+	free(tmp);
+	/* permute through copies (the arrays stay the profile's own) */
+	uint32_t nv = p->nvalues;
+	prof_sample *s = xmalloc(st_mult(n, sizeof(*s)));
+	int64_t *v = xmalloc(st_mult(st_mult(n, nv ? nv : 1), sizeof(int64_t)));
+	memcpy(s, p->samples, n * sizeof(*s));
+	if (nv)
+		memcpy(v, p->values, n * nv * sizeof(int64_t));
+	for (size_t i = 0; i < n; i++) {
+		p->samples[i] = s[idx[i]];
+		if (nv)
+			memcpy(p->values + i * nv, v + (size_t)idx[i] * nv, nv * sizeof(int64_t));
+	}
+	free(s);
+	free(v);
+	free(idx);
+}
+
+/* ---- the whole read ---------------------------------------------------- */
+
+int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o, cprof_err *err)
+{
+	static const prof_read_opts defaults;
+	if (!o)
+		o = &defaults;
+	raw_reader rd;
+	if (raw_open(&rd, d, n, err) < 0)
+		return -1;
+	rr r = { 0 };
+	r.p = p;
+	r.o = o;
+	raw_info_rec info;
+	struct cprof_raw_end end;
+	bool have_info = false, have_end = false;
+	uint64_t nraw = 0;
+	pass1(&r, &rd, &info, &have_info, &end, &have_end, &nraw);
+	int ret = -1;
+	if (!have_info) {
+		if (r.nmalformed)
+			cprof_fail(err, "no usable INFO record (%s)", r.first_malformed);
+		else
+			cprof_fail(err, "no INFO record: not a complete raw file");
+		goto out;
+	}
+
+	/* header facts */
+	bool wall = info.h.mode == CPROF_MODE_WALL;
+	prof_value_type types[2] = { { "samples", "count" },
+				     { wall ? "wall" : "cpu", "nanoseconds" } };
+	prof_set_sample_types(p, types, 2);
+	p->default_type = 1;
+	p->period_type.type = prof_intern(p, types[1].type);
+	p->period_type.unit = prof_intern(p, "nanoseconds");
+	p->period = (int64_t)info.h.period_ns;
+	p->time_nanos = (int64_t)info.h.start_realtime_ns;
+	p->has_timestamps = true;
+	p->source_format = prof_intern(p, "raw");
+	p->mode = prof_intern(p, wall ? "wall" : "cpu");
+	const char *tn = timer_name(info.h.timer);
+	if (tn) {
+		p->timer = prof_intern(p, tn);
+	} else {
+		char buf[32];
+		snprintf(buf, sizeof(buf), "unknown(%u)", (unsigned)info.h.timer);
+		p->timer = prof_intern(p, buf);
+	}
+	p->executable = prof_intern_n(p, info.exe, info.exe_len);
+	{
+		strbuf cl = STRBUF_INIT;
+		size_t len = info.cmdline_len;
+		while (len && info.cmdline[len - 1] == 0)
+			len--;
+		for (size_t i = 0; i < len; i++)
+			sb_addc(&cl, info.cmdline[i] ? info.cmdline[i] : ' ');
+		p->cmdline = prof_intern(p, cl.buf ? cl.buf : "");
+		sb_release(&cl);
+	}
+	p->pid = (int32_t)info.h.pid;
+	p->samples_dropped = have_end ? end.samples_dropped : 0;
+	uint64_t t0 = info.h.start_monotonic_ns;
+
+	/* pass 2: samples. The file buffer outlives the read, so the raw-stack
+	 * cache keeps pointers into it. */
+	if (raw_open(&rd, d, n, err) < 0)
+		goto out;
+	raw_rec rec;
+	cprof_err e;
+	int64_t maxt = 0;
+	while (raw_next(&rd, &rec)) {
+		if (rec.type != CPROF_RAW_SAMPLE)
+			continue;
+		raw_sample_rec s;
+		if (raw_sample(&rec, &s, &e) < 0) {
+			malformed(&r, &e);
+			continue;
+		}
+		uint32_t epoch = r.nev ? epoch_of(&r, s.h.time_ns) : 0;
+		uint32_t stack = sample_stack(&r, &s, epoch);
+		uint32_t ls = 0;
+		if (s.h.labelset) {
+			ls = pairmap_get(&r.lsets, s.h.labelset, 0);
+			if (ls == PROF_NONE) {
+				ls = 0;
+				r.nbad_lset++;
+			}
+		}
+		int64_t t = (int64_t)(s.h.time_ns - t0);
+		if (t > maxt)
+			maxt = t;
+		int64_t vals[2] = { 1, (int64_t)s.h.weight_ns };
+		prof_add_sample(p, stack, ls, vals, t, (int32_t)s.h.tid,
+				(s.h.sflags & CPROF_SAMPLE_OFFCPU) ? PROF_SAMPLE_OFFCPU : 0);
+	}
+	if (have_end && end.time_ns > t0)
+		p->duration_nanos = (int64_t)(end.time_ns - t0);
+	else
+		p->duration_nanos = maxt;
+	sort_by_time(p);
+
+	/* warnings, once each */
+	strbuf sb = STRBUF_INIT;
+	raw_describe_end(&rd, &sb);
+	if (sb.len)
+		warnf(&r, "%s (%zu of %zu bytes, %zu samples)", sb.buf, rd.stop_offset, n,
+		      p->nsamples);
+	sb_release(&sb);
+	if (rd.nincomplete)
+		warnf(&r, "skipped %llu incomplete records (the recorder died while writing them)",
+		      (unsigned long long)rd.nincomplete);
+	if (rd.nunknown)
+		warnf(&r, "skipped %llu records of unknown types (written by a newer recorder?)",
+		      (unsigned long long)rd.nunknown);
+	if (r.nmalformed)
+		warnf(&r, "skipped %llu malformed records (first: %s)",
+		      (unsigned long long)r.nmalformed, r.first_malformed);
+	if (r.nbad_lset)
+		warnf(&r, "%llu samples refer to unknown label sets (labels dropped)",
+		      (unsigned long long)r.nbad_lset);
+	if (have_end && end.samples_dropped)
+		warnf(&r, "the recorder dropped %llu samples (buffers full)",
+		      (unsigned long long)end.samples_dropped);
+
+	ret = 0;
+	if (!o->no_symbolize && p->nlocations) {
+		ALLOC_GROW(r.is_call, p->nlocations, r.is_call_alloc);
+		ret = sym_symbolize(p, r.is_call, o, NULL, err);
+	}
+out:
+	free(r.maps);
+	free(r.ev_time);
+	pairmap_free(&r.lsets);
+	pairmap_free(&r.addr_loc);
+	pairmap_free(&r.map_loc);
+	free(r.is_call);
+	free(r.stab);
+	free(r.rstacks);
+	free(r.locbuf);
+	return ret;
+}

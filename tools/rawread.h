@@ -1,0 +1,34 @@
+/*
+ * rawread: a raw file from libsample (include/cprof_rawfmt.h) into the
+ * profile model, on top of the record-level reader in rawfile.h.
+ *
+ * What the model gets (docs/model.md, "Raw input in the model"):
+ *  - sample types [samples/count, cpu/nanoseconds] (wall/nanoseconds in
+ *    wall mode), default type 1, period type cpu|wall/nanoseconds, period;
+ *  - one model sample per raw sample, values [1, weight_ns], time_ns since
+ *    the INFO record's start_monotonic_ns, tid, PROF_SAMPLE_OFFCPU; the
+ *    samples are sorted by time (ties keep file order);
+ *  - mappings from MAPPING records; each frame address is resolved against
+ *    the mapping that covered it at the sample's time (dlopen/dlclose), and
+ *    locations are interned per (mapping, address, leaf or return address):
+ *    a return address is looked up at address-1 by the symbolizer so that
+ *    its line is the call site, but the location keeps the original address;
+ *  - threads from THREAD records (the last name seen wins), string labels
+ *    from LABELSET records, header facts from INFO and END.
+ *
+ * Problems that leave the rest readable (a file cut short, incomplete or
+ * unknown records, a malformed record, an unknown label-set id, recorder
+ * notes) are warnings through o->warn; only an unreadable file header or a
+ * missing INFO record is an error.
+ */
+#ifndef CPROF_RAWREAD_H
+#define CPROF_RAWREAD_H
+
+#include "profile.h"
+#include "reader.h"
+
+/* Reads the raw file d[0..n) into the EMPTY profile p, symbolizing unless
+ * o->no_symbolize (o may be NULL: defaults). Returns 0, or -1 with err. */
+int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o, cprof_err *err);
+
+#endif

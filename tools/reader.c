@@ -1,0 +1,109 @@
+/*
+ * reader: format detection and the table of input formats (contract in
+ * reader.h). A row says how to recognise a format's first bytes and how to
+ * read it into an empty profile; gzip is not a row but a wrapper: its
+ * content is inflated (bounded by max_decompressed) and detected again, so
+ * a gzipped pprof profile, a gzipped raw file or gzipped folded stacks all
+ * read. The rows are tried in order: the raw magic is exact, the protobuf
+ * heuristic is stricter than "looks like text", so folded text comes last.
+ */
+#include "reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "folded.h"
+#include "gzip.h"
+#include "rawfile.h"
+#include "rawread.h"
+
+typedef struct prof_format {
+	const char *name;
+	bool (*looks_like)(const unsigned char *d, size_t n);
+	int (*read)(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		    cprof_err *err);
+} prof_format;
+
+static int read_raw(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		    cprof_err *err)
+{
+	return rawread(p, d, n, o, err);
+}
+
+static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		       cprof_err *err)
+{
+	(void)o;
+	return folded_read(p, d, n, err);
+}
+
+static const prof_format formats[] = {
+	{ "raw", raw_looks_like, read_raw },
+	{ "folded", folded_looks_like, read_folded },
+};
+
+#define DEFAULT_MAX_INPUT ((size_t)4 << 30)
+
+static const prof_format *detect(const unsigned char *d, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+		if (formats[i].looks_like(d, n))
+			return &formats[i];
+	return NULL;
+}
+
+const char *prof_detect_format(const unsigned char *data, size_t len)
+{
+	if (gz_is_gzip(data, len))
+		return "pprof.gz";
+	const prof_format *f = detect(data, len);
+	return f ? f->name : NULL;
+}
+
+static int read_detected(const unsigned char *d, size_t n, const prof_read_opts *o, bool gzipped,
+			 profile **out, cprof_err *err)
+{
+	if (!n)
+		return cprof_fail(err, gzipped ? "empty input after gunzip" : "empty input");
+	const prof_format *f = detect(d, n);
+	if (!f)
+		return cprof_fail(err, "unrecognized format%s (not a cprof raw file, pprof protobuf, "
+				       "gzip or folded stacks)",
+				  gzipped ? " inside gzip" : "");
+	profile *p = prof_new();
+	if (f->read(p, d, n, o, err) < 0) {
+		prof_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+int prof_read_mem(const unsigned char *data, size_t len, const prof_read_opts *opts,
+		  profile **out, cprof_err *err)
+{
+	static const prof_read_opts defaults;
+	if (!opts)
+		opts = &defaults;
+	if (!gz_is_gzip(data, len))
+		return read_detected(data, len, opts, false, out, err);
+	unsigned char *in;
+	size_t n;
+	if (gz_inflate(data, len, opts->max_decompressed, &in, &n, err) < 0)
+		return -1;
+	int r = read_detected(in, n, opts, true, out, err);
+	free(in);
+	return r;
+}
+
+int prof_read_file(const char *path, const prof_read_opts *opts, profile **out, cprof_err *err)
+{
+	size_t max = opts && opts->max_input ? opts->max_input : DEFAULT_MAX_INPUT;
+	unsigned char *data;
+	size_t len;
+	if (read_file_all(path, max, &data, &len, err) < 0)
+		return -1;
+	int r = prof_read_mem(data, len, opts, out, err);
+	free(data);
+	return r;
+}

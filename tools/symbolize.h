@@ -1,0 +1,49 @@
+/*
+ * symbolize: offline symbolization of a profile's addresses with elfutils
+ * libdwfl.
+ *
+ * For every mapping that has unsymbolized locations, the mapping's file is
+ * opened once, its GNU build-id compared with the one the recorder saw, and
+ * each distinct location resolved once: function (demangled name and the
+ * symbol-table name), source file and line, and the chain of inlined frames
+ * as several prof_line entries, innermost (leaf) first, the real function
+ * last, as pprof stores them. Debug information is found next to the file,
+ * through .gnu_debuglink, under /usr/lib/debug (also by build-id), and under
+ * opts->debug_dir. Without DWARF the ELF symbol table still gives the
+ * function. Addresses nothing knows about stay unsymbolized (module+0xoff).
+ *
+ * A missing file, a build-id mismatch or an unreadable ELF is one warning
+ * per file through opts->warn; those frames stay module+0xoffset. The vdso
+ * (no file on disk) is symbolized from this process's own vdso when its
+ * build-id matches the recorded one, and otherwise stays [vdso]+0xoff.
+ */
+#ifndef CPROF_SYMBOLIZE_H
+#define CPROF_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "profile.h"
+#include "reader.h"
+
+typedef struct sym_stats {
+	uint64_t lookups;    /* addresses resolved through libdwfl (one per location) */
+	uint64_t resolved;   /* of those, the ones that got a function */
+	uint64_t files;      /* files opened */
+	uint64_t unresolved; /* locations left unsymbolized (no file, mismatch, ...) */
+} sym_stats;
+
+/* Symbolizes every location of p that has no lines and a mapping.
+ * is_call[i] (nlocations entries, or NULL for all false) says location i
+ * is a return address, looked up at address-1. Sets the mappings'
+ * has_functions / has_filenames / has_line_numbers / has_inline_frames to
+ * what was found. stats may be NULL. Returns 0 (problems with single files
+ * are warnings), or -1 with err if libdwfl cannot start at all. */
+int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *opts, sym_stats *stats,
+		  cprof_err *err);
+
+/* Demangles a C++ (Itanium ABI) symbol name; returns a malloc'd string, or
+ * NULL when name is not mangled or no demangler is available. */
+char *sym_demangle(const char *name);
+
+#endif
