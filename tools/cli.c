@@ -1,7 +1,9 @@
 /* cli: shared helpers of the tool mains (see cli.h). */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,4 +119,77 @@ uint32_t cli_find_value(const char *tool, const profile *p, const char *name)
 	cli_error(tool, NULL, "no sample type '%s' (the profile has: %s)", name, sb.buf ? sb.buf : "none");
 	sb_release(&sb);
 	return PROF_NONE;
+}
+
+const char cli_help_filters[] =
+	"Filters (as in pprof; percentages stay of the whole profile):\n"
+	"  --focus RE          only samples with a frame matching RE (POSIX extended\n"
+	"                      regex on function name, file or module)\n"
+	"  --ignore RE         drop samples with a frame matching RE\n"
+	"  --tag KEY=VALUE     only samples labelled KEY=VALUE (repeatable: all must hold)\n"
+	"  --thread TID        only samples of thread TID (raw input)\n"
+	"  --from T, --to T    only samples in [T1, T2) since the start (raw input);\n"
+	"                      T like 1.5s, 250ms, 40us, 1000ns; a bare number is ms\n";
+
+int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
+{
+	cprof_err err = { { 0 } };
+	switch (opt) {
+	case CLI_OPT_FOCUS:
+		f->focus = arg;
+		return 1;
+	case CLI_OPT_IGNORE:
+		f->ignore = arg;
+		return 1;
+	case CLI_OPT_TAG:
+		if (f->ntags >= FILTER_MAX_TAGS) {
+			cli_error(tool, NULL, "too many --tag options (at most %d)", FILTER_MAX_TAGS);
+			return -1;
+		}
+		if (!strchr(arg, '=') || arg[0] == '=') {
+			cli_error(tool, NULL, "bad --tag '%s': want KEY=VALUE", arg);
+			return -1;
+		}
+		f->tags[f->ntags++] = arg;
+		return 1;
+	case CLI_OPT_THREAD: {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (end == arg || *end || v < 0 || v > INT32_MAX) {
+			cli_error(tool, NULL, "bad --thread '%s': want a thread id", arg);
+			return -1;
+		}
+		f->has_tid = true;
+		f->tid = (int32_t)v;
+		return 1;
+	}
+	case CLI_OPT_FROM:
+	case CLI_OPT_TO: {
+		int64_t ns;
+		if (filter_parse_time(arg, &ns, &err) < 0) {
+			cli_error(tool, NULL, "--%s: %s", opt == CLI_OPT_FROM ? "from" : "to", err.msg);
+			return -1;
+		}
+		if (opt == CLI_OPT_FROM)
+			f->has_from = true, f->from_ns = ns;
+		else
+			f->has_to = true, f->to_ns = ns;
+		return 1;
+	}
+	}
+	return 0;
+}
+
+int cli_filter_mask(const char *tool, const char *file, const profile *p, const filter_opts *f,
+		    bool **mask)
+{
+	*mask = NULL;
+	if (!filter_active(f))
+		return 0;
+	cprof_err err = { { 0 } };
+	if (filter_mask(p, f, mask, NULL, &err) < 0) {
+		cli_error(tool, file, "%s", err.msg);
+		return -1;
+	}
+	return 0;
 }

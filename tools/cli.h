@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "profile.h"
+#include "filter.h"
 #include "reader.h"
 
 /* Prints "tool: file: msg" (or "tool: msg" when file is NULL) to stderr. */
@@ -36,5 +37,33 @@ uint32_t cli_find_value(const char *tool, const profile *p, const char *name);
 
 /* The --help lines every tool shares (input formats, -o, --help). */
 extern const char cli_help_common[];
+
+/* ---- the filter options (filter.h), shared by the views ---------------- */
+enum {
+	CLI_OPT_FOCUS = 1000,
+	CLI_OPT_IGNORE,
+	CLI_OPT_TAG,
+	CLI_OPT_THREAD,
+	CLI_OPT_FROM,
+	CLI_OPT_TO,
+	CLI_OPT_FIRST_FREE /* tools number their own long options from here */
+};
+#define CLI_FILTER_LONGOPTS                                   \
+	{ "focus", required_argument, NULL, CLI_OPT_FOCUS },   \
+	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE }, \
+	{ "tag", required_argument, NULL, CLI_OPT_TAG },       \
+	{ "thread", required_argument, NULL, CLI_OPT_THREAD }, \
+	{ "from", required_argument, NULL, CLI_OPT_FROM },     \
+	{ "to", required_argument, NULL, CLI_OPT_TO }
+extern const char cli_help_filters[];
+
+/* Handles one getopt result if it is a filter option: 1 handled, 0 not a
+ * filter option, -1 bad argument (printed). */
+int cli_filter_opt(const char *tool, int opt, const char *arg, struct filter_opts *f);
+
+/* The mask of the samples the filters keep, or NULL when no filter is set
+ * (all samples). Returns 0, or prints "tool: file: error" and returns -1. */
+int cli_filter_mask(const char *tool, const char *file, const profile *p,
+		    const struct filter_opts *f, bool **mask);
 
 #endif

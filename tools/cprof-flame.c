@@ -1,0 +1,187 @@
+/* cprof-flame: an interactive SVG flame graph (or icicle, flame chart, diff). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "flame.h"
+
+static const char *tool = "cprof-flame";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cprof-flame [options] FILE...\n"
+		"Writes a stand-alone interactive SVG flame graph: hover for name, value and\n"
+		"percentage, click to zoom, Search (or Ctrl-F) highlights frames matching a\n"
+		"regex and shows \"Matched: x%%\", Escape resets.\n\n"
+		"  --title TEXT        the title (default \"Flame Graph\")\n"
+		"  --subtitle TEXT     a second line under the title\n"
+		"  --width PX          image width (default 1200)\n"
+		"  --minwidth PX       leave out frames narrower than PX pixels (default 0.1);\n"
+		"                      their time still counts in their parents\n"
+		"  --colors PALETTE    hot (default), mem, io, or module (one color per module)\n"
+		"  --inverted          icicle graph: the root on top\n"
+		"  --reverse           merge stacks from the leaf: callers drawn above callees\n"
+		"  --flamechart        x is time (raw input): samples in time order, neighbours\n"
+		"                      with the same stack merged\n"
+		"  --diff BASE         differential graph against the profile BASE: widths are\n"
+		"                      FILE's, red grew and blue shrank (BASE scaled to FILE's total)\n"
+		"  --value TYPE        the sample type (e.g. cpu); default: samples\n"
+		"  --lines, --addrs, --inline, --threads   frame names as in cprof-fold\n"
+		"  --no-symbolize      raw input: keep module+offset frames\n"
+		"%s%s\n"
+		"Example:\n"
+		"  cprof-flame --title 'abc' out.cprof > flame.svg\n",
+		cli_help_filters, cli_help_common);
+}
+
+int main(int argc, char **argv)
+{
+	enum {
+		O_TITLE = CLI_OPT_FIRST_FREE, O_SUB, O_WIDTH, O_MINW, O_COLORS, O_INV, O_REV, O_CHART,
+		O_DIFF, O_VALUE, O_LINES, O_ADDRS, O_INLINE, O_THREADS, O_NOSYM
+	};
+	static const struct option longopts[] = {
+		{ "title", required_argument, NULL, O_TITLE },
+		{ "subtitle", required_argument, NULL, O_SUB },
+		{ "width", required_argument, NULL, O_WIDTH },
+		{ "minwidth", required_argument, NULL, O_MINW },
+		{ "colors", required_argument, NULL, O_COLORS },
+		{ "palette", required_argument, NULL, O_COLORS },
+		{ "inverted", no_argument, NULL, O_INV },
+		{ "reverse", no_argument, NULL, O_REV },
+		{ "flamechart", no_argument, NULL, O_CHART },
+		{ "diff", required_argument, NULL, O_DIFF },
+		{ "value", required_argument, NULL, O_VALUE },
+		{ "lines", no_argument, NULL, O_LINES },
+		{ "addrs", no_argument, NULL, O_ADDRS },
+		{ "inline", no_argument, NULL, O_INLINE },
+		{ "threads", no_argument, NULL, O_THREADS },
+		{ "no-symbolize", no_argument, NULL, O_NOSYM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_FILTER_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	flame_build_opts b = { .value = PROF_NONE };
+	flame_svg_opts s = { .minwidth = -1, .palette = FLAME_HOT };
+	filter_opts f = { 0 };
+	prof_read_opts ro = { 0 };
+	const char *value = NULL, *output = NULL, *diff = NULL;
+	bool chart = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		int r = cli_filter_opt(tool, c, optarg, &f);
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
+		char *end;
+		switch (c) {
+		case O_TITLE: s.title = optarg; break;
+		case O_SUB: s.subtitle = optarg; break;
+		case O_WIDTH: {
+			long w = strtol(optarg, &end, 10);
+			if (end == optarg || *end || w < 100 || w > 1000000) {
+				cli_error(tool, NULL, "bad --width '%s': want pixels, 100 to 1000000", optarg);
+				return 2;
+			}
+			s.width = (int)w;
+			break;
+		}
+		case O_MINW: {
+			double w = strtod(optarg, &end);
+			if (end == optarg || *end || !(w >= 0 && w < 1e6)) {
+				cli_error(tool, NULL, "bad --minwidth '%s': want pixels", optarg);
+				return 2;
+			}
+			s.minwidth = w;
+			break;
+		}
+		case O_COLORS: {
+			int pal = flame_palette_parse(optarg);
+			if (pal < 0) {
+				cli_error(tool, NULL, "bad --colors '%s' (hot, mem, io or module)", optarg);
+				return 2;
+			}
+			s.palette = (flame_palette)pal;
+			break;
+		}
+		case O_INV: s.inverted = true; break;
+		case O_REV: b.reverse = true; break;
+		case O_CHART: chart = true; break;
+		case O_DIFF: diff = optarg; break;
+		case O_VALUE: value = optarg; break;
+		case O_LINES: b.names.lines = true; break;
+		case O_ADDRS: b.names.addrs = true; break;
+		case O_INLINE: b.names.inline_marks = true; break;
+		case O_THREADS: b.threads = true; break;
+		case O_NOSYM: ro.no_symbolize = true; break;
+		case 'o': output = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (chart && diff) {
+		cli_error(tool, NULL, "--flamechart and --diff do not go together");
+		return 2;
+	}
+	profile *p = cli_read_inputs(tool, argv + optind, argc - optind, &ro);
+	if (!p)
+		return 1;
+	const char *file = argv[optind];
+	int rc = 1;
+	bool *mask = NULL, *bmask = NULL;
+	profile *base = NULL;
+	flame_tree *t = NULL;
+	strbuf out = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	if (value && (b.value = cli_find_value(tool, p, value)) == PROF_NONE)
+		goto done;
+	if (cli_filter_mask(tool, file, p, &f, &mask) < 0)
+		goto done;
+	b.mask = mask;
+	t = flame_tree_new(chart);
+	if (flame_tree_add_profile(t, p, &b, &err) < 0) {
+		cli_error(tool, file, "%s", err.msg);
+		goto done;
+	}
+	if (diff) {
+		char *paths[1] = { (char *)diff };
+		if (!(base = cli_read_inputs(tool, paths, 1, &ro)))
+			goto done;
+		flame_build_opts bb = b;
+		bb.base = true;
+		if (value && (bb.value = cli_find_value(tool, base, value)) == PROF_NONE)
+			goto done;
+		if (cli_filter_mask(tool, diff, base, &f, &bmask) < 0)
+			goto done;
+		bb.mask = bmask;
+		if (flame_tree_add_profile(t, base, &bb, &err) < 0) {
+			cli_error(tool, diff, "%s", err.msg);
+			goto done;
+		}
+		s.diff = true;
+	}
+	flame_tree_finish(t);
+	uint32_t v = b.value == PROF_NONE ? folded_default_value(p) : b.value;
+	if (v < p->nvalues) {
+		s.unit = p->sample_types[v].unit;
+		s.countname = p->sample_types[v].type;
+	}
+	if (flame_svg_write(t, &s, &out, &err) < 0) {
+		cli_error(tool, file, "%s", err.msg);
+		goto done;
+	}
+	rc = cli_write(tool, output, out.buf ? out.buf : "", out.len);
+done:
+	sb_release(&out);
+	flame_tree_free(t);
+	free(mask);
+	free(bmask);
+	prof_free(base);
+	prof_free(p);
+	return rc;
+}

@@ -1,0 +1,92 @@
+/* cprof-fold: folded stacks for flamegraph.pl, inferno and speedscope. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "folded.h"
+
+static const char *tool = "cprof-fold";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cprof-fold [options] FILE...\n"
+		"Writes folded stacks: one line per distinct stack, frames root first joined\n"
+		"by ';', a space and the count; lines sorted. flamegraph.pl and inferno read it\n"
+		"unchanged. In names, ';' becomes ':' and control characters become spaces.\n\n"
+		"  --value TYPE        count this sample type (e.g. cpu for nanoseconds);\n"
+		"                      default: samples (or the default type without one)\n"
+		"  --lines             frames as func:line\n"
+		"  --addrs             frames as func@0xaddress\n"
+		"  --inline            mark inlined frames with FlameGraph's _[i] suffix\n"
+		"  --threads           the thread name as the root frame (raw input)\n"
+		"  --no-symbolize      raw input: keep module+offset frames\n"
+		"%s%s\n"
+		"Example:\n"
+		"  cprof-fold out.cprof | flamegraph.pl > flame.svg\n",
+		cli_help_filters, cli_help_common);
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_VALUE = CLI_OPT_FIRST_FREE, O_LINES, O_ADDRS, O_INLINE, O_THREADS, O_NOSYM };
+	static const struct option longopts[] = {
+		{ "value", required_argument, NULL, O_VALUE },
+		{ "lines", no_argument, NULL, O_LINES },
+		{ "addrs", no_argument, NULL, O_ADDRS },
+		{ "inline", no_argument, NULL, O_INLINE },
+		{ "threads", no_argument, NULL, O_THREADS },
+		{ "no-symbolize", no_argument, NULL, O_NOSYM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_FILTER_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	folded_opts o = { .value = PROF_NONE };
+	filter_opts f = { 0 };
+	prof_read_opts ro = { 0 };
+	const char *value = NULL, *output = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		int r = cli_filter_opt(tool, c, optarg, &f);
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case O_VALUE: value = optarg; break;
+		case O_LINES: o.names.lines = true; break;
+		case O_ADDRS: o.names.addrs = true; break;
+		case O_INLINE: o.names.inline_marks = true; break;
+		case O_THREADS: o.threads = true; break;
+		case O_NOSYM: ro.no_symbolize = true; break;
+		case 'o': output = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	profile *p = cli_read_inputs(tool, argv + optind, argc - optind, &ro);
+	if (!p)
+		return 1;
+	const char *file = argv[optind];
+	int rc = 1;
+	bool *mask = NULL;
+	strbuf out = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	if (value && (o.value = cli_find_value(tool, p, value)) == PROF_NONE)
+		goto done;
+	if (cli_filter_mask(tool, file, p, &f, &mask) < 0)
+		goto done;
+	o.mask = mask;
+	if (folded_write(p, &o, &out, &err) < 0) {
+		cli_error(tool, file, "%s", err.msg);
+		goto done;
+	}
+	rc = cli_write(tool, output, out.buf ? out.buf : "", out.len);
+done:
+	sb_release(&out);
+	free(mask);
+	prof_free(p);
+	return rc;
+}

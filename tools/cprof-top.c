@@ -1,0 +1,139 @@
+/* cprof-top: the top tables (pprof's -top), or the table of distinct stacks. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "top.h"
+
+static const char *tool = "cprof-top";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cprof-top [options] FILE...\n"
+		"Prints the functions (or lines, files, addresses, stacks) that the samples\n"
+		"spend their time in, with the columns of `go tool pprof -top`: flat flat%% sum%%\n"
+		"cum cum%%. flat is the value of the samples whose leaf is the row, cum of the\n"
+		"samples with the row anywhere in the stack (once per sample, even when it\n"
+		"recurses).\n\n"
+		"  --by KIND           function (default), line, file, address, or stack: one\n"
+		"                      row per distinct stack (root first) with every sample\n"
+		"                      type (samples/count, cpu/nanoseconds)\n"
+		"  --value TYPE        the sample type to show (e.g. samples, cpu; TYPE/UNIT);\n"
+		"                      default: the profile's default type, as pprof\n"
+		"  --cum               sort by cum instead of flat\n"
+		"  -n, --nodecount N   show the first N rows\n"
+		"  --nodefraction F    drop rows with cum below F of the total (default 0.005)\n"
+		"  --no-header         leave out the File/Type/Time/Duration lines\n"
+		"  --no-symbolize      raw input: keep module+offset frames\n"
+		"%s%s\n"
+		"Example:\n"
+		"  cprof-top -n 10 out.cprof\n"
+		"  cprof-top --by stack --focus '^A$' out.cprof\n",
+		cli_help_filters, cli_help_common);
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_NOHDR, O_NOSYM };
+	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, O_BY },
+		{ "value", required_argument, NULL, O_VALUE },
+		{ "cum", no_argument, NULL, O_CUM },
+		{ "nodecount", required_argument, NULL, 'n' },
+		{ "nodefraction", required_argument, NULL, O_FRAC },
+		{ "no-header", no_argument, NULL, O_NOHDR },
+		{ "no-symbolize", no_argument, NULL, O_NOSYM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		CLI_FILTER_LONGOPTS,
+		{ NULL, 0, NULL, 0 },
+	};
+	top_opts o = { .by = TOP_FUNCTION, .value = PROF_NONE, .node_fraction = -1 };
+	filter_opts f = { 0 };
+	prof_read_opts ro = { 0 };
+	const char *value = NULL, *output = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
+		int r = cli_filter_opt(tool, c, optarg, &f);
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case O_BY:
+			if (top_parse_by(optarg, &o.by) < 0) {
+				cli_error(tool, NULL, "bad --by '%s' (function, line, file, address or stack)", optarg);
+				return 2;
+			}
+			break;
+		case O_VALUE:
+			value = optarg;
+			break;
+		case O_CUM:
+			o.cum_sort = true;
+			break;
+		case 'n': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (end == optarg || *end || n < 0 || n > 100000000) {
+				cli_error(tool, NULL, "bad -n '%s': want a count", optarg);
+				return 2;
+			}
+			o.nodecount = (int)n;
+			break;
+		}
+		case O_FRAC: {
+			char *end;
+			double v = strtod(optarg, &end);
+			if (end == optarg || *end || !(v >= 0 && v <= 1)) {
+				cli_error(tool, NULL, "bad --nodefraction '%s': want a number in [0, 1]", optarg);
+				return 2;
+			}
+			o.node_fraction = v;
+			break;
+		}
+		case O_NOHDR:
+			o.no_header = true;
+			break;
+		case O_NOSYM:
+			ro.no_symbolize = true;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	profile *p = cli_read_inputs(tool, argv + optind, argc - optind, &ro);
+	if (!p)
+		return 1;
+	const char *file = argv[optind];
+	int rc = 1;
+	bool *mask = NULL;
+	strbuf out = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	if (value && (o.value = cli_find_value(tool, p, value)) == PROF_NONE)
+		goto done;
+	if (cli_filter_mask(tool, file, p, &f, &mask) < 0)
+		goto done;
+	o.mask = mask;
+	o.filters = &f;
+	if (top_write(p, &o, &out, &err) < 0) {
+		cli_error(tool, file, "%s", err.msg);
+		goto done;
+	}
+	rc = cli_write(tool, output, out.buf ? out.buf : "", out.len);
+done:
+	sb_release(&out);
+	free(mask);
+	prof_free(p);
+	return rc;
+}

@@ -1,0 +1,777 @@
+/*
+ * flame: flame-graph tree builder and SVG writer (see flame.h).
+ *
+ * Two hash tables do the work: fl_names interns every frame name once
+ * (ids, not strings, travel through the tree), and fl_index finds the
+ * child of a node by (parent, name id) in O(1), so building the tree of N
+ * stacks of depth D costs O(N*D) lookups and nothing per sample beyond a
+ * sort: samples are grouped by interned stack before any name is built.
+ *
+ * The writer visits the tree once to place the frames that are at least
+ * --minwidth pixels wide, buckets them by depth, and prints one <g> per
+ * level with a translate, so a frame is just its offset and value, a title
+ * (the full name), a rect with x/width/class and, when it fits, a label.
+ */
+#include "flame.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- fl_names ---------------------------------------------------------------- */
+
+struct fl_names {
+	char **strs;    /* id -> NUL-terminated string (in chunks) */
+	uint32_t *lens;
+	uint32_t n;
+	size_t alloc, lens_alloc;
+	uint32_t *slots; /* open addressing: id + 1, 0 = empty */
+	size_t nslots;
+	char **chunks;
+	size_t nchunks, chunks_alloc;
+	size_t chunk_left;
+	char *chunk_pos;
+};
+
+static uint32_t hash_str(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+fl_names *fl_names_new(void)
+{
+	fl_names *t = xcalloc(1, sizeof(*t));
+	t->nslots = 1024;
+	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
+	return t;
+}
+
+void fl_names_free(fl_names *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nchunks; i++)
+		free(t->chunks[i]);
+	free(t->chunks);
+	free(t->strs);
+	free(t->lens);
+	free(t->slots);
+	free(t);
+}
+
+static char *names_store(fl_names *t, const char *s, size_t n)
+{
+	if (n + 1 > t->chunk_left) {
+		size_t sz = n + 1 > 65536 ? n + 1 : 65536;
+		ALLOC_GROW(t->chunks, t->nchunks + 1, t->chunks_alloc);
+		t->chunks[t->nchunks++] = t->chunk_pos = xmalloc(sz);
+		t->chunk_left = sz;
+	}
+	char *d = t->chunk_pos;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	t->chunk_pos += n + 1;
+	t->chunk_left -= n + 1;
+	return d;
+}
+
+uint32_t fl_names_intern(fl_names *t, const char *s, size_t n)
+{
+	uint32_t h = hash_str(s, n);
+	size_t mask = t->nslots - 1;
+	size_t i = h & mask;
+	while (t->slots[i]) {
+		uint32_t id = t->slots[i] - 1;
+		if (t->lens[id] == n && !memcmp(t->strs[id], s, n))
+			return id;
+		i = (i + 1) & mask;
+	}
+	uint32_t id = t->n;
+	ALLOC_GROW(t->strs, (size_t)id + 1, t->alloc);
+	ALLOC_GROW(t->lens, (size_t)id + 1, t->lens_alloc);
+	t->strs[id] = names_store(t, s, n);
+	t->lens[id] = (uint32_t)n;
+	t->n++;
+	t->slots[i] = id + 1;
+	if ((size_t)t->n * 2 > t->nslots) {
+		size_t ns = t->nslots * 2;
+		uint32_t *slots = xcalloc(ns, sizeof(*slots));
+		for (uint32_t k = 0; k < t->n; k++) {
+			size_t j = hash_str(t->strs[k], t->lens[k]) & (ns - 1);
+			while (slots[j])
+				j = (j + 1) & (ns - 1);
+			slots[j] = k + 1;
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->nslots = ns;
+	}
+	return id;
+}
+
+const char *fl_names_get(const fl_names *t, uint32_t id)
+{
+	return id < t->n ? t->strs[id] : "";
+}
+
+uint32_t fl_names_count(const fl_names *t)
+{
+	return t->n;
+}
+
+/* ---- the tree ------------------------------------------------------------------- */
+
+struct fl_index {
+	uint32_t *slots; /* node id + 1 */
+	size_t nslots, used;
+};
+
+static inline size_t idx_hash(uint32_t parent, uint32_t name)
+{
+	uint64_t h = ((uint64_t)parent << 32 | name) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 17);
+}
+
+flame_tree *flame_tree_new(bool chart)
+{
+	flame_tree *t = xcalloc(1, sizeof(*t));
+	t->names = fl_names_new();
+	t->chart = chart;
+	t->index = xcalloc(1, sizeof(*t->index));
+	t->index->nslots = 1024;
+	t->index->slots = xcalloc(t->index->nslots, sizeof(uint32_t));
+	ALLOC_GROW(t->nodes, 1, t->alloc);
+	flame_node *root = &t->nodes[0];
+	memset(root, 0, sizeof(*root));
+	root->name = fl_names_intern(t->names, "all", 3);
+	root->module = root->name;
+	root->parent = root->first_child = root->last_child = root->next_sibling = PROF_NONE;
+	t->nnodes = 1;
+	return t;
+}
+
+void flame_tree_free(flame_tree *t)
+{
+	if (!t)
+		return;
+	fl_names_free(t->names);
+	if (t->index)
+		free(t->index->slots);
+	free(t->index);
+	free(t->nodes);
+	free(t);
+}
+
+static void index_grow(flame_tree *t)
+{
+	struct fl_index *x = t->index;
+	size_t ns = x->nslots * 2;
+	uint32_t *slots = xcalloc(ns, sizeof(*slots));
+	for (uint32_t id = 1; id < t->nnodes; id++) {
+		const flame_node *n = &t->nodes[id];
+		size_t j = idx_hash(n->parent, n->name) & (ns - 1);
+		while (slots[j])
+			j = (j + 1) & (ns - 1);
+		slots[j] = id + 1;
+	}
+	free(x->slots);
+	x->slots = slots;
+	x->nslots = ns;
+}
+
+static uint32_t new_child(flame_tree *t, uint32_t parent, uint32_t name, uint32_t module)
+{
+	ALLOC_GROW(t->nodes, (size_t)t->nnodes + 1, t->alloc);
+	uint32_t id = t->nnodes++;
+	flame_node *n = &t->nodes[id];
+	flame_node *p = &t->nodes[parent];
+	memset(n, 0, sizeof(*n));
+	n->name = name;
+	n->module = module;
+	n->parent = parent;
+	n->first_child = n->last_child = n->next_sibling = PROF_NONE;
+	n->depth = p->depth + 1;
+	if (n->depth > t->max_depth)
+		t->max_depth = n->depth;
+	if (p->last_child == PROF_NONE)
+		p->first_child = id;
+	else
+		t->nodes[p->last_child].next_sibling = id;
+	p->last_child = id;
+	return id;
+}
+
+static uint32_t find_child(flame_tree *t, uint32_t parent, uint32_t name, uint32_t module)
+{
+	if (t->chart) {
+		uint32_t last = t->nodes[parent].last_child;
+		if (last != PROF_NONE && t->nodes[last].name == name)
+			return last;
+		return new_child(t, parent, name, module);
+	}
+	struct fl_index *x = t->index;
+	size_t mask = x->nslots - 1;
+	size_t i = idx_hash(parent, name) & mask;
+	while (x->slots[i]) {
+		uint32_t id = x->slots[i] - 1;
+		if (t->nodes[id].parent == parent && t->nodes[id].name == name)
+			return id;
+		i = (i + 1) & mask;
+	}
+	uint32_t id = new_child(t, parent, name, module);
+	x->slots[i] = id + 1;
+	if (++x->used * 2 > x->nslots)
+		index_grow(t);
+	return id;
+}
+
+void flame_tree_add(flame_tree *t, const uint32_t *names, const uint32_t *modules, uint32_t depth,
+		    int64_t value, bool base)
+{
+	uint32_t node = 0;
+	if (base)
+		t->nodes[0].base += value;
+	else
+		t->nodes[0].total += value;
+	for (uint32_t i = 0; i < depth; i++) {
+		node = find_child(t, node, names[i], modules ? modules[i] : names[i]);
+		if (base)
+			t->nodes[node].base += value;
+		else
+			t->nodes[node].total += value;
+	}
+	if (!base)
+		t->nodes[node].self += value;
+}
+
+/* ---- from a profile ------------------------------------------------------------ */
+
+typedef struct fgroup {
+	uint32_t stack;
+	int32_t tid;
+	int64_t time;
+	size_t idx;
+	int64_t value;
+} fgroup;
+
+static int fgroup_stack_cmp(const void *a_, const void *b_)
+{
+	const fgroup *a = a_, *b = b_;
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	if (a->stack != b->stack)
+		return a->stack < b->stack ? -1 : 1;
+	return 0;
+}
+
+static int fgroup_time_cmp(const void *a_, const void *b_)
+{
+	const fgroup *a = a_, *b = b_;
+	if (a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* The module a frame is colored by in the "module" palette: the mapping's
+ * file name, else the name's package/namespace prefix. */
+static void frame_module(const profile *p, const prof_frame *f, const char *name, strbuf *sb)
+{
+	if (f->location < p->nlocations) {
+		uint32_t m = p->locations[f->location].mapping;
+		if (m != PROF_NONE && m < p->nmappings && p->mappings[m].file && *p->mappings[m].file) {
+			const char *file = p->mappings[m].file;
+			const char *slash = strrchr(file, '/');
+			sb_adds(sb, slash ? slash + 1 : file);
+			return;
+		}
+	}
+	const char *start = strrchr(name, '/');
+	start = start ? start + 1 : name;
+	const char *colons = NULL;
+	for (const char *c = name; (c = strstr(c, "::")); c += 2)
+		colons = c;
+	const char *end;
+	if (colons)
+		end = colons;
+	else if ((end = strchr(start, '.')) == NULL)
+		end = name + strlen(name);
+	sb_add(sb, name, (size_t)(end - name));
+}
+
+int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_opts *o, cprof_err *err)
+{
+	if (p->nvalues == 0)
+		return 0;
+	uint32_t v = o->value == PROF_NONE ? folded_default_value(p) : o->value;
+	if (v >= p->nvalues)
+		return cprof_fail(err, "no such sample type index %u", v);
+
+	fgroup *g = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(*g)));
+	size_t ng = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		if (o->mask && !o->mask[i])
+			continue;
+		g[ng].stack = p->samples[i].stack;
+		g[ng].tid = o->threads ? p->samples[i].tid : 0;
+		g[ng].time = p->samples[i].time_ns;
+		g[ng].idx = i;
+		g[ng].value = prof_sample_values(p, i)[v];
+		ng++;
+	}
+	qsort(g, ng, sizeof(*g), t->chart ? fgroup_time_cmp : fgroup_stack_cmp);
+
+	uint32_t *names = NULL, *mods = NULL;
+	size_t names_alloc = 0, mods_alloc = 0;
+	prof_frame *frames = NULL;
+	size_t frames_alloc = 0;
+	strbuf sb = STRBUF_INIT, mb = STRBUF_INIT;
+	for (size_t i = 0; i < ng;) {
+		size_t j = i + 1;
+		int64_t sum = g[i].value;
+		if (!t->chart)
+			while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
+				sum += g[j++].value;
+		uint32_t nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
+		ALLOC_GROW(names, (size_t)nf + 1, names_alloc);
+		ALLOC_GROW(mods, (size_t)nf + 1, mods_alloc);
+		uint32_t d = 0;
+		if (o->threads) {
+			sb_reset(&sb);
+			folded_thread_frame(p, g[i].tid, &sb);
+			names[d] = mods[d] = fl_names_intern(t->names, sb.buf, sb.len);
+			d++;
+		}
+		for (uint32_t k = 0; k < nf; k++) {
+			/* root first, or leaf first with reverse */
+			const prof_frame *f = &frames[o->reverse ? k : nf - 1 - k];
+			sb_reset(&sb);
+			folded_frame_name(p, f, &o->names, &sb);
+			names[d] = fl_names_intern(t->names, sb.buf, sb.len);
+			sb_reset(&mb);
+			frame_module(p, f, sb.buf, &mb);
+			mods[d] = fl_names_intern(t->names, mb.buf ? mb.buf : "", mb.len);
+			d++;
+		}
+		flame_tree_add(t, names, mods, d, sum, o->base);
+		i = j;
+	}
+	free(g);
+	free(names);
+	free(mods);
+	free(frames);
+	sb_release(&sb);
+	sb_release(&mb);
+	return 0;
+}
+
+static const fl_names *sort_names;
+static const flame_node *sort_nodes;
+
+static int child_cmp(const void *a_, const void *b_)
+{
+	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
+	return strcmp(fl_names_get(sort_names, sort_nodes[a].name),
+		      fl_names_get(sort_names, sort_nodes[b].name));
+}
+
+void flame_tree_finish(flame_tree *t)
+{
+	if (t->chart)
+		return;
+	uint32_t *kids = NULL;
+	size_t kids_alloc = 0;
+	sort_names = t->names;
+	sort_nodes = t->nodes;
+	for (uint32_t id = 0; id < t->nnodes; id++) {
+		flame_node *n = &t->nodes[id];
+		size_t nk = 0;
+		for (uint32_t c = n->first_child; c != PROF_NONE; c = t->nodes[c].next_sibling) {
+			ALLOC_GROW(kids, nk + 1, kids_alloc);
+			kids[nk++] = c;
+		}
+		if (nk < 2)
+			continue;
+		qsort(kids, nk, sizeof(*kids), child_cmp);
+		n->first_child = kids[0];
+		for (size_t k = 0; k + 1 < nk; k++)
+			t->nodes[kids[k]].next_sibling = kids[k + 1];
+		t->nodes[kids[nk - 1]].next_sibling = PROF_NONE;
+		n->last_child = kids[nk - 1];
+	}
+	free(kids);
+}
+
+/* ---- the SVG ----------------------------------------------------------------------- */
+
+int flame_palette_parse(const char *s)
+{
+	static const char *names[] = { "hot", "mem", "io", "module" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+#define NCOLORS 32
+#define FRAME_H 16
+#define FONT 12
+#define XPAD 10
+#define NDIFF 10
+
+/* The color table of a palette: NCOLORS classes; the two variables of
+ * flamegraph.pl's palettes come from two different strides over the
+ * bucket so neighbouring buckets differ in both. */
+static void palette_css(strbuf *sb, flame_palette pal)
+{
+	for (int k = 0; k < NCOLORS; k++) {
+		double v1 = (double)((k * 7) % NCOLORS) / (NCOLORS - 1);
+		double v2 = (double)((k * 13) % NCOLORS) / (NCOLORS - 1);
+		double v3 = (double)((k * 19) % NCOLORS) / (NCOLORS - 1);
+		int r, g, b;
+		switch (pal) {
+		case FLAME_MEM:
+			r = 0, g = 190 + (int)(50 * v2), b = (int)(210 * v1);
+			break;
+		case FLAME_IO:
+			r = 80 + (int)(60 * v1), g = r, b = 190 + (int)(55 * v2);
+			break;
+		case FLAME_MODULE: {
+			/* well-separated hues, pastel: one per module bucket */
+			double h = fmod(k * 137.508, 360.0);
+			double s = 0.55 + 0.2 * v3, l = 0.62 + 0.1 * v2;
+			double c = (1 - fabs(2 * l - 1)) * s, x = c * (1 - fabs(fmod(h / 60, 2) - 1)), m = l - c / 2;
+			double rr = 0, gg = 0, bb = 0;
+			if (h < 60) rr = c, gg = x;
+			else if (h < 120) rr = x, gg = c;
+			else if (h < 180) gg = c, bb = x;
+			else if (h < 240) gg = x, bb = c;
+			else if (h < 300) rr = x, bb = c;
+			else rr = c, bb = x;
+			r = (int)((rr + m) * 255), g = (int)((gg + m) * 255), b = (int)((bb + m) * 255);
+			break;
+		}
+		case FLAME_HOT:
+		default:
+			r = 205 + (int)(50 * v3), g = (int)(230 * v1), b = (int)(55 * v2);
+			break;
+		}
+		sb_addf(sb, ".c%d{fill:#%02x%02x%02x}", k, r, g, b);
+	}
+	sb_adds(sb, ".ci{fill:#5fd3d3}"); /* inlined frames (FlameGraph's _[i]): aqua */
+	/* differential: red grew, blue shrank, by the size of the change */
+	for (int k = 0; k <= NDIFF; k++) {
+		int c = 235 - (int)(195.0 * k / NDIFF);
+		sb_addf(sb, ".r%d{fill:#ff%02x%02x}.b%d{fill:#%02x%02xff}", k, c, c, k, c, c);
+	}
+}
+
+static uint32_t color_class(const char *name)
+{
+	return hash_str(name, strlen(name)) % NCOLORS;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+/* Appends the label that fits in w pixels: the name, or its head and "..";
+ * nothing when not even three characters fit. */
+static void add_label(strbuf *sb, const char *name, double w)
+{
+	int fit = (int)((w - 6) / (FONT * 0.59));
+	if (fit < 3)
+		return;
+	size_t n = strlen(name);
+	/* count characters, not bytes */
+	size_t chars = 0;
+	for (size_t i = 0; i < n; i++)
+		chars += ((unsigned char)name[i] & 0xc0) != 0x80;
+	if (chars <= (size_t)fit) {
+		sb_add_xml(sb, name);
+		return;
+	}
+	size_t keep = 0, c = 0;
+	while (keep < n && c < (size_t)fit - 2) {
+		keep++;
+		while (keep < n && ((unsigned char)name[keep] & 0xc0) == 0x80)
+			keep++;
+		c++;
+	}
+	char *head = xstrndup(name, keep);
+	sb_add_xml(sb, head);
+	free(head);
+	sb_adds(sb, "..");
+}
+
+typedef struct placed {
+	uint32_t node;
+	int64_t off; /* offset from the left, in value units */
+} placed;
+
+static void add_num(strbuf *sb, double v)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%.2f", v);
+	size_t n = strlen(buf);
+	while (n > 0 && buf[n - 1] == '0')
+		n--;
+	if (n > 0 && buf[n - 1] == '.')
+		n--;
+	sb_add(sb, buf, n);
+}
+
+/* The embedded viewer. Written for this project; reads the frames from the
+ * DOM (level groups carry depth, frames carry o and v). */
+static const char flame_js[] =
+	"(function(){'use strict';\n"
+	"var svg=document.documentElement,NS='http://www.w3.org/2000/svg';\n"
+	"var C=JSON.parse(document.getElementById('cfg').textContent);\n"
+	"var W=C.width,XP=" "10" ",CW=" "7.08" ",full=W-2*XP;\n"
+	"var frames=[].slice.call(document.querySelectorAll('g.f'));\n"
+	"var info=document.getElementById('info'),matched=document.getElementById('matched');\n"
+	"var unzoom=document.getElementById('unzoom'),search=document.getElementById('search');\n"
+	"var tip=document.getElementById('tip'),tiptext=tip.querySelector('text'),tiprect=tip.querySelector('rect');\n"
+	"var F=frames.map(function(g){return{g:g,o:+g.getAttribute('o'),v:+g.getAttribute('v'),\n"
+	" d:+g.parentNode.getAttribute('data-d'),name:g.firstChild.textContent,\n"
+	" r:g.querySelector('rect'),t:g.querySelector('text'),dl:g.getAttribute('d')};});\n"
+	"var byG=new Map();F.forEach(function(f){byG.set(f.g,f);});\n"
+	"var zoomed=null,re=null;\n"
+	"function fmt(v){if(C.unit==='nanoseconds'){var a=Math.abs(v),u=[[3600e9,'hrs'],[1e9,'s'],[1e6,'ms'],[1e3,'us'],[1,'ns']];\n"
+	" for(var i=0;i<u.length;i++)if(a>=u[i][0]||i===u.length-1)return (v/u[i][0]).toFixed(2).replace(/\\.00$/,'')+u[i][1];}\n"
+	" return String(v).replace(/\\B(?=(\\d{3})+(?!\\d))/g,',')+' '+C.countname;}\n"
+	"function pct(v,t){return t?(100*v/t).toFixed(2)+'%':'0%';}\n"
+	"function describe(f){var s=f.name+' ('+fmt(f.v)+', '+pct(f.v,C.total)+')';\n"
+	" if(f.dl!==null){var d=+f.dl;s+=' change '+(d>0?'+':'')+fmt(d)+' ('+(d>0?'+':'')+pct(d,C.total)+')';}return s;}\n"
+	"function label(f,w){var n=Math.floor((w-6)/CW);if(n<3)return '';var s=f.name;\n"
+	" return s.length<=n?s:s.slice(0,n-2)+'..';}\n"
+	"function place(f,x,w){f.r.setAttribute('x',x.toFixed(2));f.r.setAttribute('width',w.toFixed(2));\n"
+	" var l=label(f,w);if(!f.t&&l){f.t=document.createElementNS(NS,'text');f.g.appendChild(f.t);}\n"
+	" if(f.t){f.t.setAttribute('x',(x+3).toFixed(2));f.t.textContent=l;}}\n"
+	"function zoom(z){zoomed=z;var zo=z?z.o:0,zv=z?z.v:C.total,zd=z?z.d:0,s=full/zv;\n"
+	" F.forEach(function(f){var show,x,w;\n"
+	"  if(f.d<zd){show=f.o<=zo&&f.o+f.v>=zo+zv;x=XP;w=full;f.g.classList.toggle('p',show);}\n"
+	"  else{show=f.o>=zo&&f.o+f.v<=zo+zv;x=XP+(f.o-zo)*s;w=f.v*s;f.g.classList.remove('p');if(w<C.minwidth)show=false;}\n"
+	"  f.g.style.display=show?'':'none';if(show)place(f,x,w);});\n"
+	" unzoom.style.display=z&&z.d>0?'':'none';if(re)mark();}\n"
+	"function mark(){var m=[];F.forEach(function(f){var hit=re&&re.test(f.name);f.g.classList.toggle('m',!!hit);\n"
+	"  if(hit)m.push([f.o,f.o+f.v]);});\n"
+	" m.sort(function(a,b){return a[0]-b[0]||b[1]-a[1];});var sum=0,end=-1;\n"
+	" m.forEach(function(r){if(r[0]>=end){sum+=r[1]-r[0];end=r[1];}else if(r[1]>end){sum+=r[1]-end;end=r[1];}});\n"
+	" matched.textContent=re?'Matched: '+pct(sum,C.total):'';search.textContent=re?'Reset Search':'Search';}\n"
+	"function ask(){var term=prompt('Search for (regular expression):','');if(term===null||term==='')return;\n"
+	" try{re=new RegExp(term);}catch(e){alert('Bad regular expression: '+e.message);return;}mark();}\n"
+	"function reset(){re=null;mark();}\n"
+	"function frameOf(e){var g=e.target.closest?e.target.closest('g.f'):null;return g?byG.get(g):null;}\n"
+	"svg.addEventListener('mouseover',function(e){var f=frameOf(e);if(!f)return;info.textContent=describe(f);\n"
+	" tiptext.textContent=describe(f);tip.style.display='';var bb=tiptext.getComputedTextLength();tiprect.setAttribute('width',bb+8);});\n"
+	"svg.addEventListener('mousemove',function(e){if(tip.style.display==='none')return;var pt=svg.createSVGPoint();\n"
+	" pt.x=e.clientX;pt.y=e.clientY;var p=pt.matrixTransform(svg.getScreenCTM().inverse());\n"
+	" var w=+tiprect.getAttribute('width'),x=p.x+12;if(x+w>W)x=Math.max(0,p.x-w-12);\n"
+	" tip.setAttribute('transform','translate('+x.toFixed(1)+','+(p.y+14).toFixed(1)+')');});\n"
+	"svg.addEventListener('mouseout',function(e){if(frameOf(e)){info.textContent=' ';tip.style.display='none';}});\n"
+	"svg.addEventListener('click',function(e){var f=frameOf(e);if(f){zoom(f.d===0?null:f);return;}\n"
+	" if(e.target===unzoom)zoom(null);else if(e.target===search){if(re)reset();else ask();}});\n"
+	"window.addEventListener('keydown',function(e){if((e.ctrlKey||e.metaKey)&&e.key==='f'||e.key==='F3'){e.preventDefault();ask();}\n"
+	" else if(e.key==='Escape'){if(re)reset();else zoom(null);}});\n"
+	"})();\n";
+
+int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err)
+{
+	(void)err;
+	int width = o->width > 0 ? o->width : 1200;
+	double minwidth = o->minwidth < 0 ? 0.1 : o->minwidth;
+	const flame_node *nodes = t->nodes;
+	int64_t total = nodes[0].total;
+	double full = width - 2.0 * XPAD;
+	double scale = total > 0 ? full / (double)total : 0;
+	const char *title = o->title ? o->title
+			    : o->diff ? "Differential Flame Graph"
+			    : t->chart ? "Flame Chart"
+				       : "Flame Graph";
+
+	/* place the visible frames (preorder, children left to right) */
+	placed *pl = NULL;
+	size_t npl = 0, pl_alloc = 0;
+	uint32_t maxd = 0;
+	if (total > 0) {
+		placed *stack = NULL;
+		size_t sp = 0, stack_alloc = 0;
+		ALLOC_GROW(stack, 1, stack_alloc);
+		stack[sp++] = (placed){ 0, 0 };
+		while (sp) {
+			placed cur = stack[--sp];
+			const flame_node *n = &nodes[cur.node];
+			ALLOC_GROW(pl, npl + 1, pl_alloc);
+			pl[npl++] = cur;
+			if (n->depth > maxd)
+				maxd = n->depth;
+			/* push the visible children, then reverse them so that
+			 * they pop left to right */
+			int64_t off = cur.off;
+			size_t first = sp;
+			for (uint32_t c = n->first_child; c != PROF_NONE; c = nodes[c].next_sibling) {
+				if (nodes[c].total > 0 && (double)nodes[c].total * scale >= minwidth) {
+					ALLOC_GROW(stack, sp + 1, stack_alloc);
+					stack[sp++] = (placed){ c, off };
+				}
+				off += nodes[c].total > 0 ? nodes[c].total : 0;
+			}
+			for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
+				placed tmp = stack[a];
+				stack[a] = stack[b - 1];
+				stack[b - 1] = tmp;
+			}
+		}
+		free(stack);
+	}
+
+	/* diff: the base scaled to this profile's total */
+	double bscale = 0, maxdelta = 0;
+	if (o->diff && nodes[0].base > 0)
+		bscale = (double)total / (double)nodes[0].base;
+	if (o->diff)
+		for (size_t i = 0; i < npl; i++) {
+			const flame_node *n = &nodes[pl[i].node];
+			double d = fabs((double)n->total - (double)n->base * bscale);
+			if (d > maxdelta)
+				maxdelta = d;
+		}
+
+	int ypad1 = FONT * 3 + (o->subtitle ? FONT * 2 : 0);
+	int ypad2 = FONT * 2 + 10;
+	int height = (int)(maxd + 1) * FRAME_H + ypad1 + ypad2;
+
+	sb_adds(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n");
+	sb_addf(out,
+		"<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		"xmlns=\"http://www.w3.org/2000/svg\">\n",
+		width, height, width, height);
+	sb_adds(out, "<defs><linearGradient id=\"bg\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\">"
+		     "<stop stop-color=\"#eeeeee\" offset=\"5%\"/><stop stop-color=\"");
+	sb_adds(out, o->diff ? "#e0e0ff" : "#eeeeb0");
+	sb_adds(out, "\" offset=\"95%\"/></linearGradient></defs>\n<style><![CDATA[\n");
+	sb_addf(out,
+		"text{font-family:Verdana,sans-serif;font-size:%dpx;fill:#000}"
+		".f text{transform:translateY(%dpx);pointer-events:none}"
+		".f rect{height:%dpx;rx:2px}.f:hover rect{stroke:#000;stroke-width:.5}"
+		".f{cursor:pointer}.p{opacity:.5}.m rect{fill:#e600e6}"
+		"#title{font-size:17px;text-anchor:middle}#sub{fill:#555;text-anchor:middle}"
+		".btn{cursor:pointer}.btn:hover{text-decoration:underline}#matched,#search{text-anchor:end}"
+		"#tip rect{fill:#ffffe0;stroke:#888;height:%dpx}#tip{pointer-events:none}\n",
+		FONT, FRAME_H - 5, FRAME_H - 1, FONT + 8);
+	palette_css(out, o->palette);
+	sb_adds(out, "\n]]></style>\n");
+	/* the viewer's settings (JSON) */
+	sb_addf(out, "<script type=\"application/json\" id=\"cfg\"><![CDATA[{\"width\":%d,\"total\":%" PRId64
+		",\"minwidth\":",
+		width, total);
+	add_num(out, minwidth);
+	sb_adds(out, ",\"unit\":\"");
+	sb_add_json(out, o->unit ? o->unit : "count");
+	sb_adds(out, "\",\"countname\":\"");
+	sb_add_json(out, o->countname ? o->countname : "samples");
+	sb_adds(out, "\"}]]></script>\n");
+
+	sb_addf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"url(#bg)\"/>\n");
+	sb_addf(out, "<text id=\"title\" x=\"%d\" y=\"%d\">", width / 2, FONT * 2);
+	sb_add_xml(out, title);
+	sb_adds(out, "</text>\n");
+	if (o->subtitle) {
+		sb_addf(out, "<text id=\"sub\" x=\"%d\" y=\"%d\">", width / 2, FONT * 4);
+		sb_add_xml(out, o->subtitle);
+		sb_adds(out, "</text>\n");
+	}
+	sb_addf(out, "<text id=\"unzoom\" class=\"btn\" x=\"%d\" y=\"%d\" style=\"display:none\">Reset Zoom</text>\n",
+		XPAD, FONT * 2);
+	sb_addf(out, "<text id=\"search\" class=\"btn\" x=\"%d\" y=\"%d\">Search</text>\n", width - XPAD,
+		FONT * 2);
+	sb_addf(out, "<text id=\"info\" x=\"%d\" y=\"%d\"> </text>\n", XPAD, height - FONT / 2 - 4);
+	sb_addf(out, "<text id=\"matched\" x=\"%d\" y=\"%d\"></text>\n", width - XPAD, height - FONT / 2 - 4);
+
+	if (total <= 0) {
+		sb_addf(out, "<text x=\"%d\" y=\"%d\">No samples</text>\n", XPAD, ypad1 + FONT);
+	}
+
+	/* bucket the placed frames by depth, keeping preorder (left to right) */
+	size_t *count = xcalloc((size_t)maxd + 2, sizeof(size_t));
+	for (size_t i = 0; i < npl; i++)
+		count[nodes[pl[i].node].depth + 1]++;
+	for (uint32_t d = 1; d <= maxd + 1; d++)
+		count[d] += count[d - 1];
+	placed *byd = xmalloc(sizeof(*byd) * (npl ? npl : 1));
+	for (size_t i = 0; i < npl; i++)
+		byd[count[nodes[pl[i].node].depth]++] = pl[i];
+	/* count[d] is now the end of level d */
+	size_t start = 0;
+	for (uint32_t d = 0; d <= maxd && npl; d++) {
+		size_t end = count[d];
+		double y = o->inverted ? ypad1 + (double)d * FRAME_H
+				       : height - ypad2 - (double)(d + 1) * FRAME_H;
+		sb_addf(out, "<g data-d=\"%u\" transform=\"translate(0,", d);
+		add_num(out, y);
+		sb_adds(out, ")\">\n");
+		for (size_t i = start; i < end; i++) {
+			const flame_node *n = &nodes[byd[i].node];
+			const char *name = fl_names_get(t->names, n->name);
+			double x = XPAD + (double)byd[i].off * scale;
+			double w = (double)n->total * scale;
+			sb_addf(out, "<g class=\"f\" o=\"%" PRId64 "\" v=\"%" PRId64 "\"", byd[i].off, n->total);
+			const char *cls;
+			char cbuf[16];
+			if (o->diff) {
+				double delta = (double)n->total - (double)n->base * bscale;
+				int k = maxdelta > 0 ? (int)ceil(fabs(delta) / maxdelta * NDIFF) : 0;
+				snprintf(cbuf, sizeof(cbuf), "%c%d", delta > 0 ? 'r' : 'b', k);
+				cls = cbuf;
+				sb_addf(out, " d=\"%" PRId64 "\"", (int64_t)llround(delta));
+			} else if (o->palette != FLAME_MODULE && ends_with(name, "_[i]")) {
+				cls = "ci";
+			} else {
+				uint32_t key = o->palette == FLAME_MODULE ? n->module : n->name;
+				snprintf(cbuf, sizeof(cbuf), "c%u", color_class(fl_names_get(t->names, key)));
+				cls = cbuf;
+			}
+			sb_adds(out, "><title>");
+			sb_add_xml(out, name);
+			sb_adds(out, "</title><rect x=\"");
+			add_num(out, x);
+			sb_adds(out, "\" width=\"");
+			add_num(out, w);
+			sb_addf(out, "\" height=\"%d\" class=\"%s\"/>", FRAME_H - 1, cls);
+			size_t before = out->len;
+			sb_adds(out, "<text x=\"");
+			add_num(out, x + 3);
+			sb_adds(out, "\">");
+			size_t mid = out->len;
+			add_label(out, name, w);
+			if (out->len == mid)
+				out->len = before, out->buf[before] = '\0';
+			else
+				sb_adds(out, "</text>");
+			sb_adds(out, "</g>\n");
+		}
+		sb_adds(out, "</g>\n");
+		start = end;
+	}
+	free(count);
+	free(byd);
+	free(pl);
+
+	sb_addf(out, "<g id=\"tip\" style=\"display:none\"><rect width=\"10\" height=\"%d\"/>"
+		     "<text x=\"4\" y=\"%d\"></text></g>\n",
+		FONT + 8, FONT + 2);
+	sb_adds(out, "<script type=\"text/ecmascript\"><![CDATA[\n");
+	sb_adds(out, flame_js);
+	sb_adds(out, "]]></script>\n</svg>\n");
+	return 0;
+}

@@ -1,0 +1,106 @@
+/*
+ * flame: the flame-graph tree and its interactive SVG.
+ *
+ * The tree is what flamegraph.pl builds from folded text: one node per
+ * distinct path of frame names from the root, each with the total value of
+ * the samples through it and the value of those that end in it. Children
+ * are sorted by name (so layout equals flamegraph.pl's), except in a flame
+ * chart, where they stay in time order and only consecutive samples with
+ * the same path share a node. A second ("base") value per node makes the
+ * differential graph. The builder is reusable: cprof-html draws from it too.
+ *
+ * The SVG is stand-alone: frames are grouped per depth (one translate per
+ * level, no per-frame y), colors are CSS classes drawn from a small table
+ * per palette (no per-frame style), each frame carries its offset and value
+ * in sample units (o, v attributes) so the embedded script can zoom, search
+ * and fill the info bar without any data outside the file. Frames narrower
+ * than --minwidth pixels are left out, but their values stay counted in
+ * their parents. Names are XML-escaped; the output is deterministic.
+ */
+#ifndef CPROF_FLAME_H
+#define CPROF_FLAME_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "folded.h"
+#include "profile.h"
+
+/* ---- a string table: interned names with dense ids ---------------------- */
+typedef struct fl_names fl_names;
+fl_names *fl_names_new(void);
+void fl_names_free(fl_names *t);
+/* Returns the id of s[0..n) (added when new; ids count from 0). */
+uint32_t fl_names_intern(fl_names *t, const char *s, size_t n);
+const char *fl_names_get(const fl_names *t, uint32_t id);
+uint32_t fl_names_count(const fl_names *t);
+
+/* ---- the tree ------------------------------------------------------------- */
+typedef struct flame_node {
+	uint32_t name;     /* id in tree->names */
+	uint32_t module;   /* id in tree->names of the module (palette "module") */
+	uint32_t parent;   /* PROF_NONE for the root */
+	uint32_t first_child, last_child, next_sibling; /* PROF_NONE when none */
+	uint32_t depth;    /* root = 0 */
+	int64_t total;     /* value of the samples through this node */
+	int64_t self;      /* value of the samples that end here */
+	int64_t base;      /* differential: the base profile's total here */
+} flame_node;
+
+typedef struct flame_tree {
+	flame_node *nodes; /* nodes[0] is the root, "all" */
+	uint32_t nnodes;
+	fl_names *names;
+	uint32_t max_depth;
+	bool chart;        /* flame chart: children in time order */
+	struct fl_index *index; /* private: (parent, name) -> child */
+	size_t alloc;
+} flame_tree;
+
+/* A tree with just the root; chart selects flame-chart merging. */
+flame_tree *flame_tree_new(bool chart);
+void flame_tree_free(flame_tree *t);
+
+/* Adds a path of name ids (root first, without the root) with value; base
+ * adds to the node's base value instead (differential graphs). */
+void flame_tree_add(flame_tree *t, const uint32_t *names, const uint32_t *modules, uint32_t depth,
+		    int64_t value, bool base);
+
+typedef struct flame_build_opts {
+	uint32_t value;     /* sample type index; PROF_NONE: folded_default_value */
+	folded_names names; /* --lines, --addrs, --inline */
+	bool threads;       /* thread name as the root frame */
+	bool reverse;       /* leaf first: flamegraph.pl's --reverse */
+	const bool *mask;   /* samples to include, or NULL */
+	bool base;          /* add as the base profile of a differential graph */
+} flame_build_opts;
+
+/* Adds the samples of p. In a chart tree samples are taken in time order
+ * (per thread first with o->threads). Fails only on a bad value index. */
+int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_opts *o, cprof_err *err);
+
+/* Sorts children by name (not in a chart) and fixes depths. Call once after
+ * the last add and before drawing. */
+void flame_tree_finish(flame_tree *t);
+
+/* ---- the SVG ---------------------------------------------------------------- */
+typedef enum flame_palette { FLAME_HOT, FLAME_MEM, FLAME_IO, FLAME_MODULE } flame_palette;
+
+/* "hot", "mem", "io", "module" -> palette; -1 if unknown. */
+int flame_palette_parse(const char *s);
+
+typedef struct flame_svg_opts {
+	const char *title;    /* NULL: "Flame Graph" / "Flame Chart" / "Differential Flame Graph" */
+	const char *subtitle; /* a second line under the title, or NULL */
+	int width;            /* pixels; 0: 1200 */
+	double minwidth;      /* pixels; frames narrower are left out; <0: 0.1 */
+	flame_palette palette;
+	bool inverted;        /* icicle: the root on top */
+	bool diff;            /* color by (total - scaled base): red grew, blue shrank */
+	const char *unit;     /* the values' unit, e.g. "count", "nanoseconds" */
+	const char *countname;/* what one count is called, e.g. "samples" */
+} flame_svg_opts;
+
+int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err);
+
+#endif
