@@ -14,6 +14,7 @@
 
 #include "folded.h"
 #include "gzip.h"
+#include "pprof.h"
 #include "rawfile.h"
 #include "rawread.h"
 
@@ -30,6 +31,13 @@ static int read_raw(profile *p, const unsigned char *d, size_t n, const prof_rea
 	return rawread(p, d, n, o, err);
 }
 
+static int read_pprof(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		      cprof_err *err)
+{
+	(void)o;
+	return pprof_read(p, d, n, err);
+}
+
 static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		       cprof_err *err)
 {
@@ -39,6 +47,7 @@ static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_
 
 static const prof_format formats[] = {
 	{ "raw", raw_looks_like, read_raw },
+	{ "pprof", pprof_looks_like, read_pprof },
 	{ "folded", folded_looks_like, read_folded },
 };
 

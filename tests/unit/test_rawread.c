@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gzip.h"
+#include "pprof.h"
 #include "rawread.h"
 #include "reader.h"
 #include "rawbuild.h"
@@ -334,10 +335,26 @@ static void test_reader_detects_raw_and_gzip(void **state)
 	assert_int_equal(a->nsamples, 5);
 	assert_int_equal(b->nsamples, 5);
 	assert_memory_equal(a->samples, b->samples, 5 * sizeof(prof_sample));
+	prof_free(b);
 	assert_int_equal(prof_read_mem((unsigned char *)"", 0, &o, &b, &err), -1);
 	assert_string_equal(err.msg, "empty input");
 	assert_int_equal(prof_read_mem((unsigned char *)"\x00\x01\x02\xff", 4, &o, &b, &err), -1);
 	assert_non_null(strstr(err.msg, "unrecognized format"));
+	/* a pprof written from it reads back through detection (gzip, then pprof) */
+	strbuf pb = STRBUF_INIT;
+	assert_int_equal(pprof_write(a, NULL, &pb, &err), 0);
+	assert_string_equal(prof_detect_format((unsigned char *)pb.buf, pb.len), "pprof.gz");
+	assert_int_equal(prof_read_mem((unsigned char *)pb.buf, pb.len, &o, &b, &err), 0);
+	assert_string_equal(b->source_format, "pprof");
+	int64_t total = 0;
+	for (size_t i = 0; i < b->nsamples; i++)
+		total += prof_sample_values(b, i)[0];
+	assert_int_equal(total, 5);
+	prof_free(b);
+	sb_reset(&pb);
+	assert_int_equal(pprof_encode(a, NULL, &pb, &err), 0);
+	assert_string_equal(prof_detect_format((unsigned char *)pb.buf, pb.len), "pprof");
+	sb_release(&pb);
 	prof_free(a);
 	sb_release(&sb);
 	sb_release(&gz);
