@@ -1,0 +1,3 @@
+module cprof.test/burn
+
+go 1.19

@@ -1,0 +1,123 @@
+/* cprof-pprof: any profile(s) in, one gzipped pprof profile out. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "pprof.h"
+
+static const char *tool = "cprof-pprof";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cprof-pprof [options] IN... [-o OUT.pb.gz]\n"
+		"Converts profiles to one gzipped pprof profile (what `go tool pprof` reads):\n"
+		"sample types samples/count and cpu/nanoseconds (wall/nanoseconds in wall mode),\n"
+		"samples grouped by (stack, labels), mappings with build-ids, functions with\n"
+		"file and start line, locations with addresses and inlined lines. Several\n"
+		"inputs merge into one profile; they must have the same sample types.\n"
+		"%s"
+		"  --thread-labels          label each sample with its thread: \"thread\" (name)\n"
+		"                           and \"tid\" (numeric); groups by thread too\n"
+		"  --max-decompressed N     refuse gzip input that inflates beyond N bytes\n"
+		"                           (suffixes K, M, G; default 2G)\n"
+		"  --no-symbolize           raw input: keep frames as module+0xoffset\n"
+		"The output is binary: it is not written to a terminal.\n"
+		"Example:\n"
+		"  cprof-pprof out.cprof -o out.pb.gz && go tool pprof -top out.pb.gz\n",
+		cli_help_common);
+}
+
+/* N with an optional K/M/G (powers of 1024) suffix. */
+static int parse_size(const char *s, size_t *out)
+{
+	char num[32];
+	size_t n = strlen(s), mul = 1;
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': mul = (size_t)1 << 10; break;
+	case 'm': case 'M': mul = (size_t)1 << 20; break;
+	case 'g': case 'G': mul = (size_t)1 << 30; break;
+	default: break;
+	}
+	if (mul != 1)
+		num[n - 1] = 0;
+	uint64_t v;
+	if (parse_u64(num, &v) < 0 || v == 0 || v > SIZE_MAX / mul)
+		return -1;
+	*out = (size_t)v * mul;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_THREADS = 256, OPT_MAXDEC, OPT_NOSYM };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "thread-labels", no_argument, NULL, OPT_THREADS },
+		{ "max-decompressed", required_argument, NULL, OPT_MAXDEC },
+		{ "no-symbolize", no_argument, NULL, OPT_NOSYM },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL;
+	pprof_write_opts wo = { 0 };
+	prof_read_opts ro = { 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_THREADS:
+			wo.thread_labels = true;
+			break;
+		case OPT_MAXDEC:
+			if (parse_size(optarg, &ro.max_decompressed) < 0) {
+				cli_error(tool, NULL, "--max-decompressed: '%s' is not a size", optarg);
+				return 2;
+			}
+			break;
+		case OPT_NOSYM:
+			ro.no_symbolize = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		cli_error(tool, NULL, "no input file (use - for stdin; see --help)");
+		return 2;
+	}
+	bool to_stdout = !out || strcmp(out, "-") == 0;
+	if (to_stdout && isatty(STDOUT_FILENO)) {
+		cli_error(tool, NULL, "refusing to write binary pprof data to a terminal "
+				      "(use -o FILE or redirect stdout)");
+		return 2;
+	}
+
+	profile *p = cli_read_inputs(tool, argv + optind, argc - optind, &ro);
+	if (!p)
+		return 1;
+	strbuf gz = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	int rc = 0;
+	if (pprof_write(p, &wo, &gz, &err) < 0) {
+		cli_error(tool, to_stdout ? "stdout" : out, "%s", err.msg);
+		rc = 1;
+	} else {
+		rc = cli_write(tool, out, gz.buf, gz.len);
+	}
+	sb_release(&gz);
+	prof_free(p);
+	return rc;
+}
