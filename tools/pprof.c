@@ -207,16 +207,19 @@ bool pprof_looks_like(const unsigned char *d, size_t n)
 	 * messages) must parse. Running into the end of the scan is fine when
 	 * the scan stopped early, or when at least one top-level field was
 	 * whole: a file cut short still looks like pprof, and the reader then
-	 * says it is truncated. */
+	 * says it is truncated. Text passes neither: its bytes make a valid
+	 * tag now and then, but not several fields in a row. */
 	size_t scan = n < (64u << 10) ? n : (64u << 10);
 	cprof_err err;
 	walk w = { scan, 0, 512, 0, &err };
 	int r = walk_msg(&w, d, scan, 0, &W_PROFILE);
 	if (r >= 0)
 		return true;
-	if (strncmp(err.msg, "truncated", 9) != 0)
-		return false;
-	return scan < n || w.top_done >= 1;
+	if (strncmp(err.msg, "truncated", 9) == 0)
+		return scan < n || w.top_done >= 1;
+	/* Damage after a few whole top-level fields: a damaged profile (the
+	 * reader says where), not text that happens to start like one. */
+	return w.top_done >= 3;
 }
 
 /* ======================================================================

@@ -557,6 +557,8 @@ static void test_looks_like(void **state)
 	build_profile(&k, &in);
 	assert_true(pprof_looks_like((unsigned char *)in.buf, in.len));
 	assert_true(pprof_looks_like((unsigned char *)in.buf, in.len / 2)); /* cut short */
+	sb_addc(&in, 0x0b); /* damaged after many good fields: still pprof */
+	assert_true(pprof_looks_like((unsigned char *)in.buf, in.len));
 	profile *p = ticks_profile();
 	strbuf out = STRBUF_INIT;
 	cprof_err err;
