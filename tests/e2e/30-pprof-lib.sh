@@ -1,0 +1,37 @@
+# Helpers for the pprof end-to-end tests (tests/e2e/3*.t): run the real peer,
+# `go tool pprof`, in a sandbox (no network, caches under $T), and turn its
+# and cprof's outputs into comparable "name flat cum" tables.
+
+# gopprof ARGS...: go tool pprof with its cache ($HOME/pprof) under $T.
+gopprof() {
+	HOME=$T/home GOCACHE=$T/gocache GOPATH=$T/gopath GOFLAGS=-mod=mod GOTOOLCHAIN=local \
+		GOPROXY=off GOSUMDB=off PPROF_TMPDIR=$T/home/pprof \
+		run_limited 120 go tool pprof "$@" 2>/dev/null
+}
+
+# go_top FILE INDEX: "name flat cum" per function from go tool pprof -top for
+# sample type INDEX (samples or cpu), values as plain integers, sorted.
+go_top() {
+	local f=$1 idx=$2 unit=
+	[ "$idx" = cpu ] && unit=-unit=ns
+	gopprof -top -nodecount=100000 -nodefraction=0 -edgefraction=0 -sample_index="$idx" \
+		$unit "${@:3}" "$f" |
+		awk 'p && NF >= 6 { f = $1; c = $4; sub(/ns$/, "", f); sub(/ns$/, "", c)
+			name = $6; for (i = 7; i <= NF; i++) name = name " " $i
+			sub(/ \(inline\)$/, "", name); print name, f, c }
+		     /flat%.*cum%/ { p = 1 }' | LC_ALL=C sort
+}
+
+# folded_top: reads folded stacks (cprof-fold output) on stdin and prints
+# "name flat cum" per function as pprof counts them (cum once per stack).
+folded_top() {
+	awk '{ if (!match($0, / -?[0-9]+$/)) next
+		stack = substr($0, 1, RSTART - 1); n = substr($0, RSTART + 1) + 0
+		k = split(stack, f, ";"); flat[f[k]] += n
+		split("", seen)
+		for (i = 1; i <= k; i++) if (!(f[i] in seen)) { seen[f[i]] = 1; cum[f[i]] += n } }
+	     END { for (x in cum) print x, flat[x] + 0, cum[x] }' | LC_ALL=C sort
+}
+
+# sum_folded: the total of folded stacks on stdin.
+sum_folded() { awk '{ s += $NF } END { print s + 0 }'; }
