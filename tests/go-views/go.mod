@@ -1,0 +1,3 @@
+module cprof.test/views
+
+go 1.19

@@ -1,0 +1,210 @@
+/* Unit tests of flame: the tree (totals, sorted children, flame-chart merging, reverse,
+ * diff), and the SVG (pruning keeps totals, escaping, determinism, compactness). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flame.h"
+#include "folded.h"
+
+static profile *read_text(const char *text)
+{
+	profile *p = prof_new();
+	cprof_err err = { { 0 } };
+	if (folded_read(p, (const unsigned char *)text, strlen(text), &err) < 0)
+		fail_msg("folded_read: %s", err.msg);
+	return p;
+}
+
+static flame_tree *tree_of(const char *text, bool chart, bool reverse)
+{
+	profile *p = read_text(text);
+	flame_tree *t = flame_tree_new(chart);
+	flame_build_opts o = { .value = PROF_NONE, .reverse = reverse };
+	cprof_err err;
+	assert_int_equal(flame_tree_add_profile(t, p, &o, &err), 0);
+	flame_tree_finish(t);
+	prof_free(p);
+	return t;
+}
+
+/* Preorder "name:total/self" list of the tree. */
+static void dump(const flame_tree *t, uint32_t id, strbuf *sb)
+{
+	const flame_node *n = &t->nodes[id];
+	sb_addf(sb, "%s%s:%lld/%lld", sb->len ? " " : "", fl_names_get(t->names, n->name),
+		(long long)n->total, (long long)n->self);
+	for (uint32_t c = n->first_child; c != PROF_NONE; c = t->nodes[c].next_sibling)
+		dump(t, c, sb);
+}
+
+static void tree_is(const flame_tree *t, const char *want)
+{
+	strbuf sb = STRBUF_INIT;
+	dump(t, 0, &sb);
+	assert_string_equal(sb.buf, want);
+	sb_release(&sb);
+}
+
+static void test_tree_totals_and_order(void **state)
+{
+	(void)state;
+	flame_tree *t = tree_of("main;B 4\nmain;A 5\nmain;A;C 3\nmain;A 1\n", false, false);
+	tree_is(t, "all:13/0 main:13/0 A:9/6 C:3/3 B:4/4");
+	assert_int_equal(t->max_depth, 3);
+	flame_tree_free(t);
+	t = tree_of("main;B 4\nmain;A 5\nmain;A;C 3\n", false, true);
+	tree_is(t, "all:12/0 A:5/0 main:5/5 B:4/0 main:4/4 C:3/0 A:3/0 main:3/3");
+	flame_tree_free(t);
+}
+
+static void test_chart_merges_only_neighbours(void **state)
+{
+	(void)state;
+	/* folded input has no times: samples stay in line order */
+	flame_tree *t = tree_of("main;A 1\nmain;A 1\nmain;B 1\nmain;A 1\n", true, false);
+	tree_is(t, "all:4/0 main:4/0 A:2/2 B:1/1 A:1/1");
+	flame_tree_free(t);
+}
+
+static char *svg(const flame_tree *t, const flame_svg_opts *o)
+{
+	strbuf sb = STRBUF_INIT;
+	cprof_err err;
+	assert_int_equal(flame_svg_write(t, o, &sb, &err), 0);
+	return sb_detach(&sb, NULL);
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+	for (const char *c = s; (c = strstr(c, what)); c += strlen(what))
+		n++;
+	return n;
+}
+
+static void test_svg_prunes_but_keeps_totals(void **state)
+{
+	(void)state;
+	strbuf in = STRBUF_INIT;
+	sb_adds(&in, "main;big 100000\n");
+	for (int i = 0; i < 50; i++)
+		sb_addf(&in, "main;small%02d 1\n", i);
+	flame_tree *t = tree_of(in.buf, false, false);
+	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	char *s = svg(t, &o);
+	/* 1 sample of 100050 is 0.012 px wide at 1200 px: pruned; main keeps all */
+	assert_int_equal(count(s, "<g class=\"f\""), 3);
+	assert_non_null(strstr(s, "v=\"100050\"><title>main</title>"));
+	assert_null(strstr(s, "small"));
+	free(s);
+	o.minwidth = 0;
+	s = svg(t, &o);
+	assert_int_equal(count(s, "<g class=\"f\""), 53);
+	/* compact: no per-frame style, one class per rect */
+	assert_int_equal(count(s, "style=\"fill"), 0);
+	assert_int_equal(count(s, "<rect x="), 53);
+	free(s);
+	flame_tree_free(t);
+	sb_release(&in);
+}
+
+static void test_svg_escapes_names(void **state)
+{
+	(void)state;
+	flame_tree *t = tree_of("main;<script>alert(1)</script> 3\nmain;a&b\"c'd 2\n", false, false);
+	flame_svg_opts o = { .minwidth = -1, .title = "<b>&", .subtitle = "x\"y",
+			     .unit = "</script>", .countname = "]]>" };
+	char *s = svg(t, &o);
+	assert_null(strstr(s, "<script>alert"));
+	assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt;"));
+	assert_non_null(strstr(s, "a&amp;b&quot;c&#39;d"));
+	assert_non_null(strstr(s, "&lt;b&gt;&amp;"));
+	assert_null(strstr(s, "\"]]>\"")); /* JSON settings cannot end their CDATA */
+	assert_int_equal(count(s, "]]>"), 3); /* style, settings, script */
+	free(s);
+	flame_tree_free(t);
+}
+
+static void test_svg_deterministic_and_options(void **state)
+{
+	(void)state;
+	flame_tree *t = tree_of("main;A 5\nmain;A;C 3\nmain;B 4\n", false, false);
+	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	char *a = svg(t, &o), *b = svg(t, &o);
+	assert_string_equal(a, b);
+	assert_non_null(strstr(a, ">Flame Graph</text>"));
+	assert_non_null(strstr(a, "width=\"1200\""));
+	o.width = 600;
+	o.inverted = true;
+	o.palette = FLAME_MEM;
+	o.title = "abc";
+	char *c = svg(t, &o);
+	assert_non_null(strstr(c, "width=\"600\""));
+	assert_non_null(strstr(c, ">abc</text>"));
+	assert_string_not_equal(a, c);
+	/* inverted: the root level is drawn first from the top */
+	assert_non_null(strstr(c, "<g data-d=\"0\" transform=\"translate(0,36)\">"));
+	free(a);
+	free(b);
+	free(c);
+	flame_tree_free(t);
+}
+
+static void test_diff_colors(void **state)
+{
+	(void)state;
+	profile *now = read_text("main;A 8\nmain;B 2\n");
+	profile *base = read_text("main;A 5\nmain;B 15\n");
+	flame_tree *t = flame_tree_new(false);
+	flame_build_opts o = { .value = PROF_NONE };
+	cprof_err err;
+	assert_int_equal(flame_tree_add_profile(t, now, &o, &err), 0);
+	o.base = true;
+	assert_int_equal(flame_tree_add_profile(t, base, &o, &err), 0);
+	flame_tree_finish(t);
+	flame_svg_opts so = { .minwidth = -1, .diff = true, .unit = "count", .countname = "samples" };
+	char *s = svg(t, &so);
+	/* base scaled to 10: A 2.5 -> 8 grew (red), B 7.5 -> 2 shrank (blue) */
+	assert_non_null(strstr(s, "v=\"8\" d=\"6\"><title>A</title><rect x=\"10\" width=\"944\" height=\"15\" class=\"r10\"/>"));
+	assert_non_null(strstr(s, "d=\"-6\"><title>B</title>"));
+	assert_non_null(strstr(s, "class=\"b10\""));
+	assert_non_null(strstr(s, "Differential Flame Graph"));
+	free(s);
+	flame_tree_free(t);
+	prof_free(now);
+	prof_free(base);
+}
+
+static void test_names_table(void **state)
+{
+	(void)state;
+	fl_names *n = fl_names_new();
+	char buf[32];
+	for (int i = 0; i < 10000; i++) {
+		snprintf(buf, sizeof(buf), "name%d", i);
+		assert_int_equal(fl_names_intern(n, buf, strlen(buf)), (uint32_t)i);
+	}
+	assert_int_equal(fl_names_intern(n, "name42", 6), 42);
+	assert_string_equal(fl_names_get(n, 9999), "name9999");
+	assert_int_equal(fl_names_count(n), 10000);
+	fl_names_free(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree_totals_and_order),
+		cmocka_unit_test(test_chart_merges_only_neighbours),
+		cmocka_unit_test(test_svg_prunes_but_keeps_totals),
+		cmocka_unit_test(test_svg_escapes_names),
+		cmocka_unit_test(test_svg_deterministic_and_options),
+		cmocka_unit_test(test_diff_colors),
+		cmocka_unit_test(test_names_table),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

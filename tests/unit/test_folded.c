@@ -1,0 +1,210 @@
+/* Unit tests of folded: the reader (model shape, bad lines), detection, the writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folded.h"
+
+static profile *read_text(const char *text)
+{
+	profile *p = prof_new();
+	cprof_err err = { { 0 } };
+	int rc = folded_read(p, (const unsigned char *)text, strlen(text), &err);
+	if (rc < 0)
+		fail_msg("folded_read: %s", err.msg);
+	return p;
+}
+
+static char *fold(const profile *p, const folded_opts *o)
+{
+	strbuf sb = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	assert_int_equal(folded_write(p, o, &sb, &err), 0);
+	return sb.buf ? sb_detach(&sb, NULL) : xstrdup("");
+}
+
+static void test_read_builds_leaf_first_model(void **state)
+{
+	(void)state;
+	profile *p = read_text("main;A 5\nmain;A;C 3\r\n\n  main;B\t4\n");
+	assert_int_equal(p->nvalues, 1);
+	assert_string_equal(p->sample_types[0].type, "samples");
+	assert_string_equal(p->sample_types[0].unit, "count");
+	assert_int_equal(p->nsamples, 3);
+	assert_int_equal(p->nfunctions, 4);
+	assert_int_equal(p->nlocations, 4); /* one per distinct frame name */
+	const prof_stack *st = &p->stacks[p->samples[1].stack];
+	assert_int_equal(st->depth, 3);
+	assert_string_equal(p->functions[p->locations[st->locs[0]].lines[0].function].name, "C");
+	assert_string_equal(p->functions[p->locations[st->locs[2]].lines[0].function].name, "main");
+	assert_int_equal(prof_sample_values(p, 1)[0], 3);
+	assert_int_equal(prof_sample_values(p, 2)[0], 4);
+	assert_string_equal(p->source_format, "folded");
+	prof_free(p);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+	profile *p = prof_new();
+	cprof_err err = { { 0 } };
+	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), &err), -1);
+	if (!strstr(err.msg, want))
+		fail_msg("error '%s' does not say '%s'", err.msg, want);
+	prof_free(p);
+}
+
+static void test_bad_lines_name_their_number(void **state)
+{
+	(void)state;
+	expect_error("a;b 1\na;b\n", "line 2: no count");
+	expect_error("a;b 1\n\na;;b 2\n", "line 3: empty frame");
+	expect_error("a;b 1.5\n", "line 1:");
+	expect_error("12\n", "line 1: no stack");
+	expect_error("a;b 99999999999999999999\n", "line 1: count too large");
+	expect_error("a;b1\n", "line 1:");
+}
+
+static void test_looks_like(void **state)
+{
+	(void)state;
+	const char *yes[] = { "a;b 1\n", "\n\nmain;A 5\r\n", "x 0", "std::vector<int>::at(long) [clone .x];y 12\n" };
+	const char *no[] = { "", "hello world\n", "a;b\n", "CPROFRAW", "12\n", "a;b 1x\n" };
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
+		assert_true(folded_looks_like((const unsigned char *)yes[i], strlen(yes[i])));
+	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
+		assert_false(folded_looks_like((const unsigned char *)no[i], strlen(no[i])));
+	const unsigned char bin[] = { 0x1f, 0x8b, 0x08, 0x00, ' ', '1', '\n' };
+	assert_false(folded_looks_like(bin, sizeof(bin)));
+}
+
+static void test_write_merges_and_sorts(void **state)
+{
+	(void)state;
+	profile *p = read_text("main;B 4\nmain;A 2\nmain;A;C 3\nmain;A 3\nmain;Z 0\n");
+	folded_opts o = { .value = PROF_NONE };
+	char *s = fold(p, &o);
+	assert_string_equal(s, "main;A 5\nmain;A;C 3\nmain;B 4\n");
+	free(s);
+	/* a mask keeps only some samples */
+	bool mask[5] = { true, false, false, true, true };
+	o.mask = mask;
+	s = fold(p, &o);
+	assert_string_equal(s, "main;A 3\nmain;B 4\n");
+	free(s);
+	prof_free(p);
+}
+
+static void test_write_cleans_names(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type t = { "samples", "count" };
+	prof_set_sample_types(p, &t, 1);
+	uint32_t f1 = prof_intern_function(p, "ns;odd\nname", "", "", 0);
+	uint32_t f2 = prof_intern_function(p, "", "", "", 0);
+	prof_line l1 = { f1, 0, 0 }, l2 = { f2, 0, 0 };
+	uint32_t locs[2] = { prof_add_location(p, PROF_NONE, 0, &l1, 1),
+			     prof_add_location(p, PROF_NONE, 0, &l2, 1) };
+	int64_t one = 1;
+	prof_add_sample(p, prof_intern_stack(p, locs, 2), 0, &one, -1, -1, 0);
+	folded_opts o = { .value = PROF_NONE };
+	char *s = fold(p, &o);
+	/* an empty name falls back to the location (the model names it) */
+	assert_string_equal(s, "0x0;ns:odd name 1\n");
+	free(s);
+	prof_free(p);
+}
+
+static void test_write_threads_inline_lines(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type t[2] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
+	prof_set_sample_types(p, t, 2);
+	p->default_type = 1;
+	p->has_timestamps = true;
+	uint32_t fmain = prof_intern_function(p, "main", "main", "m.c", 1);
+	uint32_t fin = prof_intern_function(p, "helper", "helper", "m.c", 9);
+	/* one location: helper inlined into main (leaf first) */
+	prof_line lines[2] = { { fin, 10, 0 }, { fmain, 3, 0 } };
+	uint32_t loc = prof_add_location(p, PROF_NONE, 0x401000, lines, 2);
+	uint32_t st = prof_intern_stack(p, &loc, 1);
+	prof_set_thread_name(p, 7, "worker");
+	int64_t v1[2] = { 1, 10 }, v2[2] = { 1, 20 };
+	prof_add_sample(p, st, 0, v1, 0, 7, 0);
+	prof_add_sample(p, st, 0, v2, 5, 8, 0);
+	folded_opts o = { .value = PROF_NONE };
+	char *s = fold(p, &o);
+	assert_string_equal(s, "main;helper 2\n"); /* samples by default, not the default type */
+	free(s);
+	o.value = 1;
+	o.threads = true;
+	o.names.inline_marks = true;
+	s = fold(p, &o);
+	assert_string_equal(s, "[tid 8];main;helper_[i] 20\nworker;main;helper_[i] 10\n");
+	free(s);
+	o.threads = false;
+	o.names.inline_marks = false;
+	o.names.lines = true;
+	o.names.addrs = true;
+	s = fold(p, &o);
+	assert_string_equal(s, "main:3@0x401000;helper:10@0x401000 30\n");
+	free(s);
+	o.value = 2;
+	strbuf sb = STRBUF_INIT;
+	cprof_err err;
+	assert_int_equal(folded_write(p, &o, &sb, &err), -1);
+	sb_release(&sb);
+	prof_free(p);
+}
+
+static void test_roundtrip_totals(void **state)
+{
+	(void)state;
+	/* a generated input: the output must keep every count */
+	strbuf in = STRBUF_INIT;
+	int64_t total = 0;
+	for (int i = 0; i < 500; i++) {
+		sb_addf(&in, "root;f%d;g%d %d\n", i % 17, i % 5, i + 1);
+		total += i + 1;
+	}
+	profile *p = read_text(in.buf);
+	folded_opts o = { .value = PROF_NONE };
+	char *s = fold(p, &o);
+	int64_t sum = 0;
+	size_t lines = 0;
+	for (char *l = s; *l; lines++) {
+		char *nl = strchr(l, '\n');
+		char *sp = memrchr(l, ' ', (size_t)(nl - l));
+		sum += strtoll(sp + 1, NULL, 10);
+		l = nl + 1;
+	}
+	assert_int_equal(sum, total);
+	assert_int_equal(lines, 17 * 5 > 500 ? 500 : 85);
+	profile *q = read_text(s);
+	char *s2 = fold(q, &o);
+	assert_string_equal(s, s2); /* stable under re-reading */
+	free(s);
+	free(s2);
+	prof_free(p);
+	prof_free(q);
+	sb_release(&in);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_builds_leaf_first_model),
+		cmocka_unit_test(test_bad_lines_name_their_number),
+		cmocka_unit_test(test_looks_like),
+		cmocka_unit_test(test_write_merges_and_sorts),
+		cmocka_unit_test(test_write_cleans_names),
+		cmocka_unit_test(test_write_threads_inline_lines),
+		cmocka_unit_test(test_roundtrip_totals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

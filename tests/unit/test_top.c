@@ -1,0 +1,150 @@
+/* Unit tests of top: pprof's number formatting, flat/cum (recursion once), sorting, the stack table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "folded.h"
+#include "top.h"
+
+static profile *read_text(const char *text)
+{
+	profile *p = prof_new();
+	cprof_err err = { { 0 } };
+	if (folded_read(p, (const unsigned char *)text, strlen(text), &err) < 0)
+		fail_msg("folded_read: %s", err.msg);
+	return p;
+}
+
+static char *top(const profile *p, const top_opts *o)
+{
+	strbuf sb = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	if (top_write(p, o, &sb, &err) < 0)
+		fail_msg("top_write: %s", err.msg);
+	return sb_detach(&sb, NULL);
+}
+
+static void fmt_is(int64_t v, const char *unit, const char *out_unit, const char *want)
+{
+	strbuf sb = STRBUF_INIT;
+	top_format(&sb, v, unit, out_unit);
+	assert_string_equal(sb.buf, want);
+	sb_release(&sb);
+}
+
+static void pct_is(int64_t v, int64_t total, const char *want)
+{
+	strbuf sb = STRBUF_INIT;
+	top_percent(&sb, v, total);
+	assert_string_equal(sb.buf, want);
+	sb_release(&sb);
+}
+
+static void test_units_like_pprof(void **state)
+{
+	(void)state;
+	/* values checked against go tool pprof output */
+	assert_string_equal(top_scale("nanoseconds", 10000000, 580000000), "ms");
+	assert_string_equal(top_scale("nanoseconds", 10000000, 5800000000), "s");
+	assert_string_equal(top_scale("nanoseconds", 1000, 1000000), "us");
+	assert_string_equal(top_scale("count", 1, 12), "count");
+	assert_string_equal(top_scale("bytes", 512, 4096), "B");
+	fmt_is(580000000, "nanoseconds", "ms", "580ms");
+	fmt_is(10000000, "nanoseconds", "s", "0.01s");
+	fmt_is(1234567890, "nanoseconds", "s", "1.23s");
+	fmt_is(0, "nanoseconds", "ms", "0");
+	fmt_is(12, "count", "count", "12");
+	fmt_is(2048, "bytes", "kB", "2kB");
+	pct_is(5, 12, "41.67%");
+	pct_is(12, 12, "  100%");
+	pct_is(0, 12, "    0%");
+	pct_is(1, 200, "  0.5%");
+	pct_is(1, 3000, "0.033%");
+}
+
+static void test_flat_cum_recursion_once(void **state)
+{
+	(void)state;
+	profile *p = read_text("main;f;f;f;g 4\nmain;f 2\nmain;h;f 1\n");
+	top_opts o = { .value = PROF_NONE, .node_fraction = -1, .no_header = true };
+	char *s = top(p, &o);
+	assert_string_equal(s,
+			    "Showing nodes accounting for 7, 100% of 7 total\n"
+			    "      flat  flat%   sum%        cum   cum%\n"
+			    "         4 57.14% 57.14%          4 57.14%  g\n"
+			    "         3 42.86%   100%          7   100%  f\n"
+			    "         0     0%   100%          1 14.29%  h\n" /* flat ties: by name */
+			    "         0     0%   100%          7   100%  main\n");
+	free(s);
+	o.cum_sort = true;
+	o.nodecount = 2;
+	s = top(p, &o);
+	assert_non_null(strstr(s, "Showing top 2 nodes out of 4\n"));
+	/* cum order, name ascending on ties: f before main */
+	assert_true(strstr(s, "  f\n") < strstr(s, "  main\n"));
+	assert_null(strstr(s, "  g\n"));
+	free(s);
+	prof_free(p);
+}
+
+static void test_low_nodes_dropped_and_mask_keeps_total(void **state)
+{
+	(void)state;
+	profile *p = read_text("main;big 1000\nmain;tiny 1\n");
+	top_opts o = { .value = PROF_NONE, .node_fraction = -1, .no_header = true };
+	char *s = top(p, &o);
+	assert_non_null(strstr(s, "Dropped 1 node (cum <= 5)\n"));
+	assert_null(strstr(s, "tiny"));
+	free(s);
+	/* a mask shows some samples; percentages stay of the whole */
+	bool mask[2] = { false, true };
+	o.mask = mask;
+	s = top(p, &o);
+	assert_non_null(strstr(s, "Showing nodes accounting for 1, 0.1% of 1001 total\n"));
+	assert_non_null(strstr(s, "  tiny\n"));
+	free(s);
+	prof_free(p);
+}
+
+static void test_stack_table(void **state)
+{
+	(void)state;
+	profile *p = read_text("main;A 5\nmain;A;C 3\nmain;B 4\n");
+	top_opts o = { .by = TOP_STACK, .value = PROF_NONE, .node_fraction = -1 };
+	char *s = top(p, &o);
+	assert_string_equal(s, "Type: samples\n"
+			       "Showing 3 of 3 stacks, accounting for 12 samples of 12 samples total\n"
+			       " samples/count      %  stack (root first)\n"
+			       "             5 41.67%  main;A\n"
+			       "             4 33.33%  main;B\n"
+			       "             3 25.00%  main;A;C\n");
+	free(s);
+	prof_free(p);
+}
+
+static void test_parse_by(void **state)
+{
+	(void)state;
+	top_by by;
+	assert_int_equal(top_parse_by("line", &by), 0);
+	assert_int_equal(by, TOP_LINE);
+	assert_int_equal(top_parse_by("stack", &by), 0);
+	assert_int_equal(by, TOP_STACK);
+	assert_int_equal(top_parse_by("lines", &by), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_units_like_pprof),
+		cmocka_unit_test(test_flat_cum_recursion_once),
+		cmocka_unit_test(test_low_nodes_dropped_and_mask_keeps_total),
+		cmocka_unit_test(test_stack_table),
+		cmocka_unit_test(test_parse_by),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
