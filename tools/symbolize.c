@@ -283,25 +283,44 @@ static uint32_t resolve(profile *p, symfile *sf, Dwarf_Addr addr, prof_line **li
 
 	Dwarf_Addr bias = 0;
 	Dwarf_Die *cu = dwfl_module_addrdie(sf->mod, addr, &bias);
-	Dwarf_Die *scopes = NULL;
+	Dwarf_Die *scopes = NULL, *nest = NULL;
 	int ns = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
-	int64_t next_line = leaf_line, next_col = leaf_col;
+	/* Past an inlined instance, dwarf_getscopes goes on with the scopes of
+	 * its abstract definition; the concrete nesting (the function it was
+	 * inlined into, and so on) is what dwarf_getscopes_die gives. */
+	Dwarf_Die *chain = scopes;
+	int nc = ns;
 	for (int i = 0; i < ns; i++) {
 		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_inlined_subroutine) {
+			nc = dwarf_getscopes_die(&scopes[i], &nest);
+			chain = nest;
+			break;
+		}
+		if (tag == DW_TAG_subprogram || tag == DW_TAG_entry_point) {
+			chain = scopes + i;
+			nc = ns - i;
+			break;
+		}
+	}
+	int64_t next_line = leaf_line, next_col = leaf_col;
+	for (int i = 0; i < nc; i++) {
+		int tag = dwarf_tag(&chain[i]);
 		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine &&
 		    tag != DW_TAG_entry_point)
 			continue;
 		ALLOC_GROW(*lines, (size_t)n + 1, *alloc);
-		(*lines)[n].function = intern_fn(p, &scopes[i], NULL, NULL, 0);
+		(*lines)[n].function = intern_fn(p, &chain[i], NULL, NULL, 0);
 		(*lines)[n].line = next_line;
 		(*lines)[n].column = next_col;
 		n++;
 		if (tag != DW_TAG_inlined_subroutine)
 			break; /* the real function: the chain ends here */
-		next_line = die_udata(&scopes[i], DW_AT_call_line);
-		next_col = die_udata(&scopes[i], DW_AT_call_column);
+		next_line = die_udata(&chain[i], DW_AT_call_line);
+		next_col = die_udata(&chain[i], DW_AT_call_column);
 	}
 	free(scopes);
+	free(nest);
 	if (!n) {
 		/* No DWARF for the address: the ELF symbol table. */
 		GElf_Off off;

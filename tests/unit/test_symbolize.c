@@ -1,0 +1,375 @@
+/* Unit tests of the symbolizer on a program compiled here, at test time,
+ * with -O2 and always_inline functions: it runs once, prints where its code
+ * is mapped, its build-id and a return address inside two levels of inlined
+ * code; the test builds a raw file from that and checks the inline chain,
+ * the lines (call sites, thanks to the address-1 adjustment), a stripped
+ * copy with a separate debug file (next to it via .gnu_debuglink, and by
+ * build-id under debug_dir), build-id mismatch and missing file warnings,
+ * one lookup per distinct address, and demangling. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rawread.h"
+#include "reader.h"
+#include "symbolize.h"
+#include "rawbuild.h"
+
+static const char prog_src[] =
+	"#define _GNU_SOURCE\n"
+	"#include <elf.h>\n"
+	"#include <link.h>\n"
+	"#include <stdio.h>\n"
+	"#include <string.h>\n"
+	"static void *ra;\n"
+	"__attribute__((noinline)) void probe(void) { ra = __builtin_return_address(0); __asm__ volatile(\"\"); }\n"
+	"static inline __attribute__((always_inline)) void inner(void) {\n"
+	"\tprobe(); /*L_INNER*/\n"
+	"}\n"
+	"static inline __attribute__((always_inline)) void mid(void) {\n"
+	"\tinner(); /*L_MID*/\n"
+	"}\n"
+	"__attribute__((noinline)) void outer(void) {\n"
+	"\tmid(); /*L_OUTER*/\n"
+	"\t__asm__ volatile(\"\");\n"
+	"}\n"
+	"static int bid(struct dl_phdr_info *info, size_t size, void *data) {\n"
+	"\t(void)size; (void)data;\n"
+	"\tif (info->dlpi_name[0]) return 0;\n"
+	"\tfor (int i = 0; i < info->dlpi_phnum; i++) {\n"
+	"\t\tconst ElfW(Phdr) *ph = &info->dlpi_phdr[i];\n"
+	"\t\tif (ph->p_type != PT_NOTE) continue;\n"
+	"\t\tconst unsigned char *p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr), *end = p + ph->p_memsz;\n"
+	"\t\twhile (p + 12 <= end) {\n"
+	"\t\t\tconst ElfW(Nhdr) *n = (const void *)p;\n"
+	"\t\t\tconst unsigned char *desc = p + 12 + ((n->n_namesz + 3) & ~3u);\n"
+	"\t\t\tif (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && !memcmp(p + 12, \"GNU\", 4)) {\n"
+	"\t\t\t\tfor (unsigned j = 0; j < n->n_descsz; j++) printf(\"%02x\", desc[j]);\n"
+	"\t\t\t\treturn 1;\n"
+	"\t\t\t}\n"
+	"\t\t\tp = desc + ((n->n_descsz + 3) & ~3u);\n"
+	"\t\t}\n"
+	"\t}\n"
+	"\treturn 0;\n"
+	"}\n"
+	"int main(void) {\n"
+	"\touter();\n"
+	"\tunsigned long a = (unsigned long)ra;\n"
+	"\tFILE *f = fopen(\"/proc/self/maps\", \"r\");\n"
+	"\tchar line[4096];\n"
+	"\twhile (f && fgets(line, sizeof line, f)) {\n"
+	"\t\tunsigned long s, e, off; char perms[8]; char path[4096] = \"\";\n"
+	"\t\tif (sscanf(line, \"%lx-%lx %7s %lx %*s %*s %4095s\", &s, &e, perms, &off, path) >= 4 && a >= s && a < e)\n"
+	"\t\t\tprintf(\"%lx %lx %lx %lx %lx \", a, (unsigned long)(void *)probe, s, e, off);\n"
+	"\t}\n"
+	"\tdl_iterate_phdr(bid, NULL);\n"
+	"\tprintf(\"\\n\");\n"
+	"\treturn 0;\n"
+	"}\n";
+
+typedef struct fixture {
+	char dir[64];
+	char prog[128];
+	uint64_t ra, probe, start, limit, offset;
+	unsigned char bid[64];
+	size_t bidlen;
+	char bidhex[130];
+	int l_inner, l_mid, l_outer;
+} fixture;
+
+static fixture fx;
+
+static int line_of(const char *marker)
+{
+	const char *m = strstr(prog_src, marker);
+	int n = 1;
+	for (const char *s = prog_src; s < m; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static int sh(const char *fmt, ...)
+{
+	char cmd[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	return system(cmd);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(fx.dir, sizeof(fx.dir), "/tmp/cprof-sym-XXXXXX");
+	if (!mkdtemp(fx.dir))
+		return -1;
+	char src[128];
+	snprintf(src, sizeof(src), "%s/inl.c", fx.dir);
+	snprintf(fx.prog, sizeof(fx.prog), "%s/inl", fx.dir);
+	FILE *f = fopen(src, "w");
+	if (!f)
+		return -1;
+	fputs(prog_src, f);
+	fclose(f);
+	if (sh("cc -O2 -g -fno-optimize-sibling-calls -Wl,--build-id -o %s %s", fx.prog, src))
+		return -1;
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "%s", fx.prog);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	char hexid[130] = "";
+	unsigned long v[5];
+	int n = fscanf(p, "%lx %lx %lx %lx %lx %129s", &v[0], &v[1], &v[2], &v[3], &v[4], hexid);
+	pclose(p);
+	if (n != 6)
+		return -1;
+	fx.ra = v[0];
+	fx.probe = v[1];
+	fx.start = v[2];
+	fx.limit = v[3];
+	fx.offset = v[4];
+	snprintf(fx.bidhex, sizeof(fx.bidhex), "%s", hexid);
+	fx.bidlen = strlen(hexid) / 2;
+	for (size_t i = 0; i < fx.bidlen; i++) {
+		unsigned b;
+		sscanf(hexid + 2 * i, "%2x", &b);
+		fx.bid[i] = (unsigned char)b;
+	}
+	fx.l_inner = line_of("L_INNER");
+	fx.l_mid = line_of("L_MID");
+	fx.l_outer = line_of("L_OUTER");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sh("rm -rf %s", fx.dir);
+	return 0;
+}
+
+typedef struct warns {
+	strbuf all;
+	int n;
+} warns;
+
+static void collect(void *ctx, const char *msg)
+{
+	warns *w = ctx;
+	sb_adds(&w->all, msg);
+	sb_addc(&w->all, '\n');
+	w->n++;
+}
+
+/* A raw file with nsamples samples of the stack [probe (leaf), ra]. */
+static void build(strbuf *sb, const char *path, const unsigned char *bid, size_t bidlen, int nsamples)
+{
+	rb_header(sb);
+	rb_info(sb, 1000000, 1000, CPROF_MODE_CPU, path, "", 0);
+	rb_mapping(sb, 1000, fx.start, fx.limit, fx.offset, bid, bidlen, path);
+	uint64_t frames[] = { fx.probe, fx.ra };
+	for (int i = 0; i < nsamples; i++)
+		rb_sample(sb, 2000 + (uint64_t)i, 1, 1000000, 0, 0, frames, 2);
+	rb_end(sb, 5000000, (uint64_t)nsamples, 0);
+}
+
+static profile *read_with(const strbuf *sb, const char *debug_dir, warns *w)
+{
+	prof_read_opts o = { 0 };
+	o.debug_dir = debug_dir;
+	o.warn = collect;
+	o.warn_ctx = w;
+	profile *p = prof_new();
+	cprof_err err;
+	assert_int_equal(rawread(p, (const unsigned char *)sb->buf, sb->len, &o, &err), 0);
+	return p;
+}
+
+static const char *fname(const profile *p, const prof_frame *f)
+{
+	return f->function == PROF_NONE ? "?" : p->functions[f->function].name;
+}
+
+/* The stack must be: probe (leaf) <- inner <- mid <- outer, lines at the call sites. */
+static void check_chain(const profile *p)
+{
+	assert_true(p->nsamples >= 1);
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	uint32_t n = prof_stack_frames(p, p->samples[0].stack, &fr, &alloc);
+	assert_int_equal(n, 4);
+	assert_string_equal(fname(p, &fr[0]), "probe");
+	assert_false(fr[0].inlined);
+	assert_string_equal(fname(p, &fr[1]), "inner");
+	assert_true(fr[1].inlined);
+	assert_int_equal(fr[1].line, fx.l_inner);
+	assert_string_equal(fname(p, &fr[2]), "mid");
+	assert_true(fr[2].inlined);
+	assert_int_equal(fr[2].line, fx.l_mid);
+	assert_string_equal(fname(p, &fr[3]), "outer");
+	assert_false(fr[3].inlined);
+	assert_int_equal(fr[3].line, fx.l_outer);
+	/* the location keeps the original return address */
+	assert_int_equal(p->locations[fr[1].location].address, fx.ra);
+	assert_non_null(strstr(p->functions[fr[3].function].filename, "inl.c"));
+	const prof_mapping *m = &p->mappings[0];
+	assert_true(m->has_functions && m->has_filenames && m->has_line_numbers &&
+		    m->has_inline_frames);
+	free(fr);
+}
+
+static void test_inline_chain_and_call_sites(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	build(&sb, fx.prog, fx.bid, fx.bidlen, 1);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p = read_with(&sb, NULL, &w);
+	check_chain(p);
+	assert_int_equal(w.n, 0);
+	prof_free(p);
+	sb_release(&sb);
+	sb_release(&w.all);
+}
+
+static void test_each_address_resolved_once(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	build(&sb, fx.prog, fx.bid, fx.bidlen, 1000);
+	prof_read_opts o = { 0 };
+	o.no_symbolize = true;
+	profile *p = prof_new();
+	cprof_err err;
+	assert_int_equal(rawread(p, (const unsigned char *)sb.buf, sb.len, &o, &err), 0);
+	assert_int_equal(p->nsamples, 1000);
+	assert_int_equal(p->nlocations, 2);
+	assert_int_equal(p->locations[0].nlines, 0); /* not symbolized */
+	sym_stats st;
+	assert_int_equal(sym_symbolize(p, NULL, NULL, &st, &err), 0);
+	assert_int_equal(st.lookups, 2); /* 2000 frames, 2 distinct addresses */
+	assert_int_equal(st.resolved, 2);
+	assert_int_equal(st.files, 1);
+	/* Looked up as a leaf (is_call NULL), the return address is the
+	 * instruction after the call: no longer inside the inlined code. With
+	 * rawread's address-1 it is (test_inline_chain_and_call_sites). */
+	assert_int_equal(p->locations[1].address, fx.ra);
+	assert_string_not_equal(p->functions[p->locations[1].lines[0].function].name, "inner");
+	/* a second run has nothing left to do */
+	assert_int_equal(sym_symbolize(p, NULL, NULL, &st, &err), 0);
+	assert_int_equal(st.lookups, 0);
+	prof_free(p);
+	sb_release(&sb);
+}
+
+static void test_stripped_with_debuglink(void **state)
+{
+	(void)state;
+	char stripped[160];
+	snprintf(stripped, sizeof(stripped), "%s/inl.stripped", fx.dir);
+	assert_int_equal(sh("cd %s && objcopy --only-keep-debug inl inl.debug && "
+			    "objcopy --strip-all --add-gnu-debuglink=inl.debug inl inl.stripped",
+			    fx.dir),
+			 0);
+	strbuf sb = STRBUF_INIT;
+	build(&sb, stripped, fx.bid, fx.bidlen, 1);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p = read_with(&sb, NULL, &w);
+	check_chain(p);
+	prof_free(p);
+
+	/* without the debug file, a stripped binary has no names at all */
+	assert_int_equal(sh("mv %s/inl.debug %s/moved.debug", fx.dir, fx.dir), 0);
+	p = read_with(&sb, NULL, &w);
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	uint32_t n = prof_stack_frames(p, p->samples[0].stack, &fr, &alloc);
+	assert_int_equal(n, 2);
+	assert_int_equal(fr[0].function, PROF_NONE);
+	strbuf name = STRBUF_INIT;
+	prof_frame_name(p, &fr[0], &name);
+	assert_non_null(strstr(name.buf, "inl.stripped+0x"));
+	prof_free(p);
+
+	/* ... and finds it again by build-id under debug_dir */
+	char bdir[256];
+	snprintf(bdir, sizeof(bdir), "%s/dbg/.build-id/%.2s", fx.dir, fx.bidhex);
+	assert_int_equal(sh("mkdir -p %s && mv %s/moved.debug %s/%s.debug", bdir, fx.dir, bdir,
+			    fx.bidhex + 2),
+			 0);
+	char dbg[128];
+	snprintf(dbg, sizeof(dbg), "%s/dbg", fx.dir);
+	p = read_with(&sb, dbg, &w);
+	check_chain(p);
+	prof_free(p);
+	free(fr);
+	sb_release(&name);
+	sb_release(&sb);
+	sb_release(&w.all);
+}
+
+static void test_mismatch_and_missing_warn(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	build(&sb, fx.prog, (const unsigned char *)"\xde\xad\xbe\xef", 4, 3);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p = read_with(&sb, NULL, &w);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.all.buf, "build-id mismatch (recorded deadbeef"));
+	assert_non_null(strstr(w.all.buf, fx.bidhex));
+	assert_int_equal(p->locations[0].nlines, 0);
+	strbuf name = STRBUF_INIT;
+	prof_location_name(p, 0, &name);
+	char want[64];
+	snprintf(want, sizeof(want), "inl+0x%llx",
+		 (unsigned long long)(fx.probe - fx.start + fx.offset));
+	assert_string_equal(name.buf, want);
+	prof_free(p);
+
+	sb_reset(&sb);
+	sb_reset(&w.all);
+	w.n = 0;
+	build(&sb, "/nonexistent/libgone.so", fx.bid, fx.bidlen, 3);
+	p = read_with(&sb, NULL, &w);
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.all.buf, "/nonexistent/libgone.so: cannot open it"));
+	assert_non_null(strstr(w.all.buf, "stay libgone.so+0xoffset"));
+	assert_int_equal(p->mappings[0].has_functions, false);
+	prof_free(p);
+	sb_release(&name);
+	sb_release(&sb);
+	sb_release(&w.all);
+}
+
+static void test_demangle(void **state)
+{
+	(void)state;
+	char *d = sym_demangle("_ZN3foo3barEi");
+	assert_non_null(d);
+	assert_string_equal(d, "foo::bar(int)");
+	free(d);
+	assert_null(sym_demangle("main"));
+	assert_null(sym_demangle("_Znot_really_mangled!"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inline_chain_and_call_sites),
+		cmocka_unit_test(test_each_address_resolved_once),
+		cmocka_unit_test(test_stripped_with_debuglink),
+		cmocka_unit_test(test_mismatch_and_missing_warn),
+		cmocka_unit_test(test_demangle),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
