@@ -284,29 +284,60 @@ static void clean_path(strbuf *sb, const char *path)
 	}
 }
 
-/* The node name of a frame for the chosen granularity. */
+static const char *frame_objfile(const profile *p, const prof_frame *f)
+{
+	if (f->location >= p->nlocations)
+		return "";
+	uint32_t m = p->locations[f->location].mapping;
+	if (m == PROF_NONE || m >= p->nmappings || !p->mappings[m].file)
+		return "";
+	return p->mappings[m].file;
+}
+
+static void add_objfile(strbuf *sb, const char *objfile)
+{
+	if (*objfile) {
+		const char *slash = strrchr(objfile, '/');
+		sb_addf(sb, "[%s]", slash ? slash + 1 : objfile);
+	} else {
+		sb_adds(sb, "<unknown>");
+	}
+}
+
+/* The node key of a frame for the chosen granularity: pprof's printable
+ * name, then (after a NUL, so it never prints) what else pprof's node
+ * identity holds — for files, the function's start line and object file,
+ * which keep two functions of one file apart exactly as pprof does. */
 static void frame_key(const profile *p, const prof_frame *f, top_by by, strbuf *sb)
 {
 	const prof_function *fn = f->function != PROF_NONE && f->function < p->nfunctions
 					  ? &p->functions[f->function]
 					  : NULL;
 	const char *file = fn && fn->filename ? fn->filename : "";
+	const char *objfile = frame_objfile(p, f);
 	if (by == TOP_ADDRESS) {
 		uint64_t addr = f->location < p->nlocations ? p->locations[f->location].address : 0;
 		if (addr)
 			sb_addf(sb, "%016" PRIx64 " ", addr);
 	}
+	if (!fn) {
+		/* unsymbolized: pprof shows the object file */
+		add_objfile(sb, objfile);
+		return;
+	}
 	if (by == TOP_FILE) {
 		if (*file)
 			clean_path(sb, file);
-		else if (fn)
-			sb_adds(sb, "<unknown>");
 		else
-			prof_frame_name(p, f, sb);
+			add_objfile(sb, objfile);
+		sb_addc(sb, '\0');
+		sb_addf(sb, "%" PRId64 "", fn->start_line);
+		sb_addc(sb, '\0');
+		sb_adds(sb, objfile);
 		return;
 	}
 	prof_frame_name(p, f, sb);
-	if (fn && (by == TOP_LINE || by == TOP_ADDRESS)) {
+	if (by == TOP_LINE || by == TOP_ADDRESS) {
 		if (f->line != 0) {
 			sb_addc(sb, ' ');
 			clean_path(sb, file);
@@ -410,35 +441,32 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		sb_addf(out, "Type: %s\n", p->sample_types[v].type);
 	if (o->filters)
 		filter_describe(o->filters, out);
+	/* pprof's summary line, for the sorting type */
+	int64_t part = 0;
+	for (uint32_t i = 0; i < shown_rows; i++)
+		part += rows[i].vals[v];
 	sb_addf(out, "Showing %u of %u stacks, accounting for ", shown_rows, nrows);
-	for (uint32_t k = 0; k < nv; k++) {
-		int64_t part = 0;
-		for (uint32_t i = 0; i < shown_rows; i++)
-			part += rows[i].vals[k];
-		if (k)
-			sb_adds(out, ", ");
-		top_format(out, part, p->sample_types[k].unit, units[k]);
-		sb_addf(out, " %s", p->sample_types[k].type);
-	}
-	sb_adds(out, " of ");
-	for (uint32_t k = 0; k < nv; k++) {
-		if (k)
-			sb_adds(out, ", ");
-		top_format(out, total[k], p->sample_types[k].unit, units[k]);
-		sb_addf(out, " %s", p->sample_types[k].type);
-	}
+	top_format(out, part, p->sample_types[v].unit, units[v]);
+	sb_adds(out, ", ");
+	sb_reset(&sb);
+	top_percent(&sb, part, total[v]);
+	const char *pct = sb.buf;
+	while (*pct == ' ')
+		pct++;
+	sb_addf(out, "%s of ", pct);
+	top_format(out, total[v], p->sample_types[v].unit, units[v]);
 	sb_adds(out, " total\n");
 	for (uint32_t k = 0; k < nv; k++) {
 		char head[64];
 		snprintf(head, sizeof(head), "%s/%s", p->sample_types[k].type, p->sample_types[k].unit);
-		sb_addf(out, "%14s %6s ", head, "%");
+		sb_addf(out, "%16s %6s ", head, "%");
 	}
 	sb_adds(out, " stack (root first)\n");
 	for (uint32_t i = 0; i < shown_rows; i++) {
 		for (uint32_t k = 0; k < nv; k++) {
 			sb_reset(&sb);
 			top_format(&sb, rows[i].vals[k], p->sample_types[k].unit, units[k]);
-			sb_addf(out, "%14s ", sb.buf);
+			sb_addf(out, "%16s ", sb.buf);
 			top_percent(out, rows[i].vals[k], total[k]);
 			sb_addc(out, ' ');
 		}

@@ -117,11 +117,11 @@ static void test_stack_table(void **state)
 	top_opts o = { .by = TOP_STACK, .value = PROF_NONE, .node_fraction = -1 };
 	char *s = top(p, &o);
 	assert_string_equal(s, "Type: samples\n"
-			       "Showing 3 of 3 stacks, accounting for 12 samples of 12 samples total\n"
-			       " samples/count      %  stack (root first)\n"
-			       "             5 41.67%  main;A\n"
-			       "             4 33.33%  main;B\n"
-			       "             3 25.00%  main;A;C\n");
+			       "Showing 3 of 3 stacks, accounting for 12, 100% of 12 total\n"
+			       "   samples/count      %  stack (root first)\n"
+			       "               5 41.67%  main;A\n"
+			       "               4 33.33%  main;B\n"
+			       "               3 25.00%  main;A;C\n");
 	free(s);
 	prof_free(p);
 }
