@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"  -n, --nodecount N   show the first N rows\n"
 		"  --nodefraction F    drop rows with cum below F of the total (default 0.005)\n"
 		"  --no-header         leave out the File/Type/Time/Duration lines\n"
+		"  --full-stacks       --by stack: keep the frames above main() (_start, ...)\n"
 		"  --no-symbolize      raw input: keep module+offset frames\n"
 		"%s%s\n"
 		"Example:\n"
@@ -37,7 +38,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_NOHDR, O_NOSYM };
+	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_NOHDR, O_NOSYM, O_FULL };
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, O_BY },
 		{ "value", required_argument, NULL, O_VALUE },
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 		{ "nodefraction", required_argument, NULL, O_FRAC },
 		{ "no-header", no_argument, NULL, O_NOHDR },
 		{ "no-symbolize", no_argument, NULL, O_NOSYM },
+		{ "full-stacks", no_argument, NULL, O_FULL },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FILTER_LONGOPTS,
@@ -97,6 +99,9 @@ int main(int argc, char **argv)
 		}
 		case O_NOHDR:
 			o.no_header = true;
+			break;
+		case O_FULL:
+			o.full_stacks = true;
 			break;
 		case O_NOSYM:
 			ro.no_symbolize = true;

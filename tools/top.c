@@ -393,7 +393,22 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		if (text_of_stack[st] == PROF_NONE) {
 			sb_reset(&sb);
 			uint32_t nf = prof_stack_frames(p, st, &frames, &frames_alloc);
-			for (uint32_t k = nf; k-- > 0;) {
+			uint32_t from = nf;
+			if (!o->full_stacks) {
+				/* start at the outermost main(): the C runtime's
+				 * start-up frames above it are the same in every
+				 * stack and only push the interesting part right */
+				for (uint32_t k = nf; k-- > 0;) {
+					if (frames[k].function != PROF_NONE &&
+					    frames[k].function < p->nfunctions &&
+					    p->functions[frames[k].function].name &&
+					    !strcmp(p->functions[frames[k].function].name, "main")) {
+						from = k + 1;
+						break;
+					}
+				}
+			}
+			for (uint32_t k = from; k-- > 0;) {
 				folded_frame_name(p, &frames[k], &fnames, &sb);
 				if (k)
 					sb_addc(&sb, ';');

@@ -15,7 +15,9 @@
  *     chosen from the smallest and the largest value (ms, s, ...).
  *
  * --by stack is the seed's table instead: one row per distinct stack (root
- * first, ';'-joined like cprof-fold) with every sample type's value.
+ * first, ';'-joined like cprof-fold) with every sample type's value. Stacks
+ * start at the outermost main() when there is one (the C runtime's start-up
+ * frames above it are the same everywhere), unless full_stacks.
  */
 #ifndef CPROF_TOP_H
 #define CPROF_TOP_H
@@ -38,6 +40,7 @@ typedef struct top_opts {
 	int nodecount;         /* rows to show; 0: all */
 	double node_fraction;  /* drop nodes with cum < this * total; <0: 0.005 */
 	bool no_header;        /* leave out File/Type/Time/Duration */
+	bool full_stacks;      /* stack table: keep the frames above main() */
 	const bool *mask;      /* samples shown, or NULL for all */
 	const filter_opts *filters; /* for the "Active filters:" lines, or NULL */
 } top_opts;
