@@ -1,0 +1,341 @@
+/*
+ * ASYNC-SIGNAL-SAFE CODE ONLY. Everything in this file may run inside a
+ * signal handler that interrupted the program anywhere: inside malloc,
+ * holding a stdio lock, inside the dynamic loader. So: no malloc, no
+ * locks, no stdio, no function that is not async-signal-safe, and errno is
+ * saved and restored. Only syscalls, atomics and plain stores.
+ *
+ * The signal path, for one SIGPROF:
+ *   1. decide whether the signal is ours (si_code/si_value say which timer
+ *      sent it) or the program's, which gets it forwarded;
+ *   2. enter the "in flight" bracket (a counter the closing code waits on)
+ *      and give up if recording has stopped;
+ *   3. unwind the interrupted context: libunwind from the signal frame, or a
+ *      frame-pointer walk that never reads memory it has not checked;
+ *   4. reserve the record's bytes in the shared file mapping with a
+ *      compare-and-swap on `used`, never past `cap` (the length already
+ *      allocated in the file), write size and body, then publish `type`
+ *      with a release store. No room: the sample is counted as dropped.
+ */
+#define UNW_LOCAL_ONLY
+#include <errno.h>
+#include <fcntl.h>
+#include <libunwind.h>
+#include <linux/perf_event.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+uint64_t cp_now(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int cp_gettid(void)
+{
+	if (!cp_tls_tid)
+		cp_tls_tid = (int)syscall(SYS_gettid);
+	return cp_tls_tid;
+}
+
+static void copy(unsigned char *dst, const void *src, size_t n)
+{
+	const unsigned char *s = src;
+
+	while (n--)
+		*dst++ = *s++;
+}
+
+/* Reserves and writes one record; `slack` bytes below cap stay free. */
+static int emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts,
+		uint64_t slack)
+{
+	uint64_t body = 0, size, off;
+	unsigned char *p;
+
+	for (int i = 0; i < nparts; i++)
+		body += parts[i].iov_len;
+	size = CPROF_RAW_ALIGN(sizeof(struct cprof_raw_rec) + body);
+	off = atomic_load(&cp.used);
+	do {
+		if (off + size + slack > atomic_load(&cp.cap))
+			return -1;
+	} while (!atomic_compare_exchange_weak(&cp.used, &off, off + size));
+	p = cp.map + off;
+	/* size first: a reader that finds 0 here stops (end of data) */
+	__atomic_store_n((uint32_t *)p, (uint32_t)size, __ATOMIC_RELAXED);
+	__atomic_store_n((uint16_t *)(p + 6), flags, __ATOMIC_RELAXED);
+	p += sizeof(struct cprof_raw_rec);
+	for (int i = 0; i < nparts; i++) {
+		copy(p, parts[i].iov_base, parts[i].iov_len);
+		p += parts[i].iov_len;
+	}
+	for (uint64_t pad = size - sizeof(struct cprof_raw_rec) - body; pad; pad--)
+		*p++ = 0;
+	/* type last: until this store the record reads as incomplete */
+	__atomic_store_n((uint16_t *)(cp.map + off + 4), type, __ATOMIC_RELEASE);
+	return 0;
+}
+
+int cp_emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts)
+{
+	int ret = -1;
+
+	atomic_fetch_add(&cp.inflight, 1);
+	if (atomic_load(&cp.active))
+		ret = emit(type, flags, parts, nparts, CP_END_SLACK);
+	atomic_fetch_sub(&cp.inflight, 1);
+	return ret;
+}
+
+/* ---- unwinding ------------------------------------------------------------ */
+
+static int unwind_libunwind(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
+{
+	unw_cursor_t c;
+	unw_word_t ip;
+	int n = 0;
+
+	if (unw_init_local2(&c, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0) {
+		frames[0] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+		return 1;
+	}
+	for (;;) {
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) < 0 || ip == 0)
+			break;
+		if (n == max) {
+			*truncated = 1;
+			break;
+		}
+		frames[n++] = ip;
+		if (unw_step(&c) <= 0)
+			break;
+	}
+	if (n == 0)
+		frames[n++] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	return n;
+}
+
+/* Reads 16 bytes at addr without faulting: from the known stack range
+ * directly, elsewhere through process_vm_readv, which fails with EFAULT
+ * instead of crashing. */
+static int read_frame(uintptr_t addr, uintptr_t lo, uintptr_t hi, uint64_t out[2])
+{
+	if (hi && addr >= lo && addr + 16 <= hi) {
+		out[0] = ((const uint64_t *)addr)[0];
+		out[1] = ((const uint64_t *)addr)[1];
+		return 0;
+	}
+	struct iovec local = {out, 16}, remote = {(void *)addr, 16};
+	return syscall(SYS_process_vm_readv, (pid_t)cp.pid, &local, 1UL, &remote, 1UL, 0UL) == 16
+		       ? 0
+		       : -1;
+}
+
+static int unwind_fp(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
+{
+	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+	uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+	uintptr_t lo = cp_tls_stack_lo, hi = cp_tls_stack_hi;
+	int n = 0;
+
+	frames[n++] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	if (!(hi && sp >= lo && sp < hi))
+		lo = hi = 0; /* on an alternate stack or bounds unknown: check every read */
+	/* Frames live above the interrupted sp and grow toward higher
+	 * addresses as we walk to the root; anything else ends the walk. */
+	while (fp >= sp && (fp & 7) == 0 && fp - sp < (64u << 20)) {
+		uint64_t fr[2];
+
+		if (read_frame(fp, lo, hi, fr) < 0 || fr[1] == 0)
+			break;
+		if (n == max) {
+			*truncated = 1;
+			break;
+		}
+		frames[n++] = fr[1];
+		if (fr[0] <= fp)
+			break;
+		sp = fp;
+		fp = (uintptr_t)fr[0];
+	}
+	return n;
+}
+
+int cp_unwind(void *ucontext, uint64_t *frames, int max, int *truncated)
+{
+	*truncated = 0;
+	if (cp.unwinder == CPROF_UNWIND_FP)
+		return unwind_fp(ucontext, frames, max, truncated);
+	return unwind_libunwind(ucontext, frames, max, truncated);
+}
+
+/* ---- the SIGPROF handler ---------------------------------------------------- */
+
+static void take_sample(siginfo_t *si, void *uc, int wall_state)
+{
+	uint64_t frames[CP_MAX_FRAMES];
+	struct cprof_raw_sample s;
+	int truncated, n;
+
+	atomic_fetch_add(&cp.inflight, 1);
+	if (!atomic_load(&cp.active))
+		goto out;
+	(void)si;
+	memset(&s, 0, sizeof(s));
+	s.time_ns = cp_now(CLOCK_MONOTONIC);
+	s.weight_ns = cp.period_ns;
+	if (cp.timer == CPROF_TIMER_TIMER_CREATE || cp.timer == CPROF_TIMER_SETITIMER) {
+		/* Tick-driven timers may fire late: weigh by the CPU time the
+		 * thread really used since its last sample. */
+		uint64_t cpu = cp_now(CLOCK_THREAD_CPUTIME_ID), last = cp_tls_last_cpu;
+
+		if (last && cpu > last && cpu - last < 10 * cp.period_ns)
+			s.weight_ns = cpu - last;
+		cp_tls_last_cpu = cpu;
+	}
+	if (wall_state == CP_WALL_BLOCKED)
+		s.sflags |= CPROF_SAMPLE_OFFCPU;
+	s.tid = (uint32_t)cp_gettid();
+	s.labelset = cp_tls_labelset;
+	n = cp_unwind(uc, frames, CP_MAX_FRAMES, &truncated);
+	if (truncated)
+		s.sflags |= CPROF_SAMPLE_TRUNCATED;
+	s.nframes = (uint16_t)n;
+	struct iovec parts[2] = {{&s, sizeof(s)}, {frames, (size_t)n * 8}};
+	if (emit(CPROF_RAW_SAMPLE, 0, parts, 2, CP_END_SLACK) == 0)
+		atomic_fetch_add(&cp.written, 1);
+	else
+		atomic_fetch_add(&cp.dropped, 1);
+out:
+	atomic_fetch_sub(&cp.inflight, 1);
+}
+
+static void forward(int sig, siginfo_t *si, void *uc)
+{
+	atomic_fetch_add(&cp.foreign, 1);
+	if (!atomic_load(&cp.prog_has_act))
+		return; /* nobody else wants SIGPROF: its default action would kill */
+	if (cp.prog_act.sa_flags & SA_SIGINFO) {
+		if (cp.prog_act.sa_sigaction)
+			cp.prog_act.sa_sigaction(sig, si, uc);
+	} else if (cp.prog_act.sa_handler != SIG_IGN && cp.prog_act.sa_handler != SIG_DFL) {
+		cp.prog_act.sa_handler(sig);
+	}
+}
+
+void cp_sigprof(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	uintptr_t v;
+
+	switch (si->si_code) {
+	case POLL_IN: case POLL_OUT: case POLL_MSG: case POLL_ERR: case POLL_PRI: case POLL_HUP:
+		/* a perf_event task-clock overflow (F_SETSIG) */
+		if (si->si_code == POLL_HUP)
+			ioctl(si->si_fd, PERF_EVENT_IOC_REFRESH, CP_PERF_REFRESH);
+		take_sample(si, uc, 0);
+		break;
+	case SI_TIMER:
+	case SI_QUEUE:
+		v = (uintptr_t)si->si_value.sival_ptr;
+		if (v >> 32 == CP_SIGVAL_MAGIC && (si->si_code == SI_TIMER || si->si_pid == cp.pid))
+			take_sample(si, uc, (int)(v & 0xffffffffu));
+		else
+			forward(sig, si, uc);
+		break;
+	case SI_KERNEL:
+		if (cp.timer == CPROF_TIMER_SETITIMER)
+			take_sample(si, uc, 0);
+		else
+			forward(sig, si, uc);
+		break;
+	default:
+		forward(sig, si, uc);
+	}
+	errno = saved;
+}
+
+/* ---- closing ---------------------------------------------------------------- */
+
+static void wait_inflight(void)
+{
+	/* Bounded: a fatal signal may have hit a thread inside the bracket. */
+	for (int i = 0; i < 2000 && atomic_load(&cp.inflight) > 0; i++) {
+		struct timespec ts = {0, 100000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+void cp_finish_file(void)
+{
+	struct cprof_raw_end e;
+
+	atomic_store(&cp.active, 0);
+	if (!cp.map || atomic_exchange(&cp.closing, 1))
+		return;
+	wait_inflight();
+	memset(&e, 0, sizeof(e));
+	e.time_ns = cp_now(CLOCK_MONOTONIC);
+	e.samples_written = atomic_load(&cp.written);
+	e.samples_dropped = atomic_load(&cp.dropped);
+	struct iovec part = {&e, sizeof(e)};
+	emit(CPROF_RAW_END, 0, &part, 1, 0);
+	/* Cut the zero tail; the mapping above `used` is never touched again. */
+	while (ftruncate(cp.fd, (off_t)atomic_load(&cp.used)) < 0 && errno == EINTR)
+		;
+}
+
+static size_t fmt_uint(char *buf, unsigned v)
+{
+	char tmp[12];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10));
+	while (n)
+		buf[i++] = tmp[--n];
+	return i;
+}
+
+void cp_fatal(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+	char text[64] = "the program was ended by signal ";
+	size_t len = strlen(text);
+	struct cprof_raw_note note;
+	struct sigaction dfl;
+
+	(void)uc;
+	len += fmt_uint(text + len, (unsigned)sig);
+	memset(&note, 0, sizeof(note));
+	note.time_ns = cp_now(CLOCK_MONOTONIC);
+	note.level = 1;
+	note.len = (uint32_t)len;
+	struct iovec parts[2] = {{&note, sizeof(note)}, {text, len}};
+	if (cp.map && !atomic_load(&cp.closing))
+		emit(CPROF_RAW_NOTE, 0, parts, 2, 64);
+	cp_finish_file();
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, NULL);
+	/* A fault re-executes the faulting instruction and dies by default;
+	 * a signal sent by someone is sent again to ourselves. */
+	if (si->si_code <= 0 || sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, sig);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), sig);
+	}
+	errno = saved;
+}

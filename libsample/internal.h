@@ -1,0 +1,133 @@
+/*
+ * libsample internals: the state shared by the signal path (handler.c, the
+ * only async-signal-safe file), the recorder (sampler.c), the interposed
+ * functions (preload.c) and the public API (api.c).
+ *
+ * The output file is mapped MAP_SHARED; every record, from the signal
+ * handler or from ordinary code, is written straight into the mapping after
+ * reserving its bytes with a compare-and-swap on `used`. The handler only
+ * writes below `cap`, the length the writer thread has already allocated in
+ * the file, so it never touches a page beyond the end of the file. Data in
+ * a shared file mapping belongs to the page cache as soon as it is stored:
+ * SIGKILL, _exit or a crash lose nothing that was stored.
+ */
+#ifndef CPROF_SAMPLE_INTERNAL_H
+#define CPROF_SAMPLE_INTERNAL_H
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+
+#include "cprof_rawfmt.h"
+
+#define CP_EXPORT __attribute__((visibility("default")))
+#define CP_TLS __attribute__((tls_model("initial-exec")))
+
+#define CP_MAX_FRAMES 256         /* frames one sample keeps (deeper: TRUNCATED) */
+#define CP_MAX_THREADS 4096       /* threads profiled at once */
+#define CP_SIGVAL_MAGIC 0x63707266 /* si_value of our timer_create / wall signals */
+#define CP_PERF_REFRESH 0x3fffffff /* overflows before a task-clock event needs a refresh */
+#define CP_END_SLACK 256           /* bytes kept free below cap for NOTE + END at the close */
+/* Wall-mode signals carry si_value = CP_SIGVAL(state): the sampler thread's
+ * view of the target (running or blocked) in the low bits. */
+#define CP_SIGVAL(state) ((void *)(((uintptr_t)CP_SIGVAL_MAGIC << 32) | (uintptr_t)(state)))
+#define CP_WALL_RUNNING 1
+#define CP_WALL_BLOCKED 2
+
+struct cp_state {
+	/* --- read by the signal handler ------------------------------------ */
+	atomic_int active;      /* 1 while samples are recorded */
+	atomic_int inflight;    /* handlers between their check of active and their last store */
+	unsigned char *map;     /* MAP_SHARED view of the file, map_size bytes of address space */
+	uint64_t map_size;
+	atomic_uint_fast64_t used; /* bytes of records in the file (next record's offset) */
+	atomic_uint_fast64_t cap;  /* bytes allocated in the file: records stay below */
+	atomic_uint_fast64_t written, dropped; /* samples */
+	atomic_uint_fast64_t foreign;          /* SIGPROFs that were not ours */
+	int fd;
+	uint64_t period_ns;
+	int mode;     /* enum cprof_raw_mode */
+	int timer;    /* enum cprof_raw_timer */
+	int unwinder; /* enum cprof_raw_unwinder */
+	/* The program's own SIGPROF action, called for signals that are not
+	 * ours (see preload.c: sigaction/signal are wrapped). */
+	struct sigaction prog_act;
+	atomic_int prog_has_act;
+	atomic_int fatal_hooked; /* we own the fatal-signal handlers */
+	atomic_int closing;      /* cp_finish_file ran (or runs) for this file */
+
+	/* --- ordinary code only -------------------------------------------- */
+	uint32_t hz;
+	uint64_t start_mono;
+	char path[4096];
+	pid_t pid;
+};
+
+extern struct cp_state cp;
+
+/* Per-thread state read by the handler (initial-exec TLS: no allocation on
+ * first touch, which a handler could not afford). */
+extern __thread uint32_t cp_tls_labelset CP_TLS; /* current LABELSET id, 0: none */
+extern __thread uintptr_t cp_tls_stack_lo CP_TLS, cp_tls_stack_hi CP_TLS; /* 0: unknown */
+extern __thread uint64_t cp_tls_last_cpu CP_TLS; /* thread CPU ns at the last sample (wall/fallback) */
+extern __thread int cp_tls_tid CP_TLS;           /* cached gettid(), 0: unknown */
+
+/* ---- handler.c: async-signal-safe ---------------------------------------- */
+uint64_t cp_now(clockid_t clk);
+int cp_gettid(void);
+/* Writes one record (header + the iov parts, zero padding) into the file.
+ * Returns 0, or -1 when there is no room (the caller counts the drop). */
+int cp_emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts);
+void cp_sigprof(int sig, siginfo_t *si, void *uc);
+void cp_fatal(int sig, siginfo_t *si, void *uc);
+/* Stops recording and closes the file cleanly: waits for handlers in
+ * flight, writes END, cuts the file to its used length. Safe in a handler. */
+void cp_finish_file(void);
+/* Unwinds the calling context into frames (leaf first); returns the count
+ * and sets *truncated. Exposed for the benchmark. */
+int cp_unwind(void *ucontext, uint64_t *frames, int max, int *truncated);
+
+/* ---- sampler.c -------------------------------------------------------------- */
+struct cp_config {
+	const char *path;
+	uint32_t hz;
+	int mode;     /* enum cprof_raw_mode */
+	int unwinder; /* enum cprof_raw_unwinder */
+	int child;    /* 1: a forked child / exec'd image: find a free name from path */
+	pid_t ppid;
+};
+/* Fills cfg from CPROF_* variables; returns 0 or -1 (a message on stderr). */
+int cp_config_from_env(struct cp_config *cfg);
+int cp_start(const struct cp_config *cfg);
+int cp_stop(void);
+int cp_flush(void);
+/* Called on the new thread itself (pthread_create trampoline). */
+void cp_thread_begin(void);
+void cp_thread_end(void);
+void cp_thread_renamed(void);
+void cp_rescan_mappings(void);
+void cp_note(int level, const char *text);
+void cp_fork_prepare(void);
+void cp_fork_parent(void);
+void cp_fork_child(void);
+void cp_exec_prepare(void);
+void cp_exec_failed(void);
+extern char cp_root_path[4096]; /* CPROF_OUT as given, for children's names */
+
+int cp_sigprof_is_ours(void); /* our SIGPROF handler is installed */
+
+/* ---- preload.c: the real functions behind the wrapped ones ------------------- */
+#include <pthread.h>
+int cp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+int cp_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+
+/* ---- api.c ------------------------------------------------------------------ */
+/* Emits LABELSET records again after a restart (fork child, new file). */
+void cp_labels_reset(void);
+void cp_labels_atfork_child(void);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * preload: what makes LD_PRELOAD profiling work without a code change.
+ *
+ * The constructor starts a recording when CPROF_OUT is set (and nothing
+ * happens otherwise, so linking the library for its API costs nothing). The
+ * first process image to start writes CPROF_OUT itself and puts its pid in
+ * CPROF_ROOT_PID; every later image that inherits the environment (a forked
+ * child, an exec'd program, a program started by system()) sees the variable
+ * and writes "<CPROF_OUT>.<pid>" instead, or "<CPROF_OUT>.<pid>.<n>" when
+ * that name is taken (an exec in a forked child), never overwriting a file.
+ *
+ * Wrapped functions (each calls the real one found with dlsym(RTLD_NEXT)):
+ *   pthread_create       the new thread arms its own timer before running
+ *   pthread_setname_np   the new name is recorded at once
+ *   exec*                the file is closed cleanly (END, cut to length)
+ *                        before the image goes away; reopened if exec fails
+ *   dlopen / dlclose     MAPPING / UNMAP records for the objects that came
+ *                        or went
+ *   sigaction / signal   for SIGPROF once cprof owns it: the program's
+ *                        handler is kept aside and called for the SIGPROF
+ *                        signals that are not cprof's (reported once)
+ * fork needs no wrapper: pthread_atfork handlers give the child its own file.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+extern char **environ;
+
+#define REAL(ret, name, args)                                                  \
+	static ret(*real_##name) args;                                         \
+	static void resolve_##name(void)                                       \
+	{                                                                      \
+		if (!real_##name)                                              \
+			*(void **)&real_##name = dlsym(RTLD_NEXT, #name);      \
+	}
+
+REAL(int, sigaction, (int, const struct sigaction *, struct sigaction *))
+REAL(sighandler_t, signal, (int, sighandler_t))
+REAL(int, pthread_create, (pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))
+REAL(int, pthread_setname_np, (pthread_t, const char *))
+REAL(int, execve, (const char *, char *const[], char *const[]))
+REAL(int, execv, (const char *, char *const[]))
+REAL(int, execvp, (const char *, char *const[]))
+REAL(int, execvpe, (const char *, char *const[], char *const[]))
+REAL(int, fexecve, (int, char *const[], char *const[]))
+REAL(void *, dlopen, (const char *, int))
+REAL(int, dlclose, (void *))
+
+int cp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	resolve_sigaction();
+	return real_sigaction(sig, act, old);
+}
+
+int cp_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+	resolve_pthread_create();
+	return real_pthread_create(t, attr, fn, arg);
+}
+
+/* ---- start and exit --------------------------------------------------------- */
+
+__attribute__((constructor)) static void cp_init(void)
+{
+	struct cp_config cfg;
+	const char *root;
+	char pid[32];
+
+	pthread_atfork(cp_fork_prepare, cp_fork_parent, cp_fork_child);
+	if (!getenv("CPROF_OUT") || !*getenv("CPROF_OUT"))
+		return;
+	if (cp_config_from_env(&cfg) < 0)
+		return;
+	root = getenv("CPROF_ROOT_PID");
+	if (root && *root) {
+		cfg.child = 1;
+	} else {
+		snprintf(pid, sizeof(pid), "%d", (int)getpid());
+		setenv("CPROF_ROOT_PID", pid, 1);
+	}
+	cp_start(&cfg);
+}
+
+__attribute__((destructor)) static void cp_fini(void)
+{
+	if (cp.map && cp.pid == getpid())
+		cp_stop();
+}
+
+/* ---- threads ---------------------------------------------------------------- */
+
+struct tramp {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *trampoline(void *p)
+{
+	struct tramp t = *(struct tramp *)p;
+
+	free(p);
+	cp_thread_begin();
+	return t.fn(t.arg);
+}
+
+CP_EXPORT int pthread_create(pthread_t *thr, const pthread_attr_t *attr, void *(*fn)(void *),
+			     void *arg)
+{
+	struct tramp *t;
+	int r;
+
+	resolve_pthread_create();
+	if (!atomic_load(&cp.active) || !(t = malloc(sizeof(*t))))
+		return real_pthread_create(thr, attr, fn, arg);
+	t->fn = fn;
+	t->arg = arg;
+	r = real_pthread_create(thr, attr, trampoline, t);
+	if (r != 0)
+		free(t);
+	return r;
+}
+
+CP_EXPORT int pthread_setname_np(pthread_t thr, const char *name)
+{
+	int r;
+
+	resolve_pthread_setname_np();
+	r = real_pthread_setname_np(thr, name);
+	if (r == 0 && pthread_equal(thr, pthread_self()))
+		cp_thread_renamed();
+	return r;
+}
+
+/* ---- SIGPROF ownership ------------------------------------------------------- */
+
+static atomic_int conflict_reported;
+
+static void set_prog_act(const struct sigaction *act)
+{
+	int has = (act->sa_flags & SA_SIGINFO) ||
+		  (act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN);
+
+	atomic_store(&cp.prog_has_act, 0);
+	cp.prog_act = *act;
+	atomic_store(&cp.prog_has_act, has);
+	if (has && !atomic_exchange(&conflict_reported, 1)) {
+		static const char msg[] = "cprof: the program installs its own SIGPROF handler; "
+					  "cprof keeps sampling and forwards the SIGPROF signals "
+					  "that are not its own to it\n";
+		if (write(2, msg, sizeof(msg) - 1) < 0)
+			(void)0;
+		if (atomic_load(&cp.active))
+			cp_note(1, "the program installed its own SIGPROF handler: cprof keeps "
+				   "sampling and forwards the SIGPROF signals that are not its own to it");
+	}
+}
+
+CP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	resolve_sigaction();
+	if (sig != SIGPROF || !cp_sigprof_is_ours())
+		return real_sigaction(sig, act, old);
+	if (old) {
+		if (atomic_load(&cp.prog_has_act)) {
+			*old = cp.prog_act;
+		} else {
+			memset(old, 0, sizeof(*old));
+			old->sa_handler = SIG_DFL;
+		}
+	}
+	if (act)
+		set_prog_act(act);
+	return 0;
+}
+
+CP_EXPORT sighandler_t signal(int sig, sighandler_t h)
+{
+	struct sigaction act, old;
+
+	resolve_signal();
+	if (sig != SIGPROF || !cp_sigprof_is_ours())
+		return real_signal(sig, h);
+	memset(&act, 0, sizeof(act));
+	act.sa_handler = h;
+	act.sa_flags = SA_RESTART;
+	sigaction(sig, &act, &old);
+	return old.sa_handler;
+}
+
+/* ---- exec ------------------------------------------------------------------------ */
+
+/* An explicit environment without CPROF_ROOT_PID would make the new image
+ * believe it is the first and overwrite CPROF_OUT: add the variable. */
+static char *const *env_with_root(char *const envp[], char **buf, size_t nbuf)
+{
+	const char *root = getenv("CPROF_ROOT_PID");
+	static char var[64];
+	size_t n = 0;
+
+	if (!root || !envp)
+		return envp;
+	for (; envp[n]; n++)
+		if (!strncmp(envp[n], "CPROF_ROOT_PID=", 15))
+			return envp;
+	if (n + 2 > nbuf)
+		return envp;
+	snprintf(var, sizeof(var), "CPROF_ROOT_PID=%s", root);
+	memcpy(buf, envp, n * sizeof(char *));
+	buf[n] = var;
+	buf[n + 1] = NULL;
+	return buf;
+}
+
+/* Only the process that owns the recording closes it: a vfork child shares
+ * our memory and must not touch it. */
+static int owner(void)
+{
+	return cp.map && cp.pid == getpid();
+}
+
+#define EXEC_BODY(call)                                                        \
+	int r, mine = owner();                                                 \
+	if (mine)                                                              \
+		cp_exec_prepare();                                             \
+	r = call;                                                              \
+	if (mine) {                                                            \
+		int e = errno;                                                 \
+		cp_exec_failed();                                              \
+		errno = e;                                                     \
+	}                                                                      \
+	return r;
+
+CP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	char *buf[4096];
+
+	resolve_execve();
+	EXEC_BODY(real_execve(path, argv, env_with_root(envp, buf, 4096)))
+}
+
+CP_EXPORT int execv(const char *path, char *const argv[])
+{
+	resolve_execv();
+	EXEC_BODY(real_execv(path, argv))
+}
+
+CP_EXPORT int execvp(const char *file, char *const argv[])
+{
+	resolve_execvp();
+	EXEC_BODY(real_execvp(file, argv))
+}
+
+CP_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	char *buf[4096];
+
+	resolve_execvpe();
+	EXEC_BODY(real_execvpe(file, argv, env_with_root(envp, buf, 4096)))
+}
+
+CP_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	char *buf[4096];
+
+	resolve_fexecve();
+	EXEC_BODY(real_fexecve(fd, argv, env_with_root(envp, buf, 4096)))
+}
+
+/* The l-variants collect their arguments and go through the v-variants. */
+#define COLLECT_ARGS(first, extra_env)                                         \
+	va_list ap;                                                            \
+	size_t n = 1;                                                          \
+	va_start(ap, first);                                                   \
+	while (va_arg(ap, char *))                                             \
+		n++;                                                           \
+	va_end(ap);                                                            \
+	char *argv[n + 1];                                                     \
+	argv[0] = (char *)first;                                               \
+	va_start(ap, first);                                                   \
+	for (size_t i = 1; i <= n; i++)                                        \
+		argv[i] = va_arg(ap, char *);                                  \
+	extra_env;                                                             \
+	va_end(ap);
+
+CP_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	COLLECT_ARGS(arg, (void)0)
+	return execv(path, argv);
+}
+
+CP_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	COLLECT_ARGS(arg, (void)0)
+	return execvp(file, argv);
+}
+
+CP_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char *const *envp;
+	COLLECT_ARGS(arg, envp = va_arg(ap, char *const *))
+	return execve(path, argv, envp);
+}
+
+/* ---- dlopen / dlclose -------------------------------------------------------------- */
+
+CP_EXPORT void *dlopen(const char *file, int flags)
+{
+	void *h;
+
+	resolve_dlopen();
+	h = real_dlopen(file, flags);
+	if (h && atomic_load(&cp.active))
+		cp_rescan_mappings();
+	return h;
+}
+
+CP_EXPORT int dlclose(void *h)
+{
+	int r;
+
+	resolve_dlclose();
+	r = real_dlclose(h);
+	if (r == 0 && atomic_load(&cp.active))
+		cp_rescan_mappings();
+	return r;
+}

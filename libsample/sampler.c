@@ -1,0 +1,1024 @@
+/*
+ * sampler: starts and stops a recording. It opens and maps the output file,
+ * writes the header, INFO, MAPPING and THREAD records, arms one CPU timer
+ * per thread (or, in wall mode, runs the thread that signals every thread
+ * at the rate), and runs the writer thread.
+ *
+ * The writer thread never copies samples: the signal handler writes them
+ * straight into the shared file mapping (see handler.c). The writer keeps
+ * the file allocated ahead of the handler (fallocate in 8 MiB steps, so the
+ * handler never stores to a page past the end of the file and a full disk
+ * shows up here, as drops, not as SIGBUS), and every 100 ms it looks at
+ * /proc/self/task: threads it has not seen get a timer and a THREAD record,
+ * threads that are gone lose theirs, renamed threads get a new THREAD
+ * record. Threads created through pthread_create (wrapped in preload.c)
+ * arm themselves at once, so short threads are not missed.
+ *
+ * Timers, best first (CPROF_TIMER forces one):
+ *  - perf_event_open software task-clock per thread, sample_period = period
+ *    in ns, its overflow signal routed to that thread (F_SETSIG SIGPROF,
+ *    F_SETOWN_EX F_OWNER_TID). A high-resolution timer: the rate holds at
+ *    1 kHz and beyond. Armed once with a large PERF_EVENT_IOC_REFRESH count
+ *    (every overflow signals with POLL_IN; the handler refreshes on POLL_HUP).
+ *  - timer_create on the thread's CPU clock, SIGEV_THREAD_ID to that thread.
+ *  - setitimer(ITIMER_PROF), process-wide.
+ * The last two are driven by the kernel tick (250 Hz here): the handler
+ * weighs their samples by the thread CPU time really used.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <link.h>
+#include <linux/perf_event.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct cp_state cp = {.fd = -1};
+__thread uint32_t cp_tls_labelset CP_TLS;
+__thread uintptr_t cp_tls_stack_lo CP_TLS, cp_tls_stack_hi CP_TLS;
+__thread uint64_t cp_tls_last_cpu CP_TLS;
+__thread int cp_tls_tid CP_TLS;
+char cp_root_path[4096];
+
+#define CHUNK (8u << 20)
+#define MIN_FREE (4u << 20)
+
+struct cp_thread {
+	int tid;
+	int fd;      /* perf event, or -1 */
+	int statfd;  /* wall mode: /proc/self/task/TID/stat, or -1 */
+	timer_t timer;
+	int has_timer;
+	int seen;    /* found by the last /proc scan */
+	char name[16];
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cp_thread threads[CP_MAX_THREADS];
+static int nthreads;
+static pthread_t writer_thr, wall_thr;
+static int writer_running, wall_running;
+static atomic_int stop_threads;
+static atomic_int writer_tid, wall_tid;
+static int grow_failed;
+static struct cp_config cur_cfg;
+static sigset_t fork_saved_mask;
+static int fork_was_active;
+
+/* executable mappings already written, to find new ones and gone ones */
+struct known_map {
+	uint64_t start, limit;
+	int seen;
+};
+static struct known_map *maps;
+static size_t nmaps, maps_alloc;
+
+static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warnx(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(2, "cprof: ", 7) < 0 || write(2, buf, (size_t)n) < 0)
+		return;
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+int cp_config_from_env(struct cp_config *cfg)
+{
+	const char *s;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->path = getenv("CPROF_OUT");
+	cfg->hz = 100;
+	cfg->mode = CPROF_MODE_CPU;
+	cfg->unwinder = CPROF_UNWIND_LIBUNWIND;
+	if ((s = getenv("CPROF_HZ")) && *s) {
+		char *end;
+		unsigned long v = strtoul(s, &end, 10);
+		if (*end || v < 1 || v > 100000) {
+			warnx("CPROF_HZ=%s: want a rate from 1 to 100000", s);
+			return -1;
+		}
+		cfg->hz = (uint32_t)v;
+	}
+	if ((s = getenv("CPROF_MODE")) && *s) {
+		if (!strcmp(s, "cpu"))
+			cfg->mode = CPROF_MODE_CPU;
+		else if (!strcmp(s, "wall"))
+			cfg->mode = CPROF_MODE_WALL;
+		else {
+			warnx("CPROF_MODE=%s: want cpu or wall", s);
+			return -1;
+		}
+	}
+	if ((s = getenv("CPROF_UNWIND")) && *s) {
+		if (!strcmp(s, "libunwind"))
+			cfg->unwinder = CPROF_UNWIND_LIBUNWIND;
+		else if (!strcmp(s, "fp"))
+			cfg->unwinder = CPROF_UNWIND_FP;
+		else {
+			warnx("CPROF_UNWIND=%s: want libunwind or fp", s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---- records from ordinary code ------------------------------------------- */
+
+void cp_note(int level, const char *text)
+{
+	struct cprof_raw_note n = {.time_ns = cp_now(CLOCK_MONOTONIC), .level = (uint32_t)level,
+				   .len = (uint32_t)strlen(text)};
+	struct iovec parts[2] = {{&n, sizeof(n)}, {(void *)text, n.len}};
+	cp_emit(CPROF_RAW_NOTE, 0, parts, 2);
+}
+
+static void emit_thread(int tid, const char *name)
+{
+	struct cprof_raw_thread t = {.time_ns = cp_now(CLOCK_MONOTONIC), .tid = (uint32_t)tid};
+	struct iovec part = {&t, sizeof(t)};
+
+	memcpy(t.name, name, strnlen(name, sizeof(t.name)));
+	cp_emit(CPROF_RAW_THREAD, 0, &part, 1);
+}
+
+static void read_comm(int tid, char name[16])
+{
+	char path[64], buf[32];
+	int fd;
+	ssize_t n = -1;
+
+	memset(name, 0, 16);
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		return;
+	if (buf[n - 1] == '\n')
+		n--;
+	memcpy(name, buf, (size_t)n < 16 ? (size_t)n : 15);
+}
+
+/* ---- mappings --------------------------------------------------------------- */
+
+struct scan {
+	struct map_seg {
+		uint64_t start, limit, offset;
+		uint32_t prot;
+		char path[PATH_MAX];
+		unsigned char build_id[64];
+		uint16_t build_id_len;
+	} *segs;
+	size_t n, alloc;
+};
+
+static void find_build_id(const struct dl_phdr_info *info, struct map_seg *seg)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const unsigned char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)p;
+			size_t namesz = (nh->n_namesz + 3) & ~3u, descsz = (nh->n_descsz + 3) & ~3u;
+			const unsigned char *name = p + sizeof(*nh), *desc = name + namesz;
+
+			if (desc + descsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && nh->n_descsz <= sizeof(seg->build_id)) {
+				memcpy(seg->build_id, desc, nh->n_descsz);
+				seg->build_id_len = (uint16_t)nh->n_descsz;
+				return;
+			}
+			p = desc + descsz;
+		}
+	}
+}
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct scan *sc = data;
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	char path[PATH_MAX];
+
+	(void)size;
+	if (!info->dlpi_name || !info->dlpi_name[0]) {
+		ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+		path[n > 0 ? n : 0] = 0;
+	} else if (strstr(info->dlpi_name, "linux-vdso") || strstr(info->dlpi_name, "linux-gate")) {
+		strcpy(path, "[vdso]");
+	} else {
+		snprintf(path, sizeof(path), "%s", info->dlpi_name);
+	}
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		struct map_seg *seg;
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		if (sc->n == sc->alloc) {
+			sc->alloc = sc->alloc ? 2 * sc->alloc : 32;
+			sc->segs = realloc(sc->segs, sc->alloc * sizeof(*sc->segs));
+			if (!sc->segs)
+				return 1;
+		}
+		seg = &sc->segs[sc->n++];
+		memset(seg, 0, sizeof(*seg));
+		seg->start = (info->dlpi_addr + ph->p_vaddr) & ~(pg - 1);
+		seg->limit = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + pg - 1) & ~(pg - 1);
+		seg->offset = ph->p_offset & ~(pg - 1);
+		seg->prot = PROT_EXEC | (ph->p_flags & PF_R ? PROT_READ : 0) |
+			    (ph->p_flags & PF_W ? PROT_WRITE : 0);
+		snprintf(seg->path, sizeof(seg->path), "%s", path);
+		find_build_id(info, seg);
+	}
+	return 0;
+}
+
+/* Writes MAPPING records for executable segments not yet written and
+ * UNMAP records for those that are gone. Caller holds `lock`. */
+static void scan_mappings_locked(void)
+{
+	struct scan sc = {0};
+	uint64_t now = cp_now(CLOCK_MONOTONIC);
+
+	dl_iterate_phdr(phdr_cb, &sc);
+	for (size_t i = 0; i < nmaps; i++)
+		maps[i].seen = 0;
+	for (size_t i = 0; i < sc.n; i++) {
+		struct map_seg *s = &sc.segs[i];
+		size_t j;
+
+		for (j = 0; j < nmaps; j++)
+			if (maps[j].start == s->start && maps[j].limit == s->limit)
+				break;
+		if (j < nmaps) {
+			maps[j].seen = 1;
+			continue;
+		}
+		if (nmaps == maps_alloc) {
+			size_t na = maps_alloc ? 2 * maps_alloc : 32;
+			struct known_map *nm = realloc(maps, na * sizeof(*nm));
+			if (!nm)
+				break;
+			maps = nm;
+			maps_alloc = na;
+		}
+		maps[nmaps++] = (struct known_map){s->start, s->limit, 1};
+		struct cprof_raw_mapping m = {.time_ns = now, .start = s->start, .limit = s->limit,
+					      .offset = s->offset, .build_id_len = s->build_id_len,
+					      .path_len = (uint16_t)strlen(s->path), .prot = s->prot};
+		struct iovec parts[3] = {{&m, sizeof(m)}, {s->build_id, s->build_id_len},
+					 {s->path, m.path_len}};
+		cp_emit(CPROF_RAW_MAPPING, 0, parts, 3);
+	}
+	for (size_t i = 0; i < nmaps;) {
+		if (maps[i].seen) {
+			i++;
+			continue;
+		}
+		struct cprof_raw_unmap u = {.time_ns = now, .start = maps[i].start, .limit = maps[i].limit};
+		struct iovec part = {&u, sizeof(u)};
+		cp_emit(CPROF_RAW_UNMAP, 0, &part, 1);
+		maps[i] = maps[--nmaps];
+	}
+	free(sc.segs);
+}
+
+void cp_rescan_mappings(void)
+{
+	if (!atomic_load(&cp.active))
+		return;
+	pthread_mutex_lock(&lock);
+	scan_mappings_locked();
+	pthread_mutex_unlock(&lock);
+}
+
+/* ---- per-thread timers ---------------------------------------------------------- */
+
+static int perf_open(int tid)
+{
+	struct perf_event_attr a;
+	struct f_owner_ex owner = {F_OWNER_TID, tid};
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.sample_period = cp.period_ns;
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	a.wakeup_events = 1;
+	fd = (int)syscall(SYS_perf_event_open, &a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fcntl(fd, F_SETFL, O_ASYNC) < 0 || fcntl(fd, F_SETSIG, SIGPROF) < 0 ||
+	    fcntl(fd, F_SETOWN_EX, &owner) < 0 || ioctl(fd, PERF_EVENT_IOC_RESET, 0) < 0 ||
+	    ioctl(fd, PERF_EVENT_IOC_REFRESH, CP_PERF_REFRESH) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The CPU-time clock of any thread of ours (the kernel's encoding of
+ * pthread_getcpuclockid for a tid). */
+static clockid_t thread_cpu_clock(int tid)
+{
+	return (clockid_t)((~(unsigned)tid << 3) | 6);
+}
+
+static int timer_arm(int tid, timer_t *t)
+{
+	struct sigevent ev;
+	struct itimerspec its;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = SIGPROF;
+	ev.sigev_value.sival_ptr = CP_SIGVAL(0);
+	ev._sigev_un._tid = tid;
+	if (timer_create(thread_cpu_clock(tid), &ev, t) < 0)
+		return -1;
+	its.it_interval.tv_sec = (time_t)(cp.period_ns / 1000000000u);
+	its.it_interval.tv_nsec = (long)(cp.period_ns % 1000000000u);
+	its.it_value = its.it_interval;
+	if (timer_settime(*t, 0, &its, NULL) < 0) {
+		timer_delete(*t);
+		return -1;
+	}
+	return 0;
+}
+
+static struct cp_thread *find_thread(int tid)
+{
+	for (int i = 0; i < nthreads; i++)
+		if (threads[i].tid == tid)
+			return &threads[i];
+	return NULL;
+}
+
+/* Arms the timer of thread tid and writes its THREAD record; caller holds
+ * `lock`. Returns the slot, or NULL (table full / the thread is gone). */
+static struct cp_thread *arm_locked(int tid)
+{
+	struct cp_thread *t = find_thread(tid);
+	char path[64];
+
+	if (t)
+		return t;
+	if (tid == atomic_load(&writer_tid) || tid == atomic_load(&wall_tid))
+		return NULL;
+	if (nthreads == CP_MAX_THREADS)
+		return NULL;
+	t = &threads[nthreads];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->fd = t->statfd = -1;
+	switch (cp.timer) {
+	case CPROF_TIMER_PERF_EVENT:
+		if ((t->fd = perf_open(tid)) < 0)
+			return NULL;
+		break;
+	case CPROF_TIMER_TIMER_CREATE:
+		if (timer_arm(tid, &t->timer) < 0)
+			return NULL;
+		t->has_timer = 1;
+		break;
+	case CPROF_TIMER_WALL:
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+		if ((t->statfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return NULL;
+		break;
+	default: /* setitimer: process-wide, nothing per thread */
+		break;
+	}
+	nthreads++;
+	t->seen = 1;
+	read_comm(tid, t->name);
+	emit_thread(tid, t->name);
+	return t;
+}
+
+static void disarm(struct cp_thread *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->statfd >= 0)
+		close(t->statfd);
+	if (t->has_timer)
+		timer_delete(t->timer);
+	t->fd = t->statfd = -1;
+	t->has_timer = 0;
+}
+
+static void remove_locked(struct cp_thread *t)
+{
+	disarm(t);
+	*t = threads[--nthreads];
+}
+
+static pthread_key_t thread_key;
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void thread_exit_hook(void *unused)
+{
+	(void)unused;
+	cp_thread_end();
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&thread_key, thread_exit_hook);
+}
+
+static void stack_bounds(void)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+		cp_tls_stack_lo = (uintptr_t)addr;
+		cp_tls_stack_hi = (uintptr_t)addr + size;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+void cp_thread_begin(void)
+{
+	if (!atomic_load(&cp.active))
+		return;
+	stack_bounds();
+	cp_tls_tid = 0;
+	cp_tls_last_cpu = 0;
+	pthread_once(&key_once, make_key);
+	pthread_setspecific(thread_key, (void *)1);
+	pthread_mutex_lock(&lock);
+	arm_locked(cp_gettid());
+	pthread_mutex_unlock(&lock);
+}
+
+void cp_thread_end(void)
+{
+	struct cp_thread *t;
+
+	pthread_mutex_lock(&lock);
+	if ((t = find_thread(cp_gettid())))
+		remove_locked(t);
+	pthread_mutex_unlock(&lock);
+}
+
+void cp_thread_renamed(void)
+{
+	struct cp_thread *t;
+	char name[16];
+
+	if (!atomic_load(&cp.active))
+		return;
+	read_comm(cp_gettid(), name);
+	pthread_mutex_lock(&lock);
+	if ((t = find_thread(cp_gettid())) && memcmp(t->name, name, 16)) {
+		memcpy(t->name, name, 16);
+		emit_thread(t->tid, name);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* Arms threads not seen yet, drops the ones that are gone, re-reads names
+ * when `names`. */
+static void scan_tasks(int names)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nthreads; i++)
+		threads[i].seen = 0;
+	while ((de = readdir(d))) {
+		int tid = atoi(de->d_name);
+		struct cp_thread *t;
+
+		if (tid <= 0)
+			continue;
+		if ((t = find_thread(tid))) {
+			t->seen = 1;
+			if (names) {
+				char name[16];
+				read_comm(tid, name);
+				if (name[0] && memcmp(name, t->name, 16)) {
+					memcpy(t->name, name, 16);
+					emit_thread(tid, name);
+				}
+			}
+		} else {
+			arm_locked(tid);
+		}
+	}
+	closedir(d);
+	for (int i = 0; i < nthreads;) {
+		if (!threads[i].seen)
+			remove_locked(&threads[i]);
+		else
+			i++;
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* ---- the writer thread --------------------------------------------------------- */
+
+static void grow_file(void)
+{
+	uint64_t cap = atomic_load(&cp.cap), used = atomic_load(&cp.used);
+
+	if (grow_failed || cap - used >= MIN_FREE || cap >= cp.map_size)
+		return;
+	uint64_t len = cap + CHUNK > cp.map_size ? cp.map_size - cap : CHUNK;
+	int r = fallocate(cp.fd, 0, (off_t)cap, (off_t)len);
+	if (r < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
+		r = ftruncate(cp.fd, (off_t)(cap + len));
+	if (r < 0) {
+		grow_failed = 1;
+		warnx("%s: cannot grow the file (%s): further samples are counted as dropped",
+		      cp.path, strerror(errno));
+		return;
+	}
+	atomic_store(&cp.cap, cap + len);
+}
+
+static void block_sigprof(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+static void *writer_main(void *arg)
+{
+	int tick = 0;
+
+	(void)arg;
+	block_sigprof();
+	atomic_store(&writer_tid, (int)syscall(SYS_gettid));
+	prctl(PR_SET_NAME, "cprof-writer");
+	while (!atomic_load(&stop_threads)) {
+		struct timespec ts = {0, 10 * 1000000};
+
+		grow_file();
+		if (++tick % 10 == 0)
+			scan_tasks(tick % 50 == 0);
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+/* Wall mode: every period, read each thread's state and signal it. */
+static void *wall_main(void *arg)
+{
+	uint64_t next = cp_now(CLOCK_MONOTONIC);
+	pid_t pid = getpid();
+	uid_t uid = getuid();
+
+	(void)arg;
+	block_sigprof();
+	atomic_store(&wall_tid, (int)syscall(SYS_gettid));
+	prctl(PR_SET_NAME, "cprof-wall");
+	while (!atomic_load(&stop_threads)) {
+		struct timespec ts;
+
+		next += cp.period_ns;
+		ts.tv_sec = (time_t)(next / 1000000000u);
+		ts.tv_nsec = (long)(next % 1000000000u);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		pthread_mutex_lock(&lock);
+		for (int i = 0; i < nthreads; i++) {
+			struct cp_thread *t = &threads[i];
+			char buf[256];
+			int state = CP_WALL_RUNNING;
+			ssize_t n = t->statfd >= 0 ? pread(t->statfd, buf, sizeof(buf) - 1, 0) : -1;
+
+			if (n > 0) {
+				buf[n] = 0;
+				char *p = strrchr(buf, ')');
+				if (p && p[1] == ' ' && p[2] != 'R')
+					state = CP_WALL_BLOCKED;
+			}
+			siginfo_t si;
+			memset(&si, 0, sizeof(si));
+			si.si_signo = SIGPROF;
+			si.si_code = SI_QUEUE;
+			si.si_pid = pid;
+			si.si_uid = uid;
+			si.si_value.sival_ptr = CP_SIGVAL(state);
+			syscall(SYS_rt_tgsigqueueinfo, pid, t->tid, SIGPROF, &si);
+		}
+		pthread_mutex_unlock(&lock);
+		/* fell behind (a stopped process): do not burst */
+		if (cp_now(CLOCK_MONOTONIC) > next + 10 * cp.period_ns)
+			next = cp_now(CLOCK_MONOTONIC);
+	}
+	return NULL;
+}
+
+/* ---- start / stop -------------------------------------------------------------- */
+
+static int open_output(const struct cp_config *cfg)
+{
+	int fd;
+
+	if (!cfg->child) {
+		snprintf(cp.path, sizeof(cp.path), "%s", cfg->path);
+		return open(cp.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	}
+	/* A forked child or an exec'd image: never overwrite a file. */
+	for (int seq = 0; seq < 1000; seq++) {
+		if (seq == 0)
+			snprintf(cp.path, sizeof(cp.path), "%s.%d", cfg->path, (int)getpid());
+		else
+			snprintf(cp.path, sizeof(cp.path), "%s.%d.%d", cfg->path, (int)getpid(), seq);
+		fd = open(cp.path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static void write_info(const struct cp_config *cfg)
+{
+	char exe[PATH_MAX], cmd[8192];
+	ssize_t exe_len = readlink("/proc/self/exe", exe, sizeof(exe));
+	ssize_t cmd_len = 0;
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	struct timespec rt;
+
+	if (exe_len < 0)
+		exe_len = 0;
+	if (fd >= 0) {
+		ssize_t n;
+		while (cmd_len < (ssize_t)sizeof(cmd) &&
+		       (n = read(fd, cmd + cmd_len, sizeof(cmd) - (size_t)cmd_len)) > 0)
+			cmd_len += n;
+		close(fd);
+	}
+	if (cmd_len > 0 && cmd[cmd_len - 1] == 0)
+		cmd_len--;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	struct cprof_raw_info info = {
+		.period_ns = cp.period_ns,
+		.start_realtime_ns = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec,
+		.start_monotonic_ns = cp.start_mono,
+		.hz = cfg->hz,
+		.pid = (uint32_t)getpid(),
+		.ppid = (uint32_t)(cfg->ppid ? cfg->ppid : getppid()),
+		.timer = (uint8_t)cp.timer,
+		.mode = (uint8_t)cp.mode,
+		.unwinder = (uint8_t)cp.unwinder,
+		.clock = CLOCK_MONOTONIC,
+		.exe_len = (uint32_t)exe_len,
+		.cmdline_len = (uint32_t)cmd_len,
+	};
+	struct iovec parts[3] = {{&info, sizeof(info)}, {exe, (size_t)exe_len}, {cmd, (size_t)cmd_len}};
+	cp_emit(CPROF_RAW_INFO, 0, parts, 3);
+}
+
+static int choose_timer(void)
+{
+	const char *want = getenv("CPROF_TIMER");
+	int fd;
+	timer_t t;
+
+	if (cp.mode == CPROF_MODE_WALL)
+		return CPROF_TIMER_WALL;
+	if (!want || !*want || !strcmp(want, "perf")) {
+		fd = perf_open(cp_gettid());
+		if (fd >= 0) {
+			close(fd);
+			return CPROF_TIMER_PERF_EVENT;
+		}
+	}
+	if (!want || !*want || strcmp(want, "setitimer")) {
+		if (timer_arm(cp_gettid(), &t) == 0) {
+			timer_delete(t);
+			return CPROF_TIMER_TIMER_CREATE;
+		}
+	}
+	return CPROF_TIMER_SETITIMER;
+}
+
+static void hook_fatal_signals(void)
+{
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+				   SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old, sa;
+
+		if (cp_real_sigaction(sigs[i], NULL, &old) < 0 || old.sa_handler != SIG_DFL ||
+		    (old.sa_flags & SA_SIGINFO))
+			continue;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = cp_fatal;
+		sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+		sigemptyset(&sa.sa_mask);
+		sigaddset(&sa.sa_mask, SIGPROF);
+		cp_real_sigaction(sigs[i], &sa, NULL);
+	}
+	atomic_store(&cp.fatal_hooked, 1);
+}
+
+static int sigprof_installed;
+
+static void install_sigprof(void)
+{
+	struct sigaction sa, old;
+
+	if (sigprof_installed)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = cp_sigprof;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	cp_real_sigaction(SIGPROF, &sa, &old);
+	if ((old.sa_flags & SA_SIGINFO) || (old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)) {
+		cp.prog_act = old;
+		atomic_store(&cp.prog_has_act, 1);
+	}
+	sigprof_installed = 1;
+}
+
+int cp_sigprof_is_ours(void)
+{
+	return sigprof_installed;
+}
+
+int cp_start(const struct cp_config *cfg)
+{
+	int fd;
+	void *map;
+
+	if (atomic_load(&cp.active)) {
+		errno = EBUSY;
+		return -1;
+	}
+	if (!cfg->path || !*cfg->path) {
+		errno = EINVAL;
+		return -1;
+	}
+	cur_cfg = *cfg;
+	if (!cfg->child)
+		snprintf(cp_root_path, sizeof(cp_root_path), "%s", cfg->path);
+	cur_cfg.path = cp_root_path[0] ? cp_root_path : cfg->path;
+	cp.pid = getpid();
+	cp_tls_tid = 0;
+	cp.mode = cfg->mode;
+	cp.unwinder = cfg->unwinder;
+	cp.hz = cfg->hz;
+	cp.period_ns = 1000000000u / cfg->hz;
+	const char *ms = getenv("CPROF_MAX_SIZE");
+	cp.map_size = ms && *ms ? strtoull(ms, NULL, 10) : (1ull << 32);
+	if (cp.map_size < (1u << 20))
+		cp.map_size = 1u << 20;
+	cp.map_size &= ~(uint64_t)4095;
+	if ((fd = open_output(cfg)) < 0) {
+		warnx("%s: cannot create the output file: %s", cp.path, strerror(errno));
+		return -1;
+	}
+	map = mmap(NULL, cp.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (map == MAP_FAILED) {
+		warnx("%s: cannot map the output file: %s", cp.path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	cp.fd = fd;
+	cp.map = map;
+	atomic_store(&cp.used, 0);
+	atomic_store(&cp.cap, 0);
+	atomic_store(&cp.written, 0);
+	atomic_store(&cp.dropped, 0);
+	atomic_store(&cp.closing, 0);
+	grow_failed = 0;
+	grow_file();
+	if (atomic_load(&cp.cap) == 0) {
+		munmap(map, cp.map_size);
+		close(fd);
+		cp.map = NULL;
+		cp.fd = -1;
+		return -1;
+	}
+	struct cprof_raw_file_header h = {.version = CPROF_RAW_VERSION,
+					  .hdr_size = sizeof(h), .bom = CPROF_RAW_BOM};
+	memcpy(h.magic, CPROF_RAW_MAGIC, 8);
+	memcpy(cp.map, &h, sizeof(h));
+	atomic_store(&cp.used, sizeof(h));
+	cp.start_mono = cp_now(CLOCK_MONOTONIC);
+	cp.timer = choose_timer();
+
+	install_sigprof();
+	atomic_store(&cp.active, 1);
+	write_info(cfg);
+	if (atomic_load(&cp.prog_has_act)) {
+		cp_note(1, "the program has its own SIGPROF handler: cprof keeps sampling and "
+			   "forwards the SIGPROF signals that are not its own to it");
+		warnx("the program has its own SIGPROF handler; cprof forwards the signals that are not its own to it");
+	}
+	if (cp.timer != CPROF_TIMER_PERF_EVENT && cp.timer != CPROF_TIMER_WALL)
+		cp_note(1, cp.timer == CPROF_TIMER_TIMER_CREATE
+				   ? "perf_event task-clock unavailable: timer_create fallback, rate capped by the kernel tick"
+				   : "perf_event and timer_create unavailable: setitimer fallback, rate capped by the kernel tick");
+	cp_labels_reset();
+	pthread_mutex_lock(&lock);
+	nmaps = 0;
+	scan_mappings_locked();
+	nthreads = 0;
+	stack_bounds();
+	arm_locked(cp_gettid());
+	pthread_mutex_unlock(&lock);
+	if (cp.timer == CPROF_TIMER_SETITIMER) {
+		struct itimerval it;
+		it.it_interval.tv_sec = (time_t)(cp.period_ns / 1000000000u);
+		it.it_interval.tv_usec = (suseconds_t)(cp.period_ns % 1000000000u / 1000);
+		it.it_value = it.it_interval;
+		setitimer(ITIMER_PROF, &it, NULL);
+	}
+	atomic_store(&stop_threads, 0);
+	atomic_store(&writer_tid, 0);
+	atomic_store(&wall_tid, 0);
+	{
+		/* our own threads are not sampled: start them with SIGPROF blocked */
+		sigset_t set, old;
+		sigemptyset(&set);
+		sigaddset(&set, SIGPROF);
+		pthread_sigmask(SIG_BLOCK, &set, &old);
+		writer_running = cp_real_pthread_create(&writer_thr, NULL, writer_main, NULL) == 0;
+		if (cp.mode == CPROF_MODE_WALL)
+			wall_running = cp_real_pthread_create(&wall_thr, NULL, wall_main, NULL) == 0;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		/* they must not be armed by the scan below: wait for their tids */
+		for (int i = 0; i < 1000; i++) {
+			if ((!writer_running || atomic_load(&writer_tid)) &&
+			    (!wall_running || atomic_load(&wall_tid)))
+				break;
+			struct timespec ts = {0, 100000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	/* Threads that already run (API start in a threaded program). */
+	scan_tasks(0);
+	if (!atomic_load(&cp.fatal_hooked))
+		hook_fatal_signals();
+	return 0;
+}
+
+static void stop_helpers(void)
+{
+	atomic_store(&stop_threads, 1);
+	if (writer_running)
+		pthread_join(writer_thr, NULL);
+	if (wall_running)
+		pthread_join(wall_thr, NULL);
+	writer_running = wall_running = 0;
+}
+
+int cp_stop(void)
+{
+	if (!cp.map)
+		return -1;
+	stop_helpers();
+	if (cp.timer == CPROF_TIMER_SETITIMER) {
+		struct itimerval it = {{0, 0}, {0, 0}};
+		setitimer(ITIMER_PROF, &it, NULL);
+	}
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nthreads; i++)
+		disarm(&threads[i]);
+	nthreads = 0;
+	pthread_mutex_unlock(&lock);
+	cp_finish_file();
+	munmap(cp.map, cp.map_size);
+	cp.map = NULL;
+	close(cp.fd);
+	cp.fd = -1;
+	return 0;
+}
+
+int cp_flush(void)
+{
+	/* Records are in the page cache as soon as they are stored; flushing
+	 * means pushing them to the disk. */
+	if (!cp.map)
+		return -1;
+	return msync(cp.map, atomic_load(&cp.used), MS_SYNC);
+}
+
+/* ---- fork and exec -------------------------------------------------------------- */
+
+void cp_fork_prepare(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	pthread_sigmask(SIG_BLOCK, &set, &fork_saved_mask);
+	pthread_mutex_lock(&lock);
+	fork_was_active = atomic_load(&cp.active);
+}
+
+void cp_fork_parent(void)
+{
+	pthread_mutex_unlock(&lock);
+	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
+}
+
+void cp_fork_child(void)
+{
+	struct cp_config cfg = cur_cfg;
+
+	/* The parent's mapping is shared with us: stop touching it at once. */
+	atomic_store(&cp.active, 0);
+	pthread_mutex_init(&lock, NULL);
+	cp_labels_atfork_child();
+	cp_tls_tid = 0;
+	cp_tls_last_cpu = 0;
+	if (cp.map) {
+		munmap(cp.map, cp.map_size);
+		cp.map = NULL;
+		close(cp.fd);
+		cp.fd = -1;
+		for (int i = 0; i < nthreads; i++)
+			disarm(&threads[i]);
+		nthreads = 0;
+		writer_running = wall_running = 0;
+		atomic_store(&cp.inflight, 0);
+	}
+	if (fork_was_active) {
+		cfg.child = 1;
+		cfg.ppid = getppid();
+		cp_start(&cfg);
+	}
+	pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
+}
+
+static int exec_was_active;
+
+void cp_exec_prepare(void)
+{
+	exec_was_active = atomic_load(&cp.active);
+	if (exec_was_active)
+		cp_stop();
+}
+
+void cp_exec_failed(void)
+{
+	struct cp_config cfg = cur_cfg;
+
+	if (!exec_was_active)
+		return;
+	cfg.child = 1;
+	cp_start(&cfg);
+	cp_note(1, "exec failed: recording continues in this file");
+}
