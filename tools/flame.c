@@ -581,6 +581,12 @@ static const char flame_js[] =
 	"svg.addEventListener('mouseout',function(e){if(frameOf(e)){info.textContent=' ';tip.style.display='none';}});\n"
 	"svg.addEventListener('click',function(e){var f=frameOf(e);if(f){zoom(f.d===0?null:f);return;}\n"
 	" if(e.target===unzoom)zoom(null);else if(e.target===search){if(re)reset();else ask();}});\n"
+	"function params(){var q=location.search.replace(/^\\?/,'').split('&'),a={};q.forEach(function(kv){var i=kv.indexOf('=');\n"
+	" if(i>0)a[kv.slice(0,i)]=decodeURIComponent(kv.slice(i+1).replace(/\\+/g,' '));});return a;}\n"
+	"/* ?z=DEPTH,OFFSET zooms, ?s=REGEX searches: links that open a view */\n"
+	"var P=params();if(P.z){var zz=P.z.split(',');F.forEach(function(f){if(f.d===+zz[0]&&f.o===+zz[1]&&f.d>0)zoom(f);});}\n"
+	"if(P.s){try{re=new RegExp(P.s);mark();}catch(e){}}\n"
+	"svg.setAttribute('data-ready','1');\n"
 	"window.addEventListener('keydown',function(e){if((e.ctrlKey||e.metaKey)&&e.key==='f'||e.key==='F3'){e.preventDefault();ask();}\n"
 	" else if(e.key==='Escape'){if(re)reset();else zoom(null);}});\n"
 	"})();\n";
