@@ -137,6 +137,9 @@ check: all unit $(DEPS_TEST) $(CHECK_EXTRA)
 	CPROF_BUILD=$(abspath $(BUILD)) CPROF_SAN=$(SAN) CMOCKA_MESSAGE_OUTPUT=TAP \
 		prove -j2 $(PROVE_FLAGS) $(abspath $(UNIT_BINS)) $(E2E_TESTS) $(WEB_TESTS)
 
+demo: all
+	sh scripts/demo.sh $(BUILD)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/share/man/man1
