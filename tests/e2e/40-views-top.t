@@ -63,9 +63,10 @@ done <<< "$CASES"
 
 # cprof's own profile: samples/abc recorded, read raw and as pprof.
 if [ -x "$PROGS/abc" ] && [ -f "$LIB/libcprof-sample.so" ] && [ -x "$BIN/cprof-pprof" ]; then
-	CPROF_OUT=$T/abc.cprof LD_PRELOAD=$LIB/libcprof-sample.so run_limited 60 "$PROGS/abc" 1 > /dev/null
-	"$BIN/cprof-pprof" -o "$T/abc.pb.gz" "$T/abc.cprof"
-	ok $? "samples/abc recorded and converted to pprof"
+	run_limited 60 env CPROF_OUT="$T/abc.cprof" LD_PRELOAD="$LIB/libcprof-sample.so" "$PROGS/abc" 1 > /dev/null
+	"$BIN/cprof-pprof" -o "$T/abc.pb.gz" "$T/abc.cprof" &&
+		[ "$("$BIN/cprof-fold" "$T/abc.cprof" | awk '{ s += $NF } END { print s + 0 }')" -ge 20 ]
+	ok $? "samples/abc recorded (with samples) and converted to pprof"
 	same "abc raw: cprof-top = pprof -top of its pprof" "$T/abc.pb.gz" -- "$T/abc.cprof"
 	same "abc raw: --by line" -lines "$T/abc.pb.gz" -- --by line "$T/abc.cprof"
 	same "abc raw: --by file" -files "$T/abc.pb.gz" -- --by file "$T/abc.cprof"

@@ -1,0 +1,57 @@
+#!/bin/bash
+# The views on raw recordings: samples/abc aggregated by cprof-top --by stack
+# is the seed's table (main;A / main;A;C / main;B with samples and cpu), the
+# folded counts equal the raw samples stack by stack, thread and time
+# filters keep exactly the samples cprof-raw shows for them, and the flame
+# chart has one frame per run of consecutive samples.
+. "$(dirname "$0")/lib.sh"
+[ -x "$PROGS/abc" ] && [ -f "$LIB/libcprof-sample.so" ] || skip_all "samples/abc or the sampler not built"
+[ -x "$BIN/cprof-raw" ] || skip_all "cprof-raw not built"
+plan 12
+rec() { # OUT PROG ARGS...
+	local out=$1; shift
+	# env, not a prefix: the sampler must be preloaded into the program, not into timeout
+	run_limited 60 env CPROF_OUT="$out" LD_PRELOAD="$LIB/libcprof-sample.so" "$@" > /dev/null 2>&1
+}
+raw_lines() { "$BIN/cprof-raw" "$@" | grep -v '^#'; }
+
+rec "$T/abc.cprof" "$PROGS/abc" 1
+ok $? "samples/abc recorded"
+"$BIN/cprof-top" --by stack "$T/abc.cprof" > "$T/stack.txt"
+is "$(awk 'p { print $NF } /stack \(root first\)/ { p = 1 }' "$T/stack.txt" | LC_ALL=C sort | tr '\n' ' ')" \
+	"main;A main;A;C main;B " "--by stack: one row per distinct stack, from main"
+like "$(grep 'stack (root first)' "$T/stack.txt")" 'samples/count +% +cpu/nanoseconds +%' \
+	"--by stack: samples/count and cpu/nanoseconds columns"
+nraw=$(raw_lines "$T/abc.cprof" | wc -l)
+is "$(awk 'p { s += $1 } /stack \(root first\)/ { p = 1 } END { print s }' "$T/stack.txt")" "$nraw" \
+	"--by stack: the samples add up to the raw samples ($nraw)"
+
+# Folded counts equal the raw samples, stack by stack (samples, then cpu ns).
+raw_lines "$T/abc.cprof" | awk '{ n[$NF]++; w[$NF] += $4 } END { for (s in n) printf "%s %d %.0f\n", s, n[s], w[s] }' |
+	LC_ALL=C sort > "$T/want"
+"$BIN/cprof-fold" "$T/abc.cprof" > "$T/n.txt"
+"$BIN/cprof-fold" --value cpu "$T/abc.cprof" > "$T/w.txt"
+join "$T/n.txt" "$T/w.txt" > "$T/got"
+cmp -s "$T/want" "$T/got"
+ok $? "cprof-fold (samples and --value cpu) = raw samples per stack" || diff "$T/want" "$T/got" | sed 's/^/# /'
+
+# The flame chart: frames of A at its depth = runs of consecutive A samples.
+runs=$(raw_lines "$T/abc.cprof" | awk '{ a = ($NF ~ /;main;A(;|$)/) } a && !prev { r++ } { prev = a } END { print r }')
+"$BIN/cprof-flame" --flamechart --minwidth 0 "$T/abc.cprof" > "$T/chart.svg"
+is "$(grep -c '<title>A</title>' "$T/chart.svg")" "$runs" "flame chart: one A frame per run of consecutive samples ($runs)"
+"$BIN/cprof-flame" --minwidth 0 "$T/abc.cprof" > "$T/flame.svg"
+is "$(grep -c '<title>A</title>' "$T/flame.svg")" 1 "flame graph: A merged into one frame"
+
+# Threads: names as root frames, --thread and --from/--to select what cprof-raw shows.
+rec "$T/thr.cprof" "$PROGS/threads" 3 0.5
+ok $? "samples/threads recorded"
+roots=$("$BIN/cprof-fold" --threads "$T/thr.cprof" | cut -d';' -f1 | sort -u | grep -c '^busy-')
+is "$roots" 3 "--threads: the three thread names are root frames"
+tid=$(raw_lines "$T/thr.cprof" | awk '$3 ~ /^busy-/ { print $2; exit }')
+is "$("$BIN/cprof-fold" --thread "$tid" "$T/thr.cprof" | awk '{ s += $NF } END { print s + 0 }')" \
+	"$(raw_lines --thread "$tid" "$T/thr.cprof" | wc -l)" "--thread $tid keeps that thread's samples"
+is "$("$BIN/cprof-fold" --from 100ms --to 300ms "$T/thr.cprof" | awk '{ s += $NF } END { print s + 0 }')" \
+	"$(raw_lines --from 100ms --to 300ms "$T/thr.cprof" | wc -l)" "--from/--to keep the samples of that window"
+"$BIN/cprof-fold" --thread 1 "$ROOT/tests/golden/abc.folded" > /dev/null 2> "$T/err"
+like "$(cat "$T/err")" "needs raw input" "--thread on folded input: a clear error"
+exit $((_tap_failed > 0))
