@@ -299,7 +299,8 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 				if (added) {
 					if (ni)
 						sb_addc(&nd, ',');
-					sb_addf(&nd, "%lld,%u", (long long)parent, fi);
+					/* the parent relative to the node (0: a root), mostly 1: short */
+					sb_addf(&nd, "%lld,%u", parent < 0 ? 0LL : (long long)ni - parent, fi);
 				}
 				parent = ni;
 			}

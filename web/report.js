@@ -26,7 +26,10 @@
 
 	const t0Load = performance.now();
 	const $ = (id) => document.getElementById(id);
+	const marks = {};
+	const mark = (name) => { marks[name] = Math.round(performance.now() - t0Load); };
 	const D = JSON.parse($('cprof-data').textContent);
+	mark('parse');
 	const S = D.strings;
 	const NSTR = S.length;
 
@@ -38,7 +41,12 @@
 	}
 	const nNodes = D.stacks.length / 2;
 	const sParent = new Int32Array(nNodes), sFrame = new Int32Array(nNodes);
-	for (let i = 0; i < nNodes; i++) { sParent[i] = D.stacks[2 * i]; sFrame[i] = D.stacks[2 * i + 1]; }
+	// parents are stored relative (id - parent; 0 for a root): mostly 1, so short
+	for (let i = 0; i < nNodes; i++) {
+		const d = D.stacks[2 * i];
+		sParent[i] = d > 0 ? i - d : -1;
+		sFrame[i] = D.stacks[2 * i + 1];
+	}
 
 	const N = D.samples.n;
 	function column(c, Type) {
@@ -71,24 +79,38 @@
 	const sWeight = timeValIdx >= 0 ? sValues[timeValIdx] : null;
 	D.samples = null; D.frames = null; D.stacks = null; // let the parser's arrays go
 
+	mark('decode');
 	/* ---- the flame tree: stack nodes merged by (parent, function name) ---- */
 	// flame node 0 is the root ("all"); parents precede children.
+	// An open-addressing table in typed arrays: (parent flame node, name) -> node.
 	const s2f = new Int32Array(nNodes);
-	let fnParentA = [-1], fnNameA = [-1];
+	let fnParent = new Int32Array(nNodes + 1), fnName = new Int32Array(nNodes + 1);
+	let nF = 1;
+	fnParent[0] = -1; fnName[0] = -1;
 	{
-		const key = new Map();
+		let bits = 4;
+		while ((1 << bits) < 2 * (nNodes + 1)) bits++;
+		const mask = (1 << bits) - 1, slots = new Int32Array(1 << bits).fill(-1);
 		for (let i = 0; i < nNodes; i++) {
 			const p = sParent[i] < 0 ? 0 : s2f[sParent[i]];
 			const nm = fName[sFrame[i]];
-			const k = p * NSTR + nm;
-			let f = key.get(k);
-			if (f === undefined) { f = fnParentA.length; fnParentA.push(p); fnNameA.push(nm); key.set(k, f); }
+			let h = (Math.imul(p, 0x9E3779B1) ^ Math.imul(nm + 1, 0x85EBCA77)) >>> 0;
+			h = (h ^ (h >>> 15)) & mask;
+			let f;
+			for (;;) {
+				f = slots[h];
+				if (f < 0) {
+					f = nF++; fnParent[f] = p; fnName[f] = nm; slots[h] = f;
+					break;
+				}
+				if (fnParent[f] === p && fnName[f] === nm) break;
+				h = (h + 1) & mask;
+			}
 			s2f[i] = f;
 		}
 	}
-	const nF = fnParentA.length;
-	const fnParent = Int32Array.from(fnParentA), fnName = Int32Array.from(fnNameA);
-	fnParentA = fnNameA = null;
+	fnParent = fnParent.slice(0, nF); fnName = fnName.slice(0, nF);
+	mark('flamehash');
 	// a representative frame (file, line) per flame node, for tooltips
 	const fnFrame = new Int32Array(nF).fill(-1);
 	for (let i = 0; i < nNodes; i++) if (fnFrame[s2f[i]] < 0) fnFrame[s2f[i]] = sFrame[i];
@@ -107,34 +129,47 @@
 		}
 		return { start, kids };
 	}
-	const fKids = childrenCSR(fnParent, nF, (a, b) => {
-		const x = S[fnName[a]], y = S[fnName[b]];
-		return x < y ? -1 : x > y ? 1 : 0;
-	});
-	const sKids = childrenCSR(sParent, nNodes, null);
+	const nameRank = new Int32Array(NSTR + 1);
+	{
+		const order = Array.from(S.keys()).sort((a, b) => (S[a] < S[b] ? -1 : S[a] > S[b] ? 1 : 0));
+		order.forEach((si, r) => { nameRank[si] = r; });
+	}
+	const fKids = childrenCSR(fnParent, nF, (a, b) => nameRank[fnName[a]] - nameRank[fnName[b]]);
+	mark('flamekids');
 
 	// first[i]: no ancestor of node i has the same key (so cum counts a
 	// recursive function once). One DFS with a per-key depth counter.
 	function firstOccurrence(n, kids, roots, keyOf, nKeys) {
 		const first = new Uint8Array(n), seen = new Int32Array(nKeys);
-		const stack = [];
-		for (const r of roots) stack.push(r);
-		while (stack.length) {
-			const v = stack.pop();
-			if (v < 0) { seen[keyOf(~v)]--; continue; }
-			const k = keyOf(v);
+		const stack = new Int32Array(2 * n + roots.length + 1);
+		let sp = 0;
+		const ks = kids.start, kk = kids.kids;
+		for (const r of roots) stack[sp++] = r;
+		while (sp) {
+			const v = stack[--sp];
+			if (v < 0) { seen[keyOf[~v]]--; continue; }
+			const k = keyOf[v];
 			if (seen[k] === 0) first[v] = 1;
 			seen[k]++;
-			stack.push(~v);
-			for (let j = kids.start[v]; j < kids.start[v + 1]; j++) stack.push(kids.kids[j]);
+			stack[sp++] = ~v;
+			for (let j = ks[v]; j < ks[v + 1]; j++) stack[sp++] = kk[j];
 		}
 		return first;
 	}
-	const fFirst = firstOccurrence(nF, fKids, [0], (v) => (v === 0 ? 0 : fnName[v] + 1), NSTR + 1);
-	const sRoots = [];
-	for (let i = 0; i < nNodes; i++) if (sParent[i] < 0) sRoots.push(i);
-	const sFirst = firstOccurrence(nNodes, sKids, sRoots, (v) => sFrame[v], nFrames);
+	const fFirst = firstOccurrence(nF, fKids, [0], fnName.map((x) => x + 1), NSTR + 1);
+	// the same for stack nodes by frame (the top table by line): built on first use
+	let sFirstCache = null;
+	function sFirstOcc() {
+		if (sFirstCache) return sFirstCache;
+		const sRoots = [];
+		for (let i = 0; i < nNodes; i++) if (sParent[i] < 0) sRoots.push(i);
+		sFirstCache = firstOccurrence(nNodes, childrenCSR(sParent, nNodes, null), sRoots, sFrame, nFrames);
+		return sFirstCache;
+	}
 
+	const sLeafName = new Int32Array(nNodes);
+	for (let i = 0; i < nNodes; i++) sLeafName[i] = fName[sFrame[i]];
+	mark('trees');
 	/* ---- per-thread time-sorted sample indexes (timeline) ---------------- */
 	const perThread = [];
 	let tMin = 0, tMax = 1;
@@ -158,9 +193,22 @@
 		if (tMin > 0 && tMin < (tMax - tMin) * 0.05) tMin = 0;
 		if (!(tMax > tMin)) tMax = tMin + 1;
 	}
+	// Per thread, in time order and contiguous: time, weight, off-CPU flag and
+	// the colour (refreshed when the filters change). The timeline's draw loop
+	// then reads memory sequentially instead of jumping through the columns.
+	const thTime = [], thW = [], thOff = [], thCol = [];
+	for (const idx of perThread) {
+		const n = idx.length, T = new Float64Array(n), W = new Float64Array(n), O = new Uint8Array(n);
+		for (let j = 0; j < n; j++) {
+			const i = idx[j];
+			T[j] = sTime[i]; W[j] = sWeight ? sWeight[i] : 0; O[j] = sFlags[i] & 1;
+		}
+		thTime.push(T); thW.push(W); thOff.push(O); thCol.push(new Int32Array(n));
+	}
 	let maxWeight = 0;
 	if (sWeight) for (let i = 0; i < N; i++) if (sWeight[i] > maxWeight) maxWeight = sWeight[i];
 
+	mark('threads');
 	/* ---- colours: a hash of the name, flamegraph.pl's warm palette ------- */
 	function hashName(s) {
 		let h = 2166136261;
@@ -179,8 +227,14 @@
 		cache[nameIdx] = c;
 		return c;
 	}
+	const packedCache = [new Int32Array(NSTR), new Int32Array(NSTR)];
+	function packedOf(nameIdx, cold) {
+		const cache = packedCache[cold ? 1 : 0];
+		return cache[nameIdx] || (cache[nameIdx] = packed(rgbOf(nameIdx, cold), 255));
+	}
 	const css = (c) => 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
-	const packed = (c, a) => ((a << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0; // little-endian RGBA
+	// little-endian RGBA as a signed int32: Int32Array keeps it a small integer (no boxing)
+	const packed = (c, a) => ((a << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) | 0;
 
 	/* ---- formatting ------------------------------------------------------ */
 	function fmtNs(ns) {
@@ -200,11 +254,6 @@
 	function frameLabel(fr) {
 		const file = S[fFile[fr]];
 		return file ? S[fName[fr]] + ' ' + file + (fLine[fr] > 0 ? ':' + fLine[fr] : '') : S[fName[fr]];
-	}
-	function stackNames(node) { // root first
-		const out = [];
-		for (let v = node; v >= 0; v = sParent[v]) out.push(S[fName[sFrame[v]]]);
-		return out.reverse();
 	}
 	function flamePath(f) { // names from the root's child down to f
 		const out = [];
@@ -302,26 +351,48 @@
 				labelOk[l] = ok ? 1 : 0;
 			}
 		}
+		// one mask per sample, reused by every aggregation and timeline draw
+		const anyThread = !st.th || st.th.length === 0, anyLabel = !st.label, anyCpu = st.cpu === 'all';
+		filterAll = anyThread && anyLabel && anyCpu;
+		if (filterAll) { passMask.fill(1); colorThreads(); return; }
+		const on = st.cpu === 'on', off = st.cpu === 'off';
+		for (let i = 0; i < N; i++) {
+			let ok = threadOk[sThread[i]] & labelOk[sLabelset[i]];
+			if (ok && (on || off)) ok = ((sFlags[i] & 1) !== 0) === off ? 1 : 0;
+			passMask[i] = ok;
+		}
+		colorThreads();
 	}
-	function passes(i) { // all filters except the time range
-		if (!threadOk[sThread[i]] || !labelOk[sLabelset[i]]) return false;
-		if (st.cpu === 'on') return (sFlags[i] & 1) === 0;
-		if (st.cpu === 'off') return (sFlags[i] & 1) !== 0;
-		return true;
+	function colorThreads() {
+		const grey = packed([200, 200, 200], 255), greyOff = packed([225, 225, 225], 255);
+		for (let k = 0; k < perThread.length; k++) {
+			const idx = perThread[k], C = thCol[k], O = thOff[k];
+			for (let j = 0; j < idx.length; j++) {
+				const i = idx[j];
+				C[j] = passMask[i] ? packedOf(sLeafName[sStack[i]], O[j] === 1) : O[j] ? greyOff : grey;
+			}
+		}
 	}
+	const passMask = new Uint8Array(N).fill(1);
+	let filterAll = true;
+	const passes = (i) => passMask[i] === 1; // all filters except the time range
+	// one call per value type keeps the loops monomorphic
+	function addAll(node, val) { for (let i = 0; i < N; i++) node[sStack[i]] += val[i]; }
+	function addSome(node, val, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += val[i]; }
 	function aggregate() {
 		const t = performance.now();
 		for (let j = 0; j < nValues; j++) { agg.node[j].fill(0); agg.flameSelf[j].fill(0); }
 		const sel = hasTime ? st.sel : null;
 		const lo = sel ? sel[0] : -Infinity, hi = sel ? sel[1] : Infinity;
-		const anyThread = !st.th || st.th.length === 0, anyLabel = !st.label, anyCpu = st.cpu === 'all';
 		let n = 0;
-		for (let i = 0; i < N; i++) {
-			if (sel && (sTime[i] < lo || sTime[i] > hi)) continue;
-			if (!(anyThread && anyLabel && anyCpu) && !passes(i)) continue;
-			const s = sStack[i];
-			for (let j = 0; j < nValues; j++) agg.node[j][s] += sValues[j][i];
-			n++;
+		if (!sel && filterAll) {
+			n = N;
+			for (let j = 0; j < nValues; j++) addAll(agg.node[j], sValues[j]);
+		} else {
+			const keep = passMask.slice();
+			if (sel) for (let i = 0; i < N; i++) if (sTime[i] < lo || sTime[i] > hi) keep[i] = 0;
+			for (let i = 0; i < N; i++) n += keep[i];
+			for (let j = 0; j < nValues; j++) addSome(agg.node[j], sValues[j], keep);
 		}
 		agg.samples = n;
 		for (let j = 0; j < nValues; j++) {
@@ -451,6 +522,29 @@
 		while (a < b) { const m = (a + b) >> 1; if (sTime[idx[m]] < t) a = m + 1; else b = m; }
 		return a;
 	}
+	// Marks each visible sample of one thread in the pixel columns it covers;
+	// returns how many samples were drawn.
+	function paintTrack(T, W, O, C, v0, v1, scale, PW, colOn, colOff) {
+		let a = 0, b = T.length;
+		while (a < b) { const m = (a + b) >> 1; if (T[m] < v0) a = m + 1; else b = m; }
+		const end = v1 + maxWeight + 1;
+		let count = 0;
+		for (let j = a; j < T.length; j++) {
+			const ts = T[j];
+			if (ts > end) break;
+			const w = W[j];
+			if (ts - w > v1) continue;
+			count++;
+			let x1 = Math.floor((ts - v0) * scale), x0 = Math.floor((ts - w - v0) * scale);
+			if (x1 >= PW) x1 = PW - 1;
+			if (x0 < 0) x0 = 0;
+			if (x0 > x1) x0 = x1;
+			const col = C[j];
+			if (O[j]) for (let x = x0; x <= x1; x++) colOff[x] = col;
+			else for (let x = x0; x <= x1; x++) colOn[x] = col;
+		}
+		return count;
+	}
 	function drawTimeline() {
 		if (!hasTime) return;
 		const t = performance.now();
@@ -466,59 +560,29 @@
 		const PW = Math.max(1, Math.round(L.pw * dpr)), gx = Math.round(TL.gutter * dpr);
 		const scale = PW / (v1 - v0);
 		const img = ctx.createImageData(PW, c.height);
-		const px = new Uint32Array(img.data.buffer);
-		const colOn = new Uint32Array(PW), colOff = new Uint32Array(PW);
-		const grey = packed([200, 200, 200], 255), greyOff = packed([225, 225, 225], 255);
+		const px = new Int32Array(img.data.buffer);
+		const colOn = new Int32Array(PW), colOff = new Int32Array(PW);
 		TL.counts = [];
 		TL.drawn = 0;
-		const hlName = st.hl ? S.indexOf(st.hl) : -1;
 		for (let k = 0; k < threads.length; k++) {
-			const idx = perThread[k];
 			let count = 0;
 			colOn.fill(0); colOff.fill(0);
-			if (threadOk[k]) {
-				const a = lowerBound(idx, v0), b = lowerBound(idx, v1 + maxWeight + 1);
-				for (let j = a; j < b; j++) {
-					const i = idx[j];
-					const ts = sTime[i], w = sWeight ? sWeight[i] : 0;
-					if (ts - w > v1 || ts < v0) continue;
-					count++;
-					let x1 = Math.floor((ts - v0) * scale), x0 = Math.floor((ts - w - v0) * scale);
-					if (x1 >= PW) x1 = PW - 1;
-					if (x0 < 0) x0 = 0;
-					if (x0 > x1) x0 = x1;
-					const off = (sFlags[i] & 1) !== 0;
-					const ok = passes(i);
-					const nm = fName[sFrame[sStack[i]]];
-					let col;
-					if (!ok) col = off ? greyOff : grey;
-					else col = packed(rgbOf(nm, off), 255);
-					const target = off ? colOff : colOn;
-					for (let x = x0; x <= x1; x++) target[x] = col;
-				}
-			}
+			if (threadOk[k]) count = paintTrack(thTime[k], thW[k], thOff[k], thCol[k], v0, v1, scale, PW, colOn, colOff);
 			TL.counts.push(count);
 			TL.drawn += count;
 			const y0 = Math.round((TL.ruler + k * (TL.track + TL.gap)) * dpr), th = Math.round(TL.track * dpr);
 			const yOff = y0 + Math.round(th * 0.6);
-			for (let y = y0; y < y0 + th; y++) {
-				const row = y * PW;
-				for (let x = 0; x < PW; x++) {
-					const on = colOn[x];
-					if (on) px[row + x] = on;
-					else if (colOff[x] && y >= yOff) px[row + x] = colOff[x];
-				}
+			// on-CPU: the full track height; off-CPU: its lower part, in cold
+			// colours; nothing: a light background so that idle time shows
+			const bg = 0xfff7f7f7 | 0, upper = colOn.slice(), lower = colOn.slice();
+			for (let x = 0; x < PW; x++) {
+				if (!upper[x]) upper[x] = bg;
+				if (!lower[x]) lower[x] = colOff[x] || bg;
 			}
-			// track background so that empty time is visible
-			for (let y = y0; y < y0 + th; y++) {
-				const row = y * PW;
-				for (let x = 0; x < PW; x++) if (!px[row + x]) px[row + x] = 0xfff7f7f7;
-			}
+			for (let y = y0; y < y0 + th; y++) px.set(y < yOff ? upper : lower, y * PW);
 		}
 		ctx.putImageData(img, gx, 0);
 		ctx.scale(dpr, dpr);
-		// highlighted function: a mark under its samples would need another pass; outline the track instead
-		void hlName;
 		// thread names and counts
 		ctx.font = '12px system-ui, sans-serif';
 		ctx.textBaseline = 'middle';
@@ -783,29 +847,31 @@
 	let topRows = [], stackRows = [];
 	function computeTop() {
 		const j = st.v;
-		const flat = new Map(), cum = new Map();
+		const nk = st.top === 'func' ? NSTR : nFrames;
+		const flat = new Float64Array(nk), cum = new Float64Array(nk), seen = new Uint8Array(nk);
 		if (st.top === 'func') {
 			const fs = agg.flameSelf[j], ft = agg.flameTot[j];
 			for (let f = 1; f < nF; f++) {
 				if (ft[f] === 0) continue;
 				const k = fnName[f];
-				if (fs[f]) flat.set(k, (flat.get(k) || 0) + fs[f]);
-				if (fFirst[f]) cum.set(k, (cum.get(k) || 0) + ft[f]);
+				flat[k] += fs[f];
+				if (fFirst[f]) { cum[k] += ft[f]; seen[k] = 1; }
 			}
 		} else {
-			const ns = agg.node[j], nt = agg.nodeTot[j];
+			const ns = agg.node[j], nt = agg.nodeTot[j], sFirst = sFirstOcc();
 			for (let i = 0; i < nNodes; i++) {
 				if (nt[i] === 0) continue;
 				const k = sFrame[i];
-				if (ns[i]) flat.set(k, (flat.get(k) || 0) + ns[i]);
-				if (sFirst[i]) cum.set(k, (cum.get(k) || 0) + nt[i]);
+				flat[k] += ns[i];
+				if (sFirst[i]) { cum[k] += nt[i]; seen[k] = 1; }
 			}
 		}
 		const rows = [];
-		for (const [k, c] of cum) {
+		for (let k = 0; k < nk; k++) {
+			if (!seen[k]) continue;
 			const name = st.top === 'func' ? S[k] : S[fName[k]];
 			const label = st.top === 'func' ? S[k] : frameLabel(k);
-			rows.push({ name, label, flat: flat.get(k) || 0, cum: c });
+			rows.push({ name, label, flat: flat[k], cum: cum[k] });
 		}
 		const key = st.sort;
 		rows.sort((a, b) => b[key] - a[key] || b[key === 'flat' ? 'cum' : 'flat'] - a[key === 'flat' ? 'cum' : 'flat'] ||
@@ -836,11 +902,13 @@
 			topRows.length ? '' : 'no samples in this view';
 		for (const th of $('top').tHead.rows[0].cells) th.classList.toggle('sorted', th.dataset.sort === st.sort);
 	}
+	// Stacks by function names (as the flame graph and folded output merge
+	// them): a row is a flame node with samples of its own.
 	function computeStacks() {
-		const j = st.v, node = agg.node[j], cnt = agg.node[countIdx];
+		const self = agg.flameSelf[st.v], cnt = agg.flameSelf[countIdx];
 		const rows = [];
-		for (let i = 0; i < nNodes; i++) if (node[i] !== 0 || cnt[i] !== 0) rows.push(i);
-		rows.sort((a, b) => node[b] - node[a] || cnt[b] - cnt[a] || a - b);
+		for (let f = 1; f < nF; f++) if (self[f] !== 0 || cnt[f] !== 0) rows.push(f);
+		rows.sort((a, b) => self[b] - self[a] || cnt[b] - cnt[a] || a - b);
 		stackRows = rows;
 	}
 	function renderStacks() {
@@ -860,11 +928,11 @@
 		for (const i of stackRows.slice(0, STACK_ROWS)) {
 			const tr = document.createElement('tr');
 			const td = document.createElement('td');
-			td.className = 'name'; td.textContent = stackNames(i).join(';');
+			td.className = 'name'; td.textContent = flamePath(i).join(';');
 			tr.appendChild(td);
 			for (let j = 0; j < nValues; j++) {
 				const c = document.createElement('td');
-				c.className = 'num'; c.textContent = String(agg.node[j][i]);
+				c.className = 'num'; c.textContent = String(agg.flameSelf[j][i]);
 				tr.appendChild(c);
 			}
 			frag.appendChild(tr);
@@ -903,21 +971,26 @@
 			if (p.timeline) drawTimeline();
 		});
 	}
+	// Redoes only what a change needs: a timeline zoom redraws the timeline
+	// alone; a range or filter change re-aggregates and redraws everything.
 	function changed(what) {
+		const t0 = performance.now();
 		const all = what.all, filters = all || what.filters, range = filters || what.range;
+		const reagg = range || what.value;
 		if (filters) applyFilters();
 		if (all || what.search) compileSearch();
-		if (range || what.value) aggregate();
-		if (range || what.value || what.search) computeMatches();
+		if (reagg) aggregate();
+		if (reagg || what.search) computeMatches();
 		if (hasTime && (filters || what.timeline || what.range)) drawTimeline();
-		drawFlame();
+		if (reagg || what.search || what.flame || what.highlight) drawFlame();
 		const t = performance.now();
-		if (range || what.value || what.tables) { computeTop(); computeStacks(); renderStacks(); }
-		renderTop();
+		if (reagg || what.tables) { computeTop(); computeStacks(); renderStacks(); }
+		if (reagg || what.tables || what.highlight) renderTop();
 		perf.tablesMs = performance.now() - t;
 		renderStatus();
 		syncControls();
 		saveState();
+		perf.updateMs = performance.now() - t0;
 	}
 
 	$('value').addEventListener('change', () => { st.v = Number($('value').value); changed({ value: true }); });
@@ -957,6 +1030,8 @@
 	st = decodeState(location.hash);
 	changed({ all: true });
 	perf.loadMs = performance.now() - t0Load;
+	perf.readyAt = performance.now(); // since navigation start: file read + HTML parse + this script
+	perf.marks = marks;
 
 	/* ---- read-only hook for tests and benchmarks ------------------------------------- */
 	function flameTotals(name, j) {
@@ -991,7 +1066,7 @@
 		flameWidth: () => (FG.rects ? FG.rects.w : 0),
 		matched: () => ({ value: matchedValue, total: agg.total[st.v], text: $('matched').textContent }),
 		topRows: () => topRows.map((r) => ({ name: r.label, flat: r.flat, cum: r.cum })),
-		stackRows: () => stackRows.map((i) => ({ stack: stackNames(i).join(';'), values: agg.node.map((a) => a[i]) })),
+		stackRows: () => stackRows.map((f) => ({ stack: flamePath(f).join(';'), values: agg.flameSelf.map((a) => a[f]) })),
 		timeRange: () => [tMin, tMax],
 		redrawTimeline: () => { const t = performance.now(); drawTimeline(); return performance.now() - t; },
 		redrawFlame: () => { const t = performance.now(); drawFlame(); return performance.now() - t; },

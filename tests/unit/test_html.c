@@ -93,8 +93,12 @@ static void test_json_interns_strings_frames_and_stack_prefixes(void **state)
 	/* prefix tree: main, main;A, main;B, main;C, main;C;A, worker, worker;EVIL, worker;BREAKOUT */
 	cJSON *stacks = cJSON_GetObjectItem(j, "stacks");
 	assert_int_equal(cJSON_GetArraySize(stacks), 8 * 2);
-	for (int i = 0; i < 8; i++) /* parents come before children */
-		assert_true(cJSON_GetArrayItem(stacks, 2 * i)->valueint < i);
+	for (int i = 0; i < 8; i++) { /* parents (stored as id - parent, 0 for roots) come first */
+		int d = cJSON_GetArrayItem(stacks, 2 * i)->valueint;
+		assert_true(d >= 0 && d <= i);
+	}
+	assert_int_equal(cJSON_GetArrayItem(stacks, 0)->valueint, 0);
+	assert_int_equal(cJSON_GetArrayItem(stacks, 2)->valueint, 1); /* main;A under main */
 	cJSON *s = cJSON_GetObjectItem(j, "samples");
 	assert_int_equal(cJSON_GetObjectItem(s, "n")->valueint, 40);
 	/* constant columns collapse to one number, varying ones stay arrays */

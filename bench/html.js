@@ -1,0 +1,88 @@
+// bench/html.js REPORT.html: opens a cprof-html report in headless Chromium
+// (Debian's /usr/bin/chromium through playwright-core) and prints how long
+// it takes to open and to redraw on zoom, range selection and search.
+// Run by bench/html.sh; the figures are medians over repeated interactions.
+'use strict';
+const path = require('path');
+const fs = require('fs');
+const os = require('os');
+const { chromium } = require(path.join(__dirname, '../tests/web/node_modules/playwright-core'));
+
+const median = (a) => { const s = a.slice().sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const fmt = (x) => x.toFixed(1);
+
+(async () => {
+	const file = path.resolve(process.argv[2]);
+	const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cprof-bench-chromium-'));
+	const browser = await chromium.launchPersistentContext(userDir, {
+		executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1400, height: 900 },
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+			'--disable-component-update', '--disable-sync', '--no-first-run'],
+	});
+	try {
+		const opens = [];
+		let page;
+		for (let r = 0; r < 3; r++) {
+			if (page) await page.close();
+			page = await browser.newPage();
+			const t = Date.now();
+			await page.goto('file://' + file, { timeout: 120000 });
+			await page.waitForFunction(() => window.cprofReport && window.cprofReport.ready, null, { timeout: 120000, polling: 20 });
+			const wall = Date.now() - t;
+			const perf = await page.evaluate(() => window.cprofReport.perf);
+			opens.push({ wall, ready: perf.readyAt, script: perf.loadMs, marks: perf.marks });
+		}
+		const info = await page.evaluate(() => ({ n: cprofReport.samples, threads: cprofReport.threads.length }));
+		console.log(`report: ${file} (${(fs.statSync(file).size / 1048576).toFixed(1)} MiB, ${info.n} samples, ${info.threads} threads)`);
+		console.log(`open (goto -> ready, ms): ${opens.map((o) => o.wall).join(' ')}; median ${median(opens.map((o) => o.wall))}`);
+		console.log(`  in page: ready at ${fmt(median(opens.map((o) => o.ready)))} ms after navigation start, script ${fmt(median(opens.map((o) => o.script)))} ms; phases ${JSON.stringify(opens[opens.length - 1].marks)}`);
+
+		const box = await page.locator('#timeline').boundingBox();
+		const upd = [], tl = [];
+		if (await page.evaluate(() => cprofReport.hasTimeline)) {
+			// wheel zoom in 8 steps at different points, then out again
+			for (let k = 0; k < 16; k++) {
+				const x = box.x + 200 + ((k * 97) % Math.max(1, box.width - 220)), y = box.y + 30;
+				await page.mouse.move(x, y);
+				await page.mouse.wheel(0, k < 8 ? -300 : 300);
+				await page.waitForTimeout(30);
+				const p = await page.evaluate(() => cprofReport.perf);
+				upd.push(p.updateMs); tl.push(p.timelineMs);
+			}
+			console.log(`timeline zoom (wheel), update ms: median ${fmt(median(upd))} max ${fmt(Math.max(...upd))}; timeline draw median ${fmt(median(tl))}`);
+			// drag-select ranges: re-aggregates flame graph and tables
+			const sel = [];
+			for (let k = 0; k < 5; k++) {
+				await page.mouse.move(box.x + 250 + 40 * k, box.y + 40);
+				await page.mouse.down();
+				await page.mouse.move(box.x + 600 + 60 * k, box.y + 45, { steps: 3 });
+				await page.mouse.up();
+				await page.waitForTimeout(30);
+				const p = await page.evaluate(() => cprofReport.perf);
+				sel.push({ upd: p.updateMs, agg: p.aggregateMs });
+			}
+			console.log(`range selection (re-aggregate all views), ms: median ${fmt(median(sel.map((s) => s.upd)))} (aggregation ${fmt(median(sel.map((s) => s.agg)))})`);
+		}
+		// flame graph zoom: click boxes on the second row from the bottom
+		const fb = await page.locator('#flame').boundingBox();
+		const fz = [];
+		for (let k = 0; k < 5; k++) {
+			await page.click('#unfocus', { force: true }).catch(() => {});
+			await page.mouse.click(fb.x + 20 + k * 150, fb.y + fb.height - 25);
+			await page.waitForTimeout(30);
+			const p = await page.evaluate(() => cprofReport.perf);
+			fz.push(p.flameMs);
+		}
+		console.log(`flame graph zoom (click), draw ms: median ${fmt(median(fz))} max ${fmt(Math.max(...fz))}`);
+		const sr = [];
+		for (const q of ['handle_request_1', 'Component2', 'mod3::', '^main$', 'x']) {
+			await page.fill('#search', q);
+			await page.waitForTimeout(30);
+			sr.push(await page.evaluate(() => cprofReport.perf.updateMs));
+		}
+		console.log(`search (regex), update ms: median ${fmt(median(sr))}`);
+	} finally {
+		await browser.close();
+		fs.rmSync(userDir, { recursive: true, force: true });
+	}
+})().catch((e) => { console.error('bench/html.js: ' + e.message); process.exit(1); });
