@@ -545,6 +545,20 @@ void prof_add_sample(profile *p, uint32_t stack, uint32_t labelset, const int64_
 	p->nsamples++;
 }
 
+void prof_reserve_samples(profile *p, size_t n)
+{
+	struct prof_internal *in = p->in;
+	size_t want = p->nsamples + n;
+	if (want > in->samples_alloc) {
+		p->samples = xrealloc(p->samples, st_mult(want, sizeof(*p->samples)));
+		in->samples_alloc = want;
+	}
+	if (p->nvalues && st_mult(want, p->nvalues) > in->values_alloc) {
+		in->values_alloc = st_mult(want, p->nvalues);
+		p->values = xrealloc(p->values, st_mult(in->values_alloc, sizeof(int64_t)));
+	}
+}
+
 /* ---- threads ----------------------------------------------------------- */
 
 static bool thread_eq(const void *ctx, uint32_t idx, const void *key)

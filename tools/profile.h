@@ -175,6 +175,8 @@ uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n);
 /* Appends a sample; values has nvalues entries. */
 void prof_add_sample(profile *p, uint32_t stack, uint32_t labelset, const int64_t *values,
 		     int64_t time_ns, int32_t tid, uint32_t flags);
+/* Makes room for n more samples at once (a reader that knows the count). */
+void prof_reserve_samples(profile *p, size_t n);
 void prof_set_thread_name(profile *p, int32_t tid, const char *name);
 const char *prof_thread_name(const profile *p, int32_t tid); /* NULL if unknown */
 /* Appends a comment (interned). */

@@ -499,20 +499,35 @@ static void sort_by_time(profile *p)
 	free(cnt);
 	free(key);
 	free(tmp);
-	/* permute through copies (the arrays stay the profile's own) */
+	/* Permute in place, cycle by cycle (new[i] = old[idx[i]]): fresh
+	 * memory is the expensive part at 10M samples, so no copies. */
 	uint32_t nv = p->nvalues;
-	prof_sample *s = xmalloc(st_mult(n, sizeof(*s)));
-	int64_t *v = xmalloc(st_mult(st_mult(n, nv ? nv : 1), sizeof(int64_t)));
-	memcpy(s, p->samples, n * sizeof(*s));
-	if (nv)
-		memcpy(v, p->values, n * nv * sizeof(int64_t));
+	int64_t vtmp[16];
+	int64_t *vt = nv <= 16 ? vtmp : xmalloc(st_mult(nv, sizeof(int64_t)));
 	for (size_t i = 0; i < n; i++) {
-		p->samples[i] = s[idx[i]];
+		if (idx[i] == i)
+			continue;
+		prof_sample st = p->samples[i];
 		if (nv)
-			memcpy(p->values + i * nv, v + (size_t)idx[i] * nv, nv * sizeof(int64_t));
+			memcpy(vt, p->values + i * nv, nv * sizeof(int64_t));
+		size_t j = i;
+		for (;;) {
+			size_t k = idx[j];
+			idx[j] = (uint32_t)j;
+			if (k == i) {
+				p->samples[j] = st;
+				if (nv)
+					memcpy(p->values + j * nv, vt, nv * sizeof(int64_t));
+				break;
+			}
+			p->samples[j] = p->samples[k];
+			if (nv)
+				memcpy(p->values + j * nv, p->values + k * nv, nv * sizeof(int64_t));
+			j = k;
+		}
 	}
-	free(s);
-	free(v);
+	if (vt != vtmp)
+		free(vt);
 	free(idx);
 }
 
@@ -583,6 +598,7 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	 * cache keeps pointers into it. */
 	if (raw_open(&rd, d, n, err) < 0)
 		goto out;
+	prof_reserve_samples(p, nraw);
 	raw_rec rec;
 	cprof_err e;
 	int64_t maxt = 0;

@@ -81,7 +81,8 @@ static inline void rb_thread(strbuf *sb, uint64_t t, uint32_t tid, const char *n
 	struct cprof_raw_thread th = { 0 };
 	th.time_ns = t;
 	th.tid = tid;
-	strncpy(th.name, name, sizeof(th.name));
+	size_t len = strlen(name);
+	memcpy(th.name, name, len < sizeof(th.name) ? len : sizeof(th.name));
 	rb_rec(sb, CPROF_RAW_THREAD, &th, sizeof(th), NULL, 0, NULL, 0);
 }
 

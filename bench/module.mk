@@ -1,0 +1,31 @@
+# bench/module.mk — the model's benchmark and the synthetic raw-file generator.
+#
+#   make bench-aggregate   10M-sample raw file -> model -> aggregate: samples/s
+#                          and peak RSS (without symbolization)
+# The generator also serves tests (tests/e2e/2*.t) that need a raw file of a
+# known program without the sampler, so make check builds it.
+
+AGG_GEN := $(BUILD)/bench/aggregate-gen
+AGG_BENCH := $(BUILD)/bench/aggregate-bench
+AGG_N ?= 10000000
+
+$(BUILD)/bench/aggregate-%: bench/aggregate-%.c tests/unit/rawbuild.h $(LIBCPROF) | $(DEPS_BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(SANFLAGS) -o $@ $< $(LIBCPROF) $(PKG_LIBS) $(LDFLAGS)
+
+.PHONY: bench-aggregate
+bench-aggregate: $(AGG_GEN) $(AGG_BENCH)
+	sh bench/aggregate.sh $(BUILD) $(AGG_N)
+
+bench: bench-aggregate
+CHECK_EXTRA += $(AGG_GEN)
+
+# ---- views: cprof-flame against flamegraph.pl (bench/flame.sh) ------------
+#   make bench-flame FLAMEGRAPH_PL=/path/to/flamegraph.pl [FLAME_STACKS=200000]
+# Skips with a message when FLAMEGRAPH_PL is not set.
+FLAME_STACKS ?= 200000
+.PHONY: bench-flame
+bench-flame: $(BUILD)/bin/cprof-flame
+	FLAMEGRAPH_PL="$(FLAMEGRAPH_PL)" sh bench/flame.sh $(BUILD) $(FLAME_STACKS)
+
+bench: bench-flame

@@ -1,0 +1,237 @@
+/* timeline: per-thread columns of stacks in time order (contract in timeline.h). */
+#include "timeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "folded.h"
+
+typedef struct column {
+	char **names; /* root first */
+	uint32_t depth;
+	uint64_t count; /* samples merged into this column */
+	int64_t time_ns;
+	size_t width;
+} column;
+
+static void column_names(const profile *p, uint32_t stack, bool addrs, column *c, prof_frame **fr,
+			 size_t *alloc)
+{
+	strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
+	if (addrs) {
+		const prof_stack *s = &p->stacks[stack];
+		c->depth = s->depth;
+		c->names = xcalloc(s->depth ? s->depth : 1, sizeof(char *));
+		for (uint32_t i = 0; i < s->depth; i++) {
+			sb_reset(&sb);
+			sb_reset(&tmp);
+			prof_location_name(p, s->locs[s->depth - 1 - i], &tmp);
+			folded_clean_name(&sb, tmp.buf);
+			c->names[i] = xstrdup(sb.buf);
+		}
+	} else {
+		folded_names fn = { 0 };
+		uint32_t n = prof_stack_frames(p, stack, fr, alloc);
+		c->depth = n;
+		c->names = xcalloc(n ? n : 1, sizeof(char *));
+		for (uint32_t i = 0; i < n; i++) {
+			sb_reset(&sb);
+			folded_frame_name(p, &(*fr)[n - 1 - i], &fn, &sb);
+			c->names[i] = xstrdup(sb.buf);
+		}
+	}
+	sb_release(&sb);
+	sb_release(&tmp);
+}
+
+static void add_ms(strbuf *sb, int64_t ns)
+{
+	if (ns < 0) {
+		sb_addc(sb, '-');
+		ns = -ns;
+	}
+	sb_addf(sb, "%lld.%03lld", (long long)(ns / 1000000), (long long)(ns % 1000000 / 1000));
+}
+
+static void pad(strbuf *sb, size_t n)
+{
+	while (n--)
+		sb_addc(sb, ' ');
+}
+
+static void trim_trailing(strbuf *sb, size_t line_start)
+{
+	while (sb->len > line_start && sb->buf[sb->len - 1] == ' ')
+		sb->len--;
+	sb->buf[sb->len] = 0;
+}
+
+static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, const size_t *idx,
+			size_t n, strbuf *out)
+{
+	uint32_t width = o->width ? o->width : 100;
+	uint32_t maxcol = o->max_columns ? o->max_columns : 200;
+	const char *name = prof_thread_name(p, tid);
+	sb_addf(out, "thread %d (%s): %zu samples, ", (int)tid, name && *name ? name : "-", n);
+	add_ms(out, p->samples[idx[0]].time_ns);
+	sb_adds(out, " .. ");
+	add_ms(out, p->samples[idx[n - 1]].time_ns);
+	sb_adds(out, " ms\n");
+
+	/* columns: one per sample, or per run of one stack when too many */
+	bool merge = n > maxcol;
+	column *cols = NULL;
+	size_t ncols = 0, cols_alloc = 0, hidden = 0;
+	prof_frame *fr = NULL;
+	size_t fr_alloc = 0;
+	for (size_t i = 0; i < n; i++) {
+		const prof_sample *s = &p->samples[idx[i]];
+		if (merge && ncols && p->samples[idx[i - 1]].stack == s->stack) {
+			cols[ncols - 1].count++;
+			continue;
+		}
+		if (ncols == maxcol) {
+			hidden++;
+			continue;
+		}
+		ALLOC_GROW(cols, ncols + 1, cols_alloc);
+		column *c = &cols[ncols++];
+		memset(c, 0, sizeof(*c));
+		c->count = 1;
+		c->time_ns = s->time_ns;
+		column_names(p, s->stack, o->addrs, c, &fr, &fr_alloc);
+	}
+	free(fr);
+	size_t hidden_samples = 0;
+	if (hidden) {
+		size_t drawn = 0;
+		for (size_t i = 0; i < ncols; i++)
+			drawn += cols[i].count;
+		hidden_samples = n - drawn;
+	}
+
+	/* the common root: rows every column shares, kept down to the last */
+	uint32_t common = UINT32_MAX;
+	for (size_t i = 0; i < ncols; i++) {
+		uint32_t k = 0;
+		while (k < cols[i].depth && k < cols[0].depth && k < common &&
+		       !strcmp(cols[i].names[k], cols[0].names[k]))
+			k++;
+		if (k < common)
+			common = k;
+	}
+	uint32_t skip = common > 1 && common != UINT32_MAX ? common - 1 : 0;
+	if (skip) {
+		sb_adds(out, "  (every sample starts ");
+		for (uint32_t k = 0; k < skip; k++) {
+			sb_adds(out, cols[0].names[k]);
+			sb_adds(out, ";");
+		}
+		sb_adds(out, "...)\n");
+	}
+	if (merge)
+		sb_addf(out, "  (%zu samples: runs of the same stack merged, \"xN\" = N samples in a "
+			     "row)\n",
+			n);
+
+	uint32_t maxdepth = 0;
+	for (size_t i = 0; i < ncols; i++) {
+		column *c = &cols[i];
+		c->width = 1;
+		for (uint32_t k = skip; k < c->depth; k++) {
+			size_t l = strlen(c->names[k]);
+			if (l > c->width)
+				c->width = l;
+		}
+		if (merge) {
+			char b[32];
+			size_t l = (size_t)snprintf(b, sizeof(b), "x%llu", (unsigned long long)c->count);
+			if (l > c->width)
+				c->width = l;
+		}
+		if (c->depth > maxdepth)
+			maxdepth = c->depth;
+	}
+
+	/* blocks of columns that fit the width */
+	size_t b0 = 0;
+	while (b0 < ncols) {
+		size_t used = 2 + cols[b0].width, b1 = b0 + 1;
+		while (b1 < ncols && used + 1 + cols[b1].width <= width)
+			used += 1 + cols[b1++].width;
+		if (b0)
+			sb_addc(out, '\n');
+		if (b0 || b1 < ncols) {
+			sb_adds(out, "  @ ");
+			add_ms(out, cols[b0].time_ns);
+			sb_adds(out, " ms\n");
+		}
+		if (merge) {
+			size_t ls = out->len;
+			sb_adds(out, "  ");
+			for (size_t i = b0; i < b1; i++) {
+				char b[32];
+				size_t l = (size_t)snprintf(b, sizeof(b), "x%llu",
+							    (unsigned long long)cols[i].count);
+				sb_adds(out, b);
+				pad(out, cols[i].width - l + (i + 1 < b1));
+			}
+			trim_trailing(out, ls);
+			sb_addc(out, '\n');
+		}
+		for (uint32_t k = skip; k < maxdepth; k++) {
+			size_t ls = out->len;
+			sb_adds(out, "  ");
+			for (size_t i = b0; i < b1; i++) {
+				const char *s = k < cols[i].depth ? cols[i].names[k] : "";
+				sb_adds(out, s);
+				pad(out, cols[i].width - strlen(s) + (i + 1 < b1));
+			}
+			trim_trailing(out, ls);
+			sb_addc(out, '\n');
+		}
+		b0 = b1;
+	}
+	if (hidden)
+		sb_addf(out, "  (%zu more samples not drawn: --max-columns, or narrow with --from/--to)\n",
+			hidden_samples);
+	for (size_t i = 0; i < ncols; i++) {
+		for (uint32_t k = 0; k < cols[i].depth; k++)
+			free(cols[i].names[k]);
+		free(cols[i].names);
+	}
+	free(cols);
+}
+
+void timeline_write(const profile *p, const timeline_opts *o, strbuf *out)
+{
+	/* threads in order of their first drawn sample */
+	int32_t *tids = NULL;
+	size_t ntids = 0, tids_alloc = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		if (o->mask && !o->mask[i])
+			continue;
+		size_t t;
+		for (t = 0; t < ntids; t++)
+			if (tids[t] == p->samples[i].tid)
+				break;
+		if (t == ntids) {
+			ALLOC_GROW(tids, ntids + 1, tids_alloc);
+			tids[ntids++] = p->samples[i].tid;
+		}
+	}
+	size_t *idx = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(size_t)));
+	for (size_t t = 0; t < ntids; t++) {
+		size_t n = 0;
+		for (size_t i = 0; i < p->nsamples; i++)
+			if ((!o->mask || o->mask[i]) && p->samples[i].tid == tids[t])
+				idx[n++] = i;
+		if (t)
+			sb_addc(out, '\n');
+		draw_thread(p, o, tids[t], idx, n, out);
+	}
+	if (!ntids)
+		sb_adds(out, "(no samples)\n");
+	free(idx);
+	free(tids);
+}
