@@ -291,7 +291,7 @@
 		if (st.icicle) p.set('icicle', '1');
 		if (st.top !== 'func') p.set('top', st.top);
 		if (st.sort !== 'flat') p.set('sort', st.sort);
-		return p.toString();
+		return p.toString().replace(/%2C/g, ','); // commas are fine in a fragment, and readable
 	}
 	function decodeState(hash) {
 		const s = defaults();
