@@ -29,3 +29,17 @@ bench-flame: $(BUILD)/bin/cprof-flame
 	FLAMEGRAPH_PL="$(FLAMEGRAPH_PL)" sh bench/flame.sh $(BUILD) $(FLAME_STACKS)
 
 bench: bench-flame
+
+# ---- pprof: cprof-pprof raw -> pprof, and pprof -> pprof against go tool pprof
+#   make bench-pprof [PPROF_N=10000000] [PPROF_GO_N=300000]
+PPROF_N ?= 10000000
+PPROF_GO_N ?= 300000
+$(BUILD)/bench/pprof_gogen: bench/pprof_gogen.c $(LIBCPROF) | $(DEPS_BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(SANFLAGS) -o $@ $< $(LIBCPROF) $(PKG_LIBS) $(LDFLAGS)
+
+.PHONY: bench-pprof
+bench-pprof: $(BUILD)/bin/cprof-pprof $(BUILD)/bin/cprof-fold $(AGG_GEN) $(BUILD)/bench/pprof_gogen
+	sh bench/pprof.sh $(BUILD) $(PPROF_N) $(PPROF_GO_N)
+
+bench: bench-pprof
