@@ -78,21 +78,40 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 	add_ms(out, p->samples[idx[n - 1]].time_ns);
 	sb_adds(out, " ms\n");
 
-	/* columns: one per sample, or per run of one stack when too many */
+	/* columns: one per sample, or per run of one displayed stack when too
+	 * many (two stacks that differ only in addresses look the same) */
 	bool merge = n > maxcol;
 	column *cols = NULL;
 	size_t ncols = 0, cols_alloc = 0, hidden = 0;
 	prof_frame *fr = NULL;
 	size_t fr_alloc = 0;
-	for (size_t i = 0; i < n; i++) {
+	char **keys = merge ? xcalloc(p->nstacks ? p->nstacks : 1, sizeof(char *)) : NULL;
+	const char *last_key = NULL;
+	for (size_t i = 0; i < n && !hidden; i++) {
 		const prof_sample *s = &p->samples[idx[i]];
-		if (merge && ncols && p->samples[idx[i - 1]].stack == s->stack) {
-			cols[ncols - 1].count++;
-			continue;
+		if (merge) {
+			if (!keys[s->stack]) {
+				column tmp = { 0 };
+				column_names(p, s->stack, o->addrs, &tmp, &fr, &fr_alloc);
+				strbuf k = STRBUF_INIT;
+				sb_adds(&k, "");
+				for (uint32_t d = 0; d < tmp.depth; d++) {
+					sb_adds(&k, tmp.names[d]);
+					sb_addc(&k, ';');
+					free(tmp.names[d]);
+				}
+				free(tmp.names);
+				keys[s->stack] = sb_detach(&k, NULL);
+			}
+			if (last_key && !strcmp(last_key, keys[s->stack])) {
+				cols[ncols - 1].count++;
+				continue;
+			}
+			last_key = keys[s->stack];
 		}
 		if (ncols == maxcol) {
-			hidden++;
-			continue;
+			hidden = 1;
+			break;
 		}
 		ALLOC_GROW(cols, ncols + 1, cols_alloc);
 		column *c = &cols[ncols++];
@@ -102,6 +121,11 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 		column_names(p, s->stack, o->addrs, c, &fr, &fr_alloc);
 	}
 	free(fr);
+	if (keys) {
+		for (uint32_t k = 0; k < p->nstacks; k++)
+			free(keys[k]);
+		free(keys);
+	}
 	size_t hidden_samples = 0;
 	if (hidden) {
 		size_t drawn = 0;
@@ -134,7 +158,6 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 			     "row)\n",
 			n);
 
-	uint32_t maxdepth = 0;
 	for (size_t i = 0; i < ncols; i++) {
 		column *c = &cols[i];
 		c->width = 1;
@@ -149,8 +172,6 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 			if (l > c->width)
 				c->width = l;
 		}
-		if (c->depth > maxdepth)
-			maxdepth = c->depth;
 	}
 
 	/* blocks of columns that fit the width */
@@ -179,7 +200,11 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 			trim_trailing(out, ls);
 			sb_addc(out, '\n');
 		}
-		for (uint32_t k = skip; k < maxdepth; k++) {
+		uint32_t bdepth = 0;
+		for (size_t i = b0; i < b1; i++)
+			if (cols[i].depth > bdepth)
+				bdepth = cols[i].depth;
+		for (uint32_t k = skip; k < bdepth; k++) {
 			size_t ls = out->len;
 			sb_adds(out, "  ");
 			for (size_t i = b0; i < b1; i++) {
