@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gelf.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -351,6 +353,83 @@ static void test_mismatch_and_missing_warn(void **state)
 	sb_release(&w.all);
 }
 
+/* The vdso has no file: the symbolizer reads this process's own vdso when
+ * the recorded build-id matches (the same kernel), else keeps [vdso]+0xoff. */
+static void test_vdso(void **state)
+{
+	(void)state;
+	unsigned char *img = (unsigned char *)getauxval(AT_SYSINFO_EHDR);
+	if (!img)
+		skip();
+	elf_version(EV_CURRENT);
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	size_t size = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	Elf *e = elf_memory((char *)img, size);
+	assert_non_null(e);
+	uint64_t addr = 0;
+	unsigned char bid[64];
+	size_t bidlen = 0;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr sh;
+		gelf_getshdr(scn, &sh);
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (sh.sh_type == SHT_DYNSYM) {
+			for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+				GElf_Sym sym;
+				gelf_getsym(d, (int)i, &sym);
+				const char *nm = elf_strptr(e, sh.sh_link, sym.st_name);
+				if (nm && !strcmp(nm, "__vdso_clock_gettime"))
+					addr = (uint64_t)(uintptr_t)img + sym.st_value + 4;
+			}
+		} else if (sh.sh_type == SHT_NOTE) {
+			size_t off = 0, no, dof;
+			GElf_Nhdr nh;
+			while ((off = gelf_getnote(d, off, &nh, &no, &dof)) > 0)
+				if (nh.n_type == NT_GNU_BUILD_ID && nh.n_descsz <= 64) {
+					memcpy(bid, (char *)d->d_buf + dof, nh.n_descsz);
+					bidlen = nh.n_descsz;
+				}
+		}
+	}
+	elf_end(e);
+	if (!addr || !bidlen)
+		skip();
+	uint64_t start = (uint64_t)(uintptr_t)img, limit = start + ((size + 4095) & ~4095ul);
+	for (int wrong = 0; wrong < 2; wrong++) {
+		strbuf sb = STRBUF_INIT;
+		rb_header(&sb);
+		rb_info(&sb, 1000000, 1000, CPROF_MODE_CPU, "/bin/x", "", 0);
+		if (wrong)
+			bid[0] ^= 0xff;
+		rb_mapping(&sb, 1000, start, limit, 0, bid, bidlen, "[vdso]");
+		rb_sample(&sb, 2000, 1, 1000000, 0, 0, &addr, 1);
+		rb_end(&sb, 3000, 1, 0);
+		warns w = { STRBUF_INIT, 0 };
+		profile *p = read_with(&sb, NULL, &w);
+		strbuf name = STRBUF_INIT;
+		prof_frame *fr = NULL;
+		size_t alloc = 0;
+		assert_int_equal(prof_stack_frames(p, p->samples[0].stack, &fr, &alloc), 1);
+		prof_frame_name(p, &fr[0], &name);
+		if (!wrong) {
+			assert_non_null(strstr(name.buf, "clock_gettime"));
+			assert_int_equal(w.n, 0);
+		} else {
+			char want[64];
+			snprintf(want, sizeof(want), "[vdso]+0x%llx",
+				 (unsigned long long)(addr - start));
+			assert_string_equal(name.buf, want);
+			assert_non_null(strstr(w.all.buf, "[vdso]: build-id mismatch"));
+		}
+		free(fr);
+		sb_release(&name);
+		prof_free(p);
+		sb_release(&sb);
+		sb_release(&w.all);
+	}
+}
+
 static void test_demangle(void **state)
 {
 	(void)state;
@@ -369,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_each_address_resolved_once),
 		cmocka_unit_test(test_stripped_with_debuglink),
 		cmocka_unit_test(test_mismatch_and_missing_warn),
+		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_demangle),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
