@@ -30,7 +30,7 @@ folded_top() {
 		k = split(stack, f, ";"); flat[f[k]] += n
 		split("", seen)
 		for (i = 1; i <= k; i++) if (!(f[i] in seen)) { seen[f[i]] = 1; cum[f[i]] += n } }
-	     END { for (x in cum) print x, flat[x] + 0, cum[x] }' | LC_ALL=C sort
+	     END { for (x in cum) printf "%s %.0f %.0f\n", x, flat[x], cum[x] }' | LC_ALL=C sort
 }
 
 # sum_folded: the total of folded stacks on stdin.
