@@ -39,14 +39,14 @@ for hz in 100 1000; do
 	like "$(grep '^# warning' "$T/raw$hz")" "no END record" "$hz Hz: the reader says the recording did not end cleanly"
 done
 
-# Cut the file at every offset in its first 600 bytes (header, INFO,
-# MAPPING records) and at 150 offsets spread over the rest.
+# Cut the file at every offset in its first 200 bytes (header, INFO,
+# the first MAPPING) and at 60 offsets spread over the rest.
 f="$T/k100"
 size=$(stat -c %s "$f")
 # the zero tail of a killed file is not data: cut within the records
 used=$("$BIN/cprof-raw" "$f" 2>/dev/null | sed -n 's/^# warning: .*(\([0-9]*\) of [0-9]* bytes.*/\1/p')
 [ -n "$used" ] || used=$size
-offsets=$( (seq 0 600; awk -v u="$used" 'BEGIN { for (i = 1; i <= 150; i++) printf "%d\n", 600 + (u - 600) * i / 151 }') | sort -un)
+offsets=$( (seq 0 200; awk -v u="$used" 'BEGIN { for (i = 1; i <= 60; i++) printf "%d\n", 200 + (u - 200) * i / 61 }') | sort -un)
 crashed=0 bad=0 silent=0 n=0
 for off in $offsets; do
 	head -c "$off" "$f" >"$T/cut"
