@@ -1,4 +1,4 @@
-// bench/html.js REPORT.html: opens a cprof-html report in headless Chromium
+// bench/html.js REPORT.html [PEER.svg]: opens a cprof-html report in headless Chromium
 // (Debian's /usr/bin/chromium through playwright-core) and prints how long
 // it takes to open and to redraw on zoom, range selection and search.
 // Run by bench/html.sh; the figures are medians over repeated interactions.
@@ -25,16 +25,21 @@ const fmt = (x) => x.toFixed(1);
 		for (let r = 0; r < 3; r++) {
 			if (page) await page.close();
 			page = await browser.newPage();
+			const cdp = await browser.newCDPSession(page);
+			await cdp.send('Performance.enable');
 			const t = Date.now();
 			await page.goto('file://' + file, { timeout: 120000 });
 			await page.waitForFunction(() => window.cprofReport && window.cprofReport.ready, null, { timeout: 120000, polling: 20 });
 			const wall = Date.now() - t;
 			const perf = await page.evaluate(() => window.cprofReport.perf);
-			opens.push({ wall, ready: perf.readyAt, script: perf.loadMs, marks: perf.marks });
+			// CPU time of the renderer process: what the open costs whatever the machine's load
+			const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+			opens.push({ wall, ready: perf.readyAt, script: perf.loadMs, marks: perf.marks, cpu: Math.round(m.ProcessTime * 1000) });
 		}
 		const info = await page.evaluate(() => ({ n: cprofReport.samples, threads: cprofReport.threads.length }));
 		console.log(`report: ${file} (${(fs.statSync(file).size / 1048576).toFixed(1)} MiB, ${info.n} samples, ${info.threads} threads)`);
 		console.log(`open (goto -> ready, ms): ${opens.map((o) => o.wall).join(' ')}; median ${median(opens.map((o) => o.wall))}`);
+		console.log(`  renderer CPU time for the open (ms): ${opens.map((o) => o.cpu).join(' ')}; median ${median(opens.map((o) => o.cpu))}`);
 		console.log(`  in page: ready at ${fmt(median(opens.map((o) => o.ready)))} ms after navigation start, script ${fmt(median(opens.map((o) => o.script)))} ms; phases ${JSON.stringify(opens[opens.length - 1].marks)}`);
 
 		const box = await page.locator('#timeline').boundingBox();
@@ -81,6 +86,20 @@ const fmt = (x) => x.toFixed(1);
 			sr.push(await page.evaluate(() => cprofReport.perf.updateMs));
 		}
 		console.log(`search (regex), update ms: median ${fmt(median(sr))}`);
+		const peer = process.argv[3];
+		if (peer) {
+			const po = [];
+			for (let r = 0; r < 3; r++) {
+				const pg = await browser.newPage();
+				const t = Date.now();
+				await pg.goto('file://' + path.resolve(peer), { timeout: 120000, waitUntil: 'load' });
+				po.push(Date.now() - t);
+				await pg.close();
+			}
+			const mine = median(opens.map((o) => o.wall)), theirs = median(po);
+			console.log(`peer: cprof-flame SVG of the same profile (aggregated only), open (goto -> load, ms): ${po.join(' ')}; median ${theirs}`);
+			console.log(`ratio: report open / SVG open = ${(mine / theirs).toFixed(2)}`);
+		}
 	} finally {
 		await browser.close();
 		fs.rmSync(userDir, { recursive: true, force: true });

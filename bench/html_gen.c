@@ -5,13 +5,16 @@
  * that share prefixes like real programs do, then written as the HTML
  * report (and optionally speedscope JSON). Deterministic (fixed LCG seed).
  *
- *   html_gen NSAMPLES NSTACKS NTHREADS OUT.html [OUT.speedscope.json]
+ *   html_gen NSAMPLES NSTACKS NTHREADS OUT.html [OUT.speedscope.json [OUT.pb.gz]]
+ * ("-" skips an output). The pprof file lets the benchmark give the same
+ * profile to the peers (cprof-flame's SVG).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "html.h"
+#include "pprof.h"
 #include "speedscope.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
@@ -123,10 +126,16 @@ int main(int argc, char **argv)
 	int rc = 0;
 	if (html_write(p, &o, &sb, &err) < 0 || write_out(argv[4], &sb) < 0)
 		rc = 1;
-	if (!rc && argc > 5) {
+	if (!rc && argc > 5 && strcmp(argv[5], "-")) {
 		sb_reset(&sb);
 		speedscope_opts so = { "synthetic", PROF_NONE };
 		if (speedscope_write(p, &so, &sb, &err) < 0 || write_out(argv[5], &sb) < 0)
+			rc = 1;
+	}
+	if (!rc && argc > 6 && strcmp(argv[6], "-")) {
+		sb_reset(&sb);
+		pprof_write_opts po = { 0 };
+		if (pprof_write(p, &po, &sb, &err) < 0 || write_out(argv[6], &sb) < 0)
 			rc = 1;
 	}
 	fprintf(stderr, "html_gen: %zu samples, %u stacks, %u threads\n", p->nsamples, p->nstacks, nthreads);

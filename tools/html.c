@@ -245,6 +245,35 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int cmp_sample(const void *a, const void *b, void *ctx)
+{
+	const profile *p = ctx;
+	const prof_sample *x = &p->samples[*(const size_t *)a], *y = &p->samples[*(const size_t *)b];
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->time_ns != y->time_ns)
+		return x->time_ns < y->time_ns ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* The order samples are written in: with timestamps, by (thread, time), so
+ * that each thread's samples are one contiguous, time-sorted run the
+ * timeline reads sequentially; otherwise as in the model. */
+static size_t *sample_order(const profile *p)
+{
+	size_t n = p->nsamples;
+	size_t *ord = xmalloc(st_mult(n ? n : 1, sizeof(*ord)));
+	int sorted = 1;
+	for (size_t i = 0; i < n; i++) {
+		ord[i] = i;
+		if (i && p->has_timestamps && cmp_sample(&ord[i - 1], &ord[i], (void *)p) > 0)
+			sorted = 0;
+	}
+	if (!sorted)
+		qsort_r(ord, n, sizeof(*ord), cmp_sample, (void *)p);
+	return ord;
+}
+
 int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 {
 	if (p->nvalues == 0)
@@ -262,10 +291,11 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	for (uint32_t s = 0; s < p->nstacks; s++)
 		leaf[s] = PROF_NONE;
 	int64_t *col = xmalloc(st_mult(n ? n : 1, sizeof(*col)));
+	size_t *ord = sample_order(p);
 	sb_addc(&fr, '[');
 	sb_addc(&nd, '[');
 	for (size_t i = 0; i < n; i++) {
-		uint32_t s = p->samples[i].stack;
+		uint32_t s = p->samples[ord[i]].stack;
 		if (s >= p->nstacks)
 			goto bad_stack;
 		if (leaf[s] == PROF_NONE) {
@@ -414,7 +444,9 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	cJSON *vals = cJSON_AddArrayToObject(smp, "values");
 	for (uint32_t j = 0; j < p->nvalues; j++) {
 		cJSON *tmp = cJSON_CreateObject();
-		add_column(tmp, "c", p->values + j, n, p->nvalues);
+		for (size_t i = 0; i < n; i++)
+			col[i] = p->values[ord[i] * p->nvalues + j];
+		add_column(tmp, "c", col, n, 1);
 		cJSON *c = cJSON_DetachItemFromObject(tmp, "c");
 		cJSON_AddItemToArray(vals, c);
 		cJSON_Delete(tmp);
@@ -422,23 +454,23 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	if (p->has_timestamps) {
 		int64_t prev = 0;
 		for (size_t i = 0; i < n; i++) {
-			int64_t t = p->samples[i].time_ns >= 0 ? p->samples[i].time_ns : prev;
+			int64_t t = p->samples[ord[i]].time_ns >= 0 ? p->samples[ord[i]].time_ns : prev;
 			col[i] = t - prev;
 			prev = t;
 		}
 		add_column(smp, "time", col, n, 1);
 		for (size_t i = 0; i < n; i++) {
-			int32_t tid = p->samples[i].tid;
+			int32_t tid = p->samples[ord[i]].tid;
 			int32_t *hit = bsearch(&tid, tids, ntids, sizeof(*tids), cmp_i32);
 			col[i] = hit ? hit - tids : 0;
 		}
 		add_column(smp, "thread", col, n, 1);
 	}
 	for (size_t i = 0; i < n; i++)
-		col[i] = p->samples[i].labelset < p->nlabelsets ? p->samples[i].labelset : 0;
+		col[i] = p->samples[ord[i]].labelset < p->nlabelsets ? p->samples[ord[i]].labelset : 0;
 	add_column(smp, "labelset", col, n, 1);
 	for (size_t i = 0; i < n; i++)
-		col[i] = p->samples[i].flags & PROF_SAMPLE_OFFCPU;
+		col[i] = p->samples[ord[i]].flags & PROF_SAMPLE_OFFCPU;
 	add_column(smp, "flags", col, n, 1);
 
 	char *txt = cJSON_PrintUnformatted(root);
@@ -450,6 +482,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		sb_adds(out, txt);
 	free(txt);
 	free(tids);
+	free(ord);
 	sb_release(&th);
 	sb_release(&ls);
 	free(col);
@@ -464,6 +497,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	return rc;
 
 bad_stack:
+	free(ord);
 	free(col);
 	free(leaf);
 	free(fbuf);

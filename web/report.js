@@ -196,12 +196,24 @@
 	// Per thread, in time order and contiguous: time, weight, off-CPU flag and
 	// the colour (refreshed when the filters change). The timeline's draw loop
 	// then reads memory sequentially instead of jumping through the columns.
+	// cprof-html writes samples grouped by thread in time order: then these
+	// are views of the columns, not copies.
 	const thTime = [], thW = [], thOff = [], thCol = [];
+	const zeroW = new Float64Array(N);
 	for (const idx of perThread) {
-		const n = idx.length, T = new Float64Array(n), W = new Float64Array(n), O = new Uint8Array(n);
-		for (let j = 0; j < n; j++) {
-			const i = idx[j];
-			T[j] = sTime[i]; W[j] = sWeight ? sWeight[i] : 0; O[j] = sFlags[i] & 1;
+		const n = idx.length;
+		let run = n > 0;
+		for (let j = 1; j < n && run; j++) run = idx[j] === idx[0] + j;
+		let T, W, O;
+		if (run) {
+			const a = idx[0];
+			T = sTime.subarray(a, a + n); W = (sWeight || zeroW).subarray(a, a + n); O = sFlags.subarray(a, a + n);
+		} else {
+			T = new Float64Array(n); W = new Float64Array(n); O = new Uint8Array(n);
+			for (let j = 0; j < n; j++) {
+				const i = idx[j];
+				T[j] = sTime[i]; W[j] = sWeight ? sWeight[i] : 0; O[j] = sFlags[i];
+			}
 		}
 		thTime.push(T); thW.push(W); thOff.push(O); thCol.push(new Int32Array(n));
 	}
@@ -369,7 +381,8 @@
 			const idx = perThread[k], C = thCol[k], O = thOff[k];
 			for (let j = 0; j < idx.length; j++) {
 				const i = idx[j];
-				C[j] = passMask[i] ? packedOf(sLeafName[sStack[i]], O[j] === 1) : O[j] ? greyOff : grey;
+				const off = (O[j] & 1) === 1;
+				C[j] = passMask[i] ? packedOf(sLeafName[sStack[i]], off) : off ? greyOff : grey;
 			}
 		}
 	}
@@ -540,7 +553,7 @@
 			if (x0 < 0) x0 = 0;
 			if (x0 > x1) x0 = x1;
 			const col = C[j];
-			if (O[j]) for (let x = x0; x <= x1; x++) colOff[x] = col;
+			if (O[j] & 1) for (let x = x0; x <= x1; x++) colOff[x] = col;
 			else for (let x = x0; x <= x1; x++) colOn[x] = col;
 		}
 		return count;
@@ -844,7 +857,7 @@
 
 	/* ---- tables ----------------------------------------------------------------- */
 	const TOP_ROWS = 200, STACK_ROWS = 200;
-	let topRows = [], stackRows = [];
+	let topRows = [], stackRows = [], stackCount = 0;
 	function computeTop() {
 		const j = st.v;
 		const nk = st.top === 'func' ? NSTR : nFrames;
@@ -906,10 +919,23 @@
 	// them): a row is a flame node with samples of its own.
 	function computeStacks() {
 		const self = agg.flameSelf[st.v], cnt = agg.flameSelf[countIdx];
+		// only the rows shown are sorted: a native numeric sort finds the
+		// value of the STACK_ROWS-th row, the rest is a filter
+		let n = 0;
+		for (let f = 1; f < nF; f++) if (self[f] !== 0 || cnt[f] !== 0) n++;
+		let cut = -Infinity;
+		if (n > STACK_ROWS) {
+			const v = new Float64Array(n);
+			let k = 0;
+			for (let f = 1; f < nF; f++) if (self[f] !== 0 || cnt[f] !== 0) v[k++] = self[f];
+			v.sort();
+			cut = v[n - STACK_ROWS];
+		}
 		const rows = [];
-		for (let f = 1; f < nF; f++) if (self[f] !== 0 || cnt[f] !== 0) rows.push(f);
+		for (let f = 1; f < nF; f++) if ((self[f] !== 0 || cnt[f] !== 0) && self[f] >= cut) rows.push(f);
 		rows.sort((a, b) => self[b] - self[a] || cnt[b] - cnt[a] || a - b);
 		stackRows = rows;
+		stackCount = n;
 	}
 	function renderStacks() {
 		const head = $('stacks').tHead.rows[0];
@@ -938,7 +964,7 @@
 			frag.appendChild(tr);
 		}
 		$('stacks').tBodies[0].replaceChildren(frag);
-		$('stackmore').textContent = stackRows.length > STACK_ROWS ? (stackRows.length - STACK_ROWS) + ' more stacks not shown' : '';
+		$('stackmore').textContent = stackCount > STACK_ROWS ? (stackCount - STACK_ROWS) + ' more stacks not shown' : '';
 	}
 	$('top').tHead.addEventListener('click', (ev) => {
 		const s = ev.target.dataset && ev.target.dataset.sort;
