@@ -43,3 +43,23 @@ bench-pprof: $(BUILD)/bin/cprof-pprof $(BUILD)/bin/cprof-fold $(AGG_GEN) $(BUILD
 	sh bench/pprof.sh $(BUILD) $(PPROF_N) $(PPROF_GO_N)
 
 bench: bench-pprof
+
+# ---- html: cprof-html's report at scale (bench/html.sh) ---------------------
+#   make bench-html   1M raw samples / 100k distinct stacks: open time and
+#                     redraw times in headless Chromium, sizes and open time
+#                     beside the same profile as speedscope JSON, pprof and
+#                     cprof-flame's SVG
+HTML_GEN := $(BUILD)/bench/html_gen
+HTML_N ?= 1000000
+HTML_STACKS ?= 100000
+HTML_THREADS ?= 8
+
+$(HTML_GEN): bench/html_gen.c $(LIBCPROF) | $(DEPS_BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(SANFLAGS) -o $@ $< $(LIBCPROF) $(PKG_LIBS) $(LDFLAGS)
+
+.PHONY: bench-html
+bench-html: $(HTML_GEN) $(BUILD)/bin/cprof-html $(BUILD)/bin/cprof-flame $(DEPS_TEST)
+	sh bench/html.sh $(BUILD) $(HTML_N) $(HTML_STACKS) $(HTML_THREADS)
+
+bench: bench-html
