@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A library loaded with dlopen is symbolized (its MAPPING is recorded after
+# the dlopen), also after dlclose; a program with its own SIGPROF handler
+# keeps getting its signals while cprof samples, and the conflict is
+# reported; the fallback timers (timer_create, setitimer) still record and
+# the header names them; a program killed by SIGTERM leaves a closed file.
+. "$(dirname "$0")/lib.sh"
+[ -x "$BIN/cprof-record" ] && [ -x "$PROGS/dlopener" ] && [ -x "$PROGS/ownprof" ] ||
+	skip_all "cprof-record or samples not built"
+[ -x "$BIN/cprof-raw" ] || skip_all "cprof-raw not built"
+plan 15
+
+stacks() { "$BIN/cprof-raw" "$@" 2>/dev/null | awk '!/^#/ { print $NF }'; }
+
+run_limited 60 "$BIN/cprof-record" -q -o "$T/dl" -- "$PROGS/dlopener" 0.5 >/dev/null
+ok $? "dlopener runs under cprof-record"
+ok "$([ "$(stacks "$T/dl" | grep -c 'main;plugin_work;plugin_inner$')" -ge 20 ]; echo $?)" \
+	"samples in the dlopen'ed plugin have its function names"
+ok "$([ "$(stacks "$T/dl" | grep -c 'main;after_unload$')" -ge 20 ]; echo $?)" \
+	"samples after the dlclose are there too"
+like "$(stacks --addrs "$T/dl" | grep -m1 'libcprof-plugin')" 'libcprof-plugin\.so\+0x' \
+	"plugin addresses fall in the plugin's mapping"
+
+run_limited 60 "$BIN/cprof-record" -q -o "$T/own" -- "$PROGS/ownprof" 1 >"$T/own.out" 2>"$T/own.err"
+ok $? "a program with its own SIGPROF handler and setitimer still works (its check passes)"
+like "$(cat "$T/own.err")" "own SIGPROF handler" "the conflict is reported on stderr"
+like "$("$BIN/cprof-raw" "$T/own" 2>/dev/null | grep '^# warning')" "SIGPROF" "... and in the file"
+ok "$([ "$(stacks "$T/own" | grep -c 'main;spin$')" -ge 50 ]; echo $?)" "cprof keeps sampling it"
+
+for timer in timer_create setitimer; do
+	CPROF_TIMER=$timer run_limited 60 "$BIN/cprof-record" -q -F 100 -o "$T/$timer" -- "$PROGS/abc" 1 >/dev/null
+	"$BIN/cprof-raw" "$T/$timer" >"$T/$timer.txt" 2>/dev/null
+	like "$(grep '^# mode' "$T/$timer.txt")" "timer: $timer" "CPROF_TIMER=$timer: the header names the fallback"
+	# tick-driven timers are weighed by the CPU time each sample stands for
+	total=$(sed -n 's/^# samples: .*total cpu: \([0-9]*\) nanoseconds.*/\1/p' "$T/$timer.txt")
+	within "$total" 1000000000 15 "$timer: the samples' weights add up to the CPU time"
+done
+
+# SIGTERM: the library's handler closes the file, then the default action
+# ends the program as before
+LD_PRELOAD="$LIB/libcprof-sample.so" CPROF_OUT="$T/term" "$PROGS/abc" 20 >/dev/null &
+pid=$!
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid"
+is "$?" 143 "SIGTERM still ends the program with the signal"
+warn=$("$BIN/cprof-raw" "$T/term" 2>/dev/null | grep '^# warning')
+ok "$(printf '%s' "$warn" | grep -q 'no END'; [ $? -ne 0 ]; echo $?)" "the file was closed with an END record"
+like "$warn" "signal 15" "... and a note saying the program was ended by signal 15"
