@@ -52,7 +52,7 @@
 	function column(c, Type) {
 		if (c === undefined || c === null) return null;
 		if (typeof c === 'number') return new Type(N).fill(c);
-		return Type.from(c);
+		return new Type(c); // not Type.from: the constructor copies an array without the iterator protocol
 	}
 	const sStack = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
