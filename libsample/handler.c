@@ -98,7 +98,10 @@ int cp_emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts
 
 /* ---- unwinding ------------------------------------------------------------ */
 
-static int unwind_libunwind(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
+/* The slow path: libunwind's cursor from the signal frame, one unw_step per
+ * frame (each step takes libunwind's global cache lock, two sigprocmask
+ * calls, in Debian's build). */
+static int unwind_cursor(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
 {
 	unw_cursor_t c;
 	unw_word_t ip;
@@ -124,27 +127,64 @@ static int unwind_libunwind(ucontext_t *uc, uint64_t *frames, int max, int *trun
 	return n;
 }
 
-/* Reads 16 bytes at addr without faulting: from the known stack range
- * directly, elsewhere through process_vm_readv, which fails with EFAULT
- * instead of crashing. */
-static int read_frame(uintptr_t addr, uintptr_t lo, uintptr_t hi, uint64_t out[2])
+/* The fast path: unw_backtrace() walks from here, through this handler and
+ * the kernel's signal frame, into the interrupted code, using libunwind's
+ * per-thread cache of frame layouts (one hash lookup per frame once an
+ * address has been seen). The frames before the interrupted PC are ours
+ * and are dropped. */
+#define OWN_FRAMES 8
+static int unwind_libunwind(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
 {
-	if (hi && addr >= lo && addr + 16 <= hi) {
+	void *buf[CP_MAX_FRAMES + OWN_FRAMES + 1];
+	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	int want = max + OWN_FRAMES + 1 < (int)(sizeof(buf) / sizeof(buf[0]))
+			   ? max + OWN_FRAMES + 1
+			   : (int)(sizeof(buf) / sizeof(buf[0]));
+	int n = unw_backtrace(buf, want), i;
+
+	for (i = 0; i < n && i <= OWN_FRAMES; i++)
+		if ((uint64_t)(uintptr_t)buf[i] == pc)
+			break;
+	if (i >= n || i > OWN_FRAMES)
+		return unwind_cursor(uc, frames, max, truncated);
+	n -= i;
+	if (n > max) {
+		n = max;
+		*truncated = 1;
+	}
+	for (int k = 0; k < n; k++)
+		frames[k] = (uint64_t)(uintptr_t)buf[i + k];
+	return n;
+}
+
+/* Reads 16 bytes at addr without faulting: from the known stack range
+ * directly; elsewhere the first read in each page goes through
+ * process_vm_readv, which fails with EFAULT instead of crashing, and later
+ * reads in a page already proven readable are direct. */
+static int read_frame(uintptr_t addr, uintptr_t lo, uintptr_t hi, uintptr_t *ok_page,
+		      uint64_t out[2])
+{
+	uintptr_t first = addr & ~(uintptr_t)4095, last = (addr + 15) & ~(uintptr_t)4095;
+
+	if ((hi && addr >= lo && addr + 16 <= hi) || (first == last && first == *ok_page)) {
 		out[0] = ((const uint64_t *)addr)[0];
 		out[1] = ((const uint64_t *)addr)[1];
 		return 0;
 	}
 	struct iovec local = {out, 16}, remote = {(void *)addr, 16};
-	return syscall(SYS_process_vm_readv, (pid_t)cp.pid, &local, 1UL, &remote, 1UL, 0UL) == 16
-		       ? 0
-		       : -1;
+	pid_t pid = cp.pid ? cp.pid : (pid_t)syscall(SYS_getpid);
+	if (syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL, 0UL) != 16)
+		return -1;
+	if (first == last)
+		*ok_page = first;
+	return 0;
 }
 
 static int unwind_fp(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
 {
 	uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
 	uintptr_t fp = (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
-	uintptr_t lo = cp_tls_stack_lo, hi = cp_tls_stack_hi;
+	uintptr_t lo = cp_tls_stack_lo, hi = cp_tls_stack_hi, ok_page = 1;
 	int n = 0;
 
 	frames[n++] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
@@ -155,7 +195,7 @@ static int unwind_fp(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
 	while (fp >= sp && (fp & 7) == 0 && fp - sp < (64u << 20)) {
 		uint64_t fr[2];
 
-		if (read_frame(fp, lo, hi, fr) < 0 || fr[1] == 0)
+		if (read_frame(fp, lo, hi, &ok_page, fr) < 0 || fr[1] == 0)
 			break;
 		if (n == max) {
 			*truncated = 1;
@@ -338,4 +378,14 @@ void cp_fatal(int sig, siginfo_t *si, void *uc)
 		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), sig);
 	}
 	errno = saved;
+}
+
+/* For bench/overhead: the same unwinders, callable from a benchmark's own
+ * signal handler (not part of the API; the library does not record). */
+CP_EXPORT int cprof__bench_unwind(void *ucontext, uint64_t *frames, int max, int unwinder)
+{
+	int truncated;
+
+	cp.unwinder = unwinder;
+	return cp_unwind(ucontext, frames, max, &truncated);
 }

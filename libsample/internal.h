@@ -118,7 +118,8 @@ void cp_exec_prepare(void);
 void cp_exec_failed(void);
 extern char cp_root_path[4096]; /* CPROF_OUT as given, for children's names */
 
-int cp_sigprof_is_ours(void); /* our SIGPROF handler is installed */
+int cp_sigprof_is_ours(void);
+void cp_unwind_setup(void); /* our SIGPROF handler is installed */
 
 /* ---- preload.c: the real functions behind the wrapped ones ------------------- */
 #include <pthread.h>

@@ -75,6 +75,7 @@ __attribute__((constructor)) static void cp_init(void)
 	char pid[32];
 
 	pthread_atfork(cp_fork_prepare, cp_fork_parent, cp_fork_child);
+	cp_unwind_setup();
 	if (!getenv("CPROF_OUT") || !*getenv("CPROF_OUT"))
 		return;
 	if (cp_config_from_env(&cfg) < 0)

@@ -25,6 +25,7 @@
  * The last two are driven by the kernel tick (250 Hz here): the handler
  * weighs their samples by the thread CPU time really used.
  */
+#define UNW_LOCAL_ONLY
 #include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
@@ -32,6 +33,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <libunwind.h>
 #include <link.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
@@ -105,6 +107,14 @@ static void warnx(const char *fmt, ...)
 	buf[n++] = '\n';
 	if (write(2, "cprof: ", 7) < 0 || write(2, buf, (size_t)n) < 0)
 		return;
+}
+
+/* libunwind caches what it learns of each address (the unwind rules of the
+ * procedure) per thread, so an unwind in the handler does not look up the
+ * unwind tables again, and takes no lock. */
+void cp_unwind_setup(void)
+{
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
 /* ---- configuration ------------------------------------------------------ */
