@@ -1,5 +1,6 @@
 /* cprof-flame: an interactive SVG flame graph (or icicle, flame chart, diff). */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,20 @@ int main(int argc, char **argv)
 	if (cli_filter_mask(tool, file, p, &f, &mask) < 0)
 		goto done;
 	b.mask = mask;
+	b.modules = s.palette == FLAME_MODULE;
+	if (!diff && !chart) {
+		/* frames the SVG would leave out are never built: what is
+		 * narrower than minwidth pixels at this width and total */
+		uint32_t v = b.value == PROF_NONE ? folded_default_value(p) : b.value;
+		int64_t total = 0;
+		for (size_t i = 0; v < p->nvalues && i < p->nsamples; i++)
+			if (!mask || mask[i])
+				total += prof_sample_values(p, i)[v];
+		double px = (s.width > 0 ? s.width : 1200) - 20.0;
+		double mw = s.minwidth < 0 ? 0.1 : s.minwidth;
+		if (total > 0)
+			b.prune_below = (int64_t)floor(mw * (double)total / px);
+	}
 	t = flame_tree_new(chart);
 	if (flame_tree_add_profile(t, p, &b, &err) < 0) {
 		cli_error(tool, file, "%s", err.msg);

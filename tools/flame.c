@@ -36,12 +36,23 @@ struct fl_names {
 
 static uint32_t hash_str(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	/* 8 bytes a step, then a 64-bit finalizer */
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		n -= 8;
 	}
-	return h;
+	uint64_t w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 fl_names *fl_names_new(void)
@@ -130,12 +141,17 @@ uint32_t fl_names_count(const fl_names *t)
 struct fl_index {
 	uint32_t *slots; /* node id + 1 */
 	size_t nslots, used;
+	bool stale;      /* nodes were added without it (the sorted build) */
 };
 
 static inline size_t idx_hash(uint32_t parent, uint32_t name)
 {
-	uint64_t h = ((uint64_t)parent << 32 | name) * 0x9e3779b97f4a7c15ull;
-	return (size_t)(h >> 17);
+	/* splitmix64's finalizer: every input bit reaches the low bits the
+	 * table uses (a bare multiply would leave them blind to the parent) */
+	uint64_t h = ((uint64_t)parent << 32 | name) + 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return (size_t)(h ^ (h >> 31));
 }
 
 flame_tree *flame_tree_new(bool chart)
@@ -168,10 +184,13 @@ void flame_tree_free(flame_tree *t)
 	free(t);
 }
 
-static void index_grow(flame_tree *t)
+/* Rebuilds the index with room for at least `want` entries at load <= 1/2. */
+static void index_rebuild(flame_tree *t, size_t want)
 {
 	struct fl_index *x = t->index;
-	size_t ns = x->nslots * 2;
+	size_t ns = x->nslots;
+	while (ns < want * 2 + 2)
+		ns *= 2;
 	uint32_t *slots = xcalloc(ns, sizeof(*slots));
 	for (uint32_t id = 1; id < t->nnodes; id++) {
 		const flame_node *n = &t->nodes[id];
@@ -183,6 +202,13 @@ static void index_grow(flame_tree *t)
 	free(x->slots);
 	x->slots = slots;
 	x->nslots = ns;
+	x->used = t->nnodes - 1;
+	x->stale = false;
+}
+
+static void index_grow(flame_tree *t)
+{
+	index_rebuild(t, t->index->nslots);
 }
 
 static uint32_t new_child(flame_tree *t, uint32_t parent, uint32_t name, uint32_t module)
@@ -216,6 +242,8 @@ static uint32_t find_child(flame_tree *t, uint32_t parent, uint32_t name, uint32
 		return new_child(t, parent, name, module);
 	}
 	struct fl_index *x = t->index;
+	if (x->stale)
+		index_rebuild(t, t->nnodes);
 	size_t mask = x->nslots - 1;
 	size_t i = idx_hash(parent, name) & mask;
 	while (x->slots[i]) {
@@ -306,6 +334,212 @@ static void frame_module(const profile *p, const prof_frame *f, const char *name
 	sb_add(sb, name, (size_t)(end - name));
 }
 
+struct flame_namecache {
+	const profile *p;
+	folded_names o;
+	fl_names *names;
+	uint32_t *by_func; /* 2 per function (inlined or not): name id + 1, module id + 1 */
+	uint32_t *by_loc;  /* 2 per location, for unsymbolized frames */
+	strbuf sb, mb;
+};
+
+flame_namecache *flame_namecache_new(const profile *p, const folded_names *o, fl_names *names)
+{
+	flame_namecache *c = xcalloc(1, sizeof(*c));
+	c->p = p;
+	if (o)
+		c->o = *o;
+	c->names = names;
+	c->by_func = xcalloc(st_mult((size_t)p->nfunctions * 2 + 1, 2), sizeof(uint32_t));
+	c->by_loc = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
+	return c;
+}
+
+void flame_namecache_free(flame_namecache *c)
+{
+	if (!c)
+		return;
+	free(c->by_func);
+	free(c->by_loc);
+	sb_release(&c->sb);
+	sb_release(&c->mb);
+	free(c);
+}
+
+static uint32_t *cache_slot(flame_namecache *c, const prof_frame *f)
+{
+	if (c->o.lines || c->o.addrs)
+		return NULL;
+	if (f->function != PROF_NONE && f->function < c->p->nfunctions) {
+		if (f->location < c->p->nlocations && c->p->locations[f->location].mapping != PROF_NONE)
+			return NULL; /* the module depends on the location's mapping */
+		return c->by_func + ((size_t)f->function * 2 + (c->o.inline_marks && f->inlined)) * 2;
+	}
+	if (f->location < c->p->nlocations)
+		return c->by_loc + (size_t)f->location * 2;
+	return NULL;
+}
+
+static uint32_t *cache_fill(flame_namecache *c, const prof_frame *f, uint32_t out[2])
+{
+	uint32_t *slot = cache_slot(c, f);
+	if (slot && slot[0])
+		return slot;
+	sb_reset(&c->sb);
+	folded_frame_name(c->p, f, &c->o, &c->sb);
+	out[0] = fl_names_intern(c->names, c->sb.buf, c->sb.len) + 1;
+	sb_reset(&c->mb);
+	frame_module(c->p, f, c->sb.buf, &c->mb);
+	out[1] = fl_names_intern(c->names, c->mb.buf ? c->mb.buf : "", c->mb.len) + 1;
+	if (slot) {
+		slot[0] = out[0];
+		slot[1] = out[1];
+		return slot;
+	}
+	return out;
+}
+
+uint32_t flame_namecache_name(flame_namecache *c, const prof_frame *f)
+{
+	uint32_t tmp[2];
+	return cache_fill(c, f, tmp)[0] - 1;
+}
+
+uint32_t flame_namecache_module(flame_namecache *c, const prof_frame *f)
+{
+	uint32_t tmp[2];
+	return cache_fill(c, f, tmp)[1] - 1;
+}
+
+/* ---- the sorted build -----------------------------------------------------
+ * For one profile into an empty tree (the common case), the stacks are
+ * sorted by their frame names and the tree grows like a depth-first walk:
+ * a stack shares the nodes of its common prefix with the previous one and
+ * creates the rest, without any lookup. A node is complete when the walk
+ * leaves it; if its total is below prune_below it is dropped with its
+ * subtree (which is exactly the nodes created after it), its value staying
+ * in its parent. So a 200k-stack input needs memory for the frames that
+ * are drawn, not for every node of the full tree. */
+
+typedef struct seqs {
+	uint32_t *ids;  /* names then modules of every stack, root first */
+	size_t *off;    /* per stack: start in ids */
+	uint32_t *len;
+	int64_t *val;
+	size_t n, ids_alloc, alloc;
+	const uint32_t *rank; /* name id -> position in name order */
+	bool modules;
+} seqs;
+
+static seqs *sort_seqs;
+
+static int seq_cmp(const void *a_, const void *b_)
+{
+	size_t a = *(const size_t *)a_, b = *(const size_t *)b_;
+	const seqs *q = sort_seqs;
+	const uint32_t *x = q->ids + q->off[a], *y = q->ids + q->off[b];
+	uint32_t n = q->len[a] < q->len[b] ? q->len[a] : q->len[b];
+	for (uint32_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return q->rank[x[i]] < q->rank[y[i]] ? -1 : 1;
+	if (q->len[a] != q->len[b])
+		return q->len[a] < q->len[b] ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+static const fl_names *rank_names;
+
+static int rank_cmp(const void *a_, const void *b_)
+{
+	return strcmp(fl_names_get(rank_names, *(const uint32_t *)a_),
+		      fl_names_get(rank_names, *(const uint32_t *)b_));
+}
+
+typedef struct open_node {
+	uint32_t node;
+	uint32_t prev_sibling; /* the parent's last child before this one */
+} open_node;
+
+/* The node on top of the path is complete: drop it if too small. */
+static void close_node(flame_tree *t, const open_node *on, int64_t prune_below)
+{
+	flame_node *n = &t->nodes[on->node];
+	if (n->total >= prune_below || on->node == 0)
+		return;
+	flame_node *p = &t->nodes[n->parent];
+	p->last_child = on->prev_sibling;
+	if (on->prev_sibling == PROF_NONE)
+		p->first_child = PROF_NONE;
+	else
+		t->nodes[on->prev_sibling].next_sibling = PROF_NONE;
+	t->nnodes = on->node; /* its subtree is everything created after it */
+}
+
+static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
+{
+	uint32_t nn = fl_names_count(t->names);
+	uint32_t *order = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
+	uint32_t *rank = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < nn; i++)
+		order[i] = i;
+	rank_names = t->names;
+	qsort(order, nn, sizeof(*order), rank_cmp);
+	for (uint32_t i = 0; i < nn; i++)
+		rank[order[i]] = i;
+	free(order);
+	size_t *idx = xmalloc(st_mult(q->n ? q->n : 1, sizeof(size_t)));
+	for (size_t i = 0; i < q->n; i++)
+		idx[i] = i;
+	q->rank = rank;
+	sort_seqs = q;
+	qsort(idx, q->n, sizeof(*idx), seq_cmp);
+
+	open_node *path = NULL;
+	size_t path_alloc = 0;
+	uint32_t depth = 0; /* frames on the path; path[0] is the root */
+	ALLOC_GROW(path, 1, path_alloc);
+	path[0] = (open_node){ 0, PROF_NONE };
+	const uint32_t *prev = NULL;
+	uint32_t prev_len = 0;
+	for (size_t k = 0; k < q->n; k++) {
+		size_t i = idx[k];
+		const uint32_t *s = q->ids + q->off[i];
+		uint32_t len = q->len[i];
+		uint32_t common = 0;
+		while (prev && common < len && common < prev_len && common < depth && s[common] == prev[common])
+			common++;
+		while (depth > common)
+			close_node(t, &path[depth--], prune_below);
+		ALLOC_GROW(path, (size_t)len + 1, path_alloc);
+		for (uint32_t d = common; d < len; d++) {
+			uint32_t parent = path[d].node;
+			uint32_t before = t->nodes[parent].last_child;
+			uint32_t mod = q->modules ? s[len + d] : s[d];
+			uint32_t c = new_child(t, parent, s[d], mod);
+			path[d + 1] = (open_node){ c, before };
+			depth = d + 1;
+		}
+		int64_t v = q->val[i];
+		t->nodes[0].total += v;
+		for (uint32_t d = 1; d <= len; d++)
+			t->nodes[path[d].node].total += v;
+		t->nodes[path[len].node].self += v;
+		prev = s;
+		prev_len = len;
+	}
+	while (depth > 0)
+		close_node(t, &path[depth--], prune_below);
+	/* the tree may have lost its deepest levels */
+	t->max_depth = 0;
+	for (uint32_t id = 0; id < t->nnodes; id++)
+		if (t->nodes[id].depth > t->max_depth)
+			t->max_depth = t->nodes[id].depth;
+	t->index->stale = true;
+	free(path);
+	free(idx);
+	free(rank);
+}
+
 int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_opts *o, cprof_err *err)
 {
 	if (p->nvalues == 0)
@@ -328,11 +562,16 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	}
 	qsort(g, ng, sizeof(*g), t->chart ? fgroup_time_cmp : fgroup_stack_cmp);
 
+	/* one profile into an empty tree: the sorted build (see above) */
+	bool sorted = !t->chart && !o->base && t->nnodes == 1;
+	seqs q = { 0 };
+	q.modules = o->modules;
 	uint32_t *names = NULL, *mods = NULL;
 	size_t names_alloc = 0, mods_alloc = 0;
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;
-	strbuf sb = STRBUF_INIT, mb = STRBUF_INIT;
+	strbuf sb = STRBUF_INIT;
+	flame_namecache *nc = flame_namecache_new(p, &o->names, t->names);
 	for (size_t i = 0; i < ng;) {
 		size_t j = i + 1;
 		int64_t sum = g[i].value;
@@ -340,35 +579,62 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 			while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
 				sum += g[j++].value;
 		uint32_t nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
-		ALLOC_GROW(names, (size_t)nf + 1, names_alloc);
-		ALLOC_GROW(mods, (size_t)nf + 1, mods_alloc);
-		uint32_t d = 0;
+		uint32_t d = nf + (o->threads ? 1 : 0);
+		if (sorted) {
+			size_t need = q.n + 1;
+			if (need > q.alloc) {
+				size_t a1 = q.alloc, a2 = q.alloc, a3 = q.alloc;
+				ALLOC_GROW(q.off, need, a1);
+				ALLOC_GROW(q.len, need, a2);
+				ALLOC_GROW(q.val, need, a3);
+				q.alloc = a1;
+			}
+			size_t at = q.n ? q.off[q.n - 1] + (size_t)q.len[q.n - 1] * (q.modules ? 2 : 1) : 0;
+			ALLOC_GROW(q.ids, at + (size_t)d * 2, q.ids_alloc);
+			q.off[q.n] = at;
+			q.len[q.n] = d;
+			q.val[q.n] = sum;
+			q.n++;
+			names = q.ids + at;
+			mods = q.modules ? names + d : NULL;
+		} else {
+			ALLOC_GROW(names, (size_t)d + 1, names_alloc);
+			ALLOC_GROW(mods, (size_t)d + 1, mods_alloc);
+		}
+		uint32_t k0 = 0;
 		if (o->threads) {
 			sb_reset(&sb);
 			folded_thread_frame(p, g[i].tid, &sb);
-			names[d] = mods[d] = fl_names_intern(t->names, sb.buf, sb.len);
-			d++;
+			names[0] = fl_names_intern(t->names, sb.buf, sb.len);
+			if (mods)
+				mods[0] = names[0];
+			k0 = 1;
 		}
 		for (uint32_t k = 0; k < nf; k++) {
 			/* root first, or leaf first with reverse */
 			const prof_frame *f = &frames[o->reverse ? k : nf - 1 - k];
-			sb_reset(&sb);
-			folded_frame_name(p, f, &o->names, &sb);
-			names[d] = fl_names_intern(t->names, sb.buf, sb.len);
-			sb_reset(&mb);
-			frame_module(p, f, sb.buf, &mb);
-			mods[d] = fl_names_intern(t->names, mb.buf ? mb.buf : "", mb.len);
-			d++;
+			names[k0 + k] = flame_namecache_name(nc, f);
+			if (mods)
+				mods[k0 + k] = flame_namecache_module(nc, f);
 		}
-		flame_tree_add(t, names, mods, d, sum, o->base);
+		if (!sorted)
+			flame_tree_add(t, names, mods, d, sum, o->base);
 		i = j;
 	}
+	if (sorted) {
+		build_sorted(t, &q, o->prune_below);
+		free(q.ids);
+		free(q.off);
+		free(q.len);
+		free(q.val);
+		names = mods = NULL;
+	}
+	flame_namecache_free(nc);
 	free(g);
 	free(names);
 	free(mods);
 	free(frames);
 	sb_release(&sb);
-	sb_release(&mb);
 	return 0;
 }
 

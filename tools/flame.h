@@ -35,6 +35,20 @@ uint32_t fl_names_intern(fl_names *t, const char *s, size_t n);
 const char *fl_names_get(const fl_names *t, uint32_t id);
 uint32_t fl_names_count(const fl_names *t);
 
+/* ---- frame names, built once ---------------------------------------------
+ * The text of a frame (folded_frame_name) and of its module, interned in
+ * `names` and cached per function (or per location for unsymbolized
+ * frames), so that a name is built once and not once per stack. With
+ * --lines or --addrs the text depends on more than the function and is
+ * built each time. */
+typedef struct flame_namecache flame_namecache;
+flame_namecache *flame_namecache_new(const profile *p, const folded_names *o, fl_names *names);
+void flame_namecache_free(flame_namecache *c);
+uint32_t flame_namecache_name(flame_namecache *c, const prof_frame *f);
+/* The module id (palette "module"): the mapping's file name, else the
+ * name's package or namespace prefix. */
+uint32_t flame_namecache_module(flame_namecache *c, const prof_frame *f);
+
 /* ---- the tree ------------------------------------------------------------- */
 typedef struct flame_node {
 	uint32_t name;     /* id in tree->names */
@@ -73,6 +87,11 @@ typedef struct flame_build_opts {
 	bool reverse;       /* leaf first: flamegraph.pl's --reverse */
 	const bool *mask;   /* samples to include, or NULL */
 	bool base;          /* add as the base profile of a differential graph */
+	bool modules;       /* fill node modules (palette "module"); else module = name */
+	/* Drop nodes whose total stays below this (their value stays counted in
+	 * their parents): what the SVG would prune anyway, never built. Applies
+	 * to the first profile added to an empty tree (not a chart). 0: keep all. */
+	int64_t prune_below;
 } flame_build_opts;
 
 /* Adds the samples of p. In a chart tree samples are taken in time order

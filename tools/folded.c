@@ -9,6 +9,8 @@
  */
 #include "folded.h"
 
+#include "flame.h" /* fl_names, flame_namecache */
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +32,10 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	p->default_type = 0;
 	p->source_format = prof_intern(p, "folded");
 
-	uint32_t *loc_of_func = NULL; /* function index -> its one location */
+	/* frame text -> its one location; names repeat, so the model's
+	 * interning runs once per distinct name, not once per frame */
+	fl_names *seen = fl_names_new();
+	uint32_t *loc_of_name = NULL;
 	size_t loc_alloc = 0;
 	uint32_t *locs = NULL; /* the stack being read, root first */
 	size_t locs_alloc = 0;
@@ -98,20 +103,21 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 						FOLDED_MAX_DEPTH);
 				goto out;
 			}
-			const char *name = prof_intern_n(p, (const char *)line + f, fe - f);
-			uint32_t fn = prof_intern_function(p, name, name, "", 0);
-			if (fn >= loc_alloc) {
+			uint32_t id = fl_names_intern(seen, (const char *)line + f, fe - f);
+			if (id >= loc_alloc) {
 				size_t old = loc_alloc;
-				ALLOC_GROW(loc_of_func, (size_t)fn + 1, loc_alloc);
+				ALLOC_GROW(loc_of_name, (size_t)id + 1, loc_alloc);
 				for (size_t i = old; i < loc_alloc; i++)
-					loc_of_func[i] = PROF_NONE;
+					loc_of_name[i] = PROF_NONE;
 			}
-			if (loc_of_func[fn] == PROF_NONE) {
+			if (loc_of_name[id] == PROF_NONE) {
+				const char *name = prof_intern_n(p, (const char *)line + f, fe - f);
+				uint32_t fn = prof_intern_function(p, name, name, "", 0);
 				prof_line pl = { fn, 0, 0 };
-				loc_of_func[fn] = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+				loc_of_name[id] = prof_add_location(p, PROF_NONE, 0, &pl, 1);
 			}
 			ALLOC_GROW(locs, depth + 1, locs_alloc);
-			locs[depth++] = loc_of_func[fn];
+			locs[depth++] = loc_of_name[id];
 			if (!semi)
 				break;
 			f = fe + 1;
@@ -126,7 +132,8 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		prof_add_sample(p, st, 0, &count, -1, -1, 0);
 	}
 out:
-	free(loc_of_func);
+	fl_names_free(seen);
+	free(loc_of_name);
 	free(locs);
 	return rc;
 }
@@ -284,6 +291,8 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	size_t nlines = 0, lines_alloc = 0;
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;
+	fl_names *names = fl_names_new();
+	flame_namecache *nc = flame_namecache_new(p, &o->names, names);
 	for (size_t i = 0; i < ng;) {
 		size_t j = i;
 		int64_t sum = 0;
@@ -297,7 +306,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 			}
 			uint32_t nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
 			for (uint32_t k = nf; k-- > 0;) {
-				folded_frame_name(p, &frames[k], &o->names, &text);
+				sb_adds(&text, fl_names_get(names, flame_namecache_name(nc, &frames[k])));
 				if (k)
 					sb_addc(&text, ';');
 			}
@@ -315,6 +324,8 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	}
 	free(g);
 	free(frames);
+	flame_namecache_free(nc);
+	fl_names_free(names);
 
 	cmp_base = text.buf;
 	if (nlines)
