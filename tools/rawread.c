@@ -228,16 +228,32 @@ static uint32_t frame_location(rr *r, uint64_t addr, uint32_t epoch, bool call)
 	return *w - 1;
 }
 
+/* Four independent multiply lanes: the hash of a 16-frame stack is not one
+ * 16-step dependency chain, which matters at 10M samples. */
 static uint32_t hash_frames(const unsigned char *f, size_t n, uint32_t epoch)
 {
-	uint64_t h = 0x51ED27ULL ^ ((uint64_t)epoch << 32) ^ n;
-	for (size_t i = 0; i < n; i++) {
+	const uint64_t K = 0x9E3779B97F4A7C15ULL;
+	uint64_t h0 = 0x51ED27ULL ^ ((uint64_t)epoch << 32) ^ n, h1 = K, h2 = ~K, h3 = K >> 7;
+	size_t i = 0;
+	for (; i + 4 <= n; i += 4) {
+		uint64_t w[4];
+		memcpy(w, f + i * 8, 32);
+		h0 = (h0 ^ w[0]) * K;
+		h1 = (h1 ^ w[1]) * K;
+		h2 = (h2 ^ w[2]) * K;
+		h3 = (h3 ^ w[3]) * K;
+		h0 ^= h0 >> 32;
+		h1 ^= h1 >> 32;
+		h2 ^= h2 >> 32;
+		h3 ^= h3 >> 32;
+	}
+	for (; i < n; i++) {
 		uint64_t w;
 		memcpy(&w, f + i * 8, 8);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 32;
+		h0 = (h0 ^ w) * K;
+		h0 ^= h0 >> 32;
 	}
-	h *= 0xff51afd7ed558ccdULL;
+	uint64_t h = (h0 ^ (h1 * 31) ^ (h2 * 961) ^ (h3 * 29791)) * 0xff51afd7ed558ccdULL;
 	return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -447,8 +463,170 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 
 /* ---- time order -------------------------------------------------------- */
 
-/* Stable LSD radix sort of the samples by time_ns (11-bit digits over the
- * bits the times actually span). */
+/* The order of the samples by time, stable, as an index array (caller
+ * frees). A recorder drains each thread's buffer in order, so each thread's
+ * samples are already sorted and a k-way merge of the threads does it with
+ * sequential memory access; anything else (a hand-made file) takes an LSD
+ * radix sort of (time, index) pairs. */
+typedef struct heap_ent {
+	int64_t t;
+	uint32_t i;    /* sample index: ties keep file order */
+	uint32_t slot; /* thread slot */
+} heap_ent;
+
+static inline bool heap_less(const heap_ent *a, const heap_ent *b)
+{
+	return a->t < b->t || (a->t == b->t && a->i < b->i);
+}
+
+static void heap_down(heap_ent *h, size_t n, size_t k)
+{
+	for (;;) {
+		size_t l = 2 * k + 1, m = k;
+		if (l < n && heap_less(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && heap_less(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == k)
+			return;
+		heap_ent t = h[k];
+		h[k] = h[m];
+		h[m] = t;
+		k = m;
+	}
+}
+
+#define MERGE_MAX_THREADS 65536
+
+static uint32_t *order_by_thread_merge(const profile *p)
+{
+	size_t n = p->nsamples;
+	/* tid -> slot, per-slot count, and whether each slot is sorted */
+	pairmap slots = { 0 };
+	uint32_t nslots = 0;
+	size_t *count = NULL, count_alloc = 0;
+	int64_t *last = NULL;
+	size_t last_alloc = 0;
+	uint32_t *slot_of = xmalloc(st_mult(n, sizeof(uint32_t)));
+	int32_t prev_tid = 0;
+	uint32_t prev_slot = PROF_NONE;
+	bool ok = true;
+	for (size_t i = 0; i < n && ok; i++) {
+		const prof_sample *s = &p->samples[i];
+		uint32_t sl = prev_slot;
+		if (sl == PROF_NONE || s->tid != prev_tid) {
+			uint32_t *v = pairmap_slot(&slots, (uint64_t)(uint32_t)s->tid, 0);
+			if (!*v) {
+				if (nslots == MERGE_MAX_THREADS) {
+					ok = false;
+					break;
+				}
+				ALLOC_GROW(count, nslots + 1, count_alloc);
+				ALLOC_GROW(last, nslots + 1, last_alloc);
+				count[nslots] = 0;
+				last[nslots] = INT64_MIN;
+				*v = ++nslots;
+			}
+			sl = *v - 1;
+			prev_tid = s->tid;
+			prev_slot = sl;
+		}
+		if (s->time_ns < last[sl])
+			ok = false;
+		last[sl] = s->time_ns;
+		count[sl]++;
+		slot_of[i] = sl;
+	}
+	pairmap_free(&slots);
+	free(last);
+	uint32_t *order = NULL;
+	if (ok) {
+		/* per-slot lists of sample indexes, then the merge */
+		size_t *start = xmalloc(st_mult((size_t)nslots + 1, sizeof(size_t)));
+		size_t sum = 0;
+		for (uint32_t k = 0; k < nslots; k++) {
+			start[k] = sum;
+			sum += count[k];
+		}
+		start[nslots] = sum;
+		uint32_t *lists = xmalloc(st_mult(n, sizeof(uint32_t)));
+		size_t *fill = xmalloc(st_mult((size_t)nslots + 1, sizeof(size_t)));
+		memcpy(fill, start, (size_t)nslots * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			lists[fill[slot_of[i]]++] = (uint32_t)i;
+		heap_ent *h = xmalloc(st_mult((size_t)nslots + 1, sizeof(heap_ent)));
+		size_t hn = 0;
+		for (uint32_t k = 0; k < nslots; k++) {
+			uint32_t i = lists[start[k]];
+			h[hn++] = (heap_ent){ p->samples[i].time_ns, i, k };
+			fill[k] = start[k] + 1;
+		}
+		for (size_t k = hn / 2 + 1; k-- > 0;)
+			heap_down(h, hn, k);
+		order = slot_of; /* reused: slot_of[i] is not needed past i */
+		for (size_t o = 0; o < n; o++) {
+			order[o] = h[0].i;
+			uint32_t k = h[0].slot;
+			if (fill[k] < start[k + 1]) {
+				uint32_t i = lists[fill[k]++];
+				h[0] = (heap_ent){ p->samples[i].time_ns, i, k };
+			} else {
+				h[0] = h[--hn];
+			}
+			heap_down(h, hn, 0);
+		}
+		free(h);
+		free(fill);
+		free(lists);
+		free(start);
+	} else {
+		free(slot_of);
+	}
+	free(count);
+	return order;
+}
+
+static uint32_t *order_by_radix(const profile *p, int64_t lo, int bits)
+{
+	size_t n = p->nsamples;
+	/* (key, index) pairs move together: sequential access every pass */
+	uint64_t *k0 = xmalloc(st_mult(n, sizeof(uint64_t))), *k1 = xmalloc(st_mult(n, sizeof(uint64_t)));
+	uint32_t *i0 = xmalloc(st_mult(n, sizeof(uint32_t))), *i1 = xmalloc(st_mult(n, sizeof(uint32_t)));
+	for (size_t i = 0; i < n; i++) {
+		k0[i] = (uint64_t)p->samples[i].time_ns - (uint64_t)lo;
+		i0[i] = (uint32_t)i;
+	}
+	enum { D = 11, B = 1 << D };
+	size_t *cnt = xmalloc(B * sizeof(size_t));
+	for (int shift = 0; shift < bits; shift += D) {
+		memset(cnt, 0, B * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			cnt[(k0[i] >> shift) & (B - 1)]++;
+		size_t sum = 0;
+		for (size_t d = 0; d < B; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			size_t at = cnt[(k0[i] >> shift) & (B - 1)]++;
+			k1[at] = k0[i];
+			i1[at] = i0[i];
+		}
+		uint64_t *ks = k0;
+		k0 = k1;
+		k1 = ks;
+		uint32_t *is = i0;
+		i0 = i1;
+		i1 = is;
+	}
+	free(cnt);
+	free(k0);
+	free(k1);
+	free(i1);
+	return i0;
+}
+
 static void sort_by_time(profile *p)
 {
 	size_t n = p->nsamples;
@@ -467,38 +645,14 @@ static void sort_by_time(profile *p)
 	}
 	if (sorted)
 		return;
-	uint64_t span = (uint64_t)hi - (uint64_t)lo;
-	int bits = 0;
-	while (bits < 64 && (span >> bits))
-		bits++;
-	uint32_t *idx = xmalloc(st_mult(n, sizeof(uint32_t)));
-	uint32_t *tmp = xmalloc(st_mult(n, sizeof(uint32_t)));
-	uint64_t *key = xmalloc(st_mult(n, sizeof(uint64_t)));
-	for (size_t i = 0; i < n; i++) {
-		idx[i] = (uint32_t)i;
-		key[i] = (uint64_t)p->samples[i].time_ns - (uint64_t)lo;
+	uint32_t *idx = order_by_thread_merge(p);
+	if (!idx) {
+		uint64_t span = (uint64_t)hi - (uint64_t)lo;
+		int bits = 0;
+		while (bits < 64 && (span >> bits))
+			bits++;
+		idx = order_by_radix(p, lo, bits);
 	}
-	enum { D = 11, B = 1 << D };
-	size_t *cnt = xmalloc(B * sizeof(size_t));
-	for (int shift = 0; shift < bits; shift += D) {
-		memset(cnt, 0, B * sizeof(size_t));
-		for (size_t i = 0; i < n; i++)
-			cnt[(key[idx[i]] >> shift) & (B - 1)]++;
-		size_t sum = 0;
-		for (size_t d = 0; d < B; d++) {
-			size_t c = cnt[d];
-			cnt[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			tmp[cnt[(key[idx[i]] >> shift) & (B - 1)]++] = idx[i];
-		uint32_t *sw = idx;
-		idx = tmp;
-		tmp = sw;
-	}
-	free(cnt);
-	free(key);
-	free(tmp);
 	/* Permute in place, cycle by cycle (new[i] = old[idx[i]]): fresh
 	 * memory is the expensive part at 10M samples, so no copies. */
 	uint32_t nv = p->nvalues;

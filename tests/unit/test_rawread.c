@@ -259,6 +259,66 @@ static void test_truncated_everywhere(void **state)
 	sb_release(&sb);
 }
 
+/* Each thread's samples in order, the file not: the merge path. Ties keep
+ * file order. A thread out of order: the radix path, same result. */
+static void check_time_order(bool per_thread_sorted)
+{
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, MS, T0, CPROF_MODE_CPU, "/bin/x", "", 0);
+	uint64_t f[1];
+	/* thread t, sample k at time (3k + t) ms, drained in chunks of 4;
+	 * thread 2's sample 5 duplicates thread 0's time 15 ms */
+	for (int chunk = 0; chunk < 3; chunk++)
+		for (uint32_t t = 0; t < 3; t++)
+			for (int k = chunk * 4; k < chunk * 4 + 4; k++) {
+				uint64_t ms = (uint64_t)(3 * k) + t;
+				if (t == 2 && k == 5)
+					ms = 15;
+				f[0] = 0x1000 + t * 0x100 + (uint64_t)k;
+				rb_sample(&sb, T0 + ms * MS, 10 + t, MS, 0, 0, f, 1);
+			}
+	if (!per_thread_sorted) {
+		f[0] = 0x9999;
+		rb_sample(&sb, T0 + 1 * MS, 10, MS, 0, 0, f, 1); /* thread 10 goes back */
+	}
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	cprof_err err;
+	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
+	size_t n = per_thread_sorted ? 36 : 37;
+	assert_int_equal(p->nsamples, n);
+	for (size_t i = 1; i < n; i++)
+		assert_true(p->samples[i - 1].time_ns <= p->samples[i].time_ns);
+	/* the tie at 15 ms: thread 10 (written first) before thread 12 */
+	for (size_t i = 0; i + 1 < n; i++)
+		if (p->samples[i].time_ns == 15 * (int64_t)MS && p->samples[i + 1].time_ns == 15 * (int64_t)MS) {
+			assert_int_equal(p->samples[i].tid, 10);
+			assert_int_equal(p->samples[i + 1].tid, 12);
+		}
+	/* each sample kept its own stack and values through the permutation */
+	for (size_t i = 0; i < n; i++) {
+		const prof_location *l = &p->locations[p->stacks[p->samples[i].stack].locs[0]];
+		if (l->address == 0x9999)
+			continue;
+		uint64_t t = (l->address - 0x1000) >> 8, k = (l->address - 0x1000) & 0xff;
+		assert_int_equal(p->samples[i].tid, 10 + (int32_t)t);
+		int64_t want = (t == 2 && k == 5) ? 15 : (int64_t)(3 * k + t);
+		assert_int_equal(p->samples[i].time_ns, want * (int64_t)MS);
+		assert_int_equal(prof_sample_values(p, i)[1], MS);
+	}
+	prof_free(p);
+	sb_release(&sb);
+	sb_release(&w.all);
+}
+
+static void test_time_order_merge_and_radix(void **state)
+{
+	(void)state;
+	check_time_order(true);
+	check_time_order(false);
+}
+
 static void test_incomplete_unknown_malformed(void **state)
 {
 	(void)state;
@@ -367,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_wall_mode_offcpu),
 		cmocka_unit_test(test_mappings_over_time),
 		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_time_order_merge_and_radix),
 		cmocka_unit_test(test_incomplete_unknown_malformed),
 		cmocka_unit_test(test_bad_headers_are_errors),
 		cmocka_unit_test(test_reader_detects_raw_and_gzip),
