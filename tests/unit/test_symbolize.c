@@ -430,6 +430,62 @@ static void test_vdso(void **state)
 	}
 }
 
+/* A C++ program: names come out demangled, the mangled one is kept as the
+ * system name. */
+static const char cxx_src[] =
+	"#include <cstdio>\n"
+	"namespace shop { struct Cart { int n; __attribute__((noinline)) int total(int x); }; }\n"
+	"int shop::Cart::total(int x) { for (int i = 0; i < x; i++) n += i; return n; }\n"
+	"int main() {\n"
+	"\tshop::Cart c{0};\n"
+	"\tunsigned long a = (unsigned long)(void *)&shop::Cart::total;\n"
+	"\tFILE *f = fopen(\"/proc/self/maps\", \"r\"); char line[4096];\n"
+	"\twhile (f && fgets(line, sizeof line, f)) { unsigned long s, e, off; char perms[8];\n"
+	"\t\tif (sscanf(line, \"%lx-%lx %7s %lx\", &s, &e, perms, &off) == 4 && a >= s && a < e)\n"
+	"\t\t\tprintf(\"%lx %lx %lx %lx\\n\", a, s, e, off); }\n"
+	"\treturn c.total(3) == 99;\n"
+	"}\n";
+
+static void test_cxx_demangled(void **state)
+{
+	(void)state;
+	if (sh("command -v c++ >/dev/null"))
+		skip();
+	char src[128], bin[128];
+	snprintf(src, sizeof(src), "%s/cart.cc", fx.dir);
+	snprintf(bin, sizeof(bin), "%s/cart", fx.dir);
+	FILE *f = fopen(src, "w");
+	assert_non_null(f);
+	fputs(cxx_src, f);
+	fclose(f);
+	/* -Wno-pmf-conversions: taking a member function's address as void * */
+	assert_int_equal(sh("c++ -O1 -g -Wno-pmf-conversions -o %s %s", bin, src), 0);
+	FILE *p = popen(bin, "r");
+	assert_non_null(p);
+	unsigned long a, st, en, off;
+	assert_int_equal(fscanf(p, "%lx %lx %lx %lx", &a, &st, &en, &off), 4);
+	pclose(p);
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, 1000000, 1000, CPROF_MODE_CPU, bin, "", 0);
+	rb_mapping(&sb, 1000, st, en, off, NULL, 0, bin);
+	uint64_t fr = a + 1;
+	rb_sample(&sb, 2000, 1, 1000000, 0, 0, &fr, 1);
+	rb_end(&sb, 3000, 1, 0);
+	warns w = { STRBUF_INIT, 0 };
+	profile *pr = read_with(&sb, NULL, &w);
+	const prof_location *l = &pr->locations[0];
+	assert_int_equal(l->nlines, 1);
+	const prof_function *fn = &pr->functions[l->lines[0].function];
+	assert_string_equal(fn->name, "shop::Cart::total(int)");
+	assert_string_equal(fn->system_name, "_ZN4shop4Cart5totalEi");
+	assert_non_null(strstr(fn->filename, "cart.cc"));
+	assert_int_equal(fn->start_line, 3);
+	prof_free(pr);
+	sb_release(&sb);
+	sb_release(&w.all);
+}
+
 static void test_demangle(void **state)
 {
 	(void)state;
@@ -449,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_stripped_with_debuglink),
 		cmocka_unit_test(test_mismatch_and_missing_warn),
 		cmocka_unit_test(test_vdso),
+		cmocka_unit_test(test_cxx_demangled),
 		cmocka_unit_test(test_demangle),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
