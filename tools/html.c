@@ -159,23 +159,83 @@ static void add_i64(strbuf *sb, int64_t v)
 	sb->buf[sb->len] = '\0';
 }
 
-/* A column: one number when every entry is equal, else an array. */
-static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n, size_t stride)
+static size_t i64_len(int64_t v)
+{
+	size_t n = v < 0 ? 2 : 1;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	while (u >= 10) {
+		u /= 10;
+		n++;
+	}
+	return n;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static void add_array(strbuf *sb, const int64_t *v, size_t n, int64_t base)
+{
+	sb_addc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(sb, ',');
+		add_i64(sb, v[i] - base);
+	}
+	sb_addc(sb, ']');
+}
+
+/* A column of n numbers, in the shortest of four forms (the viewer reads
+ * them all, docs/cprof-html.md):
+ *   V                           every entry is V
+ *   {"runs":[V,COUNT,...]}      few runs of equal values (threads, labels, flags)
+ *   {"base":B,"d":[V-B,...]}    values near B (time deltas and weights near the period)
+ *   [V,...]                     otherwise */
+static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n)
 {
 	strbuf sb = STRBUF_INIT;
-	int same = 1;
-	for (size_t i = 1; i < n && same; i++)
-		same = v[i * stride] == v[0];
-	if (same && n) {
+	size_t runs = n ? 1 : 0;
+	for (size_t i = 1; i < n; i++)
+		runs += v[i] != v[i - 1];
+	if (runs == 1) {
 		add_i64(&sb, v[0]);
-	} else {
-		sb_addc(&sb, '[');
-		for (size_t i = 0; i < n; i++) {
+	} else if (runs * 4 <= n) {
+		sb_adds(&sb, "{\"runs\":[");
+		for (size_t i = 0, j; i < n; i = j) {
+			for (j = i + 1; j < n && v[j] == v[i]; j++)
+				;
 			if (i)
 				sb_addc(&sb, ',');
-			add_i64(&sb, v[i * stride]);
+			add_i64(&sb, v[i]);
+			sb_addc(&sb, ',');
+			add_i64(&sb, (int64_t)(j - i));
 		}
-		sb_addc(&sb, ']');
+		sb_adds(&sb, "]}");
+	} else {
+		/* the base: the median of up to 4095 evenly spaced entries */
+		size_t k = n < 4095 ? n : 4095;
+		int64_t *pick = xmalloc(st_mult(k ? k : 1, sizeof(*pick)));
+		for (size_t i = 0; i < k; i++)
+			pick[i] = v[(size_t)((double)i * (double)n / (double)k)];
+		qsort(pick, k, sizeof(*pick), cmp_i64);
+		int64_t base = k ? pick[k / 2] : 0;
+		free(pick);
+		size_t plain = 0, off = 0;
+		for (size_t i = 0; i < n; i++) {
+			plain += i64_len(v[i]);
+			off += i64_len(v[i] - base);
+		}
+		if (base != 0 && off + 32 < plain - plain / 5) {
+			sb_adds(&sb, "{\"base\":");
+			add_i64(&sb, base);
+			sb_adds(&sb, ",\"d\":");
+			add_array(&sb, v, n, base);
+			sb_addc(&sb, '}');
+		} else {
+			add_array(&sb, v, n, 0);
+		}
 	}
 	cJSON_AddRawToObject(obj, key, sb.buf);
 	sb_release(&sb);
@@ -440,13 +500,13 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 
 	cJSON *smp = cJSON_AddObjectToObject(root, "samples");
 	add_raw_i64(smp, "n", (int64_t)n);
-	add_column(smp, "stack", col, n, 1);
+	add_column(smp, "stack", col, n);
 	cJSON *vals = cJSON_AddArrayToObject(smp, "values");
 	for (uint32_t j = 0; j < p->nvalues; j++) {
 		cJSON *tmp = cJSON_CreateObject();
 		for (size_t i = 0; i < n; i++)
 			col[i] = p->values[ord[i] * p->nvalues + j];
-		add_column(tmp, "c", col, n, 1);
+		add_column(tmp, "c", col, n);
 		cJSON *c = cJSON_DetachItemFromObject(tmp, "c");
 		cJSON_AddItemToArray(vals, c);
 		cJSON_Delete(tmp);
@@ -458,20 +518,20 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 			col[i] = t - prev;
 			prev = t;
 		}
-		add_column(smp, "time", col, n, 1);
+		add_column(smp, "time", col, n);
 		for (size_t i = 0; i < n; i++) {
 			int32_t tid = p->samples[ord[i]].tid;
 			int32_t *hit = bsearch(&tid, tids, ntids, sizeof(*tids), cmp_i32);
 			col[i] = hit ? hit - tids : 0;
 		}
-		add_column(smp, "thread", col, n, 1);
+		add_column(smp, "thread", col, n);
 	}
 	for (size_t i = 0; i < n; i++)
 		col[i] = p->samples[ord[i]].labelset < p->nlabelsets ? p->samples[ord[i]].labelset : 0;
-	add_column(smp, "labelset", col, n, 1);
+	add_column(smp, "labelset", col, n);
 	for (size_t i = 0; i < n; i++)
 		col[i] = p->samples[ord[i]].flags & PROF_SAMPLE_OFFCPU;
-	add_column(smp, "flags", col, n, 1);
+	add_column(smp, "flags", col, n);
 
 	char *txt = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);

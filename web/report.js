@@ -52,7 +52,16 @@
 	function column(c, Type) {
 		if (c === undefined || c === null) return null;
 		if (typeof c === 'number') return new Type(N).fill(c);
-		return new Type(c); // not Type.from: the constructor copies an array without the iterator protocol
+		if (Array.isArray(c)) return new Type(c); // the constructor: no iterator protocol
+		const out = new Type(N);
+		if (c.runs) { // [value, count, ...]
+			const r = c.runs;
+			for (let j = 0, k = 0; j < r.length; j += 2) { out.fill(r[j], k, k + r[j + 1]); k += r[j + 1]; }
+		} else if (c.d) { // base + deltas
+			const b = c.base, d = c.d;
+			for (let i = 0; i < N; i++) out[i] = d[i] + b;
+		}
+		return out;
 	}
 	const sStack = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;

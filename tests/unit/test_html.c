@@ -67,6 +67,29 @@ static cJSON *json_of(const profile *p)
 	return j;
 }
 
+/* Entry i of a column in any of its forms: V, [..], {"runs"}, {"base","d"}. */
+static double col_at(cJSON *c, int i)
+{
+	if (cJSON_IsNumber(c))
+		return c->valuedouble;
+	if (cJSON_IsArray(c))
+		return cJSON_GetArrayItem(c, i)->valuedouble;
+	cJSON *runs = cJSON_GetObjectItem(c, "runs");
+	if (runs) {
+		int n = cJSON_GetArraySize(runs);
+		for (int j = 0; j < n; j += 2) {
+			int cnt = cJSON_GetArrayItem(runs, j + 1)->valueint;
+			if (i < cnt)
+				return cJSON_GetArrayItem(runs, j)->valuedouble;
+			i -= cnt;
+		}
+		fail();
+	}
+	cJSON *d = cJSON_GetObjectItem(c, "d");
+	assert_non_null(d);
+	return cJSON_GetObjectItem(c, "base")->valuedouble + cJSON_GetArrayItem(d, i)->valuedouble;
+}
+
 static int str_index(cJSON *strings, const char *s)
 {
 	int n = cJSON_GetArraySize(strings), found = -1;
@@ -113,8 +136,8 @@ static void test_json_interns_strings_frames_and_stack_prefixes(void **state)
 	double sum = 0, prev = -1;
 	int seen[41] = { 0 }, nflags = 0, nls = 0;
 	for (int i = 0; i < 40; i++) {
-		sum += cJSON_GetArrayItem(t, i)->valuedouble;
-		int k = cJSON_GetArrayItem(thr, i)->valueint;
+		sum += col_at(t, i);
+		int k = (int)col_at(thr, i);
 		assert_int_equal(k, i < 24 ? 0 : 1); /* 24 samples of tid 100, then 16 of 101 */
 		if (i != 24)
 			assert_true(sum > prev);
@@ -123,8 +146,8 @@ static void test_json_interns_strings_frames_and_stack_prefixes(void **state)
 		assert_true(sum == 1000000.0 * ms && ms >= 1 && ms <= 40 && !seen[ms]);
 		seen[ms] = 1;
 		assert_int_equal(k, (ms - 1) % 5 >= 3 ? 1 : 0);
-		nflags += cJSON_GetArrayItem(flags, i)->valueint;
-		nls += cJSON_GetArrayItem(lsc, i)->valueint;
+		nflags += (int)col_at(flags, i);
+		nls += (int)col_at(lsc, i);
 	}
 	assert_int_equal(nflags, 5);
 	assert_int_equal(nls, 10);
@@ -147,6 +170,32 @@ static void test_json_without_timestamps_has_no_timeline_columns(void **state)
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(j, "hasTimestamps")));
 	assert_null(cJSON_GetObjectItem(j, "threads"));
 	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "samples"), "time"));
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
+static void test_columns_take_their_shortest_form(void **state)
+{
+	(void)state;
+	profile *p = make_profile(true);
+	/* weights near 1 ms with jitter; one idle gap in the times */
+	for (size_t i = 0; i < p->nsamples; i++)
+		p->values[i * 2 + 1] = 1000000 + (int64_t)(i % 3) * 7;
+	p->samples[20].time_ns += 50000000;
+	cJSON *j = json_of(p);
+	cJSON *s = cJSON_GetObjectItem(j, "samples");
+	cJSON *w = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "values"), 1);
+	assert_true(cJSON_IsObject(w));
+	double base = cJSON_GetObjectItem(w, "base")->valuedouble; /* the median */
+	assert_true(base >= 1000000 && base <= 1000014);
+	double sum = 0;
+	for (int i = 0; i < 40; i++)
+		sum += col_at(w, i);
+	assert_true(sum == 40 * 1000000.0 + 7 * (13 + 2 * 13)); /* every entry decodes back */
+	cJSON *thr = cJSON_GetObjectItem(s, "thread");
+	assert_non_null(cJSON_GetObjectItem(thr, "runs")); /* two runs: tid 100, tid 101 */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(thr, "runs")), 4);
+	assert_true(cJSON_IsArray(cJSON_GetObjectItem(s, "stack"))); /* no pattern: plain */
 	cJSON_Delete(j);
 	prof_free(p);
 }
@@ -291,6 +340,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_interns_strings_frames_and_stack_prefixes),
 		cmocka_unit_test(test_json_without_timestamps_has_no_timeline_columns),
+		cmocka_unit_test(test_columns_take_their_shortest_form),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement_char),
 		cmocka_unit_test(test_speedscope_one_sampled_profile_per_thread),
