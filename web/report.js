@@ -35,18 +35,22 @@
 
 	/* ---- decoding ------------------------------------------------------ */
 	const nFrames = D.frames.length / 3;
+	// (hot loops live in small functions: V8 optimizes those quickly, not
+	// the loops at the top level of this one big closure)
 	const fName = new Int32Array(nFrames), fFile = new Int32Array(nFrames), fLine = new Float64Array(nFrames);
-	for (let i = 0; i < nFrames; i++) {
-		fName[i] = D.frames[3 * i]; fFile[i] = D.frames[3 * i + 1]; fLine[i] = D.frames[3 * i + 2];
-	}
+	(function (fr) {
+		for (let i = 0; i < nFrames; i++) { fName[i] = fr[3 * i]; fFile[i] = fr[3 * i + 1]; fLine[i] = fr[3 * i + 2]; }
+	})(D.frames);
 	const nNodes = D.stacks.length / 2;
 	const sParent = new Int32Array(nNodes), sFrame = new Int32Array(nNodes);
 	// parents are stored relative (id - parent; 0 for a root): mostly 1, so short
-	for (let i = 0; i < nNodes; i++) {
-		const d = D.stacks[2 * i];
-		sParent[i] = d > 0 ? i - d : -1;
-		sFrame[i] = D.stacks[2 * i + 1];
-	}
+	(function (st, parent, frame) {
+		for (let i = 0; i < nNodes; i++) {
+			const d = st[2 * i];
+			parent[i] = d > 0 ? i - d : -1;
+			frame[i] = st[2 * i + 1];
+		}
+	})(D.stacks, sParent, sFrame);
 
 	const N = D.samples.n;
 	function column(c, Type) {
@@ -69,10 +73,8 @@
 	const hasTime = !!D.hasTimestamps && D.samples.time !== undefined && D.samples.time !== null;
 	let sTime = null;
 	if (hasTime) {
-		sTime = new Float64Array(N);
-		const dt = column(D.samples.time, Float64Array);
-		let t = 0;
-		for (let i = 0; i < N; i++) { t += dt[i]; sTime[i] = t; }
+		sTime = column(D.samples.time, Float64Array);
+		(function (a) { for (let i = 1; i < a.length; i++) a[i] += a[i - 1]; })(sTime); // deltas -> times
 	}
 	const threads = D.threads || [];
 	const sThread = column(D.samples.thread, Int32Array) || new Int32Array(N);
@@ -93,10 +95,10 @@
 	// flame node 0 is the root ("all"); parents precede children.
 	// An open-addressing table in typed arrays: (parent flame node, name) -> node.
 	const s2f = new Int32Array(nNodes);
-	let fnParent = new Int32Array(nNodes + 1), fnName = new Int32Array(nNodes + 1);
-	let nF = 1;
-	fnParent[0] = -1; fnName[0] = -1;
-	{
+	const [fnParent, fnName] = (function () {
+		let nF = 1;
+		const fnParent = new Int32Array(nNodes + 1), fnName = new Int32Array(nNodes + 1);
+		fnParent[0] = -1; fnName[0] = -1;
 		let bits = 4;
 		while ((1 << bits) < 2 * (nNodes + 1)) bits++;
 		const mask = (1 << bits) - 1, slots = new Int32Array(1 << bits).fill(-1);
@@ -117,12 +119,13 @@
 			}
 			s2f[i] = f;
 		}
-	}
-	fnParent = fnParent.slice(0, nF); fnName = fnName.slice(0, nF);
+		return [fnParent.slice(0, nF), fnName.slice(0, nF)];
+	})();
+	const nF = fnParent.length;
 	mark('flamehash');
 	// a representative frame (file, line) per flame node, for tooltips
 	const fnFrame = new Int32Array(nF).fill(-1);
-	for (let i = 0; i < nNodes; i++) if (fnFrame[s2f[i]] < 0) fnFrame[s2f[i]] = sFrame[i];
+	(function () { for (let i = 0; i < nNodes; i++) if (fnFrame[s2f[i]] < 0) fnFrame[s2f[i]] = sFrame[i]; })();
 
 	// children lists (CSR), sorted by name as flamegraph.pl does
 	function childrenCSR(parent, n, cmp) {
@@ -177,12 +180,12 @@
 	}
 
 	const sLeafName = new Int32Array(nNodes);
-	for (let i = 0; i < nNodes; i++) sLeafName[i] = fName[sFrame[i]];
+	(function () { for (let i = 0; i < nNodes; i++) sLeafName[i] = fName[sFrame[i]]; })();
 	mark('trees');
 	/* ---- per-thread time-sorted sample indexes (timeline) ---------------- */
 	const perThread = [];
 	let tMin = 0, tMax = 1;
-	if (hasTime && N > 0) {
+	if (hasTime && N > 0) (function () {
 		const counts = new Int32Array(threads.length + 1);
 		for (let i = 0; i < N; i++) counts[sThread[i]]++;
 		for (let k = 0; k < threads.length; k++) perThread.push(new Int32Array(counts[k]));
@@ -201,7 +204,7 @@
 		}
 		if (tMin > 0 && tMin < (tMax - tMin) * 0.05) tMin = 0;
 		if (!(tMax > tMin)) tMax = tMin + 1;
-	}
+	})();
 	// Per thread, in time order and contiguous: time, weight, off-CPU flag and
 	// the colour (refreshed when the filters change). The timeline's draw loop
 	// then reads memory sequentially instead of jumping through the columns.
@@ -227,7 +230,7 @@
 		thTime.push(T); thW.push(W); thOff.push(O); thCol.push(new Int32Array(n));
 	}
 	let maxWeight = 0;
-	if (sWeight) for (let i = 0; i < N; i++) if (sWeight[i] > maxWeight) maxWeight = sWeight[i];
+	if (sWeight) maxWeight = (function (w) { let m = 0; for (let i = 0; i < w.length; i++) if (w[i] > m) m = w[i]; return m; })(sWeight);
 
 	mark('threads');
 	/* ---- colours: a hash of the name, flamegraph.pl's warm palette ------- */
