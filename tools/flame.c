@@ -427,7 +427,6 @@ typedef struct seqs {
 	uint32_t *len;
 	int64_t *val;
 	size_t n, ids_alloc, alloc;
-	const uint32_t *rank; /* name id -> position in name order */
 	bool modules;
 } seqs;
 
@@ -441,7 +440,7 @@ static int seq_cmp(const void *a_, const void *b_)
 	uint32_t n = q->len[a] < q->len[b] ? q->len[a] : q->len[b];
 	for (uint32_t i = 0; i < n; i++)
 		if (x[i] != y[i])
-			return q->rank[x[i]] < q->rank[y[i]] ? -1 : 1;
+			return x[i] < y[i] ? -1 : 1;
 	if (q->len[a] != q->len[b])
 		return q->len[a] < q->len[b] ? -1 : 1;
 	return a < b ? -1 : a > b;
@@ -486,13 +485,22 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	qsort(order, nn, sizeof(*order), rank_cmp);
 	for (uint32_t i = 0; i < nn; i++)
 		rank[order[i]] = i;
-	free(order);
+	/* names become their ranks for the sort (integer compares only); the
+	 * order array maps a rank back to its name when a node is created */
+	for (size_t i = 0; i < q->n; i++) {
+		uint32_t *s = q->ids + q->off[i];
+		for (uint32_t k = 0; k < q->len[i]; k++)
+			s[k] = rank[s[k]];
+	}
 	size_t *idx = xmalloc(st_mult(q->n ? q->n : 1, sizeof(size_t)));
+	bool in_order = true;
 	for (size_t i = 0; i < q->n; i++)
 		idx[i] = i;
-	q->rank = rank;
 	sort_seqs = q;
-	qsort(idx, q->n, sizeof(*idx), seq_cmp);
+	for (size_t i = 1; i < q->n && in_order; i++)
+		in_order = seq_cmp(&idx[i - 1], &idx[i]) < 0;
+	if (!in_order) /* already sorted input (stackcollapse output) skips this */
+		qsort(idx, q->n, sizeof(*idx), seq_cmp);
 
 	open_node *path = NULL;
 	size_t path_alloc = 0;
@@ -514,8 +522,8 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 		for (uint32_t d = common; d < len; d++) {
 			uint32_t parent = path[d].node;
 			uint32_t before = t->nodes[parent].last_child;
-			uint32_t mod = q->modules ? s[len + d] : s[d];
-			uint32_t c = new_child(t, parent, s[d], mod);
+			uint32_t mod = q->modules ? s[len + d] : order[s[d]];
+			uint32_t c = new_child(t, parent, order[s[d]], mod);
 			path[d + 1] = (open_node){ c, before };
 			depth = d + 1;
 		}
@@ -538,6 +546,7 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	free(path);
 	free(idx);
 	free(rank);
+	free(order);
 }
 
 int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_opts *o, cprof_err *err)
@@ -572,13 +581,20 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	size_t frames_alloc = 0;
 	strbuf sb = STRBUF_INIT;
 	flame_namecache *nc = flame_namecache_new(p, &o->names, t->names);
+	uint32_t *loc_cache = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
 	for (size_t i = 0; i < ng;) {
 		size_t j = i + 1;
 		int64_t sum = g[i].value;
 		if (!t->chart)
 			while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
 				sum += g[j++].value;
-		uint32_t nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
+		/* a stack of single-line locations (no inlining) needs no
+		 * expansion: its names come from the per-location cache */
+		const prof_stack *st = &p->stacks[g[i].stack];
+		bool simple = true;
+		for (uint32_t k = 0; k < st->depth && simple; k++)
+			simple = p->locations[st->locs[k]].nlines <= 1;
+		uint32_t nf = simple ? st->depth : prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
 		uint32_t d = nf + (o->threads ? 1 : 0);
 		if (sorted) {
 			size_t need = q.n + 1;
@@ -612,7 +628,23 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 		}
 		for (uint32_t k = 0; k < nf; k++) {
 			/* root first, or leaf first with reverse */
-			const prof_frame *f = &frames[o->reverse ? k : nf - 1 - k];
+			uint32_t at = o->reverse ? k : nf - 1 - k;
+			if (simple) {
+				uint32_t loc = st->locs[at];
+				uint32_t *c = loc_cache + (size_t)loc * 2;
+				if (!c[0]) {
+					const prof_location *l = &p->locations[loc];
+					prof_frame f = { loc, l->nlines ? l->lines[0].function : PROF_NONE,
+							 l->nlines ? l->lines[0].line : 0, false };
+					c[0] = flame_namecache_name(nc, &f) + 1;
+					c[1] = flame_namecache_module(nc, &f) + 1;
+				}
+				names[k0 + k] = c[0] - 1;
+				if (mods)
+					mods[k0 + k] = c[1] - 1;
+				continue;
+			}
+			const prof_frame *f = &frames[at];
 			names[k0 + k] = flame_namecache_name(nc, f);
 			if (mods)
 				mods[k0 + k] = flame_namecache_module(nc, f);
@@ -630,6 +662,7 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 		names = mods = NULL;
 	}
 	flame_namecache_free(nc);
+	free(loc_cache);
 	free(g);
 	free(names);
 	free(mods);
