@@ -230,33 +230,51 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 
 void timeline_write(const profile *p, const timeline_opts *o, strbuf *out)
 {
-	/* threads in order of their first drawn sample */
+	/* threads in order of their first drawn sample; one pass assigns each
+	 * sample its thread slot (a one-entry cache catches runs of a thread) */
 	int32_t *tids = NULL;
 	size_t ntids = 0, tids_alloc = 0;
+	uint32_t *slot = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(uint32_t)));
+	size_t *count = NULL, count_alloc = 0;
+	size_t last = SIZE_MAX;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		if (o->mask && !o->mask[i])
 			continue;
-		size_t t;
-		for (t = 0; t < ntids; t++)
-			if (tids[t] == p->samples[i].tid)
-				break;
-		if (t == ntids) {
-			ALLOC_GROW(tids, ntids + 1, tids_alloc);
-			tids[ntids++] = p->samples[i].tid;
+		size_t t = last;
+		if (t == SIZE_MAX || tids[t] != p->samples[i].tid) {
+			for (t = 0; t < ntids; t++)
+				if (tids[t] == p->samples[i].tid)
+					break;
+			if (t == ntids) {
+				ALLOC_GROW(tids, ntids + 1, tids_alloc);
+				ALLOC_GROW(count, ntids + 1, count_alloc);
+				tids[ntids] = p->samples[i].tid;
+				count[ntids++] = 0;
+			}
+			last = t;
 		}
+		slot[i] = (uint32_t)t;
+		count[t]++;
 	}
-	size_t *idx = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(size_t)));
+	size_t *start = xcalloc(ntids + 1, sizeof(size_t));
+	for (size_t t = 0; t < ntids; t++)
+		start[t + 1] = start[t] + count[t];
+	size_t *idx = xmalloc(st_mult(start[ntids] ? start[ntids] : 1, sizeof(size_t)));
+	for (size_t t = 0; t < ntids; t++)
+		count[t] = start[t];
+	for (size_t i = 0; i < p->nsamples; i++)
+		if (!o->mask || o->mask[i])
+			idx[count[slot[i]]++] = i;
 	for (size_t t = 0; t < ntids; t++) {
-		size_t n = 0;
-		for (size_t i = 0; i < p->nsamples; i++)
-			if ((!o->mask || o->mask[i]) && p->samples[i].tid == tids[t])
-				idx[n++] = i;
 		if (t)
 			sb_addc(out, '\n');
-		draw_thread(p, o, tids[t], idx, n, out);
+		draw_thread(p, o, tids[t], idx + start[t], start[t + 1] - start[t], out);
 	}
 	if (!ntids)
 		sb_adds(out, "(no samples)\n");
 	free(idx);
+	free(start);
+	free(count);
+	free(slot);
 	free(tids);
 }
