@@ -387,14 +387,35 @@
 		}
 		colorThreads();
 	}
+	// The timeline's colours: the leaf function's, grey when filtered out,
+	// and — linked to the other views — magenta when the sample's stack holds
+	// a search match, cyan when it holds the function highlighted from the
+	// top table, so one sees WHEN those functions ran.
 	function colorThreads() {
+		if (!hasTime) return;
 		const grey = packed([200, 200, 200], 255), greyOff = packed([225, 225, 225], 255);
+		const magenta = packed([230, 0, 230], 255), cyan = packed([0, 190, 255], 255);
+		// per stack node: 1 = a frame on the path matches the search, 2 = holds the highlighted function
+		let mark = null;
+		const hlIdx = st.hl ? S.indexOf(st.hl) : -1;
+		if (strMatch || hlIdx >= 0) {
+			mark = new Uint8Array(nNodes);
+			for (let i = 0; i < nNodes; i++) {
+				const p = sParent[i], nm = fName[sFrame[i]];
+				let m = p >= 0 ? mark[p] : 0;
+				if (strMatch && strMatch[nm]) m |= 1;
+				if (nm === hlIdx) m |= 2;
+				mark[i] = m;
+			}
+		}
 		for (let k = 0; k < perThread.length; k++) {
 			const idx = perThread[k], C = thCol[k], O = thOff[k];
 			for (let j = 0; j < idx.length; j++) {
 				const i = idx[j];
 				const off = (O[j] & 1) === 1;
-				C[j] = passMask[i] ? packedOf(sLeafName[sStack[i]], off) : off ? greyOff : grey;
+				if (!passMask[i]) { C[j] = off ? greyOff : grey; continue; }
+				const m = mark ? mark[sStack[i]] : 0;
+				C[j] = m & 1 ? magenta : m & 2 ? cyan : packedOf(sLeafName[sStack[i]], off);
 			}
 		}
 	}
@@ -1015,11 +1036,12 @@
 		const t0 = performance.now();
 		const all = what.all, filters = all || what.filters, range = filters || what.range;
 		const reagg = range || what.value;
+		if (all || what.search) compileSearch(); // before the filters: they recolour the timeline by it
 		if (filters) applyFilters();
-		if (all || what.search) compileSearch();
 		if (reagg) aggregate();
 		if (reagg || what.search) computeMatches();
-		if (hasTime && (filters || what.timeline || what.range)) drawTimeline();
+		if (!filters && (what.search || what.highlight)) colorThreads(); // (applyFilters recolours too)
+		if (hasTime && (filters || what.timeline || what.range || what.search || what.highlight)) drawTimeline();
 		if (reagg || what.search || what.flame || what.highlight) drawFlame();
 		const t = performance.now();
 		if (reagg || what.tables) { computeTop(); computeStacks(); renderStacks(); }

@@ -20,7 +20,7 @@ for (const s of raw) {
 	for (const f of new Set(s.stack)) cum[f] = (cum[f] || 0) + s.weight;
 }
 
-plan(25);
+plan(26);
 (async () => {
 	const b = await launch();
 	try {
@@ -59,6 +59,15 @@ plan(25);
 		ok(px.C[0] === 230 && px.C[1] === 0 && px.C[2] === 230, 'the C box is painted in the search highlight colour (canvas pixel)', px.C);
 		ok(!(px.B[0] === 230 && px.B[1] === 0 && px.B[2] === 230) && px.B[0] > 150, 'the B box keeps its warm colour (canvas pixel)', px.B);
 		ok((await R(() => location.hash)).includes('q=%5EC%24'), 'the search is kept in the URL fragment');
+		// the timeline shows WHEN C ran: its samples turn magenta (pixels of the track)
+		const tlMagenta = await R(() => {
+			const c = document.getElementById('timeline'), dpr = window.devicePixelRatio || 1;
+			const row = c.getContext('2d').getImageData(0, Math.round(31 * dpr), c.width, 1).data;
+			let m = 0;
+			for (let i = 0; i < row.length; i += 4) if (row[i] === 230 && row[i + 1] === 0 && row[i + 2] === 230) m++;
+			return m;
+		});
+		ok(tlMagenta > 0, `the timeline paints C's samples in the search colour (${tlMagenta} px)`);
 
 		// 11-16: select a time range on the timeline with the mouse
 		const box = await page.locator('#timeline').boundingBox();
