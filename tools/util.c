@@ -100,7 +100,8 @@ void sb_grow(strbuf *sb, size_t extra)
 void sb_add(strbuf *sb, const void *data, size_t n)
 {
 	sb_grow(sb, n);
-	memcpy(sb->buf + sb->len, data, n);
+	if (n) /* data may be NULL then (an empty strbuf's buf) */
+		memcpy(sb->buf + sb->len, data, n);
 	sb->len += n;
 	sb->buf[sb->len] = 0;
 }
