@@ -60,12 +60,15 @@ $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/markup.h $(LIB
 	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(LIBCPROF) $(PKG_LIBS) $(LDFLAGS)
 
-fuzz-bins: $(FUZZ_BINS) $(HOSTILE_GEN) all
+fuzz-bins: $(FUZZ_BINS) $(HOSTILE_GEN)
 
 .PHONY: torture fuzz fuzz-smoke fuzz-bins fuzz-build
 fuzz-build:
 	@command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install clang)" >&2; exit 1; }
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=$(FUZZ_SAN) fuzz-bins
+	@# the tools and samples make seeds (recordings converted to every format)
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=$(FUZZ_SAN) all || \
+		echo "fuzz: not every tool built; the seeds will lack recordings" >&2
 
 fuzz: fuzz-build
 	sh tests/fuzz/run.sh $(abspath $(FUZZ_BUILD)) $(FUZZ_SECONDS) $(FUZZ_NAMES)

@@ -5,7 +5,7 @@
 #include "fuzz.h"
 #include "markup.h"
 
-#define SVG_TAGS " xml svg g rect text title script style defs desc DOCTYPE line path polygon a tspan use symbol "
+#define SVG_TAGS " xml svg g rect text title script style defs desc DOCTYPE line path polygon a tspan use symbol linearGradient radialGradient stop clipPath "
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		so.countname = "samples";
 		strbuf svg = STRBUF_INIT;
 		if (flame_svg_write(t, &so, &svg, &err) == 0) {
-			FUZZ_ASSERT(svg.len == strlen(svg.buf));
+			FUZZ_ASSERT(svg.len > 0 && svg.len == strlen(svg.buf));
 			FUZZ_ASSERT(mk_utf8_ok((const unsigned char *)svg.buf, svg.len));
 			const char *why = mk_check(svg.buf, svg.len, SVG_TAGS);
 			if (why) {
