@@ -24,6 +24,8 @@
 struct fl_names {
 	char **strs;    /* id -> NUL-terminated string (in chunks) */
 	uint32_t *lens;
+	uint32_t *hashes; /* id -> hash: most probes end on a hash compare */
+	size_t hashes_alloc;
 	uint32_t n;
 	size_t alloc, lens_alloc;
 	uint32_t *slots; /* open addressing: id + 1, 0 = empty */
@@ -72,6 +74,7 @@ void fl_names_free(fl_names *t)
 	free(t->chunks);
 	free(t->strs);
 	free(t->lens);
+	free(t->hashes);
 	free(t->slots);
 	free(t);
 }
@@ -99,13 +102,15 @@ uint32_t fl_names_intern(fl_names *t, const char *s, size_t n)
 	size_t i = h & mask;
 	while (t->slots[i]) {
 		uint32_t id = t->slots[i] - 1;
-		if (t->lens[id] == n && !memcmp(t->strs[id], s, n))
+		if (t->hashes[id] == h && t->lens[id] == n && !memcmp(t->strs[id], s, n))
 			return id;
 		i = (i + 1) & mask;
 	}
 	uint32_t id = t->n;
 	ALLOC_GROW(t->strs, (size_t)id + 1, t->alloc);
 	ALLOC_GROW(t->lens, (size_t)id + 1, t->lens_alloc);
+	ALLOC_GROW(t->hashes, (size_t)id + 1, t->hashes_alloc);
+	t->hashes[id] = h;
 	t->strs[id] = names_store(t, s, n);
 	t->lens[id] = (uint32_t)n;
 	t->n++;
@@ -114,7 +119,7 @@ uint32_t fl_names_intern(fl_names *t, const char *s, size_t n)
 		size_t ns = t->nslots * 2;
 		uint32_t *slots = xcalloc(ns, sizeof(*slots));
 		for (uint32_t k = 0; k < t->n; k++) {
-			size_t j = hash_str(t->strs[k], t->lens[k]) & (ns - 1);
+			size_t j = t->hashes[k] & (ns - 1);
 			while (slots[j])
 				j = (j + 1) & (ns - 1);
 			slots[j] = k + 1;

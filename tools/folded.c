@@ -24,6 +24,11 @@ static bool is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+typedef struct prev_frame {
+	size_t start, len; /* bytes of the frame in the input */
+	uint32_t loc;
+} prev_frame;
+
 int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 {
 	static const prof_value_type types[] = { { "samples", "count" } };
@@ -37,6 +42,8 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	fl_names *seen = fl_names_new();
 	uint32_t *loc_of_name = NULL;
 	size_t loc_alloc = 0;
+	prev_frame *prev = NULL; /* the previous line's frames, where they differ */
+	size_t prev_n = 0, prev_alloc = 0;
 	uint32_t *locs = NULL; /* the stack being read, root first */
 	size_t locs_alloc = 0;
 	size_t lineno = 0;
@@ -91,6 +98,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		/* the frames, root first */
 		size_t depth = 0;
 		size_t f = start;
+		bool same = true;
 		for (;;) {
 			const unsigned char *semi = memchr(line + f, ';', se - f);
 			size_t fe = semi ? (size_t)(semi - line) : se;
@@ -103,6 +111,19 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 						FOLDED_MAX_DEPTH);
 				goto out;
 			}
+			/* sorted input (stackcollapse output) repeats the previous
+			 * line's prefix: reuse its locations without hashing */
+			if (same && depth < prev_n && prev[depth].len == fe - f &&
+			    !memcmp(d + prev[depth].start, line + f, fe - f)) {
+				ALLOC_GROW(locs, depth + 1, locs_alloc);
+				locs[depth] = prev[depth].loc;
+				depth++;
+				if (!semi)
+					break;
+				f = fe + 1;
+				continue;
+			}
+			same = false;
 			uint32_t id = fl_names_intern(seen, (const char *)line + f, fe - f);
 			if (id >= loc_alloc) {
 				size_t old = loc_alloc;
@@ -118,6 +139,11 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 			}
 			ALLOC_GROW(locs, depth + 1, locs_alloc);
 			locs[depth++] = loc_of_name[id];
+			ALLOC_GROW(prev, depth, prev_alloc);
+			/* any earlier line's frame will do: same bytes, same location */
+			prev[depth - 1] = (prev_frame){ (size_t)(line - d) + f, fe - f, loc_of_name[id] };
+			if (depth > prev_n)
+				prev_n = depth;
 			if (!semi)
 				break;
 			f = fe + 1;
@@ -132,6 +158,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		prof_add_sample(p, st, 0, &count, -1, -1, 0);
 	}
 out:
+	free(prev);
 	fl_names_free(seen);
 	free(loc_of_name);
 	free(locs);
