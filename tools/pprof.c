@@ -816,8 +816,9 @@ static void group_samples(const profile *p, bool by_thread, grouping *gr)
 		}
 		const int64_t *v = prof_sample_values(p, i);
 		int64_t *acc = gr->values + gi * nv;
-		for (uint32_t j = 0; j < nv; j++)
-			acc[j] += v[j];
+		for (uint32_t j = 0; j < nv; j++) /* saturating: hostile values must not wrap */
+			if (__builtin_add_overflow(acc[j], v[j], &acc[j]))
+				acc[j] = v[j] < 0 ? INT64_MIN : INT64_MAX;
 	}
 }
 

@@ -361,6 +361,31 @@ static void test_write_aggregates_ticks(void **state)
 	sb_release(&d);
 }
 
+static void test_sums_saturate(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type t[] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
+	prof_set_sample_types(p, t, 2);
+	uint32_t loc = prof_intern_location(p, PROF_NONE, 0x10);
+	uint32_t st = prof_intern_stack(p, &loc, 1);
+	int64_t hi[] = { INT64_MAX, INT64_MIN }, one[] = { 1, -1 };
+	prof_add_sample(p, st, 0, hi, -1, -1, 0);
+	prof_add_sample(p, st, 0, one, -1, -1, 0);
+	strbuf out = STRBUF_INIT, d = STRBUF_INIT;
+	cprof_err err;
+	assert_int_equal(pprof_encode(p, NULL, &out, &err), 0);
+	profile *q;
+	assert_int_equal(read_buf(&q, &out, &err), 0);
+	assert_int_equal(q->nsamples, 1);
+	assert_true(prof_sample_values(q, 0)[0] == INT64_MAX);
+	assert_true(prof_sample_values(q, 0)[1] == INT64_MIN);
+	prof_free(q);
+	prof_free(p);
+	sb_release(&out);
+	sb_release(&d);
+}
+
 static void test_mapping_flags_are_truthful(void **state)
 {
 	(void)state;
@@ -579,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_read_keeps_every_field),
 		cmocka_unit_test(test_round_trip_keeps_everything),
 		cmocka_unit_test(test_write_aggregates_ticks),
+		cmocka_unit_test(test_sums_saturate),
 		cmocka_unit_test(test_mapping_flags_are_truthful),
 		cmocka_unit_test(test_bad_references),
 		cmocka_unit_test(test_zero_ids),
