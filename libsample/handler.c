@@ -69,6 +69,12 @@ static int emit(uint16_t type, uint16_t flags, const struct iovec *parts, int np
 		if (off + size + slack > atomic_load(&cp.cap))
 			return -1;
 	} while (!atomic_compare_exchange_weak(&cp.used, &off, off + size));
+	if (atomic_load(&cp.cap) - (off + size) < cp.low_water && cp.wake_fd >= 0 &&
+	    !atomic_exchange(&cp.wake_sent, 1)) {
+		uint64_t one = 1;
+		if (write(cp.wake_fd, &one, sizeof(one)) < 0)
+			atomic_store(&cp.wake_sent, 0);
+	}
 	p = cp.map + off;
 	/* size first: a reader that finds 0 here stops (end of data) */
 	__atomic_store_n((uint32_t *)p, (uint32_t)size, __ATOMIC_RELAXED);
@@ -220,7 +226,7 @@ int cp_unwind(void *ucontext, uint64_t *frames, int max, int *truncated)
 
 /* ---- the SIGPROF handler ---------------------------------------------------- */
 
-static void take_sample(siginfo_t *si, void *uc, int wall_state)
+static void take_sample(siginfo_t *si, void *uc, uint32_t wall_state)
 {
 	uint64_t frames[CP_MAX_FRAMES];
 	struct cprof_raw_sample s;
@@ -242,8 +248,21 @@ static void take_sample(siginfo_t *si, void *uc, int wall_state)
 			s.weight_ns = cpu - last;
 		cp_tls_last_cpu = cpu;
 	}
-	if (wall_state == CP_WALL_BLOCKED)
+	if ((wall_state & 0xff) == CP_WALL_BLOCKED)
 		s.sflags |= CPROF_SAMPLE_OFFCPU;
+	if (cp.timer == CPROF_TIMER_WALL) {
+		/* The wall time since this thread's previous sample: right even
+		 * when the sampling thread ran late (it says how many periods
+		 * passed) or a signal was merged into a pending one. */
+		uint64_t last = cp_tls_last_cpu, ticks = wall_state >> 8;
+
+		if (last >= cp.start_mono && s.time_ns > last &&
+		    s.time_ns - last < 1000 * cp.period_ns)
+			s.weight_ns = s.time_ns - last;
+		else if (ticks > 1)
+			s.weight_ns = ticks * cp.period_ns;
+		cp_tls_last_cpu = s.time_ns;
+	}
 	s.tid = (uint32_t)cp_gettid();
 	s.labelset = cp_tls_labelset;
 	n = cp_unwind(uc, frames, CP_MAX_FRAMES, &truncated);
@@ -288,7 +307,7 @@ void cp_sigprof(int sig, siginfo_t *si, void *uc)
 	case SI_QUEUE:
 		v = (uintptr_t)si->si_value.sival_ptr;
 		if (v >> 32 == CP_SIGVAL_MAGIC && (si->si_code == SI_TIMER || si->si_pid == cp.pid))
-			take_sample(si, uc, (int)(v & 0xffffffffu));
+			take_sample(si, uc, (uint32_t)(v & 0xffffffffu));
 		else
 			forward(sig, si, uc);
 		break;

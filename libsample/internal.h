@@ -32,11 +32,13 @@
 #define CP_SIGVAL_MAGIC 0x63707266 /* si_value of our timer_create / wall signals */
 #define CP_PERF_REFRESH 0x3fffffff /* overflows before a task-clock event needs a refresh */
 #define CP_END_SLACK 256           /* bytes kept free below cap for NOTE + END at the close */
-/* Wall-mode signals carry si_value = CP_SIGVAL(state): the sampler thread's
- * view of the target (running or blocked) in the low bits. */
+/* Wall-mode signals carry si_value = CP_SIGVAL(state | ticks << 8): the
+ * sampler thread's view of the target (running or blocked) in bits 0-7. */
 #define CP_SIGVAL(state) ((void *)(((uintptr_t)CP_SIGVAL_MAGIC << 32) | (uintptr_t)(state)))
 #define CP_WALL_RUNNING 1
 #define CP_WALL_BLOCKED 2
+/* ... and, in bits 8-31, the periods this sample stands for (>= 1) */
+#define CP_WALL_MAX_TICKS 0xffffff
 
 struct cp_state {
 	/* --- read by the signal handler ------------------------------------ */
@@ -49,6 +51,9 @@ struct cp_state {
 	atomic_uint_fast64_t written, dropped; /* samples */
 	atomic_uint_fast64_t foreign;          /* SIGPROFs that were not ours */
 	int fd;
+	int wake_fd;             /* eventfd: wakes the writer when free space runs low */
+	atomic_int wake_sent;    /* a wake-up is pending (the writer clears it) */
+	uint64_t low_water;      /* free bytes below which the writer is woken */
 	uint64_t period_ns;
 	int mode;     /* enum cprof_raw_mode */
 	int timer;    /* enum cprof_raw_timer */
@@ -73,7 +78,7 @@ extern struct cp_state cp;
  * first touch, which a handler could not afford). */
 extern __thread uint32_t cp_tls_labelset CP_TLS; /* current LABELSET id, 0: none */
 extern __thread uintptr_t cp_tls_stack_lo CP_TLS, cp_tls_stack_hi CP_TLS; /* 0: unknown */
-extern __thread uint64_t cp_tls_last_cpu CP_TLS; /* thread CPU ns at the last sample (wall/fallback) */
+extern __thread uint64_t cp_tls_last_cpu CP_TLS; /* at the last sample: thread CPU ns (fallback timers), monotonic ns (wall) */
 extern __thread int cp_tls_tid CP_TLS;           /* cached gettid(), 0: unknown */
 
 /* ---- handler.c: async-signal-safe ---------------------------------------- */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -46,9 +47,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: sleeper [SECONDS]\n");
 		return 2;
 	}
+	long cycles = 0;
 	while (now(CLOCK_MONOTONIC) < end) {
 		burn(0.05);
 		wait_idle(0.05);
+		cycles++;
 	}
+	printf("sleeper: %ld cycles\n", cycles);
 	return 0;
 }

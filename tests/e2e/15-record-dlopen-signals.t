@@ -8,7 +8,7 @@
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/dlopener" ] && [ -x "$PROGS/ownprof" ] ||
 	skip_all "cprof-record or samples not built"
 [ -x "$BIN/cprof-raw" ] || skip_all "cprof-raw not built"
-plan 15
+plan 18
 
 stacks() { "$BIN/cprof-raw" "$@" 2>/dev/null | awk '!/^#/ { print $NF }'; }
 
@@ -47,3 +47,15 @@ is "$?" 143 "SIGTERM still ends the program with the signal"
 warn=$("$BIN/cprof-raw" "$T/term" 2>/dev/null | grep '^# warning')
 ok "$(printf '%s' "$warn" | grep -q 'no END'; [ $? -ne 0 ]; echo $?)" "the file was closed with an END record"
 like "$warn" "signal 15" "... and a note saying the program was ended by signal 15"
+
+# a full file: samples that find no room are dropped and counted, never
+# silently lost, and the file still ends cleanly
+CPROF_MAX_SIZE=65536 run_limited 60 "$BIN/cprof-record" -q -F 1000 -o "$T/full" -- "$PROGS/abc" 1 >/dev/null
+ok $? "abc with a 64 KiB file limit"
+"$BIN/cprof-raw" "$T/full" >"$T/full.txt" 2>/dev/null
+dropped=$(sed -n 's/^# samples: [0-9]*, dropped: \([0-9]*\).*/\1/p' "$T/full.txt")
+written=$(sed -n 's/^# samples: \([0-9]*\),.*/\1/p' "$T/full.txt")
+diag "64 KiB: $written written, $dropped dropped"
+ok "$([ "${dropped:-0}" -gt 0 ] && [ "$(stat -c %s "$T/full")" -le 65536 ]; echo $?)" \
+	"samples beyond the limit are counted as dropped; the file stays within it"
+within "$((written + dropped))" 1000 10 "written + dropped = CPU time x rate"
