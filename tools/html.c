@@ -352,6 +352,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		leaf[s] = PROF_NONE;
 	int64_t *col = xmalloc(st_mult(n ? n : 1, sizeof(*col)));
 	size_t *ord = sample_order(p);
+	uint32_t *locframe = xcalloc(p->nlocations ? p->nlocations : 1, sizeof(*locframe)); /* frame + 1 */
 	sb_addc(&fr, '[');
 	sb_addc(&nd, '[');
 	for (size_t i = 0; i < n; i++) {
@@ -369,21 +370,31 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 			}
 			for (uint32_t d = depth; d-- > 0;) {
 				const prof_frame *f = &fbuf[d];
-				sb_reset(&sb);
-				if (f->location == PROF_NONE)
-					sb_adds(&sb, "[no stack]");
-				else
-					prof_frame_name(p, f, &sb);
-				uint32_t name = strtab_get(&strs, sb.buf ? sb.buf : "");
-				uint32_t file = 0;
-				if (f->function != PROF_NONE && f->function < p->nfunctions)
-					file = strtab_get(&strs, p->functions[f->function].filename);
+				/* a location with one line (no inlining) always gives the
+				 * same frame: remember it instead of naming it again */
+				int single = f->location < p->nlocations && p->locations[f->location].nlines <= 1;
+				uint32_t fi;
 				int added;
-				uint32_t fi = keytab_get(&frames, name, file, (uint64_t)f->line, &added);
-				if (added) {
-					if (fi)
-						sb_addc(&fr, ',');
-					sb_addf(&fr, "%u,%u,%lld", name, file, (long long)(f->line > 0 ? f->line : 0));
+				if (single && locframe[f->location]) {
+					fi = locframe[f->location] - 1;
+				} else {
+					sb_reset(&sb);
+					if (f->location == PROF_NONE)
+						sb_adds(&sb, "[no stack]");
+					else
+						prof_frame_name(p, f, &sb);
+					uint32_t name = strtab_get(&strs, sb.buf ? sb.buf : "");
+					uint32_t file = 0;
+					if (f->function != PROF_NONE && f->function < p->nfunctions)
+						file = strtab_get(&strs, p->functions[f->function].filename);
+					fi = keytab_get(&frames, name, file, (uint64_t)f->line, &added);
+					if (added) {
+						if (fi)
+							sb_addc(&fr, ',');
+						sb_addf(&fr, "%u,%u,%lld", name, file, (long long)(f->line > 0 ? f->line : 0));
+					}
+					if (single)
+						locframe[f->location] = fi + 1;
 				}
 				uint32_t ni = keytab_get(&nodes, (uint64_t)(parent + 1), fi, 0, &added);
 				if (added) {
@@ -543,6 +554,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	free(txt);
 	free(tids);
 	free(ord);
+	free(locframe);
 	sb_release(&th);
 	sb_release(&ls);
 	free(col);
@@ -558,6 +570,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 
 bad_stack:
 	free(ord);
+	free(locframe);
 	free(col);
 	free(leaf);
 	free(fbuf);
