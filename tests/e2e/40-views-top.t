@@ -23,7 +23,7 @@ CASES=$(cat <<'EOF_CASES'
 EOF_CASES
 )
 ncases=$(printf '%s\n' "$CASES" | wc -l)
-plan $((2 + ncases + 1 + ncases + 7))
+plan $((2 + ncases + ncases + 7))
 
 gopprof() { HOME=$T/home GOTOOLCHAIN=local run_limited 120 go tool pprof "$@" 2> /dev/null; }
 same() { # NAME PPROF-ARGS -- CPROF-ARGS (the profile is the last argument of each)
