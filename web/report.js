@@ -592,7 +592,7 @@
 		return count;
 	}
 	function drawTimeline() {
-		if (!hasTime) return;
+		if (!hasTime || N === 0) return;
 		const t = performance.now();
 		const c = TL.canvas, L = tlLayout(), dpr = window.devicePixelRatio || 1;
 		c.style.height = L.h + 'px';
@@ -1076,14 +1076,16 @@
 		resizeTimer = setTimeout(() => { if (hasTime) drawTimeline(); drawFlame(); }, 100);
 	});
 
-	if (!hasTime) {
+	if (!hasTime || N === 0) {
 		TL.canvas.hidden = true;
 		document.querySelector('#timeline-section .tl-buttons').hidden = true;
 		document.querySelector('#timeline-section .hint').hidden = true;
 		const note = $('notimeline');
 		note.hidden = false;
 		const src = meta.source || 'this';
-		note.textContent = 'No timeline: ' + src + ' input carries no timestamps, only aggregated stacks, so the ' +
+		note.textContent = N === 0 ? 'No samples: the profile is empty (the program ended before the first sample, ' +
+			'or every sample was filtered out when it was written).' :
+			'No timeline: ' + src + ' input carries no timestamps, only aggregated stacks, so the ' +
 			'samples cannot be placed in time. Record with cprof-record (the raw format) to see every sample on a timeline.';
 	}
 

@@ -14,7 +14,7 @@ const run = (args, opts) => spawnSync(html, args, Object.assign({ encoding: 'utf
 const EVIL = '<img src=x onerror=alert(1)>';
 const BREAK = '</script><!--b';
 
-plan(22);
+plan(24);
 (async () => {
 	// 1-3: the command line
 	const help = run(['--help']);
@@ -90,7 +90,15 @@ plan(22);
 		ok(await p3.evaluate(() => cprofReport.hasTimeline && cprofReport.timelineCounts().reduce((a, c) => a + c, 0) === cprofReport.samples),
 			'the truncated recording still has its timeline');
 
-		// 21-22
+		// 21-22: a recording without a single sample opens and says so
+		const rec = spawnSync(path.join(bin, 'cprof-record'), ['-q', '-o', path.join(tmp, 'empty.cprof'), '--', '/bin/true'], { encoding: 'utf8', timeout: 30000 });
+		const re = run([path.join(tmp, 'empty.cprof'), '-o', path.join(tmp, 'empty.html')]);
+		ok(rec.status === 0 && re.status === 0, 'a recording of /bin/true (no samples) gives a report', rec.stderr + re.stderr);
+		const p4 = await b.open(path.join(tmp, 'empty.html'));
+		const e = await p4.evaluate(() => ({ n: cprofReport.samples, note: document.getElementById('notimeline').hidden ? null : document.getElementById('notimeline').textContent }));
+		ok(e.n === 0 && e.note && e.note.startsWith('No samples'), 'the empty report says there are no samples', e);
+
+		// 23-24
 		is(JSON.stringify(b.events.console.concat(b.events.errors)), '[]', 'no console errors and no uncaught exceptions');
 		is(JSON.stringify(b.events.requests), '[]', 'no network request, not even for x (the <img> source)');
 	} catch (e) {
