@@ -126,11 +126,11 @@ static void test_corrupt_data_and_checksum(void **state)
 static void test_bomb_is_stopped_at_the_limit(void **state)
 {
 	(void)state;
-	size_t n = 32u << 20; /* 32 MiB of zeros deflate to ~32 KiB */
+	size_t n = 32u << 20; /* 32 MiB of zeros deflate to ~150 KiB */
 	unsigned char *zeros = calloc(n, 1);
 	strbuf gz;
 	deflate_or_fail(zeros, n, &gz);
-	assert_true(gz.len < n / 500);
+	assert_true(gz.len < n / 100);
 	unsigned char *out = NULL;
 	size_t outn;
 	cprof_err err;
