@@ -35,6 +35,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <dwarf.h>
@@ -138,9 +139,16 @@ static bool symfile_open(symfile *sf, const prof_mapping *m, strbuf *why)
 			return false;
 		}
 	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: a path in a hostile file may name a FIFO */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0) {
 			sb_addf(why, "cannot open it (%s)", strerror(errno));
+			return false;
+		}
+		struct stat st;
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			sb_adds(why, "not a regular file");
 			return false;
 		}
 	}
