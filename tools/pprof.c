@@ -27,6 +27,7 @@
  */
 #include "pprof.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -357,12 +358,20 @@ typedef struct conv {
 	cprof_err *err;
 } conv;
 
-/* String index -> interned string; NULL (with err) when out of range. */
-static const char *cstr(conv *c, int64_t idx, const char *what)
+/* String index -> interned string; NULL (with err) when out of range. The
+ * description of the reference (printf-style) is only formatted then. */
+static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 {
 	if (idx < 0 || (uint64_t)idx >= c->pb->n_string_table) {
 		if (idx == 0)
 			return prof_intern(c->p, "");
+		char what[128];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(what, sizeof(what), fmt, ap);
+		va_end(ap);
 		cprof_fail(c->err, "%s refers to string %lld, but the string table has %zu entries",
 			   what, (long long)idx, c->pb->n_string_table);
 		return NULL;
@@ -375,12 +384,9 @@ static const char *cstr(conv *c, int64_t idx, const char *what)
 static int conv_value_type(conv *c, const Perftools__Profiles__ValueType *vt, prof_value_type *out,
 			   const char *what)
 {
-	char w[96];
-	snprintf(w, sizeof(w), "%s type", what);
-	if (!(out->type = cstr(c, vt->type, w)))
+	if (!(out->type = cstr(c, vt->type, "%s type", what)))
 		return -1;
-	snprintf(w, sizeof(w), "%s unit", what);
-	if (!(out->unit = cstr(c, vt->unit, w)))
+	if (!(out->unit = cstr(c, vt->unit, "%s unit", what)))
 		return -1;
 	return 0;
 }
@@ -436,9 +442,7 @@ static int conv_profile(conv *c)
 	if (pb->keep_frames && !(p->keep_frames = cstr(c, pb->keep_frames, "keep_frames")))
 		goto out;
 	for (size_t i = 0; i < pb->n_comment; i++) {
-		char what[48];
-		snprintf(what, sizeof(what), "comment %zu", i + 1);
-		const char *s = cstr(c, pb->comment[i], what);
+		const char *s = cstr(c, pb->comment[i], "comment %zu", i + 1);
 		if (!s)
 			goto out;
 		prof_add_comment(p, s);
@@ -471,12 +475,10 @@ static int conv_profile(conv *c)
 		pm.start = m->memory_start;
 		pm.limit = m->memory_limit;
 		pm.offset = m->file_offset;
-		char what[64];
-		snprintf(what, sizeof(what), "mapping %llu filename", (unsigned long long)m->id);
-		if (!(pm.file = cstr(c, m->filename, what)))
+		unsigned long long id = (unsigned long long)m->id;
+		if (!(pm.file = cstr(c, m->filename, "mapping %llu filename", id)))
 			goto out;
-		snprintf(what, sizeof(what), "mapping %llu build_id", (unsigned long long)m->id);
-		if (!(pm.build_id = cstr(c, m->build_id, what)))
+		if (!(pm.build_id = cstr(c, m->build_id, "mapping %llu build_id", id)))
 			goto out;
 		pm.has_functions = m->has_functions;
 		pm.has_filenames = m->has_filenames;
@@ -490,14 +492,10 @@ static int conv_profile(conv *c)
 	for (size_t i = 0; i < pb->n_function; i++) {
 		const Perftools__Profiles__Function *f = pb->function[i];
 		const char *name, *sys, *file;
-		char what[64];
 		unsigned long long id = (unsigned long long)f->id;
-		snprintf(what, sizeof(what), "function %llu name", id);
-		name = cstr(c, f->name, what);
-		snprintf(what, sizeof(what), "function %llu system_name", id);
-		sys = name ? cstr(c, f->system_name, what) : NULL;
-		snprintf(what, sizeof(what), "function %llu filename", id);
-		file = sys ? cstr(c, f->filename, what) : NULL;
+		name = cstr(c, f->name, "function %llu name", id);
+		sys = name ? cstr(c, f->system_name, "function %llu system_name", id) : NULL;
+		file = sys ? cstr(c, f->filename, "function %llu filename", id) : NULL;
 		if (!file) {
 			free(fidx);
 			goto out;
@@ -580,26 +578,22 @@ static int conv_profile(conv *c)
 		ALLOC_GROW(labelbuf, s->n_label + 1, label_alloc);
 		for (size_t j = 0; j < s->n_label; j++) {
 			const Perftools__Profiles__Label *lb = s->label[j];
-			char what[64];
-			snprintf(what, sizeof(what), "sample %zu label key", i + 1);
 			prof_label *o = &labelbuf[j];
 			memset(o, 0, sizeof(*o));
-			if (!(o->key = cstr(c, lb->key, what))) {
+			if (!(o->key = cstr(c, lb->key, "sample %zu label key", i + 1))) {
 				free(zero);
 				goto out;
 			}
 			if (lb->str) {
-				snprintf(what, sizeof(what), "sample %zu label %s", i + 1, o->key);
-				if (!(o->str = cstr(c, lb->str, what))) {
+				if (!(o->str = cstr(c, lb->str, "sample %zu label %s", i + 1, o->key))) {
 					free(zero);
 					goto out;
 				}
 			} else {
 				o->num = lb->num;
 				if (lb->num_unit) {
-					snprintf(what, sizeof(what), "sample %zu label %s unit", i + 1,
-						 o->key);
-					if (!(o->unit = cstr(c, lb->num_unit, what))) {
+					if (!(o->unit = cstr(c, lb->num_unit, "sample %zu label %s unit",
+							     i + 1, o->key))) {
 						free(zero);
 						goto out;
 					}
