@@ -123,6 +123,13 @@ static void header(strbuf *o, const char *file, const profile *p, size_t shown,
 		sb_addf(o, ", total %s: %lld %s", p->sample_types[wv].type, (long long)total,
 			p->sample_types[wv].unit);
 	sb_addc(o, '\n');
+	if (p->mode && !strcmp(p->mode, "wall")) {
+		size_t off = 0;
+		for (size_t i = 0; i < p->nsamples; i++)
+			off += (p->samples[i].flags & PROF_SAMPLE_OFFCPU) != 0;
+		sb_addf(o, "# off-cpu: %zu samples (%.1f%%) taken while their thread was blocked\n",
+			off, p->nsamples ? 100.0 * (double)off / (double)p->nsamples : 0.0);
+	}
 	if (shown != p->nsamples)
 		sb_addf(o, "# shown: %zu samples (filters / -n)\n", shown);
 	if (p->duration_nanos)

@@ -11,7 +11,7 @@
 GEN=$BUILD/bench/aggregate-gen
 [ -x "$BIN/cprof-raw" ] && [ -x "$GEN" ] || skip_all "cprof-raw or bench/aggregate-gen not built"
 command -v cc >/dev/null || skip_all "no C compiler to build the test program"
-plan 31
+plan 32
 
 cat > "$T/abc.c" <<'EOF'
 volatile unsigned long sink;
@@ -108,4 +108,13 @@ if [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/abc" ]; then
 	ok $? "recorded abc: symbolized, >= 90% of stacks end in main;A, main;A;C or main;B"
 else
 	ok 0 "# SKIP cprof-record or samples/abc not built"
+fi
+
+# Wall mode: the header counts the samples taken while blocked.
+if [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/sleeper" ]; then
+	run_limited 60 "$BIN/cprof-record" -q --mode wall -o "$T/wall.cprof" -- "$PROGS/sleeper" > /dev/null 2>&1
+	like "$("$BIN/cprof-raw" "$T/wall.cprof" | grep '^# off-cpu')" '^# off-cpu: [1-9][0-9]* samples \([0-9.]+%\) taken while their thread was blocked$' \
+		"wall mode: the header counts off-CPU samples"
+else
+	ok 0 "# SKIP cprof-record or samples/sleeper not built"
 fi
