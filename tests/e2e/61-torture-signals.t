@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Sampler torture, signals and stacks at 1 kHz: a program with its own
+# SIGPROF handler and timer, threads that block SIGPROF, EINTR-heavy I/O
+# (pipes, accept/connect on loopback, nanosleep) in cpu and wall mode,
+# recursion 10000 frames deep, and threads on the smallest stacks and on
+# 16 KiB signal stacks. Same output and exit status with and without the
+# profiler, no hang, no crash, a readable file with samples.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/60-torture-lib.sh"
+plan 15
+
+plain sigprof 30 "$TORTURE/sigprof" 400
+profiled sigprof 60 -F 1000 -- "$TORTURE/sigprof" 400
+same_behaviour sigprof
+ok "$(readable "$T/sigprof.cprof" >/dev/null; echo $?)" "sigprof: the file reads"
+
+plain sigblock 30 "$TORTURE/sigblock" 6 200
+profiled sigblock 60 -F 1000 -- "$TORTURE/sigblock" 6 200
+same_behaviour sigblock
+n=$(nsamples "$T/sigblock.cprof")
+ok "$([ "${n:-0}" -gt 100 ]; echo $?)" "sigblock: the threads that let SIGPROF in are sampled (${n:-0} samples)"
+blocked=$("$BIN/cprof-raw" --no-symbolize "$T/sigblock.cprof" 2>/dev/null | awk '!/^#/ && $3 == "blocked"' | wc -l)
+is "$blocked" 0 "sigblock: threads that block SIGPROF have no samples (they cannot be interrupted)"
+
+for mode in cpu wall; do
+	plain eintr-$mode 60 "$TORTURE/eintr" 20000 200 200
+	profiled eintr-$mode 120 -F 1000 --mode $mode -- "$TORTURE/eintr" 20000 200 200
+	same_behaviour eintr-$mode
+	n=$(nsamples "$T/eintr-$mode.cprof")
+	ok "$([ "${n:-0}" -gt 0 ]; echo $?)" "eintr-$mode: sampled while in system calls (${n:-0} samples)"
+	diag "eintr-$mode: $(cat "$T/eintr-$mode.prof.out")"
+done
+
+plain deep 30 "$TORTURE/deep" 10000 300
+profiled deep 60 -F 1000 -- "$TORTURE/deep" 10000 300
+same_behaviour deep
+depth=$("$BIN/cprof-raw" "$T/deep.cprof" 2>/dev/null | awk '!/^#/ { n = split($NF, f, ";"); if (n > m) m = n } END { print m + 0 }')
+ok "$([ "$depth" -ge 200 ]; echo $?)" "deep: samples 10000 frames down keep a deep stack, cut at the recorder's limit (deepest: $depth frames)"
+ok "$(stacks "$T/deep.cprof" | grep -q 'recurse;recurse;recurse'; echo $?)" "deep: ... made of recurse frames"
+
+plain altstack 30 "$TORTURE/altstack" 200 16384
+profiled altstack 60 -F 1000 -- "$TORTURE/altstack" 200 16384
+same_behaviour altstack
+ok "$(stacks "$T/altstack.cprof" | grep -q 'on_usr1'; echo $?)" "altstack: samples taken inside a handler on a 16 KiB sigaltstack"
+ok "$(stacks "$T/altstack.cprof" | grep -q 'small_stack_worker'; echo $?)" "altstack: samples of threads on PTHREAD_STACK_MIN stacks"
