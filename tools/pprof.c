@@ -617,10 +617,12 @@ out:
 	return rc;
 }
 
-/* Decoded structs take at most ~40 bytes per input byte (an empty Sample is
- * 2 bytes on the wire and an 80-byte struct); protobuf-c's scan slabs add
- * up to ~16 more. */
-#define PPROF_DECODE_FACTOR 64
+/* Decoding is linear in the input, and the worst legitimate case is a run
+ * of empty messages: an empty Sample is 2 bytes on the wire, a 72-byte
+ * struct plus an 8-byte pointer, plus protobuf-c's scan bookkeeping (~32
+ * bytes per field, in slabs that double): ~100 bytes per 2 input bytes
+ * (a test decodes exactly that). The budget guards the rest. */
+#define PPROF_DECODE_FACTOR 128
 #define PPROF_DECODE_SLACK ((size_t)16 << 20)
 
 int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
@@ -639,9 +641,10 @@ int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	Perftools__Profiles__Profile *pb = perftools__profiles__profile__unpack(&alloc, n, d);
 	if (!pb) {
 		bool over = ba.used + 4096 >= ba.limit;
+		size_t limit = ba.limit;
 		ba_release(&ba);
 		if (over)
-			return cprof_fail(err, "protobuf needs more than %zu bytes to decode", ba.limit);
+			return cprof_fail(err, "protobuf needs more than %zu bytes to decode", limit);
 		return cprof_fail(err, "bad protobuf: cannot decode the Profile message");
 	}
 	conv c = { p, pb, xcalloc(pb->n_string_table + 1, sizeof(char *)), err };

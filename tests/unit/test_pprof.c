@@ -574,6 +574,30 @@ static void test_mutations_never_crash(void **state)
 	sb_release(&in);
 }
 
+/* The decoder's memory budget fits the worst legitimate amplification: a
+ * profile of nothing but empty samples (57 to 67 bytes decoded per input
+ * byte, as protobuf-c's scan slabs double) and of samples with one empty
+ * label. */
+static void test_budget_fits_empty_messages(void **state)
+{
+	(void)state;
+	const char *unit[] = { "\x12\x00", "\x12\x02\x1a\x00" };
+	size_t unitlen[] = { 2, 4 };
+	for (int k = 0; k < 2; k++) {
+		strbuf in = STRBUF_INIT;
+		for (int i = 0; i < 2000000 / (k + 1); i++)
+			sb_add(&in, unit[k], unitlen[k]);
+		profile *p;
+		cprof_err err = { "" };
+		if (read_buf(&p, &in, &err) != 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(p->nsamples, 2000000 / (k + 1));
+		assert_int_equal(p->nstacks, 1);
+		prof_free(p);
+		sb_release(&in);
+	}
+}
+
 static void test_looks_like(void **state)
 {
 	(void)state;
@@ -610,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_zero_ids),
 		cmocka_unit_test(test_bad_protobuf),
 		cmocka_unit_test(test_mutations_never_crash),
+		cmocka_unit_test(test_budget_fits_empty_messages),
 		cmocka_unit_test(test_looks_like),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
