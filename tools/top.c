@@ -552,7 +552,12 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 				}
 				fnode[k] = id;
 			}
-			ALLOC_GROW(seen, nnodes, seen_alloc);
+			if (nnodes > seen_alloc) {
+				size_t old = seen_alloc;
+				ALLOC_GROW(seen, nnodes, seen_alloc);
+				for (size_t j = old; j < seen_alloc; j++)
+					seen[j] = UINT32_MAX;
+			}
 			stack_off[st] = (uint32_t)nids;
 			ALLOC_GROW(ids, nids + 2 + nf, ids_alloc);
 			ids[nids] = nf ? fnode[0] : PROF_NONE;
@@ -566,11 +571,11 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 					else
 						nodes[id].noinl = true;
 				}
-				bool dup = false;
-				for (uint32_t j = 0; j < cnt && !dup; j++)
-					dup = ids[nids + 2 + j] == id;
-				if (!dup)
+				/* once per stack: recursion counts once in cum */
+				if (seen[id] != st) {
+					seen[id] = st;
 					ids[nids + 2 + cnt++] = id;
+				}
 			}
 			ids[nids + 1] = cnt;
 			nids += 2 + cnt;
