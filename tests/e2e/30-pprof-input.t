@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 P=$BIN/cprof-pprof
 [ -x "$P" ] || skip_all "cprof-pprof not built"
-plan 30
+plan 29
 
 cd "$T" || exit 1
 # A small profile in folded form, and its pprof conversion.
