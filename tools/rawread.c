@@ -127,6 +127,8 @@ typedef struct rr {
 	const prof_read_opts *o;
 	rmap *maps;
 	size_t nmaps, maps_alloc;
+	uint32_t *byst;    /* maps sorted by start */
+	uint64_t *pmax;    /* pmax[j]: the largest limit among byst[0..j] */
 	uint64_t *ev_time; /* sorted times of mapping events; epoch = #events <= t */
 	size_t nev;
 	pairmap lsets;     /* raw label-set id -> model labelset */
@@ -172,6 +174,16 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static const rmap *sort_maps; /* qsort has no context argument in C11 */
+
+static int cmp_map_start(const void *a, const void *b)
+{
+	const rmap *x = &sort_maps[*(const uint32_t *)a], *y = &sort_maps[*(const uint32_t *)b];
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
 static uint32_t epoch_of(const rr *r, uint64_t t)
 {
 	size_t lo = 0, hi = r->nev; /* first event with time > t */
@@ -188,21 +200,42 @@ static uint32_t epoch_of(const rr *r, uint64_t t)
 /* The mapping covering address a in epoch e: one mapped at that time if
  * any (the latest mapped), else the latest mapped before, else the first
  * mapped at all (a sample taken just before its mapping was recorded). */
+/* Calls fn(r, map, ctx) for every mapping whose range overlaps [lo, hi):
+ * a binary search for the last start below hi, then back while some earlier
+ * mapping may still reach past lo (pmax), so disjoint mappings cost log M. */
+static size_t maps_upto(const rr *r, uint64_t hi)
+{
+	size_t a = 0, b = r->nmaps; /* first with start >= hi */
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+		if (r->maps[r->byst[mid]].start < hi)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
+}
+
+/* The mapping covering address a in epoch e: one mapped at that time if
+ * any (the latest mapped), else the latest mapped before, else the first
+ * mapped at all (a sample taken just before its mapping was recorded). */
 static uint32_t resolve_mapping(const rr *r, uint64_t a, uint32_t e)
 {
 	uint64_t t = e ? r->ev_time[e - 1] : 0;
 	const rmap *active = NULL, *before = NULL, *after = NULL;
-	for (size_t i = 0; i < r->nmaps; i++) {
-		const rmap *m = &r->maps[i];
+	for (size_t j = maps_upto(r, a + 1); j-- > 0 && r->pmax[j] > a;) {
+		const rmap *m = &r->maps[r->byst[j]];
 		if (a < m->start || a >= m->limit)
 			continue;
 		if (e && m->time <= t && t < m->unmap_time) {
-			if (!active || m->time >= active->time)
+			if (!active || m->time > active->time ||
+			    (m->time == active->time && m < active))
 				active = m;
 		} else if (e && m->time <= t) {
-			if (!before || m->time >= before->time)
+			if (!before || m->time > before->time ||
+			    (m->time == before->time && m < before))
 				before = m;
-		} else if (!after || m->time < after->time) {
+		} else if (!after || m->time < after->time || (m->time == after->time && m < after)) {
 			after = m;
 		}
 	}
@@ -335,6 +368,7 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 	strbuf sb = STRBUF_INIT;
 	prof_label *labels = NULL;
 	size_t labels_alloc = 0;
+	pairmap mapkeys = { 0 }; /* (start, limit) -> model mapping + 1 */
 
 	while (raw_next(rd, &rec)) {
 		switch (rec.type) {
@@ -366,11 +400,21 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 			pm.start = m.h.start;
 			pm.limit = m.h.limit;
 			pm.offset = m.h.offset;
-			pm.build_id = sb.buf;
+			pm.build_id = sb.buf ? sb.buf : "";
 			pm.file = prof_intern_n(p, m.path, m.h.path_len);
+			/* A mapping recorded again unchanged (a recorder that rescans
+			 * after dlopen) stays one model mapping, so its frames stay
+			 * the same locations and stacks. */
+			uint32_t *mk = pairmap_slot(&mapkeys, m.h.start, m.h.limit);
+			uint32_t mi = *mk ? *mk - 1 : PROF_NONE;
+			if (mi == PROF_NONE || p->mappings[mi].offset != pm.offset ||
+			    p->mappings[mi].file != pm.file ||
+			    strcmp(p->mappings[mi].build_id, pm.build_id) != 0) {
+				mi = prof_add_mapping(p, &pm);
+				*mk = mi + 1;
+			}
 			ALLOC_GROW(r->maps, r->nmaps + 1, r->maps_alloc);
-			r->maps[r->nmaps++] = (rmap){ m.h.time_ns, m.h.start, m.h.limit, UINT64_MAX,
-						      prof_add_mapping(p, &pm) };
+			r->maps[r->nmaps++] = (rmap){ m.h.time_ns, m.h.start, m.h.limit, UINT64_MAX, mi };
 			break;
 		}
 		case CPROF_RAW_UNMAP: {
@@ -441,9 +485,20 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 
 	/* The mapping timeline: each mapping is live from its record's time
 	 * until the first later UNMAP that overlaps it. */
+	r->byst = xmalloc(st_mult(r->nmaps + 1, sizeof(uint32_t)));
+	r->pmax = xmalloc(st_mult(r->nmaps + 1, sizeof(uint64_t)));
+	for (size_t i = 0; i < r->nmaps; i++)
+		r->byst[i] = (uint32_t)i;
+	sort_maps = r->maps;
+	qsort(r->byst, r->nmaps, sizeof(uint32_t), cmp_map_start);
+	sort_maps = NULL;
+	for (size_t j = 0; j < r->nmaps; j++) {
+		uint64_t l = r->maps[r->byst[j]].limit;
+		r->pmax[j] = j && r->pmax[j - 1] > l ? r->pmax[j - 1] : l;
+	}
 	for (size_t u = 0; u < nunmaps; u++)
-		for (size_t i = 0; i < r->nmaps; i++) {
-			rmap *m = &r->maps[i];
+		for (size_t j = maps_upto(r, unmaps[u].limit); j-- > 0 && r->pmax[j] > unmaps[u].start;) {
+			rmap *m = &r->maps[r->byst[j]];
 			if (m->time <= unmaps[u].time && unmaps[u].time < m->unmap_time &&
 			    m->start < unmaps[u].limit && unmaps[u].start < m->limit)
 				m->unmap_time = unmaps[u].time;
@@ -457,6 +512,7 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 	qsort(r->ev_time, r->nev, sizeof(uint64_t), cmp_u64);
 	free(unmaps);
 	free(labels);
+	pairmap_free(&mapkeys);
 	sb_release(&sb);
 	return 0;
 }
@@ -817,6 +873,8 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	}
 out:
 	free(r.maps);
+	free(r.byst);
+	free(r.pmax);
 	free(r.ev_time);
 	pairmap_free(&r.lsets);
 	pairmap_free(&r.addr_loc);

@@ -197,6 +197,8 @@ static void test_mappings_over_time(void **state)
 	rb_mapping(&sb, T0 + 5 * MS, 0x7000000, 0x7002000, 0x3000, NULL, 0, "/lib/libb.so");
 	rb_sample(&sb, T0 + 6 * MS, 1, MS, 0, 0, f, 2);
 	rb_sample(&sb, T0 + 7 * MS, 1, MS, 0, 0, f, 2);
+	/* the executable's mapping recorded again, unchanged: still one mapping */
+	rb_mapping(&sb, T0 + 7 * MS + 1, 0x1000, 0x2000, 0, NULL, 0, "/bin/main");
 	/* written late by another thread's buffer, taken while liba was mapped */
 	rb_sample(&sb, T0 + 3 * MS + 500, 1, MS, 0, 0, f, 2);
 	rb_end(&sb, T0 + 8 * MS, 5, 0);
@@ -215,6 +217,9 @@ static void test_mappings_over_time(void **state)
 		sb_release(&s);
 	}
 	assert_int_equal(w.n, 0);
+	assert_int_equal(p->nmappings, 3);
+	/* main+0x10 is one location in every epoch, so equal stacks are one */
+	assert_int_equal(p->samples[3].stack, p->samples[4].stack);
 	sb_release(&sb);
 	sb_release(&w.all);
 	prof_free(p);
