@@ -187,11 +187,34 @@ static void add_array(strbuf *sb, const int64_t *v, size_t n, int64_t base)
 	sb_addc(sb, ']');
 }
 
+/* Appends v[i] - base as little-endian int32, base64-encoded. */
+static void add_base64_i32(strbuf *sb, const int64_t *v, size_t n, int64_t base)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t nb = 4 * n;
+	unsigned char tri[3];
+	int have = 0;
+	sb_grow(sb, 4 * ((nb + 2) / 3) + 4);
+	for (size_t i = 0; i < nb; i++) {
+		uint32_t x = (uint32_t)(int32_t)(v[i / 4] - base);
+		tri[have++] = (unsigned char)(x >> (8 * (i % 4)));
+		if (have == 3 || i + 1 == nb) {
+			uint32_t w = (uint32_t)tri[0] << 16 | (have > 1 ? (uint32_t)tri[1] << 8 : 0) | (have > 2 ? tri[2] : 0);
+			char q[4] = { tab[w >> 18], tab[(w >> 12) & 63], have > 1 ? tab[(w >> 6) & 63] : '=', have > 2 ? tab[w & 63] : '=' };
+			sb_add(sb, q, 4);
+			have = 0;
+		}
+	}
+}
+
 /* A column of n numbers, in the shortest of four forms (the viewer reads
  * them all, docs/cprof-html.md):
  *   V                           every entry is V
  *   {"runs":[V,COUNT,...]}      few runs of equal values (threads, labels, flags)
  *   {"base":B,"d":[V-B,...]}    values near B (time deltas and weights near the period)
+ *   {"base":B,"i32":"..."}      V-B as little-endian int32 in base64, when that is
+ *                               not much longer than the text: the browser decodes
+ *                               it ~10x faster than JSON numbers (e.g. stack ids)
  *   [V,...]                     otherwise */
 static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n)
 {
@@ -222,12 +245,27 @@ static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n)
 		qsort(pick, k, sizeof(*pick), cmp_i64);
 		int64_t base = k ? pick[k / 2] : 0;
 		free(pick);
-		size_t plain = 0, off = 0;
+		size_t plain = n, off = n; /* with the commas */
+		int64_t lo = INT64_MAX, hi = INT64_MIN;
 		for (size_t i = 0; i < n; i++) {
 			plain += i64_len(v[i]);
 			off += i64_len(v[i] - base);
+			if (v[i] < lo)
+				lo = v[i];
+			if (v[i] > hi)
+				hi = v[i];
 		}
-		if (base != 0 && off + 32 < plain - plain / 5) {
+		if (base == 0 || off + 32 >= plain - plain / 5)
+			base = 0, off = plain;
+		size_t b64 = 4 * ((4 * n + 2) / 3);
+		int fits = lo - base >= INT32_MIN && hi - base <= INT32_MAX;
+		if (fits && b64 < off + off / 2) {
+			sb_adds(&sb, "{\"base\":");
+			add_i64(&sb, base);
+			sb_adds(&sb, ",\"i32\":\"");
+			add_base64_i32(&sb, v, n, base);
+			sb_adds(&sb, "\"}");
+		} else if (base != 0) {
 			sb_adds(&sb, "{\"base\":");
 			add_i64(&sb, base);
 			sb_adds(&sb, ",\"d\":");

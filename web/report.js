@@ -53,6 +53,7 @@
 	})(D.stacks, sParent, sFrame);
 
 	const N = D.samples.n;
+	const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 	function column(c, Type) {
 		if (c === undefined || c === null) return null;
 		if (typeof c === 'number') return new Type(N).fill(c);
@@ -64,6 +65,12 @@
 		} else if (c.d) { // base + deltas
 			const b = c.base, d = c.d;
 			for (let i = 0; i < N; i++) out[i] = d[i] + b;
+		} else if (typeof c.i32 === 'string') { // base + little-endian int32, base64
+			const bin = atob(c.i32), bytes = new Uint8Array(bin.length);
+			for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+			const dv = new DataView(bytes.buffer), b = c.base || 0;
+			if (littleEndian) { const a = new Int32Array(bytes.buffer, 0, N); for (let i = 0; i < N; i++) out[i] = a[i] + b; }
+			else for (let i = 0; i < N; i++) out[i] = dv.getInt32(4 * i, true) + b;
 		}
 		return out;
 	}

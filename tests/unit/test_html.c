@@ -85,6 +85,23 @@ static double col_at(cJSON *c, int i)
 		}
 		fail();
 	}
+	cJSON *b64 = cJSON_GetObjectItem(c, "i32");
+	if (b64) { /* little-endian int32 in base64 */
+		const char *s = b64->valuestring;
+		unsigned char b[4];
+		for (int k = 0; k < 4; k++) {
+			int pos = 4 * i + k, q = pos / 3 * 4, r = pos % 3;
+			uint32_t w = 0;
+			for (int m = 0; m < 4; m++) {
+				const char *tab = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+				const char *at = strchr(tab, s[q + m]);
+				w = w << 6 | (uint32_t)(at && s[q + m] != '=' ? at - tab : 0);
+			}
+			b[k] = (unsigned char)(w >> (16 - 8 * r));
+		}
+		int32_t x = (int32_t)((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24);
+		return cJSON_GetObjectItem(c, "base")->valuedouble + x;
+	}
 	cJSON *d = cJSON_GetObjectItem(c, "d");
 	assert_non_null(d);
 	return cJSON_GetObjectItem(c, "base")->valuedouble + cJSON_GetArrayItem(d, i)->valuedouble;
@@ -196,6 +213,42 @@ static void test_columns_take_their_shortest_form(void **state)
 	assert_non_null(cJSON_GetObjectItem(thr, "runs")); /* two runs: tid 100, tid 101 */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(thr, "runs")), 4);
 	assert_true(cJSON_IsArray(cJSON_GetObjectItem(s, "stack"))); /* no pattern: plain */
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
+/* Many distinct stacks: the stack column's ids are long enough that the
+ * base64 int32 form wins; every sample still decodes to its own leaf. */
+static void test_big_columns_in_base64_decode_back(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type vt[2] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
+	prof_set_sample_types(p, vt, 2);
+	prof_line l0 = { prof_intern_function(p, "main", "main", "m.c", 1), 1, 0 };
+	uint32_t root = prof_add_location(p, PROF_NONE, 0x10, &l0, 1);
+	char name[32];
+	enum { NS = 3000 };
+	for (int i = 0; i < NS; i++) {
+		int f = (i * 7919) % 2000; /* scattered, repeated */
+		snprintf(name, sizeof(name), "f%d", f);
+		prof_line l = { prof_intern_function(p, name, name, "m.c", 1), 1, 0 };
+		uint32_t locs[2] = { prof_add_location(p, PROF_NONE, 0x1000 + (uint64_t)f, &l, 1), root };
+		int64_t v[2] = { 1, 1000 };
+		prof_add_sample(p, prof_intern_stack(p, locs, 2), 0, v, -1, -1, 0);
+	}
+	cJSON *j = json_of(p);
+	cJSON *s = cJSON_GetObjectItem(j, "samples"), *col = cJSON_GetObjectItem(s, "stack");
+	assert_non_null(cJSON_GetObjectItem(col, "i32"));
+	cJSON *stacks = cJSON_GetObjectItem(j, "stacks"), *frames = cJSON_GetObjectItem(j, "frames");
+	cJSON *strings = cJSON_GetObjectItem(j, "strings");
+	for (int i = 0; i < NS; i++) {
+		int node = (int)col_at(col, i);
+		int fr = cJSON_GetArrayItem(stacks, 2 * node + 1)->valueint;
+		const char *nm = cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring;
+		snprintf(name, sizeof(name), "f%d", (i * 7919) % 2000);
+		assert_string_equal(nm, name);
+	}
 	cJSON_Delete(j);
 	prof_free(p);
 }
@@ -341,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_json_interns_strings_frames_and_stack_prefixes),
 		cmocka_unit_test(test_json_without_timestamps_has_no_timeline_columns),
 		cmocka_unit_test(test_columns_take_their_shortest_form),
+		cmocka_unit_test(test_big_columns_in_base64_decode_back),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement_char),
 		cmocka_unit_test(test_speedscope_one_sampled_profile_per_thread),
