@@ -232,6 +232,8 @@ int main(int argc, char **argv)
 	child = fork();
 	if (child < 0) {
 		fprintf(stderr, "cprof-record: fork: %s\n", strerror(errno));
+		sb_release(&pre);
+		sb_release(&outsb);
 		return 2;
 	}
 	if (child == 0) {
@@ -255,6 +257,7 @@ int main(int argc, char **argv)
 	while (waitpid(child, &status, 0) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "cprof-record: waitpid: %s\n", strerror(errno));
+			sb_release(&outsb);
 			return 2;
 		}
 	}
@@ -262,6 +265,7 @@ int main(int argc, char **argv)
 		summarize(outabs, since);
 	else if (!quiet && !(WIFEXITED(status) && WEXITSTATUS(status) >= 126))
 		fprintf(stderr, "cprof-record: %s was not written (is %s loadable?)\n", out, lib);
+	sb_release(&outsb);
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);

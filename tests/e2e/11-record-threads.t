@@ -16,9 +16,9 @@ usercpu() { # OUTFILE CMD...
 nsamples() { "$BIN/cprof-raw" "$1" 2>/dev/null | sed -n 's/^# samples: \([0-9]*\).*/\1/p'; }
 
 # At 100 Hz each thread loses on average half a period when it ends (the
-# time since its last sample): 8 x 5 ms. Running 4 s keeps that under 2%
+# time since its last sample): 8 x 5 ms. Running 6 s keeps that under 2%
 # even when the machine is shared.
-for run in "100 4" "1000 2"; do
+for run in "100 6" "1000 2"; do
 	set -- $run
 	hz=$1 secs=$2
 	usercpu "$T/cpu.$hz" run_limited 90 "$BIN/cprof-record" -q -F "$hz" -o "$T/t$hz" -- "$PROGS/threads" 8 "$secs"
