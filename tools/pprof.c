@@ -813,9 +813,10 @@ static void group_samples(const profile *p, bool by_thread, grouping *gr)
 		}
 		const int64_t *v = prof_sample_values(p, i);
 		int64_t *acc = gr->values + gi * nv;
-		for (uint32_t j = 0; j < nv; j++) /* saturating: hostile values must not wrap */
-			if (__builtin_add_overflow(acc[j], v[j], &acc[j]))
-				acc[j] = v[j] < 0 ? INT64_MIN : INT64_MAX;
+		/* Wrapping (two's complement) like Go's int64 and the model's
+		 * totals; done unsigned, since signed overflow is undefined. */
+		for (uint32_t j = 0; j < nv; j++)
+			acc[j] = (int64_t)((uint64_t)acc[j] + (uint64_t)v[j]);
 	}
 }
 
