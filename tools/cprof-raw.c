@@ -242,6 +242,15 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Output streams through out_open/out_commit: a -o file appears only
+	 * complete, and 10M lines never sit in memory at once. */
+	out_file of;
+	cprof_err oerr = { { 0 } };
+	const char *shown = output && strcmp(output, "-") ? output : "stdout";
+	if (out_open(&of, output, &oerr) < 0) {
+		cli_error(tool, shown, "%s", oerr.msg);
+		return 1;
+	}
 	strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
 	prof_frame *fr = NULL;
 	size_t fr_alloc = 0;
@@ -289,6 +298,7 @@ int main(int argc, char **argv)
 			timeline_write(p, &to, &out);
 		} else {
 			uint32_t wv = prof_find_value(p, NULL);
+			char **stack_text = xcalloc(p->nstacks + 1, sizeof(char *));
 			for (size_t i = 0; i < p->nsamples; i++) {
 				if (!keep[i])
 					continue;
@@ -310,10 +320,23 @@ int main(int argc, char **argv)
 					(long long)(wv != PROF_NONE ? prof_sample_values(p, i)[wv] : 0));
 				add_labels(&out, p, s->labelset);
 				sb_addc(&out, ' ');
-				add_stack(&out, p, s->stack, addrs || ro.no_symbolize, &fr, &fr_alloc,
-					  &tmp);
+				/* names are built once per distinct stack */
+				if (!stack_text[s->stack]) {
+					strbuf st = STRBUF_INIT;
+					add_stack(&st, p, s->stack, addrs || ro.no_symbolize, &fr,
+						  &fr_alloc, &tmp);
+					stack_text[s->stack] = sb_detach(&st, NULL);
+				}
+				sb_adds(&out, stack_text[s->stack]);
 				sb_addc(&out, '\n');
+				if (out.len >= (1u << 20)) {
+					fwrite(out.buf, 1, out.len, of.fp); /* errors: out_commit */
+					sb_reset(&out);
+				}
 			}
+			for (uint32_t k = 0; k < p->nstacks; k++)
+				free(stack_text[k]);
+			free(stack_text);
 		}
 		free(keep);
 	next:
@@ -321,8 +344,16 @@ int main(int argc, char **argv)
 		prof_free(p);
 		sb_release(&w.text);
 	}
-	if (!rc)
-		rc = cli_write(tool, output, out.buf ? out.buf : "", out.len);
+	if (!rc) {
+		if (out.len)
+			fwrite(out.buf, 1, out.len, of.fp);
+		if (out_commit(&of, &oerr) < 0) {
+			cli_error(tool, shown, "%s", oerr.msg);
+			rc = 1;
+		}
+	} else {
+		out_abort(&of);
+	}
 	free(fr);
 	sb_release(&out);
 	sb_release(&tmp);

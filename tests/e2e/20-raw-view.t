@@ -11,7 +11,7 @@
 GEN=$BUILD/bench/aggregate-gen
 [ -x "$BIN/cprof-raw" ] && [ -x "$GEN" ] || skip_all "cprof-raw or bench/aggregate-gen not built"
 command -v cc >/dev/null || skip_all "no C compiler to build the test program"
-plan 32
+plan 34
 
 cat > "$T/abc.c" <<'EOF'
 volatile unsigned long sink;
@@ -97,6 +97,11 @@ fi
 printf 'garbage\x00\x01' > "$T/junk"
 "$BIN/cprof-raw" "$T/junk" > /dev/null 2> "$T/junk.err"
 like "$? $(cat "$T/junk.err")" "^1 cprof-raw: .*junk: unrecognized format" "junk: one-line error naming the file"
+
+"$BIN/cprof-raw" -o "$T/o.txt" "$T/one.cprof" && cmp -s "$T/o.txt" "$T/one.txt"
+ok $? "-o FILE writes what stdout shows"
+"$BIN/cprof-raw" -o "$T/o2.txt" "$T/one.cprof" "$T/missing.cprof" 2> /dev/null
+like "$? $(ls "$T/o2.txt" 2>&1)" "^1 .*No such file" "-o with an unreadable input: exit 1 and no output file"
 
 # A real recording of samples/abc, when the sampler is built.
 if [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/abc" ]; then
