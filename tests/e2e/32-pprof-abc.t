@@ -11,7 +11,7 @@ P=$BIN/cprof-pprof
 [ -x "$P" ] && [ -x "$BIN/cprof-fold" ] && [ -x "$BIN/cprof-raw" ] && [ -x "$PROGS/abc" ] ||
 	skip_all "cprof-pprof, cprof-fold, cprof-raw or samples/abc not built"
 command -v go > /dev/null || skip_all "go is not installed (scripts/deps.sh test)"
-plan 22
+plan 24
 mkdir -p "$T/home"
 
 # go -traces as folded stacks (root first), summed per stack, sorted.
@@ -67,6 +67,11 @@ check_file() { # RAW LABEL
 		on && /\): / { v = $NF; sub(/^[^)]*\): /, "", v); print v, $1 + 0 }' | LC_ALL=C sort)" \
 		"$("$BIN/cprof-raw" "$raw" | awk '!/^#/ { n[$2]++ } END { for (t in n) print t, n[t] }' |
 		LC_ALL=C sort)" "$what: --thread-labels: go -tags tid counts = cprof-raw's per thread"
+	is "$(gopprof -tags -sample_index=samples "$T/tl.pb.gz" | awk '
+		/^ *thread: Total/ { on = 1; next } /Total/ { on = 0 }
+		on && /\): / { v = $0; sub(/^[^)]*\): /, "", v); print v, $1 + 0 }' | LC_ALL=C sort)" \
+		"$("$BIN/cprof-raw" "$raw" | awk '!/^#/ && $3 != "-" { n[$3]++ } END { for (t in n) print t, n[t] }' |
+		LC_ALL=C sort)" "$what: --thread-labels: go -tags thread-name counts = cprof-raw's"
 }
 
 # 1. synthetic: abc's functions at a PIE base, 5:3:4 pattern, 4 threads
@@ -75,7 +80,7 @@ if [ -x "$BUILD/bench/aggregate-gen" ]; then
 	ok $? "synthetic abc raw file written"
 	check_file "$T/syn.cprof" "synthetic abc"
 else
-	for i in $(seq 11); do ok 0 "# SKIP bench/aggregate-gen not built"; done
+	for i in $(seq 12); do ok 0 "# SKIP bench/aggregate-gen not built"; done
 fi
 
 # 2. recorded: cprof-record on samples/abc (1 s of CPU at 1 kHz)
@@ -84,5 +89,5 @@ if [ -x "$BIN/cprof-record" ] && [ -e "$LIB/libcprof-sample.so" ]; then
 	ok $? "cprof-record -- abc 1"
 	check_file "$T/rec.cprof" "recorded abc"
 else
-	for i in $(seq 11); do ok 0 "# SKIP cprof-record not built"; done
+	for i in $(seq 12); do ok 0 "# SKIP cprof-record not built"; done
 fi
