@@ -777,9 +777,21 @@ static void palette_css(strbuf *sb, flame_palette pal)
 	}
 }
 
+/* The color bucket of a name: FNV-1a, a 64-bit finalizer, the top bits
+ * (short names like "A" and "B" must land far apart). */
 static uint32_t color_class(const char *name)
 {
-	return hash_str(name, strlen(name)) % NCOLORS;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+		h ^= *c;
+		h *= 0x100000001b3ull;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 33;
+	return (uint32_t)(h >> 59) % NCOLORS;
 }
 
 static bool ends_with(const char *s, const char *suffix)
