@@ -66,8 +66,13 @@
 			const b = c.base, d = c.d;
 			for (let i = 0; i < N; i++) out[i] = d[i] + b;
 		} else if (typeof c.i32 === 'string') { // base + little-endian int32, base64
-			const bin = atob(c.i32), bytes = new Uint8Array(bin.length);
-			for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+			let bytes;
+			if (typeof Uint8Array.fromBase64 === 'function') bytes = Uint8Array.fromBase64(c.i32);
+			else {
+				const bin = atob(c.i32);
+				bytes = new Uint8Array(bin.length);
+				for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+			}
 			const dv = new DataView(bytes.buffer), b = c.base || 0;
 			if (littleEndian) { const a = new Int32Array(bytes.buffer, 0, N); for (let i = 0; i < N; i++) out[i] = a[i] + b; }
 			else for (let i = 0; i < N; i++) out[i] = dv.getInt32(4 * i, true) + b;
