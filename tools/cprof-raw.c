@@ -64,6 +64,14 @@ static void add_token(strbuf *sb, const char *s)
 		sb_addc(sb, (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') ? '_' : *s);
 }
 
+/* A header value: a control character (a newline in a thread name or a
+ * path) would end the '#' line, so it becomes a space. */
+static void add_header_value(strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		sb_addc(sb, ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s);
+}
+
 static void add_label_part(strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
@@ -100,10 +108,16 @@ static void header(strbuf *o, const char *file, const profile *p, size_t shown,
 		   const warnlist *w)
 {
 	sb_addf(o, "# file: %s (%s)\n", file, p->source_format ? p->source_format : "?");
-	if (p->executable && *p->executable)
-		sb_addf(o, "# executable: %s\n", p->executable);
-	if (p->cmdline && *p->cmdline)
-		sb_addf(o, "# command: %s\n", p->cmdline);
+	if (p->executable && *p->executable) {
+		sb_adds(o, "# executable: ");
+		add_header_value(o, p->executable);
+		sb_addc(o, '\n');
+	}
+	if (p->cmdline && *p->cmdline) {
+		sb_adds(o, "# command: ");
+		add_header_value(o, p->cmdline);
+		sb_addc(o, '\n');
+	}
 	if (p->pid)
 		sb_addf(o, "# pid: %d\n", (int)p->pid);
 	if (p->mode)
@@ -136,9 +150,10 @@ static void header(strbuf *o, const char *file, const profile *p, size_t shown,
 		sb_addf(o, "# duration: %.3f s\n", (double)p->duration_nanos / 1e9);
 	if (p->nthreads) {
 		sb_addf(o, "# threads: %u:", p->nthreads);
-		for (uint32_t i = 0; i < p->nthreads; i++)
-			sb_addf(o, "%s %d %s", i ? "," : "", (int)p->threads[i].tid,
-				*p->threads[i].name ? p->threads[i].name : "-");
+		for (uint32_t i = 0; i < p->nthreads; i++) {
+			sb_addf(o, "%s %d ", i ? "," : "", (int)p->threads[i].tid);
+			add_header_value(o, *p->threads[i].name ? p->threads[i].name : "-");
+		}
 		sb_addc(o, '\n');
 	}
 	if (!p->has_timestamps)
