@@ -390,44 +390,46 @@
 		// one mask per sample, reused by every aggregation and timeline draw
 		const anyThread = !st.th || st.th.length === 0, anyLabel = !st.label, anyCpu = st.cpu === 'all';
 		filterAll = anyThread && anyLabel && anyCpu;
-		if (filterAll) { passMask.fill(1); colorThreads(); return; }
+		if (filterAll) { passMask.fill(1); return; }
 		const on = st.cpu === 'on', off = st.cpu === 'off';
 		for (let i = 0; i < N; i++) {
 			let ok = threadOk[sThread[i]] & labelOk[sLabelset[i]];
 			if (ok && (on || off)) ok = ((sFlags[i] & 1) !== 0) === off ? 1 : 0;
 			passMask[i] = ok;
 		}
-		colorThreads();
 	}
 	// The timeline's colours: the leaf function's, grey when filtered out,
 	// and — linked to the other views — magenta when the sample's stack holds
 	// a search match, cyan when it holds the function highlighted from the
 	// top table, so one sees WHEN those functions ran.
-	function colorThreads() {
+	// Colours per stack node (on- and off-CPU), then per sample in each
+	// thread's time order, so that a zoom redraw reads memory sequentially.
+	const nodeColOn = new Int32Array(nNodes), nodeColOff = new Int32Array(nNodes);
+	const GREY = packed([200, 200, 200], 255), GREY_OFF = packed([225, 225, 225], 255);
+	function colorNodes() {
 		if (!hasTime) return;
-		const grey = packed([200, 200, 200], 255), greyOff = packed([225, 225, 225], 255);
 		const magenta = packed([230, 0, 230], 255), cyan = packed([0, 190, 255], 255);
 		// per stack node: 1 = a frame on the path matches the search, 2 = holds the highlighted function
-		let mark = null;
+		const mark = new Uint8Array(nNodes);
 		const hlIdx = st.hl ? S.indexOf(st.hl) : -1;
-		if (strMatch || hlIdx >= 0) {
-			mark = new Uint8Array(nNodes);
-			for (let i = 0; i < nNodes; i++) {
-				const p = sParent[i], nm = fName[sFrame[i]];
-				let m = p >= 0 ? mark[p] : 0;
-				if (strMatch && strMatch[nm]) m |= 1;
-				if (nm === hlIdx) m |= 2;
-				mark[i] = m;
-			}
+		for (let i = 0; i < nNodes; i++) {
+			const p = sParent[i], nm = fName[sFrame[i]];
+			let m = p >= 0 ? mark[p] : 0;
+			if (strMatch && strMatch[nm]) m |= 1;
+			if (nm === hlIdx) m |= 2;
+			mark[i] = m;
+			const leaf = sLeafName[i];
+			nodeColOn[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(leaf, false);
+			nodeColOff[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(leaf, true);
 		}
+		colorSamples();
+	}
+	function colorSamples() {
 		for (let k = 0; k < perThread.length; k++) {
 			const idx = perThread[k], C = thCol[k], O = thOff[k];
 			for (let j = 0; j < idx.length; j++) {
 				const i = idx[j];
-				const off = (O[j] & 1) === 1;
-				if (!passMask[i]) { C[j] = off ? greyOff : grey; continue; }
-				const m = mark ? mark[sStack[i]] : 0;
-				C[j] = m & 1 ? magenta : m & 2 ? cyan : packedOf(sLeafName[sStack[i]], off);
+				C[j] = O[j] & 1 ? (passMask[i] ? nodeColOff[sStack[i]] : GREY_OFF) : passMask[i] ? nodeColOn[sStack[i]] : GREY;
 			}
 		}
 	}
@@ -1052,7 +1054,8 @@
 		if (filters) applyFilters();
 		if (reagg) aggregate();
 		if (reagg || what.search) computeMatches();
-		if (!filters && (what.search || what.highlight)) colorThreads(); // (applyFilters recolours too)
+		if (all || what.search || what.highlight) colorNodes(); // (and the samples)
+		else if (filters) colorSamples();
 		if (hasTime && (filters || what.timeline || what.range || what.search || what.highlight)) drawTimeline();
 		if (reagg || what.search || what.flame || what.highlight) drawFlame();
 		const t = performance.now();
