@@ -439,6 +439,12 @@
 	// one call per value type keeps the loops monomorphic
 	function addAll(node, val) { for (let i = 0; i < N; i++) node[sStack[i]] += val[i]; }
 	function addSome(node, val, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += val[i]; }
+	function lowerBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] < t) a = m + 1; else b = m; } return a; }
+	function upperBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] <= t) a = m + 1; else b = m; } return a; }
+	function addRange(node, val, idx, a, b) {
+		for (let j = a; j < b; j++) { const i = idx[j]; if (passMask[i]) node[sStack[i]] += val[i]; }
+	}
+	function countRange(idx, a, b) { let n = 0; for (let j = a; j < b; j++) n += passMask[idx[j]]; return n; }
 	function aggregate() {
 		const t = performance.now();
 		for (let j = 0; j < nValues; j++) { agg.node[j].fill(0); agg.flameSelf[j].fill(0); }
@@ -448,11 +454,19 @@
 		if (!sel && filterAll) {
 			n = N;
 			for (let j = 0; j < nValues; j++) addAll(agg.node[j], sValues[j]);
+		} else if (sel) {
+			// a time range: per thread, the samples in it are one run of the
+			// time-sorted index (binary search), so the cost is the range's
+			for (let k = 0; k < perThread.length; k++) {
+				const T = thTime[k], idx = perThread[k];
+				const a = lowerBoundT(T, lo), b = upperBoundT(T, hi);
+				for (let j = 0; j < nValues; j++) addRange(agg.node[j], sValues[j], idx, a, b);
+			}
+			n = 0;
+			for (let k = 0; k < perThread.length; k++) n += countRange(perThread[k], lowerBoundT(thTime[k], lo), upperBoundT(thTime[k], hi));
 		} else {
-			const keep = passMask.slice();
-			if (sel) for (let i = 0; i < N; i++) if (sTime[i] < lo || sTime[i] > hi) keep[i] = 0;
-			for (let i = 0; i < N; i++) n += keep[i];
-			for (let j = 0; j < nValues; j++) addSome(agg.node[j], sValues[j], keep);
+			for (let i = 0; i < N; i++) n += passMask[i];
+			for (let j = 0; j < nValues; j++) addSome(agg.node[j], sValues[j], passMask);
 		}
 		agg.samples = n;
 		for (let j = 0; j < nValues; j++) {
