@@ -4,6 +4,11 @@
  *   overhead work DEPTH MILLIONS   fixed CPU-bound work: recurse DEPTH
  *                                  frames, then run MILLIONS x 1e6 loop
  *                                  iterations there, in 1000 slices
+ *   overhead floor HZ DEPTH MILLIONS  the same work under the bare
+ *                                  mechanism cprof uses (a perf_event
+ *                                  task-clock signal per period) with an
+ *                                  empty handler: the cost no sampler
+ *                                  using that signal can go below
  *   overhead unwind DEPTH N [FILE] per-unwind cost (ns) of cprof's two
  *                                  unwinders at DEPTH frames, from a real
  *                                  signal frame; needs libcprof-sample.so
@@ -15,6 +20,10 @@
  *                                  user + system of CMD, from rusage)
  */
 #include <dlfcn.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -120,6 +129,43 @@ static int gperf_count(const char *path)
 	return 0;
 }
 
+static volatile long floor_signals;
+
+static void on_floor(int sig)
+{
+	(void)sig;
+	floor_signals++;
+}
+
+static int arm_floor(long hz)
+{
+	struct perf_event_attr a;
+	struct f_owner_ex owner = {F_OWNER_TID, (pid_t)syscall(SYS_gettid)};
+	struct sigaction sa;
+	int fd;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_floor;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGPROF, &sa, NULL);
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_TASK_CLOCK;
+	a.sample_period = (unsigned long long)(1000000000 / hz);
+	a.disabled = 1;
+	a.exclude_kernel = 1;
+	a.exclude_hv = 1;
+	a.wakeup_events = 1;
+	fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 || fcntl(fd, F_SETFL, O_ASYNC) < 0 || fcntl(fd, F_SETSIG, SIGPROF) < 0 ||
+	    fcntl(fd, F_SETOWN_EX, &owner) < 0 || ioctl(fd, PERF_EVENT_IOC_REFRESH, 0x3fffffff) < 0) {
+		perror("overhead: perf_event_open");
+		return -1;
+	}
+	return fd;
+}
+
 static int raw_count(const char *path)
 {
 	unsigned char *d;
@@ -172,6 +218,16 @@ int main(int argc, char **argv)
 			recurse(depth, total / 1000);
 		return 0;
 	}
+	if (argc == 5 && !strcmp(argv[1], "floor")) {
+		int depth = atoi(argv[3]);
+		unsigned long total = strtoul(argv[4], NULL, 10) * 1000000ul;
+		if (arm_floor(atol(argv[2])) < 0)
+			return 1;
+		for (int i = 0; i < 1000; i++)
+			recurse(depth, total / 1000);
+		fprintf(stderr, "%ld\n", floor_signals);
+		return 0;
+	}
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "unwind")) {
 		struct sigaction sa;
 		*(void **)&unwind = dlsym(RTLD_DEFAULT, "cprof__bench_unwind");
@@ -203,7 +259,8 @@ int main(int argc, char **argv)
 		return raw_count(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "measure"))
 		return measure(argv + 2);
-	fprintf(stderr, "usage: overhead work DEPTH MILLIONS | unwind DEPTH N [FILE] | gperf-count FILE |\n"
+	fprintf(stderr, "usage: overhead work DEPTH MILLIONS | floor HZ DEPTH MILLIONS |\n"
+			"       unwind DEPTH N [FILE] | gperf-count FILE |\n"
 			"       raw-count FILE | measure CMD [ARGS...]\n");
 	return 2;
 }

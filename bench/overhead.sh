@@ -8,9 +8,13 @@
 # the machine is shared, so read the ratios, not the last digit.
 #
 # Prints per setup: wall and CPU seconds, CPU overhead against no profiler,
-# samples written, the share of the samples the rate asks for (CPU time x
-# rate), and the CPU cost of one sample in microseconds (extra CPU time /
-# samples: signal delivery, unwinding and writing, all included).
+# samples written, the share of the samples the rate asks for (the run's
+# CPU time x rate), and the CPU cost of one sample in microseconds (extra
+# CPU time / samples: timer, signal delivery, unwinding, writing).
+# floor-HZ is the bare mechanism cprof uses (a perf_event task-clock signal
+# per period, empty handler, no unwinding, no writing): on a virtual
+# machine its timer interrupts and signal delivery dominate the cost, and
+# no sampler using that mechanism can go below it.
 # Then the unwinders alone: ns per unwind at depth 30, from a signal frame.
 set -eu
 BUILD=${1:-build}
@@ -24,12 +28,13 @@ trap 'rm -rf "$TMP"' EXIT
 
 [ -f "$GPERF" ] || { echo "overhead: $GPERF missing (Debian package libgoogle-perftools4)"; GPERF=; }
 
-setups="none cprof-100 cprof-1000 cprof-fp-1000"
+setups="none floor-100 floor-1000 cprof-100 cprof-1000 cprof-fp-1000"
 [ -n "$GPERF" ] && setups="$setups gperf-100 gperf-1000"
 
 run() { # SETUP OUTFILE
 	case $1 in
 	none) "$OV" measure "$OV" work 30 "$MILLIONS" ;;
+	floor-*) "$OV" measure "$OV" floor "${1##*-}" 30 "$MILLIONS" 2>"$2" ;;
 	cprof-fp-*) "$OV" measure env LD_PRELOAD="$LIB" CPROF_OUT="$2" CPROF_HZ="${1##*-}" \
 		CPROF_UNWIND=fp "$OV" work 30 "$MILLIONS" ;;
 	cprof-*) "$OV" measure env LD_PRELOAD="$LIB" CPROF_OUT="$2" CPROF_HZ="${1##*-}" \
@@ -49,6 +54,7 @@ while [ "$i" -lt "$REPS" ]; do
 		case $s in
 		cprof-*) "$OV" raw-count "$out" >"$TMP/$s.$i.n" ;;
 		gperf-*) "$OV" gperf-count "$out" >"$TMP/$s.$i.n" 2>/dev/null || echo 0 >"$TMP/$s.$i.n" ;;
+		floor-*) tail -n 1 "$out" >"$TMP/$s.$i.n" ;;
 		*) echo 0 >"$TMP/$s.$i.n" ;;
 		esac
 	done
@@ -70,7 +76,7 @@ for s in $setups; do
 	awk -v s="$s" -v w="$wall" -v c="$cpu" -v b="$base_cpu" -v n="$n" -v hz="$hz" 'BEGIN {
 		ovh = (c / b - 1) * 100
 		if (s == "none") { printf "%-15s %8.3f %8.3f %10s %9s %9s %12s\n", s, w, c, "-", "-", "-", "-"; exit }
-		rate = n / (b * hz) * 100
+		rate = n / (c * hz) * 100
 		per = n > 0 ? (c - b) * 1e6 / n : 0
 		printf "%-15s %8.3f %8.3f %9.2f%% %9d %8.1f%% %12.2f\n", s, w, c, ovh, n, rate, per }'
 done

@@ -46,12 +46,10 @@ int cp_gettid(void)
 	return cp_tls_tid;
 }
 
+/* memcpy and memset are async-signal-safe (POSIX.1-2008 TC2 lists them). */
 static void copy(unsigned char *dst, const void *src, size_t n)
 {
-	const unsigned char *s = src;
-
-	while (n--)
-		*dst++ = *s++;
+	memcpy(dst, src, n);
 }
 
 /* Reserves and writes one record; `slack` bytes below cap stay free. */
@@ -84,8 +82,7 @@ static int emit(uint16_t type, uint16_t flags, const struct iovec *parts, int np
 		copy(p, parts[i].iov_base, parts[i].iov_len);
 		p += parts[i].iov_len;
 	}
-	for (uint64_t pad = size - sizeof(struct cprof_raw_rec) - body; pad; pad--)
-		*p++ = 0;
+	memset(p, 0, size - sizeof(struct cprof_raw_rec) - body);
 	/* type last: until this store the record reads as incomplete */
 	__atomic_store_n((uint16_t *)(cp.map + off + 4), type, __ATOMIC_RELEASE);
 	return 0;
