@@ -17,7 +17,9 @@
 
 /* ---- reading ------------------------------------------------------------ */
 
-#define FOLDED_MAX_DEPTH 65536
+/* A ceiling far above real stacks (pprof input holds 100k-deep ones, and
+ * what cprof-fold writes must read back); memory is bounded by the line. */
+#define FOLDED_MAX_DEPTH (1 << 22)
 
 static bool is_space(unsigned char c)
 {
@@ -84,13 +86,14 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 						   : "the count must be an integer after a space");
 			break;
 		}
-		if (len - e > 18) {
+		int64_t count = 0;
+		size_t i = e;
+		for (; i < len && count <= (INT64_MAX - (line[i] - '0')) / 10; i++)
+			count = count * 10 + (line[i] - '0');
+		if (i < len) {
 			rc = cprof_fail(err, "line %zu: count too large", lineno);
 			break;
 		}
-		int64_t count = 0;
-		for (size_t i = e; i < len; i++)
-			count = count * 10 + (line[i] - '0');
 		size_t se = e;
 		while (se > start && is_space(line[se - 1]))
 			se--;
@@ -168,7 +171,9 @@ out:
 bool folded_looks_like(const unsigned char *d, size_t n)
 {
 	size_t pos = 0;
-	size_t limit = n < 65536 ? n : 65536;
+	/* the whole first line: a 100k-frame stack or a 1 MB name is one long
+	 * line; binary input stops the scan at its first control byte */
+	size_t limit = n;
 	/* skip blank lines */
 	while (pos < limit && (d[pos] == '\n' || is_space(d[pos])))
 		pos++;
@@ -180,8 +185,6 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 			return false; /* binary */
 		end++;
 	}
-	if (end == limit && limit < n)
-		return false; /* first line longer than we care to look at */
 	while (end > pos && is_space(d[end - 1]))
 		end--;
 	size_t e = end;
@@ -194,11 +197,23 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 	return e > pos;
 }
 
+/* Sums of counts saturate: a profile may hold values whose sum overflows
+ * int64 (undefined behaviour), and the reader refuses counts past it. */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 /* ---- names -------------------------------------------------------------- */
 
 void folded_clean_name(strbuf *sb, const char *s)
 {
-	if (!s || !*s) {
+	/* a blank name too: its spaces would be taken for the ones before
+	 * the count, leaving an empty frame */
+	if (!s || !s[strspn(s, " \t\r\n\v\f")]) {
 		sb_adds(sb, "[unknown]");
 		return;
 	}
@@ -216,16 +231,19 @@ void folded_frame_name(const profile *p, const prof_frame *f, const folded_names
 {
 	size_t off = sb->len;
 	prof_frame_name(p, f, sb);
-	if (sb->len == off) {
+	bool blank = true;
+	for (size_t i = off; i < sb->len; i++) {
+		unsigned char c = (unsigned char)sb->buf[i];
+		if (c == ';')
+			sb->buf[i] = ':';
+		else if (c < 0x20 || c == 0x7f)
+			sb->buf[i] = ' ';
+		blank = blank && sb->buf[i] == ' ';
+	}
+	if (blank) { /* empty, or spaces the reader takes for the ones before the count */
+		sb->len = off;
+		sb->buf[off] = '\0';
 		sb_adds(sb, "[unknown]");
-	} else {
-		for (size_t i = off; i < sb->len; i++) {
-			unsigned char c = (unsigned char)sb->buf[i];
-			if (c == ';')
-				sb->buf[i] = ':';
-			else if (c < 0x20 || c == 0x7f)
-				sb->buf[i] = ' ';
-		}
 	}
 	if (o && o->lines && f->function != PROF_NONE && f->line > 0)
 		sb_addf(sb, ":%" PRId64, f->line);
@@ -324,7 +342,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 		size_t j = i;
 		int64_t sum = 0;
 		while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
-			sum += g[j++].value;
+			sum = sat_add(sum, g[j++].value);
 		if (sum > 0) {
 			size_t off = text.len;
 			if (o->threads) {
@@ -362,7 +380,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 		int64_t sum = 0;
 		while (j < nlines && lines[j].len == lines[i].len &&
 		       !memcmp(text.buf + lines[j].off, text.buf + lines[i].off, lines[i].len))
-			sum += lines[j++].value;
+			sum = sat_add(sum, lines[j++].value);
 		sb_add(out, text.buf + lines[i].off, lines[i].len);
 		sb_addf(out, " %" PRId64 "\n", sum);
 		i = j;
