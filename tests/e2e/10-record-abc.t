@@ -5,7 +5,6 @@
 # unwinders and at 100 Hz and 1 kHz.
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/abc" ] || skip_all "cprof-record or samples/abc not built"
-[ -x "$BIN/cprof-raw" ] || skip_all "cprof-raw not built"
 plan 18
 
 # user CPU seconds of a command, from bash's own rusage of the child

@@ -5,7 +5,6 @@
 # gperftools cannot hold). Thread names come from pthread_setname_np.
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/threads" ] || skip_all "cprof-record or samples/threads not built"
-[ -x "$BIN/cprof-raw" ] || skip_all "cprof-raw not built"
 plan 10
 
 usercpu() { # OUTFILE CMD...

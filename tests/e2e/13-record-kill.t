@@ -7,7 +7,6 @@
 # and says where it stopped.
 . "$(dirname "$0")/lib.sh"
 [ -x "$PROGS/abc" ] && [ -f "$LIB/libcprof-sample.so" ] || skip_all "sampler or samples/abc not built"
-[ -x "$BIN/cprof-raw" ] || skip_all "cprof-raw not built"
 plan 9
 
 # CPU time (ns) of all threads of a process, as the scheduler counts it

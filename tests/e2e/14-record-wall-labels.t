@@ -7,8 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/sleeper" ] && [ -x "$PROGS/labels" ] ||
 	skip_all "cprof-record or samples not built"
-[ -x "$BIN/cprof-raw" ] || skip_all "cprof-raw not built"
-plan 14
+plan 15
 
 share() { # FILE AWK-CONDITION-ON-LINE
 	awk "!/^#/ { n++; if ($2) k++ } END { printf \"%.1f\", n ? 100 * k / n : 0 }" "$1"
@@ -36,6 +35,11 @@ busy=$(awk '!/^#/ && $NF ~ /main;burn/ { w += $4 } END { printf "%.0f", w }' "$T
 diag "$cycles cycles: wait_idle $idle ns, burn $busy ns"
 within "$idle" "$((cycles * 50000000))" 30 "the sleep shows: 50 ms of wait_idle per cycle"
 ok "$(awk -v i="$idle" -v b="$busy" -v w="$weight" 'BEGIN { print (i + b >= 0.9 * w) ? 0 : 1 }')" "the rest (90%) is burn"
+# the samples in wait_idle are flagged off-CPU (the thread was blocked)
+off=$(sed -n 's/^# off-cpu: \([0-9]*\) samples.*/\1/p' "$T/wall.txt")
+nidle=$(awk '!/^#/ && $NF ~ /main;wait_idle/' "$T/wall.txt" | wc -l | tr -d ' ')
+diag "off-CPU: $off samples, $nidle in wait_idle"
+within "${off:-0}" "$nidle" 20 "blocked samples are flagged off-CPU"
 
 # cpu mode on the same program: the sleep is invisible
 run_limited 60 "$BIN/cprof-record" -q -F 100 -o "$T/cpu" -- "$PROGS/sleeper" 1 >/dev/null
@@ -55,9 +59,9 @@ diag "labels: /users $u%, /orders $o%, none $n% of $(wc -l <"$T/lab.txt") sample
 ok "$(awk -v u="$u" -v o="$o" -v n="$n" 'BEGIN { d1=u-50; d2=o-25; d3=n-25;
 	print (d1<10 && d1>-10 && d2<10 && d2>-10 && d3<10 && d3>-10) ? 0 : 1 }')" \
 	"label shares follow the work: /users 50%, /orders 25%, none 25% (within 10 points)"
-ok "$(awk '$5 == "{endpoint=/users}" { n++; if ($NF ~ /handle_users$/) k++ } END { print (n && k >= 0.95 * n) ? 0 : 1 }' "$T/lab.txt")" \
+ok "$(awk '$5 == "{endpoint=/users}" { n++; if ($NF ~ /worker;handle_users/) k++ } END { print (n && k >= 0.95 * n) ? 0 : 1 }' "$T/lab.txt")" \
 	"samples labelled /users are in handle_users"
-ok "$(awk '$5 == "{endpoint=/orders}" { n++; if ($NF ~ /handle_orders$/) k++ } END { print (n && k >= 0.95 * n) ? 0 : 1 }' "$T/lab.txt")" \
+ok "$(awk '$5 == "{endpoint=/orders}" { n++; if ($NF ~ /worker;handle_orders/) k++ } END { print (n && k >= 0.95 * n) ? 0 : 1 }' "$T/lab.txt")" \
 	"samples labelled /orders are in handle_orders"
 
 # the API: start once the worker threads already run
