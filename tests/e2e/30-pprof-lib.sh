@@ -10,16 +10,19 @@ gopprof() {
 }
 
 # go_top FILE INDEX: "name flat cum" per function from go tool pprof -top for
-# sample type INDEX (samples or cpu), values as plain integers, sorted.
+# sample type INDEX (samples, cpu, wall), values as plain integers, sorted.
+# pprof lists a function once inlined ("name (inline)") and once not when it
+# is both; cprof has one row for it: the two are added.
 go_top() {
 	local f=$1 idx=$2 unit=
-	[ "$idx" = cpu ] && unit=-unit=ns
+	[ "$idx" != samples ] && unit=-unit=ns
 	gopprof -top -nodecount=100000 -nodefraction=0 -edgefraction=0 -sample_index="$idx" \
 		$unit "${@:3}" "$f" |
 		awk 'p && NF >= 6 { f = $1; c = $4; sub(/ns$/, "", f); sub(/ns$/, "", c)
 			name = $6; for (i = 7; i <= NF; i++) name = name " " $i
-			sub(/ \(inline\)$/, "", name); print name, f, c }
-		     /flat%.*cum%/ { p = 1 }' | LC_ALL=C sort
+			sub(/ \(inline\)$/, "", name); fl[name] += f; cu[name] += c }
+		     /flat%.*cum%/ { p = 1 }
+		     END { for (n in fl) printf "%s %.0f %.0f\n", n, fl[n], cu[n] }' | LC_ALL=C sort
 }
 
 # folded_top: reads folded stacks (cprof-fold output) on stdin and prints
