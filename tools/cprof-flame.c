@@ -152,11 +152,13 @@ int main(int argc, char **argv)
 		int64_t total = 0;
 		for (size_t i = 0; v < p->nvalues && i < p->nsamples; i++)
 			if (!mask || mask[i])
-				total += prof_sample_values(p, i)[v];
+				if (__builtin_add_overflow(total, prof_sample_values(p, i)[v], &total))
+					total = INT64_MAX;
 		double px = (s.width > 0 ? s.width : 1200) - 20.0;
 		double mw = s.minwidth < 0 ? 0.1 : s.minwidth;
+		double below = floor(mw * (double)total / px);
 		if (total > 0)
-			b.prune_below = (int64_t)floor(mw * (double)total / px);
+			b.prune_below = below < 9.2e18 ? (int64_t)below : INT64_MAX;
 	}
 	t = flame_tree_new(chart);
 	if (flame_tree_add_profile(t, p, &b, &err) < 0) {

@@ -19,6 +19,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Sums saturate instead of overflowing: a hostile profile may hold values
+ * whose total does not fit in int64. */
+static inline int64_t sadd(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 /* ---- fl_names ---------------------------------------------------------------- */
 
 struct fl_names {
@@ -269,18 +279,18 @@ void flame_tree_add(flame_tree *t, const uint32_t *names, const uint32_t *module
 {
 	uint32_t node = 0;
 	if (base)
-		t->nodes[0].base += value;
+		t->nodes[0].base = sadd(t->nodes[0].base, value);
 	else
-		t->nodes[0].total += value;
+		t->nodes[0].total = sadd(t->nodes[0].total, value);
 	for (uint32_t i = 0; i < depth; i++) {
 		node = find_child(t, node, names[i], modules ? modules[i] : names[i]);
 		if (base)
-			t->nodes[node].base += value;
+			t->nodes[node].base = sadd(t->nodes[node].base, value);
 		else
-			t->nodes[node].total += value;
+			t->nodes[node].total = sadd(t->nodes[node].total, value);
 	}
 	if (!base)
-		t->nodes[node].self += value;
+		t->nodes[node].self = sadd(t->nodes[node].self, value);
 }
 
 /* ---- from a profile ------------------------------------------------------------ */
@@ -533,10 +543,10 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 			depth = d + 1;
 		}
 		int64_t v = q->val[i];
-		t->nodes[0].total += v;
+		t->nodes[0].total = sadd(t->nodes[0].total, v);
 		for (uint32_t d = 1; d <= len; d++)
-			t->nodes[path[d].node].total += v;
-		t->nodes[path[len].node].self += v;
+			t->nodes[path[d].node].total = sadd(t->nodes[path[d].node].total, v);
+		t->nodes[path[len].node].self = sadd(t->nodes[path[len].node].self, v);
 		prev = s;
 		prev_len = len;
 	}
@@ -592,7 +602,7 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 		int64_t sum = g[i].value;
 		if (!t->chart)
 			while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
-				sum += g[j++].value;
+				sum = sadd(sum, g[j++].value);
 		/* a stack of single-line locations (no inlining) needs no
 		 * expansion: its names come from the per-location cache */
 		const prof_stack *st = &p->stacks[g[i].stack];
@@ -946,7 +956,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 					ALLOC_GROW(stack, sp + 1, stack_alloc);
 					stack[sp++] = (placed){ c, off };
 				}
-				off += nodes[c].total > 0 ? nodes[c].total : 0;
+				off = sadd(off, nodes[c].total > 0 ? nodes[c].total : 0);
 			}
 			for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
 				placed tmp = stack[a];

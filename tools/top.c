@@ -28,6 +28,16 @@
 #include "flame.h"
 #include "folded.h"
 
+/* Sums saturate instead of overflowing: a hostile profile may hold values
+ * whose total does not fit in int64. */
+static inline int64_t sadd(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 int top_parse_by(const char *s, top_by *by)
 {
 	static const char *names[] = { "function", "line", "file", "address", "stack" };
@@ -93,8 +103,8 @@ static const unit_def *sniff(const char *name, size_t *type)
 /* pprof's measurement.Scale: value in from_unit -> (number, unit label). */
 static double scale(int64_t value, const char *from_unit, const char *to_unit, const char **label)
 {
-	if (value < 0 && -value > 0) {
-		double v = scale(-value, from_unit, to_unit, label);
+	if (value < 0) {
+		double v = scale(value == INT64_MIN ? INT64_MAX : -value, from_unit, to_unit, label);
 		return -v;
 	}
 	size_t type;
@@ -162,7 +172,7 @@ const char *top_scale(const char *unit, int64_t min_value, int64_t max_value)
 	scale(min_value, unit, "minimum", &min_unit);
 	scale(max_value, unit, "minimum", &max_unit);
 	u = min_unit;
-	if (strcmp(min_unit, max_unit) && min_value * 100 < max_value)
+	if (strcmp(min_unit, max_unit) && min_value <= INT64_MAX / 100 && min_value * 100 < max_value)
 		scale(100 * min_value, unit, "minimum", &u);
 	return *u ? u : unit;
 }
@@ -220,7 +230,7 @@ static void header(const profile *p, uint32_t v, int64_t total, const char *out_
 		const char *tu;
 		double tn = scale(total, unit, "nanoseconds", &tu);
 		sb_addc(sb, ' ');
-		if (!strcmp(tu, "ns") && tn != 0) {
+		if (!strcmp(tu, "ns") && tn != 0 && fabs(tn) < 9.2e18) {
 			sb_addc(sb, '(');
 			top_percent(sb, (int64_t)tn, p->duration_nanos);
 			sb_addc(sb, ')');
@@ -247,7 +257,7 @@ static bool sort_cum;
 
 static int64_t abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v;
 }
 
 static int tnode_cmp(const void *a_, const void *b_)
@@ -386,7 +396,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const int64_t *vals = prof_sample_values(p, i);
 		for (uint32_t k = 0; k < nv; k++)
-			total[k] += vals[k] < 0 ? -vals[k] : vals[k];
+			total[k] = sadd(total[k], abs64(vals[k]));
 		if (o->mask && !o->mask[i])
 			continue;
 		uint32_t st = p->samples[i].stack;
@@ -423,8 +433,9 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 				memset(sums + old, 0, (sums_alloc - old) * sizeof(*sums));
 		}
 		for (uint32_t k = 0; k < nv; k++) {
-			sums[(size_t)text_of_stack[st] * nv + k] += vals[k];
-			shown[k] += vals[k];
+			int64_t *cell = &sums[(size_t)text_of_stack[st] * nv + k];
+			*cell = sadd(*cell, vals[k]);
+			shown[k] = sadd(shown[k], vals[k]);
 		}
 	}
 	uint32_t nrows = fl_names_count(names);
@@ -459,7 +470,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	/* pprof's summary line, for the sorting type */
 	int64_t part = 0;
 	for (uint32_t i = 0; i < shown_rows; i++)
-		part += rows[i].vals[v];
+		part = sadd(part, rows[i].vals[v]);
 	sb_addf(out, "Showing %u of %u stacks, accounting for ", shown_rows, nrows);
 	top_format(out, part, p->sample_types[v].unit, units[v]);
 	sb_adds(out, ", ");
@@ -532,7 +543,7 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 
 	for (size_t i = 0; i < p->nsamples; i++) {
 		int64_t w = prof_sample_values(p, i)[v];
-		total += abs64(w);
+		total = sadd(total, abs64(w));
 		if (w == 0 || (o->mask && !o->mask[i]))
 			continue;
 		uint32_t st = p->samples[i].stack;
@@ -582,10 +593,10 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 		}
 		const uint32_t *e = ids + stack_off[st];
 		for (uint32_t j = 0; j < e[1]; j++)
-			nodes[e[2 + j]].cum += w;
+			nodes[e[2 + j]].cum = sadd(nodes[e[2 + j]].cum, w);
 		if (e[0] != PROF_NONE)
-			nodes[e[0]].flat += w;
-		flat_shown += e[0] != PROF_NONE ? w : 0;
+			nodes[e[0]].flat = sadd(nodes[e[0]].flat, w);
+		flat_shown = sadd(flat_shown, e[0] != PROF_NONE ? w : 0);
 	}
 	free(seen);
 
@@ -617,7 +628,7 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 			m = abs64(nodes[i].cum);
 		if (m > 0 && (minv == 0 || m < minv))
 			minv = m;
-		sum += nodes[i].flat;
+		sum = sadd(sum, nodes[i].flat);
 	}
 	const char *ou = kept ? top_scale(unit, minv, total) : unit;
 
@@ -649,7 +660,7 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < kept; i++) {
 		const tnode *n = &nodes[i];
-		flat_sum += n->flat;
+		flat_sum = sadd(flat_sum, n->flat);
 		sb_reset(&sb);
 		top_format(&sb, n->flat, unit, ou);
 		sb_addf(out, "%10s ", sb.buf);

@@ -180,6 +180,18 @@ static void test_diff_colors(void **state)
 	prof_free(base);
 }
 
+static void test_huge_values_saturate(void **state)
+{
+	(void)state;
+	flame_tree *t = tree_of("a;b 9223372036854775807\na;c 9223372036854775807\n", false, false);
+	assert_true(t->nodes[0].total == INT64_MAX);
+	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	char *s = svg(t, &o);
+	assert_non_null(strstr(s, "<title>b</title>"));
+	free(s);
+	flame_tree_free(t);
+}
+
 static void test_names_table(void **state)
 {
 	(void)state;
@@ -204,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_svg_escapes_names),
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
+		cmocka_unit_test(test_huge_values_saturate),
 		cmocka_unit_test(test_names_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,22 @@ static void test_stack_table(void **state)
 	prof_free(p);
 }
 
+static void test_huge_values_saturate(void **state)
+{
+	(void)state;
+	/* sums past int64 saturate (no overflow: the sanitizer build checks) */
+	profile *p = read_text("a;b 9223372036854775807\na;c 9223372036854775807\n");
+	top_opts o = { .value = PROF_NONE, .node_fraction = -1, .no_header = true };
+	char *s = top(p, &o);
+	assert_non_null(strstr(s, "  100%  a\n"));
+	free(s);
+	o.by = TOP_STACK;
+	s = top(p, &o);
+	assert_non_null(strstr(s, "a;b\n"));
+	free(s);
+	prof_free(p);
+}
+
 static void test_parse_by(void **state)
 {
 	(void)state;
@@ -144,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_flat_cum_recursion_once),
 		cmocka_unit_test(test_low_nodes_dropped_and_mask_keeps_total),
 		cmocka_unit_test(test_stack_table),
+		cmocka_unit_test(test_huge_values_saturate),
 		cmocka_unit_test(test_parse_by),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
