@@ -779,7 +779,9 @@ static void palette_css(strbuf *sb, flame_palette pal)
 		}
 		sb_addf(sb, ".c%d{fill:#%02x%02x%02x}", k, r, g, b);
 	}
-	sb_adds(sb, ".ci{fill:#5fd3d3}"); /* inlined frames (FlameGraph's _[i]): aqua */
+	/* FlameGraph's annotated frames: inlined _[i] aqua, kernel _[k]
+	 * orange, jit _[j] green */
+	sb_adds(sb, ".ci{fill:#5fd3d3}.ck{fill:#e69a3c}.cj{fill:#4fc34f}");
 	/* differential: red grew, blue shrank, by the size of the change */
 	for (int k = 0; k <= NDIFF; k++) {
 		int c = 235 - (int)(195.0 * k / NDIFF);
@@ -931,6 +933,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 			    : t->chart ? "Flame Chart"
 				       : "Flame Graph";
 
+	strbuf disp = STRBUF_INIT; /* a name without its annotation */
 	/* place the visible frames (preorder, children left to right) */
 	placed *pl = NULL;
 	size_t npl = 0, pl_alloc = 0;
@@ -1068,10 +1071,23 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 				sb_addf(out, " d=\"%" PRId64 "\"", (int64_t)llround(delta));
 			} else if (o->palette != FLAME_MODULE && ends_with(name, "_[i]")) {
 				cls = "ci";
+			} else if (o->palette != FLAME_MODULE && ends_with(name, "_[k]")) {
+				cls = "ck";
+			} else if (o->palette != FLAME_MODULE && ends_with(name, "_[j]")) {
+				cls = "cj";
 			} else {
 				uint32_t key = o->palette == FLAME_MODULE ? n->module : n->name;
 				snprintf(cbuf, sizeof(cbuf), "c%u", color_class(fl_names_get(t->names, key)));
 				cls = cbuf;
+			}
+			/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j]
+			 * jit, _[w] waker) choose the color and are not shown */
+			size_t nlen = strlen(name);
+			if (nlen > 4 && name[nlen - 4] == '_' && name[nlen - 3] == '[' && name[nlen - 1] == ']' &&
+			    strchr("kwij", name[nlen - 2])) {
+				sb_reset(&disp);
+				sb_add(&disp, name, nlen - 4);
+				name = disp.buf;
 			}
 			sb_adds(out, "><title>");
 			sb_add_xml(out, name);
@@ -1098,6 +1114,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 	free(count);
 	free(byd);
 	free(pl);
+	sb_release(&disp);
 
 	sb_addf(out, "<g id=\"tip\" style=\"display:none\"><rect width=\"10\" height=\"%d\"/>"
 		     "<text x=\"4\" y=\"%d\"></text></g>\n",
