@@ -192,6 +192,22 @@ static void test_huge_values_saturate(void **state)
 	flame_tree_free(t);
 }
 
+static void test_annotations_color_not_shown(void **state)
+{
+	(void)state;
+	flame_tree *t = tree_of("main;f_[i] 2\nmain;f 1\nmain;sys_[k] 1\n", false, false);
+	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	char *s = svg(t, &o);
+	/* f and f_[i] stay two frames (as in flamegraph.pl), both titled f */
+	assert_int_equal(count(s, "<title>f</title>"), 2);
+	assert_non_null(strstr(s, "v=\"2\"><title>f</title><rect x=\"305\" width=\"590\" height=\"15\" class=\"ci\"/>"));
+	assert_non_null(strstr(s, "<title>sys</title>"));
+	assert_non_null(strstr(s, "class=\"ck\""));
+	assert_null(strstr(s, "_[i]"));
+	free(s);
+	flame_tree_free(t);
+}
+
 static void test_names_table(void **state)
 {
 	(void)state;
@@ -217,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
 		cmocka_unit_test(test_huge_values_saturate),
+		cmocka_unit_test(test_annotations_color_not_shown),
 		cmocka_unit_test(test_names_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
