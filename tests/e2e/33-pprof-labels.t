@@ -27,11 +27,19 @@ got=$(gopprof -tags -sample_index=samples "$T/lab.pb.gz" | awk '
 like "$want" "endpoint /users [0-9]+" "cprof-raw shows endpoint=/users samples"
 is "$got" "$want" "go tool pprof -tags counts = cprof-raw's per endpoint"
 
-# -tagfocus: the functions under each label
-top_fn() { gopprof -top -sample_index=samples -nodefraction=0 -tagfocus="$1" "$T/lab.pb.gz" |
-	awk 'p && NF >= 6 && $1 + 0 > 0 { print $6 } /flat%.*cum%/ { p = 1 }' | LC_ALL=C sort -u | tr '\n' ' '; }
-like "$(top_fn endpoint=/users)" "^handle_users $" "under endpoint=/users only handle_users burns CPU"
-like "$(top_fn endpoint=/orders)" "^handle_orders $" "under endpoint=/orders only handle_orders burns CPU"
+# -tagfocus: every sample under a label is inside its handler, and no other
+# handler appears ("handler cum = total, others absent").
+under() { # TAG HANDLER OTHER...
+	local tag=$1 h=$2; shift 2
+	go_top "$T/lab.pb.gz" samples -tagfocus="$tag" | awk -v h="$h" -v others="$*" '
+		BEGIN { n = split(others, o, " "); for (i = 1; i <= n; i++) bad[o[i]] = 1 }
+		{ total += $2; if ($1 == h) cum = $3; if ($1 in bad) wrong++ }
+		END { exit !(total > 0 && cum == total && !wrong) }'
+}
+under endpoint=/users handle_users handle_orders housekeeping
+ok $? "under endpoint=/users every sample is in handle_users"
+under endpoint=/orders handle_orders handle_users housekeeping
+ok $? "under endpoint=/orders every sample is in handle_orders"
 # unlabelled samples: total - labelled = cprof-raw's {} lines
 n0=$("$BIN/cprof-raw" "$T/lab.cprof" | awk '!/^#/ && $5 == "{}" { n++ } END { print n + 0 }')
 all=$(go_top "$T/lab.pb.gz" samples | awk '{ s += $2 } END { print s + 0 }')
