@@ -317,12 +317,30 @@ int out_open(out_file *o, const char *path, cprof_err *err)
 		o->fp = stdout;
 		return 0;
 	}
+	/* A FIFO or a device (-o /dev/null, also through a symlink such as
+	 * /dev/stdout) is written through: renaming a temporary over it would
+	 * replace the node with a regular file. A symlink to a regular file is
+	 * followed, so the temporary is renamed over the file, not the link. */
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		o->fp = fopen(path, "w");
+		if (!o->fp)
+			return cprof_fail(err, "cannot open output: %s", strerror(errno));
+		o->path = xstrdup(path); /* tmp == NULL: out_commit closes, no rename */
+		return 0;
+	}
+	char *real = NULL;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		real = realpath(path, NULL);
+	if (real)
+		path = real;
 	strbuf sb = STRBUF_INIT;
 	sb_addf(&sb, "%s.tmpXXXXXX", path);
 	int fd = mkstemp(sb.buf);
 	if (fd < 0) {
 		int e = errno;
 		sb_release(&sb);
+		free(real);
 		return cprof_fail(err, "cannot create output: %s", strerror(e));
 	}
 	mode_t um = umask(0);
@@ -334,10 +352,12 @@ int out_open(out_file *o, const char *path, cprof_err *err)
 		close(fd);
 		unlink(sb.buf);
 		sb_release(&sb);
+		free(real);
 		return cprof_fail(err, "cannot open output: %s", strerror(e));
 	}
 	o->tmp = sb_detach(&sb, NULL);
 	o->path = xstrdup(path);
+	free(real);
 	return 0;
 }
 
@@ -347,6 +367,8 @@ void out_abort(out_file *o)
 		if (o->fp)
 			fclose(o->fp);
 		unlink(o->tmp);
+	} else if (o->path && o->fp) {
+		fclose(o->fp); /* written through a FIFO or device */
 	}
 	free(o->tmp);
 	free(o->path);
@@ -358,6 +380,17 @@ int out_commit(out_file *o, cprof_err *err)
 	int bad = fflush(o->fp) != 0 || ferror(o->fp);
 	int e = errno;
 	if (!o->tmp) {
+		if (o->path) { /* written through a FIFO, device or symlink */
+			if (fclose(o->fp) != 0 && !bad) {
+				bad = 1;
+				e = errno;
+			}
+			free(o->path);
+			memset(o, 0, sizeof(*o));
+			if (bad)
+				return cprof_fail(err, "write error: %s", strerror(e));
+			return 0;
+		}
 		if (bad)
 			return cprof_fail(err, "write error on standard output: %s", strerror(e));
 		return 0;
