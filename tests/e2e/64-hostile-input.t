@@ -45,7 +45,7 @@ check_output() { # tool out -> 0 when the output is well formed
 		html_json_ok "$2" 2>&1 | tail -1
 		grep -c '<script>alert\|<img src=x' "$2" | grep -v '^0$' | sed 's/^/unescaped names: /' ;;
 	fold) LC_ALL=C awk '!/^[^\n]* -?[0-9]+$/ { print "bad folded line " NR ": " substr($0, 1, 80); exit }' "$2" ;;
-	raw) LC_ALL=C awk '!/^#/ && !/^([0-9]+\.[0-9][0-9][0-9]|-) (-?[0-9]+|-) [^ ]+ -?[0-9]+ \{.*\} / { print "bad line " NR ": " substr($0, 1, 80); exit }' "$2" ;;
+	raw) LC_ALL=C awk '!/^#/ && !/^(-?[0-9]+\.[0-9][0-9][0-9]|-) (-?[0-9]+|-) [^ ]+ -?[0-9]+ \{.*\} / { print "bad line " NR ": " substr($0, 1, 80); exit }' "$2" ;;
 	pprof) "$BIN/cprof-top" "$2" >/dev/null 2>"$T/reread.err" || echo "cprof-top cannot read it back: $(head -c 200 "$T/reread.err")" ;;
 	top) : ;;
 	esac
