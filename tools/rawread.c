@@ -812,6 +812,7 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	raw_rec rec;
 	cprof_err e;
 	int64_t maxt = 0;
+	uint64_t nbefore = 0;
 	while (raw_next(&rd, &rec)) {
 		if (rec.type != CPROF_RAW_SAMPLE)
 			continue;
@@ -830,7 +831,14 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 				r.nbad_lset++;
 			}
 		}
+		/* A time before the start (a damaged or hand-made file) would
+		 * read as "unknown" (-1) or break time order views: clamp to 0,
+		 * and say so. */
 		int64_t t = (int64_t)(s.h.time_ns - t0);
+		if (s.h.time_ns < t0 || t < 0) {
+			t = 0;
+			nbefore++;
+		}
 		if (t > maxt)
 			maxt = t;
 		int64_t vals[2] = { 1, (int64_t)s.h.weight_ns };
@@ -859,6 +867,9 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	if (r.nmalformed)
 		warnf(&r, "skipped %llu malformed records (first: %s)",
 		      (unsigned long long)r.nmalformed, r.first_malformed);
+	if (nbefore)
+		warnf(&r, "%llu samples are timestamped before the recording's start (shown at 0 ms)",
+		      (unsigned long long)nbefore);
 	if (r.nbad_lset)
 		warnf(&r, "%llu samples refer to unknown label sets (labels dropped)",
 		      (unsigned long long)r.nbad_lset);

@@ -346,14 +346,17 @@ static void test_incomplete_unknown_malformed(void **state)
 	/* a mapping with an empty range */
 	rb_mapping(&sb, T0, 0x5000, 0x5000, 0, NULL, 0, "/bin/bad");
 	rb_note(&sb, T0, "SIGPROF handler replaced by the program");
+	rb_sample(&sb, T0 - 5 * MS, 1, MS, 0, 0, F_A, 3); /* before the start */
 	rb_end(&sb, T0 + 4 * MS, 3, 0);
 	warns w = { STRBUF_INIT, 0 };
 	profile *p;
 	cprof_err err;
 	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
-	assert_int_equal(p->nsamples, 2);
+	assert_int_equal(p->nsamples, 3);
 	assert_int_equal(p->nmappings, 0);
-	assert_int_equal(p->samples[1].labelset, 0);
+	assert_int_equal(p->samples[0].time_ns, 0); /* clamped, and first */
+	assert_int_equal(p->samples[2].labelset, 0);
+	assert_non_null(strstr(w.all.buf, "1 samples are timestamped before the recording's start"));
 	assert_non_null(strstr(w.all.buf, "1 incomplete records"));
 	assert_non_null(strstr(w.all.buf, "1 records of unknown types"));
 	assert_non_null(strstr(w.all.buf, "3 malformed records"));
