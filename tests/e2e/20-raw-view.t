@@ -11,7 +11,7 @@
 GEN=$BUILD/bench/aggregate-gen
 [ -x "$BIN/cprof-raw" ] && [ -x "$GEN" ] || skip_all "cprof-raw or bench/aggregate-gen not built"
 command -v cc >/dev/null || skip_all "no C compiler to build the test program"
-plan 34
+plan 37
 
 cat > "$T/abc.c" <<'EOF'
 volatile unsigned long sink;
@@ -111,8 +111,28 @@ if [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/abc" ]; then
 		END { k = c["main;A"] + c["main;A;C"] + c["main;B"]
 		      exit !(c["main;A"] && c["main;A;C"] && c["main;B"] && k >= 0.9 * n) }'
 	ok $? "recorded abc: symbolized, >= 90% of stacks end in main;A, main;A;C or main;B"
+	lines "$T/rec.txt" | awk '{ if ($1 + 0 < prev) bad++; prev = $1 + 0 } END { exit bad > 0 }'
+	ok $? "recorded abc: samples in time order"
+	"$BIN/cprof-raw" --timeline -n 20 "$T/rec.cprof" | grep -v '^#' > "$T/rec.tl"
+	like "$(awk '/^  main( |$)/ { print; getline; print; exit }' "$T/rec.tl" | tr '\n' '|')" '^  main( +main)+\|  [AB]( +[AB])+' \
+		"recorded abc: timeline rows main, then A/B under it"
 else
-	ok 0 "# SKIP cprof-record or samples/abc not built"
+	for i in 1 2 3; do ok 0 "# SKIP cprof-record or samples/abc not built"; done
+fi
+
+# A real multi-threaded recording: --thread splits it exactly.
+if [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/threads" ]; then
+	run_limited 60 "$BIN/cprof-record" -q -o "$T/thr.cprof" -- "$PROGS/threads" 3 0.5 > /dev/null 2>&1
+	"$BIN/cprof-raw" "$T/thr.cprof" > "$T/thr.txt"
+	total=$(lines "$T/thr.txt" | wc -l)
+	sum=0; good=0
+	for tid in $(lines "$T/thr.txt" | awk '{ print $2 }' | sort -u); do
+		n=$("$BIN/cprof-raw" --thread "$tid" "$T/thr.cprof" | lines | awk -v t="$tid" '$2 != t { bad = 1 } END { print bad ? -1000000 : NR }')
+		sum=$((sum + n))
+	done
+	is "$sum" "$total" "recorded threads: --thread TID for each thread adds up to all $total samples, each only its own"
+else
+	ok 0 "# SKIP cprof-record or samples/threads not built"
 fi
 
 # Wall mode: the header counts the samples taken while blocked.
