@@ -8,7 +8,7 @@
 [ -x "$BIN/cprof-record" ] && [ -x "$BIN/cprof-raw" ] && [ -x "$PROGS/dlopener" ] ||
 	skip_all "cprof-record, cprof-raw or samples/dlopener not built"
 command -v cc >/dev/null && command -v objcopy >/dev/null || skip_all "needs cc and objcopy"
-plan 12
+plan 13
 
 lines() { grep -v '^#' "$@"; }
 # share of samples whose stack (after main) matches REGEX, in percent
@@ -41,6 +41,12 @@ ok $? "PIE test program compiled"
 run_limited 60 "$BIN/cprof-record" -q -o "$T/pie.cprof" -- "$T/pie" 0.3 > /dev/null 2>&1
 bh=$( "$BIN/cprof-raw" "$T/pie.cprof" | tee "$T/pie.txt" | share /dev/stdin ';main;burn_here(;|$)')
 ok $(( ! (bh >= 80) )) "PIE: samples in main;burn_here ($bh%)"
+
+# The same program as a non-PIE executable (ET_EXEC at its link address).
+cc -O1 -g -no-pie -fno-pie -fno-omit-frame-pointer -o "$T/nopie" "$T/pie.c" &&
+	run_limited 60 "$BIN/cprof-record" -q -o "$T/nopie.cprof" -- "$T/nopie" 0.3 > /dev/null 2>&1
+np=$("$BIN/cprof-raw" "$T/nopie.cprof" | share /dev/stdin ';main;burn_here(;|$)')
+ok $(( ! (np >= 80) )) "non-PIE: samples in main;burn_here ($np%)"
 
 # Stripped, with the debug file under a build-id directory.
 bid=$(readelf -n "$T/pie" | awk '/Build ID/ { print $3 }')
