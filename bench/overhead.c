@@ -73,7 +73,7 @@ static int frames_seen[3];
 
 static void on_prof(int sig, siginfo_t *si, void *uc)
 {
-	uint64_t frames[256];
+	uint64_t frames[256 + 16]; /* the unwinder needs max + 8 entries */
 	(void)sig;
 	(void)si;
 	done = 1;

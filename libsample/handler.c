@@ -138,15 +138,14 @@ static int unwind_cursor(ucontext_t *uc, uint64_t *frames, int max, int *truncat
 #define OWN_FRAMES 8
 static int unwind_libunwind(ucontext_t *uc, uint64_t *frames, int max, int *truncated)
 {
-	void *buf[CP_MAX_FRAMES + OWN_FRAMES + 1];
+	/* unw_backtrace fills `frames` itself (void * and uint64_t are the
+	 * same size here), so the handler needs one frame buffer, not two:
+	 * it may run on a 16 KiB thread stack or sigaltstack. */
 	uint64_t pc = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-	int want = max + OWN_FRAMES + 1 < (int)(sizeof(buf) / sizeof(buf[0]))
-			   ? max + OWN_FRAMES + 1
-			   : (int)(sizeof(buf) / sizeof(buf[0]));
-	int n = unw_backtrace(buf, want), i;
+	int n = unw_backtrace((void **)frames, max + OWN_FRAMES), i;
 
 	for (i = 0; i < n && i <= OWN_FRAMES; i++)
-		if ((uint64_t)(uintptr_t)buf[i] == pc)
+		if (frames[i] == pc)
 			break;
 	if (i >= n || i > OWN_FRAMES)
 		return unwind_cursor(uc, frames, max, truncated);
@@ -155,8 +154,7 @@ static int unwind_libunwind(ucontext_t *uc, uint64_t *frames, int max, int *trun
 		n = max;
 		*truncated = 1;
 	}
-	for (int k = 0; k < n; k++)
-		frames[k] = (uint64_t)(uintptr_t)buf[i + k];
+	memmove(frames, frames + i, (size_t)n * sizeof(frames[0]));
 	return n;
 }
 
@@ -225,7 +223,7 @@ int cp_unwind(void *ucontext, uint64_t *frames, int max, int *truncated)
 
 static void take_sample(siginfo_t *si, void *uc, uint32_t wall_state)
 {
-	uint64_t frames[CP_MAX_FRAMES];
+	uint64_t frames[CP_MAX_FRAMES + OWN_FRAMES];
 	struct cprof_raw_sample s;
 	int truncated, n;
 
@@ -396,6 +394,35 @@ void cp_fatal(int sig, siginfo_t *si, void *uc)
 	errno = saved;
 }
 
+/* Called in ordinary context (start of a recording, start of a thread):
+ * runs once every function the handler calls, so that the dynamic
+ * linker's lazy binding (stack-hungry, and taking the loader's lock) and
+ * libunwind's one-time and per-thread set-up (pthread_once, its per-thread
+ * trace cache) never happen inside the handler. */
+void cp_warm_up(void)
+{
+	uint64_t frames[16];
+	unw_context_t ctx;
+	unw_cursor_t c;
+	unw_word_t ip;
+	unsigned char a[8] = {0}, b[8];
+	struct iovec local = {b, 8}, remote = {a, 8};
+
+	unw_backtrace((void **)frames, 16);
+	if (unw_getcontext(&ctx) == 0 && unw_init_local(&c, &ctx) == 0) {
+		unw_get_reg(&c, UNW_REG_IP, &ip);
+		unw_step(&c);
+	}
+	cp_now(CLOCK_MONOTONIC);
+	cp_now(CLOCK_THREAD_CPUTIME_ID);
+	memcpy(b, a, sizeof(b));
+	memmove(b, a, sizeof(b));
+	memset(b, 0, sizeof(b));
+	syscall(SYS_process_vm_readv, (pid_t)syscall(SYS_getpid), &local, 1UL, &remote, 1UL, 0UL);
+	if (ioctl(-1, PERF_EVENT_IOC_REFRESH, 0) < 0 && write(-1, b, 0) < 0)
+		errno = 0;
+}
+
 /* For bench/overhead: the same unwinders, callable from a benchmark's own
  * signal handler (not part of the API; the library does not record). */
 CP_EXPORT int cprof__bench_unwind(void *ucontext, uint64_t *frames, int max, int unwinder)
@@ -403,5 +430,7 @@ CP_EXPORT int cprof__bench_unwind(void *ucontext, uint64_t *frames, int max, int
 	int truncated;
 
 	cp.unwinder = unwinder;
+	if (max > CP_MAX_FRAMES)
+		max = CP_MAX_FRAMES; /* frames must hold max + OWN_FRAMES */
 	return cp_unwind(ucontext, frames, max, &truncated);
 }

@@ -92,8 +92,11 @@ void cp_fatal(int sig, siginfo_t *si, void *uc);
 /* Stops recording and closes the file cleanly: waits for handlers in
  * flight, writes END, cuts the file to its used length. Safe in a handler. */
 void cp_finish_file(void);
+/* Ordinary context only: runs the handler's callees once (see handler.c). */
+void cp_warm_up(void);
 /* Unwinds the calling context into frames (leaf first); returns the count
- * and sets *truncated. Exposed for the benchmark. */
+ * and sets *truncated. frames must hold max + 8 entries (libunwind's pass
+ * also sees the handler's own frames). */
 int cp_unwind(void *ucontext, uint64_t *frames, int max, int *truncated);
 
 /* ---- sampler.c -------------------------------------------------------------- */

@@ -502,6 +502,7 @@ void cp_thread_begin(void)
 {
 	if (!atomic_load(&cp.active))
 		return;
+	cp_warm_up();
 	stack_bounds();
 	cp_tls_tid = 0;
 	cp_tls_last_cpu = 0;
@@ -891,6 +892,7 @@ int cp_start(const struct cp_config *cfg)
 	atomic_store(&cp.used, sizeof(h));
 	cp.start_mono = cp_now(CLOCK_MONOTONIC);
 	cp.timer = choose_timer();
+	cp_warm_up();
 
 	install_sigprof();
 	atomic_store(&cp.active, 1);
