@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -308,6 +309,36 @@ int read_file_all(const char *path, size_t max, unsigned char **data, size_t *le
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int map_file(const char *path, size_t max, const unsigned char **data, size_t *len)
+{
+	if (strcmp(path, "-") == 0)
+		return 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uintmax_t)st.st_size > max || (uintmax_t)st.st_size > SIZE_MAX) {
+		close(fd);
+		return 0;
+	}
+	size_t n = (size_t)st.st_size;
+	void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;
+	madvise(m, n, MADV_SEQUENTIAL);
+	*data = m;
+	*len = n;
+	return 1;
+}
+
+void unmap_file(const unsigned char *data, size_t len)
+{
+	if (data)
+		munmap((void *)data, len);
 }
 
 int out_open(out_file *o, const char *path, cprof_err *err)

@@ -86,6 +86,15 @@ int cprof_fail(cprof_err *err, const char *fmt, ...) __attribute__((format(print
 int read_file_all(const char *path, size_t max, unsigned char **data, size_t *len,
 		  cprof_err *err);
 
+/* Maps a regular file read-only instead of copying it (a large input costs
+ * neither the copy nor a heap page per page of file). Returns 1 with
+ * *data and *len (release with unmap_file), or 0 when path is "-", not a
+ * non-empty regular file of at most max bytes, or cannot be mapped: the
+ * caller then uses read_file_all, which reports whatever is wrong. A file
+ * truncated by someone else while mapped raises SIGBUS on access. */
+int map_file(const char *path, size_t max, const unsigned char **data, size_t *len);
+void unmap_file(const unsigned char *data, size_t len);
+
 /* An output stream: stdout for NULL or "-", else a temporary file next to
  * path that out_commit renames into place and out_abort removes. */
 typedef struct out_file {
