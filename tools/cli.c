@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+/* reader.c's default input limit: a larger file is left to prof_read_file,
+ * which says so */
+#define CLI_MAX_INPUT ((size_t)4 << 30)
+
 const char cli_help_common[] =
 	"Inputs: raw files from cprof-record/libcprof-sample, pprof protobuf (gzipped or\n"
 	"not, e.g. Go's -cpuprofile), or folded text; the format is detected from the\n"
@@ -57,7 +61,18 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 		}
 		cprof_err err = { { 0 } };
 		profile *p = NULL;
-		if (prof_read_file(paths[i], &o, &p, &err) < 0) {
+		/* a regular file is mapped, not copied; anything else (and
+		 * every error) goes through prof_read_file */
+		const unsigned char *map;
+		size_t maplen;
+		int rc;
+		if (map_file(paths[i], o.max_input ? o.max_input : CLI_MAX_INPUT, &map, &maplen)) {
+			rc = prof_read_mem(map, maplen, &o, &p, &err);
+			unmap_file(map, maplen);
+		} else {
+			rc = prof_read_file(paths[i], &o, &p, &err);
+		}
+		if (rc < 0) {
 			cli_error(tool, paths[i], "%s", err.msg);
 			prof_free(all);
 			return NULL;

@@ -584,7 +584,15 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 		g[ng].value = prof_sample_values(p, i)[v];
 		ng++;
 	}
-	qsort(g, ng, sizeof(*g), t->chart ? fgroup_time_cmp : fgroup_stack_cmp);
+	/* samples often come in order already (folded input: one per line,
+	 * stacks numbered as they appear): skip the sort then (glibc's is a
+	 * merge sort, which leaves sorted input as it is) */
+	int (*gcmp)(const void *, const void *) = t->chart ? fgroup_time_cmp : fgroup_stack_cmp;
+	bool g_sorted = true;
+	for (size_t i = 1; i < ng && g_sorted; i++)
+		g_sorted = gcmp(&g[i - 1], &g[i]) <= 0;
+	if (!g_sorted)
+		qsort(g, ng, sizeof(*g), gcmp);
 
 	/* one profile into an empty tree: the sorted build (see above) */
 	bool sorted = !t->chart && !o->base && t->nnodes == 1;
@@ -604,65 +612,81 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 			while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
 				sum = sadd(sum, g[j++].value);
 		/* a stack of single-line locations (no inlining) needs no
-		 * expansion: its names come from the per-location cache */
+		 * expansion: its names come from the per-location cache (UINT32_MAX
+		 * there: a location with inlined lines). The first try assumes
+		 * that; a location with inlined lines restarts with the frames. */
 		const prof_stack *st = &p->stacks[g[i].stack];
 		bool simple = true;
-		for (uint32_t k = 0; k < st->depth && simple; k++)
-			simple = p->locations[st->locs[k]].nlines <= 1;
-		uint32_t nf = simple ? st->depth : prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
-		uint32_t d = nf + (o->threads ? 1 : 0);
-		if (sorted) {
-			size_t need = q.n + 1;
-			if (need > q.alloc) {
-				size_t a1 = q.alloc, a2 = q.alloc, a3 = q.alloc;
-				ALLOC_GROW(q.off, need, a1);
-				ALLOC_GROW(q.len, need, a2);
-				ALLOC_GROW(q.val, need, a3);
-				q.alloc = a1;
+		uint32_t nf = st->depth, d;
+		for (;;) {
+			d = nf + (o->threads ? 1 : 0);
+			if (sorted) {
+				size_t need = q.n + 1;
+				if (need > q.alloc) {
+					size_t a1 = q.alloc, a2 = q.alloc, a3 = q.alloc;
+					ALLOC_GROW(q.off, need, a1);
+					ALLOC_GROW(q.len, need, a2);
+					ALLOC_GROW(q.val, need, a3);
+					q.alloc = a1;
+				}
+				size_t at = q.n ? q.off[q.n - 1] + (size_t)q.len[q.n - 1] * (q.modules ? 2 : 1) : 0;
+				ALLOC_GROW(q.ids, at + (size_t)d * 2, q.ids_alloc);
+				q.off[q.n] = at;
+				q.len[q.n] = d;
+				q.val[q.n] = sum;
+				q.n++;
+				names = q.ids + at;
+				mods = q.modules ? names + d : NULL;
+			} else {
+				ALLOC_GROW(names, (size_t)d + 1, names_alloc);
+				ALLOC_GROW(mods, (size_t)d + 1, mods_alloc);
 			}
-			size_t at = q.n ? q.off[q.n - 1] + (size_t)q.len[q.n - 1] * (q.modules ? 2 : 1) : 0;
-			ALLOC_GROW(q.ids, at + (size_t)d * 2, q.ids_alloc);
-			q.off[q.n] = at;
-			q.len[q.n] = d;
-			q.val[q.n] = sum;
-			q.n++;
-			names = q.ids + at;
-			mods = q.modules ? names + d : NULL;
-		} else {
-			ALLOC_GROW(names, (size_t)d + 1, names_alloc);
-			ALLOC_GROW(mods, (size_t)d + 1, mods_alloc);
-		}
-		uint32_t k0 = 0;
-		if (o->threads) {
-			sb_reset(&sb);
-			folded_thread_frame(p, g[i].tid, &sb);
-			names[0] = fl_names_intern(t->names, sb.buf, sb.len);
-			if (mods)
-				mods[0] = names[0];
-			k0 = 1;
-		}
-		for (uint32_t k = 0; k < nf; k++) {
-			/* root first, or leaf first with reverse */
-			uint32_t at = o->reverse ? k : nf - 1 - k;
-			if (simple) {
-				uint32_t loc = st->locs[at];
+			uint32_t k0 = 0;
+			if (o->threads) {
+				sb_reset(&sb);
+				folded_thread_frame(p, g[i].tid, &sb);
+				names[0] = fl_names_intern(t->names, sb.buf, sb.len);
+				if (mods)
+					mods[0] = names[0];
+				k0 = 1;
+			}
+			if (!simple) {
+				for (uint32_t k = 0; k < nf; k++) {
+					/* root first, or leaf first with reverse */
+					const prof_frame *f = &frames[o->reverse ? k : nf - 1 - k];
+					names[k0 + k] = flame_namecache_name(nc, f);
+					if (mods)
+						mods[k0 + k] = flame_namecache_module(nc, f);
+				}
+				break;
+			}
+			for (uint32_t k = 0; k < nf && simple; k++) {
+				uint32_t loc = st->locs[o->reverse ? k : nf - 1 - k];
 				uint32_t *c = loc_cache + (size_t)loc * 2;
 				if (!c[0]) {
 					const prof_location *l = &p->locations[loc];
-					prof_frame f = { loc, l->nlines ? l->lines[0].function : PROF_NONE,
-							 l->nlines ? l->lines[0].line : 0, false };
-					c[0] = flame_namecache_name(nc, &f) + 1;
-					c[1] = flame_namecache_module(nc, &f) + 1;
+					if (l->nlines > 1) {
+						c[0] = UINT32_MAX;
+					} else {
+						prof_frame f = { loc, l->nlines ? l->lines[0].function : PROF_NONE,
+								 l->nlines ? l->lines[0].line : 0, false };
+						c[0] = flame_namecache_name(nc, &f) + 1;
+						c[1] = flame_namecache_module(nc, &f) + 1;
+					}
+				}
+				if (c[0] == UINT32_MAX) {
+					simple = false;
+					break;
 				}
 				names[k0 + k] = c[0] - 1;
 				if (mods)
 					mods[k0 + k] = c[1] - 1;
-				continue;
 			}
-			const prof_frame *f = &frames[at];
-			names[k0 + k] = flame_namecache_name(nc, f);
-			if (mods)
-				mods[k0 + k] = flame_namecache_module(nc, f);
+			if (simple)
+				break;
+			if (sorted)
+				q.n--; /* again, with the frames */
+			nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
 		}
 		if (!sorted)
 			flame_tree_add(t, names, mods, d, sum, o->base);

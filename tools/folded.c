@@ -31,6 +31,168 @@ typedef struct prev_frame {
 	uint32_t loc;
 } prev_frame;
 
+/* ---- frame text -> location ----------------------------------------------
+ * The hot loop of the reader: every frame of every line not shared with the
+ * previous line is looked up here. One pass over the frame's bytes finds
+ * its end (the next ';' or the end of the stack) and hashes it, 8 bytes a
+ * step; the table keeps pointers into the input, which outlives it. */
+
+typedef struct name_slot {
+	uint32_t h;   /* low half of the hash; 0 len = empty slot */
+	uint32_t len;
+	uint32_t loc;
+	uint32_t off; /* the name's bytes in names (a copy: the input is cold) */
+} name_slot;
+
+typedef struct name_tab {
+	name_slot *slots; /* everything a probe needs, in one place */
+	size_t nslots, n;
+	unsigned char *names;
+	size_t names_len, names_alloc;
+} name_tab;
+
+static inline uint64_t load_word(const unsigned char *s)
+{
+	uint64_t w;
+	memcpy(&w, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	w = __builtin_bswap64(w);
+#endif
+	return w; /* byte 0 of s is the low byte */
+}
+
+static inline uint64_t hash_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+static inline uint64_t hash_final(uint64_t h, size_t n)
+{
+	h ^= n;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	h *= 0xff51afd7ed558ccdull;
+	return h ^ (h >> 32);
+}
+
+/* The frame starting at s, ending at the first ';' before end (or at end):
+ * returns its length and its hash in *hp. Whole words are read while they
+ * fit before limit (the end of the input), past end if need be: the bytes
+ * after end are masked off. */
+static inline size_t frame_scan(const unsigned char *s, const unsigned char *end,
+				const unsigned char *limit, uint64_t *hp)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	const uint64_t semis = ones * ';';
+	uint64_t h = 0x9e3779b97f4a7c15ull;
+	const unsigned char *p = s;
+	while ((size_t)(limit - p) >= 8) {
+		uint64_t w = load_word(p);
+		uint64_t x = w ^ semis;
+		uint64_t m = (x - ones) & ~x & highs; /* exact up to the first ';' */
+		size_t k = m ? (size_t)__builtin_ctzll(m) / 8 : 8;
+		size_t rem = (size_t)(end - p);
+		if (k > rem)
+			k = rem;
+		if (k == 8) {
+			h = hash_step(h, w);
+			p += 8;
+			continue;
+		}
+		if (k)
+			h = hash_step(h, w & (~0ull >> (64 - 8 * k)));
+		p += k;
+		*hp = hash_final(h, (size_t)(p - s));
+		return (size_t)(p - s);
+	}
+	/* the last bytes of the input */
+	for (;;) {
+		uint64_t w = 0;
+		unsigned k = 0;
+		while (k < 8 && p + k < end && p[k] != ';') {
+			w |= (uint64_t)p[k] << (8 * k);
+			k++;
+		}
+		if (k)
+			h = hash_step(h, w);
+		p += k;
+		if (k < 8)
+			break;
+	}
+	*hp = hash_final(h, (size_t)(p - s));
+	return (size_t)(p - s);
+}
+
+static inline uint64_t ld64(const unsigned char *s)
+{
+	uint64_t w;
+	memcpy(&w, s, 8);
+	return w;
+}
+
+static inline uint32_t ld32(const unsigned char *s)
+{
+	uint32_t w;
+	memcpy(&w, s, 4);
+	return w;
+}
+
+/* Frame names are short: a word or two and an overlapping last word
+ * instead of a loop over the tail bytes (whose branches mispredict). */
+static inline bool bytes_eq(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			if (ld64(a + i) != ld64(b + i))
+				return false;
+		return ld64(a + n - 8) == ld64(b + n - 8);
+	}
+	if (n >= 4)
+		return ld32(a) == ld32(b) && ld32(a + n - 4) == ld32(b + n - 4);
+	return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+static void name_tab_free(name_tab *t)
+{
+	free(t->slots);
+	free(t->names);
+}
+
+/* The slot of the frame, or a new one with loc PROF_NONE (valid until the
+ * next call). The caller keeps the names under 4 GiB together. */
+static name_slot *name_tab_get(name_tab *t, const unsigned char *s, size_t len, uint64_t h)
+{
+	if ((t->n + 1) * 2 > t->nslots) {
+		size_t ns = t->nslots ? t->nslots * 2 : 4096;
+		name_slot *slots = xcalloc(ns, sizeof(*slots));
+		for (size_t k = 0; k < t->nslots; k++) {
+			if (!t->slots[k].len)
+				continue;
+			size_t j = t->slots[k].h & (ns - 1);
+			while (slots[j].len)
+				j = (j + 1) & (ns - 1);
+			slots[j] = t->slots[k];
+		}
+		free(t->slots);
+		t->slots = slots;
+		t->nslots = ns;
+	}
+	size_t mask = t->nslots - 1;
+	size_t i = h & mask;
+	for (; t->slots[i].len; i = (i + 1) & mask) {
+		name_slot *e = &t->slots[i];
+		if (e->h == (uint32_t)h && e->len == len && bytes_eq(t->names + e->off, s, len))
+			return e;
+	}
+	ALLOC_GROW(t->names, t->names_len + len, t->names_alloc);
+	memcpy(t->names + t->names_len, s, len);
+	t->slots[i] = (name_slot){ (uint32_t)h, (uint32_t)len, PROF_NONE, (uint32_t)t->names_len };
+	t->names_len += len;
+	t->n++;
+	return &t->slots[i];
+}
+
 int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 {
 	static const prof_value_type types[] = { { "samples", "count" } };
@@ -41,9 +203,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 
 	/* frame text -> its one location; names repeat, so the model's
 	 * interning runs once per distinct name, not once per frame */
-	fl_names *seen = fl_names_new();
-	uint32_t *loc_of_name = NULL;
-	size_t loc_alloc = 0;
+	name_tab seen = { 0 };
 	prev_frame *prev = NULL; /* the previous line's frames, where they differ */
 	size_t prev_n = 0, prev_alloc = 0;
 	uint32_t *locs = NULL; /* the stack being read, root first */
@@ -103,9 +263,27 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		size_t f = start;
 		bool same = true;
 		for (;;) {
-			const unsigned char *semi = memchr(line + f, ';', se - f);
-			size_t fe = semi ? (size_t)(semi - line) : se;
-			if (fe == f) {
+			/* sorted input (stackcollapse output) repeats the previous
+			 * line's prefix: reuse its locations without hashing. A
+			 * frame holds no ';', so the same bytes followed by ';' or
+			 * the end of the stack are the same frame. */
+			if (same && depth < prev_n) {
+				size_t pl = prev[depth].len;
+				if (pl && pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
+				    bytes_eq(d + prev[depth].start, line + f, pl)) {
+					locs[depth] = prev[depth].loc; /* prev_n <= locs_alloc */
+					depth++;
+					if (f + pl == se)
+						break;
+					f += pl + 1;
+					continue;
+				}
+			}
+			same = false;
+			uint64_t h;
+			size_t fl = frame_scan(line + f, line + se, d + n, &h);
+			size_t fe = f + fl;
+			if (fl == 0) {
 				rc = cprof_fail(err, "line %zu: empty frame name in the stack", lineno);
 				goto out;
 			}
@@ -114,40 +292,25 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 						FOLDED_MAX_DEPTH);
 				goto out;
 			}
-			/* sorted input (stackcollapse output) repeats the previous
-			 * line's prefix: reuse its locations without hashing */
-			if (same && depth < prev_n && prev[depth].len == fe - f &&
-			    !memcmp(d + prev[depth].start, line + f, fe - f)) {
-				ALLOC_GROW(locs, depth + 1, locs_alloc);
-				locs[depth] = prev[depth].loc;
-				depth++;
-				if (!semi)
-					break;
-				f = fe + 1;
-				continue;
-			}
-			same = false;
-			uint32_t id = fl_names_intern(seen, (const char *)line + f, fe - f);
-			if (id >= loc_alloc) {
-				size_t old = loc_alloc;
-				ALLOC_GROW(loc_of_name, (size_t)id + 1, loc_alloc);
-				for (size_t i = old; i < loc_alloc; i++)
-					loc_of_name[i] = PROF_NONE;
-			}
-			if (loc_of_name[id] == PROF_NONE) {
-				const char *name = prof_intern_n(p, (const char *)line + f, fe - f);
-				uint32_t fn = prof_intern_function(p, name, name, "", 0);
-				prof_line pl = { fn, 0, 0 };
-				loc_of_name[id] = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+			if (seen.names_len + fl > UINT32_MAX) {
+				rc = cprof_fail(err, "line %zu: over 4 GiB of distinct frame names", lineno);
+				goto out;
 			}
 			ALLOC_GROW(locs, depth + 1, locs_alloc);
-			locs[depth++] = loc_of_name[id];
+			name_slot *ne = name_tab_get(&seen, line + f, fl, h);
+			if (ne->loc == PROF_NONE) {
+				const char *name = prof_intern_n(p, (const char *)line + f, fl);
+				uint32_t fn = prof_intern_function(p, name, name, "", 0);
+				prof_line pl = { fn, 0, 0 };
+				ne->loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+			}
+			locs[depth++] = ne->loc;
 			ALLOC_GROW(prev, depth, prev_alloc);
 			/* any earlier line's frame will do: same bytes, same location */
-			prev[depth - 1] = (prev_frame){ (size_t)(line - d) + f, fe - f, loc_of_name[id] };
+			prev[depth - 1] = (prev_frame){ (size_t)(line - d) + f, fl, ne->loc };
 			if (depth > prev_n)
 				prev_n = depth;
-			if (!semi)
+			if (fe == se)
 				break;
 			f = fe + 1;
 		}
@@ -162,8 +325,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	}
 out:
 	free(prev);
-	fl_names_free(seen);
-	free(loc_of_name);
+	name_tab_free(&seen);
 	free(locs);
 	return rc;
 }
