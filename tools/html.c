@@ -247,15 +247,18 @@ static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n)
 		free(pick);
 		size_t plain = n, off = n; /* with the commas */
 		int64_t lo = INT64_MAX, hi = INT64_MIN;
+		bool wraps = false; /* some v[i] - base overflows int64: no base then */
 		for (size_t i = 0; i < n; i++) {
+			int64_t d;
+			wraps |= __builtin_sub_overflow(v[i], base, &d);
 			plain += i64_len(v[i]);
-			off += i64_len(v[i] - base);
+			off += i64_len(d);
 			if (v[i] < lo)
 				lo = v[i];
 			if (v[i] > hi)
 				hi = v[i];
 		}
-		if (base == 0 || off + 32 >= plain - plain / 5)
+		if (base == 0 || wraps || off + 32 >= plain - plain / 5)
 			base = 0, off = plain;
 		size_t b64 = 4 * ((4 * n + 2) / 3);
 		int fits = lo - base >= INT32_MIN && hi - base <= INT32_MAX;
