@@ -120,8 +120,18 @@ static inline uint64_t fuzz_total(const profile *p, uint32_t j)
 	return t;
 }
 
+/* Totals are compared only when no sum can overflow (sums saturate). */
+static inline bool fuzz_small_values(const profile *p)
+{
+	for (size_t i = 0; i < p->nsamples * p->nvalues; i++)
+		if (p->values[i] > ((int64_t)1 << 40) || p->values[i] < -((int64_t)1 << 40))
+			return false;
+	return true;
+}
+
 static inline void fuzz_roundtrip(profile *p)
 {
+	bool exact = fuzz_small_values(p);
 	cprof_err err;
 	prof_read_opts o = fuzz_read_opts();
 
@@ -157,7 +167,7 @@ static inline void fuzz_roundtrip(profile *p)
 		}
 		fuzz_check_model(q);
 		FUZZ_ASSERT(q->nvalues == p->nvalues);
-		for (uint32_t j = 0; j < p->nvalues; j++)
+		for (uint32_t j = 0; j < p->nvalues && exact; j++)
 			FUZZ_ASSERT(fuzz_total(q, j) == fuzz_total(p, j));
 		prof_free(q);
 	}
@@ -170,7 +180,7 @@ static inline void fuzz_roundtrip(profile *p)
 		before[j] = fuzz_total(p, j);
 	prof_aggregate(p, false);
 	fuzz_check_model(p);
-	for (uint32_t j = 0; j < nv; j++)
+	for (uint32_t j = 0; j < nv && exact; j++)
 		FUZZ_ASSERT(fuzz_total(p, j) == before[j]);
 }
 
