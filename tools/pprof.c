@@ -216,6 +216,14 @@ bool pprof_looks_like(const unsigned char *d, size_t n)
 	int r = walk_msg(&w, d, scan, 0, &W_PROFILE);
 	if (r >= 0)
 		return true;
+	/* Plain text never is a damaged or cut protobuf: a real one's tags and
+	 * lengths have bytes below 0x20 (folded text "@Ca: Fb 2" parses as a
+	 * whole field and was taken for pprof cut short). */
+	bool text = true;
+	for (size_t i = 0; i < scan && text; i++)
+		text = d[i] >= 0x20 || d[i] == '\t' || d[i] == '\n' || d[i] == '\r';
+	if (text)
+		return false;
 	if (strncmp(err.msg, "truncated", 9) == 0)
 		return scan < n || w.top_done >= 1;
 	/* Damage after a few whole top-level fields: a damaged profile (the
