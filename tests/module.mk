@@ -63,7 +63,7 @@ $(BUILD)/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h tests/fuzz/markup.h $(LIB
 fuzz-bins: $(FUZZ_BINS) $(HOSTILE_GEN)
 
 .PHONY: torture fuzz fuzz-smoke fuzz-bins fuzz-build
-fuzz-build:
+fuzz-build: $(DEPS_TEST)
 	@command -v clang >/dev/null || { echo "fuzz: clang is needed (apt-get install clang)" >&2; exit 1; }
 	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang SAN=$(FUZZ_SAN) fuzz-bins
 	@# the tools and samples make seeds (recordings converted to every format)
