@@ -474,13 +474,16 @@ typedef struct open_node {
 	uint32_t prev_sibling; /* the parent's last child before this one */
 } open_node;
 
-/* The node on top of the path is complete: drop it if too small. */
+/* The node on top of the path is complete (its total too: its children
+ * added theirs when they closed): add its total to its parent's, and drop
+ * it if too small. */
 static void close_node(flame_tree *t, const open_node *on, int64_t prune_below)
 {
 	flame_node *n = &t->nodes[on->node];
-	if (n->total >= prune_below || on->node == 0)
-		return;
 	flame_node *p = &t->nodes[n->parent];
+	p->total = sadd(p->total, n->total);
+	if (n->total >= prune_below)
+		return;
 	p->last_child = on->prev_sibling;
 	if (on->prev_sibling == PROF_NONE)
 		p->first_child = PROF_NONE;
@@ -542,11 +545,11 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 			path[d + 1] = (open_node){ c, before };
 			depth = d + 1;
 		}
+		/* the value goes to the leaf; ancestors get it when it closes */
 		int64_t v = q->val[i];
-		t->nodes[0].total = sadd(t->nodes[0].total, v);
-		for (uint32_t d = 1; d <= len; d++)
-			t->nodes[path[d].node].total = sadd(t->nodes[path[d].node].total, v);
-		t->nodes[path[len].node].self = sadd(t->nodes[path[len].node].self, v);
+		flame_node *leaf = &t->nodes[path[len].node];
+		leaf->total = sadd(leaf->total, v);
+		leaf->self = sadd(leaf->self, v);
 		prev = s;
 		prev_len = len;
 	}
