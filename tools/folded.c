@@ -26,6 +26,11 @@ static bool is_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+typedef struct pending {
+	size_t start, len; /* bytes of the frame in the line */
+	uint64_t h;
+} pending;
+
 typedef struct prev_frame {
 	size_t start, len; /* bytes of the frame in the input */
 	uint32_t loc;
@@ -206,6 +211,8 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	name_tab seen = { 0 };
 	prev_frame *prev = NULL; /* the previous line's frames, where they differ */
 	size_t prev_n = 0, prev_alloc = 0;
+	pending *pend = NULL; /* frames of the line past the shared prefix */
+	size_t pend_alloc = 0;
 	uint32_t *locs = NULL; /* the stack being read, root first */
 	size_t locs_alloc = 0;
 	size_t lineno = 0;
@@ -261,59 +268,70 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		/* the frames, root first */
 		size_t depth = 0;
 		size_t f = start;
-		bool same = true;
-		for (;;) {
-			/* sorted input (stackcollapse output) repeats the previous
-			 * line's prefix: reuse its locations without hashing. A
-			 * frame holds no ';', so the same bytes followed by ';' or
-			 * the end of the stack are the same frame. */
-			if (same && depth < prev_n) {
-				size_t pl = prev[depth].len;
-				if (pl && pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
-				    bytes_eq(d + prev[depth].start, line + f, pl)) {
-					locs[depth] = prev[depth].loc; /* prev_n <= locs_alloc */
-					depth++;
-					if (f + pl == se)
-						break;
-					f += pl + 1;
-					continue;
-				}
+		bool done = false;
+		/* sorted input (stackcollapse output) repeats the previous line's
+		 * prefix: reuse its locations without hashing. A frame holds no
+		 * ';', so the same bytes followed by ';' or the end of the stack
+		 * are the same frame. */
+		while (depth < prev_n) {
+			size_t pl = prev[depth].len;
+			if (!(pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
+			      bytes_eq(d + prev[depth].start, line + f, pl)))
+				break;
+			locs[depth] = prev[depth].loc; /* prev_n <= locs_alloc */
+			depth++;
+			if (f + pl == se) {
+				done = true;
+				break;
 			}
-			same = false;
+			f += pl + 1;
+		}
+		/* the rest: find and hash every frame first, fetching its slot
+		 * of the name table ahead, then look them up (the lookups' cache
+		 * misses overlap instead of coming one after the other) */
+		size_t npend = 0;
+		while (!done) {
 			uint64_t h;
 			size_t fl = frame_scan(line + f, line + se, d + n, &h);
-			size_t fe = f + fl;
 			if (fl == 0) {
 				rc = cprof_fail(err, "line %zu: empty frame name in the stack", lineno);
 				goto out;
 			}
-			if (depth >= FOLDED_MAX_DEPTH) {
+			if (depth + npend >= FOLDED_MAX_DEPTH) {
 				rc = cprof_fail(err, "line %zu: stack deeper than %d frames", lineno,
 						FOLDED_MAX_DEPTH);
 				goto out;
 			}
+			ALLOC_GROW(pend, npend + 1, pend_alloc);
+			pend[npend++] = (pending){ f, fl, h };
+			if (seen.nslots)
+				__builtin_prefetch(&seen.slots[h & (seen.nslots - 1)]);
+			if (f + fl == se)
+				break;
+			f += fl + 1;
+		}
+		ALLOC_GROW(locs, depth + npend, locs_alloc);
+		ALLOC_GROW(prev, depth + npend, prev_alloc);
+		for (size_t k = 0; k < npend; k++) {
+			size_t pf = pend[k].start, fl = pend[k].len;
 			if (seen.names_len + fl > UINT32_MAX) {
 				rc = cprof_fail(err, "line %zu: over 4 GiB of distinct frame names", lineno);
 				goto out;
 			}
-			ALLOC_GROW(locs, depth + 1, locs_alloc);
-			name_slot *ne = name_tab_get(&seen, line + f, fl, h);
+			name_slot *ne = name_tab_get(&seen, line + pf, fl, pend[k].h);
 			if (ne->loc == PROF_NONE) {
-				const char *name = prof_intern_n(p, (const char *)line + f, fl);
+				const char *name = prof_intern_n(p, (const char *)line + pf, fl);
 				uint32_t fn = prof_intern_function(p, name, name, "", 0);
 				prof_line pl = { fn, 0, 0 };
 				ne->loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
 			}
-			locs[depth++] = ne->loc;
-			ALLOC_GROW(prev, depth, prev_alloc);
+			locs[depth] = ne->loc;
 			/* any earlier line's frame will do: same bytes, same location */
-			prev[depth - 1] = (prev_frame){ (size_t)(line - d) + f, fl, ne->loc };
-			if (depth > prev_n)
-				prev_n = depth;
-			if (fe == se)
-				break;
-			f = fe + 1;
+			prev[depth] = (prev_frame){ (size_t)(line - d) + pf, fl, ne->loc };
+			depth++;
 		}
+		if (depth > prev_n)
+			prev_n = depth;
 		/* the model is leaf first */
 		for (size_t i = 0; i < depth / 2; i++) {
 			uint32_t tmp = locs[i];
@@ -325,6 +343,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	}
 out:
 	free(prev);
+	free(pend);
 	name_tab_free(&seen);
 	free(locs);
 	return rc;
