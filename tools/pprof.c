@@ -805,7 +805,8 @@ static void group_samples(const profile *p, bool by_thread, grouping *gr)
 					ALLOC_GROW(gr->g, gr->n + 1, gr->alloc);
 					gr->g[gr->n] = (group){ s->stack, s->labelset, tid };
 					ALLOC_GROW(gr->values, st_mult(gr->n + 1, nv), gr->values_alloc);
-					memset(gr->values + gr->n * nv, 0, nv * sizeof(int64_t));
+					if (nv) /* no sample types: values stays NULL */
+						memset(gr->values + gr->n * nv, 0, nv * sizeof(int64_t));
 					gr->slots[h] = (uint32_t)gr->n + 1;
 					gi = gr->n++;
 					break;
