@@ -617,7 +617,8 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 	/* 4. sort and cut */
 	sort_names = names;
 	sort_cum = o->cum_sort;
-	qsort(nodes, kept, sizeof(*nodes), tnode_cmp);
+	if (kept) /* nodes is NULL for a profile without samples */
+		qsort(nodes, kept, sizeof(*nodes), tnode_cmp);
 	if (o->nodecount > 0 && (size_t)o->nodecount < kept)
 		kept = (size_t)o->nodecount;
 	/* 5. the output unit */
