@@ -55,7 +55,7 @@ for f in $files; do
 	expect=${f%%.*}
 	for t in $tools; do
 		out=$T/out.$t
-		rm -f "$out"
+		rm -f "$out" "$out".tmp* # a crash before could have left its temporary
 		s0=$(date +%s%N)
 		run_limited 120 "$BIN/cprof-$t" "$T/in/$f" -o "$out" >"$T/stdout" 2>"$T/stderr"
 		rc=$?
