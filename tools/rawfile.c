@@ -16,7 +16,15 @@
 
 bool raw_looks_like(const unsigned char *d, size_t n)
 {
-	return n >= 8 && memcmp(d, CPROF_RAW_MAGIC, 8) == 0;
+	if (n < 8 || memcmp(d, CPROF_RAW_MAGIC, 8) != 0)
+		return false;
+	/* The header after the magic (version, size, byte-order mark) always
+	 * has bytes below 0x20; text that starts with the magic (a folded
+	 * stack whose first frame is "CPROFRAW...") is not a raw file. */
+	for (size_t i = 8; i < n && i < 16; i++)
+		if (d[i] < 0x20 && d[i] != '\t' && d[i] != '\n' && d[i] != '\r')
+			return true;
+	return n <= 8;
 }
 
 int raw_open(raw_reader *r, const unsigned char *d, size_t n, cprof_err *err)
