@@ -172,70 +172,70 @@ static size_t utf8_seq(const unsigned char *s)
 	return 0;
 }
 
-void sb_add_xml(strbuf *sb, const char *str)
+/* Appends str with every ASCII byte passed through `ascii`, valid UTF-8
+ * sequences copied as they are and every invalid byte replaced by `bad`. */
+static void sb_add_escaped(strbuf *sb, const char *str, const char *bad,
+			   void (*ascii)(strbuf *sb, unsigned char c))
 {
 	const unsigned char *s = (const unsigned char *)str;
 	while (*s) {
 		size_t n = utf8_seq(s);
 		if (n == 0) {
-			sb_adds(sb, "\xef\xbf\xbd");
+			sb_adds(sb, bad);
 			s++;
-			continue;
-		}
-		if (n > 1) {
+		} else if (n > 1) {
 			sb_add(sb, s, n);
 			s += n;
-			continue;
+		} else {
+			ascii(sb, *s++);
 		}
-		switch (*s) {
-		case '&': sb_adds(sb, "&amp;"); break;
-		case '<': sb_adds(sb, "&lt;"); break;
-		case '>': sb_adds(sb, "&gt;"); break;
-		case '"': sb_adds(sb, "&quot;"); break;
-		case '\'': sb_adds(sb, "&#39;"); break;
-		default:
-			if (*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
-				sb_adds(sb, "\xef\xbf\xbd"); /* not allowed in XML 1.0 */
-			else
-				sb_addc(sb, (char)*s);
-		}
-		s++;
 	}
+}
+
+static void xml_ascii(strbuf *sb, unsigned char c)
+{
+	switch (c) {
+	case '&': sb_adds(sb, "&amp;"); break;
+	case '<': sb_adds(sb, "&lt;"); break;
+	case '>': sb_adds(sb, "&gt;"); break;
+	case '"': sb_adds(sb, "&quot;"); break;
+	case '\'': sb_adds(sb, "&#39;"); break;
+	default:
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			sb_adds(sb, "\xef\xbf\xbd"); /* not allowed in XML 1.0 */
+		else
+			sb_addc(sb, (char)c);
+	}
+}
+
+static void json_ascii(strbuf *sb, unsigned char c)
+{
+	switch (c) {
+	case '"': sb_adds(sb, "\\\""); break;
+	case '\\': sb_adds(sb, "\\\\"); break;
+	case '\n': sb_adds(sb, "\\n"); break;
+	case '\r': sb_adds(sb, "\\r"); break;
+	case '\t': sb_adds(sb, "\\t"); break;
+	/* keep "</script>" and "<!--" from ending an inline script */
+	case '<': sb_adds(sb, "\\u003c"); break;
+	case '>': sb_adds(sb, "\\u003e"); break;
+	case '&': sb_adds(sb, "\\u0026"); break;
+	default:
+		if (c < 0x20)
+			sb_addf(sb, "\\u%04x", c);
+		else
+			sb_addc(sb, (char)c);
+	}
+}
+
+void sb_add_xml(strbuf *sb, const char *str)
+{
+	sb_add_escaped(sb, str, "\xef\xbf\xbd", xml_ascii);
 }
 
 void sb_add_json(strbuf *sb, const char *str)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	while (*s) {
-		size_t n = utf8_seq(s);
-		if (n == 0) {
-			sb_adds(sb, "\\ufffd");
-			s++;
-			continue;
-		}
-		if (n > 1) {
-			sb_add(sb, s, n);
-			s += n;
-			continue;
-		}
-		switch (*s) {
-		case '"': sb_adds(sb, "\\\""); break;
-		case '\\': sb_adds(sb, "\\\\"); break;
-		case '\n': sb_adds(sb, "\\n"); break;
-		case '\r': sb_adds(sb, "\\r"); break;
-		case '\t': sb_adds(sb, "\\t"); break;
-		/* keep "</script>" and "<!--" from ending an inline script */
-		case '<': sb_adds(sb, "\\u003c"); break;
-		case '>': sb_adds(sb, "\\u003e"); break;
-		case '&': sb_adds(sb, "\\u0026"); break;
-		default:
-			if (*s < 0x20)
-				sb_addf(sb, "\\u%04x", *s);
-			else
-				sb_addc(sb, (char)*s);
-		}
-		s++;
-	}
+	sb_add_escaped(sb, str, "\\ufffd", json_ascii);
 }
 
 char *sb_detach(strbuf *sb, size_t *len)
