@@ -208,3 +208,20 @@ int cli_filter_mask(const char *tool, const char *file, const profile *p, const 
 	}
 	return 0;
 }
+
+profile *cli_load(const char *tool, char *const *paths, int npaths, const prof_read_opts *opts,
+		  const char *value_name, uint32_t *value, const filter_opts *f, bool **mask)
+{
+	*mask = NULL;
+	profile *p = cli_read_inputs(tool, paths, npaths, opts);
+	if (!p)
+		return NULL;
+	if ((value_name && (*value = cli_find_value(tool, p, value_name)) == PROF_NONE) ||
+	    cli_filter_mask(tool, paths[0], p, f, mask) < 0) {
+		free(*mask);
+		*mask = NULL;
+		prof_free(p);
+		return NULL;
+	}
+	return p;
+}

@@ -27,6 +27,12 @@ void cli_error(const char *tool, const char *file, const char *fmt, ...)
 profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 			 const prof_read_opts *opts);
 
+/* cli_read_inputs, then the --value name (when not NULL) into *value and
+ * the filter mask (cli_filter_mask, errors naming paths[0]) into *mask.
+ * Returns the profile, or NULL after printing the error (nothing to free). */
+profile *cli_load(const char *tool, char *const *paths, int npaths, const prof_read_opts *opts,
+		  const char *value_name, uint32_t *value, const struct filter_opts *f, bool **mask);
+
 /* Writes the bytes to path (NULL or "-": stdout) through out_open/
  * out_commit. Returns 0, or prints the error and returns 1. */
 int cli_write(const char *tool, const char *path, const char *data, size_t len);

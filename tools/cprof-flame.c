@@ -129,20 +129,16 @@ int main(int argc, char **argv)
 		cli_error(tool, NULL, "--flamechart and --diff do not go together");
 		return 2;
 	}
-	profile *p = cli_read_inputs(tool, argv + optind, argc - optind, &ro);
+	bool *mask, *bmask = NULL;
+	profile *p = cli_load(tool, argv + optind, argc - optind, &ro, value, &b.value, &f, &mask);
 	if (!p)
 		return 1;
 	const char *file = argv[optind];
 	int rc = 1;
-	bool *mask = NULL, *bmask = NULL;
 	profile *base = NULL;
 	flame_tree *t = NULL;
 	strbuf out = STRBUF_INIT;
 	cprof_err err = { { 0 } };
-	if (value && (b.value = cli_find_value(tool, p, value)) == PROF_NONE)
-		goto done;
-	if (cli_filter_mask(tool, file, p, &f, &mask) < 0)
-		goto done;
 	b.mask = mask;
 	b.modules = s.palette == FLAME_MODULE;
 	if (!diff && !chart) {
@@ -167,13 +163,9 @@ int main(int argc, char **argv)
 	}
 	if (diff) {
 		char *paths[1] = { (char *)diff };
-		if (!(base = cli_read_inputs(tool, paths, 1, &ro)))
-			goto done;
 		flame_build_opts bb = b;
 		bb.base = true;
-		if (value && (bb.value = cli_find_value(tool, base, value)) == PROF_NONE)
-			goto done;
-		if (cli_filter_mask(tool, diff, base, &f, &bmask) < 0)
+		if (!(base = cli_load(tool, paths, 1, &ro, value, &bb.value, &f, &bmask)))
 			goto done;
 		bb.mask = bmask;
 		if (flame_tree_add_profile(t, base, &bb, &err) < 0) {

@@ -66,18 +66,14 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	profile *p = cli_read_inputs(tool, argv + optind, argc - optind, &ro);
+	bool *mask;
+	profile *p = cli_load(tool, argv + optind, argc - optind, &ro, value, &o.value, &f, &mask);
 	if (!p)
 		return 1;
 	const char *file = argv[optind];
 	int rc = 1;
-	bool *mask = NULL;
 	strbuf out = STRBUF_INIT;
 	cprof_err err = { { 0 } };
-	if (value && (o.value = cli_find_value(tool, p, value)) == PROF_NONE)
-		goto done;
-	if (cli_filter_mask(tool, file, p, &f, &mask) < 0)
-		goto done;
 	o.mask = mask;
 	if (folded_write(p, &o, &out, &err) < 0) {
 		cli_error(tool, file, "%s", err.msg);
