@@ -323,7 +323,7 @@ void html_utf8_clean(strbuf *out, const char *s)
 		sb_adds(out, "");
 }
 
-static cJSON *clean_string(const char *s)
+cJSON *html_json_string(const char *s)
 {
 	strbuf sb = STRBUF_INIT;
 	html_utf8_clean(&sb, s ? s : "");
@@ -335,7 +335,7 @@ static cJSON *clean_string(const char *s)
 static void add_clean_string(cJSON *obj, const char *key, const char *s)
 {
 	if (s)
-		cJSON_AddItemToObject(obj, key, clean_string(s));
+		cJSON_AddItemToObject(obj, key, html_json_string(s));
 }
 
 /* ---- the JSON ------------------------------------------------------------------ */
@@ -482,14 +482,14 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	if (p->ncomments) {
 		cJSON *c = cJSON_AddArrayToObject(meta, "comments");
 		for (uint32_t i = 0; i < p->ncomments; i++)
-			cJSON_AddItemToArray(c, clean_string(p->comments[i]));
+			cJSON_AddItemToArray(c, html_json_string(p->comments[i]));
 	}
 	cJSON_AddBoolToObject(root, "hasTimestamps", p->has_timestamps);
 	cJSON *vt = cJSON_AddArrayToObject(root, "valueTypes");
 	for (uint32_t j = 0; j < p->nvalues; j++) {
 		cJSON *t = cJSON_CreateArray();
-		cJSON_AddItemToArray(t, clean_string(p->sample_types[j].type));
-		cJSON_AddItemToArray(t, clean_string(p->sample_types[j].unit));
+		cJSON_AddItemToArray(t, html_json_string(p->sample_types[j].type));
+		cJSON_AddItemToArray(t, html_json_string(p->sample_types[j].unit));
 		cJSON_AddItemToArray(vt, t);
 	}
 	cJSON_AddNumberToObject(root, "defaultValue", p->default_type < p->nvalues ? p->default_type : 0);
@@ -542,7 +542,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 
 	cJSON *sa = cJSON_CreateArray();
 	for (size_t i = 0; i < strs.n; i++)
-		cJSON_AddItemToArray(sa, clean_string(strs.strs[i]));
+		cJSON_AddItemToArray(sa, html_json_string(strs.strs[i]));
 	cJSON_AddItemToObject(root, "strings", sa);
 	cJSON_AddRawToObject(root, "frames", fr.buf);
 	cJSON_AddRawToObject(root, "stacks", nd.buf);

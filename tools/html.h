@@ -31,4 +31,8 @@ int html_write(const profile *p, const html_opts *o, strbuf *out, cprof_err *err
  * writers (html, speedscope) always emit valid UTF-8. */
 void html_utf8_clean(strbuf *out, const char *s);
 
+/* A new cJSON string of s (NULL: "") cleaned by html_utf8_clean. */
+struct cJSON;
+struct cJSON *html_json_string(const char *s);
+
 #endif

@@ -60,15 +60,6 @@ static uint32_t ftab_get(ftab *t, uint64_t a, uint64_t b, int *added)
 	return (uint32_t)t->n++;
 }
 
-static cJSON *str(const char *s)
-{
-	strbuf sb = STRBUF_INIT;
-	html_utf8_clean(&sb, s ? s : "");
-	cJSON *j = cJSON_CreateString(sb.buf);
-	sb_release(&sb);
-	return j;
-}
-
 static void add_raw_i64(cJSON *obj, const char *key, int64_t v)
 {
 	char b[32];
@@ -105,10 +96,10 @@ static const char *stack_json(ss_ctx *c, uint32_t s)
 			cJSON *fr = cJSON_CreateObject();
 			sb_reset(&c->name);
 			prof_frame_name(p, f, &c->name);
-			cJSON_AddItemToObject(fr, "name", str(c->name.buf ? c->name.buf : ""));
+			cJSON_AddItemToObject(fr, "name", html_json_string(c->name.buf ? c->name.buf : ""));
 			if (f->function != PROF_NONE && f->function < p->nfunctions &&
 			    p->functions[f->function].filename && p->functions[f->function].filename[0]) {
-				cJSON_AddItemToObject(fr, "file", str(p->functions[f->function].filename));
+				cJSON_AddItemToObject(fr, "file", html_json_string(p->functions[f->function].filename));
 				if (f->line > 0)
 					add_raw_i64(fr, "line", f->line);
 			}
@@ -127,7 +118,7 @@ static cJSON *sampled(ss_ctx *c, const char *name, const size_t *idx, size_t n, 
 	const profile *p = c->p;
 	cJSON *pr = cJSON_CreateObject();
 	cJSON_AddStringToObject(pr, "type", "sampled");
-	cJSON_AddItemToObject(pr, "name", str(name));
+	cJSON_AddItemToObject(pr, "name", html_json_string(name));
 	cJSON_AddStringToObject(pr, "unit", unit);
 	strbuf ss = STRBUF_INIT, ws = STRBUF_INIT;
 	sb_addc(&ss, '[');
@@ -192,7 +183,7 @@ int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cp
 	cJSON *shared = cJSON_AddObjectToObject(root, "shared");
 	c.jframes = cJSON_AddArrayToObject(shared, "frames");
 	cJSON *profiles = cJSON_AddArrayToObject(root, "profiles");
-	cJSON_AddItemToObject(root, "name", str(o && o->name ? o->name : "cprof profile"));
+	cJSON_AddItemToObject(root, "name", html_json_string(o && o->name ? o->name : "cprof profile"));
 	cJSON_AddNumberToObject(root, "activeProfileIndex", 0);
 	cJSON_AddStringToObject(root, "exporter", "cprof");
 
