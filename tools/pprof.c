@@ -821,7 +821,7 @@ static void group_samples(const profile *p, bool by_thread, grouping *gr)
 			last = gi;
 		}
 		const int64_t *v = prof_sample_values(p, i);
-		int64_t *acc = gr->values + gi * nv;
+		int64_t *acc = nv ? gr->values + gi * nv : gr->values; /* NULL + 0 is UB */
 		/* Wrapping (two's complement) like Go's int64 and the model's
 		 * totals; done unsigned, since signed overflow is undefined. */
 		for (uint32_t j = 0; j < nv; j++)

@@ -760,6 +760,8 @@ void prof_aggregate(profile *p, bool keep_threads)
 			last_g = g;
 		}
 		gflags[g] |= s->flags;
+		if (!nv) /* no values to sum (and NULL + 0 is undefined) */
+			continue;
 		const int64_t *src = p->values + i * nv;
 		int64_t *dst = gvals + (size_t)g * nv;
 		for (uint32_t j = 0; j < nv; j++) /* saturating: int64 overflow is undefined */

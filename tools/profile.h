@@ -185,7 +185,8 @@ void prof_add_comment(profile *p, const char *comment);
 /* ---- reading ----------------------------------------------------------- */
 static inline const int64_t *prof_sample_values(const profile *p, size_t i)
 {
-	return p->values + i * p->nvalues;
+	/* no sample types: values may be NULL, and NULL + 0 is undefined */
+	return p->nvalues ? p->values + i * p->nvalues : p->values;
 }
 
 /* Index of the sample type named `type` ("samples", "cpu"), or of the
