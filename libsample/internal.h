@@ -69,6 +69,7 @@ struct cp_state {
 	uint32_t hz;
 	uint64_t start_mono;
 	char path[4096];
+	int unnamed; /* the file is an O_TMPFILE until publish_output names it */
 	pid_t pid;
 };
 

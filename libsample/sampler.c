@@ -696,7 +696,17 @@ static void *wall_main(void *arg)
 
 /* ---- start / stop -------------------------------------------------------------- */
 
-static int open_output(const struct cp_config *cfg)
+/*
+ * The output file gets its name only once its header and INFO record are in
+ * it (publish_output), so a process killed in its first moments leaves no
+ * file that cannot be read: open_output makes an unnamed O_TMPFILE in the
+ * target's directory, publish_output links it in. A first process replaces
+ * an older file of the same name atomically (link to a temporary name, then
+ * rename); a forked child or an exec'd image takes the first free name of
+ * PATH.<pid>, PATH.<pid>.<n> and never overwrites. Where the filesystem has
+ * no O_TMPFILE, the file is created with its name at once, as before.
+ */
+static int open_named(const struct cp_config *cfg)
 {
 	int fd;
 
@@ -704,7 +714,6 @@ static int open_output(const struct cp_config *cfg)
 		snprintf(cp.path, sizeof(cp.path), "%s", cfg->path);
 		return open(cp.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	}
-	/* A forked child or an exec'd image: never overwrite a file. */
 	for (int seq = 0; seq < 1000; seq++) {
 		if (seq == 0)
 			snprintf(cp.path, sizeof(cp.path), "%s.%d", cfg->path, (int)getpid());
@@ -713,6 +722,70 @@ static int open_output(const struct cp_config *cfg)
 		fd = open(cp.path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+static int open_output(const struct cp_config *cfg)
+{
+	char dir[sizeof(cp.path)];
+	const char *slash = strrchr(cfg->path, '/');
+
+	if (slash == cfg->path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cfg->path), cfg->path);
+	else
+		snprintf(dir, sizeof(dir), ".");
+	mode_t um = umask(0);
+	umask(um);
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0644 & ~um);
+	if (fd >= 0) {
+		cp.unnamed = 1;
+		if (cfg->child)
+			snprintf(cp.path, sizeof(cp.path), "%s.%d", cfg->path, (int)getpid());
+		else
+			snprintf(cp.path, sizeof(cp.path), "%s", cfg->path);
+		return fd;
+	}
+	cp.unnamed = 0;
+	return open_named(cfg);
+}
+
+static int publish_output(const struct cp_config *cfg)
+{
+	char self[64], tmp[sizeof(cp.path) + 32];
+
+	if (!cp.unnamed)
+		return 0;
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", cp.fd);
+	if (!cfg->child) {
+		snprintf(tmp, sizeof(tmp), "%s.%d.tmp", cfg->path, (int)getpid());
+		unlink(tmp);
+		if (linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
+			return -1;
+		if (rename(tmp, cfg->path) < 0) {
+			int e = errno;
+			unlink(tmp);
+			errno = e;
+			return -1;
+		}
+		snprintf(cp.path, sizeof(cp.path), "%s", cfg->path);
+		cp.unnamed = 0;
+		return 0;
+	}
+	for (int seq = 0; seq < 1000; seq++) {
+		if (seq == 0)
+			snprintf(cp.path, sizeof(cp.path), "%s.%d", cfg->path, (int)getpid());
+		else
+			snprintf(cp.path, sizeof(cp.path), "%s.%d.%d", cfg->path, (int)getpid(), seq);
+		if (linkat(AT_FDCWD, self, AT_FDCWD, cp.path, AT_SYMLINK_FOLLOW) == 0) {
+			cp.unnamed = 0;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
 	}
 	errno = EEXIST;
 	return -1;
@@ -897,6 +970,18 @@ int cp_start(const struct cp_config *cfg)
 	install_sigprof();
 	atomic_store(&cp.active, 1);
 	write_info(cfg);
+	if (publish_output(cfg) < 0) {
+		/* no timer is armed yet: nothing can be sampled into it */
+		warnx("%s: cannot name the output file: %s", cp.path, strerror(errno));
+		atomic_store(&cp.active, 0);
+		munmap(cp.map, cp.map_size);
+		close(cp.fd);
+		if (cp.wake_fd >= 0)
+			close(cp.wake_fd);
+		cp.map = NULL;
+		cp.fd = cp.wake_fd = -1;
+		return -1;
+	}
 	if (atomic_load(&cp.prog_has_act)) {
 		cp_note(1, "the program has its own SIGPROF handler: cprof keeps sampling and "
 			   "forwards the SIGPROF signals that are not its own to it");
