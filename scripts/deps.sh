@@ -4,6 +4,7 @@
 #   scripts/deps.sh          build + test dependencies
 #   scripts/deps.sh build    only what `make` needs
 #   scripts/deps.sh web      also the browser-test stack (chromium, node, playwright-core)
+#   scripts/deps.sh fuzz     clang and its libFuzzer/sanitizer runtime (make fuzz)
 set -eu
 want="$*"
 [ -n "$want" ] || want="build test"
@@ -17,10 +18,16 @@ for w in $want; do
 	case "$w" in
 	build) list="$list $pkgs_build" ;;
 	test) list="$list $pkgs_test" ;;
+	fuzz) list="$list clang"
+		# libFuzzer ships in the runtime package of clang's own version
+		if command -v clang >/dev/null 2>&1; then
+			v=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+			[ -n "$v" ] && list="$list libclang-rt-$v-dev"
+		fi ;;
 	web) list="$list $pkgs_web"
 		# node/npm may come from another source than Debian's packages
 		command -v npm >/dev/null 2>&1 || list="$list nodejs npm" ;;
-	*) echo "deps.sh: unknown group '$w' (build, test, web)" >&2; exit 2 ;;
+	*) echo "deps.sh: unknown group '$w' (build, test, web, fuzz)" >&2; exit 2 ;;
 	esac
 done
 
@@ -40,6 +47,13 @@ if [ -n "$missing" ]; then
 	$SUDO apt-get update -qq >/dev/null || true
 	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
+
+# clang had to be installed before its runtime's name was known: once more.
+case " $want " in *" fuzz "*)
+	v=$(clang -dumpversion | cut -d. -f1)
+	dpkg-query -W -f='${Status}' "libclang-rt-$v-dev" 2>/dev/null | grep -q 'install ok installed' ||
+		exec sh "$0" fuzz
+;; esac
 
 # playwright-core drives Debian's chromium; it never downloads a browser.
 case " $want " in *" web "*)
