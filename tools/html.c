@@ -386,6 +386,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	prof_frame *fbuf = NULL;
 	size_t falloc = 0;
 	const size_t n = p->nsamples;
+	int rc = 0;
 
 	/* stack -> leaf node of the prefix tree, built on first use */
 	uint32_t *leaf = xmalloc(st_mult(p->nstacks ? p->nstacks : 1, sizeof(*leaf)));
@@ -398,8 +399,10 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	sb_addc(&nd, '[');
 	for (size_t i = 0; i < n; i++) {
 		uint32_t s = p->samples[ord[i]].stack;
-		if (s >= p->nstacks)
-			goto bad_stack;
+		if (s >= p->nstacks) {
+			rc = cprof_fail(err, "a sample refers to a stack that does not exist");
+			goto done;
+		}
 		if (leaf[s] == PROF_NONE) {
 			uint32_t depth = prof_stack_frames(p, s, &fbuf, &falloc);
 			int64_t parent = -1;
@@ -587,17 +590,17 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 
 	char *txt = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	int rc = 0;
 	if (!txt)
 		rc = cprof_fail(err, "out of memory while writing the report's JSON");
 	else
 		sb_adds(out, txt);
 	free(txt);
 	free(tids);
-	free(ord);
-	free(locframe);
 	sb_release(&th);
 	sb_release(&ls);
+done:
+	free(ord);
+	free(locframe);
 	free(col);
 	free(leaf);
 	free(fbuf);
@@ -608,20 +611,6 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	keytab_free(&frames);
 	keytab_free(&nodes);
 	return rc;
-
-bad_stack:
-	free(ord);
-	free(locframe);
-	free(col);
-	free(leaf);
-	free(fbuf);
-	sb_release(&sb);
-	sb_release(&fr);
-	sb_release(&nd);
-	strtab_free(&strs);
-	keytab_free(&frames);
-	keytab_free(&nodes);
-	return cprof_fail(err, "a sample refers to a stack that does not exist");
 }
 
 /* ---- the page ------------------------------------------------------------------ */
