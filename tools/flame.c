@@ -506,6 +506,8 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	/* names become their ranks for the sort (integer compares only); the
 	 * order array maps a rank back to its name when a node is created */
 	for (size_t i = 0; i < q->n; i++) {
+		if (!q->len[i])
+			continue; /* empty stacks only: q->ids is NULL */
 		uint32_t *s = q->ids + q->off[i];
 		for (uint32_t k = 0; k < q->len[i]; k++)
 			s[k] = rank[s[k]];
@@ -529,7 +531,7 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	uint32_t prev_len = 0;
 	for (size_t k = 0; k < q->n; k++) {
 		size_t i = idx[k];
-		const uint32_t *s = q->ids + q->off[i];
+		const uint32_t *s = q->ids ? q->ids + q->off[i] : NULL; /* NULL: empty stacks only */
 		uint32_t len = q->len[i];
 		uint32_t common = 0;
 		while (prev && common < len && common < prev_len && common < depth && s[common] == prev[common])
@@ -638,8 +640,9 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 				q.len[q.n] = d;
 				q.val[q.n] = sum;
 				q.n++;
-				names = q.ids + at;
-				mods = q.modules ? names + d : NULL;
+				/* an empty stack leaves q.ids NULL: NULL + 0 is undefined */
+				names = q.ids ? q.ids + at : NULL;
+				mods = q.modules && names ? names + d : NULL;
 			} else {
 				ALLOC_GROW(names, (size_t)d + 1, names_alloc);
 				ALLOC_GROW(mods, (size_t)d + 1, mods_alloc);
