@@ -148,19 +148,6 @@ typedef struct rr {
 	char first_malformed[sizeof(((cprof_err *)0)->msg)];
 } rr;
 
-static void warnf(const rr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warnf(const rr *r, const char *fmt, ...)
-{
-	if (!r->o || !r->o->warn)
-		return;
-	strbuf sb = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	r->o->warn(r->o->warn_ctx, sb.buf);
-	sb_release(&sb);
-}
 
 static void malformed(rr *r, const cprof_err *e)
 {
@@ -374,7 +361,7 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 		switch (rec.type) {
 		case CPROF_RAW_INFO:
 			if (*have_info) {
-				warnf(r, "extra INFO record at byte %zu ignored", rec.offset);
+				prof_warnf(r->o, "extra INFO record at byte %zu ignored", rec.offset);
 				break;
 			}
 			if (raw_info(&rec, info, &e) < 0)
@@ -471,7 +458,7 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 				break;
 			}
 			if (r->nnotes++ < 20)
-				warnf(r, "recorder %s: %.*s", nt.h.level ? "warning" : "note",
+				prof_warnf(r->o, "recorder %s: %.*s", nt.h.level ? "warning" : "note",
 				      (int)nt.h.len, nt.text);
 			break;
 		}
@@ -481,7 +468,7 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 		}
 	}
 	if (r->nnotes > 20)
-		warnf(r, "%llu more recorder notes not shown", (unsigned long long)(r->nnotes - 20));
+		prof_warnf(r->o, "%llu more recorder notes not shown", (unsigned long long)(r->nnotes - 20));
 
 	/* The mapping timeline: each mapping is live from its record's time
 	 * until the first later UNMAP that overlaps it. */
@@ -855,26 +842,26 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	strbuf sb = STRBUF_INIT;
 	raw_describe_end(&rd, &sb);
 	if (sb.len)
-		warnf(&r, "%s (%zu of %zu bytes, %zu samples)", sb.buf, rd.stop_offset, n,
+		prof_warnf(r.o, "%s (%zu of %zu bytes, %zu samples)", sb.buf, rd.stop_offset, n,
 		      p->nsamples);
 	sb_release(&sb);
 	if (rd.nincomplete)
-		warnf(&r, "skipped %llu incomplete records (the recorder died while writing them)",
+		prof_warnf(r.o, "skipped %llu incomplete records (the recorder died while writing them)",
 		      (unsigned long long)rd.nincomplete);
 	if (rd.nunknown)
-		warnf(&r, "skipped %llu records of unknown types (written by a newer recorder?)",
+		prof_warnf(r.o, "skipped %llu records of unknown types (written by a newer recorder?)",
 		      (unsigned long long)rd.nunknown);
 	if (r.nmalformed)
-		warnf(&r, "skipped %llu malformed records (first: %s)",
+		prof_warnf(r.o, "skipped %llu malformed records (first: %s)",
 		      (unsigned long long)r.nmalformed, r.first_malformed);
 	if (nbefore)
-		warnf(&r, "%llu samples are timestamped before the recording's start (shown at 0 ms)",
+		prof_warnf(r.o, "%llu samples are timestamped before the recording's start (shown at 0 ms)",
 		      (unsigned long long)nbefore);
 	if (r.nbad_lset)
-		warnf(&r, "%llu samples refer to unknown label sets (labels dropped)",
+		prof_warnf(r.o, "%llu samples refer to unknown label sets (labels dropped)",
 		      (unsigned long long)r.nbad_lset);
 	if (have_end && end.samples_dropped)
-		warnf(&r, "the recorder dropped %llu samples (buffers full)",
+		prof_warnf(r.o, "the recorder dropped %llu samples (buffers full)",
 		      (unsigned long long)end.samples_dropped);
 
 	ret = 0;

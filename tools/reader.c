@@ -9,6 +9,7 @@
  */
 #include "reader.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,4 +116,17 @@ int prof_read_file(const char *path, const prof_read_opts *opts, profile **out, 
 	int r = prof_read_mem(data, len, opts, out, err);
 	free(data);
 	return r;
+}
+
+void prof_warnf(const prof_read_opts *o, const char *fmt, ...)
+{
+	if (!o || !o->warn)
+		return;
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	o->warn(o->warn_ctx, sb.buf);
+	sb_release(&sb);
 }

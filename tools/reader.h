@@ -24,6 +24,10 @@ typedef struct prof_read_opts {
 	void *warn_ctx;
 } prof_read_opts;
 
+/* Formats one warning and hands it to o->warn (nothing when o or o->warn
+ * is NULL): the readers' shared way to report a non-fatal problem. */
+void prof_warnf(const prof_read_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Reads path ("-" is stdin) into a new profile. Returns 0 and *out, or -1
  * with err saying what is wrong (without the path, which the caller puts
  * in front: "cprof-top: x.pb.gz: truncated gzip data"). */

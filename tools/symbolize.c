@@ -359,19 +359,6 @@ static uint32_t resolve(profile *p, symfile *sf, Dwarf_Addr addr, prof_line **li
 
 /* ---- the profile ------------------------------------------------------- */
 
-static void warn(const prof_read_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(const prof_read_opts *o, const char *fmt, ...)
-{
-	if (!o || !o->warn)
-		return;
-	strbuf sb = STRBUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	o->warn(o->warn_ctx, sb.buf);
-	sb_release(&sb);
-}
 
 /* Pseudo-files nothing can be read from: anonymous memory, JIT code. */
 static bool pseudo_file(const char *f)
@@ -474,7 +461,7 @@ int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_
 		if (!ok) {
 			st.unresolved += nleft;
 			if (why.len)
-				warn(o, "%s: %s; its %zu addresses stay %s+0xoffset", pm->file, why.buf,
+				prof_warnf(o, "%s: %s; its %zu addresses stay %s+0xoffset", pm->file, why.buf,
 				     nleft, strrchr(pm->file, '/') ? strrchr(pm->file, '/') + 1 : pm->file);
 		}
 		symfile_close(&sf);
