@@ -92,6 +92,19 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 	return all;
 }
 
+int cli_parse_long(const char *tool, const char *name, const char *arg, long min, long max,
+		   const char *want, long *out)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || v < min || v > max) {
+		cli_error(tool, NULL, "bad %s '%s': want %s", name, arg, want);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int cli_write(const char *tool, const char *path, const char *data, size_t len)
 {
 	out_file o;
@@ -168,12 +181,9 @@ int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 		f->tags[f->ntags++] = arg;
 		return 1;
 	case CLI_OPT_THREAD: {
-		char *end;
-		long v = strtol(arg, &end, 10);
-		if (end == arg || *end || v < 0 || v > INT32_MAX) {
-			cli_error(tool, NULL, "bad --thread '%s': want a thread id", arg);
+		long v;
+		if (cli_parse_long(tool, "--thread", arg, 0, INT32_MAX, "a thread id", &v) < 0)
 			return -1;
-		}
 		f->has_tid = true;
 		f->tid = (int32_t)v;
 		return 1;

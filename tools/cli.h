@@ -33,6 +33,11 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 profile *cli_load(const char *tool, char *const *paths, int npaths, const prof_read_opts *opts,
 		  const char *value_name, uint32_t *value, const struct filter_opts *f, bool **mask);
 
+/* Parses arg as a decimal integer in [min, max] into *out; else prints
+ * "tool: bad NAME 'ARG': want WANT" and returns -1. */
+int cli_parse_long(const char *tool, const char *name, const char *arg, long min, long max,
+		   const char *want, long *out);
+
 /* Writes the bytes to path (NULL or "-": stdout) through out_open/
  * out_commit. Returns 0, or prints the error and returns 1. */
 int cli_write(const char *tool, const char *path, const char *data, size_t len);

@@ -84,11 +84,9 @@ int main(int argc, char **argv)
 		case O_TITLE: s.title = optarg; break;
 		case O_SUB: s.subtitle = optarg; break;
 		case O_WIDTH: {
-			long w = strtol(optarg, &end, 10);
-			if (end == optarg || *end || w < 100 || w > 1000000) {
-				cli_error(tool, NULL, "bad --width '%s': want pixels, 100 to 1000000", optarg);
+			long w;
+			if (cli_parse_long(tool, "--width", optarg, 100, 1000000, "pixels, 100 to 1000000", &w) < 0)
 				return 2;
-			}
 			s.width = (int)w;
 			break;
 		}

@@ -78,12 +78,9 @@ int main(int argc, char **argv)
 			o.cum_sort = true;
 			break;
 		case 'n': {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (end == optarg || *end || n < 0 || n > 100000000) {
-				cli_error(tool, NULL, "bad -n '%s': want a count", optarg);
+			long n;
+			if (cli_parse_long(tool, "-n", optarg, 0, 100000000, "a count", &n) < 0)
 				return 2;
-			}
 			o.nodecount = (int)n;
 			break;
 		}
