@@ -205,6 +205,20 @@ int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 	return 0;
 }
 
+int cli_name_opt(int opt, const char *arg, const char **value, folded_names *names, bool *threads,
+		 prof_read_opts *ro)
+{
+	switch (opt) {
+	case CLI_OPT_VALUE: *value = arg; return 1;
+	case CLI_OPT_LINES: names->lines = true; return 1;
+	case CLI_OPT_ADDRS: names->addrs = true; return 1;
+	case CLI_OPT_INLINE: names->inline_marks = true; return 1;
+	case CLI_OPT_THREADS: *threads = true; return 1;
+	case CLI_OPT_NOSYM: ro->no_symbolize = true; return 1;
+	}
+	return 0;
+}
+
 int cli_filter_mask(const char *tool, const char *file, const profile *p, const filter_opts *f,
 		    bool **mask)
 {

@@ -15,6 +15,7 @@
 
 #include "profile.h"
 #include "filter.h"
+#include "folded.h"
 #include "reader.h"
 
 /* Prints "tool: file: msg" (or "tool: msg" when file is NULL) to stderr. */
@@ -57,6 +58,12 @@ enum {
 	CLI_OPT_THREAD,
 	CLI_OPT_FROM,
 	CLI_OPT_TO,
+	CLI_OPT_VALUE, /* CLI_NAME_LONGOPTS */
+	CLI_OPT_LINES,
+	CLI_OPT_ADDRS,
+	CLI_OPT_INLINE,
+	CLI_OPT_THREADS,
+	CLI_OPT_NOSYM,
 	CLI_OPT_FIRST_FREE /* tools number their own long options from here */
 };
 #define CLI_FILTER_LONGOPTS                                   \
@@ -67,6 +74,21 @@ enum {
 	{ "from", required_argument, NULL, CLI_OPT_FROM },     \
 	{ "to", required_argument, NULL, CLI_OPT_TO }
 extern const char cli_help_filters[];
+
+/* ---- the options that choose the value and the frame names (cprof-fold,
+ * cprof-flame): --value --lines --addrs --inline --threads --no-symbolize */
+#define CLI_NAME_LONGOPTS                                         \
+	{ "value", required_argument, NULL, CLI_OPT_VALUE },       \
+	{ "lines", no_argument, NULL, CLI_OPT_LINES },             \
+	{ "addrs", no_argument, NULL, CLI_OPT_ADDRS },             \
+	{ "inline", no_argument, NULL, CLI_OPT_INLINE },           \
+	{ "threads", no_argument, NULL, CLI_OPT_THREADS },         \
+	{ "no-symbolize", no_argument, NULL, CLI_OPT_NOSYM }
+
+/* Handles one getopt result if it is one of CLI_NAME_LONGOPTS (the --value
+ * name into *value, --no-symbolize into ro): 1 handled, 0 not one of them. */
+int cli_name_opt(int opt, const char *arg, const char **value, folded_names *names, bool *threads,
+		 prof_read_opts *ro);
 
 /* Handles one getopt result if it is a filter option: 1 handled, 0 not a
  * filter option, -1 bad argument (printed). */

@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 {
 	enum {
 		O_TITLE = CLI_OPT_FIRST_FREE, O_SUB, O_WIDTH, O_MINW, O_COLORS, O_INV, O_REV, O_CHART,
-		O_DIFF, O_VALUE, O_LINES, O_ADDRS, O_INLINE, O_THREADS, O_NOSYM
+		O_DIFF
 	};
 	static const struct option longopts[] = {
 		{ "title", required_argument, NULL, O_TITLE },
@@ -55,12 +55,7 @@ int main(int argc, char **argv)
 		{ "reverse", no_argument, NULL, O_REV },
 		{ "flamechart", no_argument, NULL, O_CHART },
 		{ "diff", required_argument, NULL, O_DIFF },
-		{ "value", required_argument, NULL, O_VALUE },
-		{ "lines", no_argument, NULL, O_LINES },
-		{ "addrs", no_argument, NULL, O_ADDRS },
-		{ "inline", no_argument, NULL, O_INLINE },
-		{ "threads", no_argument, NULL, O_THREADS },
-		{ "no-symbolize", no_argument, NULL, O_NOSYM },
+		CLI_NAME_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FILTER_LONGOPTS,
@@ -77,7 +72,7 @@ int main(int argc, char **argv)
 		int r = cli_filter_opt(tool, c, optarg, &f);
 		if (r < 0)
 			return 2;
-		if (r > 0)
+		if (r > 0 || cli_name_opt(c, optarg, &value, &b.names, &b.threads, &ro))
 			continue;
 		char *end;
 		switch (c) {
@@ -112,12 +107,6 @@ int main(int argc, char **argv)
 		case O_REV: b.reverse = true; break;
 		case O_CHART: chart = true; break;
 		case O_DIFF: diff = optarg; break;
-		case O_VALUE: value = optarg; break;
-		case O_LINES: b.names.lines = true; break;
-		case O_ADDRS: b.names.addrs = true; break;
-		case O_INLINE: b.names.inline_marks = true; break;
-		case O_THREADS: b.threads = true; break;
-		case O_NOSYM: ro.no_symbolize = true; break;
 		case 'o': output = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -30,14 +30,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	enum { O_VALUE = CLI_OPT_FIRST_FREE, O_LINES, O_ADDRS, O_INLINE, O_THREADS, O_NOSYM };
 	static const struct option longopts[] = {
-		{ "value", required_argument, NULL, O_VALUE },
-		{ "lines", no_argument, NULL, O_LINES },
-		{ "addrs", no_argument, NULL, O_ADDRS },
-		{ "inline", no_argument, NULL, O_INLINE },
-		{ "threads", no_argument, NULL, O_THREADS },
-		{ "no-symbolize", no_argument, NULL, O_NOSYM },
+		CLI_NAME_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FILTER_LONGOPTS,
@@ -52,15 +46,9 @@ int main(int argc, char **argv)
 		int r = cli_filter_opt(tool, c, optarg, &f);
 		if (r < 0)
 			return 2;
-		if (r > 0)
+		if (r > 0 || cli_name_opt(c, optarg, &value, &o.names, &o.threads, &ro))
 			continue;
 		switch (c) {
-		case O_VALUE: value = optarg; break;
-		case O_LINES: o.names.lines = true; break;
-		case O_ADDRS: o.names.addrs = true; break;
-		case O_INLINE: o.names.inline_marks = true; break;
-		case O_THREADS: o.threads = true; break;
-		case O_NOSYM: ro.no_symbolize = true; break;
 		case 'o': output = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
