@@ -23,16 +23,6 @@ extern const size_t web_report_html_len, web_report_css_len, web_report_js_len;
 
 /* ---- small open-addressing tables ----------------------------------------- */
 
-static uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 /* Keys of three 64-bit words -> dense index in insertion order. */
 typedef struct keytab {
 	uint64_t *keys; /* 3 per entry */
@@ -42,7 +32,8 @@ typedef struct keytab {
 
 static uint64_t key_hash(uint64_t a, uint64_t b, uint64_t c)
 {
-	return mix64(a * 0x9e3779b97f4a7c15ULL ^ mix64(b + 0x632be59bd9b4e019ULL) ^ mix64(c ^ 0x85ebca6bULL));
+	return prof_mix64(a * 0x9e3779b97f4a7c15ULL ^ prof_mix64(b + 0x632be59bd9b4e019ULL) ^
+			  prof_mix64(c ^ 0x85ebca6bULL));
 }
 
 static void keytab_rehash(keytab *t)
@@ -101,7 +92,7 @@ static uint64_t str_hash(const char *s)
 	uint64_t h = 1469598103934665603ULL;
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return mix64(h);
+	return prof_mix64(h);
 }
 
 static uint32_t strtab_get(strtab *t, const char *s)

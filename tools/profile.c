@@ -82,16 +82,6 @@ static void arena_free(arena *a)
 
 /* ---- hashing ----------------------------------------------------------- */
 
-static inline uint64_t mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
 static uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
@@ -108,17 +98,17 @@ static uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
 	if (n)
 		memcpy(&w, p, n);
 	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return mix64(h);
+	return prof_mix64(h);
 }
 
 static inline uint64_t hash_ptr(uint64_t h, const void *ptr)
 {
-	return mix64(h ^ (uint64_t)(uintptr_t)ptr) + 0x9E3779B97F4A7C15ULL;
+	return prof_mix64(h ^ (uint64_t)(uintptr_t)ptr) + 0x9E3779B97F4A7C15ULL;
 }
 
 static inline uint64_t hash_u64(uint64_t h, uint64_t v)
 {
-	return mix64(h ^ v) + 0x9E3779B97F4A7C15ULL;
+	return prof_mix64(h ^ v) + 0x9E3779B97F4A7C15ULL;
 }
 
 /* ---- index hash table -------------------------------------------------- */

@@ -182,6 +182,18 @@ const char *prof_thread_name(const profile *p, int32_t tid); /* NULL if unknown 
 /* Appends a comment (interned). */
 void prof_add_comment(profile *p, const char *comment);
 
+/* MurmurHash3's 64-bit finalizer (fmix64), the mixer of the model's and the
+ * HTML writer's hash tables. */
+static inline uint64_t prof_mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
 /* ---- reading ----------------------------------------------------------- */
 static inline const int64_t *prof_sample_values(const profile *p, size_t i)
 {
