@@ -147,7 +147,7 @@ install: all
 	install -m 755 $(LIBSAMPLE) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/cprof.h $(DESTDIR)$(PREFIX)/include/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' scripts/cprof.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cprof.pc
-	for m in docs/man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for t in $(TOOLS); do sh scripts/manpage.sh $$t > $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$t).1 || exit 1; done
 
 clean:
 	rm -rf build
