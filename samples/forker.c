@@ -13,24 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile unsigned long sink;
-
-static double cpu(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-#define BURN(secs)                                                             \
-	do {                                                                   \
-		double end_ = cpu() + (secs);                                  \
-		unsigned long x_ = 0;                                          \
-		while (cpu() < end_)                                           \
-			for (unsigned long i_ = 0; i_ < 100000; i_++)          \
-				x_ += i_ ^ (x_ >> 3);                          \
-		sink += x_;                                                    \
-	} while (0)
+#include "burn.h"
 
 __attribute__((noinline)) void child_work(double secs)
 {

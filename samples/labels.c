@@ -26,7 +26,7 @@
 
 static double secs = 2.0;
 static volatile int go;
-static volatile unsigned long sink;
+#include "burn.h"
 
 static double now(clockid_t clk)
 {
@@ -35,15 +35,6 @@ static double now(clockid_t clk)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-#define BURN(s)                                                                \
-	do {                                                                   \
-		double end_ = now(CLOCK_THREAD_CPUTIME_ID) + (s);              \
-		unsigned long x_ = 0;                                          \
-		while (now(CLOCK_THREAD_CPUTIME_ID) < end_)                    \
-			for (unsigned long i_ = 0; i_ < 100000; i_++)          \
-				x_ += i_ ^ (x_ >> 3);                          \
-		sink += x_;                                                    \
-	} while (0)
 
 __attribute__((noinline)) void handle_users(void)
 {
