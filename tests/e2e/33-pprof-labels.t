@@ -27,19 +27,21 @@ got=$(gopprof -tags -sample_index=samples "$T/lab.pb.gz" | awk '
 like "$want" "endpoint /users [0-9]+" "cprof-raw shows endpoint=/users samples"
 is "$got" "$want" "go tool pprof -tags counts = cprof-raw's per endpoint"
 
-# -tagfocus: every sample under a label is inside its handler, and no other
-# handler appears ("handler cum = total, others absent").
+# -tagfocus: no sample under a label is in another handler, and nearly all
+# are inside its own. Not all: a tick can land in the label switch itself
+# (label() -> cprof_label_set, just before or after the handler), which
+# carries the label but is not in the handler.
 under() { # TAG HANDLER OTHER...
 	local tag=$1 h=$2; shift 2
 	go_top "$T/lab.pb.gz" samples -tagfocus="$tag" | awk -v h="$h" -v others="$*" '
 		BEGIN { n = split(others, o, " "); for (i = 1; i <= n; i++) bad[o[i]] = 1 }
 		{ total += $2; if ($1 == h) cum = $3; if ($1 in bad) wrong++ }
-		END { exit !(total > 0 && cum == total && !wrong) }'
+		END { exit !(total > 0 && cum >= 0.9 * total && !wrong) }'
 }
 under endpoint=/users handle_users handle_orders housekeeping
-ok $? "under endpoint=/users every sample is in handle_users"
+ok $? "under endpoint=/users the samples are in handle_users (none in another handler)"
 under endpoint=/orders handle_orders handle_users housekeeping
-ok $? "under endpoint=/orders every sample is in handle_orders"
+ok $? "under endpoint=/orders the samples are in handle_orders (none in another handler)"
 # unlabelled samples: total - labelled = cprof-raw's {} lines
 n0=$("$BIN/cprof-raw" "$T/lab.cprof" | awk '!/^#/ && $5 == "{}" { n++ } END { print n + 0 }')
 all=$(go_top "$T/lab.pb.gz" samples | awk '{ s += $2 } END { print s + 0 }')
