@@ -15,6 +15,7 @@ const char cli_help_common[] =
 	"Inputs: raw files from cprof-record/libcprof-sample, pprof protobuf (gzipped or\n"
 	"not, e.g. Go's -cpuprofile), or folded text; the format is detected from the\n"
 	"first bytes. Several inputs are merged. '-' reads stdin.\n"
+	CLI_HELP_MAXDEC
 	"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
 	"  -h, --help          this text\n";
 
@@ -203,6 +204,40 @@ int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 	}
 	}
 	return 0;
+}
+
+/* N with an optional K/M/G (powers of 1024) suffix. */
+static int parse_size(const char *s, size_t *out)
+{
+	char num[32];
+	size_t n = strlen(s), mul = 1;
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k': case 'K': mul = (size_t)1 << 10; break;
+	case 'm': case 'M': mul = (size_t)1 << 20; break;
+	case 'g': case 'G': mul = (size_t)1 << 30; break;
+	default: break;
+	}
+	if (mul != 1)
+		num[n - 1] = 0;
+	uint64_t v;
+	if (parse_u64(num, &v) < 0 || v == 0 || v > SIZE_MAX / mul)
+		return -1;
+	*out = (size_t)v * mul;
+	return 0;
+}
+
+int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro)
+{
+	if (opt != CLI_OPT_MAXDEC)
+		return 0;
+	if (parse_size(arg, &ro->max_decompressed) < 0) {
+		cli_error(tool, NULL, "--max-decompressed: '%s' is not a size", arg);
+		return -1;
+	}
+	return 1;
 }
 
 int cli_name_opt(int opt, const char *arg, const char **value, folded_names *names, bool *threads,

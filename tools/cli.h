@@ -47,8 +47,19 @@ int cli_write(const char *tool, const char *path, const char *data, size_t len);
  * "type/unit". Returns the index or PROF_NONE after printing what there is. */
 uint32_t cli_find_value(const char *tool, const profile *p, const char *name);
 
-/* The --help lines every tool shares (input formats, -o, --help). */
+/* The --help lines every tool shares (input formats, --max-decompressed,
+ * -o, --help). */
 extern const char cli_help_common[];
+
+/* ---- the input options every reading tool takes ------------------------ */
+#define CLI_READ_LONGOPTS { "max-decompressed", required_argument, NULL, CLI_OPT_MAXDEC }
+#define CLI_HELP_MAXDEC                                                              \
+	"  --max-decompressed N  refuse gzip input that inflates beyond N bytes\n"   \
+	"                      (suffixes K, M, G; default 2G): a gzip bomb stops there\n"
+
+/* Handles one getopt result if it is one of CLI_READ_LONGOPTS (into ro):
+ * 1 handled, 0 not one of them, -1 bad argument (printed). */
+int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro);
 
 /* ---- the filter options (filter.h), shared by the views ---------------- */
 enum {
@@ -64,6 +75,7 @@ enum {
 	CLI_OPT_INLINE,
 	CLI_OPT_THREADS,
 	CLI_OPT_NOSYM,
+	CLI_OPT_MAXDEC, /* CLI_READ_LONGOPTS */
 	CLI_OPT_FIRST_FREE /* tools number their own long options from here */
 };
 #define CLI_FILTER_LONGOPTS                                   \

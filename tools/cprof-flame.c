@@ -59,6 +59,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FILTER_LONGOPTS,
+		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	flame_build_opts b = { .value = PROF_NONE };
@@ -70,6 +71,8 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		int r = cli_filter_opt(tool, c, optarg, &f);
+		if (r == 0)
+			r = cli_read_opt(tool, c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0 || cli_name_opt(c, optarg, &value, &b.names, &b.threads, &ro))

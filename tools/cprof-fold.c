@@ -35,6 +35,7 @@ int main(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_FILTER_LONGOPTS,
+		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	folded_opts o = { .value = PROF_NONE };
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
 		int r = cli_filter_opt(tool, c, optarg, &f);
+		if (r == 0)
+			r = cli_read_opt(tool, c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0 || cli_name_opt(c, optarg, &value, &o.names, &o.threads, &ro))

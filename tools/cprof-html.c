@@ -38,6 +38,7 @@ int main(int argc, char **argv)
 		{ "value", required_argument, NULL, OPT_VALUE },
 		{ "no-symbolize", no_argument, NULL, OPT_NOSYM },
 		{ "help", no_argument, NULL, 'h' },
+		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *title = NULL, *value = NULL;
@@ -45,6 +46,11 @@ int main(int argc, char **argv)
 	prof_read_opts ro = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		int r = cli_read_opt(TOOL, c, optarg, &ro);
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case 'o': out = optarg; break;
 		case OPT_TITLE: title = optarg; break;

@@ -22,8 +22,6 @@ static void usage(FILE *f)
 		"%s"
 		"  --thread-labels          label each sample with its thread: \"thread\" (name)\n"
 		"                           and \"tid\" (numeric); groups by thread too\n"
-		"  --max-decompressed N     refuse gzip input that inflates beyond N bytes\n"
-		"                           (suffixes K, M, G; default 2G)\n"
 		"  --no-symbolize           raw input: keep frames as module+0xoffset\n"
 		"The output is binary: it is not written to a terminal.\n"
 		"Example:\n"
@@ -31,36 +29,13 @@ static void usage(FILE *f)
 		cli_help_common);
 }
 
-/* N with an optional K/M/G (powers of 1024) suffix. */
-static int parse_size(const char *s, size_t *out)
-{
-	char num[32];
-	size_t n = strlen(s), mul = 1;
-	if (n == 0 || n >= sizeof(num))
-		return -1;
-	memcpy(num, s, n + 1);
-	switch (num[n - 1]) {
-	case 'k': case 'K': mul = (size_t)1 << 10; break;
-	case 'm': case 'M': mul = (size_t)1 << 20; break;
-	case 'g': case 'G': mul = (size_t)1 << 30; break;
-	default: break;
-	}
-	if (mul != 1)
-		num[n - 1] = 0;
-	uint64_t v;
-	if (parse_u64(num, &v) < 0 || v == 0 || v > SIZE_MAX / mul)
-		return -1;
-	*out = (size_t)v * mul;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
-	enum { OPT_THREADS = 256, OPT_MAXDEC, OPT_NOSYM };
+	enum { OPT_THREADS = CLI_OPT_FIRST_FREE, OPT_NOSYM };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "thread-labels", no_argument, NULL, OPT_THREADS },
-		{ "max-decompressed", required_argument, NULL, OPT_MAXDEC },
+		CLI_READ_LONGOPTS,
 		{ "no-symbolize", no_argument, NULL, OPT_NOSYM },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -70,18 +45,17 @@ int main(int argc, char **argv)
 	prof_read_opts ro = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+		int r = cli_read_opt(tool, c, optarg, &ro);
+		if (r < 0)
+			return 2;
+		if (r > 0)
+			continue;
 		switch (c) {
 		case 'o':
 			out = optarg;
 			break;
 		case OPT_THREADS:
 			wo.thread_labels = true;
-			break;
-		case OPT_MAXDEC:
-			if (parse_size(optarg, &ro.max_decompressed) < 0) {
-				cli_error(tool, NULL, "--max-decompressed: '%s' is not a size", optarg);
-				return 2;
-			}
 			break;
 		case OPT_NOSYM:
 			ro.no_symbolize = true;

@@ -36,6 +36,7 @@ static void usage(FILE *f)
 		"                      of identical consecutive stacks merge (default 200)\n"
 		"Inputs: raw files from cprof-record; pprof and folded input are accepted but\n"
 		"have no timestamps or threads, so their samples print in file order.\n"
+		CLI_HELP_MAXDEC
 		"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
 		"  -h, --help          this text\n\n"
 		"Example:\n"
@@ -202,6 +203,7 @@ int main(int argc, char **argv)
 		{ "thread", required_argument, NULL, CLI_OPT_THREAD },
 		{ "from", required_argument, NULL, CLI_OPT_FROM },
 		{ "to", required_argument, NULL, CLI_OPT_TO },
+		CLI_READ_LONGOPTS,
 		{ "count", required_argument, NULL, 'n' },
 		{ "addrs", no_argument, NULL, O_ADDRS },
 		{ "no-symbolize", no_argument, NULL, O_NOSYM },
@@ -221,6 +223,8 @@ int main(int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
 		int r = cli_filter_opt(tool, c, optarg, &f);
+		if (r == 0)
+			r = cli_read_opt(tool, c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0)
