@@ -636,6 +636,10 @@ void prof_location_name(const profile *p, uint32_t loc, strbuf *sb)
 		const char *b = base_name(m->file ? m->file : "");
 		uint64_t off = l->address - m->start + m->offset;
 		sb_addf(sb, "%s+0x%llx", *b ? b : "[unknown]", (unsigned long long)off);
+	} else if (!l->address && l->nlines && l->lines[0].function < p->nfunctions &&
+		   *p->functions[l->lines[0].function].name) {
+		/* a pseudo-frame such as "[truncated]": only its name */
+		sb_adds(sb, p->functions[l->lines[0].function].name);
 	} else {
 		sb_addf(sb, "0x%llx", (unsigned long long)l->address);
 	}

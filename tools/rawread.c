@@ -120,6 +120,7 @@ typedef struct rstack {
 	const unsigned char *frames; /* into the file buffer */
 	uint32_t nframes, epoch, stack;
 	uint32_t hash;
+	bool truncated;
 } rstack;
 
 typedef struct rr {
@@ -143,8 +144,9 @@ typedef struct rr {
 	size_t nrstacks, rstacks_alloc;
 	uint32_t *locbuf;
 	size_t locbuf_alloc;
+	uint32_t truncated_loc; /* index+1 of the "[truncated]" root; 0: none yet */
 	/* problems */
-	uint64_t nmalformed, nbad_lset, nnotes;
+	uint64_t nmalformed, nbad_lset, nnotes, ntruncated;
 	char first_malformed[sizeof(((cprof_err *)0)->msg)];
 } rr;
 
@@ -294,26 +296,48 @@ static void stab_grow(rr *r)
 	r->scap = ncap;
 }
 
+/* The root frame under which a stack cut by the recorder's depth limit is
+ * shown (CPROF_SAMPLE_TRUNCATED): its outermost frames are missing, so its
+ * deepest recorded frame is not a root, and views say so rather than show it
+ * as one. A location with no mapping or address, named by its function. */
+static uint32_t truncated_location(rr *r)
+{
+	if (!r->truncated_loc) {
+		prof_line line = { prof_intern_function(r->p, "[truncated]", "[truncated]", "", 0), 0, 0 };
+		uint32_t loc = prof_add_location(r->p, PROF_NONE, 0, &line, 1);
+		ALLOC_GROW(r->is_call, (size_t)loc + 1, r->is_call_alloc);
+		r->is_call[loc] = false;
+		r->truncated_loc = loc + 1;
+	}
+	return r->truncated_loc - 1;
+}
+
 static uint32_t sample_stack(rr *r, const raw_sample_rec *s, uint32_t epoch)
 {
 	uint32_t n = s->h.nframes;
-	uint32_t h = hash_frames(s->frames, n, epoch);
+	bool truncated = (s->h.sflags & CPROF_SAMPLE_TRUNCATED) != 0;
+	uint32_t h = hash_frames(s->frames, n, epoch) ^ (truncated ? 0x9E3779B9u : 0);
+	if (truncated)
+		r->ntruncated++;
 	if ((r->nrstacks + 1) * 2 > r->scap)
 		stab_grow(r);
 	size_t j = h & (r->scap - 1);
 	while (r->stab[j]) {
 		const rstack *c = &r->rstacks[r->stab[j] - 1];
-		if (c->hash == h && c->nframes == n && c->epoch == epoch &&
+		if (c->hash == h && c->nframes == n && c->epoch == epoch && c->truncated == truncated &&
 		    (!n || memcmp(c->frames, s->frames, (size_t)n * 8) == 0))
 			return c->stack;
 		j = (j + 1) & (r->scap - 1);
 	}
-	ALLOC_GROW(r->locbuf, n + 1, r->locbuf_alloc);
+	ALLOC_GROW(r->locbuf, n + 2, r->locbuf_alloc);
 	for (uint32_t i = 0; i < n; i++)
 		r->locbuf[i] = frame_location(r, raw_sample_frame(s, i), epoch, i > 0);
-	uint32_t stack = prof_intern_stack(r->p, r->locbuf, n);
+	uint32_t depth = n;
+	if (truncated)
+		r->locbuf[depth++] = truncated_location(r);
+	uint32_t stack = prof_intern_stack(r->p, r->locbuf, depth);
 	ALLOC_GROW(r->rstacks, r->nrstacks + 1, r->rstacks_alloc);
-	r->rstacks[r->nrstacks] = (rstack){ s->frames, n, epoch, stack, h };
+	r->rstacks[r->nrstacks] = (rstack){ s->frames, n, epoch, stack, h, truncated };
 	r->stab[j] = (uint32_t)++r->nrstacks;
 	return stack;
 }
@@ -857,6 +881,10 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	if (nbefore)
 		prof_warnf(r.o, "%llu samples are timestamped before the recording's start (shown at 0 ms)",
 		      (unsigned long long)nbefore);
+	if (r.ntruncated)
+		prof_warnf(r.o, "%llu of %zu samples had stacks deeper than the recorder keeps: "
+				"their outermost frames are missing (shown under a [truncated] root)",
+			   (unsigned long long)r.ntruncated, p->nsamples);
 	if (r.nbad_lset)
 		prof_warnf(r.o, "%llu samples refer to unknown label sets (labels dropped)",
 		      (unsigned long long)r.nbad_lset);

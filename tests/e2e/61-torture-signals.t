@@ -7,7 +7,7 @@
 # profiler, no hang, no crash, a readable file with samples.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/60-torture-lib.sh"
-plan 15
+plan 17
 
 plain sigprof 30 "$TORTURE/sigprof" 400
 profiled sigprof 60 -F 1000 -- "$TORTURE/sigprof" 400
@@ -37,6 +37,19 @@ same_behaviour deep
 depth=$("$BIN/cprof-raw" "$T/deep.cprof" 2>/dev/null | awk '!/^#/ { n = split($NF, f, ";"); if (n > m) m = n } END { print m + 0 }')
 ok "$([ "$depth" -ge 200 ]; echo $?)" "deep: samples 10000 frames down keep a deep stack, cut at the recorder's limit (deepest: $depth frames)"
 ok "$(stacks "$T/deep.cprof" | grep -q 'recurse;recurse;recurse'; echo $?)" "deep: ... made of recurse frames"
+# A cut stack (flagged TRUNCATED by the recorder) is shown under a
+# "[truncated]" root, not as if its deepest recorded frame were a root; only
+# stacks at the recorder's limit carry it.
+shape=$("$BIN/cprof-raw" --no-symbolize "$T/deep.cprof" 2>/dev/null | awk '!/^#/ {
+	n = split($NF, f, ";"); cut = f[1] == "[truncated]"; if (cut) ncut++
+	if (cut && n - 1 > max) max = n - 1
+	if (!cut && n > maxfull) maxfull = n
+	if (index($NF, "[truncated]") > 1) bad++ }
+	END { printf "%d %d %d %d", ncut, max, maxfull, bad }')
+read -r ncut max maxfull bad <<<"$shape"
+ok "$([ "$ncut" -gt 0 ] && [ "$max" -ge 200 ] && [ "$maxfull" -lt "$max" ] && [ "$bad" -eq 0 ]; echo $?)" \
+	"deep: cut stacks have a [truncated] root, and only they ($ncut cut at $max frames; uncut at most $maxfull frames)"
+like "$("$BIN/cprof-fold" "$T/deep.cprof" 2>&1 >/dev/null)" "^cprof-fold: .*deep.cprof: warning: $ncut of [0-9]+ samples had stacks deeper than the recorder keeps" "deep: ... and the tools say how many were cut"
 
 plain altstack 30 "$TORTURE/altstack" 200 16384
 profiled altstack 60 -F 1000 -- "$TORTURE/altstack" 200 16384

@@ -180,6 +180,44 @@ static void test_wall_mode_offcpu(void **state)
 	prof_free(p);
 }
 
+/* A stack the recorder cut at its depth limit (CPROF_SAMPLE_TRUNCATED)
+ * gets a "[truncated]" root; the same frames uncut are another stack. */
+static void test_truncated_stack_root(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, MS, T0, CPROF_MODE_CPU, "/bin/t", "", 0);
+	rb_sample(&sb, T0 + MS, 5, MS, 0, CPROF_SAMPLE_TRUNCATED, F_A, 3);
+	rb_sample(&sb, T0 + 2 * MS, 5, MS, 0, 0, F_A, 3);
+	rb_sample(&sb, T0 + 3 * MS, 5, MS, 0, CPROF_SAMPLE_TRUNCATED, F_A, 3);
+	rb_end(&sb, T0 + 4 * MS, 3, 0);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	cprof_err err;
+	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
+	assert_int_equal(p->nsamples, 3);
+	assert_int_equal(p->samples[0].stack, p->samples[2].stack);
+	assert_int_not_equal(p->samples[0].stack, p->samples[1].stack);
+	strbuf s = STRBUF_INIT;
+	stack_str(p, p->samples[0].stack, &s);
+	assert_string_equal(s.buf, "[truncated];0x401300;0x401200;0x401100");
+	sb_reset(&s);
+	stack_str(p, p->samples[1].stack, &s);
+	assert_string_equal(s.buf, "0x401300;0x401200;0x401100");
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.all.buf, "2 of 3 samples had stacks deeper than the recorder keeps"));
+	/* the pseudo-frame has a function, so views name it */
+	const prof_location *l = &p->locations[p->stacks[p->samples[0].stack].locs[3]];
+	assert_int_equal(l->mapping, PROF_NONE);
+	assert_int_equal(l->nlines, 1);
+	assert_string_equal(p->functions[l->lines[0].function].name, "[truncated]");
+	sb_release(&s);
+	sb_release(&sb);
+	sb_release(&w.all);
+	prof_free(p);
+}
+
 /* dlopen, dlclose, dlopen of another library at the same address: each
  * sample's address resolves against the library mapped at its time. */
 static void test_mappings_over_time(void **state)
@@ -435,6 +473,7 @@ int main(void)
 		cmocka_unit_test(test_wall_mode_offcpu),
 		cmocka_unit_test(test_mappings_over_time),
 		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_truncated_stack_root),
 		cmocka_unit_test(test_time_order_merge_and_radix),
 		cmocka_unit_test(test_incomplete_unknown_malformed),
 		cmocka_unit_test(test_bad_headers_are_errors),
