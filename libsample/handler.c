@@ -397,9 +397,14 @@ void cp_fatal(int sig, siginfo_t *si, void *uc)
 /* Called in ordinary context (start of a recording, start of a thread):
  * runs once every function the handler calls, so that the dynamic
  * linker's lazy binding (stack-hungry, and taking the loader's lock) and
- * libunwind's one-time and per-thread set-up (pthread_once, its per-thread
- * trace cache) never happen inside the handler. */
-void cp_warm_up(void)
+ * libunwind's one-time set-up (pthread_once, its thread key) never happen
+ * inside the handler. With trace_cache, also libunwind's per-thread trace
+ * cache: 256 KiB mapped and filled, unmapped at thread exit, about 300 us
+ * of system time per thread here, which made thread creation 2-4x slower
+ * under the profiler. Without it, the first fast-path unwind in the thread
+ * makes the cache inside the handler, as libunwind is built to (it maps
+ * with mmap and grows the cache in handlers anyway): see cp_thread_begin. */
+void cp_warm_up(int trace_cache)
 {
 	uint64_t frames[16];
 	unw_context_t ctx;
@@ -408,7 +413,8 @@ void cp_warm_up(void)
 	unsigned char a[8] = {0}, b[8];
 	struct iovec local = {b, 8}, remote = {a, 8};
 
-	unw_backtrace((void **)frames, 16);
+	if (trace_cache)
+		unw_backtrace((void **)frames, 16);
 	if (unw_getcontext(&ctx) == 0 && unw_init_local(&c, &ctx) == 0) {
 		unw_get_reg(&c, UNW_REG_IP, &ip);
 		unw_step(&c);

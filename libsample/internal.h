@@ -93,8 +93,9 @@ void cp_fatal(int sig, siginfo_t *si, void *uc);
 /* Stops recording and closes the file cleanly: waits for handlers in
  * flight, writes END, cuts the file to its used length. Safe in a handler. */
 void cp_finish_file(void);
-/* Ordinary context only: runs the handler's callees once (see handler.c). */
-void cp_warm_up(void);
+/* Ordinary context only: runs the handler's callees once, with libunwind's
+ * per-thread trace cache when trace_cache is set (see handler.c). */
+void cp_warm_up(int trace_cache);
 /* Unwinds the calling context into frames (leaf first); returns the count
  * and sets *truncated. frames must hold max + 8 entries (libunwind's pass
  * also sees the handler's own frames). */

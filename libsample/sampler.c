@@ -471,6 +471,13 @@ static void remove_locked(struct cp_thread *t)
 
 static pthread_key_t thread_key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+/* Whether a new thread may leave libunwind's trace cache to its first
+ * sample. Making it in the handler calls pthread_setspecific on libunwind's
+ * key, which allocates (calloc: not async-signal-safe) only for a key past
+ * glibc's 32 built-in slots. libunwind makes its key in cp_start's warm-up
+ * just before ours and keys are handed out lowest first, so ours below 32
+ * says libunwind's is too; otherwise every thread warms its cache up. */
+static int lazy_trace_cache;
 
 static void thread_exit_hook(void *unused)
 {
@@ -502,7 +509,7 @@ void cp_thread_begin(void)
 {
 	if (!atomic_load(&cp.active))
 		return;
-	cp_warm_up();
+	cp_warm_up(!lazy_trace_cache);
 	stack_bounds();
 	cp_tls_tid = 0;
 	cp_tls_last_cpu = 0;
@@ -965,7 +972,9 @@ int cp_start(const struct cp_config *cfg)
 	atomic_store(&cp.used, sizeof(h));
 	cp.start_mono = cp_now(CLOCK_MONOTONIC);
 	cp.timer = choose_timer();
-	cp_warm_up();
+	cp_warm_up(1);
+	pthread_once(&key_once, make_key);
+	lazy_trace_cache = thread_key < 32;
 
 	install_sigprof();
 	atomic_store(&cp.active, 1);

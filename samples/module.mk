@@ -12,7 +12,10 @@ $(OVERHEAD): bench/overhead.c $(LIBCPROF) | $(DEPS_BUILD)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -Itools -o $@ $< $(LIBCPROF) -ldl $(PKG_LIBS) $(LDFLAGS)
 
-.PHONY: bench-overhead
+.PHONY: bench-overhead bench-threads
 bench-overhead: $(OVERHEAD) $(LIBSAMPLE)
 	sh bench/overhead.sh $(BUILD)
-bench: bench-overhead
+# thread creation and exit under the profiler, next to gperftools'
+bench-threads: $(OVERHEAD) $(LIBSAMPLE) $(BUILD)/torture/threads
+	sh bench/threads.sh $(BUILD)
+bench: bench-overhead bench-threads
