@@ -204,26 +204,28 @@ bool pprof_looks_like(const unsigned char *d, size_t n)
 	if (!((k == F_VARINT && wt == WT_VARINT) || (k == F_PACKED && (wt == WT_VARINT || wt == WT_LEN)) ||
 	      ((k == F_MSG || k == F_BYTES) && wt == WT_LEN)))
 		return false;
-	/* Then a scan of at most 64 KiB and 512 fields (counting those inside
-	 * messages) must parse. Running into the end of the scan is fine when
-	 * the scan stopped early, or when at least one top-level field was
-	 * whole: a file cut short still looks like pprof, and the reader then
-	 * says it is truncated. Text passes neither: its bytes make a valid
-	 * tag now and then, but not several fields in a row. */
+	/* Plain text is never pprof: a real profile has bytes below 0x20 other
+	 * than tab, CR and LF in its first fields (the "" that string_table
+	 * starts with is 0x32 0x00; a ValueType's tags are 0x08 and 0x10).
+	 * Text can still parse as protobuf: folded text "@Ca: Fb 2" reads as a
+	 * field cut short, and "2a" followed by 97 more bytes as one whole
+	 * string_table entry (both found by fuzzing). */
 	size_t scan = n < (64u << 10) ? n : (64u << 10);
-	cprof_err err;
-	walk w = { scan, 0, 512, 0, &err };
-	int r = walk_msg(&w, d, scan, 0, &W_PROFILE);
-	if (r >= 0)
-		return true;
-	/* Plain text never is a damaged or cut protobuf: a real one's tags and
-	 * lengths have bytes below 0x20 (folded text "@Ca: Fb 2" parses as a
-	 * whole field and was taken for pprof cut short). */
 	bool text = true;
 	for (size_t i = 0; i < scan && text; i++)
 		text = d[i] >= 0x20 || d[i] == '\t' || d[i] == '\n' || d[i] == '\r';
 	if (text)
 		return false;
+	/* Then a scan of at most 64 KiB and 512 fields (counting those inside
+	 * messages) must parse. Running into the end of the scan is fine when
+	 * the scan stopped early, or when at least one top-level field was
+	 * whole: a file cut short still looks like pprof, and the reader then
+	 * says it is truncated. */
+	cprof_err err;
+	walk w = { scan, 0, 512, 0, &err };
+	int r = walk_msg(&w, d, scan, 0, &W_PROFILE);
+	if (r >= 0)
+		return true;
 	if (strncmp(err.msg, "truncated", 9) == 0)
 		return scan < n || w.top_done >= 1;
 	/* Damage after a few whole top-level fields: a damaged profile (the

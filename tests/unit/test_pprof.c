@@ -616,8 +616,12 @@ static void test_looks_like(void **state)
 	assert_int_equal(pprof_encode(p, NULL, &out, &err), 0);
 	assert_true(pprof_looks_like((unsigned char *)out.buf, out.len));
 	prof_free(p);
+	/* text that parses as protobuf: "2$" is string_table (field 6, length
+	 * 36) and the 36 bytes after it make the whole input one entry; "@Ca:"
+	 * is a field cut short */
 	const char *no[] = { "", "main;A;B 12\n", "CPROFRAW", "\x1f\x8b\x08", "Hello world\n",
-			     "processA;foo;bar 1\n", "2\n", "#!/bin/sh\n", "{\"a\":1}", "\n\n\n" };
+			     "processA;foo;bar 1\n", "2\n", "#!/bin/sh\n", "{\"a\":1}", "\n\n\n",
+			     "2$aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa 1\n", "@Ca: Fb 2\n" };
 	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
 		assert_false(pprof_looks_like((const unsigned char *)no[i], strlen(no[i])));
 	sb_release(&in);
