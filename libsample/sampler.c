@@ -490,6 +490,16 @@ static void make_key(void)
 	pthread_key_create(&thread_key, thread_exit_hook);
 }
 
+/* The fallback timers weigh a sample by the thread CPU time used since the
+ * previous one: the first sample of a thread counts from here, not one
+ * period (a first tick that came late would lose the difference). */
+static void start_thread_clock(void)
+{
+	cp_tls_last_cpu = cp.timer == CPROF_TIMER_TIMER_CREATE || cp.timer == CPROF_TIMER_SETITIMER
+				  ? cp_now(CLOCK_THREAD_CPUTIME_ID)
+				  : 0;
+}
+
 static void stack_bounds(void)
 {
 	pthread_attr_t attr;
@@ -512,7 +522,7 @@ void cp_thread_begin(void)
 	cp_warm_up(!lazy_trace_cache);
 	stack_bounds();
 	cp_tls_tid = 0;
-	cp_tls_last_cpu = 0;
+	start_thread_clock();
 	pthread_once(&key_once, make_key);
 	pthread_setspecific(thread_key, (void *)1);
 	pthread_mutex_lock(&lock);
@@ -972,6 +982,7 @@ int cp_start(const struct cp_config *cfg)
 	atomic_store(&cp.used, sizeof(h));
 	cp.start_mono = cp_now(CLOCK_MONOTONIC);
 	cp.timer = choose_timer();
+	start_thread_clock();
 	cp_warm_up(1);
 	pthread_once(&key_once, make_key);
 	lazy_trace_cache = thread_key < 32;
