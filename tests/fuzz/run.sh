@@ -10,7 +10,8 @@
 # between runs. Crashes land in FUZZ_BUILD/crashes/TARGET/: minimize one with
 #   FUZZ_BUILD/fuzz/TARGET -minimize_crash=1 -runs=10000 CRASH
 # and commit it under tests/fuzz/regress/TARGET/ with its fix.
-# Figures (executions, corpus size, crashes) go to FUZZ_BUILD/fuzz-stats.txt.
+# Figures (seconds really run, executions, corpus size, crashes) go to
+# FUZZ_BUILD/fuzz-stats.txt.
 set -u
 FB=$1
 SECS=$2
@@ -68,17 +69,19 @@ for t in "$@"; do
 	[ -d "$root/tests/fuzz/regress/$t" ] && set -- "$@" "$root/tests/fuzz/regress/$t"
 	log=$FB/fuzz-$t.log
 	echo "fuzz: $t for ${SECS}s"
+	t0=$(date +%s)
 	"$bin" -max_total_time="$SECS" -print_final_stats=1 -timeout=20 -rss_limit_mb=2560 \
 		-max_len=65536 -artifact_prefix="$crashes/" "$corpus" "$@" >"$log" 2>&1
 	rc=$?
+	took=$(($(date +%s) - t0))
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
 	ncorp=$(ls "$corpus" | wc -l)
 	nfound=$(ls "$crashes" | wc -l)
 	printf '%s %s seconds %s executions %s corpus %s crashes rc %s\n' "$(date -u +%FT%TZ)" \
-		"$t $SECS" "${execs:-?}" "$ncorp" "$nfound" "$rc" | tee -a "$stats"
+		"$t $took" "${execs:-?}" "$ncorp" "$nfound" "$rc" | tee -a "$stats"
 	if [ "$rc" -ne 0 ]; then
 		status=1
-		grep -E 'ERROR|SUMMARY|broken invariant|fuzz:' "$log" | head -5
+		grep -a -E 'ERROR|SUMMARY|broken invariant|fuzz:' "$log" | head -5
 		echo "fuzz: $t FAILED, see $log and $crashes"
 	fi
 done
