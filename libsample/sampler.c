@@ -523,8 +523,7 @@ void cp_thread_begin(void)
 	stack_bounds();
 	cp_tls_tid = 0;
 	start_thread_clock();
-	pthread_once(&key_once, make_key);
-	pthread_setspecific(thread_key, (void *)1);
+	pthread_setspecific(thread_key, (void *)1); /* made by cp_start, before active */
 	pthread_mutex_lock(&lock);
 	arm_locked(cp_gettid());
 	pthread_mutex_unlock(&lock);
