@@ -40,12 +40,18 @@ DEPS_BUILD := $(BUILD)/.deps-build
 DEPS_TEST := $(BUILD)/.deps-test
 
 # ---- the analysis library and tools ---------------------------------------
+# tools/*.c is the library (libcprof.a); tools/cmd/ holds the mains
+# (cprof-*.c) and cli.c, the one module that serves only them (as git's
+# builtin/). A main is option parsing and one library call.
 GEN_SRCS := $(BUILD)/gen/profile.pb-c.c
-LIB_SRCS := $(filter-out tools/cprof-%.c,$(wildcard tools/*.c))
+LIB_SRCS := $(wildcard tools/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/profile.pb-c.o
 LIBCPROF := $(BUILD)/lib/libcprof.a
-TOOL_SRCS := $(wildcard tools/cprof-*.c)
-TOOLS := $(TOOL_SRCS:tools/%.c=$(BUILD)/bin/%)
+CLI_OBJ := $(BUILD)/obj/tools/cmd/cli.o
+TOOL_SRCS := $(wildcard tools/cmd/cprof-*.c)
+TOOLS := $(TOOL_SRCS:tools/cmd/%.c=$(BUILD)/bin/%)
+# kept, so that a second make relinks nothing
+.SECONDARY: $(TOOL_SRCS:%.c=$(BUILD)/obj/%.o) $(CLI_OBJ)
 
 # ---- the sampler -----------------------------------------------------------
 # Never sanitized: an ASan-built preload library cannot be loaded into an
@@ -107,9 +113,9 @@ $(LIBCPROF): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBCPROF)
+$(BUILD)/bin/%: $(BUILD)/obj/tools/cmd/%.o $(CLI_OBJ) $(LIBCPROF)
 	@mkdir -p $(@D)
-	$(CC) $(SANFLAGS) -o $@ $< $(LIBCPROF) $(PKG_LIBS) $(LDFLAGS)
+	$(CC) $(SANFLAGS) -o $@ $< $(CLI_OBJ) $(LIBCPROF) $(PKG_LIBS) $(LDFLAGS)
 
 $(BUILD)/obj/libsample/%.o: libsample/%.c | $(DEPS_BUILD)
 	@mkdir -p $(@D)
