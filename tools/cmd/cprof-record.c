@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "rawfile.h"
+#include "record.h"
 #include "util.h"
 
 static const char usage[] =
@@ -23,7 +24,8 @@ static const char usage[] =
 	"\n"
 	"Runs COMMAND with the cprof sampler preloaded and records every thread's\n"
 	"stacks into a raw file (see docs/raw-format.md). Exits with COMMAND's exit\n"
-	"status (128+N if it was killed by signal N).\n"
+	"status (128+N if it was killed by signal N). An output path it cannot write\n"
+	"is an error (exit 2) before anything runs.\n"
 	"\n"
 	"  -F, --frequency HZ   samples per second of CPU time per thread (default 100)\n"
 	"  -o, --output FILE    the raw file (default cprof.out); a forked child writes\n"
@@ -216,6 +218,14 @@ int main(int argc, char **argv)
 		sb_adds(&outsb, out);
 	}
 	outabs = outsb.buf;
+	/* Before the command runs: a recording that cannot be written must not
+	 * cost the user the whole run. */
+	cprof_err oerr;
+	if (rec_check_output(outabs, &oerr) < 0) {
+		fprintf(stderr, "cprof-record: cannot write %s: %s\n", out, oerr.msg);
+		sb_release(&outsb);
+		return 2;
+	}
 
 	const char *lib = find_library(libbuf, sizeof(libbuf));
 	const char *old = getenv("LD_PRELOAD");
