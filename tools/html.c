@@ -15,8 +15,10 @@
 #include "html.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 extern const unsigned char web_report_html[], web_report_css[], web_report_js[];
 extern const size_t web_report_html_len, web_report_css_len, web_report_js_len;
@@ -366,6 +368,97 @@ static size_t *sample_order(const profile *p)
 	return ord;
 }
 
+/* ---- source lines for the source view ------------------------------------------ */
+
+typedef struct src_line {
+	const char *file; /* interned */
+	int64_t line;
+} src_line;
+
+static int cmp_src_line(const void *a, const void *b)
+{
+	const src_line *x = a, *y = b;
+	int c = x->file == y->file ? 0 : strcmp(x->file, y->file);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Reads lines [lo, hi] of path into arr as strings, after lo itself; stops at
+ * *budget bytes. Only regular files of 1 byte to 64 MiB: a profile may name
+ * /dev/zero, /proc/kmsg (size 0, blocks) or a huge log. Returns the number
+ * of lines added (0: unreadable, or nothing in the range). */
+static int64_t src_read(const char *path, int64_t lo, int64_t hi, cJSON *arr, size_t *budget)
+{
+	struct stat sa;
+	if (stat(path, &sa) < 0 || !S_ISREG(sa.st_mode) || sa.st_size == 0 || sa.st_size > (64 << 20))
+		return 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int64_t no = 0, added = 0;
+	while (no < hi && (len = getline(&line, &cap, f)) >= 0) {
+		if (++no < lo)
+			continue;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if ((size_t)len + 8 > *budget)
+			break;
+		*budget -= (size_t)len + 8;
+		cJSON_AddItemToArray(arr, html_json_string(line));
+		added++;
+	}
+	free(line);
+	fclose(f);
+	return added;
+}
+
+/* "sources": { file: [first line number, text of that line, of the next, ...] } */
+static void add_sources(const profile *p, cJSON *root)
+{
+	src_line *v = NULL;
+	size_t n = 0, alloc = 0;
+	for (uint32_t l = 0; l < p->nlocations; l++)
+		for (uint32_t k = 0; k < p->locations[l].nlines; k++) {
+			const prof_line *ln = &p->locations[l].lines[k];
+			if (ln->function >= p->nfunctions || ln->line <= 0 || !p->functions[ln->function].filename[0])
+				continue;
+			ALLOC_GROW(v, n + 1, alloc);
+			v[n++] = (src_line){ p->functions[ln->function].filename, ln->line };
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_src_line);
+	cJSON *sources = cJSON_CreateObject();
+	size_t budget = HTML_SRC_MAX_BYTES, nfiles = 0;
+	for (size_t i = 0; i < n && nfiles < HTML_SRC_MAX_FILES && budget > 0;) {
+		size_t j = i;
+		while (j < n && v[j].file == v[i].file)
+			j++;
+		int64_t lo = v[i].line - HTML_SRC_CONTEXT, hi = v[j - 1].line + HTML_SRC_CONTEXT;
+		if (lo < 1)
+			lo = 1;
+		if (hi - lo >= HTML_SRC_MAX_SPAN)
+			hi = lo + HTML_SRC_MAX_SPAN - 1;
+		cJSON *arr = cJSON_CreateArray();
+		cJSON_AddItemToArray(arr, cJSON_CreateNumber((double)lo));
+		if (src_read(v[i].file, lo, hi, arr, &budget) > 0) {
+			/* a file name that is not valid UTF-8 is written cleaned: the
+			 * viewer finds it under the same cleaned name as its frames */
+			strbuf key = STRBUF_INIT;
+			html_utf8_clean(&key, v[i].file);
+			cJSON_AddItemToObject(sources, key.buf ? key.buf : "", arr);
+			sb_release(&key);
+			nfiles++;
+		} else {
+			cJSON_Delete(arr);
+		}
+		i = j;
+	}
+	free(v);
+	cJSON_AddItemToObject(root, "sources", sources);
+}
+
 int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 {
 	if (p->nvalues == 0)
@@ -578,6 +671,8 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	for (size_t i = 0; i < n; i++)
 		col[i] = p->samples[ord[i]].flags & PROF_SAMPLE_OFFCPU;
 	add_column(smp, "flags", col, n);
+	if (!(o && o->no_source))
+		add_sources(p, root);
 
 	char *txt = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);

@@ -14,15 +14,29 @@
 #ifndef CPROF_HTML_H
 #define CPROF_HTML_H
 
+#include <stdbool.h>
+
 #include "profile.h"
 
 typedef struct html_opts {
 	const char *title; /* page title; NULL: "cprof report" */
+	/* Leave out the source lines of the source view (see html_json). */
+	bool no_source;
 } html_opts;
 
 /* Appends the profile as the viewer's JSON (unescaped: '<' is plain) to
- * out. Deterministic: the same profile gives the same bytes. */
+ * out. Deterministic for the same profile and the same files on disk: unless
+ * o->no_source, the JSON carries, for each source file the profile's lines
+ * name that is a readable regular file here, the lines around the lines
+ * named (bounded: HTML_SRC_* below), for the viewer's source view. */
 int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err);
+
+/* Bounds of the embedded source lines: files, lines around the first and
+ * last line named, lines per file, bytes in all. */
+#define HTML_SRC_MAX_FILES 256
+#define HTML_SRC_CONTEXT 5
+#define HTML_SRC_MAX_SPAN 4000
+#define HTML_SRC_MAX_BYTES (8u << 20)
 
 /* Appends the whole HTML report to out. */
 int html_write(const profile *p, const html_opts *o, strbuf *out, cprof_err *err);

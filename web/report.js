@@ -510,6 +510,7 @@
 	/* ---- header and controls --------------------------------------------- */
 	const perf = { loadMs: 0, aggregateMs: 0, timelineMs: 0, flameMs: 0, tablesMs: 0 };
 	$('title').textContent = D.title || 'cprof report';
+	$('title').title = D.title || 'cprof report'; // one line, cut; the whole title on hover
 	document.title = D.title || 'cprof report';
 	{
 		const bits = [];
@@ -885,6 +886,13 @@
 		const tot = agg.flameTot[st.v];
 		$('focusinfo').textContent = Lo.F ? 'zoomed into ' + S[fnName[Lo.F]] + ' (' + pct(tot[Lo.F], tot[0]) + ' of all)' : '';
 		$('unfocus').disabled = !Lo.F;
+		// a deep graph scrolls in its box: show the root end (the populated
+		// part) whenever the layout changes, not the empty tips
+		if (FG.lastH !== h || FG.lastIcicle !== st.icicle) {
+			const sc = $('flame-scroll');
+			sc.scrollTop = st.icicle ? 0 : sc.scrollHeight;
+			FG.lastH = h; FG.lastIcicle = st.icicle;
+		}
 		perf.flameMs = performance.now() - t;
 	}
 	function flameHit(ev) {
@@ -963,6 +971,7 @@
 				[pct(r.cum, total), 'num'], [r.label, 'name']]) {
 				const td = document.createElement('td');
 				td.className = cls; td.textContent = txt;
+				if (cls === 'name') td.title = txt;
 				tr.appendChild(td);
 			}
 			tr.addEventListener('click', () => {
@@ -1032,6 +1041,208 @@
 		if (s) { st.sort = s; changed({ tables: true }); }
 	});
 
+	/* ---- callers and callees (speedscope's sandwich), and the source view ---- */
+	// Two trees merged by name around the picked function F (st.hl): callers
+	// upward (F, its callers, theirs, up to the roots) and callees downward
+	// (every subtree under F merged). In either, node 0 is F and a node is
+	// (parent, name). Only the outermost F of a stack roots them (fFirst), so
+	// recursion is not counted twice: F's total here equals its cum in Top.
+	function swTree(fIdx) { return { parent: [-1], name: [fIdx], val: [0], slots: new Map() }; }
+	function swChild(t, p, nm) {
+		const key = p * (NSTR + 1) + nm;
+		let c = t.slots.get(key);
+		if (c === undefined) {
+			c = t.name.length;
+			t.parent.push(p); t.name.push(nm); t.val.push(0);
+			t.slots.set(key, c);
+		}
+		return c;
+	}
+	function buildSandwich(fIdx) {
+		const tot = agg.flameTot[st.v], self = agg.flameSelf[st.v];
+		const callers = swTree(fIdx), callees = swTree(fIdx);
+		let flat = 0;
+		const stack = [];
+		for (let v = 1; v < nF; v++) {
+			if (fnName[v] !== fIdx || tot[v] === 0) continue;
+			flat += self[v];
+			if (!fFirst[v]) continue;
+			callers.val[0] += tot[v];
+			callees.val[0] += tot[v];
+			let c = 0;
+			for (let u = fnParent[v]; u > 0; u = fnParent[u]) { c = swChild(callers, c, fnName[u]); callers.val[c] += tot[v]; }
+			stack.push(v, 0);
+			while (stack.length) {
+				const tn = stack.pop(), fv = stack.pop();
+				for (let j = fKids.start[fv]; j < fKids.start[fv + 1]; j++) {
+					const k = fKids.kids[j];
+					if (tot[k] === 0) continue;
+					const ck = swChild(callees, tn, fnName[k]);
+					callees.val[ck] += tot[k];
+					stack.push(k, ck);
+				}
+			}
+		}
+		return { callers, callees, flat, cum: callers.val[0] };
+	}
+	// Draws a tree as a flame graph: node 0 spans the width; up: node 0 on the
+	// bottom row and children above it, else node 0 on top and children below.
+	function drawTree(c, t, up) {
+		const n = t.name.length, dpr = window.devicePixelRatio || 1;
+		const w = Math.max(300, c.clientWidth || c.parentElement.clientWidth);
+		const kids = childrenCSR(Int32Array.from(t.parent), n, (a, b) => nameRank[t.name[a]] - nameRank[t.name[b]]);
+		const xs = [], ws = [], ds = [], ns = [];
+		let maxDepth = 0;
+		if (t.val[0] > 0) {
+			const scale = w / t.val[0], stack = [0, 0, 0];
+			while (stack.length) {
+				const d = stack.pop(), x = stack.pop(), v = stack.pop();
+				xs.push(x); ws.push(t.val[v] * scale); ds.push(d); ns.push(v);
+				if (d > maxDepth) maxDepth = d;
+				let cx = x;
+				for (let j = kids.start[v]; j < kids.start[v + 1]; j++) {
+					const k = kids.kids[j], cw = t.val[k] * scale;
+					if (cw >= 0.5) stack.push(k, cx, d + 1);
+					cx += cw;
+				}
+			}
+		}
+		const h = (maxDepth + 1) * FG.row + 2;
+		c.style.height = h + 'px';
+		c.width = Math.round(w * dpr); c.height = Math.round(h * dpr);
+		const ctx = c.getContext('2d');
+		ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+		ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, w, h);
+		ctx.font = '11px ui-monospace, Menlo, Consolas, monospace';
+		ctx.textBaseline = 'middle';
+		const charW = ctx.measureText('mmmmmmmmmm').width / 10;
+		const ys = new Float64Array(ns.length);
+		for (let r = 0; r < ns.length; r++) {
+			const v = ns[r], x = xs[r], wd = ws[r];
+			const y = up ? h - 2 - (ds[r] + 1) * FG.row : ds[r] * FG.row;
+			ys[r] = y;
+			ctx.fillStyle = v === 0 ? 'rgb(0,190,255)' : css(rgbOf(t.name[v], false));
+			ctx.fillRect(x, y, Math.max(wd - 0.5, 0.5), FG.row - 1);
+			if (wd > 3 * charW + 6) {
+				let name = S[t.name[v]];
+				const maxc = Math.floor((wd - 6) / charW);
+				if (name.length > maxc) name = name.slice(0, Math.max(0, maxc - 2)) + '..';
+				ctx.fillStyle = '#000';
+				ctx.fillText(name, x + 3, y + FG.row / 2);
+			}
+		}
+		c.swRects = { xs, ws, ys, ns, t, w };
+		return h;
+	}
+	function treeHit(c, ev) {
+		const R = c.swRects;
+		if (!R) return -1;
+		const r = c.getBoundingClientRect(), x = ev.clientX - r.left, y = ev.clientY - r.top;
+		for (let q = R.ns.length - 1; q >= 0; q--)
+			if (x >= R.xs[q] && x < R.xs[q] + R.ws[q] && y >= R.ys[q] && y < R.ys[q] + FG.row) return R.ns[q];
+		return -1;
+	}
+	let sw = null; // the last buildSandwich result, for the hover text and tests
+	for (const [id, key] of [['sw-callers', 'callers'], ['sw-callees', 'callees']]) {
+		const c = $(id);
+		c.addEventListener('mousemove', (ev) => {
+			const v = treeHit(c, ev);
+			if (v < 0 || !sw) { hideTip(); return; }
+			const t = sw[key], j = st.v;
+			showTip(S[t.name[v]] + '\n' + fmtVal(t.val[v], j) + ' (' + pct(t.val[v], t.val[0]) + ' of ' + S[t.name[0]] +
+				', ' + pct(t.val[v], agg.total[j]) + ' of all)', ev);
+		});
+		c.addEventListener('mouseleave', hideTip);
+		c.addEventListener('click', (ev) => {
+			const v = treeHit(c, ev);
+			if (v > 0 && sw) { st.hl = S[sw[key].name[v]]; changed({ highlight: true }); }
+		});
+	}
+	function renderSandwich() {
+		const fIdx = st.hl ? S.indexOf(st.hl) : -1;
+		$('sw-name').textContent = fIdx >= 0 ? st.hl : '';
+		$('sw-none').hidden = fIdx >= 0;
+		$('sw-body').hidden = fIdx < 0;
+		sw = null;
+		if (fIdx < 0) return;
+		sw = buildSandwich(fIdx);
+		const j = st.v;
+		$('sw-info').textContent = 'flat ' + fmtVal(sw.flat, j) + ' (' + pct(sw.flat, agg.total[j]) + ') · cum ' +
+			fmtVal(sw.cum, j) + ' (' + pct(sw.cum, agg.total[j]) + ')' + (sw.cum === 0 ? ' · no samples in this view' : '');
+		drawTree($('sw-callers'), sw.callers, true);
+		const sc = $('sw-callers-scroll');
+		sc.scrollTop = sc.scrollHeight; // the function itself, at the bottom
+		drawTree($('sw-callees'), sw.callees, false);
+		$('sw-callees-scroll').scrollTop = 0;
+		renderSource(fIdx);
+	}
+	// Per source line of F: flat (the line is the leaf) and cum (the line is
+	// on the stack, once per sample), from the stack nodes, like pprof -list.
+	let srcRows = [];
+	function renderSource(fIdx) {
+		const j = st.v, ns = agg.node[j], nt = agg.nodeTot[j], first = sFirstOcc();
+		const perFile = new Map(); // file string -> Map(line -> [flat, cum])
+		for (let i = 0; i < nNodes; i++) {
+			const fr = sFrame[i];
+			if (fName[fr] !== fIdx || nt[i] === 0) continue;
+			const file = S[fFile[fr]], line = fLine[fr];
+			if (!perFile.has(file)) perFile.set(file, new Map());
+			const m = perFile.get(file);
+			if (!m.has(line)) m.set(line, [0, 0]);
+			const e = m.get(line);
+			e[0] += ns[i];
+			if (first[i]) e[1] += nt[i];
+		}
+		const out = $('src'), frag = document.createDocumentFragment();
+		srcRows = [];
+		const sources = D.sources || {};
+		for (const file of [...perFile.keys()].sort()) {
+			const m = perFile.get(file), lines = [...m.keys()].sort((a, b) => a - b);
+			const src = Object.prototype.hasOwnProperty.call(sources, file) ? sources[file] : null;
+			const h = document.createElement('h3');
+			h.textContent = (file || '(no file)') + (src ? '' : file ? ' — source not in the report (not found where cprof-html ran, or --no-source)' : '');
+			frag.appendChild(h);
+			const table = document.createElement('table'), tb = document.createElement('tbody');
+			const hr = table.createTHead().insertRow();
+			for (const [txt, c] of [['flat', 'num'], ['cum', 'num'], ['line', 'num'], ['source', '']]) {
+				const th = document.createElement('th'); th.className = c; th.textContent = txt; hr.appendChild(th);
+			}
+			table.appendChild(tb);
+			const row = (ln, vals, code, cls) => {
+				const tr = document.createElement('tr');
+				if (cls) tr.className = cls;
+				const cells = [[vals ? fmtVal(vals[0], j) : '', 'num'], [vals ? fmtVal(vals[1], j) : '', 'num'],
+					[ln > 0 ? String(ln) : '', 'ln'], [code, 'code']];
+				for (const [txt, c] of cells) { const td = document.createElement('td'); td.className = c; td.textContent = txt; tr.appendChild(td); }
+				tb.appendChild(tr);
+				if (vals) srcRows.push({ file, line: ln, flat: vals[0], cum: vals[1] });
+			};
+			const known = lines.filter((l) => l > 0);
+			if (src && known.length) {
+				// the lines with samples, 3 around each, gaps of more than 8 cut
+				const first = src[0], last = first + src.length - 2;
+				let prev = -1;
+				const lo = Math.max(first, known[0] - 3), hi = Math.min(last, known[known.length - 1] + 3);
+				let k = 0;
+				for (let ln = lo; ln <= hi; ln++) {
+					while (k < known.length && known[k] < ln) k++;
+					const near = known.some((l) => Math.abs(l - ln) <= 3);
+					if (!near) continue;
+					if (prev >= 0 && ln > prev + 1) row(0, null, '⋮', 'gap');
+					prev = ln;
+					const vals = m.get(ln);
+					row(ln, vals || null, src[ln - first + 1], vals ? 'hot' : '');
+				}
+				for (const l of known) if (l < lo || l > hi) row(l, m.get(l), '', 'hot'); // beyond the embedded lines
+			} else {
+				for (const l of known) row(l, m.get(l), '', 'hot');
+			}
+			if (m.has(0)) row(0, m.get(0), '(no line information)', 'hot');
+			frag.appendChild(table);
+		}
+		out.replaceChildren(frag);
+	}
+
 	/* ---- status lines -------------------------------------------------------------- */
 	function renderStatus() {
 		const j = st.v;
@@ -1075,6 +1286,7 @@
 		const t = performance.now();
 		if (reagg || what.tables) { computeTop(); computeStacks(); renderStacks(); }
 		if (reagg || what.tables || what.highlight) renderTop();
+		if (reagg || what.highlight) renderSandwich();
 		perf.tablesMs = performance.now() - t;
 		renderStatus();
 		syncControls();
@@ -1159,6 +1371,21 @@
 		topRows: () => topRows.map((r) => ({ name: r.label, flat: r.flat, cum: r.cum })),
 		stackRows: () => stackRows.map((f) => ({ stack: flamePath(f).join(';'), values: agg.flameSelf.map((a) => a[f]) })),
 		timeRange: () => [tMin, tMax],
+		// the picked function's callers and callees as "path;to;node" -> value, and its source rows
+		sandwich: () => {
+			if (!sw) return null;
+			const paths = (t) => {
+				const o = {};
+				for (let v = 0; v < t.name.length; v++) {
+					const p = [];
+					for (let u = v; u >= 0; u = t.parent[u]) p.push(S[t.name[u]]);
+					o[p.reverse().join(';')] = t.val[v];
+				}
+				return o;
+			};
+			return { flat: sw.flat, cum: sw.cum, callers: paths(sw.callers), callees: paths(sw.callees) };
+		},
+		sourceRows: () => srcRows.slice(),
 		redrawTimeline: () => { const t = performance.now(); drawTimeline(); return performance.now() - t; },
 		redrawFlame: () => { const t = performance.now(); drawFlame(); return performance.now() - t; },
 	});

@@ -6,7 +6,9 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "html.h"
 #include "speedscope.h"
@@ -59,7 +61,7 @@ static cJSON *json_of(const profile *p)
 {
 	strbuf sb = STRBUF_INIT;
 	cprof_err err;
-	html_opts o = { "t" };
+	html_opts o = { .title = "t" };
 	assert_int_equal(html_json(p, &o, &sb, &err), 0);
 	cJSON *j = cJSON_Parse(sb.buf);
 	assert_non_null(j);
@@ -189,6 +191,54 @@ static void test_json_without_timestamps_has_no_timeline_columns(void **state)
 	assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "samples"), "time"));
 	cJSON_Delete(j);
 	prof_free(p);
+}
+
+/* The source view's lines: around the lines named, from regular files only. */
+static void test_sources_embed_lines_around_those_named(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/cprof-test-src.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	for (int i = 1; i <= 100; i++)
+		fprintf(f, "line %d\n", i);
+	fclose(f);
+	profile *p = prof_new();
+	prof_value_type vt = { "samples", "count" };
+	prof_set_sample_types(p, &vt, 1);
+	prof_line l[3] = {
+		{ prof_intern_function(p, "f", "f", path, 40), 40, 0 },
+		{ prof_intern_function(p, "g", "g", path, 60), 62, 0 },
+		{ prof_intern_function(p, "z", "z", "/dev/zero", 1), 1, 0 },
+	};
+	uint32_t locs[3];
+	for (int i = 0; i < 3; i++)
+		locs[i] = prof_add_location(p, PROF_NONE, 0x10 + (uint64_t)i, &l[i], 1);
+	int64_t v = 1;
+	prof_add_sample(p, prof_intern_stack(p, locs, 3), 0, &v, -1, -1, 0);
+	cJSON *j = json_of(p);
+	cJSON *src = cJSON_GetObjectItem(j, "sources");
+	assert_non_null(src);
+	assert_int_equal(cJSON_GetArraySize(src), 1); /* /dev/zero is not read */
+	cJSON *a = cJSON_GetObjectItem(src, path);
+	assert_non_null(a);
+	assert_int_equal(cJSON_GetArrayItem(a, 0)->valueint, 35); /* 40 - HTML_SRC_CONTEXT */
+	assert_int_equal(cJSON_GetArraySize(a), 1 + (67 - 35 + 1)); /* to 62 + 5 */
+	assert_string_equal(cJSON_GetArrayItem(a, 1)->valuestring, "line 35");
+	assert_string_equal(cJSON_GetArrayItem(a, 1 + 67 - 35)->valuestring, "line 67");
+	cJSON_Delete(j);
+
+	strbuf sb = STRBUF_INIT;
+	cprof_err err;
+	html_opts o = { .no_source = true };
+	assert_int_equal(html_json(p, &o, &sb, &err), 0);
+	j = cJSON_Parse(sb.buf);
+	assert_null(cJSON_GetObjectItem(j, "sources"));
+	cJSON_Delete(j);
+	sb_release(&sb);
+	prof_free(p);
+	unlink(path);
 }
 
 static void test_columns_take_their_shortest_form(void **state)
@@ -393,6 +443,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_interns_strings_frames_and_stack_prefixes),
 		cmocka_unit_test(test_json_without_timestamps_has_no_timeline_columns),
+		cmocka_unit_test(test_sources_embed_lines_around_those_named),
 		cmocka_unit_test(test_columns_take_their_shortest_form),
 		cmocka_unit_test(test_big_columns_in_base64_decode_back),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),

@@ -22,6 +22,9 @@ static void usage(FILE *f)
 		"  --speedscope        write speedscope's JSON file format instead of HTML\n"
 		"  --value TYPE        speedscope weight: a sample type (cpu, wall, samples)\n"
 		"  --no-symbolize      raw input: keep module+offset frames\n"
+		"  --no-source         leave out the source lines of the source view (by default\n"
+		"                      the lines around each sampled line are embedded, read from\n"
+		"                      the files the debug info names, where they exist here)\n"
 		"%s"
 		"Example:\n"
 		"  cprof-record -o abc.cprof ./abc && cprof-html abc.cprof -o abc.html\n",
@@ -30,19 +33,21 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_TITLE = 256, OPT_SPEEDSCOPE, OPT_VALUE, OPT_NOSYM };
+	enum { OPT_TITLE = 256, OPT_SPEEDSCOPE, OPT_VALUE, OPT_NOSYM, OPT_NOSOURCE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "title", required_argument, NULL, OPT_TITLE },
 		{ "speedscope", no_argument, NULL, OPT_SPEEDSCOPE },
 		{ "value", required_argument, NULL, OPT_VALUE },
 		{ "no-symbolize", no_argument, NULL, OPT_NOSYM },
+		{ "no-source", no_argument, NULL, OPT_NOSOURCE },
 		{ "help", no_argument, NULL, 'h' },
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *title = NULL, *value = NULL;
 	int speedscope = 0;
+	bool no_source = false;
 	prof_read_opts ro = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
@@ -57,6 +62,7 @@ int main(int argc, char **argv)
 		case OPT_SPEEDSCOPE: speedscope = 1; break;
 		case OPT_VALUE: value = optarg; break;
 		case OPT_NOSYM: ro.no_symbolize = true; break;
+		case OPT_NOSOURCE: no_source = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -88,7 +94,7 @@ int main(int argc, char **argv)
 		}
 		rc = speedscope_write(p, &so, &doc, &err);
 	} else {
-		html_opts ho = { t.buf };
+		html_opts ho = { .title = t.buf, .no_source = no_source };
 		rc = html_write(p, &ho, &doc, &err);
 	}
 	if (rc < 0) {

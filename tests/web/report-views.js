@@ -1,0 +1,123 @@
+// The analysis views of the report, checked in headless Chromium against
+// what other tools say of the same files: the callers/callees view and the
+// source view of a picked function (cprof-raw's stacks, cprof-fold --lines'
+// per-line sums, the source file itself), the one-line title, a deep flame
+// graph opened on its populated part, long names cut with the whole name on
+// hover, and --no-source.
+//   node report-views.js ABC.html ABC.raw ABC.lines ABC-nosrc.html DEEP.html LONGNAME TITLE SRCDIR
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { plan, ok, is, diag, launch, parseRaw, done } = require('./lib.js');
+
+const [abcHtml, rawFile, linesFile, nosrcHtml, deepHtml, longName, title, srcDir] = process.argv.slice(2);
+const raw = parseRaw(fs.readFileSync(rawFile, 'utf8'));
+
+// expected, from cprof-raw: A's callers and callees merged by path from A,
+// rooted at the outermost A of each stack (stacks are root first)
+const want = { flat: 0, cum: 0, callers: {}, callees: {} };
+const add = (o, k, w) => { o[k] = (o[k] || 0) + w; };
+for (const s of raw) {
+	const i = s.stack.indexOf('A');
+	if (i < 0) continue;
+	want.cum += s.weight;
+	if (i === s.stack.length - 1) want.flat += s.weight;
+	let p = 'A';
+	add(want.callers, p, s.weight);
+	for (let k = i - 1; k >= 0; k--) { p += ';' + s.stack[k]; add(want.callers, p, s.weight); }
+	p = 'A';
+	add(want.callees, p, s.weight);
+	for (let k = i + 1; k < s.stack.length; k++) { p += ';' + s.stack[k]; add(want.callees, p, s.weight); }
+}
+// per line of A, from cprof-fold --lines: flat where A:LINE is the leaf,
+// cum where it is anywhere in the stack (once per stack)
+const wantLines = {};
+for (const l of fs.readFileSync(linesFile, 'utf8').split('\n')) {
+	if (!l) continue;
+	const sp = l.lastIndexOf(' '), w = Number(l.slice(sp + 1)), fr = l.slice(0, sp).split(';');
+	const seen = new Set();
+	fr.forEach((f, k) => {
+		const m = /^A:(\d+)$/.exec(f);
+		if (!m) return;
+		const e = wantLines[m[1]] || (wantLines[m[1]] = { flat: 0, cum: 0 });
+		if (k === fr.length - 1) e.flat += w;
+		if (!seen.has(m[1])) { seen.add(m[1]); e.cum += w; }
+	});
+}
+const abcLines = fs.readFileSync(path.join(srcDir, 'samples/abc.c'), 'utf8').split('\n');
+const sorted = (o) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
+
+plan(19);
+(async () => {
+	const b = await launch();
+	try {
+		let page = await b.open(abcHtml);
+		const R = (f, ...a) => page.evaluate(f, ...a);
+		// 1: nothing picked: the view says how to pick a function
+		ok(await R(() => !document.getElementById('sw-none').hidden && document.getElementById('sw-body').hidden),
+			'no function picked: the callers/callees view explains how to pick one');
+		// 2-6: pick A in the Top table
+		await page.locator('#top tbody tr', { hasText: /^.*\bA$/ }).first().click();
+		const sw = await R(() => cprofReport.sandwich());
+		is(await R(() => document.getElementById('sw-name').textContent), 'A', 'clicking A in the Top table picks A');
+		is(sw && sw.cum, want.cum, 'A\'s cum in the view equals the weight of the samples holding A (cprof-raw)');
+		is(sw && sw.flat, want.flat, 'A\'s flat equals the weight of the samples ending in A');
+		is(sw && sorted(sw.callers), sorted(want.callers), 'callers of A, merged by path up to the roots, equal cprof-raw\'s stacks');
+		is(sw && sorted(sw.callees), sorted(want.callees), 'callees of A, merged by path, equal cprof-raw\'s stacks');
+		// 7-9: the source view
+		const rows = await R(() => cprofReport.sourceRows());
+		const got = {};
+		for (const r of rows) got[r.line] = { flat: r.flat, cum: r.cum };
+		is(sorted(got), sorted(wantLines), 'source view: flat and cum per line of A equal cprof-fold --lines');
+		const code = await R(() => Array.from(document.querySelectorAll('#src tr.hot')).map((tr) =>
+			[Number(tr.cells[2].textContent), tr.cells[3].textContent]));
+		ok(code.length > 0 && code.every(([ln, txt]) => txt === abcLines[ln - 1]), 'each hot line shows the text of samples/abc.c at that line', code);
+		ok(await R(() => document.querySelector('#src h3').textContent.endsWith('abc.c')), 'the source view names the file');
+		// 10: follow a callee: click C in the callees graph
+		// a direct callee's box (a child of node 0) in the callees graph
+		const cBox = await R(() => {
+			const c = document.getElementById('sw-callees'), Rr = c.swRects, r = c.getBoundingClientRect();
+			const q = Rr.ns.findIndex((v) => v > 0 && Rr.t.parent[v] === 0);
+			return q < 0 ? null : { x: r.x + Rr.xs[q] + 2, y: r.y + Rr.ys[q] + 5 };
+		});
+		if (cBox) {
+			await page.mouse.click(cBox.x, cBox.y);
+			const hl = await R(() => cprofReport.state().hl);
+			ok(hl !== 'A' && hl !== '' && (want.callees['A;' + hl] || 0) > 0, 'clicking a callee of A picks it: ' + hl);
+		} else ok(false, 'the callees graph of A has a box for a direct callee');
+		// 11-12: the title stays one line and says all of itself on hover
+		const t = await R(() => { const h = document.getElementById('title'); return { h: h.getBoundingClientRect().height, lh: parseFloat(getComputedStyle(h).lineHeight) || 24, full: h.title, cut: h.scrollWidth > h.clientWidth }; });
+		ok(t.h <= t.lh * 1.5 + 2, `a ${title.length}-character title is one line high (${t.h}px)`);
+		ok(t.full === title && t.cut, 'the cut title is whole in its tooltip');
+		// 13-14: --no-source
+		page = await b.open(nosrcHtml);
+		await page.locator('#top tbody tr', { hasText: /^.*\bA$/ }).first().click();
+		ok(await R(() => document.querySelectorAll('#src td.code').length > 0 &&
+			Array.from(document.querySelectorAll('#src tr.hot td.code')).every((td) => td.textContent === '')), '--no-source: lines with counts, no text');
+		ok(await R(() => /source not in the report/.test(document.querySelector('#src h3').textContent)), '--no-source: the view says the source is not in the report');
+		// 15-16: a deep flame graph opens on its populated part
+		page = await b.open(deepHtml);
+		const deep = await R(() => {
+			const sc = document.getElementById('flame-scroll'), all = cprofReport.flameRects('all')[0];
+			return { top: sc.scrollTop, h: sc.clientHeight, sh: sc.scrollHeight, y: all && all.y };
+		});
+		ok(deep.sh > deep.h && deep.top > 0, `a 400-deep graph scrolls in its box (scrollTop ${deep.top} of ${deep.sh}, box ${deep.h})`);
+		ok(deep.y !== undefined && deep.y >= deep.top && deep.y < deep.top + deep.h, 'the root row is in view when the report opens');
+		// 17-18: a long name is cut in the table, whole on hover
+		const cell = await R((n) => {
+			const td = Array.from(document.querySelectorAll('#top td.name')).find((x) => x.title === n);
+			return td ? { cut: td.scrollWidth > td.clientWidth, h: td.getBoundingClientRect().height } : null;
+		}, longName);
+		ok(cell && cell.cut, `a ${longName.length}-character name is cut in the Top table, its title is the whole name`);
+		ok(cell && cell.h < 30, 'and its row stays one line high');
+		// 19: nothing went wrong
+		const ev = b.events;
+		ok(!ev.console.length && !ev.errors.length && !ev.dialogs.length && !ev.requests.length, 'no console errors, page errors, dialogs or requests', ev);
+	} catch (e) {
+		diag(e.stack || String(e));
+		ok(false, 'the test ran to its end');
+	} finally {
+		await b.close();
+		done();
+	}
+})();
