@@ -25,8 +25,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <regex.h>
+
 #include "flame.h"
 #include "folded.h"
+#include "graph.h"
 
 /* Sums saturate instead of overflowing: a hostile profile may hold values
  * whose total does not fit in int64. */
@@ -197,7 +200,7 @@ void top_percent(strbuf *sb, int64_t v, int64_t total)
 
 /* ---- the header (pprof's ProfileLabels) ----------------------------------- */
 
-static void header(const profile *p, uint32_t v, int64_t total, const char *out_unit, strbuf *sb)
+void top_header(const profile *p, uint32_t v, int64_t total, const char *out_unit, strbuf *sb)
 {
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
 	if (p->nmappings > 0) {
@@ -239,124 +242,9 @@ static void header(const profile *p, uint32_t v, int64_t total, const char *out_
 	}
 }
 
-/* ---- nodes ------------------------------------------------------------------- */
-
-typedef struct tnode {
-	uint32_t name; /* id in the names table */
-	int64_t flat, cum;
-	bool inl, noinl;
-} tnode;
-
-static const char *node_name(fl_names *names, const tnode *n)
-{
-	return fl_names_get(names, n->name);
-}
-
-static fl_names *sort_names;
-static bool sort_cum;
-
 static int64_t abs64(int64_t v)
 {
 	return v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v;
-}
-
-static int tnode_cmp(const void *a_, const void *b_)
-{
-	const tnode *a = a_, *b = b_;
-	int64_t a1 = sort_cum ? abs64(a->cum) : abs64(a->flat);
-	int64_t b1 = sort_cum ? abs64(b->cum) : abs64(b->flat);
-	if (a1 != b1)
-		return a1 > b1 ? -1 : 1;
-	int c = strcmp(node_name(sort_names, a), node_name(sort_names, b));
-	if (c)
-		return c;
-	int64_t a2 = sort_cum ? abs64(a->flat) : abs64(a->cum);
-	int64_t b2 = sort_cum ? abs64(b->flat) : abs64(b->cum);
-	if (a2 != b2)
-		return a2 > b2 ? -1 : 1;
-	return 0;
-}
-
-static void clean_path(strbuf *sb, const char *path)
-{
-	if (!strncmp(path, "/proc/self/cwd/./", 17))
-		path += 17;
-	else if (!strncmp(path, "/proc/self/cwd/", 15))
-		path += 15;
-	for (const char *c = path; *c; c++) {
-		if (*c == '/' && sb->len && sb->buf[sb->len - 1] == '/')
-			continue; /* "//" */
-		if (*c == '.' && c[1] == '/' && (c == path || c[-1] == '/')) {
-			c++; /* "./" */
-			continue;
-		}
-		sb_addc(sb, *c);
-	}
-}
-
-static const char *frame_objfile(const profile *p, const prof_frame *f)
-{
-	if (f->location >= p->nlocations)
-		return "";
-	uint32_t m = p->locations[f->location].mapping;
-	if (m == PROF_NONE || m >= p->nmappings || !p->mappings[m].file)
-		return "";
-	return p->mappings[m].file;
-}
-
-static void add_objfile(strbuf *sb, const char *objfile)
-{
-	if (*objfile) {
-		const char *slash = strrchr(objfile, '/');
-		sb_addf(sb, "[%s]", slash ? slash + 1 : objfile);
-	} else {
-		sb_adds(sb, "<unknown>");
-	}
-}
-
-/* The node key of a frame for the chosen granularity: pprof's printable
- * name, then (after a NUL, so it never prints) what else pprof's node
- * identity holds — for files, the function's start line and object file,
- * which keep two functions of one file apart exactly as pprof does. */
-static void frame_key(const profile *p, const prof_frame *f, top_by by, strbuf *sb)
-{
-	const prof_function *fn = f->function != PROF_NONE && f->function < p->nfunctions
-					  ? &p->functions[f->function]
-					  : NULL;
-	const char *file = fn && fn->filename ? fn->filename : "";
-	const char *objfile = frame_objfile(p, f);
-	if (by == TOP_ADDRESS) {
-		uint64_t addr = f->location < p->nlocations ? p->locations[f->location].address : 0;
-		if (addr)
-			sb_addf(sb, "%016" PRIx64 " ", addr);
-	}
-	if (!fn) {
-		/* unsymbolized: pprof shows the object file */
-		add_objfile(sb, objfile);
-		return;
-	}
-	if (by == TOP_FILE) {
-		if (*file)
-			clean_path(sb, file);
-		else
-			add_objfile(sb, objfile);
-		sb_addc(sb, '\0');
-		sb_addf(sb, "%" PRId64 "", fn->start_line);
-		sb_addc(sb, '\0');
-		sb_adds(sb, objfile);
-		return;
-	}
-	prof_frame_name(p, f, sb);
-	if (by == TOP_LINE || by == TOP_ADDRESS) {
-		if (f->line != 0) {
-			sb_addc(sb, ' ');
-			clean_path(sb, file);
-			sb_addf(sb, ":%" PRId64, f->line);
-		} else if (*file) {
-			sb_addc(sb, ' ');
-			clean_path(sb, file);
-		}
-	}
 }
 
 /* ---- the stack table ----------------------------------------------------------- */
@@ -510,7 +398,322 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	return 0;
 }
 
-/* ---- the node table ------------------------------------------------------------ */
+
+/* ---- the reports on the graph (pprof's report package) ---------------------------- */
+
+void top_percent_trim(strbuf *sb, int64_t v, int64_t total)
+{
+	strbuf t = STRBUF_INIT;
+	top_percent(&t, v, total);
+	const char *pct = t.buf;
+	while (*pct == ' ')
+		pct++;
+	sb_adds(sb, pct);
+	sb_release(&t);
+}
+
+const char *top_output_unit(const graph *g, const char *unit)
+{
+	uint32_t n;
+	const graph_node *nodes = graph_nodes(g, &n);
+	if (n == 0)
+		return unit;
+	int64_t minv = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t m = abs64(nodes[i].flat);
+		if (m == 0)
+			m = abs64(nodes[i].cum);
+		if (m > 0 && (minv == 0 || m < minv))
+			minv = m;
+	}
+	return top_scale(unit, minv, graph_total(g));
+}
+
+void top_labels(const profile *p, const top_opts *o, uint32_t v, const graph *g,
+		const graph_trim_result *r, double node_fraction, double edge_fraction,
+		const char *out_unit, bool full, strbuf *out)
+{
+	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	int64_t total = graph_total(g);
+	uint32_t n;
+	const graph_node *nodes = graph_nodes(g, &n);
+	if (full || !o->no_header)
+		top_header(p, v, total, out_unit, out);
+	if (o->filters)
+		filter_describe(o->filters, out);
+	int64_t sum = 0;
+	for (uint32_t i = 0; i < n; i++)
+		sum = sadd(sum, nodes[i].flat);
+	sb_adds(out, "Showing nodes accounting for ");
+	top_format(out, sum, unit, out_unit);
+	sb_adds(out, ", ");
+	top_percent_trim(out, sum, total);
+	sb_adds(out, " of ");
+	top_format(out, total, unit, out_unit);
+	sb_adds(out, " total\n");
+	if (total != 0) {
+		if (r->dropped_nodes > 0) {
+			sb_addf(out, "Dropped %u node%s (cum <= ", r->dropped_nodes,
+				r->dropped_nodes > 1 ? "s" : "");
+			top_format(out, abs64((int64_t)((double)total * node_fraction)), unit, out_unit);
+			sb_adds(out, ")\n");
+		}
+		if (r->dropped_edges > 0) {
+			sb_addf(out, "Dropped %u edge%s (freq <= ", r->dropped_edges,
+				r->dropped_edges > 1 ? "s" : "");
+			top_format(out, abs64((int64_t)((double)total * edge_fraction)), unit, out_unit);
+			sb_adds(out, ")\n");
+		}
+		if (n > 0 && n < r->orig_count)
+			sb_addf(out, "Showing top %u nodes out of %u\n", n, r->orig_count);
+	}
+	if (full)
+		sb_adds(out, "\nSee https://git.io/JfYMW for how to read the graph\n");
+}
+
+static double fraction(double f, double def)
+{
+	return f < 0 ? def : f;
+}
+
+/* The graph of a report, trimmed as pprof trims it for that report. */
+static graph *report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
+			   graph_trim_result *r, double *nf, double *ef)
+{
+	graph_opts go = { (graph_by)o->by, v, o->mask, false, visual };
+	graph *g = graph_new(p, &go);
+	*nf = trim ? fraction(o->node_fraction, 0.005) : 0;
+	*ef = trim ? fraction(o->edge_fraction, 0.001) : 0;
+	int count = o->nodecount;
+	if (visual && count == 0)
+		count = 80; /* pprof's default for the graph reports */
+	graph_trim_opts t = { *nf, *ef, trim ? count : 0, o->cum_sort, visual };
+	graph_build_trimmed(g, &t, r);
+	return g;
+}
+
+/* A node's "flat flat% sum% cum cum%" columns. */
+static void node_row(strbuf *out, const graph_node *nd, int64_t flat_sum, int64_t total,
+		     const char *unit, const char *ou)
+{
+	strbuf sb = STRBUF_INIT;
+	top_format(&sb, nd->flat, unit, ou);
+	sb_addf(out, "%10s ", sb.buf);
+	top_percent(out, nd->flat, total);
+	sb_addc(out, ' ');
+	top_percent(out, flat_sum, total);
+	sb_reset(&sb);
+	top_format(&sb, nd->cum, unit, ou);
+	sb_addf(out, " %10s ", sb.buf);
+	top_percent(out, nd->cum, total);
+	sb_release(&sb);
+}
+
+/* pprof -top (printText). */
+static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *out)
+{
+	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	graph_trim_result r;
+	double nf, ef;
+	graph *g = report_graph(p, o, v, true, false, &r, &nf, &ef);
+	const char *ou = top_output_unit(g, unit);
+	int64_t total = graph_total(g);
+	r.dropped_edges = 0; /* the text report does not say */
+	top_labels(p, o, v, g, &r, nf, ef, ou, false, out);
+	sb_addf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
+	uint32_t n;
+	const graph_node *nodes = graph_nodes(g, &n);
+	int64_t flat_sum = 0;
+	strbuf sb = STRBUF_INIT;
+	for (uint32_t i = 0; i < n; i++) {
+		const graph_node *nd = &nodes[i];
+		flat_sum = sadd(flat_sum, nd->flat);
+		node_row(out, nd, flat_sum, total, unit, ou);
+		sb_addf(out, "  %s", graph_node_info(g, nd)->name);
+		const char *inl = graph_inline_label(g, nd);
+		if (*inl)
+			sb_addf(out, " %s", inl);
+		sb_addc(out, '\n');
+	}
+	sb_release(&sb);
+	graph_free(g);
+	return 0;
+}
+
+/* pprof -peek (printTree with a symbol regex): every matching node with
+ * its callers above and its callees below. */
+static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out, cprof_err *err)
+{
+	regex_t re;
+	int rc = regcomp(&re, o->peek, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char msg[128];
+		regerror(rc, &re, msg, sizeof(msg));
+		return cprof_fail(err, "bad --peek regex '%s': %s", o->peek, msg);
+	}
+	static const char separator[] =
+		"----------------------------------------------------------+-------------\n";
+	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	graph_trim_result r;
+	double nf, ef;
+	graph *g = report_graph(p, o, v, false, false, &r, &nf, &ef);
+	const char *ou = top_output_unit(g, unit);
+	int64_t total = graph_total(g);
+	strbuf body = STRBUF_INIT, sb = STRBUF_INIT;
+	top_labels(p, o, v, g, &r, nf, ef, ou, false, &body);
+	sb_adds(&body, separator);
+	sb_adds(&body, "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t \n");
+	uint32_t n, *es = NULL;
+	size_t es_alloc = 0;
+	const graph_node *nodes = graph_nodes(g, &n);
+	const graph_edge *edges = graph_edges(g, &(uint32_t){ 0 });
+	int64_t flat_sum = 0;
+	uint32_t matched = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const graph_node *nd = &nodes[i];
+		const char *name = graph_node_info(g, nd)->name;
+		if (regexec(&re, name, 0, NULL, 0) != 0)
+			continue;
+		matched++;
+		sb_adds(&body, separator);
+		for (int dir = 0; dir < 2; dir++) {
+			if (dir == 1) {
+				flat_sum = sadd(flat_sum, nd->flat);
+				node_row(&body, nd, flat_sum, total, unit, ou);
+				sb_addf(&body, "                | %s\n", name);
+			}
+			uint32_t ne = graph_sorted_edges(g, nd, dir == 1, &es, &es_alloc);
+			for (uint32_t k = 0; k < ne; k++) {
+				const graph_edge *e = &edges[es[k]];
+				const graph_node *other = &nodes[dir == 1 ? e->dst : e->src];
+				sb_reset(&sb);
+				top_format(&sb, e->weight, unit, ou);
+				sb_addf(&body, "%50s ", sb.buf);
+				top_percent(&body, e->weight, nd->cum);
+				sb_addf(&body, " |   %s%s\n", graph_node_info(g, other)->name,
+					e->inline_call ? " (inline)" : "");
+			}
+		}
+	}
+	if (n > 0)
+		sb_adds(&body, separator);
+	free(es);
+	sb_release(&sb);
+	graph_free(g);
+	regfree(&re);
+	if (matched == 0) {
+		sb_release(&body);
+		return cprof_fail(err, "no matches found for regexp: %s", o->peek);
+	}
+	sb_add(out, body.buf, body.len);
+	sb_release(&body);
+	return 0;
+}
+
+/* One line of a sample's labels in the traces report: "%10s:  v1 v2". */
+static void trace_labels(const profile *p, const prof_labelset *ls, bool numeric, strbuf *out)
+{
+	for (uint32_t i = 0; i < ls->n;) {
+		const prof_label *l = &ls->labels[i];
+		uint32_t j = i;
+		bool any = false;
+		strbuf line = STRBUF_INIT;
+		sb_addf(&line, "%10s: ", l->key);
+		for (; j < ls->n && !strcmp(ls->labels[j].key, l->key); j++) {
+			const prof_label *x = &ls->labels[j];
+			if ((x->str == NULL) != numeric)
+				continue;
+			any = true;
+			sb_addc(&line, ' ');
+			if (numeric) {
+				const char *u = x->unit && *x->unit ? x->unit
+						: !strcmp(x->key, "alignment") || !strcmp(x->key, "request")
+							? "bytes"
+							: x->key;
+				top_format(&line, x->num, u, "auto");
+			} else {
+				sb_adds(&line, x->str);
+			}
+		}
+		if (any)
+			sb_addf(out, "%s\n", line.buf);
+		sb_release(&line);
+		i = j;
+	}
+	(void)p;
+}
+
+/* pprof -traces (printTraces): every sample, root last, with its labels.
+ * A raw recording's samples are grouped by (stack, labels) first, as
+ * cprof-pprof writes them. */
+static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *out)
+{
+	static const char separator[] =
+		"-----------+-------------------------------------------------------\n";
+	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	/* the samples to print: (index of the first, summed value) */
+	size_t n = 0, *first = xmalloc(st_mult(p->nsamples + 1, sizeof(size_t)));
+	int64_t *val = xmalloc(st_mult(p->nsamples + 1, sizeof(int64_t)));
+	int64_t total = 0;
+	size_t cap = 64;
+	while (cap < p->nsamples * 2)
+		cap *= 2;
+	uint32_t *slots = p->has_timestamps ? xcalloc(cap, sizeof(*slots)) : NULL;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		int64_t w = prof_sample_values(p, i)[v];
+		total = sadd(total, abs64(w));
+		if (o->mask && !o->mask[i])
+			continue;
+		const prof_sample *s = &p->samples[i];
+		if (slots) {
+			size_t h = prof_mix64((uint64_t)s->stack << 32 | s->labelset) & (cap - 1);
+			while (slots[h]) {
+				const prof_sample *f = &p->samples[first[slots[h] - 1]];
+				if (f->stack == s->stack && f->labelset == s->labelset)
+					break;
+				h = (h + 1) & (cap - 1);
+			}
+			if (slots[h]) {
+				val[slots[h] - 1] = sadd(val[slots[h] - 1], w);
+				continue;
+			}
+			slots[h] = (uint32_t)n + 1;
+		}
+		first[n] = i;
+		val[n++] = w;
+	}
+	free(slots);
+	top_header(p, v, total, "minimum", out);
+	prof_frame *frames = NULL;
+	size_t frames_alloc = 0;
+	strbuf sb = STRBUF_INIT;
+	for (size_t k = 0; k < n; k++) {
+		const prof_sample *s = &p->samples[first[k]];
+		uint32_t nf = prof_stack_frames(p, s->stack, &frames, &frames_alloc);
+		if (nf == 0)
+			continue;
+		sb_adds(out, separator);
+		const prof_labelset *ls = &p->labelsets[s->labelset];
+		trace_labels(p, ls, false, out);
+		trace_labels(p, ls, true, out);
+		for (uint32_t j = 0; j < nf; j++) {
+			sb_reset(&sb);
+			if (j == 0)
+				top_format(&sb, val[k], unit, "minimum");
+			sb_addf(out, "%10s   ", sb.buf ? sb.buf : "");
+			sb_reset(&sb);
+			graph_frame_key(p, &frames[j], (graph_by)o->by, false, &sb);
+			sb_adds(out, sb.buf);
+			sb_adds(out, frames[j].inlined ? " (inline)\n" : "\n");
+		}
+	}
+	sb_adds(out, separator);
+	sb_release(&sb);
+	free(frames);
+	free(first);
+	free(val);
+	return 0;
+}
 
 int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 {
@@ -519,171 +722,15 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 	uint32_t v = o->value == PROF_NONE ? p->default_type : o->value;
 	if (v >= p->nvalues)
 		return cprof_fail(err, "no such sample type index %u", v);
+	switch (o->report) {
+	case TOP_REPORT_PEEK:
+		return top_peek(p, o, v, out, err);
+	case TOP_REPORT_TRACES:
+		return top_traces(p, o, v, out);
+	default:
+		break;
+	}
 	if (o->by == TOP_STACK)
 		return top_stacks(p, o, v, out);
-	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
-
-	fl_names *names = fl_names_new();
-	tnode *nodes = NULL;
-	size_t nnodes = 0, nodes_alloc = 0;
-	/* per stack: its distinct node ids, the leaf's, and the inline edges */
-	uint32_t *stack_off = xmalloc(st_mult((size_t)p->nstacks + 1, sizeof(uint32_t)));
-	for (uint32_t i = 0; i <= p->nstacks; i++)
-		stack_off[i] = UINT32_MAX;
-	uint32_t *ids = NULL; /* [leaf or NONE, count, distinct ids...] per stack */
-	size_t nids = 0, ids_alloc = 0;
-	uint32_t *seen = NULL; /* node id -> last stack that touched it */
-	size_t seen_alloc = 0;
-	strbuf sb = STRBUF_INIT;
-	prof_frame *frames = NULL;
-	size_t frames_alloc = 0;
-	uint32_t *fnode = NULL;
-	size_t fnode_alloc = 0;
-	int64_t total = 0, flat_shown = 0;
-
-	for (size_t i = 0; i < p->nsamples; i++) {
-		int64_t w = prof_sample_values(p, i)[v];
-		total = sadd(total, abs64(w));
-		if (w == 0 || (o->mask && !o->mask[i]))
-			continue;
-		uint32_t st = p->samples[i].stack;
-		if (stack_off[st] == UINT32_MAX) {
-			uint32_t nf = prof_stack_frames(p, st, &frames, &frames_alloc);
-			ALLOC_GROW(fnode, nf + 1, fnode_alloc);
-			for (uint32_t k = 0; k < nf; k++) {
-				sb_reset(&sb);
-				frame_key(p, &frames[k], o->by, &sb);
-				uint32_t id = fl_names_intern(names, sb.buf ? sb.buf : "", sb.len);
-				if (id >= nnodes) {
-					ALLOC_GROW(nodes, (size_t)id + 1, nodes_alloc);
-					memset(&nodes[nnodes], 0, sizeof(*nodes) * (id + 1 - nnodes));
-					for (size_t j = nnodes; j <= id; j++)
-						nodes[j].name = (uint32_t)j;
-					nnodes = (size_t)id + 1;
-				}
-				fnode[k] = id;
-			}
-			if (nnodes > seen_alloc) {
-				size_t old = seen_alloc;
-				ALLOC_GROW(seen, nnodes, seen_alloc);
-				for (size_t j = old; j < seen_alloc; j++)
-					seen[j] = UINT32_MAX;
-			}
-			stack_off[st] = (uint32_t)nids;
-			ALLOC_GROW(ids, nids + 2 + nf, ids_alloc);
-			ids[nids] = nf ? fnode[0] : PROF_NONE;
-			uint32_t cnt = 0;
-			for (uint32_t k = nf; k-- > 0;) {
-				uint32_t id = fnode[k];
-				/* pprof's edges: frame k called from frame k+1 */
-				if (k + 1 < nf && fnode[k + 1] != id) {
-					if (frames[k].inlined)
-						nodes[id].inl = true;
-					else
-						nodes[id].noinl = true;
-				}
-				/* once per stack: recursion counts once in cum */
-				if (seen[id] != st) {
-					seen[id] = st;
-					ids[nids + 2 + cnt++] = id;
-				}
-			}
-			ids[nids + 1] = cnt;
-			nids += 2 + cnt;
-		}
-		const uint32_t *e = ids + stack_off[st];
-		for (uint32_t j = 0; j < e[1]; j++)
-			nodes[e[2 + j]].cum = sadd(nodes[e[2 + j]].cum, w);
-		if (e[0] != PROF_NONE)
-			nodes[e[0]].flat = sadd(nodes[e[0]].flat, w);
-		flat_shown = sadd(flat_shown, e[0] != PROF_NONE ? w : 0);
-	}
-	free(seen);
-
-	/* 3. drop empty and low-frequency nodes */
-	double frac = o->node_fraction < 0 ? 0.005 : o->node_fraction;
-	int64_t cutoff = abs64((int64_t)((double)flat_shown * frac));
-	size_t kept = 0, dropped = 0;
-	for (size_t i = 0; i < nnodes; i++) {
-		if (nodes[i].cum == 0 && nodes[i].flat == 0)
-			continue;
-		if (cutoff > 0 && abs64(nodes[i].cum) < cutoff) {
-			dropped++;
-			continue;
-		}
-		nodes[kept++] = nodes[i];
-	}
-	size_t orig = kept;
-	/* 4. sort and cut */
-	sort_names = names;
-	sort_cum = o->cum_sort;
-	if (kept) /* nodes is NULL for a profile without samples */
-		qsort(nodes, kept, sizeof(*nodes), tnode_cmp);
-	if (o->nodecount > 0 && (size_t)o->nodecount < kept)
-		kept = (size_t)o->nodecount;
-	/* 5. the output unit */
-	int64_t minv = 0, sum = 0;
-	for (size_t i = 0; i < kept; i++) {
-		int64_t m = abs64(nodes[i].flat);
-		if (m == 0)
-			m = abs64(nodes[i].cum);
-		if (m > 0 && (minv == 0 || m < minv))
-			minv = m;
-		sum = sadd(sum, nodes[i].flat);
-	}
-	const char *ou = kept ? top_scale(unit, minv, total) : unit;
-
-	if (!o->no_header)
-		header(p, v, total, ou, out);
-	if (o->filters)
-		filter_describe(o->filters, out);
-	sb_adds(out, "Showing nodes accounting for ");
-	top_format(out, sum, unit, ou);
-	sb_adds(out, ", ");
-	sb_reset(&sb);
-	top_percent(&sb, sum, total);
-	const char *pct = sb.buf;
-	while (*pct == ' ')
-		pct++;
-	sb_addf(out, "%s of ", pct);
-	top_format(out, total, unit, ou);
-	sb_adds(out, " total\n");
-	if (total != 0) {
-		if (dropped > 0) {
-			sb_addf(out, "Dropped %zu node%s (cum <= ", dropped, dropped > 1 ? "s" : "");
-			top_format(out, abs64((int64_t)((double)total * frac)), unit, ou);
-			sb_adds(out, ")\n");
-		}
-		if (kept > 0 && kept < orig)
-			sb_addf(out, "Showing top %zu nodes out of %zu\n", kept, orig);
-	}
-	sb_addf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
-	int64_t flat_sum = 0;
-	for (size_t i = 0; i < kept; i++) {
-		const tnode *n = &nodes[i];
-		flat_sum = sadd(flat_sum, n->flat);
-		sb_reset(&sb);
-		top_format(&sb, n->flat, unit, ou);
-		sb_addf(out, "%10s ", sb.buf);
-		top_percent(out, n->flat, total);
-		sb_addc(out, ' ');
-		top_percent(out, flat_sum, total);
-		sb_reset(&sb);
-		top_format(&sb, n->cum, unit, ou);
-		sb_addf(out, " %10s ", sb.buf);
-		top_percent(out, n->cum, total);
-		sb_addf(out, "  %s", node_name(names, n));
-		if (n->inl)
-			sb_adds(out, n->noinl ? " (partial-inline)" : " (inline)");
-		sb_addc(out, '\n');
-	}
-
-	free(nodes);
-	free(stack_off);
-	free(ids);
-	free(frames);
-	free(fnode);
-	sb_release(&sb);
-	fl_names_free(names);
-	return 0;
+	return top_nodes(p, o, v, out);
 }

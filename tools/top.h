@@ -1,15 +1,16 @@
 /*
- * top: the top tables of cprof-top, computed and printed the way
- * `go tool pprof -top` does, so that the numbers can be compared line by
- * line:
+ * top: the text reports of cprof-top, computed and printed the way
+ * `go tool pprof` prints -top, -peek and -traces, so that the numbers can
+ * be compared line by line (pprof's internal/report):
  *
- *   - a node per function (or line, file, address): flat = value of the
- *     samples whose leaf frame is the node, cum = value of the samples with
- *     the node anywhere in the stack, counted once per sample even when the
- *     node recurses;
- *   - nodes whose cum is below nodefraction (0.005) of the shown total are
- *     dropped ("Dropped N nodes (cum <= X)"), the rest sorted by flat (or
- *     cum) then name, cut to the first N;
+ *   - -top: the nodes of the call graph (graph.h: a node per function,
+ *     line, file or address, flat and cum), trimmed as pprof trims it
+ *     (nodefraction 0.005, edgefraction 0.001, nodecount), sorted by flat
+ *     (or cum) then name; "(inline)" / "(partial-inline)" come from the
+ *     in-edges left after trimming;
+ *   - -peek RE: the untrimmed graph's nodes matching RE with their callers
+ *     and callees (edge weights, percentages of the node's cum);
+ *   - -traces: every sample's stack with its value and labels;
  *   - percentages are of the whole profile's total (pprof's default; the
  *     mask only selects what is shown), values are scaled to one unit
  *     chosen from the smallest and the largest value (ms, s, ...).
@@ -26,27 +27,47 @@
 #include <stdint.h>
 
 #include "filter.h"
+#include "graph.h"
 #include "profile.h"
 
+/* The first four are graph_by's values. */
 typedef enum top_by { TOP_FUNCTION, TOP_LINE, TOP_FILE, TOP_ADDRESS, TOP_STACK } top_by;
+
+typedef enum top_report { TOP_REPORT_TOP, TOP_REPORT_PEEK, TOP_REPORT_TRACES } top_report;
 
 /* "function", "line", "file", "address", "stack" -> *by; -1 if unknown. */
 int top_parse_by(const char *s, top_by *by);
 
 typedef struct top_opts {
+	top_report report;
+	const char *peek;      /* TOP_REPORT_PEEK: the regex of the nodes shown */
 	top_by by;
 	uint32_t value;        /* sample type index; PROF_NONE: p->default_type */
 	bool cum_sort;         /* sort by cum instead of flat */
 	int nodecount;         /* rows to show; 0: all */
 	double node_fraction;  /* drop nodes with cum < this * total; <0: 0.005 */
+	double edge_fraction;  /* drop edges below this * total; <0: 0.001 */
 	bool no_header;        /* leave out File/Type/Time/Duration */
 	bool full_stacks;      /* stack table: keep the frames above main() */
 	const bool *mask;      /* samples shown, or NULL for all */
 	const filter_opts *filters; /* for the "Active filters:" lines, or NULL */
 } top_opts;
 
-/* Appends the table to out. Fails only on a bad value index. */
+/* Appends the report to out. Fails on a bad value index, a bad --peek
+ * regex or one that matches no node. */
 int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err);
+
+/* pprof's report labels, for the reports built on a graph: the header
+ * (top_header, unless o->no_header and not full), the active filters,
+ * "Showing nodes accounting for ...", the dropped nodes (and edges) and
+ * "Showing top N nodes out of M"; full (dot) adds the how-to-read line. */
+void top_labels(const profile *p, const top_opts *o, uint32_t v, const graph *g,
+		const graph_trim_result *r, double node_fraction, double edge_fraction,
+		const char *out_unit, bool full, strbuf *out);
+/* pprof's ProfileLabels: File, Build ID, comments, Type, Time, Duration. */
+void top_header(const profile *p, uint32_t v, int64_t total, const char *out_unit, strbuf *sb);
+/* pprof's selectOutputUnit for the nodes of g (values in unit). */
+const char *top_output_unit(const graph *g, const char *unit);
 
 /* pprof's value formatting, exposed for the views and the tests:
  * top_scale picks the output unit for values in `unit` the way pprof's
@@ -56,5 +77,7 @@ const char *top_scale(const char *unit, int64_t min_value, int64_t max_value);
 void top_format(strbuf *sb, int64_t v, const char *unit, const char *out_unit);
 /* pprof's percentage column: "  100%", "41.67%", " 0.5%". */
 void top_percent(strbuf *sb, int64_t v, int64_t total);
+/* The same without the leading spaces. */
+void top_percent_trim(strbuf *sb, int64_t v, int64_t total);
 
 #endif

@@ -1,4 +1,5 @@
-/* cprof-top: the top tables (pprof's -top), or the table of distinct stacks. */
+/* cprof-top: pprof's text reports (-top, -peek, -traces), or the table of
+ * distinct stacks. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,11 @@ static void usage(FILE *f)
 		"spend their time in, with the columns of `go tool pprof -top`: flat flat%% sum%%\n"
 		"cum cum%%. flat is the value of the samples whose leaf is the row, cum of the\n"
 		"samples with the row anywhere in the stack (once per sample, even when it\n"
-		"recurses).\n\n"
+		"recurses). --peek and --traces print pprof's -peek and -traces instead.\n\n"
+		"  --peek RE           the functions matching RE (POSIX extended regex) with\n"
+		"                      their callers above and callees below (pprof's -peek)\n"
+		"  --traces            every sample's stack, leaf first, with its value and\n"
+		"                      labels (pprof's -traces)\n"
 		"  --by KIND           function (default), line, file, address, or stack: one\n"
 		"                      row per distinct stack (root first) with every sample\n"
 		"                      type (samples/count, cpu/nanoseconds)\n"
@@ -26,25 +31,32 @@ static void usage(FILE *f)
 		"  --cum               sort by cum instead of flat\n"
 		"  -n, --nodecount N   show the first N rows\n"
 		"  --nodefraction F    drop rows with cum below F of the total (default 0.005)\n"
+		"  --edgefraction F    drop call edges below F of the total (default 0.001):\n"
+		"                      `(inline)` is decided on the edges left, as pprof does\n"
 		"  --no-header         leave out the File/Type/Time/Duration lines\n"
 		"  --full-stacks       --by stack: keep the frames above main() (_start, ...)\n"
 		"  --no-symbolize      raw input: keep module+offset frames\n"
 		"%s%s\n"
 		"Example:\n"
 		"  cprof-top -n 10 out.cprof\n"
-		"  cprof-top --by stack --focus '^A$' out.cprof\n",
+		"  cprof-top --by stack --focus '^A$' out.cprof\n"
+		"  cprof-top --peek '^A$' out.cprof\n",
 		cli_help_filters, cli_help_common);
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_NOHDR, O_NOSYM, O_FULL };
+	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_EFRAC, O_NOHDR, O_NOSYM, O_FULL,
+	       O_PEEK, O_TRACES };
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, O_BY },
 		{ "value", required_argument, NULL, O_VALUE },
 		{ "cum", no_argument, NULL, O_CUM },
 		{ "nodecount", required_argument, NULL, 'n' },
 		{ "nodefraction", required_argument, NULL, O_FRAC },
+		{ "edgefraction", required_argument, NULL, O_EFRAC },
+		{ "peek", required_argument, NULL, O_PEEK },
+		{ "traces", no_argument, NULL, O_TRACES },
 		{ "no-header", no_argument, NULL, O_NOHDR },
 		{ "no-symbolize", no_argument, NULL, O_NOSYM },
 		{ "full-stacks", no_argument, NULL, O_FULL },
@@ -54,7 +66,7 @@ int main(int argc, char **argv)
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	top_opts o = { .by = TOP_FUNCTION, .value = PROF_NONE, .node_fraction = -1 };
+	top_opts o = { .by = TOP_FUNCTION, .value = PROF_NONE, .node_fraction = -1, .edge_fraction = -1 };
 	filter_opts f = { 0 };
 	prof_read_opts ro = { 0 };
 	const char *value = NULL, *output = NULL;
@@ -87,16 +99,25 @@ int main(int argc, char **argv)
 			o.nodecount = (int)n;
 			break;
 		}
-		case O_FRAC: {
+		case O_FRAC:
+		case O_EFRAC: {
 			char *end;
 			double v = strtod(optarg, &end);
+			const char *name = c == O_FRAC ? "--nodefraction" : "--edgefraction";
 			if (end == optarg || *end || !(v >= 0 && v <= 1)) {
-				cli_error(tool, NULL, "bad --nodefraction '%s': want a number in [0, 1]", optarg);
+				cli_error(tool, NULL, "bad %s '%s': want a number in [0, 1]", name, optarg);
 				return 2;
 			}
-			o.node_fraction = v;
+			*(c == O_FRAC ? &o.node_fraction : &o.edge_fraction) = v;
 			break;
 		}
+		case O_PEEK:
+			o.report = TOP_REPORT_PEEK;
+			o.peek = optarg;
+			break;
+		case O_TRACES:
+			o.report = TOP_REPORT_TRACES;
+			break;
 		case O_NOHDR:
 			o.no_header = true;
 			break;

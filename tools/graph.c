@@ -1,0 +1,924 @@
+/*
+ * graph: pprof's call graph (see graph.h). The steps follow pprof's
+ * internal/graph (graph.New, newGraph, CreateNodes, the trimming functions)
+ * and report.newTrimmedGraph one for one, because the point of the reports
+ * built on this graph is that their numbers and labels are pprof's.
+ *
+ * Samples are grouped by (stack, label set) once; every build walks the
+ * groups, not the samples. A group stands for its samples exactly: cum,
+ * flat, edges and tags are sums of the same value per sample, edge flags are
+ * an OR (residual) and an AND (inline) over the samples, and a sample whose
+ * value is 0 adds nothing in pprof either (a group is "touched" when one of
+ * its samples is not 0, so a +5 and a -5 still make the nodes and edges).
+ */
+#include "graph.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flame.h"
+
+/* Sums saturate instead of overflowing: a hostile profile may hold values
+ * whose total does not fit in int64. */
+static inline int64_t sadd(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
+static int64_t abs64(int64_t v)
+{
+	return v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v;
+}
+
+typedef struct group {
+	uint32_t stack, labelset;
+	int64_t w;
+	bool touched;
+} group;
+
+struct graph {
+	const profile *p;
+	graph_opts o;
+	fl_names *strs;    /* keys, names, files, tag names */
+	graph_info *infos; /* per key */
+	uint32_t *key_of_str; /* string id -> key, or NONE */
+	size_t nkeys, infos_alloc, key_of_str_alloc;
+	uint32_t *loc_off; /* per location: offset into loc_keys, or NONE */
+	uint32_t *loc_keys;
+	size_t nloc_keys, loc_keys_alloc;
+	group *groups;
+	size_t ngroups;
+	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
+	int64_t total;
+
+	/* the current build */
+	graph_node *nodes;
+	uint32_t nnodes;
+	size_t nodes_alloc;
+	uint32_t *node_of_key; /* per key: node index or NONE */
+	uint32_t *node_stamp;  /* per node: last group that counted it */
+	size_t node_stamp_alloc;
+	graph_edge *edges;
+	uint32_t nedges;
+	size_t edges_alloc;
+	uint32_t *edge_stamp;
+	size_t edge_stamp_alloc;
+	uint32_t *eslots; /* open addressing: edge + 1 */
+	size_t neslots;
+};
+
+/* ---- node identity (pprof's nodeInfo after the granularity's Aggregate) ---- */
+
+static void clean_path(strbuf *sb, const char *path)
+{
+	if (!strncmp(path, "/proc/self/cwd/./", 17))
+		path += 17;
+	else if (!strncmp(path, "/proc/self/cwd/", 15))
+		path += 15;
+	for (const char *c = path; *c; c++) {
+		if (*c == '/' && sb->len && sb->buf[sb->len - 1] == '/')
+			continue; /* "//" */
+		if (*c == '.' && c[1] == '/' && (c == path || c[-1] == '/')) {
+			c++; /* "./" */
+			continue;
+		}
+		sb_addc(sb, *c);
+	}
+}
+
+static const char *loc_objfile(const profile *p, uint32_t loc)
+{
+	if (loc >= p->nlocations)
+		return "";
+	uint32_t m = p->locations[loc].mapping;
+	if (m == PROF_NONE || m >= p->nmappings || !p->mappings[m].file)
+		return "";
+	return p->mappings[m].file;
+}
+
+/* The parts of pprof's NodeInfo for a frame; strings in tmp (NUL-separated)
+ * are only valid until tmp changes. */
+typedef struct raw_info {
+	strbuf func, file;
+	const char *objfile;
+	int64_t line, start_line;
+	uint64_t address;
+} raw_info;
+
+static void frame_info(const profile *p, const prof_frame *f, graph_by by, bool obj_names,
+		       raw_info *ri)
+{
+	const prof_function *fn = f->function != PROF_NONE && f->function < p->nfunctions
+					  ? &p->functions[f->function]
+					  : NULL;
+	const char *objfile = loc_objfile(p, f->location);
+	sb_reset(&ri->func);
+	sb_reset(&ri->file);
+	ri->objfile = "";
+	ri->line = ri->start_line = 0;
+	ri->address = 0;
+	if (by == GRAPH_ADDRESS && f->location < p->nlocations)
+		ri->address = p->locations[f->location].address;
+	if (!fn) {
+		/* unsymbolized: pprof shows the object file */
+		ri->objfile = objfile;
+		return;
+	}
+	if (by != GRAPH_FILE)
+		prof_frame_name(p, f, &ri->func);
+	if (by != GRAPH_FUNCTION && fn->filename)
+		clean_path(&ri->file, fn->filename);
+	if (by == GRAPH_LINE || by == GRAPH_ADDRESS)
+		ri->line = f->line;
+	if (obj_names || ri->func.len == 0) {
+		ri->objfile = objfile;
+		ri->start_line = fn->start_line;
+	}
+}
+
+/* pprof's NameComponents joined by sep. */
+static void name_components(strbuf *sb, uint64_t address, const char *func, const char *file,
+			    int64_t line, const char *objfile, const char *sep)
+{
+	size_t start = sb->len;
+#define SEP() (sb->len > start ? sb_adds(sb, sep) : (void)0)
+	if (address)
+		sb_addf(sb, "%016" PRIx64, address);
+	if (*func) {
+		SEP();
+		sb_adds(sb, func);
+	}
+	if (line != 0) {
+		SEP();
+		sb_addf(sb, "%s:%" PRId64, file, line);
+	} else if (*file) {
+		SEP();
+		sb_adds(sb, file);
+	} else if (*func) {
+		/* the name says it */
+	} else if (*objfile) {
+		SEP();
+		const char *slash = strrchr(objfile, '/');
+		sb_addf(sb, "[%s]", slash ? slash + 1 : objfile);
+	} else {
+		SEP();
+		sb_adds(sb, "<unknown>");
+	}
+#undef SEP
+}
+
+/* The key of a frame: its printable name, then (after a NUL, so it never
+ * prints) what else pprof's NodeInfo holds. Returns the name's length. */
+static size_t info_key(const raw_info *ri, strbuf *sb)
+{
+	name_components(sb, ri->address, ri->func.len ? ri->func.buf : "",
+			ri->file.len ? ri->file.buf : "", ri->line, ri->objfile, " ");
+	size_t name_len = sb->len;
+	if (*ri->objfile || ri->start_line) {
+		sb_addc(sb, '\0');
+		sb_addf(sb, "%" PRId64, ri->start_line);
+		sb_addc(sb, '\0');
+		sb_adds(sb, ri->objfile);
+	}
+	return name_len;
+}
+
+void graph_frame_key(const profile *p, const prof_frame *f, graph_by by, bool obj_names,
+		     strbuf *sb)
+{
+	raw_info ri = { STRBUF_INIT, STRBUF_INIT, "", 0, 0, 0 };
+	frame_info(p, f, by, obj_names, &ri);
+	info_key(&ri, sb);
+	sb_release(&ri.func);
+	sb_release(&ri.file);
+}
+
+static const char *str_of(graph *g, const char *s, size_t n)
+{
+	return fl_names_get(g->strs, fl_names_intern(g->strs, s, n));
+}
+
+/* The keys of a location's lines, leaf first (pprof's CreateNodes). */
+static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *ri, strbuf *sb)
+{
+	const profile *p = g->p;
+	const prof_location *l = &p->locations[loc];
+	uint32_t k = l->nlines ? l->nlines : 1;
+	*n = k;
+	if (g->loc_off[loc] != PROF_NONE)
+		return g->loc_keys + g->loc_off[loc];
+	ALLOC_GROW(g->loc_keys, g->nloc_keys + k, g->loc_keys_alloc);
+	uint32_t off = (uint32_t)g->nloc_keys;
+	for (uint32_t j = 0; j < k; j++) {
+		prof_frame f = { loc, PROF_NONE, 0, false };
+		if (l->nlines) {
+			f.function = l->lines[j].function;
+			f.line = l->lines[j].line;
+			f.inlined = j + 1 < l->nlines;
+		}
+		frame_info(p, &f, g->o.by, g->o.obj_names, ri);
+		const char *func = ri->func.len ? ri->func.buf : "";
+		const char *file = ri->file.len ? ri->file.buf : "";
+		sb_reset(sb);
+		size_t name_len = info_key(ri, sb);
+		uint32_t id = fl_names_intern(g->strs, sb->buf, sb->len);
+		if (id >= g->key_of_str_alloc) {
+			size_t old = g->key_of_str_alloc;
+			ALLOC_GROW(g->key_of_str, (size_t)id + 1, g->key_of_str_alloc);
+			for (size_t i = old; i < g->key_of_str_alloc; i++)
+				g->key_of_str[i] = PROF_NONE;
+		}
+		uint32_t key = g->key_of_str[id];
+		if (key == PROF_NONE) {
+			key = (uint32_t)g->nkeys++;
+			ALLOC_GROW(g->infos, g->nkeys, g->infos_alloc);
+			g->key_of_str[id] = key;
+			graph_info *in = &g->infos[key];
+			in->name = str_of(g, sb->buf, name_len);
+			in->func = str_of(g, func, strlen(func));
+			in->file = str_of(g, file, strlen(file));
+			in->objfile = str_of(g, ri->objfile, strlen(ri->objfile));
+			in->line = ri->line;
+			in->start_line = ri->start_line;
+			in->address = ri->address;
+		}
+		g->loc_keys[off + j] = key;
+	}
+	g->nloc_keys += k;
+	g->loc_off[loc] = off;
+	return g->loc_keys + off;
+}
+
+/* ---- indexing the samples --------------------------------------------------- */
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* pprof's joinLabels: "key:value" of every string label, sorted, joined by
+ * a backslash and an n (two characters: dot reads them as a line break). */
+static uint32_t labelset_tag(graph *g, const prof_labelset *ls, strbuf *sb)
+{
+	char **items = xmalloc(st_mult(ls->n ? ls->n : 1, sizeof(char *)));
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < ls->n; i++) {
+		if (!ls->labels[i].str)
+			continue;
+		strbuf t = STRBUF_INIT;
+		sb_addf(&t, "%s:%s", ls->labels[i].key, ls->labels[i].str);
+		items[n++] = sb_detach(&t, NULL);
+	}
+	uint32_t id = PROF_NONE;
+	if (n) {
+		qsort(items, n, sizeof(*items), str_cmp);
+		sb_reset(sb);
+		for (uint32_t i = 0; i < n; i++) {
+			if (i)
+				sb_adds(sb, "\\n");
+			sb_adds(sb, items[i]);
+		}
+		id = fl_names_intern(g->strs, sb->buf, sb->len);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+	return id;
+}
+
+graph *graph_new(const profile *p, const graph_opts *o)
+{
+	graph *g = xcalloc(1, sizeof(*g));
+	g->p = p;
+	g->o = *o;
+	g->strs = fl_names_new();
+	g->loc_off = xmalloc(st_mult(p->nlocations ? p->nlocations : 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < p->nlocations; i++)
+		g->loc_off[i] = PROF_NONE;
+	/* groups by (stack, labelset) in order of first appearance */
+	size_t cap = 64;
+	while (cap < p->nsamples * 2)
+		cap *= 2;
+	uint32_t *slots = xcalloc(cap, sizeof(*slots));
+	size_t groups_alloc = 0;
+	uint32_t v = o->value;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		int64_t w = v < p->nvalues ? prof_sample_values(p, i)[v] : 0;
+		g->total = sadd(g->total, abs64(w));
+		if (o->mask && !o->mask[i])
+			continue;
+		const prof_sample *s = &p->samples[i];
+		uint32_t ls = o->tags ? s->labelset : 0;
+		size_t h = prof_mix64((uint64_t)s->stack << 32 | ls) & (cap - 1);
+		while (slots[h]) {
+			group *gr = &g->groups[slots[h] - 1];
+			if (gr->stack == s->stack && gr->labelset == ls)
+				break;
+			h = (h + 1) & (cap - 1);
+		}
+		if (!slots[h]) {
+			ALLOC_GROW(g->groups, g->ngroups + 1, groups_alloc);
+			g->groups[g->ngroups] = (group){ s->stack, ls, 0, false };
+			slots[h] = (uint32_t)++g->ngroups;
+		}
+		group *gr = &g->groups[slots[h] - 1];
+		gr->w = sadd(gr->w, w);
+		if (w != 0)
+			gr->touched = true;
+	}
+	free(slots);
+	g->tag_of_labelset = xmalloc(st_mult(p->nlabelsets ? p->nlabelsets : 1, sizeof(uint32_t)));
+	strbuf sb = STRBUF_INIT;
+	for (uint32_t i = 0; i < p->nlabelsets; i++)
+		g->tag_of_labelset[i] = o->tags ? labelset_tag(g, &p->labelsets[i], &sb) : PROF_NONE;
+	/* the keys of every location a group reaches */
+	raw_info ri = { STRBUF_INIT, STRBUF_INIT, "", 0, 0, 0 };
+	for (size_t i = 0; i < g->ngroups; i++) {
+		const prof_stack *st = &p->stacks[g->groups[i].stack];
+		for (uint32_t d = 0; d < st->depth; d++) {
+			uint32_t n;
+			loc_keys(g, st->locs[d], &n, &ri, &sb);
+		}
+	}
+	sb_release(&ri.func);
+	sb_release(&ri.file);
+	sb_release(&sb);
+	g->node_of_key = xmalloc(st_mult(g->nkeys ? g->nkeys : 1, sizeof(uint32_t)));
+	return g;
+}
+
+static void free_nodes(graph *g)
+{
+	for (uint32_t i = 0; i < g->nnodes; i++) {
+		free(g->nodes[i].in);
+		free(g->nodes[i].out);
+		free(g->nodes[i].tags);
+	}
+	g->nnodes = 0;
+	g->nedges = 0;
+}
+
+void graph_free(graph *g)
+{
+	if (!g)
+		return;
+	free_nodes(g);
+	free(g->nodes);
+	free(g->node_of_key);
+	free(g->node_stamp);
+	free(g->edges);
+	free(g->edge_stamp);
+	free(g->eslots);
+	free(g->groups);
+	free(g->tag_of_labelset);
+	free(g->loc_off);
+	free(g->loc_keys);
+	free(g->infos);
+	free(g->key_of_str);
+	fl_names_free(g->strs);
+	free(g);
+}
+
+graph_node *graph_nodes(const graph *g, uint32_t *n)
+{
+	*n = g->nnodes;
+	return g->nodes;
+}
+
+graph_edge *graph_edges(const graph *g, uint32_t *n)
+{
+	*n = g->nedges;
+	return g->edges;
+}
+
+const graph_info *graph_node_info(const graph *g, const graph_node *n)
+{
+	return &g->infos[n->key];
+}
+
+int64_t graph_total(const graph *g)
+{
+	return g->total;
+}
+
+/* ---- building (pprof's newGraph) ---------------------------------------------- */
+
+static uint32_t node_for(graph *g, uint32_t key, const bool *keep)
+{
+	if (keep && !keep[key])
+		return PROF_NONE;
+	if (g->node_of_key[key] != PROF_NONE)
+		return g->node_of_key[key];
+	ALLOC_GROW(g->nodes, (size_t)g->nnodes + 1, g->nodes_alloc);
+	ALLOC_GROW(g->node_stamp, (size_t)g->nnodes + 1, g->node_stamp_alloc);
+	graph_node *n = &g->nodes[g->nnodes];
+	memset(n, 0, sizeof(*n));
+	n->key = key;
+	g->node_stamp[g->nnodes] = PROF_NONE;
+	g->node_of_key[key] = g->nnodes;
+	return g->nnodes++;
+}
+
+static void add_index(uint32_t **arr, uint32_t *n, uint32_t *alloc, uint32_t v)
+{
+	size_t a = *alloc;
+	ALLOC_GROW(*arr, (size_t)*n + 1, a);
+	*alloc = (uint32_t)a;
+	(*arr)[(*n)++] = v;
+}
+
+static void eslots_grow(graph *g)
+{
+	size_t ns = g->neslots ? g->neslots * 2 : 256;
+	uint32_t *slots = xcalloc(ns, sizeof(*slots));
+	for (uint32_t e = 0; e < g->nedges; e++) {
+		size_t h = prof_mix64((uint64_t)g->edges[e].src << 32 | g->edges[e].dst) & (ns - 1);
+		while (slots[h])
+			h = (h + 1) & (ns - 1);
+		slots[h] = e + 1;
+	}
+	free(g->eslots);
+	g->eslots = slots;
+	g->neslots = ns;
+}
+
+/* pprof's AddToEdge, once per group: weight added, residual ORed, inline
+ * ANDed. */
+static void add_edge(graph *g, uint32_t src, uint32_t dst, int64_t w, bool residual, bool inl,
+		     uint32_t stamp)
+{
+	if ((size_t)(g->nedges + 1) * 2 > g->neslots)
+		eslots_grow(g);
+	size_t mask = g->neslots - 1;
+	size_t h = prof_mix64((uint64_t)src << 32 | dst) & mask;
+	while (g->eslots[h]) {
+		graph_edge *e = &g->edges[g->eslots[h] - 1];
+		if (e->src == src && e->dst == dst) {
+			uint32_t ei = g->eslots[h] - 1;
+			if (g->edge_stamp[ei] == stamp)
+				return; /* once per sample */
+			g->edge_stamp[ei] = stamp;
+			e->weight = sadd(e->weight, w);
+			e->residual |= residual;
+			e->inline_call &= inl;
+			return;
+		}
+		h = (h + 1) & mask;
+	}
+	ALLOC_GROW(g->edges, (size_t)g->nedges + 1, g->edges_alloc);
+	ALLOC_GROW(g->edge_stamp, (size_t)g->nedges + 1, g->edge_stamp_alloc);
+	uint32_t ei = g->nedges++;
+	g->edges[ei] = (graph_edge){ src, dst, w, residual, inl, false };
+	g->edge_stamp[ei] = stamp;
+	g->eslots[h] = ei + 1;
+	add_index(&g->nodes[src].out, &g->nodes[src].nout, &g->nodes[src].out_alloc, ei);
+	add_index(&g->nodes[dst].in, &g->nodes[dst].nin, &g->nodes[dst].in_alloc, ei);
+}
+
+static void add_tag(graph_node *n, const char *name, int64_t w, bool flat)
+{
+	graph_tag *t = NULL;
+	for (uint32_t i = 0; i < n->ntags; i++)
+		if (n->tags[i].name == name) {
+			t = &n->tags[i];
+			break;
+		}
+	if (!t) {
+		size_t a = n->tags_alloc;
+		ALLOC_GROW(n->tags, (size_t)n->ntags + 1, a);
+		n->tags_alloc = (uint32_t)a;
+		t = &n->tags[n->ntags++];
+		*t = (graph_tag){ name, 0, 0 };
+	}
+	if (flat)
+		t->flat = sadd(t->flat, w);
+	else
+		t->cum = sadd(t->cum, w);
+}
+
+/* Reorders (and filters) the nodes: order lists the node indexes to keep,
+ * in their new order. Edges that lose an end are marked dead. */
+static void permute(graph *g, const uint32_t *order, uint32_t n)
+{
+	uint32_t *newpos = xmalloc(st_mult(g->nnodes ? g->nnodes : 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < g->nnodes; i++)
+		newpos[i] = PROF_NONE;
+	for (uint32_t i = 0; i < n; i++)
+		newpos[order[i]] = i;
+	graph_node *nodes = xmalloc(st_mult(g->nnodes ? g->nnodes : 1, sizeof(*nodes)));
+	for (uint32_t i = 0; i < n; i++)
+		nodes[i] = g->nodes[order[i]];
+	for (uint32_t i = 0; i < g->nnodes; i++)
+		if (newpos[i] == PROF_NONE) {
+			free(g->nodes[i].in);
+			free(g->nodes[i].out);
+			free(g->nodes[i].tags);
+			g->node_of_key[g->nodes[i].key] = PROF_NONE;
+		}
+	memcpy(g->nodes, nodes, n * sizeof(*nodes));
+	free(nodes);
+	for (uint32_t i = 0; i < n; i++)
+		g->node_of_key[g->nodes[i].key] = i;
+	for (uint32_t e = 0; e < g->nedges; e++) {
+		graph_edge *ed = &g->edges[e];
+		uint32_t s = newpos[ed->src], d = newpos[ed->dst];
+		if (s == PROF_NONE || d == PROF_NONE) {
+			ed->dead = true;
+			ed->src = s == PROF_NONE ? 0 : s;
+			ed->dst = d == PROF_NONE ? 0 : d;
+		} else {
+			ed->src = s;
+			ed->dst = d;
+		}
+	}
+	g->nnodes = n;
+	free(newpos);
+}
+
+static void remove_nodes(graph *g)
+{
+	uint32_t *order = xmalloc(st_mult(g->nnodes ? g->nnodes : 1, sizeof(uint32_t)));
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < g->nnodes; i++)
+		if (g->nodes[i].cum != 0 || g->nodes[i].flat != 0)
+			order[n++] = i;
+	permute(g, order, n);
+	free(order);
+}
+
+/* Builds the graph of the kept keys (all when keep is NULL). */
+static void build(graph *g, const bool *keep)
+{
+	const profile *p = g->p;
+	free_nodes(g);
+	for (size_t k = 0; k < g->nkeys; k++)
+		g->node_of_key[k] = PROF_NONE;
+	if (g->neslots)
+		memset(g->eslots, 0, g->neslots * sizeof(*g->eslots));
+	for (size_t gi = 0; gi < g->ngroups; gi++) {
+		const group *gr = &g->groups[gi];
+		if (!gr->touched)
+			continue;
+		uint32_t stamp = (uint32_t)gi;
+		const char *tag = g->tag_of_labelset[gr->labelset] != PROF_NONE
+					  ? fl_names_get(g->strs, g->tag_of_labelset[gr->labelset])
+					  : NULL;
+		const prof_stack *st = &p->stacks[gr->stack];
+		uint32_t parent = PROF_NONE;
+		bool residual = false;
+		for (uint32_t d = st->depth; d-- > 0;) {
+			uint32_t loc = st->locs[d];
+			uint32_t nk = p->locations[loc].nlines ? p->locations[loc].nlines : 1;
+			const uint32_t *keys = g->loc_keys + g->loc_off[loc];
+			for (uint32_t ni = nk; ni-- > 0;) {
+				uint32_t n = node_for(g, keys[ni], keep);
+				if (n == PROF_NONE) {
+					residual = true;
+					continue;
+				}
+				if (g->node_stamp[n] != stamp) {
+					g->node_stamp[n] = stamp;
+					g->nodes[n].cum = sadd(g->nodes[n].cum, gr->w);
+					if (tag)
+						add_tag(&g->nodes[n], tag, gr->w, false);
+				}
+				if (parent != PROF_NONE && n != parent)
+					add_edge(g, parent, n, gr->w, residual, ni != nk - 1, stamp);
+				parent = n;
+				residual = false;
+			}
+		}
+		if (parent != PROF_NONE && !residual) {
+			g->nodes[parent].flat = sadd(g->nodes[parent].flat, gr->w);
+			if (tag)
+				add_tag(&g->nodes[parent], tag, gr->w, true);
+		}
+	}
+	/* selectNodesForGraph: nodes without any value go, with their edges */
+	bool any = false;
+	for (uint32_t i = 0; i < g->nnodes; i++)
+		any |= g->nodes[i].cum == 0 && g->nodes[i].flat == 0;
+	if (any)
+		remove_nodes(g);
+}
+
+/* ---- sorting (pprof's Nodes.Sort, edgeList) ----------------------------------- */
+
+typedef enum { ORDER_FLAT, ORDER_CUM, ORDER_ENTROPY } node_order;
+
+typedef struct sort_ctx {
+	const graph *g;
+	const int64_t *score; /* per node, for cum and entropy order */
+} sort_ctx;
+
+/* pprof's last resort, fmt.Sprint(NodeInfo): two nodes never tie on it. */
+static void sprint_info(const graph_info *in, strbuf *sb)
+{
+	sb_addf(sb, "{%s  %" PRIu64 " %s %" PRId64 " %" PRId64 " %s}", in->func, in->address,
+		in->file, in->start_line, in->line, in->objfile);
+}
+
+static int compare_nodes(const graph *g, const graph_node *a, const graph_node *b)
+{
+	strbuf sa = STRBUF_INIT, sb = STRBUF_INIT;
+	sprint_info(&g->infos[a->key], &sa);
+	sprint_info(&g->infos[b->key], &sb);
+	int c = strcmp(sa.buf, sb.buf);
+	sb_release(&sa);
+	sb_release(&sb);
+	return c;
+}
+
+static int cmp_desc(int64_t a, int64_t b)
+{
+	a = abs64(a);
+	b = abs64(b);
+	return a > b ? -1 : a < b ? 1 : 0;
+}
+
+static int order_cmp(const void *a_, const void *b_, void *ctx_)
+{
+	const sort_ctx *ctx = ctx_;
+	uint32_t ia = *(const uint32_t *)a_, ib = *(const uint32_t *)b_;
+	const graph_node *a = &ctx->g->nodes[ia], *b = &ctx->g->nodes[ib];
+	int c;
+	if (ctx->score)
+		c = cmp_desc(ctx->score[ia], ctx->score[ib]);
+	else
+		c = cmp_desc(a->flat, b->flat);
+	if (c)
+		return c;
+	c = strcmp(ctx->g->infos[a->key].name, ctx->g->infos[b->key].name);
+	if (c)
+		return c;
+	c = ctx->score ? cmp_desc(a->flat, b->flat) : cmp_desc(a->cum, b->cum);
+	if (c)
+		return c;
+	return compare_nodes(ctx->g, a, b);
+}
+
+static double edge_entropy(const graph *g, const graph_node *n, bool out, int64_t self)
+{
+	const uint32_t *es = out ? n->out : n->in;
+	uint32_t ne = out ? n->nout : n->nin;
+	double score = 0;
+	int64_t total = self;
+	for (uint32_t i = 0; i < ne; i++)
+		if (!g->edges[es[i]].dead && g->edges[es[i]].weight > 0)
+			total += abs64(g->edges[es[i]].weight);
+	if (total != 0) {
+		for (uint32_t i = 0; i < ne; i++) {
+			if (g->edges[es[i]].dead)
+				continue;
+			double frac = (double)abs64(g->edges[es[i]].weight) / (double)total;
+			score += -frac * log2(frac);
+		}
+		if (self > 0) {
+			double frac = (double)abs64(self) / (double)total;
+			score += -frac * log2(frac);
+		}
+	}
+	return score;
+}
+
+static uint32_t live_count(const graph *g, const uint32_t *es, uint32_t n)
+{
+	uint32_t c = 0;
+	for (uint32_t i = 0; i < n; i++)
+		c += !g->edges[es[i]].dead;
+	return c;
+}
+
+/* pprof's entropyScore: favours nodes where paths branch or end. */
+static int64_t entropy_score(const graph *g, const graph_node *n)
+{
+	double score = 0;
+	if (live_count(g, n->in, n->nin) == 0)
+		score++;
+	else
+		score += edge_entropy(g, n, false, 0);
+	if (live_count(g, n->out, n->nout) == 0)
+		score++;
+	else
+		score += edge_entropy(g, n, true, n->flat);
+	return (int64_t)(score * (double)n->cum) + n->flat;
+}
+
+static void sort_nodes(graph *g, node_order o)
+{
+	uint32_t n = g->nnodes;
+	uint32_t *order = xmalloc(st_mult(n ? n : 1, sizeof(uint32_t)));
+	int64_t *score = NULL;
+	for (uint32_t i = 0; i < n; i++)
+		order[i] = i;
+	if (o != ORDER_FLAT) {
+		score = xmalloc(st_mult(n ? n : 1, sizeof(int64_t)));
+		for (uint32_t i = 0; i < n; i++)
+			score[i] = o == ORDER_CUM ? g->nodes[i].cum : entropy_score(g, &g->nodes[i]);
+	}
+	sort_ctx ctx = { g, score };
+	if (n)
+		qsort_r(order, n, sizeof(*order), order_cmp, &ctx);
+	permute(g, order, n);
+	free(score);
+	free(order);
+}
+
+static int edge_cmp(const void *a_, const void *b_, void *ctx_)
+{
+	const graph *g = ctx_;
+	const graph_edge *a = &g->edges[*(const uint32_t *)a_], *b = &g->edges[*(const uint32_t *)b_];
+	int c = cmp_desc(a->weight, b->weight);
+	if (c)
+		return c;
+	c = strcmp(g->infos[g->nodes[a->src].key].name, g->infos[g->nodes[b->src].key].name);
+	if (c)
+		return c;
+	return strcmp(g->infos[g->nodes[a->dst].key].name, g->infos[g->nodes[b->dst].key].name);
+}
+
+uint32_t graph_sorted_edges(const graph *g, const graph_node *n, bool out, uint32_t **buf,
+			    size_t *alloc)
+{
+	const uint32_t *es = out ? n->out : n->in;
+	uint32_t ne = out ? n->nout : n->nin, c = 0;
+	ALLOC_GROW(*buf, (size_t)ne + 1, *alloc);
+	for (uint32_t i = 0; i < ne; i++)
+		if (!g->edges[es[i]].dead)
+			(*buf)[c++] = es[i];
+	if (c)
+		qsort_r(*buf, c, sizeof(**buf), edge_cmp, (void *)g);
+	return c;
+}
+
+const char *graph_inline_label(const graph *g, const graph_node *n)
+{
+	bool inl = false, noinl = false;
+	for (uint32_t i = 0; i < n->nin; i++) {
+		const graph_edge *e = &g->edges[n->in[i]];
+		if (e->dead)
+			continue;
+		if (e->inline_call)
+			inl = true;
+		else
+			noinl = true;
+	}
+	return !inl ? "" : noinl ? "(partial-inline)" : "(inline)";
+}
+
+/* ---- trimming (pprof's newTrimmedGraph) ----------------------------------------- */
+
+static void trim_tags(graph *g, int64_t cutoff)
+{
+	for (uint32_t i = 0; i < g->nnodes; i++) {
+		graph_node *n = &g->nodes[i];
+		uint32_t k = 0;
+		for (uint32_t j = 0; j < n->ntags; j++)
+			if (abs64(n->tags[j].flat) >= cutoff || abs64(n->tags[j].cum) >= cutoff)
+				n->tags[k++] = n->tags[j];
+		n->ntags = k;
+	}
+}
+
+static uint32_t trim_edges(graph *g, int64_t cutoff)
+{
+	uint32_t dropped = 0;
+	for (uint32_t e = 0; e < g->nedges; e++)
+		if (!g->edges[e].dead && abs64(g->edges[e].weight) < cutoff) {
+			g->edges[e].dead = true;
+			dropped++;
+		}
+	return dropped;
+}
+
+#define MAX_NODELETS 4 /* pprof's maxNodelets */
+
+/* pprof's selectTopNodes: the first max nodes; in visual mode a node's tags
+ * count as nodes too. Returns the count to keep. */
+static uint32_t select_top(const graph *g, int max, bool visual)
+{
+	if (max > 0 && visual) {
+		int count = 0;
+		for (uint32_t i = 0; i < g->nnodes; i++) {
+			int tags = 0;
+			for (uint32_t j = 0; j < g->nodes[i].ntags; j++)
+				tags += g->nodes[i].tags[j].flat != 0;
+			if (tags > MAX_NODELETS)
+				tags = MAX_NODELETS;
+			if ((count += tags + 1) >= max) {
+				max = (int)i + 1;
+				break;
+			}
+		}
+	}
+	if (max < 0 || (uint32_t)max > g->nnodes)
+		return g->nnodes;
+	return (uint32_t)max;
+}
+
+/* pprof's isRedundantEdge: can e's source reach its destination without e? */
+static bool redundant_edge(const graph *g, uint32_t ei, uint32_t *queue, bool *seen)
+{
+	const graph_edge *e = &g->edges[ei];
+	memset(seen, 0, g->nnodes * sizeof(*seen));
+	uint32_t head = 0, tail = 0;
+	queue[tail++] = e->dst;
+	seen[e->dst] = true;
+	while (head < tail) {
+		const graph_node *n = &g->nodes[queue[head++]];
+		for (uint32_t i = 0; i < n->nin; i++) {
+			const graph_edge *ie = &g->edges[n->in[i]];
+			if (ie->dead || n->in[i] == ei || seen[ie->src])
+				continue;
+			if (ie->src == e->src)
+				return true;
+			seen[ie->src] = true;
+			queue[tail++] = ie->src;
+		}
+	}
+	return false;
+}
+
+static void remove_redundant_edges(graph *g)
+{
+	uint32_t *queue = xmalloc(st_mult(g->nnodes + 1, sizeof(uint32_t)));
+	bool *seen = xmalloc(g->nnodes + 1);
+	uint32_t *in = NULL;
+	size_t in_alloc = 0;
+	for (uint32_t i = g->nnodes; i > 0; i--) {
+		uint32_t n = graph_sorted_edges(g, &g->nodes[i - 1], false, &in, &in_alloc);
+		for (uint32_t j = n; j > 0; j--) {
+			graph_edge *e = &g->edges[in[j - 1]];
+			if (!e->residual)
+				break;
+			if (redundant_edge(g, in[j - 1], queue, seen))
+				e->dead = true;
+		}
+	}
+	free(in);
+	free(seen);
+	free(queue);
+}
+
+/* A keep set (per key) of the first n nodes, or of the nodes with
+ * |cum| >= cutoff. */
+static bool *keep_set(const graph *g, uint32_t first_n, int64_t cutoff, uint32_t *count)
+{
+	bool *keep = xcalloc(g->nkeys ? g->nkeys : 1, sizeof(bool));
+	*count = 0;
+	for (uint32_t i = 0; i < g->nnodes && i < first_n; i++)
+		if (abs64(g->nodes[i].cum) >= cutoff) {
+			keep[g->nodes[i].key] = true;
+			(*count)++;
+		}
+	return keep;
+}
+
+void graph_build_all(graph *g)
+{
+	build(g, NULL);
+}
+
+void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	node_order order = o->visual ? ORDER_ENTROPY : o->cum_sort ? ORDER_CUM : ORDER_FLAT;
+	build(g, NULL);
+	int64_t total = 0;
+	for (uint32_t i = 0; i < g->nnodes; i++)
+		total = sadd(total, g->nodes[i].flat);
+	int64_t node_cutoff = abs64((int64_t)((double)total * o->node_fraction));
+	int64_t edge_cutoff = abs64((int64_t)((double)total * o->edge_fraction));
+	if (node_cutoff > 0) {
+		uint32_t kept;
+		bool *keep = keep_set(g, g->nnodes, node_cutoff, &kept);
+		if (kept != g->nnodes) {
+			r->dropped_nodes = g->nnodes - kept;
+			build(g, keep);
+		}
+		free(keep);
+	}
+	r->orig_count = g->nnodes;
+	sort_nodes(g, order);
+	if (o->nodecount > 0) {
+		trim_tags(g, node_cutoff);
+		trim_edges(g, edge_cutoff);
+		uint32_t n = select_top(g, o->nodecount, o->visual);
+		if (n != g->nnodes) {
+			uint32_t kept;
+			bool *keep = keep_set(g, n, INT64_MIN, &kept);
+			build(g, keep);
+			free(keep);
+			sort_nodes(g, order);
+		}
+	}
+	trim_tags(g, node_cutoff);
+	r->dropped_edges = trim_edges(g, edge_cutoff);
+	if (o->visual)
+		remove_redundant_edges(g);
+}
