@@ -1,8 +1,8 @@
 /*
  * flame: flame-graph tree builder and SVG writer (see flame.h).
  *
- * Two hash tables do the work: fl_names interns every frame name once
- * (ids, not strings, travel through the tree), and fl_index finds the
+ * Two hash tables do the work: a names_table (names.h) interns every frame
+ * name once (ids, not strings, travel through the tree), and fl_index finds the
  * child of a node by (parent, name id) in O(1), so building the tree of N
  * stacks of depth D costs O(N*D) lookups and nothing per sample beyond a
  * sort: samples are grouped by interned stack before any name is built.
@@ -29,128 +29,6 @@ static inline int64_t sadd(int64_t a, int64_t b)
 	return r;
 }
 
-/* ---- fl_names ---------------------------------------------------------------- */
-
-struct fl_names {
-	char **strs;    /* id -> NUL-terminated string (in chunks) */
-	uint32_t *lens;
-	uint32_t *hashes; /* id -> hash: most probes end on a hash compare */
-	size_t hashes_alloc;
-	uint32_t n;
-	size_t alloc, lens_alloc;
-	uint32_t *slots; /* open addressing: id + 1, 0 = empty */
-	size_t nslots;
-	char **chunks;
-	size_t nchunks, chunks_alloc;
-	size_t chunk_left;
-	char *chunk_pos;
-};
-
-static uint32_t hash_str(const char *s, size_t n)
-{
-	/* 8 bytes a step, then a 64-bit finalizer */
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return (uint32_t)h;
-}
-
-fl_names *fl_names_new(void)
-{
-	fl_names *t = xcalloc(1, sizeof(*t));
-	t->nslots = 1024;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	return t;
-}
-
-void fl_names_free(fl_names *t)
-{
-	if (!t)
-		return;
-	for (size_t i = 0; i < t->nchunks; i++)
-		free(t->chunks[i]);
-	free(t->chunks);
-	free(t->strs);
-	free(t->lens);
-	free(t->hashes);
-	free(t->slots);
-	free(t);
-}
-
-static char *names_store(fl_names *t, const char *s, size_t n)
-{
-	if (n + 1 > t->chunk_left) {
-		size_t sz = n + 1 > 65536 ? n + 1 : 65536;
-		ALLOC_GROW(t->chunks, t->nchunks + 1, t->chunks_alloc);
-		t->chunks[t->nchunks++] = t->chunk_pos = xmalloc(sz);
-		t->chunk_left = sz;
-	}
-	char *d = t->chunk_pos;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	t->chunk_pos += n + 1;
-	t->chunk_left -= n + 1;
-	return d;
-}
-
-uint32_t fl_names_intern(fl_names *t, const char *s, size_t n)
-{
-	uint32_t h = hash_str(s, n);
-	size_t mask = t->nslots - 1;
-	size_t i = h & mask;
-	while (t->slots[i]) {
-		uint32_t id = t->slots[i] - 1;
-		if (t->hashes[id] == h && t->lens[id] == n && !memcmp(t->strs[id], s, n))
-			return id;
-		i = (i + 1) & mask;
-	}
-	uint32_t id = t->n;
-	ALLOC_GROW(t->strs, (size_t)id + 1, t->alloc);
-	ALLOC_GROW(t->lens, (size_t)id + 1, t->lens_alloc);
-	ALLOC_GROW(t->hashes, (size_t)id + 1, t->hashes_alloc);
-	t->hashes[id] = h;
-	t->strs[id] = names_store(t, s, n);
-	t->lens[id] = (uint32_t)n;
-	t->n++;
-	t->slots[i] = id + 1;
-	if ((size_t)t->n * 2 > t->nslots) {
-		size_t ns = t->nslots * 2;
-		uint32_t *slots = xcalloc(ns, sizeof(*slots));
-		for (uint32_t k = 0; k < t->n; k++) {
-			size_t j = t->hashes[k] & (ns - 1);
-			while (slots[j])
-				j = (j + 1) & (ns - 1);
-			slots[j] = k + 1;
-		}
-		free(t->slots);
-		t->slots = slots;
-		t->nslots = ns;
-	}
-	return id;
-}
-
-const char *fl_names_get(const fl_names *t, uint32_t id)
-{
-	return id < t->n ? t->strs[id] : "";
-}
-
-uint32_t fl_names_count(const fl_names *t)
-{
-	return t->n;
-}
-
 /* ---- the tree ------------------------------------------------------------------- */
 
 struct fl_index {
@@ -172,7 +50,7 @@ static inline size_t idx_hash(uint32_t parent, uint32_t name)
 flame_tree *flame_tree_new(bool chart)
 {
 	flame_tree *t = xcalloc(1, sizeof(*t));
-	t->names = fl_names_new();
+	t->names = names_table_new();
 	t->chart = chart;
 	t->index = xcalloc(1, sizeof(*t->index));
 	t->index->nslots = 1024;
@@ -180,7 +58,7 @@ flame_tree *flame_tree_new(bool chart)
 	ALLOC_GROW(t->nodes, 1, t->alloc);
 	flame_node *root = &t->nodes[0];
 	memset(root, 0, sizeof(*root));
-	root->name = fl_names_intern(t->names, "all", 3);
+	root->name = names_intern(t->names, "all", 3);
 	root->module = root->name;
 	root->parent = root->first_child = root->last_child = root->next_sibling = PROF_NONE;
 	t->nnodes = 1;
@@ -191,7 +69,7 @@ void flame_tree_free(flame_tree *t)
 {
 	if (!t)
 		return;
-	fl_names_free(t->names);
+	names_table_free(t->names);
 	if (t->index)
 		free(t->index->slots);
 	free(t->index);
@@ -323,109 +201,6 @@ static int fgroup_time_cmp(const void *a_, const void *b_)
 	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-/* The module a frame is colored by in the "module" palette: the mapping's
- * file name, else the name's package/namespace prefix. */
-static void frame_module(const profile *p, const prof_frame *f, const char *name, strbuf *sb)
-{
-	if (f->location < p->nlocations) {
-		uint32_t m = p->locations[f->location].mapping;
-		if (m != PROF_NONE && m < p->nmappings && p->mappings[m].file && *p->mappings[m].file) {
-			const char *file = p->mappings[m].file;
-			const char *slash = strrchr(file, '/');
-			sb_adds(sb, slash ? slash + 1 : file);
-			return;
-		}
-	}
-	const char *start = strrchr(name, '/');
-	start = start ? start + 1 : name;
-	const char *colons = NULL;
-	for (const char *c = name; (c = strstr(c, "::")); c += 2)
-		colons = c;
-	const char *end;
-	if (colons)
-		end = colons;
-	else if ((end = strchr(start, '.')) == NULL)
-		end = name + strlen(name);
-	sb_add(sb, name, (size_t)(end - name));
-}
-
-struct flame_namecache {
-	const profile *p;
-	folded_names o;
-	fl_names *names;
-	uint32_t *by_func; /* 2 per function (inlined or not): name id + 1, module id + 1 */
-	uint32_t *by_loc;  /* 2 per location, for unsymbolized frames */
-	strbuf sb, mb;
-};
-
-flame_namecache *flame_namecache_new(const profile *p, const folded_names *o, fl_names *names)
-{
-	flame_namecache *c = xcalloc(1, sizeof(*c));
-	c->p = p;
-	if (o)
-		c->o = *o;
-	c->names = names;
-	c->by_func = xcalloc(st_mult((size_t)p->nfunctions * 2 + 1, 2), sizeof(uint32_t));
-	c->by_loc = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
-	return c;
-}
-
-void flame_namecache_free(flame_namecache *c)
-{
-	if (!c)
-		return;
-	free(c->by_func);
-	free(c->by_loc);
-	sb_release(&c->sb);
-	sb_release(&c->mb);
-	free(c);
-}
-
-static uint32_t *cache_slot(flame_namecache *c, const prof_frame *f)
-{
-	if (c->o.lines || c->o.addrs)
-		return NULL;
-	if (f->function != PROF_NONE && f->function < c->p->nfunctions) {
-		if (f->location < c->p->nlocations && c->p->locations[f->location].mapping != PROF_NONE)
-			return NULL; /* the module depends on the location's mapping */
-		return c->by_func + ((size_t)f->function * 2 + (c->o.inline_marks && f->inlined)) * 2;
-	}
-	if (f->location < c->p->nlocations)
-		return c->by_loc + (size_t)f->location * 2;
-	return NULL;
-}
-
-static uint32_t *cache_fill(flame_namecache *c, const prof_frame *f, uint32_t out[2])
-{
-	uint32_t *slot = cache_slot(c, f);
-	if (slot && slot[0])
-		return slot;
-	sb_reset(&c->sb);
-	folded_frame_name(c->p, f, &c->o, &c->sb);
-	out[0] = fl_names_intern(c->names, c->sb.buf, c->sb.len) + 1;
-	sb_reset(&c->mb);
-	frame_module(c->p, f, c->sb.buf, &c->mb);
-	out[1] = fl_names_intern(c->names, c->mb.buf ? c->mb.buf : "", c->mb.len) + 1;
-	if (slot) {
-		slot[0] = out[0];
-		slot[1] = out[1];
-		return slot;
-	}
-	return out;
-}
-
-uint32_t flame_namecache_name(flame_namecache *c, const prof_frame *f)
-{
-	uint32_t tmp[2];
-	return cache_fill(c, f, tmp)[0] - 1;
-}
-
-uint32_t flame_namecache_module(flame_namecache *c, const prof_frame *f)
-{
-	uint32_t tmp[2];
-	return cache_fill(c, f, tmp)[1] - 1;
-}
-
 /* ---- the sorted build -----------------------------------------------------
  * For one profile into an empty tree (the common case), the stacks are
  * sorted by their frame names and the tree grows like a depth-first walk:
@@ -461,12 +236,12 @@ static int seq_cmp(const void *a_, const void *b_)
 	return a < b ? -1 : a > b;
 }
 
-static const fl_names *rank_names;
+static const names_table *rank_names;
 
 static int rank_cmp(const void *a_, const void *b_)
 {
-	return strcmp(fl_names_get(rank_names, *(const uint32_t *)a_),
-		      fl_names_get(rank_names, *(const uint32_t *)b_));
+	return strcmp(names_get(rank_names, *(const uint32_t *)a_),
+		      names_get(rank_names, *(const uint32_t *)b_));
 }
 
 typedef struct open_node {
@@ -494,7 +269,7 @@ static void close_node(flame_tree *t, const open_node *on, int64_t prune_below)
 
 static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 {
-	uint32_t nn = fl_names_count(t->names);
+	uint32_t nn = names_count(t->names);
 	uint32_t *order = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
 	uint32_t *rank = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
 	for (uint32_t i = 0; i < nn; i++)
@@ -573,7 +348,7 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 {
 	if (p->nvalues == 0)
 		return 0;
-	uint32_t v = o->value == PROF_NONE ? folded_default_value(p) : o->value;
+	uint32_t v = o->value == PROF_NONE ? prof_count_value(p) : o->value;
 	if (v >= p->nvalues)
 		return cprof_fail(err, "no such sample type index %u", v);
 
@@ -608,7 +383,7 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;
 	strbuf sb = STRBUF_INIT;
-	flame_namecache *nc = flame_namecache_new(p, &o->names, t->names);
+	names_cache *nc = names_cache_new(p, &o->names, t->names);
 	uint32_t *loc_cache = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
 	for (size_t i = 0; i < ng;) {
 		size_t j = i + 1;
@@ -650,8 +425,8 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 			uint32_t k0 = 0;
 			if (o->threads) {
 				sb_reset(&sb);
-				folded_thread_frame(p, g[i].tid, &sb);
-				names[0] = fl_names_intern(t->names, sb.buf, sb.len);
+				names_thread(p, g[i].tid, &sb);
+				names[0] = names_intern(t->names, sb.buf, sb.len);
 				if (mods)
 					mods[0] = names[0];
 				k0 = 1;
@@ -660,9 +435,9 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 				for (uint32_t k = 0; k < nf; k++) {
 					/* root first, or leaf first with reverse */
 					const prof_frame *f = &frames[o->reverse ? k : nf - 1 - k];
-					names[k0 + k] = flame_namecache_name(nc, f);
+					names[k0 + k] = names_cache_name(nc, f);
 					if (mods)
-						mods[k0 + k] = flame_namecache_module(nc, f);
+						mods[k0 + k] = names_cache_module(nc, f);
 				}
 				break;
 			}
@@ -676,8 +451,8 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 					} else {
 						prof_frame f = { loc, l->nlines ? l->lines[0].function : PROF_NONE,
 								 l->nlines ? l->lines[0].line : 0, false };
-						c[0] = flame_namecache_name(nc, &f) + 1;
-						c[1] = flame_namecache_module(nc, &f) + 1;
+						c[0] = names_cache_name(nc, &f) + 1;
+						c[1] = names_cache_module(nc, &f) + 1;
 					}
 				}
 				if (c[0] == UINT32_MAX) {
@@ -706,7 +481,7 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 		free(q.val);
 		names = mods = NULL;
 	}
-	flame_namecache_free(nc);
+	names_cache_free(nc);
 	free(loc_cache);
 	free(g);
 	free(names);
@@ -716,14 +491,14 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	return 0;
 }
 
-static const fl_names *sort_names;
+static const names_table *sort_names;
 static const flame_node *sort_nodes;
 
 static int child_cmp(const void *a_, const void *b_)
 {
 	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-	return strcmp(fl_names_get(sort_names, sort_nodes[a].name),
-		      fl_names_get(sort_names, sort_nodes[b].name));
+	return strcmp(names_get(sort_names, sort_nodes[a].name),
+		      names_get(sort_names, sort_nodes[b].name));
 }
 
 void flame_tree_finish(flame_tree *t)
@@ -1087,7 +862,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		sb_adds(out, ")\">\n");
 		for (size_t i = start; i < end; i++) {
 			const flame_node *n = &nodes[byd[i].node];
-			const char *name = fl_names_get(t->names, n->name);
+			const char *name = names_get(t->names, n->name);
 			double x = XPAD + (double)byd[i].off * scale;
 			double w = (double)n->total * scale;
 			sb_addf(out, "<g class=\"f\" o=\"%" PRId64 "\" v=\"%" PRId64 "\"", byd[i].off, n->total);
@@ -1107,7 +882,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 				cls = "cj";
 			} else {
 				uint32_t key = o->palette == FLAME_MODULE ? n->module : n->name;
-				snprintf(cbuf, sizeof(cbuf), "c%u", color_class(fl_names_get(t->names, key)));
+				snprintf(cbuf, sizeof(cbuf), "c%u", color_class(names_get(t->names, key)));
 				cls = cbuf;
 			}
 			/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j]

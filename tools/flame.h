@@ -7,7 +7,7 @@
  * are sorted by name (so layout equals flamegraph.pl's), except in a flame
  * chart, where they stay in time order and only consecutive samples with
  * the same path share a node. A second ("base") value per node makes the
- * differential graph. The builder is reusable: cprof-html draws from it too.
+ * differential graph. Frames are named by the names module.
  *
  * The SVG is stand-alone: frames are grouped per depth (one translate per
  * level, no per-frame y), colors are CSS classes drawn from a small table
@@ -23,31 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "folded.h"
+#include "names.h"
 #include "profile.h"
-
-/* ---- a string table: interned names with dense ids ---------------------- */
-typedef struct fl_names fl_names;
-fl_names *fl_names_new(void);
-void fl_names_free(fl_names *t);
-/* Returns the id of s[0..n) (added when new; ids count from 0). */
-uint32_t fl_names_intern(fl_names *t, const char *s, size_t n);
-const char *fl_names_get(const fl_names *t, uint32_t id);
-uint32_t fl_names_count(const fl_names *t);
-
-/* ---- frame names, built once ---------------------------------------------
- * The text of a frame (folded_frame_name) and of its module, interned in
- * `names` and cached per function (or per location for unsymbolized
- * frames), so that a name is built once and not once per stack. With
- * --lines or --addrs the text depends on more than the function and is
- * built each time. */
-typedef struct flame_namecache flame_namecache;
-flame_namecache *flame_namecache_new(const profile *p, const folded_names *o, fl_names *names);
-void flame_namecache_free(flame_namecache *c);
-uint32_t flame_namecache_name(flame_namecache *c, const prof_frame *f);
-/* The module id (palette "module"): the mapping's file name, else the
- * name's package or namespace prefix. */
-uint32_t flame_namecache_module(flame_namecache *c, const prof_frame *f);
 
 /* ---- the tree ------------------------------------------------------------- */
 typedef struct flame_node {
@@ -64,7 +41,7 @@ typedef struct flame_node {
 typedef struct flame_tree {
 	flame_node *nodes; /* nodes[0] is the root, "all" */
 	uint32_t nnodes;
-	fl_names *names;
+	names_table *names;
 	uint32_t max_depth;
 	bool chart;        /* flame chart: children in time order */
 	struct fl_index *index; /* private: (parent, name) -> child */
@@ -81,8 +58,8 @@ void flame_tree_add(flame_tree *t, const uint32_t *names, const uint32_t *module
 		    int64_t value, bool base);
 
 typedef struct flame_build_opts {
-	uint32_t value;     /* sample type index; PROF_NONE: folded_default_value */
-	folded_names names; /* --lines, --addrs, --inline */
+	uint32_t value;     /* sample type index; PROF_NONE: prof_count_value */
+	names_opts names; /* --lines, --addrs, --inline */
 	bool threads;       /* thread name as the root frame */
 	bool reverse;       /* leaf first: flamegraph.pl's --reverse */
 	const bool *mask;   /* samples to include, or NULL */

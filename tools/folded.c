@@ -9,8 +9,6 @@
  */
 #include "folded.h"
 
-#include "flame.h" /* fl_names, flame_namecache */
-
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,75 +386,6 @@ static int64_t sat_add(int64_t a, int64_t b)
 	return r;
 }
 
-/* ---- names -------------------------------------------------------------- */
-
-void folded_clean_name(strbuf *sb, const char *s)
-{
-	/* a blank name too: its spaces would be taken for the ones before
-	 * the count, leaving an empty frame */
-	if (!s || !s[strspn(s, " \t\r\n\v\f")]) {
-		sb_adds(sb, "[unknown]");
-		return;
-	}
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == ';')
-			sb_addc(sb, ':');
-		else if (*c < 0x20 || *c == 0x7f)
-			sb_addc(sb, ' ');
-		else
-			sb_addc(sb, (char)*c);
-	}
-}
-
-void folded_frame_name(const profile *p, const prof_frame *f, const folded_names *o, strbuf *sb)
-{
-	size_t off = sb->len;
-	prof_frame_name(p, f, sb);
-	bool blank = true;
-	for (size_t i = off; i < sb->len; i++) {
-		unsigned char c = (unsigned char)sb->buf[i];
-		if (c == ';')
-			sb->buf[i] = ':';
-		else if (c < 0x20 || c == 0x7f)
-			sb->buf[i] = ' ';
-		blank = blank && sb->buf[i] == ' ';
-	}
-	if (blank) { /* empty, or spaces the reader takes for the ones before the count */
-		sb->len = off;
-		sb->buf[off] = '\0';
-		sb_adds(sb, "[unknown]");
-	}
-	if (o && o->lines && f->function != PROF_NONE && f->line > 0)
-		sb_addf(sb, ":%" PRId64, f->line);
-	if (o && o->addrs && f->function != PROF_NONE && f->location < p->nlocations &&
-	    p->locations[f->location].address)
-		sb_addf(sb, "@0x%" PRIx64, p->locations[f->location].address);
-	if (o && o->inline_marks && f->inlined)
-		sb_adds(sb, "_[i]");
-}
-
-void folded_thread_frame(const profile *p, int32_t tid, strbuf *sb)
-{
-	if (tid < 0) {
-		sb_adds(sb, "[unknown thread]");
-		return;
-	}
-	const char *name = prof_thread_name(p, tid);
-	if (name && *name)
-		folded_clean_name(sb, name);
-	else
-		sb_addf(sb, "[tid %" PRId32 "]", tid);
-}
-
-uint32_t folded_default_value(const profile *p)
-{
-	for (uint32_t i = 0; i < p->nvalues; i++)
-		if (p->sample_types[i].type && !strcmp(p->sample_types[i].type, "samples") &&
-		    p->sample_types[i].unit && !strcmp(p->sample_types[i].unit, "count"))
-			return i;
-	return p->default_type < p->nvalues ? p->default_type : 0;
-}
-
 /* ---- writing ------------------------------------------------------------ */
 
 typedef struct group {
@@ -494,7 +423,7 @@ static int fline_cmp(const void *a_, const void *b_)
 
 int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err *err)
 {
-	uint32_t v = o->value == PROF_NONE ? folded_default_value(p) : o->value;
+	uint32_t v = o->value == PROF_NONE ? prof_count_value(p) : o->value;
 	if (p->nvalues == 0)
 		return 0; /* nothing to count */
 	if (v >= p->nvalues)
@@ -517,8 +446,8 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	size_t nlines = 0, lines_alloc = 0;
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;
-	fl_names *names = fl_names_new();
-	flame_namecache *nc = flame_namecache_new(p, &o->names, names);
+	names_table *names = names_table_new();
+	names_cache *nc = names_cache_new(p, &o->names, names);
 	for (size_t i = 0; i < ng;) {
 		size_t j = i;
 		int64_t sum = 0;
@@ -527,12 +456,12 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 		if (sum > 0) {
 			size_t off = text.len;
 			if (o->threads) {
-				folded_thread_frame(p, g[i].tid, &text);
+				names_thread(p, g[i].tid, &text);
 				sb_addc(&text, ';');
 			}
 			uint32_t nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
 			for (uint32_t k = nf; k-- > 0;) {
-				sb_adds(&text, fl_names_get(names, flame_namecache_name(nc, &frames[k])));
+				sb_adds(&text, names_get(names, names_cache_name(nc, &frames[k])));
 				if (k)
 					sb_addc(&text, ';');
 			}
@@ -550,8 +479,8 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	}
 	free(g);
 	free(frames);
-	flame_namecache_free(nc);
-	fl_names_free(names);
+	names_cache_free(nc);
+	names_table_free(names);
 
 	cmp_base = text.buf;
 	if (nlines)

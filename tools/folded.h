@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "names.h"
 #include "profile.h"
 
 /* Parses folded text into an EMPTY profile. A bad line fails with
@@ -32,29 +33,9 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err);
  * whitespace and a decimal count after a non-empty stack. */
 bool folded_looks_like(const unsigned char *d, size_t n);
 
-/* How a frame is named in folded output (and in cprof-flame). */
-typedef struct folded_names {
-	bool lines;        /* "func:line" (when the line is known) */
-	bool addrs;        /* "func@0xaddress" (when the address is known) */
-	bool inline_marks; /* FlameGraph's "_[i]" suffix on inlined frames */
-} folded_names;
-
-/* Appends the cleaned display name of a frame (see above) to sb. */
-void folded_frame_name(const profile *p, const prof_frame *f, const folded_names *o, strbuf *sb);
-/* Appends s cleaned the same way (for thread names used as root frames). */
-void folded_clean_name(strbuf *sb, const char *s);
-
-/* The thread's root frame for --threads: its name, "[tid N]" when the name
- * is unknown, or "[unknown thread]" when the sample has no thread. */
-void folded_thread_frame(const profile *p, int32_t tid, strbuf *sb);
-
-/* The sample type folded counts default to: samples/count when the profile
- * has it, else its default sample type. */
-uint32_t folded_default_value(const profile *p);
-
 typedef struct folded_opts {
-	uint32_t value;    /* index into p->sample_types; PROF_NONE: folded_default_value */
-	folded_names names;
+	uint32_t value;    /* index into p->sample_types; PROF_NONE: prof_count_value */
+	names_opts names;
 	bool threads;      /* the thread name as the root frame */
 	const bool *mask;  /* nsamples entries: which samples count; NULL: all */
 } folded_opts;

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flame.h"
+#include "names.h"
 
 /* Sums saturate instead of overflowing: a hostile profile may hold values
  * whose total does not fit in int64. */
@@ -44,7 +44,7 @@ typedef struct group {
 struct graph {
 	const profile *p;
 	graph_opts o;
-	fl_names *strs;    /* keys, names, files, tag names */
+	names_table *strs;    /* keys, names, files, tag names */
 	graph_info *infos; /* per key */
 	uint32_t *key_of_str; /* string id -> key, or NONE */
 	size_t nkeys, infos_alloc, key_of_str_alloc;
@@ -200,7 +200,7 @@ void graph_frame_key(const profile *p, const prof_frame *f, graph_by by, bool ob
 
 static const char *str_of(graph *g, const char *s, size_t n)
 {
-	return fl_names_get(g->strs, fl_names_intern(g->strs, s, n));
+	return names_get(g->strs, names_intern(g->strs, s, n));
 }
 
 /* The keys of a location's lines, leaf first (pprof's CreateNodes). */
@@ -226,7 +226,7 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 		const char *file = ri->file.len ? ri->file.buf : "";
 		sb_reset(sb);
 		size_t name_len = info_key(ri, sb);
-		uint32_t id = fl_names_intern(g->strs, sb->buf, sb->len);
+		uint32_t id = names_intern(g->strs, sb->buf, sb->len);
 		if (id >= g->key_of_str_alloc) {
 			size_t old = g->key_of_str_alloc;
 			ALLOC_GROW(g->key_of_str, (size_t)id + 1, g->key_of_str_alloc);
@@ -283,7 +283,7 @@ static uint32_t labelset_tag(graph *g, const prof_labelset *ls, strbuf *sb)
 				sb_adds(sb, "\\n");
 			sb_adds(sb, items[i]);
 		}
-		id = fl_names_intern(g->strs, sb->buf, sb->len);
+		id = names_intern(g->strs, sb->buf, sb->len);
 	}
 	for (uint32_t i = 0; i < n; i++)
 		free(items[i]);
@@ -296,7 +296,7 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	graph *g = xcalloc(1, sizeof(*g));
 	g->p = p;
 	g->o = *o;
-	g->strs = fl_names_new();
+	g->strs = names_table_new();
 	g->loc_off = xmalloc(st_mult(p->nlocations ? p->nlocations : 1, sizeof(uint32_t)));
 	for (uint32_t i = 0; i < p->nlocations; i++)
 		g->loc_off[i] = PROF_NONE;
@@ -380,7 +380,7 @@ void graph_free(graph *g)
 	free(g->loc_keys);
 	free(g->infos);
 	free(g->key_of_str);
-	fl_names_free(g->strs);
+	names_table_free(g->strs);
 	free(g);
 }
 
@@ -566,7 +566,7 @@ static void build(graph *g, const bool *keep)
 			continue;
 		uint32_t stamp = (uint32_t)gi;
 		const char *tag = g->tag_of_labelset[gr->labelset] != PROF_NONE
-					  ? fl_names_get(g->strs, g->tag_of_labelset[gr->labelset])
+					  ? names_get(g->strs, g->tag_of_labelset[gr->labelset])
 					  : NULL;
 		const prof_stack *st = &p->stacks[gr->stack];
 		uint32_t parent = PROF_NONE;

@@ -661,6 +661,15 @@ void prof_frame_name(const profile *p, const prof_frame *f, strbuf *sb)
 	prof_location_name(p, f->location, sb);
 }
 
+uint32_t prof_count_value(const profile *p)
+{
+	for (uint32_t i = 0; i < p->nvalues; i++)
+		if (p->sample_types[i].type && !strcmp(p->sample_types[i].type, "samples") &&
+		    p->sample_types[i].unit && !strcmp(p->sample_types[i].unit, "count"))
+			return i;
+	return p->default_type < p->nvalues ? p->default_type : 0;
+}
+
 /* ---- aggregation ------------------------------------------------------- */
 
 typedef struct agg_key {

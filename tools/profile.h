@@ -225,6 +225,11 @@ void prof_frame_name(const profile *p, const prof_frame *f, strbuf *sb);
  * whatever its lines say. Appends to sb. */
 void prof_location_name(const profile *p, uint32_t loc, strbuf *sb);
 
+/* The sample type the stack views (folded, flame) count by default, as
+ * flamegraph.pl counts samples: samples/count when the profile has it, else
+ * its default sample type. */
+uint32_t prof_count_value(const profile *p);
+
 /* ---- transforming ------------------------------------------------------ */
 /* Groups samples by (stack, labelset) and sums their values, in place; the
  * result is sorted by (stack, labelset). Timestamps and threads are dropped

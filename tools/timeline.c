@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folded.h"
+#include "names.h"
 
 typedef struct column {
 	char **names; /* root first */
@@ -26,17 +26,17 @@ static void column_names(const profile *p, uint32_t stack, bool addrs, column *c
 			sb_reset(&sb);
 			sb_reset(&tmp);
 			prof_location_name(p, s->locs[s->depth - 1 - i], &tmp);
-			folded_clean_name(&sb, tmp.buf);
+			names_clean(&sb, tmp.buf);
 			c->names[i] = xstrdup(sb.buf);
 		}
 	} else {
-		folded_names fn = { 0 };
+		names_opts fn = { 0 };
 		uint32_t n = prof_stack_frames(p, stack, fr, alloc);
 		c->depth = n;
 		c->names = xcalloc(n ? n : 1, sizeof(char *));
 		for (uint32_t i = 0; i < n; i++) {
 			sb_reset(&sb);
-			folded_frame_name(p, &(*fr)[n - 1 - i], &fn, &sb);
+			names_frame(p, &(*fr)[n - 1 - i], &fn, &sb);
 			c->names[i] = xstrdup(sb.buf);
 		}
 	}

@@ -27,9 +27,8 @@
 
 #include <regex.h>
 
-#include "flame.h"
-#include "folded.h"
 #include "graph.h"
+#include "names.h"
 
 /* Sums saturate instead of overflowing: a hostile profile may hold values
  * whose total does not fit in int64. */
@@ -255,20 +254,20 @@ typedef struct srow {
 } srow;
 
 static uint32_t srow_v;
-static fl_names *srow_names;
+static names_table *srow_names;
 
 static int srow_cmp(const void *a_, const void *b_)
 {
 	const srow *a = a_, *b = b_;
 	if (a->vals[srow_v] != b->vals[srow_v])
 		return a->vals[srow_v] > b->vals[srow_v] ? -1 : 1;
-	return strcmp(fl_names_get(srow_names, a->text), fl_names_get(srow_names, b->text));
+	return strcmp(names_get(srow_names, a->text), names_get(srow_names, b->text));
 }
 
 static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *out)
 {
 	uint32_t nv = p->nvalues;
-	fl_names *names = fl_names_new();
+	names_table *names = names_table_new();
 	/* distinct stacks by their text: two stacks may print the same */
 	int64_t *sums = NULL; /* per text id, nv values */
 	size_t sums_alloc = 0;
@@ -280,7 +279,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	strbuf sb = STRBUF_INIT;
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;
-	folded_names fnames = { 0 };
+	names_opts fnames = { 0 };
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const int64_t *vals = prof_sample_values(p, i);
 		for (uint32_t k = 0; k < nv; k++)
@@ -307,14 +306,14 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 				}
 			}
 			for (uint32_t k = from; k-- > 0;) {
-				folded_frame_name(p, &frames[k], &fnames, &sb);
+				names_frame(p, &frames[k], &fnames, &sb);
 				if (k)
 					sb_addc(&sb, ';');
 			}
 			if (nf == 0)
 				sb_adds(&sb, "[empty stack]");
-			text_of_stack[st] = fl_names_intern(names, sb.buf, sb.len);
-			size_t need = (size_t)fl_names_count(names) * nv;
+			text_of_stack[st] = names_intern(names, sb.buf, sb.len);
+			size_t need = (size_t)names_count(names) * nv;
 			size_t old = sums_alloc;
 			ALLOC_GROW(sums, need, sums_alloc);
 			if (sums_alloc > old)
@@ -326,7 +325,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 			shown[k] = sadd(shown[k], vals[k]);
 		}
 	}
-	uint32_t nrows = fl_names_count(names);
+	uint32_t nrows = names_count(names);
 	srow *rows = xmalloc(st_mult(nrows ? nrows : 1, sizeof(*rows)));
 	for (uint32_t i = 0; i < nrows; i++) {
 		rows[i].text = i;
@@ -384,7 +383,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 			top_percent(out, rows[i].vals[k], total[k]);
 			sb_addc(out, ' ');
 		}
-		sb_addf(out, " %s\n", fl_names_get(names, rows[i].text));
+		sb_addf(out, " %s\n", names_get(names, rows[i].text));
 	}
 	free(units);
 	free(rows);
@@ -394,7 +393,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	free(shown);
 	free(frames);
 	sb_release(&sb);
-	fl_names_free(names);
+	names_table_free(names);
 	return 0;
 }
 

@@ -36,7 +36,7 @@ static flame_tree *tree_of(const char *text, bool chart, bool reverse)
 static void dump(const flame_tree *t, uint32_t id, strbuf *sb)
 {
 	const flame_node *n = &t->nodes[id];
-	sb_addf(sb, "%s%s:%lld/%lld", sb->len ? " " : "", fl_names_get(t->names, n->name),
+	sb_addf(sb, "%s%s:%lld/%lld", sb->len ? " " : "", names_get(t->names, n->name),
 		(long long)n->total, (long long)n->self);
 	for (uint32_t c = n->first_child; c != PROF_NONE; c = t->nodes[c].next_sibling)
 		dump(t, c, sb);
@@ -208,21 +208,6 @@ static void test_annotations_color_not_shown(void **state)
 	flame_tree_free(t);
 }
 
-static void test_names_table(void **state)
-{
-	(void)state;
-	fl_names *n = fl_names_new();
-	char buf[32];
-	for (int i = 0; i < 10000; i++) {
-		snprintf(buf, sizeof(buf), "name%d", i);
-		assert_int_equal(fl_names_intern(n, buf, strlen(buf)), (uint32_t)i);
-	}
-	assert_int_equal(fl_names_intern(n, "name42", 6), 42);
-	assert_string_equal(fl_names_get(n, 9999), "name9999");
-	assert_int_equal(fl_names_count(n), 10000);
-	fl_names_free(n);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,7 +219,6 @@ int main(void)
 		cmocka_unit_test(test_diff_colors),
 		cmocka_unit_test(test_huge_values_saturate),
 		cmocka_unit_test(test_annotations_color_not_shown),
-		cmocka_unit_test(test_names_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

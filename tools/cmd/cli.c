@@ -240,7 +240,7 @@ int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro)
 	return 1;
 }
 
-int cli_name_opt(int opt, const char *arg, const char **value, folded_names *names, bool *threads,
+int cli_name_opt(int opt, const char *arg, const char **value, names_opts *names, bool *threads,
 		 prof_read_opts *ro)
 {
 	switch (opt) {

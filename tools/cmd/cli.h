@@ -15,7 +15,7 @@
 
 #include "profile.h"
 #include "filter.h"
-#include "folded.h"
+#include "names.h"
 #include "reader.h"
 
 /* Prints "tool: file: msg" (or "tool: msg" when file is NULL) to stderr. */
@@ -99,7 +99,7 @@ extern const char cli_help_filters[];
 
 /* Handles one getopt result if it is one of CLI_NAME_LONGOPTS (the --value
  * name into *value, --no-symbolize into ro): 1 handled, 0 not one of them. */
-int cli_name_opt(int opt, const char *arg, const char **value, folded_names *names, bool *threads,
+int cli_name_opt(int opt, const char *arg, const char **value, names_opts *names, bool *threads,
 		 prof_read_opts *ro);
 
 /* Handles one getopt result if it is a filter option: 1 handled, 0 not a

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 	if (!diff && !chart) {
 		/* frames the SVG would leave out are never built: what is
 		 * narrower than minwidth pixels at this width and total */
-		uint32_t v = b.value == PROF_NONE ? folded_default_value(p) : b.value;
+		uint32_t v = b.value == PROF_NONE ? prof_count_value(p) : b.value;
 		int64_t total = 0;
 		for (size_t i = 0; v < p->nvalues && i < p->nsamples; i++)
 			if (!mask || mask[i])
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		s.diff = true;
 	}
 	flame_tree_finish(t);
-	uint32_t v = b.value == PROF_NONE ? folded_default_value(p) : b.value;
+	uint32_t v = b.value == PROF_NONE ? prof_count_value(p) : b.value;
 	if (v < p->nvalues) {
 		s.unit = p->sample_types[v].unit;
 		s.countname = p->sample_types[v].type;

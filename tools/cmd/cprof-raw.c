@@ -9,7 +9,7 @@
 
 #include "cli.h"
 #include "filter.h"
-#include "folded.h"
+#include "names.h"
 #include "timeline.h"
 
 static const char *tool = "cprof-raw";
@@ -179,16 +179,16 @@ static void add_stack(strbuf *sb, const profile *p, uint32_t stack, bool addrs, 
 		for (uint32_t i = s->depth; i-- > 0;) {
 			sb_reset(tmp);
 			prof_location_name(p, s->locs[i], tmp);
-			folded_clean_name(sb, tmp->buf);
+			names_clean(sb, tmp->buf);
 			if (i)
 				sb_addc(sb, ';');
 		}
 		return;
 	}
-	folded_names names = { 0 };
+	names_opts names = { 0 };
 	uint32_t n = prof_stack_frames(p, stack, fr, alloc);
 	for (uint32_t i = n; i-- > 0;) {
-		folded_frame_name(p, &(*fr)[i], &names, sb);
+		names_frame(p, &(*fr)[i], &names, sb);
 		if (i)
 			sb_addc(sb, ';');
 	}

@@ -1,0 +1,157 @@
+/* Unit tests of names: the string table, frame names (cleaning, decorations,
+ * thread frames, modules) and the cache, which must give what naming each
+ * frame afresh gives, also for frames that have a mapping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+
+static void test_table_ids_are_dense(void **state)
+{
+	(void)state;
+	names_table *n = names_table_new();
+	char buf[32];
+	for (int i = 0; i < 10000; i++) {
+		snprintf(buf, sizeof(buf), "name%d", i);
+		assert_int_equal(names_intern(n, buf, strlen(buf)), (uint32_t)i);
+	}
+	assert_int_equal(names_intern(n, "name42", 6), 42);
+	assert_string_equal(names_get(n, 9999), "name9999");
+	assert_int_equal(names_count(n), 10000);
+	/* a NUL byte is part of the name; the empty name is a name */
+	uint32_t a = names_intern(n, "a\0b", 3), b = names_intern(n, "a", 1);
+	assert_int_not_equal(a, b);
+	assert_int_equal(names_intern(n, NULL, 0), names_intern(n, "", 0));
+	assert_string_equal(names_get(n, 1u << 30), "");
+	names_table_free(n);
+}
+
+/* A profile with two mapped binaries, an inlined frame, a function without
+ * a name and an unsymbolized address. */
+static profile *sample_profile(void)
+{
+	profile *p = prof_new();
+	prof_value_type t = { "samples", "count" };
+	prof_set_sample_types(p, &t, 1);
+	prof_mapping m1 = { 0x400000, 0x500000, 0, "/usr/bin/app", "", false, false, false, false };
+	prof_mapping m2 = { 0x7f0000, 0x7f1000, 0x1000, "/lib/libc.so.6", "", false, false, false, false };
+	uint32_t mp1 = prof_add_mapping(p, &m1), mp2 = prof_add_mapping(p, &m2);
+	uint32_t fmain = prof_intern_function(p, "main", "main", "m.c", 1);
+	uint32_t fin = prof_intern_function(p, "ns::helper;x", "", "m.c", 9);
+	uint32_t fgo = prof_intern_function(p, "github.com/x/pkg.(*T).Run", "", "", 0);
+	uint32_t fnone = prof_intern_function(p, "", "", "", 0);
+	prof_line inl[2] = { { fin, 10, 0 }, { fmain, 3, 0 } };
+	prof_line lgo = { fgo, 5, 0 }, lnone = { fnone, 0, 0 };
+	uint32_t locs[5] = {
+		prof_add_location(p, mp2, 0x7f0010, NULL, 0),  /* libc.so.6+0x1010 */
+		prof_add_location(p, PROF_NONE, 0x1234, NULL, 0),
+		prof_add_location(p, PROF_NONE, 0x10, &lgo, 1),
+		prof_add_location(p, mp1, 0x401000, &lnone, 1),
+		prof_add_location(p, mp1, 0x402000, inl, 2),
+	};
+	int64_t one = 1;
+	prof_add_sample(p, prof_intern_stack(p, locs, 5), 0, &one, -1, 3, 0);
+	prof_add_sample(p, prof_intern_stack(p, locs + 2, 3), 0, &one, -1, -1, 0);
+	prof_set_thread_name(p, 3, "work\ter");
+	return p;
+}
+
+static char *frame_text(const profile *p, const prof_frame *f, const names_opts *o)
+{
+	strbuf sb = STRBUF_INIT;
+	names_frame(p, f, o, &sb);
+	return sb_detach(&sb, NULL);
+}
+
+static void test_frame_names(void **state)
+{
+	(void)state;
+	profile *p = sample_profile();
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	uint32_t n = prof_stack_frames(p, 0, &fr, &alloc);
+	assert_int_equal(n, 6);
+	const char *want[6] = { "libc.so.6+0x1010", "0x1234", "github.com/x/pkg.(*T).Run",
+				"app+0x1000", "ns::helper:x", "main" };
+	for (uint32_t i = 0; i < n; i++) {
+		char *s = frame_text(p, &fr[i], NULL);
+		assert_string_equal(s, want[i]);
+		free(s);
+	}
+	names_opts o = { .lines = true, .addrs = true, .inline_marks = true };
+	char *s = frame_text(p, &fr[4], &o);
+	assert_string_equal(s, "ns::helper:x:10@0x402000_[i]");
+	free(s);
+	s = frame_text(p, &fr[5], &o);
+	assert_string_equal(s, "main:3@0x402000");
+	free(s);
+	strbuf sb = STRBUF_INIT;
+	names_thread(p, 3, &sb);
+	sb_addc(&sb, '|');
+	names_thread(p, 4, &sb);
+	sb_addc(&sb, '|');
+	names_thread(p, -1, &sb);
+	sb_addc(&sb, '|');
+	names_clean(&sb, " \n");
+	assert_string_equal(sb.buf, "work er|[tid 4]|[unknown thread]|[unknown]");
+	sb_reset(&sb);
+	const char *mods[6] = { "libc.so.6", "0x1234", "github.com/x/pkg", "app", "app", "app" };
+	for (uint32_t i = 0; i < n; i++) {
+		sb_reset(&sb);
+		names_module(p, &fr[i], want[i], &sb);
+		assert_string_equal(sb.buf, mods[i]);
+	}
+	sb_release(&sb);
+	free(fr);
+	prof_free(p);
+}
+
+/* The cache gives every frame the text and module naming it afresh gives,
+ * for every combination of decorations, cached (second round) or not. */
+static void test_cache_equals_naming(void **state)
+{
+	(void)state;
+	profile *p = sample_profile();
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	for (int bits = 0; bits < 8; bits++) {
+		names_opts o = { .lines = bits & 1, .addrs = bits & 2, .inline_marks = bits & 4 };
+		names_table *t = names_table_new();
+		names_cache *c = names_cache_new(p, &o, t);
+		for (int round = 0; round < 2; round++) {
+			for (uint32_t st = 0; st < p->nstacks; st++) {
+				uint32_t n = prof_stack_frames(p, st, &fr, &alloc);
+				for (uint32_t i = 0; i < n; i++) {
+					char *want = frame_text(p, &fr[i], &o);
+					uint32_t id = names_cache_name(c, &fr[i]);
+					assert_string_equal(names_get(t, id), want);
+					strbuf mb = STRBUF_INIT;
+					names_module(p, &fr[i], want, &mb);
+					assert_string_equal(names_get(t, names_cache_module(c, &fr[i])), mb.buf);
+					sb_release(&mb);
+					free(want);
+				}
+			}
+		}
+		names_cache_free(c);
+		names_table_free(t);
+	}
+	free(fr);
+	prof_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_ids_are_dense),
+		cmocka_unit_test(test_frame_names),
+		cmocka_unit_test(test_cache_equals_naming),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,71 @@
+/*
+ * names: how the views name a frame — one home for frame naming.
+ *
+ * Every stack view (cprof-fold, cprof-flame, cprof-top, cprof-raw, the
+ * timeline) prints a frame the same way: its function's name (else its
+ * system name, else the location's "module+0xoff" or "0xaddr"), cleaned so
+ * that it survives the folded format (';' becomes ':', a control character a
+ * space, a blank name "[unknown]"), with optional ":line", "@0xaddress" and
+ * "_[i]" decorations. The views depend on this module, not on each other.
+ *
+ * It owns three things:
+ *  - names_table: a string table that interns each name once and hands out
+ *    dense ids (0, 1, 2, ...), so ids instead of strings travel through
+ *    trees and sorts;
+ *  - the naming functions (frame, thread root frame, module);
+ *  - names_cache: builds the text of a frame once per function (per
+ *    location for unsymbolized frames) and its module once per mapping, so
+ *    that a name is built once and not once per stack.
+ */
+#ifndef CPROF_NAMES_H
+#define CPROF_NAMES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "profile.h"
+
+/* ---- the string table ------------------------------------------------------ */
+typedef struct names_table names_table;
+names_table *names_table_new(void);
+void names_table_free(names_table *t);
+/* Returns the id of s[0..n) (added when new; ids count from 0 in order of
+ * first appearance). s may hold NUL bytes. */
+uint32_t names_intern(names_table *t, const char *s, size_t n);
+/* The NUL-terminated string of id; "" for an id never handed out. */
+const char *names_get(const names_table *t, uint32_t id);
+uint32_t names_count(const names_table *t);
+
+/* ---- naming a frame ------------------------------------------------------------ */
+/* The decorations of a frame's name (the tools' --lines, --addrs, --inline). */
+typedef struct names_opts {
+	bool lines;        /* "func:line" (when the line is known) */
+	bool addrs;        /* "func@0xaddress" (when the address is known) */
+	bool inline_marks; /* FlameGraph's "_[i]" suffix on inlined frames */
+} names_opts;
+
+/* Appends the cleaned name of a frame (see above) to sb; o may be NULL. */
+void names_frame(const profile *p, const prof_frame *f, const names_opts *o, strbuf *sb);
+/* Appends s cleaned the same way (NULL or blank: "[unknown]"). */
+void names_clean(strbuf *sb, const char *s);
+/* The thread's root frame (--threads): its cleaned name, "[tid N]" when the
+ * name is unknown, or "[unknown thread]" when tid < 0 (no thread). */
+void names_thread(const profile *p, int32_t tid, strbuf *sb);
+/* The module a frame belongs to (flame's "module" palette): the base name of
+ * its mapping's file, else the package or namespace prefix of name (the
+ * frame's text): up to the last "::", else up to the first '.' after the
+ * last '/', else the whole name. */
+void names_module(const profile *p, const prof_frame *f, const char *name, strbuf *sb);
+
+/* ---- the cache --------------------------------------------------------------- */
+/* Frame names and modules interned in a table the caller owns (and that
+ * outlives the cache). The cache keeps p and a copy of *o. */
+typedef struct names_cache names_cache;
+names_cache *names_cache_new(const profile *p, const names_opts *o, names_table *t);
+void names_cache_free(names_cache *c);
+/* The id in the table of names_frame(f). */
+uint32_t names_cache_name(names_cache *c, const prof_frame *f);
+/* The id in the table of names_module(f). */
+uint32_t names_cache_module(names_cache *c, const prof_frame *f);
+
+#endif
