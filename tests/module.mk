@@ -31,6 +31,7 @@ torture: $(TORTURE_PROGS) $(TORTURE_LIBS)
 FUZZ_NEEDS_COMMON := tools/reader.c tools/pprof.c tools/folded.c
 FUZZ_NEEDS_svg := tools/flame.c
 FUZZ_NEEDS_html := tools/html.c
+FUZZ_NEEDS_perfscript := tools/perfscript.c
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_NAMES := $(foreach t,$(FUZZ_SRCS:tests/fuzz/fuzz_%.c=%),$(if $(filter-out \
 	$(wildcard $(FUZZ_NEEDS_COMMON) $(FUZZ_NEEDS_$(t))),$(FUZZ_NEEDS_COMMON) $(FUZZ_NEEDS_$(t))),,$(t)))

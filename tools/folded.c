@@ -9,6 +9,8 @@
  */
 #include "folded.h"
 
+#include "perfscript.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,13 +198,84 @@ static name_slot *name_tab_get(name_tab *t, const unsigned char *s, size_t len, 
 	return &t->slots[i];
 }
 
+/* The count(s) at the end of a line: "STACK COUNT", or difffolded.pl's
+ * "STACK BEFORE AFTER" (*two). flamegraph.pl's reading: the stack ends at
+ * the blank before the number(s); a stack ending in ';' loses its empty
+ * last frames (Perl's split). *se is the end of the stack. */
+static int parse_counts(const unsigned char *line, size_t start, size_t len, size_t *se,
+			int64_t *count, int64_t *before, bool *two, size_t lineno, cprof_err *err)
+{
+	*two = false;
+	for (int k = 0; k < 2; k++) {
+		size_t e = len;
+		while (e > start && line[e - 1] >= '0' && line[e - 1] <= '9')
+			e--;
+		if (k == 1 && (e == len || e == start || !is_space(line[e - 1])))
+			break; /* one count only */
+		if (e == len)
+			return cprof_fail(err, "line %zu: no count at the end of the line (want \"frame;frame COUNT\")",
+					  lineno);
+		if (e == start || !is_space(line[e - 1]))
+			return cprof_fail(err, "line %zu: %s", lineno,
+					  e == start ? "no stack before the count"
+						     : "the count must be an integer after a space");
+		int64_t v = 0;
+		size_t i = e;
+		for (; i < len && v <= (INT64_MAX - (line[i] - '0')) / 10; i++)
+			v = v * 10 + (line[i] - '0');
+		if (i < len)
+			return cprof_fail(err, "line %zu: count too large", lineno);
+		if (k == 0) {
+			*count = v;
+		} else {
+			*before = v;
+			*two = true;
+		}
+		len = e;
+		while (len > start && is_space(line[len - 1]))
+			len--;
+	}
+	while (len > start && line[len - 1] == ';')
+		len--;
+	*se = len;
+	return 0;
+}
+
+/* True when the first line of d has two counts (difffolded.pl output). */
+static bool first_line_two_counts(const unsigned char *d, size_t n)
+{
+	size_t pos = 0;
+	while (pos < n) {
+		const unsigned char *line = d + pos;
+		const unsigned char *nl = memchr(line, '\n', n - pos);
+		size_t len = nl ? (size_t)(nl - line) : n - pos;
+		pos += len + (nl ? 1 : 0);
+		while (len > 0 && is_space(line[len - 1]))
+			len--;
+		size_t start = 0;
+		while (start < len && is_space(line[start]))
+			start++;
+		if (start == len)
+			continue;
+		size_t se;
+		int64_t c, b;
+		bool two;
+		return parse_counts(line, start, len, &se, &c, &b, &two, 0, NULL) == 0 && two;
+	}
+	return false;
+}
+
 int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 {
-	static const prof_value_type types[] = { { "samples", "count" } };
-	prof_value_type t = { prof_intern(p, types[0].type), prof_intern(p, types[0].unit) };
-	prof_set_sample_types(p, &t, 1);
+	/* a differential file (its first line has two counts) gets a second
+	 * sample type, the counts before */
+	bool diff = first_line_two_counts(d, n);
+	prof_value_type t[2] = { { prof_intern(p, "samples"), prof_intern(p, "count") },
+				 { prof_intern(p, FOLDED_BEFORE), prof_intern(p, "count") } };
+	prof_set_sample_types(p, t, diff ? 2 : 1);
 	p->default_type = 0;
 	p->source_format = prof_intern(p, "folded");
+	uint32_t empty_loc = PROF_NONE; /* the location of empty frames */
 
 	/* frame text -> its one location; names repeat, so the model's
 	 * interning runs once per distinct name, not once per frame */
@@ -236,37 +309,22 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 			rc = cprof_fail(err, "line %zu: NUL byte in folded text", lineno);
 			break;
 		}
-		/* the count: digits at the end, after whitespace */
-		size_t e = len;
-		while (e > start && line[e - 1] >= '0' && line[e - 1] <= '9')
-			e--;
-		if (e == len) {
-			rc = cprof_fail(err, "line %zu: no count at the end of the line (want \"frame;frame COUNT\")",
-					lineno);
+		int64_t count, before;
+		size_t se;
+		bool two;
+		if (parse_counts(line, start, len, &se, &count, &before, &two, lineno, err) < 0) {
+			rc = -1;
 			break;
 		}
-		if (e == start || !is_space(line[e - 1])) {
-			rc = cprof_fail(err, "line %zu: %s", lineno,
-					e == start ? "no stack before the count"
-						   : "the count must be an integer after a space");
-			break;
-		}
-		int64_t count = 0;
-		size_t i = e;
-		for (; i < len && count <= (INT64_MAX - (line[i] - '0')) / 10; i++)
-			count = count * 10 + (line[i] - '0');
-		if (i < len) {
-			rc = cprof_fail(err, "line %zu: count too large", lineno);
-			break;
-		}
-		size_t se = e;
-		while (se > start && is_space(line[se - 1]))
-			se--;
+		if (!two)
+			before = count; /* a one-count line in a differential file: no change */
+		else if (!diff) /* flamegraph.pl draws the second count */
+			two = false;
 
 		/* the frames, root first */
 		size_t depth = 0;
 		size_t f = start;
-		bool done = false;
+		bool done = se == start; /* ";;; 3": no frame, counted at the root */
 		/* sorted input (stackcollapse output) repeats the previous line's
 		 * prefix: reuse its locations without hashing. A frame holds no
 		 * ';', so the same bytes followed by ';' or the end of the stack
@@ -291,10 +349,6 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		while (!done) {
 			uint64_t h;
 			size_t fl = frame_scan(line + f, line + se, d + n, &h);
-			if (fl == 0) {
-				rc = cprof_fail(err, "line %zu: empty frame name in the stack", lineno);
-				goto out;
-			}
 			if (depth + npend >= FOLDED_MAX_DEPTH) {
 				rc = cprof_fail(err, "line %zu: stack deeper than %d frames", lineno,
 						FOLDED_MAX_DEPTH);
@@ -312,6 +366,17 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		ALLOC_GROW(prev, depth + npend, prev_alloc);
 		for (size_t k = 0; k < npend; k++) {
 			size_t pf = pend[k].start, fl = pend[k].len;
+			if (fl == 0) { /* "a;;b": flamegraph.pl draws a nameless frame */
+				if (empty_loc == PROF_NONE) {
+					const char *name = prof_intern(p, "[unknown]");
+					prof_line pl = { prof_intern_function(p, name, name, "", 0), 0, 0 };
+					empty_loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+				}
+				locs[depth] = empty_loc;
+				prev[depth] = (prev_frame){ (size_t)(line - d) + pf, 0, empty_loc };
+				depth++;
+				continue;
+			}
 			if (seen.names_len + fl > UINT32_MAX) {
 				rc = cprof_fail(err, "line %zu: over 4 GiB of distinct frame names", lineno);
 				goto out;
@@ -337,7 +402,8 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 			locs[depth - 1 - i] = tmp;
 		}
 		uint32_t st = prof_intern_stack(p, locs, (uint32_t)depth);
-		prof_add_sample(p, st, 0, &count, -1, -1, 0);
+		int64_t v[2] = { count, before };
+		prof_add_sample(p, st, 0, v, -1, -1, 0);
 	}
 out:
 	free(prev);
@@ -390,6 +456,7 @@ static int64_t sat_add(int64_t a, int64_t b)
 
 typedef struct group {
 	uint32_t stack;
+	uint32_t labelset; /* perf script input only */
 	int32_t tid;
 	int64_t value;
 } group;
@@ -399,6 +466,8 @@ static int group_cmp(const void *a_, const void *b_)
 	const group *a = a_, *b = b_;
 	if (a->stack != b->stack)
 		return a->stack < b->stack ? -1 : 1;
+	if (a->labelset != b->labelset)
+		return a->labelset < b->labelset ? -1 : 1;
 	if (a->tid != b->tid)
 		return a->tid < b->tid ? -1 : 1;
 	return 0;
@@ -429,13 +498,17 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	if (v >= p->nvalues)
 		return cprof_fail(err, "no such sample type index %u", v);
 
+	bool perf = perfscript_is(p);
 	group *g = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(*g)));
 	size_t ng = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		if (o->mask && !o->mask[i])
 			continue;
 		g[ng].stack = p->samples[i].stack;
-		g[ng].tid = o->threads ? p->samples[i].tid : 0;
+		g[ng].labelset = perf ? p->samples[i].labelset : 0;
+		g[ng].tid = (perf ? o->root == FOLDED_ROOT_TID || !p->samples[i].labelset : o->threads)
+				    ? p->samples[i].tid
+				    : 0;
 		g[ng].value = prof_sample_values(p, i)[v];
 		ng++;
 	}
@@ -451,9 +524,15 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	for (size_t i = 0; i < ng;) {
 		size_t j = i;
 		int64_t sum = 0;
-		while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
+		while (j < ng && !group_cmp(&g[j], &g[i]))
 			sum = sat_add(sum, g[j++].value);
-		if (sum > 0) {
+		if (sum > 0 && perf) {
+			size_t off = text.len;
+			perfscript_fold_text(p, g[i].stack, g[i].labelset, g[i].tid, o, &text, &frames,
+					     &frames_alloc);
+			ALLOC_GROW(lines, nlines + 1, lines_alloc);
+			lines[nlines++] = (fline){ off, text.len - off, sum };
+		} else if (sum > 0) {
 			size_t off = text.len;
 			if (o->threads) {
 				names_thread(p, g[i].tid, &text);

@@ -15,6 +15,10 @@
  * cleaned: ';' becomes ':', a control character (newline, tab, ...) becomes
  * a space, and an empty name becomes "[unknown]". Stacks whose count is
  * zero or negative are left out (flamegraph.pl cannot draw them).
+ *
+ * A profile read from perf script text is written as stackcollapse-perf.pl
+ * writes it (perfscript.h): process name first, its tidied names and
+ * annotations; --threads does not apply there.
  */
 #ifndef CPROF_FOLDED_H
 #define CPROF_FOLDED_H
@@ -26,17 +30,31 @@
 #include "profile.h"
 
 /* Parses folded text into an EMPTY profile. A bad line fails with
- * "line N: what is wrong"; blank lines are skipped. */
+ * "line N: what is wrong"; blank lines are skipped. Read as flamegraph.pl
+ * reads it: a trailing ';' is dropped, an empty frame ("a;;b") is named
+ * "[unknown]", and difffolded.pl's "STACK BEFORE AFTER" lines make a
+ * differential profile: samples/count holds AFTER, a second sample type
+ * FOLDED_BEFORE/count holds BEFORE (when the first line has two counts;
+ * elsewhere a line's last count is its count, as flamegraph.pl draws it). */
+#define FOLDED_BEFORE "before"
 int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err);
 
 /* True when the first line looks like folded text: printable, and ends with
  * whitespace and a decimal count after a non-empty stack. */
 bool folded_looks_like(const unsigned char *d, size_t n);
 
+/* The root frame of perf script input, as stackcollapse-perf.pl writes it:
+ * the process name, with "-PID", or with "-PID/TID". */
+typedef enum folded_root { FOLDED_ROOT_COMM, FOLDED_ROOT_PID, FOLDED_ROOT_TID } folded_root;
+
 typedef struct folded_opts {
 	uint32_t value;    /* index into p->sample_types; PROF_NONE: prof_count_value */
 	names_opts names;
 	bool threads;      /* the thread name as the root frame */
+	/* perf script input only (stackcollapse-perf.pl's options) */
+	folded_root root;  /* the process root frame */
+	bool kernel_marks; /* "_[k]" on kernel frames */
+	bool jit_marks;    /* "_[j]" on frames of /tmp/perf-PID.map */
 	const bool *mask;  /* nsamples entries: which samples count; NULL: all */
 } folded_opts;
 

@@ -663,6 +663,10 @@ void prof_frame_name(const profile *p, const prof_frame *f, strbuf *sb)
 
 uint32_t prof_count_value(const profile *p)
 {
+	/* perf's readers: their default, the event's periods, which is what
+	 * stackcollapse-perf.pl counts */
+	if (p->source_format && !strncmp(p->source_format, "perf", 4) && p->default_type < p->nvalues)
+		return p->default_type;
 	for (uint32_t i = 0; i < p->nvalues; i++)
 		if (p->sample_types[i].type && !strcmp(p->sample_types[i].type, "samples") &&
 		    p->sample_types[i].unit && !strcmp(p->sample_types[i].unit, "count"))

@@ -227,7 +227,8 @@ void prof_location_name(const profile *p, uint32_t loc, strbuf *sb);
 
 /* The sample type the stack views (folded, flame) count by default, as
  * flamegraph.pl counts samples: samples/count when the profile has it, else
- * its default sample type. */
+ * its default sample type; for perf input (source_format "perf ...") its
+ * default type, the event's periods, as stackcollapse-perf.pl counts. */
 uint32_t prof_count_value(const profile *p);
 
 /* ---- transforming ------------------------------------------------------ */

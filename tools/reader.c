@@ -9,12 +9,14 @@
  */
 #include "reader.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "folded.h"
 #include "gzip.h"
+#include "perfscript.h"
 #include "pprof.h"
 #include "rawfile.h"
 #include "rawread.h"
@@ -49,6 +51,7 @@ static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_
 static const prof_format formats[] = {
 	{ "raw", raw_looks_like, read_raw },
 	{ "pprof", pprof_looks_like, read_pprof },
+	{ "perf script", perfscript_looks_like, perfscript_read },
 	{ "folded", folded_looks_like, read_folded },
 };
 
@@ -60,6 +63,93 @@ static const prof_format *detect(const unsigned char *d, size_t n)
 		if (formats[i].looks_like(d, n))
 			return &formats[i];
 	return NULL;
+}
+
+/* Inputs that are recognised but not read: what they are and what to do.
+ * Each test looks at the first bytes only. */
+static bool starts(const unsigned char *d, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	return n >= k && !memcmp(d, lit, k);
+}
+
+static bool has_within(const unsigned char *d, size_t n, size_t within, const char *lit)
+{
+	return memmem(d, n < within ? n : within, lit, strlen(lit)) != NULL;
+}
+
+/* The first line that is not a '#' comment, as [*l, *l + *len). */
+static void first_data_line(const unsigned char *d, size_t n, const unsigned char **l, size_t *len)
+{
+	size_t pos = 0;
+	while (pos < n && (d[pos] == '#' || d[pos] == '\n')) {
+		const unsigned char *nl = memchr(d + pos, '\n', n - pos);
+		pos = nl ? (size_t)(nl - d) + 1 : n;
+	}
+	const unsigned char *nl = memchr(d + pos, '\n', n - pos);
+	*l = d + pos;
+	*len = nl ? (size_t)(nl - *l) : n - pos;
+}
+
+static bool is_perf_report(const unsigned char *d, size_t n)
+{
+	return starts(d, n, "# To display the perf.data header info") ||
+	       (d[0] == '#' && (has_within(d, n, 4096, "\n# Samples: ") ||
+				has_within(d, n, 4096, "\n# Overhead ")));
+}
+
+static bool is_perf_script_without_comm(const unsigned char *d, size_t n)
+{
+	const unsigned char *l;
+	size_t len, i = 0;
+	first_data_line(d, n, &l, &len);
+	while (i < len && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	size_t h = i;
+	while (i < len && isxdigit(l[i]))
+		i++;
+	/* "\t  401136 main+0x16 (/usr/bin/prog)": a frame with no event line */
+	return h > 0 && i > h && i < len && l[i] == ' ' && memchr(l, '(', len) && l[len - 1] == ')';
+}
+
+static bool is_speedscope(const unsigned char *d, size_t n)
+{
+	return n && d[0] == '{' && has_within(d, n, 4096, "speedscope");
+}
+
+static bool is_callgrind(const unsigned char *d, size_t n)
+{
+	return starts(d, n, "# callgrind format") || starts(d, n, "events:") ||
+	       starts(d, n, "version: 1\n") || starts(d, n, "creator: callgrind");
+}
+
+static const struct {
+	bool (*is)(const unsigned char *d, size_t n);
+	const char *msg;
+} unsupported[] = {
+	{ is_perf_report, "this is `perf report` output (a table without stacks): give cprof "
+			  "`perf script` output of the same perf.data" },
+	{ is_perf_script_without_comm,
+	  "perf script output without event lines: cprof needs at least the comm and tid "
+	  "fields (perf script -F comm,tid,time,period,event,ip,sym,dso)" },
+	{ is_speedscope, "speedscope JSON: cprof writes it (cprof-html --speedscope) but does "
+			 "not read it" },
+	{ is_callgrind, "callgrind output: not read by cprof (it has no stacks, only "
+			"caller/callee pairs)" },
+};
+
+static int unrecognized(const unsigned char *d, size_t n, bool gzipped, cprof_err *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(unsupported); i++)
+		if (unsupported[i].is(d, n))
+			return cprof_fail(err, "%s%s", gzipped ? "inside gzip: " : "", unsupported[i].msg);
+	strbuf names = STRBUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+		sb_addf(&names, "%s%s", i ? ", " : "", formats[i].name);
+	cprof_fail(err, "unrecognized format%s (cprof reads: %s; gzipped or not)",
+		   gzipped ? " inside gzip" : "", names.buf);
+	sb_release(&names);
+	return -1;
 }
 
 const char *prof_detect_format(const unsigned char *data, size_t len)
@@ -77,9 +167,7 @@ static int read_detected(const unsigned char *d, size_t n, const prof_read_opts 
 		return cprof_fail(err, gzipped ? "empty input after gunzip" : "empty input");
 	const prof_format *f = detect(d, n);
 	if (!f)
-		return cprof_fail(err, "unrecognized format%s (not a cprof raw file, pprof protobuf, "
-				       "gzip or folded stacks)",
-				  gzipped ? " inside gzip" : "");
+		return unrecognized(d, n, gzipped, err);
 	profile *p = prof_new();
 	if (f->read(p, d, n, o, err) < 0) {
 		prof_free(p);

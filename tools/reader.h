@@ -18,6 +18,7 @@ typedef struct prof_read_opts {
 	size_t max_decompressed; /* bytes after gunzip; 0: default (2 GiB) */
 	bool no_symbolize;       /* raw input: keep module+offset frames */
 	const char *debug_dir;   /* extra debug-info directory, or NULL */
+	const char *event;       /* perf input: the event kept; NULL: the first seen */
 	/* Non-fatal problems (a raw file cut short, a build-id mismatch) are
 	 * reported here, one line each, without the file name; NULL: dropped. */
 	void (*warn)(void *ctx, const char *msg);

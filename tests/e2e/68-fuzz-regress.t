@@ -19,6 +19,7 @@ prefix_input() {
 	raw) echo "$T/ok.names.cprof" ;;
 	pprof_gz) echo "$T/ok.simple.pb.gz" ;;
 	folded) echo "$T/ok.names.folded" ;;
+	perfscript) echo "$ROOT/tests/fuzz/regress/perfscript/every-field-variant" ;;
 	*) echo "$T/ok.simple.pb" ;;
 	esac
 }

@@ -61,11 +61,48 @@ static void test_bad_lines_name_their_number(void **state)
 {
 	(void)state;
 	expect_error("a;b 1\na;b\n", "line 2: no count");
-	expect_error("a;b 1\n\na;;b 2\n", "line 3: empty frame");
 	expect_error("a;b 1.5\n", "line 1:");
 	expect_error("12\n", "line 1: no stack");
 	expect_error("a;b 99999999999999999999\n", "line 1: count too large");
 	expect_error("a;b1\n", "line 1:");
+}
+
+/* flamegraph.pl's leniency: a trailing ';' is dropped, an empty frame is
+ * kept (named [unknown]), a stack of only ';' counts at the root. */
+static void test_read_empty_frames_as_flamegraph_pl(void **state)
+{
+	(void)state;
+	profile *p = read_text("a;b;  3\na;;b 2\n;; 1\n");
+	assert_int_equal(p->nsamples, 3);
+	assert_int_equal(p->stacks[p->samples[0].stack].depth, 2);
+	assert_int_equal(p->stacks[p->samples[1].stack].depth, 3);
+	assert_int_equal(p->stacks[p->samples[2].stack].depth, 0);
+	folded_opts o = { .value = PROF_NONE };
+	char *s = fold(p, &o);
+	assert_string_equal(s, "[empty stack] 1\na;[unknown];b 2\na;b 3\n");
+	free(s);
+	prof_free(p);
+}
+
+/* difffolded.pl's "stack before after": a second sample type; a file whose
+ * first line has one count takes a later line's last count, as
+ * flamegraph.pl draws it. */
+static void test_read_two_counts(void **state)
+{
+	(void)state;
+	profile *p = read_text("a;b 5 10\na;c 7\n");
+	assert_int_equal(p->nvalues, 2);
+	assert_string_equal(p->sample_types[1].type, FOLDED_BEFORE);
+	assert_int_equal(prof_sample_values(p, 0)[0], 10);
+	assert_int_equal(prof_sample_values(p, 0)[1], 5);
+	assert_int_equal(prof_sample_values(p, 1)[0], 7);
+	assert_int_equal(prof_sample_values(p, 1)[1], 7);
+	prof_free(p);
+	p = read_text("a;b 5\na;c 7 9\n");
+	assert_int_equal(p->nvalues, 1);
+	assert_int_equal(prof_sample_values(p, 1)[0], 9);
+	assert_int_equal(p->stacks[p->samples[1].stack].depth, 2);
+	prof_free(p);
 }
 
 static void test_looks_like(void **state)
@@ -201,6 +238,8 @@ int main(void)
 		cmocka_unit_test(test_read_builds_leaf_first_model),
 		cmocka_unit_test(test_bad_lines_name_their_number),
 		cmocka_unit_test(test_looks_like),
+		cmocka_unit_test(test_read_empty_frames_as_flamegraph_pl),
+		cmocka_unit_test(test_read_two_counts),
 		cmocka_unit_test(test_write_merges_and_sorts),
 		cmocka_unit_test(test_write_cleans_names),
 		cmocka_unit_test(test_write_threads_inline_lines),

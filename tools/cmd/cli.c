@@ -13,8 +13,8 @@
 
 const char cli_help_common[] =
 	"Inputs: raw files from cprof-record/libcprof-sample, pprof protobuf (gzipped or\n"
-	"not, e.g. Go's -cpuprofile), or folded text; the format is detected from the\n"
-	"first bytes. Several inputs are merged. '-' reads stdin.\n"
+	"not, e.g. Go's -cpuprofile), perf script text, or folded text; the format is\n"
+	"detected from the first bytes. Several inputs are merged. '-' reads stdin.\n"
 	CLI_HELP_MAXDEC
 	"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
 	"  -h, --help          this text\n";
@@ -231,6 +231,10 @@ static int parse_size(const char *s, size_t *out)
 
 int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro)
 {
+	if (opt == CLI_OPT_EVENT) {
+		ro->event = arg;
+		return 1;
+	}
 	if (opt != CLI_OPT_MAXDEC)
 		return 0;
 	if (parse_size(arg, &ro->max_decompressed) < 0) {

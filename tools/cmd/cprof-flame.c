@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "flame.h"
+#include "folded.h" /* FOLDED_BEFORE */
 
 static const char *tool = "cprof-flame";
 
@@ -28,7 +29,9 @@ static void usage(FILE *f)
 		"  --flamechart        x is time (raw input): samples in time order, neighbours\n"
 		"                      with the same stack merged\n"
 		"  --diff BASE         differential graph against the profile BASE: widths are\n"
-		"                      FILE's, red grew and blue shrank (BASE scaled to FILE's total)\n"
+		"                      FILE's, red grew and blue shrank (BASE scaled to FILE's total);\n"
+		"                      folded input with two counts a line (difffolded.pl's\n"
+		"                      \"stack before after\") is drawn so without --diff\n"
 		"  --value TYPE        the sample type (e.g. cpu); default: samples\n"
 		"  --lines, --addrs, --inline, --threads   frame names as in cprof-fold\n"
 		"  --no-symbolize      raw input: keep module+offset frames\n"
@@ -131,7 +134,9 @@ int main(int argc, char **argv)
 	cprof_err err = { { 0 } };
 	b.mask = mask;
 	b.modules = s.palette == FLAME_MODULE;
-	if (!diff && !chart) {
+	/* difffolded.pl's two-count lines: a differential graph of their own */
+	uint32_t before = diff || chart ? PROF_NONE : prof_find_value(p, FOLDED_BEFORE);
+	if (!diff && !chart && before == PROF_NONE) {
 		/* frames the SVG would leave out are never built: what is
 		 * narrower than minwidth pixels at this width and total */
 		uint32_t v = b.value == PROF_NONE ? prof_count_value(p) : b.value;
@@ -151,7 +156,16 @@ int main(int argc, char **argv)
 		cli_error(tool, file, "%s", err.msg);
 		goto done;
 	}
-	if (diff) {
+	if (before != PROF_NONE) {
+		flame_build_opts bb = b;
+		bb.base = true;
+		bb.value = before;
+		if (flame_tree_add_profile(t, p, &bb, &err) < 0) {
+			cli_error(tool, file, "%s", err.msg);
+			goto done;
+		}
+		s.diff = true;
+	} else if (diff) {
 		char *paths[1] = { (char *)diff };
 		flame_build_opts bb = b;
 		bb.base = true;

@@ -16,21 +16,40 @@ static void usage(FILE *f)
 		"by ';', a space and the count; lines sorted. flamegraph.pl and inferno read it\n"
 		"unchanged. In names, ';' becomes ':' and control characters become spaces.\n\n"
 		"  --value TYPE        count this sample type (e.g. cpu for nanoseconds);\n"
-		"                      default: samples (or the default type without one)\n"
+		"                      default: samples (or the default type without one;\n"
+		"                      perf script input: the event's periods)\n"
 		"  --lines             frames as func:line\n"
-		"  --addrs             frames as func@0xaddress\n"
+		"  --addrs             frames as func@0xaddress; frames without a name as\n"
+		"                      [module <address>] (perf script input: only those,\n"
+		"                      as stackcollapse-perf.pl --addrs)\n"
 		"  --inline            mark inlined frames with FlameGraph's _[i] suffix\n"
+		"                      (perf script input: always, as stackcollapse-perf.pl)\n"
 		"  --threads           the thread name as the root frame (raw input)\n"
 		"  --no-symbolize      raw input: keep module+offset frames\n"
+		"perf script input is written as stackcollapse-perf.pl writes it, process name\n"
+		"first; its options mean the same here:\n"
+		"  --pid, --tid        process name-PID, or name-PID/TID, as the root frame\n"
+		"  --kernel            kernel frames with an _[k] suffix\n"
+		"  --jit               JIT frames (from /tmp/perf-PID.map) with an _[j] suffix\n"
+		"  --all               --kernel and --jit\n"
+		"  --event-filter EVENT  the same as --event\n"
 		"%s%s\n"
-		"Example:\n"
-		"  cprof-fold out.cprof | flamegraph.pl > flame.svg\n",
+		"Examples:\n"
+		"  cprof-fold out.cprof | flamegraph.pl > flame.svg\n"
+		"  perf script | cprof-fold --all - > out.folded\n",
 		cli_help_filters, cli_help_common);
 }
 
 int main(int argc, char **argv)
 {
+	enum { O_PID = CLI_OPT_FIRST_FREE, O_TID, O_KERNEL, O_JIT, O_ALL };
 	static const struct option longopts[] = {
+		{ "pid", no_argument, NULL, O_PID },
+		{ "tid", no_argument, NULL, O_TID },
+		{ "kernel", no_argument, NULL, O_KERNEL },
+		{ "jit", no_argument, NULL, O_JIT },
+		{ "all", no_argument, NULL, O_ALL },
+		{ "event-filter", required_argument, NULL, CLI_OPT_EVENT },
 		CLI_NAME_LONGOPTS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -52,6 +71,11 @@ int main(int argc, char **argv)
 		if (r > 0 || cli_name_opt(c, optarg, &value, &o.names, &o.threads, &ro))
 			continue;
 		switch (c) {
+		case O_PID: if (o.root != FOLDED_ROOT_TID) o.root = FOLDED_ROOT_PID; break;
+		case O_TID: o.root = FOLDED_ROOT_TID; break;
+		case O_KERNEL: o.kernel_marks = true; break;
+		case O_JIT: o.jit_marks = true; break;
+		case O_ALL: o.kernel_marks = o.jit_marks = true; break;
 		case 'o': output = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;

@@ -1,0 +1,334 @@
+/* Unit tests of perfscript: the perf script reader (model, every field
+ * variant) and stackcollapse-perf.pl's names. The inputs teach, each in a
+ * few lines, the quirks found in FlameGraph's test files and perf's
+ * output (see docs/converting.md). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perfscript.h"
+#include "reader.h"
+
+static void collect(void *ctx, const char *msg)
+{
+	strbuf *sb = ctx;
+	sb_adds(sb, msg);
+	sb_addc(sb, '\n');
+}
+
+static profile *read_opts(const char *text, const char *event, strbuf *warnings)
+{
+	prof_read_opts o = { .event = event, .warn = collect, .warn_ctx = warnings };
+	profile *p = NULL;
+	cprof_err err = { { 0 } };
+	if (prof_read_mem((const unsigned char *)text, strlen(text), &o, &p, &err) < 0)
+		fail_msg("read: %s", err.msg);
+	assert_string_equal(p->source_format, PERFSCRIPT_FORMAT);
+	return p;
+}
+
+static profile *read_text(const char *text)
+{
+	strbuf w = STRBUF_INIT;
+	profile *p = read_opts(text, NULL, &w);
+	sb_release(&w);
+	return p;
+}
+
+static char *fold(const char *text, folded_root root, bool addrs, bool kernel, bool jit)
+{
+	profile *p = read_text(text);
+	folded_opts o = { .value = PROF_NONE, .root = root };
+	o.names.addrs = addrs;
+	o.kernel_marks = kernel;
+	o.jit_marks = jit;
+	strbuf sb = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	assert_int_equal(folded_write(p, &o, &sb, &err), 0);
+	prof_free(p);
+	return sb.buf ? sb_detach(&sb, NULL) : xstrdup("");
+}
+
+static void expect_fold(const char *text, folded_root root, bool addrs, bool k, bool j,
+			const char *want)
+{
+	char *s = fold(text, root, addrs, k, j);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+/* perf's default output since 4.x: comm tid time: period event: */
+static const char basic[] =
+	"prog 1234 [001]   100.000100:     250000 cpu-clock:ppp: \n"
+	"\t          401136 leaf+0x16 (/usr/bin/prog)\n"
+	"\t          401200 main+0x40 (/usr/bin/prog)\n"
+	"\t    7f0000029d90 __libc_start_call_main+0x80 (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
+	"\n"
+	"prog 1235 [000]   100.000350:     250000 cpu-clock:ppp: \n"
+	"\t          401136 leaf+0x20 (/usr/bin/prog)\n"
+	"\n";
+
+static void test_model_keeps_threads_times_periods(void **state)
+{
+	(void)state;
+	profile *p = read_text(basic);
+	assert_int_equal(p->nsamples, 2);
+	assert_int_equal(p->nvalues, 2);
+	assert_string_equal(p->sample_types[0].type, "samples");
+	assert_string_equal(p->sample_types[1].type, "cpu-clock");
+	assert_string_equal(p->sample_types[1].unit, "nanoseconds");
+	assert_int_equal(p->default_type, 1);
+	assert_true(p->has_timestamps);
+	assert_int_equal(p->samples[0].time_ns, 0);
+	assert_int_equal(p->samples[1].time_ns, 250000);
+	assert_int_equal(p->samples[0].tid, 1234);
+	assert_int_equal(p->samples[1].tid, 1235);
+	assert_string_equal(prof_thread_name(p, 1234), "prog");
+	assert_int_equal(prof_sample_values(p, 0)[1], 250000);
+	const prof_stack *st = &p->stacks[p->samples[0].stack];
+	assert_int_equal(st->depth, 3);
+	const prof_location *leaf = &p->locations[st->locs[0]];
+	assert_int_equal(leaf->address, 0x401136);
+	assert_string_equal(p->mappings[leaf->mapping].file, "/usr/bin/prog");
+	assert_string_equal(p->functions[leaf->lines[0].function].name, "leaf"); /* +0x16 gone */
+	/* the label set carries the command name */
+	const prof_labelset *ls = &p->labelsets[p->samples[0].labelset];
+	assert_int_equal(ls->n, 1);
+	assert_string_equal(ls->labels[0].key, "comm");
+	assert_string_equal(ls->labels[0].str, "prog");
+	prof_free(p);
+}
+
+static void test_fold_like_stackcollapse(void **state)
+{
+	(void)state;
+	expect_fold(basic, FOLDED_ROOT_COMM, false, false, false,
+		    "prog;__libc_start_call_main;main;leaf 250000\nprog;leaf 250000\n");
+	/* no pid printed: "-?" as the script writes it */
+	expect_fold(basic, FOLDED_ROOT_PID, false, false, false,
+		    "prog-?;__libc_start_call_main;main;leaf 250000\nprog-?;leaf 250000\n");
+	expect_fold(basic, FOLDED_ROOT_TID, false, false, false,
+		    "prog-?/1234;__libc_start_call_main;main;leaf 250000\nprog-?/1235;leaf 250000\n");
+}
+
+/* A command name with a space ends at the blanks before the first number;
+ * "0/0" (the idle task) has no pid for the script. */
+static void test_comm_pid_tid(void **state)
+{
+	(void)state;
+	const char *t = "V8 WorkerThread 24636/25607 [000] 94564.109216: 100 cycles: \n"
+			"\t  7f00 work (/usr/bin/node)\n"
+			"\n"
+			"swapper     0/0     [002] 94564.109300: 100 cycles: \n"
+			"\tffffffff81000000 native_safe_halt+0x6 ([kernel.kallsyms])\n"
+			"\n";
+	expect_fold(t, FOLDED_ROOT_TID, false, false, false,
+		    "V8_WorkerThread-24636/25607;work 100\nswapper-?/0;native_safe_halt 100\n");
+	expect_fold(t, FOLDED_ROOT_COMM, false, true, false,
+		    "V8_WorkerThread;work 100\nswapper;native_safe_halt_[k] 100\n");
+	profile *p = read_text(t);
+	assert_int_equal(p->samples[0].tid, 25607);
+	const prof_labelset *ls = &p->labelsets[p->samples[0].labelset];
+	assert_int_equal(ls->n, 2);
+	assert_string_equal(ls->labels[1].key, "pid");
+	assert_int_equal(ls->labels[1].num, 24636);
+	assert_string_equal(p->sample_types[1].unit, "count");
+	prof_free(p);
+}
+
+/* [unknown] symbols: the dso's base name in brackets, "[unknown]" when the
+ * dso is unknown too; --addrs adds the address to those frames only. */
+static void test_unknown_frames_and_addrs(void **state)
+{
+	(void)state;
+	const char *t = "a.out 77 1.5: 1 cycles:\n"
+			"\t7f12 [unknown] (/lib/libc.so.6)\n"
+			"\tffffffff8100 [unknown] ([kernel.kallsyms])\n"
+			"\t0 [unknown] ([unknown])\n"
+			"\t4005 main (/tmp/a.out)\n"
+			"\n";
+	expect_fold(t, FOLDED_ROOT_COMM, false, false, false,
+		    "a.out;main;[unknown];[[kernel.kallsyms]];[libc.so.6] 1\n");
+	expect_fold(t, FOLDED_ROOT_COMM, true, true, false,
+		    "a.out;main;[unknown <0>];[[kernel.kallsyms] <ffffffff8100>]_[k];[libc.so.6 <7f12>] 1\n");
+}
+
+/* Names tidied as the script tidies them; a symbol starting with '(' is
+ * taken for a process name and skipped. */
+static void test_tidy_names(void **state)
+{
+	(void)state;
+	const char *t = "prog 9 1.0: 1 cycles:\n"
+			"\t1 f(int, char const*) (/p)\n"
+			"\t2 ns::(anonymous namespace)::g(int) (/p)\n"
+			"\t6 (anonymous namespace)::skipped (/p)\n"
+			"\t3 net/http.(*Client).Do (/p)\n"
+			"\t4 RegExp:[\"'] (/tmp/perf-9.map)\n"
+			"\t5 Lorg/Foo;.bar (/tmp/perf-9.map)\n"
+			"\n";
+	expect_fold(t, FOLDED_ROOT_COMM, false, false, true,
+		    "prog;Lorg/Foo:.bar_[j];RegExp:[]_[j];net/http.(*Client).Do;"
+		    "ns::(anonymous namespace)::g;f 1\n");
+	/* a java process: the L of class names goes */
+	char *j = xstrdup(t);
+	memcpy(j, "java", 4);
+	expect_fold(j, FOLDED_ROOT_COMM, false, false, false,
+		    "java;org/Foo:.bar;RegExp:[];net/http.(*Client).Do;ns::(anonymous namespace)::g;f 1\n");
+	free(j);
+}
+
+/* perf's inline chains "a->b": b inlined into a, marked _[i]. */
+static void test_inline_chain(void **state)
+{
+	(void)state;
+	const char *t = "prog 9 1.0: 1 cycles:\n"
+			"\t10 outer->inner+0x4 (/p)\n"
+			"\t20 main (/p)\n"
+			"\n";
+	expect_fold(t, FOLDED_ROOT_COMM, false, false, false, "prog;main;outer;inner_[i] 1\n");
+	profile *p = read_text(t);
+	const prof_location *l = &p->locations[p->stacks[p->samples[0].stack].locs[0]];
+	assert_int_equal(l->nlines, 2);
+	assert_string_equal(p->functions[l->lines[0].function].name, "inner");
+	prof_free(p);
+}
+
+/* Only one event is kept: the first, or the one asked for. */
+static void test_event_filter(void **state)
+{
+	(void)state;
+	const char *t = "prog 9 1.0: 1000 cycles:u:\n\t1 a (/p)\n\n"
+			"prog 9 1.1: 500 instructions:u:\n\t2 b (/p)\n\n"
+			"prog 9 1.2: 3000 cycles:u:\n\t2 b (/p)\n\n";
+	strbuf w = STRBUF_INIT;
+	profile *p = read_opts(t, NULL, &w);
+	assert_int_equal(p->nsamples, 2);
+	assert_string_equal(p->sample_types[1].type, "cycles");
+	assert_non_null(strstr(w.buf, "1 records of events other than 'cycles:u'"));
+	prof_free(p);
+	sb_release(&w);
+	p = read_opts(t, "instructions:u", &w);
+	assert_int_equal(p->nsamples, 1);
+	assert_int_equal(prof_sample_values(p, 0)[1], 500);
+	prof_free(p);
+	sb_release(&w);
+	prof_read_opts o = { .event = "branches" };
+	cprof_err err = { { 0 } };
+	assert_int_equal(prof_read_mem((const unsigned char *)t, strlen(t), &o, &p, &err), -1);
+	assert_non_null(strstr(err.msg, "no record of event 'branches'"));
+}
+
+/* A callchain not closed by a blank line (a cut file) is left out, as the
+ * script leaves it out; old perf printed frames without indent and no
+ * time or period. */
+static void test_cut_and_old_format(void **state)
+{
+	(void)state;
+	const char *t = "java 19983 cycles:\n"
+			"ffffffff8103d0ca native_write_msr_safe ([kernel.kallsyms])\n"
+			"7f1 [unknown] (/usr/lib/jvm/libjvm.so)\n"
+			"\n"
+			"java 19983 cycles:\n"
+			"ffffffff8103d0ca native_write_msr_safe ([kernel.kallsyms])\n";
+	strbuf w = STRBUF_INIT;
+	profile *p = read_opts(t, NULL, &w);
+	assert_int_equal(p->nsamples, 1);
+	assert_false(p->has_timestamps);
+	assert_int_equal(p->samples[0].time_ns, -1);
+	assert_non_null(strstr(w.buf, "not ended by a blank line"));
+	prof_free(p);
+	sb_release(&w);
+	expect_fold(t, FOLDED_ROOT_COMM, false, true, false,
+		    "java;[libjvm.so];native_write_msr_safe_[k] 1\n");
+}
+
+/* perf record without -g: one line a sample, the frame on it. */
+static void test_no_callchain(void **state)
+{
+	(void)state;
+	const char *t = "prog  4321 [000]  10.000001:     250000 cpu-clock:  401136 leaf+0x16 (/usr/bin/prog)\n"
+			"prog  4321 [000]  10.000251:     250000 cpu-clock:  401200 main+0x4 (/usr/bin/prog)\n";
+	profile *p = read_text(t);
+	assert_int_equal(p->nsamples, 2);
+	assert_int_equal(p->samples[1].time_ns, 250000);
+	assert_int_equal(prof_sample_values(p, 1)[1], 250000);
+	prof_free(p);
+	expect_fold(t, FOLDED_ROOT_COMM, false, false, false, "prog;leaf 250000\nprog;main 250000\n");
+}
+
+static void test_detection(void **state)
+{
+	(void)state;
+	const char *yes[] = {
+		basic,
+		"# ========\n# captured on    : Sun\n# ========\n#\nprog 1 1.0: 1 cycles:\n\t1 a (/p)\n\n",
+		"java 19983 cycles:\nffffffff8103d0ca native_write_msr_safe ([kernel.kallsyms])\n",
+		"prog  4321 [000]  10.000001: 1 cpu-clock:  401136 leaf (/usr/bin/prog)\n",
+		"prog 1 1.0:\n\t401136\n\n",
+	};
+	const char *no[] = { "a;b 12\n", "main;A 5\nmain;B 3\n", "a;b 12 \nfoo (bar) 3\n", "x 1 \n\n", "" };
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
+		if (!perfscript_looks_like((const unsigned char *)yes[i], strlen(yes[i])))
+			fail_msg("not detected: %s", yes[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
+		if (perfscript_looks_like((const unsigned char *)no[i], strlen(no[i])))
+			fail_msg("detected: %s", no[i]);
+	assert_string_equal(prof_detect_format((const unsigned char *)basic, strlen(basic)),
+			    "perf script");
+	assert_string_equal(prof_detect_format((const unsigned char *)"a;b 12\n", 7), "folded");
+}
+
+static void test_no_record_fails(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	cprof_err err = { { 0 } };
+	const char *t = "prog 1 1.0: 1 cycles:\n\t1 a (/p)\n";
+	assert_int_equal(perfscript_read(p, (const unsigned char *)t, strlen(t), NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "no sample record"));
+	prof_free(p);
+}
+
+/* An unknown input names the formats cprof reads; a known one it does not
+ * read says what is missing. */
+static void test_errors_name_formats(void **state)
+{
+	(void)state;
+	const char *cases[][2] = {
+		{ "hello\n", "cprof reads: raw, pprof, perf script, folded" },
+		{ "# To display the perf.data header info, please use --header\n#\n# Samples: 5\n",
+		  "`perf report` output" },
+		{ "\t  401136 main+0x16 (/usr/bin/prog)\n\n", "without event lines" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		profile *p = NULL;
+		cprof_err err = { { 0 } };
+		assert_int_equal(prof_read_mem((const unsigned char *)cases[i][0], strlen(cases[i][0]),
+					       NULL, &p, &err), -1);
+		if (!strstr(err.msg, cases[i][1]))
+			fail_msg("'%s' does not say '%s'", err.msg, cases[i][1]);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_model_keeps_threads_times_periods),
+		cmocka_unit_test(test_fold_like_stackcollapse),
+		cmocka_unit_test(test_comm_pid_tid),
+		cmocka_unit_test(test_unknown_frames_and_addrs),
+		cmocka_unit_test(test_tidy_names),
+		cmocka_unit_test(test_inline_chain),
+		cmocka_unit_test(test_event_filter),
+		cmocka_unit_test(test_cut_and_old_format),
+		cmocka_unit_test(test_no_callchain),
+		cmocka_unit_test(test_detection),
+		cmocka_unit_test(test_no_record_fails),
+		cmocka_unit_test(test_errors_name_formats),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
