@@ -212,6 +212,10 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 			e--;
 		if (k == 1 && (e == len || e == start || !is_space(line[e - 1])))
 			break; /* one count only */
+		/* "1.5", "3.": flamegraph.pl's \d+(\.\d*)? */
+		if (k == 0 && e > start + 1 && line[e - 1] == '.' && line[e - 2] >= '0' && line[e - 2] <= '9')
+			return cprof_fail(err, "line %zu: fractional count: cprof's counts are integers "
+					       "(scale them, e.g. by 1000)", lineno);
 		if (e == len)
 			return cprof_fail(err, "line %zu: no count at the end of the line (want \"frame;frame COUNT\")",
 					  lineno);

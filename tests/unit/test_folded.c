@@ -61,7 +61,8 @@ static void test_bad_lines_name_their_number(void **state)
 {
 	(void)state;
 	expect_error("a;b 1\na;b\n", "line 2: no count");
-	expect_error("a;b 1.5\n", "line 1:");
+	expect_error("a;b 1.5\n", "line 1: fractional count");
+	expect_error("a;b 1\na;c 3.\n", "line 2: fractional count");
 	expect_error("12\n", "line 1: no stack");
 	expect_error("a;b 99999999999999999999\n", "line 1: count too large");
 	expect_error("a;b1\n", "line 1:");

@@ -156,9 +156,10 @@ const char cli_help_filters[] =
 	"                      regex on function name, file or module)\n"
 	"  --ignore RE         drop samples with a frame matching RE\n"
 	"  --tag KEY=VALUE     only samples labelled KEY=VALUE (repeatable: all must hold)\n"
-	"  --thread TID        only samples of thread TID (raw input)\n"
-	"  --from T, --to T    only samples in [T1, T2) since the start (raw input);\n"
-	"                      T like 1.5s, 250ms, 40us, 1000ns; a bare number is ms\n";
+	"  --thread TID        only samples of thread TID (raw, perf input)\n"
+	"  --from T, --to T    only samples in [T1, T2) since the start (raw, perf\n"
+	"                      input); T like 1.5s, 250ms, 40us, 1000ns; a bare\n"
+	"                      number is ms\n";
 
 int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 {

@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"  --colors PALETTE    hot (default), mem, io, or module (one color per module)\n"
 		"  --inverted          icicle graph: the root on top\n"
 		"  --reverse           merge stacks from the leaf: callers drawn above callees\n"
-		"  --flamechart        x is time (raw input): samples in time order, neighbours\n"
+		"  --flamechart        x is time (raw, perf input): samples in time order, neighbours\n"
 		"                      with the same stack merged\n"
 		"  --diff BASE         differential graph against the profile BASE: widths are\n"
 		"                      FILE's, red grew and blue shrank (BASE scaled to FILE's total);\n"
