@@ -198,6 +198,29 @@ static name_slot *name_tab_get(name_tab *t, const unsigned char *s, size_t len, 
 	return &t->slots[i];
 }
 
+/* The next line at *pos (advanced past it): *line, its length without
+ * trailing whitespace (and a CR) in *len, its first non-blank byte at
+ * *start (== *len for a blank line). False at the end of the input. */
+static bool next_line(const unsigned char *d, size_t n, size_t *pos, const unsigned char **line,
+		      size_t *start, size_t *len)
+{
+	if (*pos >= n)
+		return false;
+	const unsigned char *l = d + *pos;
+	const unsigned char *nl = memchr(l, '\n', n - *pos);
+	size_t k = nl ? (size_t)(nl - l) : n - *pos;
+	*pos += k + (nl ? 1 : 0);
+	while (k > 0 && is_space(l[k - 1]))
+		k--;
+	size_t s = 0;
+	while (s < k && is_space(l[s]))
+		s++;
+	*line = l;
+	*start = s;
+	*len = k;
+	return true;
+}
+
 /* The count(s) at the end of a line: "STACK COUNT", or difffolded.pl's
  * "STACK BEFORE AFTER" (*two). flamegraph.pl's reading: the stack ends at
  * the blank before the number(s); a stack ending in ';' loses its empty
@@ -248,17 +271,9 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 /* True when the first line of d has two counts (difffolded.pl output). */
 static bool first_line_two_counts(const unsigned char *d, size_t n)
 {
-	size_t pos = 0;
-	while (pos < n) {
-		const unsigned char *line = d + pos;
-		const unsigned char *nl = memchr(line, '\n', n - pos);
-		size_t len = nl ? (size_t)(nl - line) : n - pos;
-		pos += len + (nl ? 1 : 0);
-		while (len > 0 && is_space(line[len - 1]))
-			len--;
-		size_t start = 0;
-		while (start < len && is_space(line[start]))
-			start++;
+	size_t pos = 0, start, len;
+	const unsigned char *line;
+	while (next_line(d, n, &pos, &line, &start, &len)) {
 		if (start == len)
 			continue;
 		size_t se;
@@ -294,19 +309,10 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	size_t pos = 0;
 	int rc = 0;
 
-	while (pos < n) {
-		const unsigned char *line = d + pos;
-		const unsigned char *nl = memchr(line, '\n', n - pos);
-		size_t len = nl ? (size_t)(nl - line) : n - pos;
-		pos += len + (nl ? 1 : 0);
+	const unsigned char *line;
+	size_t start, len;
+	while (next_line(d, n, &pos, &line, &start, &len)) {
 		lineno++;
-
-		/* trim trailing whitespace (and a CR) */
-		while (len > 0 && is_space(line[len - 1]))
-			len--;
-		size_t start = 0;
-		while (start < len && is_space(line[start]))
-			start++;
 		if (start == len)
 			continue; /* blank line */
 		if (memchr(line, '\0', len)) {
