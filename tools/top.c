@@ -416,7 +416,7 @@ const char *top_output_unit(const graph *g, const char *unit)
 	uint32_t n;
 	const graph_node *nodes = graph_nodes(g, &n);
 	if (n == 0)
-		return unit;
+		return "minimum"; /* pprof keeps its default: each value scaled alone */
 	int64_t minv = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		int64_t m = abs64(nodes[i].flat);
@@ -475,9 +475,8 @@ static double fraction(double f, double def)
 	return f < 0 ? def : f;
 }
 
-/* The graph of a report, trimmed as pprof trims it for that report. */
-static graph *report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
-			   graph_trim_result *r, double *nf, double *ef)
+graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
+			graph_trim_result *r, double *nf, double *ef)
 {
 	graph_opts go = { (graph_by)o->by, v, o->mask, false, visual };
 	graph *g = graph_new(p, &go);
@@ -514,7 +513,7 @@ static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *ou
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
 	graph_trim_result r;
 	double nf, ef;
-	graph *g = report_graph(p, o, v, true, false, &r, &nf, &ef);
+	graph *g = top_report_graph(p, o, v, true, false, &r, &nf, &ef);
 	const char *ou = top_output_unit(g, unit);
 	int64_t total = graph_total(g);
 	r.dropped_edges = 0; /* the text report does not say */
@@ -555,7 +554,7 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
 	graph_trim_result r;
 	double nf, ef;
-	graph *g = report_graph(p, o, v, false, false, &r, &nf, &ef);
+	graph *g = top_report_graph(p, o, v, false, false, &r, &nf, &ef);
 	const char *ou = top_output_unit(g, unit);
 	int64_t total = graph_total(g);
 	strbuf body = STRBUF_INIT, sb = STRBUF_INIT;
@@ -643,7 +642,8 @@ static void trace_labels(const profile *p, const prof_labelset *ls, bool numeric
 }
 
 /* pprof -traces (printTraces): every sample, root last, with its labels.
- * A raw recording's samples are grouped by (stack, labels) first, as
+ * The samples of any input but pprof (a raw recording, folded stacks) are
+ * grouped by (stack, labels) first, in order of first appearance, as
  * cprof-pprof writes them. */
 static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *out)
 {
@@ -657,7 +657,10 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	size_t cap = 64;
 	while (cap < p->nsamples * 2)
 		cap *= 2;
-	uint32_t *slots = p->has_timestamps ? xcalloc(cap, sizeof(*slots)) : NULL;
+	/* a pprof profile's samples are printed one by one, as pprof does;
+	 * any other input as cprof-pprof would write it */
+	bool group = !p->source_format || strcmp(p->source_format, "pprof") != 0;
+	uint32_t *slots = group ? xcalloc(cap, sizeof(*slots)) : NULL;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		int64_t w = prof_sample_values(p, i)[v];
 		total = sadd(total, abs64(w));
@@ -721,7 +724,11 @@ int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 	uint32_t v = o->value == PROF_NONE ? p->default_type : o->value;
 	if (v >= p->nvalues)
 		return cprof_fail(err, "no such sample type index %u", v);
+	if (o->by == TOP_STACK && o->report != TOP_REPORT_TOP)
+		return cprof_fail(err, "--by stack is the top table's: not with --peek or --traces");
 	switch (o->report) {
+	case TOP_REPORT_DOT:
+		return cprof_fail(err, "the call graph is dot_write's");
 	case TOP_REPORT_PEEK:
 		return top_peek(p, o, v, out, err);
 	case TOP_REPORT_TRACES:

@@ -33,7 +33,9 @@
 /* The first four are graph_by's values. */
 typedef enum top_by { TOP_FUNCTION, TOP_LINE, TOP_FILE, TOP_ADDRESS, TOP_STACK } top_by;
 
-typedef enum top_report { TOP_REPORT_TOP, TOP_REPORT_PEEK, TOP_REPORT_TRACES } top_report;
+/* The report: top_write writes the first three, dot_write (dot.h) the
+ * call graph. */
+typedef enum top_report { TOP_REPORT_TOP, TOP_REPORT_PEEK, TOP_REPORT_TRACES, TOP_REPORT_DOT } top_report;
 
 /* "function", "line", "file", "address", "stack" -> *by; -1 if unknown. */
 int top_parse_by(const char *s, top_by *by);
@@ -54,7 +56,8 @@ typedef struct top_opts {
 } top_opts;
 
 /* Appends the report to out. Fails on a bad value index, a bad --peek
- * regex or one that matches no node. */
+ * regex or one that matches no node, --by stack with another report than
+ * the top table, and TOP_REPORT_DOT (dot_write's). */
 int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err);
 
 /* pprof's report labels, for the reports built on a graph: the header
@@ -66,6 +69,13 @@ void top_labels(const profile *p, const top_opts *o, uint32_t v, const graph *g,
 		const char *out_unit, bool full, strbuf *out);
 /* pprof's ProfileLabels: File, Build ID, comments, Type, Time, Duration. */
 void top_header(const profile *p, uint32_t v, int64_t total, const char *out_unit, strbuf *sb);
+/* The graph of a report, built and trimmed as pprof does for it: trim
+ * uses o's fractions (pprof's defaults when < 0) and node count (80 when
+ * visual and 0), no trim keeps everything (-peek); visual is the dot
+ * graph's mode (tags, entropy order). *nf and *ef get the fractions used.
+ * The caller frees the graph. */
+graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
+			graph_trim_result *r, double *nf, double *ef);
 /* pprof's selectOutputUnit for the nodes of g (values in unit). */
 const char *top_output_unit(const graph *g, const char *unit);
 

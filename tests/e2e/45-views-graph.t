@@ -4,7 +4,10 @@
 # --dot (the call graph; graphviz must draw it) and --list RE (annotated
 # source), each for several granularities and options, on a Go profile
 # (recursion, an inlined function, labels) and on a raw recording of
-# samples/abc (compared with pprof's reading of its cprof-pprof conversion).
+# samples/abc (compared with pprof's reading of its cprof-pprof conversion),
+# and on folded stacks written here (a generated graph of ~150 functions
+# that pprof trims to 80 nodes; names of several languages that the dot
+# labels shorten).
 # The expected bytes are go tool pprof's, computed in this run.
 . "$(dirname "$0")/lib.sh"
 TOP=$BIN/cprof-top
@@ -23,6 +26,18 @@ GO_CASES=$(cat <<'EOF_CASES'
 -peek=shared -lines|--peek shared --by line
 -peek=. -files|--peek . --by file
 -peek=viaA -focus=viaA|--peek viaA --focus viaA
+-dot|--dot
+-dot -nodecount=5|--dot -n 5
+-dot -nodecount=3 -cum|--dot -n 3 --cum
+-dot -lines|--dot --by line
+-dot -addresses|--dot --by address
+-dot -files|--dot --by file
+-dot -focus=viaB|--dot --focus viaB
+-dot -tagfocus=phase=a|--dot --tag phase=a
+-dot -nodefraction=0.1|--dot --nodefraction 0.1
+-dot -edgefraction=0.1|--dot --edgefraction 0.1
+-dot -sample_index=samples|--dot --value samples
+-top -edgefraction=0|--edgefraction 0
 EOF_CASES
 )
 RAW_CASES=$(cat <<'EOF_CASES'
@@ -31,11 +46,26 @@ RAW_CASES=$(cat <<'EOF_CASES'
 -peek=.|--peek .
 -peek=^B[^a-z] -lines|--peek ^B[^a-z] --by line
 -peek=. -addresses|--peek . --by address
+-dot|--dot
+-dot -lines|--dot --by line
+-dot -focus=^B$|--dot --focus ^B$
+EOF_CASES
+)
+GEN_CASES=$(cat <<'EOF_CASES'
+-dot|--dot
+-dot -nodecount=30|--dot -n 30
+-dot -nodefraction=0 -edgefraction=0|--dot --nodefraction 0 --edgefraction 0
+-dot -nodecount=200 -nodefraction=0|--dot -n 200 --nodefraction 0
+-top -nodecount=20|-n 20
+-top -cum -nodecount=20|--cum -n 20
+-peek=f1$|--peek f1$
+-traces|--traces
 EOF_CASES
 )
 ngo=$(printf '%s\n' "$GO_CASES" | wc -l)
 nraw=$(printf '%s\n' "$RAW_CASES" | wc -l)
-plan $((ngo + 1 + nraw + 2))
+ngen=$(printf '%s\n' "$GEN_CASES" | wc -l)
+plan $((ngo + 1 + nraw + 2 + 1 + ngen + 1 + 2))
 
 gopprof() { HOME=$T/home GOTOOLCHAIN=local run_limited 120 go tool pprof "$@" 2> /dev/null; }
 same() { # NAME PPROF-PROFILE CPROF-PROFILE PPROF-ARGS... -- CPROF-ARGS...
@@ -74,5 +104,48 @@ if [ -x "$PROGS/abc" ] && [ -f "$LIB/libcprof-sample.so" ] && [ -x "$BIN/cprof-p
 	ok $? "abc raw: --traces --focus keeps only the stacks through B"
 else
 	for _ in $(seq $((nraw + 2))); do ok 0 "# SKIP samples/abc or the sampler not built"; done
+fi
+
+# Folded stacks: a random call graph (fixed seed; duplicate stacks too),
+# compared with pprof's reading of its cprof-pprof conversion.
+awk 'BEGIN { srand(7); for (i = 0; i < 3000; i++) { d = 2 + int(rand() * 10); s = "main"
+	for (k = 0; k < d; k++) { f = int(rand() * rand() * 150); s = s ";pkg" (f % 7) ".f" f }
+	print s, 1 + int(rand() * rand() * 50) } }' > "$T/gen.folded"
+"$BIN/cprof-pprof" -o "$T/gen.pb.gz" "$T/gen.folded"
+ok $? "generated folded stacks converted to pprof"
+while IFS='|' read -r pargs cargs; do
+	# shellcheck disable=SC2086
+	same "generated graph: cprof-top $cargs = go tool pprof $pargs" \
+		"$T/gen.pb.gz" "$T/gen.folded" $pargs -- $cargs
+done <<< "$GEN_CASES"
+
+# Names the dot labels shorten (Go module paths and versions, Java, C++
+# scopes), and quotes and backslashes dot must see escaped.
+cat > "$T/names.folded" <<'EOF'
+main;github.com/foo/bar/v2.Baz;github.com/a/b.(*T).Method 30
+main;gopkg.in/yaml.v3.unmarshal;java.util.HashMap.get 20
+main;com.example.Foo$Bar.baz$1;std::vector::push_back 25
+main;ns::Class::method;a::b::_Foo::~bar 15
+main;a::b::C::d;foo(a/b);say"hi" 12
+main;back\slash;x/v10.y;Foo.<init>(int) 9
+main;std::__1::basic_string::~basic_string;[...] templ 7
+main;a.b/c.d/e;org.X.y(Ljava/lang/String;)V 5
+main;x/v0.y;x/v01.z;x/v2;x/v3/a.b 4
+EOF
+"$BIN/cprof-pprof" -o "$T/names.pb.gz" "$T/names.folded"
+same "names of several languages: cprof-top --dot = go tool pprof -dot" \
+	"$T/names.pb.gz" "$T/names.folded" -dot -nodefraction=0 -- --dot --nodefraction 0
+
+# graphviz draws what --dot writes.
+if command -v dot > /dev/null; then
+	"$TOP" --dot "$T/go.pb.gz" | run_limited 60 dot -Tsvg > "$T/go.svg" 2> "$T/err" &&
+		grep -q '<svg' "$T/go.svg" && ! [ -s "$T/err" ]
+	ok $? "dot -Tsvg draws cprof-top --dot of the Go profile" || diag "$(cat "$T/err")"
+	"$TOP" --dot --nodefraction 0 "$T/names.folded" | run_limited 60 dot -Tsvg > "$T/names.svg" 2> "$T/err" &&
+		grep -q 'say&quot;hi&quot;' "$T/names.svg" && ! [ -s "$T/err" ]
+	ok $? "dot -Tsvg draws the escaped names" || diag "$(cat "$T/err")"
+else
+	ok 0 "# SKIP graphviz is not installed (scripts/deps.sh test)"
+	ok 0 "# SKIP graphviz is not installed (scripts/deps.sh test)"
 fi
 exit $((_tap_failed > 0))

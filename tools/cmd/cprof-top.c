@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dot.h"
 #include "top.h"
 
 static const char *tool = "cprof-top";
@@ -18,11 +19,14 @@ static void usage(FILE *f)
 		"spend their time in, with the columns of `go tool pprof -top`: flat flat%% sum%%\n"
 		"cum cum%%. flat is the value of the samples whose leaf is the row, cum of the\n"
 		"samples with the row anywhere in the stack (once per sample, even when it\n"
-		"recurses). --peek and --traces print pprof's -peek and -traces instead.\n\n"
+		"recurses). --peek, --traces and --dot print pprof's -peek, -traces and -dot\n"
+		"instead.\n\n"
 		"  --peek RE           the functions matching RE (POSIX extended regex) with\n"
 		"                      their callers above and callees below (pprof's -peek)\n"
 		"  --traces            every sample's stack, leaf first, with its value and\n"
 		"                      labels (pprof's -traces)\n"
+		"  --dot               the call graph in graphviz's DOT language (pprof's -dot:\n"
+		"                      at most 80 nodes unless -n; draw it with dot -Tsvg)\n"
 		"  --by KIND           function (default), line, file, address, or stack: one\n"
 		"                      row per distinct stack (root first) with every sample\n"
 		"                      type (samples/count, cpu/nanoseconds)\n"
@@ -40,14 +44,15 @@ static void usage(FILE *f)
 		"Example:\n"
 		"  cprof-top -n 10 out.cprof\n"
 		"  cprof-top --by stack --focus '^A$' out.cprof\n"
-		"  cprof-top --peek '^A$' out.cprof\n",
+		"  cprof-top --peek '^A$' out.cprof\n"
+		"  cprof-top --dot out.cprof | dot -Tsvg > graph.svg\n",
 		cli_help_filters, cli_help_common);
 }
 
 int main(int argc, char **argv)
 {
 	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_EFRAC, O_NOHDR, O_NOSYM, O_FULL,
-	       O_PEEK, O_TRACES };
+	       O_PEEK, O_TRACES, O_DOT };
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, O_BY },
 		{ "value", required_argument, NULL, O_VALUE },
@@ -57,6 +62,7 @@ int main(int argc, char **argv)
 		{ "edgefraction", required_argument, NULL, O_EFRAC },
 		{ "peek", required_argument, NULL, O_PEEK },
 		{ "traces", no_argument, NULL, O_TRACES },
+		{ "dot", no_argument, NULL, O_DOT },
 		{ "no-header", no_argument, NULL, O_NOHDR },
 		{ "no-symbolize", no_argument, NULL, O_NOSYM },
 		{ "full-stacks", no_argument, NULL, O_FULL },
@@ -118,6 +124,9 @@ int main(int argc, char **argv)
 		case O_TRACES:
 			o.report = TOP_REPORT_TRACES;
 			break;
+		case O_DOT:
+			o.report = TOP_REPORT_DOT;
+			break;
 		case O_NOHDR:
 			o.no_header = true;
 			break;
@@ -138,6 +147,10 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (o.by == TOP_STACK && o.report != TOP_REPORT_TOP) {
+		cli_error(tool, NULL, "--by stack is the top table's: not with --peek, --traces or --dot");
+		return 2;
+	}
 	bool *mask;
 	profile *p = cli_load(tool, argv + optind, argc - optind, &ro, value, &o.value, &f, &mask);
 	if (!p)
@@ -148,7 +161,8 @@ int main(int argc, char **argv)
 	cprof_err err = { { 0 } };
 	o.mask = mask;
 	o.filters = &f;
-	if (top_write(p, &o, &out, &err) < 0) {
+	int r = o.report == TOP_REPORT_DOT ? dot_write(p, &o, &out, &err) : top_write(p, &o, &out, &err);
+	if (r < 0) {
 		cli_error(tool, file, "%s", err.msg);
 		goto done;
 	}
