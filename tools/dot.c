@@ -384,11 +384,9 @@ static int edge_order(const void *a_, const void *b_, void *g_)
 
 int dot_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 {
-	if (p->nvalues == 0)
-		return cprof_fail(err, "the profile has no sample types");
-	uint32_t v = o->value == PROF_NONE ? p->default_type : o->value;
-	if (v >= p->nvalues)
-		return cprof_fail(err, "no such sample type index %u", v);
+	uint32_t v = 0;
+	if (top_value_index(p, o, &v, err) < 0)
+		return -1;
 	if (o->by == TOP_STACK)
 		return cprof_fail(err, "--by stack is the top table's: not with --dot");
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";

@@ -74,21 +74,96 @@ struct graph {
 
 /* ---- node identity (pprof's nodeInfo after the granularity's Aggregate) ---- */
 
-static void clean_path(strbuf *sb, const char *path)
+void graph_go_clean(strbuf *sb, const char *path)
 {
-	if (!strncmp(path, "/proc/self/cwd/./", 17))
-		path += 17;
-	else if (!strncmp(path, "/proc/self/cwd/", 15))
-		path += 15;
-	for (const char *c = path; *c; c++) {
-		if (*c == '/' && sb->len && sb->buf[sb->len - 1] == '/')
-			continue; /* "//" */
-		if (*c == '.' && c[1] == '/' && (c == path || c[-1] == '/')) {
-			c++; /* "./" */
-			continue;
+	bool rooted = *path == '/';
+	/* the kept elements, as (offset, length) pairs into path */
+	size_t n = 0, alloc = 0;
+	struct elem { const char *s; size_t n; } *el = NULL;
+	for (const char *c = path; *c;) {
+		while (*c == '/')
+			c++;
+		const char *e = c;
+		while (*e && *e != '/')
+			e++;
+		size_t len = (size_t)(e - c);
+		if (len == 0 || (len == 1 && c[0] == '.')) {
+			/* "" and "." go */
+		} else if (len == 2 && c[0] == '.' && c[1] == '.') {
+			if (n > 0 && !(el[n - 1].n == 2 && !strncmp(el[n - 1].s, "..", 2)))
+				n--;
+			else if (!rooted) {
+				ALLOC_GROW(el, n + 1, alloc);
+				el[n++] = (struct elem){ c, len };
+			}
+		} else {
+			ALLOC_GROW(el, n + 1, alloc);
+			el[n++] = (struct elem){ c, len };
 		}
-		sb_addc(sb, *c);
+		c = e;
 	}
+	if (rooted)
+		sb_addc(sb, '/');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(sb, '/');
+		sb_add(sb, el[i].s, el[i].n);
+	}
+	if (!rooted && n == 0)
+		sb_addc(sb, '.');
+	free(el);
+}
+
+/* pprof's filepath.SplitList element i of a ':'-separated list. */
+static bool list_elem(const char **list, const char **s, size_t *n)
+{
+	if (!*list)
+		return false;
+	const char *c = strchr(*list, ':');
+	*s = *list;
+	*n = c ? (size_t)(c - *list) : strlen(*list);
+	*list = c ? c + 1 : NULL;
+	return true;
+}
+
+const char *graph_trim_path(const char *path, const char *trim, const char *search)
+{
+	if (!trim || !*trim) {
+		/* the heuristic: the base name of a search directory in the path */
+		const char *l = search && *search ? search : NULL, *d;
+		size_t n;
+		while (list_elem(&l, &d, &n)) {
+			while (n > 1 && d[n - 1] == '/')
+				n--;
+			const char *b = d + n;
+			while (b > d && b[-1] != '/')
+				b--;
+			strbuf want = STRBUF_INIT;
+			sb_addc(&want, '/');
+			if (n == 0)
+				sb_addc(&want, '.');
+			else
+				sb_add(&want, b, (size_t)(d + n - b));
+			sb_addc(&want, '/');
+			const char *f = strstr(path, want.buf);
+			size_t wl = want.len;
+			sb_release(&want);
+			if (f)
+				return f + wl;
+		}
+	}
+	const char *l = trim && *trim ? trim : NULL, *t;
+	size_t n;
+	while (list_elem(&l, &t, &n)) {
+		bool slash = n > 0 && t[n - 1] == '/';
+		if (!strncmp(path, t, n) && (slash ? true : path[n] == '/'))
+			return path + n + (slash ? 0 : 1);
+	}
+	if (!strncmp(path, "/proc/self/cwd/./", 17))
+		return path + 17;
+	if (!strncmp(path, "/proc/self/cwd/", 15))
+		return path + 15;
+	return path;
 }
 
 static const char *loc_objfile(const profile *p, uint32_t loc)
@@ -110,13 +185,13 @@ typedef struct raw_info {
 	uint64_t address;
 } raw_info;
 
-static void frame_info(const profile *p, const prof_frame *f, graph_by by, bool obj_names,
-		       raw_info *ri)
+static void frame_info(const profile *p, const prof_frame *f, const graph_opts *o, raw_info *ri)
 {
 	const prof_function *fn = f->function != PROF_NONE && f->function < p->nfunctions
 					  ? &p->functions[f->function]
 					  : NULL;
 	const char *objfile = loc_objfile(p, f->location);
+	graph_by by = o->by;
 	sb_reset(&ri->func);
 	sb_reset(&ri->file);
 	ri->objfile = "";
@@ -131,11 +206,13 @@ static void frame_info(const profile *p, const prof_frame *f, graph_by by, bool 
 	}
 	if (by != GRAPH_FILE)
 		prof_frame_name(p, f, &ri->func);
-	if (by != GRAPH_FUNCTION && fn->filename)
-		clean_path(&ri->file, fn->filename);
+	if (by != GRAPH_FUNCTION && fn->filename && *fn->filename)
+		graph_go_clean(&ri->file, o->keep_paths ? fn->filename
+							 : graph_trim_path(fn->filename, o->trim_path,
+									   o->source_path));
 	if (by == GRAPH_LINE || by == GRAPH_ADDRESS)
 		ri->line = f->line;
-	if (obj_names || ri->func.len == 0) {
+	if (o->obj_names || ri->func.len == 0) {
 		ri->objfile = objfile;
 		ri->start_line = fn->start_line;
 	}
@@ -188,11 +265,10 @@ static size_t info_key(const raw_info *ri, strbuf *sb)
 	return name_len;
 }
 
-void graph_frame_key(const profile *p, const prof_frame *f, graph_by by, bool obj_names,
-		     strbuf *sb)
+void graph_frame_key(const profile *p, const prof_frame *f, const graph_opts *o, strbuf *sb)
 {
 	raw_info ri = { STRBUF_INIT, STRBUF_INIT, "", 0, 0, 0 };
-	frame_info(p, f, by, obj_names, &ri);
+	frame_info(p, f, o, &ri);
 	info_key(&ri, sb);
 	sb_release(&ri.func);
 	sb_release(&ri.file);
@@ -221,7 +297,7 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 			f.line = l->lines[j].line;
 			f.inlined = j + 1 < l->nlines;
 		}
-		frame_info(p, &f, g->o.by, g->o.obj_names, ri);
+		frame_info(p, &f, &g->o, ri);
 		const char *func = ri->func.len ? ri->func.buf : "";
 		const char *file = ri->file.len ? ri->file.buf : "";
 		sb_reset(sb);

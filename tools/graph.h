@@ -63,6 +63,12 @@ typedef struct graph_opts {
 	const bool *mask;  /* samples shown, or NULL for all */
 	bool obj_names;    /* keep the object file in every node's identity */
 	bool tags;         /* collect label tags */
+	/* Source paths are cleaned (Go's filepath.Clean) after pprof's
+	 * trimPath: the first ':'-separated trim_path prefix goes, or without
+	 * one the part up to the base name of a source_path directory, or
+	 * "/proc/self/cwd/"; keep_paths skips trimPath (pprof's -traces). */
+	const char *trim_path, *source_path;
+	bool keep_paths;
 } graph_opts;
 
 typedef struct graph graph;
@@ -109,9 +115,15 @@ uint32_t graph_sorted_edges(const graph *g, const graph_node *n, bool out, uint3
  * in-edges: "" when none is inline. */
 const char *graph_inline_label(const graph *g, const graph_node *n);
 
-/* The key of a frame (pprof's NodeInfo, printable name first): appends to
- * sb. Shared with the traces report, which names frames without a graph. */
-void graph_frame_key(const profile *p, const prof_frame *f, graph_by by, bool obj_names,
-		     strbuf *sb);
+/* The key of a frame (pprof's NodeInfo, printable name first, then after a
+ * NUL what else the identity holds): appends to sb. Shared with the traces
+ * report, which names frames without a graph. */
+void graph_frame_key(const profile *p, const prof_frame *f, const graph_opts *o, strbuf *sb);
+
+/* pprof's trimPath (see graph_opts): returns a suffix of path. trim and
+ * search may be NULL. */
+const char *graph_trim_path(const char *path, const char *trim, const char *search);
+/* Go's filepath.Clean of path, appended to sb ("" gives "."). */
+void graph_go_clean(strbuf *sb, const char *path);
 
 #endif

@@ -478,7 +478,8 @@ static double fraction(double f, double def)
 graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
 			graph_trim_result *r, double *nf, double *ef)
 {
-	graph_opts go = { (graph_by)o->by, v, o->mask, false, visual };
+	graph_opts go = { .by = (graph_by)o->by, .value = v, .mask = o->mask, .tags = visual,
+			  .trim_path = o->trim_path, .source_path = o->source_path };
 	graph *g = graph_new(p, &go);
 	*nf = trim ? fraction(o->node_fraction, 0.005) : 0;
 	*ef = trim ? fraction(o->edge_fraction, 0.001) : 0;
@@ -543,11 +544,11 @@ static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *ou
 static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out, cprof_err *err)
 {
 	regex_t re;
-	int rc = regcomp(&re, o->peek, REG_EXTENDED | REG_NOSUB);
+	int rc = regcomp(&re, o->symbol, REG_EXTENDED | REG_NOSUB);
 	if (rc) {
 		char msg[128];
 		regerror(rc, &re, msg, sizeof(msg));
-		return cprof_fail(err, "bad --peek regex '%s': %s", o->peek, msg);
+		return cprof_fail(err, "bad --peek regex '%s': %s", o->symbol, msg);
 	}
 	static const char separator[] =
 		"----------------------------------------------------------+-------------\n";
@@ -601,7 +602,7 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 	regfree(&re);
 	if (matched == 0) {
 		sb_release(&body);
-		return cprof_fail(err, "no matches found for regexp: %s", o->peek);
+		return cprof_fail(err, "no matches found for regexp: %s", o->symbol);
 	}
 	sb_add(out, body.buf, body.len);
 	sb_release(&body);
@@ -686,6 +687,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	}
 	free(slots);
 	top_header(p, v, total, "minimum", out);
+	graph_opts go = { .by = (graph_by)o->by, .value = v, .keep_paths = true };
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;
 	strbuf sb = STRBUF_INIT;
@@ -704,7 +706,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 				top_format(&sb, val[k], unit, "minimum");
 			sb_addf(out, "%10s   ", sb.buf ? sb.buf : "");
 			sb_reset(&sb);
-			graph_frame_key(p, &frames[j], (graph_by)o->by, false, &sb);
+			graph_frame_key(p, &frames[j], &go, &sb);
 			sb_adds(out, sb.buf);
 			sb_adds(out, frames[j].inlined ? " (inline)\n" : "\n");
 		}
@@ -717,18 +719,27 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	return 0;
 }
 
-int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
+int top_value_index(const profile *p, const top_opts *o, uint32_t *v, cprof_err *err)
 {
 	if (p->nvalues == 0)
 		return cprof_fail(err, "the profile has no sample types");
-	uint32_t v = o->value == PROF_NONE ? p->default_type : o->value;
-	if (v >= p->nvalues)
-		return cprof_fail(err, "no such sample type index %u", v);
+	*v = o->value == PROF_NONE ? p->default_type : o->value;
+	if (*v >= p->nvalues)
+		return cprof_fail(err, "no such sample type index %u", *v);
+	return 0;
+}
+
+int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
+{
+	uint32_t v = 0;
+	if (top_value_index(p, o, &v, err) < 0)
+		return -1;
 	if (o->by == TOP_STACK && o->report != TOP_REPORT_TOP)
 		return cprof_fail(err, "--by stack is the top table's: not with --peek or --traces");
 	switch (o->report) {
 	case TOP_REPORT_DOT:
-		return cprof_fail(err, "the call graph is dot_write's");
+	case TOP_REPORT_LIST:
+		return cprof_fail(err, "not a top_write report");
 	case TOP_REPORT_PEEK:
 		return top_peek(p, o, v, out, err);
 	case TOP_REPORT_TRACES:

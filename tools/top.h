@@ -34,15 +34,22 @@
 typedef enum top_by { TOP_FUNCTION, TOP_LINE, TOP_FILE, TOP_ADDRESS, TOP_STACK } top_by;
 
 /* The report: top_write writes the first three, dot_write (dot.h) the
- * call graph. */
-typedef enum top_report { TOP_REPORT_TOP, TOP_REPORT_PEEK, TOP_REPORT_TRACES, TOP_REPORT_DOT } top_report;
+ * call graph, source_list (source.h) the annotated source. */
+typedef enum top_report {
+	TOP_REPORT_TOP,
+	TOP_REPORT_PEEK,
+	TOP_REPORT_TRACES,
+	TOP_REPORT_DOT,
+	TOP_REPORT_LIST
+} top_report;
 
 /* "function", "line", "file", "address", "stack" -> *by; -1 if unknown. */
 int top_parse_by(const char *s, top_by *by);
 
 typedef struct top_opts {
 	top_report report;
-	const char *peek;      /* TOP_REPORT_PEEK: the regex of the nodes shown */
+	const char *symbol;    /* peek, list: the regex of the functions shown */
+	const char *trim_path, *source_path; /* pprof's -trim_path, -source_path */
 	top_by by;
 	uint32_t value;        /* sample type index; PROF_NONE: p->default_type */
 	bool cum_sort;         /* sort by cum instead of flat */
@@ -57,8 +64,12 @@ typedef struct top_opts {
 
 /* Appends the report to out. Fails on a bad value index, a bad --peek
  * regex or one that matches no node, --by stack with another report than
- * the top table, and TOP_REPORT_DOT (dot_write's). */
+ * the top table, and TOP_REPORT_DOT or _LIST (other modules'). */
 int top_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err);
+
+/* The sample type a report shows (o->value, or the profile's default);
+ * fails when the profile has none or the index is out of range. */
+int top_value_index(const profile *p, const top_opts *o, uint32_t *v, cprof_err *err);
 
 /* pprof's report labels, for the reports built on a graph: the header
  * (top_header, unless o->no_header and not full), the active filters,

@@ -65,7 +65,7 @@ EOF_CASES
 ngo=$(printf '%s\n' "$GO_CASES" | wc -l)
 nraw=$(printf '%s\n' "$RAW_CASES" | wc -l)
 ngen=$(printf '%s\n' "$GEN_CASES" | wc -l)
-plan $((ngo + 1 + nraw + 2 + 1 + ngen + 1 + 2))
+plan $((ngo + 1 + nraw + 2 + 1 + ngen + 1 + 2 + 4 + 5))
 
 gopprof() { HOME=$T/home GOTOOLCHAIN=local run_limited 120 go tool pprof "$@" 2> /dev/null; }
 same() { # NAME PPROF-PROFILE CPROF-PROFILE PPROF-ARGS... -- CPROF-ARGS...
@@ -86,6 +86,22 @@ while IFS='|' read -r pargs cargs; do
 		$pargs -- $cargs
 done <<< "$GO_CASES"
 
+# --list: the source files of the Go profile were in a temporary directory
+# (gone): pprof's error, then found again by --trim-path or by the name of
+# a --source-path directory.
+cd "$T" || exit 1
+gsrc=$(gopprof -list=leaf "$T/go.pb.gz" | sed -n 's/^ROUTINE .* in \(.*\)\/views_test.go$/\1/p')
+mkdir -p "$T/src/${gsrc##*/}" && cp "$ROOT/tests/go-views/views_test.go" "$T/src/${gsrc##*/}/"
+same "Go profile: --list leaf (source gone) = -list=leaf" "$T/go.pb.gz" "$T/go.pb.gz" -list=leaf -- --list leaf
+same "Go profile: --list . --trim-path --source-path = pprof's" "$T/go.pb.gz" "$T/go.pb.gz" \
+	-list=. "-trim_path=$gsrc" "-source_path=$T/src/${gsrc##*/}" \
+	-- --list . --trim-path "$gsrc" --source-path "$T/src/${gsrc##*/}"
+same "Go profile: --list recurse --source-path DIR named as in the path = pprof's" "$T/go.pb.gz" \
+	"$T/go.pb.gz" -list=recurse "-source_path=/nonexistent:$T/src/${gsrc##*/}" \
+	-- --list recurse --source-path "/nonexistent:$T/src/${gsrc##*/}"
+grep -q 'func recurse' "$T/got"; ok $? "the listing shows the Go source"
+cd "$ROOT" || exit 1
+
 "$TOP" --peek 'no such function' "$T/go.pb.gz" > "$T/out" 2> "$T/err"
 [ $? -eq 1 ] && [ ! -s "$T/out" ] && grep -q 'no matches found for regexp: no such function' "$T/err"
 ok $? "--peek with no match: pprof's message, exit 1, no output"
@@ -99,11 +115,21 @@ if [ -x "$PROGS/abc" ] && [ -f "$LIB/libcprof-sample.so" ] && [ -x "$BIN/cprof-p
 		same "abc raw: cprof-top $cargs = go tool pprof $pargs of its pprof" \
 			"$T/abc.pb.gz" "$T/abc.cprof" $pargs -- $cargs
 	done <<< "$RAW_CASES"
+	# --list: samples/abc.c is found from the source tree's top
+	cd "$ROOT" || exit 1
+	same "abc raw: --list ^A$ = -list=^A$" "$T/abc.pb.gz" "$T/abc.cprof" '-list=^A$' -- --list '^A$'
+	same "abc raw: --list . --cum = -list=. -cum" "$T/abc.pb.gz" "$T/abc.cprof" -list=. -cum -- --list . --cum
+	same "abc raw: --list main --focus B = pprof's" "$T/abc.pb.gz" "$T/abc.cprof" \
+		-list=main -focus=B -- --list main --focus B
+	same "abc raw: --list with --trim-path and --source-path = pprof's" "$T/abc.pb.gz" "$T/abc.cprof" \
+		-list=. -trim_path=samples "-source_path=/nonexistent:$ROOT/samples" \
+		-- --list . --trim-path samples --source-path "/nonexistent:$ROOT/samples"
+	grep -q 'void A(int call_c)' "$T/got"; ok $? "the listing shows abc.c"
 	"$TOP" --traces --focus '^B$' "$T/abc.cprof" > "$T/out" &&
 		! grep -q '^ *[0-9.]*m\?s   A$' "$T/out" && grep -q '   B$' "$T/out"
 	ok $? "abc raw: --traces --focus keeps only the stacks through B"
 else
-	for _ in $(seq $((nraw + 2))); do ok 0 "# SKIP samples/abc or the sampler not built"; done
+	for _ in $(seq $((nraw + 2 + 5))); do ok 0 "# SKIP samples/abc or the sampler not built"; done
 fi
 
 # Folded stacks: a random call graph (fixed seed; duplicate stacks too),

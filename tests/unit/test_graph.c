@@ -153,12 +153,48 @@ static void test_nodecount_keeps_top(void **state)
 	prof_free(p);
 }
 
+static void clean_is(const char *path, const char *want)
+{
+	strbuf sb = STRBUF_INIT;
+	graph_go_clean(&sb, path);
+	assert_string_equal(sb.buf, want);
+	sb_release(&sb);
+}
+
+static void test_paths_like_go(void **state)
+{
+	(void)state;
+	/* Go's filepath.Clean (cases from its path_test.go) */
+	clean_is("", ".");
+	clean_is("/", "/");
+	clean_is("a//c", "a/c");
+	clean_is("a/c/.", "a/c");
+	clean_is("a/c/b/..", "a/c");
+	clean_is("/../a/c", "/a/c");
+	clean_is("../../a", "../../a");
+	clean_is("a/../../b", "../b");
+	clean_is("abc/./../def", "def");
+	clean_is("./", ".");
+	clean_is("/abc/def/", "/abc/def");
+	/* pprof's trimPath: a configured prefix, the base name of a search
+	 * directory, /proc/self/cwd */
+	assert_string_equal(graph_trim_path("/build/proj/src/a.c", "/x:/build/proj", NULL), "src/a.c");
+	assert_string_equal(graph_trim_path("/build/proj/src/a.c", "/build/proj/", NULL), "src/a.c");
+	assert_string_equal(graph_trim_path("/build/projx/a.c", "/build/proj", NULL), "/build/projx/a.c");
+	assert_string_equal(graph_trim_path("/remote/proj/src/a.c", NULL, "/home/me/proj"), "src/a.c");
+	assert_string_equal(graph_trim_path("/remote/proj/src/a.c", "/y", "/home/me/proj"),
+			    "/remote/proj/src/a.c");
+	assert_string_equal(graph_trim_path("/proc/self/cwd/./a.c", NULL, NULL), "a.c");
+	assert_string_equal(graph_trim_path("/proc/self/cwd/a.c", NULL, NULL), "a.c");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flat_cum_edges),
 		cmocka_unit_test(test_trim_rebuild_residual_inline),
 		cmocka_unit_test(test_nodecount_keeps_top),
+		cmocka_unit_test(test_paths_like_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "dot.h"
+#include "source.h"
 #include "top.h"
 
 static const char *tool = "cprof-top";
@@ -19,14 +20,22 @@ static void usage(FILE *f)
 		"spend their time in, with the columns of `go tool pprof -top`: flat flat%% sum%%\n"
 		"cum cum%%. flat is the value of the samples whose leaf is the row, cum of the\n"
 		"samples with the row anywhere in the stack (once per sample, even when it\n"
-		"recurses). --peek, --traces and --dot print pprof's -peek, -traces and -dot\n"
-		"instead.\n\n"
+		"recurses). --peek, --traces, --dot and --list print pprof's -peek, -traces,\n"
+		"-dot and -list instead.\n\n"
 		"  --peek RE           the functions matching RE (POSIX extended regex) with\n"
 		"                      their callers above and callees below (pprof's -peek)\n"
 		"  --traces            every sample's stack, leaf first, with its value and\n"
 		"                      labels (pprof's -traces)\n"
 		"  --dot               the call graph in graphviz's DOT language (pprof's -dot:\n"
 		"                      at most 80 nodes unless -n; draw it with dot -Tsvg)\n"
+		"  --list RE           the source of the functions matching RE, each line with\n"
+		"                      its flat and cum (pprof's -list)\n"
+		"  --source-path DIRS  where --list looks for relative source paths (':'-\n"
+		"                      separated, and their parents; default: the current\n"
+		"                      directory)\n"
+		"  --trim-path PATHS   prefixes to cut from source paths (':'-separated);\n"
+		"                      without one, the part up to a --source-path directory's\n"
+		"                      name goes\n"
 		"  --by KIND           function (default), line, file, address, or stack: one\n"
 		"                      row per distinct stack (root first) with every sample\n"
 		"                      type (samples/count, cpu/nanoseconds)\n"
@@ -45,14 +54,15 @@ static void usage(FILE *f)
 		"  cprof-top -n 10 out.cprof\n"
 		"  cprof-top --by stack --focus '^A$' out.cprof\n"
 		"  cprof-top --peek '^A$' out.cprof\n"
-		"  cprof-top --dot out.cprof | dot -Tsvg > graph.svg\n",
+		"  cprof-top --dot out.cprof | dot -Tsvg > graph.svg\n"
+		"  cprof-top --list '^main$' --source-path ~/src/proj out.cprof\n",
 		cli_help_filters, cli_help_common);
 }
 
 int main(int argc, char **argv)
 {
 	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_EFRAC, O_NOHDR, O_NOSYM, O_FULL,
-	       O_PEEK, O_TRACES, O_DOT };
+	       O_PEEK, O_TRACES, O_DOT, O_LIST, O_SRCPATH, O_TRIMPATH };
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, O_BY },
 		{ "value", required_argument, NULL, O_VALUE },
@@ -63,6 +73,9 @@ int main(int argc, char **argv)
 		{ "peek", required_argument, NULL, O_PEEK },
 		{ "traces", no_argument, NULL, O_TRACES },
 		{ "dot", no_argument, NULL, O_DOT },
+		{ "list", required_argument, NULL, O_LIST },
+		{ "source-path", required_argument, NULL, O_SRCPATH },
+		{ "trim-path", required_argument, NULL, O_TRIMPATH },
 		{ "no-header", no_argument, NULL, O_NOHDR },
 		{ "no-symbolize", no_argument, NULL, O_NOSYM },
 		{ "full-stacks", no_argument, NULL, O_FULL },
@@ -119,13 +132,23 @@ int main(int argc, char **argv)
 		}
 		case O_PEEK:
 			o.report = TOP_REPORT_PEEK;
-			o.peek = optarg;
+			o.symbol = optarg;
 			break;
 		case O_TRACES:
 			o.report = TOP_REPORT_TRACES;
 			break;
 		case O_DOT:
 			o.report = TOP_REPORT_DOT;
+			break;
+		case O_LIST:
+			o.report = TOP_REPORT_LIST;
+			o.symbol = optarg;
+			break;
+		case O_SRCPATH:
+			o.source_path = optarg;
+			break;
+		case O_TRIMPATH:
+			o.trim_path = optarg;
 			break;
 		case O_NOHDR:
 			o.no_header = true;
@@ -161,7 +184,9 @@ int main(int argc, char **argv)
 	cprof_err err = { { 0 } };
 	o.mask = mask;
 	o.filters = &f;
-	int r = o.report == TOP_REPORT_DOT ? dot_write(p, &o, &out, &err) : top_write(p, &o, &out, &err);
+	int r = o.report == TOP_REPORT_DOT	? dot_write(p, &o, &out, &err)
+		: o.report == TOP_REPORT_LIST ? source_list(p, &o, &out, &err)
+					      : top_write(p, &o, &out, &err);
 	if (r < 0) {
 		cli_error(tool, file, "%s", err.msg);
 		goto done;
