@@ -218,7 +218,10 @@ CP_EXPORT int cprof_start(const char *path, const struct cprof_options *opts)
 			}
 		}
 	}
-	return cp_start(&cfg);
+	if (cp_start(&cfg) < 0)
+		return -1;
+	cp_adopt_mask();
+	return 0;
 }
 
 CP_EXPORT int cprof_stop(void)

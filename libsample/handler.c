@@ -253,16 +253,18 @@ static void take_sample(siginfo_t *si, void *uc, uint32_t wall_state)
 	if (cp.timer == CPROF_TIMER_WALL) {
 		/* The wall time since this thread's previous sample: right even
 		 * when the sampling thread ran late (it says how many periods
-		 * passed) or a signal was merged into a pending one. */
+		 * passed) or a signal was merged into a pending one; but only
+		 * its own ticks after ticks it was not sent (CP_WALL_FRESH). */
 		uint64_t last = cp_tls_last_cpu, ticks = wall_state >> 8;
 
-		if (last >= cp.start_mono && s.time_ns > last &&
+		if (!(wall_state & CP_WALL_FRESH) && last >= cp.start_mono && s.time_ns > last &&
 		    s.time_ns - last < 1000 * cp.period_ns)
 			s.weight_ns = s.time_ns - last;
 		else if (ticks > 1)
 			s.weight_ns = ticks * cp.period_ns;
 		cp_tls_last_cpu = s.time_ns;
 	}
+	cp_tls_nsamples++;
 	s.tid = (uint32_t)cp_gettid();
 	s.labelset = cp_tls_labelset;
 	n = cp_unwind(uc, frames, CP_MAX_FRAMES, &truncated);
@@ -281,6 +283,13 @@ out:
 static void forward(int sig, siginfo_t *si, void *uc)
 {
 	atomic_fetch_add(&cp.foreign, 1);
+	if (atomic_load(&cp_tls_prog_blocks)) {
+		/* the program blocks SIGPROF here (the kernel does not): it
+		 * stays pending for the program (preload.c) */
+		cp_tls_deferred_info = *si;
+		cp_tls_deferred = 1;
+		return;
+	}
 	if (!atomic_load(&cp.prog_has_act))
 		return; /* nobody else wants SIGPROF: its default action would kill */
 	if (cp.prog_act.sa_flags & SA_SIGINFO) {
@@ -301,7 +310,11 @@ void cp_sigprof(int sig, siginfo_t *si, void *uc)
 		/* a perf_event task-clock overflow (F_SETSIG) */
 		if (si->si_code == POLL_HUP)
 			ioctl(si->si_fd, PERF_EVENT_IOC_REFRESH, CP_PERF_REFRESH);
-		take_sample(si, uc, 0);
+		/* wall mode: a thread that blocks signals, on the CPU for one
+		 * period (sampler.c: wall_blocked_thread) */
+		take_sample(si, uc, cp.timer == CPROF_TIMER_WALL
+					    ? CP_WALL_RUNNING | CP_WALL_FRESH | 1u << 8
+					    : 0);
 		break;
 	case SI_TIMER:
 	case SI_QUEUE:

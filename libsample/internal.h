@@ -27,7 +27,7 @@
 #define CP_EXPORT __attribute__((visibility("default")))
 #define CP_TLS __attribute__((tls_model("initial-exec")))
 
-#define CP_MAX_FRAMES 256         /* frames one sample keeps (deeper: TRUNCATED) */
+#define CP_MAX_FRAMES 256         /* default frames one sample keeps (deeper: TRUNCATED) */
 #define CP_MAX_THREADS 4096       /* threads profiled at once */
 #define CP_SIGVAL_MAGIC 0x63707266 /* si_value of our timer_create / wall signals */
 #define CP_PERF_REFRESH 0x3fffffff /* overflows before a task-clock event needs a refresh */
@@ -37,6 +37,10 @@
 #define CP_SIGVAL(state) ((void *)(((uintptr_t)CP_SIGVAL_MAGIC << 32) | (uintptr_t)(state)))
 #define CP_WALL_RUNNING 1
 #define CP_WALL_BLOCKED 2
+/* The thread was not signalled for the ticks before this one (it sat in a
+ * system call that a signal would have cut short with EINTR, see
+ * wall_blocked_thread in sampler.c): this sample weighs its own ticks only. */
+#define CP_WALL_FRESH 4
 /* ... and, in bits 8-31, the periods this sample stands for (>= 1) */
 #define CP_WALL_MAX_TICKS 0xffffff
 
@@ -81,6 +85,15 @@ extern __thread uint32_t cp_tls_labelset CP_TLS; /* current LABELSET id, 0: none
 extern __thread uintptr_t cp_tls_stack_lo CP_TLS, cp_tls_stack_hi CP_TLS; /* 0: unknown */
 extern __thread uint64_t cp_tls_last_cpu CP_TLS; /* at the last sample: thread CPU ns (fallback timers), monotonic ns (wall) */
 extern __thread int cp_tls_tid CP_TLS;           /* cached gettid(), 0: unknown */
+/* The program believes SIGPROF is blocked in this thread (it blocked it, or
+ * the thread was born with it blocked); the kernel's mask never holds it
+ * once cprof's handler is installed (preload.c: the mask wrappers). */
+extern __thread atomic_int cp_tls_prog_blocks CP_TLS;
+/* A SIGPROF that was not ours arrived while the program blocked it: it is
+ * raised again when the program unblocks it (or handed to sigwait). */
+extern __thread int cp_tls_deferred CP_TLS;
+extern __thread siginfo_t cp_tls_deferred_info CP_TLS;
+extern __thread unsigned cp_tls_nsamples CP_TLS; /* samples this thread took (tells our EINTR from the program's) */
 
 /* ---- handler.c: async-signal-safe ---------------------------------------- */
 uint64_t cp_now(clockid_t clk);
@@ -135,6 +148,15 @@ void cp_unwind_setup(void); /* our SIGPROF handler is installed */
 #include <pthread.h>
 int cp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 int cp_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg);
+/* The real pthread_sigmask (cprof's own masking must not be rewritten). */
+int cp_real_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
+/* Takes SIGPROF out of the calling thread's mask if it is there, and
+ * remembers that the program believes it blocked (a thread born with every
+ * signal blocked, an exec'd image). */
+void cp_adopt_mask(void);
+/* Finds libunwind's text from one of its functions (its mask calls pass
+ * unchanged). */
+void cp_mask_setup(void *unwind_fn);
 
 /* ---- api.c ------------------------------------------------------------------ */
 /* Emits LABELSET records again after a restart (fork child, new file). */

@@ -19,15 +19,28 @@
  *   sigaction / signal   for SIGPROF once cprof owns it: the program's
  *                        handler is kept aside and called for the SIGPROF
  *                        signals that are not cprof's (reported once)
+ *   pthread_sigmask /    SIGPROF is taken out of the masks the program
+ *   sigprocmask,         sets, and put back into the masks it reads, so
+ *   sigpending,          that a thread that blocks every signal is still
+ *   sigwait*             sampled; a SIGPROF of the program's own that comes
+ *                        while it believes the signal blocked waits for it
+ *                        (raised again when it unblocks, or handed to its
+ *                        sigwait). Calls from libunwind pass unchanged: it
+ *                        blocks signals around its locks, against the very
+ *                        handler that unwinds.
  * fork needs no wrapper: pthread_atfork handlers give the child its own file.
  */
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -53,6 +66,12 @@ REAL(int, execvpe, (const char *, char *const[], char *const[]))
 REAL(int, fexecve, (int, char *const[], char *const[]))
 REAL(void *, dlopen, (const char *, int))
 REAL(int, dlclose, (void *))
+REAL(int, pthread_sigmask, (int, const sigset_t *, sigset_t *))
+REAL(int, sigprocmask, (int, const sigset_t *, sigset_t *))
+REAL(int, sigpending, (sigset_t *))
+REAL(int, sigwait, (const sigset_t *, int *))
+REAL(int, sigwaitinfo, (const sigset_t *, siginfo_t *))
+REAL(int, sigtimedwait, (const sigset_t *, siginfo_t *, const struct timespec *))
 
 int cp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
@@ -66,6 +85,12 @@ int cp_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)
 	return real_pthread_create(t, attr, fn, arg);
 }
 
+int cp_real_pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	resolve_pthread_sigmask();
+	return real_pthread_sigmask(how, set, old);
+}
+
 /* ---- start and exit --------------------------------------------------------- */
 
 __attribute__((constructor)) static void cp_init(void)
@@ -76,6 +101,13 @@ __attribute__((constructor)) static void cp_init(void)
 
 	pthread_atfork(cp_fork_prepare, cp_fork_parent, cp_fork_child);
 	cp_unwind_setup();
+	/* resolved now: the wrappers may run inside signal handlers */
+	resolve_pthread_sigmask();
+	resolve_sigprocmask();
+	resolve_sigpending();
+	resolve_sigwait();
+	resolve_sigwaitinfo();
+	resolve_sigtimedwait();
 	if (!getenv("CPROF_OUT") || !*getenv("CPROF_OUT"))
 		return;
 	if (cp_config_from_env(&cfg) < 0)
@@ -87,7 +119,8 @@ __attribute__((constructor)) static void cp_init(void)
 		snprintf(pid, sizeof(pid), "%d", (int)getpid());
 		setenv("CPROF_ROOT_PID", pid, 1);
 	}
-	cp_start(&cfg);
+	if (cp_start(&cfg) == 0)
+		cp_adopt_mask(); /* an image started with SIGPROF blocked */
 }
 
 __attribute__((destructor)) static void cp_fini(void)
@@ -101,6 +134,7 @@ __attribute__((destructor)) static void cp_fini(void)
 struct tramp {
 	void *(*fn)(void *);
 	void *arg;
+	int prog_blocks; /* the creator's: a new thread inherits its mask */
 };
 
 static void *trampoline(void *p)
@@ -108,6 +142,8 @@ static void *trampoline(void *p)
 	struct tramp t = *(struct tramp *)p;
 
 	free(p);
+	atomic_store(&cp_tls_prog_blocks, t.prog_blocks);
+	cp_adopt_mask();
 	cp_thread_begin();
 	return t.fn(t.arg);
 }
@@ -123,6 +159,7 @@ CP_EXPORT int pthread_create(pthread_t *thr, const pthread_attr_t *attr, void *(
 		return real_pthread_create(thr, attr, fn, arg);
 	t->fn = fn;
 	t->arg = arg;
+	t->prog_blocks = atomic_load(&cp_tls_prog_blocks);
 	r = real_pthread_create(thr, attr, trampoline, t);
 	if (r != 0)
 		free(t);
@@ -194,6 +231,200 @@ CP_EXPORT sighandler_t signal(int sig, sighandler_t h)
 	act.sa_flags = SA_RESTART;
 	sigaction(sig, &act, &old);
 	return old.sa_handler;
+}
+
+/* ---- signal masks --------------------------------------------------------------- */
+
+/* libunwind's text: its calls to the mask functions pass unchanged. */
+static uintptr_t unw_lo, unw_hi;
+
+static int find_unwind_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+	uintptr_t addr = (uintptr_t)data;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+
+		if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X) && addr >= lo && addr < hi) {
+			unw_lo = lo;
+			unw_hi = hi;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void cp_mask_setup(void *unwind_fn)
+{
+	dl_iterate_phdr(find_unwind_text, unwind_fn);
+}
+
+static int rewritten(const void *caller)
+{
+	uintptr_t a = (uintptr_t)caller;
+
+	return cp_sigprof_is_ours() && !(a >= unw_lo && a < unw_hi);
+}
+
+static void raise_deferred(void)
+{
+	if (cp_tls_deferred && !atomic_load(&cp_tls_prog_blocks)) {
+		cp_tls_deferred = 0;
+		syscall(SYS_tgkill, (pid_t)syscall(SYS_getpid), (pid_t)syscall(SYS_gettid), SIGPROF);
+	}
+}
+
+/* One body for both mask functions (they differ in how they report errors).
+ * Async-signal-safe: programs change masks inside their handlers. */
+static int set_mask(int (*real)(int, const sigset_t *, sigset_t *), int how,
+		    const sigset_t *set, sigset_t *old)
+{
+	int was = atomic_load(&cp_tls_prog_blocks), want = was, r;
+	sigset_t mine;
+
+	if (set && sigismember(set, SIGPROF) == 1) {
+		if (how == SIG_BLOCK || how == SIG_SETMASK) {
+			want = 1;
+			mine = *set;
+			sigdelset(&mine, SIGPROF);
+			set = &mine;
+		} else if (how == SIG_UNBLOCK) {
+			want = 0;
+		}
+	} else if (set && how == SIG_SETMASK) {
+		want = 0;
+	}
+	r = real(how, set, old);
+	if (r != 0)
+		return r;
+	if (old && was)
+		sigaddset(old, SIGPROF);
+	atomic_store(&cp_tls_prog_blocks, want);
+	raise_deferred();
+	return r;
+}
+
+CP_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	resolve_pthread_sigmask();
+	if (!rewritten(__builtin_return_address(0)))
+		return real_pthread_sigmask(how, set, old);
+	return set_mask(real_pthread_sigmask, how, set, old);
+}
+
+CP_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	resolve_sigprocmask();
+	if (!rewritten(__builtin_return_address(0)))
+		return real_sigprocmask(how, set, old);
+	return set_mask(real_sigprocmask, how, set, old);
+}
+
+CP_EXPORT int sigpending(sigset_t *set)
+{
+	int r;
+
+	resolve_sigpending();
+	r = real_sigpending(set);
+	if (r == 0 && cp_tls_deferred)
+		sigaddset(set, SIGPROF);
+	return r;
+}
+
+/* A thread that waits for SIGPROF with sigwait while it blocks it: the
+ * signal went to cprof's handler, which kept it for this thread. Returns 1
+ * (and fills *info) when there is one to hand over. */
+static int take_deferred(const sigset_t *set, siginfo_t *info)
+{
+	if (!cp_tls_deferred || sigismember(set, SIGPROF) != 1)
+		return 0;
+	cp_tls_deferred = 0;
+	if (info)
+		*info = cp_tls_deferred_info;
+	return 1;
+}
+
+/* The waits are interrupted by the handler when the SIGPROF they want
+ * arrives (it is not blocked in the kernel): then it is handed over; an
+ * interruption by one of cprof's own samples is not the program's, and the
+ * wait goes on. */
+static int wait_sig(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
+{
+	struct timespec end, now, left;
+	unsigned before;
+	int r;
+
+	if (timeout) {
+		clock_gettime(CLOCK_MONOTONIC, &end);
+		end.tv_sec += timeout->tv_sec;
+		end.tv_nsec += timeout->tv_nsec;
+		if (end.tv_nsec >= 1000000000) {
+			end.tv_sec++;
+			end.tv_nsec -= 1000000000;
+		}
+	}
+	for (;;) {
+		if (take_deferred(set, info))
+			return SIGPROF;
+		left = timeout ? *timeout : (struct timespec){0, 0};
+		if (timeout) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left.tv_sec = end.tv_sec - now.tv_sec;
+			left.tv_nsec = end.tv_nsec - now.tv_nsec;
+			if (left.tv_nsec < 0) {
+				left.tv_sec--;
+				left.tv_nsec += 1000000000;
+			}
+			if (left.tv_sec < 0)
+				left = (struct timespec){0, 0};
+		}
+		before = cp_tls_nsamples;
+		r = timeout ? real_sigtimedwait(set, info, &left) : real_sigwaitinfo(set, info);
+		if (r >= 0 || errno != EINTR)
+			return r;
+		if (take_deferred(set, info))
+			return SIGPROF;
+		if (cp_tls_nsamples == before)
+			return r; /* the program's own signal interrupted it */
+	}
+}
+
+CP_EXPORT int sigwaitinfo(const sigset_t *set, siginfo_t *info)
+{
+	resolve_sigwaitinfo();
+	resolve_sigtimedwait();
+	if (!cp_sigprof_is_ours())
+		return real_sigwaitinfo(set, info);
+	return wait_sig(set, info, NULL);
+}
+
+CP_EXPORT int sigtimedwait(const sigset_t *set, siginfo_t *info, const struct timespec *timeout)
+{
+	resolve_sigwaitinfo();
+	resolve_sigtimedwait();
+	if (!cp_sigprof_is_ours())
+		return real_sigtimedwait(set, info, timeout);
+	return wait_sig(set, info, timeout);
+}
+
+CP_EXPORT int sigwait(const sigset_t *set, int *sig)
+{
+	int r;
+
+	resolve_sigwait();
+	resolve_sigwaitinfo();
+	resolve_sigtimedwait();
+	if (!cp_sigprof_is_ours())
+		return real_sigwait(set, sig);
+	do
+		r = wait_sig(set, NULL, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno;
+	*sig = r;
+	return 0;
 }
 
 /* ---- exec ------------------------------------------------------------------------ */

@@ -18,9 +18,11 @@ plain sigblock 30 "$TORTURE/sigblock" 6 200
 profiled sigblock 60 -F 1000 -- "$TORTURE/sigblock" 6 200
 same_behaviour sigblock
 n=$(nsamples "$T/sigblock.cprof")
-ok "$([ "${n:-0}" -gt 100 ]; echo $?)" "sigblock: the threads that let SIGPROF in are sampled (${n:-0} samples)"
+ok "$([ "${n:-0}" -gt 100 ]; echo $?)" "sigblock: the threads are sampled (${n:-0} samples)"
 blocked=$("$BIN/cprof-raw" --no-symbolize "$T/sigblock.cprof" 2>/dev/null | awk '!/^#/ && $3 == "blocked"' | wc -l)
-is "$blocked" 0 "sigblock: threads that block SIGPROF have no samples (they cannot be interrupted)"
+# 3 threads block SIGPROF and burn 200 ms each: cprof keeps its signal
+# deliverable (the program still reads SIGPROF as blocked)
+ok "$([ "$blocked" -ge 300 ]; echo $?)" "sigblock: threads that block SIGPROF are sampled too ($blocked samples, ~600 due)"
 
 for mode in cpu wall; do
 	plain eintr-$mode 60 "$TORTURE/eintr" 20000 200 200
