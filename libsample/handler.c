@@ -223,7 +223,9 @@ int cp_unwind(void *ucontext, uint64_t *frames, int max, int *truncated)
 
 static void take_sample(siginfo_t *si, void *uc, uint32_t wall_state)
 {
-	uint64_t frames[CP_MAX_FRAMES + OWN_FRAMES];
+	/* the stack the handler runs on may be small (a 16 KiB sigaltstack):
+	 * at the default depth this is ~2 KiB */
+	uint64_t frames[cp.max_depth + OWN_FRAMES];
 	struct cprof_raw_sample s;
 	int truncated, n;
 
@@ -267,7 +269,7 @@ static void take_sample(siginfo_t *si, void *uc, uint32_t wall_state)
 	cp_tls_nsamples++;
 	s.tid = (uint32_t)cp_gettid();
 	s.labelset = cp_tls_labelset;
-	n = cp_unwind(uc, frames, CP_MAX_FRAMES, &truncated);
+	n = cp_unwind(uc, frames, cp.max_depth, &truncated);
 	if (truncated)
 		s.sflags |= CPROF_SAMPLE_TRUNCATED;
 	s.nframes = (uint16_t)n;

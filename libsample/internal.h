@@ -28,6 +28,8 @@
 #define CP_TLS __attribute__((tls_model("initial-exec")))
 
 #define CP_MAX_FRAMES 256         /* default frames one sample keeps (deeper: TRUNCATED) */
+/* CPROF_MAX_DEPTH goes up to the format's CPROF_RAW_MAX_FRAMES (1024): the
+ * handler's frame buffer (8 bytes a frame) is on the interrupted stack. */
 #define CP_MAX_THREADS 4096       /* threads profiled at once */
 #define CP_SIGVAL_MAGIC 0x63707266 /* si_value of our timer_create / wall signals */
 #define CP_PERF_REFRESH 0x3fffffff /* overflows before a task-clock event needs a refresh */
@@ -59,6 +61,7 @@ struct cp_state {
 	atomic_int wake_sent;    /* a wake-up is pending (the writer clears it) */
 	uint64_t low_water;      /* free bytes below which the writer is woken */
 	uint64_t period_ns;
+	int max_depth; /* frames a sample keeps (CPROF_MAX_DEPTH) */
 	int mode;     /* enum cprof_raw_mode */
 	int timer;    /* enum cprof_raw_timer */
 	int unwinder; /* enum cprof_raw_unwinder */
@@ -120,6 +123,7 @@ struct cp_config {
 	uint32_t hz;
 	int mode;     /* enum cprof_raw_mode */
 	int unwinder; /* enum cprof_raw_unwinder */
+	int max_depth; /* 1..CPROF_RAW_MAX_FRAMES */
 	int child;    /* 1: a forked child / exec'd image: find a free name from path */
 	pid_t ppid;
 };

@@ -66,6 +66,8 @@ REAL(int, execvpe, (const char *, char *const[], char *const[]))
 REAL(int, fexecve, (int, char *const[], char *const[]))
 REAL(void *, dlopen, (const char *, int))
 REAL(int, dlclose, (void *))
+REAL(void, _exit, (int))
+REAL(void, _Exit, (int))
 REAL(int, pthread_sigmask, (int, const sigset_t *, sigset_t *))
 REAL(int, sigprocmask, (int, const sigset_t *, sigset_t *))
 REAL(int, sigpending, (sigset_t *))
@@ -97,7 +99,7 @@ __attribute__((constructor)) static void cp_init(void)
 {
 	struct cp_config cfg;
 	const char *root;
-	char pid[32];
+	char pid[32], abs[4096];
 
 	pthread_atfork(cp_fork_prepare, cp_fork_parent, cp_fork_child);
 	cp_unwind_setup();
@@ -108,6 +110,8 @@ __attribute__((constructor)) static void cp_init(void)
 	resolve_sigwait();
 	resolve_sigwaitinfo();
 	resolve_sigtimedwait();
+	resolve__exit();
+	resolve__Exit();
 	if (!getenv("CPROF_OUT") || !*getenv("CPROF_OUT"))
 		return;
 	if (cp_config_from_env(&cfg) < 0)
@@ -118,6 +122,16 @@ __attribute__((constructor)) static void cp_init(void)
 	} else {
 		snprintf(pid, sizeof(pid), "%d", (int)getpid());
 		setenv("CPROF_ROOT_PID", pid, 1);
+		/* children may run elsewhere (make -C dir): they name their
+		 * files after CPROF_OUT, so it is made absolute here */
+		if (cfg.path[0] != '/' && getcwd(abs, sizeof(abs) - 1)) {
+			size_t n = strlen(abs);
+			if (n + 1 + strlen(cfg.path) < sizeof(abs)) {
+				snprintf(abs + n, sizeof(abs) - n, "/%s", cfg.path);
+				setenv("CPROF_OUT", abs, 1);
+				cfg.path = getenv("CPROF_OUT");
+			}
+		}
 	}
 	if (cp_start(&cfg) == 0)
 		cp_adopt_mask(); /* an image started with SIGPROF blocked */
@@ -127,6 +141,28 @@ __attribute__((destructor)) static void cp_fini(void)
 {
 	if (cp.map && cp.pid == getpid())
 		cp_stop();
+}
+
+/* _exit skips the destructor: close the file here as exit() would (END, cut
+ * to length), so no zero tail is left. Async-signal-safe, as _exit is. */
+CP_EXPORT void _exit(int status)
+{
+	if (cp.map && cp.pid == (pid_t)syscall(SYS_getpid))
+		cp_finish_file();
+	if (real__exit)
+		real__exit(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
+}
+
+CP_EXPORT void _Exit(int status)
+{
+	if (cp.map && cp.pid == (pid_t)syscall(SYS_getpid))
+		cp_finish_file();
+	if (real__Exit)
+		real__Exit(status);
+	syscall(SYS_exit_group, status);
+	__builtin_unreachable();
 }
 
 /* ---- threads ---------------------------------------------------------------- */
@@ -470,17 +506,28 @@ static int owner(void)
 	}                                                                      \
 	return r;
 
+/* A shell looking a command up in PATH execs each candidate until one
+ * exists: those that do not are let fail without closing the file. */
+static int missing(const char *path)
+{
+	return path && access(path, F_OK) < 0 && errno == ENOENT;
+}
+
 CP_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
 	char *buf[4096];
 
 	resolve_execve();
+	if (missing(path))
+		return real_execve(path, argv, envp);
 	EXEC_BODY(real_execve(path, argv, env_with_root(envp, buf, 4096)))
 }
 
 CP_EXPORT int execv(const char *path, char *const argv[])
 {
 	resolve_execv();
+	if (missing(path))
+		return real_execv(path, argv);
 	EXEC_BODY(real_execv(path, argv))
 }
 

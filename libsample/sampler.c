@@ -163,6 +163,16 @@ int cp_config_from_env(struct cp_config *cfg)
 		}
 		cfg->hz = (uint32_t)v;
 	}
+	cfg->max_depth = CP_MAX_FRAMES;
+	if ((s = getenv("CPROF_MAX_DEPTH")) && *s) {
+		char *end;
+		unsigned long v = strtoul(s, &end, 10);
+		if (*end || v < 1 || v > CPROF_RAW_MAX_FRAMES) {
+			warnx("CPROF_MAX_DEPTH=%s: want a depth from 1 to %d", s, CPROF_RAW_MAX_FRAMES);
+			return -1;
+		}
+		cfg->max_depth = (int)v;
+	}
 	if ((s = getenv("CPROF_MODE")) && *s) {
 		if (!strcmp(s, "cpu"))
 			cfg->mode = CPROF_MODE_CPU;
@@ -630,8 +640,9 @@ static void grow_file(void)
 {
 	uint64_t cap = atomic_load(&cp.cap), used = atomic_load(&cp.used);
 
-	if (grow_failed || cap - used >= 2 * MIN_FREE || cap >= cp.map_size)
-		return;
+	if (grow_failed || cap - used >= 2 * MIN_FREE || cap >= cp.map_size ||
+	    atomic_load(&cp.closing))
+		return; /* closing: the file is cut to its length (_exit, a fatal signal) */
 	uint64_t len = cap + CHUNK > cp.map_size ? cp.map_size - cap : CHUNK;
 	int r = fallocate(cp.fd, 0, (off_t)cap, (off_t)len);
 	if (r < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
@@ -984,6 +995,75 @@ static void hook_fatal_signals(void)
 	atomic_store(&cp.fatal_hooked, 1);
 }
 
+static void stop_helpers(void)
+{
+	uint64_t one = 1;
+
+	atomic_store(&stop_threads, 1);
+	if (cp.wake_fd >= 0 && write(cp.wake_fd, &one, sizeof(one)) < 0)
+		(void)0;
+	if (writer_running)
+		pthread_join(writer_thr, NULL);
+	if (wall_running)
+		pthread_join(wall_thr, NULL);
+	writer_running = wall_running = 0;
+}
+
+/* Arms the calling thread, the process timer (setitimer), the helper
+ * threads, and every other thread of the process. */
+static void start_sampling(void)
+{
+	pthread_mutex_lock(&lock);
+	nthreads = 0;
+	stack_bounds();
+	arm_locked(cp_gettid());
+	pthread_mutex_unlock(&lock);
+	if (cp.timer == CPROF_TIMER_SETITIMER) {
+		struct itimerval it;
+		it.it_interval.tv_sec = (time_t)(cp.period_ns / 1000000000u);
+		it.it_interval.tv_usec = (suseconds_t)(cp.period_ns % 1000000000u / 1000);
+		it.it_value = it.it_interval;
+		setitimer(ITIMER_PROF, &it, NULL);
+	}
+	atomic_store(&stop_threads, 0);
+	atomic_store(&writer_tid, 0);
+	atomic_store(&wall_tid, 0);
+	/* our own threads are not sampled: start them with SIGPROF blocked */
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	cp_real_pthread_sigmask(SIG_BLOCK, &set, &old);
+	writer_running = cp_real_pthread_create(&writer_thr, NULL, writer_main, NULL) == 0;
+	if (cp.mode == CPROF_MODE_WALL)
+		wall_running = cp_real_pthread_create(&wall_thr, NULL, wall_main, NULL) == 0;
+	cp_real_pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* they must not be armed by the scan below: wait for their tids */
+	for (int i = 0; i < 1000; i++) {
+		if ((!writer_running || atomic_load(&writer_tid)) &&
+		    (!wall_running || atomic_load(&wall_tid)))
+			break;
+		struct timespec ts = {0, 100000};
+		nanosleep(&ts, NULL);
+	}
+	/* Threads that already run (API start in a threaded program). */
+	scan_tasks(0);
+}
+
+/* Disarms every timer and joins the helper threads. */
+static void stop_sampling(void)
+{
+	stop_helpers();
+	if (cp.timer == CPROF_TIMER_SETITIMER) {
+		struct itimerval it = {{0, 0}, {0, 0}};
+		setitimer(ITIMER_PROF, &it, NULL);
+	}
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nthreads; i++)
+		disarm(&threads[i]);
+	nthreads = 0;
+	pthread_mutex_unlock(&lock);
+}
+
 static int sigprof_installed;
 
 static void install_sigprof(void)
@@ -1032,6 +1112,9 @@ int cp_start(const struct cp_config *cfg)
 	cp.unwinder = cfg->unwinder;
 	cp.hz = cfg->hz;
 	cp.period_ns = 1000000000u / cfg->hz;
+	cp.max_depth = cfg->max_depth >= 1 && cfg->max_depth <= CPROF_RAW_MAX_FRAMES
+			       ? cfg->max_depth
+			       : CP_MAX_FRAMES;
 	const char *ms = getenv("CPROF_MAX_SIZE");
 	cp.map_size = ms && *ms ? strtoull(ms, NULL, 10) : (1ull << 32);
 	if (cp.map_size < (64u << 10))
@@ -1108,74 +1191,19 @@ int cp_start(const struct cp_config *cfg)
 	pthread_mutex_lock(&lock);
 	nmaps = 0;
 	scan_mappings_locked();
-	nthreads = 0;
-	stack_bounds();
-	arm_locked(cp_gettid());
 	pthread_mutex_unlock(&lock);
-	if (cp.timer == CPROF_TIMER_SETITIMER) {
-		struct itimerval it;
-		it.it_interval.tv_sec = (time_t)(cp.period_ns / 1000000000u);
-		it.it_interval.tv_usec = (suseconds_t)(cp.period_ns % 1000000000u / 1000);
-		it.it_value = it.it_interval;
-		setitimer(ITIMER_PROF, &it, NULL);
-	}
-	atomic_store(&stop_threads, 0);
-	atomic_store(&writer_tid, 0);
-	atomic_store(&wall_tid, 0);
-	{
-		/* our own threads are not sampled: start them with SIGPROF blocked */
-		sigset_t set, old;
-		sigemptyset(&set);
-		sigaddset(&set, SIGPROF);
-		cp_real_pthread_sigmask(SIG_BLOCK, &set, &old);
-		writer_running = cp_real_pthread_create(&writer_thr, NULL, writer_main, NULL) == 0;
-		if (cp.mode == CPROF_MODE_WALL)
-			wall_running = cp_real_pthread_create(&wall_thr, NULL, wall_main, NULL) == 0;
-		cp_real_pthread_sigmask(SIG_SETMASK, &old, NULL);
-		/* they must not be armed by the scan below: wait for their tids */
-		for (int i = 0; i < 1000; i++) {
-			if ((!writer_running || atomic_load(&writer_tid)) &&
-			    (!wall_running || atomic_load(&wall_tid)))
-				break;
-			struct timespec ts = {0, 100000};
-			nanosleep(&ts, NULL);
-		}
-	}
-	/* Threads that already run (API start in a threaded program). */
-	scan_tasks(0);
+	start_sampling();
 	if (!atomic_load(&cp.fatal_hooked))
 		hook_fatal_signals();
 	return 0;
 }
 
-static void stop_helpers(void)
-{
-	uint64_t one = 1;
-
-	atomic_store(&stop_threads, 1);
-	if (cp.wake_fd >= 0 && write(cp.wake_fd, &one, sizeof(one)) < 0)
-		(void)0;
-	if (writer_running)
-		pthread_join(writer_thr, NULL);
-	if (wall_running)
-		pthread_join(wall_thr, NULL);
-	writer_running = wall_running = 0;
-}
 
 int cp_stop(void)
 {
 	if (!cp.map)
 		return -1;
-	stop_helpers();
-	if (cp.timer == CPROF_TIMER_SETITIMER) {
-		struct itimerval it = {{0, 0}, {0, 0}};
-		setitimer(ITIMER_PROF, &it, NULL);
-	}
-	pthread_mutex_lock(&lock);
-	for (int i = 0; i < nthreads; i++)
-		disarm(&threads[i]);
-	nthreads = 0;
-	pthread_mutex_unlock(&lock);
+	stop_sampling();
 	if (wall_skipped_ns) {
 		char text[200];
 		snprintf(text, sizeof(text),
@@ -1256,22 +1284,38 @@ void cp_fork_child(void)
 	cp_real_pthread_sigmask(SIG_SETMASK, &fork_saved_mask, NULL);
 }
 
+/* exec: the file is closed as at exit (END, cut to length) before the
+ * image goes away, but kept mapped: if the exec fails (a shell trying each
+ * directory of PATH), the END record is taken back and recording goes on
+ * in the same file, so a failed exec leaves no file behind. */
 static int exec_was_active;
+static uint64_t exec_end_at; /* offset of the END record exec_prepare wrote */
 
 void cp_exec_prepare(void)
 {
 	exec_was_active = atomic_load(&cp.active);
-	if (exec_was_active)
-		cp_stop();
+	if (!exec_was_active)
+		return;
+	stop_sampling();
+	exec_end_at = atomic_load(&cp.used);
+	cp_finish_file();
 }
 
 void cp_exec_failed(void)
 {
-	struct cp_config cfg = cur_cfg;
+	uint64_t len;
 
 	if (!exec_was_active)
 		return;
-	cfg.child = 1;
-	cp_start(&cfg);
-	cp_note(1, "exec failed: recording continues in this file");
+	len = atomic_load(&cp.used); /* the file's length: cut after END */
+	/* a size of 0 ends the data: the END record is gone before `used`
+	 * moves back */
+	__atomic_store_n((uint32_t *)(cp.map + exec_end_at), 0, __ATOMIC_RELEASE);
+	memset(cp.map + exec_end_at, 0, len - exec_end_at);
+	atomic_store(&cp.used, exec_end_at);
+	atomic_store(&cp.cap, len);
+	atomic_store(&cp.closing, 0);
+	grow_file();
+	atomic_store(&cp.active, 1);
+	start_sampling();
 }

@@ -26,7 +26,18 @@ for run in "100 6" "1000 2"; do
 	# a few % in the kernel, and those ticks land on the user stack)
 	cpu=$(awk '{ print $1 + $2 }' "$T/cpu.$hz")
 	want=$(awk -v c="$cpu" -v hz="$hz" 'BEGIN { printf "%d", c * hz }')
-	within "$(nsamples "$T/t$hz")" "$want" 5 "$hz Hz: total samples = CPU time x rate"
+	# Each thread leaves its last partial period unsampled (half a period
+	# on average) and runs a moment before its timer is armed: one sample
+	# per thread is allowed on top of 5%. Under load (load average 26 on 2
+	# cores) the 8 threads get only ~1.5 s of CPU in 6 s and these 8
+	# periods are 3-5% of it (main's sampler fell 5.5-9% short too).
+	got=$(nsamples "$T/t$hz")
+	if awk -v g="${got:-0}" -v w="$want" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= w * 0.05 + 8) }'; then
+		ok 0 "$hz Hz: total samples = CPU time x rate ($got vs $want, within 5% + one per thread)"
+	else
+		ok 1 "$hz Hz: total samples = CPU time x rate"
+		diag "got $got, want $want within 5% + 8"
+	fi
 	"$BIN/cprof-raw" "$T/t$hz" 2>/dev/null >"$T/raw$hz"
 	is "$(awk '!/^#/ && $3 ~ /^busy-[0-7]$/ { print $3 }' "$T/raw$hz" | sort -u | wc -l | tr -d ' ')" 8 \
 		"$hz Hz: all 8 threads have samples, under their names"

@@ -20,7 +20,8 @@
 #include "util.h"
 
 static const char usage[] =
-	"usage: cprof-record [-F HZ] [-o FILE] [--mode cpu|wall] [--unwind libunwind|fp] -- COMMAND [ARGS...]\n"
+	"usage: cprof-record [-F HZ] [-o FILE] [--mode cpu|wall] [--unwind libunwind|fp]\n"
+	"                    [--max-depth N] -- COMMAND [ARGS...]\n"
 	"\n"
 	"Runs COMMAND with the cprof sampler preloaded and records every thread's\n"
 	"stacks into a raw file (see docs/raw-format.md). Exits with COMMAND's exit\n"
@@ -35,13 +36,15 @@ static const char usage[] =
 	"                       blocked (off-CPU samples are flagged)\n"
 	"      --unwind U       libunwind (default, DWARF unwind info) or fp (frame\n"
 	"                       pointers: faster, needs -fno-omit-frame-pointer)\n"
+	"      --max-depth N    frames kept per sample, 1 to 1024 (default 256);\n"
+	"                       deeper stacks are cut and flagged as truncated\n"
 	"  -q, --quiet          no summary line at the end\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"The same settings work without cprof-record, as environment variables of\n"
 	"a program run with LD_PRELOAD=libcprof-sample.so:\n"
 	"  CPROF_OUT=FILE (recording starts only if set)  CPROF_HZ=HZ\n"
-	"  CPROF_MODE=cpu|wall  CPROF_UNWIND=libunwind|fp\n"
+	"  CPROF_MODE=cpu|wall  CPROF_UNWIND=libunwind|fp  CPROF_MAX_DEPTH=N\n"
 	"  CPROF_TIMER=perf|timer_create|setitimer (force a timer; default: the best)\n"
 	"  CPROF_MAX_SIZE=BYTES (largest file, default 4 GiB; beyond: samples dropped)\n"
 	"cprof-record finds libcprof-sample.so in ../lib next to itself, else in\n"
@@ -155,11 +158,12 @@ int main(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"mode", required_argument, NULL, 'm'},
 		{"unwind", required_argument, NULL, 'u'},
+		{"max-depth", required_argument, NULL, 'd'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *out = "cprof.out", *mode = NULL, *unwind = NULL, *hz = "100";
+	const char *out = "cprof.out", *mode = NULL, *unwind = NULL, *hz = "100", *depth = NULL;
 	char libbuf[PATH_MAX + 64];
 	strbuf outsb = STRBUF_INIT;
 	const char *outabs;
@@ -191,6 +195,14 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			unwind = optarg;
+			break;
+		case 'd':
+			if (parse_u64(optarg, &v) < 0 || v < 1 || v > CPROF_RAW_MAX_FRAMES) {
+				fprintf(stderr, "cprof-record: --max-depth %s: want a depth from 1 to %d\n",
+					optarg, CPROF_RAW_MAX_FRAMES);
+				return 2;
+			}
+			depth = optarg;
 			break;
 		case 'q':
 			quiet = 1;
@@ -258,6 +270,8 @@ int main(int argc, char **argv)
 			setenv("CPROF_MODE", mode, 1);
 		if (unwind)
 			setenv("CPROF_UNWIND", unwind, 1);
+		if (depth)
+			setenv("CPROF_MAX_DEPTH", depth, 1);
 		unsetenv("CPROF_ROOT_PID");
 		execvp(argv[optind], argv + optind);
 		fprintf(stderr, "cprof-record: %s: %s\n", argv[optind], strerror(errno));
