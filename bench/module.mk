@@ -63,3 +63,15 @@ bench-html: $(HTML_GEN) $(BUILD)/bin/cprof-html $(BUILD)/bin/cprof-flame $(DEPS_
 	sh bench/html.sh $(BUILD) $(HTML_N) $(HTML_STACKS) $(HTML_THREADS)
 
 bench: bench-html
+
+# ---- fork/exec start-up cost beside perf (bench/forkexec.sh) -------------
+#   make bench-forkexec [FORKEXEC_JOB=loop|make] [FORKEXEC_REPS=3]
+#   a fork/exec-heavy job with no profiler, under cprof-record and under
+#   perf record -g -F 99: CPU (user + system) and the ratios
+FORKEXEC_JOB ?= loop
+FORKEXEC_REPS ?= 3
+.PHONY: bench-forkexec
+bench-forkexec: $(BUILD)/bench/overhead $(BUILD)/bin/cprof-record $(LIBSAMPLE)
+	sh bench/forkexec.sh $(BUILD) $(FORKEXEC_JOB) $(FORKEXEC_REPS)
+
+bench: bench-forkexec

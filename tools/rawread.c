@@ -752,6 +752,50 @@ static void sort_by_time(profile *p)
 	free(idx);
 }
 
+/* ---- frame-pointer stacks that stop early -------------------------------- */
+
+/* The outermost frames a complete stack ends in: the program's start, a
+ * thread's start. */
+static bool is_root_name(const char *name)
+{
+	static const char *const roots[] = {
+		"_start", "__libc_start_main", "__libc_start_call_main", "main", "start_thread",
+		"clone", "clone3", "__clone", "__clone3", "__clone_internal", "[truncated]",
+	};
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++)
+		if (!strcmp(name, roots[i]))
+			return true;
+	return false;
+}
+
+/* A recording made with --unwind fp of code built without frame pointers
+ * has stacks that stop after a frame or two, and nothing else says so:
+ * once symbolized, count the samples whose outermost frame is not where a
+ * stack starts (samples whose outermost frame has no name are not judged)
+ * and warn when they are 10% or more. */
+static void warn_fp_stops(const profile *p, const prof_read_opts *o)
+{
+	size_t judged = 0, stopped = 0;
+
+	for (size_t i = 0; i < p->nsamples; i++) {
+		const prof_stack *st = &p->stacks[p->samples[i].stack];
+		if (!st->depth)
+			continue;
+		const prof_location *loc = &p->locations[st->locs[st->depth - 1]];
+		if (!loc->nlines)
+			continue;
+		judged++;
+		if (!is_root_name(p->functions[loc->lines[loc->nlines - 1].function].name))
+			stopped++;
+	}
+	if (judged && stopped * 10 >= judged)
+		prof_warnf(o, "%zu of %zu samples (%.0f%%) have stacks that stop before main or "
+			      "their thread's start: recorded with --unwind fp through code built "
+			      "without frame pointers; record with --unwind libunwind (the default) "
+			      "or build with -fno-omit-frame-pointer",
+			   stopped, judged, 100.0 * (double)stopped / (double)judged);
+}
+
 /* ---- the whole read ---------------------------------------------------- */
 
 int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o, cprof_err *err)
@@ -896,6 +940,8 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	if (!o->no_symbolize && p->nlocations) {
 		ALLOC_GROW(r.is_call, p->nlocations, r.is_call_alloc);
 		ret = sym_symbolize(p, r.is_call, o, NULL, err);
+		if (ret == 0 && info.h.unwinder == CPROF_UNWIND_FP)
+			warn_fp_stops(p, o);
 	}
 out:
 	free(r.maps);

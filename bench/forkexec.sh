@@ -1,0 +1,93 @@
+#!/bin/sh
+# bench/forkexec.sh BUILD [JOB [REPS]]
+#
+# What recording costs a fork/exec-heavy run, beside perf: the same job with
+# no profiler, under cprof-record (100 Hz, every process image recorded) and
+# under `perf record -g -F 99` (perf's usual rate for such runs; it follows
+# children too). CPU is user + system time of the whole run (the recorder
+# included, from wait4's rusage, which counts every descendant); runs are
+# interleaved REPS times and the median is kept. JOB:
+#   loop   (default) 300 rounds of a shell pipeline: sh -c 'echo | tr | cat'
+#          and expr, ~1200 short processes
+#   make   `make -j2 tools` of a copy of this project's sources in a temp
+#          directory (several minutes on a shared machine)
+set -eu
+BUILD=${1:-build}
+JOB=${2:-loop}
+REPS=${3:-3}
+OV=$BUILD/bench/overhead
+REC=$BUILD/bin/cprof-record
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/cprof-bench.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+[ -x "$OV" ] && [ -x "$REC" ] || { echo "forkexec: build $OV and $REC first (make bench-forkexec)" >&2; exit 1; }
+PERF=perf
+command -v perf >/dev/null 2>&1 && perf record -q -o "$TMP/probe.data" true >/dev/null 2>&1 || {
+	echo "forkexec: perf record cannot run here (scripts/deps.sh installs linux-perf); no perf column" >&2
+	PERF=
+}
+
+case $JOB in
+loop)
+	cat >"$TMP/job.sh" <<'JOBEOF'
+i=0
+while [ $i -lt 300 ]; do
+	sh -c 'echo a | tr a b | cat >/dev/null'
+	expr $i + 1 >/dev/null
+	i=$((i + 1))
+done
+JOBEOF
+	job() { sh "$TMP/job.sh"; } ;;
+make)
+	# the sources only (no build tree, no .git), rebuilt from scratch each run
+	(cd "$ROOT" && tar cf "$TMP/src.tar" --exclude=./build --exclude=./.git .)
+	job() { rm -rf "$TMP/src" && mkdir "$TMP/src" && tar xf "$TMP/src.tar" -C "$TMP/src" &&
+		make -s -C "$TMP/src" -j2 tools >/dev/null 2>&1; } ;;
+*) echo "forkexec: unknown job '$JOB' (loop, make)" >&2; exit 2 ;;
+esac
+
+setups="none cprof"
+[ -n "$PERF" ] && setups="$setups perf"
+export TMP JOB
+run() { # SETUP REP: prints "WALL CPU"
+	case $1 in
+	none) "$OV" measure sh -c ". '$TMP/jobfn.sh'; job" ;;
+	cprof) "$OV" measure "$REC" -q -o "$TMP/rec/x.cprof" -- sh -c ". '$TMP/jobfn.sh'; job" ;;
+	perf) "$OV" measure perf record -q -g -F 99 -o "$TMP/perf.data" -- sh -c ". '$TMP/jobfn.sh'; job" ;;
+	esac
+}
+# the job as a function the measured shell can source
+{
+	echo "TMP='$TMP'"
+	type job | sed 1d | sed '1s/^/job() /'
+} >"$TMP/jobfn.sh"
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+i=0
+while [ "$i" -lt "$REPS" ]; do
+	for s in $setups; do
+		rm -rf "$TMP/rec" && mkdir "$TMP/rec"
+		run "$s" >"$TMP/$s.$i" || { echo "forkexec: $s failed" >&2; exit 1; }
+		[ "$s" = cprof ] && ls "$TMP/rec" | wc -l >"$TMP/files.$i"
+		[ "$s" = perf ] && rm -f "$TMP/perf.data"
+	done
+	i=$((i + 1))
+done
+
+cpu() { cat "$TMP/$1".* | awk '{ print $2 }' | median; }
+wall() { cat "$TMP/$1".* | awk '{ print $1 }' | median; }
+base=$(cpu none)
+echo "forkexec: job '$JOB', $REPS interleaved runs each, median; CPU = user + system of the whole run"
+printf '%-8s %10s %10s %12s\n' setup "wall s" "CPU s" "extra CPU"
+for s in $setups; do
+	c=$(cpu "$s")
+	printf '%-8s %10.2f %10.2f %11.1f%%\n' "$s" "$(wall "$s")" "$c" \
+		"$(awk -v c="$c" -v b="$base" 'BEGIN { print b > 0 ? 100 * (c - b) / b : 0 }')"
+done
+echo "cprof files per run: $(cat "$TMP"/files.* | median)"
+if [ -n "$PERF" ]; then
+	awk -v c="$(cpu cprof)" -v p="$(cpu perf)" -v b="$base" 'BEGIN {
+		if (p > b) printf "cprof extra / perf extra: %.2f\n", (c - b) / (p - b)
+		else print "perf cost no measurable CPU here" }'
+fi
