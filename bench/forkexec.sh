@@ -37,30 +37,27 @@ while [ $i -lt 300 ]; do
 	i=$((i + 1))
 done
 JOBEOF
-	job() { sh "$TMP/job.sh"; } ;;
+	;;
 make)
 	# the sources only (no build tree, no .git), rebuilt from scratch each run
 	(cd "$ROOT" && tar cf "$TMP/src.tar" --exclude=./build --exclude=./.git .)
-	job() { rm -rf "$TMP/src" && mkdir "$TMP/src" && tar xf "$TMP/src.tar" -C "$TMP/src" &&
-		make -s -C "$TMP/src" -j2 tools >/dev/null 2>&1; } ;;
+	cat >"$TMP/job.sh" <<JOBEOF
+rm -rf "$TMP/src" && mkdir "$TMP/src" && tar xf "$TMP/src.tar" -C "$TMP/src" &&
+	make -s -C "$TMP/src" -j2 tools >/dev/null 2>&1
+JOBEOF
+	;;
 *) echo "forkexec: unknown job '$JOB' (loop, make)" >&2; exit 2 ;;
 esac
 
 setups="none cprof"
 [ -n "$PERF" ] && setups="$setups perf"
-export TMP JOB
-run() { # SETUP REP: prints "WALL CPU"
+run() { # SETUP: prints "WALL CPU"
 	case $1 in
-	none) "$OV" measure sh -c ". '$TMP/jobfn.sh'; job" ;;
-	cprof) "$OV" measure "$REC" -q -o "$TMP/rec/x.cprof" -- sh -c ". '$TMP/jobfn.sh'; job" ;;
-	perf) "$OV" measure perf record -q -g -F 99 -o "$TMP/perf.data" -- sh -c ". '$TMP/jobfn.sh'; job" ;;
+	none) "$OV" measure sh "$TMP/job.sh" ;;
+	cprof) "$OV" measure "$REC" -q -o "$TMP/rec/x.cprof" -- sh "$TMP/job.sh" ;;
+	perf) "$OV" measure perf record -q -g -F 99 -o "$TMP/perf.data" -- sh "$TMP/job.sh" ;;
 	esac
 }
-# the job as a function the measured shell can source
-{
-	echo "TMP='$TMP'"
-	type job | sed 1d | sed '1s/^/job() /'
-} >"$TMP/jobfn.sh"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -83,7 +80,7 @@ printf '%-8s %10s %10s %12s\n' setup "wall s" "CPU s" "extra CPU"
 for s in $setups; do
 	c=$(cpu "$s")
 	printf '%-8s %10.2f %10.2f %11.1f%%\n' "$s" "$(wall "$s")" "$c" \
-		"$(awk -v c="$c" -v b="$base" 'BEGIN { print b > 0 ? 100 * (c - b) / b : 0 }')"
+		"$(awk -v c="$c" -v b="$base" 'BEGIN { print (b > 0 ? 100 * (c - b) / b : 0) }')"
 done
 echo "cprof files per run: $(cat "$TMP"/files.* | median)"
 if [ -n "$PERF" ]; then

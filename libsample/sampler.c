@@ -65,6 +65,10 @@ __thread siginfo_t cp_tls_deferred_info CP_TLS;
 __thread unsigned cp_tls_nsamples CP_TLS;
 char cp_root_path[4096];
 
+/* The file grows in steps that double from FIRST_CHUNK to CHUNK, keeping
+ * free at least half the last step (at most MIN_FREE): a short process (a
+ * shell, a compiler pass) allocates and frees 1 MiB, not 8 MiB. */
+#define FIRST_CHUNK (1u << 20)
 #define CHUNK (8u << 20)
 #define MIN_FREE (4u << 20)
 
@@ -433,6 +437,10 @@ static int timer_arm(int tid, timer_t *t)
 	return 0;
 }
 
+/* choose_timer's perf event, kept for the thread that starts recording:
+ * one perf_event_open less per process */
+static int probe_fd = -1;
+
 static struct cp_thread *find_thread(int tid)
 {
 	for (int i = 0; i < nthreads; i++)
@@ -462,8 +470,12 @@ static struct cp_thread *arm_locked(int tid)
 		t->prog_blocks = &cp_tls_prog_blocks;
 	switch (cp.timer) {
 	case CPROF_TIMER_PERF_EVENT:
-		if ((t->fd = perf_open(tid)) < 0)
+		if (tid == cp_gettid() && probe_fd >= 0) {
+			t->fd = probe_fd;
+			probe_fd = -1;
+		} else if ((t->fd = perf_open(tid)) < 0) {
 			return NULL;
+		}
 		break;
 	case CPROF_TIMER_TIMER_CREATE:
 		if (timer_arm(tid, &t->timer) < 0)
@@ -537,12 +549,16 @@ static void start_thread_clock(void)
 				  : 0;
 }
 
+/* Only the fp walk reads them; for the main thread pthread_getattr_np
+ * parses /proc/self/maps (~70 us of every process start). */
 static void stack_bounds(void)
 {
 	pthread_attr_t attr;
 	void *addr;
 	size_t size;
 
+	if (cp.unwinder != CPROF_UNWIND_FP)
+		return;
 	if (pthread_getattr_np(pthread_self(), &attr) != 0)
 		return;
 	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
@@ -640,10 +656,11 @@ static void grow_file(void)
 {
 	uint64_t cap = atomic_load(&cp.cap), used = atomic_load(&cp.used);
 
-	if (grow_failed || cap - used >= 2 * MIN_FREE || cap >= cp.map_size ||
+	if (grow_failed || cap - used >= 2 * cp.low_water || cap >= cp.map_size ||
 	    atomic_load(&cp.closing))
 		return; /* closing: the file is cut to its length (_exit, a fatal signal) */
-	uint64_t len = cap + CHUNK > cp.map_size ? cp.map_size - cap : CHUNK;
+	uint64_t step = cap >= CHUNK ? CHUNK : cap >= FIRST_CHUNK ? cap : FIRST_CHUNK;
+	uint64_t len = cap + step > cp.map_size ? cp.map_size - cap : step;
 	int r = fallocate(cp.fd, 0, (off_t)cap, (off_t)len);
 	if (r < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
 		r = ftruncate(cp.fd, (off_t)(cap + len));
@@ -654,6 +671,7 @@ static void grow_file(void)
 		return;
 	}
 	atomic_store(&cp.cap, cap + len);
+	cp.low_water = step / 2 < MIN_FREE ? step / 2 : MIN_FREE;
 }
 
 static void block_sigprof(void)
@@ -950,6 +968,13 @@ static void write_info(const struct cp_config *cfg)
 	cp_emit(CPROF_RAW_INFO, 0, parts, 3);
 }
 
+static void close_probe(void)
+{
+	if (probe_fd >= 0)
+		close(probe_fd);
+	probe_fd = -1;
+}
+
 static int choose_timer(void)
 {
 	const char *want = getenv("CPROF_TIMER");
@@ -961,7 +986,7 @@ static int choose_timer(void)
 	if (!want || !*want || !strcmp(want, "perf")) {
 		fd = perf_open(cp_gettid());
 		if (fd >= 0) {
-			close(fd);
+			probe_fd = fd; /* the starting thread's timer (arm_locked) */
 			return CPROF_TIMER_PERF_EVENT;
 		}
 	}
@@ -1130,9 +1155,14 @@ int cp_start(const struct cp_config *cfg)
 		close(fd);
 		return -1;
 	}
+	/* Records are written once, front to back: a fault must bring in its
+	 * own page only. Without this the first store (the file header) made
+	 * the kernel read ahead, zeroing a large folio of the preallocated
+	 * file: ~40% of the CPU of a short process's start (bench/forkexec.sh) */
+	madvise(map, cp.map_size, MADV_RANDOM);
 	cp.fd = fd;
 	cp.map = map;
-	cp.low_water = MIN_FREE;
+	cp.low_water = FIRST_CHUNK / 2;
 	atomic_store(&cp.wake_sent, 0);
 	cp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	atomic_store(&cp.used, 0);
@@ -1170,6 +1200,7 @@ int cp_start(const struct cp_config *cfg)
 		/* no timer is armed yet: nothing can be sampled into it */
 		warnx("%s: cannot name the output file: %s", cp.path, strerror(errno));
 		atomic_store(&cp.active, 0);
+		close_probe();
 		munmap(cp.map, cp.map_size);
 		close(cp.fd);
 		if (cp.wake_fd >= 0)
