@@ -297,35 +297,158 @@ static uint32_t live(const graph *g, const uint32_t *es, uint32_t n)
 	return c;
 }
 
-/* The label-set nodelets of a node; true if it has any. */
+/* pprof's collapsedTags: at most count numeric tags; beyond that each tag
+ * joins the group of the nearest of the first count (by value), and a
+ * group is labelled "min..max". Returns the count; *out is allocated. */
+static uint32_t collapse_tags(const dot_ctx *c, graph_tag *ts, uint32_t n, uint32_t count, bool flat,
+			      graph_tag **out, strbuf *names)
+{
+	qsort_r(ts, n, sizeof(*ts), tag_cmp, &flat);
+	*out = xmalloc(st_mult(n ? n : 1, sizeof(graph_tag)));
+	if (n <= count) {
+		memcpy(*out, ts, n * sizeof(*ts));
+		return n;
+	}
+	uint32_t *grp = xmalloc(st_mult(n, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < n; i++) {
+		if (i < count) {
+			grp[i] = i;
+			continue;
+		}
+		uint32_t g = 0;
+		double d = fabs((double)ts[0].value - (double)ts[i].value);
+		for (uint32_t k = 1; k < count; k++) {
+			double nd = fabs((double)ts[k].value - (double)ts[i].value);
+			if (nd < d) {
+				g = k;
+				d = nd;
+			}
+		}
+		grp[i] = g;
+	}
+	const char *unit = graph_tag_unit(c->g);
+	/* the labels live in names, NUL-separated: offsets first, pointers after */
+	size_t *off = xmalloc(st_mult(count, sizeof(size_t)));
+	for (uint32_t k = 0; k < count; k++) {
+		const graph_tag *mn = &ts[k], *mx = &ts[k];
+		int64_t f = 0, cu = 0;
+		uint32_t members = 0;
+		for (uint32_t i = 0; i < n; i++) {
+			if (grp[i] != k)
+				continue;
+			members++;
+			if (ts[i].value < mn->value)
+				mn = &ts[i];
+			if (ts[i].value > mx->value)
+				mx = &ts[i];
+			f += ts[i].flat;
+			cu += ts[i].cum;
+		}
+		off[k] = names->len;
+		top_format(names, mn->value, unit, "auto");
+		if (members > 1) {
+			sb_adds(names, "..");
+			top_format(names, mx->value, unit, "auto");
+		}
+		sb_addc(names, '\0');
+		(*out)[k] = (graph_tag){ NULL, NULL, true, mn->value, f, cu };
+	}
+	for (uint32_t k = 0; k < count; k++)
+		(*out)[k].name = names->buf + off[k];
+	free(off);
+	free(grp);
+	qsort_r(*out, count, sizeof(**out), tag_cmp, &flat);
+	return count;
+}
+
+/* One nodelet: a small box named name under from, with its weight. */
+static void nodelet(const dot_ctx *c, const char *from, const char *name, const char *label, int64_t v,
+		    const char *attr)
+{
+	strbuf w = STRBUF_INIT;
+	value(c, &w, v);
+	sb_addf(c->out, "%s [label = \"%s\" id=\"%s\" fontsize=8 shape=box3d tooltip=\"%s\"]\n", name,
+		label, name, w.buf);
+	sb_addf(c->out, "%s -> %s [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n", from,
+		name, w.buf, w.buf, w.buf, attr);
+	sb_release(&w);
+}
+
+/* pprof's numericNodelets: the numeric tags of one label set under source. */
+static void numeric_nodelets(const dot_ctx *c, const graph_node *n, const char *labels, bool flat,
+			     const char *source)
+{
+	graph_tag *ts = xmalloc(st_mult(n->ntags ? n->ntags : 1, sizeof(*ts)));
+	uint32_t nt = 0;
+	for (uint32_t i = 0; i < n->ntags; i++)
+		if (n->tags[i].numeric && n->tags[i].labels == labels)
+			ts[nt++] = n->tags[i];
+	graph_tag *col;
+	strbuf names = STRBUF_INIT, name = STRBUF_INIT;
+	sb_grow(&names, 64 * MAX_NODELETS); /* no move while labels point in */
+	uint32_t nc = collapse_tags(c, ts, nt, MAX_NODELETS, flat, &col, &names);
+	for (uint32_t j = 0; j < nc; j++) {
+		int64_t v = col[j].cum;
+		const char *attr = " style=\"dotted\"";
+		if (flat || col[j].flat == col[j].cum) {
+			v = col[j].flat;
+			attr = "";
+		}
+		if (v == 0)
+			continue;
+		sb_reset(&name);
+		sb_addf(&name, "N%s_%u", source, j);
+		nodelet(c, source, name.buf, col[j].name, v, attr);
+	}
+	free(col);
+	free(ts);
+	sb_release(&names);
+	sb_release(&name);
+}
+
+/* The nodelets of a node (pprof's addNodelets): its label tags, each with
+ * its numeric tags, then the numeric tags of the samples without labels;
+ * true if it has any. */
 static bool add_nodelets(const dot_ctx *c, const graph_node *n, uint32_t id)
 {
 	if (n->ntags == 0)
 		return false;
+	size_t before = c->out->len;
 	bool flat = live(c->g, n->out, n->nout) > 0;
 	graph_tag *ts = xmalloc(st_mult(n->ntags, sizeof(*ts)));
-	memcpy(ts, n->tags, n->ntags * sizeof(*ts));
-	qsort_r(ts, n->ntags, sizeof(*ts), tag_cmp, &flat);
-	uint32_t nt = n->ntags < MAX_NODELETS ? n->ntags : MAX_NODELETS;
-	bool any = false;
-	strbuf w = STRBUF_INIT;
+	uint32_t nt = 0;
+	bool unlabelled = false;
+	for (uint32_t i = 0; i < n->ntags; i++) {
+		if (!n->tags[i].numeric)
+			ts[nt++] = n->tags[i];
+		else if (!n->tags[i].labels)
+			unlabelled = true;
+	}
+	if (nt)
+		qsort_r(ts, nt, sizeof(*ts), tag_cmp, &flat);
+	if (nt > MAX_NODELETS)
+		nt = MAX_NODELETS;
+	strbuf w = STRBUF_INIT, src = STRBUF_INIT;
 	for (uint32_t i = 0; i < nt; i++) {
 		int64_t v = flat ? ts[i].flat : ts[i].cum;
 		if (v == 0)
 			continue;
-		any = true;
 		sb_reset(&w);
-		value(c, &w, v);
-		sb_addf(c->out,
-			"N%u_%u [label = \"%s\" id=\"N%u_%u\" fontsize=8 shape=box3d tooltip=\"%s\"]\n",
-			id, i, ts[i].name, id, i, w.buf);
-		sb_addf(c->out,
-			"N%u -> N%u_%u [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"]\n",
-			id, id, i, w.buf, w.buf, w.buf);
+		sb_addf(&w, "N%u", id);
+		sb_reset(&src);
+		sb_addf(&src, "N%u_%u", id, i);
+		nodelet(c, w.buf, src.buf, ts[i].name, v, "");
+		numeric_nodelets(c, n, ts[i].name, flat, src.buf);
+	}
+	if (unlabelled) {
+		sb_reset(&src);
+		sb_addf(&src, "N%u", id);
+		numeric_nodelets(c, n, NULL, flat, src.buf);
 	}
 	sb_release(&w);
+	sb_release(&src);
 	free(ts);
-	return any;
+	return c->out->len > before;
 }
 
 static void add_edge(const dot_ctx *c, const graph_edge *e, bool has_nodelets)

@@ -55,6 +55,7 @@ struct graph {
 	size_t ngroups;
 	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
 	int64_t total;
+	const char *num_unit; /* of the numeric "bytes" tags */
 
 	/* the current build */
 	graph_node *nodes;
@@ -408,6 +409,17 @@ graph *graph_new(const profile *p, const graph_opts *o)
 			gr->touched = true;
 	}
 	free(slots);
+	/* pprof's NumLabelUnits for "bytes": the first unit a sample gives */
+	g->num_unit = "bytes";
+	for (size_t i = 0; o->tags && i < p->nsamples && !strcmp(g->num_unit, "bytes"); i++) {
+		const prof_labelset *ls = &p->labelsets[p->samples[i].labelset];
+		for (uint32_t j = 0; j < ls->n; j++)
+			if (!ls->labels[j].str && !strcmp(ls->labels[j].key, "bytes") &&
+			    ls->labels[j].unit && *ls->labels[j].unit) {
+				g->num_unit = ls->labels[j].unit;
+				break;
+			}
+	}
 	g->tag_of_labelset = xmalloc(st_mult(p->nlabelsets ? p->nlabelsets : 1, sizeof(uint32_t)));
 	strbuf sb = STRBUF_INIT;
 	for (uint32_t i = 0; i < p->nlabelsets; i++)
@@ -480,6 +492,11 @@ const graph_info *graph_node_info(const graph *g, const graph_node *n)
 int64_t graph_total(const graph *g)
 {
 	return g->total;
+}
+
+const char *graph_tag_unit(const graph *g)
+{
+	return g->num_unit;
 }
 
 /* ---- building (pprof's newGraph) ---------------------------------------------- */
@@ -556,11 +573,12 @@ static void add_edge(graph *g, uint32_t src, uint32_t dst, int64_t w, bool resid
 	add_index(&g->nodes[dst].in, &g->nodes[dst].nin, &g->nodes[dst].in_alloc, ei);
 }
 
-static void add_tag(graph_node *n, const char *name, int64_t w, bool flat)
+static void add_tag(graph_node *n, const graph_tag *key, int64_t w, bool flat)
 {
 	graph_tag *t = NULL;
 	for (uint32_t i = 0; i < n->ntags; i++)
-		if (n->tags[i].name == name) {
+		if (n->tags[i].name == key->name && n->tags[i].numeric == key->numeric &&
+		    n->tags[i].labels == key->labels) {
 			t = &n->tags[i];
 			break;
 		}
@@ -569,7 +587,8 @@ static void add_tag(graph_node *n, const char *name, int64_t w, bool flat)
 		ALLOC_GROW(n->tags, (size_t)n->ntags + 1, a);
 		n->tags_alloc = (uint32_t)a;
 		t = &n->tags[n->ntags++];
-		*t = (graph_tag){ name, 0, 0 };
+		*t = *key;
+		t->flat = t->cum = 0;
 	}
 	if (flat)
 		t->flat = sadd(t->flat, w);
@@ -631,6 +650,9 @@ static void remove_nodes(graph *g)
 static void build(graph *g, const bool *keep)
 {
 	const profile *p = g->p;
+	graph_tag *tags = NULL; /* the tags of the current group */
+	size_t ntags = 0, tags_alloc = 0;
+	strbuf sb = STRBUF_INIT;
 	free_nodes(g);
 	for (size_t k = 0; k < g->nkeys; k++)
 		g->node_of_key[k] = PROF_NONE;
@@ -644,6 +666,25 @@ static void build(graph *g, const bool *keep)
 		const char *tag = g->tag_of_labelset[gr->labelset] != PROF_NONE
 					  ? names_get(g->strs, g->tag_of_labelset[gr->labelset])
 					  : NULL;
+		ntags = 0;
+		if (tag) {
+			ALLOC_GROW(tags, ntags + 1, tags_alloc);
+			tags[ntags++] = (graph_tag){ tag, NULL, false, 0, 0, 0 };
+		}
+		const prof_labelset *ls = &p->labelsets[gr->labelset];
+		for (uint32_t i = 0; g->o.tags && i < ls->n; i++) {
+			const prof_label *l = &ls->labels[i];
+			if (l->str || strcmp(l->key, "bytes") != 0)
+				continue;
+			sb_reset(&sb);
+			if (g->o.format_tag)
+				g->o.format_tag(&sb, l->num, g->num_unit);
+			else
+				sb_addf(&sb, "%" PRId64, l->num);
+			ALLOC_GROW(tags, ntags + 1, tags_alloc);
+			tags[ntags++] = (graph_tag){ str_of(g, sb.buf ? sb.buf : "", sb.len), tag, true,
+						     l->num, 0, 0 };
+		}
 		const prof_stack *st = &p->stacks[gr->stack];
 		uint32_t parent = PROF_NONE;
 		bool residual = false;
@@ -660,8 +701,8 @@ static void build(graph *g, const bool *keep)
 				if (g->node_stamp[n] != stamp) {
 					g->node_stamp[n] = stamp;
 					g->nodes[n].cum = sadd(g->nodes[n].cum, gr->w);
-					if (tag)
-						add_tag(&g->nodes[n], tag, gr->w, false);
+					for (size_t t = 0; t < ntags; t++)
+						add_tag(&g->nodes[n], &tags[t], gr->w, false);
 				}
 				if (parent != PROF_NONE && n != parent)
 					add_edge(g, parent, n, gr->w, residual, ni != nk - 1, stamp);
@@ -671,10 +712,12 @@ static void build(graph *g, const bool *keep)
 		}
 		if (parent != PROF_NONE && !residual) {
 			g->nodes[parent].flat = sadd(g->nodes[parent].flat, gr->w);
-			if (tag)
-				add_tag(&g->nodes[parent], tag, gr->w, true);
+			for (size_t t = 0; t < ntags; t++)
+				add_tag(&g->nodes[parent], &tags[t], gr->w, true);
 		}
 	}
+	free(tags);
+	sb_release(&sb);
 	/* selectNodesForGraph: nodes without any value go, with their edges */
 	bool any = false;
 	for (uint32_t i = 0; i < g->nnodes; i++)

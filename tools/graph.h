@@ -37,8 +37,15 @@ typedef struct graph_info {
 	uint64_t address;    /* 0 unless by address */
 } graph_info;
 
+/* A node's tag: the value of its samples per label set (a label tag), or
+ * per value of their numeric "bytes" label (a numeric tag, kept apart per
+ * label set as pprof's NumericTags). */
 typedef struct graph_tag {
-	const char *name; /* "key:value" labels of a sample, sorted, joined by "\n" */
+	const char *name;   /* label tag: the sample's "key:value" labels, sorted,
+			     * joined by "\n"; numeric: the formatted value */
+	const char *labels; /* numeric: the label tag's name it belongs to, or NULL */
+	bool numeric;
+	int64_t value;      /* numeric: the (first) value */
 	int64_t flat, cum;
 } graph_tag;
 
@@ -62,7 +69,9 @@ typedef struct graph_opts {
 	uint32_t value;    /* sample type index */
 	const bool *mask;  /* samples shown, or NULL for all */
 	bool obj_names;    /* keep the object file in every node's identity */
-	bool tags;         /* collect label tags */
+	bool tags;         /* collect label and numeric tags */
+	/* formats a numeric tag's value (pprof's FormatTag); NULL: decimal */
+	void (*format_tag)(strbuf *sb, int64_t v, const char *unit);
 	/* Source paths are cleaned (Go's filepath.Clean) after pprof's
 	 * trimPath: the first ':'-separated trim_path prefix goes, or without
 	 * one the part up to the base name of a source_path directory, or
@@ -86,6 +95,9 @@ const graph_info *graph_node_info(const graph *g, const graph_node *n);
 /* The sum of |value| over every sample (pprof's report total: the mask
  * does not change it). */
 int64_t graph_total(const graph *g);
+/* The unit of the numeric "bytes" tags (the first one a sample gives, else
+ * "bytes", as pprof's NumLabelUnits). */
+const char *graph_tag_unit(const graph *g);
 
 /* pprof's newTrimmedGraph: the node, edge and count trimming. */
 typedef struct graph_trim_opts {

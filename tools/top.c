@@ -475,11 +475,19 @@ static double fraction(double f, double def)
 	return f < 0 ? def : f;
 }
 
+/* pprof's report FormatTag while the graph is built: the output unit is
+ * still "minimum" then. */
+static void format_tag(strbuf *sb, int64_t v, const char *unit)
+{
+	top_format(sb, v, unit, "minimum");
+}
+
 graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
 			graph_trim_result *r, double *nf, double *ef)
 {
 	graph_opts go = { .by = (graph_by)o->by, .value = v, .mask = o->mask, .tags = visual,
-			  .trim_path = o->trim_path, .source_path = o->source_path };
+			  .format_tag = format_tag, .trim_path = o->trim_path,
+			  .source_path = o->source_path };
 	graph *g = graph_new(p, &go);
 	*nf = trim ? fraction(o->node_fraction, 0.005) : 0;
 	*ef = trim ? fraction(o->edge_fraction, 0.001) : 0;
@@ -643,9 +651,10 @@ static void trace_labels(const profile *p, const prof_labelset *ls, bool numeric
 }
 
 /* pprof -traces (printTraces): every sample, root last, with its labels.
- * The samples of any input but pprof (a raw recording, folded stacks) are
- * grouped by (stack, labels) first, in order of first appearance, as
- * cprof-pprof writes them. */
+ * Samples are grouped by (stack, labels) first, in order of first
+ * appearance, and those whose values are all 0 go: pprof merges the
+ * samples of its inputs so (profile.Merge), and cprof-pprof writes a raw
+ * recording's samples so. */
 static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *out)
 {
 	static const char separator[] =
@@ -658,30 +667,31 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	size_t cap = 64;
 	while (cap < p->nsamples * 2)
 		cap *= 2;
-	/* a pprof profile's samples are printed one by one, as pprof does;
-	 * any other input as cprof-pprof would write it */
-	bool group = !p->source_format || strcmp(p->source_format, "pprof") != 0;
-	uint32_t *slots = group ? xcalloc(cap, sizeof(*slots)) : NULL;
+	uint32_t *slots = xcalloc(cap, sizeof(*slots));
 	for (size_t i = 0; i < p->nsamples; i++) {
-		int64_t w = prof_sample_values(p, i)[v];
+		const int64_t *vals = prof_sample_values(p, i);
+		int64_t w = vals[v];
 		total = sadd(total, abs64(w));
 		if (o->mask && !o->mask[i])
 			continue;
+		bool zero = true;
+		for (uint32_t k = 0; k < p->nvalues && zero; k++)
+			zero = vals[k] == 0;
+		if (zero)
+			continue;
 		const prof_sample *s = &p->samples[i];
-		if (slots) {
-			size_t h = prof_mix64((uint64_t)s->stack << 32 | s->labelset) & (cap - 1);
-			while (slots[h]) {
-				const prof_sample *f = &p->samples[first[slots[h] - 1]];
-				if (f->stack == s->stack && f->labelset == s->labelset)
-					break;
-				h = (h + 1) & (cap - 1);
-			}
-			if (slots[h]) {
-				val[slots[h] - 1] = sadd(val[slots[h] - 1], w);
-				continue;
-			}
-			slots[h] = (uint32_t)n + 1;
+		size_t h = prof_mix64((uint64_t)s->stack << 32 | s->labelset) & (cap - 1);
+		while (slots[h]) {
+			const prof_sample *f = &p->samples[first[slots[h] - 1]];
+			if (f->stack == s->stack && f->labelset == s->labelset)
+				break;
+			h = (h + 1) & (cap - 1);
 		}
+		if (slots[h]) {
+			val[slots[h] - 1] = sadd(val[slots[h] - 1], w);
+			continue;
+		}
+		slots[h] = (uint32_t)n + 1;
 		first[n] = i;
 		val[n++] = w;
 	}

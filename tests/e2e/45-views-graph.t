@@ -3,7 +3,8 @@
 # byte: --traces (every sample's stack), --peek RE (callers and callees),
 # --dot (the call graph; graphviz must draw it) and --list RE (annotated
 # source), each for several granularities and options, on a Go profile
-# (recursion, an inlined function, labels) and on a raw recording of
+# (recursion, an inlined function, labels), a Go heap profile made in the
+# run (numeric "bytes" tags), and on a raw recording of
 # samples/abc (compared with pprof's reading of its cprof-pprof conversion),
 # and on folded stacks written here (a generated graph of ~150 functions
 # that pprof trims to 80 nodes; names of several languages that the dot
@@ -65,7 +66,17 @@ EOF_CASES
 ngo=$(printf '%s\n' "$GO_CASES" | wc -l)
 nraw=$(printf '%s\n' "$RAW_CASES" | wc -l)
 ngen=$(printf '%s\n' "$GEN_CASES" | wc -l)
-plan $((ngo + 1 + nraw + 2 + 1 + ngen + 1 + 2 + 4 + 5))
+HEAP_CASES=$(cat <<'EOF_CASES'
+-dot|--dot
+-dot -sample_index=alloc_space|--dot --value alloc_space
+-dot -sample_index=alloc_objects -nodefraction=0|--dot --value alloc_objects --nodefraction 0
+-dot -nodecount=4 -sample_index=alloc_space|--dot -n 4 --value alloc_space
+-traces -sample_index=alloc_space|--traces --value alloc_space
+-top -sample_index=alloc_space|--value alloc_space
+EOF_CASES
+)
+nheap=$(printf '%s\n' "$HEAP_CASES" | wc -l)
+plan $((ngo + 1 + nraw + 2 + 1 + ngen + 1 + 2 + 4 + 5 + 1 + nheap))
 
 gopprof() { HOME=$T/home GOTOOLCHAIN=local run_limited 120 go tool pprof "$@" 2> /dev/null; }
 same() { # NAME PPROF-PROFILE CPROF-PROFILE PPROF-ARGS... -- CPROF-ARGS...
@@ -174,4 +185,56 @@ else
 	ok 0 "# SKIP graphviz is not installed (scripts/deps.sh test)"
 	ok 0 "# SKIP graphviz is not installed (scripts/deps.sh test)"
 fi
+# A Go heap profile, made now: allocations of many sizes under labels, so
+# the graph has numeric "bytes" nodelets (collapsed into ranges) under the
+# label nodelets, and samples whose values are all 0 (pprof drops them).
+mkdir -p "$T/alloc"
+cat > "$T/alloc/go.mod" <<'EOF'
+module cprof.test/alloc
+
+go 1.19
+EOF
+cat > "$T/alloc/alloc_test.go" <<'EOF'
+package alloc
+
+import (
+	"context"
+	"runtime/pprof"
+	"testing"
+)
+
+var sink [][]byte
+
+//go:noinline
+func grow(n, size int) {
+	for i := 0; i < n; i++ {
+		sink = append(sink, make([]byte, size))
+	}
+}
+
+//go:noinline
+func small() { grow(200, 16) }
+
+//go:noinline
+func sizes() {
+	for _, s := range []int{48, 96, 200, 500, 1000, 3000, 9000, 20000, 70000} {
+		grow(20, s)
+	}
+}
+
+func TestAlloc(t *testing.T) {
+	pprof.Do(context.Background(), pprof.Labels("phase", "a"), func(context.Context) { small(); sizes() })
+	pprof.Do(context.Background(), pprof.Labels("phase", "b"), func(context.Context) { sizes() })
+	sizes()
+}
+EOF
+(cd "$T/alloc" && HOME=$T/home GOCACHE=$T/gocache GOPATH=$T/gopath GOFLAGS=-mod=mod \
+	GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off CGO_ENABLED=0 \
+	run_limited 300 go test -count=1 -memprofile "$T/mem.pprof" -memprofilerate=1 . > "$T/alloc.log" 2>&1)
+ok $? "go test -memprofile runs" || diag "$(cat "$T/alloc.log")"
+while IFS='|' read -r pargs cargs; do
+	# shellcheck disable=SC2086
+	same "Go heap profile: cprof-top $cargs = go tool pprof $pargs" "$T/mem.pprof" "$T/mem.pprof" \
+		$pargs -- $cargs
+done <<< "$HEAP_CASES"
 exit $((_tap_failed > 0))
