@@ -37,4 +37,8 @@ int gz_inflate(const unsigned char *in, size_t n, size_t max_out, unsigned char 
  * header carries no time and no file name. Returns 0, or -1 with err. */
 int gz_deflate(const unsigned char *in, size_t n, strbuf *out, cprof_err *err);
 
+/* The same as raw deflate (RFC 1951: no gzip header or trailer), what a
+ * browser's DecompressionStream("deflate-raw") reads. */
+int gz_deflate_raw(const unsigned char *in, size_t n, strbuf *out, cprof_err *err);
+
 #endif

@@ -13,6 +13,7 @@
  * the viewer can sum children into parents with one backward pass.
  */
 #include "html.h"
+#include "gzip.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -181,26 +182,67 @@ static void add_array(strbuf *sb, const int64_t *v, size_t n, int64_t base)
 }
 
 /* Appends v[i] - base as little-endian int32, base64-encoded. */
-static void add_base64_i32(strbuf *sb, const int64_t *v, size_t n, int64_t base)
+static void add_base64(strbuf *sb, const unsigned char *b, size_t nb)
 {
 	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t nb = 4 * n;
-	unsigned char tri[3];
-	int have = 0;
 	sb_grow(sb, 4 * ((nb + 2) / 3) + 4);
-	for (size_t i = 0; i < nb; i++) {
-		uint32_t x = (uint32_t)(int32_t)(v[i / 4] - base);
-		tri[have++] = (unsigned char)(x >> (8 * (i % 4)));
-		if (have == 3 || i + 1 == nb) {
-			uint32_t w = (uint32_t)tri[0] << 16 | (have > 1 ? (uint32_t)tri[1] << 8 : 0) | (have > 2 ? tri[2] : 0);
-			char q[4] = { tab[w >> 18], tab[(w >> 12) & 63], have > 1 ? tab[(w >> 6) & 63] : '=', have > 2 ? tab[w & 63] : '=' };
-			sb_add(sb, q, 4);
-			have = 0;
-		}
+	for (size_t i = 0; i < nb; i += 3) {
+		size_t have = nb - i < 3 ? nb - i : 3;
+		uint32_t w = (uint32_t)b[i] << 16 | (have > 1 ? (uint32_t)b[i + 1] << 8 : 0) | (have > 2 ? b[i + 2] : 0);
+		char q[4] = { tab[w >> 18], tab[(w >> 12) & 63], have > 1 ? tab[(w >> 6) & 63] : '=', have > 2 ? tab[w & 63] : '=' };
+		sb_add(sb, q, 4);
 	}
 }
 
-/* A column of n numbers, in the shortest of four forms (the viewer reads
+static void add_base64_i32(strbuf *sb, const int64_t *v, size_t n, int64_t base)
+{
+	unsigned char *b = xmalloc(st_mult(n ? n : 1, 4));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t x = (uint32_t)(int32_t)(v[i] - base);
+		for (int k = 0; k < 4; k++)
+			b[4 * i + (size_t)k] = (unsigned char)(x >> (8 * k));
+	}
+	add_base64(sb, b, 4 * n);
+	free(b);
+}
+
+/* {"base":B,"z":"..."}: V-B as zigzag LEB128 varints (protobuf's sint64),
+ * raw-deflated, in base64. Returns -1 (nothing added) when a V-B overflows
+ * or zlib fails. */
+static int add_zcolumn(strbuf *sb, const int64_t *v, size_t n, int64_t base)
+{
+	strbuf raw = STRBUF_INIT, z = STRBUF_INIT;
+	cprof_err err;
+	int rc = 0;
+	sb_grow(&raw, n * 3);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		int64_t d;
+		if (__builtin_sub_overflow(v[i], base, &d)) {
+			rc = -1;
+			break;
+		}
+		uint64_t u = ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
+		while (u >= 0x80) {
+			sb_addc(&raw, (char)(u | 0x80));
+			u >>= 7;
+		}
+		sb_addc(&raw, (char)u);
+	}
+	if (rc == 0 && gz_deflate_raw((const unsigned char *)raw.buf, raw.len, &z, &err) == 0) {
+		sb_adds(sb, "{\"base\":");
+		add_i64(sb, base);
+		sb_adds(sb, ",\"z\":\"");
+		add_base64(sb, (const unsigned char *)z.buf, z.len);
+		sb_adds(sb, "\"}");
+	} else {
+		rc = -1;
+	}
+	sb_release(&raw);
+	sb_release(&z);
+	return rc;
+}
+
+/* A column of n numbers, in the shortest of six forms (the viewer reads
  * them all, docs/cprof-html.md):
  *   V                           every entry is V
  *   {"runs":[V,COUNT,...]}      few runs of equal values (threads, labels, flags)
@@ -209,6 +251,8 @@ static void add_base64_i32(strbuf *sb, const int64_t *v, size_t n, int64_t base)
  *                               not much longer than the text: the browser decodes
  *                               it ~10x faster than JSON numbers (e.g. stack ids)
  *   [V,...]                     otherwise */
+#define HTML_ZCOL_MIN 1024
+
 static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n)
 {
 	strbuf sb = STRBUF_INIT;
@@ -236,7 +280,7 @@ static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n)
 		for (size_t i = 0; i < k; i++)
 			pick[i] = v[(size_t)((double)i * (double)n / (double)k)];
 		qsort(pick, k, sizeof(*pick), cmp_i64);
-		int64_t base = k ? pick[k / 2] : 0;
+		int64_t base = k ? pick[k / 2] : 0, zbase = base;
 		free(pick);
 		size_t plain = n, off = n; /* with the commas */
 		int64_t lo = INT64_MAX, hi = INT64_MIN;
@@ -270,6 +314,13 @@ static void add_column(cJSON *obj, const char *key, const int64_t *v, size_t n)
 		} else {
 			add_array(&sb, v, n, 0);
 		}
+		strbuf zb = STRBUF_INIT;
+		if (n >= HTML_ZCOL_MIN && add_zcolumn(&zb, v, n, zbase) == 0 && zb.len < sb.len) {
+			strbuf t = sb;
+			sb = zb;
+			zb = t;
+		}
+		sb_release(&zb);
 	}
 	cJSON_AddRawToObject(obj, key, sb.buf);
 	sb_release(&sb);
@@ -466,7 +517,9 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	strtab strs = {0};
 	keytab frames = {0}, nodes = {0};
 	strtab_get(&strs, ""); /* string 0 is "" */
-	strbuf sb = STRBUF_INIT, fr = STRBUF_INIT, nd = STRBUF_INIT;
+	strbuf sb = STRBUF_INIT, fr = STRBUF_INIT;
+	int64_t *nd = NULL; /* the prefix tree: (parent offset, frame) pairs */
+	size_t nnd = 0, nd_alloc = 0;
 	prof_frame *fbuf = NULL;
 	size_t falloc = 0;
 	const size_t n = p->nsamples;
@@ -480,7 +533,6 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	size_t *ord = sample_order(p);
 	uint32_t *locframe = xcalloc(p->nlocations ? p->nlocations : 1, sizeof(*locframe)); /* frame + 1 */
 	sb_addc(&fr, '[');
-	sb_addc(&nd, '[');
 	for (size_t i = 0; i < n; i++) {
 		uint32_t s = p->samples[ord[i]].stack;
 		if (s >= p->nstacks) {
@@ -526,10 +578,10 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 				}
 				uint32_t ni = keytab_get(&nodes, (uint64_t)(parent + 1), fi, 0, &added);
 				if (added) {
-					if (ni)
-						sb_addc(&nd, ',');
 					/* the parent relative to the node (0: a root), mostly 1: short */
-					sb_addf(&nd, "%lld,%u", parent < 0 ? 0LL : (long long)ni - parent, fi);
+					ALLOC_GROW(nd, nnd + 2, nd_alloc);
+					nd[nnd++] = parent < 0 ? 0 : (int64_t)ni - parent;
+					nd[nnd++] = fi;
 				}
 				parent = ni;
 			}
@@ -538,7 +590,6 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		col[i] = leaf[s];
 	}
 	sb_addc(&fr, ']');
-	sb_addc(&nd, ']');
 
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddNumberToObject(root, "cprof", 1);
@@ -632,7 +683,8 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		cJSON_AddItemToArray(sa, html_json_string(strs.strs[i]));
 	cJSON_AddItemToObject(root, "strings", sa);
 	cJSON_AddRawToObject(root, "frames", fr.buf);
-	cJSON_AddRawToObject(root, "stacks", nd.buf);
+	add_raw_i64(root, "nodes", (int64_t)(nnd / 2));
+	add_column(root, "stacks", nd, nnd);
 	if (p->has_timestamps)
 		cJSON_AddRawToObject(root, "threads", th.buf);
 	cJSON_AddRawToObject(root, "labelsets", ls.buf);
@@ -692,7 +744,7 @@ done:
 	free(fbuf);
 	sb_release(&sb);
 	sb_release(&fr);
-	sb_release(&nd);
+	free(nd);
 	strtab_free(&strs);
 	keytab_free(&frames);
 	keytab_free(&nodes);

@@ -21,7 +21,7 @@
  * All names reach the page through textContent or canvas fillText, never
  * innerHTML: a function named like an HTML tag is just text.
  */
-(function () {
+(async function () {
 	'use strict';
 
 	const t0Load = performance.now();
@@ -30,10 +30,88 @@
 	const mark = (name) => { marks[name] = Math.round(performance.now() - t0Load); };
 	const D = JSON.parse($('cprof-data').textContent);
 	mark('parse');
+	await inflateColumns(D);
+	mark('inflate');
 	const S = D.strings;
 	const NSTR = S.length;
 
+
+	/* ---- inflating the "z" columns ---------------------------------------- */
+	function b64bytes(s) {
+		if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(s);
+		const bin = atob(s), bytes = new Uint8Array(bin.length);
+		for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+		return bytes;
+	}
+	// zigzag LEB128 varints (protobuf's sint64) -> numbers; exact below 2^53.
+	// Values of up to 4 bytes (28 bits: ids, time deltas) stay in int32
+	// arithmetic; longer ones take the float path.
+	function unvarint(b) {
+		let n = 0;
+		for (let i = 0; i < b.length; i++) n += b[i] >>> 7 ^ 1;
+		const out = new Float64Array(n);
+		for (let i = 0, k = 0; k < n; k++) {
+			let y = b[i++], x = y & 127;
+			if (y >= 128) {
+				y = b[i++]; x |= (y & 127) << 7;
+				if (y >= 128) {
+					y = b[i++]; x |= (y & 127) << 14;
+					if (y >= 128) {
+						y = b[i++]; x |= (y & 127) << 21;
+						if (y >= 128) { // beyond 28 bits
+							let v = x, mul = 268435456;
+							do { y = b[i++]; v += (y & 127) * mul; mul *= 128; } while (y >= 128);
+							out[k] = v % 2 === 0 ? v / 2 : -(v + 1) / 2;
+							continue;
+						}
+					}
+				}
+			}
+			out[k] = (x >>> 1) ^ -(x & 1);
+		}
+		return out;
+	}
+	// Columns in the "z" form (varints, raw deflate, base64: the big ones of a
+	// recording) are inflated by the browser's own zlib, all at once, before
+	// anything else reads them.
+	async function inflateColumns(d) {
+		const s = d.samples || {};
+		const cols = [d.stacks, s.stack, s.time, s.thread, s.labelset, s.flags].concat(s.values || []);
+		const z = cols.filter((c) => c && typeof c === 'object' && typeof c.z === 'string');
+		if (z.length && typeof DecompressionStream !== 'function')
+			throw new Error('this browser cannot inflate the report\'s data (no DecompressionStream: Chrome 80+, Firefox 113+, Safari 16.4+ can)');
+		await Promise.all(z.map(async (c) => {
+			const stream = new Blob([b64bytes(c.z)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+			c.zdata = unvarint(new Uint8Array(await new Response(stream).arrayBuffer()));
+			c.z = null;
+		}));
+	}
+
 	/* ---- decoding ------------------------------------------------------ */
+	const N = D.samples.n;
+	const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+	// A column of len entries (default: one per sample) in any of the forms
+	// tools/html.c writes (docs/cprof-html.md)
+	function column(c, Type, len = N) {
+		if (c === undefined || c === null) return null;
+		if (typeof c === 'number') return new Type(len).fill(c);
+		if (Array.isArray(c)) return new Type(c); // the constructor: no iterator protocol
+		const out = new Type(len), b = c.base || 0;
+		if (c.runs) { // [value, count, ...]
+			const r = c.runs;
+			for (let j = 0, k = 0; j < r.length; j += 2) { out.fill(r[j], k, k + r[j + 1]); k += r[j + 1]; }
+		} else if (c.zdata) { // base + varints, inflated by inflateColumns
+			addBase(out, c.zdata, b, len);
+		} else if (c.d) { // base + deltas
+			addBase(out, c.d, b, len);
+		} else if (typeof c.i32 === 'string') { // base + little-endian int32, base64
+			const bytes = b64bytes(c.i32);
+			if (littleEndian) addBase(out, new Int32Array(bytes.buffer, 0, len), b, len);
+			else { const dv = new DataView(bytes.buffer); for (let i = 0; i < len; i++) out[i] = dv.getInt32(4 * i, true) + b; }
+		}
+		return out;
+	}
+	function addBase(out, a, b, len) { for (let i = 0; i < len; i++) out[i] = a[i] + b; }
 	const nFrames = D.frames.length / 3;
 	// (hot loops live in small functions: V8 optimizes those quickly, not
 	// the loops at the top level of this one big closure)
@@ -41,7 +119,7 @@
 	(function (fr) {
 		for (let i = 0; i < nFrames; i++) { fName[i] = fr[3 * i]; fFile[i] = fr[3 * i + 1]; fLine[i] = fr[3 * i + 2]; }
 	})(D.frames);
-	const nNodes = D.stacks.length / 2;
+	const nNodes = D.nodes !== undefined ? D.nodes : D.stacks.length / 2;
 	const sParent = new Int32Array(nNodes), sFrame = new Int32Array(nNodes);
 	// parents are stored relative (id - parent; 0 for a root): mostly 1, so short
 	(function (st, parent, frame) {
@@ -50,35 +128,8 @@
 			parent[i] = d > 0 ? i - d : -1;
 			frame[i] = st[2 * i + 1];
 		}
-	})(D.stacks, sParent, sFrame);
+	})(Array.isArray(D.stacks) ? D.stacks : column(D.stacks, Float64Array, 2 * nNodes), sParent, sFrame);
 
-	const N = D.samples.n;
-	const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-	function column(c, Type) {
-		if (c === undefined || c === null) return null;
-		if (typeof c === 'number') return new Type(N).fill(c);
-		if (Array.isArray(c)) return new Type(c); // the constructor: no iterator protocol
-		const out = new Type(N);
-		if (c.runs) { // [value, count, ...]
-			const r = c.runs;
-			for (let j = 0, k = 0; j < r.length; j += 2) { out.fill(r[j], k, k + r[j + 1]); k += r[j + 1]; }
-		} else if (c.d) { // base + deltas
-			const b = c.base, d = c.d;
-			for (let i = 0; i < N; i++) out[i] = d[i] + b;
-		} else if (typeof c.i32 === 'string') { // base + little-endian int32, base64
-			let bytes;
-			if (typeof Uint8Array.fromBase64 === 'function') bytes = Uint8Array.fromBase64(c.i32);
-			else {
-				const bin = atob(c.i32);
-				bytes = new Uint8Array(bin.length);
-				for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-			}
-			const dv = new DataView(bytes.buffer), b = c.base || 0;
-			if (littleEndian) { const a = new Int32Array(bytes.buffer, 0, N); for (let i = 0; i < N; i++) out[i] = a[i] + b; }
-			else for (let i = 0; i < N; i++) out[i] = dv.getInt32(4 * i, true) + b;
-		}
-		return out;
-	}
 	const sStack = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
 	const sValues = D.samples.values.map((c) => column(c, Float64Array));
@@ -1389,4 +1440,11 @@
 		redrawTimeline: () => { const t = performance.now(); drawTimeline(); return performance.now() - t; },
 		redrawFlame: () => { const t = performance.now(); drawFlame(); return performance.now() - t; },
 	});
-})();
+})().catch((e) => {
+	// a report that cannot open says why, in the page (and the console)
+	const note = document.createElement('div');
+	note.className = 'note';
+	note.textContent = 'This report could not be opened: ' + (e && e.message ? e.message : String(e));
+	document.body.insertBefore(note, document.body.firstChild);
+	throw e;
+});
