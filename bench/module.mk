@@ -75,3 +75,13 @@ bench-forkexec: $(BUILD)/bench/overhead $(BUILD)/bin/cprof-record $(LIBSAMPLE)
 	sh bench/forkexec.sh $(BUILD) $(FORKEXEC_JOB) $(FORKEXEC_REPS)
 
 bench: bench-forkexec
+
+# ---- perf script: cprof-fold against stackcollapse-perf.pl (bench/perfscript.sh)
+#   make bench-perfscript STACKCOLLAPSE_PERF=/path/to/stackcollapse-perf.pl [PERFSCRIPT_N=100000]
+# Skips with a message when STACKCOLLAPSE_PERF is not set.
+PERFSCRIPT_N ?= 100000
+.PHONY: bench-perfscript
+bench-perfscript: $(BUILD)/bin/cprof-fold
+	STACKCOLLAPSE_PERF="$(STACKCOLLAPSE_PERF)" sh bench/perfscript.sh $(BUILD) $(PERFSCRIPT_N)
+
+bench: bench-perfscript
