@@ -38,8 +38,9 @@ int prof_read_file(const char *path, const prof_read_opts *opts, profile **out, 
 int prof_read_mem(const unsigned char *data, size_t len, const prof_read_opts *opts,
 		  profile **out, cprof_err *err);
 
-/* The format's name as detected from the first bytes: "raw", "pprof",
- * "pprof.gz", "folded", or NULL if none fits. */
+/* The format's name as detected from the first bytes: a row of the table
+ * in reader.c ("raw", "pprof", "perf script", "folded"), "pprof.gz" for any
+ * gzip, or NULL if none fits (reading then names the formats read). */
 const char *prof_detect_format(const unsigned char *data, size_t len);
 
 #endif
