@@ -892,6 +892,9 @@ static int open_output(const struct cp_config *cfg)
 	return open_named(cfg);
 }
 
+/* Names the file written so far (unnamed, O_TMPFILE). Returns 0, -1 with
+ * errno, or -2 when the name is taken by something that is not a regular
+ * file (a device, a FIFO, a directory), which is never replaced. */
 static int publish_output(const struct cp_config *cfg)
 {
 	char self[64], tmp[sizeof(cp.path) + 32];
@@ -900,6 +903,12 @@ static int publish_output(const struct cp_config *cfg)
 		return 0;
 	snprintf(self, sizeof(self), "/proc/self/fd/%d", cp.fd);
 	if (!cfg->child) {
+		/* rename() replaces whatever has the name: run as root with
+		 * CPROF_OUT=/dev/null it made the device a regular file. Only a
+		 * regular file, or nothing, is replaced. */
+		struct stat st;
+		if (stat(cfg->path, &st) == 0 && !S_ISREG(st.st_mode))
+			return -2;
 		snprintf(tmp, sizeof(tmp), "%s.%d.tmp", cfg->path, (int)getpid());
 		unlink(tmp);
 		if (linkat(AT_FDCWD, self, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) < 0)
@@ -1196,9 +1205,13 @@ int cp_start(const struct cp_config *cfg)
 	install_sigprof();
 	atomic_store(&cp.active, 1);
 	write_info(cfg);
-	if (publish_output(cfg) < 0) {
+	int published = publish_output(cfg);
+	if (published < 0) {
 		/* no timer is armed yet: nothing can be sampled into it */
-		warnx("%s: cannot name the output file: %s", cp.path, strerror(errno));
+		if (published == -2)
+			warnx("%s: not a regular file: not replaced, nothing is recorded", cfg->path);
+		else
+			warnx("%s: cannot name the output file: %s", cp.path, strerror(errno));
 		atomic_store(&cp.active, 0);
 		close_probe();
 		munmap(cp.map, cp.map_size);
