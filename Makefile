@@ -141,6 +141,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBCPROF) | $(DEPS_TEST)
 # Unit tests speak TAP through cmocka; e2e and web tests are TAP scripts.
 check: all unit $(DEPS_TEST) $(CHECK_EXTRA)
 	CPROF_BUILD=$(abspath $(BUILD)) CPROF_SAN=$(SAN) CMOCKA_MESSAGE_OUTPUT=TAP \
+		XDG_CACHE_HOME=$(abspath $(BUILD))/test-cache \
 		prove -j2 $(PROVE_FLAGS) $(abspath $(UNIT_BINS)) $(E2E_TESTS) $(WEB_TESTS)
 
 demo: all

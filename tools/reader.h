@@ -19,6 +19,10 @@ typedef struct prof_read_opts {
 	bool no_symbolize;       /* raw input: keep module+offset frames */
 	const char *debug_dir;   /* extra debug-info directory, or NULL */
 	const char *event;       /* perf input: the event kept; NULL: the first seen */
+	bool no_cache;           /* raw input: neither read nor write the symbol cache */
+	/* raw input: the symbolization session shared by several reads (so an
+	 * address is resolved once per run), or NULL: one per read */
+	struct sym_session *sym;
 	/* Non-fatal problems (a raw file cut short, a build-id mismatch) are
 	 * reported here, one line each, without the file name; NULL: dropped. */
 	void (*warn)(void *ctx, const char *msg);

@@ -1,20 +1,32 @@
 /*
  * symbolize: addresses -> functions, files, lines and inline chains, with
- * elfutils libdwfl (contract in symbolize.h).
+ * elfutils libdw/libdwfl (contract in symbolize.h).
  *
- * One Dwfl session per distinct (file, build-id), with the file reported at
- * bias 0: an address is first turned into a file offset with the mapping
- * (address - start + offset), then into the ELF's own virtual address with
- * the PT_LOAD segment holding that offset. That single rule covers PIE
- * executables, shared libraries at any load address, non-PIE executables
- * and a library dlopen'd at two addresses over time, and it never depends
- * on how the loader split the file into mappings.
+ * One Dwfl session per distinct (file, build-id) and per sym_session, so a
+ * module is opened once however many inputs refer to it, with the file
+ * reported at bias 0: an address is first turned into a file offset with
+ * the mapping (address - start + offset), then into the ELF's own virtual
+ * address with the PT_LOAD segment holding that offset. That single rule
+ * covers PIE executables, shared libraries at any load address, non-PIE
+ * executables and a library dlopen'd at two addresses over time, and it
+ * never depends on how the loader split the file into mappings.
  *
- * Inline chains come from dwarf_getscopes() at the address: the scopes that
- * are subprograms or inlined subroutines, innermost first. The innermost
- * frame's line is the line table's line for the address; each outer frame's
- * line is the DW_AT_call_line of the inlined scope just inside it. That is
- * what pprof calls Line entries, leaf first.
+ * Each distinct ELF address is resolved once per session (symcache.h keeps
+ * the answers, and the cache file keeps them across runs). Resolving uses
+ * an index per compilation unit, built the first time an address falls in
+ * that CU (as addr2line and llvm-symbolizer do): one walk over the CU's
+ * DIEs that can hold code (the DIEs libdw's dwarf_getscopes descends:
+ * subprograms, inlined subroutines, lexical and try/catch blocks, entry
+ * points, and the namespaces and classes that may own them), keeping every
+ * address range of those DIEs with its DIE and its enclosing scope, sorted
+ * by start. An address is then a binary search for the last range that
+ * starts at or before it, and a walk up the enclosing ranges to the first
+ * that holds it: the innermost scope, the one dwarf_getscopes would find
+ * first. The inline chain is that scope's nesting: the enclosing
+ * subprograms and inlined subroutines, innermost first, up to the first
+ * subprogram. The innermost frame's line is the line table's line for the
+ * address; each outer frame's line is the DW_AT_call_line of the inlined
+ * scope just inside it. That is what pprof calls Line entries, leaf first.
  *
  * Demangling: __cxa_demangle from libstdc++, looked up at run time with
  * dlopen/dlsym. libstdc++ is on every machine that has a C++ program to
@@ -27,6 +39,7 @@
 
 #include <dlfcn.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +50,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "symcache.h"
 
 #include <dwarf.h>
 
@@ -67,15 +82,181 @@ char *sym_demangle(const char *name)
 	return out;
 }
 
+/* ---- the per-CU index --------------------------------------------------- */
+
+typedef struct scope {
+	Dwarf_Die die;
+	int32_t parent; /* enclosing scope in this CU, or -1 */
+	uint32_t fn;    /* index + 1 into the module's symc fns; 0: not yet */
+	int tag;
+} scope;
+
+typedef struct srange {
+	Dwarf_Addr lo, hi;
+	uint32_t scope;
+	int32_t up; /* the range enclosing this one, or -1 */
+} srange;
+
+typedef struct cuidx {
+	Dwarf_Off off; /* of the CU DIE */
+	scope *scopes;
+	size_t nscopes, scopes_alloc;
+	srange *ranges;
+	size_t nranges, ranges_alloc;
+} cuidx;
+
+/* The tags libdw's dwarf_getscopes descends into. */
+static bool may_have_scopes(int tag)
+{
+	switch (tag) {
+	case DW_TAG_compile_unit:
+	case DW_TAG_module:
+	case DW_TAG_lexical_block:
+	case DW_TAG_with_stmt:
+	case DW_TAG_catch_block:
+	case DW_TAG_try_block:
+	case DW_TAG_entry_point:
+	case DW_TAG_inlined_subroutine:
+	case DW_TAG_subprogram:
+	case DW_TAG_namespace:
+	case DW_TAG_class_type:
+	case DW_TAG_structure_type:
+		return true;
+	}
+	return false;
+}
+
+#define MAX_DIE_DEPTH 200 /* hostile DWARF may nest without end */
+
+static void index_children(cuidx *cx, Dwarf_Die *die, int32_t parent, int depth)
+{
+	Dwarf_Die child;
+	if (depth > MAX_DIE_DEPTH || dwarf_child(die, &child) != 0)
+		return;
+	do {
+		int tag = dwarf_tag(&child);
+		if (tag == DW_TAG_imported_unit) {
+			/* a partial unit (dwz) whose DIEs belong here */
+			Dwarf_Attribute at;
+			Dwarf_Die unit;
+			if (dwarf_attr(&child, DW_AT_import, &at) && dwarf_formref_die(&at, &unit))
+				index_children(cx, &unit, parent, depth + 1);
+			continue;
+		}
+		if (!may_have_scopes(tag))
+			continue;
+		int32_t me = parent;
+		Dwarf_Addr base, lo, hi;
+		ptrdiff_t off = 0;
+		uint32_t idx = (uint32_t)cx->nscopes;
+		bool any = false;
+		while ((off = dwarf_ranges(&child, off, &base, &lo, &hi)) > 0) {
+			any = true;
+			if (hi <= lo)
+				continue;
+			ALLOC_GROW(cx->ranges, cx->nranges + 1, cx->ranges_alloc);
+			cx->ranges[cx->nranges++] = (srange){ lo, hi, idx, -1 };
+		}
+		if (any) {
+			ALLOC_GROW(cx->scopes, cx->nscopes + 1, cx->scopes_alloc);
+			cx->scopes[cx->nscopes++] = (scope){ child, parent, 0, tag };
+			me = (int32_t)idx;
+		}
+		index_children(cx, &child, me, depth + 1);
+	} while (dwarf_siblingof(&child, &child) == 0);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const srange *x = a, *y = b;
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? -1 : 1; /* the larger (enclosing) range first */
+	return x->scope < y->scope ? -1 : x->scope > y->scope; /* outer DIEs come first */
+}
+
+static void cuidx_build(cuidx *cx, Dwarf_Die *cu)
+{
+	index_children(cx, cu, -1, 0);
+	if (cx->nranges)
+		qsort(cx->ranges, cx->nranges, sizeof(*cx->ranges), cmp_range);
+	/* each range's enclosing range: a stack of the open ones */
+	int32_t *stack = xmalloc(st_mult(cx->nranges + 1, sizeof(*stack)));
+	size_t top = 0;
+	for (size_t i = 0; i < cx->nranges; i++) {
+		while (top && cx->ranges[stack[top - 1]].hi <= cx->ranges[i].lo)
+			top--;
+		cx->ranges[i].up = top ? stack[top - 1] : -1;
+		stack[top++] = (int32_t)i;
+	}
+	free(stack);
+}
+
+/* The innermost scope holding addr (CU-relative, without bias), or -1.
+ * The ranges holding addr are the last range starting at or before it and
+ * those enclosing it; among them, dwarf_getscopes' choice: from the top,
+ * at each level the first DIE (in DIE order) that holds addr, and then its
+ * children, down to the innermost. Overlapping siblings occur: gas gives
+ * the aliases of an assembler function (memcpy, memmove) one DIE each. */
+static int32_t cuidx_find(const cuidx *cx, Dwarf_Addr addr)
+{
+	size_t lo = 0, hi = cx->nranges; /* first range starting after addr */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (cx->ranges[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t cand[64];
+	size_t nc = 0;
+	for (int32_t r = (int32_t)lo - 1; r >= 0 && nc < ARRAY_SIZE(cand); r = cx->ranges[r].up)
+		if (addr < cx->ranges[r].hi)
+			cand[nc++] = cx->ranges[r].scope;
+	int32_t cur = -1;
+	for (;;) {
+		int32_t best = -1;
+		for (size_t i = 0; i < nc; i++)
+			if (cx->scopes[cand[i]].parent == cur && (best < 0 || cand[i] < (uint32_t)best))
+				best = (int32_t)cand[i];
+		if (best < 0)
+			return cur;
+		cur = best;
+	}
+}
+
+static void cuidx_free(cuidx *cx)
+{
+	free(cx->scopes);
+	free(cx->ranges);
+}
+
 /* ---- one file ---------------------------------------------------------- */
 
-typedef struct symfile {
+typedef struct symmod {
+	char *key_path, *key_bid; /* (file, recorded build-id) */
+	bool ok;
+	char *why; /* when !ok: why the file gives no symbols */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	GElf_Phdr *loads; /* PT_LOAD segments */
 	size_t nloads;
-	bool ok;
-} symfile;
+	char *file_bid;    /* the file's own build-id (hex), the cache key; or NULL */
+	char *fingerprint; /* what the symbols come from */
+	symc_data data;    /* every address resolved so far */
+	size_t nloaded;    /* entries that came from the cache file */
+	cuidx *cus;        /* sorted by off */
+	size_t ncus, cus_alloc;
+} symmod;
+
+struct sym_session {
+	symmod *mods;
+	size_t nmods, mods_alloc;
+	char *debug_path; /* libdwfl's debuginfo_path */
+	char *cache_dir;  /* NULL: no persistent cache */
+	sym_stats st;
+};
 
 static char *debuginfo_path_str;
 static const Dwfl_Callbacks callbacks = {
@@ -124,14 +305,101 @@ static int vdso_fd(void)
 	return fd;
 }
 
+static void add_stat(strbuf *sb, const char *what, const struct stat *st)
+{
+	sb_addf(sb, ";%s=%lld:%lld.%09ld", what, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
+		st->st_mtim.tv_nsec);
+}
+
+static bool has_debug_info(Elf *elf)
+{
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		const char *name;
+		if (gelf_getshdr(scn, &sh) && sh.sh_type != SHT_NOBITS &&
+		    (name = elf_strptr(elf, shstrndx, sh.sh_name)) &&
+		    (!strcmp(name, ".debug_info") || !strcmp(name, ".zdebug_info")))
+			return true;
+	}
+	return false;
+}
+
+static void add_if_exists(strbuf *sb, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		sb_addf(sb, ";%s", path);
+		add_stat(sb, "", &st);
+	}
+}
+
+/* What the module's symbols come from, for the cache file: the extra debug
+ * directory, the ELF file's size and time, and when the ELF file has no
+ * DWARF itself, the size and time of every file where libdwfl looks for
+ * its debug file (by build-id and .gnu_debuglink, in the directories of
+ * the session's debuginfo path) that exists: a debug file installed,
+ * moved or rebuilt since gives another fingerprint. */
+static void fingerprint(symmod *sm, Elf *elf, const char *path, const struct stat *elf_st,
+			const char *debug_path)
+{
+	strbuf sb = STRBUF_INIT, c = STRBUF_INIT;
+	sb_addf(&sb, "debug-path=%s", debug_path);
+	if (elf_st)
+		add_stat(&sb, "elf", elf_st);
+	else
+		sb_adds(&sb, ";elf=vdso");
+	if (has_debug_info(elf)) {
+		sb_adds(&sb, ";dwarf=elf");
+	} else {
+		GElf_Word crc = 0;
+		const char *link = dwelf_elf_gnu_debuglink(elf, &crc);
+		const char *slash = strrchr(path, '/');
+		int dlen = slash ? (int)(slash - path) : 0;
+		if (link && !strchr(link, '/')) {
+			sb_reset(&c);
+			sb_addf(&c, "%.*s/%s", dlen, path, link);
+			add_if_exists(&sb, c.buf);
+			sb_reset(&c);
+			sb_addf(&c, "%.*s/.debug/%s", dlen, path, link);
+			add_if_exists(&sb, c.buf);
+		}
+		/* the absolute directories of the path ("-:.debug:/usr/lib/debug:DIR") */
+		for (const char *d = debug_path; *d;) {
+			size_t n = strcspn(d, ":");
+			if (*d == '/' && sm->file_bid && strlen(sm->file_bid) > 2) {
+				sb_reset(&c);
+				sb_addf(&c, "%.*s/.build-id/%.2s/%s.debug", (int)n, d, sm->file_bid,
+					sm->file_bid + 2);
+				add_if_exists(&sb, c.buf);
+			}
+			if (*d == '/' && link && !strchr(link, '/')) {
+				sb_reset(&c);
+				sb_addf(&c, "%.*s%.*s/%s", (int)n, d, dlen, path, link);
+				add_if_exists(&sb, c.buf);
+				sb_reset(&c);
+				sb_addf(&c, "%.*s/%s", (int)n, d, link);
+				add_if_exists(&sb, c.buf);
+			}
+			d += n;
+			if (*d == ':')
+				d++;
+		}
+	}
+	sb_release(&c);
+	sm->fingerprint = sb_detach(&sb, NULL);
+}
+
 /* Opens the mapping's file, checks its build-id. On failure returns false
  * and says why in `why`. */
-static bool symfile_open(symfile *sf, const prof_mapping *m, strbuf *why)
+static bool symmod_open(symmod *sm, const prof_mapping *m, const sym_session *s, strbuf *why)
 {
-	memset(sf, 0, sizeof(*sf));
 	const char *path = m->file;
 	int fd;
 	bool vdso = strcmp(path, "[vdso]") == 0;
+	struct stat st;
 	if (vdso) {
 		fd = vdso_fd();
 		if (fd < 0) {
@@ -145,84 +413,104 @@ static bool symfile_open(symfile *sf, const prof_mapping *m, strbuf *why)
 			sb_addf(why, "cannot open it (%s)", strerror(errno));
 			return false;
 		}
-		struct stat st;
 		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 			close(fd);
 			sb_adds(why, "not a regular file");
 			return false;
 		}
 	}
-	sf->dwfl = dwfl_begin(&callbacks);
-	if (!sf->dwfl) {
+	sm->dwfl = dwfl_begin(&callbacks);
+	if (!sm->dwfl) {
 		close(fd);
 		sb_addf(why, "libdwfl: %s", dwfl_errmsg(-1));
 		return false;
 	}
-	dwfl_report_begin(sf->dwfl);
+	dwfl_report_begin(sm->dwfl);
 	const char *base = strrchr(path, '/');
-	sf->mod = dwfl_report_elf(sf->dwfl, base ? base + 1 : path, vdso ? "[vdso]" : path, fd, 0,
+	sm->mod = dwfl_report_elf(sm->dwfl, base ? base + 1 : path, vdso ? "[vdso]" : path, fd, 0,
 				  false);
-	dwfl_report_end(sf->dwfl, NULL, NULL);
-	if (!sf->mod) {
+	dwfl_report_end(sm->dwfl, NULL, NULL);
+	if (!sm->mod) {
 		/* dwfl_report_elf consumes fd only on success */
 		close(fd);
 		sb_addf(why, "not a usable ELF file (%s)", dwfl_errmsg(-1));
 		return false;
 	}
 	GElf_Addr bias;
-	Elf *elf = dwfl_module_getelf(sf->mod, &bias);
+	Elf *elf = dwfl_module_getelf(sm->mod, &bias);
 	if (!elf) {
 		sb_addf(why, "not a usable ELF file (%s)", dwfl_errmsg(-1));
 		return false;
 	}
+	const unsigned char *bits;
+	GElf_Addr vaddr;
+	int n = dwfl_module_build_id(sm->mod, &bits, &vaddr);
+	strbuf have = STRBUF_INIT;
+	if (n > 0)
+		hex(bits, (size_t)n, &have);
 	if (m->build_id && *m->build_id) {
-		const unsigned char *bits;
-		GElf_Addr vaddr;
-		int n = dwfl_module_build_id(sf->mod, &bits, &vaddr);
-		strbuf have = STRBUF_INIT;
-		if (n > 0)
-			hex(bits, (size_t)n, &have);
 		bool same = n > 0 && strcmp(have.buf, m->build_id) == 0;
-		if (!same)
+		if (!same) {
 			sb_addf(why, "build-id mismatch (recorded %s, file has %s)", m->build_id,
 				n > 0 ? have.buf : "none");
-		sb_release(&have);
-		if (!same)
+			sb_release(&have);
 			return false;
+		}
 	} else if (vdso) {
+		sb_release(&have);
 		sb_adds(why, "no recorded build-id to check this system's vdso against");
 		return false;
 	}
+	sm->file_bid = n > 0 ? sb_detach(&have, NULL) : NULL;
+	sb_release(&have);
 	size_t phnum;
 	if (elf_getphdrnum(elf, &phnum) != 0) {
 		sb_adds(why, "no program headers");
 		return false;
 	}
-	sf->loads = xcalloc(phnum ? phnum : 1, sizeof(*sf->loads));
+	sm->loads = xcalloc(phnum ? phnum : 1, sizeof(*sm->loads));
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
-			sf->loads[sf->nloads++] = ph;
+			sm->loads[sm->nloads++] = ph;
 	}
-	sf->ok = true;
+	if (sm->file_bid && s->cache_dir) {
+		fingerprint(sm, elf, path, vdso ? NULL : &st, s->debug_path);
+		if (symc_load(s->cache_dir, sm->file_bid, sm->fingerprint, &sm->data))
+			sm->nloaded = sm->data.nentries;
+	}
 	return true;
 }
 
-static void symfile_close(symfile *sf)
+static void symmod_close(symmod *sm, const char *cache_dir)
 {
-	if (sf->dwfl)
-		dwfl_end(sf->dwfl);
-	free(sf->loads);
-	memset(sf, 0, sizeof(*sf));
+	if (sm->ok && sm->file_bid && sm->fingerprint && cache_dir &&
+	    sm->data.nentries > sm->nloaded) {
+		/* a read-only or full cache directory only costs speed next time */
+		cprof_err err;
+		(void)symc_store(cache_dir, sm->file_bid, sm->fingerprint, &sm->data, &err);
+	}
+	if (sm->dwfl)
+		dwfl_end(sm->dwfl);
+	for (size_t i = 0; i < sm->ncus; i++)
+		cuidx_free(&sm->cus[i]);
+	free(sm->cus);
+	symc_free(&sm->data);
+	free(sm->loads);
+	free(sm->key_path);
+	free(sm->key_bid);
+	free(sm->why);
+	free(sm->file_bid);
+	free(sm->fingerprint);
 }
 
 /* File offset -> the ELF's virtual address (plus the module's bias). */
-static bool off_to_addr(const symfile *sf, uint64_t off, Dwarf_Addr *out)
+static bool off_to_addr(const symmod *sm, uint64_t off, Dwarf_Addr *out)
 {
 	GElf_Addr bias = 0;
-	dwfl_module_getelf(sf->mod, &bias);
-	for (size_t i = 0; i < sf->nloads; i++) {
-		const GElf_Phdr *ph = &sf->loads[i];
+	dwfl_module_getelf(sm->mod, &bias);
+	for (size_t i = 0; i < sm->nloads; i++) {
+		const GElf_Phdr *ph = &sm->loads[i];
 		if (off >= ph->p_offset && off < ph->p_offset + ph->p_memsz) {
 			*out = off - ph->p_offset + ph->p_vaddr + bias;
 			return true;
@@ -248,12 +536,12 @@ static int64_t die_udata(Dwarf_Die *die, int at)
 	return (int64_t)w;
 }
 
-/* Interns the function of a DWARF subprogram / inlined subroutine, or of an
- * ELF symbol when die is NULL. */
-static uint32_t intern_fn(profile *p, Dwarf_Die *die, const char *symname, const char *file,
-			  int64_t line)
+/* Adds the function of a DWARF subprogram / inlined subroutine, or of an
+ * ELF symbol when die is NULL, to the module's table. */
+static uint32_t add_fn(symc_data *d, Dwarf_Die *die, const char *symname, const char *file)
 {
 	const char *linkage = NULL, *name = symname;
+	int64_t line = 0;
 	if (die) {
 		linkage = die_string(die, DW_AT_linkage_name);
 		if (!linkage)
@@ -268,97 +556,119 @@ static uint32_t intern_fn(profile *p, Dwarf_Die *die, const char *symname, const
 	}
 	const char *sys = linkage ? linkage : name ? name : "";
 	char *dem = sym_demangle(sys);
-	uint32_t f = prof_intern_function(p, dem ? dem : (name ? name : sys), sys, file ? file : "",
-					  line);
+	uint32_t f = symc_add_fn(d, dem ? dem : (name ? name : sys), sys, file, line);
 	free(dem);
 	return f;
 }
 
-typedef struct found {
-	bool fn, file, line, inl;
-} found;
+/* The index of the CU whose DIE is cu, built on first use. */
+static cuidx *cu_index(symmod *sm, Dwarf_Die *cu)
+{
+	Dwarf_Off off = dwarf_dieoffset(cu);
+	size_t lo = 0, hi = sm->ncus;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (sm->cus[mid].off < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < sm->ncus && sm->cus[lo].off == off)
+		return &sm->cus[lo];
+	ALLOC_GROW(sm->cus, sm->ncus + 1, sm->cus_alloc);
+	memmove(sm->cus + lo + 1, sm->cus + lo, (sm->ncus - lo) * sizeof(*sm->cus));
+	sm->ncus++;
+	cuidx *cx = &sm->cus[lo];
+	memset(cx, 0, sizeof(*cx));
+	cx->off = off;
+	cuidx_build(cx, cu);
+	return cx;
+}
 
-/* Resolves one address of the module; fills lines (leaf first). */
-static uint32_t resolve(profile *p, symfile *sf, Dwarf_Addr addr, prof_line **lines,
-			size_t *alloc, found *fd)
+static bool fn_like(int tag)
+{
+	return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+	       tag == DW_TAG_entry_point;
+}
+
+/* Resolves one address of the module into its entry (leaf first). */
+static const symc_entry *resolve(symmod *sm, Dwarf_Addr addr, symc_frame **fr, size_t *alloc)
 {
 	uint32_t n = 0;
 	int leaf_line = 0, leaf_col = 0;
 	const char *leaf_file = NULL;
-	Dwfl_Line *dl = dwfl_module_getsrc(sf->mod, addr);
+	Dwfl_Line *dl = dwfl_module_getsrc(sm->mod, addr);
 	if (dl)
 		leaf_file = dwfl_lineinfo(dl, NULL, &leaf_line, &leaf_col, NULL, NULL);
 
 	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = dwfl_module_addrdie(sf->mod, addr, &bias);
-	Dwarf_Die *scopes = NULL, *nest = NULL;
-	int ns = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
-	/* Past an inlined instance, dwarf_getscopes goes on with the scopes of
-	 * its abstract definition; the concrete nesting (the function it was
-	 * inlined into, and so on) is what dwarf_getscopes_die gives. */
-	Dwarf_Die *chain = scopes;
-	int nc = ns;
-	for (int i = 0; i < ns; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_inlined_subroutine) {
-			nc = dwarf_getscopes_die(&scopes[i], &nest);
-			chain = nest;
-			break;
-		}
-		if (tag == DW_TAG_subprogram || tag == DW_TAG_entry_point) {
-			chain = scopes + i;
-			nc = ns - i;
-			break;
-		}
-	}
+	Dwarf_Die *cu = dwfl_module_addrdie(sm->mod, addr, &bias);
+	cuidx *cx = cu ? cu_index(sm, cu) : NULL;
+	int32_t s = cx ? cuidx_find(cx, addr - bias) : -1;
+	while (s >= 0 && !fn_like(cx->scopes[s].tag))
+		s = cx->scopes[s].parent;
 	int64_t next_line = leaf_line, next_col = leaf_col;
-	for (int i = 0; i < nc; i++) {
-		int tag = dwarf_tag(&chain[i]);
-		if (tag != DW_TAG_subprogram && tag != DW_TAG_inlined_subroutine &&
-		    tag != DW_TAG_entry_point)
+	for (; s >= 0; s = cx->scopes[s].parent) {
+		scope *sc = &cx->scopes[s];
+		if (!fn_like(sc->tag))
 			continue;
-		ALLOC_GROW(*lines, (size_t)n + 1, *alloc);
-		(*lines)[n].function = intern_fn(p, &chain[i], NULL, NULL, 0);
-		(*lines)[n].line = next_line;
-		(*lines)[n].column = next_col;
-		n++;
-		if (tag != DW_TAG_inlined_subroutine)
+		if (!sc->fn)
+			sc->fn = add_fn(&sm->data, &sc->die, NULL, NULL) + 1;
+		ALLOC_GROW(*fr, (size_t)n + 1, *alloc);
+		(*fr)[n++] = (symc_frame){ sc->fn - 1, next_line, next_col };
+		if (sc->tag != DW_TAG_inlined_subroutine)
 			break; /* the real function: the chain ends here */
-		next_line = die_udata(&chain[i], DW_AT_call_line);
-		next_col = die_udata(&chain[i], DW_AT_call_column);
+		next_line = die_udata(&sc->die, DW_AT_call_line);
+		next_col = die_udata(&sc->die, DW_AT_call_column);
 	}
-	free(scopes);
-	free(nest);
 	if (!n) {
 		/* No DWARF for the address: the ELF symbol table. */
 		GElf_Off off;
 		GElf_Sym sym;
 		const char *name =
-			dwfl_module_addrinfo(sf->mod, addr, &off, &sym, NULL, NULL, NULL);
+			dwfl_module_addrinfo(sm->mod, addr, &off, &sym, NULL, NULL, NULL);
 		if (name) {
-			ALLOC_GROW(*lines, 1, *alloc);
-			(*lines)[0].function = intern_fn(p, NULL, name, leaf_file, 0);
-			(*lines)[0].line = leaf_line;
-			(*lines)[0].column = leaf_col;
+			ALLOC_GROW(*fr, 1, *alloc);
+			(*fr)[0] = (symc_frame){ add_fn(&sm->data, NULL, name, leaf_file), leaf_line,
+						 leaf_col };
 			n = 1;
 		}
 	}
-	if (n) {
-		fd->fn = true;
-		if (n > 1)
-			fd->inl = true;
-		for (uint32_t i = 0; i < n; i++) {
-			if ((*lines)[i].line)
-				fd->line = true;
-			if (*p->functions[(*lines)[i].function].filename)
-				fd->file = true;
-		}
-	}
-	return n;
+	symc_add(&sm->data, addr, *fr, n);
+	return &sm->data.entries[sm->data.nentries - 1];
 }
 
-/* ---- the profile ------------------------------------------------------- */
+/* ---- sessions ---------------------------------------------------------- */
 
+sym_session *sym_session_new(const char *debug_dir, bool cache)
+{
+	sym_session *s = xcalloc(1, sizeof(*s));
+	strbuf dp = STRBUF_INIT;
+	sb_adds(&dp, "-:.debug:/usr/lib/debug");
+	if (debug_dir && *debug_dir)
+		sb_addf(&dp, ":%s", debug_dir);
+	s->debug_path = sb_detach(&dp, NULL);
+	s->cache_dir = cache ? symc_dir() : NULL;
+	return s;
+}
+
+void sym_session_free(sym_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nmods; i++)
+		symmod_close(&s->mods[i], s->cache_dir);
+	free(s->mods);
+	free(s->debug_path);
+	free(s->cache_dir);
+	free(s);
+	debuginfo_path_str = NULL;
+}
+
+void sym_session_stats(const sym_session *s, sym_stats *st)
+{
+	*st = s->st;
+}
 
 /* Pseudo-files nothing can be read from: anonymous memory, JIT code. */
 static bool pseudo_file(const char *f)
@@ -367,21 +677,43 @@ static bool pseudo_file(const char *f)
 	       strncmp(f, "/memfd:", 7) == 0;
 }
 
+/* The session's module for the mapping's (file, build-id), opened on first
+ * use; NULL for pseudo-files. */
+static symmod *session_module(sym_session *s, const prof_mapping *pm)
+{
+	if (pseudo_file(pm->file))
+		return NULL;
+	const char *bid = pm->build_id ? pm->build_id : "";
+	for (size_t i = 0; i < s->nmods; i++) {
+		symmod *sm = &s->mods[i];
+		if (!strcmp(sm->key_path, pm->file) && !strcmp(sm->key_bid, bid))
+			return sm;
+	}
+	ALLOC_GROW(s->mods, s->nmods + 1, s->mods_alloc);
+	symmod *sm = &s->mods[s->nmods++];
+	memset(sm, 0, sizeof(*sm));
+	sm->key_path = xstrdup(pm->file);
+	sm->key_bid = xstrdup(bid);
+	strbuf why = STRBUF_INIT;
+	sm->ok = symmod_open(sm, pm, s, &why);
+	if (sm->ok)
+		s->st.files++;
+	sm->why = sb_detach(&why, NULL);
+	return sm;
+}
+
+/* ---- the profile ------------------------------------------------------- */
+
 int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_stats *stats,
 		  cprof_err *err)
 {
 	static const prof_read_opts defaults;
 	if (!o)
 		o = &defaults;
-	sym_stats st = { 0 };
 	(void)err;
-
-	/* debuginfo path: the standard one plus the user's directory */
-	strbuf dp = STRBUF_INIT;
-	sb_adds(&dp, "-:.debug:/usr/lib/debug");
-	if (o->debug_dir && *o->debug_dir)
-		sb_addf(&dp, ":%s", o->debug_dir);
-	debuginfo_path_str = dp.buf;
+	sym_session *s = o->sym ? o->sym : sym_session_new(o->debug_dir, !o->no_cache);
+	sym_stats before = s->st;
+	debuginfo_path_str = s->debug_path;
 	elf_version(EV_CURRENT);
 
 	/* locations to do, grouped by mapping (counting sort keeps order) */
@@ -405,30 +737,27 @@ int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_
 	}
 	free(fill);
 
-	/* One file session serves every mapping of the same (file, build-id):
-	 * handle mappings grouped that way, in first-seen order. */
+	/* One module serves every mapping of the same (file, build-id):
+	 * handle mappings grouped that way, in first-seen order, so that a
+	 * file's warning comes once. */
 	bool *done = xcalloc((size_t)nm + 1, sizeof(bool));
 	prof_line *lines = NULL;
 	size_t lines_alloc = 0;
+	symc_frame *fr = NULL;
+	size_t fr_alloc = 0;
 	for (uint32_t m0 = 0; m0 < nm; m0++) {
 		if (done[m0] || start[m0] == start[m0 + 1])
 			continue;
 		const prof_mapping *pm = &p->mappings[m0];
-		symfile sf = { 0 };
-		strbuf why = STRBUF_INIT;
-		bool ok = false;
-		if (!pseudo_file(pm->file)) {
-			ok = symfile_open(&sf, pm, &why);
-			if (ok)
-				st.files++;
-		}
+		symmod *sm = session_module(s, pm);
+		bool ok = sm && sm->ok;
 		size_t nleft = 0;
 		for (uint32_t m = m0; m < nm; m++) {
 			const prof_mapping *mm = &p->mappings[m];
 			if (done[m] || mm->file != pm->file || mm->build_id != pm->build_id)
 				continue;
 			done[m] = true;
-			found fd = { 0 };
+			bool fn = false, file = false, line = false, inl = false;
 			for (size_t k = start[m]; k < start[m + 1]; k++) {
 				uint32_t li = todo[k];
 				const prof_location *l = &p->locations[li];
@@ -438,42 +767,64 @@ int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_
 				}
 				uint64_t a = l->address - (is_call && is_call[li] && l->address ? 1 : 0);
 				Dwarf_Addr va;
-				uint32_t n = 0;
-				if (a >= mm->start && off_to_addr(&sf, a - mm->start + mm->offset, &va)) {
-					st.lookups++;
-					n = resolve(p, &sf, va, &lines, &lines_alloc, &fd);
+				const symc_entry *e = NULL;
+				if (a >= mm->start && off_to_addr(sm, a - mm->start + mm->offset, &va)) {
+					e = symc_get(&sm->data, va);
+					if (e) {
+						s->st.cached++;
+					} else {
+						s->st.lookups++;
+						e = resolve(sm, va, &fr, &fr_alloc);
+					}
 				}
-				if (n) {
-					st.resolved++;
-					/* p->locations may not move: prof_intern_function
-					 * grows only functions */
-					prof_set_location_lines(p, li, lines, n);
-				} else {
-					st.unresolved++;
+				if (!e || !e->n) {
+					s->st.unresolved++;
+					continue;
 				}
+				s->st.resolved++;
+				ALLOC_GROW(lines, e->n, lines_alloc);
+				for (uint32_t i = 0; i < e->n; i++) {
+					const symc_frame *f = &sm->data.frames[e->first + i];
+					const symc_fn *sf = &sm->data.fns[f->fn];
+					lines[i] = (prof_line){ prof_intern_function(p, sf->name, sf->sys,
+										     sf->file, sf->line),
+								f->line, f->col };
+					line |= f->line != 0;
+					file |= *sf->file != 0;
+				}
+				fn = true;
+				inl |= e->n > 1;
+				/* p->locations may not move: prof_intern_function
+				 * grows only functions */
+				prof_set_location_lines(p, li, lines, e->n);
 			}
 			prof_mapping *w = &p->mappings[m];
-			w->has_functions |= fd.fn;
-			w->has_filenames |= fd.file;
-			w->has_line_numbers |= fd.line;
-			w->has_inline_frames |= fd.inl;
+			w->has_functions |= fn;
+			w->has_filenames |= file;
+			w->has_line_numbers |= line;
+			w->has_inline_frames |= inl;
 		}
 		if (!ok) {
-			st.unresolved += nleft;
-			if (why.len)
-				prof_warnf(o, "%s: %s; its %zu addresses stay %s+0xoffset", pm->file, why.buf,
-				     nleft, strrchr(pm->file, '/') ? strrchr(pm->file, '/') + 1 : pm->file);
+			s->st.unresolved += nleft;
+			if (sm && *sm->why)
+				prof_warnf(o, "%s: %s; its %zu addresses stay %s+0xoffset", pm->file, sm->why,
+					   nleft,
+					   strrchr(pm->file, '/') ? strrchr(pm->file, '/') + 1 : pm->file);
 		}
-		symfile_close(&sf);
-		sb_release(&why);
 	}
 	free(lines);
+	free(fr);
 	free(done);
 	free(todo);
 	free(start);
-	debuginfo_path_str = NULL;
-	sb_release(&dp);
-	if (stats)
-		*stats = st;
+	if (stats) {
+		stats->lookups = s->st.lookups - before.lookups;
+		stats->cached = s->st.cached - before.cached;
+		stats->resolved = s->st.resolved - before.resolved;
+		stats->files = s->st.files - before.files;
+		stats->unresolved = s->st.unresolved - before.unresolved;
+	}
+	if (!o->sym)
+		sym_session_free(s);
 	return 0;
 }

@@ -11,6 +11,8 @@ BIN=$BUILD/bin
 LIB=$BUILD/lib
 PROGS=$BUILD/samples
 T=$(mktemp -d "${TMPDIR:-/tmp}/cprof-e2e.XXXXXX")
+# the symbol cache of every test starts empty, and never lands in $HOME
+export XDG_CACHE_HOME="$T/cache"
 trap 'rm -rf "$T"' EXIT
 _tap_n=0
 _tap_failed=0

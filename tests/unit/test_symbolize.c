@@ -5,7 +5,10 @@
  * the lines (call sites, thanks to the address-1 adjustment), a stripped
  * copy with a separate debug file (next to it via .gnu_debuglink, and by
  * build-id under debug_dir), build-id mismatch and missing file warnings,
- * one lookup per distinct address, and demangling. */
+ * one lookup per distinct address, sessions and the cache file, demangling,
+ * and every frame of ~2000 addresses of a C++ program (templates, lambdas,
+ * inlined code, -O2 -g) against eu-addr2line -i -f -C and addr2line -i -f
+ * -C run on the same addresses. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 #include <gelf.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "rawread.h"
@@ -257,7 +261,9 @@ static void test_each_address_resolved_once(void **state)
 	assert_int_equal(p->nlocations, 2);
 	assert_int_equal(p->locations[0].nlines, 0); /* not symbolized */
 	sym_stats st;
-	assert_int_equal(sym_symbolize(p, NULL, NULL, &st, &err), 0);
+	prof_read_opts nc = { 0 };
+	nc.no_cache = true;
+	assert_int_equal(sym_symbolize(p, NULL, &nc, &st, &err), 0);
 	assert_int_equal(st.lookups, 2); /* 2000 frames, 2 distinct addresses */
 	assert_int_equal(st.resolved, 2);
 	assert_int_equal(st.files, 1);
@@ -267,10 +273,84 @@ static void test_each_address_resolved_once(void **state)
 	assert_int_equal(p->locations[1].address, fx.ra);
 	assert_string_not_equal(p->functions[p->locations[1].lines[0].function].name, "inner");
 	/* a second run has nothing left to do */
-	assert_int_equal(sym_symbolize(p, NULL, NULL, &st, &err), 0);
+	assert_int_equal(sym_symbolize(p, NULL, &nc, &st, &err), 0);
 	assert_int_equal(st.lookups, 0);
 	prof_free(p);
 	sb_release(&sb);
+}
+
+/* Reads the raw file in sb without symbolizing. */
+static profile *read_unsymbolized(const strbuf *sb)
+{
+	prof_read_opts o = { 0 };
+	o.no_symbolize = true;
+	profile *p = prof_new();
+	cprof_err err;
+	assert_int_equal(rawread(p, (const unsigned char *)sb->buf, sb->len, &o, &err), 0);
+	return p;
+}
+
+/* One session for several profiles: an address is resolved once however
+ * many inputs have it; a new session finds it in the cache file; the
+ * answers are the same every way. */
+static void test_session_and_cache(void **state)
+{
+	(void)state;
+	char cache[128];
+	snprintf(cache, sizeof(cache), "%s/cache-session", fx.dir);
+	char *prev = getenv("XDG_CACHE_HOME") ? strdup(getenv("XDG_CACHE_HOME")) : NULL;
+	setenv("XDG_CACHE_HOME", cache, 1);
+	strbuf sb = STRBUF_INIT;
+	build(&sb, fx.prog, fx.bid, fx.bidlen, 10);
+	cprof_err err;
+	sym_stats st;
+	prof_read_opts o = { 0 };
+	o.sym = sym_session_new(NULL, true);
+	profile *a = read_unsymbolized(&sb), *b = read_unsymbolized(&sb);
+	assert_int_equal(sym_symbolize(a, NULL, &o, &st, &err), 0);
+	assert_int_equal(st.lookups, 2);
+	assert_int_equal(st.cached, 0);
+	assert_int_equal(sym_symbolize(b, NULL, &o, &st, &err), 0);
+	assert_int_equal(st.lookups, 0);
+	assert_int_equal(st.cached, 2);
+	assert_int_equal(st.resolved, 2);
+	sym_session_free(o.sym); /* writes the cache file */
+
+	o.sym = sym_session_new(NULL, true);
+	profile *c = read_unsymbolized(&sb);
+	assert_int_equal(sym_symbolize(c, NULL, &o, &st, &err), 0);
+	assert_int_equal(st.lookups, 0);
+	assert_int_equal(st.cached, 2);
+	sym_session_free(o.sym);
+	for (uint32_t i = 0; i < 2; i++) {
+		assert_int_equal(a->locations[i].nlines, c->locations[i].nlines);
+		for (uint32_t k = 0; k < a->locations[i].nlines; k++) {
+			const prof_line *x = &a->locations[i].lines[k], *y = &c->locations[i].lines[k];
+			assert_int_equal(x->line, y->line);
+			assert_string_equal(a->functions[x->function].name, c->functions[y->function].name);
+			assert_string_equal(a->functions[x->function].filename,
+					    c->functions[y->function].filename);
+		}
+	}
+
+	/* a damaged cache file is ignored (looked up again, then rewritten) */
+	assert_int_equal(sh("for f in %s/cprof/sym/*; do printf garbage > $f; done", cache), 0);
+	o.sym = sym_session_new(NULL, true);
+	profile *d = read_unsymbolized(&sb);
+	assert_int_equal(sym_symbolize(d, NULL, &o, &st, &err), 0);
+	assert_int_equal(st.lookups, 2);
+	assert_int_equal(d->locations[1].nlines, a->locations[1].nlines);
+	sym_session_free(o.sym);
+	prof_free(a);
+	prof_free(b);
+	prof_free(c);
+	prof_free(d);
+	sb_release(&sb);
+	if (prev)
+		setenv("XDG_CACHE_HOME", prev, 1);
+	else
+		unsetenv("XDG_CACHE_HOME");
+	free(prev);
 }
 
 static void test_stripped_with_debuglink(void **state)
@@ -355,6 +435,18 @@ static void test_mismatch_and_missing_warn(void **state)
 
 /* The vdso has no file: the symbolizer reads this process's own vdso when
  * the recorded build-id matches (the same kernel), else keeps [vdso]+0xoff. */
+/* The GNU build-id in a note section's data, if there is one. */
+static void note_build_id(Elf_Data *d, unsigned char bid[64], size_t *bidlen)
+{
+	size_t off = 0, no, dof;
+	GElf_Nhdr nh;
+	while ((off = gelf_getnote(d, off, &nh, &no, &dof)) > 0)
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_descsz <= 64) {
+			memcpy(bid, (char *)d->d_buf + dof, nh.n_descsz);
+			*bidlen = nh.n_descsz;
+		}
+}
+
 static void test_vdso(void **state)
 {
 	(void)state;
@@ -383,13 +475,7 @@ static void test_vdso(void **state)
 					addr = (uint64_t)(uintptr_t)img + sym.st_value + 4;
 			}
 		} else if (sh.sh_type == SHT_NOTE) {
-			size_t off = 0, no, dof;
-			GElf_Nhdr nh;
-			while ((off = gelf_getnote(d, off, &nh, &no, &dof)) > 0)
-				if (nh.n_type == NT_GNU_BUILD_ID && nh.n_descsz <= 64) {
-					memcpy(bid, (char *)d->d_buf + dof, nh.n_descsz);
-					bidlen = nh.n_descsz;
-				}
+			note_build_id(d, bid, &bidlen);
 		}
 	}
 	elf_end(e);
@@ -486,6 +572,205 @@ static void test_cxx_demangled(void **state)
 	sb_release(&w.all);
 }
 
+static const char cxx_prog_src[] =
+	"#include <algorithm>\n"
+	"#include <functional>\n"
+	"#include <map>\n"
+	"#include <numeric>\n"
+	"#include <string>\n"
+	"#include <vector>\n"
+	"namespace t {\n"
+	"template <int N> struct K {\n"
+	"\tstatic inline unsigned long mix(unsigned long x) { return (x ^ (x >> (N % 7 + 1))) * (2 * N + 1); }\n"
+	"\ttemplate <typename C> static unsigned long run(C &c, unsigned long s) {\n"
+	"\t\tstd::vector<unsigned long> v(16 + N);\n"
+	"\t\tstd::generate(v.begin(), v.end(), [&] { return s = mix(s + N); });\n"
+	"\t\tstd::sort(v.begin(), v.end(), [](unsigned long a, unsigned long b) { return mix(a) < mix(b); });\n"
+	"\t\tc[v[0] % 13] += std::accumulate(v.begin(), v.end(), 0ul);\n"
+	"\t\treturn s ^ std::to_string(v.back()).size() ^ K<N - 1>::run(c, s + 1);\n"
+	"\t}\n"
+	"};\n"
+	"template <> struct K<0> { template <typename C> static unsigned long run(C &c, unsigned long s) { return c[s % 3] += s; } };\n"
+	"}\n"
+	"int main(int argc, char **argv) {\n"
+	"\tstd::map<unsigned long, unsigned long> m;\n"
+	"\tstd::function<unsigned long(unsigned long)> f = [&](unsigned long s) { return t::K<12>::run(m, s); };\n"
+	"\treturn (int)(f((unsigned long)argc + (unsigned long)argv[0][0]) & 1);\n"
+	"}\n";
+
+/* One address's frames, leaf first, as "function\nline\n" lines. */
+static void peer_chains(const char *cmd, char **out, size_t naddr)
+{
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	char line[65536];
+	strbuf cur = STRBUF_INIT;
+	size_t k = 0;
+	bool fn = true;
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "0x", 2) && strspn(line + 2, "0123456789abcdef") == strlen(line + 2)) {
+			if (cur.len && k < naddr)
+				out[k++] = sb_detach(&cur, NULL);
+			sb_reset(&cur);
+			fn = true;
+			continue;
+		}
+		if (fn) {
+			/* eu-addr2line: "f inlined at file:line:col in caller" */
+			char *in = strstr(line, " inlined at ");
+			if (in)
+				*in = 0;
+			sb_addf(&cur, "%s\n", line);
+		} else {
+			/* file:line[:col][ (discriminator N)]: keep the line */
+			char *d = strstr(line, " (discriminator");
+			if (d)
+				*d = 0;
+			char *c = strrchr(line, ':');
+			long a = c ? strtol(c + 1, NULL, 10) : 0;
+			*c = 0;
+			char *c2 = strrchr(line, ':');
+			if (c2 && strspn(c2 + 1, "0123456789") == strlen(c2 + 1) && c2[1])
+				a = strtol(c2 + 1, NULL, 10); /* eu-addr2line: file:line:col */
+			sb_addf(&cur, "%ld\n", a);
+		}
+		fn = !fn;
+	}
+	if (cur.len && k < naddr)
+		out[k++] = sb_detach(&cur, NULL);
+	sb_release(&cur);
+	pclose(p);
+	assert_int_equal(k, naddr);
+}
+
+static void test_matches_addr2line(void **state)
+{
+	(void)state;
+	if (sh("command -v g++ >/dev/null && command -v eu-addr2line >/dev/null && "
+	       "command -v addr2line >/dev/null"))
+		skip(); /* scripts/deps.sh test installs them */
+	char exe[160];
+	snprintf(exe, sizeof(exe), "%s/cxx", fx.dir);
+	FILE *f;
+	char src[160];
+	snprintf(src, sizeof(src), "%s/cxx.cc", fx.dir);
+	f = fopen(src, "w");
+	assert_non_null(f);
+	fputs(cxx_prog_src, f);
+	fclose(f);
+	assert_int_equal(sh("g++ -O2 -g -Wl,--build-id -o %s %s", exe, src), 0);
+
+	/* the executable segment, the build-id, addresses spread over every
+	 * function of the symbol table */
+	elf_version(EV_CURRENT);
+	int fd = open(exe, O_RDONLY);
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	assert_non_null(e);
+	uint64_t seg_vaddr = 0, seg_off = 0, seg_size = 0;
+	size_t phnum;
+	elf_getphdrnum(e, &phnum);
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(e, (int)i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
+			seg_vaddr = ph.p_vaddr & ~0xfffULL;
+			seg_off = ph.p_offset & ~0xfffULL;
+			seg_size = ph.p_memsz + (ph.p_vaddr & 0xfff);
+		}
+	}
+	unsigned char bid[64];
+	size_t bidlen = 0;
+	uint64_t *addrs = NULL;
+	size_t naddr = 0, alloc = 0;
+	Elf_Scn *scn = NULL;
+	while ((scn = elf_nextscn(e, scn))) {
+		GElf_Shdr shd;
+		gelf_getshdr(scn, &shd);
+		Elf_Data *d = elf_getdata(scn, NULL);
+		if (shd.sh_type == SHT_SYMTAB) {
+			for (size_t i = 0; i < shd.sh_size / shd.sh_entsize; i++) {
+				GElf_Sym sym;
+				gelf_getsym(d, (int)i, &sym);
+				if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || !sym.st_size ||
+				    sym.st_value < seg_vaddr || sym.st_value >= seg_vaddr + seg_size)
+					continue;
+				uint64_t step = sym.st_size / 24 + 1;
+				for (uint64_t a = sym.st_value; a < sym.st_value + sym.st_size; a += step) {
+					ALLOC_GROW(addrs, naddr + 1, alloc);
+					addrs[naddr++] = a;
+				}
+			}
+		} else if (shd.sh_type == SHT_NOTE) {
+			note_build_id(d, bid, &bidlen);
+		}
+	}
+	elf_end(e);
+	close(fd);
+	assert_true(naddr >= 1000);
+
+	/* a raw file with one sample per address (a leaf: looked up as is),
+	 * the executable mapped as a PIE */
+	const uint64_t base = 0x555555554000ULL;
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, 1000000, 1000, CPROF_MODE_CPU, exe, "", 0);
+	rb_mapping(&sb, 1000, base + seg_vaddr, base + seg_vaddr + seg_size, seg_off, bid, bidlen, exe);
+	char list[160];
+	snprintf(list, sizeof(list), "%s/addrs", fx.dir);
+	f = fopen(list, "w");
+	for (size_t i = 0; i < naddr; i++) {
+		uint64_t a = base + addrs[i];
+		rb_sample(&sb, 2000 + i, 1, 1000000, 0, 0, &a, 1);
+		fprintf(f, "0x%llx\n", (unsigned long long)addrs[i]);
+	}
+	fclose(f);
+	rb_end(&sb, 5000000 + naddr, naddr, 0);
+	prof_read_opts o = { 0 };
+	o.no_cache = true;
+	profile *p = prof_new();
+	cprof_err err;
+	assert_int_equal(rawread(p, (const unsigned char *)sb.buf, sb.len, &o, &err), 0);
+	assert_int_equal(p->nsamples, naddr);
+
+	char **eu = xcalloc(naddr, sizeof(char *)), **bu = xcalloc(naddr, sizeof(char *));
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "eu-addr2line -a -i -f -C -e %s < %s", exe, list);
+	peer_chains(cmd, eu, naddr);
+	snprintf(cmd, sizeof(cmd), "addr2line -a -i -f -C -e %s < %s", exe, list);
+	peer_chains(cmd, bu, naddr);
+	size_t same_eu = 0, same_bu = 0, neither = 0, inl = 0;
+	strbuf ours = STRBUF_INIT;
+	for (size_t i = 0; i < naddr; i++) {
+		const prof_location *l = &p->locations[p->stacks[p->samples[i].stack].locs[0]];
+		sb_reset(&ours);
+		for (uint32_t k = 0; k < l->nlines; k++)
+			sb_addf(&ours, "%s\n%lld\n", p->functions[l->lines[k].function].name,
+				(long long)l->lines[k].line);
+		if (!l->nlines)
+			sb_adds(&ours, "??\n0\n");
+		inl += l->nlines > 1;
+		bool e = !strcmp(ours.buf, eu[i]), b = !strcmp(ours.buf, bu[i]);
+		same_eu += e;
+		same_bu += b;
+		if (!e && !b && neither++ < 3)
+			print_message("# 0x%llx: ours\n%s# eu-addr2line\n%s# addr2line\n%s",
+				      (unsigned long long)addrs[i], ours.buf, eu[i], bu[i]);
+		free(eu[i]);
+		free(bu[i]);
+	}
+	print_message("# %zu addresses (%zu with inlined frames): the same chain of functions and "
+		      "lines as eu-addr2line for %zu, as addr2line for %zu, as neither for %zu\n",
+		      naddr, inl, same_eu, same_bu, neither);
+	assert_true(inl >= naddr / 4);
+	assert_int_equal(neither, 0);
+	sb_release(&ours);
+	free(eu);
+	free(bu);
+	free(addrs);
+	prof_free(p);
+	sb_release(&sb);
+}
+
 static void test_demangle(void **state)
 {
 	(void)state;
@@ -502,10 +787,12 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inline_chain_and_call_sites),
 		cmocka_unit_test(test_each_address_resolved_once),
+		cmocka_unit_test(test_session_and_cache),
 		cmocka_unit_test(test_stripped_with_debuglink),
 		cmocka_unit_test(test_mismatch_and_missing_warn),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_cxx_demangled),
+		cmocka_unit_test(test_matches_addr2line),
 		cmocka_unit_test(test_demangle),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

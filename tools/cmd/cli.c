@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "symbolize.h"
+
 /* reader.c's default input limit: a larger file is left to prof_read_file,
  * which says so */
 #define CLI_MAX_INPUT ((size_t)4 << 30)
@@ -51,10 +53,17 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 		cli_error(tool, NULL, "no input file (use - for stdin; see --help)");
 		return NULL;
 	}
+	/* one symbolization session for all inputs: an address is resolved
+	 * once however many files refer to it */
+	sym_session *sym = NULL;
+	if (opts && !opts->no_symbolize && !opts->sym)
+		sym = sym_session_new(opts->debug_dir, !opts->no_cache);
 	for (int i = 0; i < npaths; i++) {
 		prof_read_opts o = { 0 };
 		if (opts)
 			o = *opts;
+		if (sym)
+			o.sym = sym;
 		warn_ctx wc = { tool, paths[i] };
 		if (!o.warn) {
 			o.warn = cli_warn;
@@ -76,7 +85,8 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 		if (rc < 0) {
 			cli_error(tool, paths[i], "%s", err.msg);
 			prof_free(all);
-			return NULL;
+			all = NULL;
+			break;
 		}
 		if (!all) {
 			all = p;
@@ -86,10 +96,12 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 			cli_error(tool, paths[i], "cannot merge with %s: %s", paths[0], err.msg);
 			prof_free(p);
 			prof_free(all);
-			return NULL;
+			all = NULL;
+			break;
 		}
 		prof_free(p);
 	}
+	sym_session_free(sym);
 	return all;
 }
 
@@ -234,6 +246,10 @@ int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro)
 {
 	if (opt == CLI_OPT_EVENT) {
 		ro->event = arg;
+		return 1;
+	}
+	if (opt == CLI_OPT_NOCACHE) {
+		ro->no_cache = true;
 		return 1;
 	}
 	if (opt != CLI_OPT_MAXDEC)

@@ -54,12 +54,15 @@ extern const char cli_help_common[];
 /* ---- the input options every reading tool takes ------------------------ */
 #define CLI_READ_LONGOPTS                                                  \
 	{ "max-decompressed", required_argument, NULL, CLI_OPT_MAXDEC },    \
-	{ "event", required_argument, NULL, CLI_OPT_EVENT }
+	{ "event", required_argument, NULL, CLI_OPT_EVENT },               \
+	{ "no-cache", no_argument, NULL, CLI_OPT_NOCACHE }
 #define CLI_HELP_MAXDEC                                                              \
 	"  --max-decompressed N  refuse gzip input that inflates beyond N bytes\n"   \
 	"                      (suffixes K, M, G; default 2G): a gzip bomb stops there\n" \
 	"  --event EVENT       perf input: keep the samples of EVENT (e.g. cycles);\n"  \
-	"                      default: the first event in the file\n"
+	"                      default: the first event in the file\n"                 \
+	"  --no-cache          raw input: do not read or write the symbol cache\n"     \
+	"                      ($XDG_CACHE_HOME/cprof/sym, else ~/.cache/cprof/sym)\n"
 
 /* Handles one getopt result if it is one of CLI_READ_LONGOPTS (into ro):
  * 1 handled, 0 not one of them, -1 bad argument (printed). */
@@ -81,6 +84,7 @@ enum {
 	CLI_OPT_NOSYM,
 	CLI_OPT_MAXDEC, /* CLI_READ_LONGOPTS */
 	CLI_OPT_EVENT,
+	CLI_OPT_NOCACHE,
 	CLI_OPT_FIRST_FREE /* tools number their own long options from here */
 };
 #define CLI_FILTER_LONGOPTS                                   \
