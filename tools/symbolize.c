@@ -232,6 +232,158 @@ static void cuidx_free(cuidx *cx)
 	free(cx->ranges);
 }
 
+/* ---- the symbol table -------------------------------------------------- */
+
+/* dwfl_module_addrinfo scans the whole symbol table at every call (70 % of
+ * a cold cprof-top on a build's recording: cc1's 29k symbols, thousands of
+ * addresses). Where nothing could compete with a symbol its answer is
+ * known without asking: libdwfl's candidates for an address are the
+ * symbols (named, defined, not section/file/TLS) that start at or below it
+ * and are sizeless or cover it, and a sized one always wins over sizeless
+ * ones. So an address inside a symbol that is alone (the only one starting
+ * at its address, covered by no symbol before it, no symbol starting
+ * before its end), in the same section, is that symbol; an address that no
+ * symbol covers, below every sizeless symbol, has no candidate: no name.
+ * Every other address asks libdwfl: the names are exactly libdwfl's. */
+typedef struct esym {
+	GElf_Addr start, end;
+	GElf_Addr cover; /* the largest end of the symbols sorted before this one */
+	const char *name;
+} esym;
+
+typedef struct elfsyms {
+	bool built;
+	esym *s;
+	size_t n;
+	GElf_Addr first_sizeless; /* the lowest start of a symbol without size */
+	GElf_Addr *sec; /* allocated sections' [start, end) pairs, sorted */
+	size_t nsec;
+} elfsyms;
+
+static int cmp_esym(const void *a, const void *b)
+{
+	const esym *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	GElf_Addr x = *(const GElf_Addr *)a, y = *(const GElf_Addr *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void elfsyms_build(elfsyms *es, Dwfl_Module *mod)
+{
+	es->built = true;
+	int n = dwfl_module_getsymtab(mod);
+	size_t alloc = 0;
+	for (int i = 1; i < n; i++) {
+		GElf_Sym sym;
+		GElf_Addr value;
+		GElf_Word shndx;
+		Elf *elf;
+		const char *name = dwfl_module_getsym_info(mod, i, &sym, &value, &shndx, &elf, NULL);
+		int type = GELF_ST_TYPE(sym.st_info);
+		/* the symbols dwfl_module_addrinfo considers */
+		if (!name || !*name || sym.st_shndx == SHN_UNDEF || type == STT_SECTION ||
+		    type == STT_FILE || type == STT_TLS)
+			continue;
+		ALLOC_GROW(es->s, es->n + 1, alloc);
+		es->s[es->n++] = (esym){ value, value + sym.st_size, 0, name };
+	}
+	if (es->n)
+		qsort(es->s, es->n, sizeof(*es->s), cmp_esym);
+	es->first_sizeless = UINT64_MAX;
+	for (size_t i = 0; i < es->n; i++)
+		if (es->s[i].end == es->s[i].start && es->s[i].start < es->first_sizeless)
+			es->first_sizeless = es->s[i].start;
+	GElf_Addr cover = 0;
+	for (size_t i = 0; i < es->n; i++) {
+		es->s[i].cover = cover;
+		if (es->s[i].end > cover)
+			cover = es->s[i].end;
+	}
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	size_t salloc = 0;
+	for (Elf_Scn *scn = NULL; elf && (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) || !sh.sh_size)
+			continue;
+		ALLOC_GROW(es->sec, 2 * es->nsec + 2, salloc);
+		es->sec[2 * es->nsec] = sh.sh_addr + bias;
+		es->sec[2 * es->nsec + 1] = sh.sh_addr + bias + sh.sh_size;
+		es->nsec++;
+	}
+	if (es->nsec)
+		qsort(es->sec, es->nsec, 2 * sizeof(*es->sec), cmp_addr);
+}
+
+/* The index of the last symbol starting at or before a, or -1. */
+static ptrdiff_t elfsyms_find(const elfsyms *es, GElf_Addr a)
+{
+	size_t lo = 0, hi = es->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (es->s[mid].start <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (ptrdiff_t)lo - 1;
+}
+
+/* The allocated section holding a (index), or -1. */
+static ptrdiff_t elfsyms_section(const elfsyms *es, GElf_Addr a)
+{
+	for (size_t lo = 0, hi = es->nsec; lo < hi;) {
+		size_t mid = (lo + hi) / 2;
+		if (a < es->sec[2 * mid])
+			hi = mid;
+		else if (a >= es->sec[2 * mid + 1])
+			lo = mid + 1;
+		else
+			return (ptrdiff_t)mid;
+	}
+	return -1;
+}
+
+/* Symbol k alone decides every address of its range (see above). */
+static bool elfsyms_alone(const elfsyms *es, size_t k)
+{
+	const esym *e = &es->s[k];
+	return e->end > e->start && e->cover <= e->start &&
+	       (k == 0 || es->s[k - 1].start != e->start) &&
+	       (k + 1 == es->n || es->s[k + 1].start >= e->end);
+}
+
+/* dwfl_module_addrinfo's name for addr, or NULL. */
+static const char *symbol_name(Dwfl_Module *mod, elfsyms *es, GElf_Addr addr)
+{
+	if (!es->built)
+		elfsyms_build(es, mod);
+	ptrdiff_t k = elfsyms_find(es, addr);
+	if (k >= 0 && addr < es->s[k].end && elfsyms_alone(es, (size_t)k)) {
+		ptrdiff_t sec = elfsyms_section(es, addr);
+		if (sec >= 0 && sec == elfsyms_section(es, es->s[k].start))
+			return es->s[k].name;
+	}
+	/* in a gap: every symbol starting at or below addr ends at or below
+	 * it, and none is sizeless: libdwfl has no candidate at all */
+	if (addr < es->first_sizeless &&
+	    (k < 0 || (es->s[k].cover <= addr && es->s[k].end <= addr)))
+		return NULL;
+	GElf_Off off;
+	GElf_Sym sym;
+	return dwfl_module_addrinfo(mod, addr, &off, &sym, NULL, NULL, NULL);
+}
+
+static void elfsyms_free(elfsyms *es)
+{
+	free(es->s);
+	free(es->sec);
+}
+
 /* ---- one file ---------------------------------------------------------- */
 
 typedef struct symmod {
@@ -248,6 +400,7 @@ typedef struct symmod {
 	size_t nloaded;    /* entries that came from the cache file */
 	cuidx *cus;        /* sorted by off */
 	size_t ncus, cus_alloc;
+	elfsyms syms;      /* the symbol table, for addresses without DWARF */
 } symmod;
 
 struct sym_session {
@@ -495,6 +648,7 @@ static void symmod_close(symmod *sm, const char *cache_dir)
 	for (size_t i = 0; i < sm->ncus; i++)
 		cuidx_free(&sm->cus[i]);
 	free(sm->cus);
+	elfsyms_free(&sm->syms);
 	symc_free(&sm->data);
 	free(sm->loads);
 	free(sm->key_path);
@@ -623,10 +777,7 @@ static const symc_entry *resolve(symmod *sm, Dwarf_Addr addr, symc_frame **fr, s
 	}
 	if (!n) {
 		/* No DWARF for the address: the ELF symbol table. */
-		GElf_Off off;
-		GElf_Sym sym;
-		const char *name =
-			dwfl_module_addrinfo(sm->mod, addr, &off, &sym, NULL, NULL, NULL);
+		const char *name = symbol_name(sm->mod, &sm->syms, addr);
 		if (name) {
 			ALLOC_GROW(*fr, 1, *alloc);
 			(*fr)[0] = (symc_frame){ add_fn(&sm->data, NULL, name, leaf_file), leaf_line,

@@ -598,6 +598,17 @@ static const char cxx_prog_src[] =
 	"\treturn (int)(f((unsigned long)argc + (unsigned long)argv[0][0]) & 1);\n"
 	"}\n";
 
+/* A chain whose innermost function is unknown ("??", whatever line the
+ * line table has) is "??\n0\n": the symbolizer then keeps no frame. */
+static char *unknown(strbuf *cur)
+{
+	if (!strncmp(cur->buf, "??\n", 3)) {
+		sb_reset(cur);
+		sb_adds(cur, "??\n0\n");
+	}
+	return sb_detach(cur, NULL);
+}
+
 /* One address's frames, leaf first, as "function\nline\n" lines. */
 static void peer_chains(const char *cmd, char **out, size_t naddr)
 {
@@ -611,7 +622,7 @@ static void peer_chains(const char *cmd, char **out, size_t naddr)
 		line[strcspn(line, "\n")] = 0;
 		if (!strncmp(line, "0x", 2) && strspn(line + 2, "0123456789abcdef") == strlen(line + 2)) {
 			if (cur.len && k < naddr)
-				out[k++] = sb_detach(&cur, NULL);
+				out[k++] = unknown(&cur);
 			sb_reset(&cur);
 			fn = true;
 			continue;
@@ -638,7 +649,7 @@ static void peer_chains(const char *cmd, char **out, size_t naddr)
 		fn = !fn;
 	}
 	if (cur.len && k < naddr)
-		out[k++] = sb_detach(&cur, NULL);
+		out[k++] = unknown(&cur);
 	sb_release(&cur);
 	pclose(p);
 	assert_int_equal(k, naddr);
@@ -699,6 +710,9 @@ static void test_matches_addr2line(void **state)
 					ALLOC_GROW(addrs, naddr + 1, alloc);
 					addrs[naddr++] = a;
 				}
+				/* and just past its end: padding or the next function */
+				ALLOC_GROW(addrs, naddr + 1, alloc);
+				addrs[naddr++] = sym.st_value + sym.st_size + 1;
 			}
 		} else if (shd.sh_type == SHT_NOTE) {
 			note_build_id(d, bid, &bidlen);
@@ -757,12 +771,40 @@ static void test_matches_addr2line(void **state)
 				      (unsigned long long)addrs[i], ours.buf, eu[i], bu[i]);
 		free(eu[i]);
 		free(bu[i]);
+		eu[i] = bu[i] = NULL;
 	}
 	print_message("# %zu addresses (%zu with inlined frames): the same chain of functions and "
 		      "lines as eu-addr2line for %zu, as addr2line for %zu, as neither for %zu\n",
 		      naddr, inl, same_eu, same_bu, neither);
 	assert_true(inl >= naddr / 4);
 	assert_int_equal(neither, 0);
+
+	/* Without DWARF the symbol table names the function: the same names
+	 * as eu-addr2line (libdwfl's dwfl_module_addrinfo) for every address,
+	 * in symbols, between them and past the last. */
+	assert_int_equal(sh("objcopy --strip-debug %s", exe), 0);
+	prof_free(p);
+	p = prof_new();
+	assert_int_equal(rawread(p, (const unsigned char *)sb.buf, sb.len, &o, &err), 0);
+	snprintf(cmd, sizeof(cmd), "eu-addr2line -a -f -C -e %s < %s", exe, list);
+	peer_chains(cmd, eu, naddr);
+	same_eu = 0;
+	for (size_t i = 0; i < naddr; i++) {
+		const prof_location *l = &p->locations[p->stacks[p->samples[i].stack].locs[0]];
+		sb_reset(&ours);
+		if (l->nlines)
+			sb_addf(&ours, "%s\n%lld\n", p->functions[l->lines[0].function].name,
+				(long long)l->lines[0].line);
+		else
+			sb_adds(&ours, "??\n0\n");
+		if (!strcmp(ours.buf, eu[i]))
+			same_eu++;
+		else if (i - same_eu < 3)
+			print_message("# stripped 0x%llx: ours\n%s# eu-addr2line\n%s",
+				      (unsigned long long)addrs[i], ours.buf, eu[i]);
+		free(eu[i]);
+	}
+	assert_int_equal(same_eu, naddr);
 	sb_release(&ours);
 	free(eu);
 	free(bu);
