@@ -651,18 +651,6 @@ typedef struct placed {
 	int64_t off; /* offset from the left, in value units */
 } placed;
 
-static void add_num(strbuf *sb, double v)
-{
-	char buf[32];
-	snprintf(buf, sizeof(buf), "%.2f", v);
-	size_t n = strlen(buf);
-	while (n > 0 && buf[n - 1] == '0')
-		n--;
-	if (n > 0 && buf[n - 1] == '.')
-		n--;
-	sb_add(sb, buf, n);
-}
-
 /* The embedded viewer. Written for this project; reads the frames from the
  * DOM (level groups carry depth, frames carry o and v). */
 static const char flame_js[] =
@@ -815,7 +803,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 	sb_addf(out, "<script type=\"application/json\" id=\"cfg\"><![CDATA[{\"width\":%d,\"total\":%" PRId64
 		",\"minwidth\":",
 		width, total);
-	add_num(out, minwidth);
+	sb_add_dec2(out, minwidth);
 	sb_adds(out, ",\"unit\":\"");
 	sb_add_json(out, o->unit ? o->unit : "count");
 	sb_adds(out, "\",\"countname\":\"");
@@ -858,7 +846,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		double y = o->inverted ? ypad1 + (double)d * FRAME_H
 				       : height - ypad2 - (double)(d + 1) * FRAME_H;
 		sb_addf(out, "<g data-d=\"%u\" transform=\"translate(0,", d);
-		add_num(out, y);
+		sb_add_dec2(out, y);
 		sb_adds(out, ")\">\n");
 		for (size_t i = start; i < end; i++) {
 			const flame_node *n = &nodes[byd[i].node];
@@ -897,13 +885,13 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 			sb_adds(out, "><title>");
 			sb_add_xml(out, name);
 			sb_adds(out, "</title><rect x=\"");
-			add_num(out, x);
+			sb_add_dec2(out, x);
 			sb_adds(out, "\" width=\"");
-			add_num(out, w);
+			sb_add_dec2(out, w);
 			sb_addf(out, "\" height=\"%d\" class=\"%s\"/>", FRAME_H - 1, cls);
 			size_t before = out->len;
 			sb_adds(out, "<text x=\"");
-			add_num(out, x + 3);
+			sb_add_dec2(out, x + 3);
 			sb_adds(out, "\">");
 			size_t mid = out->len;
 			add_label(out, name, w);

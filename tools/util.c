@@ -2,6 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -245,6 +247,46 @@ char *sb_detach(strbuf *sb, size_t *len)
 		*len = sb->len;
 	sb_init(sb);
 	return p;
+}
+
+void sb_add_dec2(strbuf *sb, double v)
+{
+	char buf[400]; /* %.2f of DBL_MAX: 312 bytes */
+	size_t n;
+	if (!(fabs(v) < 1e13)) { /* and NaN */
+		snprintf(buf, sizeof(buf), "%.2f", v);
+		n = strlen(buf);
+	} else {
+		/* round v*100 to an integer as printf rounds the exact binary
+		 * value: p + e == v*100 exactly (fma), ties to even */
+		double a = fabs(v), p = a * 100.0, e = fma(a, 100.0, -p);
+		double c = nearbyint(p), f = p - c; /* |f| <= 0.5, exact */
+		bool odd = fmod(c, 2.0) != 0;
+		/* only where p is halfway can the rest e change the rounding */
+		if (f == 0.5 && (e > 0 || (e == 0 && odd)))
+			c += 1;
+		else if (f == -0.5 && (e < 0 || (e == 0 && odd)))
+			c -= 1;
+		uint64_t u = (uint64_t)c;
+		char tmp[32];
+		size_t k = sizeof(tmp);
+		tmp[--k] = (char)('0' + u % 10);
+		tmp[--k] = (char)('0' + u / 10 % 10);
+		tmp[--k] = '.';
+		u /= 100;
+		do
+			tmp[--k] = (char)('0' + u % 10);
+		while (u /= 10);
+		if (signbit(v))
+			tmp[--k] = '-';
+		n = sizeof(tmp) - k;
+		memcpy(buf, tmp + k, n);
+	}
+	while (n > 0 && buf[n - 1] == '0')
+		n--;
+	if (n > 0 && buf[n - 1] == '.')
+		n--;
+	sb_add(sb, buf, n);
 }
 
 /* ---- errors ---------------------------------------------------------- */

@@ -67,6 +67,10 @@ void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
  * Invalid UTF-8 becomes U+FFFD in both. */
 void sb_add_xml(strbuf *sb, const char *s);
 void sb_add_json(strbuf *sb, const char *s);
+/* v as printf's "%.2f" (correctly rounded, ties to even) without trailing
+ * zeros or a trailing '.': 12.5, 3, 0.07. Exact integer arithmetic for
+ * |v| < 1e13 (the SVG writer's coordinates), snprintf otherwise. */
+void sb_add_dec2(strbuf *sb, double v);
 /* Takes the buffer out of sb (caller frees it); sb is left empty. */
 char *sb_detach(strbuf *sb, size_t *len);
 

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -101,10 +103,65 @@ static void test_parse_u64(void **state)
 	assert_int_equal(parse_u64("", &v), -1);
 }
 
+/* sb_add_dec2 is printf's %.2f with the trailing zeros cut, for every
+ * value: random magnitudes, exact ties (k/8), values next to ties. */
+static void test_dec2_matches_printf(void **state)
+{
+	(void)state;
+	strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	uint64_t x = 88172645463325252ULL;
+	for (int i = 0; i < 400000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		double v;
+		switch (i % 4) {
+		case 0: v = (double)(x % 100000000) / 8.0; break;            /* ties */
+		case 1: v = (double)(x % 1000000) / 1000.0; break;            /* near ties */
+		case 2: v = ldexp((double)(x >> 11), -(int)(x % 90)); break; /* any size */
+		default: v = nextafter((double)(x % 100000) / 200.0, (x & 1) ? 0 : 1e9); break;
+		}
+		if (x & 2)
+			v = -v;
+		sb_reset(&a);
+		sb_reset(&b);
+		sb_add_dec2(&a, v);
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%.2f", v);
+		size_t n = strlen(buf);
+		while (n > 0 && buf[n - 1] == '0')
+			n--;
+		if (n > 0 && buf[n - 1] == '.')
+			n--;
+		sb_add(&b, buf, n);
+		if (strcmp(a.buf, b.buf))
+			print_message("%.17g: %s vs printf %s\n", v, a.buf, b.buf);
+		assert_string_equal(a.buf, b.buf);
+	}
+	double special[] = { 0.0, -0.0, 0.005, 0.015, 0.125, 0.375, 2.675, 1e13, -1e13, 1e300,
+			     INFINITY, -INFINITY, NAN, 9999999999999.995, 0.004999999999999999 };
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
+		sb_reset(&a);
+		sb_add_dec2(&a, special[i]);
+		char buf[400];
+		snprintf(buf, sizeof(buf), "%.2f", special[i]);
+		size_t n = strlen(buf);
+		while (n > 0 && buf[n - 1] == '0')
+			n--;
+		if (n > 0 && buf[n - 1] == '.')
+			n--;
+		buf[n] = 0;
+		assert_string_equal(a.buf, buf);
+	}
+	sb_release(&a);
+	sb_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_grows_and_formats),
+		cmocka_unit_test(test_dec2_matches_printf),
 		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_out_file_commit_and_abort),
