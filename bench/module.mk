@@ -85,3 +85,13 @@ bench-perfscript: $(BUILD)/bin/cprof-fold
 	STACKCOLLAPSE_PERF="$(STACKCOLLAPSE_PERF)" sh bench/perfscript.sh $(BUILD) $(PERFSCRIPT_N)
 
 bench: bench-perfscript
+
+# ---- symbolization on real recordings (bench/symbolize.sh) -----------------
+#   make bench-symbolize   a -O2 -g C++ program, 10 copies merged, a make -j2
+#                          recording: cprof-top cold and warm beside go tool
+#                          pprof -top, eu-addr2line, addr2line, perf report
+.PHONY: bench-symbolize
+bench-symbolize: all
+	sh bench/symbolize.sh $(BUILD)
+
+bench: bench-symbolize
