@@ -16,8 +16,10 @@
 
 #include "folded.h"
 #include "gzip.h"
+#include "legacy.h"
 #include "perfscript.h"
 #include "pprof.h"
+#include "prune.h"
 #include "rawfile.h"
 #include "rawread.h"
 
@@ -50,7 +52,9 @@ static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_
 
 static const prof_format formats[] = {
 	{ "raw", raw_looks_like, read_raw },
+	{ "gperftools", legacy_cpu_looks_like, legacy_cpu_read },
 	{ "pprof", pprof_looks_like, read_pprof },
+	{ "pprof-legacy", legacy_text_looks_like, legacy_text_read },
 	{ "perf script", perfscript_looks_like, perfscript_read },
 	{ "folded", folded_looks_like, read_folded },
 };
@@ -173,6 +177,7 @@ static int read_detected(const unsigned char *d, size_t n, const prof_read_opts 
 		prof_free(p);
 		return -1;
 	}
+	prof_prune(p, o); /* as go tool pprof does with every profile it reads */
 	*out = p;
 	return 0;
 }

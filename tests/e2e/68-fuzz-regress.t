@@ -20,6 +20,7 @@ prefix_input() {
 	pprof_gz) echo "$T/ok.simple.pb.gz" ;;
 	folded) echo "$T/ok.names.folded" ;;
 	perfscript) echo "$ROOT/tests/fuzz/regress/perfscript/every-field-variant" ;;
+	legacy) echo "$T/ok.names.gperftools.prof" ;;
 	*) echo "$T/ok.simple.pb" ;;
 	esac
 }

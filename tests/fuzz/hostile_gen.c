@@ -764,6 +764,116 @@ static void gen_folded(void)
 	sb_release(&s);
 }
 
+/* ---- gperftools CPU profiles and pprof's legacy text ---------------------- */
+static void cpu_word(strbuf *s, uint64_t v, int size, int big)
+{
+	for (int i = 0; i < size; i++)
+		sb_addc(s, (char)(v >> (8 * (big ? size - 1 - i : i))));
+}
+
+static void cpu_header(strbuf *s, int size, int big)
+{
+	static const uint64_t h[] = { 0, 3, 0, 10000, 0 };
+	for (int i = 0; i < 5; i++)
+		cpu_word(s, h[i], size, big);
+}
+
+static void gen_legacy(void)
+{
+	strbuf s = STRBUF_INIT;
+	/* valid, 32-bit big-endian, names that need escaping in the maps */
+	cpu_header(&s, 4, 1);
+	for (int i = 0; i < 3; i++) {
+		cpu_word(&s, 2 + i, 4, 1);
+		cpu_word(&s, 2, 4, 1);
+		cpu_word(&s, 0x401000 + 16 * i, 4, 1);
+		cpu_word(&s, 0x402000, 4, 1);
+	}
+	cpu_word(&s, 0, 4, 1);
+	cpu_word(&s, 1, 4, 1);
+	cpu_word(&s, 0, 4, 1);
+	sb_adds(&s, "00400000-00500000 r-xp 00000000 00:00 0 /no/such/<script>&\"'.bin\n"
+		    "00600000-00700000 r-xp 00000000 00:00 0 /dev/zero\n");
+	write_out("ok.names.gperftools.prof", s.buf, s.len);
+
+	/* a depth far beyond the file; a count of 2^64-1 */
+	sb_reset(&s);
+	cpu_header(&s, 8, 0);
+	cpu_word(&s, UINT64_MAX, 8, 0);
+	cpu_word(&s, UINT64_MAX / 2, 8, 0);
+	cpu_word(&s, 0x1234, 8, 0);
+	write_out("any.depth-huge.gperftools.prof", s.buf, s.len);
+
+	/* no end record, no maps; a header alone */
+	sb_reset(&s);
+	cpu_header(&s, 8, 0);
+	write_out("any.header-only.gperftools.prof", s.buf, s.len);
+	for (int i = 0; i < 1000; i++) {
+		cpu_word(&s, 1, 8, 0);
+		cpu_word(&s, 1, 8, 0);
+		cpu_word(&s, (uint64_t)i, 8, 0);
+	}
+	write_out("any.no-end.gperftools.prof", s.buf, s.len);
+
+	/* a Java CPU profile: known, not supported */
+	sb_reset(&s);
+	cpu_word(&s, 0, 8, 0);
+	cpu_word(&s, 3, 8, 0);
+	cpu_word(&s, 1, 8, 0);
+	cpu_word(&s, 100, 8, 0);
+	cpu_word(&s, 0, 8, 0);
+	write_out("err.java.gperftools.prof", s.buf, s.len);
+
+	/* 10^5 overlapping mappings and 10^5 distinct addresses: no O(n^2) */
+	sb_reset(&s);
+	cpu_header(&s, 8, 0);
+	for (int i = 0; i < 100000; i++) {
+		cpu_word(&s, 1, 8, 0);
+		cpu_word(&s, 1, 8, 0);
+		cpu_word(&s, 0x10000000 + (uint64_t)i * 64, 8, 0);
+	}
+	cpu_word(&s, 0, 8, 0);
+	cpu_word(&s, 1, 8, 0);
+	cpu_word(&s, 0, 8, 0);
+	for (int i = 0; i < 100000; i++)
+		sb_addf(&s, "%x-%x r-xp %x 00:00 0 /x%d\n", 0x10000000 + i * 64, 0x20000000 - i, i, i % 7);
+	write_out("ok.many-maps.gperftools.prof", s.buf, s.len);
+
+	/* text: heap with huge numbers, a deep stack, bad lines */
+	sb_reset(&s);
+	sb_adds(&s, "heap profile: 1: 2 [ 3: 4] @ heap_v2/1\n"
+		    "1: 99999999999999999999 [1: 1] @ 0x1\n");
+	write_out("err.heap-overflow.txt", s.buf, s.len);
+	sb_reset(&s);
+	sb_adds(&s, "heap profile: 1: 2 [ 3: 4] @ heap_v2/524288\n1: 512 [3: 4096] @");
+	for (int i = 0; i < 100000; i++)
+		sb_addf(&s, " 0x%x", 0x400000 + i);
+	sb_adds(&s, "\n0: 0 [0: 0] @ 0xffffffffffffffff 0x0\n");
+	write_out("ok.heap-deep.txt", s.buf, s.len);
+	sb_reset(&s);
+	sb_adds(&s, "heap profile: 1: 2 [ 3: 4] @ heap_v2/524288\n1: 5 [1: 5] @ 0x12345678901234567\n");
+	write_out("err.heap-address-too-big.txt", s.buf, s.len);
+	sb_reset(&s);
+	sb_adds(&s, "heap profile: 1: 2 [ 3: 4] @ heapz_v9\n");
+	write_out("err.heap-unknown-sampler.txt", s.buf, s.len);
+	/* contention whose numbers split ("12 @"), thread without a map */
+	sb_reset(&s);
+	sb_adds(&s, "--- contentionz 1 ---\ncycles/second = 1\nsampling period = 9223372036854775807\n"
+		    "12 @ 0x10 0x20\n9223372036854775807 9223372036854775807 @ 0x30\n");
+	write_out("ok.contention-split.txt", s.buf, s.len);
+	sb_reset(&s);
+	sb_adds(&s, "--- threadz 1 ---\n\n--- Thread 1 (name: a/1) stack: ---\n  0x10 0x20\n");
+	write_out("err.thread-no-map.txt", s.buf, s.len);
+	/* "$a" substitutions that double a line each time */
+	sb_reset(&s);
+	sb_adds(&s, "goroutine profile: total 1\n1 @ 0x401000\n--- Memory map: ---\n");
+	for (int i = 0; i < 200; i++)
+		sb_adds(&s, "a=$a$a$a$a\n");
+	sb_adds(&s, "00400000-00500000: $a/bin\n");
+	write_out("ok.maps-attr-bomb.txt", s.buf, s.len);
+	sb_release(&s);
+}
+
 /* A gzip bomb: many gzip members of 64 MiB of zeros each (a gzip reader
  * inflates concatenated members), `gib` GiB in all from a small file. */
 static void gen_bomb(const char *name, unsigned gib)
@@ -794,6 +904,7 @@ int main(int argc, char **argv)
 	gen_pprof();
 	gen_raw();
 	gen_folded();
+	gen_legacy();
 	if (argc > 2 && strcmp(argv[2], "--bomb") == 0)
 		gen_bomb("err.bomb.gz", 3);
 	return 0;

@@ -1,0 +1,158 @@
+#!/bin/bash
+# gperftools CPU profiles and pprof's legacy text formats, with the real
+# peer: `go tool pprof -top` reads the same file in the same run.
+#  1. A CPU profile recorded here by gperftools' libprofiler (CPUPROFILE=)
+#     on samples/abc: every function pprof names has cprof's flat and cum,
+#     and the totals agree (pprof leaves libc and _start unnamed where
+#     cprof's symbolizer finds their debug information: those rows differ
+#     by name only, so they are compared as a total).
+#  2. Legacy text profiles (heap v2 with allocations, growth, contention,
+#     thread, a Go count profile) made here from a program compiled in the
+#     run: its symbols' addresses plus a /proc/maps line. pprof symbolizes
+#     every frame, so cprof-top's output must equal pprof's, line for line,
+#     for every sample type, including pprof's pruning of malloc, lock and
+#     profiler frames (drop_frames).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/30-pprof-lib.sh"
+[ -x "$BIN/cprof-top" ] && [ -x "$BIN/cprof-fold" ] && [ -x "$PROGS/abc" ] ||
+	skip_all "cprof-top, cprof-fold or samples/abc not built"
+command -v go > /dev/null || skip_all "go is not installed (scripts/deps.sh test)"
+PROFILER=$(ls /usr/lib/*-linux-gnu/libprofiler.so.0 /usr/lib/libprofiler.so.0 2> /dev/null | head -1)
+[ -n "$PROFILER" ] || skip_all "gperftools' libprofiler is not installed (scripts/deps.sh test)"
+command -v nm > /dev/null && command -v readelf > /dev/null || skip_all "binutils (nm, readelf) missing"
+plan 22
+mkdir -p "$T/home"
+TOP=$BIN/cprof-top
+
+# ---- 1. a gperftools CPU profile of samples/abc --------------------------
+run_limited 60 env CPUPROFILE="$T/abc.prof" CPUPROFILE_FREQUENCY=250 LD_PRELOAD="$PROFILER" \
+	"$PROGS/abc" 1 > /dev/null 2>&1
+[ -s "$T/abc.prof" ]; ok $? "libprofiler wrote a CPU profile of abc"
+"$TOP" "$T/abc.prof" > "$T/top.txt" 2> "$T/err.txt"; ok $? "cprof-top reads it"
+grep -Eq '^ +[0-9.]+m?s +[0-9.]+% .* A$' "$T/top.txt"; ok $? "cprof-top names A in it"
+for idx in samples cpu; do
+	go_top "$T/abc.prof" "$idx" > "$T/go.$idx"
+	"$BIN/cprof-fold" --value $idx "$T/abc.prof" 2> /dev/null | folded_top > "$T/cp.$idx"
+	# the rows pprof names (not "[module]")
+	is "$(awk '$1 !~ /^\[/' "$T/go.$idx")" \
+		"$(awk 'NR == FNR { if ($1 !~ /^\[/) want[$1] = 1; next } $1 in want' \
+			"$T/go.$idx" "$T/cp.$idx")" "$idx: every function go tool pprof -top names has cprof's flat and cum"
+	is "$(awk '{ s += $2 } END { print s + 0 }' "$T/cp.$idx")" \
+		"$(awk '{ s += $2 } END { print s + 0 }' "$T/go.$idx")" "$idx: the same total"
+done
+grep -q '^A ' "$T/go.samples" && grep -q '^B ' "$T/go.samples" && grep -q '^C ' "$T/go.samples"
+ok $? "go tool pprof names A, B and C too (the comparison is not empty)"
+
+# ---- 2. legacy text profiles over a program compiled here ----------------
+cat > "$T/legacy.c" << 'EOF'
+#include <stdlib.h>
+__attribute__((noinline)) void *tc_malloc(size_t n) { return malloc(n); }
+__attribute__((noinline)) void RecordLockProfileData(void) { }
+__attribute__((noinline)) void *leaf(void) { RecordLockProfileData(); return tc_malloc(8); }
+__attribute__((noinline)) void *middle(void) { return leaf(); }
+__attribute__((noinline)) void *other(void) { return tc_malloc(16); }
+int main(int argc, char **argv) { (void)argv; return argc > 5 ? !middle() : !other(); }
+EOF
+cc -g -O0 -fno-inline -o "$T/legacyprog" "$T/legacy.c"
+ok $? "a program to point the profiles at is compiled"
+# A /proc/maps line for its executable segment at base B, and "sym ADDR"
+# for its functions: an address inside each one (+4), plus 1 (a return
+# address: pprof and cprof step back one byte to the call).
+B=0x555555554000
+seg=$(readelf -lW "$T/legacyprog" | awk '$1 == "LOAD" && ($7 ~ /E/ || $8 ~ /E/) { print $2, $3, $6; exit }')
+read -r off vaddr memsz <<< "$seg"
+maps=$(printf '%x-%x r-xp %08x 00:00 0 %s' $((B + vaddr)) $((B + vaddr + memsz)) $((off)) "$T/legacyprog")
+addr() { printf '0x%x' $((B + 0x$(nm "$T/legacyprog" | awk -v f="$1" '$3 == f { print $1 }') + 4 + 1)); }
+tcm=$(addr tc_malloc) rlp=$(addr RecordLockProfileData) lf=$(addr leaf) md=$(addr middle)
+ot=$(addr other) mn=$(addr main)
+
+# the tables of both tools for every sample type, side by side
+same_top() { # FILE NAME TYPES...
+	local f=$1 what=$2 t bad=0 g c
+	shift 2
+	for t in "$@"; do
+		g=$(gopprof -top -nodecount=100000 -nodefraction=0 -edgefraction=0 -sample_index="$t" "$f")
+		c=$("$TOP" --nodefraction 0 -n 100000 --value "$t" "$f" 2> "$T/err.txt")
+		# pprof must have symbolized main: else both could show only <unknown>
+		if ! grep -q ' main$' <<< "$g" || [ "$g" != "$c" ]; then
+			bad=1
+			diag "$what, $t:" "go tool pprof:" "$g" "cprof-top:" "$c" "$(cat "$T/err.txt")"
+		fi
+	done
+	ok $bad "$what: cprof-top = go tool pprof -top, line for line ($*)"
+}
+
+{
+	echo "heap profile:    4:  2048 [   9:  81920] @ heap_v2/524288"
+	echo "     3:     1536 [     6:   61440] @ $tcm $lf $md $mn"
+	echo "     1:      512 [     3:   20480] @ $tcm $ot $mn"
+	echo "     0:        0 [     2:  4096] @ $ot $mn"
+	echo
+	echo "MAPPED_LIBRARIES:"
+	echo "$maps"
+} > "$T/heap.txt"
+same_top "$T/heap.txt" "heap v2 with allocations" inuse_space inuse_objects alloc_space alloc_objects
+like "$("$TOP" --value inuse_space "$T/heap.txt" 2>&1)" " middle$" "heap: middle is there"
+"$TOP" --value inuse_space "$T/heap.txt" 2>&1 | grep -q tc_malloc
+ok $((! $?)) "heap: tc_malloc is pruned (pprof's drop_frames for heap profiles)"
+
+{
+	echo "heap profile:  2: 4194304 [     2: 4194304] @ growthz"
+	echo "     1:  2097152 [     1:  2097152] @ $tcm $lf $md $mn"
+	echo "     1:  2097152 [     1:  2097152] @ $ot $mn"
+	echo "--- Memory map: ---"
+	echo "$maps"
+} > "$T/growth.txt"
+same_top "$T/growth.txt" "growth" space objects
+
+{
+	echo "--- contentionz 1 ---"
+	echo "cycles/second = 2000000000"
+	echo "sampling period = 100"
+	echo "ms since reset = 5000"
+	echo "discarded samples = 0"
+	echo "   4000000       20 @ $rlp $lf $md $mn"
+	echo "     30000        3 @ $ot $mn"
+	echo "--- Memory map: ---"
+	echo "$maps"
+} > "$T/contention.txt"
+same_top "$T/contention.txt" "contention (delays in cycles, sampled)" contentions delay
+"$TOP" --value delay "$T/contention.txt" 2>&1 | grep -q RecordLockProfileData
+ok $((! $?)) "contention: RecordLockProfileData is pruned (pprof's lock frames)"
+
+{
+	echo "--- threadz 2 ---"
+	echo
+	echo "--- Thread 7f0000000001 (name: main/100) stack: ---"
+	echo "  PC: $(printf '0x%x' $((lf - 1)))"
+	echo "  $md $mn"
+	echo "--- Thread 7f0000000002 (name: worker/101) stack: ---"
+	echo "  same as previous thread"
+	echo "--- Thread 7f0000000003 (name: other/102) stack: ---"
+	echo "  PC: $(printf '0x%x' $((ot - 1))) $mn"
+	echo "--- Memory map: ---"
+	echo "$maps"
+} > "$T/thread.txt"
+same_top "$T/thread.txt" "thread (same as previous thread counts twice)" thread
+like "$("$TOP" --nodefraction 0 "$T/thread.txt" 2>&1)" " 2 +66.67% +66.67% +2 +66.67% +leaf" \
+	"thread: leaf's stack counted for both threads"
+
+{
+	echo "# a Go count profile"
+	echo "goroutine profile: total 5"
+	echo "4 @ $lf $md $mn"
+	echo "1 @ $ot $mn"
+	echo "--- Memory map: ---"
+	echo "$maps"
+} > "$T/goroutine.txt"
+same_top "$T/goroutine.txt" "Go goroutine count profile" goroutine
+
+# ---- 3. damaged input: one line, non-zero exit ---------------------------
+head -c 77 "$T/abc.prof" > "$T/cut.prof"
+"$TOP" "$T/cut.prof" > /dev/null 2> "$T/err.txt"
+ok $? "a CPU profile cut short in a record reads what is complete"
+like "$(cat "$T/err.txt")" "cut short in record" "and says it was cut short"
+sed 's/^     3:     1536/     x:     1536/' "$T/heap.txt" > "$T/bad.txt"
+"$TOP" "$T/bad.txt" > "$T/out.txt" 2> "$T/err.txt"
+[ $? -ne 0 ] && [ ! -s "$T/out.txt" ]; ok $? "a malformed heap sample line: non-zero exit, no output"
+like "$(cat "$T/err.txt")" "^cprof-top: .*bad.txt: line 2: " "the error names the file and the line"
