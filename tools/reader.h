@@ -43,8 +43,9 @@ int prof_read_mem(const unsigned char *data, size_t len, const prof_read_opts *o
 		  profile **out, cprof_err *err);
 
 /* The format's name as detected from the first bytes: a row of the table
- * in reader.c ("raw", "pprof", "perf script", "folded"), "pprof.gz" for any
- * gzip, or NULL if none fits (reading then names the formats read). */
+ * in reader.c ("raw", "gperftools", "perf.data", "pprof", "pprof-legacy",
+ * "perf script", "folded"), "pprof.gz" for any gzip, or NULL if none fits
+ * (reading then names the formats read). */
 const char *prof_detect_format(const unsigned char *data, size_t len);
 
 #endif

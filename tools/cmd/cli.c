@@ -15,8 +15,10 @@
 
 const char cli_help_common[] =
 	"Inputs: raw files from cprof-record/libcprof-sample, pprof protobuf (gzipped or\n"
-	"not, e.g. Go's -cpuprofile), perf script text, or folded text; the format is\n"
-	"detected from the first bytes. Several inputs are merged. '-' reads stdin.\n"
+	"not, e.g. Go's -cpuprofile), perf.data (perf record), perf script text,\n"
+	"gperftools CPU profiles (CPUPROFILE=), pprof's legacy text (heap, growth,\n"
+	"contention, thread), or folded text; the format is detected from the first\n"
+	"bytes. Several inputs are merged. '-' reads stdin.\n"
 	CLI_HELP_MAXDEC
 	"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
 	"  -h, --help          this text\n";
