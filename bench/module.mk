@@ -95,3 +95,12 @@ bench-symbolize: all
 	sh bench/symbolize.sh $(BUILD)
 
 bench: bench-symbolize
+
+# ---- perf.data: cprof-top against perf script / perf report (bench/perfdata.sh)
+#   make bench-perfdata [PERFDATA_N=100000] [PERFDATA=recording.data]
+PERFDATA_N ?= 100000
+.PHONY: bench-perfdata
+bench-perfdata: $(BUILD)/bin/cprof-top $(BUILD)/samples/abc
+	PERFDATA="$(PERFDATA)" sh bench/perfdata.sh $(BUILD) $(PERFDATA_N)
+
+bench: bench-perfdata

@@ -17,6 +17,7 @@
 #include "folded.h"
 #include "gzip.h"
 #include "legacy.h"
+#include "perfdata.h"
 #include "perfscript.h"
 #include "pprof.h"
 #include "prune.h"
@@ -53,6 +54,7 @@ static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_
 static const prof_format formats[] = {
 	{ "raw", raw_looks_like, read_raw },
 	{ "gperftools", legacy_cpu_looks_like, legacy_cpu_read },
+	{ "perf.data", perfdata_looks_like, perfdata_read },
 	{ "pprof", pprof_looks_like, read_pprof },
 	{ "pprof-legacy", legacy_text_looks_like, legacy_text_read },
 	{ "perf script", perfscript_looks_like, perfscript_read },

@@ -21,6 +21,7 @@ prefix_input() {
 	folded) echo "$T/ok.names.folded" ;;
 	perfscript) echo "$ROOT/tests/fuzz/regress/perfscript/every-field-variant" ;;
 	legacy) echo "$T/ok.names.gperftools.prof" ;;
+	perfdata) echo "$T/ok.names.perf.data" ;;
 	*) echo "$T/ok.simple.pb" ;;
 	esac
 }

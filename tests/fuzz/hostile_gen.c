@@ -874,6 +874,134 @@ static void gen_legacy(void)
 	sb_release(&s);
 }
 
+/* ---- perf.data ------------------------------------------------------------- */
+static void pd_u64(strbuf *s, uint64_t v) { sb_add(s, &v, 8); }
+static void pd_u32(strbuf *s, uint32_t v) { sb_add(s, &v, 4); }
+
+/* A record: header (type, misc, size) then body. */
+static void pd_rec(strbuf *s, uint32_t type, uint16_t misc, const strbuf *body)
+{
+	uint16_t size = (uint16_t)(8 + body->len);
+	pd_u32(s, type);
+	sb_add(s, &misc, 2);
+	sb_add(s, &size, 2);
+	sb_add(s, body->buf, body->len);
+}
+
+/* A perf.data file: one cpu-clock event, sample_type IP|TID|TIME|CALLCHAIN|
+ * PERIOD with sample_id_all, the given data section, no feature sections. */
+static void pd_file(strbuf *out, const strbuf *data, uint64_t attr_size, uint64_t data_size_extra)
+{
+	const uint64_t st = 1 | 2 | 4 | 32 | 256;
+	sb_reset(out);
+	sb_add(out, "PERFILE2", 8);
+	pd_u64(out, 104);
+	pd_u64(out, attr_size);
+	pd_u64(out, 104);               /* attrs offset */
+	pd_u64(out, 128 + 16);          /* attrs size: one entry */
+	pd_u64(out, 104 + 128 + 16);    /* data offset */
+	pd_u64(out, data->len + data_size_extra);
+	pd_u64(out, 0);
+	pd_u64(out, 0);
+	for (int i = 0; i < 4; i++)
+		pd_u64(out, 0);
+	/* perf_event_attr, 128 bytes */
+	size_t a = out->len;
+	pd_u32(out, 1); /* PERF_TYPE_SOFTWARE */
+	pd_u32(out, 128);
+	pd_u64(out, 0); /* cpu-clock */
+	pd_u64(out, 1000000);
+	pd_u64(out, st);
+	pd_u64(out, 0);
+	pd_u64(out, 1ull << 18); /* sample_id_all */
+	while (out->len < a + 128)
+		sb_addc(out, 0);
+	pd_u64(out, 0); /* ids section */
+	pd_u64(out, 0);
+	sb_add(out, data->buf, data->len);
+}
+
+static void gen_perfdata(void)
+{
+	strbuf d = STRBUF_INIT, b = STRBUF_INIT, f = STRBUF_INIT;
+	/* COMM, MMAP2 of a hostile path, samples with kernel and user frames */
+	sb_reset(&b);
+	pd_u32(&b, 42);
+	pd_u32(&b, 42);
+	sb_adds(&b, "<script>&\"'");
+	sb_addc(&b, 0);
+	while (b.len % 8)
+		sb_addc(&b, 0);
+	pd_u64(&b, 42ull << 32 | 42); /* sample_id: tid */
+	pd_u64(&b, 1);                /* time */
+	pd_rec(&d, 3, 0, &b);
+	sb_reset(&b);
+	pd_u32(&b, 42);
+	pd_u32(&b, 42);
+	pd_u64(&b, 0x400000);
+	pd_u64(&b, 0x100000);
+	pd_u64(&b, 0);
+	for (int i = 0; i < 3; i++)
+		pd_u64(&b, 0);
+	pd_u32(&b, 5);
+	pd_u32(&b, 2);
+	sb_adds(&b, "/no/such/<b>&amp;.so");
+	sb_addc(&b, 0);
+	while (b.len % 8)
+		sb_addc(&b, 0);
+	pd_u64(&b, 42ull << 32 | 42);
+	pd_u64(&b, 2);
+	pd_rec(&d, 10, 2, &b);
+	for (int i = 0; i < 4; i++) {
+		sb_reset(&b);
+		pd_u64(&b, 0x401000 + (uint64_t)i);
+		pd_u32(&b, 42);
+		pd_u32(&b, 42 + (uint32_t)i);
+		pd_u64(&b, 10 + (uint64_t)i);
+		pd_u64(&b, 1000000); /* period */
+		pd_u64(&b, 5); /* callchain: kernel, 1 kernel frame, user, 2 frames */
+		pd_u64(&b, (uint64_t)-128);
+		pd_u64(&b, 0xffffffff81000000ull + (uint64_t)i);
+		pd_u64(&b, (uint64_t)-512);
+		pd_u64(&b, 0x401000 + (uint64_t)i);
+		pd_u64(&b, 0x402000);
+		pd_rec(&d, 9, 1, &b);
+	}
+	pd_file(&f, &d, 128 + 16, 0);
+	write_out("ok.names.perf.data", f.buf, f.len);
+
+	/* the data section claims more than the file has */
+	pd_file(&f, &d, 128 + 16, 1 << 20);
+	write_out("any.data-past-end.perf.data", f.buf, f.len);
+	/* an attr entry size that makes no sense */
+	pd_file(&f, &d, 1u << 30, 0);
+	write_out("err.attr-size.perf.data", f.buf, f.len);
+	/* a callchain count far beyond its record; a record of size 0 */
+	sb_reset(&b);
+	pd_u64(&b, 0x401000);
+	pd_u32(&b, 1);
+	pd_u32(&b, 1);
+	pd_u64(&b, 1);
+	pd_u64(&b, 1);
+	pd_u64(&b, UINT64_MAX / 4);
+	pd_u64(&b, 0x401000);
+	strbuf d2 = STRBUF_INIT;
+	pd_rec(&d2, 9, 2, &b);
+	pd_u64(&d2, 0);
+	pd_file(&f, &d2, 128 + 16, 0);
+	write_out("any.callchain-huge.perf.data", f.buf, f.len);
+	/* pipe mode and big-endian: known, not supported */
+	sb_reset(&f);
+	sb_add(&f, "PERFILE2", 8);
+	pd_u64(&f, 16);
+	write_out("err.pipe.perf.data", f.buf, f.len);
+	write_out("err.big-endian.perf.data", "2ELIFREP\0\0\0\0\0\0\0\x68", 16);
+	sb_release(&d);
+	sb_release(&d2);
+	sb_release(&b);
+	sb_release(&f);
+}
+
 /* A gzip bomb: many gzip members of 64 MiB of zeros each (a gzip reader
  * inflates concatenated members), `gib` GiB in all from a small file. */
 static void gen_bomb(const char *name, unsigned gib)
@@ -905,6 +1033,7 @@ int main(int argc, char **argv)
 	gen_raw();
 	gen_folded();
 	gen_legacy();
+	gen_perfdata();
 	if (argc > 2 && strcmp(argv[2], "--bomb") == 0)
 		gen_bomb("err.bomb.gz", 3);
 	return 0;

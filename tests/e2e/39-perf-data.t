@@ -1,0 +1,76 @@
+#!/bin/bash
+# perf.data, with the real peer: `perf record` records samples/abc and
+# samples/forker in this run (frame-pointer callchains, kernel frames),
+# and `perf report` on the same file gives the function shares cprof must
+# show: every function both name has the same self period (exactly) and
+# the same children share (perf's two decimals), and the totals agree.
+# Also: threads and process names reach the raw view, a forked child's
+# frames resolve through its parent's mappings, and damaged files give one
+# line and no output.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/30-pprof-lib.sh"
+[ -x "$BIN/cprof-top" ] && [ -x "$BIN/cprof-fold" ] && [ -x "$BIN/cprof-raw" ] &&
+	[ -x "$PROGS/abc" ] && [ -x "$PROGS/forker" ] || skip_all "cprof tools or samples not built"
+command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
+run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
+	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
+plan 14
+
+# "name self-period" and "name children%" from perf report, [.]/[k] dropped
+perf_self() {
+	perf report -i "$1" --stdio --no-children --sort sym -F period,sym -g none \
+		--percent-limit 0 2> /dev/null | awk '!/^#/ && NF >= 3 { n = $3; for (i = 4; i <= NF; i++) n = n " " $i; print n, $1 }' |
+		LC_ALL=C sort
+}
+perf_children() {
+	perf report -i "$1" --stdio --children --sort sym -g none --percent-limit 0 2> /dev/null |
+		awk '!/^#/ && NF >= 4 { n = $4; for (i = 5; i <= NF; i++) n = n " " $i; c = $1; sub(/%$/, "", c); print n, c }' |
+		LC_ALL=C sort
+}
+compare() { # FILE WHAT
+	local f=$1 what=$2
+	perf_self "$f" > "$T/ps" && perf_children "$f" > "$T/pc"
+	"$BIN/cprof-fold" --value cpu "$f" 2> /dev/null | folded_top > "$T/cf"
+	awk '{ t += $2 } END { print t + 0 }' "$T/cf" > "$T/ctot"
+	# functions both name: self period, exactly
+	local k
+	k=$(awk 'NR == FNR { want[$1] = 1; next } ($1 in want)' "$T/ps" "$T/cf" | wc -l)
+	is "$(awk 'NR == FNR { want[$1] = $2; next } ($1 in want) { print $1, $2 }' "$T/ps" "$T/cf")" \
+		"$(awk 'NR == FNR { have[$1] = 1; next } ($1 in have) { print $1, $2 }' "$T/cf" "$T/ps")" \
+		"$what: every function perf report names ($k in both) has its self period in cprof"
+	is "$(awk '{ s += $2 } END { print s + 0 }' "$T/ps")" "$(cat "$T/ctot")" \
+		"$what: the same total period"
+	is "$(awk -v t="$(cat "$T/ctot")" 'NR == FNR { want[$1] = 1; next }
+		($1 in want) { printf "%s %.2f\n", $1, 100 * $3 / t }' "$T/pc" "$T/cf" | LC_ALL=C sort)" \
+		"$(awk 'NR == FNR { have[$1] = 1; next } ($1 in have) { print $1, $2 }' "$T/cf" "$T/pc" |
+			LC_ALL=C sort)" "$what: every function's children share is perf report's"
+}
+
+# 1. abc, frame pointers, kernel frames
+run_limited 120 perf record -q -F 999 -g -o "$T/abc.data" -- "$PROGS/abc" 1 > /dev/null 2>&1
+ok $? "perf record -g -- abc 1"
+compare "$T/abc.data" "abc"
+grep -q '^A ' "$T/cf" && grep -q '^B ' "$T/cf" && grep -q '^C ' "$T/cf" && grep -q '^main ' "$T/cf"
+ok $? "abc: A, B, C and main are named (symbolized through the MMAP2 records)"
+like "$("$BIN/cprof-fold" "$T/abc.data" 2> /dev/null | grep -c ';main;A;C ')" "^[1-9]" \
+	"abc: C is called from A"
+
+# 2. the raw view: every sample with its thread and process name
+n=$(perf script -i "$T/abc.data" -F tid 2> /dev/null | wc -l)
+is "$("$BIN/cprof-raw" "$T/abc.data" 2> /dev/null | awk '!/^#/ { n++ } END { print n + 0 }')" "$n" \
+	"cprof-raw shows every sample perf script shows ($n)"
+is "$("$BIN/cprof-raw" "$T/abc.data" 2> /dev/null | awk '!/^#/ { print $3 }' | sort -u)" "abc" \
+	"cprof-raw names the process from the COMM records"
+
+# 3. fork: the children's samples resolve through the parent's mappings
+run_limited 120 perf record -q -F 499 -g -o "$T/fork.data" -- "$PROGS/forker" > /dev/null 2>&1
+ok $? "perf record -g -- forker"
+compare "$T/fork.data" "forker"
+grep -q '^child_work ' "$T/cf" && grep -q '^parent_work ' "$T/cf"
+ok $? "forker: child_work (the child's, mapped before the fork) and parent_work are named"
+
+# 4. damaged files: one line naming the file, no output, non-zero exit
+head -c 50 "$T/abc.data" > "$T/cut.data"
+"$BIN/cprof-top" "$T/cut.data" > "$T/out.txt" 2> "$T/err.txt"
+[ $? -ne 0 ] && [ ! -s "$T/out.txt" ] && [ "$(wc -l < "$T/err.txt")" = 1 ]
+ok $? "a perf.data cut inside its header: one line, no output, non-zero exit"

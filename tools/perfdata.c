@@ -1,0 +1,963 @@
+/*
+ * perfdata: perf.data -> model (contract in perfdata.h). The layout is the
+ * kernel's (include/uapi/linux/perf_event.h) and perf's
+ * (tools/perf/util/header.h):
+ *
+ *   file header (104 bytes): "PERFILE2", header size, attr entry size,
+ *     sections {offset, size} of the attrs, the data, the event types,
+ *     and a 256-bit bitmap of the feature sections that follow the data;
+ *   attrs: perf_event_attr + {offset, size} of its sample ids, per event;
+ *   data: records {u32 type, u16 misc, u16 size, body};
+ *   features: one {offset, size} per set bit, in bit order, at the end of
+ *     the data; bit 2 (HEADER_BUILD_ID) holds build_id_event records.
+ *
+ * Two passes over the records: the first collects mappings, execs, forks,
+ * thread names and lost counts (a sample may come before the MMAP record of
+ * its code in the file: perf writes per-CPU buffers round by round), the
+ * second turns samples into model samples. As in rawread.c, the per-sample
+ * work is one hash of the callchain bytes, straight from the file: a cache
+ * maps (pid, mapping epoch, callchain) to a model stack, and frames are
+ * resolved only on a miss. A process's epoch counts its mapping events up
+ * to the sample's time: within one, every address resolves the same way.
+ */
+#include "perfdata.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "symbolize.h"
+
+/* ---- the numbers of the format ----------------------------------------- */
+
+enum {
+	REC_MMAP = 1, REC_LOST = 2, REC_COMM = 3, REC_EXIT = 4, REC_FORK = 7, REC_SAMPLE = 9,
+	REC_MMAP2 = 10, REC_COMPRESSED = 81,
+};
+#define S_IDENTIFIER (1u << 16)
+#define S_IP (1u << 0)
+#define S_TID (1u << 1)
+#define S_TIME (1u << 2)
+#define S_ADDR (1u << 3)
+#define S_READ (1u << 4)
+#define S_CALLCHAIN (1u << 5)
+#define S_ID (1u << 6)
+#define S_CPU (1u << 7)
+#define S_PERIOD (1u << 8)
+#define S_STREAM_ID (1u << 9)
+#define S_STACK_USER (1u << 13)
+#define RF_TOTAL_TIME_ENABLED 1u
+#define RF_TOTAL_TIME_RUNNING 2u
+#define RF_ID 4u
+#define RF_GROUP 8u
+#define RF_LOST 16u
+#define MISC_CPUMODE_MASK 7u
+#define MISC_KERNEL 1u
+#define MISC_COMM_EXEC (1u << 13)
+#define MISC_MMAP_BUILD_ID (1u << 14)
+#define MISC_BUILD_ID_SIZE (1u << 15)
+#define CONTEXT_MAX ((uint64_t)-4095)
+#define CONTEXT_KERNEL ((uint64_t)-128)
+#define CONTEXT_USER ((uint64_t)-512)
+#define FEAT_BUILD_ID 2
+#define HEADER_SIZE 104
+#define MAX_FRAMES 65536
+
+static uint64_t rd64(const unsigned char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+static uint32_t rd32(const unsigned char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+static uint16_t rd16(const unsigned char *p)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return v;
+}
+
+bool perfdata_looks_like(const unsigned char *d, size_t n)
+{
+	return n >= 8 && (!memcmp(d, "PERFILE2", 8) || !memcmp(d, "2ELIFREP", 8));
+}
+
+/* ---- what pass 1 collects ------------------------------------------------ */
+
+typedef struct pmap {
+	uint32_t pid;
+	uint64_t time, start, limit, pgoff;
+	uint32_t model; /* index into p->mappings */
+} pmap;
+
+typedef struct pev { /* an exec or a fork of pid at time */
+	uint32_t pid, ppid;
+	uint64_t time;
+} pev;
+
+typedef struct ksym {
+	uint64_t addr;
+	const char *name; /* into pd.kbuf */
+} ksym;
+
+typedef struct pstack { /* the stack cache's entries */
+	const unsigned char *ips; /* into the file */
+	uint32_t n, pid, epoch, stack;
+	uint32_t hash;
+} pstack;
+
+typedef struct psample {
+	uint64_t time;
+	size_t seq; /* file order: ties keep it */
+	uint32_t stack;
+	int32_t tid;
+	int64_t period;
+} psample;
+
+typedef struct pd {
+	profile *p;
+	const prof_read_opts *o;
+	const unsigned char *d;
+	size_t n;
+	uint64_t sample_type, read_format;
+	bool id_all;
+	size_t id_trailer, id_time_at; /* sample_id trailer size, TIME's offset in it */
+	pmap *maps;
+	size_t nmaps, maps_alloc;
+	pev *execs, *forks;
+	size_t nexecs, execs_alloc, nforks, forks_alloc;
+	/* build-ids by file name: "path\0hex\0"... */
+	const char **bid_file, **bid_hex;
+	size_t nbid, bid_alloc, bidh_alloc;
+	ksym *ksyms;
+	size_t nksyms;
+	char *kbuf; /* /proc/kallsyms' text */
+	bool kallsyms_tried;
+	uint32_t kmap;   /* the kernel's model mapping, PROF_NONE until used */
+	uint32_t kframe; /* index+1 of the "[kernel]" location */
+	uint32_t *stab;  /* index+1 into stacks */
+	size_t scap;
+	pstack *stacks;
+	size_t nstacks, stacks_alloc;
+	uint32_t *locbuf;
+	size_t locbuf_alloc;
+	uint64_t nlost, nbad, nstack_user;
+	char first_bad[160];
+} pd;
+
+static void bad(pd *r, const char *fmt, size_t at)
+{
+	if (!r->nbad++)
+		snprintf(r->first_bad, sizeof(r->first_bad), fmt, at);
+}
+
+/* ---- records --------------------------------------------------------------- */
+
+typedef struct rec {
+	uint32_t type;
+	uint16_t misc;
+	const unsigned char *b; /* body */
+	size_t len;             /* body length */
+	size_t at;              /* file offset of the record */
+} rec;
+
+typedef struct iter {
+	const unsigned char *d;
+	size_t pos, end;
+	bool cut;
+} iter;
+
+static bool next_rec(iter *it, rec *r)
+{
+	if (it->pos >= it->end)
+		return false;
+	if (it->end - it->pos < 8) {
+		it->cut = true;
+		return false;
+	}
+	const unsigned char *h = it->d + it->pos;
+	uint16_t size = rd16(h + 6);
+	if (size < 8 || size > it->end - it->pos) {
+		it->cut = true;
+		return false;
+	}
+	r->type = rd32(h);
+	r->misc = rd16(h + 4);
+	r->b = h + 8;
+	r->len = size - 8u;
+	r->at = it->pos;
+	it->pos += size;
+	return true;
+}
+
+/* The time in a non-sample record's sample_id trailer, or 0. */
+static uint64_t rec_time(const pd *r, const rec *x)
+{
+	if (!r->id_all || !(r->sample_type & S_TIME) || x->len < r->id_trailer)
+		return 0;
+	return rd64(x->b + x->len - r->id_trailer + r->id_time_at);
+}
+
+/* A NUL-terminated string at b[0..len): its length, or len if unterminated. */
+static size_t str_len(const unsigned char *b, size_t len)
+{
+	const unsigned char *z = memchr(b, 0, len);
+	return z ? (size_t)(z - b) : len;
+}
+
+static void hex(const unsigned char *b, size_t n, strbuf *sb)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		sb_addc(sb, hx[b[i] >> 4]);
+		sb_addc(sb, hx[b[i] & 15]);
+	}
+}
+
+static const char *build_id_of(const pd *r, const char *file)
+{
+	for (size_t i = r->nbid; i-- > 0;)
+		if (r->bid_file[i] == file)
+			return r->bid_hex[i];
+	return prof_intern(r->p, "");
+}
+
+static void add_map(pd *r, const rec *x, bool two)
+{
+	/* MMAP: pid tid addr len pgoff filename; MMAP2: + 24 bytes of
+	 * maj/min/ino/generation or build-id, prot, flags, then filename */
+	size_t fixed = two ? 64 : 32;
+	if (x->len < fixed + 1) {
+		bad(r, "MMAP record at byte %zu: too short", x->at);
+		return;
+	}
+	const unsigned char *b = x->b;
+	uint64_t start = rd64(b + 8), len = rd64(b + 16);
+	if (!len || start + len < start)
+		return;
+	size_t flen = x->len - fixed;
+	if (r->id_all && r->id_trailer < flen)
+		flen -= r->id_trailer;
+	const char *file = prof_intern_n(r->p, (const char *)b + fixed, str_len(b + fixed, flen));
+	prof_mapping pm = { 0 };
+	pm.start = start;
+	pm.limit = start + len;
+	pm.offset = rd64(b + 24);
+	pm.file = file;
+	strbuf sb = STRBUF_INIT;
+	if (two && (x->misc & MISC_MMAP_BUILD_ID) && b[32] <= 20) {
+		hex(b + 36, b[32], &sb);
+		pm.build_id = prof_intern_n(r->p, sb.buf ? sb.buf : "", sb.len);
+	} else {
+		pm.build_id = NULL; /* later, from the feature section */
+	}
+	sb_release(&sb);
+	ALLOC_GROW(r->maps, r->nmaps + 1, r->maps_alloc);
+	pmap *m = &r->maps[r->nmaps++];
+	m->pid = rd32(b);
+	m->time = rec_time(r, x);
+	m->start = pm.start;
+	m->limit = pm.limit;
+	m->pgoff = pm.offset;
+	/* the model mapping is made after pass 1 (the build-id section is
+	 * read by then); stash the fields in a mapping of its own now */
+	if (!pm.build_id)
+		pm.build_id = prof_intern(r->p, "\x01"); /* "look it up" */
+	m->model = prof_add_mapping(r->p, &pm);
+}
+
+static void build_ids(pd *r, size_t off, size_t size)
+{
+	size_t end = off + size;
+	strbuf sb = STRBUF_INIT;
+	while (end - off >= 8 + 4 + 24) {
+		const unsigned char *h = r->d + off;
+		uint16_t rs = rd16(h + 6), misc = rd16(h + 4);
+		if (rs < 8 + 4 + 24 || rs > end - off)
+			break;
+		size_t idn = 20;
+		if (misc & MISC_BUILD_ID_SIZE)
+			idn = h[12 + 20] <= 20 ? h[12 + 20] : 20;
+		sb_reset(&sb);
+		hex(h + 12, idn, &sb);
+		size_t fl = str_len(h + 36, rs - 36u);
+		ALLOC_GROW(r->bid_file, r->nbid + 1, r->bid_alloc);
+		ALLOC_GROW(r->bid_hex, r->nbid + 1, r->bidh_alloc);
+		r->bid_file[r->nbid] = prof_intern_n(r->p, (const char *)h + 36, fl);
+		r->bid_hex[r->nbid++] = prof_intern(r->p, sb.buf ? sb.buf : "");
+		off += rs;
+	}
+	sb_release(&sb);
+}
+
+/* ---- kernel symbols -------------------------------------------------------- */
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const ksym *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* /proc/kallsyms' text symbols ("ADDR t NAME [module]"), parsed by hand:
+ * it has ~200k lines and the kernel is slow enough producing them. The
+ * names stay in r->kbuf; a name is interned only when a frame uses it. */
+static void load_kallsyms(pd *r)
+{
+	r->kallsyms_tried = true;
+	unsigned char *buf;
+	size_t len;
+	cprof_err e;
+	if (read_file_all("/proc/kallsyms", (size_t)256 << 20, &buf, &len, &e) < 0)
+		return;
+	r->kbuf = (char *)buf;
+	size_t alloc = 0;
+	bool nonzero = false, sorted = true;
+	for (size_t i = 0; i < len;) {
+		char *line = r->kbuf + i, *nl = memchr(line, '\n', len - i);
+		size_t ll = nl ? (size_t)(nl - line) : len - i;
+		i += ll + 1;
+		uint64_t a = 0;
+		size_t k = 0;
+		int h;
+		for (; k < ll && (h = hexval(line[k])) >= 0 && k < 16; k++)
+			a = a << 4 | (uint64_t)h;
+		if (k == 0 || k + 3 > ll || line[k] != ' ' || line[k + 2] != ' ')
+			continue;
+		char t = line[k + 1];
+		if (t != 't' && t != 'T' && t != 'w' && t != 'W')
+			continue;
+		char *name = line + k + 3, *ne = name;
+		while (ne < line + ll && *ne != ' ' && *ne != '\t')
+			ne++;
+		if (ne == name)
+			continue;
+		*ne = 0; /* the module ("[ext4]") or the newline goes */
+		nonzero |= a != 0;
+		if (r->nksyms && a < r->ksyms[r->nksyms - 1].addr)
+			sorted = false;
+		ALLOC_GROW(r->ksyms, r->nksyms + 1, alloc);
+		r->ksyms[r->nksyms].addr = a;
+		r->ksyms[r->nksyms++].name = name;
+	}
+	if (!nonzero) { /* kptr_restrict: every address reads 0 */
+		free(r->ksyms);
+		r->ksyms = NULL;
+		r->nksyms = 0;
+		return;
+	}
+	if (!sorted)
+		qsort(r->ksyms, r->nksyms, sizeof(*r->ksyms), cmp_ksym);
+}
+
+static const char *ksym_name(const pd *r, uint64_t a)
+{
+	size_t lo = 0, hi = r->nksyms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (r->ksyms[mid].addr <= a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? r->ksyms[lo - 1].name : NULL;
+}
+
+/* ---- mappings over time ---------------------------------------------------- */
+
+static int cmp_map(const void *a, const void *b)
+{
+	const pmap *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->model < y->model ? -1 : x->model > y->model;
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+	const pev *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+/* [*lo, *hi) of the pid's entries in an array sorted by pid */
+#define PID_RANGE(arr, n, pid_, lo, hi)                                 \
+	do {                                                            \
+		size_t a_ = 0, b_ = (n);                                \
+		while (a_ < b_) {                                       \
+			size_t m_ = (a_ + b_) / 2;                      \
+			if ((arr)[m_].pid < (pid_))                     \
+				a_ = m_ + 1;                            \
+			else                                            \
+				b_ = m_;                                \
+		}                                                       \
+		*(lo) = a_;                                             \
+		while (a_ < (n) && (arr)[a_].pid == (pid_))             \
+			a_++;                                           \
+		*(hi) = a_;                                             \
+	} while (0)
+
+/* The time of pid's last exec at or before t, or 0. */
+static uint64_t last_exec(const pd *r, uint32_t pid, uint64_t t)
+{
+	size_t lo, hi;
+	PID_RANGE(r->execs, r->nexecs, pid, &lo, &hi);
+	uint64_t e = 0;
+	for (size_t i = lo; i < hi && r->execs[i].time <= t; i++)
+		e = r->execs[i].time;
+	return e;
+}
+
+/* pid's mapping epoch at t: its mapping and exec events up to t. */
+static uint32_t epoch_of(const pd *r, uint32_t pid, uint64_t t)
+{
+	size_t lo, hi, k = 0;
+	PID_RANGE(r->maps, r->nmaps, pid, &lo, &hi);
+	for (size_t a = lo, b = hi; a < b;) {
+		size_t m = (a + b) / 2;
+		if (r->maps[m].time <= t)
+			a = m + 1;
+		else
+			b = m;
+		k = a - lo;
+	}
+	size_t el, eh;
+	PID_RANGE(r->execs, r->nexecs, pid, &el, &eh);
+	for (size_t i = el; i < eh && r->execs[i].time <= t; i++)
+		k++;
+	return (uint32_t)k;
+}
+
+static uint32_t find_map(const pd *r, uint32_t pid, uint64_t t, uint64_t a, int depth)
+{
+	size_t lo, hi;
+	PID_RANGE(r->maps, r->nmaps, pid, &lo, &hi);
+	uint64_t ex = last_exec(r, pid, t);
+	for (size_t i = hi; i-- > lo;) {
+		const pmap *m = &r->maps[i];
+		if (m->time > t)
+			continue;
+		if (m->time < ex)
+			break;
+		if (m->start <= a && a < m->limit)
+			return m->model;
+	}
+	if (!ex && depth < 16) {
+		size_t fl, fh;
+		PID_RANGE(r->forks, r->nforks, pid, &fl, &fh);
+		if (fl < fh && r->forks[fl].time <= t) {
+			uint32_t m = find_map(r, r->forks[fl].ppid, r->forks[fl].time, a, depth + 1);
+			if (m != PROF_NONE)
+				return m;
+		}
+	}
+	/* a sample before its mapping was recorded */
+	for (size_t i = lo; i < hi; i++)
+		if (r->maps[i].time > t && r->maps[i].start <= a && a < r->maps[i].limit)
+			return r->maps[i].model;
+	return PROF_NONE;
+}
+
+/* ---- stacks ----------------------------------------------------------------- */
+
+static uint32_t hash_ips(const unsigned char *b, size_t n, uint32_t pid, uint32_t epoch)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)pid << 32 | epoch) ^ n;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ rd64(b + 8 * i)) * 0xff51afd7ed558ccdULL, h ^= h >> 32;
+	return (uint32_t)(h ^ (h >> 29));
+}
+
+static uint32_t kernel_location(pd *r, uint64_t a)
+{
+	if (!r->kallsyms_tried)
+		load_kallsyms(r);
+	if (!r->nksyms) {
+		if (!r->kframe) {
+			prof_line l = { prof_intern_function(r->p, "[kernel]", "[kernel]", "", 0), 0, 0 };
+			r->kframe = prof_add_location(r->p, PROF_NONE, 0, &l, 1) + 1;
+		}
+		return r->kframe - 1;
+	}
+	if (r->kmap == PROF_NONE) {
+		prof_mapping km = { 0 };
+		km.start = 1ULL << 63;
+		km.limit = UINT64_MAX;
+		km.file = prof_intern(r->p, "[kernel.kallsyms]");
+		km.build_id = prof_intern(r->p, "");
+		km.has_functions = true;
+		r->kmap = prof_add_mapping(r->p, &km);
+	}
+	uint32_t loc = prof_intern_location(r->p, r->kmap, a);
+	if (!r->p->locations[loc].nlines) {
+		const char *name = ksym_name(r, a);
+		if (name) {
+			prof_line l = { prof_intern_function(r->p, name, name, "", 0), 0, 0 };
+			prof_set_location_lines(r->p, loc, &l, 1);
+		}
+	}
+	return loc;
+}
+
+/* Resolves a callchain (ips[0..n), with context markers) into a model stack. */
+static uint32_t make_stack(pd *r, const unsigned char *ips, uint32_t n, bool kernel_ip,
+			   uint32_t pid, uint64_t t)
+{
+	ALLOC_GROW(r->locbuf, (size_t)n + 1, r->locbuf_alloc);
+	uint32_t depth = 0;
+	bool kernel = kernel_ip;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t a = rd64(ips + 8 * (size_t)i);
+		if (a >= CONTEXT_MAX) {
+			kernel = a != CONTEXT_USER;
+			continue;
+		}
+		/* A user caller is a return address: minus one lands on the call
+		 * (its line, and the right function after a noreturn call). A
+		 * kernel chain also holds the exact IPs that interrupts and
+		 * exceptions stopped (at a function's first byte, minus one
+		 * would name the function before it): kernel frames are looked
+		 * up as they are, as perf report does. */
+		uint64_t la = depth && !kernel ? a - 1 : a;
+		uint32_t loc;
+		if (kernel) {
+			loc = kernel_location(r, la);
+			if (depth && r->locbuf[depth - 1] == loc && loc + 1 == r->kframe)
+				continue; /* one [kernel] frame for the kernel part */
+		} else {
+			uint32_t m = find_map(r, pid, t, la, 0);
+			loc = prof_intern_location(r->p, m, la);
+		}
+		r->locbuf[depth++] = loc;
+	}
+	return prof_intern_stack(r->p, r->locbuf, depth);
+}
+
+static void stab_grow(pd *r)
+{
+	size_t ncap = r->scap ? r->scap * 2 : 1024;
+	uint32_t *nt = xcalloc(ncap, sizeof(*nt));
+	for (size_t i = 0; i < r->scap; i++) {
+		if (!r->stab[i])
+			continue;
+		size_t j = r->stacks[r->stab[i] - 1].hash & (ncap - 1);
+		while (nt[j])
+			j = (j + 1) & (ncap - 1);
+		nt[j] = r->stab[i];
+	}
+	free(r->stab);
+	r->stab = nt;
+	r->scap = ncap;
+}
+
+static uint32_t sample_stack(pd *r, const unsigned char *ips, uint32_t n, bool kernel_ip,
+			     uint32_t pid, uint64_t t)
+{
+	uint32_t epoch = epoch_of(r, pid, t);
+	uint32_t h = hash_ips(ips, n, pid, epoch) ^ (kernel_ip ? 0x5bd1e995u : 0);
+	if ((r->nstacks + 1) * 2 > r->scap)
+		stab_grow(r);
+	size_t j = h & (r->scap - 1);
+	while (r->stab[j]) {
+		const pstack *c = &r->stacks[r->stab[j] - 1];
+		if (c->hash == h && c->n == n && c->pid == pid && c->epoch == epoch &&
+		    !memcmp(c->ips, ips, (size_t)n * 8))
+			return c->stack;
+		j = (j + 1) & (r->scap - 1);
+	}
+	uint32_t st = make_stack(r, ips, n, kernel_ip, pid, t);
+	ALLOC_GROW(r->stacks, r->nstacks + 1, r->stacks_alloc);
+	r->stacks[r->nstacks] = (pstack){ ips, n, pid, epoch, st, h };
+	r->stab[j] = (uint32_t)++r->nstacks;
+	return st;
+}
+
+/* ---- samples ---------------------------------------------------------------- */
+
+typedef struct sfields {
+	uint64_t ip, time, period;
+	uint32_t pid, tid;
+	const unsigned char *chain;
+	uint32_t nchain;
+	bool stack_user;
+} sfields;
+
+static bool take(const rec *x, size_t *at, size_t k)
+{
+	if (x->len - *at < k)
+		return false;
+	*at += k;
+	return true;
+}
+
+static bool parse_sample(const pd *r, const rec *x, sfields *s)
+{
+	uint64_t st = r->sample_type;
+	size_t at = 0;
+	memset(s, 0, sizeof(*s));
+	s->period = 1;
+	if ((st & S_IDENTIFIER) && !take(x, &at, 8))
+		return false;
+	if (st & S_IP) {
+		if (!take(x, &at, 8))
+			return false;
+		s->ip = rd64(x->b + at - 8);
+	}
+	if (st & S_TID) {
+		if (!take(x, &at, 8))
+			return false;
+		s->pid = rd32(x->b + at - 8);
+		s->tid = rd32(x->b + at - 4);
+	}
+	if (st & S_TIME) {
+		if (!take(x, &at, 8))
+			return false;
+		s->time = rd64(x->b + at - 8);
+	}
+	if ((st & S_ADDR) && !take(x, &at, 8))
+		return false;
+	if ((st & S_ID) && !take(x, &at, 8))
+		return false;
+	if ((st & S_STREAM_ID) && !take(x, &at, 8))
+		return false;
+	if ((st & S_CPU) && !take(x, &at, 8))
+		return false;
+	if (st & S_PERIOD) {
+		if (!take(x, &at, 8))
+			return false;
+		s->period = rd64(x->b + at - 8);
+	}
+	if (st & S_READ) {
+		uint64_t rf = r->read_format;
+		size_t extra = ((rf & RF_TOTAL_TIME_ENABLED) ? 8 : 0) +
+			       ((rf & RF_TOTAL_TIME_RUNNING) ? 8 : 0);
+		size_t per = 8 + ((rf & RF_ID) ? 8 : 0) + ((rf & RF_LOST) ? 8 : 0);
+		if (rf & RF_GROUP) {
+			if (!take(x, &at, 8))
+				return false;
+			uint64_t nr = rd64(x->b + at - 8);
+			if (nr > (x->len - at) / per || !take(x, &at, extra + nr * per))
+				return false;
+		} else if (!take(x, &at, per + extra)) {
+			return false;
+		}
+	}
+	if (st & S_CALLCHAIN) {
+		if (!take(x, &at, 8))
+			return false;
+		uint64_t nr = rd64(x->b + at - 8);
+		if (nr > (x->len - at) / 8 || nr > MAX_FRAMES)
+			return false;
+		s->chain = x->b + at;
+		s->nchain = (uint32_t)nr;
+	}
+	s->stack_user = (st & S_STACK_USER) != 0;
+	return true;
+}
+
+static int cmp_psample(const void *a, const void *b)
+{
+	const psample *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* ---- the whole read ----------------------------------------------------------- */
+
+static const char *hw_name(uint64_t c)
+{
+	static const char *const n[] = { "cycles", "instructions", "cache-references",
+					 "cache-misses", "branches", "branch-misses",
+					 "bus-cycles" };
+	return c < ARRAY_SIZE(n) ? n[c] : "events";
+}
+
+static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
+{
+	const unsigned char *d = r->d;
+	size_t n = r->n;
+	if (!memcmp(d, "2ELIFREP", 8))
+		return cprof_fail(err, "a big-endian perf.data file: not supported");
+	if (n < 16)
+		return cprof_fail(err, "perf.data header cut short");
+	uint64_t hsize = rd64(d + 8);
+	if (hsize == 16)
+		return cprof_fail(err, "perf.data in pipe mode (perf record -o -): not supported; "
+				       "record to a file");
+	if (hsize < HEADER_SIZE || n < HEADER_SIZE)
+		return cprof_fail(err, "perf.data header cut short or of an unknown size (%llu)",
+				  (unsigned long long)hsize);
+	uint64_t asize = rd64(d + 16), aoff = rd64(d + 24), alen = rd64(d + 32);
+	uint64_t off = rd64(d + 40), len = rd64(d + 48);
+	if (asize < 64 + 16 || asize > 4096 || aoff > n || alen > n - aoff || alen < asize)
+		return cprof_fail(err, "perf.data: bad attribute section (entry size %llu, %llu bytes "
+				       "at %llu)",
+				  (unsigned long long)asize, (unsigned long long)alen,
+				  (unsigned long long)aoff);
+	if (off > n)
+		return cprof_fail(err, "perf.data: the data section starts past the end of the file");
+	if (len > n - off) {
+		prof_warnf(r->o, "perf.data cut short: its data section ends %llu bytes past the end "
+				 "of the file",
+			   (unsigned long long)(len - (n - off)));
+		len = n - off;
+	} else {
+		/* feature sections follow the data */
+		uint64_t feat[4];
+		memcpy(feat, d + 72, 32);
+		if (feat[0] & (1u << FEAT_BUILD_ID)) {
+			size_t idx = (size_t)__builtin_popcountll(feat[0] & ((1u << FEAT_BUILD_ID) - 1));
+			size_t fo = off + len + idx * 16;
+			if (fo <= n && n - fo >= 16) {
+				uint64_t bo = rd64(d + fo), bl = rd64(d + fo + 8);
+				if (bo <= n && bl <= n - bo)
+					build_ids(r, bo, bl);
+			}
+		}
+	}
+	const unsigned char *a = d + aoff;
+	uint64_t nattr = alen / asize;
+	if (nattr > 1)
+		prof_warnf(r->o, "%llu events in this perf.data: only the first one's samples are read",
+			   (unsigned long long)nattr);
+	uint32_t type = rd32(a), size = rd32(a + 4);
+	if (size < 64 || size > asize - 16)
+		return cprof_fail(err, "perf.data: bad perf_event_attr size %u", size);
+	uint64_t config = rd64(a + 8), period = rd64(a + 16);
+	r->sample_type = rd64(a + 24);
+	r->read_format = rd64(a + 32);
+	uint64_t flags = rd64(a + 40);
+	r->id_all = (flags >> 18) & 1;
+	bool freq = (flags >> 10) & 1;
+	/* the sample_id trailer: TID TIME ID STREAM_ID CPU IDENTIFIER */
+	uint64_t st = r->sample_type;
+	size_t t = 0;
+	if (st & S_TID)
+		t += 8;
+	r->id_time_at = t;
+	if (st & S_TIME)
+		t += 8;
+	t += ((st & S_ID) ? 8 : 0) + ((st & S_STREAM_ID) ? 8 : 0) + ((st & S_CPU) ? 8 : 0) +
+	     ((st & S_IDENTIFIER) ? 8 : 0);
+	r->id_trailer = t;
+	if (nattr > 1 && !(st & (S_ID | S_IDENTIFIER)))
+		return cprof_fail(err, "perf.data with several events and no sample ids: not supported");
+
+	profile *p = r->p;
+	bool cpu = type == 1 && config <= 1; /* cpu-clock, task-clock */
+	const char *vt = cpu ? "cpu" : type == 0 ? hw_name(config) : "events";
+	prof_value_type types[2] = { { "samples", "count" }, { vt, cpu ? "nanoseconds" : "count" } };
+	prof_set_sample_types(p, types, 2);
+	p->default_type = 1;
+	p->period_type.type = prof_intern(p, vt);
+	p->period_type.unit = prof_intern(p, types[1].unit);
+	p->period = freq ? 0 : (int64_t)period;
+	p->timer = prof_intern(p, cpu ? (config ? "task-clock" : "cpu-clock") : vt);
+	*doff = off;
+	*dsize = len;
+	return 0;
+}
+
+/* The first attr's sample ids: samples of other events are skipped. */
+static bool first_event(const pd *r, const rec *x, const uint64_t *ids, size_t nids)
+{
+	/* without IDENTIFIER, the id's place depends on the fields before it */
+	if (!nids || !(r->sample_type & S_IDENTIFIER) || x->len < 8)
+		return true;
+	uint64_t id = rd64(x->b);
+	for (size_t i = 0; i < nids; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		  cprof_err *err)
+{
+	static const prof_read_opts defaults;
+	pd r = { 0 };
+	r.p = p;
+	r.o = o ? o : &defaults;
+	r.d = d;
+	r.n = n;
+	r.kmap = PROF_NONE;
+	size_t doff = 0, dsize = 0;
+	int ret = -1;
+	if (read_header(&r, &doff, &dsize, err) < 0)
+		goto out;
+	p->source_format = prof_intern(p, "perf.data");
+	p->mode = prof_intern(p, "cpu");
+	p->has_timestamps = true;
+
+	/* the first event's ids */
+	uint64_t *ids = NULL;
+	size_t nids = 0;
+	{
+		uint64_t aoff = rd64(d + 24), asize = rd64(d + 16);
+		uint64_t io = rd64(d + aoff + asize - 16), il = rd64(d + aoff + asize - 8);
+		if (rd64(d + 32) / asize > 1 && io <= n && il <= n - io) {
+			nids = il / 8;
+			ids = xmalloc(st_mult(nids + 1, 8));
+			memcpy(ids, d + io, nids * 8);
+		}
+	}
+
+	/* pass 1 */
+	iter it = { d, doff, doff + dsize, false };
+	rec x;
+	size_t nsamples = 0;
+	bool compressed = false;
+	while (next_rec(&it, &x)) {
+		switch (x.type) {
+		case REC_MMAP:
+		case REC_MMAP2:
+			if ((x.misc & MISC_CPUMODE_MASK) == MISC_KERNEL)
+				break; /* the kernel's and its modules': kallsyms names them */
+			add_map(&r, &x, x.type == REC_MMAP2);
+			break;
+		case REC_COMM:
+			if (x.len < 9) {
+				bad(&r, "COMM record at byte %zu: too short", x.at);
+				break;
+			}
+			{
+				size_t cl = x.len - 8;
+				if (r.id_all && r.id_trailer < cl)
+					cl -= r.id_trailer;
+				char *name = xstrndup((const char *)x.b + 8, str_len(x.b + 8, cl));
+				prof_set_thread_name(p, (int32_t)rd32(x.b + 4), name);
+				free(name);
+			}
+			if (x.misc & MISC_COMM_EXEC) {
+				ALLOC_GROW(r.execs, r.nexecs + 1, r.execs_alloc);
+				r.execs[r.nexecs++] = (pev){ rd32(x.b), 0, rec_time(&r, &x) };
+			}
+			break;
+		case REC_FORK:
+			if (x.len < 24) {
+				bad(&r, "FORK record at byte %zu: too short", x.at);
+				break;
+			}
+			if (rd32(x.b) != rd32(x.b + 4)) { /* a new process, not a thread */
+				ALLOC_GROW(r.forks, r.nforks + 1, r.forks_alloc);
+				r.forks[r.nforks++] = (pev){ rd32(x.b), rd32(x.b + 4), rd64(x.b + 16) };
+			}
+			break;
+		case REC_LOST:
+			if (x.len >= 16)
+				r.nlost += rd64(x.b + 8);
+			break;
+		case REC_SAMPLE:
+			nsamples++;
+			break;
+		case REC_COMPRESSED:
+			compressed = true;
+			break;
+		}
+	}
+	if (compressed && !nsamples) {
+		cprof_fail(err, "perf.data with compressed records (perf record -z): not supported; "
+				"record without -z, or convert with perf inject");
+		free(ids);
+		goto out;
+	}
+	/* the mappings' build-ids, now that the feature section is read */
+	const char *unknown = prof_intern(p, "\x01");
+	for (uint32_t i = 0; i < p->nmappings; i++)
+		if (p->mappings[i].build_id == unknown)
+			p->mappings[i].build_id = build_id_of(&r, p->mappings[i].file);
+	qsort(r.maps, r.nmaps, sizeof(*r.maps), cmp_map);
+	qsort(r.execs, r.nexecs, sizeof(*r.execs), cmp_ev);
+	qsort(r.forks, r.nforks, sizeof(*r.forks), cmp_ev);
+
+	/* pass 2 */
+	psample *ps = xmalloc(st_mult(nsamples + 1, sizeof(*ps)));
+	size_t nps = 0;
+	it = (iter){ d, doff, doff + dsize, false };
+	uint64_t t0 = UINT64_MAX;
+	while (next_rec(&it, &x)) {
+		if (x.type != REC_SAMPLE)
+			continue;
+		sfields s;
+		if (!parse_sample(&r, &x, &s)) {
+			bad(&r, "SAMPLE record at byte %zu: shorter than its fields", x.at);
+			continue;
+		}
+		if (!first_event(&r, &x, ids, nids))
+			continue;
+		if (s.stack_user)
+			r.nstack_user++;
+		bool kip = (x.misc & MISC_CPUMODE_MASK) == MISC_KERNEL;
+		uint32_t stack = s.chain ? sample_stack(&r, s.chain, s.nchain, kip, s.pid, s.time)
+					 : sample_stack(&r, x.b + ((r.sample_type & S_IDENTIFIER) ? 8 : 0),
+							(r.sample_type & S_IP) ? 1 : 0, kip, s.pid, s.time);
+		if (s.time < t0)
+			t0 = s.time;
+		ps[nps] = (psample){ s.time, nps, stack, (int32_t)s.tid,
+				       s.period > INT64_MAX ? INT64_MAX : (int64_t)s.period };
+		nps++;
+	}
+	/* per-CPU buffers are flushed round by round: nearly sorted, often
+	 * sorted (one thread) */
+	for (size_t i = 1; i < nps; i++)
+		if (ps[i].time < ps[i - 1].time) {
+			qsort(ps, nps, sizeof(*ps), cmp_psample);
+			break;
+		}
+	prof_reserve_samples(p, nps);
+	for (size_t i = 0; i < nps; i++) {
+		int64_t v[2] = { 1, ps[i].period };
+		prof_add_sample(p, ps[i].stack, 0, v, (int64_t)(ps[i].time - t0), ps[i].tid, 0);
+	}
+	if (nps)
+		p->duration_nanos = (int64_t)(ps[nps - 1].time - t0);
+	p->samples_dropped = r.nlost;
+	free(ps);
+	free(ids);
+
+	if (it.cut)
+		prof_warnf(r.o, "perf.data cut short: read up to byte %zu of %zu (%zu samples)", it.pos,
+			   n, nps);
+	if (r.nbad)
+		prof_warnf(r.o, "skipped %llu malformed records (first: %s)",
+			   (unsigned long long)r.nbad, r.first_bad);
+	if (r.nlost)
+		prof_warnf(r.o, "perf lost %llu samples (LOST records)", (unsigned long long)r.nlost);
+	if (compressed)
+		prof_warnf(r.o, "compressed records (perf record -z) skipped: not supported");
+	if (r.nstack_user)
+		prof_warnf(r.o, "%llu samples carry --call-graph dwarf user-stack snapshots: not "
+				"unwound; their frame-pointer callchain is used",
+			   (unsigned long long)r.nstack_user);
+	ret = 0;
+	if (!r.o->no_symbolize && p->nlocations)
+		ret = sym_symbolize(p, NULL, r.o, NULL, err);
+out:
+	free(r.maps);
+	free(r.execs);
+	free(r.forks);
+	free(r.bid_file);
+	free(r.bid_hex);
+	free(r.ksyms);
+	free(r.kbuf);
+	free(r.stab);
+	free(r.stacks);
+	free(r.locbuf);
+	return ret;
+}
