@@ -615,7 +615,8 @@ static void permute(graph *g, const uint32_t *order, uint32_t n)
 			free(g->nodes[i].tags);
 			g->node_of_key[g->nodes[i].key] = PROF_NONE;
 		}
-	memcpy(g->nodes, nodes, n * sizeof(*nodes));
+	if (n) /* g->nodes is NULL in an empty graph: memcpy(NULL, ...) is undefined */
+		memcpy(g->nodes, nodes, n * sizeof(*nodes));
 	free(nodes);
 	for (uint32_t i = 0; i < n; i++)
 		g->node_of_key[g->nodes[i].key] = i;
