@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "perfmap.h"
 #include "symbolize.h"
 
 /* ---- the numbers of the format ----------------------------------------- */
@@ -146,6 +147,8 @@ typedef struct pd {
 	size_t nstacks, stacks_alloc;
 	uint32_t *locbuf;
 	size_t locbuf_alloc;
+	int32_t *loc_pid; /* per location: the process of its first user frame */
+	size_t loc_pid_alloc;
 	uint64_t nlost, nbad, nstack_user;
 	char first_bad[160];
 } pd;
@@ -542,6 +545,13 @@ static uint32_t make_stack(pd *r, const unsigned char *ips, uint32_t n, bool ker
 		} else {
 			uint32_t m = find_map(r, pid, t, la, 0);
 			loc = prof_intern_location(r->p, m, la);
+			if (loc >= r->loc_pid_alloc) {
+				size_t old = r->loc_pid_alloc;
+				ALLOC_GROW(r->loc_pid, (size_t)loc + 1, r->loc_pid_alloc);
+				memset(r->loc_pid + old, 0, (r->loc_pid_alloc - old) * sizeof(int32_t));
+			}
+			if (!r->loc_pid[loc])
+				r->loc_pid[loc] = (int32_t)pid;
 		}
 		r->locbuf[depth++] = loc;
 	}
@@ -882,9 +892,12 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 	for (uint32_t i = 0; i < p->nmappings; i++)
 		if (p->mappings[i].build_id == unknown)
 			p->mappings[i].build_id = build_id_of(&r, p->mappings[i].file);
-	qsort(r.maps, r.nmaps, sizeof(*r.maps), cmp_map);
-	qsort(r.execs, r.nexecs, sizeof(*r.execs), cmp_ev);
-	qsort(r.forks, r.nforks, sizeof(*r.forks), cmp_ev);
+	if (r.nmaps) /* qsort's base may not be NULL, even for 0 entries */
+		qsort(r.maps, r.nmaps, sizeof(*r.maps), cmp_map);
+	if (r.nexecs)
+		qsort(r.execs, r.nexecs, sizeof(*r.execs), cmp_ev);
+	if (r.nforks)
+		qsort(r.forks, r.nforks, sizeof(*r.forks), cmp_ev);
 
 	/* pass 2 */
 	psample *ps = xmalloc(st_mult(nsamples + 1, sizeof(*ps)));
@@ -946,8 +959,15 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 				"unwound; their frame-pointer callchain is used",
 			   (unsigned long long)r.nstack_user);
 	ret = 0;
-	if (!r.o->no_symbolize && p->nlocations)
+	if (!r.o->no_symbolize && p->nlocations) {
 		ret = sym_symbolize(p, NULL, r.o, NULL, err);
+		/* JIT code: perf map files, per process */
+		size_t old = r.loc_pid_alloc;
+		ALLOC_GROW(r.loc_pid, p->nlocations, r.loc_pid_alloc);
+		memset(r.loc_pid + old, 0, (r.loc_pid_alloc - old) * sizeof(int32_t));
+		if (!ret)
+			perfmap_symbolize(p, r.loc_pid, 0, r.o);
+	}
 out:
 	free(r.maps);
 	free(r.execs);
@@ -959,5 +979,6 @@ out:
 	free(r.stab);
 	free(r.stacks);
 	free(r.locbuf);
+	free(r.loc_pid);
 	return ret;
 }

@@ -24,7 +24,9 @@
  *    addresses (of the running kernel: the recording's kernel is assumed to
  *    be this one); otherwise a stack's kernel part becomes one [kernel]
  *    frame;
- *  - thread names from COMM records, lost samples from LOST records.
+ *  - thread names from COMM records, lost samples from LOST records;
+ *  - frames in anonymous memory (JIT code) named from /tmp/perf-PID.map
+ *    (perfmap.h), per sample's process.
  *
  * Not read (each refused or warned about in one line): perf's pipe format
  * (perf record -o -), big-endian files, compressed records (perf record -z),

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "perfmap.h"
 #include "rawfile.h"
 #include "symbolize.h"
 
@@ -940,6 +941,8 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	if (!o->no_symbolize && p->nlocations) {
 		ALLOC_GROW(r.is_call, p->nlocations, r.is_call_alloc);
 		ret = sym_symbolize(p, r.is_call, o, NULL, err);
+		if (!ret) /* JIT code the program described in /tmp/perf-PID.map */
+			perfmap_symbolize(p, NULL, p->pid, o);
 		if (ret == 0 && info.h.unwinder == CPROF_UNWIND_FP)
 			warn_fp_stops(p, o);
 	}

@@ -14,7 +14,9 @@
  *    a return address is looked up at address-1 by the symbolizer so that
  *    its line is the call site, but the location keeps the original address;
  *  - threads from THREAD records (the last name seen wins), string labels
- *    from LABELSET records, header facts from INFO and END.
+ *    from LABELSET records, header facts from INFO and END;
+ *  - after symbolization, frames in anonymous memory (JIT code) are named
+ *    from the recorded process's /tmp/perf-PID.map (perfmap.h).
  *
  * Problems that leave the rest readable (a file cut short, incomplete or
  * unknown records, a malformed record, an unknown label-set id, recorder

@@ -6,7 +6,8 @@
 # the same children share (perf's two decimals), and the totals agree.
 # Also: threads and process names reach the raw view, a forked child's
 # frames resolve through its parent's mappings, and damaged files give one
-# line and no output.
+# line and no output. JIT frames (node --perf-basic-prof) are named from
+# /tmp/perf-PID.map in perf.data and in cprof's raw files.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/30-pprof-lib.sh"
 [ -x "$BIN/cprof-top" ] && [ -x "$BIN/cprof-fold" ] && [ -x "$BIN/cprof-raw" ] &&
@@ -14,7 +15,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 14
+plan 17
 
 # "name self-period" and "name children%" from perf report, [.]/[k] dropped
 perf_self() {
@@ -69,7 +70,32 @@ compare "$T/fork.data" "forker"
 grep -q '^child_work ' "$T/cf" && grep -q '^parent_work ' "$T/cf"
 ok $? "forker: child_work (the child's, mapped before the fork) and parent_work are named"
 
-# 4. damaged files: one line naming the file, no output, non-zero exit
+# 4. JIT code named from perf map files (/tmp/perf-PID.map): Debian's node
+#    writes one with --perf-basic-prof; perf report reads it too
+if command -v node > /dev/null; then
+	cat > "$T/fib.js" << 'EOF'
+function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+let s = 0; const end = Date.now() + 1000; while (Date.now() < end) s += fib(20);
+console.log(s > 0);
+EOF
+	run_limited 120 perf record -q -F 499 -g -o "$T/node.data" -- node --perf-basic-prof "$T/fib.js" \
+		> /dev/null 2>&1
+	# JS function names have spaces: compare the fib rows by their period
+	want=$(perf report -i "$T/node.data" --stdio --no-children --sort sym -F period,sym -g none \
+		--percent-limit 0 2> /dev/null | awk '/JS:.fib / { s += $1 } END { print s + 0 }')
+	got=$("$BIN/cprof-fold" --value cpu "$T/node.data" 2> /dev/null |
+		awk '{ n = split($0, f, ";"); if (f[n] ~ /^JS:.fib /) s += $NF } END { print s + 0 }')
+	[ "$want" -gt 0 ]; ok $? "node: perf report names JS fib from the map file ($want)"
+	is "$got" "$want" "node perf.data: the JS fib frames' self period is perf report's"
+	run_limited 120 "$BIN/cprof-record" -q -F 250 -o "$T/node.cprof" -- \
+		node --perf-basic-prof "$T/fib.js" > /dev/null 2>&1
+	"$BIN/cprof-top" --nodefraction 0 "$T/node.cprof" 2> /dev/null | grep -q 'JS:.fib '
+	ok $? "node cprof raw file: the JIT frames are named from /tmp/perf-PID.map"
+else
+	for i in 1 2 3; do ok 0 "# SKIP node is not installed"; done
+fi
+
+# 5. damaged files: one line naming the file, no output, non-zero exit
 head -c 50 "$T/abc.data" > "$T/cut.data"
 "$BIN/cprof-top" "$T/cut.data" > "$T/out.txt" 2> "$T/err.txt"
 [ $? -ne 0 ] && [ ! -s "$T/out.txt" ] && [ "$(wc -l < "$T/err.txt")" = 1 ]
