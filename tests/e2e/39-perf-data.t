@@ -78,8 +78,9 @@ function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 let s = 0; const end = Date.now() + 1000; while (Date.now() < end) s += fib(20);
 console.log(s > 0);
 EOF
-	run_limited 120 perf record -q -F 499 -g -o "$T/node.data" -- node --perf-basic-prof "$T/fib.js" \
-		> /dev/null 2>&1
+	# (node leaves isolate-*-v8.log files in its working directory: $T)
+	(cd "$T" && run_limited 120 perf record -q -F 499 -g -o "$T/node.data" -- \
+		node --perf-basic-prof "$T/fib.js" > /dev/null 2>&1)
 	# JS function names have spaces: compare the fib rows by their period
 	want=$(perf report -i "$T/node.data" --stdio --no-children --sort sym -F period,sym -g none \
 		--percent-limit 0 2> /dev/null | awk '/JS:.fib / { s += $1 } END { print s + 0 }')
@@ -87,8 +88,8 @@ EOF
 		awk '{ n = split($0, f, ";"); if (f[n] ~ /^JS:.fib /) s += $NF } END { print s + 0 }')
 	[ "$want" -gt 0 ]; ok $? "node: perf report names JS fib from the map file ($want)"
 	is "$got" "$want" "node perf.data: the JS fib frames' self period is perf report's"
-	run_limited 120 "$BIN/cprof-record" -q -F 250 -o "$T/node.cprof" -- \
-		node --perf-basic-prof "$T/fib.js" > /dev/null 2>&1
+	(cd "$T" && run_limited 120 "$BIN/cprof-record" -q -F 250 -o "$T/node.cprof" -- \
+		node --perf-basic-prof "$T/fib.js" > /dev/null 2>&1)
 	"$BIN/cprof-top" --nodefraction 0 "$T/node.cprof" 2> /dev/null | grep -q 'JS:.fib '
 	ok $? "node cprof raw file: the JIT frames are named from /tmp/perf-PID.map"
 else
