@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwunwind.h"
 #include "perfmap.h"
 #include "symbolize.h"
 
@@ -46,6 +47,9 @@ enum {
 #define S_CPU (1u << 7)
 #define S_PERIOD (1u << 8)
 #define S_STREAM_ID (1u << 9)
+#define S_RAW (1u << 10)
+#define S_BRANCH_STACK (1u << 11)
+#define S_REGS_USER (1u << 12)
 #define S_STACK_USER (1u << 13)
 #define RF_TOTAL_TIME_ENABLED 1u
 #define RF_TOTAL_TIME_RUNNING 2u
@@ -125,7 +129,7 @@ typedef struct pd {
 	const prof_read_opts *o;
 	const unsigned char *d;
 	size_t n;
-	uint64_t sample_type, read_format;
+	uint64_t sample_type, read_format, regs_mask;
 	bool id_all;
 	size_t id_trailer, id_time_at; /* sample_id trailer size, TIME's offset in it */
 	pmap *maps;
@@ -149,7 +153,10 @@ typedef struct pd {
 	size_t locbuf_alloc;
 	int32_t *loc_pid; /* per location: the process of its first user frame */
 	size_t loc_pid_alloc;
-	uint64_t nlost, nbad, nstack_user;
+	dwu *unwinder;         /* --call-graph dwarf samples */
+	uint64_t unwind_key;    /* the module set the unwinder has */
+	uint64_t *ubuf;         /* kernel part + unwound user frames */
+	uint64_t nlost, nbad, nstack_user, nunwound;
 	char first_bad[160];
 } pd;
 
@@ -240,6 +247,10 @@ static void add_map(pd *r, const rec *x, bool two)
 		return;
 	}
 	const unsigned char *b = x->b;
+	/* data mappings (perf records them for --call-graph dwarf, -d): no
+	 * code lives there; MMAP2 has the protection, MMAP a flag */
+	if (two ? !(rd32(b + 56) & 4 /* PROT_EXEC */) : (x->misc & (1u << 13)))
+		return;
 	uint64_t start = rd64(b + 8), len = rd64(b + 16);
 	if (!len || start + len < start)
 		return;
@@ -597,6 +608,80 @@ static uint32_t sample_stack(pd *r, const unsigned char *ips, uint32_t n, bool k
 	return st;
 }
 
+/* ---- --call-graph dwarf ------------------------------------------------------ */
+
+#define MAX_UNWIND 512
+
+/* The file-backed mappings of pid at t (as find_map sees them), one per
+ * file, appended to *mods from n on; returns the new count. */
+static size_t gather_modules(const pd *r, uint32_t pid, uint64_t t, dwu_module **mods,
+			     size_t *alloc, size_t n, int depth)
+{
+	size_t lo, hi;
+	PID_RANGE(r->maps, r->nmaps, pid, &lo, &hi);
+	uint64_t ex = last_exec(r, pid, t);
+	for (size_t i = lo; i < hi; i++) {
+		const pmap *m = &r->maps[i];
+		const char *f = r->p->mappings[m->model].file;
+		if (m->time > t || m->time < ex || f[0] != '/' || f[1] == '/' ||
+		    !strncmp(f, "/memfd:", 7))
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = (*mods)[j].path == f;
+		if (dup)
+			continue;
+		ALLOC_GROW(*mods, n + 1, *alloc);
+		(*mods)[n++] = (dwu_module){ m->start, m->pgoff, f };
+	}
+	if (!ex && depth < 16) {
+		size_t fl, fh;
+		PID_RANGE(r->forks, r->nforks, pid, &fl, &fh);
+		if (fl < fh && r->forks[fl].time <= t)
+			n = gather_modules(r, r->forks[fl].ppid, r->forks[fl].time, mods, alloc, n,
+					   depth + 1);
+	}
+	return n;
+}
+
+/* A --call-graph dwarf sample's stack: the kernel part of its callchain,
+ * then its user stack unwound with libdw; PROF_NONE if nothing unwound. */
+static uint32_t dwarf_stack(pd *r, const unsigned char *chain, uint32_t nchain,
+			    const unsigned char *regs, size_t nregs, const unsigned char *ustack,
+			    size_t ulen, bool kip, uint32_t pid, uint32_t tid, uint64_t t)
+{
+	if (!r->unwinder)
+		r->unwinder = dwu_new();
+	uint64_t key = ((uint64_t)pid << 32 | epoch_of(r, pid, t)) + 1;
+	dwu_module *mods = NULL;
+	size_t nmods = 0, alloc = 0;
+	if (key != r->unwind_key)
+		nmods = gather_modules(r, pid, t, &mods, &alloc, 0, 0);
+	r->unwind_key = key;
+	uint64_t rv[64];
+	if (nregs > 64)
+		nregs = 64;
+	for (size_t i = 0; i < nregs; i++)
+		rv[i] = rd64(regs + 8 * i);
+	if (!r->ubuf)
+		r->ubuf = xmalloc(st_mult(MAX_FRAMES + MAX_UNWIND + 2, sizeof(uint64_t)));
+	size_t k = 0;
+	for (uint32_t i = 0; i < nchain; i++) {
+		uint64_t a = rd64(chain + 8 * (size_t)i);
+		if (a == CONTEXT_USER)
+			break;
+		r->ubuf[k++] = a;
+	}
+	r->ubuf[k++] = CONTEXT_USER;
+	size_t nu = dwu_unwind(r->unwinder, key, mods, nmods, (int32_t)pid, (int32_t)tid,
+			       r->regs_mask, rv, nregs, ustack, ulen, r->ubuf + k, MAX_UNWIND);
+	free(mods);
+	if (!nu)
+		return PROF_NONE;
+	r->nunwound++;
+	return make_stack(r, (const unsigned char *)r->ubuf, (uint32_t)(k + nu), kip, pid, t);
+}
+
 /* ---- samples ---------------------------------------------------------------- */
 
 typedef struct sfields {
@@ -605,6 +690,8 @@ typedef struct sfields {
 	const unsigned char *chain;
 	uint32_t nchain;
 	bool stack_user;
+	const unsigned char *regs, *ustack; /* REGS_USER, STACK_USER (or NULL) */
+	size_t nregs, ustack_len;
 } sfields;
 
 static bool take(const rec *x, size_t *at, size_t k)
@@ -675,8 +762,41 @@ static bool parse_sample(const pd *r, const rec *x, sfields *s)
 			return false;
 		s->chain = x->b + at;
 		s->nchain = (uint32_t)nr;
+		at += (size_t)nr * 8;
 	}
 	s->stack_user = (st & S_STACK_USER) != 0;
+	/* --call-graph dwarf: the user registers and the stack copy follow
+	 * (a branch stack before them has a layout of its own: not read) */
+	if (!s->stack_user || (st & S_BRANCH_STACK))
+		return true;
+	if (st & S_RAW) {
+		if (x->len - at < 4 || x->len - at - 4 < rd32(x->b + at))
+			return true;
+		at += 4 + (size_t)rd32(x->b + at);
+	}
+	if (st & S_REGS_USER) {
+		if (x->len - at < 8)
+			return true;
+		uint64_t abi = rd64(x->b + at);
+		at += 8;
+		if (abi) {
+			size_t nr = (size_t)__builtin_popcountll(r->regs_mask);
+			if ((x->len - at) / 8 < nr)
+				return true;
+			s->regs = x->b + at;
+			s->nregs = nr;
+			at += nr * 8;
+		}
+	}
+	if (x->len - at < 8)
+		return true;
+	uint64_t size = rd64(x->b + at);
+	at += 8;
+	if (size > x->len - at || x->len - at - size < 8)
+		return true;
+	uint64_t dyn = rd64(x->b + at + size);
+	s->ustack = x->b + at;
+	s->ustack_len = dyn < size ? (size_t)dyn : (size_t)size;
 	return true;
 }
 
@@ -752,6 +872,7 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 	uint64_t config = rd64(a + 8), period = rd64(a + 16);
 	r->sample_type = rd64(a + 24);
 	r->read_format = rd64(a + 32);
+	r->regs_mask = size >= 88 ? rd64(a + 80) : 0;
 	uint64_t flags = rd64(a + 40);
 	r->id_all = (flags >> 18) & 1;
 	bool freq = (flags >> 10) & 1;
@@ -917,9 +1038,16 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 		if (s.stack_user)
 			r.nstack_user++;
 		bool kip = (x.misc & MISC_CPUMODE_MASK) == MISC_KERNEL;
-		uint32_t stack = s.chain ? sample_stack(&r, s.chain, s.nchain, kip, s.pid, s.time)
-					 : sample_stack(&r, x.b + ((r.sample_type & S_IDENTIFIER) ? 8 : 0),
-							(r.sample_type & S_IP) ? 1 : 0, kip, s.pid, s.time);
+		uint32_t stack = PROF_NONE;
+		/* a dwarf stack is unwound from files: not under --no-symbolize,
+		 * which opens no file the input names */
+		if (s.ustack && s.regs && s.chain && !r.o->no_symbolize)
+			stack = dwarf_stack(&r, s.chain, s.nchain, s.regs, s.nregs, s.ustack,
+					    s.ustack_len, kip, s.pid, s.tid, s.time);
+		if (stack == PROF_NONE)
+			stack = s.chain ? sample_stack(&r, s.chain, s.nchain, kip, s.pid, s.time)
+					: sample_stack(&r, x.b + ((r.sample_type & S_IDENTIFIER) ? 8 : 0),
+						       (r.sample_type & S_IP) ? 1 : 0, kip, s.pid, s.time);
 		if (s.time < t0)
 			t0 = s.time;
 		ps[nps] = (psample){ s.time, nps, stack, (int32_t)s.tid,
@@ -954,10 +1082,12 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 		prof_warnf(r.o, "perf lost %llu samples (LOST records)", (unsigned long long)r.nlost);
 	if (compressed)
 		prof_warnf(r.o, "compressed records (perf record -z) skipped: not supported");
-	if (r.nstack_user)
-		prof_warnf(r.o, "%llu samples carry --call-graph dwarf user-stack snapshots: not "
-				"unwound; their frame-pointer callchain is used",
-			   (unsigned long long)r.nstack_user);
+	if (r.nstack_user > r.nunwound)
+		prof_warnf(r.o, "%llu of %llu --call-graph dwarf samples could not be unwound%s: "
+				"their callchain (kernel part and leaf) is used",
+			   (unsigned long long)(r.nstack_user - r.nunwound),
+			   (unsigned long long)r.nstack_user,
+			   r.o->no_symbolize ? " (--no-symbolize opens no files)" : "");
 	ret = 0;
 	if (!r.o->no_symbolize && p->nlocations) {
 		ret = sym_symbolize(p, NULL, r.o, NULL, err);
@@ -980,5 +1110,7 @@ out:
 	free(r.stacks);
 	free(r.locbuf);
 	free(r.loc_pid);
+	free(r.ubuf);
+	dwu_free(r.unwinder);
 	return ret;
 }

@@ -28,11 +28,14 @@
  *  - frames in anonymous memory (JIT code) named from /tmp/perf-PID.map
  *    (perfmap.h), per sample's process.
  *
+ *  - --call-graph dwarf samples (user registers and a copy of the stack):
+ *    the user part is unwound offline with libdw (dwunwind.h) over the
+ *    process's files, as perf report does; a sample that cannot be unwound
+ *    (or under --no-symbolize, which opens no file) keeps its callchain.
+ *
  * Not read (each refused or warned about in one line): perf's pipe format
  * (perf record -o -), big-endian files, compressed records (perf record -z),
- * several events in one file (only the first event's samples are kept),
- * and the user-stack snapshots of --call-graph dwarf (the frame-pointer
- * callchain, the kernel part and the leaf are used; a warning says so).
+ * several events in one file (only the first event's samples are kept).
  *
  * Every offset, size and count is checked against the file before use; a
  * file cut short reads up to its last complete record, with a warning.

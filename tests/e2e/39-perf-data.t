@@ -1,6 +1,7 @@
 #!/bin/bash
 # perf.data, with the real peer: `perf record` records samples/abc and
-# samples/forker in this run (frame-pointer callchains, kernel frames),
+# samples/forker in this run (frame-pointer callchains, kernel frames, and
+# --call-graph dwarf stacks that cprof unwinds with libdw),
 # and `perf report` on the same file gives the function shares cprof must
 # show: every function both name has the same self period (exactly) and
 # the same children share (perf's two decimals), and the totals agree.
@@ -15,17 +16,19 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 17
+plan 23
 
-# "name self-period" and "name children%" from perf report, [.]/[k] dropped
+# "name self-period" and "name children%" from perf report, [.]/[k] dropped;
+# perf's separate "NAME (inlined)" entries are left out (cprof counts an
+# inlined function under its own name, together with its other calls)
 perf_self() {
 	perf report -i "$1" --stdio --no-children --sort sym -F period,sym -g none \
-		--percent-limit 0 2> /dev/null | awk '!/^#/ && NF >= 3 { n = $3; for (i = 4; i <= NF; i++) n = n " " $i; print n, $1 }' |
+		--percent-limit 0 2> /dev/null | awk '!/^#/ && NF >= 3 && $NF != "(inlined)" { n = $3; for (i = 4; i <= NF; i++) n = n " " $i; print n, $1 }' |
 		LC_ALL=C sort
 }
 perf_children() {
 	perf report -i "$1" --stdio --children --sort sym -g none --percent-limit 0 2> /dev/null |
-		awk '!/^#/ && NF >= 4 { n = $4; for (i = 5; i <= NF; i++) n = n " " $i; c = $1; sub(/%$/, "", c); print n, c }' |
+		awk '!/^#/ && NF >= 4 && $NF != "(inlined)" { n = $4; for (i = 5; i <= NF; i++) n = n " " $i; c = $1; sub(/%$/, "", c); print n, c }' |
 		LC_ALL=C sort
 }
 compare() { # FILE WHAT
@@ -55,6 +58,17 @@ grep -q '^A ' "$T/cf" && grep -q '^B ' "$T/cf" && grep -q '^C ' "$T/cf" && grep 
 ok $? "abc: A, B, C and main are named (symbolized through the MMAP2 records)"
 like "$("$BIN/cprof-fold" "$T/abc.data" 2> /dev/null | grep -c ';main;A;C ')" "^[1-9]" \
 	"abc: C is called from A"
+
+# 1b. --call-graph dwarf: the user stacks unwound offline with libdw, as
+#     perf report unwinds them
+run_limited 120 perf record -q -F 499 --call-graph dwarf -o "$T/dwarf.data" -- "$PROGS/abc" 1 \
+	> /dev/null 2>&1
+ok $? "perf record --call-graph dwarf -- abc 1"
+compare "$T/dwarf.data" "abc, dwarf"
+is "$(awk '$1 == "main" || $1 == "A" { print $1 }' "$T/cf" | sort | tr '\n' ' ')" "A main " \
+	"abc, dwarf: A and main are on the unwound stacks"
+"$BIN/cprof-top" "$T/dwarf.data" 2>&1 > /dev/null | grep -q 'could not be unwound'
+ok $((! $?)) "abc, dwarf: every sample was unwound (no warning)"
 
 # 2. the raw view: every sample with its thread and process name
 n=$(perf script -i "$T/abc.data" -F tid 2> /dev/null | wc -l)

@@ -890,9 +890,9 @@ static void pd_rec(strbuf *s, uint32_t type, uint16_t misc, const strbuf *body)
 
 /* A perf.data file: one cpu-clock event, sample_type IP|TID|TIME|CALLCHAIN|
  * PERIOD with sample_id_all, the given data section, no feature sections. */
-static void pd_file(strbuf *out, const strbuf *data, uint64_t attr_size, uint64_t data_size_extra)
+static void pd_file_st(strbuf *out, const strbuf *data, uint64_t attr_size, uint64_t data_size_extra,
+		       uint64_t st, uint64_t regs_mask)
 {
-	const uint64_t st = 1 | 2 | 4 | 32 | 256;
 	sb_reset(out);
 	sb_add(out, "PERFILE2", 8);
 	pd_u64(out, 104);
@@ -914,11 +914,20 @@ static void pd_file(strbuf *out, const strbuf *data, uint64_t attr_size, uint64_
 	pd_u64(out, st);
 	pd_u64(out, 0);
 	pd_u64(out, 1ull << 18); /* sample_id_all */
+	while (out->len < a + 80)
+		sb_addc(out, 0);
+	pd_u64(out, regs_mask); /* sample_regs_user */
+	pd_u32(out, 8192);      /* sample_stack_user */
 	while (out->len < a + 128)
 		sb_addc(out, 0);
 	pd_u64(out, 0); /* ids section */
 	pd_u64(out, 0);
 	sb_add(out, data->buf, data->len);
+}
+
+static void pd_file(strbuf *out, const strbuf *data, uint64_t attr_size, uint64_t data_size_extra)
+{
+	pd_file_st(out, data, attr_size, data_size_extra, 1 | 2 | 4 | 32 | 256, 0);
 }
 
 static void gen_perfdata(void)
@@ -990,6 +999,49 @@ static void gen_perfdata(void)
 	pd_u64(&d2, 0);
 	pd_file(&f, &d2, 128 + 16, 0);
 	write_out("any.callchain-huge.perf.data", f.buf, f.len);
+	/* --call-graph dwarf: garbage registers and stack over this very
+	 * program's file (the unwinder reads only the copy and the files) */
+	strbuf d3 = STRBUF_INIT;
+	sb_reset(&b);
+	pd_u32(&b, 7);
+	pd_u32(&b, 7);
+	pd_u64(&b, 0x400000);
+	pd_u64(&b, 0x100000);
+	pd_u64(&b, 0);
+	for (int i = 0; i < 3; i++)
+		pd_u64(&b, 0);
+	pd_u32(&b, 5);
+	pd_u32(&b, 2);
+	sb_adds(&b, "/proc/self/exe");
+	sb_addc(&b, 0);
+	while (b.len % 8)
+		sb_addc(&b, 0);
+	pd_u64(&b, 7ull << 32 | 7);
+	pd_u64(&b, 1);
+	pd_rec(&d3, 10, 2, &b);
+	for (int i = 0; i < 3; i++) {
+		sb_reset(&b);
+		pd_u64(&b, 0x401000);
+		pd_u32(&b, 7);
+		pd_u32(&b, 7);
+		pd_u64(&b, 10);
+		pd_u64(&b, 1000000);
+		pd_u64(&b, 2); /* callchain: user, the IP */
+		pd_u64(&b, (uint64_t)-512);
+		pd_u64(&b, 0x401000 + (uint64_t)i);
+		pd_u64(&b, 2); /* regs: abi 64, 24 registers */
+		for (int k = 0; k < 24; k++)
+			pd_u64(&b, k == 7 ? 0x7ffd0000 : k == 8 ? 0x401000 + (uint64_t)i : 0x7ffd0000 + 8 * (uint64_t)k);
+		pd_u64(&b, 256); /* stack copy */
+		for (int k = 0; k < 32; k++)
+			pd_u64(&b, i == 2 ? UINT64_MAX : 0x7ffd0000 + 16 * (uint64_t)k);
+		pd_u64(&b, i == 1 ? 100000 : 256); /* dyn_size: one beyond the copy */
+		pd_rec(&d3, 9, 2, &b);
+	}
+	pd_file_st(&f, &d3, 128 + 16, 0, 1 | 2 | 4 | 32 | 256 | (1u << 12) | (1u << 13), 0xff00ffull);
+	write_out("any.dwarf-garbage.perf.data", f.buf, f.len);
+	sb_release(&d3);
+
 	/* pipe mode and big-endian: known, not supported */
 	sb_reset(&f);
 	sb_add(&f, "PERFILE2", 8);
