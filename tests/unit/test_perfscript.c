@@ -299,7 +299,7 @@ static void test_errors_name_formats(void **state)
 {
 	(void)state;
 	const char *cases[][2] = {
-		{ "hello\n", "cprof reads: raw, pprof, perf script, folded" },
+		{ "hello\n", "cprof reads: raw, gperftools, perf.data, pprof, pprof-legacy, perf script, folded" },
 		{ "# To display the perf.data header info, please use --header\n#\n# Samples: 5\n",
 		  "`perf report` output" },
 		{ "\t  401136 main+0x16 (/usr/bin/prog)\n\n", "without event lines" },
