@@ -104,3 +104,11 @@ bench-perfdata: $(BUILD)/bin/cprof-top $(BUILD)/samples/abc
 	PERFDATA="$(PERFDATA)" sh bench/perfdata.sh $(BUILD) $(PERFDATA_N)
 
 bench: bench-perfdata
+
+# ---- flame graphs and top tables on profiles of several shapes ---------------
+#   make bench-shapes [FLAMEGRAPH_DIR=/path/to/FlameGraph]   (bench/shapes.sh)
+.PHONY: bench-shapes
+bench-shapes: all
+	FLAMEGRAPH_DIR="$(FLAMEGRAPH_DIR)" sh bench/shapes.sh $(BUILD)
+
+bench: bench-shapes

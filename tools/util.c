@@ -261,7 +261,7 @@ void sb_add_dec2(strbuf *sb, double v)
 		 * value: p + e == v*100 exactly (fma), ties to even */
 		double a = fabs(v), p = a * 100.0, e = fma(a, 100.0, -p);
 		double c = nearbyint(p), f = p - c; /* |f| <= 0.5, exact */
-		bool odd = fmod(c, 2.0) != 0;
+		bool odd = ((uint64_t)c & 1) != 0;
 		/* only where p is halfway can the rest e change the rounding */
 		if (f == 0.5 && (e > 0 || (e == 0 && odd)))
 			c += 1;
