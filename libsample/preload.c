@@ -191,7 +191,9 @@ CP_EXPORT int pthread_create(pthread_t *thr, const pthread_attr_t *attr, void *(
 	int r;
 
 	resolve_pthread_create();
-	if (!atomic_load(&cp.active) || !(t = malloc(sizeof(*t))))
+	/* after a recording stopped, the trampoline still hands the new thread
+	 * its creator's view of SIGPROF (the masks stay rewritten) */
+	if (!cp_sigprof_is_ours() || !(t = malloc(sizeof(*t))))
 		return real_pthread_create(thr, attr, fn, arg);
 	t->fn = fn;
 	t->arg = arg;
