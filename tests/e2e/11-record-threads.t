@@ -22,22 +22,21 @@ for run in "100 6" "1000 2"; do
 	hz=$1 secs=$2
 	usercpu "$T/cpu.$hz" run_limited 90 "$BIN/cprof-record" -q -F "$hz" -o "$T/t$hz" -- "$PROGS/threads" 8 "$secs"
 	ok $? "$hz Hz: threads 8 $secs exits 0"
-	# user + system: the task clock counts both (8 threads on 2 cores spend
-	# a few % in the kernel, and those ticks land on the user stack)
-	cpu=$(awk '{ print $1 + $2 }' "$T/cpu.$hz")
-	want=$(awk -v c="$cpu" -v hz="$hz" 'BEGIN { printf "%d", c * hz }')
-	# Each thread leaves its last partial period unsampled (half a period
-	# on average) and runs a moment before its timer is armed: one sample
-	# per thread is allowed on top of 5%. Under load (load average 26 on 2
-	# cores) the 8 threads get only ~1.5 s of CPU in 6 s and these 8
-	# periods are 3-5% of it (main's sampler fell 5.5-9% short too).
+	# The task clock samples user mode only (exclude_kernel: a tick that
+	# lands in the kernel is not taken), and rusage splits user and system
+	# time by ticks: 8 threads on 2 cores gave 3.7-6.7 % more samples than
+	# user time and were within 1.3 % of user + system on a quiet machine,
+	# while under load (load average 26-40) the kernel's share grows and
+	# samples fell 5-9 % short of user + system, with main's sampler too.
+	# So the count must lie between user and user + system time x rate,
+	# 5 % either side, plus one sample per thread (each leaves its last
+	# partial period unsampled and runs a moment before its timer is armed).
+	read -r user sys <"$T/cpu.$hz"
+	lo=$(awk -v u="$user" -v hz="$hz" 'BEGIN { printf "%d", u * hz * 0.95 - 8 }')
+	hi=$(awk -v u="$user" -v s="$sys" -v hz="$hz" 'BEGIN { printf "%d", (u + s) * hz * 1.05 + 8 }')
 	got=$(nsamples "$T/t$hz")
-	if awk -v g="${got:-0}" -v w="$want" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= w * 0.05 + 8) }'; then
-		ok 0 "$hz Hz: total samples = CPU time x rate ($got vs $want, within 5% + one per thread)"
-	else
-		ok 1 "$hz Hz: total samples = CPU time x rate"
-		diag "got $got, want $want within 5% + 8"
-	fi
+	ok "$([ "${got:-0}" -ge "$lo" ] && [ "${got:-0}" -le "$hi" ]; echo $?)" \
+		"$hz Hz: total samples = CPU time x rate ($got, between user and user + system x rate: $lo..$hi)"
 	"$BIN/cprof-raw" "$T/t$hz" 2>/dev/null >"$T/raw$hz"
 	is "$(awk '!/^#/ && $3 ~ /^busy-[0-7]$/ { print $3 }' "$T/raw$hz" | sort -u | wc -l | tr -d ' ')" 8 \
 		"$hz Hz: all 8 threads have samples, under their names"
