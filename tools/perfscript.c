@@ -342,6 +342,10 @@ typedef struct reader {
 	int64_t time_ns, period;
 	uint32_t *stack; /* leaf first */
 	size_t depth, stack_alloc;
+	span *parts;     /* a frame's "a->b" inline chain */
+	size_t parts_alloc;
+	prof_line *lines;
+	size_t lines_alloc;
 	/* the event chosen, and whether the types are set */
 	char *event;
 	bool typed;
@@ -365,23 +369,23 @@ static uint32_t intern_mapping(reader *r, span dso)
 	return *v;
 }
 
-/* Perl's split /->/: fields between "->", trailing empty ones dropped. */
-static size_t split_arrows(span s, span *out, size_t max)
+/* Perl's split /->/: fields between "->" into r->parts, trailing empty ones
+ * dropped; returns their number. */
+static size_t split_arrows(reader *r, span s)
 {
 	size_t n = 0, start = 0;
-	for (size_t i = 0; i <= s.n && n < max; i++) {
+	for (size_t i = 0; i <= s.n; i++) {
 		if (i == s.n || (i + 1 < s.n && s.s[i] == '-' && s.s[i + 1] == '>')) {
-			out[n++] = (span){ s.s + start, i - start };
+			ALLOC_GROW(r->parts, n + 1, r->parts_alloc);
+			r->parts[n++] = (span){ s.s + start, i - start };
 			start = i + 2;
 			i++;
 		}
 	}
-	while (n > 0 && out[n - 1].n == 0)
+	while (n > 0 && r->parts[n - 1].n == 0)
 		n--;
 	return n;
 }
-
-#define MAX_INLINE 64
 
 static void add_frame(reader *r, const frame_line *f)
 {
@@ -395,9 +399,8 @@ static void add_frame(reader *r, const frame_line *f)
 		sym.n = k - 3;
 	if (sym.n && sym.s[0] == '(')
 		return; /* a process name in the callchain: the script skips it */
-	span parts[MAX_INLINE];
-	size_t np = split_arrows(sym, parts, MAX_INLINE);
-	if (!np)
+	size_t np = split_arrows(r, sym);
+	if (!np || np > UINT32_MAX)
 		return;
 	sb_reset(&r->key);
 	sb_add(&r->key, f->pc.s, f->pc.n);
@@ -408,16 +411,17 @@ static void add_frame(reader *r, const frame_line *f)
 	uint32_t *v = stab_get(&r->locs, r->key.buf, r->key.len);
 	if (*v == UINT32_MAX) {
 		uint32_t m = intern_mapping(r, f->dso);
-		prof_line lines[MAX_INLINE];
 		size_t nl = 0;
-		if (!(np == 1 && span_eq(parts[0], "[unknown]"))) {
+		if (!(np == 1 && span_eq(r->parts[0], "[unknown]"))) {
 			/* "a->b": b inlined into a; lines are leaf first */
+			ALLOC_GROW(r->lines, np, r->lines_alloc);
 			for (size_t i = np; i-- > 0;) {
-				const char *name = prof_intern_n(r->p, parts[i].s, parts[i].n);
-				lines[nl++] = (prof_line){ prof_intern_function(r->p, name, name, "", 0), 0, 0 };
+				const char *name = prof_intern_n(r->p, r->parts[i].s, r->parts[i].n);
+				r->lines[nl++] =
+					(prof_line){ prof_intern_function(r->p, name, name, "", 0), 0, 0 };
 			}
 		}
-		*v = prof_add_location(r->p, m, parse_hex(f->pc), lines, (uint32_t)nl);
+		*v = prof_add_location(r->p, m, parse_hex(f->pc), r->lines, (uint32_t)nl);
 	}
 	ALLOC_GROW(r->stack, r->depth + 1, r->stack_alloc);
 	r->stack[r->depth++] = *v;
@@ -621,6 +625,8 @@ out:
 	stab_free(&r.lsets);
 	sb_release(&r.key);
 	free(r.stack);
+	free(r.parts);
+	free(r.lines);
 	free(r.event);
 	return rc;
 }

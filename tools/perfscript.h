@@ -48,8 +48,9 @@
  * name (perf script without callchains). Folded stacks never match. */
 bool perfscript_looks_like(const unsigned char *d, size_t n);
 
-/* Parses perf script text into an EMPTY profile (see above). Fails only
- * when the input has no record at all, or none of the chosen event. */
+/* Parses perf script text into an EMPTY profile (see above). Fails when
+ * the input holds a NUL byte, has no record at all, or none of the chosen
+ * event. */
 int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		    cprof_err *err);
 

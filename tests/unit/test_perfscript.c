@@ -197,6 +197,25 @@ static void test_inline_chain(void **state)
 	prof_free(p);
 }
 
+/* An inline chain of any length is kept whole: the leaf is its last name
+ * (a fixed 64-entry buffer dropped the rest, leaf included). */
+static void test_long_inline_chain(void **state)
+{
+	(void)state;
+	strbuf t = STRBUF_INIT;
+	sb_adds(&t, "prog 9 1.0: 1 cycles:\n\t10 ");
+	for (int i = 0; i < 100; i++)
+		sb_addf(&t, "%sf%d", i ? "->" : "", i);
+	sb_adds(&t, " (/p)\n\n");
+	profile *p = read_text(t.buf);
+	const prof_location *l = &p->locations[p->stacks[p->samples[0].stack].locs[0]];
+	assert_int_equal(l->nlines, 100);
+	assert_string_equal(p->functions[l->lines[0].function].name, "f99");
+	assert_string_equal(p->functions[l->lines[99].function].name, "f0");
+	prof_free(p);
+	sb_release(&t);
+}
+
 /* Only one event is kept: the first, or the one asked for. */
 static void test_event_filter(void **state)
 {
@@ -323,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_frames_and_addrs),
 		cmocka_unit_test(test_tidy_names),
 		cmocka_unit_test(test_inline_chain),
+		cmocka_unit_test(test_long_inline_chain),
 		cmocka_unit_test(test_event_filter),
 		cmocka_unit_test(test_cut_and_old_format),
 		cmocka_unit_test(test_no_callchain),
