@@ -486,7 +486,8 @@ static void add_sources(const profile *p, cJSON *root)
 		size_t j = i;
 		while (j < n && v[j].file == v[i].file)
 			j++;
-		int64_t lo = v[i].line - HTML_SRC_CONTEXT, hi = v[j - 1].line + HTML_SRC_CONTEXT;
+		/* lines are > 0; a hostile one near INT64_MAX must not overflow */
+		int64_t lo = v[i].line - HTML_SRC_CONTEXT, hi = prof_sadd(v[j - 1].line, HTML_SRC_CONTEXT);
 		if (lo < 1)
 			lo = 1;
 		if (hi - lo >= HTML_SRC_MAX_SPAN)

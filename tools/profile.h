@@ -194,6 +194,17 @@ static inline uint64_t prof_mix64(uint64_t h)
 	return h;
 }
 
+/* a + b, saturated at INT64_MIN/INT64_MAX: values and line numbers come
+ * from files, and their sums (or a line plus a margin) may not fit in int64,
+ * where overflow is undefined. */
+static inline int64_t prof_sadd(int64_t a, int64_t b)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 /* ---- reading ----------------------------------------------------------- */
 static inline const int64_t *prof_sample_values(const profile *p, size_t i)
 {

@@ -193,12 +193,13 @@ static void list_file(reader *rd, const graph *g, const graph_node *nodes, const
 		sb_addf(out, " Error: %s\n", sf->error);
 		return;
 	}
-	int64_t start = first->start_line != 0 ? first->start_line : first->line - MARGIN;
-	int64_t end = first->line + MARGIN;
+	/* line numbers come from the profile: saturate, not overflow */
+	int64_t start = first->start_line != 0 ? first->start_line : prof_sadd(first->line, -MARGIN);
+	int64_t end = prof_sadd(first->line, MARGIN);
 	for (uint32_t i = 0; i < n; i++) {
 		const graph_info *in = graph_node_info(g, &nodes[fns[i]]);
-		int64_t ns = in->start_line != 0 ? in->start_line : in->line - MARGIN;
-		int64_t ne = in->line + MARGIN;
+		int64_t ns = in->start_line != 0 ? in->start_line : prof_sadd(in->line, -MARGIN);
+		int64_t ne = prof_sadd(in->line, MARGIN);
 		if (ns < start)
 			start = ns;
 		else if (ne > end)
@@ -212,8 +213,8 @@ static void list_file(reader *rd, const graph *g, const graph_node *nodes, const
 		int64_t flat = 0, cum = 0;
 		for (uint32_t i = 0; i < n; i++)
 			if (graph_node_info(g, &nodes[fns[i]])->line == ln) {
-				flat += nodes[fns[i]].flat;
-				cum += nodes[fns[i]].cum;
+				flat = prof_sadd(flat, nodes[fns[i]].flat);
+				cum = prof_sadd(cum, nodes[fns[i]].cum);
 			}
 		value_or_dot(out, flat, unit);
 		value_or_dot(out, cum, unit);
@@ -301,8 +302,8 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 				const graph_info *in = graph_node_info(g, &nodes[match[i]]);
 				if (in->func == func && in->file == file) {
 					fns[n++] = match[i];
-					flat += nodes[match[i]].flat;
-					cum += nodes[match[i]].cum;
+					flat = prof_sadd(flat, nodes[match[i]].flat);
+					cum = prof_sadd(cum, nodes[match[i]].cum);
 				}
 			}
 			sb_addf(out, "ROUTINE ======================== %s in %s\n", func, file);

@@ -243,6 +243,40 @@ static void test_json_without_timestamps_has_no_timeline_columns(void **state)
 	prof_free(p);
 }
 
+/* A hostile line number near INT64_MAX: the range saturates (it overflowed,
+ * undefined, and wrapped to an empty range that dropped the file). */
+static void test_sources_huge_line_number(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/cprof-test-src.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	for (int i = 1; i <= 100; i++)
+		fprintf(f, "line %d\n", i);
+	fclose(f);
+	profile *p = prof_new();
+	prof_value_type vt = { "samples", "count" };
+	prof_set_sample_types(p, &vt, 1);
+	prof_line l[2] = {
+		{ prof_intern_function(p, "f", "f", path, 40), 40, 0 },
+		{ prof_intern_function(p, "g", "g", path, 1), INT64_MAX - 1, 0 },
+	};
+	uint32_t locs[2];
+	for (int i = 0; i < 2; i++)
+		locs[i] = prof_add_location(p, PROF_NONE, 0x10 + (uint64_t)i, &l[i], 1);
+	int64_t v = 1;
+	prof_add_sample(p, prof_intern_stack(p, locs, 2), 0, &v, -1, -1, 0);
+	cJSON *j = json_of(p);
+	cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "sources"), path);
+	assert_non_null(a);
+	assert_int_equal(cJSON_GetArrayItem(a, 0)->valueint, 35);
+	assert_int_equal(cJSON_GetArraySize(a), 1 + (100 - 35 + 1)); /* to the file's end */
+	cJSON_Delete(j);
+	prof_free(p);
+	unlink(path);
+}
+
 /* The source view's lines: around the lines named, from regular files only. */
 static void test_sources_embed_lines_around_those_named(void **state)
 {
@@ -508,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_json_interns_strings_frames_and_stack_prefixes),
 		cmocka_unit_test(test_json_without_timestamps_has_no_timeline_columns),
 		cmocka_unit_test(test_sources_embed_lines_around_those_named),
+		cmocka_unit_test(test_sources_huge_line_number),
 		cmocka_unit_test(test_columns_take_their_shortest_form),
 		cmocka_unit_test(test_big_columns_in_base64_decode_back),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),

@@ -8,7 +8,11 @@
 #include <string.h>
 
 #include "folded.h"
+#include "source.h"
 #include "top.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 static profile *read_text(const char *text)
 {
@@ -142,6 +146,42 @@ static void test_huge_values_saturate(void **state)
 	prof_free(p);
 }
 
+/* --list with line numbers near INT64_MIN/MAX (a hostile profile): the
+ * margins saturate instead of overflowing (undefined; UBSan stopped). */
+static void test_list_huge_line_number(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/cprof-test-list.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	for (int i = 1; i <= 20; i++)
+		fprintf(f, "line %d\n", i);
+	fclose(f);
+	profile *p = prof_new();
+	prof_value_type vt = { "samples", "count" };
+	prof_set_sample_types(p, &vt, 1);
+	uint32_t fn = prof_intern_function(p, "f", "f", path, 0);
+	prof_line l[3] = { { fn, 10, 0 }, { fn, INT64_MAX, 0 }, { fn, INT64_MIN, 0 } };
+	uint32_t locs[3];
+	for (int i = 0; i < 3; i++)
+		locs[i] = prof_add_location(p, PROF_NONE, 0x10 + (uint64_t)i, &l[i], 1);
+	int64_t v = 1;
+	for (int i = 0; i < 3; i++)
+		prof_add_sample(p, prof_intern_stack(p, &locs[i], 1), 0, &v, -1, -1, 0);
+	top_opts o = { .report = TOP_REPORT_LIST, .symbol = "^f$", .value = PROF_NONE };
+	strbuf sb = STRBUF_INIT;
+	cprof_err err = { { 0 } };
+	assert_int_equal(source_list(p, &o, &sb, &err), 0);
+	/* from line 1 (INT64_MIN - 5 saturates, then 1) to the file's end */
+	assert_non_null(strstr(sb.buf, "(flat, cum)   100% of Total\n         .          .      1:line 1\n"));
+	assert_non_null(strstr(sb.buf, "         1          1     10:line 10\n"));
+	assert_non_null(strstr(sb.buf, "     20:line 20\n"));
+	sb_release(&sb);
+	prof_free(p);
+	unlink(path);
+}
+
 static void test_parse_by(void **state)
 {
 	(void)state;
@@ -162,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_stack_table),
 		cmocka_unit_test(test_huge_values_saturate),
 		cmocka_unit_test(test_parse_by),
+		cmocka_unit_test(test_list_huge_line_number),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
