@@ -19,16 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Sums saturate instead of overflowing: a hostile profile may hold values
- * whose total does not fit in int64. */
-static inline int64_t sadd(int64_t a, int64_t b)
-{
-	int64_t r;
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 /* ---- the tree ------------------------------------------------------------------- */
 
 struct fl_index {
@@ -157,18 +147,18 @@ void flame_tree_add(flame_tree *t, const uint32_t *names, const uint32_t *module
 {
 	uint32_t node = 0;
 	if (base)
-		t->nodes[0].base = sadd(t->nodes[0].base, value);
+		t->nodes[0].base = prof_sadd(t->nodes[0].base, value);
 	else
-		t->nodes[0].total = sadd(t->nodes[0].total, value);
+		t->nodes[0].total = prof_sadd(t->nodes[0].total, value);
 	for (uint32_t i = 0; i < depth; i++) {
 		node = find_child(t, node, names[i], modules ? modules[i] : names[i]);
 		if (base)
-			t->nodes[node].base = sadd(t->nodes[node].base, value);
+			t->nodes[node].base = prof_sadd(t->nodes[node].base, value);
 		else
-			t->nodes[node].total = sadd(t->nodes[node].total, value);
+			t->nodes[node].total = prof_sadd(t->nodes[node].total, value);
 	}
 	if (!base)
-		t->nodes[node].self = sadd(t->nodes[node].self, value);
+		t->nodes[node].self = prof_sadd(t->nodes[node].self, value);
 }
 
 /* ---- from a profile ------------------------------------------------------------ */
@@ -256,7 +246,7 @@ static void close_node(flame_tree *t, const open_node *on, int64_t prune_below)
 {
 	flame_node *n = &t->nodes[on->node];
 	flame_node *p = &t->nodes[n->parent];
-	p->total = sadd(p->total, n->total);
+	p->total = prof_sadd(p->total, n->total);
 	if (n->total >= prune_below)
 		return;
 	p->last_child = on->prev_sibling;
@@ -325,8 +315,8 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 		/* the value goes to the leaf; ancestors get it when it closes */
 		int64_t v = q->val[i];
 		flame_node *leaf = &t->nodes[path[len].node];
-		leaf->total = sadd(leaf->total, v);
-		leaf->self = sadd(leaf->self, v);
+		leaf->total = prof_sadd(leaf->total, v);
+		leaf->self = prof_sadd(leaf->self, v);
 		prev = s;
 		prev_len = len;
 	}
@@ -390,7 +380,7 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 		int64_t sum = g[i].value;
 		if (!t->chart)
 			while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
-				sum = sadd(sum, g[j++].value);
+				sum = prof_sadd(sum, g[j++].value);
 		/* a stack of single-line locations (no inlining) needs no
 		 * expansion: its names come from the per-location cache (UINT32_MAX
 		 * there: a location with inlined lines). The first try assumes
@@ -752,7 +742,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 					ALLOC_GROW(stack, sp + 1, stack_alloc);
 					stack[sp++] = (placed){ c, off };
 				}
-				off = sadd(off, nodes[c].total > 0 ? nodes[c].total : 0);
+				off = prof_sadd(off, nodes[c].total > 0 ? nodes[c].total : 0);
 			}
 			for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
 				placed tmp = stack[a];

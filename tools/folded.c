@@ -452,16 +452,6 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 	return e > pos;
 }
 
-/* Sums of counts saturate: a profile may hold values whose sum overflows
- * int64 (undefined behaviour), and the reader refuses counts past it. */
-static int64_t sat_add(int64_t a, int64_t b)
-{
-	int64_t r;
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 /* ---- writing ------------------------------------------------------------ */
 
 typedef struct group {
@@ -535,7 +525,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 		size_t j = i;
 		int64_t sum = 0;
 		while (j < ng && !group_cmp(&g[j], &g[i]))
-			sum = sat_add(sum, g[j++].value);
+			sum = prof_sadd(sum, g[j++].value);
 		if (sum > 0 && perf) {
 			size_t off = text.len;
 			perfscript_fold_text(p, g[i].stack, g[i].labelset, g[i].tid, o, &text, &frames,
@@ -579,7 +569,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 		int64_t sum = 0;
 		while (j < nlines && lines[j].len == lines[i].len &&
 		       !memcmp(text.buf + lines[j].off, text.buf + lines[i].off, lines[i].len))
-			sum = sat_add(sum, lines[j++].value);
+			sum = prof_sadd(sum, lines[j++].value);
 		sb_add(out, text.buf + lines[i].off, lines[i].len);
 		sb_addf(out, " %" PRId64 "\n", sum);
 		i = j;

@@ -20,16 +20,6 @@
 
 #include "names.h"
 
-/* Sums saturate instead of overflowing: a hostile profile may hold values
- * whose total does not fit in int64. */
-static inline int64_t sadd(int64_t a, int64_t b)
-{
-	int64_t r;
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 static int64_t abs64(int64_t v)
 {
 	return v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v;
@@ -386,7 +376,7 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	uint32_t v = o->value;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		int64_t w = v < p->nvalues ? prof_sample_values(p, i)[v] : 0;
-		g->total = sadd(g->total, abs64(w));
+		g->total = prof_sadd(g->total, abs64(w));
 		if (o->mask && !o->mask[i])
 			continue;
 		const prof_sample *s = &p->samples[i];
@@ -404,7 +394,7 @@ graph *graph_new(const profile *p, const graph_opts *o)
 			slots[h] = (uint32_t)++g->ngroups;
 		}
 		group *gr = &g->groups[slots[h] - 1];
-		gr->w = sadd(gr->w, w);
+		gr->w = prof_sadd(gr->w, w);
 		if (w != 0)
 			gr->touched = true;
 	}
@@ -556,7 +546,7 @@ static void add_edge(graph *g, uint32_t src, uint32_t dst, int64_t w, bool resid
 			if (g->edge_stamp[ei] == stamp)
 				return; /* once per sample */
 			g->edge_stamp[ei] = stamp;
-			e->weight = sadd(e->weight, w);
+			e->weight = prof_sadd(e->weight, w);
 			e->residual |= residual;
 			e->inline_call &= inl;
 			return;
@@ -591,9 +581,9 @@ static void add_tag(graph_node *n, const graph_tag *key, int64_t w, bool flat)
 		t->flat = t->cum = 0;
 	}
 	if (flat)
-		t->flat = sadd(t->flat, w);
+		t->flat = prof_sadd(t->flat, w);
 	else
-		t->cum = sadd(t->cum, w);
+		t->cum = prof_sadd(t->cum, w);
 }
 
 /* Reorders (and filters) the nodes: order lists the node indexes to keep,
@@ -701,7 +691,7 @@ static void build(graph *g, const bool *keep)
 				}
 				if (g->node_stamp[n] != stamp) {
 					g->node_stamp[n] = stamp;
-					g->nodes[n].cum = sadd(g->nodes[n].cum, gr->w);
+					g->nodes[n].cum = prof_sadd(g->nodes[n].cum, gr->w);
 					for (size_t t = 0; t < ntags; t++)
 						add_tag(&g->nodes[n], &tags[t], gr->w, false);
 				}
@@ -712,7 +702,7 @@ static void build(graph *g, const bool *keep)
 			}
 		}
 		if (parent != PROF_NONE && !residual) {
-			g->nodes[parent].flat = sadd(g->nodes[parent].flat, gr->w);
+			g->nodes[parent].flat = prof_sadd(g->nodes[parent].flat, gr->w);
 			for (size_t t = 0; t < ntags; t++)
 				add_tag(&g->nodes[parent], &tags[t], gr->w, true);
 		}
@@ -1011,7 +1001,7 @@ void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *
 	build(g, NULL);
 	int64_t total = 0;
 	for (uint32_t i = 0; i < g->nnodes; i++)
-		total = sadd(total, g->nodes[i].flat);
+		total = prof_sadd(total, g->nodes[i].flat);
 	int64_t node_cutoff = abs64((int64_t)((double)total * o->node_fraction));
 	int64_t edge_cutoff = abs64((int64_t)((double)total * o->edge_fraction));
 	if (node_cutoff > 0) {

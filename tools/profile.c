@@ -771,9 +771,8 @@ void prof_aggregate(profile *p, bool keep_threads)
 			continue;
 		const int64_t *src = p->values + i * nv;
 		int64_t *dst = gvals + (size_t)g * nv;
-		for (uint32_t j = 0; j < nv; j++) /* saturating: int64 overflow is undefined */
-			if (__builtin_add_overflow(dst[j], src[j], &dst[j]))
-				dst[j] = src[j] > 0 ? INT64_MAX : INT64_MIN;
+		for (uint32_t j = 0; j < nv; j++)
+			dst[j] = prof_sadd(dst[j], src[j]);
 	}
 	free(table);
 

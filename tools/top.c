@@ -30,16 +30,6 @@
 #include "graph.h"
 #include "names.h"
 
-/* Sums saturate instead of overflowing: a hostile profile may hold values
- * whose total does not fit in int64. */
-static inline int64_t sadd(int64_t a, int64_t b)
-{
-	int64_t r;
-	if (__builtin_add_overflow(a, b, &r))
-		return b > 0 ? INT64_MAX : INT64_MIN;
-	return r;
-}
-
 int top_parse_by(const char *s, top_by *by)
 {
 	static const char *names[] = { "function", "line", "file", "address", "stack" };
@@ -283,7 +273,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const int64_t *vals = prof_sample_values(p, i);
 		for (uint32_t k = 0; k < nv; k++)
-			total[k] = sadd(total[k], abs64(vals[k]));
+			total[k] = prof_sadd(total[k], abs64(vals[k]));
 		if (o->mask && !o->mask[i])
 			continue;
 		uint32_t st = p->samples[i].stack;
@@ -321,8 +311,8 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		}
 		for (uint32_t k = 0; k < nv; k++) {
 			int64_t *cell = &sums[(size_t)text_of_stack[st] * nv + k];
-			*cell = sadd(*cell, vals[k]);
-			shown[k] = sadd(shown[k], vals[k]);
+			*cell = prof_sadd(*cell, vals[k]);
+			shown[k] = prof_sadd(shown[k], vals[k]);
 		}
 	}
 	uint32_t nrows = names_count(names);
@@ -357,7 +347,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	/* pprof's summary line, for the sorting type */
 	int64_t part = 0;
 	for (uint32_t i = 0; i < shown_rows; i++)
-		part = sadd(part, rows[i].vals[v]);
+		part = prof_sadd(part, rows[i].vals[v]);
 	sb_addf(out, "Showing %u of %u stacks, accounting for ", shown_rows, nrows);
 	top_format(out, part, p->sample_types[v].unit, units[v]);
 	sb_adds(out, ", ");
@@ -442,7 +432,7 @@ void top_labels(const profile *p, const top_opts *o, uint32_t v, const graph *g,
 		filter_describe(o->filters, out);
 	int64_t sum = 0;
 	for (uint32_t i = 0; i < n; i++)
-		sum = sadd(sum, nodes[i].flat);
+		sum = prof_sadd(sum, nodes[i].flat);
 	sb_adds(out, "Showing nodes accounting for ");
 	top_format(out, sum, unit, out_unit);
 	sb_adds(out, ", ");
@@ -534,7 +524,7 @@ static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *ou
 	strbuf sb = STRBUF_INIT;
 	for (uint32_t i = 0; i < n; i++) {
 		const graph_node *nd = &nodes[i];
-		flat_sum = sadd(flat_sum, nd->flat);
+		flat_sum = prof_sadd(flat_sum, nd->flat);
 		node_row(out, nd, flat_sum, total, unit, ou);
 		sb_addf(out, "  %s", graph_node_info(g, nd)->name);
 		const char *inl = graph_inline_label(g, nd);
@@ -585,7 +575,7 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 		sb_adds(&body, separator);
 		for (int dir = 0; dir < 2; dir++) {
 			if (dir == 1) {
-				flat_sum = sadd(flat_sum, nd->flat);
+				flat_sum = prof_sadd(flat_sum, nd->flat);
 				node_row(&body, nd, flat_sum, total, unit, ou);
 				sb_addf(&body, "                | %s\n", name);
 			}
@@ -671,7 +661,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const int64_t *vals = prof_sample_values(p, i);
 		int64_t w = vals[v];
-		total = sadd(total, abs64(w));
+		total = prof_sadd(total, abs64(w));
 		if (o->mask && !o->mask[i])
 			continue;
 		bool zero = true;
@@ -688,7 +678,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 			h = (h + 1) & (cap - 1);
 		}
 		if (slots[h]) {
-			val[slots[h] - 1] = sadd(val[slots[h] - 1], w);
+			val[slots[h] - 1] = prof_sadd(val[slots[h] - 1], w);
 			continue;
 		}
 		slots[h] = (uint32_t)n + 1;

@@ -143,8 +143,7 @@ int main(int argc, char **argv)
 		int64_t total = 0;
 		for (size_t i = 0; v < p->nvalues && i < p->nsamples; i++)
 			if (!mask || mask[i])
-				if (__builtin_add_overflow(total, prof_sample_values(p, i)[v], &total))
-					total = INT64_MAX;
+				total = prof_sadd(total, prof_sample_values(p, i)[v]);
 		double px = (s.width > 0 ? s.width : 1200) - 20.0;
 		double mw = s.minwidth < 0 ? 0.1 : s.minwidth;
 		double below = floor(mw * (double)total / px);

@@ -130,8 +130,7 @@ static void header(strbuf *o, const char *file, const profile *p, size_t shown,
 	int64_t total = 0;
 	if (wv != PROF_NONE)
 		for (size_t i = 0; i < p->nsamples; i++)
-			if (__builtin_add_overflow(total, prof_sample_values(p, i)[wv], &total))
-				total = prof_sample_values(p, i)[wv] > 0 ? INT64_MAX : INT64_MIN; /* saturate */
+			total = prof_sadd(total, prof_sample_values(p, i)[wv]);
 	sb_addf(o, "# samples: %zu", p->nsamples);
 	if (p->source_format && !strcmp(p->source_format, "raw"))
 		sb_addf(o, ", dropped: %llu", (unsigned long long)p->samples_dropped);
