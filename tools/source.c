@@ -169,18 +169,19 @@ typedef struct list_ctx {
 	const graph_node *nodes;
 } list_ctx;
 
-static int by_name(const void *a, const void *b, void *ctx_)
+/* Function name, then file name, then node order: each function's files
+ * in name order, each file's nodes in the graph's order, as pprof groups
+ * them (its functions and files have distinct names: no ties). */
+static int by_func_file(const void *a, const void *b, void *ctx_)
 {
 	const list_ctx *c = ctx_;
-	return strcmp(graph_node_info(c->g, &c->nodes[*(const uint32_t *)a])->func,
-		      graph_node_info(c->g, &c->nodes[*(const uint32_t *)b])->func);
-}
-
-static int by_file(const void *a, const void *b, void *ctx_)
-{
-	const list_ctx *c = ctx_;
-	return strcmp(graph_node_info(c->g, &c->nodes[*(const uint32_t *)a])->file,
-		      graph_node_info(c->g, &c->nodes[*(const uint32_t *)b])->file);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const graph_info *ix = graph_node_info(c->g, &c->nodes[x]);
+	const graph_info *iy = graph_node_info(c->g, &c->nodes[y]);
+	int r = strcmp(ix->func, iy->func);
+	if (!r)
+		r = strcmp(ix->file, iy->file);
+	return r ? r : (x > y) - (x < y);
 }
 
 /* pprof's getSourceFromFile for the nodes fns (of one function and file). */
@@ -242,29 +243,20 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 	uint32_t nn;
 	const graph_node *nodes = graph_nodes(g, &nn);
 	list_ctx ctx = { g, nodes };
-	/* the matching nodes, and one per function name */
+	/* the matching nodes, grouped by function and file (sorting them:
+	 * a scan per function was quadratic, 10 s for 40k functions) */
 	uint32_t *match = xmalloc(st_mult(nn + 1, sizeof(uint32_t)));
-	uint32_t *funcs = xmalloc(st_mult(nn + 1, sizeof(uint32_t)));
-	uint32_t nmatch = 0, nfuncs = 0;
-	for (uint32_t i = 0; i < nn; i++) {
-		const char *func = graph_node_info(g, &nodes[i])->func;
-		if (regexec(&re, func, 0, NULL, 0) != 0)
-			continue;
-		bool seen = false;
-		for (uint32_t k = 0; k < nfuncs && !seen; k++)
-			seen = graph_node_info(g, &nodes[funcs[k]])->func == func;
-		if (!seen)
-			funcs[nfuncs++] = i;
-		match[nmatch++] = i;
-	}
+	uint32_t nmatch = 0;
+	for (uint32_t i = 0; i < nn; i++)
+		if (regexec(&re, graph_node_info(g, &nodes[i])->func, 0, NULL, 0) == 0)
+			match[nmatch++] = i;
 	regfree(&re);
-	if (nfuncs == 0) {
+	if (nmatch == 0) {
 		free(match);
-		free(funcs);
 		graph_free(g);
 		return cprof_fail(err, "no matches found for regexp: %s", o->symbol);
 	}
-	qsort_r(funcs, nfuncs, sizeof(*funcs), by_name, &ctx);
+	qsort_r(match, nmatch, sizeof(*match), by_func_file, &ctx);
 
 	char *cwd = NULL;
 	if (!o->source_path || !*o->source_path)
@@ -274,38 +266,21 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 	sb_adds(out, "Total: ");
 	top_format(out, graph_total(g), unit, "minimum");
 	sb_addc(out, '\n');
-	uint32_t *files = xmalloc(st_mult(nmatch + 1, sizeof(uint32_t)));
-	uint32_t *fns = xmalloc(st_mult(nmatch + 1, sizeof(uint32_t)));
-	for (uint32_t f = 0; f < nfuncs; f++) {
-		const char *func = graph_node_info(g, &nodes[funcs[f]])->func;
-		uint32_t nfiles = 0;
-		for (uint32_t i = 0; i < nmatch; i++) {
-			const graph_info *in = graph_node_info(g, &nodes[match[i]]);
-			if (in->func != func || !*in->file)
-				continue;
-			bool seen = false;
-			for (uint32_t k = 0; k < nfiles && !seen; k++)
-				seen = graph_node_info(g, &nodes[files[k]])->file == in->file;
-			if (!seen)
-				files[nfiles++] = match[i];
-		}
-		if (nfiles == 0) {
-			sb_addf(out, "No source information for %s\n", func);
-			continue;
-		}
-		qsort_r(files, nfiles, sizeof(*files), by_file, &ctx);
-		for (uint32_t k = 0; k < nfiles; k++) {
-			const char *file = graph_node_info(g, &nodes[files[k]])->file;
-			uint32_t n = 0;
+	for (uint32_t i = 0, j; i < nmatch; i = j) {
+		const char *func = graph_node_info(g, &nodes[match[i]])->func;
+		for (j = i; j < nmatch && !strcmp(graph_node_info(g, &nodes[match[j]])->func, func); j++)
+			;
+		bool any = false;
+		for (uint32_t k = i, e; k < j; k = e) {
+			const char *file = graph_node_info(g, &nodes[match[k]])->file;
 			int64_t flat = 0, cum = 0;
-			for (uint32_t i = 0; i < nmatch; i++) {
-				const graph_info *in = graph_node_info(g, &nodes[match[i]]);
-				if (in->func == func && in->file == file) {
-					fns[n++] = match[i];
-					flat = prof_sadd(flat, nodes[match[i]].flat);
-					cum = prof_sadd(cum, nodes[match[i]].cum);
-				}
+			for (e = k; e < j && !strcmp(graph_node_info(g, &nodes[match[e]])->file, file); e++) {
+				flat = prof_sadd(flat, nodes[match[e]].flat);
+				cum = prof_sadd(cum, nodes[match[e]].cum);
 			}
+			if (!*file)
+				continue;
+			any = true;
 			sb_addf(out, "ROUTINE ======================== %s in %s\n", func, file);
 			strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 			top_format(&a, flat, unit, "minimum");
@@ -315,13 +290,12 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 			sb_adds(out, " of Total\n");
 			sb_release(&a);
 			sb_release(&b);
-			list_file(&rd, g, nodes, fns, n, unit, out);
+			list_file(&rd, g, nodes, match + k, e - k, unit, out);
 		}
+		if (!any)
+			sb_addf(out, "No source information for %s\n", func);
 	}
-	free(files);
-	free(fns);
 	free(match);
-	free(funcs);
 	free(cwd);
 	reader_free(&rd);
 	graph_free(g);
