@@ -1,15 +1,24 @@
 /*
  * record: cprof-record's checks before and after the run (see record.h).
+ * ELF files are read with libelf (elfutils), which the symbolizer links too.
  */
 #include "record.h"
 
+#include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include "rawfile.h"
 
 /* The directory part of an absolute path ("/" for "/x"). */
 static void dir_of(const char *path, char *dir, size_t n)
@@ -56,4 +65,411 @@ int rec_check_output(const char *path, cprof_err *err)
 	close(fd);
 	unlink(probe);
 	return 0;
+}
+
+/* ---- what the command is ------------------------------------------------ */
+
+/* execvp's search: the first executable regular file named cmd in PATH. */
+static bool resolve(const char *cmd, char *out, size_t n)
+{
+	struct stat st;
+	if (!*cmd)
+		return false;
+	if (strchr(cmd, '/')) {
+		snprintf(out, n, "%s", cmd);
+		return true;
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/bin:/usr/bin";
+	for (const char *p = path;; p++) {
+		const char *e = strchr(p, ':');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		/* an empty entry is the current directory */
+		if ((size_t)snprintf(out, n, "%.*s%s%s", (int)len, p, len ? "/" : "", cmd) < n &&
+		    stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return true;
+		if (!e)
+			break;
+		p = e;
+	}
+	return false;
+}
+
+/* A "Go" note of type 4 (NT_GO_BUILD_ID) in a PT_NOTE segment. */
+static bool has_go_note(Elf *e, const GElf_Phdr *ph)
+{
+	Elf_Data *d = elf_getdata_rawchunk(e, (int64_t)ph->p_offset, ph->p_filesz, ELF_T_NHDR);
+	if (!d)
+		return false;
+	size_t off = 0, name_off, desc_off;
+	GElf_Nhdr nh;
+	while (off < d->d_size && (off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0)
+		if (nh.n_type == 4 && nh.n_namesz == 3 &&
+		    !memcmp((const char *)d->d_buf + name_off, "Go", 3))
+			return true;
+	return false;
+}
+
+/* The sampler's own ELF class and machine: what LD_PRELOAD can load into. */
+static void own_machine(int *cls, int *machine)
+{
+	static int c = -1, m = -1;
+	if (c < 0) {
+		int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+		Elf *e = fd >= 0 ? elf_begin(fd, ELF_C_READ, NULL) : NULL;
+		GElf_Ehdr eh;
+		if (e && gelf_getehdr(e, &eh)) {
+			c = eh.e_ident[EI_CLASS];
+			m = eh.e_machine;
+		} else {
+			c = m = 0;
+		}
+		if (e)
+			elf_end(e);
+		if (fd >= 0)
+			close(fd);
+	}
+	*cls = c;
+	*machine = m;
+}
+
+/* Classifies an ELF file; REC_UNKNOWN if it is not one. */
+static rec_kind classify_elf(int fd, bool *go_dynamic)
+{
+	Elf *e = elf_begin(fd, ELF_C_READ, NULL);
+	GElf_Ehdr eh;
+	rec_kind k = REC_UNKNOWN;
+	size_t nph = 0, shstrndx;
+	bool interp = false, go = false;
+
+	if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) || elf_getphdrnum(e, &nph) < 0)
+		goto out;
+	for (size_t i = 0; i < nph; i++) {
+		GElf_Phdr ph;
+		if (!gelf_getphdr(e, (int)i, &ph))
+			continue;
+		if (ph.p_type == PT_INTERP)
+			interp = true;
+		else if (ph.p_type == PT_NOTE && !go)
+			go = has_go_note(e, &ph);
+	}
+	if (!go && elf_getshdrstrndx(e, &shstrndx) == 0) {
+		for (Elf_Scn *s = NULL; (s = elf_nextscn(e, s));) {
+			GElf_Shdr sh;
+			const char *name;
+			if (gelf_getshdr(s, &sh) && (name = elf_strptr(e, shstrndx, sh.sh_name)) &&
+			    (!strcmp(name, ".go.buildinfo") || !strcmp(name, ".note.go.buildid"))) {
+				go = true;
+				break;
+			}
+		}
+	}
+	int cls, machine;
+	own_machine(&cls, &machine);
+	if (cls && (eh.e_ident[EI_CLASS] != cls || eh.e_machine != machine))
+		k = REC_FOREIGN;
+	else if (go)
+		k = REC_GO;
+	else if (interp)
+		k = REC_DYNAMIC;
+	else
+		k = eh.e_type == ET_DYN ? REC_STATIC_PIE : REC_STATIC;
+	*go_dynamic = go && interp;
+out:
+	if (e)
+		elf_end(e);
+	return k;
+}
+
+/* The next blank-separated word at *p into word (advancing *p); false at
+ * the end of the line or for a word longer than the buffer. */
+static bool next_word(const char **p, char *word, size_t n)
+{
+	while (**p == ' ' || **p == '\t')
+		(*p)++;
+	size_t len = strcspn(*p, " \t\n");
+	if (!len || len >= n)
+		return false;
+	snprintf(word, n, "%.*s", (int)len, *p);
+	*p += len;
+	return true;
+}
+
+/* The interpreter a "#!" line names, into out ("" if none): the first word;
+ * for /usr/bin/env, the first argument that is not an option, through PATH. */
+static void shebang(const char *line, char *out, size_t n)
+{
+	char word[PATH_MAX];
+	const char *p = line;
+
+	*out = 0;
+	if (!next_word(&p, word, sizeof(word)))
+		return;
+	const char *base = strrchr(word, '/');
+	if (strcmp(base ? base + 1 : word, "env")) {
+		snprintf(out, n, "%s", word);
+		return;
+	}
+	do {
+		if (!next_word(&p, word, sizeof(word)))
+			return;
+	} while (word[0] == '-' || strchr(word, '='));
+	if (!resolve(word, out, n))
+		*out = 0;
+}
+
+void rec_inspect(const char *cmd, rec_target *t)
+{
+	char path[PATH_MAX];
+
+	memset(t, 0, sizeof(*t));
+	t->kind = REC_UNKNOWN;
+	if (!resolve(cmd, path, sizeof(path)))
+		return;
+	elf_version(EV_CURRENT);
+	for (int depth = 0; depth < 5; depth++) {
+		char head[512];
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		ssize_t got = pread(fd, head, sizeof(head) - 1, 0);
+		if (got >= 2 && head[0] == '#' && head[1] == '!') {
+			close(fd);
+			head[got] = 0;
+			if (!t->script[0])
+				snprintf(t->script, sizeof(t->script), "%s", path);
+			char interp[PATH_MAX];
+			shebang(head + 2, interp, sizeof(interp));
+			if (!interp[0])
+				return;
+			snprintf(path, sizeof(path), "%s", interp);
+			continue;
+		}
+		snprintf(t->path, sizeof(t->path), "%s", path);
+		t->kind = got >= 4 && !memcmp(head, ELFMAG, SELFMAG) ? classify_elf(fd, &t->go_dynamic)
+								     : REC_UNKNOWN;
+		close(fd);
+		return;
+	}
+}
+
+bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb)
+{
+	const char *why;
+	switch (t->kind) {
+	case REC_STATIC:
+		why = "is statically linked (no program interpreter): LD_PRELOAD cannot load the "
+		      "sampler into it";
+		break;
+	case REC_STATIC_PIE:
+		why = "is a static-pie program (no program interpreter): LD_PRELOAD cannot load the "
+		      "sampler into it";
+		break;
+	case REC_GO:
+		why = t->go_dynamic
+			? "is a Go program (linked with cgo): Go's runtime owns SIGPROF and its "
+			  "threads, so the preloaded sampler cannot record it safely"
+			: "is a Go program, statically linked: LD_PRELOAD cannot load the sampler "
+			  "into it, and Go's runtime owns SIGPROF and its threads";
+		break;
+	case REC_FOREIGN:
+		why = "is built for another machine or word size than the sampler: the loader "
+		      "cannot preload it";
+		break;
+	default:
+		return false;
+	}
+	sb_addf(sb, "%s %s; nothing was run.\n", t->path, why);
+	if (t->script[0])
+		sb_addf(sb, "(%s is a script run by it)\n", t->script);
+	if (t->kind == REC_GO)
+		sb_adds(sb, "For Go, profile with runtime/pprof (pprof.StartCPUProfile, "
+			    "go test -cpuprofile, net/http/pprof):\n"
+			    "every cprof tool reads its output, e.g. cprof-top cpu.pprof, "
+			    "cprof-html cpu.pprof -o report.html.\n");
+	sb_addf(sb, "To sample it from outside the process use perf: "
+		    "perf record -g -- %s%s\n",
+		cmd, t->kind == REC_GO ? "" : " (--call-graph dwarf if it lacks frame pointers)");
+	return true;
+}
+
+/* ---- the files of a run ------------------------------------------------- */
+
+/* True when a live process pid has the file (dev, ino) mapped. */
+static bool mapped_by(uint32_t pid, dev_t dev, ino_t ino)
+{
+	char name[64], line[PATH_MAX + 128];
+	snprintf(name, sizeof(name), "/proc/%u/maps", pid);
+	FILE *f = fopen(name, "re");
+	bool hit = false;
+	if (!f)
+		return false;
+	while (!hit && fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long long inode;
+		if (sscanf(line, "%*x-%*x %*s %*x %x:%x %llu", &maj, &min, &inode) == 3)
+			hit = inode == (unsigned long long)ino && maj == major(dev) &&
+			      min == minor(dev);
+	}
+	fclose(f);
+	return hit;
+}
+
+/* Reads one candidate; 1 if it is a raw file of this run (filled in). */
+static int read_one(const char *path, uint64_t since_ns, rec_file *rf)
+{
+	const unsigned char *d;
+	unsigned char *owned = NULL;
+	size_t n;
+	cprof_err err;
+	raw_reader r;
+	raw_rec rec;
+	struct stat st;
+	int found = 0;
+	size_t last_end = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (!map_file(path, (size_t)1 << 40, &d, &n)) {
+		if (read_file_all(path, (size_t)1 << 34, &owned, &n, &err) < 0)
+			return 0;
+		d = owned;
+	}
+	memset(rf, 0, sizeof(*rf));
+	if (raw_open(&r, d, n, &err) < 0)
+		goto out;
+	while (raw_next(&r, &rec) == 1) {
+		last_end = rec.offset + 8 + rec.body_len;
+		if (rec.type == CPROF_RAW_INFO && !found) {
+			raw_info_rec info;
+			if (raw_info(&rec, &info, &err) < 0 || info.h.start_monotonic_ns < since_ns)
+				goto out;
+			found = 1;
+			rf->pid = info.h.pid;
+			rf->wall = info.h.mode == CPROF_MODE_WALL;
+			rf->start_ns = rf->end_ns = info.h.start_monotonic_ns;
+			strbuf c = STRBUF_INIT;
+			const char *s = info.cmdline_len ? info.cmdline : info.exe;
+			size_t sl = info.cmdline_len ? info.cmdline_len : info.exe_len;
+			for (size_t i = 0; i < sl; i++)
+				sb_addc(&c, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+			rf->command = sb_detach(&c, NULL);
+		} else if (!found) {
+			goto out; /* INFO comes first in every raw file */
+		} else if (rec.type == CPROF_RAW_SAMPLE) {
+			raw_sample_rec s;
+			if (raw_sample(&rec, &s, NULL) < 0)
+				continue;
+			rf->samples++;
+			rf->cpu_ns += (int64_t)s.h.weight_ns;
+			if (s.h.time_ns > rf->end_ns)
+				rf->end_ns = s.h.time_ns;
+		} else if (rec.type == CPROF_RAW_END) {
+			struct cprof_raw_end e;
+			if (raw_end(&rec, &e, NULL) == 0) {
+				rf->dropped = e.samples_dropped;
+				if (e.time_ns > rf->end_ns)
+					rf->end_ns = e.time_ns;
+			}
+		}
+	}
+	if (!found)
+		goto out;
+	rf->path = xstrdup(path);
+	rf->live = r.zero_tail && mapped_by(rf->pid, st.st_dev, st.st_ino);
+	strbuf sb = STRBUF_INIT;
+	bool trim = r.zero_tail && !rf->live && last_end > 0 && last_end < n;
+	if (rf->live) {
+		sb_addf(&sb, "still being written by pid %u", rf->pid);
+	} else {
+		/* describe the file as it will be once trimmed */
+		if (trim && !r.ended)
+			sb_addf(&sb, "no END record (recording did not finish cleanly): read %llu "
+				     "records", (unsigned long long)r.nrecords);
+		else
+			raw_describe_end(&r, &sb);
+	}
+	rf->problem = sb_detach(&sb, NULL);
+	if (owned)
+		free(owned);
+	else
+		unmap_file(d, n);
+	d = owned = NULL;
+	if (trim && truncate(path, (off_t)last_end) == 0)
+		rf->trimmed = n - last_end;
+	return 1;
+out:
+	free(rf->command);
+	rf->command = NULL;
+	if (owned)
+		free(owned);
+	else if (d)
+		unmap_file(d, n);
+	return 0;
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const rec_file *x = a, *y = b;
+	if (x->start_ns != y->start_ns)
+		return x->start_ns < y->start_ns ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* "base", "base.<digits>" or "base.<digits>.<digits>" */
+static bool run_name(const char *name, const char *base)
+{
+	size_t bl = strlen(base);
+	if (strncmp(name, base, bl))
+		return false;
+	name += bl;
+	for (int part = 0; *name; part++) {
+		if (part == 2 || *name != '.' || !(name[1] >= '0' && name[1] <= '9'))
+			return false;
+		name++;
+		while (*name >= '0' && *name <= '9')
+			name++;
+	}
+	return true;
+}
+
+size_t rec_collect(const char *path, uint64_t since_ns, rec_file **files)
+{
+	char dir[PATH_MAX];
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	rec_file *v = NULL;
+	size_t n = 0, alloc = 0;
+	DIR *dh;
+	struct dirent *de;
+
+	dir_of(path, dir, sizeof(dir));
+	*files = NULL;
+	if (!(dh = opendir(dir)))
+		return 0;
+	while ((de = readdir(dh))) {
+		if (!run_name(de->d_name, base))
+			continue;
+		strbuf full = STRBUF_INIT;
+		sb_addf(&full, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", de->d_name);
+		ALLOC_GROW(v, n + 1, alloc);
+		if (read_one(full.buf, since_ns, &v[n]))
+			n++;
+		sb_release(&full);
+	}
+	closedir(dh);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_start);
+	*files = v;
+	return n;
+}
+
+void rec_files_free(rec_file *files, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(files[i].path);
+		free(files[i].command);
+		free(files[i].problem);
+	}
+	free(files);
 }

@@ -8,11 +8,31 @@
  *    FILE.<pid> files of children) where it was asked to? It tries what the
  *    sampler will do (an unnamed file in the directory), so permissions,
  *    read-only filesystems and missing directories are all caught.
+ *  - rec_inspect: what the command is, found through PATH as execvp finds
+ *    it, following #! interpreters: the sampler reaches a program only
+ *    through LD_PRELOAD, which needs a dynamically linked program of this
+ *    machine's kind whose runtime leaves SIGPROF and thread creation to
+ *    libc. Static and static-pie programs have no program interpreter to
+ *    preload anything; Go programs (static, or dynamic with cgo) run their
+ *    own signal handling and scheduler threads.
+ *
+ * After running:
+ *  - rec_collect: every raw file of this run (FILE, FILE.<pid>,
+ *    FILE.<pid>.<n> started after the run began), each summarized; a file
+ *    whose writer died without closing it (SIGKILL, the OOM killer, a crash
+ *    the program handled) is cut after its last complete record, so no
+ *    megabytes of zero padding are left behind — unless a live process
+ *    still has it mapped (a daemon the command left running).
  *
  * None of these functions prints; each fills a cprof_err and returns -1.
  */
 #ifndef CPROF_RECORD_H
 #define CPROF_RECORD_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -21,5 +41,56 @@
  * directory /x does not exist", "is a directory", "Permission denied").
  * Leaves nothing behind. */
 int rec_check_output(const char *path, cprof_err *err);
+
+typedef enum rec_kind {
+	REC_DYNAMIC,    /* a program interpreter: the sampler can be preloaded */
+	REC_STATIC,     /* ELF without PT_INTERP, ET_EXEC */
+	REC_STATIC_PIE, /* ELF without PT_INTERP, ET_DYN */
+	REC_GO,         /* a Go program (.go.buildinfo or a Go build-id note) */
+	REC_FOREIGN,    /* ELF of another class or machine than the sampler */
+	REC_UNKNOWN,    /* not found, unreadable, not ELF: exec decides */
+} rec_kind;
+
+typedef struct rec_target {
+	rec_kind kind;      /* of the program that will finally run */
+	bool go_dynamic;    /* REC_GO: linked with a program interpreter (cgo) */
+	char path[PATH_MAX];   /* that program ("" when not found) */
+	char script[PATH_MAX]; /* the #! script that runs it, or "" */
+} rec_target;
+
+/* Finds cmd as execvp would (a name with '/' as is, else the first
+ * executable regular file in $PATH, or in /bin:/usr/bin when PATH is unset)
+ * and classifies it, following up to 4 levels of #! interpreters
+ * ("#!/usr/bin/env NAME" looks NAME up in PATH). Never fails: a command
+ * that cannot be found or read is REC_UNKNOWN, and exec reports it. */
+void rec_inspect(const char *cmd, rec_target *t);
+
+/* When t cannot be recorded: appends why and what to do instead (several
+ * lines, each ending in '\n', the first naming the program) and returns
+ * true; cmd is the command as typed. Else false and sb untouched. */
+bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb);
+
+typedef struct rec_file {
+	char *path;
+	uint32_t pid;
+	char *command;     /* the command line, arguments joined by spaces */
+	uint64_t samples, dropped;
+	int64_t cpu_ns;    /* sum of sample weights (CPU time in cpu mode) */
+	bool wall;         /* wall mode: weights are wall time */
+	uint64_t start_ns; /* CLOCK_MONOTONIC at start (INFO) */
+	uint64_t end_ns;   /* END record's time, else the last timestamp seen */
+	bool live;         /* a live process still has it mapped: left alone */
+	uint64_t trimmed;  /* bytes of zero padding cut off (0: none) */
+	char *problem;     /* how the data ended when not cleanly ("" if clean) */
+} rec_file;
+
+/* The raw files of a run that wrote to path (absolute): path itself and
+ * path.<pid>[.<n>] whose recording started at or after since_ns
+ * (CLOCK_MONOTONIC), sorted by start. Files cut short by a dead writer are
+ * trimmed (see above). Unreadable candidates are skipped (they are not
+ * this run's raw files). Returns the count; *files is freed with
+ * rec_files_free. */
+size_t rec_collect(const char *path, uint64_t since_ns, rec_file **files);
+void rec_files_free(rec_file *files, size_t n);
 
 #endif

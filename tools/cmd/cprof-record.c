@@ -2,7 +2,6 @@
  * cprof-record: runs a command under the cprof sampler (LD_PRELOAD of
  * libcprof-sample.so) and exits with the command's status.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -10,12 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "rawfile.h"
 #include "record.h"
 #include "util.h"
 
@@ -25,8 +23,16 @@ static const char usage[] =
 	"\n"
 	"Runs COMMAND with the cprof sampler preloaded and records every thread's\n"
 	"stacks into a raw file (see docs/raw-format.md). Exits with COMMAND's exit\n"
-	"status (128+N if it was killed by signal N). An output path it cannot write\n"
-	"is an error (exit 2) before anything runs.\n"
+	"status (128+N if it was killed by signal N).\n"
+	"\n"
+	"Before running, it refuses (exit 2, nothing runs) an output path it cannot\n"
+	"write and programs the preloaded sampler cannot enter: static and static-pie\n"
+	"programs, Go programs (use runtime/pprof: cprof tools read its profiles) and\n"
+	"programs of another machine; it says why and what to use instead (perf).\n"
+	"After the run it cuts the zero padding off files of processes that died\n"
+	"without closing them, lists each file that holds samples, warns when the\n"
+	"files hold much less CPU time than the command used, and exits 2 when\n"
+	"nothing was recorded at all although the command succeeded.\n"
 	"\n"
 	"  -F, --frequency HZ   samples per second of CPU time per thread (default 100)\n"
 	"  -o, --output FILE    the raw file (default cprof.out); a forked child writes\n"
@@ -38,7 +44,7 @@ static const char usage[] =
 	"                       pointers: faster, needs -fno-omit-frame-pointer)\n"
 	"      --max-depth N    frames kept per sample, 1 to 1024 (default 256);\n"
 	"                       deeper stacks are cut and flagged as truncated\n"
-	"  -q, --quiet          no summary line at the end\n"
+	"  -q, --quiet          no summary at the end\n"
 	"  -h, --help           this text\n"
 	"\n"
 	"The same settings work without cprof-record, as environment variables of\n"
@@ -75,72 +81,59 @@ static const char *find_library(char *buf, size_t n)
 	return "libcprof-sample.so";
 }
 
-/* The recorded file's summary: "cprof-record: FILE: N samples (M dropped)". */
-static void summarize(const char *path, time_t since)
+/* "1.234 s" */
+static void add_secs(strbuf *sb, int64_t ns)
 {
-	unsigned char *d;
-	size_t n;
-	cprof_err err;
-	raw_reader r;
-	raw_rec rec;
+	sb_addf(sb, "%.3f s", (double)ns / 1e9);
+}
+
+/* One line per file that holds samples (earliest first), then the total;
+ * files without samples are only counted (unless still being written), so
+ * an empty one never leads. */
+static void summarize(const char *out, const rec_file *f, size_t n)
+{
 	uint64_t samples = 0, dropped = 0;
-	char dir[PATH_MAX], *slash;
-	const char *base;
-	DIR *dh;
-	struct dirent *de;
-	int others = 0;
-
-	if (read_file_all(path, (size_t)1 << 34, &d, &n, &err) < 0) {
-		fprintf(stderr, "cprof-record: %s: %s\n", path, err.msg);
-		return;
-	}
-	if (raw_open(&r, d, n, &err) < 0) {
-		fprintf(stderr, "cprof-record: %s: %s\n", path, err.msg);
-		free(d);
-		return;
-	}
-	while (raw_next(&r, &rec) == 1) {
-		struct cprof_raw_end e;
-		if (rec.type == CPROF_RAW_SAMPLE)
-			samples++;
-		else if (rec.type == CPROF_RAW_END && raw_end(&rec, &e, NULL) == 0)
-			dropped = e.samples_dropped;
-	}
+	int64_t cpu = 0;
+	size_t with = 0;
 	strbuf sb = STRBUF_INIT;
-	raw_describe_end(&r, &sb);
-	fprintf(stderr, "cprof-record: %s: %llu samples (%llu dropped)%s%s\n", path,
-		(unsigned long long)samples, (unsigned long long)dropped, sb.len ? "; " : "",
-		sb.len ? sb.buf : "");
-	sb_release(&sb);
-	free(d);
 
-	/* files of forked children and exec'd images */
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = 0;
-		base = path + (slash - dir) + 1;
-	} else {
-		strcpy(dir, ".");
-		base = path;
+	for (size_t i = 0; i < n; i++) {
+		samples += f[i].samples;
+		dropped += f[i].dropped;
+		cpu += f[i].wall ? 0 : f[i].cpu_ns;
+		with += f[i].samples > 0;
 	}
-	if (!(dh = opendir(dir)))
-		return;
-	while ((de = readdir(dh))) {
-		struct stat st;
-		char full[PATH_MAX + 256];
-		size_t bl = strlen(base);
-		if (strncmp(de->d_name, base, bl) || de->d_name[bl] != '.' ||
-		    !(de->d_name[bl + 1] >= '0' && de->d_name[bl + 1] <= '9'))
+	for (size_t i = 0; i < n; i++) {
+		if (!f[i].samples && !f[i].live && n > 1)
 			continue;
-		snprintf(full, sizeof(full), "%s/%s", dir, de->d_name);
-		if (stat(full, &st) == 0 && st.st_mtime >= since)
-			others++;
+		sb_reset(&sb);
+		sb_addf(&sb, "cprof-record: %s: %llu samples (%llu dropped) in ", f[i].path,
+			(unsigned long long)f[i].samples, (unsigned long long)f[i].dropped);
+		add_secs(&sb, (int64_t)(f[i].end_ns - f[i].start_ns));
+		sb_addf(&sb, ", pid %u (%s)", f[i].pid, f[i].command);
+		if (*f[i].problem)
+			sb_addf(&sb, "; %s", f[i].problem);
+		if (f[i].trimmed)
+			sb_addf(&sb, "; %llu bytes of zero padding cut off",
+				(unsigned long long)f[i].trimmed);
+		fprintf(stderr, "%s\n", sb.buf);
 	}
-	closedir(dh);
-	if (others)
-		fprintf(stderr, "cprof-record: and %d more file%s %s.<pid>* from child processes\n",
-			others, others > 1 ? "s" : "", path);
+	if (n > 1) {
+		sb_reset(&sb);
+		sb_addf(&sb, "cprof-record: total: %llu samples (%llu dropped", (unsigned long long)samples,
+			(unsigned long long)dropped);
+		if (cpu) {
+			sb_adds(&sb, ", ");
+			add_secs(&sb, cpu);
+			sb_adds(&sb, " of CPU");
+		}
+		sb_addf(&sb, ") in %zu file%s %s*", with, with == 1 ? "" : "s", out);
+		if (n > with)
+			sb_addf(&sb, "; %zu more file%s without samples", n - with,
+				n - with == 1 ? "" : "s");
+		fprintf(stderr, "%s\n", sb.buf);
+	}
+	sb_release(&sb);
 }
 
 static pid_t child;
@@ -168,7 +161,7 @@ int main(int argc, char **argv)
 	strbuf outsb = STRBUF_INIT;
 	const char *outabs;
 	int c, quiet = 0, status;
-	uint64_t v;
+	uint64_t v, hzv = 100;
 
 	while ((c = getopt_long(argc, argv, "+F:o:qh", opts, NULL)) != -1) {
 		switch (c) {
@@ -178,6 +171,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			hz = optarg;
+			hzv = v;
 			break;
 		case 'o':
 			out = optarg;
@@ -239,6 +233,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	/* A program the sampler cannot enter is said before it runs. */
+	rec_target tgt;
+	strbuf why = STRBUF_INIT;
+	rec_inspect(argv[optind], &tgt);
+	if (rec_refusal(&tgt, argv[optind], &why)) {
+		fprintf(stderr, "cprof-record: %s", why.buf);
+		sb_release(&why);
+		sb_release(&outsb);
+		return 2;
+	}
+
 	const char *lib = find_library(libbuf, sizeof(libbuf));
 	const char *old = getenv("LD_PRELOAD");
 	strbuf pre = STRBUF_INIT;
@@ -246,7 +251,8 @@ int main(int argc, char **argv)
 		sb_addf(&pre, "%s:", old);
 	sb_adds(&pre, lib);
 
-	time_t since = time(NULL);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
 	signal(SIGTERM, forward_signal);
@@ -278,19 +284,52 @@ int main(int argc, char **argv)
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	sb_release(&pre);
-	while (waitpid(child, &status, 0) < 0) {
+	struct rusage ru;
+	while (wait4(child, &status, 0, &ru) < 0) {
 		if (errno != EINTR) {
 			fprintf(stderr, "cprof-record: waitpid: %s\n", strerror(errno));
 			sb_release(&outsb);
 			return 2;
 		}
 	}
-	if (!quiet && access(outabs, F_OK) == 0)
-		summarize(outabs, since);
-	else if (!quiet && !(WIFEXITED(status) && WEXITSTATUS(status) >= 126))
-		fprintf(stderr, "cprof-record: %s was not written (is %s loadable?)\n", out, lib);
+	int rc = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+	bool exec_failed = WIFEXITED(status) && WEXITSTATUS(status) >= 126;
+
+	rec_file *files;
+	size_t nfiles = rec_collect(outabs, (uint64_t)t0.tv_sec * 1000000000u + (uint64_t)t0.tv_nsec,
+				    &files);
+	if (!nfiles && !exec_failed) {
+		/* The truth, and a failure: nothing of the run was recorded. */
+		fprintf(stderr,
+			"cprof-record: nothing was recorded: %s was not written, so no program the "
+			"command ran loaded %s (a static or Go program run by a script, a program "
+			"that clears LD_PRELOAD, or a library the loader refused: see its message "
+			"above)\n",
+			out, lib);
+		if (!rc)
+			rc = 2;
+	} else if (nfiles) {
+		if (!quiet)
+			summarize(out, files, nfiles);
+		/* CPU the command's processes used (those waited for) against
+		 * what the files hold: a large gap is programs that ran unseen. */
+		int64_t used = (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+			       (int64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000;
+		int64_t got = 0;
+		bool wall = false;
+		for (size_t i = 0; i < nfiles; i++) {
+			got += files[i].cpu_ns;
+			wall |= files[i].wall;
+		}
+		int64_t floor_ns = (int64_t)(20 * 1e9 / (double)hzv);
+		if (!wall && used >= 200000000 && used >= floor_ns && got < used / 2)
+			fprintf(stderr,
+				"cprof-record: warning: the command used %.3f s of CPU but the files "
+				"hold %.3f s (%.0f%%): programs it ran were not recorded (static or Go "
+				"programs, or programs that clear LD_PRELOAD)\n",
+				(double)used / 1e9, (double)got / 1e9, 100.0 * (double)got / (double)used);
+	}
+	rec_files_free(files, nfiles);
 	sb_release(&outsb);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
+	return rc;
 }
