@@ -14,7 +14,8 @@
 
 bool filter_active(const filter_opts *o)
 {
-	return o->focus || o->ignore || o->ntags || o->has_tid || o->has_from || o->has_to;
+	return o->focus || o->ignore || o->ntags || o->has_tid || o->has_pid || o->has_from ||
+	       o->has_to;
 }
 
 static bool re_match_loc(const profile *p, uint32_t loc, const regex_t *re, strbuf *tmp)
@@ -92,10 +93,10 @@ int filter_mask(const profile *p, const filter_opts *o, bool **maskp, size_t *ke
 	for (uint32_t i = 0; i < o->ntags; i++)
 		if (!strchr(o->tags[i], '=') || o->tags[i][0] == '=')
 			return cprof_fail(err, "bad --tag '%s': want KEY=VALUE", o->tags[i]);
-	if ((o->has_tid || o->has_from || o->has_to) && !p->has_timestamps)
+	if ((o->has_tid || o->has_pid || o->has_from || o->has_to) && !p->has_timestamps)
 		return cprof_fail(err, "--%s needs raw input (this profile has no per-sample %s)",
-				  o->has_tid ? "thread" : o->has_from ? "from" : "to",
-				  o->has_tid ? "threads" : "timestamps");
+				  o->has_tid ? "thread" : o->has_pid ? "pid" : o->has_from ? "from" : "to",
+				  o->has_tid || o->has_pid ? "threads" : "timestamps");
 	if (o->focus) {
 		if (compile(&focus, "focus", o->focus, err) < 0)
 			return -1;
@@ -119,6 +120,7 @@ int filter_mask(const profile *p, const filter_opts *o, bool **maskp, size_t *ke
 		icache = xcalloc(p->nlocations ? p->nlocations : 1, 1);
 	}
 	size_t n = 0;
+	int32_t pid_tid = -1, pid_of = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const prof_sample *s = &p->samples[i];
 		bool keep = true;
@@ -146,6 +148,14 @@ int filter_mask(const profile *p, const filter_opts *o, bool **maskp, size_t *ke
 		}
 		if (keep && o->has_tid)
 			keep = s->tid == o->tid;
+		if (keep && o->has_pid) {
+			/* samples come in runs of one thread: look each run up once */
+			if (s->tid != pid_tid) {
+				pid_tid = s->tid;
+				pid_of = prof_thread_pid(p, s->tid);
+			}
+			keep = pid_of == o->pid;
+		}
 		if (keep && o->has_from)
 			keep = s->time_ns >= o->from_ns;
 		if (keep && o->has_to)
@@ -232,6 +242,8 @@ void filter_describe(const filter_opts *o, strbuf *sb)
 		sb_addf(sb, "   tagfocus=%s\n", o->tags[i]);
 	if (o->has_tid)
 		sb_addf(sb, "   thread=%" PRId32 "\n", o->tid);
+	if (o->has_pid)
+		sb_addf(sb, "   pid=%" PRId32 "\n", o->pid);
 	if (o->has_from)
 		sb_addf(sb, "   from=%" PRId64 "ns\n", o->from_ns);
 	if (o->has_to)

@@ -9,6 +9,7 @@
  *  --tag KEY=VALUE   keep samples whose labels have KEY equal to VALUE
  *                    (several --tag: all must hold)
  *  --thread TID      keep samples of that thread (raw input)
+ *  --pid PID         keep samples of that process's threads (raw input)
  *  --from/--to T     keep samples with from <= time < to (raw input),
  *                    T relative to the start of the recording.
  *
@@ -32,6 +33,8 @@ typedef struct filter_opts {
 	uint32_t ntags;
 	bool has_tid;
 	int32_t tid;
+	bool has_pid;
+	int32_t pid;
 	bool has_from, has_to;
 	int64_t from_ns, to_ns;
 } filter_opts;
@@ -40,8 +43,8 @@ typedef struct filter_opts {
 bool filter_active(const filter_opts *o);
 
 /* Computes the mask of kept samples (p->nsamples entries, caller frees).
- * Errors: a bad regex, a tag without '=', a thread or time filter on a
- * profile without threads and timestamps. *kept gets the count if not NULL. */
+ * Errors: a bad regex, a tag without '=', a thread, process or time filter
+ * on a profile without threads and timestamps. *kept gets the count if not NULL. */
 int filter_mask(const profile *p, const filter_opts *o, bool **mask, size_t *kept, cprof_err *err);
 
 /* Drops the samples the filters reject from p, in place. */

@@ -390,6 +390,19 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+typedef struct thread_key {
+	int32_t pid, tid;
+	uint32_t at; /* index in the tid-sorted array */
+} thread_key;
+
+static int cmp_thread_key(const void *a, const void *b)
+{
+	const thread_key *x = a, *y = b;
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
 static int cmp_sample(const void *a, const void *b, void *ctx)
 {
 	const profile *p = ctx;
@@ -633,8 +646,10 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	}
 	cJSON_AddNumberToObject(root, "defaultValue", p->default_type < p->nvalues ? p->default_type : 0);
 
-	/* threads: distinct tids, sorted; the samples' thread column indexes them */
+	/* threads: distinct tids, listed by (pid, tid) as [tid, name, pid] (pid 0:
+	 * unknown); the samples' thread column indexes that list */
 	int32_t *tids = NULL;
+	uint32_t *rank = NULL; /* tids[k]'s index in the threads array */
 	size_t ntids = 0, tids_alloc = 0;
 	strbuf th = STRBUF_INIT;
 	if (p->has_timestamps) {
@@ -650,12 +665,21 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		keytab_free(&seen);
 		if (ntids)
 			qsort(tids, ntids, sizeof(*tids), cmp_i32);
+		/* listed (and drawn) by process, then thread: [tid, name, pid] */
+		thread_key *keys = xmalloc(st_mult(ntids + 1, sizeof(*keys)));
+		for (size_t k = 0; k < ntids; k++)
+			keys[k] = (thread_key){ prof_thread_pid(p, tids[k]), tids[k], (uint32_t)k };
+		qsort(keys, ntids, sizeof(*keys), cmp_thread_key);
+		rank = xmalloc(st_mult(ntids + 1, sizeof(*rank)));
 		sb_addc(&th, '[');
 		for (size_t k = 0; k < ntids; k++) {
-			const char *name = prof_thread_name(p, tids[k]);
-			sb_addf(&th, "%s[%d,%u]", k ? "," : "", tids[k], strtab_get(&strs, name ? name : ""));
+			const char *name = prof_thread_name(p, keys[k].tid);
+			rank[keys[k].at] = (uint32_t)k;
+			sb_addf(&th, "%s[%d,%u,%d]", k ? "," : "", keys[k].tid,
+				strtab_get(&strs, name ? name : ""), keys[k].pid);
 		}
 		sb_addc(&th, ']');
+		free(keys);
 	}
 
 	/* label sets: flat (key, value) string pairs; numeric values as "N unit" */
@@ -714,7 +738,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		for (size_t i = 0; i < n; i++) {
 			int32_t tid = p->samples[ord[i]].tid;
 			int32_t *hit = bsearch(&tid, tids, ntids, sizeof(*tids), cmp_i32);
-			col[i] = hit ? hit - tids : 0;
+			col[i] = hit ? rank[hit - tids] : 0;
 		}
 		add_column(smp, "thread", col, n);
 	}
@@ -735,6 +759,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		sb_adds(out, txt);
 	free(txt);
 	free(tids);
+	free(rank);
 	sb_release(&th);
 	sb_release(&ls);
 done:

@@ -562,6 +562,16 @@ static uint32_t thread_find(const profile *p, int32_t tid, size_t *slot)
 	return htab_find(&p->in->threads, h, thread_eq, p, &tid, slot);
 }
 
+/* Appends a thread at the free slot thread_find gave. */
+static void add_thread(profile *p, int32_t tid, int32_t pid, const char *name, size_t slot)
+{
+	ALLOC_GROW(p->threads, p->nthreads + 1, p->in->threads_alloc);
+	p->threads[p->nthreads] = (prof_thread){ tid, pid, intern_or_empty(p, name) };
+	htab_set(&p->in->threads, slot, (uint32_t)hash_u64(0x7d, (uint64_t)(uint32_t)tid),
+		 p->nthreads);
+	p->nthreads++;
+}
+
 void prof_set_thread_name(profile *p, int32_t tid, const char *name)
 {
 	size_t slot;
@@ -570,12 +580,28 @@ void prof_set_thread_name(profile *p, int32_t tid, const char *name)
 		p->threads[i].name = intern_or_empty(p, name);
 		return;
 	}
-	ALLOC_GROW(p->threads, p->nthreads + 1, p->in->threads_alloc);
-	p->threads[p->nthreads].tid = tid;
-	p->threads[p->nthreads].name = intern_or_empty(p, name);
-	htab_set(&p->in->threads, slot, (uint32_t)hash_u64(0x7d, (uint64_t)(uint32_t)tid),
-		 p->nthreads);
-	p->nthreads++;
+	add_thread(p, tid, 0, name, slot);
+}
+
+void prof_set_thread_pid(profile *p, int32_t tid, int32_t pid)
+{
+	size_t slot;
+	uint32_t i = thread_find(p, tid, &slot);
+	if (i != PROF_NONE)
+		p->threads[i].pid = pid;
+	else
+		add_thread(p, tid, pid, "", slot);
+}
+
+int32_t prof_thread_pid(const profile *p, int32_t tid)
+{
+	if (p->nthreads) {
+		size_t slot;
+		uint32_t i = thread_find(p, tid, &slot);
+		if (i != PROF_NONE && p->threads[i].pid)
+			return p->threads[i].pid;
+	}
+	return p->pid > 0 ? p->pid : 0;
 }
 
 const char *prof_thread_name(const profile *p, int32_t tid)
@@ -880,6 +906,7 @@ static uint32_t map_hash(const prof_mapping *m)
 
 int prof_merge(profile *dst, const profile *src, cprof_err *err)
 {
+	int64_t shift = 0; /* added to src's sample times */
 	if (dst_is_empty(dst)) {
 		prof_set_sample_types(dst, src->sample_types, src->nvalues);
 		dst->default_type = src->default_type;
@@ -897,6 +924,7 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		dst->keep_frames = prof_intern(dst, src->keep_frames);
 		dst->time_nanos = src->time_nanos;
 		dst->duration_nanos = src->duration_nanos;
+		dst->mono_start_ns = src->mono_start_ns;
 		dst->samples_dropped = 0;
 	} else if (!same_types(dst, src)) {
 		strbuf a = STRBUF_INIT, b = STRBUF_INIT;
@@ -908,19 +936,22 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		sb_release(&b);
 		return -1;
 	} else {
-		/* Header facts: keep the earliest start and the overall span. */
-		if (src->time_nanos && (!dst->time_nanos || src->time_nanos < dst->time_nanos)) {
-			int64_t end = dst->time_nanos ? dst->time_nanos + dst->duration_nanos : 0;
-			dst->time_nanos = src->time_nanos;
-			if (end - dst->time_nanos > dst->duration_nanos)
-				dst->duration_nanos = end - dst->time_nanos;
-		}
-		if (src->time_nanos) {
-			int64_t end = src->time_nanos + src->duration_nanos;
-			if (end - dst->time_nanos > dst->duration_nanos)
-				dst->duration_nanos = end - dst->time_nanos;
-		} else if (!dst->time_nanos && src->duration_nanos > dst->duration_nanos) {
-			dst->duration_nanos = src->duration_nanos;
+		/* One time axis: the earlier start is the origin, the later
+		 * profile's times move by the difference, the duration spans
+		 * both. Without a common clock, the longer duration. */
+		if (prof_origin_delta(dst, src, &shift)) {
+			if (shift < 0) {
+				prof_shift_origin(dst, -shift);
+				shift = 0;
+			}
+			if (shift + src->duration_nanos > dst->duration_nanos)
+				dst->duration_nanos = shift + src->duration_nanos;
+		} else {
+			shift = 0;
+			if (!dst->time_nanos)
+				dst->time_nanos = src->time_nanos;
+			if (src->duration_nanos > dst->duration_nanos)
+				dst->duration_nanos = src->duration_nanos;
 		}
 		if (!src->has_timestamps)
 			dst->has_timestamps = false;
@@ -929,8 +960,18 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 			dst->period_type.type = prof_intern(dst, src->period_type.type);
 			dst->period_type.unit = prof_intern(dst, src->period_type.unit);
 		}
-		if (src->pid != dst->pid)
+		if (src->pid != dst->pid) {
+			/* dst's threads keep the pid they had through dst->pid */
+			for (uint32_t i = 0; i < dst->nthreads; i++)
+				if (!dst->threads[i].pid)
+					dst->threads[i].pid = dst->pid;
 			dst->pid = 0;
+		}
+		/* the header names one program only when all inputs ran it */
+		if (dst->executable && dst->executable != prof_intern(dst, src->executable))
+			dst->executable = dst->cmdline = NULL;
+		else if (dst->cmdline && dst->cmdline != prof_intern(dst, src->cmdline))
+			dst->cmdline = NULL;
 	}
 	dst->samples_dropped += src->samples_dropped;
 
@@ -1031,19 +1072,29 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 	for (uint32_t i = 0; i < src->nlabelsets; i++)
 		lsmap[i] = prof_intern_labelset(dst, src->labelsets[i].labels, src->labelsets[i].n);
 
-	for (uint32_t i = 0; i < src->nthreads; i++)
-		if (!prof_thread_name(dst, src->threads[i].tid))
-			prof_set_thread_name(dst, src->threads[i].tid, src->threads[i].name);
+	/* A thread keeps its process: its own pid, else src's one pid (set
+	 * before the pids differ and dst->pid becomes 0). */
+	for (uint32_t i = 0; i < src->nthreads; i++) {
+		const prof_thread *t = &src->threads[i];
+		const char *had = prof_thread_name(dst, t->tid);
+		if (!had || !*had)
+			prof_set_thread_name(dst, t->tid, t->name);
+		int32_t pid = prof_thread_pid(src, t->tid);
+		if (pid)
+			prof_set_thread_pid(dst, t->tid, pid);
+	}
 
 	/* grow once, then copy the samples */
 	size_t total = dst->nsamples + src->nsamples;
 	ALLOC_GROW(dst->samples, total, dst->in->samples_alloc);
 	if (dst->nvalues)
 		ALLOC_GROW(dst->values, st_mult(total, dst->nvalues), dst->in->values_alloc);
-	for (size_t i = 0; i < src->nsamples; i++)
+	for (size_t i = 0; i < src->nsamples; i++) {
+		int64_t t = src->samples[i].time_ns;
 		prof_add_sample(dst, smap[src->samples[i].stack], lsmap[src->samples[i].labelset],
-				prof_sample_values(src, i), src->samples[i].time_ns,
+				prof_sample_values(src, i), t >= 0 ? t + shift : t,
 				src->samples[i].tid, src->samples[i].flags);
+	}
 
 	free(mmap);
 	free(fmap);
@@ -1051,4 +1102,36 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 	free(smap);
 	free(lsmap);
 	return 0;
+}
+
+bool prof_origin_delta(const profile *a, const profile *b, int64_t *delta)
+{
+	if (a->mono_start_ns > 0 && b->mono_start_ns > 0) {
+		int64_t boot_a = a->time_nanos - a->mono_start_ns;
+		int64_t boot_b = b->time_nanos - b->mono_start_ns;
+		int64_t gap = boot_a > boot_b ? boot_a - boot_b : boot_b - boot_a;
+		if (!a->time_nanos || !b->time_nanos || gap < 1000000000) {
+			*delta = b->mono_start_ns - a->mono_start_ns;
+			return true;
+		}
+	}
+	if (a->time_nanos > 0 && b->time_nanos > 0) {
+		*delta = b->time_nanos - a->time_nanos;
+		return true;
+	}
+	return false;
+}
+
+void prof_shift_origin(profile *p, int64_t d)
+{
+	if (d <= 0)
+		return;
+	for (size_t i = 0; i < p->nsamples; i++)
+		if (p->samples[i].time_ns >= 0)
+			p->samples[i].time_ns += d;
+	if (p->mono_start_ns)
+		p->mono_start_ns -= d;
+	if (p->time_nanos)
+		p->time_nanos -= d;
+	p->duration_nanos += d;
 }

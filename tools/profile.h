@@ -93,7 +93,8 @@ typedef struct prof_sample {
 
 typedef struct prof_thread {
 	int32_t tid;
-	const char *name; /* interned */
+	int32_t pid;      /* its process, 0 if unknown */
+	const char *name; /* interned; "" if unknown */
 } prof_thread;
 
 typedef struct profile profile;
@@ -130,6 +131,10 @@ struct profile {
 	int64_t period;
 	int64_t time_nanos;     /* wall-clock start, ns since the epoch */
 	int64_t duration_nanos;
+	/* CLOCK_MONOTONIC at the time origin (raw input; 0 if unknown): the
+	 * clock every process of one boot of one machine shares, so profiles
+	 * of one run merge onto one axis (prof_origin_delta). */
+	int64_t mono_start_ns;
 	bool has_timestamps;    /* samples carry time_ns / tid (raw input) */
 
 	/* raw-input facts, for headers and views (0 / NULL when unknown) */
@@ -179,6 +184,12 @@ void prof_add_sample(profile *p, uint32_t stack, uint32_t labelset, const int64_
 void prof_reserve_samples(profile *p, size_t n);
 void prof_set_thread_name(profile *p, int32_t tid, const char *name);
 const char *prof_thread_name(const profile *p, int32_t tid); /* NULL if unknown */
+/* Records which process a thread belongs to (adding the thread, nameless,
+ * if it is new). */
+void prof_set_thread_pid(profile *p, int32_t tid, int32_t pid);
+/* The process of a thread: its own pid if known, else the profile's pid
+ * (one-process input), else 0. */
+int32_t prof_thread_pid(const profile *p, int32_t tid);
 /* Appends a comment (interned). */
 void prof_add_comment(profile *p, const char *comment);
 
@@ -252,7 +263,24 @@ void prof_aggregate(profile *p, bool keep_threads);
 
 /* Merges src into dst (same sample types required, else -1 with err).
  * An empty dst (fresh from prof_new) takes src's sample types and header.
- * Mappings, functions and locations equal in every field are shared. */
+ * Mappings, functions and locations equal in every field are shared.
+ * The two go on one time axis (prof_origin_delta): the earlier start is the
+ * origin, the other's sample times are shifted by the difference, and
+ * duration_nanos spans both; with no common clock, times stay as they are
+ * and the duration is the longer one. The executable and command line stay
+ * only while every input has the same. */
 int prof_merge(profile *dst, const profile *src, cprof_err *err);
+
+/* How far b's time origin is after a's, in ns (negative: before), into
+ * *delta. From CLOCK_MONOTONIC (mono_start_ns) when both have it and both
+ * were recorded in one boot of one machine (their CLOCK_REALTIME -
+ * CLOCK_MONOTONIC offsets agree within a second), else from the wall-clock
+ * starts (time_nanos). Returns false when there is no common clock. */
+bool prof_origin_delta(const profile *a, const profile *b, int64_t *delta);
+
+/* Moves the profile's time origin d ns earlier: known sample times grow by
+ * d, mono_start_ns and time_nanos shrink by d (when known), duration_nanos
+ * grows by d. d >= 0. */
+void prof_shift_origin(profile *p, int64_t d);
 
 #endif

@@ -857,6 +857,9 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 		sb_release(&cl);
 	}
 	p->pid = (int32_t)info.h.pid;
+	for (uint32_t i = 0; i < p->nthreads; i++)
+		p->threads[i].pid = p->pid; /* one process per raw file */
+	p->mono_start_ns = (int64_t)info.h.start_monotonic_ns;
 	p->samples_dropped = have_end ? end.samples_dropped : 0;
 	uint64_t t0 = info.h.start_monotonic_ns;
 

@@ -13,8 +13,9 @@
  *    locations are interned per (mapping, address, leaf or return address):
  *    a return address is looked up at address-1 by the symbolizer so that
  *    its line is the call site, but the location keeps the original address;
- *  - threads from THREAD records (the last name seen wins), string labels
- *    from LABELSET records, header facts from INFO and END;
+ *  - threads from THREAD records (the last name seen wins; their pid is
+ *    INFO's), string labels from LABELSET records, header facts from INFO
+ *    and END (mono_start_ns: INFO's start_monotonic_ns, the time origin);
  *  - after symbolization, frames in anonymous memory (JIT code) are named
  *    from the recorded process's /tmp/perf-PID.map (perfmap.h).
  *

@@ -164,6 +164,19 @@ static int cmp_sample(const void *a, const void *b)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
+typedef struct thread_run {
+	int32_t pid, tid;
+	size_t a, b; /* idx[a..b): the thread's samples */
+} thread_run;
+
+static int cmp_run(const void *a, const void *b)
+{
+	const thread_run *x = a, *y = b;
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
 int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cprof_err *err)
 {
 	uint32_t value = o && o->value != PROF_NONE ? o->value : p->default_type;
@@ -193,16 +206,31 @@ int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cp
 	if (p->has_timestamps) {
 		sort_p = p;
 		qsort(idx, p->nsamples, sizeof(*idx), cmp_sample);
-		strbuf nm = STRBUF_INIT;
+		/* one profile per thread, grouped by process: runs of one tid,
+		 * ordered by (pid, tid) */
+		thread_run *runs = NULL;
+		size_t nruns = 0, runs_alloc = 0;
 		for (size_t a = 0, b; a < p->nsamples; a = b) {
 			int32_t tid = p->samples[idx[a]].tid;
 			for (b = a; b < p->nsamples && p->samples[idx[b]].tid == tid; b++)
 				;
-			const char *tn = prof_thread_name(p, tid);
-			sb_reset(&nm);
-			sb_addf(&nm, "%s (tid %d)", tn && tn[0] ? tn : "thread", tid);
-			cJSON_AddItemToArray(profiles, sampled(&c, nm.buf, idx + a, b - a, unit));
+			ALLOC_GROW(runs, nruns + 1, runs_alloc);
+			runs[nruns++] = (thread_run){ prof_thread_pid(p, tid), tid, a, b };
 		}
+		if (nruns)
+			qsort(runs, nruns, sizeof(*runs), cmp_run);
+		strbuf nm = STRBUF_INIT;
+		for (size_t r = 0; r < nruns; r++) {
+			const char *tn = prof_thread_name(p, runs[r].tid);
+			sb_reset(&nm);
+			sb_addf(&nm, "%s (", tn && tn[0] ? tn : "thread");
+			if (runs[r].pid)
+				sb_addf(&nm, "pid %d, ", runs[r].pid);
+			sb_addf(&nm, "tid %d)", runs[r].tid);
+			cJSON_AddItemToArray(profiles, sampled(&c, nm.buf, idx + runs[r].a,
+							       runs[r].b - runs[r].a, unit));
+		}
+		free(runs);
 		sb_release(&nm);
 	}
 	if (!p->has_timestamps || p->nsamples == 0)

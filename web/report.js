@@ -139,7 +139,11 @@
 		sTime = column(D.samples.time, Float64Array);
 		(function (a) { for (let i = 1; i < a.length; i++) a[i] += a[i - 1]; })(sTime); // deltas -> times
 	}
-	const threads = D.threads || [];
+	const threads = D.threads || []; // [tid, name string, pid], by (pid, tid)
+	// Several processes (merged files of one run): tracks are grouped by
+	// process, each label says its pid, and a line separates the groups.
+	const multiProc = new Set(threads.map((t) => t[2] || 0)).size > 1;
+	const threadLabel = (t) => (multiProc ? (t[2] || '?') + ' › ' : '') + (S[t[1]] || 'thread') + ' ' + t[0];
 	const sThread = column(D.samples.thread, Int32Array) || new Int32Array(N);
 	const sLabelset = column(D.samples.labelset, Int32Array) || new Int32Array(N);
 	const sFlags = column(D.samples.flags, Uint8Array) || new Uint8Array(N);
@@ -608,7 +612,7 @@
 		});
 		threadBoxes.push(cb);
 		l.appendChild(cb);
-		l.appendChild(document.createTextNode(' ' + (S[t[1]] || 'thread') + ' (' + t[0] + ')'));
+		l.appendChild(document.createTextNode(' ' + (S[t[1]] || 'thread') + ' (' + t[0] + (multiProc ? ', pid ' + (t[2] || '?') : '') + ')'));
 		$('threads').appendChild(l);
 	});
 	function syncControls() {
@@ -715,7 +719,11 @@
 		for (let k = 0; k < threads.length; k++) {
 			const y = TL.ruler + k * (TL.track + TL.gap);
 			ctx.fillStyle = threadOk[k] ? '#222' : '#aaa';
-			const name = (S[threads[k][1]] || 'thread') + ' ' + threads[k][0];
+			const name = threadLabel(threads[k]);
+			if (multiProc && k > 0 && threads[k][2] !== threads[k - 1][2]) {
+				ctx.strokeStyle = '#888';
+				ctx.beginPath(); ctx.moveTo(0, y - TL.gap / 2 + 0.5); ctx.lineTo(L.w, y - TL.gap / 2 + 0.5); ctx.stroke();
+			}
 			ctx.save();
 			ctx.beginPath(); ctx.rect(0, y, TL.gutter - 6, TL.track); ctx.clip();
 			ctx.fillText(name + ' · ' + TL.counts[k], 4, y + TL.track / 2);
@@ -785,7 +793,7 @@
 		if (best < 0 || bestD > 4 * nsPerPx) { hideTip(); return; }
 		const i = best;
 		const lines = [];
-		lines.push((S[threads[k][1]] || 'thread') + ' ' + threads[k][0] + ' · t=' + fmtNs(sTime[i]) +
+		lines.push((S[threads[k][1]] || 'thread') + ' ' + threads[k][0] + (threads[k][2] ? ' · pid ' + threads[k][2] : '') + ' · t=' + fmtNs(sTime[i]) +
 			(sWeight ? ' · ' + fmtNs(sWeight[i]) : '') + (isWall ? ((sFlags[i] & 1) ? ' · off-CPU' : ' · on-CPU') : ''));
 		const ls = labelsets[sLabelset[i]];
 		if (ls && ls.length) {
@@ -1400,7 +1408,7 @@
 		ready: true,
 		hasTimeline: hasTime,
 		samples: N,
-		threads: threads.map((t) => ({ tid: t[0], name: S[t[1]] })),
+		threads: threads.map((t) => ({ tid: t[0], name: S[t[1]], pid: t[2] || 0 })),
 		perf,
 		state: () => JSON.parse(JSON.stringify(st)),
 		timelineCounts: () => TL.counts.slice(),

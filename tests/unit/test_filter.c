@@ -1,4 +1,4 @@
-/* Unit tests of filter: focus/ignore on names and files, tags, thread and time, errors. */
+/* Unit tests of filter: focus/ignore on names and files, tags, thread, process and time, errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,6 +92,17 @@ static void test_tags_thread_time(void **state)
 	o.tid = 10;
 	mask_is(p, &o, "1010");
 	o.has_tid = false;
+	/* --pid: thread 10 is process 10's, 11 unknown (the profile's pid) */
+	prof_set_thread_pid(p, 10, 10);
+	p->pid = 0;
+	o.has_pid = true;
+	o.pid = 10;
+	mask_is(p, &o, "1010");
+	o.pid = 11;
+	mask_is(p, &o, "0000");
+	p->pid = 11; /* one-process input: its unknown threads are its own */
+	mask_is(p, &o, "0101");
+	o.has_pid = false;
 	cprof_err err;
 	assert_int_equal(filter_parse_time("5ms", &o.from_ns, &err), 0);
 	o.has_from = true;
@@ -121,6 +132,10 @@ static void test_errors(void **state)
 	assert_int_equal(filter_mask(p, &o, &mask, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "--thread needs raw input"));
 	o.has_tid = false;
+	o.has_pid = true;
+	assert_int_equal(filter_mask(p, &o, &mask, NULL, &err), -1);
+	assert_non_null(strstr(err.msg, "--pid needs raw input"));
+	o.has_pid = false;
 	o.tags[o.ntags++] = "novalue";
 	assert_int_equal(filter_mask(p, &o, &mask, NULL, &err), -1);
 	assert_non_null(strstr(err.msg, "KEY=VALUE"));

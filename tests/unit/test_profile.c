@@ -378,6 +378,122 @@ static void test_merge(void **state)
 	prof_free(w);
 }
 
+/* A one-process recording: pid, a thread of it, two samples at 1 and 2 ms
+ * after its start, which was mono ns on CLOCK_MONOTONIC and boot + mono on
+ * the wall clock (boot: CLOCK_REALTIME - CLOCK_MONOTONIC, one per boot). */
+static profile *recording(int32_t pid, int64_t boot, int64_t mono, int64_t dur)
+{
+	profile *p = small_profile("/bin/prog", 0x1200, "A", pid);
+	p->samples[0].time_ns = 1000000;
+	p->samples[1].time_ns = 2000000;
+	p->pid = pid;
+	p->mono_start_ns = mono;
+	p->time_nanos = boot + mono;
+	p->duration_nanos = dur;
+	return p;
+}
+
+static void test_merge_time_axis(void **state)
+{
+	(void)state;
+	const int64_t boot = 1700000000000000000, s = 1000000000;
+	/* three runs one after another, merged out of order: the earliest
+	 * start is 0, each file's samples sit where they happened */
+	profile *a = recording(100, boot, 50 * s, 2 * s);     /* 50 s .. 52 s */
+	profile *b = recording(200, boot, 53 * s, 2 * s);     /* 53 s .. 55 s */
+	profile *c = recording(300, boot, 49 * s, s / 2);     /* 49 s .. 49.5 s */
+	assert_int_equal(prof_merge(a, b, NULL), 0);
+	assert_int_equal(a->samples[2].time_ns, 3 * s + 1000000);
+	assert_int_equal(a->duration_nanos, 5 * s);
+	assert_int_equal(prof_merge(a, c, NULL), 0); /* c is earlier: a moves */
+	assert_int_equal(a->samples[0].time_ns, s + 1000000);
+	assert_int_equal(a->samples[2].time_ns, 4 * s + 1000000);
+	assert_int_equal(a->samples[4].time_ns, 1000000);
+	assert_int_equal(a->samples[5].time_ns, 2000000);
+	assert_int_equal(a->duration_nanos, 6 * s); /* 49 s .. 55 s */
+	assert_int_equal(a->mono_start_ns, 49 * s);
+	assert_int_equal(a->time_nanos, boot + 49 * s);
+	/* each thread keeps its process */
+	assert_int_equal(a->pid, 0);
+	assert_int_equal(prof_thread_pid(a, 100), 100);
+	assert_int_equal(prof_thread_pid(a, 200), 200);
+	assert_int_equal(prof_thread_pid(a, 300), 300);
+	assert_int_equal(prof_thread_pid(a, 999), 0);
+
+	/* the same into an empty profile first (as cli_read_inputs may) */
+	profile *e = prof_new();
+	profile *b2 = recording(200, boot, 53 * s, 2 * s);
+	profile *c2 = recording(300, boot, 49 * s, s / 2);
+	assert_int_equal(prof_merge(e, b2, NULL), 0);
+	assert_int_equal(prof_merge(e, c2, NULL), 0);
+	assert_int_equal(e->samples[0].time_ns, 4 * s + 1000000);
+	assert_int_equal(e->samples[2].time_ns, 1000000);
+	assert_int_equal(e->duration_nanos, 6 * s);
+
+	/* another boot (monotonic clocks unrelated): the wall clocks place them */
+	profile *x = recording(1, boot, 50 * s, s);
+	profile *y = recording(2, boot + 3600 * s, 10 * s, s); /* wall: 3560 s later */
+	int64_t d;
+	assert_true(prof_origin_delta(x, y, &d));
+	assert_int_equal(d, 3560 * s);
+	assert_int_equal(prof_merge(x, y, NULL), 0);
+	assert_int_equal(x->samples[2].time_ns, 3560 * s + 1000000);
+	assert_int_equal(x->duration_nanos, 3561 * s);
+	/* a wall-clock step of less than a second within one boot: monotonic wins */
+	profile *u = recording(1, boot, 50 * s, s);
+	profile *v = recording(2, boot + s / 4, 51 * s, s);
+	assert_true(prof_origin_delta(u, v, &d));
+	assert_int_equal(d, s);
+
+	/* pprof input: a wall-clock start, no sample times; the header spans both */
+	profile *g = prof_new(), *h = prof_new();
+	prof_set_sample_types(g, raw_types, 2);
+	prof_set_sample_types(h, raw_types, 2);
+	add(g, prof_intern_stack(g, NULL, 0), 0, 5, -1, -1);
+	add(h, prof_intern_stack(h, NULL, 0), 0, 5, -1, -1);
+	g->time_nanos = boot + 10 * s;
+	g->duration_nanos = 10 * s;
+	h->time_nanos = boot;
+	h->duration_nanos = 5 * s;
+	assert_int_equal(prof_merge(g, h, NULL), 0);
+	assert_int_equal(g->time_nanos, boot);
+	assert_int_equal(g->duration_nanos, 20 * s);
+	assert_int_equal(g->samples[0].time_ns, -1);
+	assert_int_equal(g->samples[1].time_ns, -1);
+	/* no clock at all: nothing moves, the longer duration */
+	profile *m = prof_new(), *n = prof_new();
+	prof_set_sample_types(m, raw_types, 2);
+	prof_set_sample_types(n, raw_types, 2);
+	add(m, prof_intern_stack(m, NULL, 0), 0, 5, 7, 1);
+	add(n, prof_intern_stack(n, NULL, 0), 0, 5, 9, 1);
+	m->duration_nanos = 3;
+	n->duration_nanos = 4;
+	assert_false(prof_origin_delta(m, n, &d));
+	assert_int_equal(prof_merge(m, n, NULL), 0);
+	assert_int_equal(m->samples[1].time_ns, 9);
+	assert_int_equal(m->duration_nanos, 4);
+
+	profile *all[] = { a, b, c, e, b2, c2, x, y, u, v, g, h, m, n };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		prof_free(all[i]);
+}
+
+static void test_thread_pids(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	p->pid = 42;
+	assert_int_equal(prof_thread_pid(p, 7), 42); /* one-process input */
+	prof_set_thread_pid(p, 7, 40);
+	assert_int_equal(prof_thread_pid(p, 7), 40);
+	assert_string_equal(prof_thread_name(p, 7), ""); /* added nameless */
+	prof_set_thread_name(p, 7, "worker");
+	assert_int_equal(prof_thread_pid(p, 7), 40); /* a rename keeps the pid */
+	p->pid = 0;
+	assert_int_equal(prof_thread_pid(p, 8), 0);
+	prof_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +506,8 @@ int main(void)
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_aggregate_many_deterministic),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_merge_time_axis),
+		cmocka_unit_test(test_thread_pids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

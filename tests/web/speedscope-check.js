@@ -114,11 +114,17 @@ if (rawFile && doc) {
 		raw.push({ tid: Number(f[1]), w: Number(f[3]), stack: f[f.length - 1] });
 	}
 	const tids = [...new Set(raw.map((s) => s.tid))].sort((a, b) => a - b);
-	ok(doc.profiles.length === tids.length && doc.profiles.every((p, k) => p.name.endsWith(`(tid ${tids[k]})`)),
-		`${name}: one sampled profile per thread (${tids.length})`, doc.profiles.map((p) => p.name).join(', '));
+	// "NAME (pid P, tid T)": one profile per thread, grouped by process
+	const tidOf = (p) => { const m = /tid (\d+)\)$/.exec(p.name); return m ? Number(m[1]) : -1; };
+	const pidOf = (p) => { const m = /\(pid (\d+), tid/.exec(p.name); return m ? Number(m[1]) : 0; };
+	const byTid = new Map(doc.profiles.map((p) => [tidOf(p), p]));
+	const sorted = doc.profiles.every((p, k) => k === 0 || pidOf(doc.profiles[k - 1]) < pidOf(p) ||
+		(pidOf(doc.profiles[k - 1]) === pidOf(p) && tidOf(doc.profiles[k - 1]) < tidOf(p)));
+	ok(doc.profiles.length === tids.length && tids.every((t) => byTid.has(t)) && sorted,
+		`${name}: one sampled profile per thread (${tids.length}), ordered by (pid, tid)`, doc.profiles.map((p) => p.name).join(', '));
 	const bad = [];
-	tids.forEach((tid, k) => {
-		const p = doc.profiles[k];
+	tids.forEach((tid) => {
+		const p = byTid.get(tid);
 		if (!p) return;
 		const want = raw.filter((s) => s.tid === tid);
 		const got = p.samples.map((s) => s.map((f) => doc.shared.frames[f].name).join(';'));

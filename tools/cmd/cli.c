@@ -171,9 +171,11 @@ const char cli_help_filters[] =
 	"  --ignore RE         drop samples with a frame matching RE\n"
 	"  --tag KEY=VALUE     only samples labelled KEY=VALUE (repeatable: all must hold)\n"
 	"  --thread TID        only samples of thread TID (raw, perf input)\n"
+	"  --pid PID           only samples of process PID (raw, perf input); also\n"
+	"                      --process PID (cprof-fold's --pid is stackcollapse-perf's)\n"
 	"  --from T, --to T    only samples in [T1, T2) since the start (raw, perf\n"
-	"                      input); T like 1.5s, 250ms, 40us, 1000ns; a bare\n"
-	"                      number is ms\n";
+	"                      input; several inputs: since the earliest one's start);\n"
+	"                      T like 1.5s, 250ms, 40us, 1000ns; a bare number is ms\n";
 
 int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 {
@@ -202,6 +204,14 @@ int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 			return -1;
 		f->has_tid = true;
 		f->tid = (int32_t)v;
+		return 1;
+	}
+	case CLI_OPT_PID: {
+		long v;
+		if (cli_parse_long(tool, "--pid", arg, 1, INT32_MAX, "a process id", &v) < 0)
+			return -1;
+		f->has_pid = true;
+		f->pid = (int32_t)v;
 		return 1;
 	}
 	case CLI_OPT_FROM:

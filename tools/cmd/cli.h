@@ -76,6 +76,7 @@ enum {
 	CLI_OPT_THREAD,
 	CLI_OPT_FROM,
 	CLI_OPT_TO,
+	CLI_OPT_PID,
 	CLI_OPT_VALUE, /* CLI_NAME_LONGOPTS */
 	CLI_OPT_LINES,
 	CLI_OPT_ADDRS,
@@ -92,6 +93,8 @@ enum {
 	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE }, \
 	{ "tag", required_argument, NULL, CLI_OPT_TAG },       \
 	{ "thread", required_argument, NULL, CLI_OPT_THREAD }, \
+	{ "pid", required_argument, NULL, CLI_OPT_PID },       \
+	{ "process", required_argument, NULL, CLI_OPT_PID },   \
 	{ "from", required_argument, NULL, CLI_OPT_FROM },     \
 	{ "to", required_argument, NULL, CLI_OPT_TO }
 extern const char cli_help_filters[];

@@ -21,8 +21,10 @@ static void usage(FILE *f)
 		"Prints a summary of the recording as '#' lines, then every sample in time\n"
 		"order, one per line:\n"
 		"  <ms since start> <tid> <thread name or -> <weight ns> {key=value,...} <root;...;leaf>\n"
-		"Each input is shown on its own (a forked child's file is another recording).\n\n"
+		"Each input is shown on its own (a forked child's file is another recording),\n"
+		"all on one time axis: 0 is the earliest input's start.\n\n"
 		"  --thread TID        only samples of thread TID\n"
+		"  --pid PID           only samples of process PID\n"
 		"  --from T, --to T    only samples in [T1, T2) since the start; T like 1.5s,\n"
 		"                      250ms, 40us, 1000ns; a bare number is milliseconds\n"
 		"  -n, --count N       only the first N samples (after the filters)\n"
@@ -105,7 +107,9 @@ static void add_labels(strbuf *sb, const profile *p, uint32_t ls)
 	sb_addc(sb, '}');
 }
 
-static void header(strbuf *o, const char *file, const profile *p, size_t shown,
+/* start: where this input's origin is on the common axis of several
+ * inputs (ns after the earliest one's start), or -1 for a single input. */
+static void header(strbuf *o, const char *file, const profile *p, size_t shown, int64_t start,
 		   const warnlist *w)
 {
 	sb_addf(o, "# file: %s (%s)\n", file, p->source_format ? p->source_format : "?");
@@ -147,8 +151,11 @@ static void header(strbuf *o, const char *file, const profile *p, size_t shown,
 	}
 	if (shown != p->nsamples)
 		sb_addf(o, "# shown: %zu samples (filters / -n)\n", shown);
+	if (start >= 0)
+		sb_addf(o, "# start: %.3f ms (after the earliest input's start: the time origin)\n",
+			(double)start / 1e6);
 	if (p->duration_nanos)
-		sb_addf(o, "# duration: %.3f s\n", (double)p->duration_nanos / 1e9);
+		sb_addf(o, "# duration: %.3f s\n", (double)(p->duration_nanos - (start > 0 ? start : 0)) / 1e9);
 	if (p->nthreads) {
 		sb_addf(o, "# threads: %u:", p->nthreads);
 		for (uint32_t i = 0; i < p->nthreads; i++) {
@@ -200,6 +207,7 @@ int main(int argc, char **argv)
 	enum { O_NOSYM = CLI_OPT_FIRST_FREE, O_ADDRS, O_TIMELINE, O_WIDTH, O_MAXCOL, O_DEBUGDIR };
 	static const struct option longopts[] = {
 		{ "thread", required_argument, NULL, CLI_OPT_THREAD },
+		{ "pid", required_argument, NULL, CLI_OPT_PID },
 		{ "from", required_argument, NULL, CLI_OPT_FROM },
 		{ "to", required_argument, NULL, CLI_OPT_TO },
 		CLI_READ_LONGOPTS,
@@ -274,19 +282,39 @@ int main(int argc, char **argv)
 	prof_frame *fr = NULL;
 	size_t fr_alloc = 0;
 	int rc = 0;
-	for (int a = optind; a < argc && !rc; a++) {
-		const char *file = argv[a];
-		warnlist w = { STRBUF_INIT };
+	/* Every input first: they share one time axis, whose origin is the
+	 * earliest start among them (prof_origin_delta). */
+	int nin = argc - optind;
+	profile **ps = xcalloc((size_t)nin, sizeof(*ps));
+	warnlist *ws = xcalloc((size_t)nin, sizeof(*ws));
+	int64_t *offs = xcalloc((size_t)nin, sizeof(*offs));
+	for (int a = 0; a < nin && !rc; a++) {
+		cprof_err err = { { 0 } };
 		ro.warn = collect;
-		ro.warn_ctx = &w;
-		profile *p = NULL;
+		ro.warn_ctx = &ws[a];
+		if (prof_read_file(argv[optind + a], &ro, &ps[a], &err) < 0) {
+			cli_error(tool, argv[optind + a], "%s", err.msg);
+			rc = 1;
+		}
+	}
+	int64_t lo = 0;
+	int ref = 0; /* the first input with timestamps */
+	while (!rc && ref + 1 < nin && !ps[ref]->has_timestamps)
+		ref++;
+	for (int a = 0; a < nin && !rc; a++)
+		if (!ps[a]->has_timestamps || !prof_origin_delta(ps[ref], ps[a], &offs[a]))
+			offs[a] = INT64_MIN; /* no timestamps or no common clock: own axis */
+		else if (offs[a] < lo)
+			lo = offs[a];
+	for (int a = 0; a < nin && !rc; a++) {
+		offs[a] = offs[a] == INT64_MIN ? -1 : offs[a] - lo;
+		prof_shift_origin(ps[a], offs[a]);
+	}
+	for (int a = 0; a < nin && !rc; a++) {
+		const char *file = argv[optind + a];
+		profile *p = ps[a];
 		cprof_err err = { { 0 } };
 		bool *mask = NULL;
-		if (prof_read_file(file, &ro, &p, &err) < 0) {
-			cli_error(tool, file, "%s", err.msg);
-			rc = 1;
-			goto next;
-		}
 		if (filter_active(&f) && filter_mask(p, &f, &mask, NULL, &err) < 0) {
 			cli_error(tool, file, "%s", err.msg);
 			rc = 1;
@@ -307,7 +335,7 @@ int main(int argc, char **argv)
 			keep[i] = (!mask || mask[i]) && shown < count;
 			shown += keep[i];
 		}
-		header(&out, file, p, shown, &w);
+		header(&out, file, p, shown, nin > 1 ? offs[a] : -1, &ws[a]);
 		if (timeline) {
 			timeline_opts to = { 0 };
 			to.mask = keep;
@@ -360,9 +388,14 @@ int main(int argc, char **argv)
 		free(keep);
 	next:
 		free(mask);
-		prof_free(p);
-		sb_release(&w.text);
 	}
+	for (int a = 0; a < nin; a++) {
+		prof_free(ps[a]);
+		sb_release(&ws[a].text);
+	}
+	free(ps);
+	free(ws);
+	free(offs);
 	if (!rc) {
 		if (out.len)
 			fwrite(out.buf, 1, out.len, of.fp);
