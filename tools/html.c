@@ -398,9 +398,7 @@ typedef struct thread_key {
 static int cmp_thread_key(const void *a, const void *b)
 {
 	const thread_key *x = a, *y = b;
-	if (x->pid != y->pid)
-		return (x->pid > y->pid) - (x->pid < y->pid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	return prof_cmp_pid_tid(x->pid, x->tid, y->pid, y->tid);
 }
 
 static int cmp_sample(const void *a, const void *b, void *ctx)

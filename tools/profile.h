@@ -190,6 +190,13 @@ void prof_set_thread_pid(profile *p, int32_t tid, int32_t pid);
 /* The process of a thread: its own pid if known, else the profile's pid
  * (one-process input), else 0. */
 int32_t prof_thread_pid(const profile *p, int32_t tid);
+/* Orders threads by (pid, tid), the order views list them in: -1, 0, 1. */
+static inline int prof_cmp_pid_tid(int32_t pid_a, int32_t tid_a, int32_t pid_b, int32_t tid_b)
+{
+	if (pid_a != pid_b)
+		return (pid_a > pid_b) - (pid_a < pid_b);
+	return (tid_a > tid_b) - (tid_a < tid_b);
+}
 /* Appends a comment (interned). */
 void prof_add_comment(profile *p, const char *comment);
 

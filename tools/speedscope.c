@@ -172,9 +172,7 @@ typedef struct thread_run {
 static int cmp_run(const void *a, const void *b)
 {
 	const thread_run *x = a, *y = b;
-	if (x->pid != y->pid)
-		return (x->pid > y->pid) - (x->pid < y->pid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	return prof_cmp_pid_tid(x->pid, x->tid, y->pid, y->tid);
 }
 
 int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cprof_err *err)

@@ -73,9 +73,21 @@ function parseRaw(text) {
 	return out;
 }
 
+// Two tests of a report's timeline against cprof-raw's samples per thread
+// (perTid: {tid: count}): one track per thread, and every sample drawn on
+// its track. Returns the report's threads ([{tid, name, pid}]).
+async function checkTracks(page, perTid) {
+	const threads = await page.evaluate(() => cprofReport.threads);
+	is(threads.map((t) => t.tid).sort().join(','), Object.keys(perTid).sort().join(','), 'one timeline track per thread of the recording');
+	const counts = await page.evaluate(() => cprofReport.timelineCounts());
+	is(JSON.stringify(threads.map((t, k) => [t.tid, counts[k]])), JSON.stringify(threads.map((t) => [t.tid, perTid[t.tid]])),
+		'the timeline draws every sample of each thread (cprof-raw counts: ' + JSON.stringify(perTid) + ')');
+	return threads;
+}
+
 function done() {
 	if (failed) diag(`${failed} of ${n} failed`);
 	process.exitCode = failed ? 1 : 0;
 }
 
-module.exports = { plan, ok, is, within, diag, launch, parseRaw, done };
+module.exports = { plan, ok, is, within, diag, launch, parseRaw, checkTracks, done };

@@ -4,7 +4,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { plan, ok, is, within, diag, launch, parseRaw, done } = require('./lib.js');
+const { plan, ok, is, within, diag, launch, parseRaw, checkTracks, done } = require('./lib.js');
 
 const [report, rawFile, outDir] = process.argv.slice(2);
 const raw = parseRaw(fs.readFileSync(rawFile, 'utf8'));
@@ -28,11 +28,7 @@ plan(26);
 		const R = (f, ...a) => page.evaluate(f, ...a);
 
 		// 1-2: the timeline: one track per thread with all of its samples
-		const threads = await R(() => cprofReport.threads);
-		is(threads.map((t) => t.tid).sort().join(','), Object.keys(perTid).sort().join(','), 'one timeline track per thread of the recording');
-		const counts = await R(() => cprofReport.timelineCounts());
-		is(JSON.stringify(threads.map((t, k) => [t.tid, counts[k]])), JSON.stringify(threads.map((t) => [t.tid, perTid[t.tid]])),
-			'the timeline draws every sample of each thread (cprof-raw counts: ' + JSON.stringify(perTid) + ')');
+		await checkTracks(page, perTid);
 
 		// 3-5: the flame graph's A, B, C boxes are as wide as their share of the profile
 		const width = await R(() => cprofReport.flameWidth());
