@@ -519,6 +519,8 @@ static void start_record(reader *r, const char *l, size_t n, const event_line *e
 		const char *name = prof_intern_n(r->p, e->comm.s, e->comm.n);
 		if (prof_thread_name(r->p, r->tid) != name)
 			prof_set_thread_name(r->p, r->tid, name);
+		if (pid > 0 && pid <= INT32_MAX)
+			prof_set_thread_pid(r->p, r->tid, (int32_t)pid); /* --pid */
 	}
 	frame_line f;
 	if (!e->event.n && m.frame && match_frame(l + m.frame, n - m.frame, &f))

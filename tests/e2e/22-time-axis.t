@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/abc" ] || skip_all "cprof-record or samples/abc not built"
 command -v go >/dev/null || skip_all "go (the peer reading the merged pprof) is not installed"
-plan 14
+plan 15
 
 run_limited 120 "$BIN/cprof-record" -q -o "$T/r" -- sh -c \
 	"\"$PROGS/abc\" 0.2 >/dev/null; \"$PROGS/abc\" 0.2 >/dev/null; \"$PROGS/abc\" 0.2 >/dev/null"
@@ -67,7 +67,9 @@ within "$(go tool pprof -raw "$T/ca.pb.gz" 2>/dev/null | sed -n 's/^Duration: //
 pid=${c##*.}
 n=$("$BIN/cprof-raw" "$c" 2>/dev/null | grep -vc '^#')
 is "$("$BIN/cprof-raw" --pid "$pid" "$T/r" $files 2>/dev/null | grep -vc '^#')" "$n" "cprof-raw --pid $pid: that process's $n samples"
-is "$("$BIN/cprof-fold" --value samples --pid "$pid" "$T/r" $files 2>/dev/null | awk '{ s += $NF } END { print s }')" "$n" \
-	"cprof-fold --pid $pid: the same samples"
+is "$("$BIN/cprof-fold" --value samples --process "$pid" "$T/r" $files 2>/dev/null | awk '{ s += $NF } END { print s }')" "$n" \
+	"cprof-fold --process $pid (its --pid is stackcollapse-perf's): the same samples"
+is "$("$BIN/cprof-top" --pid "$pid" --by stack "$T/r" $files 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { s += $1 } END { print s }')" "$n" \
+	"cprof-top --pid $pid: the same samples"
 "$BIN/cprof-top" --pid 1 "$ROOT/tests/golden/abc.folded" >/dev/null 2>"$T/err"
 like "$(cat "$T/err")" "--pid needs raw input" "--pid on folded input: a clear error"
