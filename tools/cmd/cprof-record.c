@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cprof_rawfmt.h"
 #include "record.h"
 #include "util.h"
 
