@@ -288,8 +288,8 @@ bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb)
 			    "go test -cpuprofile, net/http/pprof):\n"
 			    "every cprof tool reads its output, e.g. cprof-top cpu.pprof, "
 			    "cprof-html cpu.pprof -o report.html.\n");
-	sb_addf(sb, "To sample it from outside the process use perf: "
-		    "perf record -g -- %s%s\n",
+	sb_addf(sb, "To sample it from outside the process use perf, whose perf.data every cprof "
+		    "tool reads: perf record -g -- %s && cprof-top perf.data%s\n",
 		cmd, t->kind == REC_GO ? "" : " (--call-graph dwarf if it lacks frame pointers)");
 	return true;
 }
