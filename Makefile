@@ -34,7 +34,7 @@ CFLAGS_ALL = $(OPT) $(WARN) $(CPPFLAGS_ALL) $(CFLAGS)
 # scripts/deps.sh has installed the packages.
 PKGS := libprotobuf-c zlib libcjson libdw
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lelf -lm
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lelf -liberty -lm
 
 DEPS_BUILD := $(BUILD)/.deps-build
 DEPS_TEST := $(BUILD)/.deps-test

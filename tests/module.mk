@@ -76,3 +76,11 @@ fuzz: fuzz-build
 
 fuzz-smoke: fuzz-build
 	sh tests/fuzz/run.sh $(abspath $(FUZZ_BUILD)) 10 $(FUZZ_NAMES)
+
+# ---- pprof-spec: profiles with exactly the names a producer sends -----------
+# (tests/e2e/35-pprof-names.t shows them to go tool pprof and to cprof-top)
+PPROF_SPEC := $(BUILD)/test-tools/pprof-spec
+$(PPROF_SPEC): tests/tools/pprof_spec.c $(LIBCPROF) | $(DEPS_BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(SANFLAGS) -o $@ $< $(LIBCPROF) $(PKG_LIBS) $(LDFLAGS)
+CHECK_EXTRA += $(PPROF_SPEC)

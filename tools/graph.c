@@ -195,8 +195,10 @@ static void frame_info(const profile *p, const prof_frame *f, const graph_opts *
 		ri->objfile = objfile;
 		return;
 	}
-	if (by != GRAPH_FILE)
-		prof_frame_name(p, f, &ri->func);
+	/* pprof's Name: the function's name as read (names_simplify gave an
+	 * empty one its system name), "" staying "" */
+	if (by != GRAPH_FILE && fn->name)
+		sb_adds(&ri->func, fn->name);
 	if (by != GRAPH_FUNCTION && fn->filename && *fn->filename)
 		graph_go_clean(&ri->file, o->keep_paths ? fn->filename
 							 : graph_trim_path(fn->filename, o->trim_path,

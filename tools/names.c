@@ -15,6 +15,8 @@
 #include "names.h"
 
 #include <inttypes.h>
+#include <libiberty/demangle.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -336,4 +338,362 @@ uint32_t names_cache_module(names_cache *c, const prof_frame *f)
 		c->by_name[name] = names_intern(c->t, c->sb.buf, c->sb.len) + 1;
 	}
 	return c->by_name[name] - 1;
+}
+
+/* ---- pprof's function names -------------------------------------------------------
+ * go tool pprof (its symbolizer's Demangle, then Profile.RemoveUninteresting)
+ * renames functions before any report: C++ symbols are demangled with
+ * ianlancetaylor/demangle, whose NoParams output is libiberty's without
+ * DMGL_PARAMS (the "standard demangler" it follows), so libiberty does it
+ * here; NoTemplateParams has no libiberty flag and is the <...> lists cut
+ * from that output. Legacy Rust symbols ("_ZN" ... "17h" + 16 hex digits +
+ * "E") are paths with $-escapes, read here. */
+
+int names_mode_parse(const char *s)
+{
+	static const char *const modes[] = { "short", "templates", "full" };
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(s, modes[i]))
+			return (int)i;
+	return -1;
+}
+
+static bool starts(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A legacy Rust symbol: "_ZN" (len ident)+ "17h" 16 lowercase hex "E",
+ * with an optional ".suffix" after the E; the hash has at least 5
+ * distinct digits (else it is taken for C++). */
+static bool rust_legacy(const char *sym, strbuf *out)
+{
+	size_t n = strlen(sym);
+	const char *dot = NULL;
+	for (const char *e = strstr(sym, "E."); e; e = strstr(e + 1, "E."))
+		dot = e + 1; /* the last "E." ends the name */
+	if (dot && dot > sym)
+		n = (size_t)(dot - sym);
+	if (n <= 23 || sym[n - 1] != 'E' || memcmp(sym + n - 20, "17h", 3))
+		return false;
+	unsigned seen = 0;
+	for (size_t i = n - 17; i < n - 1; i++) {
+		int d = hexval(sym[i]);
+		if (d < 0)
+			return false;
+		seen |= 1u << d;
+	}
+	if (__builtin_popcount(seen) < 5)
+		return false;
+	const char *s = sym + 3, *end = sym + n - 20;
+	size_t start = out->len;
+	while (s < end) {
+		if (*s < '0' || *s > '9')
+			goto bad;
+		size_t len = 0;
+		while (s < end && *s >= '0' && *s <= '9') {
+			len = len * 10 + (size_t)(*s++ - '0');
+			if (len > (size_t)(end - sym))
+				goto bad;
+		}
+		if (s < end && *s == '_') { /* "_" may separate the length */
+			s++;
+			if (!len--)
+				goto bad;
+		}
+		if ((size_t)(end - s) < len)
+			goto bad;
+		const char *id = s, *idend = s + len;
+		s = idend;
+		if (out->len > start)
+			sb_adds(out, "::");
+		if (idend - id >= 2 && id[0] == '_' && id[1] == '$')
+			id++;
+		while (id < idend) {
+			if (*id == '.') {
+				if (idend - id >= 2 && id[1] == '.') {
+					sb_adds(out, "::");
+					id += 2;
+				} else {
+					sb_addc(out, *id++);
+				}
+				continue;
+			}
+			if (*id != '$') {
+				sb_addc(out, *id++);
+				continue;
+			}
+			/* $SP$ $BP$ $RF$ $LT$ $GT$ $LP$ $RP$ $C$ $uXX$; anything else
+			 * ends the escapes: the rest is copied as it is */
+			static const char codes[][3] = { "SP@", "BP*", "RF&", "LT<", "GT>", "LP(", "RP)" };
+			size_t left = (size_t)(idend - id);
+			int c = -1, skip = 0;
+			if (left > 2 && id[1] == 'C' && id[2] == '$') {
+				c = ',';
+				skip = 3;
+			} else if (left > 4 && id[1] == 'u' && id[4] == '$') {
+				int h = hexval(id[2]), l = hexval(id[3]);
+				if (h >= 0 && l >= 0 && h <= 7 && (h << 4 | l) >= ' ') {
+					c = h << 4 | l;
+					skip = 5;
+				}
+			} else if (left > 3 && id[3] == '$') {
+				for (size_t k = 0; k < ARRAY_SIZE(codes); k++)
+					if (id[1] == codes[k][0] && id[2] == codes[k][1]) {
+						c = codes[k][2];
+						skip = 4;
+					}
+			}
+			if (c < 0) {
+				sb_add(out, id, (size_t)(idend - id));
+				break;
+			}
+			sb_addc(out, (char)c);
+			id += skip;
+		}
+	}
+	return true;
+bad:
+	out->len = start;
+	out->buf[start] = '\0';
+	return false;
+}
+
+/* The length of the operator token at s ("operator" already seen), so that
+ * "operator<" or "operator->" is not taken for a template list. */
+static size_t operator_len(const char *s)
+{
+	static const char *const ops[] = { "<=>", "<<=", ">>=", "->*", "<<", ">>", "<=", ">=", "->",
+					   "<", ">" };
+	for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+		if (starts(s, ops[i]))
+			return strlen(ops[i]);
+	return 0;
+}
+
+/* Appends s without its outermost <...> lists (not the '<' or '>' of an
+ * operator's name): what NoTemplateParams leaves of demangler output. */
+static void add_without_templates(strbuf *out, const char *s)
+{
+	int depth = 0;
+	for (const char *c = s; *c;) {
+		if (c - s >= 8 && !memcmp(c - 8, "operator", 8)) {
+			size_t k = operator_len(c);
+			if (k) {
+				if (!depth)
+					sb_add(out, c, k);
+				c += k;
+				/* "operator< <int>": the space before a template list */
+				if (c[0] == ' ' && c[1] == '<')
+					c++;
+				continue;
+			}
+		}
+		if (*c == '<')
+			depth++;
+		else if (*c == '>' && depth)
+			depth--;
+		else if (!depth)
+			sb_addc(out, *c);
+		c++;
+	}
+}
+
+bool names_demangle(const char *sym, names_mode m, strbuf *out)
+{
+	if (!sym)
+		return false;
+	if (starts(sym, "_ZN") && rust_legacy(sym, out))
+		return true;
+	int opts;
+	char *trimmed = NULL;
+	if (starts(sym, "_R")) {
+		opts = DMGL_RUST;
+	} else if (starts(sym, "_Z") || starts(sym, "_GLOBAL_")) {
+		opts = DMGL_GNU_V3;
+		if (m == NAMES_FULL) {
+			/* pprof's NoClones: no " [clone .cold]" */
+			opts |= DMGL_PARAMS | DMGL_ANSI;
+			const char *dot = strchr(sym, '.');
+			if (dot && starts(sym, "_Z"))
+				sym = trimmed = xstrndup(sym, (size_t)(dot - sym));
+		}
+	} else {
+		return false;
+	}
+	char *d = cplus_demangle(sym, opts);
+	free(trimmed);
+	if (!d)
+		return false;
+	if (m == NAMES_SHORT && opts != DMGL_RUST)
+		add_without_templates(out, d);
+	else
+		sb_adds(out, d);
+	free(d);
+	return true;
+}
+
+/* pprof's removeMatching: cuts each outermost open..close group; gives up
+ * (leaving the rest) at an unmatched close. */
+static void remove_matching(strbuf *sb, char open, char close)
+{
+	int nesting = 0;
+	size_t first = 0;
+	for (size_t cur = 0; cur < sb->len; cur++) {
+		char c = sb->buf[cur];
+		if (c == open) {
+			if (++nesting == 1)
+				first = cur;
+		} else if (c == close) {
+			if (--nesting < 0)
+				return;
+			if (nesting == 0) {
+				memmove(sb->buf + first, sb->buf + cur + 1, sb->len - cur - 1);
+				sb->len -= cur + 1 - first;
+				sb->buf[sb->len] = '\0';
+				cur = first - 1; /* wraps at 0: the ++ brings it back */
+			}
+		}
+	}
+}
+
+static bool looks_demangled_cpp(const char *s)
+{
+	if (strstr(s, ".<") || strstr(s, "])."))
+		return false; /* Java's "class.<init>", Go's "pkg.(*T[...]).M" */
+	return strpbrk(s, "<>[]") || strstr(s, "::");
+}
+
+void names_simplify(profile *p, names_mode m)
+{
+	strbuf sb = STRBUF_INIT;
+	for (uint32_t i = 0; i < p->nfunctions; i++) {
+		const prof_function *fn = &p->functions[i];
+		const char *sys = fn->system_name ? fn->system_name : "";
+		if (fn->name && *fn->name && strcmp(fn->name, sys))
+			continue; /* demangled already */
+		sb_reset(&sb);
+		if (!names_demangle(sys, m, &sb)) {
+			sb_adds(&sb, sys);
+			if (m != NAMES_FULL && looks_demangled_cpp(sys)) {
+				remove_matching(&sb, '(', ')');
+				if (m == NAMES_SHORT)
+					remove_matching(&sb, '<', '>');
+			}
+		}
+		if (!fn->name || strcmp(fn->name, sb.len ? sb.buf : ""))
+			prof_rename_function(p, i, sb.len ? sb.buf : "");
+	}
+	sb_release(&sb);
+}
+
+/* pprof's simplifyFunc: the name without a leading '.' and cut at the first
+ * '(' that does not belong to "(anonymous namespace)" or "operator()". */
+static void prune_name(const char *name, strbuf *sb)
+{
+	if (*name == '.')
+		name++;
+	size_t i = 0;
+	while (name[i]) {
+		if (starts(name + i, "(anonymous namespace)"))
+			i += strlen("(anonymous namespace)");
+		else if (starts(name + i, "operator()"))
+			i += strlen("operator()");
+		else if (name[i] == '(')
+			break;
+		else
+			i++;
+	}
+	sb_add(sb, name, i);
+}
+
+static int compile_frames(regex_t *re, const char *what, const char *src, cprof_err *err)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "^(%s)$", src);
+	int rc = regcomp(re, sb.buf, REG_EXTENDED | REG_NOSUB);
+	sb_release(&sb);
+	if (rc) {
+		char msg[128];
+		regerror(rc, re, msg, sizeof(msg));
+		return cprof_fail(err, "bad %s regex '%s': %s", what, src, msg);
+	}
+	return 0;
+}
+
+int names_prune(profile *p, cprof_err *err)
+{
+	if (!p->drop_frames || !*p->drop_frames)
+		return 0;
+	regex_t drop, keep;
+	bool has_keep = p->keep_frames && *p->keep_frames;
+	if (compile_frames(&drop, "drop_frames", p->drop_frames, err) < 0)
+		return -1;
+	if (has_keep && compile_frames(&keep, "keep_frames", p->keep_frames, err) < 0) {
+		regfree(&drop);
+		return -1;
+	}
+	/* per location: 0 untouched, 1 frames below a match cut (pruneBeneath),
+	 * 2 the whole location matched (prune) */
+	unsigned char *cut = xcalloc((size_t)p->nlocations + 1, 1);
+	strbuf sb = STRBUF_INIT;
+	for (uint32_t l = 0; l < p->nlocations; l++) {
+		const prof_location *loc = &p->locations[l];
+		uint32_t i;
+		for (i = loc->nlines; i-- > 0;) { /* root-most line first */
+			uint32_t f = loc->lines[i].function;
+			if (f >= p->nfunctions || !p->functions[f].name || !*p->functions[f].name)
+				continue;
+			sb_reset(&sb);
+			prune_name(p->functions[f].name, &sb);
+			if (!regexec(&drop, sb.buf ? sb.buf : "", 0, NULL, 0) &&
+			    !(has_keep && !regexec(&keep, sb.buf ? sb.buf : "", 0, NULL, 0)))
+				break;
+		}
+		if (i == UINT32_MAX)
+			continue;
+		cut[l] = i + 1 == loc->nlines ? 2 : 1;
+		if (cut[l] == 1)
+			prof_set_location_lines(p, l, loc->lines + i + 1, loc->nlines - i - 1);
+	}
+	sb_release(&sb);
+	regfree(&drop);
+	if (has_keep)
+		regfree(&keep);
+
+	/* per stack (leaf first): from the root, after the first frame that
+	 * is not cut, the first cut one ends the stack */
+	uint32_t nstacks = p->nstacks;
+	uint32_t *newstack = xmalloc(st_mult((size_t)nstacks + 1, sizeof(uint32_t)));
+	for (uint32_t s = 0; s < nstacks; s++) {
+		const prof_stack *st = &p->stacks[s];
+		uint32_t keep_from = 0;
+		bool user = false;
+		for (uint32_t i = st->depth; i-- > 0;) {
+			uint32_t l = st->locs[i];
+			unsigned char c = l < p->nlocations ? cut[l] : 0;
+			if (!c) {
+				user = true;
+				continue;
+			}
+			if (!user)
+				continue;
+			keep_from = c == 2 ? i + 1 : i;
+			break;
+		}
+		newstack[s] = keep_from ? prof_intern_stack(p, p->stacks[s].locs + keep_from,
+							     p->stacks[s].depth - keep_from)
+					: s;
+	}
+	for (size_t i = 0; i < p->nsamples; i++)
+		if (p->samples[i].stack < nstacks)
+			p->samples[i].stack = newstack[p->samples[i].stack];
+	free(newstack);
+	free(cut);
+	return 0;
 }

@@ -15,7 +15,10 @@
  *  - the naming functions (frame, thread root frame, module);
  *  - names_cache: builds the text of a frame once per function (per
  *    location for unsymbolized frames) and its module once per mapping, so
- *    that a name is built once and not once per stack.
+ *    that a name is built once and not once per stack;
+ *  - pprof's function names: what go tool pprof does to a profile it reads
+ *    (demangling, simplification, drop_frames/keep_frames), done once to
+ *    the model right after reading so that every view shows the same names.
  */
 #ifndef CPROF_NAMES_H
 #define CPROF_NAMES_H
@@ -67,5 +70,36 @@ void names_cache_free(names_cache *c);
 uint32_t names_cache_name(names_cache *c, const prof_frame *f);
 /* The id in the table of names_module(f). */
 uint32_t names_cache_module(names_cache *c, const prof_frame *f);
+
+/* ---- pprof's function names --------------------------------------------------- */
+/* How much of a C++ name to keep (pprof's -symbolize=demangle=...):
+ * SHORT drops parameter lists and template arguments (pprof's default:
+ * "std::vector::push_back"), TEMPLATES only the parameter lists, FULL keeps
+ * both (but no clone suffix such as ".cold"). */
+typedef enum names_mode { NAMES_SHORT, NAMES_TEMPLATES, NAMES_FULL } names_mode;
+
+/* "short", "templates", "full" -> the mode; -1 when s is none of them. */
+int names_mode_parse(const char *s);
+
+/* Appends the demangled form of a C++ (Itanium "_Z...") or Rust ("_R...",
+ * or legacy "_ZN...17h<hash>E") symbol to out, as go tool pprof shows it in
+ * mode m, and returns true; returns false (out untouched) when sym is not a
+ * mangled name it can read. */
+bool names_demangle(const char *sym, names_mode m, strbuf *out);
+
+/* pprof's renaming of every function of p: a function whose name is empty
+ * or equal to its system name gets the system name demangled (above); a
+ * system name that does not demangle but looks like demangled C++ (has
+ * "::", '<', '>', '[' or ']', and neither ".<" as Java's nor "])." as Go's
+ * names) loses its parenthesized lists (and, in SHORT, its <...> ones):
+ * "<Vec<T> as Drop>::drop" becomes "::drop". Other names stay. */
+void names_simplify(profile *p, names_mode m);
+
+/* pprof's drop_frames/keep_frames: when p has drop_frames, each stack loses
+ * the frames from the one nearest the root whose (parameter-less) name
+ * matches drop_frames entirely and not keep_frames, down to the leaf, unless
+ * no other frame is above it; the regexes are POSIX extended. Returns -1
+ * with err when a regex does not compile (p unchanged), else 0. */
+int names_prune(profile *p, cprof_err *err);
 
 #endif

@@ -187,6 +187,7 @@ typedef struct istr {
 struct prof_internal {
 	arena ar;
 	htab strs, funcs, locs, stacks, lsets, threads;
+	bool funcs_stale; /* a function was renamed: rebuild funcs before use */
 	istr *strv;
 	size_t nstrv, strv_alloc;
 	size_t maps_alloc, funcs_alloc, locs_alloc, stacks_alloc, lsets_alloc;
@@ -332,25 +333,51 @@ static bool func_eq(const void *ctx, uint32_t idx, const void *key)
 	       a->filename == b->filename && a->start_line == b->start_line;
 }
 
+static uint32_t func_hash(const prof_function *f)
+{
+	uint64_t h = hash_ptr(0, f->name);
+	h = hash_ptr(h, f->system_name);
+	h = hash_ptr(h, f->filename);
+	return (uint32_t)hash_u64(h, (uint64_t)f->start_line);
+}
+
+/* Indexes every function again (the first of equal ones wins). */
+static void funcs_rebuild(profile *p)
+{
+	htab_free(&p->in->funcs);
+	for (uint32_t i = 0; i < p->nfunctions; i++) {
+		size_t slot;
+		uint32_t h = func_hash(&p->functions[i]);
+		if (htab_find(&p->in->funcs, h, func_eq, p, &p->functions[i], &slot) == PROF_NONE)
+			htab_set(&p->in->funcs, slot, h, i);
+	}
+	p->in->funcs_stale = false;
+}
+
+void prof_rename_function(profile *p, uint32_t fn, const char *name)
+{
+	p->functions[fn].name = intern_or_empty(p, name);
+	p->in->funcs_stale = true;
+}
+
 uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
 			      const char *filename, int64_t start_line)
 {
+	if (p->in->funcs_stale)
+		funcs_rebuild(p);
 	prof_function f;
 	f.name = intern_or_empty(p, name);
 	f.system_name = intern_or_empty(p, system_name);
 	f.filename = intern_or_empty(p, filename);
 	f.start_line = start_line;
-	uint64_t h = hash_ptr(0, f.name);
-	h = hash_ptr(h, f.system_name);
-	h = hash_ptr(h, f.filename);
-	h = hash_u64(h, (uint64_t)start_line);
+	uint32_t h = func_hash(&f);
 	size_t slot;
-	uint32_t i = htab_find(&p->in->funcs, (uint32_t)h, func_eq, p, &f, &slot);
+	uint32_t i = htab_find(&p->in->funcs, h, func_eq, p, &f, &slot);
 	if (i != PROF_NONE)
 		return i;
 	ALLOC_GROW(p->functions, p->nfunctions + 1, p->in->funcs_alloc);
 	p->functions[p->nfunctions] = f;
-	htab_set(&p->in->funcs, slot, (uint32_t)h, p->nfunctions);
+	htab_set(&p->in->funcs, slot, h, p->nfunctions);
 	return p->nfunctions++;
 }
 

@@ -166,6 +166,9 @@ uint32_t prof_add_mapping(profile *p, const prof_mapping *m);
 /* Functions are interned by (name, system_name, filename, start_line). */
 uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
 			      const char *filename, int64_t start_line);
+/* Gives function fn a new name (interned), e.g. demangled; the function
+ * index follows (two functions may become equal: both stay). */
+void prof_rename_function(profile *p, uint32_t fn, const char *name);
 /* Adds a location; lines are copied. Not interned: see prof_intern_location. */
 uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
 			   const prof_line *lines, uint32_t nlines);

@@ -31,17 +31,29 @@ typedef struct prof_format {
 		    cprof_err *err);
 } prof_format;
 
+/* What go tool pprof does to every profile it reads, before any view: its
+ * names demangled and simplified, then drop_frames/keep_frames. Folded text
+ * is not pprof's: its names are shown as they are written. */
+static int pprof_names(profile *p, const prof_read_opts *o, cprof_err *err)
+{
+	names_simplify(p, o->names);
+	return names_prune(p, err);
+}
+
 static int read_raw(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		    cprof_err *err)
 {
-	return rawread(p, d, n, o, err);
+	if (rawread(p, d, n, o, err) < 0)
+		return -1;
+	return pprof_names(p, o, err);
 }
 
 static int read_pprof(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		      cprof_err *err)
 {
-	(void)o;
-	return pprof_read(p, d, n, err);
+	if (pprof_read(p, d, n, err) < 0)
+		return -1;
+	return pprof_names(p, o, err);
 }
 
 static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,

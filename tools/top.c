@@ -204,7 +204,7 @@ void top_header(const profile *p, uint32_t v, int64_t total, const char *out_uni
 	for (uint32_t i = 0; i < p->ncomments; i++)
 		if (p->comments[i] && p->comments[i][0] != '#')
 			sb_addf(sb, "%s\n", p->comments[i]);
-	if (p->sample_types[v].type)
+	if (p->sample_types[v].type && *p->sample_types[v].type)
 		sb_addf(sb, "Type: %s\n", p->sample_types[v].type);
 	if (p->time_nanos != 0) {
 		time_t t = (time_t)(p->time_nanos / 1000000000);
@@ -340,7 +340,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		units[k] = top_scale(p->sample_types[k].unit, minv, total[k]);
 	}
 
-	if (!o->no_header && p->sample_types[v].type)
+	if (!o->no_header && p->sample_types[v].type && *p->sample_types[v].type)
 		sb_addf(out, "Type: %s\n", p->sample_types[v].type);
 	if (o->filters)
 		filter_describe(o->filters, out);

@@ -146,12 +146,154 @@ static void test_cache_equals_naming(void **state)
 	prof_free(p);
 }
 
+static char *demangled(const char *sym, names_mode m)
+{
+	strbuf sb = STRBUF_INIT;
+	if (!names_demangle(sym, m, &sb)) {
+		sb_release(&sb);
+		return NULL;
+	}
+	return sb_detach(&sb, NULL);
+}
+
+#define DEMANGLES(sym, m, want)                          \
+	do {                                             \
+		char *d_ = demangled(sym, m);            \
+		assert_non_null(d_);                     \
+		assert_string_equal(d_, want);           \
+		free(d_);                                \
+	} while (0)
+
+/* The forms go tool pprof shows (checked against its demangler). */
+static void test_demangle_modes(void **state)
+{
+	(void)state;
+	const char *pb = "_ZNSt6vectorIiSaIiEE9push_backERKi";
+	DEMANGLES(pb, NAMES_SHORT, "std::vector::push_back");
+	DEMANGLES(pb, NAMES_TEMPLATES, "std::vector<int, std::allocator<int> >::push_back");
+	DEMANGLES(pb, NAMES_FULL, "std::vector<int, std::allocator<int> >::push_back(int const&)");
+	/* an operator's '<' is not a template list; a clone suffix goes */
+	DEMANGLES("_ZN3app3BoxIiElsEi", NAMES_SHORT, "app::Box::operator<<");
+	DEMANGLES("_ZltIiEbRK3FooIT_ES4_", NAMES_SHORT, "operator<");
+	DEMANGLES("_Z3foov.cold", NAMES_FULL, "foo()");
+	DEMANGLES("_Z3foov.cold", NAMES_SHORT, "foo");
+	/* Rust: legacy (hash dropped, escapes read) and v0 */
+	DEMANGLES("_ZN23_$LT$a$u20$as$u20$b$GT$5trace17h0123456789abcdefE", NAMES_SHORT,
+		  "<a as b>::trace");
+	DEMANGLES("_ZN3foo3bar17h0123456789abcdefE.llvm.7", NAMES_SHORT, "foo::bar");
+	DEMANGLES("_RNvCs1234_7mycrate3foo", NAMES_SHORT, "mycrate::foo");
+	/* not mangled, or broken */
+	assert_null(demangled("main", NAMES_SHORT));
+	assert_null(demangled("_Zx", NAMES_SHORT));
+	assert_null(demangled(NULL, NAMES_SHORT));
+	assert_int_equal(names_mode_parse("templates"), NAMES_TEMPLATES);
+	assert_int_equal(names_mode_parse("medium"), -1);
+}
+
+/* pprof's rule: only a function whose name is empty or its system name is
+ * renamed; text that looks like demangled C++ is simplified. */
+static void test_simplify(void **state)
+{
+	(void)state;
+	static const char *const in[][2] = {
+		{ "<pprof::Trace as pprof::Backtrace>::trace", "<pprof::Trace as pprof::Backtrace>::trace" },
+		{ "", "_ZNSt6vectorIiSaIiEE9push_backERKi" },
+		{ "std::vector<int>::push_back(int const&)", "_ZNSt6vectorIiSaIiEE9push_backERKi" },
+		{ "com.example.Foo.<init>", "com.example.Foo.<init>" },
+		{ "pkg.(*Tree[go.shape.int]).Insert", "pkg.(*Tree[go.shape.int]).Insert" },
+		{ "Interp::run(Frame*)", "Interp::run(Frame*)" },
+		{ "", "" },
+		{ "a)b(c)::d", "a)b(c)::d" },
+	};
+	static const char *const want[][3] = { /* short, templates, full */
+		{ "::trace", "<pprof::Trace as pprof::Backtrace>::trace",
+		  "<pprof::Trace as pprof::Backtrace>::trace" },
+		{ "std::vector::push_back", "std::vector<int, std::allocator<int> >::push_back",
+		  "std::vector<int, std::allocator<int> >::push_back(int const&)" },
+		{ "std::vector<int>::push_back(int const&)", "std::vector<int>::push_back(int const&)",
+		  "std::vector<int>::push_back(int const&)" },
+		{ "com.example.Foo.<init>", "com.example.Foo.<init>", "com.example.Foo.<init>" },
+		{ "pkg.(*Tree[go.shape.int]).Insert", "pkg.(*Tree[go.shape.int]).Insert",
+		  "pkg.(*Tree[go.shape.int]).Insert" },
+		{ "Interp::run", "Interp::run", "Interp::run(Frame*)" },
+		{ "", "", "" },
+		{ "a)b(c)::d", "a)b(c)::d", "a)b(c)::d" }, /* unmatched ')': left alone */
+	};
+	for (int m = 0; m < 3; m++) {
+		profile *q = prof_new();
+		for (size_t i = 0; i < ARRAY_SIZE(in); i++)
+			prof_intern_function(q, in[i][0], in[i][1], "", 0);
+		names_simplify(q, (names_mode)m);
+		for (size_t i = 0; i < ARRAY_SIZE(in); i++)
+			assert_string_equal(q->functions[i].name, want[i][m]);
+		/* the function index follows the new names */
+		assert_int_equal(prof_intern_function(q, want[0][m], in[0][1], "", 0), 0);
+		prof_free(q);
+	}
+}
+
+/* drop_frames: from the frame nearest the root that matches (and is not
+ * kept), down to the leaf, goes; frames above the first kept-by-position
+ * frame (root side) are never dropped. */
+static void test_prune(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type t = { "samples", "count" };
+	prof_set_sample_types(p, &t, 1);
+	const char *fn[] = { "main", "work", "malloc", "_int_malloc", "operator new(unsigned long)" };
+	uint32_t loc[5];
+	for (int i = 0; i < 5; i++) {
+		prof_line l = { prof_intern_function(p, fn[i], fn[i], "", 0), 0, 0 };
+		loc[i] = prof_add_location(p, PROF_NONE, 0x10 * (uint64_t)(i + 1), &l, 1);
+	}
+	/* one location: _int_malloc inlined into work */
+	prof_line inl[2] = { { 3, 0, 0 }, { 1, 0, 0 } };
+	uint32_t mixed = prof_add_location(p, PROF_NONE, 0x60, inl, 2);
+	int64_t one = 1;
+	uint32_t s1[] = { loc[3], loc[2], loc[1], loc[0] };       /* _int_malloc malloc work main */
+	uint32_t s2[] = { loc[2], loc[4], loc[1], loc[0] };       /* malloc new work main */
+	uint32_t s3[] = { mixed, loc[0] };                        /* [_int_malloc work] main */
+	uint32_t s4[] = { loc[1], loc[2] };                       /* work malloc(root) */
+	prof_add_sample(p, prof_intern_stack(p, s1, 4), 0, &one, -1, -1, 0);
+	prof_add_sample(p, prof_intern_stack(p, s2, 4), 0, &one, -1, -1, 0);
+	prof_add_sample(p, prof_intern_stack(p, s3, 2), 0, &one, -1, -1, 0);
+	prof_add_sample(p, prof_intern_stack(p, s4, 2), 0, &one, -1, -1, 0);
+	cprof_err err = { { 0 } };
+	p->drop_frames = prof_intern(p, "malloc|_int_malloc|operator new");
+	p->keep_frames = prof_intern(p, "operator new");
+	assert_int_equal(names_prune(p, &err), 0);
+	const char *want[] = { "work;main", "operator new(unsigned long);work;main", "work;main",
+			       "work;malloc" };
+	prof_frame *fr = NULL;
+	size_t alloc = 0;
+	for (int i = 0; i < 4; i++) {
+		strbuf sb = STRBUF_INIT;
+		uint32_t n = prof_stack_frames(p, p->samples[i].stack, &fr, &alloc);
+		for (uint32_t k = 0; k < n; k++) {
+			if (k)
+				sb_addc(&sb, ';');
+			names_frame(p, &fr[k], NULL, &sb);
+		}
+		assert_string_equal(sb.buf, want[i]);
+		sb_release(&sb);
+	}
+	free(fr);
+	p->drop_frames = prof_intern(p, "(unclosed");
+	assert_int_equal(names_prune(p, &err), -1);
+	assert_non_null(strstr(err.msg, "drop_frames"));
+	prof_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_ids_are_dense),
 		cmocka_unit_test(test_frame_names),
 		cmocka_unit_test(test_cache_equals_naming),
+		cmocka_unit_test(test_demangle_modes),
+		cmocka_unit_test(test_simplify),
+		cmocka_unit_test(test_prune),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

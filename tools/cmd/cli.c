@@ -1,6 +1,7 @@
 /* cli: shared helpers of the tool mains (see cli.h). */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@ const char cli_help_common[] =
 	"gperftools CPU profiles (CPUPROFILE=), pprof's legacy text (heap, growth,\n"
 	"contention, thread), or folded text; the format is detected from the first\n"
 	"bytes. Several inputs are merged. '-' reads stdin.\n"
-	CLI_HELP_MAXDEC
+	CLI_HELP_READ
 	"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
 	"  -h, --help          this text\n";
 
@@ -141,6 +142,19 @@ int cli_write(const char *tool, const char *path, const char *data, size_t len)
 
 uint32_t cli_find_value(const char *tool, const profile *p, const char *name)
 {
+	/* pprof's -sample_index: an index, or a type ("inuse_" may be left
+	 * out: inuse_space finds space) */
+	char *end;
+	errno = 0;
+	long idx = strtol(name, &end, 10);
+	if (*name >= '0' && *name <= '9' && !*end && !errno) {
+		if (idx < (long)p->nvalues)
+			return (uint32_t)idx;
+		cli_error(tool, NULL, "no sample type %ld (the profile has %u: 0..%u)", idx, p->nvalues,
+			  p->nvalues ? p->nvalues - 1 : 0);
+		return PROF_NONE;
+	}
+	const char *noinuse = strncmp(name, "inuse_", 6) ? name : name + 6;
 	const char *slash = strchr(name, '/');
 	for (uint32_t i = 0; i < p->nvalues; i++) {
 		const prof_value_type *t = &p->sample_types[i];
@@ -151,7 +165,7 @@ uint32_t cli_find_value(const char *tool, const profile *p, const char *name)
 			if (strlen(t->type) == tl && !strncmp(t->type, name, tl) && t->unit &&
 			    !strcmp(t->unit, slash + 1))
 				return i;
-		} else if (!strcmp(t->type, name)) {
+		} else if (!strcmp(t->type, name) || !strcmp(t->type, noinuse)) {
 			return i;
 		}
 	}
@@ -256,6 +270,15 @@ static int parse_size(const char *s, size_t *out)
 
 int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro)
 {
+	if (opt == CLI_OPT_NAMES) {
+		int m = names_mode_parse(arg);
+		if (m < 0) {
+			cli_error(tool, NULL, "--names: '%s' is not short, templates or full", arg);
+			return -1;
+		}
+		ro->names = (names_mode)m;
+		return 1;
+	}
 	if (opt == CLI_OPT_EVENT) {
 		ro->event = arg;
 		return 1;

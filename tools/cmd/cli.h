@@ -43,7 +43,8 @@ int cli_parse_long(const char *tool, const char *name, const char *arg, long min
  * out_commit. Returns 0, or prints the error and returns 1. */
 int cli_write(const char *tool, const char *path, const char *data, size_t len);
 
-/* Parses a sample type name for --value: a type ("cpu", "samples"), or
+/* Parses a sample type name for --value: an index (0, 1, ...), a type
+ * ("cpu", "samples"; "inuse_space" finds "space" as pprof does), or
  * "type/unit". Returns the index or PROF_NONE after printing what there is. */
 uint32_t cli_find_value(const char *tool, const profile *p, const char *name);
 
@@ -55,14 +56,18 @@ extern const char cli_help_common[];
 #define CLI_READ_LONGOPTS                                                  \
 	{ "max-decompressed", required_argument, NULL, CLI_OPT_MAXDEC },    \
 	{ "event", required_argument, NULL, CLI_OPT_EVENT },               \
-	{ "no-cache", no_argument, NULL, CLI_OPT_NOCACHE }
-#define CLI_HELP_MAXDEC                                                              \
+	{ "no-cache", no_argument, NULL, CLI_OPT_NOCACHE },                \
+	{ "names", required_argument, NULL, CLI_OPT_NAMES }
+#define CLI_HELP_READ                                                                \
 	"  --max-decompressed N  refuse gzip input that inflates beyond N bytes\n"   \
 	"                      (suffixes K, M, G; default 2G): a gzip bomb stops there\n" \
 	"  --event EVENT       perf input: keep the samples of EVENT (e.g. cycles);\n"  \
 	"                      default: the first event in the file\n"                 \
 	"  --no-cache          raw input: do not read or write the symbol cache\n"     \
-	"                      ($XDG_CACHE_HOME/cprof/sym, else ~/.cache/cprof/sym)\n"
+	"                      ($XDG_CACHE_HOME/cprof/sym, else ~/.cache/cprof/sym)\n" \
+	"  --names MODE        C++ names as go tool pprof shows them: short (default:\n" \
+	"                      no parameter lists, no template arguments), templates\n" \
+	"                      (keep template arguments) or full\n"
 
 /* Handles one getopt result if it is one of CLI_READ_LONGOPTS (into ro):
  * 1 handled, 0 not one of them, -1 bad argument (printed). */
@@ -86,6 +91,7 @@ enum {
 	CLI_OPT_MAXDEC, /* CLI_READ_LONGOPTS */
 	CLI_OPT_EVENT,
 	CLI_OPT_NOCACHE,
+	CLI_OPT_NAMES,  /* CLI_READ_LONGOPTS */
 	CLI_OPT_FIRST_FREE /* tools number their own long options from here */
 };
 #define CLI_FILTER_LONGOPTS                                   \

@@ -38,7 +38,7 @@ static void usage(FILE *f)
 		"                      of identical consecutive stacks merge (default 200)\n"
 		"Inputs: raw files from cprof-record; pprof and folded input are accepted but\n"
 		"have no timestamps or threads, so their samples print in file order.\n"
-		CLI_HELP_MAXDEC
+		CLI_HELP_READ
 		"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
 		"  -h, --help          this text\n\n"
 		"Example:\n"
