@@ -56,7 +56,7 @@ set -- $(measure fg perl "$FLAMEGRAPH_PL" "$W/in.folded")
 f_s=$1; f_cpu=$2; f_kb=$3
 
 # both drew the same total
-c_total=$(grep -o '<g class="f" o="0" v="[0-9]*"><title>all<' "$W/cprof.svg" | grep -o 'v="[0-9]*"' | tr -dc 0-9)
+c_total=$(grep -o '<g class="f" o="0" v="[0-9]*"><title>all (' "$W/cprof.svg" | grep -o 'v="[0-9]*"' | tr -dc 0-9)
 f_total=$(grep -o '<title>all ([0-9,]* samples' "$W/fg.svg" | tr -dc 0-9)
 echo "total samples drawn: cprof-flame $c_total, flamegraph.pl $f_total"
 

@@ -641,8 +641,69 @@ typedef struct placed {
 	int64_t off; /* offset from the left, in value units */
 } placed;
 
+/* A value as the titles say it: nanoseconds scaled to the largest unit
+ * that is at least 1 ("1.5ms", "2s"), else the count with thousands
+ * separators and its name ("1,234 samples"), as flamegraph.pl writes it. */
+static void add_value(strbuf *sb, int64_t v, const char *unit, const char *countname)
+{
+	if (unit && !strcmp(unit, "nanoseconds")) {
+		static const struct { double div; const char *name; } u[] = {
+			{ 3600e9, "hrs" }, { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" }
+		};
+		double a = fabs((double)v);
+		size_t i = 0;
+		while (i + 1 < ARRAY_SIZE(u) && a < u[i].div)
+			i++;
+		char buf[64];
+		snprintf(buf, sizeof(buf), "%.2f", (double)v / u[i].div);
+		size_t n = strlen(buf);
+		if (n > 3 && !strcmp(buf + n - 3, ".00"))
+			buf[n - 3] = '\0';
+		sb_addf(sb, "%s%s", buf, u[i].name);
+		return;
+	}
+	char digits[32];
+	snprintf(digits, sizeof(digits), "%" PRId64, v);
+	const char *d = digits;
+	if (*d == '-')
+		sb_addc(sb, *d++);
+	size_t n = strlen(d);
+	for (size_t i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			sb_addc(sb, ',');
+		sb_addc(sb, d[i]);
+	}
+	sb_addc(sb, ' ');
+	sb_add_xml(sb, countname);
+}
+
+/* A frame's <title>, flamegraph.pl's: "name (N samples, P%)", "; +D%"
+ * after the percentage in a differential graph, "all (N samples, 100%)" for
+ * the root; so a viewer that runs no script (an <img>, GitHub) shows it on
+ * hover. The embedded viewer reads the name back up to the last " (". */
+static void add_title(strbuf *out, const char *name, const flame_node *n, int64_t total,
+		      const flame_svg_opts *o, bool diff, double delta)
+{
+	const char *countname = o->countname ? o->countname : "samples";
+	sb_adds(out, "<title>");
+	sb_add_xml(out, name);
+	sb_adds(out, " (");
+	add_value(out, n->total, o->unit, countname);
+	if (n->parent == PROF_NONE) {
+		sb_adds(out, ", 100%");
+	} else {
+		sb_addf(out, ", %.2f%%", total ? 100.0 * (double)n->total / (double)total : 0.0);
+		if (diff) {
+			double dp = total ? 100.0 * delta / (double)total : 0.0;
+			sb_addf(out, "; %s%.2f%%", delta > 0 ? "+" : "", dp);
+		}
+	}
+	sb_adds(out, ")</title>");
+}
+
 /* The embedded viewer. Written for this project; reads the frames from the
- * DOM (level groups carry depth, frames carry o and v). */
+ * DOM (level groups carry depth, frames carry o and v, and the title says
+ * the name and the numbers). */
 static const char flame_js[] =
 	"(function(){'use strict';\n"
 	"var svg=document.documentElement,NS='http://www.w3.org/2000/svg';\n"
@@ -653,16 +714,13 @@ static const char flame_js[] =
 	"var unzoom=document.getElementById('unzoom'),search=document.getElementById('search');\n"
 	"var tip=document.getElementById('tip'),tiptext=tip.querySelector('text'),tiprect=tip.querySelector('rect');\n"
 	"var F=frames.map(function(g){return{g:g,o:+g.getAttribute('o'),v:+g.getAttribute('v'),\n"
-	" d:+g.parentNode.getAttribute('data-d'),name:g.firstChild.textContent,\n"
-	" r:g.querySelector('rect'),t:g.querySelector('text'),dl:g.getAttribute('d')};});\n"
+	" d:+g.parentNode.getAttribute('data-d'),info:g.firstChild.textContent,\n"
+	" r:g.querySelector('rect'),t:g.querySelector('text')};});\n"
+	"F.forEach(function(f){var i=f.info.lastIndexOf(' (');f.name=i<0?f.info:f.info.slice(0,i);});\n"
 	"var byG=new Map();F.forEach(function(f){byG.set(f.g,f);});\n"
 	"var zoomed=null,re=null;\n"
-	"function fmt(v){if(C.unit==='nanoseconds'){var a=Math.abs(v),u=[[3600e9,'hrs'],[1e9,'s'],[1e6,'ms'],[1e3,'us'],[1,'ns']];\n"
-	" for(var i=0;i<u.length;i++)if(a>=u[i][0]||i===u.length-1)return (v/u[i][0]).toFixed(2).replace(/\\.00$/,'')+u[i][1];}\n"
-	" return String(v).replace(/\\B(?=(\\d{3})+(?!\\d))/g,',')+' '+C.countname;}\n"
 	"function pct(v,t){return t?(100*v/t).toFixed(2)+'%':'0%';}\n"
-	"function describe(f){var s=f.name+' ('+fmt(f.v)+', '+pct(f.v,C.total)+')';\n"
-	" if(f.dl!==null){var d=+f.dl;s+=' change '+(d>0?'+':'')+fmt(d)+' ('+(d>0?'+':'')+pct(d,C.total)+')';}return s;}\n"
+	"function describe(f){return f.info;}\n"
 	"function label(f,w){var n=Math.floor((w-6)/CW);if(n<3)return '';var s=f.name;\n"
 	" return s.length<=n?s:s.slice(0,n-2)+'..';}\n"
 	"function place(f,x,w){f.r.setAttribute('x',x.toFixed(2));f.r.setAttribute('width',w.toFixed(2));\n"
@@ -794,11 +852,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		",\"minwidth\":",
 		width, total);
 	sb_add_dec2(out, minwidth);
-	sb_adds(out, ",\"unit\":\"");
-	sb_add_json(out, o->unit ? o->unit : "count");
-	sb_adds(out, "\",\"countname\":\"");
-	sb_add_json(out, o->countname ? o->countname : "samples");
-	sb_adds(out, "\"}]]></script>\n");
+	sb_adds(out, "}]]></script>\n");
 
 	sb_addf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"url(#bg)\"/>\n");
 	sb_addf(out, "<text id=\"title\" x=\"%d\" y=\"%d\">", width / 2, FONT * 2);
@@ -846,8 +900,9 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 			sb_addf(out, "<g class=\"f\" o=\"%" PRId64 "\" v=\"%" PRId64 "\"", byd[i].off, n->total);
 			const char *cls;
 			char cbuf[16];
+			double delta = 0;
 			if (o->diff) {
-				double delta = (double)n->total - (double)n->base * bscale;
+				delta = (double)n->total - (double)n->base * bscale;
 				int k = maxdelta > 0 ? (int)ceil(fabs(delta) / maxdelta * NDIFF) : 0;
 				snprintf(cbuf, sizeof(cbuf), "%c%d", delta > 0 ? 'r' : 'b', k);
 				cls = cbuf;
@@ -872,9 +927,9 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 				sb_add(&disp, name, nlen - 4);
 				name = disp.buf;
 			}
-			sb_adds(out, "><title>");
-			sb_add_xml(out, name);
-			sb_adds(out, "</title><rect x=\"");
+			sb_addc(out, '>');
+			add_title(out, name, n, total, o, o->diff, delta);
+			sb_adds(out, "<rect x=\"");
 			sb_add_dec2(out, x);
 			sb_adds(out, "\" width=\"");
 			sb_add_dec2(out, w);

@@ -32,7 +32,7 @@ cmp -s "$T/a.svg" "$T/b.svg"
 ok $? "same input, same bytes"
 
 # 12-13: totals: the root frame and cprof-fold's sum equal cprof-top's total
-root=$(grep -o '<g class="f" o="0" v="[0-9]*"><title>all<' "$T/a.svg" | grep -o 'v="[0-9]*"' | tr -dc 0-9)
+root=$(grep -o '<g class="f" o="0" v="[0-9]*"><title>all (' "$T/a.svg" | grep -o 'v="[0-9]*"' | tr -dc 0-9)
 sum=$("$FO" "$G/go-views.pb.gz" | awk '{ s += $NF } END { print s }')
 total=$("$TOP" --value samples --nodefraction 0 "$G/go-views.pb.gz" | sed -n 's/^Showing nodes accounting for \([0-9]*\), .*/\1/p')
 is "$root" "$total" "flame root total = model total ($total samples)"
@@ -43,7 +43,7 @@ is "$ns" "$((total * 10000000))" "cprof-fold --value cpu adds up to samples x pe
 # 15-16: pruning keeps parents' totals
 awk 'BEGIN { print "main;big 1000000"; for (i = 0; i < 300; i++) printf "main;small%d 1\n", i }' > "$T/prune.folded"
 "$FL" "$T/prune.folded" > "$T/p.svg"
-grep -q 'v="1000300"><title>main<' "$T/p.svg"
+grep -q 'v="1000300"><title>main (1,000,300 samples, 100.00%)<' "$T/p.svg"
 ok $? "pruned frames still counted in their parent"
 is "$(grep -c 'small' "$T/p.svg")" 0 "frames under --minwidth are left out"
 
@@ -92,7 +92,7 @@ if [ -n "$CHROME" ]; then
 	grep -q 'data-ready="1"' "$T/dom"
 	ok $? "browser: the viewer script ran"
 	like "$(grep -o 'Matched: [0-9.]*%' "$T/dom")" '^Matched: 25.00%$' "browser: search ^C\$ matches 25% (3 of 12)"
-	is "$(grep -c 'class="f p"' "$T/dom"):$(grep -c 'display: none;"><title>B</title>' "$T/dom")" "2:1" \
+	is "$(grep -c 'class="f p"' "$T/dom"):$(grep -c 'display: none;"><title>B (' "$T/dom")" "2:1" \
 		"browser: zoom on A fades all and main, hides B"
 else
 	ok 0 "# SKIP no chromium"; ok 0 "# SKIP no chromium"; ok 0 "# SKIP no chromium"

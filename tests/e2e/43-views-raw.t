@@ -42,9 +42,9 @@ ok $? "cprof-fold (samples and --value cpu) = raw samples per stack" || diff "$T
 # The flame chart: frames of A at its depth = runs of consecutive A samples.
 runs=$(raw_lines "$T/abc.cprof" | awk '{ a = ($NF ~ /;main;A(;|$)/) } a && !prev { r++ } { prev = a } END { print r }')
 "$BIN/cprof-flame" --flamechart --minwidth 0 "$T/abc.cprof" > "$T/chart.svg"
-is "$(grep -c '<title>A</title>' "$T/chart.svg")" "$runs" "flame chart: one A frame per run of consecutive samples ($runs)"
+is "$(grep -c '<title>A (' "$T/chart.svg")" "$runs" "flame chart: one A frame per run of consecutive samples ($runs)"
 "$BIN/cprof-flame" --minwidth 0 "$T/abc.cprof" > "$T/flame.svg"
-is "$(grep -c '<title>A</title>' "$T/flame.svg")" 1 "flame graph: A merged into one frame"
+is "$(grep -c '<title>A (' "$T/flame.svg")" 1 "flame graph: A merged into one frame"
 
 # Threads: names as root frames, --thread and --from/--to select what cprof-raw shows.
 rec "$T/thr.cprof" "$PROGS/threads" 3 0.5

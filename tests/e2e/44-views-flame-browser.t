@@ -19,7 +19,7 @@ const { chromium } = require('$PW');
   p.on('pageerror', e => errs.push(e.message));
   p.on('console', m => { if (m.type() === 'error') errs.push(m.text()); });
   await p.goto('file://$T/abc.svg');
-  const frame = n => p.locator('g.f', { has: p.locator('title', { hasText: new RegExp('^' + n + '\$') }) });
+  const frame = n => p.locator('g.f', { has: p.locator('title', { hasText: new RegExp('^' + n + ' \\\\(') }) });
   await frame('A').hover();
   console.log('info=' + await p.locator('#info').textContent());
   console.log('tip=' + await p.locator('#tip text').textContent());

@@ -99,7 +99,8 @@ static void test_svg_prunes_but_keeps_totals(void **state)
 	char *s = svg(t, &o);
 	/* 1 sample of 100050 is 0.012 px wide at 1200 px: pruned; main keeps all */
 	assert_int_equal(count(s, "<g class=\"f\""), 3);
-	assert_non_null(strstr(s, "v=\"100050\"><title>main</title>"));
+	assert_non_null(strstr(s, "v=\"100050\"><title>main (100,050 samples, 100.00%)</title>"));
+	assert_non_null(strstr(s, "<title>all (100,050 samples, 100%)</title>"));
 	assert_null(strstr(s, "small"));
 	free(s);
 	o.minwidth = 0;
@@ -125,6 +126,7 @@ static void test_svg_escapes_names(void **state)
 	assert_non_null(strstr(s, "a&amp;b&quot;c&#39;d"));
 	assert_non_null(strstr(s, "&lt;b&gt;&amp;"));
 	assert_null(strstr(s, "\"]]>\"")); /* JSON settings cannot end their CDATA */
+	assert_non_null(strstr(s, "(3 ]]&gt;, 60.00%)</title>")); /* nor a title its element */
 	assert_int_equal(count(s, "]]>"), 3); /* style, settings, script */
 	free(s);
 	flame_tree_free(t);
@@ -170,8 +172,9 @@ static void test_diff_colors(void **state)
 	flame_svg_opts so = { .minwidth = -1, .diff = true, .unit = "count", .countname = "samples" };
 	char *s = svg(t, &so);
 	/* base scaled to 10: A 2.5 -> 8 grew (red), B 7.5 -> 2 shrank (blue) */
-	assert_non_null(strstr(s, "v=\"8\" d=\"6\"><title>A</title><rect x=\"10\" width=\"944\" height=\"15\" class=\"r10\"/>"));
-	assert_non_null(strstr(s, "d=\"-6\"><title>B</title>"));
+	/* the title says the change as flamegraph.pl: "; +60.00%" of the total */
+	assert_non_null(strstr(s, "v=\"8\" d=\"6\"><title>A (8 samples, 80.00%; +55.00%)</title><rect x=\"10\" width=\"944\" height=\"15\" class=\"r10\"/>"));
+	assert_non_null(strstr(s, "d=\"-6\"><title>B (2 samples, 20.00%; -55.00%)</title>"));
 	assert_non_null(strstr(s, "class=\"b10\""));
 	assert_non_null(strstr(s, "Differential Flame Graph"));
 	free(s);
@@ -187,7 +190,8 @@ static void test_huge_values_saturate(void **state)
 	assert_true(t->nodes[0].total == INT64_MAX);
 	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
 	char *s = svg(t, &o);
-	assert_non_null(strstr(s, "<title>b</title>"));
+	/* the root saturated at INT64_MAX too: b is all of it */
+	assert_non_null(strstr(s, "<title>b (9,223,372,036,854,775,807 samples, 100.00%)</title>"));
 	free(s);
 	flame_tree_free(t);
 }
@@ -199,9 +203,9 @@ static void test_annotations_color_not_shown(void **state)
 	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
 	char *s = svg(t, &o);
 	/* f and f_[i] stay two frames (as in flamegraph.pl), both titled f */
-	assert_int_equal(count(s, "<title>f</title>"), 2);
-	assert_non_null(strstr(s, "v=\"2\"><title>f</title><rect x=\"305\" width=\"590\" height=\"15\" class=\"ci\"/>"));
-	assert_non_null(strstr(s, "<title>sys</title>"));
+	assert_int_equal(count(s, "<title>f ("), 2);
+	assert_non_null(strstr(s, "v=\"2\"><title>f (2 samples, 50.00%)</title><rect x=\"305\" width=\"590\" height=\"15\" class=\"ci\"/>"));
+	assert_non_null(strstr(s, "<title>sys (1 samples, 25.00%)</title>"));
 	assert_non_null(strstr(s, "class=\"ck\""));
 	assert_null(strstr(s, "_[i]"));
 	free(s);
