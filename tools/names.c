@@ -569,13 +569,13 @@ static bool looks_demangled_cpp(const char *s)
 	return strpbrk(s, "<>[]") || strstr(s, "::");
 }
 
-void names_simplify(profile *p, names_mode m)
+void names_simplify(profile *p, names_mode m, bool force)
 {
 	strbuf sb = STRBUF_INIT;
 	for (uint32_t i = 0; i < p->nfunctions; i++) {
 		const prof_function *fn = &p->functions[i];
 		const char *sys = fn->system_name ? fn->system_name : "";
-		if (fn->name && *fn->name && strcmp(fn->name, sys))
+		if (fn->name && *fn->name && strcmp(fn->name, sys) && !(force && *sys))
 			continue; /* demangled already */
 		sb_reset(&sb);
 		if (!names_demangle(sys, m, &sb)) {

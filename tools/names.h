@@ -88,12 +88,13 @@ int names_mode_parse(const char *s);
 bool names_demangle(const char *sym, names_mode m, strbuf *out);
 
 /* pprof's renaming of every function of p: a function whose name is empty
- * or equal to its system name gets the system name demangled (above); a
+ * or equal to its system name (or any function with a system name, when
+ * force: pprof's -symbolize=force) gets the system name demangled (above); a
  * system name that does not demangle but looks like demangled C++ (has
  * "::", '<', '>', '[' or ']', and neither ".<" as Java's nor "])." as Go's
  * names) loses its parenthesized lists (and, in SHORT, its <...> ones):
  * "<Vec<T> as Drop>::drop" becomes "::drop". Other names stay. */
-void names_simplify(profile *p, names_mode m);
+void names_simplify(profile *p, names_mode m, bool force);
 
 /* pprof's drop_frames/keep_frames: when p has drop_frames, each stack loses
  * the frames from the one nearest the root whose (parameter-less) name

@@ -33,10 +33,12 @@ typedef struct prof_format {
 
 /* What go tool pprof does to every profile it reads, before any view: its
  * names demangled and simplified, then drop_frames/keep_frames. Folded text
- * is not pprof's: its names are shown as they are written. */
-static int pprof_names(profile *p, const prof_read_opts *o, cprof_err *err)
+ * is not pprof's: its names are shown as they are written. Raw input's
+ * names come from cprof's own symbolizer, as pprof's come from its own:
+ * they are demangled again from their system names (pprof's "force"). */
+static int pprof_names(profile *p, const prof_read_opts *o, bool force, cprof_err *err)
 {
-	names_simplify(p, o->names);
+	names_simplify(p, o->names, force);
 	return names_prune(p, err);
 }
 
@@ -45,7 +47,7 @@ static int read_raw(profile *p, const unsigned char *d, size_t n, const prof_rea
 {
 	if (rawread(p, d, n, o, err) < 0)
 		return -1;
-	return pprof_names(p, o, err);
+	return pprof_names(p, o, true, err);
 }
 
 static int read_pprof(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
@@ -53,7 +55,7 @@ static int read_pprof(profile *p, const unsigned char *d, size_t n, const prof_r
 {
 	if (pprof_read(p, d, n, err) < 0)
 		return -1;
-	return pprof_names(p, o, err);
+	return pprof_names(p, o, false, err);
 }
 
 static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,

@@ -690,17 +690,69 @@ static int64_t die_udata(Dwarf_Die *die, int at)
 	return (int64_t)w;
 }
 
+/* The DIE that declares die's function: through DW_AT_abstract_origin
+ * (an inlined or out-of-line copy) and DW_AT_specification (a member
+ * defined outside its class), where its enclosing scopes are. */
+static Dwarf_Die *decl_die(Dwarf_Die *die, Dwarf_Die *mem)
+{
+	Dwarf_Attribute a;
+	for (int hops = 0; hops < 8; hops++) {
+		if (!dwarf_attr(die, DW_AT_abstract_origin, &a) && !dwarf_attr(die, DW_AT_specification, &a))
+			break;
+		if (!dwarf_formref_die(&a, mem))
+			break;
+		die = mem;
+	}
+	return die;
+}
+
+/* The name of a function DIE that has no linkage name (a template, a lambda
+ * or a member with internal linkage, a C function): its DW_AT_name
+ * qualified by the namespaces, classes and enclosing functions around its
+ * declaration ("std::__unguarded_partition<...>",
+ * "main::<lambda(int)>::operator()"), as the demangled linkage name of an
+ * out-of-line copy would read, so that inline and out-of-line frames of
+ * one function are named alike. Appends to sb; false when die has no name. */
+static bool qualified_die_name(Dwarf_Die *die, strbuf *sb)
+{
+	const char *name = die_string(die, DW_AT_name);
+	if (!name)
+		return false;
+	Dwarf_Die mem, *decl = decl_die(die, &mem), *scopes = NULL;
+	int n = dwarf_getscopes_die(decl, &scopes);
+	for (int i = n - 1; i >= 1; i--) { /* scopes[0] is decl, the CU is last */
+		int tag = dwarf_tag(&scopes[i]);
+		const char *s = dwarf_diename(&scopes[i]);
+		if (tag == DW_TAG_namespace)
+			s = s ? s : "(anonymous namespace)";
+		else if (tag != DW_TAG_class_type && tag != DW_TAG_structure_type &&
+			 tag != DW_TAG_union_type && tag != DW_TAG_subprogram)
+			continue;
+		if (s)
+			sb_addf(sb, "%s::", s);
+	}
+	free(scopes);
+	sb_adds(sb, name);
+	return true;
+}
+
 /* Adds the function of a DWARF subprogram / inlined subroutine, or of an
- * ELF symbol when die is NULL, to the module's table. */
+ * ELF symbol when die is NULL, to the module's table. A subprogram without
+ * a linkage name (a template instance or clone with internal linkage)
+ * takes symname, the ELF symbol at its address, when that is a mangled
+ * name: addr2line names an out-of-line function by its symbol too. */
 static uint32_t add_fn(symc_data *d, Dwarf_Die *die, const char *symname, const char *file)
 {
 	const char *linkage = NULL, *name = symname;
 	int64_t line = 0;
+	strbuf qn = STRBUF_INIT;
 	if (die) {
 		linkage = die_string(die, DW_AT_linkage_name);
 		if (!linkage)
 			linkage = die_string(die, DW_AT_MIPS_linkage_name);
-		name = die_string(die, DW_AT_name);
+		if (!linkage && symname && !strncmp(symname, "_Z", 2))
+			linkage = symname;
+		name = !linkage && qualified_die_name(die, &qn) ? qn.buf : die_string(die, DW_AT_name);
 		const char *df = dwarf_decl_file(die);
 		if (df)
 			file = df;
@@ -712,6 +764,7 @@ static uint32_t add_fn(symc_data *d, Dwarf_Die *die, const char *symname, const 
 	char *dem = sym_demangle(sys);
 	uint32_t f = symc_add_fn(d, dem ? dem : (name ? name : sys), sys, file, line);
 	free(dem);
+	sb_release(&qn);
 	return f;
 }
 
@@ -767,7 +820,10 @@ static const symc_entry *resolve(symmod *sm, Dwarf_Addr addr, symc_frame **fr, s
 		if (!fn_like(sc->tag))
 			continue;
 		if (!sc->fn)
-			sc->fn = add_fn(&sm->data, &sc->die, NULL, NULL) + 1;
+			sc->fn = add_fn(&sm->data, &sc->die,
+					sc->tag == DW_TAG_inlined_subroutine ? NULL
+									      : dwfl_module_addrname(sm->mod, addr),
+					NULL) + 1;
 		ALLOC_GROW(*fr, (size_t)n + 1, *alloc);
 		(*fr)[n++] = (symc_frame){ sc->fn - 1, next_line, next_col };
 		if (sc->tag != DW_TAG_inlined_subroutine)

@@ -223,7 +223,7 @@ static void test_simplify(void **state)
 		profile *q = prof_new();
 		for (size_t i = 0; i < ARRAY_SIZE(in); i++)
 			prof_intern_function(q, in[i][0], in[i][1], "", 0);
-		names_simplify(q, (names_mode)m);
+		names_simplify(q, (names_mode)m, false);
 		for (size_t i = 0; i < ARRAY_SIZE(in); i++)
 			assert_string_equal(q->functions[i].name, want[i][m]);
 		/* the function index follows the new names */
