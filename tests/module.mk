@@ -78,7 +78,7 @@ fuzz-smoke: fuzz-build
 	sh tests/fuzz/run.sh $(abspath $(FUZZ_BUILD)) 10 $(FUZZ_NAMES)
 
 # ---- pprof-spec: profiles with exactly the names a producer sends -----------
-# (tests/e2e/35-pprof-names.t shows them to go tool pprof and to cprof-top)
+# (tests/e2e/36-pprof-names.t shows them to go tool pprof and to cprof-top)
 PPROF_SPEC := $(BUILD)/test-tools/pprof-spec
 $(PPROF_SPEC): tests/tools/pprof_spec.c $(LIBCPROF) | $(DEPS_BUILD)
 	@mkdir -p $(@D)
