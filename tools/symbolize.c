@@ -737,10 +737,7 @@ static bool qualified_die_name(Dwarf_Die *die, strbuf *sb)
 }
 
 /* Adds the function of a DWARF subprogram / inlined subroutine, or of an
- * ELF symbol when die is NULL, to the module's table. A subprogram without
- * a linkage name (a template instance or clone with internal linkage)
- * takes symname, the ELF symbol at its address, when that is a mangled
- * name: addr2line names an out-of-line function by its symbol too. */
+ * ELF symbol when die is NULL, to the module's table. */
 static uint32_t add_fn(symc_data *d, Dwarf_Die *die, const char *symname, const char *file)
 {
 	const char *linkage = NULL, *name = symname;
@@ -750,8 +747,6 @@ static uint32_t add_fn(symc_data *d, Dwarf_Die *die, const char *symname, const 
 		linkage = die_string(die, DW_AT_linkage_name);
 		if (!linkage)
 			linkage = die_string(die, DW_AT_MIPS_linkage_name);
-		if (!linkage && symname && !strncmp(symname, "_Z", 2))
-			linkage = symname;
 		name = !linkage && qualified_die_name(die, &qn) ? qn.buf : die_string(die, DW_AT_name);
 		const char *df = dwarf_decl_file(die);
 		if (df)
@@ -820,10 +815,7 @@ static const symc_entry *resolve(symmod *sm, Dwarf_Addr addr, symc_frame **fr, s
 		if (!fn_like(sc->tag))
 			continue;
 		if (!sc->fn)
-			sc->fn = add_fn(&sm->data, &sc->die,
-					sc->tag == DW_TAG_inlined_subroutine ? NULL
-									      : dwfl_module_addrname(sm->mod, addr),
-					NULL) + 1;
+			sc->fn = add_fn(&sm->data, &sc->die, NULL, NULL) + 1;
 		ALLOC_GROW(*fr, (size_t)n + 1, *alloc);
 		(*fr)[n++] = (symc_frame){ sc->fn - 1, next_line, next_col };
 		if (sc->tag != DW_TAG_inlined_subroutine)

@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v g++ > /dev/null || skip_all "g++ is not installed (scripts/deps.sh test)"
 command -v addr2line > /dev/null || skip_all "addr2line (binutils) is not installed"
+command -v eu-addr2line > /dev/null || skip_all "eu-addr2line (elfutils) is not installed"
 [ -x "$BIN/cprof-record" ] && [ -x "$BIN/cprof-top" ] || skip_all "tools not built"
 plan 6
 
@@ -58,8 +59,9 @@ run_limited 60 "$BIN/cprof-record" -F 997 -o "$T/k.cprof" -- "$T/k" > /dev/null 
 cut -f1 "$T/rows" | sort -u > "$T/addrs"
 naddr=$(wc -l < "$T/addrs")
 [ "$naddr" -ge 5 ]; ok $? "sampled addresses in the program ($naddr)"
-# every frame cprof shows at an address is named as addr2line -f -C -i
-# names a frame there: the same text, or (addr2line's bare DWARF name of an
+# every frame cprof shows at an address is named as addr2line -f -C -i or
+# eu-addr2line -f -C -i names a frame there (addr2line names an out-of-line
+# function by its symbol, eu-addr2line by its DWARF name): the same text, or (addr2line's bare DWARF name of an
 # inlined instance) that name qualified. A caller's address is a return
 # address, which cprof looks up one byte back (the call): addr2line's
 # frames at both count. pprof's full names (and cprof's) drop a clone
@@ -73,8 +75,10 @@ naddr=$(wc -l < "$T/addrs")
 base() { awk '{ sub(/[<(].*/, ""); n = split($0, a, "::"); s = a[n]; sub(/.* /, "", s); print s }'; }
 bad=0 checked=0 qualified=0
 while read -r addr; do
-	{ addr2line -f -C -i -e "$T/k" "0x$addr"; addr2line -f -C -i -e "$T/k" "$(printf '0x%x' $((0x$addr - 1)))"; } |
-		awk 'NR % 2 == 1' | sed 's/ \[clone [^]]*\]$//' | sort -u > "$T/theirs"
+	prev=$(printf '0x%x' $((0x$addr - 1)))
+	{ addr2line -f -C -i -e "$T/k" "0x$addr"; addr2line -f -C -i -e "$T/k" "$prev"
+	  eu-addr2line -f -C -i -e "$T/k" "0x$addr"; eu-addr2line -f -C -i -e "$T/k" "$prev"; } |
+		awk 'NR % 2 == 1' | sed 's/ inlined at .*//; s/ \[clone [^]]*\]$//' | sort -u > "$T/theirs"
 	base < "$T/theirs" > "$T/bases"
 	while IFS='	' read -r a name; do
 		b=$(base <<< "$name")
