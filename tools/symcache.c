@@ -22,7 +22,7 @@
 #include "profile.h"
 
 #define SYMC_MAGIC "CPROFSYM"
-#define SYMC_VERSION 2u /* 2: C++ names qualified by scope (symbolize.c qualified_die_name) */
+#define SYMC_VERSION 1u
 #define SYMC_BOM 0x01020304u
 #define SYMC_HDR 32
 #define SYMC_MAX_STR ((uint32_t)1 << 20)
