@@ -36,5 +36,16 @@ folded_top() {
 	     END { for (x in cum) printf "%s %.0f %.0f\n", x, flat[x], cum[x] }' | LC_ALL=C sort
 }
 
+# pprof_names: folded stacks on stdin with each frame cprof could not name
+# (MODULE+0xOFFSET, e.g. a sample in abc's PLT stub) renamed [MODULE], as
+# go tool pprof names a location without a function; stacks that become
+# equal are summed.
+pprof_names() {
+	perl -pe 's/(^|;)([^;\s]+)\+0x[0-9a-f]+(?=;|\s)/$1\[$2\]/g' |
+		awk '{ if (!match($0, / -?[0-9]+$/)) next
+			s[substr($0, 1, RSTART - 1)] += substr($0, RSTART + 1) }
+		     END { for (k in s) print k, s[k] }'
+}
+
 # sum_folded: the total of folded stacks on stdin.
 sum_folded() { awk '{ s += $NF } END { print s + 0 }'; }

@@ -34,11 +34,11 @@ check_file() { # RAW LABEL
 	"$P" "$raw" -o "$pb" 2> "$T/warn.txt"; ok $? "$what: cprof-pprof converts it"
 	# sample counts and cpu totals per function: go -top = cprof's reading
 	for idx in samples cpu; do
-		is "$(go_top "$pb" $idx)" "$("$BIN/cprof-fold" --value $idx "$raw" | folded_top)" \
+		is "$(go_top "$pb" $idx)" "$("$BIN/cprof-fold" --value $idx "$raw" | pprof_names | folded_top)" \
 			"$what: go tool pprof -top ($idx) = cprof's per-function flat/cum"
 	done
 	# every stack with its count: go -traces = cprof's folded stacks
-	is "$(traces_folded "$pb")" "$("$BIN/cprof-fold" --value samples "$raw" | LC_ALL=C sort)" \
+	is "$(traces_folded "$pb")" "$("$BIN/cprof-fold" --value samples "$raw" | pprof_names | LC_ALL=C sort)" \
 		"$what: go tool pprof -traces = cprof's stacks and counts"
 	# totals against the raw view (one line per sample)
 	local n w
