@@ -44,7 +44,7 @@ pprof_names() {
 	perl -pe 's/(^|;)([^;\s]+)\+0x[0-9a-f]+(?=;|\s)/$1\[$2\]/g' |
 		awk '{ if (!match($0, / -?[0-9]+$/)) next
 			s[substr($0, 1, RSTART - 1)] += substr($0, RSTART + 1) }
-		     END { for (k in s) print k, s[k] }'
+		     END { for (k in s) printf "%s %.0f\n", k, s[k] }'
 }
 
 # sum_folded: the total of folded stacks on stdin.
