@@ -1,7 +1,8 @@
 /*
  * aggregate-bench: how fast a raw file becomes an aggregated profile, in
  * phases: read the file into memory, raw -> model (rawread, without
- * symbolization), and prof_aggregate. Prints samples/s per phase (CPU
+ * symbolization), and grouping (prof_group_samples, sorted by key, as an
+ * aggregated view asks for it). Prints samples/s per phase (CPU
  * time, best of REPEAT runs) and the peak RSS. Symbolization is left out on purpose: it depends on the
  * binaries, and is cached per distinct address (see test_symbolize).
  *
@@ -52,9 +53,12 @@ int main(int argc, char **argv)
 		double t2 = now();
 		nsamples = p->nsamples;
 		nstacks = p->nstacks;
-		prof_aggregate(p, false);
+		prof_groups g;
+		prof_group_opts go = { .by_labels = true, .sorted = true };
+		prof_group_samples(p, &go, &g);
 		double t3 = now();
-		ngroups = p->nsamples;
+		ngroups = g.n;
+		prof_groups_free(&g);
 		prof_free(p);
 		free(d);
 		if (t1 - t0 < best_load)

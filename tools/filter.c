@@ -177,34 +177,6 @@ int filter_mask(const profile *p, const filter_opts *o, bool **maskp, size_t *ke
 	return 0;
 }
 
-void filter_compact(profile *p, const bool *mask)
-{
-	size_t j = 0;
-	for (size_t i = 0; i < p->nsamples; i++) {
-		if (!mask[i])
-			continue;
-		if (i != j) {
-			p->samples[j] = p->samples[i];
-			memmove(p->values + j * p->nvalues, p->values + i * p->nvalues,
-				p->nvalues * sizeof(*p->values));
-		}
-		j++;
-	}
-	p->nsamples = j;
-}
-
-int filter_apply(profile *p, const filter_opts *o, cprof_err *err)
-{
-	if (!filter_active(o))
-		return 0;
-	bool *mask;
-	if (filter_mask(p, o, &mask, NULL, err) < 0)
-		return -1;
-	filter_compact(p, mask);
-	free(mask);
-	return 0;
-}
-
 int filter_parse_time(const char *s, int64_t *ns, cprof_err *err)
 {
 	char *end;

@@ -13,9 +13,10 @@
  *  --from/--to T     keep samples with from <= time < to (raw input),
  *                    T relative to the start of the recording.
  *
- * The result is a mask (one bool per sample) so that a view can still
- * compute percentages of the whole profile, as pprof does by default, or
- * the samples can be dropped from the profile (filter_apply).
+ * The result is a mask (one bool per sample), the one way filters apply: a
+ * view passes it to prof_group_samples (or skips masked samples in time
+ * order) and can still compute percentages of the whole profile, as pprof
+ * does by default. The profile itself is never changed.
  */
 #ifndef CPROF_FILTER_H
 #define CPROF_FILTER_H
@@ -47,10 +48,6 @@ bool filter_active(const filter_opts *o);
  * on a profile without threads and timestamps. *kept gets the count if not NULL. */
 int filter_mask(const profile *p, const filter_opts *o, bool **mask, size_t *kept, cprof_err *err);
 
-/* Drops the samples the filters reject from p, in place. */
-int filter_apply(profile *p, const filter_opts *o, cprof_err *err);
-/* Drops the samples whose mask entry is false, in place. */
-void filter_compact(profile *p, const bool *mask);
 
 /* Parses a time like "1.5s", "250ms", "40us", "1000ns" or "12" (bare
  * numbers are milliseconds, like cprof-raw's time column). */

@@ -383,7 +383,7 @@ graph *graph_new(const profile *p, const graph_opts *o)
 			continue;
 		const prof_sample *s = &p->samples[i];
 		uint32_t ls = o->tags ? s->labelset : 0;
-		size_t h = prof_mix64((uint64_t)s->stack << 32 | ls) & (cap - 1);
+		size_t h = hash_mix64((uint64_t)s->stack << 32 | ls) & (cap - 1);
 		while (slots[h]) {
 			group *gr = &g->groups[slots[h] - 1];
 			if (gr->stack == s->stack && gr->labelset == ls)
@@ -522,7 +522,7 @@ static void eslots_grow(graph *g)
 	size_t ns = g->neslots ? g->neslots * 2 : 256;
 	uint32_t *slots = xcalloc(ns, sizeof(*slots));
 	for (uint32_t e = 0; e < g->nedges; e++) {
-		size_t h = prof_mix64((uint64_t)g->edges[e].src << 32 | g->edges[e].dst) & (ns - 1);
+		size_t h = hash_mix64((uint64_t)g->edges[e].src << 32 | g->edges[e].dst) & (ns - 1);
 		while (slots[h])
 			h = (h + 1) & (ns - 1);
 		slots[h] = e + 1;
@@ -540,7 +540,7 @@ static void add_edge(graph *g, uint32_t src, uint32_t dst, int64_t w, bool resid
 	if ((size_t)(g->nedges + 1) * 2 > g->neslots)
 		eslots_grow(g);
 	size_t mask = g->neslots - 1;
-	size_t h = prof_mix64((uint64_t)src << 32 | dst) & mask;
+	size_t h = hash_mix64((uint64_t)src << 32 | dst) & mask;
 	while (g->eslots[h]) {
 		graph_edge *e = &g->edges[g->eslots[h] - 1];
 		if (e->src == src && e->dst == dst) {

@@ -24,114 +24,19 @@
 extern const unsigned char web_report_html[], web_report_css[], web_report_js[];
 extern const size_t web_report_html_len, web_report_css_len, web_report_js_len;
 
-/* ---- small open-addressing tables ----------------------------------------- */
-
-/* Keys of three 64-bit words -> dense index in insertion order. */
-typedef struct keytab {
-	uint64_t *keys; /* 3 per entry */
-	uint32_t *slots; /* index + 1, 0 = empty */
-	size_t cap, n, alloc;
-} keytab;
-
-static uint64_t key_hash(uint64_t a, uint64_t b, uint64_t c)
+/* The string table: string 0 is "", NULL counts as "". */
+static uint32_t strtab_get(strset *t, const char *s)
 {
-	return prof_mix64(a * 0x9e3779b97f4a7c15ULL ^ prof_mix64(b + 0x632be59bd9b4e019ULL) ^
-			  prof_mix64(c ^ 0x85ebca6bULL));
+	return strset_adds(t, s ? s : "");
 }
 
-static void keytab_rehash(keytab *t)
+static uint32_t keytab_get(keyset *t, uint64_t a, uint64_t b, uint64_t c, int *added)
 {
-	size_t cap = t->cap ? t->cap * 2 : 1024;
-	free(t->slots);
-	t->slots = xcalloc(cap, sizeof(*t->slots));
-	t->cap = cap;
-	for (size_t i = 0; i < t->n; i++) {
-		uint64_t *k = t->keys + 3 * i;
-		size_t s = key_hash(k[0], k[1], k[2]) & (cap - 1);
-		while (t->slots[s])
-			s = (s + 1) & (cap - 1);
-		t->slots[s] = (uint32_t)(i + 1);
-	}
-}
-
-/* Returns the index of (a, b, c), adding it if new (*added set). */
-static uint32_t keytab_get(keytab *t, uint64_t a, uint64_t b, uint64_t c, int *added)
-{
-	if ((t->n + 1) * 2 > t->cap)
-		keytab_rehash(t);
-	size_t s = key_hash(a, b, c) & (t->cap - 1);
-	while (t->slots[s]) {
-		uint64_t *k = t->keys + 3 * (t->slots[s] - 1);
-		if (k[0] == a && k[1] == b && k[2] == c) {
-			*added = 0;
-			return t->slots[s] - 1;
-		}
-		s = (s + 1) & (t->cap - 1);
-	}
-	ALLOC_GROW(t->keys, 3 * (t->n + 1), t->alloc);
-	t->keys[3 * t->n] = a;
-	t->keys[3 * t->n + 1] = b;
-	t->keys[3 * t->n + 2] = c;
-	t->slots[s] = (uint32_t)(t->n + 1);
-	*added = 1;
-	return (uint32_t)t->n++;
-}
-
-static void keytab_free(keytab *t)
-{
-	free(t->keys);
-	free(t->slots);
-}
-
-/* Strings by content -> dense index; the table owns copies. */
-typedef struct strtab {
-	char **strs;
-	uint32_t *slots;
-	size_t cap, n, alloc;
-} strtab;
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return prof_mix64(h);
-}
-
-static uint32_t strtab_get(strtab *t, const char *s)
-{
-	if (!s)
-		s = "";
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		free(t->slots);
-		t->slots = xcalloc(cap, sizeof(*t->slots));
-		t->cap = cap;
-		for (size_t i = 0; i < t->n; i++) {
-			size_t q = str_hash(t->strs[i]) & (cap - 1);
-			while (t->slots[q])
-				q = (q + 1) & (cap - 1);
-			t->slots[q] = (uint32_t)(i + 1);
-		}
-	}
-	size_t q = str_hash(s) & (t->cap - 1);
-	while (t->slots[q]) {
-		if (!strcmp(t->strs[t->slots[q] - 1], s))
-			return t->slots[q] - 1;
-		q = (q + 1) & (t->cap - 1);
-	}
-	ALLOC_GROW(t->strs, t->n + 1, t->alloc);
-	t->strs[t->n] = xstrdup(s);
-	t->slots[q] = (uint32_t)(t->n + 1);
-	return (uint32_t)t->n++;
-}
-
-static void strtab_free(strtab *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->strs[i]);
-	free(t->strs);
-	free(t->slots);
+	uint64_t k[3] = { a, b, c };
+	bool add;
+	uint32_t id = keyset_add(t, k, &add);
+	*added = add;
+	return id;
 }
 
 /* ---- number columns ------------------------------------------------------------ */
@@ -401,35 +306,6 @@ static int cmp_thread_key(const void *a, const void *b)
 	return prof_cmp_pid_tid(x->pid, x->tid, y->pid, y->tid);
 }
 
-static int cmp_sample(const void *a, const void *b, void *ctx)
-{
-	const profile *p = ctx;
-	const prof_sample *x = &p->samples[*(const size_t *)a], *y = &p->samples[*(const size_t *)b];
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	if (x->time_ns != y->time_ns)
-		return x->time_ns < y->time_ns ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
-/* The order samples are written in: with timestamps, by (thread, time), so
- * that each thread's samples are one contiguous, time-sorted run the
- * timeline reads sequentially; otherwise as in the model. */
-static size_t *sample_order(const profile *p)
-{
-	size_t n = p->nsamples;
-	size_t *ord = xmalloc(st_mult(n ? n : 1, sizeof(*ord)));
-	int sorted = 1;
-	for (size_t i = 0; i < n; i++) {
-		ord[i] = i;
-		if (i && p->has_timestamps && cmp_sample(&ord[i - 1], &ord[i], (void *)p) > 0)
-			sorted = 0;
-	}
-	if (!sorted)
-		qsort_r(ord, n, sizeof(*ord), cmp_sample, (void *)p);
-	return ord;
-}
-
 /* ---- source lines for the source view ------------------------------------------ */
 
 typedef struct src_line {
@@ -510,7 +386,7 @@ static void add_sources(const profile *p, cJSON *root)
 			 * viewer finds it under the same cleaned name as its frames */
 			strbuf key = STRBUF_INIT;
 			html_utf8_clean(&key, v[i].file);
-			cJSON_AddItemToObject(sources, key.buf ? key.buf : "", arr);
+			cJSON_AddItemToObject(sources, key.buf, arr);
 			sb_release(&key);
 			nfiles++;
 		} else {
@@ -526,8 +402,8 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 {
 	if (p->nvalues == 0)
 		return cprof_fail(err, "the profile has no sample types");
-	strtab strs = {0};
-	keytab frames = {0}, nodes = {0};
+	strset strs = STRSET_INIT;
+	keyset frames = KEYSET_INIT(3), nodes = KEYSET_INIT(3);
 	strtab_get(&strs, ""); /* string 0 is "" */
 	strbuf sb = STRBUF_INIT, fr = STRBUF_INIT;
 	int64_t *nd = NULL; /* the prefix tree: (parent offset, frame) pairs */
@@ -542,7 +418,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	for (uint32_t s = 0; s < p->nstacks; s++)
 		leaf[s] = PROF_NONE;
 	int64_t *col = xmalloc(st_mult(n ? n : 1, sizeof(*col)));
-	size_t *ord = sample_order(p);
+	size_t *ord = prof_thread_time_order(p);
 	uint32_t *locframe = xcalloc(p->nlocations ? p->nlocations : 1, sizeof(*locframe)); /* frame + 1 */
 	sb_addc(&fr, '[');
 	for (size_t i = 0; i < n; i++) {
@@ -575,7 +451,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 						sb_adds(&sb, "[no stack]");
 					else
 						prof_frame_name(p, f, &sb);
-					uint32_t name = strtab_get(&strs, sb.buf ? sb.buf : "");
+					uint32_t name = strtab_get(&strs, sb.buf);
 					uint32_t file = 0;
 					if (f->function != PROF_NONE && f->function < p->nfunctions)
 						file = strtab_get(&strs, p->functions[f->function].filename);
@@ -651,16 +527,18 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	size_t ntids = 0, tids_alloc = 0;
 	strbuf th = STRBUF_INIT;
 	if (p->has_timestamps) {
-		keytab seen = {0};
+		keyset seen = KEYSET_INIT(3);
 		for (size_t i = 0; i < n; i++) {
 			int added;
+			if (i && p->samples[i].tid == p->samples[i - 1].tid)
+				continue; /* runs of one thread are the rule */
 			keytab_get(&seen, (uint64_t)(int64_t)p->samples[i].tid, 0, 0, &added);
 			if (added) {
 				ALLOC_GROW(tids, ntids + 1, tids_alloc);
 				tids[ntids++] = p->samples[i].tid;
 			}
 		}
-		keytab_free(&seen);
+		keyset_free(&seen);
 		if (ntids)
 			qsort(tids, ntids, sizeof(*tids), cmp_i32);
 		/* listed (and drawn) by process, then thread: [tid, name, pid] */
@@ -694,7 +572,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 			else
 				sb_addf(&sb, "%lld%s%s", (long long)lb->num, lb->unit ? " " : "", lb->unit ? lb->unit : "");
 			uint32_t kv = strtab_get(&strs, lb->key);
-			uint32_t vv = strtab_get(&strs, sb.buf ? sb.buf : "");
+			uint32_t vv = strtab_get(&strs, sb.buf);
 			sb_addf(&ls, "%s%u,%u", k ? "," : "", kv, vv);
 		}
 		sb_addc(&ls, ']');
@@ -702,8 +580,8 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	sb_addc(&ls, ']');
 
 	cJSON *sa = cJSON_CreateArray();
-	for (size_t i = 0; i < strs.n; i++)
-		cJSON_AddItemToArray(sa, html_json_string(strs.strs[i]));
+	for (uint32_t i = 0; i < strs.n; i++)
+		cJSON_AddItemToArray(sa, html_json_string(strset_get(&strs, i)));
 	cJSON_AddItemToObject(root, "strings", sa);
 	cJSON_AddRawToObject(root, "frames", fr.buf);
 	add_raw_i64(root, "nodes", (int64_t)(nnd / 2));
@@ -769,9 +647,9 @@ done:
 	sb_release(&sb);
 	sb_release(&fr);
 	free(nd);
-	strtab_free(&strs);
-	keytab_free(&frames);
-	keytab_free(&nodes);
+	strset_free(&strs);
+	keyset_free(&frames);
+	keyset_free(&nodes);
 	return rc;
 }
 

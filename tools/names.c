@@ -99,7 +99,7 @@ static char *table_store(names_table *t, const char *s, size_t n)
 uint32_t names_intern(names_table *t, const char *s, size_t n)
 {
 	if (!n)
-		s = ""; /* an empty strbuf's buf may be NULL */
+		s = ""; /* s may be NULL when n is 0 */
 	uint32_t h = hash_str(s, n);
 	size_t mask = t->nslots - 1;
 	size_t i = h & mask;
@@ -267,6 +267,7 @@ names_cache *names_cache_new(const profile *p, const names_opts *o, names_table 
 	if (o)
 		c->o = *o;
 	c->t = t;
+	sb_init(&c->sb);
 	c->by_func = xcalloc(st_mult((size_t)p->nfunctions + 1, 2), sizeof(uint32_t));
 	c->by_loc = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
 	c->by_map = xcalloc((size_t)p->nmappings + 1, sizeof(uint32_t));

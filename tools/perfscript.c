@@ -287,7 +287,7 @@ static uint64_t hash_bytes(const char *s, size_t n)
 	uint64_t h = 0xcbf29ce484222325ull;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return prof_mix64(h);
+	return hash_mix64(h);
 }
 
 /* The value slot of key, a new one holding UINT32_MAX if absent. */

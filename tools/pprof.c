@@ -703,135 +703,12 @@ static inline void put_bytes(strbuf *sb, unsigned field, const void *data, size_
 }
 
 /* The string table: content-keyed, indexes in order of first use. */
-typedef struct strtab {
-	const char **strs;
-	size_t n, alloc;
-	uint32_t *slots; /* index + 1, 0 = empty */
-	size_t cap;
-} strtab;
-
-static uint64_t str_hash(const char *s)
+static int64_t strtab_id(strset *t, const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	return strset_adds(t, s ? s : "");
 }
 
-static int64_t strtab_id(strtab *t, const char *s)
-{
-	if (!s)
-		s = "";
-	if (t->n * 2 >= t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 1024;
-		uint32_t *ns = xcalloc(ncap, sizeof(*ns));
-		for (size_t i = 0; i < t->n; i++) {
-			size_t h = str_hash(t->strs[i]) & (ncap - 1);
-			while (ns[h])
-				h = (h + 1) & (ncap - 1);
-			ns[h] = (uint32_t)i + 1;
-		}
-		free(t->slots);
-		t->slots = ns;
-		t->cap = ncap;
-	}
-	size_t h = str_hash(s) & (t->cap - 1);
-	while (t->slots[h]) {
-		const char *o = t->strs[t->slots[h] - 1];
-		if (o == s || strcmp(o, s) == 0)
-			return t->slots[h] - 1;
-		h = (h + 1) & (t->cap - 1);
-	}
-	ALLOC_GROW(t->strs, t->n + 1, t->alloc);
-	t->strs[t->n] = s;
-	t->slots[h] = (uint32_t)t->n + 1;
-	return (int64_t)t->n++;
-}
-
-/* Samples grouped by (stack, labelset[, tid]), in order of first appearance. */
-typedef struct group {
-	uint32_t stack, labelset;
-	int32_t tid;
-} group;
-
-typedef struct grouping {
-	group *g;
-	size_t n, alloc;
-	int64_t *values; /* n * nvalues */
-	size_t values_alloc;
-	uint32_t *slots; /* group index + 1 */
-	size_t cap;
-} grouping;
-
-static inline size_t group_hash(uint32_t stack, uint32_t ls, int32_t tid, size_t cap)
-{
-	uint64_t k = ((uint64_t)stack << 32 | ls) ^ ((uint64_t)(uint32_t)tid * 0x9e3779b97f4a7c15ULL);
-	k ^= k >> 31;
-	k *= 0xbf58476d1ce4e5b9ULL;
-	k ^= k >> 29;
-	return (size_t)k & (cap - 1);
-}
-
-static void grouping_rehash(grouping *gr)
-{
-	size_t ncap = gr->cap ? gr->cap * 2 : 1024;
-	free(gr->slots);
-	gr->slots = xcalloc(ncap, sizeof(*gr->slots));
-	gr->cap = ncap;
-	for (size_t i = 0; i < gr->n; i++) {
-		size_t h = group_hash(gr->g[i].stack, gr->g[i].labelset, gr->g[i].tid, ncap);
-		while (gr->slots[h])
-			h = (h + 1) & (ncap - 1);
-		gr->slots[h] = (uint32_t)i + 1;
-	}
-}
-
-static void group_samples(const profile *p, bool by_thread, grouping *gr)
-{
-	uint32_t nv = p->nvalues;
-	size_t last = SIZE_MAX; /* one-entry cache: runs of equal keys are common */
-	for (size_t i = 0; i < p->nsamples; i++) {
-		const prof_sample *s = &p->samples[i];
-		int32_t tid = by_thread ? s->tid : -1;
-		size_t gi;
-		if (last != SIZE_MAX && gr->g[last].stack == s->stack &&
-		    gr->g[last].labelset == s->labelset && gr->g[last].tid == tid) {
-			gi = last;
-		} else {
-			if ((gr->n + 1) * 2 > gr->cap)
-				grouping_rehash(gr);
-			size_t h = group_hash(s->stack, s->labelset, tid, gr->cap);
-			for (;;) {
-				uint32_t v = gr->slots[h];
-				if (!v) {
-					ALLOC_GROW(gr->g, gr->n + 1, gr->alloc);
-					gr->g[gr->n] = (group){ s->stack, s->labelset, tid };
-					ALLOC_GROW(gr->values, st_mult(gr->n + 1, nv), gr->values_alloc);
-					if (nv) /* no sample types: values stays NULL */
-						memset(gr->values + gr->n * nv, 0, nv * sizeof(int64_t));
-					gr->slots[h] = (uint32_t)gr->n + 1;
-					gi = gr->n++;
-					break;
-				}
-				const group *g = &gr->g[v - 1];
-				if (g->stack == s->stack && g->labelset == s->labelset && g->tid == tid) {
-					gi = v - 1;
-					break;
-				}
-				h = (h + 1) & (gr->cap - 1);
-			}
-			last = gi;
-		}
-		const int64_t *v = prof_sample_values(p, i);
-		int64_t *acc = nv ? gr->values + gi * nv : gr->values; /* NULL + 0 is UB */
-		/* Wrapping (two's complement) like Go's int64 and the model's
-		 * totals; done unsigned, since signed overflow is undefined. */
-		for (uint32_t j = 0; j < nv; j++)
-			acc[j] = (int64_t)((uint64_t)acc[j] + (uint64_t)v[j]);
-	}
-}
-
-static void put_value_type(strbuf *out, strbuf *tmp, strtab *st, unsigned field,
+static void put_value_type(strbuf *out, strbuf *tmp, strset *st, unsigned field,
 			   const prof_value_type *vt)
 {
 	sb_reset(tmp);
@@ -840,7 +717,7 @@ static void put_value_type(strbuf *out, strbuf *tmp, strtab *st, unsigned field,
 	put_bytes(out, field, tmp->buf, tmp->len);
 }
 
-static void put_label(strbuf *out, strbuf *tmp, strtab *st, const char *key, const char *str,
+static void put_label(strbuf *out, strbuf *tmp, strset *st, const char *key, const char *str,
 		      int64_t num, const char *unit)
 {
 	sb_reset(tmp);
@@ -858,9 +735,9 @@ static void put_label(strbuf *out, strbuf *tmp, strtab *st, const char *key, con
 int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof_err *err)
 {
 	bool thread_labels = o && o->thread_labels;
-	strtab st = { 0 };
+	strset st = STRSET_INIT;
 	strbuf body = STRBUF_INIT, msg = STRBUF_INIT, sub = STRBUF_INIT;
-	grouping gr = { 0 };
+	prof_groups gr;
 	(void)err;
 
 	strtab_id(&st, ""); /* string_table[0] */
@@ -870,9 +747,10 @@ int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof
 		put_value_type(&body, &msg, &st, 1, &p->sample_types[i]);
 
 	/* 2: samples, grouped */
-	group_samples(p, thread_labels, &gr);
+	prof_group_opts go = { .by_labels = true, .by_thread = thread_labels };
+	prof_group_samples(p, &go, &gr);
 	for (size_t i = 0; i < gr.n; i++) {
-		const group *g = &gr.g[i];
+		const prof_group *g = &gr.g[i];
 		sb_reset(&msg);
 		const prof_stack *s = &p->stacks[g->stack];
 		if (s->depth) {
@@ -883,7 +761,7 @@ int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof
 		}
 		if (p->nvalues) {
 			sb_reset(&sub);
-			const int64_t *v = gr.values + i * p->nvalues;
+			const int64_t *v = prof_group_values(&gr, i);
 			for (uint32_t j = 0; j < p->nvalues; j++)
 				put_varint(&sub, (uint64_t)v[j]);
 			put_bytes(&msg, 2, sub.buf, sub.len);
@@ -984,8 +862,8 @@ int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof
 		def = strtab_id(&st, p->sample_types[p->default_type].type);
 
 	sb_add(out, body.buf, body.len);
-	for (size_t i = 0; i < st.n; i++)
-		put_bytes(out, 6, st.strs[i], strlen(st.strs[i]));
+	for (uint32_t i = 0; i < st.n; i++)
+		put_bytes(out, 6, strset_get(&st, i), strset_len(&st, i));
 	put_uint(out, 7, (uint64_t)drop);
 	put_uint(out, 8, (uint64_t)keep);
 	put_uint(out, 9, (uint64_t)p->time_nanos);
@@ -1006,11 +884,8 @@ int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof
 	put_uint(out, 14, (uint64_t)def);
 
 	free(comments);
-	free(st.strs);
-	free(st.slots);
-	free(gr.g);
-	free(gr.values);
-	free(gr.slots);
+	strset_free(&st);
+	prof_groups_free(&gr);
 	sb_release(&body);
 	sb_release(&msg);
 	sb_release(&sub);

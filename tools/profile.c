@@ -7,17 +7,17 @@
  * (mappings, functions, locations, stacks, samples, values, ...) grow with
  * ALLOC_GROW and are freed with the profile too.
  *
- * Interning. Strings, functions, (mapping, address) locations, stacks, label
- * sets and threads each have one open-addressing hash table of indexes. The
- * tables store the full 32-bit hash next to the index, so a probe compares
- * the cheap hash before the key, and growing rehashes without touching the
- * keys. Because interned strings are unique, the keys of every other table
- * compare strings by pointer.
+ * Interning. Strings, functions, stacks, label sets and threads each have
+ * one hidx (util.h) of indexes. The table stores the 32-bit hash next to
+ * the index, so a probe compares the cheap hash before the key, and growing
+ * rehashes without touching the keys. Because interned strings are unique,
+ * the keys of every other table compare strings by pointer.
  *
- * Aggregation uses its own table keyed by (stack, labelset[, tid]): one
- * probe per sample (with a one-entry cache for runs of equal keys, which a
- * time-ordered profile has plenty of), then the groups are sorted by key so
- * the result does not depend on the order of the input samples.
+ * Grouping (prof_group_samples) is one more hidx keyed by (stack,
+ * labelset, tid): one probe per sample, with a one-entry cache for runs of
+ * equal keys, which a time-ordered profile has plenty of. Groups come in
+ * order of first appearance (the pprof writer's order), or sorted by key
+ * when asked, so that the result does not depend on the input's order.
  */
 #include "profile.h"
 
@@ -82,99 +82,9 @@ static void arena_free(arena *a)
 
 /* ---- hashing ----------------------------------------------------------- */
 
-static uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
-{
-	const unsigned char *p = data;
-	uint64_t h = seed ^ (n * 0x9E3779B97F4A7C15ULL);
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-		h ^= h >> 29;
-		p += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	if (n)
-		memcpy(&w, p, n);
-	h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
-	return prof_mix64(h);
-}
-
 static inline uint64_t hash_ptr(uint64_t h, const void *ptr)
 {
-	return prof_mix64(h ^ (uint64_t)(uintptr_t)ptr) + 0x9E3779B97F4A7C15ULL;
-}
-
-static inline uint64_t hash_u64(uint64_t h, uint64_t v)
-{
-	return prof_mix64(h ^ v) + 0x9E3779B97F4A7C15ULL;
-}
-
-/* ---- index hash table -------------------------------------------------- */
-
-typedef struct htab {
-	uint32_t *idx;  /* index + 1; 0 = empty */
-	uint32_t *hash; /* low 32 bits of the key's hash */
-	size_t cap;     /* power of two (or 0) */
-	size_t n;
-} htab;
-
-typedef bool (*htab_eq)(const void *ctx, uint32_t idx, const void *key);
-
-static void htab_grow(htab *t)
-{
-	size_t ncap = t->cap ? t->cap * 2 : 64;
-	uint32_t *nidx = xcalloc(ncap, sizeof(*nidx));
-	uint32_t *nhash = xmalloc(st_mult(ncap, sizeof(*nhash)));
-	for (size_t i = 0; i < t->cap; i++) {
-		if (!t->idx[i])
-			continue;
-		size_t j = t->hash[i] & (ncap - 1);
-		while (nidx[j])
-			j = (j + 1) & (ncap - 1);
-		nidx[j] = t->idx[i];
-		nhash[j] = t->hash[i];
-	}
-	free(t->idx);
-	free(t->hash);
-	t->idx = nidx;
-	t->hash = nhash;
-	t->cap = ncap;
-}
-
-/* Returns the index stored for key, or PROF_NONE and *slot where to insert. */
-static uint32_t htab_find(htab *t, uint32_t h, htab_eq eq, const void *ctx, const void *key,
-			  size_t *slot)
-{
-	if ((t->n + 1) * 4 >= t->cap * 3)
-		htab_grow(t);
-	size_t mask = t->cap - 1;
-	size_t j = h & mask;
-	for (;;) {
-		uint32_t v = t->idx[j];
-		if (!v)
-			break;
-		if (t->hash[j] == h && eq(ctx, v - 1, key))
-			return v - 1;
-		j = (j + 1) & mask;
-	}
-	*slot = j;
-	return PROF_NONE;
-}
-
-static void htab_set(htab *t, size_t slot, uint32_t h, uint32_t idx)
-{
-	t->idx[slot] = idx + 1;
-	t->hash[slot] = h;
-	t->n++;
-}
-
-static void htab_free(htab *t)
-{
-	free(t->idx);
-	free(t->hash);
-	memset(t, 0, sizeof(*t));
+	return hash_u64(h, (uint64_t)(uintptr_t)ptr);
 }
 
 /* ---- the private part of a profile -------------------------------------- */
@@ -186,7 +96,7 @@ typedef struct istr {
 
 struct prof_internal {
 	arena ar;
-	htab strs, funcs, locs, stacks, lsets, threads;
+	hidx strs, funcs, locs, stacks, lsets, threads;
 	bool funcs_stale; /* a function was renamed: rebuild funcs before use */
 	istr *strv;
 	size_t nstrv, strv_alloc;
@@ -214,12 +124,11 @@ void prof_free(profile *p)
 		return;
 	struct prof_internal *in = p->in;
 	arena_free(&in->ar);
-	htab_free(&in->strs);
-	htab_free(&in->funcs);
-	htab_free(&in->locs);
-	htab_free(&in->stacks);
-	htab_free(&in->lsets);
-	htab_free(&in->threads);
+	hidx_free(&in->strs);
+	hidx_free(&in->funcs);
+	hidx_free(&in->stacks);
+	hidx_free(&in->lsets);
+	hidx_free(&in->threads);
 	free(in->strv);
 	free(in);
 	free(p->sample_types);
@@ -262,7 +171,7 @@ const char *prof_intern_n(profile *p, const char *s, size_t n)
 	str_key k = { s, n };
 	uint32_t h = (uint32_t)hash_bytes(s, n, 0x5bd1e995);
 	size_t slot;
-	uint32_t i = htab_find(&in->strs, h, str_eq, in, &k, &slot);
+	uint32_t i = hidx_find(&in->strs, h, str_eq, in, &k, &slot);
 	if (i != PROF_NONE)
 		return in->strv[i].s;
 	char *copy = arena_alloc(&in->ar, n + 1);
@@ -271,7 +180,7 @@ const char *prof_intern_n(profile *p, const char *s, size_t n)
 	ALLOC_GROW(in->strv, in->nstrv + 1, in->strv_alloc);
 	in->strv[in->nstrv].s = copy;
 	in->strv[in->nstrv].len = n;
-	htab_set(&in->strs, slot, h, (uint32_t)in->nstrv);
+	hidx_set(&in->strs, slot, h, (uint32_t)in->nstrv);
 	in->nstrv++;
 	return copy;
 }
@@ -344,12 +253,12 @@ static uint32_t func_hash(const prof_function *f)
 /* Indexes every function again (the first of equal ones wins). */
 static void funcs_rebuild(profile *p)
 {
-	htab_free(&p->in->funcs);
+	hidx_free(&p->in->funcs);
 	for (uint32_t i = 0; i < p->nfunctions; i++) {
 		size_t slot;
 		uint32_t h = func_hash(&p->functions[i]);
-		if (htab_find(&p->in->funcs, h, func_eq, p, &p->functions[i], &slot) == PROF_NONE)
-			htab_set(&p->in->funcs, slot, h, i);
+		if (hidx_find(&p->in->funcs, h, func_eq, p, &p->functions[i], &slot) == PROF_NONE)
+			hidx_set(&p->in->funcs, slot, h, i);
 	}
 	p->in->funcs_stale = false;
 }
@@ -372,12 +281,12 @@ uint32_t prof_intern_function(profile *p, const char *name, const char *system_n
 	f.start_line = start_line;
 	uint32_t h = func_hash(&f);
 	size_t slot;
-	uint32_t i = htab_find(&p->in->funcs, h, func_eq, p, &f, &slot);
+	uint32_t i = hidx_find(&p->in->funcs, h, func_eq, p, &f, &slot);
 	if (i != PROF_NONE)
 		return i;
 	ALLOC_GROW(p->functions, p->nfunctions + 1, p->in->funcs_alloc);
 	p->functions[p->nfunctions] = f;
-	htab_set(&p->in->funcs, slot, h, p->nfunctions);
+	hidx_set(&p->in->funcs, slot, h, p->nfunctions);
 	return p->nfunctions++;
 }
 
@@ -407,30 +316,6 @@ void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, u
 	l->nlines = nlines;
 }
 
-typedef struct loc_key {
-	uint32_t mapping;
-	uint64_t address;
-} loc_key;
-
-static bool loc_eq(const void *ctx, uint32_t idx, const void *key)
-{
-	const prof_location *a = &((const profile *)ctx)->locations[idx];
-	const loc_key *b = key;
-	return a->mapping == b->mapping && a->address == b->address;
-}
-
-uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address)
-{
-	loc_key k = { mapping, address };
-	uint32_t h = (uint32_t)hash_u64(hash_u64(0, mapping), address);
-	size_t slot;
-	uint32_t i = htab_find(&p->in->locs, h, loc_eq, p, &k, &slot);
-	if (i != PROF_NONE)
-		return i;
-	i = prof_add_location(p, mapping, address, NULL, 0);
-	htab_set(&p->in->locs, slot, h, i);
-	return i;
-}
 
 /* ---- stacks ------------------------------------------------------------ */
 
@@ -452,7 +337,7 @@ uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth)
 	stack_key k = { locs, depth };
 	uint32_t h = (uint32_t)hash_bytes(locs, (size_t)depth * sizeof(uint32_t), 0x57ac);
 	size_t slot;
-	uint32_t i = htab_find(&p->in->stacks, h, stack_eq, p, &k, &slot);
+	uint32_t i = hidx_find(&p->in->stacks, h, stack_eq, p, &k, &slot);
 	if (i != PROF_NONE)
 		return i;
 	ALLOC_GROW(p->stacks, p->nstacks + 1, p->in->stacks_alloc);
@@ -463,7 +348,7 @@ uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth)
 		s->locs = arena_alloc(&p->in->ar, st_mult(depth, sizeof(uint32_t)));
 		memcpy(s->locs, locs, depth * sizeof(uint32_t));
 	}
-	htab_set(&p->in->stacks, slot, h, p->nstacks);
+	hidx_set(&p->in->stacks, slot, h, p->nstacks);
 	return p->nstacks++;
 }
 
@@ -526,7 +411,7 @@ uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n)
 	}
 	lset_key k = { tmp, n };
 	size_t slot;
-	uint32_t i = htab_find(&p->in->lsets, (uint32_t)h, lset_eq, p, &k, &slot);
+	uint32_t i = hidx_find(&p->in->lsets, (uint32_t)h, lset_eq, p, &k, &slot);
 	if (i == PROF_NONE) {
 		ALLOC_GROW(p->labelsets, p->nlabelsets + 1, p->in->lsets_alloc);
 		prof_labelset *ls = &p->labelsets[p->nlabelsets];
@@ -534,7 +419,7 @@ uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n)
 		memcpy(ls->labels, tmp, n * sizeof(prof_label));
 		ls->n = n;
 		i = p->nlabelsets++;
-		htab_set(&p->in->lsets, slot, (uint32_t)h, i);
+		hidx_set(&p->in->lsets, slot, (uint32_t)h, i);
 	}
 	if (tmp != stackbuf)
 		free(tmp);
@@ -586,7 +471,7 @@ static bool thread_eq(const void *ctx, uint32_t idx, const void *key)
 static uint32_t thread_find(const profile *p, int32_t tid, size_t *slot)
 {
 	uint32_t h = (uint32_t)hash_u64(0x7d, (uint64_t)(uint32_t)tid);
-	return htab_find(&p->in->threads, h, thread_eq, p, &tid, slot);
+	return hidx_find(&p->in->threads, h, thread_eq, p, &tid, slot);
 }
 
 /* Appends a thread at the free slot thread_find gave. */
@@ -594,7 +479,7 @@ static void add_thread(profile *p, int32_t tid, int32_t pid, const char *name, s
 {
 	ALLOC_GROW(p->threads, p->nthreads + 1, p->in->threads_alloc);
 	p->threads[p->nthreads] = (prof_thread){ tid, pid, intern_or_empty(p, name) };
-	htab_set(&p->in->threads, slot, (uint32_t)hash_u64(0x7d, (uint64_t)(uint32_t)tid),
+	hidx_set(&p->in->threads, slot, (uint32_t)hash_u64(0x7d, (uint64_t)(uint32_t)tid),
 		 p->nthreads);
 	p->nthreads++;
 }
@@ -727,15 +612,24 @@ uint32_t prof_count_value(const profile *p)
 	return p->default_type < p->nvalues ? p->default_type : 0;
 }
 
-/* ---- aggregation ------------------------------------------------------- */
+/* ---- grouping ----------------------------------------------------------- */
 
-typedef struct agg_key {
-	uint32_t stack, labelset;
-	int32_t tid;
-} agg_key;
-
-static int agg_key_cmp(const agg_key *a, const agg_key *b)
+static bool group_eq(const void *ctx, uint32_t idx, const void *key)
 {
+	const prof_group *a = &((const prof_groups *)ctx)->g[idx], *b = key;
+	return a->stack == b->stack && a->labelset == b->labelset && a->tid == b->tid;
+}
+
+static inline uint32_t group_hash(const prof_group *k)
+{
+	uint64_t h = ((uint64_t)k->stack << 32 | k->labelset) * HASH_GOLDEN;
+	h ^= (uint64_t)(uint32_t)k->tid * 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h >> 32) ^ (uint32_t)h;
+}
+
+static int group_cmp(const void *a_, const void *b_, void *ctx)
+{
+	const prof_group *g = ctx, *a = &g[*(const uint32_t *)a_], *b = &g[*(const uint32_t *)b_];
 	if (a->stack != b->stack)
 		return a->stack < b->stack ? -1 : 1;
 	if (a->labelset != b->labelset)
@@ -745,115 +639,111 @@ static int agg_key_cmp(const agg_key *a, const agg_key *b)
 	return 0;
 }
 
-static const agg_key *agg_sort_keys; /* qsort has no context argument in C11 */
-
-static int agg_idx_cmp(const void *a, const void *b)
+/* Puts the groups (and their values) in (stack, labelset, tid) order. */
+static void groups_sort(prof_groups *out)
 {
-	return agg_key_cmp(&agg_sort_keys[*(const uint32_t *)a], &agg_sort_keys[*(const uint32_t *)b]);
-}
-
-static inline uint32_t agg_hash(const agg_key *k)
-{
-	uint64_t h = ((uint64_t)k->stack << 32 | k->labelset) * 0x9E3779B97F4A7C15ULL;
-	h ^= (uint64_t)(uint32_t)k->tid * 0xc4ceb9fe1a85ec53ULL;
-	return (uint32_t)(h >> 32) ^ (uint32_t)h;
-}
-
-void prof_aggregate(profile *p, bool keep_threads)
-{
-	size_t n = p->nsamples;
-	uint32_t nv = p->nvalues;
-	agg_key *keys = NULL; /* one per group */
-	uint32_t *gflags = NULL;
-	int64_t *gvals = NULL;
-	size_t ngroups = 0, keys_alloc = 0, flags_alloc = 0, vals_alloc = 0;
-	size_t cap = 1024;
-	uint32_t *table = xcalloc(cap, sizeof(*table)); /* group + 1 */
-	agg_key last = { PROF_NONE, PROF_NONE, 0 };
-	uint32_t last_g = PROF_NONE;
-
+	size_t n = out->n, nv = out->nvalues;
+	uint32_t *order = xmalloc(st_mult(n ? n : 1, sizeof(*order)));
+	bool sorted = true;
 	for (size_t i = 0; i < n; i++) {
+		order[i] = (uint32_t)i;
+		if (i && group_cmp(&order[i - 1], &order[i], out->g) > 0)
+			sorted = false;
+	}
+	if (!sorted) {
+		qsort_r(order, n, sizeof(*order), group_cmp, out->g);
+		prof_group *g = xmalloc(st_mult(n, sizeof(*g)));
+		int64_t *v = nv ? xmalloc(st_mult(n, nv * sizeof(*v))) : NULL;
+		for (size_t i = 0; i < n; i++) {
+			g[i] = out->g[order[i]];
+			if (nv)
+				memcpy(v + i * nv, out->values + (size_t)order[i] * nv, nv * sizeof(*v));
+		}
+		free(out->g);
+		free(out->values);
+		out->g = g;
+		out->values = v;
+	}
+	free(order);
+}
+
+void prof_group_samples(const profile *p, const prof_group_opts *o, prof_groups *out)
+{
+	static const prof_group_opts defaults = PROF_GROUP_OPTS_INIT;
+	if (!o)
+		o = &defaults;
+	uint32_t nv = p->nvalues;
+	size_t alloc = 0, values_alloc = 0;
+	hidx ix = HIDX_INIT;
+	*out = (prof_groups){ .nvalues = nv };
+	prof_group last = { PROF_NONE, PROF_NONE, 0, 0 };
+	uint32_t gi = PROF_NONE; /* the group of `last`: runs of equal keys are common */
+
+	for (size_t i = 0; i < p->nsamples; i++) {
+		if (o->mask && !o->mask[i])
+			continue;
 		const prof_sample *s = &p->samples[i];
-		agg_key k = { s->stack, s->labelset, keep_threads ? s->tid : -1 };
-		uint32_t g;
-		if (k.stack == last.stack && k.labelset == last.labelset && k.tid == last.tid) {
-			g = last_g;
-		} else {
-			if ((ngroups + 1) * 2 > cap) {
-				size_t ncap = cap * 2;
-				uint32_t *nt = xcalloc(ncap, sizeof(*nt));
-				for (size_t j = 0; j < cap; j++) {
-					if (!table[j])
-						continue;
-					size_t q = agg_hash(&keys[table[j] - 1]) & (ncap - 1);
-					while (nt[q])
-						q = (q + 1) & (ncap - 1);
-					nt[q] = table[j];
+		prof_group k = { s->stack, o->by_labels ? s->labelset : 0, o->by_thread ? s->tid : -1, 0 };
+		if (k.stack != last.stack || k.labelset != last.labelset || k.tid != last.tid) {
+			uint32_t h = group_hash(&k);
+			size_t slot;
+			gi = hidx_find(&ix, h, group_eq, out, &k, &slot);
+			if (gi == HIDX_NONE) {
+				gi = (uint32_t)out->n++;
+				ALLOC_GROW(out->g, out->n, alloc);
+				out->g[gi] = k;
+				if (nv) { /* no sample types: values stays NULL */
+					ALLOC_GROW(out->values, st_mult(out->n, nv), values_alloc);
+					memset(out->values + (size_t)gi * nv, 0, nv * sizeof(int64_t));
 				}
-				free(table);
-				table = nt;
-				cap = ncap;
-			}
-			size_t q = agg_hash(&k) & (cap - 1);
-			for (;;) {
-				uint32_t v = table[q];
-				if (!v) {
-					ALLOC_GROW(keys, ngroups + 1, keys_alloc);
-					ALLOC_GROW(gflags, ngroups + 1, flags_alloc);
-					ALLOC_GROW(gvals, (ngroups + 1) * nv, vals_alloc);
-					keys[ngroups] = k;
-					gflags[ngroups] = 0;
-					if (nv)
-						memset(gvals + ngroups * nv, 0, nv * sizeof(int64_t));
-					table[q] = (uint32_t)(++ngroups);
-					g = (uint32_t)(ngroups - 1);
-					break;
-				}
-				const agg_key *o = &keys[v - 1];
-				if (o->stack == k.stack && o->labelset == k.labelset && o->tid == k.tid) {
-					g = v - 1;
-					break;
-				}
-				q = (q + 1) & (cap - 1);
+				hidx_set(&ix, slot, h, gi);
 			}
 			last = k;
-			last_g = g;
 		}
-		gflags[g] |= s->flags;
-		if (!nv) /* no values to sum (and NULL + 0 is undefined) */
+		out->g[gi].flags |= s->flags;
+		if (!nv)
 			continue;
 		const int64_t *src = p->values + i * nv;
-		int64_t *dst = gvals + (size_t)g * nv;
+		int64_t *dst = out->values + (size_t)gi * nv;
 		for (uint32_t j = 0; j < nv; j++)
 			dst[j] = prof_sadd(dst[j], src[j]);
 	}
-	free(table);
+	hidx_free(&ix);
+	if (o->sorted)
+		groups_sort(out);
+}
 
-	uint32_t *order = xmalloc(st_mult(ngroups ? ngroups : 1, sizeof(*order)));
-	for (size_t g = 0; g < ngroups; g++)
-		order[g] = (uint32_t)g;
-	agg_sort_keys = keys;
-	qsort(order, ngroups, sizeof(*order), agg_idx_cmp);
-	agg_sort_keys = NULL;
+static int cmp_thread_time(const void *a, const void *b, void *ctx)
+{
+	const profile *p = ctx;
+	const prof_sample *x = &p->samples[*(const size_t *)a], *y = &p->samples[*(const size_t *)b];
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->time_ns != y->time_ns)
+		return x->time_ns < y->time_ns ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
 
-	/* The groups are never more than the samples: rewrite in place. */
-	for (size_t i = 0; i < ngroups; i++) {
-		uint32_t g = order[i];
-		prof_sample *s = &p->samples[i];
-		s->stack = keys[g].stack;
-		s->labelset = keys[g].labelset;
-		s->tid = keys[g].tid;
-		s->time_ns = -1;
-		s->flags = gflags[g];
-		if (nv)
-			memcpy(p->values + i * nv, gvals + (size_t)g * nv, nv * sizeof(int64_t));
+size_t *prof_thread_time_order(const profile *p)
+{
+	size_t n = p->nsamples;
+	size_t *ord = xmalloc(st_mult(n ? n : 1, sizeof(*ord)));
+	bool sorted = true;
+	for (size_t i = 0; i < n; i++) {
+		ord[i] = i;
+		if (i && p->has_timestamps && cmp_thread_time(&ord[i - 1], &ord[i], (void *)p) > 0)
+			sorted = false;
 	}
-	p->nsamples = ngroups;
-	p->has_timestamps = false;
-	free(order);
-	free(keys);
-	free(gflags);
-	free(gvals);
+	if (!sorted)
+		qsort_r(ord, n, sizeof(*ord), cmp_thread_time, (void *)p);
+	return ord;
+}
+
+void prof_groups_free(prof_groups *g)
+{
+	free(g->g);
+	free(g->values);
+	*g = (prof_groups){ 0 };
 }
 
 /* ---- merging ----------------------------------------------------------- */
@@ -1013,20 +903,20 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 	}
 
 	merge_ctx mc = { dst, NULL };
-	htab maps = { 0 }, locs = { 0 };
+	hidx maps = HIDX_INIT, locs = HIDX_INIT;
 	size_t slot;
 	/* seed the tables with what dst has, so its own entries are reused */
 	for (uint32_t i = 0; i < dst->nmappings; i++) {
 		uint32_t h = map_hash(&dst->mappings[i]);
-		if (htab_find(&maps, h, map_eq, &mc, &dst->mappings[i], &slot) == PROF_NONE)
-			htab_set(&maps, slot, h, i);
+		if (hidx_find(&maps, h, map_eq, &mc, &dst->mappings[i], &slot) == PROF_NONE)
+			hidx_set(&maps, slot, h, i);
 	}
 	for (uint32_t i = 0; i < dst->nlocations; i++) {
 		const prof_location *l = &dst->locations[i];
 		uint32_t h = loc_full_hash(l, l->lines);
 		mc.lines = l->lines;
-		if (htab_find(&locs, h, mloc_eq, &mc, l, &slot) == PROF_NONE)
-			htab_set(&locs, slot, h, i);
+		if (hidx_find(&locs, h, mloc_eq, &mc, l, &slot) == PROF_NONE)
+			hidx_set(&locs, slot, h, i);
 	}
 
 	uint32_t *mmap = xmalloc(st_mult(src->nmappings + 1, sizeof(uint32_t)));
@@ -1035,10 +925,10 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		m.file = intern_or_empty(dst, m.file);
 		m.build_id = intern_or_empty(dst, m.build_id);
 		uint32_t h = map_hash(&m);
-		uint32_t j = htab_find(&maps, h, map_eq, &mc, &m, &slot);
+		uint32_t j = hidx_find(&maps, h, map_eq, &mc, &m, &slot);
 		if (j == PROF_NONE) {
 			j = prof_add_mapping(dst, &m);
-			htab_set(&maps, slot, h, j);
+			hidx_set(&maps, slot, h, j);
 		} else {
 			prof_mapping *d = &dst->mappings[j];
 			d->has_functions |= m.has_functions;
@@ -1071,17 +961,17 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		key.mapping = l->mapping < src->nmappings ? mmap[l->mapping] : PROF_NONE;
 		uint32_t h = loc_full_hash(&key, lbuf);
 		mc.lines = lbuf;
-		uint32_t j = htab_find(&locs, h, mloc_eq, &mc, &key, &slot);
+		uint32_t j = hidx_find(&locs, h, mloc_eq, &mc, &key, &slot);
 		if (j == PROF_NONE) {
 			j = prof_add_location(dst, key.mapping, key.address, lbuf, l->nlines);
 			dst->locations[j].is_folded = l->is_folded;
-			htab_set(&locs, slot, h, j);
+			hidx_set(&locs, slot, h, j);
 		}
 		lmap[i] = j;
 	}
 	free(lbuf);
-	htab_free(&maps);
-	htab_free(&locs);
+	hidx_free(&maps);
+	hidx_free(&locs);
 
 	uint32_t *smap = xmalloc(st_mult(src->nstacks + 1, sizeof(uint32_t)));
 	uint32_t *sbuf = NULL;

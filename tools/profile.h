@@ -14,8 +14,9 @@
  * Iteration order is insertion order, and readers insert deterministically,
  * so the same input gives the same model and the same output bytes.
  *
- * Aggregation (prof_aggregate) groups samples by (stack, labelset) and sums
- * values; the raw view and the aggregated view are two reads of one model.
+ * Grouping (prof_group_samples) sums samples by (stack[, labelset][,
+ * thread]) without changing the model: the raw view and the aggregated views
+ * are two reads of one model.
  */
 #ifndef CPROF_PROFILE_H
 #define CPROF_PROFILE_H
@@ -172,8 +173,6 @@ void prof_rename_function(profile *p, uint32_t fn, const char *name);
 /* Adds a location; lines are copied. Not interned: see prof_intern_location. */
 uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
 			   const prof_line *lines, uint32_t nlines);
-/* Interns an unsymbolized location by (mapping, address). */
-uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address);
 /* Replaces a location's lines (copied), e.g. once the symbolizer knows them. */
 void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, uint32_t nlines);
 /* Interns a stack (leaf-first location indexes, copied). */
@@ -202,18 +201,6 @@ static inline int prof_cmp_pid_tid(int32_t pid_a, int32_t tid_a, int32_t pid_b, 
 }
 /* Appends a comment (interned). */
 void prof_add_comment(profile *p, const char *comment);
-
-/* MurmurHash3's 64-bit finalizer (fmix64), the mixer of the model's and the
- * HTML writer's hash tables. */
-static inline uint64_t prof_mix64(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
 
 /* a + b, saturated at INT64_MIN/INT64_MAX: values and line numbers come
  * from files, and their sums (or a line plus a margin) may not fit in int64,
@@ -263,14 +250,52 @@ void prof_location_name(const profile *p, uint32_t loc, strbuf *sb);
  * default type, the event's periods, as stackcollapse-perf.pl counts. */
 uint32_t prof_count_value(const profile *p);
 
-/* ---- transforming ------------------------------------------------------ */
-/* Groups samples by (stack, labelset) and sums their values, in place; the
- * result is sorted by (stack, labelset). Timestamps and threads are dropped
- * (time_ns = -1, tid = -1) unless keep_threads, which groups by thread too
- * (and keeps tid; time_ns is -1 either way). A group's flags are the OR of
- * its samples' flags; has_timestamps becomes false. */
-void prof_aggregate(profile *p, bool keep_threads);
+/* ---- grouping ---------------------------------------------------------- */
+/* The one grouping path (pprof's graph.New plays this part): every writer
+ * that sums samples asks for groups here and never groups on its own.
+ * Samples are grouped by stack, and by labelset and thread if asked; values
+ * are summed saturating at INT64_MAX / INT64_MIN (int64 overflow is
+ * undefined; pprof's Go would wrap, a saturated total is the lesser lie). A
+ * group's flags are the OR of its samples' flags. The profile is not
+ * changed. */
+typedef struct prof_group {
+	uint32_t stack;
+	uint32_t labelset; /* 0 (the empty set) unless by_labels */
+	int32_t tid;       /* -1 unless by_thread */
+	uint32_t flags;    /* PROF_SAMPLE_*, OR-ed */
+} prof_group;
 
+typedef struct prof_groups {
+	prof_group *g;
+	int64_t *values; /* n * nvalues, row-major; NULL when nvalues == 0 */
+	size_t n;
+	uint32_t nvalues;
+} prof_groups;
+
+typedef struct prof_group_opts {
+	const bool *mask; /* nsamples entries: which samples count; NULL: all */
+	bool by_labels;   /* a group per (stack, labelset) */
+	bool by_thread;   /* a group per (stack[, labelset], tid) */
+	bool sorted;      /* order by (stack, labelset, tid), else first appearance */
+} prof_group_opts;
+
+#define PROF_GROUP_OPTS_INIT { NULL, false, false, false }
+
+/* Fills out (release with prof_groups_free); o NULL is PROF_GROUP_OPTS_INIT. */
+void prof_group_samples(const profile *p, const prof_group_opts *o, prof_groups *out);
+void prof_groups_free(prof_groups *g);
+
+/* Sample indexes (caller frees) in the order a per-thread view reads them:
+ * with timestamps by (thread, time, index), each thread one contiguous
+ * time-sorted run; without, the model's order. */
+size_t *prof_thread_time_order(const profile *p);
+
+static inline const int64_t *prof_group_values(const prof_groups *g, size_t i)
+{
+	return g->nvalues ? g->values + i * g->nvalues : g->values;
+}
+
+/* ---- transforming ------------------------------------------------------ */
 /* Merges src into dst (same sample types required, else -1 with err).
  * An empty dst (fresh from prof_new) takes src's sample types and header.
  * Mappings, functions and locations equal in every field are shared.

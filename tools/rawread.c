@@ -164,11 +164,10 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static const rmap *sort_maps; /* qsort has no context argument in C11 */
-
-static int cmp_map_start(const void *a, const void *b)
+static int cmp_map_start(const void *a, const void *b, void *ctx)
 {
-	const rmap *x = &sort_maps[*(const uint32_t *)a], *y = &sort_maps[*(const uint32_t *)b];
+	const rmap *maps = ctx;
+	const rmap *x = &maps[*(const uint32_t *)a], *y = &maps[*(const uint32_t *)b];
 	if (x->start != y->start)
 		return x->start < y->start ? -1 : 1;
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
@@ -412,7 +411,7 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 			pm.start = m.h.start;
 			pm.limit = m.h.limit;
 			pm.offset = m.h.offset;
-			pm.build_id = sb.buf ? sb.buf : "";
+			pm.build_id = sb.buf;
 			pm.file = prof_intern_n(p, m.path, m.h.path_len);
 			/* A mapping recorded again unchanged (a recorder that rescans
 			 * after dlopen) stays one model mapping, so its frames stay
@@ -501,9 +500,7 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 	r->pmax = xmalloc(st_mult(r->nmaps + 1, sizeof(uint64_t)));
 	for (size_t i = 0; i < r->nmaps; i++)
 		r->byst[i] = (uint32_t)i;
-	sort_maps = r->maps;
-	qsort(r->byst, r->nmaps, sizeof(uint32_t), cmp_map_start);
-	sort_maps = NULL;
+	qsort_r(r->byst, r->nmaps, sizeof(uint32_t), cmp_map_start, r->maps);
 	for (size_t j = 0; j < r->nmaps; j++) {
 		uint64_t l = r->maps[r->byst[j]].limit;
 		r->pmax[j] = j && r->pmax[j - 1] > l ? r->pmax[j - 1] : l;
@@ -853,7 +850,7 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 			len--;
 		for (size_t i = 0; i < len; i++)
 			sb_addc(&cl, info.cmdline[i] ? info.cmdline[i] : ' ');
-		p->cmdline = prof_intern(p, cl.buf ? cl.buf : "");
+		p->cmdline = prof_intern(p, cl.buf);
 		sb_release(&cl);
 	}
 	p->pid = (int32_t)info.h.pid;

@@ -15,49 +15,14 @@
 #define SCHEMA "https://www.speedscope.app/file-format-schema.json"
 
 /* frame key -> index: (function + 1, line) for symbolized frames,
- * (0, location) for unsymbolized ones. Open addressing, insertion order. */
-typedef struct ftab {
-	uint64_t *keys; /* 2 per entry */
-	uint32_t *slots;
-	size_t cap, n, alloc;
-} ftab;
-
-static uint64_t fhash(uint64_t a, uint64_t b)
+ * (0, location) for unsymbolized ones, in insertion order. */
+static uint32_t ftab_get(keyset *t, uint64_t a, uint64_t b, int *added)
 {
-	uint64_t h = a * 0x9e3779b97f4a7c15ULL ^ (b + 0x632be59bd9b4e019ULL) * 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 31;
-	return h * 0xff51afd7ed558ccdULL ^ (h >> 29);
-}
-
-static uint32_t ftab_get(ftab *t, uint64_t a, uint64_t b, int *added)
-{
-	if ((t->n + 1) * 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		free(t->slots);
-		t->slots = xcalloc(cap, sizeof(*t->slots));
-		t->cap = cap;
-		for (size_t i = 0; i < t->n; i++) {
-			size_t s = fhash(t->keys[2 * i], t->keys[2 * i + 1]) & (cap - 1);
-			while (t->slots[s])
-				s = (s + 1) & (cap - 1);
-			t->slots[s] = (uint32_t)(i + 1);
-		}
-	}
-	size_t s = fhash(a, b) & (t->cap - 1);
-	while (t->slots[s]) {
-		uint64_t *k = t->keys + 2 * (t->slots[s] - 1);
-		if (k[0] == a && k[1] == b) {
-			*added = 0;
-			return t->slots[s] - 1;
-		}
-		s = (s + 1) & (t->cap - 1);
-	}
-	ALLOC_GROW(t->keys, 2 * (t->n + 1), t->alloc);
-	t->keys[2 * t->n] = a;
-	t->keys[2 * t->n + 1] = b;
-	t->slots[s] = (uint32_t)(t->n + 1);
-	*added = 1;
-	return (uint32_t)t->n++;
+	uint64_t k[2] = { a, b };
+	bool add;
+	uint32_t id = keyset_add(t, k, &add);
+	*added = add;
+	return id;
 }
 
 static void add_raw_i64(cJSON *obj, const char *key, int64_t v)
@@ -70,7 +35,7 @@ static void add_raw_i64(cJSON *obj, const char *key, int64_t v)
 typedef struct ss_ctx {
 	const profile *p;
 	uint32_t value;
-	ftab frames;
+	keyset frames;
 	cJSON *jframes;
 	char **stack_json; /* per model stack: "[root,...,leaf]", built on first use */
 	prof_frame *fbuf;
@@ -96,7 +61,7 @@ static const char *stack_json(ss_ctx *c, uint32_t s)
 			cJSON *fr = cJSON_CreateObject();
 			sb_reset(&c->name);
 			prof_frame_name(p, f, &c->name);
-			cJSON_AddItemToObject(fr, "name", html_json_string(c->name.buf ? c->name.buf : ""));
+			cJSON_AddItemToObject(fr, "name", html_json_string(c->name.buf));
 			if (f->function != PROF_NONE && f->function < p->nfunctions &&
 			    p->functions[f->function].filename && p->functions[f->function].filename[0]) {
 				cJSON_AddItemToObject(fr, "file", html_json_string(p->functions[f->function].filename));
@@ -153,17 +118,6 @@ static cJSON *sampled(ss_ctx *c, const char *name, const size_t *idx, size_t n, 
 	return pr;
 }
 
-static const profile *sort_p;
-static int cmp_sample(const void *a, const void *b)
-{
-	const prof_sample *x = &sort_p->samples[*(const size_t *)a], *y = &sort_p->samples[*(const size_t *)b];
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	if (x->time_ns != y->time_ns)
-		return x->time_ns < y->time_ns ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
 typedef struct thread_run {
 	int32_t pid, tid;
 	size_t a, b; /* idx[a..b): the thread's samples */
@@ -187,7 +141,7 @@ int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cp
 	const char *unit = !u ? "none" : !strcmp(u, "nanoseconds") ? "nanoseconds" : !strcmp(u, "microseconds") ? "microseconds"
 		: !strcmp(u, "milliseconds") ? "milliseconds" : !strcmp(u, "seconds") ? "seconds" : !strcmp(u, "bytes") ? "bytes" : "none";
 
-	ss_ctx c = { .p = p, .value = value };
+	ss_ctx c = { .p = p, .value = value, .frames = KEYSET_INIT(2), .name = STRBUF_INIT };
 	c.stack_json = xcalloc(p->nstacks ? p->nstacks : 1, sizeof(*c.stack_json));
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "$schema", SCHEMA);
@@ -198,12 +152,8 @@ int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cp
 	cJSON_AddNumberToObject(root, "activeProfileIndex", 0);
 	cJSON_AddStringToObject(root, "exporter", "cprof");
 
-	size_t *idx = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(*idx)));
-	for (size_t i = 0; i < p->nsamples; i++)
-		idx[i] = i;
+	size_t *idx = prof_thread_time_order(p);
 	if (p->has_timestamps) {
-		sort_p = p;
-		qsort(idx, p->nsamples, sizeof(*idx), cmp_sample);
 		/* one profile per thread, grouped by process: runs of one tid,
 		 * ordered by (pid, tid) */
 		thread_run *runs = NULL;
@@ -241,8 +191,7 @@ int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cp
 		free(c.stack_json[s]);
 	free(c.stack_json);
 	free(c.fbuf);
-	free(c.frames.keys);
-	free(c.frames.slots);
+	keyset_free(&c.frames);
 	sb_release(&c.name);
 	if (!txt)
 		return cprof_fail(err, "out of memory while writing the speedscope JSON");

@@ -51,12 +51,12 @@ static uint64_t hash_str(uint64_t h, const char *s)
 {
 	for (; *s; s++)
 		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return prof_mix64(h ^ 0xff);
+	return hash_mix64(h ^ 0xff);
 }
 
 static uint64_t hash_fn(const char *name, const char *sys, const char *file, int64_t line)
 {
-	return hash_str(hash_str(hash_str(prof_mix64((uint64_t)line), name), sys), file);
+	return hash_str(hash_str(hash_str(hash_mix64((uint64_t)line), name), sys), file);
 }
 
 /* The slot of the function equal to (name, sys, file, line), or the empty
@@ -104,7 +104,7 @@ uint32_t symc_add_fn(symc_data *d, const char *name, const char *sys, const char
 
 static size_t slot(const symc_data *d, uint64_t addr)
 {
-	size_t j = prof_mix64(addr) & (d->cap - 1);
+	size_t j = hash_mix64(addr) & (d->cap - 1);
 	while (d->vals[j] && d->keys[j] != addr)
 		j = (j + 1) & (d->cap - 1);
 	return j;
@@ -157,11 +157,11 @@ uint64_t symc_checksum(const unsigned char *p, size_t n)
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);
-		h = prof_mix64(h ^ w);
+		h = hash_mix64(h ^ w);
 	}
 	uint64_t w = 0;
 	memcpy(&w, p + i, n - i);
-	return prof_mix64(h ^ w ^ 0x5bd1e995u);
+	return hash_mix64(h ^ w ^ 0x5bd1e995u);
 }
 
 static void put32(strbuf *sb, uint32_t v) { sb_add(sb, &v, 4); }

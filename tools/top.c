@@ -670,7 +670,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		if (zero)
 			continue;
 		const prof_sample *s = &p->samples[i];
-		size_t h = prof_mix64((uint64_t)s->stack << 32 | s->labelset) & (cap - 1);
+		size_t h = hash_mix64((uint64_t)s->stack << 32 | s->labelset) & (cap - 1);
 		while (slots[h]) {
 			const prof_sample *f = &p->samples[first[slots[h] - 1]];
 			if (f->stack == s->stack && f->labelset == s->labelset)
@@ -704,7 +704,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 			sb_reset(&sb);
 			if (j == 0)
 				top_format(&sb, val[k], unit, "minimum");
-			sb_addf(out, "%10s   ", sb.buf ? sb.buf : "");
+			sb_addf(out, "%10s   ", sb.buf);
 			sb_reset(&sb);
 			graph_frame_key(p, &frames[j], &go, &sb);
 			sb_adds(out, sb.buf);

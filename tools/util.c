@@ -61,11 +61,11 @@ size_t st_mult(size_t n, size_t size)
 }
 
 /* ---- strbuf ---------------------------------------------------------- */
-static char sb_empty[1];
+char strbuf_slopbuf[1];
 
 void sb_init(strbuf *sb)
 {
-	sb->buf = sb_empty;
+	sb->buf = strbuf_slopbuf;
 	sb->len = sb->alloc = 0;
 }
 
@@ -103,7 +103,7 @@ void sb_grow(strbuf *sb, size_t extra)
 void sb_add(strbuf *sb, const void *data, size_t n)
 {
 	sb_grow(sb, n);
-	if (n) /* data may be NULL then (an empty strbuf's buf) */
+	if (n) /* data may be NULL when n is 0 */
 		memcpy(sb->buf + sb->len, data, n);
 	sb->len += n;
 	sb->buf[sb->len] = 0;
@@ -287,6 +287,143 @@ void sb_add_dec2(strbuf *sb, double v)
 	if (n > 0 && buf[n - 1] == '.')
 		n--;
 	sb_add(sb, buf, n);
+}
+
+/* ---- hashing and containers ------------------------------------------ */
+uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (n * HASH_GOLDEN);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		h = (h ^ w) * HASH_GOLDEN;
+		h ^= h >> 29;
+		p += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	if (n)
+		memcpy(&w, p, n);
+	h = (h ^ w) * HASH_GOLDEN;
+	return hash_mix64(h);
+}
+
+void hidx_grow(hidx *t)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 64;
+	uint32_t *nidx = xcalloc(ncap, sizeof(*nidx));
+	uint32_t *nhash = xmalloc(st_mult(ncap, sizeof(*nhash)));
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->idx[i])
+			continue;
+		size_t j = t->hash[i] & (ncap - 1);
+		while (nidx[j])
+			j = (j + 1) & (ncap - 1);
+		nidx[j] = t->idx[i];
+		nhash[j] = t->hash[i];
+	}
+	free(t->idx);
+	free(t->hash);
+	t->idx = nidx;
+	t->hash = nhash;
+	t->cap = ncap;
+}
+
+void hidx_free(hidx *t)
+{
+	free(t->idx);
+	free(t->hash);
+	*t = (hidx)HIDX_INIT;
+}
+
+typedef struct strset_key {
+	const char *s;
+	size_t n;
+} strset_key;
+
+static bool strset_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const strset *s = ctx;
+	const strset_key *k = key;
+	return strset_len(s, id) == k->n && !memcmp(strset_get(s, id), k->s, k->n);
+}
+
+uint32_t strset_add(strset *s, const char *str, size_t len)
+{
+	strset_key k = { str, len };
+	uint32_t h = (uint32_t)hash_bytes(str, len, 0x5bd1e995);
+	size_t slot;
+	uint32_t id = hidx_find(&s->ix, h, strset_eq, s, &k, &slot);
+	if (id != HIDX_NONE)
+		return id;
+	if (s->n == UINT32_MAX - 1)
+		die_oom(SIZE_MAX); /* ids would reach HIDX_NONE */
+	ALLOC_GROW(s->off, (size_t)s->n + 1, s->alloc);
+	s->off[s->n] = s->data.len;
+	sb_add(&s->data, str, len);
+	sb_addc(&s->data, 0);
+	hidx_set(&s->ix, slot, h, s->n);
+	return s->n++;
+}
+
+uint32_t strset_find(const strset *s, const char *str, size_t len)
+{
+	if (!s->n)
+		return HIDX_NONE;
+	strset_key k = { str, len };
+	uint32_t h = (uint32_t)hash_bytes(str, len, 0x5bd1e995);
+	size_t mask = s->ix.cap - 1;
+	for (size_t j = h & mask;; j = (j + 1) & mask) {
+		uint32_t v = s->ix.idx[j];
+		if (!v)
+			return HIDX_NONE;
+		if (s->ix.hash[j] == h && strset_eq(s, v - 1, &k))
+			return v - 1;
+	}
+}
+
+void strset_free(strset *s)
+{
+	sb_release(&s->data);
+	free(s->off);
+	hidx_free(&s->ix);
+	s->off = NULL;
+	s->n = 0;
+	s->alloc = 0;
+}
+
+static bool keyset_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const keyset *s = ctx;
+	return !memcmp(s->keys + (size_t)id * s->w, key, s->w * sizeof(uint64_t));
+}
+
+uint32_t keyset_add(keyset *s, const uint64_t *key, bool *added)
+{
+	uint64_t h = HASH_GOLDEN;
+	for (uint32_t i = 0; i < s->w; i++)
+		h = hash_u64(h, key[i]);
+	size_t slot;
+	uint32_t id = hidx_find(&s->ix, (uint32_t)h, keyset_eq, s, key, &slot);
+	*added = id == HIDX_NONE;
+	if (!*added)
+		return id;
+	if (s->n == UINT32_MAX - 1)
+		die_oom(SIZE_MAX);
+	ALLOC_GROW(s->keys, st_mult((size_t)s->n + 1, s->w), s->alloc);
+	memcpy(s->keys + (size_t)s->n * s->w, key, s->w * sizeof(uint64_t));
+	hidx_set(&s->ix, slot, (uint32_t)h, s->n);
+	return s->n++;
+}
+
+void keyset_free(keyset *s)
+{
+	free(s->keys);
+	hidx_free(&s->ix);
+	s->keys = NULL;
+	s->n = 0;
+	s->alloc = 0;
 }
 
 /* ---- errors ---------------------------------------------------------- */

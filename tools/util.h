@@ -7,6 +7,12 @@
  *    ALLOC_GROW grows an array geometrically, the one way arrays grow here.
  *  - strbuf: a growable, always NUL-terminated byte buffer; the one way to
  *    build output text.
+ *  - Containers (libbpf's hashmap.h/strset.h are the model): hidx, the one
+ *    hash table, maps a key to an index into the caller's own array (the
+ *    caller keeps the keys; hashing and equality come with a context);
+ *    strset, the one string set, gives each distinct string a dense id in
+ *    order of first use. Sorting with context is qsort_r (glibc), never a
+ *    comparator reading a global.
  *  - cprof_err: a fixed error buffer. Library code never prints and never
  *    exits: a function that can fail fills a cprof_err and returns -1; the
  *    tool's top level prints it once as "tool: file: message".
@@ -17,9 +23,11 @@
 #define CPROF_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -45,13 +53,18 @@ size_t st_mult(size_t n, size_t size);
 	} while (0)
 
 /* ---- strbuf ---------------------------------------------------------- */
+/* buf is never NULL: an empty strbuf points at strbuf_slopbuf, a shared
+ * empty string (git's strbuf_slopbuf), so every strbuf can be read as a
+ * C string and passed on without a `buf ? buf : ""`. Never write to it:
+ * only sb_* functions write, and they allocate first. */
 typedef struct strbuf {
-	char *buf;    /* always NUL-terminated once any function touched it */
+	char *buf;    /* always NUL-terminated, never NULL */
 	size_t len;   /* bytes used, excluding the NUL */
-	size_t alloc; /* capacity of buf */
+	size_t alloc; /* capacity of buf; 0 while buf is strbuf_slopbuf */
 } strbuf;
 
-#define STRBUF_INIT { NULL, 0, 0 }
+extern char strbuf_slopbuf[1];
+#define STRBUF_INIT { strbuf_slopbuf, 0, 0 }
 
 void sb_init(strbuf *sb);
 void sb_release(strbuf *sb);              /* frees buf; sb is reusable */
@@ -73,6 +86,131 @@ void sb_add_json(strbuf *sb, const char *s);
 void sb_add_dec2(strbuf *sb, double v);
 /* Takes the buffer out of sb (caller frees it); sb is left empty. */
 char *sb_detach(strbuf *sb, size_t *len);
+
+/* ---- hashing --------------------------------------------------------- */
+#define HASH_GOLDEN 0x9E3779B97F4A7C15ULL
+
+/* MurmurHash3's 64-bit finalizer (fmix64): every hash here ends with it. */
+static inline uint64_t hash_mix64(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* Folds v into the running hash h (combine several words by chaining). */
+static inline uint64_t hash_u64(uint64_t h, uint64_t v)
+{
+	return hash_mix64(h ^ v) + HASH_GOLDEN;
+}
+
+/* A hash of n bytes (8 at a time, then fmix64). */
+uint64_t hash_bytes(const void *data, size_t n, uint64_t seed);
+
+/* ---- hidx: the hash table --------------------------------------------- */
+/* Open addressing with linear probing over (index + 1, 32-bit hash) pairs:
+ * the table stores no keys, only indexes into an array the caller owns, so
+ * one table type serves every key type; equality is the caller's function,
+ * given its context. Zero-initialized ({0} or HIDX_INIT) is an empty table.
+ *
+ *	size_t slot;
+ *	uint32_t i = hidx_find(&t, h, eq, ctx, &key, &slot);
+ *	if (i == HIDX_NONE) { i = append key to the array; hidx_set(&t, slot, h, i); }
+ *
+ * hidx_find grows the table before it probes, so the slot it returns stays
+ * valid for the hidx_set that follows (with no other call between). */
+typedef struct hidx {
+	uint32_t *idx;  /* index + 1; 0 = empty */
+	uint32_t *hash; /* the low 32 bits of each key's hash */
+	size_t cap;     /* power of two (or 0) */
+	size_t n;
+} hidx;
+
+#define HIDX_INIT { NULL, NULL, 0, 0 }
+#define HIDX_NONE UINT32_MAX
+
+typedef bool (*hidx_eq_fn)(const void *ctx, uint32_t idx, const void *key);
+
+void hidx_grow(hidx *t);
+void hidx_free(hidx *t); /* t is left empty and reusable */
+
+/* Returns the index stored for key (hash h), or HIDX_NONE and *slot, where
+ * hidx_set inserts it. Inline, so that a constant eq is inlined too. */
+static inline uint32_t hidx_find(hidx *t, uint32_t h, hidx_eq_fn eq, const void *ctx,
+				 const void *key, size_t *slot)
+{
+	if ((t->n + 1) * 4 >= t->cap * 3)
+		hidx_grow(t);
+	size_t mask = t->cap - 1;
+	for (size_t j = h & mask;; j = (j + 1) & mask) {
+		uint32_t v = t->idx[j];
+		if (!v) {
+			*slot = j;
+			return HIDX_NONE;
+		}
+		if (t->hash[j] == h && eq(ctx, v - 1, key))
+			return v - 1;
+	}
+}
+
+static inline void hidx_set(hidx *t, size_t slot, uint32_t h, uint32_t idx)
+{
+	t->idx[slot] = idx + 1;
+	t->hash[slot] = h;
+	t->n++;
+}
+
+/* ---- strset: the string set ------------------------------------------- */
+/* Distinct strings (copied, NUL-terminated, bytes of any value) with dense
+ * ids 0, 1, ... in order of first addition. A pointer from strset_get is
+ * valid until the next strset_add. Zero-initialized is an empty set. */
+typedef struct strset {
+	strbuf data;    /* the strings, each followed by its NUL */
+	size_t *off;    /* per id: start in data */
+	uint32_t n;
+	size_t alloc;
+	hidx ix;
+} strset;
+
+#define STRSET_INIT { STRBUF_INIT, NULL, 0, 0, HIDX_INIT }
+
+/* The id of s[0..len), added if new. */
+uint32_t strset_add(strset *s, const char *str, size_t len);
+static inline uint32_t strset_adds(strset *s, const char *str)
+{
+	return strset_add(s, str, strlen(str));
+}
+/* The id of s[0..len), or HIDX_NONE if it is not in the set. */
+uint32_t strset_find(const strset *s, const char *str, size_t len);
+static inline const char *strset_get(const strset *s, uint32_t id)
+{
+	return s->data.buf + s->off[id];
+}
+static inline size_t strset_len(const strset *s, uint32_t id)
+{
+	size_t end = id + 1 < s->n ? s->off[id + 1] : s->data.len;
+	return end - s->off[id] - 1;
+}
+void strset_free(strset *s);
+
+/* ---- keyset: tuples of integers -> dense ids -------------------------- */
+/* Like strset, for keys of w 64-bit words (a frame's (function, line), a
+ * tree node's (parent, frame)). Initialize with KEYSET_INIT(w). */
+typedef struct keyset {
+	uint64_t *keys; /* w per id */
+	uint32_t w, n;
+	size_t alloc;
+	hidx ix;
+} keyset;
+
+#define KEYSET_INIT(w) { NULL, (w), 0, 0, HIDX_INIT }
+
+/* The id of key (w words), added if new; *added says which. */
+uint32_t keyset_add(keyset *s, const uint64_t *key, bool *added);
+void keyset_free(keyset *s);
 
 /* ---- errors ---------------------------------------------------------- */
 typedef struct cprof_err {

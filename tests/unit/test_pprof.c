@@ -304,7 +304,7 @@ static profile *ticks_profile(void)
 	prof_line la = { fa, 5, 0 }, lm = { fm, 22, 0 };
 	uint32_t loca = prof_add_location(p, mi, 0x1100, &la, 1);
 	uint32_t locm = prof_add_location(p, mi, 0x1200, &lm, 1);
-	uint32_t locu = prof_intern_location(p, mi, 0x1300); /* unsymbolized */
+	uint32_t locu = prof_add_location(p, mi, 0x1300, NULL, 0); /* unsymbolized */
 	uint32_t s1[] = { loca, locm }, s2[] = { locu, locm };
 	uint32_t st1 = prof_intern_stack(p, s1, 2), st2 = prof_intern_stack(p, s2, 2);
 	prof_label l = { "endpoint", "/users", 0, NULL };
@@ -361,28 +361,29 @@ static void test_write_aggregates_ticks(void **state)
 	sb_release(&d);
 }
 
-/* Sums that overflow wrap as Go's int64 does (and without undefined
- * behaviour: the sanitizer build checks), so totals stay those of the
- * model. */
-static void test_sums_wrap(void **state)
+/* Sums that overflow saturate, as every view's do (prof_group_samples),
+ * without undefined behaviour: the sanitizer build checks. */
+static void test_sums_saturate(void **state)
 {
 	(void)state;
 	profile *p = prof_new();
 	prof_value_type t[] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
 	prof_set_sample_types(p, t, 2);
-	uint32_t loc = prof_intern_location(p, PROF_NONE, 0x10);
+	uint32_t loc = prof_add_location(p, PROF_NONE, 0x10, NULL, 0);
 	uint32_t st = prof_intern_stack(p, &loc, 1);
-	int64_t hi[] = { INT64_MAX, INT64_MIN }, one[] = { 1, -1 };
+	int64_t hi[] = { INT64_MAX, INT64_MIN }, one[] = { 1, -1 }, neg[] = { -5, 5 };
 	prof_add_sample(p, st, 0, hi, -1, -1, 0);
 	prof_add_sample(p, st, 0, one, -1, -1, 0);
+	prof_add_sample(p, st, 0, neg, -1, -1, 0);
 	strbuf out = STRBUF_INIT;
 	cprof_err err;
 	assert_int_equal(pprof_encode(p, NULL, &out, &err), 0);
 	profile *q;
 	assert_int_equal(read_buf(&q, &out, &err), 0);
 	assert_int_equal(q->nsamples, 1);
-	assert_true(prof_sample_values(q, 0)[0] == INT64_MIN);
-	assert_true(prof_sample_values(q, 0)[1] == INT64_MAX);
+	/* stuck at the limit, then moved back by the later sample */
+	assert_true(prof_sample_values(q, 0)[0] == INT64_MAX - 5);
+	assert_true(prof_sample_values(q, 0)[1] == INT64_MIN + 5);
 	prof_free(q);
 	prof_free(p);
 	sb_release(&out);
@@ -404,7 +405,7 @@ static void test_mapping_flags_are_truthful(void **state)
 	uint32_t f2 = prof_intern_function(p, "g", "g", "g.c", 0);
 	prof_line l1 = { f1, 0, 0 };
 	prof_line l2[] = { { f2, 7, 0 }, { f1, 0, 0 } };
-	prof_intern_location(p, m0, 0x1010);
+	prof_add_location(p, m0, 0x1010, NULL, 0);
 	prof_add_location(p, m1, 0x1020, &l1, 1);
 	prof_add_location(p, m2, 0x1030, l2, 2);
 	strbuf out = STRBUF_INIT;
@@ -634,7 +635,7 @@ int main(void)
 		cmocka_unit_test(test_read_keeps_every_field),
 		cmocka_unit_test(test_round_trip_keeps_everything),
 		cmocka_unit_test(test_write_aggregates_ticks),
-		cmocka_unit_test(test_sums_wrap),
+		cmocka_unit_test(test_sums_saturate),
 		cmocka_unit_test(test_mapping_flags_are_truthful),
 		cmocka_unit_test(test_bad_references),
 		cmocka_unit_test(test_zero_ids),

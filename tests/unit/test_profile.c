@@ -61,14 +61,10 @@ static void test_functions_locations_stacks_interned(void **state)
 
 	prof_mapping m = { .start = 0x1000, .limit = 0x2000, .offset = 0, .file = "/bin/x" };
 	uint32_t mi = prof_add_mapping(p, &m);
-	uint32_t l1 = prof_intern_location(p, mi, 0x1234);
-	uint32_t l2 = prof_intern_location(p, mi, 0x1234);
-	uint32_t l3 = prof_intern_location(p, mi, 0x1238);
-	uint32_t l4 = prof_intern_location(p, PROF_NONE, 0x1234);
-	assert_int_equal(l1, l2);
+	uint32_t l1 = prof_add_location(p, mi, 0x1234, NULL, 0);
+	uint32_t l3 = prof_add_location(p, mi, 0x1238, NULL, 0);
 	assert_int_not_equal(l1, l3);
-	assert_int_not_equal(l1, l4);
-	assert_int_equal(p->nlocations, 3);
+	assert_int_equal(p->nlocations, 2);
 
 	uint32_t s1[] = { l1, l3 }, s2[] = { l1, l3 }, s3[] = { l3, l1 };
 	uint32_t a = prof_intern_stack(p, s1, 2);
@@ -146,8 +142,8 @@ static void test_stack_frames_expand_inlines(void **state)
 	prof_mapping m = { .start = 0x400000, .limit = 0x500000, .offset = 0x1000,
 			   .file = "/usr/lib/libfoo.so.1" };
 	uint32_t mi = prof_add_mapping(p, &m);
-	uint32_t lu = prof_intern_location(p, mi, 0x400123);
-	uint32_t lx = prof_intern_location(p, PROF_NONE, 0xdead);
+	uint32_t lu = prof_add_location(p, mi, 0x400123, NULL, 0);
+	uint32_t lx = prof_add_location(p, PROF_NONE, 0xdead, NULL, 0);
 	uint32_t locs[] = { lu, la, lm, lx };
 	uint32_t st = prof_intern_stack(p, locs, 4);
 
@@ -195,14 +191,14 @@ static void add(profile *p, uint32_t stack, uint32_t ls, int64_t w, int64_t t, i
 	prof_add_sample(p, stack, ls, v, t, tid, 0);
 }
 
-static void test_aggregate(void **state)
+static void test_group(void **state)
 {
 	(void)state;
 	profile *p = new_raw_profile();
 	p->has_timestamps = true;
 	uint32_t l[3];
 	for (int i = 0; i < 3; i++)
-		l[i] = prof_intern_location(p, PROF_NONE, 0x100 + (uint64_t)i);
+		l[i] = prof_add_location(p, PROF_NONE, 0x100 + (uint64_t)i, NULL, 0);
 	uint32_t s_b = prof_intern_stack(p, &l[1], 2);
 	uint32_t s_a = prof_intern_stack(p, &l[0], 3);
 	prof_label lab = { "k", "v", 0, NULL };
@@ -218,51 +214,65 @@ static void test_aggregate(void **state)
 	profile *q = new_raw_profile();
 	assert_int_equal(prof_merge(q, p, NULL), 0);
 
-	prof_aggregate(p, false);
-	assert_false(p->has_timestamps);
-	assert_int_equal(p->nsamples, 3);
+	size_t nsamples = p->nsamples;
+	prof_groups g;
+	prof_group_opts go = { .by_labels = true, .sorted = true };
+	prof_group_samples(p, &go, &g);
+	assert_int_equal(p->nsamples, nsamples); /* the model is not changed */
+	assert_true(p->has_timestamps);
+	assert_int_equal(g.n, 3);
 	/* sorted by (stack, labelset): s_b (index 0) first */
-	assert_int_equal(p->samples[0].stack, s_b);
-	assert_int_equal(prof_sample_values(p, 0)[0], 2);
-	assert_int_equal(prof_sample_values(p, 0)[1], 70);
-	assert_int_equal(p->samples[1].stack, s_a);
-	assert_int_equal(p->samples[1].labelset, 0);
-	assert_int_equal(prof_sample_values(p, 1)[0], 3);
-	assert_int_equal(prof_sample_values(p, 1)[1], 110);
-	assert_int_equal(p->samples[2].labelset, ls);
-	assert_int_equal(prof_sample_values(p, 2)[1], 30);
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(p->samples[i].time_ns, -1);
-		assert_int_equal(p->samples[i].tid, -1);
-	}
+	assert_int_equal(g.g[0].stack, s_b);
+	assert_int_equal(prof_group_values(&g, 0)[0], 2);
+	assert_int_equal(prof_group_values(&g, 0)[1], 70);
+	assert_int_equal(g.g[1].stack, s_a);
+	assert_int_equal(g.g[1].labelset, 0);
+	assert_int_equal(prof_group_values(&g, 1)[0], 3);
+	assert_int_equal(prof_group_values(&g, 1)[1], 110);
+	assert_int_equal(g.g[2].labelset, ls);
+	assert_int_equal(prof_group_values(&g, 2)[1], 30);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(g.g[i].tid, -1);
+	prof_groups_free(&g);
 
-	prof_aggregate(q, true);
-	assert_int_equal(q->nsamples, 4); /* (s_b,2) (s_a,1) (s_a,2) (s_a,ls,1) */
-	assert_int_equal(q->samples[0].tid, 2);
-	assert_int_equal(prof_sample_values(q, 0)[1], 70);
-	assert_int_equal(q->samples[1].tid, 1);
-	assert_int_equal(prof_sample_values(q, 1)[1], 70);
-	assert_int_equal(q->samples[2].tid, 2);
-	assert_int_equal(prof_sample_values(q, 2)[1], 40);
-	assert_int_equal(q->samples[3].labelset, ls);
-	/* aggregating an aggregated profile changes nothing */
-	prof_aggregate(q, true);
-	assert_int_equal(q->nsamples, 4);
-	assert_int_equal(prof_sample_values(q, 1)[1], 70);
+	go.by_thread = true;
+	prof_group_samples(q, &go, &g);
+	assert_int_equal(g.n, 4); /* (s_b,2) (s_a,1) (s_a,2) (s_a,ls,1) */
+	assert_int_equal(g.g[0].tid, 2);
+	assert_int_equal(prof_group_values(&g, 0)[1], 70);
+	assert_int_equal(g.g[1].tid, 1);
+	assert_int_equal(prof_group_values(&g, 1)[1], 70);
+	assert_int_equal(g.g[2].tid, 2);
+	assert_int_equal(prof_group_values(&g, 2)[1], 40);
+	assert_int_equal(g.g[3].labelset, ls);
+	prof_groups_free(&g);
+
+	/* unsorted: order of first appearance; without by_labels the labelled
+	 * sample joins its stack's group; a mask leaves samples out */
+	bool mask[] = { true, true, false, true, true, false };
+	prof_group_opts plain = { .mask = mask };
+	prof_group_samples(p, &plain, &g);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.g[0].stack, s_a);
+	assert_int_equal(g.g[0].labelset, 0);
+	assert_int_equal(prof_group_values(&g, 0)[1], 50);
+	assert_int_equal(g.g[1].stack, s_b);
+	assert_int_equal(prof_group_values(&g, 1)[1], 70);
+	prof_groups_free(&g);
 	prof_free(p);
 	prof_free(q);
 }
 
 /* Many samples in a pseudo-random order: sums must match a direct count and
  * the result must be identical whatever the input order was. */
-static void test_aggregate_many_deterministic(void **state)
+static void test_group_many_deterministic(void **state)
 {
 	(void)state;
 	profile *a = new_raw_profile(), *b = new_raw_profile();
 	enum { NS = 3000, N = 200000 };
 	for (uint32_t i = 0; i < NS; i++) {
-		uint32_t la = prof_intern_location(a, PROF_NONE, i);
-		uint32_t lb = prof_intern_location(b, PROF_NONE, i);
+		uint32_t la = prof_add_location(a, PROF_NONE, i, NULL, 0);
+		uint32_t lb = prof_add_location(b, PROF_NONE, i, NULL, 0);
 		assert_int_equal(prof_intern_stack(a, &la, 1), i);
 		assert_int_equal(prof_intern_stack(b, &lb, 1), i);
 	}
@@ -280,16 +290,20 @@ static void test_aggregate_many_deterministic(void **state)
 	x = 88172645463325252ULL;
 	for (int i = N - 1; i >= 0; i--) /* reverse order */
 		add(b, seq[i], 0, prof_sample_values(a, (size_t)i)[1], i, 1);
-	prof_aggregate(a, false);
-	prof_aggregate(b, false);
-	assert_int_equal(a->nsamples, b->nsamples);
-	assert_memory_equal(a->samples, b->samples, a->nsamples * sizeof(prof_sample));
-	assert_memory_equal(a->values, b->values, a->nsamples * 2 * sizeof(int64_t));
-	for (size_t i = 0; i < a->nsamples; i++) {
-		assert_int_equal(prof_sample_values(a, i)[1], want[a->samples[i].stack]);
+	prof_groups ga, gb;
+	prof_group_opts go = { .by_labels = true, .sorted = true };
+	prof_group_samples(a, &go, &ga);
+	prof_group_samples(b, &go, &gb);
+	assert_int_equal(ga.n, gb.n);
+	assert_memory_equal(ga.g, gb.g, ga.n * sizeof(prof_group));
+	assert_memory_equal(ga.values, gb.values, ga.n * 2 * sizeof(int64_t));
+	for (size_t i = 0; i < ga.n; i++) {
+		assert_int_equal(prof_group_values(&ga, i)[1], want[ga.g[i].stack]);
 		if (i)
-			assert_true(a->samples[i - 1].stack < a->samples[i].stack);
+			assert_true(ga.g[i - 1].stack < ga.g[i].stack);
 	}
+	prof_groups_free(&ga);
+	prof_groups_free(&gb);
 	free(seq);
 	prof_free(a);
 	prof_free(b);
@@ -503,8 +517,8 @@ int main(void)
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_find_value),
 		cmocka_unit_test(test_stack_frames_expand_inlines),
-		cmocka_unit_test(test_aggregate),
-		cmocka_unit_test(test_aggregate_many_deterministic),
+		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_group_many_deterministic),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_time_axis),
 		cmocka_unit_test(test_thread_pids),

@@ -133,7 +133,7 @@ static void test_reads_every_record_type(void **state)
 	assert_int_equal(r.stop_offset, sb.len);
 	strbuf d = STRBUF_INIT;
 	raw_describe_end(&r, &d);
-	assert_string_equal(d.buf ? d.buf : "", "");
+	assert_string_equal(d.buf, "");
 	sb_release(&d);
 
 	/* decoded values */

@@ -28,6 +28,92 @@ static void test_strbuf_grows_and_formats(void **state)
 	sb_release(&sb);
 }
 
+/* An untouched strbuf is a readable empty string, and stays one after
+ * reset and release: no caller needs `buf ? buf : ""`. */
+static void test_strbuf_never_null(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	assert_non_null(sb.buf);
+	assert_string_equal(sb.buf, "");
+	sb_reset(&sb);
+	assert_string_equal(sb.buf, "");
+	sb_adds(&sb, "x");
+	sb_release(&sb);
+	assert_non_null(sb.buf);
+	assert_string_equal(sb.buf, "");
+	char *d = sb_detach(&sb, NULL);
+	assert_string_equal(d, "");
+	free(d);
+	assert_string_equal(strbuf_slopbuf, ""); /* nobody wrote into it */
+}
+
+typedef struct pair {
+	uint64_t a, b;
+} pair;
+
+static bool pair_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const pair *v = ctx, *k = key;
+	return v[idx].a == k->a && v[idx].b == k->b;
+}
+
+/* The hash table against a direct answer, with colliding hashes (only 16
+ * distinct) so that probing and growing are both exercised. */
+static void test_hidx(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	static pair v[N];
+	uint32_t n = 0;
+	hidx t = HIDX_INIT;
+	for (uint32_t round = 0; round < 2; round++)
+		for (uint32_t i = 0; i < N; i++) {
+			pair k = { i / 7, i % 7 };
+			uint32_t h = (uint32_t)(hash_u64(k.a, k.b) & 15);
+			size_t slot = 0;
+			uint32_t j = hidx_find(&t, h, pair_eq, v, &k, &slot);
+			if (round == 0) {
+				assert_int_equal(j, HIDX_NONE);
+				v[n] = k;
+				hidx_set(&t, slot, h, n++);
+			} else {
+				assert_int_equal(j, i); /* found, in insertion order */
+			}
+		}
+	assert_int_equal(t.n, N);
+	hidx_free(&t);
+	assert_int_equal(t.cap, 0);
+}
+
+static void test_strset(void **state)
+{
+	(void)state;
+	strset s = STRSET_INIT;
+	assert_int_equal(strset_find(&s, "a", 1), HIDX_NONE);
+	assert_int_equal(strset_adds(&s, ""), 0);
+	assert_int_equal(strset_adds(&s, "main"), 1);
+	assert_int_equal(strset_add(&s, "a\0b", 3), 2); /* any bytes */
+	assert_int_equal(strset_adds(&s, "main"), 1);
+	char buf[16];
+	for (int i = 0; i < 3000; i++) {
+		snprintf(buf, sizeof(buf), "f%d", i);
+		assert_int_equal(strset_adds(&s, buf), 3 + i);
+	}
+	assert_int_equal(s.n, 3003);
+	assert_string_equal(strset_get(&s, 1), "main");
+	assert_int_equal(strset_len(&s, 0), 0);
+	assert_int_equal(strset_len(&s, 2), 3);
+	assert_memory_equal(strset_get(&s, 2), "a\0b", 4);
+	assert_string_equal(strset_get(&s, 3002), "f2999");
+	assert_int_equal(strset_find(&s, "f1234", 5), 3 + 1234);
+	assert_int_equal(strset_find(&s, "f12345", 6), HIDX_NONE);
+	strset_free(&s);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(strset_adds(&s, "again"), 0);
+	strset_free(&s);
+}
+
 static void test_xml_escape(void **state)
 {
 	(void)state;
@@ -162,6 +248,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_grows_and_formats),
 		cmocka_unit_test(test_dec2_matches_printf),
+		cmocka_unit_test(test_strbuf_never_null),
+		cmocka_unit_test(test_hidx),
+		cmocka_unit_test(test_strset),
 		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_out_file_commit_and_abort),

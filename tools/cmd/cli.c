@@ -173,7 +173,7 @@ uint32_t cli_find_value(const char *tool, const profile *p, const char *name)
 	for (uint32_t i = 0; i < p->nvalues; i++)
 		sb_addf(&sb, "%s%s/%s", i ? ", " : "", p->sample_types[i].type ? p->sample_types[i].type : "?",
 			p->sample_types[i].unit ? p->sample_types[i].unit : "?");
-	cli_error(tool, NULL, "no sample type '%s' (the profile has: %s)", name, sb.buf ? sb.buf : "none");
+	cli_error(tool, NULL, "no sample type '%s' (the profile has: %s)", name, sb.len ? sb.buf : "none");
 	sb_release(&sb);
 	return PROF_NONE;
 }

@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 		cli_error(tool, file, "%s", err.msg);
 		goto done;
 	}
-	rc = cli_write(tool, output, out.buf ? out.buf : "", out.len);
+	rc = cli_write(tool, output, out.buf, out.len);
 done:
 	sb_release(&out);
 	free(mask);
