@@ -26,7 +26,12 @@ got=$(nsamples "$T/wall.txt")
 weight=$(awk '!/^#/ { w += $4 } END { printf "%.0f", w }' "$T/wall.txt")
 diag "wall: $got samples weighing $weight ns in $secs s"
 within "$weight" "$(awk -v s="$secs" 'BEGIN { printf "%.0f", s * 1e9 }')" 10 "the samples' weights add up to the wall time"
-ok "$(awk -v g="$got" -v s="$secs" 'BEGIN { print (g >= 0.5 * s * 100 && g <= 1.05 * s * 100) ? 0 : 1 }')" \
+# The count is only a sanity check (the weights above carry the time): a
+# starved sampling thread takes fewer, heavier samples. Measured at load
+# 25-28 on the 2-core build machine: 0.59-0.86 samples per period over 6
+# runs, and below 0.5 once during a loaded make check; hence at least a
+# quarter (a 10 Hz sampler would give 0.1).
+ok "$(awk -v g="$got" -v s="$secs" 'BEGIN { print (g >= 0.25 * s * 100 && g <= 1.05 * s * 100) ? 0 : 1 }')" \
 	"about one sample per period ($got in $secs s at 100 Hz)"
 # each cycle sleeps 50 ms in wait_idle
 cycles=$(sed -n 's/^sleeper: \([0-9]*\) cycles$/\1/p' "$T/sleeper.out")
