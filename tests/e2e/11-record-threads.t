@@ -43,6 +43,11 @@ for run in "100 6" "1000 2"; do
 	# no thread starves: each has at least a third of the fair share
 	ok "$(awk '!/^#/ && $3 ~ /^busy-/ { n[$3]++; t++ } END { for (k in n) if (n[k] < t / 8 / 3) { print 1; exit } print 0 }' "$T/raw$hz")" \
 		"$hz Hz: every thread gets its share of samples"
-	like "$(awk '!/^#/ && $3 ~ /^busy-/ { print $NF; exit }' "$T/raw$hz")" 'worker;busy_loop$' \
-		"$hz Hz: thread stacks end in worker;busy_loop"
+	# busy_loop calls now() (clock_gettime): about 1 % of the samples land
+	# there (measured: 1 of 128 at 100 Hz, 3 of 447 at 1 kHz), so the first
+	# sample alone is not a test; every sample is under worker;busy_loop
+	# and at least 90 % end there
+	ok "$(awk '!/^#/ && $3 ~ /^busy-/ { n++; if ($NF ~ /worker;busy_loop$/) e++; if ($NF ~ /worker;busy_loop(;|$)/) u++ }
+		END { print (n && u == n && e >= 0.9 * n) ? 0 : 1 }' "$T/raw$hz")" \
+		"$hz Hz: thread stacks are worker;busy_loop (and what it calls)"
 done
