@@ -269,64 +269,31 @@ static void parse_event_more(const char *l, size_t n, size_t pos, event_more *m)
 }
 
 /* A string -> index table for the reader's interning (dso -> mapping,
- * frame text -> location, (comm, pid) -> label set). */
-typedef struct stab_slot {
-	uint64_t h;
-	size_t off, len; /* key bytes in keys */
-	uint32_t val;    /* UINT32_MAX: empty */
-} stab_slot;
-
+ * frame text -> location, (comm, pid) -> label set): util's string set,
+ * with a value per string id. Zero-initialized is empty. */
 typedef struct stab {
-	stab_slot *slots;
-	size_t nslots, n;
-	strbuf keys;
+	strset keys;
+	uint32_t *vals;
+	size_t alloc;
 } stab;
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return hash_mix64(h);
-}
-
-/* The value slot of key, a new one holding UINT32_MAX if absent. */
+/* The value slot of key, a new one holding UINT32_MAX if absent; valid
+ * until the next stab_get. */
 static uint32_t *stab_get(stab *t, const char *key, size_t len)
 {
-	if ((t->n + 1) * 2 > t->nslots) {
-		size_t ns = t->nslots ? t->nslots * 2 : 256;
-		stab_slot *slots = xmalloc(st_mult(ns, sizeof(*slots)));
-		for (size_t i = 0; i < ns; i++)
-			slots[i].val = UINT32_MAX, slots[i].len = SIZE_MAX;
-		for (size_t i = 0; i < t->nslots; i++) {
-			if (t->slots[i].len == SIZE_MAX)
-				continue;
-			size_t j = t->slots[i].h & (ns - 1);
-			while (slots[j].len != SIZE_MAX)
-				j = (j + 1) & (ns - 1);
-			slots[j] = t->slots[i];
-		}
-		free(t->slots);
-		t->slots = slots;
-		t->nslots = ns;
+	uint32_t n = t->keys.n;
+	uint32_t id = strset_add(&t->keys, key, len);
+	if (id == n) {
+		ALLOC_GROW(t->vals, (size_t)n + 1, t->alloc);
+		t->vals[id] = UINT32_MAX;
 	}
-	uint64_t h = hash_bytes(key, len);
-	size_t i = h & (t->nslots - 1);
-	for (; t->slots[i].len != SIZE_MAX; i = (i + 1) & (t->nslots - 1)) {
-		stab_slot *s = &t->slots[i];
-		if (s->h == h && s->len == len && !memcmp(t->keys.buf + s->off, key, len))
-			return &s->val;
-	}
-	t->slots[i] = (stab_slot){ h, t->keys.len, len, UINT32_MAX };
-	sb_add(&t->keys, key, len);
-	t->n++;
-	return &t->slots[i].val;
+	return &t->vals[id];
 }
 
 static void stab_free(stab *t)
 {
-	free(t->slots);
-	sb_release(&t->keys);
+	strset_free(&t->keys);
+	free(t->vals);
 }
 
 typedef struct reader {
