@@ -38,7 +38,7 @@
 #include <stddef.h>
 
 #include "folded.h"
-#include "reader.h"
+#include "readopts.h"
 
 /* source_format of a profile this reader made */
 #define PERFSCRIPT_FORMAT "perf script"

@@ -113,8 +113,6 @@ profile *prof_new(void)
 	p->labelsets[0].labels = NULL;
 	p->labelsets[0].n = 0;
 	p->nlabelsets = 1;
-	p->time_nanos = 0;
-	p->pid = 0;
 	return p;
 }
 
@@ -142,11 +140,6 @@ void prof_free(profile *p)
 	free(p->threads);
 	free(p->comments);
 	free(p);
-}
-
-void *prof_arena_alloc(profile *p, size_t n)
-{
-	return arena_alloc(&p->in->ar, n);
 }
 
 /* ---- strings ----------------------------------------------------------- */

@@ -157,8 +157,6 @@ void prof_free(profile *p);
 /* Interns a string (copied into the profile's arena). NULL stays NULL. */
 const char *prof_intern(profile *p, const char *s);
 const char *prof_intern_n(profile *p, const char *s, size_t n);
-/* Copies n bytes into the profile's arena (freed with the profile). */
-void *prof_arena_alloc(profile *p, size_t n);
 
 /* Sets the sample types (copied); must be called before samples are added. */
 void prof_set_sample_types(profile *p, const prof_value_type *types, uint32_t n);

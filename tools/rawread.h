@@ -28,7 +28,7 @@
 #define CPROF_RAWREAD_H
 
 #include "profile.h"
-#include "reader.h"
+#include "readopts.h"
 
 /* Reads the raw file d[0..n) into the EMPTY profile p, symbolizing unless
  * o->no_symbolize (o may be NULL: defaults). Returns 0, or -1 with err. */

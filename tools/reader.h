@@ -13,30 +13,7 @@
 
 #include "names.h"
 #include "profile.h"
-
-typedef struct prof_read_opts {
-	size_t max_input;        /* bytes read from the file; 0: default (4 GiB) */
-	size_t max_decompressed; /* bytes after gunzip; 0: default (2 GiB) */
-	bool no_symbolize;       /* raw input: keep module+offset frames */
-	const char *debug_dir;   /* extra debug-info directory, or NULL */
-	const char *event;       /* perf input: the event kept; NULL: the first seen */
-	bool no_cache;           /* raw input: neither read nor write the symbol cache */
-	/* raw input: the symbolization session shared by several reads (so an
-	 * address is resolved once per run), or NULL: one per read */
-	struct sym_session *sym;
-	/* pprof and raw input: function names as go tool pprof shows them
-	 * (names_simplify; then drop_frames/keep_frames apply, names_prune);
-	 * NAMES_SHORT (0) is pprof's default. Folded names stay as written. */
-	names_mode names;
-	/* Non-fatal problems (a raw file cut short, a build-id mismatch) are
-	 * reported here, one line each, without the file name; NULL: dropped. */
-	void (*warn)(void *ctx, const char *msg);
-	void *warn_ctx;
-} prof_read_opts;
-
-/* Formats one warning and hands it to o->warn (nothing when o or o->warn
- * is NULL): the readers' shared way to report a non-fatal problem. */
-void prof_warnf(const prof_read_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include "readopts.h"
 
 /* Reads path ("-" is stdin) into a new profile. Returns 0 and *out, or -1
  * with err saying what is wrong (without the path, which the caller puts

@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "profile.h"
-#include "reader.h"
+#include "readopts.h"
 
 typedef struct sym_stats {
 	uint64_t lookups;    /* addresses resolved through libdw (one per distinct address) */

@@ -460,10 +460,7 @@ int read_file_all(const char *path, size_t max, unsigned char **data, size_t *le
 	size_t cap = 1 << 16, n = 0;
 	unsigned char *buf = xmalloc(cap);
 	for (;;) {
-		if (n == cap) {
-			if (cap > max) {
-				break;
-			}
+		if (n == cap) { /* n <= max here: the check below returned otherwise */
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}

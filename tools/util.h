@@ -251,8 +251,8 @@ int out_open(out_file *o, const char *path, cprof_err *err);
 int out_commit(out_file *o, cprof_err *err);
 void out_abort(out_file *o);
 
-/* Parses a non-negative decimal integer with an optional unit suffix table
- * left to the caller; returns 0 on success. */
+/* Parses a non-negative decimal integer (digits only, no sign, no suffix)
+ * that fits in 64 bits into *out; returns 0, or -1 leaving *out alone. */
 int parse_u64(const char *s, uint64_t *out);
 
 #endif
