@@ -760,11 +760,25 @@ static const char flame_js[] =
 	" else if(e.key==='Escape'){if(re)reset();else zoom(null);}});\n"
 	"})();\n";
 
+int64_t flame_prune_below(const profile *p, const flame_build_opts *b, const flame_svg_opts *o)
+{
+	uint32_t v = b->value == PROF_NONE ? prof_count_value(p) : b->value;
+	int64_t total = 0;
+	for (size_t i = 0; v < p->nvalues && i < p->nsamples; i++)
+		if (!b->mask || b->mask[i])
+			total = prof_sadd(total, prof_sample_values(p, i)[v]);
+	double px = (o->width > 2 * XPAD ? o->width : 2 * XPAD + 1) - 2.0 * XPAD;
+	double below = floor((o->minwidth > 0 ? o->minwidth : 0) * (double)total / px);
+	if (total <= 0)
+		return 0;
+	return below < 9.2e18 ? (int64_t)below : INT64_MAX;
+}
+
 int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err)
 {
 	(void)err;
-	int width = o->width > 0 ? o->width : 1200;
-	double minwidth = o->minwidth < 0 ? 0.1 : o->minwidth;
+	int width = o->width > 2 * XPAD ? o->width : 2 * XPAD + 1; /* room for one pixel */
+	double minwidth = o->minwidth > 0 ? o->minwidth : 0;
 	const flame_node *nodes = t->nodes;
 	int64_t total = nodes[0].total;
 	double full = width - 2.0 * XPAD;

@@ -71,6 +71,8 @@ typedef struct flame_build_opts {
 	int64_t prune_below;
 } flame_build_opts;
 
+#define FLAME_BUILD_OPTS_INIT { PROF_NONE, { false, false, false }, false, false, NULL, false, false, 0 }
+
 /* Adds the samples of p. In a chart tree samples are taken in time order
  * (per thread first with o->threads). Fails only on a bad value index. */
 int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_opts *o, cprof_err *err);
@@ -88,14 +90,21 @@ int flame_palette_parse(const char *s);
 typedef struct flame_svg_opts {
 	const char *title;    /* NULL: "Flame Graph" / "Flame Chart" / "Differential Flame Graph" */
 	const char *subtitle; /* a second line under the title, or NULL */
-	int width;            /* pixels; 0: 1200 */
-	double minwidth;      /* pixels; frames narrower are left out; <0: 0.1 */
+	int width;            /* pixels (flamegraph.pl's default: 1200) */
+	double minwidth;      /* pixels; frames narrower are left out (default 0.1) */
 	flame_palette palette;
 	bool inverted;        /* icicle: the root on top */
 	bool diff;            /* color by (total - scaled base): red grew, blue shrank */
 	const char *unit;     /* the values' unit, e.g. "count", "nanoseconds" */
 	const char *countname;/* what one count is called, e.g. "samples" */
 } flame_svg_opts;
+
+#define FLAME_SVG_OPTS_INIT { NULL, NULL, 1200, 0.1, FLAME_HOT, false, false, NULL, NULL }
+
+/* The prune_below (flame_build_opts) that leaves out of the tree, before it
+ * is built, what the SVG o would leave out anyway: frames narrower than
+ * o->minwidth pixels at o->width for the total of p's shown samples. */
+int64_t flame_prune_below(const profile *p, const flame_build_opts *b, const flame_svg_opts *o);
 
 int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err);
 

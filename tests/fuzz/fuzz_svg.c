@@ -18,18 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_model(p);
 	for (int variant = 0; variant < 2 && p->nvalues > 0; variant++) {
 		flame_tree *t = flame_tree_new(variant == 1 && p->has_timestamps);
-		flame_build_opts bo;
-		memset(&bo, 0, sizeof(bo));
-		bo.value = PROF_NONE;
+		flame_build_opts bo = FLAME_BUILD_OPTS_INIT;
 		bo.threads = variant == 1;
 		bo.reverse = variant == 1;
 		bo.names.lines = variant == 1;
 		bo.names.inline_marks = true;
 		FUZZ_ASSERT(flame_tree_add_profile(t, p, &bo, &err) == 0);
 		flame_tree_finish(t);
-		flame_svg_opts so;
-		memset(&so, 0, sizeof(so));
-		so.minwidth = -1;
+		flame_svg_opts so = FLAME_SVG_OPTS_INIT;
 		so.palette = variant ? FLAME_MODULE : FLAME_HOT;
 		so.inverted = variant == 1;
 		so.title = variant ? "t<i>t&le\"" : NULL;

@@ -24,7 +24,8 @@ static flame_tree *tree_of(const char *text, bool chart, bool reverse)
 {
 	profile *p = read_text(text);
 	flame_tree *t = flame_tree_new(chart);
-	flame_build_opts o = { .value = PROF_NONE, .reverse = reverse };
+	flame_build_opts o = FLAME_BUILD_OPTS_INIT;
+	o.reverse = reverse;
 	cprof_err err;
 	assert_int_equal(flame_tree_add_profile(t, p, &o, &err), 0);
 	flame_tree_finish(t);
@@ -95,7 +96,9 @@ static void test_svg_prunes_but_keeps_totals(void **state)
 	for (int i = 0; i < 50; i++)
 		sb_addf(&in, "main;small%02d 1\n", i);
 	flame_tree *t = tree_of(in.buf, false, false);
-	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
+	o.unit = "count";
+	o.countname = "samples";
 	char *s = svg(t, &o);
 	/* 1 sample of 100050 is 0.012 px wide at 1200 px: pruned; main keeps all */
 	assert_int_equal(count(s, "<g class=\"f\""), 3);
@@ -118,8 +121,11 @@ static void test_svg_escapes_names(void **state)
 {
 	(void)state;
 	flame_tree *t = tree_of("main;<script>alert(1)</script> 3\nmain;a&b\"c'd 2\n", false, false);
-	flame_svg_opts o = { .minwidth = -1, .title = "<b>&", .subtitle = "x\"y",
-			     .unit = "</script>", .countname = "]]>" };
+	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
+	o.title = "<b>&";
+	o.subtitle = "x\"y";
+	o.unit = "</script>";
+	o.countname = "]]>";
 	char *s = svg(t, &o);
 	assert_null(strstr(s, "<script>alert"));
 	assert_non_null(strstr(s, "&lt;script&gt;alert(1)&lt;/script&gt;"));
@@ -136,7 +142,9 @@ static void test_svg_deterministic_and_options(void **state)
 {
 	(void)state;
 	flame_tree *t = tree_of("main;A 5\nmain;A;C 3\nmain;B 4\n", false, false);
-	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
+	o.unit = "count";
+	o.countname = "samples";
 	char *a = svg(t, &o), *b = svg(t, &o);
 	assert_string_equal(a, b);
 	assert_non_null(strstr(a, ">Flame Graph</text>"));
@@ -163,13 +171,16 @@ static void test_diff_colors(void **state)
 	profile *now = read_text("main;A 8\nmain;B 2\n");
 	profile *base = read_text("main;A 5\nmain;B 15\n");
 	flame_tree *t = flame_tree_new(false);
-	flame_build_opts o = { .value = PROF_NONE };
+	flame_build_opts o = FLAME_BUILD_OPTS_INIT;
 	cprof_err err;
 	assert_int_equal(flame_tree_add_profile(t, now, &o, &err), 0);
 	o.base = true;
 	assert_int_equal(flame_tree_add_profile(t, base, &o, &err), 0);
 	flame_tree_finish(t);
-	flame_svg_opts so = { .minwidth = -1, .diff = true, .unit = "count", .countname = "samples" };
+	flame_svg_opts so = FLAME_SVG_OPTS_INIT;
+	so.diff = true;
+	so.unit = "count";
+	so.countname = "samples";
 	char *s = svg(t, &so);
 	/* base scaled to 10: A 2.5 -> 8 grew (red), B 7.5 -> 2 shrank (blue) */
 	/* the title says the change as flamegraph.pl: "; +60.00%" of the total */
@@ -188,7 +199,9 @@ static void test_huge_values_saturate(void **state)
 	(void)state;
 	flame_tree *t = tree_of("a;b 9223372036854775807\na;c 9223372036854775807\n", false, false);
 	assert_true(t->nodes[0].total == INT64_MAX);
-	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
+	o.unit = "count";
+	o.countname = "samples";
 	char *s = svg(t, &o);
 	/* the root saturated at INT64_MAX too: b is all of it */
 	assert_non_null(strstr(s, "<title>b (9,223,372,036,854,775,807 samples, 100.00%)</title>"));
@@ -200,7 +213,9 @@ static void test_annotations_color_not_shown(void **state)
 {
 	(void)state;
 	flame_tree *t = tree_of("main;f_[i] 2\nmain;f 1\nmain;sys_[k] 1\n", false, false);
-	flame_svg_opts o = { .minwidth = -1, .unit = "count", .countname = "samples" };
+	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
+	o.unit = "count";
+	o.countname = "samples";
 	char *s = svg(t, &o);
 	/* f and f_[i] stay two frames (as in flamegraph.pl), both titled f */
 	assert_int_equal(count(s, "<title>f ("), 2);

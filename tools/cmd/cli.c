@@ -24,36 +24,51 @@ const char cli_help_common[] =
 	"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
 	"  -h, --help          this text\n";
 
-void cli_error(const char *tool, const char *file, const char *fmt, ...)
+const char *cli_name = "cprof";
+
+void cli_init(const char *name)
+{
+	cli_name = name;
+}
+
+void cli_error(const char *file, const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
 	if (file)
-		fprintf(stderr, "%s: %s: ", tool, strcmp(file, "-") ? file : "stdin");
+		fprintf(stderr, "%s: %s: ", cli_name, strcmp(file, "-") ? file : "stdin");
 	else
-		fprintf(stderr, "%s: ", tool);
+		fprintf(stderr, "%s: ", cli_name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
 
+bool cli_no_inputs(int argc, int optind)
+{
+	if (optind < argc)
+		return false;
+	cli_error(NULL, "no input file (use - for stdin; see --help)");
+	return true;
+}
+
 typedef struct warn_ctx {
-	const char *tool, *file;
+	const char *file;
 } warn_ctx;
 
 static void cli_warn(void *ctx_, const char *msg)
 {
 	warn_ctx *ctx = ctx_;
-	cli_error(ctx->tool, ctx->file, "warning: %s", msg);
+	cli_error(ctx->file, "warning: %s", msg);
 }
 
-profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
+profile *cli_read_inputs(char *const *paths, int npaths,
 			 const prof_read_opts *opts)
 {
 	profile *all = NULL;
 	if (npaths <= 0) {
-		cli_error(tool, NULL, "no input file (use - for stdin; see --help)");
+		cli_error(NULL, "no input file (use - for stdin; see --help)");
 		return NULL;
 	}
 	/* one symbolization session for all inputs: an address is resolved
@@ -67,7 +82,7 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 			o = *opts;
 		if (sym)
 			o.sym = sym;
-		warn_ctx wc = { tool, paths[i] };
+		warn_ctx wc = { paths[i] };
 		if (!o.warn) {
 			o.warn = cli_warn;
 			o.warn_ctx = &wc;
@@ -86,7 +101,7 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 			rc = prof_read_file(paths[i], &o, &p, &err);
 		}
 		if (rc < 0) {
-			cli_error(tool, paths[i], "%s", err.msg);
+			cli_error(paths[i], "%s", err.msg);
 			prof_free(all);
 			all = NULL;
 			break;
@@ -96,7 +111,7 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 			continue;
 		}
 		if (prof_merge(all, p, &err) < 0) {
-			cli_error(tool, paths[i], "cannot merge with %s: %s", paths[0], err.msg);
+			cli_error(paths[i], "cannot merge with %s: %s", paths[0], err.msg);
 			prof_free(p);
 			prof_free(all);
 			all = NULL;
@@ -108,39 +123,39 @@ profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
 	return all;
 }
 
-int cli_parse_long(const char *tool, const char *name, const char *arg, long min, long max,
+int cli_parse_long(const char *name, const char *arg, long min, long max,
 		   const char *want, long *out)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
 	if (end == arg || *end || v < min || v > max) {
-		cli_error(tool, NULL, "bad %s '%s': want %s", name, arg, want);
+		cli_error(NULL, "bad %s '%s': want %s", name, arg, want);
 		return -1;
 	}
 	*out = v;
 	return 0;
 }
 
-int cli_write(const char *tool, const char *path, const char *data, size_t len)
+int cli_write(const char *path, const char *data, size_t len)
 {
 	out_file o;
 	cprof_err err = { { 0 } };
 	const char *shown = path && strcmp(path, "-") ? path : "stdout";
 	if (out_open(&o, path, &err) < 0) {
-		cli_error(tool, shown, "%s", err.msg);
+		cli_error(shown, "%s", err.msg);
 		return 1;
 	}
 	if (len && fwrite(data, 1, len, o.fp) != len) {
 		/* out_commit sees the stream error and reports it */
 	}
 	if (out_commit(&o, &err) < 0) {
-		cli_error(tool, shown, "%s", err.msg);
+		cli_error(shown, "%s", err.msg);
 		return 1;
 	}
 	return 0;
 }
 
-uint32_t cli_find_value(const char *tool, const profile *p, const char *name)
+uint32_t cli_find_value(const profile *p, const char *name)
 {
 	/* pprof's -sample_index: an index, or a type ("inuse_" may be left
 	 * out: inuse_space finds space) */
@@ -173,7 +188,7 @@ uint32_t cli_find_value(const char *tool, const profile *p, const char *name)
 	for (uint32_t i = 0; i < p->nvalues; i++)
 		sb_addf(&sb, "%s%s/%s", i ? ", " : "", p->sample_types[i].type ? p->sample_types[i].type : "?",
 			p->sample_types[i].unit ? p->sample_types[i].unit : "?");
-	cli_error(tool, NULL, "no sample type '%s' (the profile has: %s)", name, sb.len ? sb.buf : "none");
+	cli_error(NULL, "no sample type '%s' (the profile has: %s)", name, sb.len ? sb.buf : "none");
 	sb_release(&sb);
 	return PROF_NONE;
 }
@@ -191,7 +206,7 @@ const char cli_help_filters[] =
 	"                      input; several inputs: since the earliest one's start);\n"
 	"                      T like 1.5s, 250ms, 40us, 1000ns; a bare number is ms\n";
 
-int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
+int cli_filter_opt(int opt, const char *arg, filter_opts *f)
 {
 	cprof_err err = { { 0 } };
 	switch (opt) {
@@ -203,18 +218,18 @@ int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 		return 1;
 	case CLI_OPT_TAG:
 		if (f->ntags >= FILTER_MAX_TAGS) {
-			cli_error(tool, NULL, "too many --tag options (at most %d)", FILTER_MAX_TAGS);
+			cli_error(NULL, "too many --tag options (at most %d)", FILTER_MAX_TAGS);
 			return -1;
 		}
 		if (!strchr(arg, '=') || arg[0] == '=') {
-			cli_error(tool, NULL, "bad --tag '%s': want KEY=VALUE", arg);
+			cli_error(NULL, "bad --tag '%s': want KEY=VALUE", arg);
 			return -1;
 		}
 		f->tags[f->ntags++] = arg;
 		return 1;
 	case CLI_OPT_THREAD: {
 		long v;
-		if (cli_parse_long(tool, "--thread", arg, 0, INT32_MAX, "a thread id", &v) < 0)
+		if (cli_parse_long("--thread", arg, 0, INT32_MAX, "a thread id", &v) < 0)
 			return -1;
 		f->has_tid = true;
 		f->tid = (int32_t)v;
@@ -222,7 +237,7 @@ int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 	}
 	case CLI_OPT_PID: {
 		long v;
-		if (cli_parse_long(tool, "--pid", arg, 1, INT32_MAX, "a process id", &v) < 0)
+		if (cli_parse_long("--pid", arg, 1, INT32_MAX, "a process id", &v) < 0)
 			return -1;
 		f->has_pid = true;
 		f->pid = (int32_t)v;
@@ -232,7 +247,7 @@ int cli_filter_opt(const char *tool, int opt, const char *arg, filter_opts *f)
 	case CLI_OPT_TO: {
 		int64_t ns;
 		if (filter_parse_time(arg, &ns, &err) < 0) {
-			cli_error(tool, NULL, "--%s: %s", opt == CLI_OPT_FROM ? "from" : "to", err.msg);
+			cli_error(NULL, "--%s: %s", opt == CLI_OPT_FROM ? "from" : "to", err.msg);
 			return -1;
 		}
 		if (opt == CLI_OPT_FROM)
@@ -268,7 +283,7 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro)
+int cli_read_opt(int opt, const char *arg, prof_read_opts *ro)
 {
 	if (opt == CLI_OPT_NAMES) {
 		int m = names_mode_parse(arg);
@@ -290,7 +305,7 @@ int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro)
 	if (opt != CLI_OPT_MAXDEC)
 		return 0;
 	if (parse_size(arg, &ro->max_decompressed) < 0) {
-		cli_error(tool, NULL, "--max-decompressed: '%s' is not a size", arg);
+		cli_error(NULL, "--max-decompressed: '%s' is not a size", arg);
 		return -1;
 	}
 	return 1;
@@ -310,7 +325,7 @@ int cli_name_opt(int opt, const char *arg, const char **value, names_opts *names
 	return 0;
 }
 
-int cli_filter_mask(const char *tool, const char *file, const profile *p, const filter_opts *f,
+int cli_filter_mask(const char *file, const profile *p, const filter_opts *f,
 		    bool **mask)
 {
 	*mask = NULL;
@@ -318,21 +333,21 @@ int cli_filter_mask(const char *tool, const char *file, const profile *p, const 
 		return 0;
 	cprof_err err = { { 0 } };
 	if (filter_mask(p, f, mask, NULL, &err) < 0) {
-		cli_error(tool, file, "%s", err.msg);
+		cli_error(file, "%s", err.msg);
 		return -1;
 	}
 	return 0;
 }
 
-profile *cli_load(const char *tool, char *const *paths, int npaths, const prof_read_opts *opts,
+profile *cli_load(char *const *paths, int npaths, const prof_read_opts *opts,
 		  const char *value_name, uint32_t *value, const filter_opts *f, bool **mask)
 {
 	*mask = NULL;
-	profile *p = cli_read_inputs(tool, paths, npaths, opts);
+	profile *p = cli_read_inputs(paths, npaths, opts);
 	if (!p)
 		return NULL;
-	if ((value_name && (*value = cli_find_value(tool, p, value_name)) == PROF_NONE) ||
-	    cli_filter_mask(tool, paths[0], p, f, mask) < 0) {
+	if ((value_name && (*value = cli_find_value(p, value_name)) == PROF_NONE) ||
+	    cli_filter_mask(paths[0], p, f, mask) < 0) {
 		free(*mask);
 		*mask = NULL;
 		prof_free(p);

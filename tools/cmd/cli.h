@@ -18,35 +18,49 @@
 #include "names.h"
 #include "reader.h"
 
+/* The program name every message starts with, set once by main() before
+ * anything else (git's setup of argv[0]); "cprof" until then. */
+extern const char *cli_name;
+void cli_init(const char *name);
+
+/* Exit codes, the same in every tool: 0 success; 1 an input that cannot be
+ * read or used (a missing file, a sample type the profile does not have, a
+ * failed write); 2 a usage error (an unknown option, a bad option argument,
+ * no input file). */
+
+/* True, after printing "tool: no input file ...", when argv has no operand
+ * left after the options: the caller exits 2. */
+bool cli_no_inputs(int argc, int optind);
+
 /* Prints "tool: file: msg" (or "tool: msg" when file is NULL) to stderr. */
-void cli_error(const char *tool, const char *file, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void cli_error(const char *file, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Reads every path ("-" is stdin) and merges them into one profile.
  * Warnings print as "tool: file: warning: ...". Returns NULL after printing
  * the error when a file cannot be read or the profiles do not merge. */
-profile *cli_read_inputs(const char *tool, char *const *paths, int npaths,
+profile *cli_read_inputs(char *const *paths, int npaths,
 			 const prof_read_opts *opts);
 
 /* cli_read_inputs, then the --value name (when not NULL) into *value and
  * the filter mask (cli_filter_mask, errors naming paths[0]) into *mask.
  * Returns the profile, or NULL after printing the error (nothing to free). */
-profile *cli_load(const char *tool, char *const *paths, int npaths, const prof_read_opts *opts,
+profile *cli_load(char *const *paths, int npaths, const prof_read_opts *opts,
 		  const char *value_name, uint32_t *value, const struct filter_opts *f, bool **mask);
 
 /* Parses arg as a decimal integer in [min, max] into *out; else prints
  * "tool: bad NAME 'ARG': want WANT" and returns -1. */
-int cli_parse_long(const char *tool, const char *name, const char *arg, long min, long max,
+int cli_parse_long(const char *name, const char *arg, long min, long max,
 		   const char *want, long *out);
 
 /* Writes the bytes to path (NULL or "-": stdout) through out_open/
  * out_commit. Returns 0, or prints the error and returns 1. */
-int cli_write(const char *tool, const char *path, const char *data, size_t len);
+int cli_write(const char *path, const char *data, size_t len);
 
 /* Parses a sample type name for --value: an index (0, 1, ...), a type
  * ("cpu", "samples"; "inuse_space" finds "space" as pprof does), or
  * "type/unit". Returns the index or PROF_NONE after printing what there is. */
-uint32_t cli_find_value(const char *tool, const profile *p, const char *name);
+uint32_t cli_find_value(const profile *p, const char *name);
 
 /* The --help lines every tool shares (input formats, --max-decompressed,
  * -o, --help). */
@@ -71,7 +85,7 @@ extern const char cli_help_common[];
 
 /* Handles one getopt result if it is one of CLI_READ_LONGOPTS (into ro):
  * 1 handled, 0 not one of them, -1 bad argument (printed). */
-int cli_read_opt(const char *tool, int opt, const char *arg, prof_read_opts *ro);
+int cli_read_opt(int opt, const char *arg, prof_read_opts *ro);
 
 /* ---- the filter options (filter.h), shared by the views ---------------- */
 enum {
@@ -122,11 +136,11 @@ int cli_name_opt(int opt, const char *arg, const char **value, names_opts *names
 
 /* Handles one getopt result if it is a filter option: 1 handled, 0 not a
  * filter option, -1 bad argument (printed). */
-int cli_filter_opt(const char *tool, int opt, const char *arg, struct filter_opts *f);
+int cli_filter_opt(int opt, const char *arg, struct filter_opts *f);
 
 /* The mask of the samples the filters keep, or NULL when no filter is set
  * (all samples). Returns 0, or prints "tool: file: error" and returns -1. */
-int cli_filter_mask(const char *tool, const char *file, const profile *p,
+int cli_filter_mask(const char *file, const profile *p,
 		    const struct filter_opts *f, bool **mask);
 
 #endif

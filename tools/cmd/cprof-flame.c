@@ -1,6 +1,5 @@
 /* cprof-flame: an interactive SVG flame graph (or icicle, flame chart, diff). */
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +8,6 @@
 #include "flame.h"
 #include "folded.h" /* FOLDED_BEFORE */
 
-static const char *tool = "cprof-flame";
 
 static void usage(FILE *f)
 {
@@ -43,6 +41,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	cli_init("cprof-flame");
 	enum {
 		O_TITLE = CLI_OPT_FIRST_FREE, O_SUB, O_WIDTH, O_MINW, O_COLORS, O_INV, O_REV, O_CHART,
 		O_DIFF
@@ -65,17 +64,17 @@ int main(int argc, char **argv)
 		CLI_READ_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	flame_build_opts b = { .value = PROF_NONE };
-	flame_svg_opts s = { .minwidth = -1, .palette = FLAME_HOT };
+	flame_build_opts b = FLAME_BUILD_OPTS_INIT;
+	flame_svg_opts s = FLAME_SVG_OPTS_INIT;
 	filter_opts f = { 0 };
 	prof_read_opts ro = { 0 };
 	const char *value = NULL, *output = NULL, *diff = NULL;
 	bool chart = false;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		int r = cli_filter_opt(tool, c, optarg, &f);
+		int r = cli_filter_opt(c, optarg, &f);
 		if (r == 0)
-			r = cli_read_opt(tool, c, optarg, &ro);
+			r = cli_read_opt(c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0 || cli_name_opt(c, optarg, &value, &b.names, &b.threads, &ro))
@@ -86,7 +85,7 @@ int main(int argc, char **argv)
 		case O_SUB: s.subtitle = optarg; break;
 		case O_WIDTH: {
 			long w;
-			if (cli_parse_long(tool, "--width", optarg, 100, 1000000, "pixels, 100 to 1000000", &w) < 0)
+			if (cli_parse_long("--width", optarg, 100, 1000000, "pixels, 100 to 1000000", &w) < 0)
 				return 2;
 			s.width = (int)w;
 			break;
@@ -94,7 +93,7 @@ int main(int argc, char **argv)
 		case O_MINW: {
 			double w = strtod(optarg, &end);
 			if (end == optarg || *end || !(w >= 0 && w < 1e6)) {
-				cli_error(tool, NULL, "bad --minwidth '%s': want pixels", optarg);
+				cli_error(NULL, "bad --minwidth '%s': want pixels", optarg);
 				return 2;
 			}
 			s.minwidth = w;
@@ -103,7 +102,7 @@ int main(int argc, char **argv)
 		case O_COLORS: {
 			int pal = flame_palette_parse(optarg);
 			if (pal < 0) {
-				cli_error(tool, NULL, "bad --colors '%s' (hot, mem, io or module)", optarg);
+				cli_error(NULL, "bad --colors '%s' (hot, mem, io or module)", optarg);
 				return 2;
 			}
 			s.palette = (flame_palette)pal;
@@ -119,11 +118,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (chart && diff) {
-		cli_error(tool, NULL, "--flamechart and --diff do not go together");
+		cli_error(NULL, "--flamechart and --diff do not go together");
 		return 2;
 	}
 	bool *mask, *bmask = NULL;
-	profile *p = cli_load(tool, argv + optind, argc - optind, &ro, value, &b.value, &f, &mask);
+	if (cli_no_inputs(argc, optind))
+		return 2;
+	profile *p = cli_load(argv + optind, argc - optind, &ro, value, &b.value, &f, &mask);
 	if (!p)
 		return 1;
 	const char *file = argv[optind];
@@ -136,23 +137,11 @@ int main(int argc, char **argv)
 	b.modules = s.palette == FLAME_MODULE;
 	/* difffolded.pl's two-count lines: a differential graph of their own */
 	uint32_t before = diff || chart ? PROF_NONE : prof_find_value(p, FOLDED_BEFORE);
-	if (!diff && !chart && before == PROF_NONE) {
-		/* frames the SVG would leave out are never built: what is
-		 * narrower than minwidth pixels at this width and total */
-		uint32_t v = b.value == PROF_NONE ? prof_count_value(p) : b.value;
-		int64_t total = 0;
-		for (size_t i = 0; v < p->nvalues && i < p->nsamples; i++)
-			if (!mask || mask[i])
-				total = prof_sadd(total, prof_sample_values(p, i)[v]);
-		double px = (s.width > 0 ? s.width : 1200) - 20.0;
-		double mw = s.minwidth < 0 ? 0.1 : s.minwidth;
-		double below = floor(mw * (double)total / px);
-		if (total > 0)
-			b.prune_below = below < 9.2e18 ? (int64_t)below : INT64_MAX;
-	}
+	if (!diff && !chart && before == PROF_NONE) /* what the SVG leaves out is never built */
+		b.prune_below = flame_prune_below(p, &b, &s);
 	t = flame_tree_new(chart);
 	if (flame_tree_add_profile(t, p, &b, &err) < 0) {
-		cli_error(tool, file, "%s", err.msg);
+		cli_error(file, "%s", err.msg);
 		goto done;
 	}
 	if (before != PROF_NONE) {
@@ -160,7 +149,7 @@ int main(int argc, char **argv)
 		bb.base = true;
 		bb.value = before;
 		if (flame_tree_add_profile(t, p, &bb, &err) < 0) {
-			cli_error(tool, file, "%s", err.msg);
+			cli_error(file, "%s", err.msg);
 			goto done;
 		}
 		s.diff = true;
@@ -168,11 +157,11 @@ int main(int argc, char **argv)
 		char *paths[1] = { (char *)diff };
 		flame_build_opts bb = b;
 		bb.base = true;
-		if (!(base = cli_load(tool, paths, 1, &ro, value, &bb.value, &f, &bmask)))
+		if (!(base = cli_load(paths, 1, &ro, value, &bb.value, &f, &bmask)))
 			goto done;
 		bb.mask = bmask;
 		if (flame_tree_add_profile(t, base, &bb, &err) < 0) {
-			cli_error(tool, diff, "%s", err.msg);
+			cli_error(diff, "%s", err.msg);
 			goto done;
 		}
 		s.diff = true;
@@ -184,10 +173,10 @@ int main(int argc, char **argv)
 		s.countname = p->sample_types[v].type;
 	}
 	if (flame_svg_write(t, &s, &out, &err) < 0) {
-		cli_error(tool, file, "%s", err.msg);
+		cli_error(file, "%s", err.msg);
 		goto done;
 	}
-	rc = cli_write(tool, output, out.buf, out.len);
+	rc = cli_write(output, out.buf, out.len);
 done:
 	sb_release(&out);
 	flame_tree_free(t);

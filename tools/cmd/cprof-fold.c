@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "folded.h"
 
-static const char *tool = "cprof-fold";
 
 static void usage(FILE *f)
 {
@@ -42,6 +41,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	cli_init("cprof-fold");
 	enum { O_PID = CLI_OPT_FIRST_FREE, O_TID, O_KERNEL, O_JIT, O_ALL };
 	static const struct option longopts[] = {
 		{ "pid", no_argument, NULL, O_PID },
@@ -63,9 +63,9 @@ int main(int argc, char **argv)
 	const char *value = NULL, *output = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		int r = cli_filter_opt(tool, c, optarg, &f);
+		int r = cli_filter_opt(c, optarg, &f);
 		if (r == 0)
-			r = cli_read_opt(tool, c, optarg, &ro);
+			r = cli_read_opt(c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0 || cli_name_opt(c, optarg, &value, &o.names, &o.threads, &ro))
@@ -82,7 +82,9 @@ int main(int argc, char **argv)
 		}
 	}
 	bool *mask;
-	profile *p = cli_load(tool, argv + optind, argc - optind, &ro, value, &o.value, &f, &mask);
+	if (cli_no_inputs(argc, optind))
+		return 2;
+	profile *p = cli_load(argv + optind, argc - optind, &ro, value, &o.value, &f, &mask);
 	if (!p)
 		return 1;
 	const char *file = argv[optind];
@@ -91,10 +93,10 @@ int main(int argc, char **argv)
 	cprof_err err = { { 0 } };
 	o.mask = mask;
 	if (folded_write(p, &o, &out, &err) < 0) {
-		cli_error(tool, file, "%s", err.msg);
+		cli_error(file, "%s", err.msg);
 		goto done;
 	}
-	rc = cli_write(tool, output, out.buf, out.len);
+	rc = cli_write(output, out.buf, out.len);
 done:
 	sb_release(&out);
 	free(mask);

@@ -8,7 +8,6 @@
 #include "html.h"
 #include "speedscope.h"
 
-static const char *const TOOL = "cprof-html";
 
 static void usage(FILE *f)
 {
@@ -33,6 +32,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	cli_init("cprof-html");
 	enum { OPT_TITLE = 256, OPT_SPEEDSCOPE, OPT_VALUE, OPT_NOSYM, OPT_NOSOURCE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 	prof_read_opts ro = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		int r = cli_read_opt(TOOL, c, optarg, &ro);
+		int r = cli_read_opt(c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0)
@@ -67,11 +67,9 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind >= argc) {
-		cli_error(TOOL, NULL, "no input file (use - for stdin; --help for usage)");
+	if (cli_no_inputs(argc, optind))
 		return 2;
-	}
-	profile *p = cli_read_inputs(TOOL, argv + optind, argc - optind, &ro);
+	profile *p = cli_read_inputs(argv + optind, argc - optind, &ro);
 	if (!p)
 		return 1;
 	strbuf t = STRBUF_INIT;
@@ -88,8 +86,8 @@ int main(int argc, char **argv)
 	int rc;
 	if (speedscope) {
 		speedscope_opts so = { t.buf, PROF_NONE };
-		if (value && (so.value = cli_find_value(TOOL, p, value)) == PROF_NONE) {
-			rc = 2;
+		if (value && (so.value = cli_find_value(p, value)) == PROF_NONE) {
+			rc = 1; /* as every tool: the profile has no such type */
 			goto done;
 		}
 		rc = speedscope_write(p, &so, &doc, &err);
@@ -98,10 +96,10 @@ int main(int argc, char **argv)
 		rc = html_write(p, &ho, &doc, &err);
 	}
 	if (rc < 0) {
-		cli_error(TOOL, optind + 1 == argc ? argv[optind] : NULL, "%s", err.msg);
+		cli_error(optind + 1 == argc ? argv[optind] : NULL, "%s", err.msg);
 		rc = 1;
 	} else {
-		rc = cli_write(TOOL, out, doc.buf, doc.len);
+		rc = cli_write(out, doc.buf, doc.len);
 	}
 done:
 	sb_release(&doc);

@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "pprof.h"
 
-static const char *tool = "cprof-pprof";
 
 static void usage(FILE *f)
 {
@@ -31,6 +30,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	cli_init("cprof-pprof");
 	enum { OPT_THREADS = CLI_OPT_FIRST_FREE, OPT_NOSYM };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	prof_read_opts ro = { 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		int r = cli_read_opt(tool, c, optarg, &ro);
+		int r = cli_read_opt(c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0)
@@ -68,28 +68,26 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind >= argc) {
-		cli_error(tool, NULL, "no input file (use - for stdin; see --help)");
+	if (cli_no_inputs(argc, optind))
 		return 2;
-	}
 	bool to_stdout = !out || strcmp(out, "-") == 0;
 	if (to_stdout && isatty(STDOUT_FILENO)) {
-		cli_error(tool, NULL, "refusing to write binary pprof data to a terminal "
+		cli_error(NULL, "refusing to write binary pprof data to a terminal "
 				      "(use -o FILE or redirect stdout)");
 		return 2;
 	}
 
-	profile *p = cli_read_inputs(tool, argv + optind, argc - optind, &ro);
+	profile *p = cli_read_inputs(argv + optind, argc - optind, &ro);
 	if (!p)
 		return 1;
 	strbuf gz = STRBUF_INIT;
 	cprof_err err = { { 0 } };
 	int rc = 0;
 	if (pprof_write(p, &wo, &gz, &err) < 0) {
-		cli_error(tool, to_stdout ? "stdout" : out, "%s", err.msg);
+		cli_error(to_stdout ? "stdout" : out, "%s", err.msg);
 		rc = 1;
 	} else {
-		rc = cli_write(tool, out, gz.buf, gz.len);
+		rc = cli_write(out, gz.buf, gz.len);
 	}
 	sb_release(&gz);
 	prof_free(p);

@@ -12,7 +12,6 @@
 #include "names.h"
 #include "timeline.h"
 
-static const char *tool = "cprof-raw";
 
 static void usage(FILE *f)
 {
@@ -204,6 +203,7 @@ static void add_stack(strbuf *sb, const profile *p, uint32_t stack, bool addrs, 
 
 int main(int argc, char **argv)
 {
+	cli_init("cprof-raw");
 	enum { O_NOSYM = CLI_OPT_FIRST_FREE, O_ADDRS, O_TIMELINE, O_WIDTH, O_MAXCOL, O_DEBUGDIR };
 	static const struct option longopts[] = {
 		{ "thread", required_argument, NULL, CLI_OPT_THREAD },
@@ -229,9 +229,9 @@ int main(int argc, char **argv)
 	uint64_t count = UINT64_MAX, width = 100, maxcol = 200;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
-		int r = cli_filter_opt(tool, c, optarg, &f);
+		int r = cli_filter_opt(c, optarg, &f);
 		if (r == 0)
-			r = cli_read_opt(tool, c, optarg, &ro);
+			r = cli_read_opt(c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0)
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			if (parse_u64(optarg, &count) < 0) {
-				cli_error(tool, NULL, "-n: '%s' is not a number", optarg);
+				cli_error(NULL, "-n: '%s' is not a number", optarg);
 				return 2;
 			}
 			break;
@@ -249,13 +249,13 @@ int main(int argc, char **argv)
 		case O_TIMELINE: timeline = true; break;
 		case O_WIDTH:
 			if (parse_u64(optarg, &width) < 0 || width < 20 || width > 100000) {
-				cli_error(tool, NULL, "--width: '%s' is not a width (20..100000)", optarg);
+				cli_error(NULL, "--width: '%s' is not a width (20..100000)", optarg);
 				return 2;
 			}
 			break;
 		case O_MAXCOL:
 			if (parse_u64(optarg, &maxcol) < 0 || maxcol < 1) {
-				cli_error(tool, NULL, "--max-columns: '%s' is not a positive number",
+				cli_error(NULL, "--max-columns: '%s' is not a positive number",
 					  optarg);
 				return 2;
 			}
@@ -265,17 +265,15 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
+	if (cli_no_inputs(argc, optind))
 		return 2;
-	}
 	/* Output streams through out_open/out_commit: a -o file appears only
 	 * complete, and 10M lines never sit in memory at once. */
 	out_file of;
 	cprof_err oerr = { { 0 } };
 	const char *shown = output && strcmp(output, "-") ? output : "stdout";
 	if (out_open(&of, output, &oerr) < 0) {
-		cli_error(tool, shown, "%s", oerr.msg);
+		cli_error(shown, "%s", oerr.msg);
 		return 1;
 	}
 	strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
@@ -293,7 +291,7 @@ int main(int argc, char **argv)
 		ro.warn = collect;
 		ro.warn_ctx = &ws[a];
 		if (prof_read_file(argv[optind + a], &ro, &ps[a], &err) < 0) {
-			cli_error(tool, argv[optind + a], "%s", err.msg);
+			cli_error(argv[optind + a], "%s", err.msg);
 			rc = 1;
 		}
 	}
@@ -316,12 +314,12 @@ int main(int argc, char **argv)
 		cprof_err err = { { 0 } };
 		bool *mask = NULL;
 		if (filter_active(&f) && filter_mask(p, &f, &mask, NULL, &err) < 0) {
-			cli_error(tool, file, "%s", err.msg);
+			cli_error(file, "%s", err.msg);
 			rc = 1;
 			goto next;
 		}
 		if (timeline && !p->has_timestamps) {
-			cli_error(tool, file,
+			cli_error(file,
 				  "%s input has no timestamps or threads: --timeline needs a raw "
 				  "file from cprof-record",
 				  p->source_format ? p->source_format : "this");
@@ -400,7 +398,7 @@ int main(int argc, char **argv)
 		if (out.len)
 			fwrite(out.buf, 1, out.len, of.fp);
 		if (out_commit(&of, &oerr) < 0) {
-			cli_error(tool, shown, "%s", oerr.msg);
+			cli_error(shown, "%s", oerr.msg);
 			rc = 1;
 		}
 	} else {

@@ -10,7 +10,6 @@
 #include "source.h"
 #include "top.h"
 
-static const char *tool = "cprof-top";
 
 static void usage(FILE *f)
 {
@@ -62,6 +61,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	cli_init("cprof-top");
 	enum { O_BY = CLI_OPT_FIRST_FREE, O_VALUE, O_CUM, O_FRAC, O_EFRAC, O_NOHDR, O_NOSYM, O_FULL,
 	       O_PEEK, O_TRACES, O_DOT, O_LIST, O_SRCPATH, O_TRIMPATH };
 	static const struct option longopts[] = {
@@ -92,9 +92,9 @@ int main(int argc, char **argv)
 	const char *value = NULL, *output = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:h", longopts, NULL)) != -1) {
-		int r = cli_filter_opt(tool, c, optarg, &f);
+		int r = cli_filter_opt(c, optarg, &f);
 		if (r == 0)
-			r = cli_read_opt(tool, c, optarg, &ro);
+			r = cli_read_opt(c, optarg, &ro);
 		if (r < 0)
 			return 2;
 		if (r > 0)
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case O_BY:
 			if (top_parse_by(optarg, &o.by) < 0) {
-				cli_error(tool, NULL, "bad --by '%s' (function, line, file, address or stack)", optarg);
+				cli_error(NULL, "bad --by '%s' (function, line, file, address or stack)", optarg);
 				return 2;
 			}
 			break;
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
 			break;
 		case 'n': {
 			long n;
-			if (cli_parse_long(tool, "-n", optarg, 0, 100000000, "a count", &n) < 0)
+			if (cli_parse_long("-n", optarg, 0, 100000000, "a count", &n) < 0)
 				return 2;
 			o.nodecount = (int)n;
 			break;
@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 			double v = strtod(optarg, &end);
 			const char *name = c == O_FRAC ? "--nodefraction" : "--edgefraction";
 			if (end == optarg || *end || !(v >= 0 && v <= 1)) {
-				cli_error(tool, NULL, "bad %s '%s': want a number in [0, 1]", name, optarg);
+				cli_error(NULL, "bad %s '%s': want a number in [0, 1]", name, optarg);
 				return 2;
 			}
 			*(c == O_FRAC ? &o.node_fraction : &o.edge_fraction) = v;
@@ -172,11 +172,13 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.by == TOP_STACK && o.report != TOP_REPORT_TOP) {
-		cli_error(tool, NULL, "--by stack is the top table's: not with --peek, --traces or --dot");
+		cli_error(NULL, "--by stack is the top table's: not with --peek, --traces or --dot");
 		return 2;
 	}
 	bool *mask;
-	profile *p = cli_load(tool, argv + optind, argc - optind, &ro, value, &o.value, &f, &mask);
+	if (cli_no_inputs(argc, optind))
+		return 2;
+	profile *p = cli_load(argv + optind, argc - optind, &ro, value, &o.value, &f, &mask);
 	if (!p)
 		return 1;
 	const char *file = argv[optind];
@@ -189,10 +191,10 @@ int main(int argc, char **argv)
 		: o.report == TOP_REPORT_LIST ? source_list(p, &o, &out, &err)
 					      : top_write(p, &o, &out, &err);
 	if (r < 0) {
-		cli_error(tool, file, "%s", err.msg);
+		cli_error(file, "%s", err.msg);
 		goto done;
 	}
-	rc = cli_write(tool, output, out.buf, out.len);
+	rc = cli_write(output, out.buf, out.len);
 done:
 	sb_release(&out);
 	free(mask);
