@@ -37,7 +37,11 @@ for run in "100 2" "1000 1"; do
 	got=$(nsamples "$T/k$hz")
 	want=$(awk -v u="$used" -v hz="$hz" 'BEGIN { printf "%d", u * hz / 1e9 }')
 	diag "$hz Hz: $got samples for $used ns of CPU ($want expected)"
-	ok "$(awk -v g="$got" -v w="$want" 'BEGIN { print (w > 0 && g >= 0.9 * w) ? 0 : 1 }')" \
+	# less the start (exec, loading: 10-20 ms of kernel time no sample
+	# sees) and the period in progress at the kill: on the loaded build
+	# machine abc gets ~0.3-0.6 s of CPU in 2 s, so these fixed costs were
+	# more than 10 % of the 100 Hz run once in make check
+	ok "$(awk -v g="$got" -v w="$want" -v hz="$hz" 'BEGIN { print (w > 0 && g >= 0.9 * w - 0.03 * hz - 1) ? 0 : 1 }')" \
 		"$hz Hz: it holds >= 90% of the samples taken until the kill ($got of $want)"
 	like "$(grep '^# warning' "$T/raw$hz")" "no END record" "$hz Hz: the reader says the recording did not end cleanly"
 done

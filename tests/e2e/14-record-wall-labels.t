@@ -64,9 +64,13 @@ diag "labels: /users $u%, /orders $o%, none $n% of $(wc -l <"$T/lab.txt") sample
 ok "$(awk -v u="$u" -v o="$o" -v n="$n" 'BEGIN { d1=u-50; d2=o-25; d3=n-25;
 	print (d1<10 && d1>-10 && d2<10 && d2>-10 && d3<10 && d3>-10) ? 0 : 1 }')" \
 	"label shares follow the work: /users 50%, /orders 25%, none 25% (within 10 points)"
-ok "$(awk '$5 == "{endpoint=/users}" { n++; if ($NF ~ /worker;handle_users/) k++ } END { print (n && k >= 0.95 * n) ? 0 : 1 }' "$T/lab.txt")" \
+# A sample taken between setting the label and entering the handler (or
+# after leaving it) is labelled but elsewhere: with 12-25 labelled samples
+# on the loaded build machine one such sample is 4-8 %, and one make check
+# failed on it; so 95 %, or all but one.
+ok "$(awk '$5 == "{endpoint=/users}" { n++; if ($NF ~ /worker;handle_users/) k++ } END { print (n && (k >= 0.95 * n || k >= n - 1)) ? 0 : 1 }' "$T/lab.txt")" \
 	"samples labelled /users are in handle_users"
-ok "$(awk '$5 == "{endpoint=/orders}" { n++; if ($NF ~ /worker;handle_orders/) k++ } END { print (n && k >= 0.95 * n) ? 0 : 1 }' "$T/lab.txt")" \
+ok "$(awk '$5 == "{endpoint=/orders}" { n++; if ($NF ~ /worker;handle_orders/) k++ } END { print (n && (k >= 0.95 * n || k >= n - 1)) ? 0 : 1 }' "$T/lab.txt")" \
 	"samples labelled /orders are in handle_orders"
 
 # the API: start once the worker threads already run
