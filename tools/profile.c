@@ -7,8 +7,8 @@
  * (mappings, functions, locations, stacks, samples, values, ...) grow with
  * ALLOC_GROW and are freed with the profile too.
  *
- * Interning. Strings, functions, stacks, label sets and threads each have
- * one hidx (util.h) of indexes. The table stores the 32-bit hash next to
+ * Interning. Strings, functions, (mapping, address) locations, stacks,
+ * label sets and threads each have one hidx (util.h) of indexes. The table stores the 32-bit hash next to
  * the index, so a probe compares the cheap hash before the key, and growing
  * rehashes without touching the keys. Because interned strings are unique,
  * the keys of every other table compare strings by pointer.
@@ -124,6 +124,7 @@ void prof_free(profile *p)
 	arena_free(&in->ar);
 	hidx_free(&in->strs);
 	hidx_free(&in->funcs);
+	hidx_free(&in->locs);
 	hidx_free(&in->stacks);
 	hidx_free(&in->lsets);
 	hidx_free(&in->threads);
@@ -295,6 +296,31 @@ uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
 	l->address = address;
 	prof_set_location_lines(p, p->nlocations, lines, nlines);
 	return p->nlocations++;
+}
+
+typedef struct loc_key {
+	uint32_t mapping;
+	uint64_t address;
+} loc_key;
+
+static bool loc_eq(const void *ctx, uint32_t idx, const void *key)
+{
+	const prof_location *a = &((const profile *)ctx)->locations[idx];
+	const loc_key *b = key;
+	return a->mapping == b->mapping && a->address == b->address;
+}
+
+uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address)
+{
+	loc_key k = { mapping, address };
+	uint32_t h = (uint32_t)hash_u64(hash_u64(0, mapping), address);
+	size_t slot;
+	uint32_t i = hidx_find(&p->in->locs, h, loc_eq, p, &k, &slot);
+	if (i != PROF_NONE)
+		return i;
+	i = prof_add_location(p, mapping, address, NULL, 0);
+	hidx_set(&p->in->locs, slot, h, i);
+	return i;
 }
 
 void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, uint32_t nlines)

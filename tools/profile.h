@@ -171,6 +171,9 @@ void prof_rename_function(profile *p, uint32_t fn, const char *name);
 /* Adds a location; lines are copied. Not interned: see prof_intern_location. */
 uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
 			   const prof_line *lines, uint32_t nlines);
+/* Interns an unsymbolized location by (mapping, address) (the perf.data
+ * reader's frames). */
+uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address);
 /* Replaces a location's lines (copied), e.g. once the symbolizer knows them. */
 void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, uint32_t nlines);
 /* Interns a stack (leaf-first location indexes, copied). */
