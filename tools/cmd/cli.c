@@ -165,7 +165,7 @@ uint32_t cli_find_value(const profile *p, const char *name)
 	if (*name >= '0' && *name <= '9' && !*end && !errno) {
 		if (idx < (long)p->nvalues)
 			return (uint32_t)idx;
-		cli_error(tool, NULL, "no sample type %ld (the profile has %u: 0..%u)", idx, p->nvalues,
+		cli_error(NULL, "no sample type %ld (the profile has %u: 0..%u)", idx, p->nvalues,
 			  p->nvalues ? p->nvalues - 1 : 0);
 		return PROF_NONE;
 	}
@@ -288,7 +288,7 @@ int cli_read_opt(int opt, const char *arg, prof_read_opts *ro)
 	if (opt == CLI_OPT_NAMES) {
 		int m = names_mode_parse(arg);
 		if (m < 0) {
-			cli_error(tool, NULL, "--names: '%s' is not short, templates or full", arg);
+			cli_error(NULL, "--names: '%s' is not short, templates or full", arg);
 			return -1;
 		}
 		ro->names = (names_mode)m;
