@@ -533,6 +533,7 @@ int flame_palette_parse(const char *s)
 #define FRAME_H 16
 #define FONT 12
 #define XPAD 10
+#define CHAR_W (FONT * 0.59) /* the width of one character: labels are cut to fit */
 #define NDIFF 10
 
 /* The color table of a palette: NCOLORS classes; the two variables of
@@ -611,7 +612,7 @@ static bool ends_with(const char *s, const char *suffix)
  * nothing when not even three characters fit. */
 static void add_label(strbuf *sb, const char *name, double w)
 {
-	int fit = (int)((w - 6) / (FONT * 0.59));
+	int fit = (int)((w - 6) / CHAR_W);
 	if (fit < 3)
 		return;
 	size_t n = strlen(name);
@@ -701,64 +702,10 @@ static void add_title(strbuf *out, const char *name, const flame_node *n, int64_
 	sb_adds(out, ")</title>");
 }
 
-/* The embedded viewer. Written for this project; reads the frames from the
- * DOM (level groups carry depth, frames carry o and v, and the title says
- * the name and the numbers). */
-static const char flame_js[] =
-	"(function(){'use strict';\n"
-	"var svg=document.documentElement,NS='http://www.w3.org/2000/svg';\n"
-	"var C=JSON.parse(document.getElementById('cfg').textContent);\n"
-	"var W=C.width,XP=" "10" ",CW=" "7.08" ",full=W-2*XP;\n"
-	"var frames=[].slice.call(document.querySelectorAll('g.f'));\n"
-	"var info=document.getElementById('info'),matched=document.getElementById('matched');\n"
-	"var unzoom=document.getElementById('unzoom'),search=document.getElementById('search');\n"
-	"var tip=document.getElementById('tip'),tiptext=tip.querySelector('text'),tiprect=tip.querySelector('rect');\n"
-	"var F=frames.map(function(g){return{g:g,o:+g.getAttribute('o'),v:+g.getAttribute('v'),\n"
-	" d:+g.parentNode.getAttribute('data-d'),info:g.firstChild.textContent,\n"
-	" r:g.querySelector('rect'),t:g.querySelector('text')};});\n"
-	"F.forEach(function(f){var i=f.info.lastIndexOf(' (');f.name=i<0?f.info:f.info.slice(0,i);});\n"
-	"var byG=new Map();F.forEach(function(f){byG.set(f.g,f);});\n"
-	"var zoomed=null,re=null;\n"
-	"function pct(v,t){return t?(100*v/t).toFixed(2)+'%':'0%';}\n"
-	"function describe(f){return f.info;}\n"
-	"function label(f,w){var n=Math.floor((w-6)/CW);if(n<3)return '';var s=f.name;\n"
-	" return s.length<=n?s:s.slice(0,n-2)+'..';}\n"
-	"function place(f,x,w){f.r.setAttribute('x',x.toFixed(2));f.r.setAttribute('width',w.toFixed(2));\n"
-	" var l=label(f,w);if(!f.t&&l){f.t=document.createElementNS(NS,'text');f.g.appendChild(f.t);}\n"
-	" if(f.t){f.t.setAttribute('x',(x+3).toFixed(2));f.t.textContent=l;}}\n"
-	"function zoom(z){zoomed=z;var zo=z?z.o:0,zv=z?z.v:C.total,zd=z?z.d:0,s=full/zv;\n"
-	" F.forEach(function(f){var show,x,w;\n"
-	"  if(f.d<zd){show=f.o<=zo&&f.o+f.v>=zo+zv;x=XP;w=full;f.g.classList.toggle('p',show);}\n"
-	"  else{show=f.o>=zo&&f.o+f.v<=zo+zv;x=XP+(f.o-zo)*s;w=f.v*s;f.g.classList.remove('p');if(w<C.minwidth)show=false;}\n"
-	"  f.g.style.display=show?'':'none';if(show)place(f,x,w);});\n"
-	" unzoom.style.display=z&&z.d>0?'':'none';if(re)mark();}\n"
-	"function mark(){var m=[];F.forEach(function(f){var hit=re&&re.test(f.name);f.g.classList.toggle('m',!!hit);\n"
-	"  if(hit)m.push([f.o,f.o+f.v]);});\n"
-	" m.sort(function(a,b){return a[0]-b[0]||b[1]-a[1];});var sum=0,end=-1;\n"
-	" m.forEach(function(r){if(r[0]>=end){sum+=r[1]-r[0];end=r[1];}else if(r[1]>end){sum+=r[1]-end;end=r[1];}});\n"
-	" matched.textContent=re?'Matched: '+pct(sum,C.total):'';search.textContent=re?'Reset Search':'Search';}\n"
-	"function ask(){var term=prompt('Search for (regular expression):','');if(term===null||term==='')return;\n"
-	" try{re=new RegExp(term);}catch(e){alert('Bad regular expression: '+e.message);return;}mark();}\n"
-	"function reset(){re=null;mark();}\n"
-	"function frameOf(e){var g=e.target.closest?e.target.closest('g.f'):null;return g?byG.get(g):null;}\n"
-	"svg.addEventListener('mouseover',function(e){var f=frameOf(e);if(!f)return;info.textContent=describe(f);\n"
-	" tiptext.textContent=describe(f);tip.style.display='';var bb=tiptext.getComputedTextLength();tiprect.setAttribute('width',bb+8);});\n"
-	"svg.addEventListener('mousemove',function(e){if(tip.style.display==='none')return;var pt=svg.createSVGPoint();\n"
-	" pt.x=e.clientX;pt.y=e.clientY;var p=pt.matrixTransform(svg.getScreenCTM().inverse());\n"
-	" var w=+tiprect.getAttribute('width'),x=p.x+12;if(x+w>W)x=Math.max(0,p.x-w-12);\n"
-	" tip.setAttribute('transform','translate('+x.toFixed(1)+','+(p.y+14).toFixed(1)+')');});\n"
-	"svg.addEventListener('mouseout',function(e){if(frameOf(e)){info.textContent=' ';tip.style.display='none';}});\n"
-	"svg.addEventListener('click',function(e){var f=frameOf(e);if(f){zoom(f.d===0?null:f);return;}\n"
-	" if(e.target===unzoom)zoom(null);else if(e.target===search){if(re)reset();else ask();}});\n"
-	"function params(){var q=location.search.replace(/^\\?/,'').split('&'),a={};q.forEach(function(kv){var i=kv.indexOf('=');\n"
-	" if(i>0)a[kv.slice(0,i)]=decodeURIComponent(kv.slice(i+1).replace(/\\+/g,' '));});return a;}\n"
-	"/* ?z=DEPTH,OFFSET zooms, ?s=REGEX searches: links that open a view */\n"
-	"var P=params();if(P.z){var zz=P.z.split(',');F.forEach(function(f){if(f.d===+zz[0]&&f.o===+zz[1]&&f.d>0)zoom(f);});}\n"
-	"if(P.s){try{re=new RegExp(P.s);mark();}catch(e){}}\n"
-	"svg.setAttribute('data-ready','1');\n"
-	"window.addEventListener('keydown',function(e){if((e.ctrlKey||e.metaKey)&&e.key==='f'||e.key==='F3'){e.preventDefault();ask();}\n"
-	" else if(e.key==='Escape'){if(re)reset();else zoom(null);}});\n"
-	"})();\n";
+/* The embedded viewer: web/flame.js, embedded at build time (web/module.mk).
+ * Its layout constants (XPAD, CHAR_W) travel in the settings JSON. */
+extern const unsigned char web_flame_js[];
+extern const size_t web_flame_js_len;
 
 int64_t flame_prune_below(const profile *p, const flame_build_opts *b, const flame_svg_opts *o)
 {
@@ -866,6 +813,8 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		",\"minwidth\":",
 		width, total);
 	sb_add_dec2(out, minwidth);
+	sb_addf(out, ",\"xpad\":%d,\"charw\":", XPAD);
+	sb_add_dec2(out, CHAR_W);
 	sb_adds(out, "}]]></script>\n");
 
 	sb_addf(out, "<rect width=\"100%%\" height=\"100%%\" fill=\"url(#bg)\"/>\n");
@@ -972,7 +921,7 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		     "<text x=\"4\" y=\"%d\"></text></g>\n",
 		FONT + 8, FONT + 2);
 	sb_adds(out, "<script type=\"text/ecmascript\"><![CDATA[\n");
-	sb_adds(out, flame_js);
+	sb_add(out, web_flame_js, web_flame_js_len);
 	sb_adds(out, "]]></script>\n</svg>\n");
 	return 0;
 }

@@ -37,7 +37,7 @@
 #include <stddef.h>
 
 #include "profile.h"
-#include "reader.h"
+#include "readopts.h"
 
 /* True when d starts with a gperftools CPU profile header (any word size
  * and byte order). */

@@ -47,7 +47,7 @@
 #include <stddef.h>
 
 #include "profile.h"
-#include "reader.h"
+#include "readopts.h"
 
 /* True when d starts with perf.data's magic ("PERFILE2", either byte order). */
 bool perfdata_looks_like(const unsigned char *d, size_t n);

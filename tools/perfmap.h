@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "profile.h"
-#include "reader.h"
+#include "readopts.h"
 
 /* Names p's unnamed anonymous-memory locations from /tmp/perf-PID.map.
  * loc_pid[i] is location i's process (nlocations entries), or NULL: every

@@ -16,7 +16,7 @@
 #define CPROF_PRUNE_H
 
 #include "profile.h"
-#include "reader.h"
+#include "readopts.h"
 
 /* Prunes p's stacks by p->drop_frames and p->keep_frames (nothing when
  * drop_frames is NULL or empty). A pattern that does not compile is a
