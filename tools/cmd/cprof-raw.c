@@ -9,8 +9,7 @@
 
 #include "cli.h"
 #include "filter.h"
-#include "names.h"
-#include "timeline.h"
+#include "rawview.h"
 
 
 static void usage(FILE *f)
@@ -55,150 +54,11 @@ static void collect(void *ctx, const char *msg)
 	sb_addc(&w->text, '\n');
 }
 
-/* A token with no blanks, so the line splits on single spaces. */
-static void add_token(strbuf *sb, const char *s)
+/* Streams full buffers to the output (write errors surface in out_commit). */
+static void flush(void *ctx, strbuf *out)
 {
-	if (!s || !*s) {
-		sb_addc(sb, '-');
-		return;
-	}
-	for (; *s; s++)
-		sb_addc(sb, (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') ? '_' : *s);
-}
-
-/* A header value: a control character (a newline in a thread name or a
- * path) would end the '#' line, so it becomes a space. */
-static void add_header_value(strbuf *sb, const char *s)
-{
-	for (; *s; s++)
-		sb_addc(sb, ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s);
-}
-
-static void add_label_part(strbuf *sb, const char *s)
-{
-	for (; *s; s++) {
-		char c = *s;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-			c = '_';
-		else if (c == ',' || c == '}' || c == '{')
-			c = '.';
-		sb_addc(sb, c);
-	}
-}
-
-static void add_labels(strbuf *sb, const profile *p, uint32_t ls)
-{
-	const prof_labelset *l = &p->labelsets[ls];
-	sb_addc(sb, '{');
-	for (uint32_t i = 0; i < l->n; i++) {
-		if (i)
-			sb_addc(sb, ',');
-		add_label_part(sb, l->labels[i].key);
-		sb_addc(sb, '=');
-		if (l->labels[i].str) {
-			add_label_part(sb, l->labels[i].str);
-		} else {
-			sb_addf(sb, "%lld", (long long)l->labels[i].num);
-			if (l->labels[i].unit)
-				add_label_part(sb, l->labels[i].unit);
-		}
-	}
-	sb_addc(sb, '}');
-}
-
-/* start: where this input's origin is on the common axis of several
- * inputs (ns after the earliest one's start), or -1 for a single input. */
-static void header(strbuf *o, const char *file, const profile *p, size_t shown, int64_t start,
-		   const warnlist *w)
-{
-	sb_addf(o, "# file: %s (%s)\n", file, p->source_format ? p->source_format : "?");
-	if (p->executable && *p->executable) {
-		sb_adds(o, "# executable: ");
-		add_header_value(o, p->executable);
-		sb_addc(o, '\n');
-	}
-	if (p->cmdline && *p->cmdline) {
-		sb_adds(o, "# command: ");
-		add_header_value(o, p->cmdline);
-		sb_addc(o, '\n');
-	}
-	if (p->pid)
-		sb_addf(o, "# pid: %d\n", (int)p->pid);
-	if (p->mode)
-		sb_addf(o, "# mode: %s, timer: %s\n", p->mode, p->timer ? p->timer : "?");
-	if (p->period > 0)
-		sb_addf(o, "# rate: %.1f Hz (period %lld ns)\n", 1e9 / (double)p->period,
-			(long long)p->period);
-	uint32_t wv = prof_find_value(p, NULL);
-	int64_t total = 0;
-	if (wv != PROF_NONE)
-		for (size_t i = 0; i < p->nsamples; i++)
-			total = prof_sadd(total, prof_sample_values(p, i)[wv]);
-	sb_addf(o, "# samples: %zu", p->nsamples);
-	if (p->source_format && !strcmp(p->source_format, "raw"))
-		sb_addf(o, ", dropped: %llu", (unsigned long long)p->samples_dropped);
-	if (wv != PROF_NONE)
-		sb_addf(o, ", total %s: %lld %s", p->sample_types[wv].type, (long long)total,
-			p->sample_types[wv].unit);
-	sb_addc(o, '\n');
-	if (p->mode && !strcmp(p->mode, "wall")) {
-		size_t off = 0;
-		for (size_t i = 0; i < p->nsamples; i++)
-			off += (p->samples[i].flags & PROF_SAMPLE_OFFCPU) != 0;
-		sb_addf(o, "# off-cpu: %zu samples (%.1f%%) taken while their thread was blocked\n",
-			off, p->nsamples ? 100.0 * (double)off / (double)p->nsamples : 0.0);
-	}
-	if (shown != p->nsamples)
-		sb_addf(o, "# shown: %zu samples (filters / -n)\n", shown);
-	if (start >= 0)
-		sb_addf(o, "# start: %.3f ms (after the earliest input's start: the time origin)\n",
-			(double)start / 1e6);
-	if (p->duration_nanos)
-		sb_addf(o, "# duration: %.3f s\n", (double)(p->duration_nanos - (start > 0 ? start : 0)) / 1e9);
-	if (p->nthreads) {
-		sb_addf(o, "# threads: %u:", p->nthreads);
-		for (uint32_t i = 0; i < p->nthreads; i++) {
-			sb_addf(o, "%s %d ", i ? "," : "", (int)p->threads[i].tid);
-			add_header_value(o, *p->threads[i].name ? p->threads[i].name : "-");
-		}
-		sb_addc(o, '\n');
-	}
-	if (!p->has_timestamps)
-		sb_addf(o, "# notice: %s input has no timestamps or threads: samples in file "
-			   "order, time/tid/thread shown as -\n",
-			p->source_format ? p->source_format : "this");
-	const char *s = w->text.buf;
-	while (s && *s) {
-		const char *nl = strchr(s, '\n');
-		sb_addf(o, "# warning: %.*s\n", (int)(nl - s), s);
-		s = nl + 1;
-	}
-}
-
-/* Appends the stack, root first, as cprof-fold names its frames. */
-static void add_stack(strbuf *sb, const profile *p, uint32_t stack, bool addrs, prof_frame **fr,
-		      size_t *alloc, strbuf *tmp)
-{
-	if (addrs) {
-		const prof_stack *s = &p->stacks[stack];
-		for (uint32_t i = s->depth; i-- > 0;) {
-			sb_reset(tmp);
-			prof_location_name(p, s->locs[i], tmp);
-			names_clean(sb, tmp->buf);
-			if (i)
-				sb_addc(sb, ';');
-		}
-		return;
-	}
-	names_opts names = { 0 };
-	uint32_t n = prof_stack_frames(p, stack, fr, alloc);
-	for (uint32_t i = n; i-- > 0;) {
-		names_frame(p, &(*fr)[i], &names, sb);
-		if (i)
-			sb_addc(sb, ';');
-	}
-	if (!n)
-		sb_adds(sb, "[empty]");
+	fwrite(out->buf, 1, out->len, ((out_file *)ctx)->fp);
+	sb_reset(out);
 }
 
 int main(int argc, char **argv)
@@ -276,9 +136,7 @@ int main(int argc, char **argv)
 		cli_error(shown, "%s", oerr.msg);
 		return 1;
 	}
-	strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
-	prof_frame *fr = NULL;
-	size_t fr_alloc = 0;
+	strbuf out = STRBUF_INIT;
 	int rc = 0;
 	/* Every input first: they share one time axis, whose origin is the
 	 * earliest start among them (prof_origin_delta). */
@@ -310,81 +168,22 @@ int main(int argc, char **argv)
 	}
 	for (int a = 0; a < nin && !rc; a++) {
 		const char *file = argv[optind + a];
-		profile *p = ps[a];
 		cprof_err err = { { 0 } };
 		bool *mask = NULL;
-		if (filter_active(&f) && filter_mask(p, &f, &mask, NULL, &err) < 0) {
+		rawview_opts rv = RAWVIEW_OPTS_INIT;
+		rv.file = file;
+		rv.count = count;
+		rv.addrs = addrs || ro.no_symbolize;
+		rv.start = nin > 1 ? offs[a] : -1;
+		rv.warnings = ws[a].text.buf;
+		rv.timeline = timeline;
+		rv.width = (uint32_t)width;
+		rv.max_columns = (uint32_t)maxcol;
+		if ((filter_active(&f) && filter_mask(ps[a], &f, &mask, NULL, &err) < 0) ||
+		    (rv.mask = mask, rawview_write(ps[a], &rv, &out, flush, &of, &err) < 0)) {
 			cli_error(file, "%s", err.msg);
 			rc = 1;
-			goto next;
 		}
-		if (timeline && !p->has_timestamps) {
-			cli_error(file,
-				  "%s input has no timestamps or threads: --timeline needs a raw "
-				  "file from cprof-record",
-				  p->source_format ? p->source_format : "this");
-			rc = 1;
-			goto next;
-		}
-		/* which samples: filters, then the first N */
-		bool *keep = xmalloc(p->nsamples ? p->nsamples : 1);
-		size_t shown = 0;
-		for (size_t i = 0; i < p->nsamples; i++) {
-			keep[i] = (!mask || mask[i]) && shown < count;
-			shown += keep[i];
-		}
-		header(&out, file, p, shown, nin > 1 ? offs[a] : -1, &ws[a]);
-		if (timeline) {
-			timeline_opts to = { 0 };
-			to.mask = keep;
-			to.width = (uint32_t)width;
-			to.max_columns = (uint32_t)maxcol;
-			to.addrs = addrs || ro.no_symbolize;
-			timeline_write(p, &to, &out);
-		} else {
-			uint32_t wv = prof_find_value(p, NULL);
-			char **stack_text = xcalloc(p->nstacks + 1, sizeof(char *));
-			for (size_t i = 0; i < p->nsamples; i++) {
-				if (!keep[i])
-					continue;
-				const prof_sample *s = &p->samples[i];
-				if (p->has_timestamps && s->time_ns != -1) {
-					int64_t t = s->time_ns;
-					sb_addf(&out, "%s%lld.%03lld ", t < 0 ? "-" : "",
-						(long long)(llabs(t) / 1000000),
-						(long long)(llabs(t) % 1000000 / 1000));
-				} else {
-					sb_adds(&out, "- ");
-				}
-				if (s->tid >= 0)
-					sb_addf(&out, "%d ", (int)s->tid);
-				else
-					sb_adds(&out, "- ");
-				add_token(&out, s->tid >= 0 ? prof_thread_name(p, s->tid) : NULL);
-				sb_addf(&out, " %lld ",
-					(long long)(wv != PROF_NONE ? prof_sample_values(p, i)[wv] : 0));
-				add_labels(&out, p, s->labelset);
-				sb_addc(&out, ' ');
-				/* names are built once per distinct stack */
-				if (!stack_text[s->stack]) {
-					strbuf st = STRBUF_INIT;
-					add_stack(&st, p, s->stack, addrs || ro.no_symbolize, &fr,
-						  &fr_alloc, &tmp);
-					stack_text[s->stack] = sb_detach(&st, NULL);
-				}
-				sb_adds(&out, stack_text[s->stack]);
-				sb_addc(&out, '\n');
-				if (out.len >= (1u << 20)) {
-					fwrite(out.buf, 1, out.len, of.fp); /* errors: out_commit */
-					sb_reset(&out);
-				}
-			}
-			for (uint32_t k = 0; k < p->nstacks; k++)
-				free(stack_text[k]);
-			free(stack_text);
-		}
-		free(keep);
-	next:
 		free(mask);
 	}
 	for (int a = 0; a < nin; a++) {
@@ -404,8 +203,6 @@ int main(int argc, char **argv)
 	} else {
 		out_abort(&of);
 	}
-	free(fr);
 	sb_release(&out);
-	sb_release(&tmp);
 	return rc;
 }

@@ -1,0 +1,57 @@
+/*
+ * rawview: cprof-raw's text — a summary of the recording as '#' lines, then
+ * every shown sample in time order, one per line, or the timeline picture
+ * (timeline.h). The line format is an interface (docs/cprof-raw.md):
+ *
+ *   <ms since start, 3 decimals> <tid> <thread name or -> <weight> {k=v,...} <root;...;leaf>
+ *
+ * Fields never contain a blank, so a line splits on single spaces: a blank
+ * in a thread name becomes '_', in a label also ',', '{' and '}' become '.'.
+ * Frames are named as cprof-fold names them (names.h), inlined frames
+ * expanded ("module+0xoffset" per location with addrs); "[empty]" stands
+ * for an empty stack. A profile without
+ * timestamps (pprof, folded) prints '-' for time, tid and thread.
+ */
+#ifndef CPROF_RAWVIEW_H
+#define CPROF_RAWVIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "names.h"
+#include "profile.h"
+
+typedef struct rawview_opts {
+	const char *file;      /* the input's name for "# file:" */
+	const bool *mask;      /* nsamples entries: the filters' choice; NULL: all */
+	uint64_t count;        /* at most this many samples (after the mask) */
+	bool addrs;            /* frames as module+0xoffset, one per location */
+	int64_t start;         /* this input's origin on the common axis of several
+				* inputs (ns after the earliest start), or -1 */
+	const char *warnings;  /* the reader's warnings, '\n'-separated, or NULL */
+	bool timeline;         /* the picture instead of lines */
+	uint32_t width;        /* timeline: wrap at this many characters */
+	uint32_t max_columns;  /* timeline: at most this many columns per thread */
+} rawview_opts;
+
+#define RAWVIEW_OPTS_INIT { NULL, NULL, UINT64_MAX, false, -1, NULL, false, 100, 200 }
+
+/* Receives out when it has grown past about 1 MiB; must empty it (sb_reset)
+ * so that a long recording never sits in memory whole. */
+typedef void (*rawview_flush_fn)(void *ctx, strbuf *out);
+
+/* Appends the header and the lines (or the timeline) of p to out, handing
+ * full buffers to flush (NULL: keep everything in out). Fails (-1, err)
+ * only for a timeline of a profile without timestamps. */
+int rawview_write(const profile *p, const rawview_opts *o, strbuf *out, rawview_flush_fn flush,
+		  void *ctx, cprof_err *err);
+
+/* The parts, for tests and other views. shown is the number of samples the
+ * lines show (it differs from the profile's after filters or a count). */
+void rawview_header(const profile *p, const rawview_opts *o, size_t shown, strbuf *out);
+void rawview_line(const profile *p, size_t i, const char *stack_text, strbuf *out);
+/* The stack as the line's last field (root first). */
+void rawview_stack(const profile *p, uint32_t stack, bool addrs, prof_frame **fr, size_t *alloc,
+		   strbuf *out);
+
+#endif
