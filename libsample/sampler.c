@@ -1136,6 +1136,15 @@ int cp_start(const struct cp_config *cfg)
 		errno = EINVAL;
 		return -1;
 	}
+	/* the names made from it (PATH.<pid>.<n>, PATH.<pid>.tmp) are built in
+	 * 4096-byte buffers: a longer one was cut, and the recording written
+	 * (and renamed over) a file of the cut name */
+	if (strlen(cfg->path) + 32 > sizeof(cp_root_path)) {
+		warnx("%.64s...: output path longer than %zu bytes: not recording", cfg->path,
+		      sizeof(cp_root_path) - 32);
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	cur_cfg = *cfg;
 	if (!cfg->child)
 		snprintf(cp_root_path, sizeof(cp_root_path), "%s", cfg->path);
