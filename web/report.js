@@ -44,30 +44,36 @@
 		return bytes;
 	}
 	// zigzag LEB128 varints (protobuf's sint64) -> numbers; exact below 2^53.
-	// Values of up to 4 bytes (28 bits: ids, time deltas) stay in int32
-	// arithmetic; longer ones take the float path.
+	// When every value has at most 4 bytes (28 bits: ids, time deltas), the
+	// decoding stays in int32 arithmetic and an Int32Array (half the memory).
 	function unvarint(b) {
-		let n = 0;
-		for (let i = 0; i < b.length; i++) n += b[i] >>> 7 ^ 1;
-		const out = new Float64Array(n);
+		let n = 0, run = 0, long = false; // long: a value of 5+ bytes (28+ bits)
+		for (let i = 0; i < b.length; i++) {
+			if (b[i] < 128) { n++; run = 0; } else if (++run >= 4) long = true;
+		}
+		return long ? unvarintLong(b, n) : unvarint28(b, n);
+	}
+	function unvarint28(b, n) { // every value fits 28 bits: int32 all the way
+		const out = new Int32Array(n);
 		for (let i = 0, k = 0; k < n; k++) {
 			let y = b[i++], x = y & 127;
 			if (y >= 128) {
 				y = b[i++]; x |= (y & 127) << 7;
 				if (y >= 128) {
 					y = b[i++]; x |= (y & 127) << 14;
-					if (y >= 128) {
-						y = b[i++]; x |= (y & 127) << 21;
-						if (y >= 128) { // beyond 28 bits
-							let v = x, mul = 268435456;
-							do { y = b[i++]; v += (y & 127) * mul; mul *= 128; } while (y >= 128);
-							out[k] = v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-							continue;
-						}
-					}
+					if (y >= 128) { y = b[i++]; x |= (y & 127) << 21; }
 				}
 			}
 			out[k] = (x >>> 1) ^ -(x & 1);
+		}
+		return out;
+	}
+	function unvarintLong(b, n) {
+		const out = new Float64Array(n);
+		for (let i = 0, k = 0; k < n; k++) {
+			let y, v = 0, mul = 1;
+			do { y = b[i++]; v += (y & 127) * mul; mul *= 128; } while (y >= 128);
+			out[k] = v % 2 === 0 ? v / 2 : -(v + 1) / 2;
 		}
 		return out;
 	}
