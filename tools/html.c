@@ -324,10 +324,33 @@ static int cmp_src_line(const void *a, const void *b)
  * *budget bytes. Only regular files of 1 byte to 64 MiB: a profile may name
  * /dev/zero, /proc/kmsg (size 0, blocks) or a huge log. Returns the number
  * of lines added (0: unreadable, or nothing in the range). */
+/* Whether path looks like source code: a report is a file people share, and
+ * a profile from elsewhere may name any file (~/.ssh/id_rsa, /etc/shadow),
+ * so only names with a source file's extension are read, or extensionless
+ * headers under an include directory (C++'s <vector>). */
+static bool src_is_code(const char *path)
+{
+	static const char *const ext[] = {
+		"c", "h", "cc", "cpp", "cxx", "c++", "hh", "hpp", "hxx", "h++", "C", "H", "ipp", "tcc", "inc",
+		"inl", "cu", "cuh", "m", "mm", "s", "S", "asm", "go", "rs", "zig", "d", "f", "f90", "f95",
+		"for", "java", "kt", "scala", "cs", "fs", "swift", "py", "pyx", "rb", "pl", "pm", "php", "lua",
+		"js", "mjs", "cjs", "ts", "ml", "hs", "erl", "ex", "exs", "nim", "v", "vala", "ada", "adb", "ads",
+	};
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	if (!dot)
+		return strstr(path, "/include/") != NULL && *base;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(*ext); i++)
+		if (!strcmp(dot + 1, ext[i]))
+			return true;
+	return false;
+}
+
 static int64_t src_read(const char *path, int64_t lo, int64_t hi, cJSON *arr, size_t *budget)
 {
 	struct stat sa;
-	if (stat(path, &sa) < 0 || !S_ISREG(sa.st_mode) || sa.st_size == 0 || sa.st_size > (64 << 20))
+	if (!src_is_code(path) || stat(path, &sa) < 0 || !S_ISREG(sa.st_mode) || sa.st_size == 0 || sa.st_size > (64 << 20))
 		return 0;
 	FILE *f = fopen(path, "r");
 	if (!f)

@@ -27,7 +27,8 @@ typedef struct html_opts {
 /* Appends the profile as the viewer's JSON (unescaped: '<' is plain) to
  * out. Deterministic for the same profile and the same files on disk: unless
  * o->no_source, the JSON carries, for each source file the profile's lines
- * name that is a readable regular file here, the lines around the lines
+ * name that is a readable regular file here with a source file's name (an
+ * extension like .c or .go, or an extensionless header under include/), the lines around the lines
  * named (bounded: HTML_SRC_* below), for the viewer's source view. */
 int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err);
 

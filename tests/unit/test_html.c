@@ -248,13 +248,18 @@ static void test_json_without_timestamps_has_no_timeline_columns(void **state)
 static void test_sources_huge_line_number(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/cprof-test-src.XXXXXX";
-	int fd = mkstemp(path);
+	char path[] = "/tmp/cprof-test-src.XXXXXX.c";
+	int fd = mkstemps(path, 2);
 	assert_true(fd >= 0);
 	FILE *f = fdopen(fd, "w");
 	for (int i = 1; i <= 100; i++)
 		fprintf(f, "line %d\n", i);
 	fclose(f);
+	char secret[] = "/tmp/cprof-test-secret.XXXXXX"; /* like ~/.ssh/id_rsa: no source name */
+	int sfd = mkstemp(secret);
+	assert_true(sfd >= 0);
+	assert_int_equal(write(sfd, "key\n", 4), 4);
+	close(sfd);
 	profile *p = prof_new();
 	prof_value_type vt = { "samples", "count" };
 	prof_set_sample_types(p, &vt, 1);
@@ -275,36 +280,44 @@ static void test_sources_huge_line_number(void **state)
 	cJSON_Delete(j);
 	prof_free(p);
 	unlink(path);
+	unlink(secret);
 }
 
 /* The source view's lines: around the lines named, from regular files only. */
 static void test_sources_embed_lines_around_those_named(void **state)
 {
 	(void)state;
-	char path[] = "/tmp/cprof-test-src.XXXXXX";
-	int fd = mkstemp(path);
+	char path[] = "/tmp/cprof-test-src.XXXXXX.c";
+	int fd = mkstemps(path, 2);
 	assert_true(fd >= 0);
 	FILE *f = fdopen(fd, "w");
 	for (int i = 1; i <= 100; i++)
 		fprintf(f, "line %d\n", i);
 	fclose(f);
+	char secret[] = "/tmp/cprof-test-secret.XXXXXX"; /* like ~/.ssh/id_rsa: no source name */
+	int sfd = mkstemp(secret);
+	assert_true(sfd >= 0);
+	assert_int_equal(write(sfd, "key\n", 4), 4);
+	close(sfd);
 	profile *p = prof_new();
 	prof_value_type vt = { "samples", "count" };
 	prof_set_sample_types(p, &vt, 1);
-	prof_line l[3] = {
+	prof_line l[4] = {
 		{ prof_intern_function(p, "f", "f", path, 40), 40, 0 },
 		{ prof_intern_function(p, "g", "g", path, 60), 62, 0 },
 		{ prof_intern_function(p, "z", "z", "/dev/zero", 1), 1, 0 },
+		{ prof_intern_function(p, "s", "s", secret, 1), 1, 0 },
 	};
-	uint32_t locs[3];
-	for (int i = 0; i < 3; i++)
+	uint32_t locs[4];
+	for (int i = 0; i < 4; i++)
 		locs[i] = prof_add_location(p, PROF_NONE, 0x10 + (uint64_t)i, &l[i], 1);
 	int64_t v = 1;
-	prof_add_sample(p, prof_intern_stack(p, locs, 3), 0, &v, -1, -1, 0);
+	prof_add_sample(p, prof_intern_stack(p, locs, 4), 0, &v, -1, -1, 0);
 	cJSON *j = json_of(p);
 	cJSON *src = cJSON_GetObjectItem(j, "sources");
 	assert_non_null(src);
-	assert_int_equal(cJSON_GetArraySize(src), 1); /* /dev/zero is not read */
+	/* /dev/zero is not read, nor a readable file without a source name */
+	assert_int_equal(cJSON_GetArraySize(src), 1);
 	cJSON *a = cJSON_GetObjectItem(src, path);
 	assert_non_null(a);
 	assert_int_equal(cJSON_GetArrayItem(a, 0)->valueint, 35); /* 40 - HTML_SRC_CONTEXT */
@@ -323,6 +336,7 @@ static void test_sources_embed_lines_around_those_named(void **state)
 	sb_release(&sb);
 	prof_free(p);
 	unlink(path);
+	unlink(secret);
 }
 
 static void test_columns_take_their_shortest_form(void **state)
