@@ -233,6 +233,15 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 		size_t e = len;
 		while (e > start && line[e - 1] >= '0' && line[e - 1] <= '9')
 			e--;
+		if (k == 1 && e < len && e > start + 1 && line[e - 1] == '.') {
+			/* "a 1.5 3": a fractional count before, not a frame "a 1.5" */
+			size_t f = e - 1;
+			while (f > start && line[f - 1] >= '0' && line[f - 1] <= '9')
+				f--;
+			if (f > start && f < e - 1 && is_space(line[f - 1]))
+				return cprof_fail(err, "line %zu: fractional count: cprof's counts are integers "
+						       "(scale them, e.g. by 1000)", lineno);
+		}
 		if (k == 1 && (e == len || e == start || !is_space(line[e - 1])))
 			break; /* one count only */
 		/* "1.5", "3.": flamegraph.pl's \d+(\.\d*)? */

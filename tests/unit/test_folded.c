@@ -57,12 +57,27 @@ static void expect_error(const char *text, const char *want)
 	prof_free(p);
 }
 
+/* A frame that ends in a version number is a name, not a count before. */
+static void test_frame_ending_in_a_version_is_a_name(void **state)
+{
+	(void)state;
+	profile *p = read_text("main;libfoo.so.1.5 3\n");
+	folded_opts o = { .value = PROF_NONE };
+	char *out = fold(p, &o);
+	assert_string_equal(out, "main;libfoo.so.1.5 3\n");
+	free(out);
+	prof_free(p);
+}
+
 static void test_bad_lines_name_their_number(void **state)
 {
 	(void)state;
 	expect_error("a;b 1\na;b\n", "line 2: no count");
 	expect_error("a;b 1.5\n", "line 1: fractional count");
 	expect_error("a;b 1\na;c 3.\n", "line 2: fractional count");
+	/* difffolded.pl's two counts: a fractional count before is refused
+	 * too, not read as a frame named "b 1.5" */
+	expect_error("a;b 1.5 3\n", "line 1: fractional count");
 	expect_error("12\n", "line 1: no stack");
 	expect_error("a;b 99999999999999999999\n", "line 1: count too large");
 	expect_error("a;b1\n", "line 1:");
@@ -238,6 +253,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_builds_leaf_first_model),
 		cmocka_unit_test(test_bad_lines_name_their_number),
+		cmocka_unit_test(test_frame_ending_in_a_version_is_a_name),
 		cmocka_unit_test(test_looks_like),
 		cmocka_unit_test(test_read_empty_frames_as_flamegraph_pl),
 		cmocka_unit_test(test_read_two_counts),
