@@ -1467,6 +1467,19 @@ static int read_contention(lp *l, scan *s, cprof_err *err)
 
 enum { TXT_NONE, TXT_HEAP, TXT_COUNT, TXT_THREAD, TXT_CONTENTION };
 
+/* True when line ends in a blank and digits, like a folded line ("STACK
+ * COUNT"): a contention header never does, and cprof-fold writes a stack
+ * whose root frame is "--- mutex:x" as such a line, which must read back as
+ * folded stacks. */
+static bool ends_in_count(sl line)
+{
+	line = trim(line);
+	size_t e = line.n;
+	while (e > 0 && is_digit(line.s[e - 1]))
+		e--;
+	return e < line.n && e > 0 && is_space(line.s[e - 1]);
+}
+
 /* Which text format d is, looking at its first lines as each pprof parser
  * does; s is left on the header line. */
 static int text_kind(const unsigned char *d, size_t n, scan *s)
@@ -1478,8 +1491,8 @@ static int text_kind(const unsigned char *d, size_t n, scan *s)
 	if (heap_header(s->cur, HDR_HEAP, v, &a, &b) || heap_header(s->cur, HDR_GROWTH, v, &a, &b) ||
 	    heap_header(s->cur, HDR_FRAG, v, &a, &b))
 		return TXT_HEAP;
-	if (has_prefix(s->cur, "--- contentionz ") || has_prefix(s->cur, "--- mutex:") ||
-	    has_prefix(s->cur, "--- contention:"))
+	if ((has_prefix(s->cur, "--- contentionz ") || has_prefix(s->cur, "--- mutex:") ||
+	     has_prefix(s->cur, "--- contention:")) && !ends_in_count(s->cur))
 		return TXT_CONTENTION;
 	/* the count and thread parsers skip leading comments */
 	while (space_or_comment(s->cur))
