@@ -801,4 +801,9 @@ void perfscript_fold_text(const profile *p, uint32_t stack, uint32_t labelset, i
 				sb_adds(sb, "_[j]");
 		}
 	}
+	/* control bytes as names_frame writes them (a space): folded text must
+	 * read back as text */
+	for (size_t i = off; i < sb->len; i++)
+		if ((unsigned char)sb->buf[i] < 0x20 || sb->buf[i] == 0x7f)
+			sb->buf[i] = ' ';
 }

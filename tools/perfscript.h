@@ -62,7 +62,8 @@ bool perfscript_is(const profile *p);
  * -PID/TID per o->root), then the frames, names tidied as it tidies them,
  * "[dso]" for unknown symbols ("[dso <addr>]" with o->names.addrs), "_[i]"
  * on inlined frames, and "_[k]"/"_[j]" on kernel and JIT (perf-PID.map)
- * frames per o->kernel_marks, o->jit_marks. frames and
+ * frames per o->kernel_marks, o->jit_marks; control bytes become spaces (the
+ * line must read back as folded text). frames and
  * falloc are the caller's scratch buffer. */
 void perfscript_fold_text(const profile *p, uint32_t stack, uint32_t labelset, int32_t tid,
 			  const folded_opts *o, strbuf *sb,
