@@ -543,24 +543,35 @@ bool names_demangle(const char *sym, names_mode m, strbuf *out)
  * (leaving the rest) at an unmatched close. */
 static void remove_matching(strbuf *sb, char open, char close)
 {
+	/* pprof's removeMatching in one pass (it cuts each group out and
+	 * rescans: quadratic on a name of many groups): characters outside a
+	 * group are kept; a close without its open stops the removal, keeping
+	 * the rest as it is; an open never closed keeps its group */
 	int nesting = 0;
-	size_t first = 0;
+	size_t w = 0, first = 0;
+	char *b = sb->buf;
 	for (size_t cur = 0; cur < sb->len; cur++) {
-		char c = sb->buf[cur];
+		char c = b[cur];
 		if (c == open) {
 			if (++nesting == 1)
 				first = cur;
+		} else if (c == close && nesting == 0) {
+			memmove(b + w, b + cur, sb->len - cur);
+			w += sb->len - cur;
+			nesting = -1;
+			break;
 		} else if (c == close) {
-			if (--nesting < 0)
-				return;
-			if (nesting == 0) {
-				memmove(sb->buf + first, sb->buf + cur + 1, sb->len - cur - 1);
-				sb->len -= cur + 1 - first;
-				sb->buf[sb->len] = '\0';
-				cur = first - 1; /* wraps at 0: the ++ brings it back */
-			}
+			nesting--;
+		} else if (nesting == 0) {
+			b[w++] = c;
 		}
 	}
+	if (nesting > 0) { /* the unclosed group stays */
+		memmove(b + w, b + first, sb->len - first);
+		w += sb->len - first;
+	}
+	sb->len = w;
+	b[w] = '\0';
 }
 
 static bool looks_demangled_cpp(const char *s)

@@ -204,6 +204,10 @@ static void test_simplify(void **state)
 		{ "Interp::run(Frame*)", "Interp::run(Frame*)" },
 		{ "", "" },
 		{ "a)b(c)::d", "a)b(c)::d" },
+		/* pprof's removeMatching: a group removed before the unmatched
+		 * ')' stays removed; an unclosed '(' keeps its group */
+		{ "f(x)::g)::h(y)", "f(x)::g)::h(y)" },
+		{ "f(x)::g(y(z)::h", "f(x)::g(y(z)::h" },
 	};
 	static const char *const want[][3] = { /* short, templates, full */
 		{ "::trace", "<pprof::Trace as pprof::Backtrace>::trace",
@@ -218,6 +222,8 @@ static void test_simplify(void **state)
 		{ "Interp::run", "Interp::run", "Interp::run(Frame*)" },
 		{ "", "", "" },
 		{ "a)b(c)::d", "a)b(c)::d", "a)b(c)::d" }, /* unmatched ')': left alone */
+		{ "f::g)::h(y)", "f::g)::h(y)", "f(x)::g)::h(y)" },
+		{ "f::g(y(z)::h", "f::g(y(z)::h", "f(x)::g(y(z)::h" },
 	};
 	for (int m = 0; m < 3; m++) {
 		profile *q = prof_new();
