@@ -259,6 +259,8 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 		size_t i = e;
 		for (; i < len && v <= (INT64_MAX - (line[i] - '0')) / 10; i++)
 			v = v * 10 + (line[i] - '0');
+		if (i < len && k == 1)
+			break; /* digits no count can hold end the stack: a name (cprof-fold writes them) */
 		if (i < len)
 			return cprof_fail(err, "line %zu: count too large", lineno);
 		if (k == 0) {
