@@ -1215,8 +1215,11 @@ static sl count_header(sl line)
 	if (!h || h == line.s)
 		return (sl){ NULL, 0 };
 	sl name = { line.s, (size_t)(h - line.s) };
+	/* pprof's \S+; a ';' too is refused here: "a;b profile: total 4" is a
+	 * folded stack (cprof-fold writes it for a frame named "b profile:
+	 * total") and must read back as one */
 	for (size_t i = 0; i < name.n; i++)
-		if (is_space(name.s[i]))
+		if (is_space(name.s[i]) || name.s[i] == ';')
 			return (sl){ NULL, 0 };
 	size_t i = (size_t)(h - line.s) + 16;
 	if (i == line.n)

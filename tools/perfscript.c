@@ -757,7 +757,12 @@ void perfscript_fold_text(const profile *p, uint32_t stack, uint32_t labelset, i
 		comm = prof_thread_name(p, tid);
 	label_str(p, labelset, "pid", &pid);
 	size_t off = sb->len;
-	sb_adds(sb, comm ? comm : "");
+	/* a name of blanks and control bytes would leave the line without a
+	 * root frame (and, alone, without a stack): named as names.c names it */
+	bool blank = true;
+	for (const unsigned char *c = (const unsigned char *)(comm ? comm : ""); *c && blank; c++)
+		blank = *c <= 0x20 || *c == 0x7f;
+	sb_adds(sb, blank ? "[unknown]" : comm);
 	if (root != FOLDED_ROOT_COMM) {
 		if (pid >= 0)
 			sb_addf(sb, "-%" PRId64, pid);
