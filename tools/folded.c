@@ -279,6 +279,33 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 	return 0;
 }
 
+/* A stack written as text[off..] that ends in blanks and a number
+ * ("f 10.5") would read back with that number taken for a count
+ * (flamegraph.pl's rule, and parse_counts'): those blanks become '_', so
+ * that every line cprof-fold writes reads back as the stack it wrote. */
+static void unambiguous_end(strbuf *t, size_t off)
+{
+	char *b = t->buf;
+	size_t e = t->len, d;
+	while (e > off && is_space(b[e - 1])) /* the reader trims these */
+		e--;
+	d = e;
+	while (d > off && b[d - 1] >= '0' && b[d - 1] <= '9')
+		d--;
+	if (d > off && b[d - 1] == '.') {
+		size_t g = d - 1;
+		while (g > off && b[g - 1] >= '0' && b[g - 1] <= '9')
+			g--;
+		if (g == d - 1)
+			return; /* ".5": not a number to flamegraph.pl */
+		d = g;
+	} else if (d == e) {
+		return;
+	}
+	for (; d > off && is_space(b[d - 1]); d--)
+		b[d - 1] = '_';
+}
+
 /* True when the first line of d has two counts (difffolded.pl output). */
 static bool first_line_two_counts(const unsigned char *d, size_t n)
 {
@@ -541,6 +568,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 			size_t off = text.len;
 			perfscript_fold_text(p, g[i].stack, g[i].labelset, g[i].tid, o, &text, &frames,
 					     &frames_alloc);
+			unambiguous_end(&text, off);
 			ALLOC_GROW(lines, nlines + 1, lines_alloc);
 			lines[nlines++] = (fline){ off, text.len - off, sum };
 		} else if (sum > 0) {
@@ -559,6 +587,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 				sb_adds(&text, "[empty stack]");
 			else if (nf == 0)
 				text.len--, text.buf[text.len] = '\0'; /* drop the ';' */
+			unambiguous_end(&text, off);
 			ALLOC_GROW(lines, nlines + 1, lines_alloc);
 			lines[nlines].off = off;
 			lines[nlines].len = text.len - off;

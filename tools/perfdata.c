@@ -89,7 +89,13 @@ static uint16_t rd16(const unsigned char *p)
 
 bool perfdata_looks_like(const unsigned char *d, size_t n)
 {
-	return n >= 8 && (!memcmp(d, "PERFILE2", 8) || !memcmp(d, "2ELIFREP", 8));
+	if (n < 8 || (memcmp(d, "PERFILE2", 8) && memcmp(d, "2ELIFREP", 8)))
+		return false;
+	/* the header size after the magic (104, or 16 in a pipe) has NUL
+	 * bytes, which text never has: a folded stack whose root frame starts
+	 * with "PERFILE2" is not perf.data */
+	size_t k = n < 16 ? n : 16;
+	return n == 8 || memchr(d + 8, 0, k - 8) != NULL;
 }
 
 /* ---- what pass 1 collects ------------------------------------------------ */

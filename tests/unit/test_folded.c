@@ -67,10 +67,12 @@ static void test_frame_ending_in_a_version_is_a_name(void **state)
 	assert_string_equal(out, "main;libfoo.so.1.5 3\n");
 	free(out);
 	prof_free(p);
-	/* digits before the count that no count can hold are the end of a name */
+	/* digits before the count that no count can hold are the end of a
+	 * name; written back, the blank before them becomes '_' so that the
+	 * line cannot be read with them as a count */
 	p = read_text("main;id 123456789012345678901234567890 3\n");
 	out = fold(p, &o);
-	assert_string_equal(out, "main;id 123456789012345678901234567890 3\n");
+	assert_string_equal(out, "main;id_123456789012345678901234567890 3\n");
 	free(out);
 	prof_free(p);
 }
