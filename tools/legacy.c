@@ -1483,6 +1483,25 @@ static bool ends_in_count(sl line)
 	return e < line.n && e > 0 && is_space(line.s[e - 1]);
 }
 
+/* A count header ("goroutine profile: total 5") is itself a folded line:
+ * it counts as one only when the next line is a count sample ("N @ ...")
+ * or there is none. */
+static bool count_samples_follow(const scan *s)
+{
+	scan t = *s;
+	if (!sc_next(&t))
+		return true;
+	sl l = trim(t.cur);
+	size_t i = 0;
+	while (i < l.n && is_digit(l.s[i]))
+		i++;
+	if (i == 0)
+		return false;
+	while (i < l.n && l.s[i] == ' ')
+		i++;
+	return i < l.n && l.s[i] == '@';
+}
+
 /* Which text format d is, looking at its first lines as each pprof parser
  * does; s is left on the header line. */
 static int text_kind(const unsigned char *d, size_t n, scan *s)
@@ -1491,8 +1510,12 @@ static int text_kind(const unsigned char *d, size_t n, scan *s)
 	if (!sc_next(s))
 		return TXT_NONE;
 	sl v[4], a, b;
-	if (heap_header(s->cur, HDR_HEAP, v, &a, &b) || heap_header(s->cur, HDR_GROWTH, v, &a, &b) ||
-	    heap_header(s->cur, HDR_FRAG, v, &a, &b))
+	/* cprof-fold's output must read back as folded stacks: a header line
+	 * never holds a ';' nor ends in a blank and a count, as a folded line
+	 * does (a frame may be named "heap profile: 1: 2 [3: 4] @ heap") */
+	bool folded_like = memchr(s->cur.s, ';', s->cur.n) || ends_in_count(s->cur);
+	if (!folded_like && (heap_header(s->cur, HDR_HEAP, v, &a, &b) ||
+			     heap_header(s->cur, HDR_GROWTH, v, &a, &b) || heap_header(s->cur, HDR_FRAG, v, &a, &b)))
 		return TXT_HEAP;
 	if ((has_prefix(s->cur, "--- contentionz ") || has_prefix(s->cur, "--- mutex:") ||
 	     has_prefix(s->cur, "--- contention:")) && !ends_in_count(s->cur))
@@ -1501,9 +1524,9 @@ static int text_kind(const unsigned char *d, size_t n, scan *s)
 	while (space_or_comment(s->cur))
 		if (!sc_next(s))
 			return TXT_NONE;
-	if (count_header(s->cur).n)
+	if (count_header(s->cur).n && count_samples_follow(s))
 		return TXT_COUNT;
-	if (threadz_start(s->cur) || thread_start(s->cur))
+	if (!ends_in_count(s->cur) && (threadz_start(s->cur) || thread_start(s->cur)))
 		return TXT_THREAD;
 	return TXT_NONE;
 }
