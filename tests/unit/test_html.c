@@ -243,23 +243,25 @@ static void test_json_without_timestamps_has_no_timeline_columns(void **state)
 	prof_free(p);
 }
 
-/* A hostile line number near INT64_MAX: the range saturates (it overflowed,
- * undefined, and wrapped to an empty range that dropped the file). */
-static void test_sources_huge_line_number(void **state)
+/* Fills the file mkstemps makes from path (a "XXXXXX.c" template) with
+ * "line 1" ... "line 100". */
+static void write_source_file(char *path)
 {
-	(void)state;
-	char path[] = "/tmp/cprof-test-src.XXXXXX.c";
 	int fd = mkstemps(path, 2);
 	assert_true(fd >= 0);
 	FILE *f = fdopen(fd, "w");
 	for (int i = 1; i <= 100; i++)
 		fprintf(f, "line %d\n", i);
 	fclose(f);
-	char secret[] = "/tmp/cprof-test-secret.XXXXXX"; /* like ~/.ssh/id_rsa: no source name */
-	int sfd = mkstemp(secret);
-	assert_true(sfd >= 0);
-	assert_int_equal(write(sfd, "key\n", 4), 4);
-	close(sfd);
+}
+
+/* A hostile line number near INT64_MAX: the range saturates (it overflowed,
+ * undefined, and wrapped to an empty range that dropped the file). */
+static void test_sources_huge_line_number(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/cprof-test-src.XXXXXX.c";
+	write_source_file(path);
 	profile *p = prof_new();
 	prof_value_type vt = { "samples", "count" };
 	prof_set_sample_types(p, &vt, 1);
@@ -280,7 +282,6 @@ static void test_sources_huge_line_number(void **state)
 	cJSON_Delete(j);
 	prof_free(p);
 	unlink(path);
-	unlink(secret);
 }
 
 /* The source view's lines: around the lines named, from regular files only. */
@@ -288,12 +289,7 @@ static void test_sources_embed_lines_around_those_named(void **state)
 {
 	(void)state;
 	char path[] = "/tmp/cprof-test-src.XXXXXX.c";
-	int fd = mkstemps(path, 2);
-	assert_true(fd >= 0);
-	FILE *f = fdopen(fd, "w");
-	for (int i = 1; i <= 100; i++)
-		fprintf(f, "line %d\n", i);
-	fclose(f);
+	write_source_file(path);
 	char secret[] = "/tmp/cprof-test-secret.XXXXXX"; /* like ~/.ssh/id_rsa: no source name */
 	int sfd = mkstemp(secret);
 	assert_true(sfd >= 0);
