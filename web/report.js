@@ -908,6 +908,17 @@
 		}
 		return { xs, ws, ds, ns, maxDepth, F };
 	}
+	// One box of a flame graph: its colour, and its name where it fits (cut
+	// with '..' where it does not: the tooltip has the whole name)
+	function drawBox(ctx, x, y, wd, fill, name, charW) {
+		ctx.fillStyle = fill;
+		ctx.fillRect(x, y, Math.max(wd - 0.5, 0.5), FG.row - 1);
+		if (wd <= 3 * charW + 6) return;
+		const maxc = Math.floor((wd - 6) / charW);
+		if (name.length > maxc) name = name.slice(0, Math.max(0, maxc - 2)) + '..';
+		ctx.fillStyle = '#000';
+		ctx.fillText(name, x + 3, y + FG.row / 2);
+	}
 	function drawFlame() {
 		const t = performance.now();
 		const c = FG.canvas, dpr = window.devicePixelRatio || 1;
@@ -937,15 +948,7 @@
 			else if (flameMatch && flameMatch[v]) col = [230, 0, 230];
 			else if (hlIdx >= 0 && fnName[v] === hlIdx) col = [0, 190, 255];
 			else col = rgbOf(fnName[v], false);
-			ctx.fillStyle = css(col);
-			ctx.fillRect(x, y, Math.max(wd - 0.5, 0.5), FG.row - 1);
-			if (wd > 3 * charW + 6) {
-				let name = v === 0 ? 'all' : S[fnName[v]];
-				const maxc = Math.floor((wd - 6) / charW);
-				if (name.length > maxc) name = name.slice(0, Math.max(0, maxc - 2)) + '..';
-				ctx.fillStyle = '#000';
-				ctx.fillText(name, x + 3, y + FG.row / 2);
-			}
+			drawBox(ctx, x, y, wd, css(col), v === 0 ? 'all' : S[fnName[v]], charW);
 		}
 		FG.rects = { xs: Lo.xs, ws: Lo.ws, ys, ns: Lo.ns, w, h };
 		const tot = agg.flameTot[st.v];
@@ -1186,15 +1189,7 @@
 			const v = ns[r], x = xs[r], wd = ws[r];
 			const y = up ? h - 2 - (ds[r] + 1) * FG.row : ds[r] * FG.row;
 			ys[r] = y;
-			ctx.fillStyle = v === 0 ? 'rgb(0,190,255)' : css(rgbOf(t.name[v], false));
-			ctx.fillRect(x, y, Math.max(wd - 0.5, 0.5), FG.row - 1);
-			if (wd > 3 * charW + 6) {
-				let name = S[t.name[v]];
-				const maxc = Math.floor((wd - 6) / charW);
-				if (name.length > maxc) name = name.slice(0, Math.max(0, maxc - 2)) + '..';
-				ctx.fillStyle = '#000';
-				ctx.fillText(name, x + 3, y + FG.row / 2);
-			}
+			drawBox(ctx, x, y, wd, v === 0 ? 'rgb(0,190,255)' : css(rgbOf(t.name[v], false)), S[t.name[v]], charW);
 		}
 		c.swRects = { xs, ws, ys, ns, t, w };
 		return h;
