@@ -39,8 +39,11 @@ join "$T/n.txt" "$T/w.txt" > "$T/got"
 cmp -s "$T/want" "$T/got"
 ok $? "cprof-fold (samples and --value cpu) = raw samples per stack" || diff "$T/want" "$T/got" | sed 's/^/# /'
 
-# The flame chart: frames of A at its depth = runs of consecutive A samples.
-runs=$(raw_lines "$T/abc.cprof" | awk '{ a = ($NF ~ /;main;A(;|$)/) } a && !prev { r++ } { prev = a } END { print r }')
+# The flame chart: frames of A = runs of consecutive samples with the same
+# path down to A (a sample with another prefix, e.g. one frame more above
+# main, starts a new A frame in the chart, as in any flame chart).
+runs=$(raw_lines "$T/abc.cprof" | awk '{ k = ""; if (match($NF, /^.*;main;A(;|$)/)) { k = substr($NF, 1, RLENGTH); sub(/;$/, "", k) } }
+	k != "" && k != prev { r++ } { prev = k } END { print r }')
 "$BIN/cprof-flame" --flamechart --minwidth 0 "$T/abc.cprof" > "$T/chart.svg"
 is "$(grep -c '<title>A (' "$T/chart.svg")" "$runs" "flame chart: one A frame per run of consecutive samples ($runs)"
 "$BIN/cprof-flame" --minwidth 0 "$T/abc.cprof" > "$T/flame.svg"
