@@ -45,7 +45,14 @@ ok "$(sort -n -k2 "$T/ss" | awk '{ if (n++ && $2 < prev) bad = 1; prev = $3 } EN
 
 # the merged header: the span of the run, as go tool pprof reads it
 "$BIN/cprof-pprof" "$T/r" $files -o "$T/m.pb.gz" 2>/dev/null
-dur=$(go tool pprof -raw "$T/m.pb.gz" 2>/dev/null | sed -n 's/^Duration: //p')
+# go tool pprof -raw prints the duration cut to four characters ("751." for
+# 751.2ms): read -top's header, which prints it whole, in seconds
+go_duration() {
+	go tool pprof -top "$1" 2>/dev/null | sed -n 's/^Duration: \([^,]*\),.*/\1/p' |
+		awk '{ v = $1 + 0; if ($1 ~ /ms$/) v /= 1e3; else if ($1 ~ /(us|µs)$/) v /= 1e6; else if ($1 ~ /ns$/) v /= 1e9;
+			else if ($1 ~ /m[0-9.]+s$/) { split($1, p, "m"); v = p[1] * 60 + p[2] }; print v }'
+}
+dur=$(go_duration "$T/m.pb.gz")
 last=$(echo "$files" | tail -1)
 span=$("$BIN/cprof-raw" "$T/r" $files 2>/dev/null | awk '/^# file:/ { f = $3 } /^# start:/ { s = $3 } /^# duration:/ { e = s / 1000 + $3; if (e > m) m = e } END { print m }')
 maxt=$(sort -n -k3 "$T/ss" | tail -1 | awk '{ print $3 / 1e9 }')
@@ -61,7 +68,7 @@ a=$(echo "$files" | head -1); c=$(echo "$files" | tail -1)
 is "$(go tool pprof -raw "$T/ca.pb.gz" 2>/dev/null | sed -n 's/^Time: //p')" \
 	"$(go tool pprof -raw "$T/a.pb.gz" 2>/dev/null | sed -n 's/^Time: //p')" "merged pprof: the earlier start (go tool pprof's Time)"
 want=$("$BIN/cprof-raw" "$a" "$c" 2>/dev/null | awk '/^# start:/ { s = $3 } /^# duration:/ { e = s / 1000 + $3 } END { print e }')
-within "$(go tool pprof -raw "$T/ca.pb.gz" 2>/dev/null | sed -n 's/^Duration: //p')" "$want" 2 \
+within "$(go_duration "$T/ca.pb.gz")" "$want" 2 \
 	"merged pprof: the duration spans both ($want s)"
 
 # --pid: one process's samples, the same in every tool
