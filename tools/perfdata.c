@@ -136,6 +136,7 @@ typedef struct pd {
 	const unsigned char *d;
 	size_t n;
 	uint64_t sample_type, read_format, regs_mask;
+	uint64_t fixed_period; /* a sample's period when PERIOD is not recorded (-c N) */
 	bool id_all;
 	size_t id_trailer, id_time_at; /* sample_id trailer size, TIME's offset in it */
 	pmap *maps;
@@ -713,7 +714,7 @@ static bool parse_sample(const pd *r, const rec *x, sfields *s)
 	uint64_t st = r->sample_type;
 	size_t at = 0;
 	memset(s, 0, sizeof(*s));
-	s->period = 1;
+	s->period = r->fixed_period;
 	if ((st & S_IDENTIFIER) && !take(x, &at, 8))
 		return false;
 	if (st & S_IP) {
@@ -882,6 +883,9 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 	uint64_t flags = rd64(a + 40);
 	r->id_all = (flags >> 18) & 1;
 	bool freq = (flags >> 10) & 1;
+	/* `perf record -c N` records no PERIOD: every sample stands for N
+	 * events, as perf report counts it (with -F, PERIOD is always there) */
+	r->fixed_period = !freq && period ? period : 1;
 	/* the sample_id trailer: TID TIME ID STREAM_ID CPU IDENTIFIER */
 	uint64_t st = r->sample_type;
 	size_t t = 0;

@@ -1,6 +1,7 @@
 #!/bin/bash
 # perf.data, with the real peer: `perf record` records samples/abc and
-# samples/forker in this run (frame-pointer callchains, kernel frames, and
+# samples/forker in this run (frame-pointer callchains, kernel frames, a
+# fixed period (-c), and
 # --call-graph dwarf stacks that cprof unwinds with libdw),
 # and `perf report` on the same file gives the function shares cprof must
 # show: every function both name has the same self period (exactly) and
@@ -16,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 23
+plan 27
 
 # "name self-period" and "name children%" from perf report, [.]/[k] dropped;
 # perf's separate "NAME (inlined)" entries are left out (cprof counts an
@@ -69,6 +70,13 @@ is "$(awk '$1 == "main" || $1 == "A" { print $1 }' "$T/cf" | sort | tr '\n' ' ')
 	"abc, dwarf: A and main are on the unwound stacks"
 "$BIN/cprof-top" "$T/dwarf.data" 2>&1 > /dev/null | grep -q 'could not be unwound'
 ok $((! $?)) "abc, dwarf: every sample was unwound (no warning)"
+
+# 1c. a fixed period (-c N): no PERIOD in the samples, each one stands for N
+#     nanoseconds of cpu-clock, as perf report counts it
+run_limited 120 perf record -q -e cpu-clock -c 200000 -g -o "$T/fixed.data" -- "$PROGS/abc" 0.5 \
+	> /dev/null 2>&1
+ok $? "perf record -e cpu-clock -c 200000 -g -- abc 0.5"
+compare "$T/fixed.data" "abc, fixed period"
 
 # 2. the raw view: every sample with its thread and process name
 n=$(perf script -i "$T/abc.data" -F tid 2> /dev/null | wc -l)
