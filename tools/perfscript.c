@@ -518,6 +518,18 @@ static bool match_bare_frame(const char *l, size_t n, frame_line *f)
 	return true;
 }
 
+/* "TIME: PERF_RECORD_..." after the event head (with "[CPU]" before the
+ * time when perf prints it) */
+static bool is_sideband(const char *l, size_t n)
+{
+	static const char tag[] = ": PERF_RECORD_";
+	size_t k = sizeof(tag) - 1;
+	for (size_t i = 0; i + k <= n && i < 48; i++)
+		if (l[i] == ':')
+			return memcmp(l + i, tag, k) == 0;
+	return false;
+}
+
 int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		    cprof_err *err)
 {
@@ -551,6 +563,12 @@ int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_rea
 		if (match_event_head(l, len, &e)) {
 			/* a record without callchain ends at the next event line */
 			flush(&r);
+			/* side-band lines (--show-mmap-events, --show-task-events,
+			 * --show-switch-events, ...): "COMM TID TIME: PERF_RECORD_X
+			 * ...". Never a sample: stackcollapse-perf.pl finds no event
+			 * name in them and no stack after them */
+			if (is_sideband(l + e.rest, len - e.rest))
+				continue;
 			match_event_tail(l, len, &e);
 			start_record(&r, l, len, &e);
 		} else if (match_frame(l, len, &f) || match_bare_frame(l, len, &f)) {
@@ -558,8 +576,8 @@ int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_rea
 				r.has_chain = true;
 				add_frame(&r, &f);
 			}
-		} else {
-			r.unknown_lines++;
+		} else if (!(len >= 12 && memcmp(l, "PERF_RECORD_", 12) == 0)) {
+			r.unknown_lines++; /* (--show-round-events prints a bare one) */
 		}
 	}
 	if (r.active && r.has_chain) {

@@ -115,6 +115,31 @@ static void test_fold_like_stackcollapse(void **state)
 		    "prog-?/1234;__libc_start_call_main;main;leaf 250000\nprog-?/1235;leaf 250000\n");
 }
 
+/* perf script --show-mmap-events --show-task-events --show-switch-events
+ * --show-round-events: side-band lines are never samples (they were read as
+ * records of an event "-1/0" and filtered the real samples out) */
+static void test_sideband_lines(void **state)
+{
+	(void)state;
+	static const char text[] =
+		"swapper     0     0.000000: PERF_RECORD_MMAP -1/0: [0xffffffff81000000(0x1269a88) @ 0xffffffff81000000]: x [kernel.kallsyms]_text\n"
+		"prog 1234 [001]   100.000050: PERF_RECORD_COMM exec: prog:1234/1234\n"
+		"prog 1234 [001]   100.000060: PERF_RECORD_MMAP2 1234/1234: [0x401000(0x1000) @ 0x1000 fe:00 53 34]: r-xp /usr/bin/prog\n"
+		"PERF_RECORD_FINISHED_ROUND\n"
+		"prog 1234 [001]   100.000100:     250000 cpu-clock:ppp: \n"
+		"\t          401136 leaf+0x16 (/usr/bin/prog)\n"
+		"\n"
+		"prog 1234 [001]   100.000200: PERF_RECORD_SWITCH OUT\n"
+		"prog 1234 [001]   100.000300: PERF_RECORD_EXIT(1234:1234):(1233:1233)\n";
+	strbuf w = STRBUF_INIT;
+	profile *p = read_opts(text, NULL, &w);
+	assert_int_equal(p->nsamples, 1);
+	assert_int_equal(prof_sample_values(p, 0)[1], 250000);
+	assert_string_equal(w.buf, ""); /* no "other events", no "unknown lines" */
+	prof_free(p);
+	sb_release(&w);
+}
+
 /* A command name with a space ends at the blanks before the first number;
  * "0/0" (the idle task) has no pid for the script. */
 static void test_comm_pid_tid(void **state)
@@ -338,6 +363,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_model_keeps_threads_times_periods),
 		cmocka_unit_test(test_fold_like_stackcollapse),
+		cmocka_unit_test(test_sideband_lines),
 		cmocka_unit_test(test_comm_pid_tid),
 		cmocka_unit_test(test_unknown_frames_and_addrs),
 		cmocka_unit_test(test_tidy_names),
