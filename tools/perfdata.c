@@ -137,6 +137,7 @@ typedef struct pd {
 	size_t n;
 	uint64_t sample_type, read_format, regs_mask;
 	uint64_t fixed_period; /* a sample's period when PERIOD is not recorded (-c N) */
+	uint64_t attr_at;      /* file offset of the attr of the event read */
 	bool id_all;
 	size_t id_trailer, id_time_at; /* sample_id trailer size, TIME's offset in it */
 	pmap *maps;
@@ -868,11 +869,21 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 			}
 		}
 	}
-	const unsigned char *a = d + aoff;
-	uint64_t nattr = alen / asize;
-	if (nattr > 1)
+	/* perf record -a and others add a "dummy" software event (config 9)
+	 * for side-band records only: the event read is the first other one */
+	uint64_t nattr = alen / asize, nevents = 0;
+	r->attr_at = aoff;
+	for (uint64_t i = nattr; i-- > 0;) {
+		const unsigned char *ai = d + aoff + i * asize;
+		if (!(rd32(ai) == 1 && rd64(ai + 8) == 9)) {
+			nevents++;
+			r->attr_at = aoff + i * asize;
+		}
+	}
+	if (nevents > 1)
 		prof_warnf(r->o, "%llu events in this perf.data: only the first one's samples are read",
-			   (unsigned long long)nattr);
+			   (unsigned long long)nevents);
+	const unsigned char *a = d + r->attr_at;
 	uint32_t type = rd32(a), size = rd32(a + 4);
 	if (size < 64 || size > asize - 16)
 		return cprof_fail(err, "perf.data: bad perf_event_attr size %u", size);
@@ -915,7 +926,7 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 	return 0;
 }
 
-/* The first attr's sample ids: samples of other events are skipped. */
+/* The sample ids of the event read: samples of other events are skipped. */
 static bool first_event(const pd *r, const rec *x, const uint64_t *ids, size_t nids)
 {
 	/* without IDENTIFIER, the id's place depends on the fields before it */
@@ -946,12 +957,12 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 	p->mode = prof_intern(p, "cpu");
 	p->has_timestamps = true;
 
-	/* the first event's ids */
+	/* the ids of the event read */
 	uint64_t *ids = NULL;
 	size_t nids = 0;
 	{
-		uint64_t aoff = rd64(d + 24), asize = rd64(d + 16);
-		uint64_t io = rd64(d + aoff + asize - 16), il = rd64(d + aoff + asize - 8);
+		uint64_t asize = rd64(d + 16);
+		uint64_t io = rd64(d + r.attr_at + asize - 16), il = rd64(d + r.attr_at + asize - 8);
 		if (rd64(d + 32) / asize > 1 && io <= n && il <= n - io) {
 			nids = il / 8;
 			ids = xmalloc(st_mult(nids + 1, 8));

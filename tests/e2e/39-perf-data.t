@@ -17,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 27
+plan 32
 
 # "name self-period" and "name children%" from perf report, [.]/[k] dropped;
 # perf's separate "NAME (inlined)" entries are left out (cprof counts an
@@ -77,6 +77,15 @@ run_limited 120 perf record -q -e cpu-clock -c 200000 -g -o "$T/fixed.data" -- "
 	> /dev/null 2>&1
 ok $? "perf record -e cpu-clock -c 200000 -g -- abc 0.5"
 compare "$T/fixed.data" "abc, fixed period"
+
+# 1d. a "dummy" event first (perf record -a adds one after the sampled
+#     event; -e dummy puts it first): its attr holds no samples, the event
+#     read is the cpu-clock one, in nanoseconds, with no "2 events" warning
+run_limited 120 perf record -q -e dummy -e cpu-clock -g -o "$T/dummy.data" -- "$PROGS/abc" 0.5 \
+	> /dev/null 2>&1
+ok $? "perf record -e dummy -e cpu-clock -g -- abc 0.5"
+compare "$T/dummy.data" "abc, dummy event first"
+is "$("$BIN/cprof-top" "$T/dummy.data" 2>&1 > /dev/null)" "" "abc, dummy event first: no warning"
 
 # 2. the raw view: every sample with its thread and process name
 n=$(perf script -i "$T/abc.data" -F tid 2> /dev/null | wc -l)
