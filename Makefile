@@ -132,6 +132,10 @@ $(BUILD)/samples/%: samples/%.c | $(DEPS_BUILD)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBCPROF) | $(DEPS_TEST)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(SANFLAGS) -o $@ $< $(LIBCPROF) -lcmocka $(PKG_LIBS) $(LDFLAGS)
+# cli serves only the mains: its test links it beside the library
+$(BUILD)/tests/test_cli: tests/unit/test_cli.c $(CLI_OBJ) $(LIBCPROF) | $(DEPS_TEST)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Itools/cmd $(PKG_CFLAGS) $(SANFLAGS) -o $@ $< $(CLI_OBJ) $(LIBCPROF) -lcmocka $(PKG_LIBS) $(LDFLAGS)
 
 # Module fragments add what the wildcards above cannot (extra sample
 # libraries, web assets, benchmarks). Each module owns its own fragment.

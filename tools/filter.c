@@ -95,7 +95,7 @@ int filter_mask(const profile *p, const filter_opts *o, bool **maskp, size_t *ke
 			return cprof_fail(err, "bad --tag '%s': want KEY=VALUE", o->tags[i]);
 	if ((o->has_tid || o->has_pid || o->has_from || o->has_to) && !p->has_timestamps)
 		return cprof_fail(err, "--%s needs raw input (this profile has no per-sample %s)",
-				  o->has_tid ? "thread" : o->has_pid ? "pid" : o->has_from ? "from" : "to",
+				  o->has_tid ? "thread" : o->has_pid ? "process" : o->has_from ? "from" : "to",
 				  o->has_tid || o->has_pid ? "threads" : "timestamps");
 	if (o->focus) {
 		if (compile(&focus, "focus", o->focus, err) < 0)
@@ -215,7 +215,7 @@ void filter_describe(const filter_opts *o, strbuf *sb)
 	if (o->has_tid)
 		sb_addf(sb, "   thread=%" PRId32 "\n", o->tid);
 	if (o->has_pid)
-		sb_addf(sb, "   pid=%" PRId32 "\n", o->pid);
+		sb_addf(sb, "   process=%" PRId32 "\n", o->pid);
 	if (o->has_from)
 		sb_addf(sb, "   from=%" PRId64 "ns\n", o->from_ns);
 	if (o->has_to)

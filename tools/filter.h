@@ -9,7 +9,7 @@
  *  --tag KEY=VALUE   keep samples whose labels have KEY equal to VALUE
  *                    (several --tag: all must hold)
  *  --thread TID      keep samples of that thread (raw input)
- *  --pid PID         keep samples of that process's threads (raw input)
+ *  --process PID     keep samples of that process's threads (raw input)
  *  --from/--to T     keep samples with from <= time < to (raw input),
  *                    T relative to the start of the recording.
  *

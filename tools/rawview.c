@@ -132,10 +132,10 @@ void rawview_header(const profile *p, const rawview_opts *o, size_t shown, strbu
 	}
 }
 
-void rawview_stack(const profile *p, uint32_t stack, bool addrs, prof_frame **fr, size_t *alloc,
-		   strbuf *out)
+void rawview_stack(const profile *p, uint32_t stack, bool locations, const names_opts *names,
+		   prof_frame **fr, size_t *alloc, strbuf *out)
 {
-	if (addrs) {
+	if (locations) {
 		const prof_stack *s = &p->stacks[stack];
 		strbuf tmp = STRBUF_INIT;
 		for (uint32_t i = s->depth; i-- > 0;) {
@@ -148,10 +148,9 @@ void rawview_stack(const profile *p, uint32_t stack, bool addrs, prof_frame **fr
 		sb_release(&tmp);
 		return;
 	}
-	names_opts no = { 0 };
 	uint32_t n = prof_stack_frames(p, stack, fr, alloc);
 	for (uint32_t i = n; i-- > 0;) {
-		names_frame(p, &(*fr)[i], &no, out);
+		names_frame(p, &(*fr)[i], names, out);
 		if (i)
 			sb_addc(out, ';');
 	}
@@ -194,7 +193,7 @@ static void write_lines(const profile *p, const rawview_opts *o, const bool *kee
 		uint32_t st = p->samples[i].stack;
 		if (!stack_text[st]) { /* names are built once per distinct stack */
 			strbuf sb = STRBUF_INIT;
-			rawview_stack(p, st, o->addrs, &fr, &fr_alloc, &sb);
+			rawview_stack(p, st, o->locations, &o->names, &fr, &fr_alloc, &sb);
 			stack_text[st] = sb_detach(&sb, NULL);
 		}
 		rawview_line(p, i, stack_text[st], out);
@@ -227,7 +226,8 @@ int rawview_write(const profile *p, const rawview_opts *o, strbuf *out, rawview_
 		to.mask = keep;
 		to.width = o->width;
 		to.max_columns = o->max_columns;
-		to.addrs = o->addrs;
+		to.locations = o->locations;
+		to.names = o->names;
 		timeline_write(p, &to, out);
 	} else {
 		write_lines(p, o, keep, out, flush, ctx);

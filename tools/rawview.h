@@ -7,9 +7,10 @@
  *
  * Fields never contain a blank, so a line splits on single spaces: a blank
  * in a thread name becomes '_', in a label also ',', '{' and '}' become '.'.
- * Frames are named as cprof-fold names them (names.h), inlined frames
- * expanded ("module+0xoffset" per location with addrs); "[empty]" stands
- * for an empty stack. A profile without
+ * Frames are named as cprof-fold names them (names.h: with --lines, --addrs,
+ * --inline as there), inlined frames expanded ("module+0xoffset" per
+ * location with locations: --no-symbolize); "[empty]" stands for an empty
+ * stack. A profile without
  * timestamps (pprof, folded) prints '-' for time, tid and thread.
  */
 #ifndef CPROF_RAWVIEW_H
@@ -25,7 +26,8 @@ typedef struct rawview_opts {
 	const char *file;      /* the input's name for "# file:" */
 	const bool *mask;      /* nsamples entries: the filters' choice; NULL: all */
 	uint64_t count;        /* at most this many samples (after the mask) */
-	bool addrs;            /* frames as module+0xoffset, one per location */
+	bool locations;        /* frames as module+0xoffset, one per location */
+	names_opts names;      /* else the frames' decorations (names.h) */
 	int64_t start;         /* this input's origin on the common axis of several
 				* inputs (ns after the earliest start), or -1 */
 	const char *warnings;  /* the reader's warnings, '\n'-separated, or NULL */
@@ -34,7 +36,7 @@ typedef struct rawview_opts {
 	uint32_t max_columns;  /* timeline: at most this many columns per thread */
 } rawview_opts;
 
-#define RAWVIEW_OPTS_INIT { NULL, NULL, UINT64_MAX, false, -1, NULL, false, 100, 200 }
+#define RAWVIEW_OPTS_INIT { .count = UINT64_MAX, .start = -1, .width = 100, .max_columns = 200 }
 
 /* Receives out when it has grown past about 1 MiB; must empty it (sb_reset)
  * so that a long recording never sits in memory whole. */
@@ -50,8 +52,9 @@ int rawview_write(const profile *p, const rawview_opts *o, strbuf *out, rawview_
  * lines show (it differs from the profile's after filters or a count). */
 void rawview_header(const profile *p, const rawview_opts *o, size_t shown, strbuf *out);
 void rawview_line(const profile *p, size_t i, const char *stack_text, strbuf *out);
-/* The stack as the line's last field (root first). */
-void rawview_stack(const profile *p, uint32_t stack, bool addrs, prof_frame **fr, size_t *alloc,
-		   strbuf *out);
+/* The stack as the line's last field (root first): module+0xoffset per
+ * location when locations, else frames named with names (NULL: plain). */
+void rawview_stack(const profile *p, uint32_t stack, bool locations, const names_opts *names,
+		   prof_frame **fr, size_t *alloc, strbuf *out);
 
 #endif

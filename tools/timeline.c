@@ -14,11 +14,11 @@ typedef struct column {
 	size_t width;
 } column;
 
-static void column_names(const profile *p, uint32_t stack, bool addrs, column *c, prof_frame **fr,
-			 size_t *alloc)
+static void column_names(const profile *p, uint32_t stack, const timeline_opts *o, column *c,
+			 prof_frame **fr, size_t *alloc)
 {
 	strbuf sb = STRBUF_INIT, tmp = STRBUF_INIT;
-	if (addrs) {
+	if (o->locations) {
 		const prof_stack *s = &p->stacks[stack];
 		c->depth = s->depth;
 		c->names = xcalloc(s->depth ? s->depth : 1, sizeof(char *));
@@ -30,13 +30,12 @@ static void column_names(const profile *p, uint32_t stack, bool addrs, column *c
 			c->names[i] = xstrdup(sb.buf);
 		}
 	} else {
-		names_opts fn = { 0 };
 		uint32_t n = prof_stack_frames(p, stack, fr, alloc);
 		c->depth = n;
 		c->names = xcalloc(n ? n : 1, sizeof(char *));
 		for (uint32_t i = 0; i < n; i++) {
 			sb_reset(&sb);
-			names_frame(p, &(*fr)[n - 1 - i], &fn, &sb);
+			names_frame(p, &(*fr)[n - 1 - i], &o->names, &sb);
 			c->names[i] = xstrdup(sb.buf);
 		}
 	}
@@ -92,7 +91,7 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 		if (merge) {
 			if (!keys[s->stack]) {
 				column tmp = { 0 };
-				column_names(p, s->stack, o->addrs, &tmp, &fr, &fr_alloc);
+				column_names(p, s->stack, o, &tmp, &fr, &fr_alloc);
 				strbuf k = STRBUF_INIT;
 				sb_adds(&k, "");
 				for (uint32_t d = 0; d < tmp.depth; d++) {
@@ -118,7 +117,7 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 		memset(c, 0, sizeof(*c));
 		c->count = 1;
 		c->time_ns = s->time_ns;
-		column_names(p, s->stack, o->addrs, c, &fr, &fr_alloc);
+		column_names(p, s->stack, o, c, &fr, &fr_alloc);
 	}
 	free(fr);
 	if (keys) {

@@ -22,13 +22,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "names.h"
 #include "profile.h"
 
 typedef struct timeline_opts {
 	const bool *mask;     /* nsamples entries, samples to draw; NULL: all */
 	uint32_t width;       /* wrap blocks at this many characters; 0: 100 */
 	uint32_t max_columns; /* per thread; 0: 200 */
-	bool addrs;           /* frames as module+0xoff, one per location */
+	bool locations;       /* frames as module+0xoff, one per location */
+	names_opts names;     /* else the frames' decorations (names.h) */
 } timeline_opts;
 
 /* Appends the timeline of p's samples (in model order, which is time order

@@ -61,6 +61,7 @@ typedef struct top_opts {
 	const bool *mask;      /* samples shown, or NULL for all */
 	const filter_opts *filters; /* for the "Active filters:" lines, or NULL */
 } top_opts;
+#define TOP_OPTS_INIT { .by = TOP_FUNCTION, .value = PROF_NONE, .node_fraction = -1, .edge_fraction = -1 }
 
 /* Appends the report to out. Fails on a bad value index, a bad --peek
  * regex or one that matches no node, --by stack with another report than

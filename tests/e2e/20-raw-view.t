@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cprof-raw, the raw view: every sample in time order in the agreed line
 # format, with names from the symbolizer, filters by thread and time, -n,
-# --addrs, the timeline picture, and clear words for inputs it cannot show
+# --addrs (func@0xaddress), the timeline picture, and clear words for inputs it cannot show
 # (pprof has no timestamps; damaged files). The raw files are synthesized
 # from a program compiled here (bench/aggregate-gen --abc: its real symbols
 # and build-id, the 5:3:4 pattern of A / A;C / B), so the expected output is
@@ -59,8 +59,8 @@ is "$(lines "$T/win.txt" | awk '{ print $1 }' | tr '\n' ' ')" \
 	"100.000 110.000 120.000 130.000 140.000 150.000 160.000 170.000 180.000 190.000 " \
 	"--from/--to (ms) keep [from, to)"
 is "$(lines <("$BIN/cprof-raw" -n 7 "$T/one.cprof") | wc -l)" "7" "-n 7 prints 7 samples"
-like "$(lines <("$BIN/cprof-raw" --addrs "$T/one.cprof") | head -1)" ' abc\+0x[0-9a-f]+;abc\+0x[0-9a-f]+$' \
-	"--addrs: module+0xoffset frames"
+like "$(lines <("$BIN/cprof-raw" --addrs "$T/one.cprof") | head -1)" ' main@0x[0-9a-f]+;[AB]@0x[0-9a-f]+$' \
+	"--addrs: func@0xaddress frames, as in cprof-fold"
 like "$(lines <("$BIN/cprof-raw" --no-symbolize "$T/one.cprof") | head -1)" ' abc\+0x[0-9a-f]+;abc\+0x[0-9a-f]+$' \
 	"--no-symbolize: module+0xoffset frames"
 

@@ -4,7 +4,7 @@
 # start being 0 — in cprof-raw's listing, in the speedscope export (one
 # profile per thread, named with its pid) and in the merged header's
 # duration, which go tool pprof reads back; pprof inputs merge by their
-# wall-clock starts. --pid keeps one process's samples in every tool.
+# wall-clock starts. --process keeps one process's samples in every tool.
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/abc" ] || skip_all "cprof-record or samples/abc not built"
 command -v go >/dev/null || skip_all "go (the peer reading the merged pprof) is not installed"
@@ -71,13 +71,14 @@ want=$("$BIN/cprof-raw" "$a" "$c" 2>/dev/null | awk '/^# start:/ { s = $3 } /^# 
 within "$(go_duration "$T/ca.pb.gz")" "$want" 2 \
 	"merged pprof: the duration spans both ($want s)"
 
-# --pid: one process's samples, the same in every tool
+# --process: one process's samples, the same in every tool (--pid, without
+# an argument, is stackcollapse-perf's flag of cprof-fold: name-PID roots)
 pid=${c##*.}
 n=$("$BIN/cprof-raw" "$c" 2>/dev/null | grep -vc '^#')
-is "$("$BIN/cprof-raw" --pid "$pid" "$T/r" $files 2>/dev/null | grep -vc '^#')" "$n" "cprof-raw --pid $pid: that process's $n samples"
+is "$("$BIN/cprof-raw" --process "$pid" "$T/r" $files 2>/dev/null | grep -vc '^#')" "$n" "cprof-raw --process $pid: that process's $n samples"
 is "$("$BIN/cprof-fold" --value samples --process "$pid" "$T/r" $files 2>/dev/null | awk '{ s += $NF } END { print s }')" "$n" \
-	"cprof-fold --process $pid (its --pid is stackcollapse-perf's): the same samples"
-is "$("$BIN/cprof-top" --pid "$pid" --by stack "$T/r" $files 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { s += $1 } END { print s }')" "$n" \
-	"cprof-top --pid $pid: the same samples"
-"$BIN/cprof-top" --pid 1 "$ROOT/tests/golden/abc.folded" >/dev/null 2>"$T/err"
-like "$(cat "$T/err")" "--pid needs raw input" "--pid on folded input: a clear error"
+	"cprof-fold --process $pid: the same samples"
+is "$("$BIN/cprof-top" --process "$pid" --by stack "$T/r" $files 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { s += $1 } END { print s }')" "$n" \
+	"cprof-top --process $pid: the same samples"
+"$BIN/cprof-top" --process 1 "$ROOT/tests/golden/abc.folded" >/dev/null 2>"$T/err"
+like "$(cat "$T/err")" "--process needs raw input" "--process on folded input: a clear error"

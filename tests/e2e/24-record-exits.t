@@ -76,4 +76,4 @@ else
 	ok 0 "# SKIP torture programs not built"
 fi
 "$BIN/cprof-record" --max-depth 2000 -- true 2>"$T/err"
-ok "$([ $? -eq 2 ] && grep -q 'max-depth 2000: want a depth from 1 to 1024' "$T/err"; echo $?)" "--max-depth 2000 is refused before running"
+ok "$([ $? -eq 2 ] && grep -q "bad --max-depth '2000': want a depth from 1 to 1024" "$T/err"; echo $?)" "--max-depth 2000 is refused before running"

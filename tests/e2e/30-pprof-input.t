@@ -104,7 +104,7 @@ if command -v script > /dev/null; then
 else ok 0 "# SKIP no script(1)"; fi
 
 "$P" 2> err.txt; [ $? -eq 2 ] && grep -q 'no input file' err.txt; ok $? "no input is a usage error"
-"$P" --max-decompressed 12Q good.folded 2> err.txt; [ $? -eq 2 ] && grep -q "not a size" err.txt
+"$P" --max-decompressed 12Q good.folded 2> err.txt; [ $? -eq 2 ] && grep -q "bad --max-decompressed '12Q': want a size" err.txt
 ok $? "a bad --max-decompressed value is refused"
 "$P" nonexistent.pb.gz -o out.pb.gz 2> err.txt; [ $? -ne 0 ] && grep -q '^cprof-pprof: nonexistent.pb.gz: ' err.txt
 ok $? "a missing file is named: $(cat err.txt)"

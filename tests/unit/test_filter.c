@@ -92,7 +92,7 @@ static void test_tags_thread_time(void **state)
 	o.tid = 10;
 	mask_is(p, &o, "1010");
 	o.has_tid = false;
-	/* --pid: thread 10 is process 10's, 11 unknown (the profile's pid) */
+	/* --process: thread 10 is process 10's, 11 unknown (the profile's pid) */
 	prof_set_thread_pid(p, 10, 10);
 	p->pid = 0;
 	o.has_pid = true;
@@ -129,7 +129,7 @@ static void test_errors(void **state)
 	o.has_tid = false;
 	o.has_pid = true;
 	assert_int_equal(filter_mask(p, &o, &mask, NULL, &err), -1);
-	assert_non_null(strstr(err.msg, "--pid needs raw input"));
+	assert_non_null(strstr(err.msg, "--process needs raw input"));
 	o.has_pid = false;
 	o.tags[o.ntags++] = "novalue";
 	assert_int_equal(filter_mask(p, &o, &mask, NULL, &err), -1);

@@ -83,8 +83,8 @@ static void test_header_and_lines(void **state)
 	prof_free(p);
 }
 
-/* The mask, then the count; the header says how many are shown; addrs
- * names frames module+0xoffset (0xaddr without a mapping). */
+/* The mask, then the count; the header says how many are shown; locations
+ * (--no-symbolize) names frames module+0xoffset (0xaddr without a mapping). */
 static void test_mask_count_and_addrs(void **state)
 {
 	(void)state;
@@ -93,12 +93,37 @@ static void test_mask_count_and_addrs(void **state)
 	rawview_opts o = RAWVIEW_OPTS_INIT;
 	o.mask = mask;
 	o.count = 1;
-	o.addrs = true;
+	o.locations = true;
 	char *t = render(p, &o);
 	assert_non_null(strstr(t, "# shown: 1 samples (filters / -n)\n"));
 	const char *body = strstr(t, "\n12.345 ");
 	assert_non_null(body);
 	assert_string_equal(body + 1, "12.345 8 pool_worker 10000000 {endpoint=/a_b.c} 0x1000\n");
+	free(t);
+	prof_free(p);
+}
+
+/* --lines, --addrs, --inline name frames as cprof-fold names them (one
+ * meaning per option name): func:line, func@0xaddress, the _[i] mark on the
+ * inlined C; in the lines and in the timeline. */
+static void test_frame_names(void **state)
+{
+	(void)state;
+	profile *p = model();
+	rawview_opts o = RAWVIEW_OPTS_INIT;
+	o.count = 1;
+	o.names.addrs = true;
+	char *t = render(p, &o);
+	assert_non_null(strstr(t, "\n1.500 7 main 10000000 {} main@0x1000;A@0x2000;C@0x2000\n"));
+	free(t);
+	o.names.addrs = false;
+	o.names.lines = o.names.inline_marks = true;
+	t = render(p, &o);
+	assert_non_null(strstr(t, "\n1.500 7 main 10000000 {} main:5;A:11;C:21_[i]\n"));
+	free(t);
+	o.timeline = true;
+	t = render(p, &o);
+	assert_non_null(strstr(t, "C:21_[i]"));
 	free(t);
 	prof_free(p);
 }
@@ -160,6 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header_and_lines),
 		cmocka_unit_test(test_mask_count_and_addrs),
+		cmocka_unit_test(test_frame_names),
 		cmocka_unit_test(test_untimed_input),
 		cmocka_unit_test(test_flush),
 	};

@@ -14,15 +14,12 @@
  * which says so */
 #define CLI_MAX_INPUT ((size_t)4 << 30)
 
-const char cli_help_common[] =
+const char cli_help_inputs[] =
 	"Inputs: raw files from cprof-record/libcprof-sample, pprof protobuf (gzipped or\n"
 	"not, e.g. Go's -cpuprofile), perf.data (perf record), perf script text,\n"
 	"gperftools CPU profiles (CPUPROFILE=), pprof's legacy text (heap, growth,\n"
 	"contention, thread), or folded text; the format is detected from the first\n"
-	"bytes. Several inputs are merged. '-' reads stdin.\n"
-	CLI_HELP_READ
-	"  -o, --output FILE   write FILE (atomically) instead of stdout\n"
-	"  -h, --help          this text\n";
+	"bytes. Several inputs are merged. '-' reads stdin.";
 
 const char *cli_name = "cprof";
 
@@ -45,14 +42,6 @@ void cli_error(const char *file, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-bool cli_no_inputs(int argc, int optind)
-{
-	if (optind < argc)
-		return false;
-	cli_error(NULL, "no input file (use - for stdin; see --help)");
-	return true;
-}
-
 typedef struct warn_ctx {
 	const char *file;
 } warn_ctx;
@@ -68,7 +57,7 @@ profile *cli_read_inputs(char *const *paths, int npaths,
 {
 	profile *all = NULL;
 	if (npaths <= 0) {
-		cli_error(NULL, "no input file (use - for stdin; see --help)");
+		cli_error(NULL, "%s", CLI_NO_INPUT);
 		return NULL;
 	}
 	/* one symbolization session for all inputs: an address is resolved
@@ -121,19 +110,6 @@ profile *cli_read_inputs(char *const *paths, int npaths,
 	}
 	sym_session_free(sym);
 	return all;
-}
-
-int cli_parse_long(const char *name, const char *arg, long min, long max,
-		   const char *want, long *out)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (end == arg || *end || v < min || v > max) {
-		cli_error(NULL, "bad %s '%s': want %s", name, arg, want);
-		return -1;
-	}
-	*out = v;
-	return 0;
 }
 
 int cli_write(const char *path, const char *data, size_t len)
@@ -193,73 +169,6 @@ uint32_t cli_find_value(const profile *p, const char *name)
 	return PROF_NONE;
 }
 
-const char cli_help_filters[] =
-	"Filters (as in pprof; percentages stay of the whole profile):\n"
-	"  --focus RE          only samples with a frame matching RE (POSIX extended\n"
-	"                      regex on function name, file or module)\n"
-	"  --ignore RE         drop samples with a frame matching RE\n"
-	"  --tag KEY=VALUE     only samples labelled KEY=VALUE (repeatable: all must hold)\n"
-	"  --thread TID        only samples of thread TID (raw, perf input)\n"
-	"  --pid PID           only samples of process PID (raw, perf input); also\n"
-	"                      --process PID (cprof-fold's --pid is stackcollapse-perf's)\n"
-	"  --from T, --to T    only samples in [T1, T2) since the start (raw, perf\n"
-	"                      input; several inputs: since the earliest one's start);\n"
-	"                      T like 1.5s, 250ms, 40us, 1000ns; a bare number is ms\n";
-
-int cli_filter_opt(int opt, const char *arg, filter_opts *f)
-{
-	cprof_err err = { { 0 } };
-	switch (opt) {
-	case CLI_OPT_FOCUS:
-		f->focus = arg;
-		return 1;
-	case CLI_OPT_IGNORE:
-		f->ignore = arg;
-		return 1;
-	case CLI_OPT_TAG:
-		if (f->ntags >= FILTER_MAX_TAGS) {
-			cli_error(NULL, "too many --tag options (at most %d)", FILTER_MAX_TAGS);
-			return -1;
-		}
-		if (!strchr(arg, '=') || arg[0] == '=') {
-			cli_error(NULL, "bad --tag '%s': want KEY=VALUE", arg);
-			return -1;
-		}
-		f->tags[f->ntags++] = arg;
-		return 1;
-	case CLI_OPT_THREAD: {
-		long v;
-		if (cli_parse_long("--thread", arg, 0, INT32_MAX, "a thread id", &v) < 0)
-			return -1;
-		f->has_tid = true;
-		f->tid = (int32_t)v;
-		return 1;
-	}
-	case CLI_OPT_PID: {
-		long v;
-		if (cli_parse_long("--pid", arg, 1, INT32_MAX, "a process id", &v) < 0)
-			return -1;
-		f->has_pid = true;
-		f->pid = (int32_t)v;
-		return 1;
-	}
-	case CLI_OPT_FROM:
-	case CLI_OPT_TO: {
-		int64_t ns;
-		if (filter_parse_time(arg, &ns, &err) < 0) {
-			cli_error(NULL, "--%s: %s", opt == CLI_OPT_FROM ? "from" : "to", err.msg);
-			return -1;
-		}
-		if (opt == CLI_OPT_FROM)
-			f->has_from = true, f->from_ns = ns;
-		else
-			f->has_to = true, f->to_ns = ns;
-		return 1;
-	}
-	}
-	return 0;
-}
-
 /* N with an optional K/M/G (powers of 1024) suffix. */
 static int parse_size(const char *s, size_t *out)
 {
@@ -283,48 +192,6 @@ static int parse_size(const char *s, size_t *out)
 	return 0;
 }
 
-int cli_read_opt(int opt, const char *arg, prof_read_opts *ro)
-{
-	if (opt == CLI_OPT_NAMES) {
-		int m = names_mode_parse(arg);
-		if (m < 0) {
-			cli_error(NULL, "--names: '%s' is not short, templates or full", arg);
-			return -1;
-		}
-		ro->names = (names_mode)m;
-		return 1;
-	}
-	if (opt == CLI_OPT_EVENT) {
-		ro->event = arg;
-		return 1;
-	}
-	if (opt == CLI_OPT_NOCACHE) {
-		ro->no_cache = true;
-		return 1;
-	}
-	if (opt != CLI_OPT_MAXDEC)
-		return 0;
-	if (parse_size(arg, &ro->max_decompressed) < 0) {
-		cli_error(NULL, "--max-decompressed: '%s' is not a size", arg);
-		return -1;
-	}
-	return 1;
-}
-
-int cli_name_opt(int opt, const char *arg, const char **value, names_opts *names, bool *threads,
-		 prof_read_opts *ro)
-{
-	switch (opt) {
-	case CLI_OPT_VALUE: *value = arg; return 1;
-	case CLI_OPT_LINES: names->lines = true; return 1;
-	case CLI_OPT_ADDRS: names->addrs = true; return 1;
-	case CLI_OPT_INLINE: names->inline_marks = true; return 1;
-	case CLI_OPT_THREADS: *threads = true; return 1;
-	case CLI_OPT_NOSYM: ro->no_symbolize = true; return 1;
-	}
-	return 0;
-}
-
 int cli_filter_mask(const char *file, const profile *p, const filter_opts *f,
 		    bool **mask)
 {
@@ -339,19 +206,308 @@ int cli_filter_mask(const char *file, const profile *p, const filter_opts *f,
 	return 0;
 }
 
-profile *cli_load(char *const *paths, int npaths, const prof_read_opts *opts,
-		  const char *value_name, uint32_t *value, const filter_opts *f, bool **mask)
+
+profile *cli_load(cli_args *a, char *const *paths, int npaths, uint32_t *value)
 {
-	*mask = NULL;
-	profile *p = cli_read_inputs(paths, npaths, opts);
-	if (!p)
+	a->mask = NULL;
+	a->file = npaths > 0 ? paths[0] : NULL;
+	a->profile = cli_read_inputs(paths, npaths, &a->read);
+	if (!a->profile)
 		return NULL;
-	if ((value_name && (*value = cli_find_value(p, value_name)) == PROF_NONE) ||
-	    cli_filter_mask(paths[0], p, f, mask) < 0) {
-		free(*mask);
-		*mask = NULL;
-		prof_free(p);
+	if ((a->value && (*value = cli_find_value(a->profile, a->value)) == PROF_NONE) ||
+	    cli_filter_mask(paths[0], a->profile, &a->filter, &a->mask) < 0) {
+		cli_args_release(a);
 		return NULL;
 	}
-	return p;
+	return a->profile;
+}
+
+void cli_args_release(cli_args *a)
+{
+	free(a->mask);
+	a->mask = NULL;
+	prof_free(a->profile);
+	a->profile = NULL;
+}
+
+int cli_finish(cli_args *a, int rc, const cprof_err *err, strbuf *out)
+{
+	if (rc < 0) {
+		cli_error(a->file, "%s", err->msg);
+		rc = CLI_EXIT_INPUT;
+	} else {
+		rc = cli_write(a->output, out->buf, out->len);
+	}
+	sb_release(out);
+	cli_args_release(a);
+	return rc;
+}
+
+/* ---- the shared options' callbacks ---------------------------------------- */
+int cli_cb_names(void *v, const char *arg)
+{
+	int m = names_mode_parse(arg);
+	if (m < 0)
+		return -1;
+	*(names_mode *)v = (names_mode)m;
+	return 0;
+}
+
+int cli_cb_size(void *v, const char *arg)
+{
+	return parse_size(arg, v);
+}
+
+int cli_cb_tag(void *v, const char *arg)
+{
+	filter_opts *f = v;
+	if (!strchr(arg, '=') || arg[0] == '=')
+		return -1;
+	if (f->ntags >= FILTER_MAX_TAGS) {
+		cli_error(NULL, "too many --tag options (at most %d)", FILTER_MAX_TAGS);
+		return -2;
+	}
+	f->tags[f->ntags++] = arg;
+	return 0;
+}
+
+/* A decimal id in [lo, INT32_MAX]. */
+static int parse_id(const char *arg, long lo, int32_t *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || v < lo || v > INT32_MAX)
+		return -1;
+	*out = (int32_t)v;
+	return 0;
+}
+
+int cli_cb_thread(void *v, const char *arg)
+{
+	filter_opts *f = v;
+	if (parse_id(arg, 0, &f->tid) < 0)
+		return -1;
+	f->has_tid = true;
+	return 0;
+}
+
+int cli_cb_process(void *v, const char *arg)
+{
+	filter_opts *f = v;
+	if (parse_id(arg, 1, &f->pid) < 0)
+		return -1;
+	f->has_pid = true;
+	return 0;
+}
+
+static int parse_time(const char *name, const char *arg, bool *has, int64_t *ns)
+{
+	cprof_err err = { { 0 } };
+	if (filter_parse_time(arg, ns, &err) < 0) {
+		cli_error(NULL, "--%s: %s", name, err.msg);
+		return -2;
+	}
+	*has = true;
+	return 0;
+}
+
+int cli_cb_from(void *v, const char *arg)
+{
+	filter_opts *f = v;
+	return parse_time("from", arg, &f->has_from, &f->from_ns);
+}
+
+int cli_cb_to(void *v, const char *arg)
+{
+	filter_opts *f = v;
+	return parse_time("to", arg, &f->has_to, &f->to_ns);
+}
+
+/* ---- the parser ------------------------------------------------------------- */
+/* getopt_long's val for the long option of entry i (above every char) */
+#define CLI_LONG_BASE 0x10000
+#define CLI_HELP_COL 22
+
+static const cli_option cli_help_opt =
+	CLI_OPT_BOOL('h', "help", NULL, "this text");
+
+static void help_entry(const cli_option *o, strbuf *out)
+{
+	if (o->type == CLI_TEXT) {
+		sb_addf(out, "%s\n", o->help);
+		return;
+	}
+	size_t start = out->len;
+	sb_adds(out, "  ");
+	if (o->short_name)
+		sb_addf(out, "-%c%s", o->short_name, o->long_name ? ", " : "");
+	if (o->long_name)
+		sb_addf(out, "--%s", o->long_name);
+	if (o->argh)
+		sb_addf(out, " %s", o->argh);
+	size_t w = out->len - start;
+	if (w + 2 > CLI_HELP_COL) {
+		sb_addc(out, '\n');
+		w = 0;
+	}
+	for (const char *line = o->help; line;) {
+		const char *nl = strchr(line, '\n');
+		for (; w < CLI_HELP_COL; w++)
+			sb_addc(out, ' ');
+		sb_add(out, line, nl ? (size_t)(nl - line) : strlen(line));
+		sb_addc(out, '\n');
+		w = 0;
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+void cli_help(const cli_option *opts, const cli_usage *u, strbuf *out)
+{
+	sb_addf(out, "usage: %s\n", u->synopsis);
+	if (u->about)
+		sb_adds(out, u->about);
+	sb_addc(out, '\n');
+	for (const cli_option *o = opts; o->type != CLI_END; o++)
+		if (o->help)
+			help_entry(o, out);
+	help_entry(&cli_help_opt, out);
+	if (u->footer)
+		sb_addf(out, "\n%s", u->footer);
+}
+
+/* "--name" or "-c", as the user wrote it */
+static void spelled(const cli_option *o, bool is_long, char *buf, size_t n)
+{
+	if (is_long)
+		snprintf(buf, n, "--%s", o->long_name);
+	else
+		snprintf(buf, n, "-%c", o->short_name);
+}
+
+static int set_number(const cli_option *o, const char *arg)
+{
+	char *end;
+	errno = 0;
+	if (o->type == CLI_DOUBLE) {
+		double d = strtod(arg, &end);
+		if (end == arg || *end || errno || !(d >= o->min && d <= o->max))
+			return -1;
+		*(double *)o->value = d;
+		return 0;
+	}
+	uint64_t u;
+	long long v;
+	if (o->type == CLI_U64 || o->type == CLI_U32) {
+		if (parse_u64(arg, &u) < 0 || (double)u < o->min || (double)u > o->max)
+			return -1;
+		if (o->type == CLI_U64)
+			*(uint64_t *)o->value = u;
+		else
+			*(uint32_t *)o->value = (uint32_t)u;
+		return 0;
+	}
+	v = strtoll(arg, &end, 10);
+	if (end == arg || *end || errno || (double)v < o->min || (double)v > o->max)
+		return -1;
+	*(int *)o->value = (int)v;
+	return 0;
+}
+
+/* Applies one option: 0, or 2 after printing why not. */
+static int apply(const cli_option *o, bool is_long, const char *arg)
+{
+	int r = 0;
+	switch (o->type) {
+	case CLI_BOOL: *(bool *)o->value = true; break;
+	case CLI_STRING: *(const char **)o->value = arg; break;
+	case CLI_INT: case CLI_U32: case CLI_U64: case CLI_DOUBLE: r = set_number(o, arg); break;
+	case CLI_CALLBACK: r = o->cb(o->value, arg); break;
+	case CLI_END: case CLI_TEXT: break;
+	}
+	if (r == -1) {
+		char name[64];
+		spelled(o, is_long, name, sizeof(name));
+		cli_error(NULL, "bad %s '%s': want %s", name, arg ? arg : "", o->want ? o->want : "?");
+	}
+	return r < 0 ? CLI_EXIT_USAGE : 0;
+}
+
+int cli_parse_args(int argc, char **argv, const cli_option *opts, const cli_usage *u,
+		   int *first)
+{
+	cli_init(u->name);
+	size_t n = 0;
+	while (opts[n].type != CLI_END)
+		n++;
+	struct option *lo = xcalloc(n + 2, sizeof(*lo));
+	strbuf so = STRBUF_INIT;
+	size_t nlo = 0;
+	/* '+': stop at the first operand (a command and its arguments); ':':
+	 * a missing argument is told apart from an unknown option */
+	sb_adds(&so, u->stop_at_operand ? "+:" : ":");
+	for (size_t i = 0; i < n; i++) {
+		const cli_option *o = &opts[i];
+		if (o->type == CLI_TEXT)
+			continue;
+		bool arg = o->argh != NULL;
+		if (o->long_name)
+			lo[nlo++] = (struct option){ o->long_name, arg ? required_argument : no_argument,
+						     NULL, CLI_LONG_BASE + (int)i };
+		if (o->short_name)
+			sb_addf(&so, "%c%s", o->short_name, arg ? ":" : "");
+	}
+	lo[nlo++] = (struct option){ "help", no_argument, NULL, 'h' };
+	sb_addc(&so, 'h');
+	int c, rc = 0;
+	opterr = 0;
+	optind = 0; /* glibc: start afresh (a second parse, the tests) */
+	while (!rc && (c = getopt_long(argc, argv, so.buf, lo, NULL)) != -1) {
+		if (c == 'h') {
+			strbuf h = STRBUF_INIT;
+			cli_help(opts, u, &h);
+			fwrite(h.buf, 1, h.len, stdout);
+			sb_release(&h);
+			rc = 1;
+		} else if (c == '?' || c == ':') {
+			const char *bad = argv[optind - 1];
+			char shortopt[3] = { '-', (char)optopt, 0 };
+			if (optopt && optopt < CLI_LONG_BASE && strncmp(bad, "--", 2))
+				bad = shortopt;
+			const char *why = c == ':' ? "option '%s' needs an argument"
+				: optopt >= CLI_LONG_BASE ? "option '%s' takes no argument"
+							  : "unknown option '%s'";
+			strbuf m = STRBUF_INIT;
+			sb_addf(&m, why, bad);
+			cli_error(NULL, "%s (see %s --help)", m.buf, cli_name);
+			sb_release(&m);
+			rc = CLI_EXIT_USAGE;
+		} else if (c >= CLI_LONG_BASE) {
+			rc = apply(&opts[c - CLI_LONG_BASE], true, optarg);
+		} else {
+			size_t i = 0;
+			while (i < n && opts[i].short_name != c)
+				i++;
+			rc = apply(&opts[i], false, optarg);
+		}
+	}
+	free(lo);
+	sb_release(&so);
+	if (!rc && u->no_operand && optind >= argc) {
+		cli_error(NULL, "%s", u->no_operand);
+		rc = CLI_EXIT_USAGE;
+	}
+	*first = optind;
+	return rc;
+}
+
+int cli_parse(int argc, char **argv, const cli_option *opts, const cli_usage *u)
+{
+	int first;
+	int rc = cli_parse_args(argc, argv, opts, u, &first);
+	if (rc == 1)
+		exit(fflush(stdout) || ferror(stdout) ? CLI_EXIT_INPUT : CLI_EXIT_OK);
+	if (rc)
+		exit(rc);
+	return first;
 }

@@ -1,8 +1,17 @@
 /*
- * cli: the small pieces every tool main() repeats — reading the inputs
- * (any format, several files merged), printing errors as
- * "tool: file: message", writing the result to stdout or "-o FILE" without
- * ever leaving half a file, and the common lines of --help.
+ * cli: the small pieces every tool main() repeats — the option table and
+ * its parser, reading the inputs (any format, several files merged),
+ * printing errors as "tool: file: message", writing the result to stdout or
+ * "-o FILE" without ever leaving half a file.
+ *
+ * Options (git's parse-options): a main lists every option it takes in one
+ * array of cli_option — its own ones and the shared groups below
+ * (CLI_OPTS_READ, CLI_OPTS_FILTER, CLI_OPTS_NAMES, CLI_OPT_VALUE,
+ * CLI_OPT_OUTPUT), each entry pointing at the field it fills — and calls
+ * cli_parse once. An option name is defined once here, so it means the
+ * same in every tool that takes it, is parsed the same way and fails with
+ * the same message and exit code; --help is printed from the same table, in
+ * its order, so it lists every option and no other.
  *
  * This is the one module besides the tools themselves that prints: it is
  * only called from main().
@@ -18,20 +27,198 @@
 #include "names.h"
 #include "reader.h"
 
-/* The program name every message starts with, set once by main() before
- * anything else (git's setup of argv[0]); "cprof" until then. */
+/* The program name every message starts with, set once (by cli_parse, or
+ * cli_init) before anything else (git's setup of argv[0]); "cprof" until
+ * then. */
 extern const char *cli_name;
 void cli_init(const char *name);
 
 /* Exit codes, the same in every tool: 0 success; 1 an input that cannot be
  * read or used (a missing file, a sample type the profile does not have, a
  * failed write); 2 a usage error (an unknown option, a bad option argument,
- * no input file). */
+ * no input file). cprof-record exits with its command's status, and 2 when
+ * it refuses to run it (a usage error, an output it cannot write, a program
+ * it cannot record) or nothing was recorded. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_INPUT = 1, CLI_EXIT_USAGE = 2 };
 
-/* True, after printing "tool: no input file ...", when argv has no operand
- * left after the options: the caller exits 2. */
-bool cli_no_inputs(int argc, int optind);
+/* ---- the option table ----------------------------------------------------- */
+typedef enum cli_type {
+	CLI_END,      /* ends the table */
+	CLI_TEXT,     /* a line or paragraph of --help, no option */
+	CLI_BOOL,     /* sets *(bool *)value */
+	CLI_STRING,   /* *(const char **)value = the argument */
+	CLI_INT,      /* *(int *)value = a decimal integer in [min, max] */
+	CLI_U32,      /* *(uint32_t *)value, the same */
+	CLI_U64,      /* *(uint64_t *)value, the same */
+	CLI_DOUBLE,   /* *(double *)value = a number in [min, max] */
+	CLI_CALLBACK, /* cb(value, arg) */
+} cli_type;
 
+/* Parses arg (NULL for an option without argument) into value: 0; -1 when
+ * arg is not what the option wants (cli_parse prints "bad --x 'ARG': want
+ * WANT" from the entry's want); -2 after printing an error of its own. */
+typedef int (*cli_cb)(void *value, const char *arg);
+
+typedef struct cli_option {
+	cli_type type;
+	int short_name;        /* 'o', or 0 */
+	const char *long_name; /* "output", or NULL */
+	void *value;           /* what the option fills */
+	const char *argh;      /* its argument in --help ("FILE"); NULL: none */
+	const char *help;      /* '\n'-separated lines; NULL: left out of --help
+				* (an alias) */
+	double min, max;       /* CLI_INT .. CLI_DOUBLE: the range */
+	const char *want;      /* what the argument must be, in words: the error is
+				* "bad --x 'ARG': want WANT" */
+	cli_cb cb;             /* CLI_CALLBACK */
+} cli_option;
+
+/* The entries. The value pointer's type is checked: a CLI_INT given a
+ * long * does not compile. */
+#define CLI_TYPED(T, v) ((void *)(1 ? (v) : (T *)0))
+#define CLI_OPT_END() { CLI_END, 0, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define CLI_OPT_TEXT(text) { CLI_TEXT, 0, NULL, NULL, NULL, text, 0, 0, NULL, NULL }
+#define CLI_OPT_BOOL(s, l, v, h) { CLI_BOOL, s, l, CLI_TYPED(bool, v), NULL, h, 0, 0, NULL, NULL }
+#define CLI_OPT_STRING(s, l, v, a, h) \
+	{ CLI_STRING, s, l, CLI_TYPED(const char *, v), a, h, 0, 0, NULL, NULL }
+#define CLI_OPT_INT(s, l, v, a, h, lo, hi, w) \
+	{ CLI_INT, s, l, CLI_TYPED(int, v), a, h, lo, hi, w, NULL }
+#define CLI_OPT_U32(s, l, v, a, h, lo, hi, w) \
+	{ CLI_U32, s, l, CLI_TYPED(uint32_t, v), a, h, lo, hi, w, NULL }
+#define CLI_OPT_U64(s, l, v, a, h, lo, hi, w) \
+	{ CLI_U64, s, l, CLI_TYPED(uint64_t, v), a, h, lo, hi, w, NULL }
+#define CLI_OPT_DOUBLE(s, l, v, a, h, lo, hi, w) \
+	{ CLI_DOUBLE, s, l, CLI_TYPED(double, v), a, h, lo, hi, w, NULL }
+/* a = NULL: the option takes no argument and cb gets NULL */
+#define CLI_OPT_CALLBACK(s, l, v, a, h, f, w) { CLI_CALLBACK, s, l, v, a, h, 0, 0, w, f }
+
+/* What --help says around the options. */
+typedef struct cli_usage {
+	const char *name;     /* "cprof-fold" (cli_parse calls cli_init) */
+	const char *synopsis; /* "cprof-fold [options] FILE..." */
+	const char *about;    /* paragraphs before the options, or NULL */
+	const char *footer;   /* after the options (examples), or NULL */
+	/* the error when no operand follows the options ("no input file ...");
+	 * NULL: operands are optional */
+	const char *no_operand;
+	bool stop_at_operand; /* options end at the first operand (a command) */
+} cli_usage;
+
+/* cli_usage.no_operand of the tools that read profiles */
+#define CLI_NO_INPUT "no input file (use - for stdin; see --help)"
+
+/* Parses argv by the table (-h/--help are added to it) and returns the
+ * index of the first operand. --help prints the text to stdout and exits
+ * 0; an unknown option, a missing or bad argument, or no operand when one
+ * is needed prints one line (naming the option and what it wants) and
+ * exits 2. */
+int cli_parse(int argc, char **argv, const cli_option *opts, const cli_usage *u);
+/* The same without exiting: 0 parsed (*first is the first operand's
+ * index), 1 --help printed, 2 a usage error printed. */
+int cli_parse_args(int argc, char **argv, const cli_option *opts, const cli_usage *u,
+		   int *first);
+/* Appends the --help text of u and opts. */
+void cli_help(const cli_option *opts, const cli_usage *u, strbuf *out);
+
+/* ---- the shared options ----------------------------------------------------
+ * What a reading tool's main fills from them and hands to cli_load. */
+typedef struct cli_args {
+	prof_read_opts read;  /* CLI_OPTS_READ */
+	filter_opts filter;   /* CLI_OPTS_FILTER */
+	const char *value;    /* CLI_OPT_VALUE: the sample type's name, or NULL */
+	const char *output;   /* CLI_OPT_OUTPUT: NULL or "-" is stdout */
+	const char *file;     /* the first input's name, set by cli_load */
+	profile *profile;     /* cli_load's result, freed by cli_finish */
+	bool *mask;           /* the filters' mask, or NULL (all samples) */
+} cli_args;
+#define CLI_ARGS_INIT { { 0 }, { 0 }, NULL, NULL, NULL, NULL, NULL }
+
+/* The input options every reading tool takes (r: prof_read_opts *), after
+ * the text on input formats: --no-symbolize, --debug-dir, --names,
+ * --max-decompressed, --event, --no-cache. */
+#define CLI_OPTS_READ(r)                                                                         \
+	CLI_OPT_TEXT(cli_help_inputs),                                                            \
+	CLI_OPT_BOOL(0, "no-symbolize", &(r)->no_symbolize,                                      \
+		     "raw input: do not read debug information; frames stay\n"                   \
+		     "module+0xoffset"),                                                         \
+	CLI_OPT_STRING(0, "debug-dir", &(r)->debug_dir, "DIR",                                   \
+		       "raw input: also look for debug files in DIR (and\n"      \
+		       "DIR/.build-id)"),       \
+	CLI_OPT_CALLBACK(0, "names", &(r)->names, "MODE",                                        \
+			 "C++ names as go tool pprof shows them: short (default:\n"               \
+			 "no parameter lists, no template arguments), templates\n"                \
+			 "(keep template arguments) or full",                                     \
+			 cli_cb_names, "short, templates or full"),                                                           \
+	CLI_OPT_CALLBACK(0, "max-decompressed", &(r)->max_decompressed, "N",                     \
+			 "refuse gzip input that inflates beyond N bytes\n"                       \
+			 "(suffixes K, M, G; default 2G): a gzip bomb stops there",               \
+			 cli_cb_size, "a size: N, NK, NM or NG"),                                                            \
+	CLI_OPT_STRING(0, "event", &(r)->event, "EVENT",                                         \
+		       "perf input: keep the samples of EVENT (e.g. cycles);\n"                  \
+		       "default: the first event in the file"),                                  \
+	CLI_OPT_BOOL(0, "no-cache", &(r)->no_cache,                                              \
+		     "raw input: do not read or write the symbol cache\n"                        \
+		     "($XDG_CACHE_HOME/cprof/sym, else ~/.cache/cprof/sym)")
+
+/* The filters (filter.h; f: filter_opts *): --focus --ignore --tag
+ * --thread --process --from --to, after a heading. */
+#define CLI_OPTS_FILTER(f)                                                                       \
+	CLI_OPT_TEXT("Filters (as in pprof; percentages stay of the whole profile):"),            \
+	CLI_OPT_STRING(0, "focus", &(f)->focus, "RE",                                            \
+		       "only samples with a frame matching RE (POSIX extended\n"                 \
+		       "regex on function name, file or module)"),                               \
+	CLI_OPT_STRING(0, "ignore", &(f)->ignore, "RE", "drop samples with a frame matching RE"), \
+	CLI_OPT_CALLBACK(0, "tag", (f), "KEY=VALUE",                                              \
+			 "only samples labelled KEY=VALUE (repeatable: all must\n"   \
+			 "hold)",           \
+			 cli_cb_tag, "KEY=VALUE"),                                                             \
+	CLI_OPT_CALLBACK(0, "thread", (f), "TID", "only samples of thread TID (raw, perf input)", \
+			 cli_cb_thread, "a thread id"),                                                          \
+	CLI_OPT_CALLBACK(0, "process", (f), "PID",                                                \
+			 "only samples of process PID (raw, perf input)", cli_cb_process,   \
+			 "a process id"),        \
+	CLI_OPT_CALLBACK(0, "from", (f), "T",                                                     \
+			 "only samples at T or later since the start (raw, perf\n"           \
+			 "input; several inputs: since the earliest one's start);\n"          \
+			 "T like 1.5s, 250ms, 40us, 1000ns; a bare number is ms",            \
+			 cli_cb_from, NULL),                                                         \
+	CLI_OPT_CALLBACK(0, "to", (f), "T", "only samples before T", cli_cb_to, NULL)
+
+/* How frames are named (names_opts *n): --lines --addrs --inline; they mean
+ * the same in cprof-raw, cprof-fold and cprof-flame. */
+#define CLI_OPTS_NAMES(n)                                                                        \
+	CLI_OPT_BOOL(0, "lines", &(n)->lines, "frames as func:line"),                             \
+	CLI_OPT_BOOL(0, "addrs", &(n)->addrs,                                                     \
+		     "frames told apart by address: func@0xaddress (frames as\n"                \
+		     "module+0xoffset: --no-symbolize)"),                                        \
+	CLI_OPT_BOOL(0, "inline", &(n)->inline_marks,                                             \
+		     "mark inlined frames with FlameGraph's _[i] suffix")
+
+/* --threads (v: bool *): the thread as the root frame (cprof-fold, cprof-flame) */
+#define CLI_OPT_THREADS(v) \
+	CLI_OPT_BOOL(0, "threads", v, "the thread name as the root frame (raw, perf input)")
+
+/* --value TYPE (v: const char **); dflt: the tool's default, a string
+ * literal ending the help. */
+#define CLI_OPT_VALUE(v, dflt)                                                                   \
+	CLI_OPT_STRING(0, "value", v, "TYPE",                                                    \
+		       "the sample type (e.g. samples, cpu; TYPE/UNIT; or its\n"                 \
+		       "index, as pprof's -sample_index);\n" dflt)
+
+/* -o, --output FILE (v: const char **) */
+#define CLI_OPT_OUTPUT(v) \
+	CLI_OPT_STRING('o', "output", v, "FILE", "write FILE (atomically) instead of stdout")
+
+extern const char cli_help_inputs[];
+int cli_cb_names(void *names_mode_p, const char *arg);
+int cli_cb_size(void *size_t_p, const char *arg);
+int cli_cb_tag(void *filter, const char *arg);
+int cli_cb_thread(void *filter, const char *arg);
+int cli_cb_process(void *filter, const char *arg);
+int cli_cb_from(void *filter, const char *arg);
+int cli_cb_to(void *filter, const char *arg);
+
+/* ---- reading, writing, errors ---------------------------------------------- */
 /* Prints "tool: file: msg" (or "tool: msg" when file is NULL) to stderr. */
 void cli_error(const char *file, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -42,16 +229,18 @@ void cli_error(const char *file, const char *fmt, ...)
 profile *cli_read_inputs(char *const *paths, int npaths,
 			 const prof_read_opts *opts);
 
-/* cli_read_inputs, then the --value name (when not NULL) into *value and
- * the filter mask (cli_filter_mask, errors naming paths[0]) into *mask.
- * Returns the profile, or NULL after printing the error (nothing to free). */
-profile *cli_load(char *const *paths, int npaths, const prof_read_opts *opts,
-		  const char *value_name, uint32_t *value, const struct filter_opts *f, bool **mask);
+/* Reads paths into a->profile (cli_read_inputs, a->read), finds a->value
+ * (when set) into *value, and computes the mask of a->filter into a->mask
+ * (errors naming paths[0]). Returns the profile, or NULL after printing the
+ * error (the caller exits 1; nothing to free). */
+profile *cli_load(cli_args *a, char *const *paths, int npaths, uint32_t *value);
+/* Frees a->profile and a->mask (NULL after). */
+void cli_args_release(cli_args *a);
 
-/* Parses arg as a decimal integer in [min, max] into *out; else prints
- * "tool: bad NAME 'ARG': want WANT" and returns -1. */
-int cli_parse_long(const char *name, const char *arg, long min, long max,
-		   const char *want, long *out);
+/* The end of a main that built its output in out: when rc < 0, prints err
+ * naming the first input and returns 1; else writes out to a->output
+ * (cli_write). Releases out, a->mask and a->profile either way. */
+int cli_finish(cli_args *a, int rc, const cprof_err *err, strbuf *out);
 
 /* Writes the bytes to path (NULL or "-": stdout) through out_open/
  * out_commit. Returns 0, or prints the error and returns 1. */
@@ -61,82 +250,6 @@ int cli_write(const char *path, const char *data, size_t len);
  * ("cpu", "samples"; "inuse_space" finds "space" as pprof does), or
  * "type/unit". Returns the index or PROF_NONE after printing what there is. */
 uint32_t cli_find_value(const profile *p, const char *name);
-
-/* The --help lines every tool shares (input formats, --max-decompressed,
- * -o, --help). */
-extern const char cli_help_common[];
-
-/* ---- the input options every reading tool takes ------------------------ */
-#define CLI_READ_LONGOPTS                                                  \
-	{ "max-decompressed", required_argument, NULL, CLI_OPT_MAXDEC },    \
-	{ "event", required_argument, NULL, CLI_OPT_EVENT },               \
-	{ "no-cache", no_argument, NULL, CLI_OPT_NOCACHE },                \
-	{ "names", required_argument, NULL, CLI_OPT_NAMES }
-#define CLI_HELP_READ                                                                \
-	"  --max-decompressed N  refuse gzip input that inflates beyond N bytes\n"   \
-	"                      (suffixes K, M, G; default 2G): a gzip bomb stops there\n" \
-	"  --event EVENT       perf input: keep the samples of EVENT (e.g. cycles);\n"  \
-	"                      default: the first event in the file\n"                 \
-	"  --no-cache          raw input: do not read or write the symbol cache\n"     \
-	"                      ($XDG_CACHE_HOME/cprof/sym, else ~/.cache/cprof/sym)\n" \
-	"  --names MODE        C++ names as go tool pprof shows them: short (default:\n" \
-	"                      no parameter lists, no template arguments), templates\n" \
-	"                      (keep template arguments) or full\n"
-
-/* Handles one getopt result if it is one of CLI_READ_LONGOPTS (into ro):
- * 1 handled, 0 not one of them, -1 bad argument (printed). */
-int cli_read_opt(int opt, const char *arg, prof_read_opts *ro);
-
-/* ---- the filter options (filter.h), shared by the views ---------------- */
-enum {
-	CLI_OPT_FOCUS = 1000,
-	CLI_OPT_IGNORE,
-	CLI_OPT_TAG,
-	CLI_OPT_THREAD,
-	CLI_OPT_FROM,
-	CLI_OPT_TO,
-	CLI_OPT_PID,
-	CLI_OPT_VALUE, /* CLI_NAME_LONGOPTS */
-	CLI_OPT_LINES,
-	CLI_OPT_ADDRS,
-	CLI_OPT_INLINE,
-	CLI_OPT_THREADS,
-	CLI_OPT_NOSYM,
-	CLI_OPT_MAXDEC, /* CLI_READ_LONGOPTS */
-	CLI_OPT_EVENT,
-	CLI_OPT_NOCACHE,
-	CLI_OPT_NAMES,  /* CLI_READ_LONGOPTS */
-	CLI_OPT_FIRST_FREE /* tools number their own long options from here */
-};
-#define CLI_FILTER_LONGOPTS                                   \
-	{ "focus", required_argument, NULL, CLI_OPT_FOCUS },   \
-	{ "ignore", required_argument, NULL, CLI_OPT_IGNORE }, \
-	{ "tag", required_argument, NULL, CLI_OPT_TAG },       \
-	{ "thread", required_argument, NULL, CLI_OPT_THREAD }, \
-	{ "pid", required_argument, NULL, CLI_OPT_PID },       \
-	{ "process", required_argument, NULL, CLI_OPT_PID },   \
-	{ "from", required_argument, NULL, CLI_OPT_FROM },     \
-	{ "to", required_argument, NULL, CLI_OPT_TO }
-extern const char cli_help_filters[];
-
-/* ---- the options that choose the value and the frame names (cprof-fold,
- * cprof-flame): --value --lines --addrs --inline --threads --no-symbolize */
-#define CLI_NAME_LONGOPTS                                         \
-	{ "value", required_argument, NULL, CLI_OPT_VALUE },       \
-	{ "lines", no_argument, NULL, CLI_OPT_LINES },             \
-	{ "addrs", no_argument, NULL, CLI_OPT_ADDRS },             \
-	{ "inline", no_argument, NULL, CLI_OPT_INLINE },           \
-	{ "threads", no_argument, NULL, CLI_OPT_THREADS },         \
-	{ "no-symbolize", no_argument, NULL, CLI_OPT_NOSYM }
-
-/* Handles one getopt result if it is one of CLI_NAME_LONGOPTS (the --value
- * name into *value, --no-symbolize into ro): 1 handled, 0 not one of them. */
-int cli_name_opt(int opt, const char *arg, const char **value, names_opts *names, bool *threads,
-		 prof_read_opts *ro);
-
-/* Handles one getopt result if it is a filter option: 1 handled, 0 not a
- * filter option, -1 bad argument (printed). */
-int cli_filter_opt(int opt, const char *arg, struct filter_opts *f);
 
 /* The mask of the samples the filters keep, or NULL when no filter is set
  * (all samples). Returns 0, or prints "tool: file: error" and returns -1. */

@@ -1,105 +1,73 @@
 /* cprof-fold: folded stacks for flamegraph.pl, inferno and speedscope. */
-#include <getopt.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
 #include "folded.h"
 
-
-static void usage(FILE *f)
+/* --pid, --tid: stackcollapse-perf.pl's root frame; --tid wins whatever the
+ * order, as in the script */
+static int root_pid(void *v, const char *arg)
 {
-	fprintf(f,
-		"usage: cprof-fold [options] FILE...\n"
-		"Writes folded stacks: one line per distinct stack, frames root first joined\n"
-		"by ';', a space and the count; lines sorted. flamegraph.pl and inferno read it\n"
-		"unchanged. In names, ';' becomes ':' and control characters become spaces.\n\n"
-		"  --value TYPE        count this sample type (e.g. cpu for nanoseconds);\n"
-		"                      default: samples (or the default type without one;\n"
-		"                      perf script input: the event's periods)\n"
-		"  --lines             frames as func:line\n"
-		"  --addrs             tell frames apart by address: func@0xaddress (perf\n"
-		"                      script input: as stackcollapse-perf.pl --addrs, only\n"
-		"                      frames perf could not name, as [module <address>])\n"
-		"  --inline            mark inlined frames with FlameGraph's _[i] suffix\n"
-		"                      (perf script input: always, as stackcollapse-perf.pl)\n"
-		"  --threads           the thread name as the root frame (raw, perf input)\n"
-		"  --no-symbolize      raw input: keep module+offset frames\n"
-		"perf script input is written as stackcollapse-perf.pl writes it, process name\n"
-		"first; its options mean the same here:\n"
-		"  --pid, --tid        process name-PID, or name-PID/TID, as the root frame\n"
-		"  --kernel            kernel frames with an _[k] suffix\n"
-		"  --jit               JIT frames (from /tmp/perf-PID.map) with an _[j] suffix\n"
-		"  --all               --kernel and --jit\n"
-		"  --event-filter EVENT  the same as --event\n"
-		"%s%s\n"
-		"Examples:\n"
-		"  cprof-fold out.cprof | flamegraph.pl > flame.svg\n"
-		"  perf script | cprof-fold --all - > out.folded\n",
-		cli_help_filters, cli_help_common);
+	(void)arg;
+	folded_root *r = v;
+	if (*r != FOLDED_ROOT_TID)
+		*r = FOLDED_ROOT_PID;
+	return 0;
 }
+
+static int root_tid(void *v, const char *arg)
+{
+	(void)arg;
+	*(folded_root *)v = FOLDED_ROOT_TID;
+	return 0;
+}
+
+static const cli_usage usage = {
+	.name = "cprof-fold",
+	.synopsis = "cprof-fold [options] FILE...",
+	.about = "Writes folded stacks: one line per distinct stack, frames root first joined\n"
+		 "by ';', a space and the count; lines sorted. flamegraph.pl and inferno read it\n"
+		 "unchanged. In names, ';' becomes ':' and control characters become spaces.\n",
+	.footer = "Examples:\n"
+		  "  cprof-fold out.cprof | flamegraph.pl > flame.svg\n"
+		  "  perf script | cprof-fold --all - > out.folded\n",
+	.no_operand = CLI_NO_INPUT,
+};
 
 int main(int argc, char **argv)
 {
-	cli_init("cprof-fold");
-	enum { O_PID = CLI_OPT_FIRST_FREE, O_TID, O_KERNEL, O_JIT, O_ALL };
-	static const struct option longopts[] = {
-		{ "pid", no_argument, NULL, O_PID },
-		{ "tid", no_argument, NULL, O_TID },
-		{ "kernel", no_argument, NULL, O_KERNEL },
-		{ "jit", no_argument, NULL, O_JIT },
-		{ "all", no_argument, NULL, O_ALL },
-		{ "event-filter", required_argument, NULL, CLI_OPT_EVENT },
-		CLI_NAME_LONGOPTS,
-		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		CLI_FILTER_LONGOPTS,
-		CLI_READ_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
-	};
+	cli_args a = CLI_ARGS_INIT;
 	folded_opts o = { .value = PROF_NONE };
-	filter_opts f = { 0 };
-	prof_read_opts ro = { 0 };
-	const char *value = NULL, *output = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
-		int r = cli_filter_opt(c, optarg, &f);
-		if (r == 0)
-			r = cli_read_opt(c, optarg, &ro);
-		if (r < 0)
-			return 2;
-		if (r > 0 || cli_name_opt(c, optarg, &value, &o.names, &o.threads, &ro))
-			continue;
-		switch (c) {
-		case O_PID: if (o.root != FOLDED_ROOT_TID) o.root = FOLDED_ROOT_PID; break;
-		case O_TID: o.root = FOLDED_ROOT_TID; break;
-		case O_KERNEL: o.kernel_marks = true; break;
-		case O_JIT: o.jit_marks = true; break;
-		case O_ALL: o.kernel_marks = o.jit_marks = true; break;
-		case 'o': output = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
-		}
-	}
-	bool *mask;
-	if (cli_no_inputs(argc, optind))
-		return 2;
-	profile *p = cli_load(argv + optind, argc - optind, &ro, value, &o.value, &f, &mask);
-	if (!p)
-		return 1;
-	const char *file = argv[optind];
-	int rc = 1;
+	bool all = false;
+	const cli_option opts[] = {
+		CLI_OPT_VALUE(&a.value, "default: samples (or the default type without one;\n"
+					"perf script input: the event's periods)"),
+		CLI_OPTS_NAMES(&o.names),
+		CLI_OPT_THREADS(&o.threads),
+		CLI_OPT_TEXT("perf script input is written as stackcollapse-perf.pl writes it, process\n"
+			     "name first; its options mean the same here (--addrs: [module <address>]\n"
+			     "on the frames perf could not name; --inline: always):"),
+		CLI_OPT_CALLBACK(0, "pid", &o.root, NULL, "process name-PID as the root frame", root_pid,
+				 NULL),
+		CLI_OPT_CALLBACK(0, "tid", &o.root, NULL, "process name-PID/TID as the root frame",
+				 root_tid, NULL),
+		CLI_OPT_BOOL(0, "kernel", &o.kernel_marks, "kernel frames with an _[k] suffix"),
+		CLI_OPT_BOOL(0, "jit", &o.jit_marks,
+			     "JIT frames (from /tmp/perf-PID.map) with an _[j] suffix"),
+		CLI_OPT_BOOL(0, "all", &all, "--kernel and --jit"),
+		CLI_OPT_STRING(0, "event-filter", &a.read.event, "EVENT", "the same as --event"),
+		CLI_OPTS_FILTER(&a.filter),
+		CLI_OPTS_READ(&a.read),
+		CLI_OPT_OUTPUT(&a.output),
+		CLI_OPT_END(),
+	};
+	int first = cli_parse(argc, argv, opts, &usage);
+	if (all)
+		o.kernel_marks = o.jit_marks = true;
+	if (!cli_load(&a, argv + first, argc - first, &o.value))
+		return CLI_EXIT_INPUT;
+	o.mask = a.mask;
 	strbuf out = STRBUF_INIT;
 	cprof_err err = { { 0 } };
-	o.mask = mask;
-	if (folded_write(p, &o, &out, &err) < 0) {
-		cli_error(file, "%s", err.msg);
-		goto done;
-	}
-	rc = cli_write(output, out.buf, out.len);
-done:
-	sb_release(&out);
-	free(mask);
-	prof_free(p);
-	return rc;
+	return cli_finish(&a, folded_write(a.profile, &o, &out, &err), &err, &out);
 }

@@ -16,49 +16,59 @@
 
 #include "cprof_rawfmt.h"
 #include "record.h"
+#include "cli.h"
 #include "util.h"
 
-static const char usage[] =
-	"usage: cprof-record [-F HZ] [-o FILE] [--mode cpu|wall] [--unwind libunwind|fp]\n"
-	"                    [--max-depth N] -- COMMAND [ARGS...]\n"
-	"\n"
-	"Runs COMMAND with the cprof sampler preloaded and records every thread's\n"
-	"stacks into a raw file (see docs/raw-format.md). Exits with COMMAND's exit\n"
-	"status (128+N if it was killed by signal N).\n"
-	"\n"
-	"Before running, it refuses (exit 2, nothing runs) an output path it cannot\n"
-	"write and programs the preloaded sampler cannot enter: static and static-pie\n"
-	"programs, Go programs (use runtime/pprof: cprof tools read its profiles) and\n"
-	"programs of another machine; it says why and what to use instead (perf).\n"
-	"After the run it cuts the zero padding off files of processes that died\n"
-	"without closing them, lists each file that holds samples, warns when the\n"
-	"files hold much less CPU time than the command used, and exits 2 when\n"
-	"nothing was recorded at all although the command succeeded.\n"
-	"\n"
-	"  -F, --frequency HZ   samples per second of CPU time per thread (default 100)\n"
-	"  -o, --output FILE    the raw file (default cprof.out); a forked child writes\n"
-	"                       FILE.<pid>, an exec'd image FILE.<pid> or FILE.<pid>.<n>\n"
-	"      --mode MODE      cpu: sample threads as they use CPU time (default);\n"
-	"                       wall: sample every thread at the rate, running or\n"
-	"                       blocked (off-CPU samples are flagged)\n"
-	"      --unwind U       libunwind (default, DWARF unwind info) or fp (frame\n"
-	"                       pointers: faster, needs -fno-omit-frame-pointer)\n"
-	"      --max-depth N    frames kept per sample, 1 to 1024 (default 256);\n"
-	"                       deeper stacks are cut and flagged as truncated\n"
-	"  -q, --quiet          no summary at the end\n"
-	"  -h, --help           this text\n"
-	"\n"
-	"The same settings work without cprof-record, as environment variables of\n"
-	"a program run with LD_PRELOAD=libcprof-sample.so:\n"
-	"  CPROF_OUT=FILE (recording starts only if set)  CPROF_HZ=HZ\n"
-	"  CPROF_MODE=cpu|wall  CPROF_UNWIND=libunwind|fp  CPROF_MAX_DEPTH=N\n"
-	"  CPROF_TIMER=perf|timer_create|setitimer (force a timer; default: the best)\n"
-	"  CPROF_MAX_SIZE=BYTES (largest file, default 4 GiB; beyond: samples dropped)\n"
-	"cprof-record finds libcprof-sample.so in ../lib next to itself, else in\n"
-	"$CPROF_LIB or the loader's search path.\n"
-	"\n"
-	"example:\n"
-	"  cprof-record -F 1000 -o abc.cprof -- ./abc 2 && cprof-raw abc.cprof\n";
+/* --mode, --unwind: one of the words the sampler takes */
+static int mode(void *v, const char *arg)
+{
+	if (strcmp(arg, "cpu") && strcmp(arg, "wall"))
+		return -1;
+	*(const char **)v = arg;
+	return 0;
+}
+
+static int unwinder(void *v, const char *arg)
+{
+	if (strcmp(arg, "libunwind") && strcmp(arg, "fp"))
+		return -1;
+	*(const char **)v = arg;
+	return 0;
+}
+
+_Static_assert(CPROF_RAW_MAX_FRAMES == 1024, "--max-depth's help and error say 1024");
+
+static const cli_usage usage = {
+	.name = "cprof-record",
+	.synopsis = "cprof-record [-F HZ] [-o FILE] [--mode cpu|wall] [--unwind libunwind|fp]\n"
+		    "                    [--max-depth N] -- COMMAND [ARGS...]",
+	.about = "\n"
+		 "Runs COMMAND with the cprof sampler preloaded and records every thread's\n"
+		 "stacks into a raw file (see docs/raw-format.md). Exits with COMMAND's exit\n"
+		 "status (128+N if it was killed by signal N).\n"
+		 "\n"
+		 "Before running, it refuses (exit 2, nothing runs) an output path it cannot\n"
+		 "write and programs the preloaded sampler cannot enter: static and static-pie\n"
+		 "programs, Go programs (use runtime/pprof: cprof tools read its profiles) and\n"
+		 "programs of another machine; it says why and what to use instead (perf).\n"
+		 "After the run it cuts the zero padding off files of processes that died\n"
+		 "without closing them, lists each file that holds samples, warns when the\n"
+		 "files hold much less CPU time than the command used, and exits 2 when\n"
+		 "nothing was recorded at all although the command succeeded.\n",
+	.footer = "The same settings work without cprof-record, as environment variables of\n"
+		  "a program run with LD_PRELOAD=libcprof-sample.so:\n"
+		  "  CPROF_OUT=FILE (recording starts only if set)  CPROF_HZ=HZ\n"
+		  "  CPROF_MODE=cpu|wall  CPROF_UNWIND=libunwind|fp  CPROF_MAX_DEPTH=N\n"
+		  "  CPROF_TIMER=perf|timer_create|setitimer (force a timer; default: the best)\n"
+		  "  CPROF_MAX_SIZE=BYTES (largest file, default 4 GiB; beyond: samples dropped)\n"
+		  "cprof-record finds libcprof-sample.so in ../lib next to itself, else in\n"
+		  "$CPROF_LIB or the loader's search path.\n"
+		  "\n"
+		  "Example:\n"
+		  "  cprof-record -F 1000 -o abc.cprof -- ./abc 2 && cprof-raw abc.cprof\n",
+	.no_operand = "no command to run (see --help)",
+	.stop_at_operand = true,
+};
 
 static const char *find_library(char *buf, size_t n)
 {
@@ -147,73 +157,39 @@ static void forward_signal(int sig)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"frequency", required_argument, NULL, 'F'},
-		{"output", required_argument, NULL, 'o'},
-		{"mode", required_argument, NULL, 'm'},
-		{"unwind", required_argument, NULL, 'u'},
-		{"max-depth", required_argument, NULL, 'd'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *out = "cprof.out", *mode_ = NULL, *unwind = NULL;
+	uint64_t hzv = 100, depthv = 0;
+	bool quiet = false;
+	const cli_option opts[] = {
+		CLI_OPT_U64('F', "frequency", &hzv, "HZ",
+			    "samples per second of CPU time per thread (default 100)", 1, 100000,
+			    "a rate from 1 to 100000"),
+		CLI_OPT_STRING('o', "output", &out, "FILE",
+			       "the raw file (default cprof.out); a forked child writes\n"
+			       "FILE.<pid>, an exec'd image FILE.<pid> or FILE.<pid>.<n>"),
+		CLI_OPT_CALLBACK(0, "mode", &mode_, "MODE",
+				 "cpu: sample threads as they use CPU time (default);\n"
+				 "wall: sample every thread at the rate, running or\n"
+				 "blocked (off-CPU samples are flagged)",
+				 mode, "cpu or wall"),
+		CLI_OPT_CALLBACK(0, "unwind", &unwind, "U",
+				 "libunwind (default, DWARF unwind info) or fp (frame\n"
+				 "pointers: faster, needs -fno-omit-frame-pointer)",
+				 unwinder, "libunwind or fp"),
+		CLI_OPT_U64(0, "max-depth", &depthv, "N",
+			    "frames kept per sample, 1 to 1024 (default 256);\n"
+			    "deeper stacks are cut and flagged as truncated",
+			    1, CPROF_RAW_MAX_FRAMES, "a depth from 1 to 1024"),
+		CLI_OPT_BOOL('q', "quiet", &quiet, "no summary at the end"),
+		CLI_OPT_END(),
 	};
-	const char *out = "cprof.out", *mode = NULL, *unwind = NULL, *hz = "100", *depth = NULL;
-	char libbuf[PATH_MAX + 64];
+	char libbuf[PATH_MAX + 64], hz[24], depth[24];
 	strbuf outsb = STRBUF_INIT;
 	const char *outabs;
-	int c, quiet = 0, status;
-	uint64_t v, hzv = 100;
-
-	while ((c = getopt_long(argc, argv, "+F:o:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'F':
-			if (parse_u64(optarg, &v) < 0 || v < 1 || v > 100000) {
-				fprintf(stderr, "cprof-record: -F %s: want a rate from 1 to 100000\n", optarg);
-				return 2;
-			}
-			hz = optarg;
-			hzv = v;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		case 'm':
-			if (strcmp(optarg, "cpu") && strcmp(optarg, "wall")) {
-				fprintf(stderr, "cprof-record: --mode %s: want cpu or wall\n", optarg);
-				return 2;
-			}
-			mode = optarg;
-			break;
-		case 'u':
-			if (strcmp(optarg, "libunwind") && strcmp(optarg, "fp")) {
-				fprintf(stderr, "cprof-record: --unwind %s: want libunwind or fp\n", optarg);
-				return 2;
-			}
-			unwind = optarg;
-			break;
-		case 'd':
-			if (parse_u64(optarg, &v) < 0 || v < 1 || v > CPROF_RAW_MAX_FRAMES) {
-				fprintf(stderr, "cprof-record: --max-depth %s: want a depth from 1 to %d\n",
-					optarg, CPROF_RAW_MAX_FRAMES);
-				return 2;
-			}
-			depth = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			return 0;
-		default:
-			fputs(usage, stderr);
-			return 2;
-		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "cprof-record: no command to run\n%s", usage);
-		return 2;
-	}
+	int status;
+	int first = cli_parse(argc, argv, opts, &usage);
+	snprintf(hz, sizeof(hz), "%llu", (unsigned long long)hzv);
+	snprintf(depth, sizeof(depth), "%llu", (unsigned long long)depthv);
 	if (out[0] != '/') {
 		char cwd[PATH_MAX];
 		if (!getcwd(cwd, sizeof(cwd))) {
@@ -237,8 +213,8 @@ int main(int argc, char **argv)
 	/* A program the sampler cannot enter is said before it runs. */
 	rec_target tgt;
 	strbuf why = STRBUF_INIT;
-	rec_inspect(argv[optind], &tgt);
-	if (rec_refusal(&tgt, argv[optind], &why)) {
+	rec_inspect(argv[first], &tgt);
+	if (rec_refusal(&tgt, argv[first], &why)) {
 		fprintf(stderr, "cprof-record: %s", why.buf);
 		sb_release(&why);
 		sb_release(&outsb);
@@ -273,15 +249,15 @@ int main(int argc, char **argv)
 		setenv("LD_PRELOAD", pre.buf, 1);
 		setenv("CPROF_OUT", outabs, 1);
 		setenv("CPROF_HZ", hz, 1);
-		if (mode)
-			setenv("CPROF_MODE", mode, 1);
+		if (mode_)
+			setenv("CPROF_MODE", mode_, 1);
 		if (unwind)
 			setenv("CPROF_UNWIND", unwind, 1);
-		if (depth)
+		if (depthv)
 			setenv("CPROF_MAX_DEPTH", depth, 1);
 		unsetenv("CPROF_ROOT_PID");
-		execvp(argv[optind], argv + optind);
-		fprintf(stderr, "cprof-record: %s: %s\n", argv[optind], strerror(errno));
+		execvp(argv[first], argv + first);
+		fprintf(stderr, "cprof-record: %s: %s\n", argv[first], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	sb_release(&pre);
