@@ -51,6 +51,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gopclntab.h"
 #include "symcache.h"
 
 #include <dwarf.h>
@@ -401,6 +402,9 @@ typedef struct symmod {
 	cuidx *cus;        /* sorted by off */
 	size_t ncus, cus_alloc;
 	elfsyms syms;      /* the symbol table, for addresses without DWARF */
+	gopcln *go;        /* a Go binary's .gopclntab, for addresses without either */
+	bool go_tried;
+	GElf_Addr go_bias;
 } symmod;
 
 struct sym_session {
@@ -649,6 +653,7 @@ static void symmod_close(symmod *sm, const char *cache_dir)
 		cuidx_free(&sm->cus[i]);
 	free(sm->cus);
 	elfsyms_free(&sm->syms);
+	gopcln_free(sm->go);
 	symc_free(&sm->data);
 	free(sm->loads);
 	free(sm->key_path);
@@ -793,6 +798,34 @@ static bool fn_like(int tag)
 	       tag == DW_TAG_entry_point;
 }
 
+/* The module's .gopclntab, read on first use (NULL: none, or not one
+ * gopclntab.h reads). */
+static gopcln *go_table(symmod *sm)
+{
+	if (sm->go_tried)
+		return sm->go;
+	sm->go_tried = true;
+	Elf *elf = dwfl_module_getelf(sm->mod, &sm->go_bias);
+	size_t shstrndx;
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return NULL;
+	GElf_Addr text = 0;
+	Elf_Data *tab = NULL;
+	for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		const char *name;
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name)))
+			continue;
+		if (!strcmp(name, ".text"))
+			text = sh.sh_addr;
+		else if (!strcmp(name, ".gopclntab") && sh.sh_type != SHT_NOBITS)
+			tab = elf_getdata(scn, NULL);
+	}
+	if (tab && tab->d_buf)
+		sm->go = gopcln_open(tab->d_buf, tab->d_size, text);
+	return sm->go;
+}
+
 /* Resolves one address of the module into its entry (leaf first). */
 static const symc_entry *resolve(symmod *sm, Dwarf_Addr addr, symc_frame **fr, size_t *alloc)
 {
@@ -824,12 +857,18 @@ static const symc_entry *resolve(symmod *sm, Dwarf_Addr addr, symc_frame **fr, s
 		next_col = die_udata(&sc->die, DW_AT_call_column);
 	}
 	if (!n) {
-		/* No DWARF for the address: the ELF symbol table. */
+		/* No DWARF for the address: the ELF symbol table; for a stripped
+		 * Go binary, its pc-line table (as go tool pprof reads it) */
 		const char *name = symbol_name(sm->mod, &sm->syms, addr);
+		gopcln_frame gf;
 		if (name) {
 			ALLOC_GROW(*fr, 1, *alloc);
 			(*fr)[0] = (symc_frame){ add_fn(&sm->data, NULL, name, leaf_file), leaf_line,
 						 leaf_col };
+			n = 1;
+		} else if (go_table(sm) && gopcln_lookup(sm->go, addr - sm->go_bias, &gf)) {
+			ALLOC_GROW(*fr, 1, *alloc);
+			(*fr)[0] = (symc_frame){ add_fn(&sm->data, NULL, gf.name, gf.file), gf.line, 0 };
 			n = 1;
 		}
 	}

@@ -11,7 +11,9 @@
  * last, as pprof stores them. Debug information is found next to the file,
  * through .gnu_debuglink, under /usr/lib/debug (also by build-id), and under
  * opts->debug_dir. Without DWARF the ELF symbol table still gives the
- * function. Addresses nothing knows about stay unsymbolized (module+0xoff).
+ * function, and without either a Go binary's .gopclntab (gopclntab.h) the
+ * function, file and line. Addresses nothing knows about stay unsymbolized
+ * (module+0xoff).
  *
  * A missing file, a build-id mismatch or an unreadable ELF is one warning
  * per file through opts->warn; those frames stay module+0xoffset. The vdso

@@ -17,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 32
+plan 35
 
 # "name self-period" and "name children%" from perf report, [.]/[k] dropped;
 # perf's separate "NAME (inlined)" entries are left out (cprof counts an
@@ -125,6 +125,28 @@ EOF
 	ok $? "node cprof raw file: the JIT frames are named from /tmp/perf-PID.map"
 else
 	for i in 1 2 3; do ok 0 "# SKIP node is not installed"; done
+fi
+
+# 4b. a Go binary stripped of .symtab and DWARF (-ldflags='-s -w', as Debian
+#     ships Go programs): its frames are named from .gopclntab. The peer is
+#     go tool pprof, which names them the same way (cmd/internal/objfile)
+#     when it reads cprof's unsymbolized pprof of the same perf.data
+if command -v go > /dev/null; then
+	mkdir -p "$T/gosrc" "$T/home" && cp "$ROOT/tests/go/go.mod" "$ROOT/tests/go/"*.go "$T/gosrc/"
+	(cd "$T/gosrc" && HOME=$T/home GOCACHE=$T/gocache GOPATH=$T/gopath GOFLAGS=-mod=mod \
+		GOTOOLCHAIN=local GOPROXY=off GOSUMDB=off CGO_ENABLED=0 \
+		run_limited 300 go test -c -ldflags='-s -w' -o "$T/burn.test" . > "$T/go.log" 2>&1) &&
+		! readelf -S "$T/burn.test" | grep -q ' \.symtab '
+	ok $? "a Go test binary built without .symtab and DWARF" || diag "$(head -5 "$T/go.log")"
+	BURN_MS=400 run_limited 120 perf record -q -e cpu-clock:u -F 499 -g -o "$T/go.data" -- \
+		"$T/burn.test" -test.count=1 > /dev/null 2>&1
+	ok $? "perf record -g -- the stripped Go binary"
+	"$BIN/cprof-pprof" --no-symbolize "$T/go.data" -o "$T/go-raw.pb.gz" 2> /dev/null
+	want=$(gopprof -top -nodefraction=0 -nodecount=100000 "$T/go-raw.pb.gz" | sed -n '/flat%/,$p')
+	is "$("$BIN/cprof-top" --nodefraction 0 -n 100000 "$T/go.data" 2> /dev/null | sed -n '/flat%/,$p')" \
+		"$want" "Go frames named from .gopclntab: cprof-top's rows are go tool pprof -top's ($(echo "$want" | grep -c 'burn.spin') spin functions)"
+else
+	for i in 1 2 3; do ok 0 "# SKIP go is not installed"; done
 fi
 
 # 5. damaged files: one line naming the file, no output, non-zero exit
