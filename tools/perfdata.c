@@ -333,6 +333,37 @@ static int hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* The running kernel's GNU build-id (hex) from /sys/kernel/notes; false
+ * when it cannot be read. */
+static bool running_kernel_build_id(char out[41])
+{
+	unsigned char *d;
+	size_t n;
+	cprof_err e;
+	if (read_file_all("/sys/kernel/notes", (size_t)1 << 16, &d, &n, &e) < 0)
+		return false;
+	bool found = false;
+	for (size_t at = 0; !found && n - at >= 12;) {
+		uint32_t namesz = rd32(d + at), descsz = rd32(d + at + 4), type = rd32(d + at + 8);
+		size_t name = at + 12, desc = name + ((namesz + 3u) & ~3u);
+		if (namesz > n || descsz > n || desc > n || n - desc < descsz)
+			break;
+		if (type == 3 && namesz == 4 && !memcmp(d + name, "GNU", 4) && descsz >= 1 &&
+		    descsz <= 20) {
+			static const char hx[] = "0123456789abcdef";
+			for (uint32_t i = 0; i < descsz; i++) {
+				out[2 * i] = hx[d[desc + i] >> 4];
+				out[2 * i + 1] = hx[d[desc + i] & 15];
+			}
+			out[2 * descsz] = 0;
+			found = true;
+		}
+		at = desc + ((descsz + 3u) & ~3u);
+	}
+	free(d);
+	return found;
+}
+
 /* /proc/kallsyms' text symbols ("ADDR t NAME [module]"), parsed by hand:
  * it has ~200k lines and the kernel is slow enough producing them. The
  * names stay in r->kbuf; a name is interned only when a frame uses it. */
@@ -342,6 +373,17 @@ static void load_kallsyms(pd *r)
 	unsigned char *buf;
 	size_t len;
 	cprof_err e;
+	/* another kernel's recording: this kernel's symbols would name its
+	 * frames wrongly, so they stay one [kernel] frame, as perf report
+	 * leaves them unnamed when the build-ids differ */
+	const char *rec = build_id_of(r, prof_intern(r->p, "[kernel.kallsyms]"));
+	char run[41];
+	if (*rec && running_kernel_build_id(run) && strcmp(rec, run) != 0) {
+		prof_warnf(r->o, "recorded on another kernel (build-id %s, running %s): kernel frames "
+				 "are shown as one [kernel] frame",
+			   rec, run);
+		return;
+	}
 	if (read_file_all("/proc/kallsyms", (size_t)256 << 20, &buf, &len, &e) < 0)
 		return;
 	r->kbuf = (char *)buf;
