@@ -22,9 +22,6 @@
 #include "profile.h"
 
 #define SYMC_MAGIC "CPROFSYM"
-/* 2: Go binaries without symbols are named from .gopclntab (a version 1
- * file holds those addresses as unresolved) */
-#define SYMC_VERSION 2u
 #define SYMC_BOM 0x01020304u
 #define SYMC_HDR 32
 #define SYMC_MAX_STR ((uint32_t)1 << 20)

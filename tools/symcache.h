@@ -31,6 +31,11 @@
 
 #include "util.h"
 
+/* The file format's version (in the header; another is a cache miss).
+ * 2: Go binaries without symbols are named from .gopclntab (a version 1
+ * file holds those addresses as unresolved) */
+#define SYMC_VERSION 2u
+
 typedef struct symc_fn {
 	char *name, *sys, *file; /* malloc'd, never NULL */
 	int64_t line;

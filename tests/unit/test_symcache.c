@@ -100,7 +100,7 @@ static void test_cut_and_flipped(void **state)
 static int parse_payload(const strbuf *payload)
 {
 	strbuf f = STRBUF_INIT;
-	uint32_t v = 1, bom = 0x01020304;
+	uint32_t v = SYMC_VERSION, bom = 0x01020304;
 	uint64_t len = payload->len, sum = symc_checksum((const unsigned char *)payload->buf, payload->len);
 	sb_add(&f, "CPROFSYM", 8);
 	sb_add(&f, &v, 4);
