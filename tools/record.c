@@ -1,6 +1,7 @@
 /*
- * record: cprof-record's checks before and after the run (see record.h).
- * ELF files are read with libelf (elfutils), which the symbolizer links too.
+ * record: cprof-record's run, and its checks before and after (see
+ * record.h). ELF files are read with libelf (elfutils), which the
+ * symbolizer links too.
  */
 #include "record.h"
 
@@ -11,11 +12,16 @@
 #include <gelf.h>
 #include <libelf.h>
 #include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rawfile.h"
@@ -472,4 +478,294 @@ void rec_files_free(rec_file *files, size_t n)
 		free(files[i].problem);
 	}
 	free(files);
+}
+
+/* ---- the report after the run -------------------------------------------- */
+
+/* "1.234 s" */
+static void add_secs(strbuf *sb, int64_t ns)
+{
+	sb_addf(sb, "%.3f s", (double)ns / 1e9);
+}
+
+void rec_summary(const char *out, const rec_file *f, size_t n, strbuf *sb)
+{
+	uint64_t samples = 0, dropped = 0;
+	int64_t cpu = 0;
+	size_t with = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		samples += f[i].samples;
+		dropped += f[i].dropped;
+		cpu += f[i].wall ? 0 : f[i].cpu_ns;
+		with += f[i].samples > 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!f[i].samples && !f[i].live && n > 1)
+			continue;
+		sb_addf(sb, "%s: %llu samples (%llu dropped) in ", f[i].path,
+			(unsigned long long)f[i].samples, (unsigned long long)f[i].dropped);
+		add_secs(sb, (int64_t)(f[i].end_ns - f[i].start_ns));
+		sb_addf(sb, ", pid %u (%s)", f[i].pid, f[i].command);
+		if (*f[i].problem)
+			sb_addf(sb, "; %s", f[i].problem);
+		if (f[i].trimmed)
+			sb_addf(sb, "; %llu bytes of zero padding cut off",
+				(unsigned long long)f[i].trimmed);
+		sb_addc(sb, '\n');
+	}
+	if (n > 1) {
+		sb_addf(sb, "total: %llu samples (%llu dropped", (unsigned long long)samples,
+			(unsigned long long)dropped);
+		if (cpu) {
+			sb_adds(sb, ", ");
+			add_secs(sb, cpu);
+			sb_adds(sb, " of CPU");
+		}
+		sb_addf(sb, ") in %zu file%s %s*", with, with == 1 ? "" : "s", out);
+		if (n > with)
+			sb_addf(sb, "; %zu more file%s without samples", n - with,
+				n - with == 1 ? "" : "s");
+		sb_addc(sb, '\n');
+	}
+}
+
+bool rec_unseen_warning(const rec_file *f, size_t n, int64_t used_ns, uint64_t hz, strbuf *sb)
+{
+	int64_t got = 0;
+	bool wall = false;
+	for (size_t i = 0; i < n; i++) {
+		got += f[i].cpu_ns;
+		wall |= f[i].wall;
+	}
+	/* below 20 samples' worth of CPU, or 0.2 s, the gap is noise */
+	int64_t floor_ns = (int64_t)(20 * 1e9 / (double)hz);
+	if (wall || used_ns < 200000000 || used_ns < floor_ns || got >= used_ns / 2)
+		return false;
+	sb_addf(sb,
+		"warning: the command used %.3f s of CPU but the files hold %.3f s (%.0f%%): "
+		"programs it ran were not recorded (static or Go programs, or programs that clear "
+		"LD_PRELOAD)",
+		(double)used_ns / 1e9, (double)got / 1e9, 100.0 * (double)got / (double)used_ns);
+	return true;
+}
+
+/* ---- running the command ------------------------------------------------- */
+
+static void say(const rec_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const rec_opts *o, const char *fmt, ...)
+{
+	strbuf sb = STRBUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	if (o->say)
+		o->say(o->say_ctx, sb.buf);
+	sb_release(&sb);
+}
+
+/* Each line of text (the last '\n' optional) as one message. */
+static void say_lines(const rec_opts *o, const char *text)
+{
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl ? (size_t)(nl - text) : strlen(text);
+		say(o, "%.*s", (int)n, text);
+		text += n + (nl != NULL);
+	}
+}
+
+const char *rec_find_library(char *buf, size_t n)
+{
+	char self[PATH_MAX - 32];
+	const char *env = getenv("CPROF_LIB");
+	ssize_t len;
+
+	if (env && *env)
+		return env;
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0) {
+		self[len] = 0;
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			snprintf(buf, n, "%s/../lib/libcprof-sample.so", self);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	return "libcprof-sample.so";
+}
+
+/* The child the forwarded signals go to: a signal handler has no context
+ * argument, so this one variable is the process's. */
+static volatile pid_t rec_child;
+
+static void forward_signal(int sig)
+{
+	if (rec_child > 0)
+		kill(rec_child, sig);
+}
+
+typedef struct rec_run {
+	int status;      /* wait4's */
+	struct rusage ru;
+	int exec_errno;  /* why the command did not start, or 0 */
+} rec_run;
+
+/* In the child: the sampler's settings, then the command. An exec error
+ * goes back through the close-on-exec pipe fd (nothing is printed here). */
+static void exec_child(const rec_opts *o, const char *outabs, const char *preload, int fd)
+{
+	char num[24];
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	setenv("LD_PRELOAD", preload, 1);
+	setenv("CPROF_OUT", outabs, 1);
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)o->hz);
+	setenv("CPROF_HZ", num, 1);
+	if (o->mode)
+		setenv("CPROF_MODE", o->mode, 1);
+	if (o->unwind)
+		setenv("CPROF_UNWIND", o->unwind, 1);
+	if (o->max_depth) {
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)o->max_depth);
+		setenv("CPROF_MAX_DEPTH", num, 1);
+	}
+	unsetenv("CPROF_ROOT_PID");
+	execvp(o->argv[0], o->argv);
+	int e = errno;
+	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e)) {
+		/* the parent then sees a plain exit status */
+	}
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+/* Runs the command with the sampler preloaded and waits for it, the
+ * terminal's SIGINT and SIGQUIT left to it (ignored here), SIGTERM and
+ * SIGHUP forwarded. -1 (said) when it cannot be started at all. */
+static int run_command(const rec_opts *o, const char *outabs, const char *preload, rec_run *r)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		say(o, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward_signal };
+	struct sigaction old[4];
+	sigaction(SIGINT, &ign, &old[0]);
+	sigaction(SIGQUIT, &ign, &old[1]);
+	sigaction(SIGTERM, &fwd, &old[2]);
+	sigaction(SIGHUP, &fwd, &old[3]);
+	int rc = 0;
+	rec_child = fork();
+	if (rec_child == 0)
+		exec_child(o, outabs, preload, pipefd[1]);
+	close(pipefd[1]);
+	if (rec_child < 0) {
+		say(o, "fork: %s", strerror(errno));
+		rc = -1;
+	} else {
+		r->exec_errno = 0;
+		while (read(pipefd[0], &r->exec_errno, sizeof(r->exec_errno)) < 0 && errno == EINTR)
+			;
+		while (wait4(rec_child, &r->status, 0, &r->ru) < 0) {
+			if (errno != EINTR) {
+				say(o, "waitpid: %s", strerror(errno));
+				rc = -1;
+				break;
+			}
+		}
+	}
+	close(pipefd[0]);
+	rec_child = 0;
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGQUIT, &old[1], NULL);
+	sigaction(SIGTERM, &old[2], NULL);
+	sigaction(SIGHUP, &old[3], NULL);
+	return rc;
+}
+
+/* After the run: the files, the summary, the warnings; the exit status. */
+static int report(const rec_opts *o, const char *outabs, const char *lib, uint64_t t0,
+		  const rec_run *r)
+{
+	int rc = WIFSIGNALED(r->status) ? 128 + WTERMSIG(r->status) : WEXITSTATUS(r->status);
+	bool exec_failed = WIFEXITED(r->status) && WEXITSTATUS(r->status) >= 126;
+	if (r->exec_errno)
+		say(o, "%s: %s", o->argv[0], strerror(r->exec_errno));
+	rec_file *files;
+	size_t nfiles = rec_collect(outabs, t0, &files);
+	strbuf sb = STRBUF_INIT;
+	if (!nfiles && !exec_failed) {
+		/* The truth, and a failure: nothing of the run was recorded. */
+		say(o, "nothing was recorded: %s was not written, so no program the command ran "
+		       "loaded %s (a static or Go program run by a script, a program that clears "
+		       "LD_PRELOAD, or a library the loader refused: see its message above)",
+		    o->output, lib);
+		if (!rc)
+			rc = 2;
+	} else if (nfiles) {
+		if (!o->quiet)
+			rec_summary(o->output, files, nfiles, &sb);
+		/* CPU the command's processes used (those waited for) against
+		 * what the files hold: a large gap is programs that ran unseen. */
+		int64_t used = (int64_t)(r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) * 1000000000 +
+			       (int64_t)(r->ru.ru_utime.tv_usec + r->ru.ru_stime.tv_usec) * 1000;
+		rec_unseen_warning(files, nfiles, used, o->hz, &sb);
+		say_lines(o, sb.buf);
+	}
+	sb_release(&sb);
+	rec_files_free(files, nfiles);
+	return rc;
+}
+
+int rec_record(const rec_opts *o)
+{
+	strbuf outabs = STRBUF_INIT, why = STRBUF_INIT, preload = STRBUF_INIT;
+	char libbuf[PATH_MAX + 64];
+	int rc = 2;
+	if (o->output[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd))) {
+			say(o, "getcwd: %s", strerror(errno));
+			goto done;
+		}
+		sb_addf(&outabs, "%s/", cwd);
+	}
+	sb_adds(&outabs, o->output);
+	/* Before the command runs: a recording that cannot be written must not
+	 * cost the user the whole run, and a program the sampler cannot enter
+	 * is said before it runs. */
+	cprof_err err = { { 0 } };
+	if (rec_check_output(outabs.buf, &err) < 0) {
+		say(o, "cannot write %s: %s", o->output, err.msg);
+		goto done;
+	}
+	rec_target tgt;
+	rec_inspect(o->argv[0], &tgt);
+	if (rec_refusal(&tgt, o->argv[0], &why)) {
+		why.buf[--why.len] = 0; /* one message: the first line names the program */
+		say(o, "%s", why.buf);
+		goto done;
+	}
+	const char *lib = o->library ? o->library : rec_find_library(libbuf, sizeof(libbuf));
+	const char *old = getenv("LD_PRELOAD");
+	if (old && *old)
+		sb_addf(&preload, "%s:", old);
+	sb_adds(&preload, lib);
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t t0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	rec_run r;
+	if (run_command(o, outabs.buf, preload.buf, &r) == 0)
+		rc = report(o, outabs.buf, lib, t0, &r);
+done:
+	sb_release(&outabs);
+	sb_release(&why);
+	sb_release(&preload);
+	return rc;
 }

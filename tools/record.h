@@ -1,7 +1,7 @@
 /*
- * record: what cprof-record decides before and after it runs a command —
- * the library half of tools/cprof-record.c (which only parses options,
- * forks, waits and prints).
+ * record: cprof-record's work — rec_record runs a command with the sampler
+ * preloaded and says what it recorded; tools/cmd/cprof-record.c only parses
+ * the options into rec_opts and prints the messages.
  *
  * Before running:
  *  - rec_check_output: can the sampler create the output file (and the
@@ -24,7 +24,14 @@
  *    megabytes of zero padding are left behind — unless a live process
  *    still has it mapped (a daemon the command left running).
  *
- * None of these functions prints; each fills a cprof_err and returns -1.
+ * The run (rec_record): the settings go to the sampler as its environment
+ * variables (CPROF_OUT, CPROF_HZ, ...), the command is run with
+ * libcprof-sample.so added to LD_PRELOAD, the terminal's SIGINT and SIGQUIT
+ * are left to it and SIGTERM and SIGHUP forwarded to it, and cprof-record
+ * exits with its status.
+ *
+ * None of these functions prints: the checks fill a cprof_err and return
+ * -1, rec_record hands its messages to a callback.
  */
 #ifndef CPROF_RECORD_H
 #define CPROF_RECORD_H
@@ -92,5 +99,46 @@ typedef struct rec_file {
  * rec_files_free. */
 size_t rec_collect(const char *path, uint64_t since_ns, rec_file **files);
 void rec_files_free(rec_file *files, size_t n);
+
+/* Appends one line per file that holds samples (earliest first; a file
+ * without samples only when it is the only one or still being written) —
+ * "PATH: N samples (M dropped) in 1.234 s, pid P (COMMAND)[; problem]" —
+ * then, for several files, "total: ..." naming out ("out*"). */
+void rec_summary(const char *out, const rec_file *f, size_t n, strbuf *sb);
+
+/* When the files hold less than half the CPU time the command used
+ * (used_ns, of at least 0.2 s and 20 samples at hz; never in wall mode):
+ * appends the warning that programs ran unseen and returns true. */
+bool rec_unseen_warning(const rec_file *f, size_t n, int64_t used_ns, uint64_t hz, strbuf *sb);
+
+/* libcprof-sample.so: $CPROF_LIB, else ../lib/ next to the running
+ * program (into buf), else the bare name for the loader's search path. */
+const char *rec_find_library(char *buf, size_t n);
+
+typedef struct rec_opts {
+	const char *output;     /* the raw file as given (relative: to the cwd) */
+	uint64_t hz;            /* samples per second of CPU time per thread */
+	const char *mode;       /* "cpu", "wall", or NULL: the sampler's default */
+	const char *unwind;     /* "libunwind", "fp", or NULL */
+	uint64_t max_depth;     /* frames per sample; 0: the sampler's default */
+	bool quiet;             /* no summary */
+	const char *library;    /* the sampler; NULL: rec_find_library */
+	char *const *argv;      /* the command, NULL-terminated */
+	/* Each message (a refusal, an error, a summary line, a warning): text
+	 * without the program's name or a final '\n' (a refusal has several
+	 * lines); NULL: dropped. */
+	void (*say)(void *ctx, const char *msg);
+	void *say_ctx;
+} rec_opts;
+
+#define REC_OPTS_INIT { .output = "cprof.out", .hz = 100 }
+
+/* Records one run of o->argv: checks that the output can be written and
+ * that the program can be recorded (else says why and returns 2, nothing
+ * run), runs it (see above), trims and summarizes the files it left, and
+ * returns what cprof-record exits with: the command's status (128+N when
+ * killed by signal N), 127/126 when it could not be executed, 2 when it
+ * succeeded but nothing was recorded, or when it could not be started. */
+int rec_record(const rec_opts *o);
 
 #endif
