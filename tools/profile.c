@@ -1058,6 +1058,23 @@ bool prof_origin_delta(const profile *a, const profile *b, int64_t *delta)
 	return false;
 }
 
+void prof_common_axis(profile *const *ps, size_t n, int64_t *offs)
+{
+	size_t ref = 0; /* the first with timestamps */
+	while (ref + 1 < n && !ps[ref]->has_timestamps)
+		ref++;
+	int64_t lo = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!ps[i]->has_timestamps || !prof_origin_delta(ps[ref], ps[i], &offs[i]))
+			offs[i] = INT64_MIN; /* its own axis */
+		else if (offs[i] < lo)
+			lo = offs[i];
+	for (size_t i = 0; i < n; i++) {
+		offs[i] = offs[i] == INT64_MIN ? -1 : offs[i] - lo;
+		prof_shift_origin(ps[i], offs[i]);
+	}
+}
+
 void prof_shift_origin(profile *p, int64_t d)
 {
 	if (d <= 0)

@@ -319,4 +319,12 @@ bool prof_origin_delta(const profile *a, const profile *b, int64_t *delta);
  * grows by d. d >= 0. */
 void prof_shift_origin(profile *p, int64_t d);
 
+/* Puts n profiles of one run on one time axis without merging them (cprof-raw
+ * shows each input on its own): the earliest start among those with
+ * timestamps and a common clock (prof_origin_delta) with the first of them
+ * is 0, each such profile is shifted there (prof_shift_origin) and offs[i]
+ * is its start on that axis; offs[i] is -1 for a profile left on its own
+ * axis (no timestamps, or no common clock). */
+void prof_common_axis(profile *const *ps, size_t n, int64_t *offs);
+
 #endif

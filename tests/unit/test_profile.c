@@ -487,7 +487,23 @@ static void test_merge_time_axis(void **state)
 	assert_int_equal(m->samples[1].time_ns, 9);
 	assert_int_equal(m->duration_nanos, 4);
 
-	profile *all[] = { a, b, c, e, b2, c2, x, y, u, v, g, h, m, n };
+	/* kept apart on one axis (cprof-raw): the earliest (c2) at 0, the
+	 * untimed g and the clockless m on their own */
+	profile *r1 = recording(100, boot, 50 * s, 2 * s), *r2 = recording(300, boot, 49 * s, s / 2);
+	profile *r3 = recording(200, boot, 53 * s, 2 * s);
+	profile *apart[] = { g, r1, m, r2, r3 };
+	int64_t offs[5];
+	prof_common_axis(apart, 5, offs);
+	assert_int_equal(offs[0], -1);
+	assert_int_equal(offs[1], s);
+	assert_int_equal(offs[2], -1);
+	assert_int_equal(offs[3], 0);
+	assert_int_equal(offs[4], 4 * s);
+	assert_int_equal(r1->samples[0].time_ns, s + 1000000);
+	assert_int_equal(r2->samples[0].time_ns, 1000000);
+	assert_int_equal(r3->samples[1].time_ns, 4 * s + 2000000);
+
+	profile *all[] = { a, b, c, e, b2, c2, x, y, u, v, g, h, m, n, r1, r2, r3 };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		prof_free(all[i]);
 }

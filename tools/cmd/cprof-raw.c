@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 	strbuf out = STRBUF_INIT;
 	int rc = 0;
 	/* Every input first: they share one time axis, whose origin is the
-	 * earliest start among them (prof_origin_delta). */
+	 * earliest start among them. */
 	int nin = argc - first;
 	profile **ps = xcalloc((size_t)nin, sizeof(*ps));
 	warnlist *ws = xcalloc((size_t)nin, sizeof(*ws));
@@ -94,19 +94,8 @@ int main(int argc, char **argv)
 			rc = 1;
 		}
 	}
-	int64_t lo = 0;
-	int ref = 0; /* the first input with timestamps */
-	while (!rc && ref + 1 < nin && !ps[ref]->has_timestamps)
-		ref++;
-	for (int a = 0; a < nin && !rc; a++)
-		if (!ps[a]->has_timestamps || !prof_origin_delta(ps[ref], ps[a], &offs[a]))
-			offs[a] = INT64_MIN; /* no timestamps or no common clock: own axis */
-		else if (offs[a] < lo)
-			lo = offs[a];
-	for (int a = 0; a < nin && !rc; a++) {
-		offs[a] = offs[a] == INT64_MIN ? -1 : offs[a] - lo;
-		prof_shift_origin(ps[a], offs[a]);
-	}
+	if (!rc)
+		prof_common_axis(ps, (size_t)nin, offs);
 	for (int a = 0; a < nin && !rc; a++) {
 		const char *file = argv[first + a];
 		cprof_err err = { { 0 } };
@@ -116,8 +105,9 @@ int main(int argc, char **argv)
 		rv.locations = ro.no_symbolize;
 		rv.start = nin > 1 ? offs[a] : -1;
 		rv.warnings = ws[a].text.buf;
-		if ((filter_active(&f) && filter_mask(ps[a], &f, &mask, NULL, &err) < 0) ||
-		    (rv.mask = mask, rawview_write(ps[a], &rv, &out, flush, &of, &err) < 0)) {
+		if (cli_filter_mask(file, ps[a], &f, &mask) < 0)
+			rc = 1;
+		else if ((rv.mask = mask, rawview_write(ps[a], &rv, &out, flush, &of, &err) < 0)) {
 			cli_error(file, "%s", err.msg);
 			rc = 1;
 		}
