@@ -4,8 +4,8 @@
  * Two hash tables do the work: a names_table (names.h) interns every frame
  * name once (ids, not strings, travel through the tree), and fl_index finds the
  * child of a node by (parent, name id) in O(1), so building the tree of N
- * stacks of depth D costs O(N*D) lookups and nothing per sample beyond a
- * sort: samples are grouped by interned stack before any name is built.
+ * stacks of depth D costs O(N*D) lookups and nothing per sample: samples are
+ * grouped by interned stack (prof_group_samples) before any name is built.
  *
  * The writer visits the tree once to place the frames that are at least
  * --minwidth pixels wide, buckets them by depth, and prints one <g> per
@@ -161,36 +161,6 @@ void flame_tree_add(flame_tree *t, const uint32_t *names, const uint32_t *module
 		t->nodes[node].self = prof_sadd(t->nodes[node].self, value);
 }
 
-/* ---- from a profile ------------------------------------------------------------ */
-
-typedef struct fgroup {
-	uint32_t stack;
-	int32_t tid;
-	int64_t time;
-	size_t idx;
-	int64_t value;
-} fgroup;
-
-static int fgroup_stack_cmp(const void *a_, const void *b_)
-{
-	const fgroup *a = a_, *b = b_;
-	if (a->tid != b->tid)
-		return a->tid < b->tid ? -1 : 1;
-	if (a->stack != b->stack)
-		return a->stack < b->stack ? -1 : 1;
-	return 0;
-}
-
-static int fgroup_time_cmp(const void *a_, const void *b_)
-{
-	const fgroup *a = a_, *b = b_;
-	if (a->tid != b->tid)
-		return a->tid < b->tid ? -1 : 1;
-	if (a->time != b->time)
-		return a->time < b->time ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
 /* ---- the sorted build -----------------------------------------------------
  * For one profile into an empty tree (the common case), the stacks are
  * sorted by their frame names and the tree grows like a depth-first walk:
@@ -210,12 +180,39 @@ typedef struct seqs {
 	bool modules;
 } seqs;
 
-static seqs *sort_seqs;
+/* Appends a stack of d names (and d modules when q->modules) with value v;
+ * returns where its ids go (NULL for an empty stack while q->ids is NULL:
+ * NULL + 0 is undefined). */
+static uint32_t *seqs_push(seqs *q, uint32_t d, int64_t v)
+{
+	if (q->n + 1 > q->alloc) {
+		size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc;
+		ALLOC_GROW(q->off, q->n + 1, a1);
+		ALLOC_GROW(q->len, q->n + 1, a2);
+		ALLOC_GROW(q->val, q->n + 1, a3);
+		q->alloc = a1;
+	}
+	size_t at = q->n ? q->off[q->n - 1] + (size_t)q->len[q->n - 1] * (q->modules ? 2 : 1) : 0;
+	ALLOC_GROW(q->ids, at + (size_t)d * (q->modules ? 2 : 1), q->ids_alloc);
+	q->off[q->n] = at;
+	q->len[q->n] = d;
+	q->val[q->n] = v;
+	q->n++;
+	return q->ids ? q->ids + at : NULL;
+}
 
-static int seq_cmp(const void *a_, const void *b_)
+static void seqs_free(seqs *q)
+{
+	free(q->ids);
+	free(q->off);
+	free(q->len);
+	free(q->val);
+}
+
+static int seq_cmp(const void *a_, const void *b_, void *ctx)
 {
 	size_t a = *(const size_t *)a_, b = *(const size_t *)b_;
-	const seqs *q = sort_seqs;
+	const seqs *q = ctx;
 	const uint32_t *x = q->ids + q->off[a], *y = q->ids + q->off[b];
 	uint32_t n = q->len[a] < q->len[b] ? q->len[a] : q->len[b];
 	for (uint32_t i = 0; i < n; i++)
@@ -226,12 +223,10 @@ static int seq_cmp(const void *a_, const void *b_)
 	return a < b ? -1 : a > b;
 }
 
-static const names_table *rank_names;
-
-static int rank_cmp(const void *a_, const void *b_)
+static int rank_cmp(const void *a_, const void *b_, void *ctx)
 {
-	return strcmp(names_get(rank_names, *(const uint32_t *)a_),
-		      names_get(rank_names, *(const uint32_t *)b_));
+	const names_table *names = ctx;
+	return strcmp(names_get(names, *(const uint32_t *)a_), names_get(names, *(const uint32_t *)b_));
 }
 
 typedef struct open_node {
@@ -257,19 +252,20 @@ static void close_node(flame_tree *t, const open_node *on, int64_t prune_below)
 	t->nnodes = on->node; /* its subtree is everything created after it */
 }
 
-static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
+/* The order in which the sorted build visits q's stacks: by their names'
+ * ranks in strcmp order (integer compares only). Rewrites q's name ids to
+ * ranks; *order maps a rank back to its name id (caller frees both). */
+static size_t *seqs_sorted(const flame_tree *t, seqs *q, uint32_t **order)
 {
 	uint32_t nn = names_count(t->names);
-	uint32_t *order = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
+	uint32_t *ord = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
 	uint32_t *rank = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
 	for (uint32_t i = 0; i < nn; i++)
-		order[i] = i;
-	rank_names = t->names;
-	qsort(order, nn, sizeof(*order), rank_cmp);
+		ord[i] = i;
+	if (nn)
+		qsort_r(ord, nn, sizeof(*ord), rank_cmp, t->names);
 	for (uint32_t i = 0; i < nn; i++)
-		rank[order[i]] = i;
-	/* names become their ranks for the sort (integer compares only); the
-	 * order array maps a rank back to its name when a node is created */
+		rank[ord[i]] = i;
 	for (size_t i = 0; i < q->n; i++) {
 		if (!q->len[i])
 			continue; /* empty stacks only: q->ids is NULL */
@@ -277,16 +273,23 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 		for (uint32_t k = 0; k < q->len[i]; k++)
 			s[k] = rank[s[k]];
 	}
+	free(rank);
 	size_t *idx = xmalloc(st_mult(q->n ? q->n : 1, sizeof(size_t)));
 	bool in_order = true;
 	for (size_t i = 0; i < q->n; i++)
 		idx[i] = i;
-	sort_seqs = q;
 	for (size_t i = 1; i < q->n && in_order; i++)
-		in_order = seq_cmp(&idx[i - 1], &idx[i]) < 0;
+		in_order = seq_cmp(&idx[i - 1], &idx[i], q) < 0;
 	if (!in_order) /* already sorted input (stackcollapse output) skips this */
-		qsort(idx, q->n, sizeof(*idx), seq_cmp);
+		qsort_r(idx, q->n, sizeof(*idx), seq_cmp, q);
+	*order = ord;
+	return idx;
+}
 
+static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
+{
+	uint32_t *order;
+	size_t *idx = seqs_sorted(t, q, &order);
 	open_node *path = NULL;
 	size_t path_alloc = 0;
 	uint32_t depth = 0; /* frames on the path; path[0] is the root */
@@ -330,8 +333,140 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	t->index->stale = true;
 	free(path);
 	free(idx);
-	free(rank);
 	free(order);
+}
+
+/* ---- naming a stack -------------------------------------------------------- */
+/* A stack's frames as ids of the tree's names. A location with one line
+ * (no inlining: most of them) is named once and its ids kept per location;
+ * a stack with a location of inlined lines is expanded into frames. */
+
+typedef struct stack_namer {
+	const profile *p;
+	const flame_build_opts *o;
+	names_table *names;
+	names_cache *nc;
+	/* per location: name id + 1, module id + 1; 0: not yet named;
+	 * UINT32_MAX: the location has inlined lines */
+	uint32_t *loc_ids;
+	prof_frame *frames; /* the expanded stack, when !simple */
+	size_t frames_alloc;
+	bool simple;        /* the stack counted last needs no expansion */
+	strbuf sb;
+} stack_namer;
+
+static void namer_init(stack_namer *n, const profile *p, const flame_build_opts *o, names_table *names)
+{
+	*n = (stack_namer){ .p = p, .o = o, .names = names, .sb = STRBUF_INIT };
+	n->nc = names_cache_new(p, &o->names, names);
+	n->loc_ids = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
+}
+
+static void namer_free(stack_namer *n)
+{
+	names_cache_free(n->nc);
+	free(n->loc_ids);
+	free(n->frames);
+	sb_release(&n->sb);
+}
+
+/* The location's two ids + 1, or UINT32_MAX first when it has inlined lines. */
+static const uint32_t *namer_loc(stack_namer *n, uint32_t loc)
+{
+	uint32_t *c = n->loc_ids + (size_t)loc * 2;
+	if (c[0])
+		return c;
+	const prof_location *l = &n->p->locations[loc];
+	if (l->nlines > 1) {
+		c[0] = UINT32_MAX;
+		return c;
+	}
+	prof_frame f = { loc, l->nlines ? l->lines[0].function : PROF_NONE, l->nlines ? l->lines[0].line : 0,
+			 false };
+	c[0] = names_cache_name(n->nc, &f) + 1;
+	c[1] = n->o->modules ? names_cache_module(n->nc, &f) + 1 : c[0];
+	return c;
+}
+
+/* How many names stack has (its frames, and the thread's root frame). */
+static uint32_t namer_count(stack_namer *n, uint32_t stack)
+{
+	const prof_stack *st = &n->p->stacks[stack];
+	n->simple = true;
+	for (uint32_t k = 0; k < st->depth && n->simple; k++)
+		n->simple = namer_loc(n, st->locs[k])[0] != UINT32_MAX;
+	uint32_t nf = n->simple ? st->depth : prof_stack_frames(n->p, stack, &n->frames, &n->frames_alloc);
+	return nf + (n->o->threads ? 1 : 0);
+}
+
+/* Fills the d names namer_count counted for stack, root first (leaf first
+ * with reverse), and their modules when mods is not NULL. */
+static void namer_fill(stack_namer *n, uint32_t stack, int32_t tid, uint32_t d, uint32_t *names,
+		       uint32_t *mods)
+{
+	const prof_stack *st = &n->p->stacks[stack];
+	uint32_t k0 = 0;
+	if (n->o->threads) {
+		sb_reset(&n->sb);
+		names_thread(n->p, tid, &n->sb);
+		names[0] = names_intern(n->names, n->sb.buf, n->sb.len);
+		if (mods)
+			mods[0] = names[0];
+		k0 = 1;
+	}
+	uint32_t nf = d - k0;
+	for (uint32_t k = 0; k < nf; k++) {
+		uint32_t j = n->o->reverse ? k : nf - 1 - k;
+		if (n->simple) {
+			const uint32_t *c = n->loc_ids + (size_t)st->locs[j] * 2;
+			names[k0 + k] = c[0] - 1;
+			if (mods)
+				mods[k0 + k] = c[1] - 1;
+		} else {
+			names[k0 + k] = names_cache_name(n->nc, &n->frames[j]);
+			if (mods)
+				mods[k0 + k] = names_cache_module(n->nc, &n->frames[j]);
+		}
+	}
+}
+
+/* ---- from a profile ------------------------------------------------------------ */
+
+typedef struct chart_ctx {
+	const profile *p;
+	bool threads;
+} chart_ctx;
+
+static int chart_cmp(const void *a_, const void *b_, void *ctx_)
+{
+	const chart_ctx *c = ctx_;
+	size_t ia = *(const size_t *)a_, ib = *(const size_t *)b_;
+	const prof_sample *a = &c->p->samples[ia], *b = &c->p->samples[ib];
+	if (c->threads && a->tid != b->tid)
+		return a->tid < b->tid ? -1 : 1;
+	if (a->time_ns != b->time_ns)
+		return a->time_ns < b->time_ns ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;
+}
+
+/* A flame chart's samples (those the mask shows), in time order (per
+ * thread first with threads): each is added on its own, and the tree
+ * merges consecutive ones. Returns the count; *out is the caller's. */
+static size_t chart_order(const profile *p, const flame_build_opts *o, size_t **out)
+{
+	size_t *idx = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(size_t)));
+	size_t n = 0;
+	for (size_t i = 0; i < p->nsamples; i++)
+		if (!o->mask || o->mask[i])
+			idx[n++] = i;
+	chart_ctx c = { p, o->threads };
+	bool in_order = true; /* recordings come in time order: skip the sort then */
+	for (size_t i = 1; i < n && in_order; i++)
+		in_order = chart_cmp(&idx[i - 1], &idx[i], &c) < 0;
+	if (!in_order)
+		qsort_r(idx, n, sizeof(*idx), chart_cmp, &c);
+	*out = idx;
+	return n;
 }
 
 int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_opts *o, cprof_err *err)
@@ -342,153 +477,58 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	if (v >= p->nvalues)
 		return cprof_fail(err, "no such sample type index %u", v);
 
-	fgroup *g = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(*g)));
-	size_t ng = 0;
-	for (size_t i = 0; i < p->nsamples; i++) {
-		if (o->mask && !o->mask[i])
-			continue;
-		g[ng].stack = p->samples[i].stack;
-		g[ng].tid = o->threads ? p->samples[i].tid : 0;
-		g[ng].time = p->samples[i].time_ns;
-		g[ng].idx = i;
-		g[ng].value = prof_sample_values(p, i)[v];
-		ng++;
+	/* what is added: the samples grouped by (stack[, thread]), or in a
+	 * chart every sample in time order */
+	prof_groups gr = { 0 };
+	size_t *chart = NULL, n;
+	if (t->chart) {
+		n = chart_order(p, o, &chart);
+	} else {
+		prof_group_opts go = PROF_GROUP_OPTS_INIT;
+		go.mask = o->mask;
+		go.by_thread = o->threads;
+		prof_group_samples(p, &go, &gr);
+		n = gr.n;
 	}
-	/* samples often come in order already (folded input: one per line,
-	 * stacks numbered as they appear): skip the sort then (glibc's is a
-	 * merge sort, which leaves sorted input as it is) */
-	int (*gcmp)(const void *, const void *) = t->chart ? fgroup_time_cmp : fgroup_stack_cmp;
-	bool g_sorted = true;
-	for (size_t i = 1; i < ng && g_sorted; i++)
-		g_sorted = gcmp(&g[i - 1], &g[i]) <= 0;
-	if (!g_sorted)
-		qsort(g, ng, sizeof(*g), gcmp);
-
 	/* one profile into an empty tree: the sorted build (see above) */
 	bool sorted = !t->chart && !o->base && t->nnodes == 1;
-	seqs q = { 0 };
-	q.modules = o->modules;
+	seqs q = { .modules = o->modules };
 	uint32_t *names = NULL, *mods = NULL;
 	size_t names_alloc = 0, mods_alloc = 0;
-	prof_frame *frames = NULL;
-	size_t frames_alloc = 0;
-	strbuf sb = STRBUF_INIT;
-	names_cache *nc = names_cache_new(p, &o->names, t->names);
-	uint32_t *loc_cache = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
-	for (size_t i = 0; i < ng;) {
-		size_t j = i + 1;
-		int64_t sum = g[i].value;
-		if (!t->chart)
-			while (j < ng && g[j].stack == g[i].stack && g[j].tid == g[i].tid)
-				sum = prof_sadd(sum, g[j++].value);
-		/* a stack of single-line locations (no inlining) needs no
-		 * expansion: its names come from the per-location cache (UINT32_MAX
-		 * there: a location with inlined lines). The first try assumes
-		 * that; a location with inlined lines restarts with the frames. */
-		const prof_stack *st = &p->stacks[g[i].stack];
-		bool simple = true;
-		uint32_t nf = st->depth, d;
-		for (;;) {
-			d = nf + (o->threads ? 1 : 0);
-			if (sorted) {
-				size_t need = q.n + 1;
-				if (need > q.alloc) {
-					size_t a1 = q.alloc, a2 = q.alloc, a3 = q.alloc;
-					ALLOC_GROW(q.off, need, a1);
-					ALLOC_GROW(q.len, need, a2);
-					ALLOC_GROW(q.val, need, a3);
-					q.alloc = a1;
-				}
-				size_t at = q.n ? q.off[q.n - 1] + (size_t)q.len[q.n - 1] * (q.modules ? 2 : 1) : 0;
-				ALLOC_GROW(q.ids, at + (size_t)d * 2, q.ids_alloc);
-				q.off[q.n] = at;
-				q.len[q.n] = d;
-				q.val[q.n] = sum;
-				q.n++;
-				/* an empty stack leaves q.ids NULL: NULL + 0 is undefined */
-				names = q.ids ? q.ids + at : NULL;
-				mods = q.modules && names ? names + d : NULL;
-			} else {
-				ALLOC_GROW(names, (size_t)d + 1, names_alloc);
-				ALLOC_GROW(mods, (size_t)d + 1, mods_alloc);
-			}
-			uint32_t k0 = 0;
-			if (o->threads) {
-				sb_reset(&sb);
-				names_thread(p, g[i].tid, &sb);
-				names[0] = names_intern(t->names, sb.buf, sb.len);
-				if (mods)
-					mods[0] = names[0];
-				k0 = 1;
-			}
-			if (!simple) {
-				for (uint32_t k = 0; k < nf; k++) {
-					/* root first, or leaf first with reverse */
-					const prof_frame *f = &frames[o->reverse ? k : nf - 1 - k];
-					names[k0 + k] = names_cache_name(nc, f);
-					if (mods)
-						mods[k0 + k] = names_cache_module(nc, f);
-				}
-				break;
-			}
-			for (uint32_t k = 0; k < nf && simple; k++) {
-				uint32_t loc = st->locs[o->reverse ? k : nf - 1 - k];
-				uint32_t *c = loc_cache + (size_t)loc * 2;
-				if (!c[0]) {
-					const prof_location *l = &p->locations[loc];
-					if (l->nlines > 1) {
-						c[0] = UINT32_MAX;
-					} else {
-						prof_frame f = { loc, l->nlines ? l->lines[0].function : PROF_NONE,
-								 l->nlines ? l->lines[0].line : 0, false };
-						c[0] = names_cache_name(nc, &f) + 1;
-						c[1] = names_cache_module(nc, &f) + 1;
-					}
-				}
-				if (c[0] == UINT32_MAX) {
-					simple = false;
-					break;
-				}
-				names[k0 + k] = c[0] - 1;
-				if (mods)
-					mods[k0 + k] = c[1] - 1;
-			}
-			if (simple)
-				break;
-			if (sorted)
-				q.n--; /* again, with the frames */
-			nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
+	stack_namer nm;
+	namer_init(&nm, p, o, t->names);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t stack = chart ? p->samples[chart[i]].stack : gr.g[i].stack;
+		int32_t tid = chart ? p->samples[chart[i]].tid : gr.g[i].tid;
+		int64_t value = chart ? prof_sample_values(p, chart[i])[v] : prof_group_values(&gr, i)[v];
+		uint32_t d = namer_count(&nm, stack);
+		if (sorted) {
+			uint32_t *ids = seqs_push(&q, d, value);
+			namer_fill(&nm, stack, tid, d, ids, q.modules && ids ? ids + d : NULL);
+			continue;
 		}
-		if (!sorted)
-			flame_tree_add(t, names, mods, d, sum, o->base);
-		i = j;
+		ALLOC_GROW(names, (size_t)d + 1, names_alloc);
+		if (o->modules)
+			ALLOC_GROW(mods, (size_t)d + 1, mods_alloc);
+		namer_fill(&nm, stack, tid, d, names, mods);
+		flame_tree_add(t, names, mods, d, value, o->base);
 	}
-	if (sorted) {
+	if (sorted)
 		build_sorted(t, &q, o->prune_below);
-		free(q.ids);
-		free(q.off);
-		free(q.len);
-		free(q.val);
-		names = mods = NULL;
-	}
-	names_cache_free(nc);
-	free(loc_cache);
-	free(g);
+	seqs_free(&q);
+	namer_free(&nm);
+	prof_groups_free(&gr);
+	free(chart);
 	free(names);
 	free(mods);
-	free(frames);
-	sb_release(&sb);
 	return 0;
 }
 
-static const names_table *sort_names;
-static const flame_node *sort_nodes;
-
-static int child_cmp(const void *a_, const void *b_)
+static int child_cmp(const void *a_, const void *b_, void *ctx)
 {
+	const flame_tree *t = ctx;
 	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-	return strcmp(names_get(sort_names, sort_nodes[a].name),
-		      names_get(sort_names, sort_nodes[b].name));
+	return strcmp(names_get(t->names, t->nodes[a].name), names_get(t->names, t->nodes[b].name));
 }
 
 void flame_tree_finish(flame_tree *t)
@@ -497,8 +537,6 @@ void flame_tree_finish(flame_tree *t)
 		return;
 	uint32_t *kids = NULL;
 	size_t kids_alloc = 0;
-	sort_names = t->names;
-	sort_nodes = t->nodes;
 	for (uint32_t id = 0; id < t->nnodes; id++) {
 		flame_node *n = &t->nodes[id];
 		size_t nk = 0;
@@ -508,7 +546,7 @@ void flame_tree_finish(flame_tree *t)
 		}
 		if (nk < 2)
 			continue;
-		qsort(kids, nk, sizeof(*kids), child_cmp);
+		qsort_r(kids, nk, sizeof(*kids), child_cmp, t);
 		n->first_child = kids[0];
 		for (size_t k = 0; k + 1 < nk; k++)
 			t->nodes[kids[k]].next_sibling = kids[k + 1];
