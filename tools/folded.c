@@ -1,8 +1,9 @@
 /*
  * folded: reader and writer of FlameGraph's folded stacks (see folded.h).
  *
- * The writer groups samples by (stack, thread) first — stacks are interned,
- * so that is an integer sort — and only then builds the text of each group.
+ * The writer asks prof_group_samples for the groups (stack[, thread]) first
+ * — stacks are interned, so that is a hash of integers — and only then
+ * builds the text of each group.
  * Two different stacks can print the same text (two locations of one
  * function), so the lines are sorted and equal neighbours merged: the output
  * has exactly one line per distinct text, in bytewise order.
@@ -492,40 +493,48 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 
 /* ---- writing ------------------------------------------------------------ */
 
-typedef struct group {
-	uint32_t stack;
-	uint32_t labelset; /* perf script input only */
-	int32_t tid;
-	int64_t value;
-} group;
-
-static int group_cmp(const void *a_, const void *b_)
-{
-	const group *a = a_, *b = b_;
-	if (a->stack != b->stack)
-		return a->stack < b->stack ? -1 : 1;
-	if (a->labelset != b->labelset)
-		return a->labelset < b->labelset ? -1 : 1;
-	if (a->tid != b->tid)
-		return a->tid < b->tid ? -1 : 1;
-	return 0;
-}
-
 typedef struct fline {
 	size_t off, len; /* text in the line buffer */
 	int64_t value;
 } fline;
 
-static const char *cmp_base;
-
-static int fline_cmp(const void *a_, const void *b_)
+static int fline_cmp(const void *a_, const void *b_, void *ctx)
 {
+	const char *base = ctx;
 	const fline *a = a_, *b = b_;
 	size_t n = a->len < b->len ? a->len : b->len;
-	int c = memcmp(cmp_base + a->off, cmp_base + b->off, n);
+	int c = memcmp(base + a->off, base + b->off, n);
 	if (c)
 		return c;
 	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* Appends the text of a group's stack (without the count) to text. */
+static void group_text(const profile *p, const folded_opts *o, bool perf, const prof_group *g,
+		       names_table *names, names_cache *nc, strbuf *text, prof_frame **frames,
+		       size_t *frames_alloc)
+{
+	if (perf) {
+		/* the thread matters for the TID root, and for samples
+		 * without labels (no "comm": the thread names the process) */
+		int32_t tid = o->root == FOLDED_ROOT_TID || !g->labelset ? g->tid : 0;
+		perfscript_fold_text(p, g->stack, g->labelset, tid, o, text, frames, frames_alloc);
+		return;
+	}
+	if (o->threads) {
+		names_thread(p, g->tid, text);
+		sb_addc(text, ';');
+	}
+	uint32_t nf = prof_stack_frames(p, g->stack, frames, frames_alloc);
+	for (uint32_t k = nf; k-- > 0;) {
+		sb_adds(text, names_get(names, names_cache_name(nc, &(*frames)[k])));
+		if (k)
+			sb_addc(text, ';');
+	}
+	if (nf == 0 && !o->threads)
+		sb_adds(text, "[empty stack]");
+	else if (nf == 0)
+		text->len--, text->buf[text->len] = '\0'; /* drop the ';' */
 }
 
 int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err *err)
@@ -536,22 +545,22 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	if (v >= p->nvalues)
 		return cprof_fail(err, "no such sample type index %u", v);
 
+	/* perf script input: by labels (the process), and by thread where
+	 * the text shows it (group_text) */
 	bool perf = perfscript_is(p);
-	group *g = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(*g)));
-	size_t ng = 0;
-	for (size_t i = 0; i < p->nsamples; i++) {
-		if (o->mask && !o->mask[i])
-			continue;
-		g[ng].stack = p->samples[i].stack;
-		g[ng].labelset = perf ? p->samples[i].labelset : 0;
-		g[ng].tid = (perf ? o->root == FOLDED_ROOT_TID || !p->samples[i].labelset : o->threads)
-				    ? p->samples[i].tid
-				    : 0;
-		g[ng].value = prof_sample_values(p, i)[v];
-		ng++;
+	prof_group_opts go = PROF_GROUP_OPTS_INIT;
+	go.mask = o->mask;
+	go.by_labels = perf;
+	go.by_thread = o->threads;
+	if (perf) {
+		go.by_thread = o->root == FOLDED_ROOT_TID;
+		for (size_t i = 0; i < p->nsamples && !go.by_thread; i++)
+			go.by_thread = !p->samples[i].labelset;
 	}
-	qsort(g, ng, sizeof(*g), group_cmp);
+	prof_groups gr;
+	prof_group_samples(p, &go, &gr);
 
+	/* one line per group with a positive value, then one per text */
 	strbuf text = STRBUF_INIT;
 	fline *lines = NULL;
 	size_t nlines = 0, lines_alloc = 0;
@@ -559,51 +568,23 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	size_t frames_alloc = 0;
 	names_table *names = names_table_new();
 	names_cache *nc = names_cache_new(p, &o->names, names);
-	for (size_t i = 0; i < ng;) {
-		size_t j = i;
-		int64_t sum = 0;
-		while (j < ng && !group_cmp(&g[j], &g[i]))
-			sum = prof_sadd(sum, g[j++].value);
-		if (sum > 0 && perf) {
-			size_t off = text.len;
-			perfscript_fold_text(p, g[i].stack, g[i].labelset, g[i].tid, o, &text, &frames,
-					     &frames_alloc);
-			unambiguous_end(&text, off);
-			ALLOC_GROW(lines, nlines + 1, lines_alloc);
-			lines[nlines++] = (fline){ off, text.len - off, sum };
-		} else if (sum > 0) {
-			size_t off = text.len;
-			if (o->threads) {
-				names_thread(p, g[i].tid, &text);
-				sb_addc(&text, ';');
-			}
-			uint32_t nf = prof_stack_frames(p, g[i].stack, &frames, &frames_alloc);
-			for (uint32_t k = nf; k-- > 0;) {
-				sb_adds(&text, names_get(names, names_cache_name(nc, &frames[k])));
-				if (k)
-					sb_addc(&text, ';');
-			}
-			if (nf == 0 && !o->threads)
-				sb_adds(&text, "[empty stack]");
-			else if (nf == 0)
-				text.len--, text.buf[text.len] = '\0'; /* drop the ';' */
-			unambiguous_end(&text, off);
-			ALLOC_GROW(lines, nlines + 1, lines_alloc);
-			lines[nlines].off = off;
-			lines[nlines].len = text.len - off;
-			lines[nlines].value = sum;
-			nlines++;
-		}
-		i = j;
+	for (size_t i = 0; i < gr.n; i++) {
+		int64_t sum = prof_group_values(&gr, i)[v];
+		if (sum <= 0)
+			continue;
+		size_t off = text.len;
+		group_text(p, o, perf, &gr.g[i], names, nc, &text, &frames, &frames_alloc);
+		unambiguous_end(&text, off);
+		ALLOC_GROW(lines, nlines + 1, lines_alloc);
+		lines[nlines++] = (fline){ off, text.len - off, sum };
 	}
-	free(g);
+	prof_groups_free(&gr);
 	free(frames);
 	names_cache_free(nc);
 	names_table_free(names);
 
-	cmp_base = text.buf;
 	if (nlines)
-		qsort(lines, nlines, sizeof(*lines), fline_cmp);
+		qsort_r(lines, nlines, sizeof(*lines), fline_cmp, text.buf);
 	for (size_t i = 0; i < nlines;) {
 		size_t j = i;
 		int64_t sum = 0;

@@ -4,12 +4,13 @@
  * and report.newTrimmedGraph one for one, because the point of the reports
  * built on this graph is that their numbers and labels are pprof's.
  *
- * Samples are grouped by (stack, label set) once; every build walks the
- * groups, not the samples. A group stands for its samples exactly: cum,
- * flat, edges and tags are sums of the same value per sample, edge flags are
- * an OR (residual) and an AND (inline) over the samples, and a sample whose
- * value is 0 adds nothing in pprof either (a group is "touched" when one of
- * its samples is not 0, so a +5 and a -5 still make the nodes and edges).
+ * Samples are grouped by (stack, label set) once (prof_group_samples);
+ * every build walks the groups, not the samples. A group stands for its
+ * samples exactly: cum, flat, edges and tags are sums of the same value per
+ * sample, edge flags are an OR (residual) and an AND (inline) over the
+ * samples. A sample whose value is 0 adds nothing in pprof, so it is left
+ * out of the groups (a +5 and a -5 still make a group, and its nodes and
+ * edges, as they do in pprof).
  */
 #include "graph.h"
 
@@ -25,12 +26,6 @@ static int64_t abs64(int64_t v)
 	return v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v;
 }
 
-typedef struct group {
-	uint32_t stack, labelset;
-	int64_t w;
-	bool touched;
-} group;
-
 struct graph {
 	const profile *p;
 	graph_opts o;
@@ -41,8 +36,8 @@ struct graph {
 	uint32_t *loc_off; /* per location: offset into loc_keys, or NONE */
 	uint32_t *loc_keys;
 	size_t nloc_keys, loc_keys_alloc;
-	group *groups;
-	size_t ngroups;
+	prof_groups groups; /* of the shown samples whose value is not 0 */
+	uint32_t v;         /* the value the graph sums */
 	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
 	int64_t total;
 	const char *num_unit; /* of the numeric "bytes" tags */
@@ -369,38 +364,20 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	g->loc_off = xmalloc(st_mult(p->nlocations ? p->nlocations : 1, sizeof(uint32_t)));
 	for (uint32_t i = 0; i < p->nlocations; i++)
 		g->loc_off[i] = PROF_NONE;
-	/* groups by (stack, labelset) in order of first appearance */
-	size_t cap = 64;
-	while (cap < p->nsamples * 2)
-		cap *= 2;
-	uint32_t *slots = xcalloc(cap, sizeof(*slots));
-	size_t groups_alloc = 0;
+	/* groups by (stack, labelset), in order of first appearance */
+	bool *use = xmalloc(p->nsamples + 1);
 	uint32_t v = o->value;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		int64_t w = v < p->nvalues ? prof_sample_values(p, i)[v] : 0;
 		g->total = prof_sadd(g->total, abs64(w));
-		if (o->mask && !o->mask[i])
-			continue;
-		const prof_sample *s = &p->samples[i];
-		uint32_t ls = o->tags ? s->labelset : 0;
-		size_t h = hash_mix64((uint64_t)s->stack << 32 | ls) & (cap - 1);
-		while (slots[h]) {
-			group *gr = &g->groups[slots[h] - 1];
-			if (gr->stack == s->stack && gr->labelset == ls)
-				break;
-			h = (h + 1) & (cap - 1);
-		}
-		if (!slots[h]) {
-			ALLOC_GROW(g->groups, g->ngroups + 1, groups_alloc);
-			g->groups[g->ngroups] = (group){ s->stack, ls, 0, false };
-			slots[h] = (uint32_t)++g->ngroups;
-		}
-		group *gr = &g->groups[slots[h] - 1];
-		gr->w = prof_sadd(gr->w, w);
-		if (w != 0)
-			gr->touched = true;
+		use[i] = w != 0 && (!o->mask || o->mask[i]);
 	}
-	free(slots);
+	prof_group_opts go = PROF_GROUP_OPTS_INIT;
+	go.mask = use;
+	go.by_labels = o->tags;
+	prof_group_samples(p, &go, &g->groups);
+	g->v = v;
+	free(use);
 	/* pprof's NumLabelUnits for "bytes": the first unit a sample gives */
 	g->num_unit = "bytes";
 	for (size_t i = 0; o->tags && i < p->nsamples && !strcmp(g->num_unit, "bytes"); i++) {
@@ -418,8 +395,8 @@ graph *graph_new(const profile *p, const graph_opts *o)
 		g->tag_of_labelset[i] = o->tags ? labelset_tag(g, &p->labelsets[i], &sb) : PROF_NONE;
 	/* the keys of every location a group reaches */
 	raw_info ri = { STRBUF_INIT, STRBUF_INIT, "", 0, 0, 0 };
-	for (size_t i = 0; i < g->ngroups; i++) {
-		const prof_stack *st = &p->stacks[g->groups[i].stack];
+	for (size_t i = 0; i < g->groups.n; i++) {
+		const prof_stack *st = &p->stacks[g->groups.g[i].stack];
 		for (uint32_t d = 0; d < st->depth; d++) {
 			uint32_t n;
 			loc_keys(g, st->locs[d], &n, &ri, &sb);
@@ -454,7 +431,7 @@ void graph_free(graph *g)
 	free(g->edges);
 	free(g->edge_stamp);
 	free(g->eslots);
-	free(g->groups);
+	prof_groups_free(&g->groups);
 	free(g->tag_of_labelset);
 	free(g->loc_off);
 	free(g->loc_keys);
@@ -651,10 +628,9 @@ static void build(graph *g, const bool *keep)
 		g->node_of_key[k] = PROF_NONE;
 	if (g->neslots)
 		memset(g->eslots, 0, g->neslots * sizeof(*g->eslots));
-	for (size_t gi = 0; gi < g->ngroups; gi++) {
-		const group *gr = &g->groups[gi];
-		if (!gr->touched)
-			continue;
+	for (size_t gi = 0; gi < g->groups.n; gi++) {
+		const prof_group *gr = &g->groups.g[gi];
+		int64_t w = prof_group_values(&g->groups, gi)[g->v];
 		uint32_t stamp = (uint32_t)gi;
 		const char *tag = g->tag_of_labelset[gr->labelset] != PROF_NONE
 					  ? names_get(g->strs, g->tag_of_labelset[gr->labelset])
@@ -693,20 +669,20 @@ static void build(graph *g, const bool *keep)
 				}
 				if (g->node_stamp[n] != stamp) {
 					g->node_stamp[n] = stamp;
-					g->nodes[n].cum = prof_sadd(g->nodes[n].cum, gr->w);
+					g->nodes[n].cum = prof_sadd(g->nodes[n].cum, w);
 					for (size_t t = 0; t < ntags; t++)
-						add_tag(&g->nodes[n], &tags[t], gr->w, false);
+						add_tag(&g->nodes[n], &tags[t], w, false);
 				}
 				if (parent != PROF_NONE && n != parent)
-					add_edge(g, parent, n, gr->w, residual, ni != nk - 1, stamp);
+					add_edge(g, parent, n, w, residual, ni != nk - 1, stamp);
 				parent = n;
 				residual = false;
 			}
 		}
 		if (parent != PROF_NONE && !residual) {
-			g->nodes[parent].flat = prof_sadd(g->nodes[parent].flat, gr->w);
+			g->nodes[parent].flat = prof_sadd(g->nodes[parent].flat, w);
 			for (size_t t = 0; t < ntags; t++)
-				add_tag(&g->nodes[parent], &tags[t], gr->w, true);
+				add_tag(&g->nodes[parent], &tags[t], w, true);
 		}
 	}
 	free(tags);

@@ -243,87 +243,98 @@ typedef struct srow {
 	int64_t *vals;
 } srow;
 
-static uint32_t srow_v;
-static names_table *srow_names;
+typedef struct srow_ctx {
+	uint32_t v;
+	const names_table *names;
+} srow_ctx;
 
-static int srow_cmp(const void *a_, const void *b_)
+static int srow_cmp(const void *a_, const void *b_, void *ctx_)
 {
+	const srow_ctx *c = ctx_;
 	const srow *a = a_, *b = b_;
-	if (a->vals[srow_v] != b->vals[srow_v])
-		return a->vals[srow_v] > b->vals[srow_v] ? -1 : 1;
-	return strcmp(names_get(srow_names, a->text), names_get(srow_names, b->text));
+	if (a->vals[c->v] != b->vals[c->v])
+		return a->vals[c->v] > b->vals[c->v] ? -1 : 1;
+	return strcmp(names_get(c->names, a->text), names_get(c->names, b->text));
+}
+
+/* The text of a stack in the table: root first, ';'-joined, from the
+ * outermost main() unless full (the C runtime's start-up frames above it
+ * are the same in every stack and only push the interesting part right). */
+static void stack_text(const profile *p, uint32_t stack, bool full, strbuf *sb, prof_frame **frames,
+		       size_t *frames_alloc)
+{
+	uint32_t nf = prof_stack_frames(p, stack, frames, frames_alloc);
+	const prof_frame *f = *frames;
+	uint32_t from = nf;
+	for (uint32_t k = nf; !full && k-- > 0;) {
+		if (f[k].function != PROF_NONE && f[k].function < p->nfunctions &&
+		    p->functions[f[k].function].name && !strcmp(p->functions[f[k].function].name, "main")) {
+			from = k + 1;
+			break;
+		}
+	}
+	names_opts plain = { 0 };
+	for (uint32_t k = from; k-- > 0;) {
+		names_frame(p, &f[k], &plain, sb);
+		if (k)
+			sb_addc(sb, ';');
+	}
+	if (nf == 0)
+		sb_adds(sb, "[empty stack]");
+}
+
+/* The rows of the stack table: the shown samples' values summed per
+ * distinct text (two stacks may print the same), sorted by value v
+ * descending, then text. rows[i].vals point into *sums (caller frees). */
+static srow *stack_rows(const profile *p, const top_opts *o, uint32_t v, names_table *names,
+			int64_t **sums, uint32_t *nrows)
+{
+	uint32_t nv = p->nvalues;
+	prof_group_opts go = PROF_GROUP_OPTS_INIT;
+	go.mask = o->mask;
+	prof_groups gr;
+	prof_group_samples(p, &go, &gr);
+	int64_t *s = xcalloc(st_mult(gr.n ? gr.n : 1, nv ? nv : 1), sizeof(int64_t));
+	strbuf sb = STRBUF_INIT;
+	prof_frame *frames = NULL;
+	size_t frames_alloc = 0;
+	for (size_t i = 0; i < gr.n; i++) {
+		sb_reset(&sb);
+		stack_text(p, gr.g[i].stack, o->full_stacks, &sb, &frames, &frames_alloc);
+		uint32_t id = names_intern(names, sb.buf, sb.len);
+		const int64_t *vals = prof_group_values(&gr, i);
+		for (uint32_t k = 0; k < nv; k++)
+			s[(size_t)id * nv + k] = prof_sadd(s[(size_t)id * nv + k], vals[k]);
+	}
+	free(frames);
+	sb_release(&sb);
+	prof_groups_free(&gr);
+	uint32_t n = names_count(names);
+	srow *rows = xmalloc(st_mult(n ? n : 1, sizeof(*rows)));
+	for (uint32_t i = 0; i < n; i++)
+		rows[i] = (srow){ i, s + (size_t)i * nv };
+	srow_ctx ctx = { v, names };
+	if (n)
+		qsort_r(rows, n, sizeof(*rows), srow_cmp, &ctx);
+	*sums = s;
+	*nrows = n;
+	return rows;
 }
 
 static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *out)
 {
 	uint32_t nv = p->nvalues;
-	names_table *names = names_table_new();
-	/* distinct stacks by their text: two stacks may print the same */
-	int64_t *sums = NULL; /* per text id, nv values */
-	size_t sums_alloc = 0;
-	uint32_t *text_of_stack = xmalloc(st_mult(p->nstacks ? p->nstacks : 1, sizeof(uint32_t)));
-	for (uint32_t i = 0; i < p->nstacks; i++)
-		text_of_stack[i] = PROF_NONE;
+	/* percentages are of every sample, shown or not (pprof's total) */
 	int64_t *total = xcalloc(nv ? nv : 1, sizeof(int64_t));
-	int64_t *shown = xcalloc(nv ? nv : 1, sizeof(int64_t));
-	strbuf sb = STRBUF_INIT;
-	prof_frame *frames = NULL;
-	size_t frames_alloc = 0;
-	names_opts fnames = { 0 };
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const int64_t *vals = prof_sample_values(p, i);
 		for (uint32_t k = 0; k < nv; k++)
 			total[k] = prof_sadd(total[k], abs64(vals[k]));
-		if (o->mask && !o->mask[i])
-			continue;
-		uint32_t st = p->samples[i].stack;
-		if (text_of_stack[st] == PROF_NONE) {
-			sb_reset(&sb);
-			uint32_t nf = prof_stack_frames(p, st, &frames, &frames_alloc);
-			uint32_t from = nf;
-			if (!o->full_stacks) {
-				/* start at the outermost main(): the C runtime's
-				 * start-up frames above it are the same in every
-				 * stack and only push the interesting part right */
-				for (uint32_t k = nf; k-- > 0;) {
-					if (frames[k].function != PROF_NONE &&
-					    frames[k].function < p->nfunctions &&
-					    p->functions[frames[k].function].name &&
-					    !strcmp(p->functions[frames[k].function].name, "main")) {
-						from = k + 1;
-						break;
-					}
-				}
-			}
-			for (uint32_t k = from; k-- > 0;) {
-				names_frame(p, &frames[k], &fnames, &sb);
-				if (k)
-					sb_addc(&sb, ';');
-			}
-			if (nf == 0)
-				sb_adds(&sb, "[empty stack]");
-			text_of_stack[st] = names_intern(names, sb.buf, sb.len);
-			size_t need = (size_t)names_count(names) * nv;
-			size_t old = sums_alloc;
-			ALLOC_GROW(sums, need, sums_alloc);
-			if (sums_alloc > old)
-				memset(sums + old, 0, (sums_alloc - old) * sizeof(*sums));
-		}
-		for (uint32_t k = 0; k < nv; k++) {
-			int64_t *cell = &sums[(size_t)text_of_stack[st] * nv + k];
-			*cell = prof_sadd(*cell, vals[k]);
-			shown[k] = prof_sadd(shown[k], vals[k]);
-		}
 	}
-	uint32_t nrows = names_count(names);
-	srow *rows = xmalloc(st_mult(nrows ? nrows : 1, sizeof(*rows)));
-	for (uint32_t i = 0; i < nrows; i++) {
-		rows[i].text = i;
-		rows[i].vals = sums + (size_t)i * nv;
-	}
-	srow_v = v;
-	srow_names = names;
-	qsort(rows, nrows, sizeof(*rows), srow_cmp);
+	names_table *names = names_table_new();
+	int64_t *sums;
+	uint32_t nrows;
+	srow *rows = stack_rows(p, o, v, names, &sums, &nrows);
 	uint32_t shown_rows = nrows;
 	if (o->nodecount > 0 && (uint32_t)o->nodecount < nrows)
 		shown_rows = (uint32_t)o->nodecount;
@@ -351,12 +362,8 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	sb_addf(out, "Showing %u of %u stacks, accounting for ", shown_rows, nrows);
 	top_format(out, part, p->sample_types[v].unit, units[v]);
 	sb_adds(out, ", ");
-	sb_reset(&sb);
-	top_percent(&sb, part, total[v]);
-	const char *pct = sb.buf;
-	while (*pct == ' ')
-		pct++;
-	sb_addf(out, "%s of ", pct);
+	top_percent_trim(out, part, total[v]);
+	sb_adds(out, " of ");
 	top_format(out, total[v], p->sample_types[v].unit, units[v]);
 	sb_adds(out, " total\n");
 	for (uint32_t k = 0; k < nv; k++) {
@@ -365,6 +372,7 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		sb_addf(out, "%16s %6s ", head, "%");
 	}
 	sb_adds(out, " stack (root first)\n");
+	strbuf sb = STRBUF_INIT;
 	for (uint32_t i = 0; i < shown_rows; i++) {
 		for (uint32_t k = 0; k < nv; k++) {
 			sb_reset(&sb);
@@ -375,18 +383,14 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		}
 		sb_addf(out, " %s\n", names_get(names, rows[i].text));
 	}
+	sb_release(&sb);
 	free(units);
 	free(rows);
 	free(sums);
-	free(text_of_stack);
 	free(total);
-	free(shown);
-	free(frames);
-	sb_release(&sb);
 	names_table_free(names);
 	return 0;
 }
-
 
 /* ---- the reports on the graph (pprof's report package) ---------------------------- */
 
@@ -650,60 +654,42 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	static const char separator[] =
 		"-----------+-------------------------------------------------------\n";
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
-	/* the samples to print: (index of the first, summed value) */
-	size_t n = 0, *first = xmalloc(st_mult(p->nsamples + 1, sizeof(size_t)));
-	int64_t *val = xmalloc(st_mult(p->nsamples + 1, sizeof(int64_t)));
+	/* pprof's total: every sample, shown or not */
 	int64_t total = 0;
-	size_t cap = 64;
-	while (cap < p->nsamples * 2)
-		cap *= 2;
-	uint32_t *slots = xcalloc(cap, sizeof(*slots));
+	for (size_t i = 0; i < p->nsamples; i++)
+		total = prof_sadd(total, abs64(prof_sample_values(p, i)[v]));
+	/* the samples to print: the shown ones with a value not 0, grouped */
+	bool *shown = xmalloc(p->nsamples + 1);
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const int64_t *vals = prof_sample_values(p, i);
-		int64_t w = vals[v];
-		total = prof_sadd(total, abs64(w));
-		if (o->mask && !o->mask[i])
-			continue;
 		bool zero = true;
 		for (uint32_t k = 0; k < p->nvalues && zero; k++)
 			zero = vals[k] == 0;
-		if (zero)
-			continue;
-		const prof_sample *s = &p->samples[i];
-		size_t h = hash_mix64((uint64_t)s->stack << 32 | s->labelset) & (cap - 1);
-		while (slots[h]) {
-			const prof_sample *f = &p->samples[first[slots[h] - 1]];
-			if (f->stack == s->stack && f->labelset == s->labelset)
-				break;
-			h = (h + 1) & (cap - 1);
-		}
-		if (slots[h]) {
-			val[slots[h] - 1] = prof_sadd(val[slots[h] - 1], w);
-			continue;
-		}
-		slots[h] = (uint32_t)n + 1;
-		first[n] = i;
-		val[n++] = w;
+		shown[i] = !zero && (!o->mask || o->mask[i]);
 	}
-	free(slots);
+	prof_group_opts gopts = PROF_GROUP_OPTS_INIT;
+	gopts.mask = shown;
+	gopts.by_labels = true;
+	prof_groups gr;
+	prof_group_samples(p, &gopts, &gr);
+	free(shown);
 	top_header(p, v, total, "minimum", out);
 	graph_opts go = { .by = (graph_by)o->by, .value = v, .keep_paths = true };
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;
 	strbuf sb = STRBUF_INIT;
-	for (size_t k = 0; k < n; k++) {
-		const prof_sample *s = &p->samples[first[k]];
-		uint32_t nf = prof_stack_frames(p, s->stack, &frames, &frames_alloc);
+	for (size_t k = 0; k < gr.n; k++) {
+		uint32_t nf = prof_stack_frames(p, gr.g[k].stack, &frames, &frames_alloc);
 		if (nf == 0)
 			continue;
 		sb_adds(out, separator);
-		const prof_labelset *ls = &p->labelsets[s->labelset];
+		const prof_labelset *ls = &p->labelsets[gr.g[k].labelset];
 		trace_labels(p, ls, false, out);
 		trace_labels(p, ls, true, out);
 		for (uint32_t j = 0; j < nf; j++) {
 			sb_reset(&sb);
 			if (j == 0)
-				top_format(&sb, val[k], unit, "minimum");
+				top_format(&sb, prof_group_values(&gr, k)[v], unit, "minimum");
 			sb_addf(out, "%10s   ", sb.buf);
 			sb_reset(&sb);
 			graph_frame_key(p, &frames[j], &go, &sb);
@@ -714,8 +700,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	sb_adds(out, separator);
 	sb_release(&sb);
 	free(frames);
-	free(first);
-	free(val);
+	prof_groups_free(&gr);
 	return 0;
 }
 
