@@ -2,8 +2,8 @@
  * flame: flame-graph tree builder and SVG writer (see flame.h).
  *
  * Two hash tables do the work: a names_table (names.h) interns every frame
- * name once (ids, not strings, travel through the tree), and fl_index finds the
- * child of a node by (parent, name id) in O(1), so building the tree of N
+ * name once (ids, not strings, travel through the tree), and fl_index (an
+ * hidx over the nodes) finds the child of a node by (parent, name id) in O(1), so building the tree of N
  * stacks of depth D costs O(N*D) lookups and nothing per sample: samples are
  * grouped by interned stack (prof_group_samples) before any name is built.
  *
@@ -22,19 +22,24 @@
 /* ---- the tree ------------------------------------------------------------------- */
 
 struct fl_index {
-	uint32_t *slots; /* node id + 1 */
-	size_t nslots, used;
-	bool stale;      /* nodes were added without it (the sorted build) */
+	hidx ix;    /* (parent, name) -> node id */
+	bool stale; /* nodes were added without it (the sorted build) */
 };
 
-static inline size_t idx_hash(uint32_t parent, uint32_t name)
+typedef struct child_key {
+	uint32_t parent, name;
+} child_key;
+
+static bool child_eq(const void *ctx, uint32_t id, const void *key)
 {
-	/* splitmix64's finalizer: every input bit reaches the low bits the
-	 * table uses (a bare multiply would leave them blind to the parent) */
-	uint64_t h = ((uint64_t)parent << 32 | name) + 0x9e3779b97f4a7c15ull;
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-	return (size_t)(h ^ (h >> 31));
+	const flame_node *n = &((const flame_tree *)ctx)->nodes[id];
+	const child_key *k = key;
+	return n->parent == k->parent && n->name == k->name;
+}
+
+static inline uint32_t child_hash(const child_key *k)
+{
+	return (uint32_t)hash_mix64((uint64_t)k->parent << 32 | k->name);
 }
 
 flame_tree *flame_tree_new(bool chart)
@@ -43,8 +48,6 @@ flame_tree *flame_tree_new(bool chart)
 	t->names = names_table_new();
 	t->chart = chart;
 	t->index = xcalloc(1, sizeof(*t->index));
-	t->index->nslots = 1024;
-	t->index->slots = xcalloc(t->index->nslots, sizeof(uint32_t));
 	ALLOC_GROW(t->nodes, 1, t->alloc);
 	flame_node *root = &t->nodes[0];
 	memset(root, 0, sizeof(*root));
@@ -61,37 +64,25 @@ void flame_tree_free(flame_tree *t)
 		return;
 	names_table_free(t->names);
 	if (t->index)
-		free(t->index->slots);
+		hidx_free(&t->index->ix);
 	free(t->index);
 	free(t->nodes);
 	free(t);
 }
 
-/* Rebuilds the index with room for at least `want` entries at load <= 1/2. */
-static void index_rebuild(flame_tree *t, size_t want)
+/* Indexes every node again (after the sorted build, which adds without it). */
+static void index_rebuild(flame_tree *t)
 {
 	struct fl_index *x = t->index;
-	size_t ns = x->nslots;
-	while (ns < want * 2 + 2)
-		ns *= 2;
-	uint32_t *slots = xcalloc(ns, sizeof(*slots));
+	hidx_clear(&x->ix);
 	for (uint32_t id = 1; id < t->nnodes; id++) {
-		const flame_node *n = &t->nodes[id];
-		size_t j = idx_hash(n->parent, n->name) & (ns - 1);
-		while (slots[j])
-			j = (j + 1) & (ns - 1);
-		slots[j] = id + 1;
+		child_key k = { t->nodes[id].parent, t->nodes[id].name };
+		uint32_t h = child_hash(&k);
+		size_t slot;
+		if (hidx_find(&x->ix, h, child_eq, t, &k, &slot) == HIDX_NONE)
+			hidx_set(&x->ix, slot, h, id);
 	}
-	free(x->slots);
-	x->slots = slots;
-	x->nslots = ns;
-	x->used = t->nnodes - 1;
 	x->stale = false;
-}
-
-static void index_grow(flame_tree *t)
-{
-	index_rebuild(t, t->index->nslots);
 }
 
 static uint32_t new_child(flame_tree *t, uint32_t parent, uint32_t name, uint32_t module)
@@ -126,19 +117,15 @@ static uint32_t find_child(flame_tree *t, uint32_t parent, uint32_t name, uint32
 	}
 	struct fl_index *x = t->index;
 	if (x->stale)
-		index_rebuild(t, t->nnodes);
-	size_t mask = x->nslots - 1;
-	size_t i = idx_hash(parent, name) & mask;
-	while (x->slots[i]) {
-		uint32_t id = x->slots[i] - 1;
-		if (t->nodes[id].parent == parent && t->nodes[id].name == name)
-			return id;
-		i = (i + 1) & mask;
+		index_rebuild(t);
+	child_key k = { parent, name };
+	uint32_t h = child_hash(&k);
+	size_t slot;
+	uint32_t id = hidx_find(&x->ix, h, child_eq, t, &k, &slot);
+	if (id == HIDX_NONE) {
+		id = new_child(t, parent, name, module);
+		hidx_set(&x->ix, slot, h, id);
 	}
-	uint32_t id = new_child(t, parent, name, module);
-	x->slots[i] = id + 1;
-	if (++x->used * 2 > x->nslots)
-		index_grow(t);
 	return id;
 }
 

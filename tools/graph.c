@@ -54,8 +54,7 @@ struct graph {
 	size_t edges_alloc;
 	uint32_t *edge_stamp;
 	size_t edge_stamp_alloc;
-	uint32_t *eslots; /* open addressing: edge + 1 */
-	size_t neslots;
+	hidx edge_ix; /* (src, dst) -> edge */
 };
 
 /* ---- node identity (pprof's nodeInfo after the granularity's Aggregate) ---- */
@@ -430,7 +429,7 @@ void graph_free(graph *g)
 	free(g->node_stamp);
 	free(g->edges);
 	free(g->edge_stamp);
-	free(g->eslots);
+	hidx_free(&g->edge_ix);
 	prof_groups_free(&g->groups);
 	free(g->tag_of_labelset);
 	free(g->loc_off);
@@ -494,19 +493,10 @@ static void add_index(uint32_t **arr, uint32_t *n, uint32_t *alloc, uint32_t v)
 	(*arr)[(*n)++] = v;
 }
 
-static void eslots_grow(graph *g)
+static bool edge_eq(const void *ctx, uint32_t e, const void *key)
 {
-	size_t ns = g->neslots ? g->neslots * 2 : 256;
-	uint32_t *slots = xcalloc(ns, sizeof(*slots));
-	for (uint32_t e = 0; e < g->nedges; e++) {
-		size_t h = hash_mix64((uint64_t)g->edges[e].src << 32 | g->edges[e].dst) & (ns - 1);
-		while (slots[h])
-			h = (h + 1) & (ns - 1);
-		slots[h] = e + 1;
-	}
-	free(g->eslots);
-	g->eslots = slots;
-	g->neslots = ns;
+	const graph_edge *a = &((const graph *)ctx)->edges[e], *k = key;
+	return a->src == k->src && a->dst == k->dst;
 }
 
 /* pprof's AddToEdge, once per group: weight added, residual ORed, inline
@@ -514,30 +504,26 @@ static void eslots_grow(graph *g)
 static void add_edge(graph *g, uint32_t src, uint32_t dst, int64_t w, bool residual, bool inl,
 		     uint32_t stamp)
 {
-	if ((size_t)(g->nedges + 1) * 2 > g->neslots)
-		eslots_grow(g);
-	size_t mask = g->neslots - 1;
-	size_t h = hash_mix64((uint64_t)src << 32 | dst) & mask;
-	while (g->eslots[h]) {
-		graph_edge *e = &g->edges[g->eslots[h] - 1];
-		if (e->src == src && e->dst == dst) {
-			uint32_t ei = g->eslots[h] - 1;
-			if (g->edge_stamp[ei] == stamp)
-				return; /* once per sample */
-			g->edge_stamp[ei] = stamp;
-			e->weight = prof_sadd(e->weight, w);
-			e->residual |= residual;
-			e->inline_call &= inl;
-			return;
-		}
-		h = (h + 1) & mask;
+	graph_edge key = { src, dst, w, residual, inl, false };
+	uint32_t h = (uint32_t)hash_mix64((uint64_t)src << 32 | dst);
+	size_t slot;
+	uint32_t ei = hidx_find(&g->edge_ix, h, edge_eq, g, &key, &slot);
+	if (ei != HIDX_NONE) {
+		if (g->edge_stamp[ei] == stamp)
+			return; /* once per sample */
+		g->edge_stamp[ei] = stamp;
+		graph_edge *e = &g->edges[ei];
+		e->weight = prof_sadd(e->weight, w);
+		e->residual |= residual;
+		e->inline_call &= inl;
+		return;
 	}
 	ALLOC_GROW(g->edges, (size_t)g->nedges + 1, g->edges_alloc);
 	ALLOC_GROW(g->edge_stamp, (size_t)g->nedges + 1, g->edge_stamp_alloc);
-	uint32_t ei = g->nedges++;
-	g->edges[ei] = (graph_edge){ src, dst, w, residual, inl, false };
+	ei = g->nedges++;
+	g->edges[ei] = key;
 	g->edge_stamp[ei] = stamp;
-	g->eslots[h] = ei + 1;
+	hidx_set(&g->edge_ix, slot, h, ei);
 	add_index(&g->nodes[src].out, &g->nodes[src].nout, &g->nodes[src].out_alloc, ei);
 	add_index(&g->nodes[dst].in, &g->nodes[dst].nin, &g->nodes[dst].in_alloc, ei);
 }
@@ -626,8 +612,7 @@ static void build(graph *g, const bool *keep)
 	free_nodes(g);
 	for (size_t k = 0; k < g->nkeys; k++)
 		g->node_of_key[k] = PROF_NONE;
-	if (g->neslots)
-		memset(g->eslots, 0, g->neslots * sizeof(*g->eslots));
+	hidx_clear(&g->edge_ix);
 	for (size_t gi = 0; gi < g->groups.n; gi++) {
 		const prof_group *gr = &g->groups.g[gi];
 		int64_t w = prof_group_values(&g->groups, gi)[g->v];

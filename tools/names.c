@@ -1,10 +1,11 @@
 /*
  * names: the string table, frame naming and the name cache (see names.h).
  *
- * The table is open addressing over dense ids, with each id's hash kept so
- * that most probes end on an integer compare and growing never rehashes a
- * string; the strings live in 64 KiB chunks (one allocation per chunk, not
- * per name).
+ * The table is util's hidx over dense ids (each id's hash kept, so that most
+ * probes end on an integer compare and growing never rehashes a string);
+ * the strings live in 64 KiB chunks (one allocation per chunk, not per
+ * name), so that a string's pointer stays valid while the table grows
+ * (strset's move).
  *
  * The cache keys a frame's name by what the name depends on: the function
  * (and whether the "_[i]" mark applies), or the location for a frame whose
@@ -25,45 +26,18 @@
 struct names_table {
 	char **strs;    /* id -> NUL-terminated string (in chunks) */
 	uint32_t *lens;
-	uint32_t *hashes; /* id -> hash: most probes end on a hash compare */
-	size_t hashes_alloc;
 	uint32_t n;
 	size_t alloc, lens_alloc;
-	uint32_t *slots; /* open addressing: id + 1, 0 = empty */
-	size_t nslots;
+	hidx ix;        /* string -> id */
 	char **chunks;
 	size_t nchunks, chunks_alloc;
 	size_t chunk_left;
 	char *chunk_pos;
 };
 
-static uint32_t hash_str(const char *s, size_t n)
-{
-	/* 8 bytes a step, then a 64-bit finalizer */
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-		s += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 29;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 32;
-	return (uint32_t)h;
-}
-
 names_table *names_table_new(void)
 {
-	names_table *t = xcalloc(1, sizeof(*t));
-	t->nslots = 1024;
-	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
-	return t;
+	return xcalloc(1, sizeof(names_table));
 }
 
 void names_table_free(names_table *t)
@@ -75,8 +49,7 @@ void names_table_free(names_table *t)
 	free(t->chunks);
 	free(t->strs);
 	free(t->lens);
-	free(t->hashes);
-	free(t->slots);
+	hidx_free(&t->ix);
 	free(t);
 }
 
@@ -96,41 +69,33 @@ static char *table_store(names_table *t, const char *s, size_t n)
 	return d;
 }
 
+typedef struct names_key {
+	const char *s;
+	size_t n;
+} names_key;
+
+static bool names_eq(const void *ctx, uint32_t id, const void *key)
+{
+	const names_table *t = ctx;
+	const names_key *k = key;
+	return t->lens[id] == k->n && !memcmp(t->strs[id], k->s, k->n);
+}
+
 uint32_t names_intern(names_table *t, const char *s, size_t n)
 {
-	if (!n)
-		s = ""; /* s may be NULL when n is 0 */
-	uint32_t h = hash_str(s, n);
-	size_t mask = t->nslots - 1;
-	size_t i = h & mask;
-	while (t->slots[i]) {
-		uint32_t id = t->slots[i] - 1;
-		if (t->hashes[id] == h && t->lens[id] == n && !memcmp(t->strs[id], s, n))
-			return id;
-		i = (i + 1) & mask;
-	}
-	uint32_t id = t->n;
+	names_key k = { n ? s : "", n }; /* s may be NULL when n is 0 */
+	uint32_t h = (uint32_t)hash_bytes(k.s, n, 0);
+	size_t slot;
+	uint32_t id = hidx_find(&t->ix, h, names_eq, t, &k, &slot);
+	if (id != HIDX_NONE)
+		return id;
+	id = t->n;
 	ALLOC_GROW(t->strs, (size_t)id + 1, t->alloc);
 	ALLOC_GROW(t->lens, (size_t)id + 1, t->lens_alloc);
-	ALLOC_GROW(t->hashes, (size_t)id + 1, t->hashes_alloc);
-	t->hashes[id] = h;
-	t->strs[id] = table_store(t, s, n);
+	t->strs[id] = table_store(t, k.s, n);
 	t->lens[id] = (uint32_t)n;
 	t->n++;
-	t->slots[i] = id + 1;
-	if ((size_t)t->n * 2 > t->nslots) {
-		size_t ns = t->nslots * 2;
-		uint32_t *slots = xcalloc(ns, sizeof(*slots));
-		for (uint32_t k = 0; k < t->n; k++) {
-			size_t j = t->hashes[k] & (ns - 1);
-			while (slots[j])
-				j = (j + 1) & (ns - 1);
-			slots[j] = k + 1;
-		}
-		free(t->slots);
-		t->slots = slots;
-		t->nslots = ns;
-	}
+	hidx_set(&t->ix, slot, h, id);
 	return id;
 }
 

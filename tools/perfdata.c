@@ -116,10 +116,9 @@ typedef struct ksym {
 	const char *name; /* into pd.kbuf */
 } ksym;
 
-typedef struct pstack { /* the stack cache's entries */
+typedef struct pstack { /* the stack cache's entries (and its keys) */
 	const unsigned char *ips; /* into the file */
 	uint32_t n, pid, epoch, stack;
-	uint32_t hash;
 } pstack;
 
 typedef struct psample {
@@ -153,8 +152,7 @@ typedef struct pd {
 	bool kallsyms_tried;
 	uint32_t kmap;   /* the kernel's model mapping, PROF_NONE until used */
 	uint32_t kframe; /* index+1 of the "[kernel]" location */
-	uint32_t *stab;  /* index+1 into stacks */
-	size_t scap;
+	hidx stab;       /* (ips, pid, epoch) -> index into stacks */
 	pstack *stacks;
 	size_t nstacks, stacks_alloc;
 	uint32_t *locbuf;
@@ -539,14 +537,6 @@ static uint32_t find_map(const pd *r, uint32_t pid, uint64_t t, uint64_t a, int 
 
 /* ---- stacks ----------------------------------------------------------------- */
 
-static uint32_t hash_ips(const unsigned char *b, size_t n, uint32_t pid, uint32_t epoch)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ ((uint64_t)pid << 32 | epoch) ^ n;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ rd64(b + 8 * i)) * 0xff51afd7ed558ccdULL, h ^= h >> 32;
-	return (uint32_t)(h ^ (h >> 29));
-}
-
 static uint32_t kernel_location(pd *r, uint64_t a)
 {
 	if (!r->kallsyms_tried)
@@ -619,43 +609,29 @@ static uint32_t make_stack(pd *r, const unsigned char *ips, uint32_t n, bool ker
 	return prof_intern_stack(r->p, r->locbuf, depth);
 }
 
-static void stab_grow(pd *r)
+static bool pstack_eq(const void *ctx, uint32_t i, const void *key)
 {
-	size_t ncap = r->scap ? r->scap * 2 : 1024;
-	uint32_t *nt = xcalloc(ncap, sizeof(*nt));
-	for (size_t i = 0; i < r->scap; i++) {
-		if (!r->stab[i])
-			continue;
-		size_t j = r->stacks[r->stab[i] - 1].hash & (ncap - 1);
-		while (nt[j])
-			j = (j + 1) & (ncap - 1);
-		nt[j] = r->stab[i];
-	}
-	free(r->stab);
-	r->stab = nt;
-	r->scap = ncap;
+	const pstack *c = &((const pd *)ctx)->stacks[i], *k = key;
+	return c->n == k->n && c->pid == k->pid && c->epoch == k->epoch &&
+	       !memcmp(c->ips, k->ips, (size_t)k->n * 8);
 }
 
 static uint32_t sample_stack(pd *r, const unsigned char *ips, uint32_t n, bool kernel_ip,
 			     uint32_t pid, uint64_t t)
 {
 	uint32_t epoch = epoch_of(r, pid, t);
-	uint32_t h = hash_ips(ips, n, pid, epoch) ^ (kernel_ip ? 0x5bd1e995u : 0);
-	if ((r->nstacks + 1) * 2 > r->scap)
-		stab_grow(r);
-	size_t j = h & (r->scap - 1);
-	while (r->stab[j]) {
-		const pstack *c = &r->stacks[r->stab[j] - 1];
-		if (c->hash == h && c->n == n && c->pid == pid && c->epoch == epoch &&
-		    !memcmp(c->ips, ips, (size_t)n * 8))
-			return c->stack;
-		j = (j + 1) & (r->scap - 1);
-	}
-	uint32_t st = make_stack(r, ips, n, kernel_ip, pid, t);
+	/* kernel_ip only in the hash: hidx compares hashes before keys */
+	uint32_t h = (uint32_t)hash_bytes(ips, (size_t)n * 8, (uint64_t)pid << 32 | epoch) ^ (kernel_ip ? 0x5bd1e995u : 0);
+	pstack key = { ips, n, pid, epoch, 0 };
+	size_t slot;
+	uint32_t i = hidx_find(&r->stab, h, pstack_eq, r, &key, &slot);
+	if (i != HIDX_NONE)
+		return r->stacks[i].stack;
+	key.stack = make_stack(r, ips, n, kernel_ip, pid, t);
 	ALLOC_GROW(r->stacks, r->nstacks + 1, r->stacks_alloc);
-	r->stacks[r->nstacks] = (pstack){ ips, n, pid, epoch, st, h };
-	r->stab[j] = (uint32_t)++r->nstacks;
-	return st;
+	r->stacks[r->nstacks] = key;
+	hidx_set(&r->stab, slot, h, (uint32_t)r->nstacks++);
+	return key.stack;
 }
 
 /* ---- --call-graph dwarf ------------------------------------------------------ */
@@ -1169,7 +1145,7 @@ out:
 	free(r.bid_hex);
 	free(r.ksyms);
 	free(r.kbuf);
-	free(r.stab);
+	hidx_free(&r.stab);
 	free(r.stacks);
 	free(r.locbuf);
 	free(r.loc_pid);

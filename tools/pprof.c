@@ -288,54 +288,40 @@ static void ba_release(budget_arena *a)
 
 /* pprof id -> model index. */
 typedef struct idmap {
-	const char *what; /* "mapping", "function", "location" */
-	size_t n;         /* ids 1..n map to i-1 when dense */
+	size_t n;       /* ids 1..n map to i-1 when dense */
 	bool dense;
-	uint64_t *keys; /* open addressing, 0 = empty (0 is never a valid id) */
-	uint32_t *vals;
-	size_t cap;
+	uint64_t *ids;  /* else: the id of model index first + i */
+	uint32_t first;
+	hidx ix;        /* id -> i */
 } idmap;
 
-static inline size_t id_hash(uint64_t k, size_t cap)
+static bool id_eq(const void *ctx, uint32_t i, const void *key)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return (size_t)k & (cap - 1);
+	return ((const idmap *)ctx)->ids[i] == *(const uint64_t *)key;
 }
 
 /* ids[i] is the id of model index first + i. */
-static int idmap_build(idmap *m, const char *what, const uint64_t *ids, size_t n, size_t stride,
-		       uint32_t first, cprof_err *err)
+static int idmap_build(idmap *m, const char *what, const uint64_t *ids, size_t n, uint32_t first,
+		       cprof_err *err)
 {
-	memset(m, 0, sizeof(*m));
-	m->what = what;
-	m->n = n;
-	m->dense = true;
+	*m = (idmap){ .n = n, .dense = true, .first = first };
 	for (size_t i = 0; i < n; i++) {
-		uint64_t id = *(const uint64_t *)((const char *)ids + i * stride);
-		if (id == 0)
+		if (ids[i] == 0)
 			return cprof_fail(err, "%s %zu has id 0", what, i + 1);
-		if (id != i + 1)
+		if (ids[i] != i + 1)
 			m->dense = false;
 	}
 	if (m->dense && first == 0)
 		return 0;
 	m->dense = false;
-	m->cap = 16;
-	while (m->cap < n * 2)
-		m->cap *= 2;
-	m->keys = xcalloc(m->cap, sizeof(*m->keys));
-	m->vals = xmalloc(st_mult(m->cap, sizeof(*m->vals)));
+	m->ids = xmalloc(st_mult(n ? n : 1, sizeof(uint64_t)));
 	for (size_t i = 0; i < n; i++) {
-		uint64_t id = *(const uint64_t *)((const char *)ids + i * stride);
-		size_t h = id_hash(id, m->cap);
-		while (m->keys[h] && m->keys[h] != id)
-			h = (h + 1) & (m->cap - 1);
-		if (m->keys[h] == id)
-			return cprof_fail(err, "%s id %llu is used twice", what, (unsigned long long)id);
-		m->keys[h] = id;
-		m->vals[h] = first + (uint32_t)i;
+		uint32_t h = (uint32_t)hash_mix64(ids[i]);
+		size_t slot;
+		if (hidx_find(&m->ix, h, id_eq, m, &ids[i], &slot) != HIDX_NONE)
+			return cprof_fail(err, "%s id %llu is used twice", what, (unsigned long long)ids[i]);
+		m->ids[i] = ids[i];
+		hidx_set(&m->ix, slot, h, (uint32_t)i);
 	}
 	return 0;
 }
@@ -344,21 +330,14 @@ static uint32_t idmap_get(const idmap *m, uint64_t id)
 {
 	if (m->dense)
 		return id >= 1 && id <= m->n ? (uint32_t)(id - 1) : PROF_NONE;
-	if (!m->cap || id == 0)
-		return PROF_NONE;
-	size_t h = id_hash(id, m->cap);
-	while (m->keys[h]) {
-		if (m->keys[h] == id)
-			return m->vals[h];
-		h = (h + 1) & (m->cap - 1);
-	}
-	return PROF_NONE;
+	uint32_t i = hidx_lookup(&m->ix, (uint32_t)hash_mix64(id), id_eq, m, &id);
+	return i == HIDX_NONE ? PROF_NONE : m->first + i;
 }
 
 static void idmap_free(idmap *m)
 {
-	free(m->keys);
-	free(m->vals);
+	free(m->ids);
+	hidx_free(&m->ix);
 }
 
 typedef struct conv {
@@ -465,16 +444,15 @@ static int conv_profile(conv *c)
 					sizeof(uint64_t)));
 	for (size_t i = 0; i < pb->n_mapping; i++)
 		ids[i] = pb->mapping[i]->id;
-	int r = idmap_build(&maps, "mapping", ids, pb->n_mapping, sizeof(uint64_t), p->nmappings, err);
+	int r = idmap_build(&maps, "mapping", ids, pb->n_mapping, p->nmappings, err);
 	for (size_t i = 0; !r && i < pb->n_function; i++)
 		ids[i] = pb->function[i]->id;
 	if (!r)
-		r = idmap_build(&funcs, "function", ids, pb->n_function, sizeof(uint64_t), 0, err);
+		r = idmap_build(&funcs, "function", ids, pb->n_function, 0, err);
 	for (size_t i = 0; !r && i < pb->n_location; i++)
 		ids[i] = pb->location[i]->id;
 	if (!r)
-		r = idmap_build(&locs, "location", ids, pb->n_location, sizeof(uint64_t),
-				p->nlocations, err);
+		r = idmap_build(&locs, "location", ids, pb->n_location, p->nlocations, err);
 	free(ids);
 	if (r)
 		goto out;

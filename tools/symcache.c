@@ -40,111 +40,65 @@ void symc_free(symc_data *d)
 	free(d->fns);
 	free(d->frames);
 	free(d->entries);
-	free(d->keys);
-	free(d->vals);
-	free(d->fslots);
+	hidx_free(&d->addrs);
+	hidx_free(&d->fnix);
 	memset(d, 0, sizeof(*d));
 }
 
-static uint64_t hash_str(uint64_t h, const char *s)
+static uint32_t hash_fn(const symc_fn *f)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return hash_mix64(h ^ 0xff);
+	uint64_t h = hash_bytes(f->name, strlen(f->name), (uint64_t)f->line);
+	h = hash_bytes(f->sys, strlen(f->sys), h);
+	return (uint32_t)hash_bytes(f->file, strlen(f->file), h);
 }
 
-static uint64_t hash_fn(const char *name, const char *sys, const char *file, int64_t line)
+static bool fn_eq(const void *ctx, uint32_t i, const void *key)
 {
-	return hash_str(hash_str(hash_str(hash_mix64((uint64_t)line), name), sys), file);
-}
-
-/* The slot of the function equal to (name, sys, file, line), or the empty
- * slot where it goes. */
-static size_t fn_slot(const symc_data *d, const char *name, const char *sys, const char *file,
-		      int64_t line)
-{
-	size_t j = hash_fn(name, sys, file, line) & (d->fcap - 1);
-	for (; d->fslots[j]; j = (j + 1) & (d->fcap - 1)) {
-		const symc_fn *f = &d->fns[d->fslots[j] - 1];
-		if (f->line == line && !strcmp(f->name, name) && !strcmp(f->sys, sys) &&
-		    !strcmp(f->file, file))
-			break;
-	}
-	return j;
+	const symc_fn *f = &((const symc_data *)ctx)->fns[i], *k = key;
+	return f->line == k->line && !strcmp(f->name, k->name) && !strcmp(f->sys, k->sys) &&
+	       !strcmp(f->file, k->file);
 }
 
 uint32_t symc_add_fn(symc_data *d, const char *name, const char *sys, const char *file,
 		     int64_t line)
 {
-	name = name ? name : "";
-	sys = sys ? sys : "";
-	file = file ? file : "";
-	if ((d->nfns + 1) * 2 > d->fcap) {
-		free(d->fslots);
-		d->fcap = d->fcap ? d->fcap * 2 : 256;
-		d->fslots = xcalloc(d->fcap, sizeof(*d->fslots));
-		for (size_t i = 0; i < d->nfns; i++) {
-			const symc_fn *f = &d->fns[i];
-			d->fslots[fn_slot(d, f->name, f->sys, f->file, f->line)] = (uint32_t)i + 1;
-		}
-	}
-	size_t j = fn_slot(d, name, sys, file, line);
-	if (d->fslots[j])
-		return d->fslots[j] - 1;
+	symc_fn k = { (char *)(name ? name : ""), (char *)(sys ? sys : ""), (char *)(file ? file : ""),
+		      line };
+	uint32_t h = hash_fn(&k);
+	size_t slot;
+	uint32_t i = hidx_find(&d->fnix, h, fn_eq, d, &k, &slot);
+	if (i != HIDX_NONE)
+		return i;
 	ALLOC_GROW(d->fns, d->nfns + 1, d->fns_alloc);
-	symc_fn *f = &d->fns[d->nfns];
-	f->name = xstrdup(name);
-	f->sys = xstrdup(sys);
-	f->file = xstrdup(file);
-	f->line = line;
-	d->fslots[j] = (uint32_t)d->nfns + 1;
+	d->fns[d->nfns] = (symc_fn){ xstrdup(k.name), xstrdup(k.sys), xstrdup(k.file), line };
+	hidx_set(&d->fnix, slot, h, (uint32_t)d->nfns);
 	return (uint32_t)d->nfns++;
 }
 
-static size_t slot(const symc_data *d, uint64_t addr)
+static bool addr_eq(const void *ctx, uint32_t i, const void *key)
 {
-	size_t j = hash_mix64(addr) & (d->cap - 1);
-	while (d->vals[j] && d->keys[j] != addr)
-		j = (j + 1) & (d->cap - 1);
-	return j;
-}
-
-static void grow_table(symc_data *d)
-{
-	size_t ncap = d->cap ? d->cap * 2 : 256;
-	free(d->keys);
-	free(d->vals);
-	d->keys = xmalloc(st_mult(ncap, sizeof(*d->keys)));
-	d->vals = xcalloc(ncap, sizeof(*d->vals));
-	d->cap = ncap;
-	for (size_t i = 0; i < d->nentries; i++) {
-		size_t j = slot(d, d->entries[i].addr);
-		d->keys[j] = d->entries[i].addr;
-		d->vals[j] = (uint32_t)i + 1;
-	}
+	return ((const symc_data *)ctx)->entries[i].addr == *(const uint64_t *)key;
 }
 
 void symc_add(symc_data *d, uint64_t addr, const symc_frame *frames, uint32_t n)
 {
-	if ((d->nentries + 1) * 2 > d->cap)
-		grow_table(d);
+	uint32_t h = (uint32_t)hash_mix64(addr);
+	size_t slot;
+	if (hidx_find(&d->addrs, h, addr_eq, d, &addr, &slot) != HIDX_NONE)
+		return; /* the contract says it is not there; keep the first */
 	ALLOC_GROW(d->frames, d->nframes + n, d->frames_alloc);
 	if (n)
 		memcpy(d->frames + d->nframes, frames, (size_t)n * sizeof(*frames));
 	ALLOC_GROW(d->entries, d->nentries + 1, d->entries_alloc);
 	d->entries[d->nentries] = (symc_entry){ addr, (uint32_t)d->nframes, n };
 	d->nframes += n;
-	size_t j = slot(d, addr);
-	d->keys[j] = addr;
-	d->vals[j] = (uint32_t)++d->nentries;
+	hidx_set(&d->addrs, slot, h, (uint32_t)d->nentries++);
 }
 
 const symc_entry *symc_get(const symc_data *d, uint64_t addr)
 {
-	if (!d->cap)
-		return NULL;
-	size_t j = slot(d, addr);
-	return d->vals[j] ? &d->entries[d->vals[j] - 1] : NULL;
+	uint32_t i = hidx_lookup(&d->addrs, (uint32_t)hash_mix64(addr), addr_eq, d, &addr);
+	return i == HIDX_NONE ? NULL : &d->entries[i];
 }
 
 /* ---- the file format --------------------------------------------------- */

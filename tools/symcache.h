@@ -58,13 +58,8 @@ typedef struct symc_data {
 	size_t nframes, frames_alloc;
 	symc_entry *entries;
 	size_t nentries, entries_alloc;
-	/* addr -> entry index + 1 (open addressing; 0 = empty) */
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t cap;
-	/* function content hash -> fn index + 1: equal functions stored once */
-	uint32_t *fslots;
-	size_t fcap;
+	hidx addrs; /* addr -> index into entries */
+	hidx fnix;  /* function content -> index into fns: equal ones stored once */
 } symc_data;
 
 void symc_free(symc_data *d);

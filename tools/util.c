@@ -337,6 +337,13 @@ void hidx_free(hidx *t)
 	*t = (hidx)HIDX_INIT;
 }
 
+void hidx_clear(hidx *t)
+{
+	if (t->cap)
+		memset(t->idx, 0, t->cap * sizeof(*t->idx));
+	t->n = 0;
+}
+
 typedef struct strset_key {
 	const char *s;
 	size_t n;
@@ -369,18 +376,8 @@ uint32_t strset_add(strset *s, const char *str, size_t len)
 
 uint32_t strset_find(const strset *s, const char *str, size_t len)
 {
-	if (!s->n)
-		return HIDX_NONE;
 	strset_key k = { str, len };
-	uint32_t h = (uint32_t)hash_bytes(str, len, 0x5bd1e995);
-	size_t mask = s->ix.cap - 1;
-	for (size_t j = h & mask;; j = (j + 1) & mask) {
-		uint32_t v = s->ix.idx[j];
-		if (!v)
-			return HIDX_NONE;
-		if (s->ix.hash[j] == h && strset_eq(s, v - 1, &k))
-			return v - 1;
-	}
+	return hidx_lookup(&s->ix, (uint32_t)hash_bytes(str, len, 0x5bd1e995), strset_eq, s, &k);
 }
 
 void strset_free(strset *s)

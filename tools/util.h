@@ -136,6 +136,7 @@ typedef bool (*hidx_eq_fn)(const void *ctx, uint32_t idx, const void *key);
 
 void hidx_grow(hidx *t);
 void hidx_free(hidx *t); /* t is left empty and reusable */
+void hidx_clear(hidx *t); /* empties t, keeping its memory for the next fill */
 
 /* Returns the index stored for key (hash h), or HIDX_NONE and *slot, where
  * hidx_set inserts it. Inline, so that a constant eq is inlined too. */
@@ -151,6 +152,23 @@ static inline uint32_t hidx_find(hidx *t, uint32_t h, hidx_eq_fn eq, const void 
 			*slot = j;
 			return HIDX_NONE;
 		}
+		if (t->hash[j] == h && eq(ctx, v - 1, key))
+			return v - 1;
+	}
+}
+
+/* Returns the index stored for key (hash h), or HIDX_NONE: a lookup that
+ * never inserts, on a table it may not change. */
+static inline uint32_t hidx_lookup(const hidx *t, uint32_t h, hidx_eq_fn eq, const void *ctx,
+				   const void *key)
+{
+	if (!t->n)
+		return HIDX_NONE;
+	size_t mask = t->cap - 1;
+	for (size_t j = h & mask;; j = (j + 1) & mask) {
+		uint32_t v = t->idx[j];
+		if (!v)
+			return HIDX_NONE;
 		if (t->hash[j] == h && eq(ctx, v - 1, key))
 			return v - 1;
 	}
