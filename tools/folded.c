@@ -521,8 +521,9 @@ static void group_text(const profile *p, const folded_opts *o, bool perf, const 
 	if (perf) {
 		/* the thread matters for the TID root, and for samples
 		 * without labels (no "comm": the thread names the process) */
-		int32_t tid = o->root == FOLDED_ROOT_TID || !g->labelset ? g->tid : 0;
-		perfscript_fold_text(p, g->stack, g->labelset, tid, o, text, frames, frames_alloc);
+		int32_t tid = o->root == NAMES_ROOT_TID || !g->labelset ? g->tid : 0;
+		names_perf_opts po = { o->root, o->names.addrs, o->kernel_marks, o->jit_marks };
+		names_perf_folded(p, g->stack, g->labelset, tid, &po, text, frames, frames_alloc);
 		return;
 	}
 	if (o->threads) {
@@ -557,7 +558,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	go.by_labels = perf;
 	go.by_thread = o->threads;
 	if (perf) {
-		go.by_thread = o->root == FOLDED_ROOT_TID;
+		go.by_thread = o->root == NAMES_ROOT_TID;
 		for (size_t i = 0; i < p->nsamples && !go.by_thread; i++)
 			go.by_thread = !p->samples[i].labelset;
 	}

@@ -17,7 +17,7 @@
  * zero or negative are left out (flamegraph.pl cannot draw them).
  *
  * A profile read from perf script text is written as stackcollapse-perf.pl
- * writes it (perfscript.h): process name first, its tidied names and
+ * writes it (names_perf_folded): process name first, its tidied names and
  * annotations; --threads does not apply there.
  */
 #ifndef CPROF_FOLDED_H
@@ -43,16 +43,12 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err);
  * whitespace and a decimal count after a non-empty stack. */
 bool folded_looks_like(const unsigned char *d, size_t n);
 
-/* The root frame of perf script input, as stackcollapse-perf.pl writes it:
- * the process name, with "-PID", or with "-PID/TID". */
-typedef enum folded_root { FOLDED_ROOT_COMM, FOLDED_ROOT_PID, FOLDED_ROOT_TID } folded_root;
-
 typedef struct folded_opts {
 	uint32_t value;    /* index into p->sample_types; PROF_NONE: prof_count_value */
 	names_opts names;
 	bool threads;      /* the thread name as the root frame */
 	/* perf script input only (stackcollapse-perf.pl's options) */
-	folded_root root;  /* the process root frame */
+	names_root root;   /* the process root frame */
 	bool kernel_marks; /* "_[k]" on kernel frames */
 	bool jit_marks;    /* "_[j]" on frames of /tmp/perf-PID.map */
 	const bool *mask;  /* nsamples entries: which samples count; NULL: all */

@@ -306,6 +306,155 @@ uint32_t names_cache_module(names_cache *c, const prof_frame *f)
 	return c->by_name[name] - 1;
 }
 
+/* ---- stackcollapse-perf.pl's names ------------------------------------------ */
+
+static const char *label_str(const profile *p, uint32_t ls, const char *key, int64_t *num)
+{
+	if (ls >= p->nlabelsets)
+		return NULL;
+	const prof_labelset *set = &p->labelsets[ls];
+	for (uint32_t i = 0; i < set->n; i++)
+		if (set->labels[i].key && !strcmp(set->labels[i].key, key)) {
+			if (num)
+				*num = set->labels[i].num;
+			return set->labels[i].str ? set->labels[i].str : "";
+		}
+	return NULL;
+}
+
+static bool contains(const char *s, size_t n, const char *lit)
+{
+	size_t k = strlen(lit);
+	for (size_t i = 0; i + k <= n; i++)
+		if (!memcmp(s + i, lit, k))
+			return true;
+	return false;
+}
+
+/* The script's $tidy_generic and $tidy_java on the name at sb[off..]. */
+static void tidy(strbuf *sb, size_t off, bool java)
+{
+	char *s = sb->buf + off;
+	size_t n = sb->len - off;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ';')
+			s[i] = ':';
+	/* m/\.\(.*\)\./ (a Go method "net/http.(*Client).Do") keeps its
+	 * parentheses; else all from the first '(' not opening
+	 * "(anonymous namespace)" goes */
+	bool go = false;
+	for (size_t i = 0; i + 1 < n && !go; i++)
+		if (s[i] == '.' && s[i + 1] == '(')
+			for (size_t j = i + 2; j + 1 < n && !go; j++)
+				go = s[j] == ')' && s[j + 1] == '.';
+	if (!go) {
+		static const char anon[] = "anonymous namespace)";
+		for (size_t i = 0; i < n; i++)
+			if (s[i] == '(' && !(n - i - 1 >= sizeof(anon) - 1 &&
+					     !memcmp(s + i + 1, anon, sizeof(anon) - 1))) {
+				n = i;
+				break;
+			}
+	}
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '"' && s[i] != '\'')
+			s[w++] = s[i];
+	n = w;
+	if (java && n && s[0] == 'L' && memchr(s, '/', n)) {
+		memmove(s, s + 1, n - 1);
+		n--;
+	}
+	sb->len = off + n;
+	sb->buf[sb->len] = '\0';
+}
+
+static bool is_kernel_dso(const char *m)
+{
+	size_t n = strlen(m);
+	bool k = m[0] == '[' || (n >= 7 && !strcmp(m + n - 7, "vmlinux"));
+	return k && !strstr(m, "unknown");
+}
+
+static bool is_jit_dso(const char *m)
+{
+	/* m:/tmp/perf-\d+\.map: */
+	for (const char *s = strstr(m, "/tmp/perf-"); s; s = strstr(s + 1, "/tmp/perf-")) {
+		const char *d = s + 10, *e = d;
+		while (*e >= '0' && *e <= '9')
+			e++;
+		if (e > d && !strncmp(e, ".map", 4))
+			return true;
+	}
+	return false;
+}
+
+void names_perf_folded(const profile *p, uint32_t stack, uint32_t labelset, int32_t tid,
+		       const names_perf_opts *o, strbuf *sb, prof_frame **frames, size_t *falloc)
+{
+	names_root root = o->root;
+	int64_t pid = -1;
+	const char *comm = label_str(p, labelset, "comm", NULL);
+	if (!comm)
+		comm = prof_thread_name(p, tid);
+	label_str(p, labelset, "pid", &pid);
+	size_t off = sb->len;
+	/* a name of blanks and control bytes would leave the line without a
+	 * root frame (and, alone, without a stack): named as names.c names it */
+	bool blank = true;
+	for (const unsigned char *c = (const unsigned char *)(comm ? comm : ""); *c && blank; c++)
+		blank = *c <= 0x20 || *c == 0x7f;
+	sb_adds(sb, blank ? "[unknown]" : comm);
+	if (root != NAMES_ROOT_COMM) {
+		if (pid >= 0)
+			sb_addf(sb, "-%" PRId64, pid);
+		else
+			sb_adds(sb, "-?");
+		if (root == NAMES_ROOT_TID)
+			sb_addf(sb, "/%" PRId32, tid);
+	}
+	for (size_t i = off; i < sb->len; i++)
+		if (sb->buf[i] == ' ')
+			sb->buf[i] = '_';
+	bool java = !strncmp(sb->buf + off, "java", 4);
+	uint32_t nf = prof_stack_frames(p, stack, frames, falloc);
+	for (uint32_t k = nf; k-- > 0;) {
+		const prof_frame *f = &(*frames)[k];
+		const prof_location *l = &p->locations[f->location];
+		const char *dso = l->mapping < p->nmappings ? p->mappings[l->mapping].file : "";
+		const char *fname = f->function != PROF_NONE ? p->functions[f->function].name : NULL;
+		sb_addc(sb, ';');
+		size_t fo = sb->len;
+		if (!fname || !strcmp(fname, "[unknown]")) {
+			const char *b = strcmp(dso, "[unknown]") ? strrchr(dso, '/') : NULL;
+			const char *name = strcmp(dso, "[unknown]") ? (b ? b + 1 : dso) : "unknown";
+			if (o->addrs)
+				sb_addf(sb, "[%s <%" PRIx64 ">]", name, l->address);
+			else
+				sb_addf(sb, "[%s]", name);
+		} else {
+			sb_adds(sb, fname);
+		}
+		tidy(sb, fo, java);
+		const char *nm = sb->buf + fo;
+		size_t nn = sb->len - fo;
+		if (f->inlined) {
+			if (!contains(nm, nn, "_[i]"))
+				sb_adds(sb, "_[i]");
+		} else if (o->kernel_marks && is_kernel_dso(dso)) {
+			sb_adds(sb, "_[k]");
+		} else if (o->jit_marks && is_jit_dso(dso)) {
+			if (!contains(nm, nn, "_[j]"))
+				sb_adds(sb, "_[j]");
+		}
+	}
+	/* control bytes as names_frame writes them (a space): folded text must
+	 * read back as text */
+	for (size_t i = off; i < sb->len; i++)
+		if ((unsigned char)sb->buf[i] < 0x20 || sb->buf[i] == 0x7f)
+			sb->buf[i] = ' ';
+}
+
 /* ---- pprof's function names -------------------------------------------------------
  * go tool pprof (its symbolizer's Demangle, then Profile.RemoveUninteresting)
  * renames functions before any report: C++ symbols are demangled with

@@ -12,7 +12,10 @@
  *  - names_table: a string table that interns each name once and hands out
  *    dense ids (0, 1, 2, ...), so ids instead of strings travel through
  *    trees and sorts;
- *  - the naming functions (frame, thread root frame, module);
+ *  - the naming functions (frame, thread root frame, module), and
+ *    stackcollapse-perf.pl's names for perf script input (the folded
+ *    writer's, here so that the perf script reader and the folded writer
+ *    do not depend on each other);
  *  - names_cache: builds the text of a frame once per function (per
  *    location for unsymbolized frames) and its module once per mapping, so
  *    that a name is built once and not once per stack;
@@ -70,6 +73,30 @@ void names_cache_free(names_cache *c);
 uint32_t names_cache_name(names_cache *c, const prof_frame *f);
 /* The id in the table of names_module(f). */
 uint32_t names_cache_module(names_cache *c, const prof_frame *f);
+
+/* ---- stackcollapse-perf.pl's names (perf script input) -------------------------- */
+/* The root frame of perf script input, as stackcollapse-perf.pl writes it:
+ * the process name, with "-PID", or with "-PID/TID". */
+typedef enum names_root { NAMES_ROOT_COMM, NAMES_ROOT_PID, NAMES_ROOT_TID } names_root;
+
+typedef struct names_perf_opts {
+	names_root root;
+	bool addrs;        /* "[dso <addr>]" for unknown symbols */
+	bool kernel_marks; /* "_[k]" on kernel frames */
+	bool jit_marks;    /* "_[j]" on frames of /tmp/perf-PID.map */
+} names_perf_opts;
+
+/* Appends the folded line text (without the count) of a stack of perf
+ * script input (perfscript.h: labels "comm" and "pid") as
+ * stackcollapse-perf.pl writes it: the process name first (with -PID or
+ * -PID/TID per o->root; the thread's name without a "comm" label), then the
+ * frames, names tidied as it tidies them, "[dso]" for unknown symbols
+ * ("[dso <addr>]" with o->addrs), "_[i]" on inlined frames, and
+ * "_[k]"/"_[j]" on kernel and JIT (perf-PID.map) frames per o->kernel_marks,
+ * o->jit_marks; control bytes become spaces (the line must read back as
+ * folded text). frames and falloc are the caller's scratch buffer. */
+void names_perf_folded(const profile *p, uint32_t stack, uint32_t labelset, int32_t tid,
+		       const names_perf_opts *o, strbuf *sb, prof_frame **frames, size_t *falloc);
 
 /* ---- pprof's function names --------------------------------------------------- */
 /* How much of a C++ name to keep (pprof's -symbolize=demangle=...):

@@ -1,6 +1,6 @@
 /*
- * perfscript: reader of `perf script` text, and the folded names of
- * FlameGraph's stackcollapse-perf.pl for it.
+ * perfscript: reader of `perf script` text (the folded names of
+ * FlameGraph's stackcollapse-perf.pl for it are names_perf_folded's).
  *
  * A record is an event line, then its callchain (one frame a line, leaf
  * first, "\tADDR SYM+OFF (DSO)"), then a blank line:
@@ -37,7 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "folded.h"
+#include "profile.h"
 #include "readopts.h"
 
 /* source_format of a profile this reader made */
@@ -56,17 +56,5 @@ int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_rea
 
 /* True when p was read from perf script text (its first input, if merged). */
 bool perfscript_is(const profile *p);
-
-/* Appends the folded line text (without the count) of a stack as
- * stackcollapse-perf.pl writes it: the process name first (with -PID or
- * -PID/TID per o->root), then the frames, names tidied as it tidies them,
- * "[dso]" for unknown symbols ("[dso <addr>]" with o->names.addrs), "_[i]"
- * on inlined frames, and "_[k]"/"_[j]" on kernel and JIT (perf-PID.map)
- * frames per o->kernel_marks, o->jit_marks; control bytes become spaces (the
- * line must read back as folded text). frames and
- * falloc are the caller's scratch buffer. */
-void perfscript_fold_text(const profile *p, uint32_t stack, uint32_t labelset, int32_t tid,
-			  const folded_opts *o, strbuf *sb,
-			  prof_frame **frames, size_t *falloc);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folded.h"
 #include "perfscript.h"
 #include "reader.h"
 
@@ -39,7 +40,7 @@ static profile *read_text(const char *text)
 	return p;
 }
 
-static char *fold(const char *text, folded_root root, bool addrs, bool kernel, bool jit)
+static char *fold(const char *text, names_root root, bool addrs, bool kernel, bool jit)
 {
 	profile *p = read_text(text);
 	folded_opts o = { .value = PROF_NONE, .root = root };
@@ -53,7 +54,7 @@ static char *fold(const char *text, folded_root root, bool addrs, bool kernel, b
 	return sb_detach(&sb, NULL);
 }
 
-static void expect_fold(const char *text, folded_root root, bool addrs, bool k, bool j,
+static void expect_fold(const char *text, names_root root, bool addrs, bool k, bool j,
 			const char *want)
 {
 	char *s = fold(text, root, addrs, k, j);
@@ -106,12 +107,12 @@ static void test_model_keeps_threads_times_periods(void **state)
 static void test_fold_like_stackcollapse(void **state)
 {
 	(void)state;
-	expect_fold(basic, FOLDED_ROOT_COMM, false, false, false,
+	expect_fold(basic, NAMES_ROOT_COMM, false, false, false,
 		    "prog;__libc_start_call_main;main;leaf 250000\nprog;leaf 250000\n");
 	/* no pid printed: "-?" as the script writes it */
-	expect_fold(basic, FOLDED_ROOT_PID, false, false, false,
+	expect_fold(basic, NAMES_ROOT_PID, false, false, false,
 		    "prog-?;__libc_start_call_main;main;leaf 250000\nprog-?;leaf 250000\n");
-	expect_fold(basic, FOLDED_ROOT_TID, false, false, false,
+	expect_fold(basic, NAMES_ROOT_TID, false, false, false,
 		    "prog-?/1234;__libc_start_call_main;main;leaf 250000\nprog-?/1235;leaf 250000\n");
 }
 
@@ -151,9 +152,9 @@ static void test_comm_pid_tid(void **state)
 			"swapper     0/0     [002] 94564.109300: 100 cycles: \n"
 			"\tffffffff81000000 native_safe_halt+0x6 ([kernel.kallsyms])\n"
 			"\n";
-	expect_fold(t, FOLDED_ROOT_TID, false, false, false,
+	expect_fold(t, NAMES_ROOT_TID, false, false, false,
 		    "V8_WorkerThread-24636/25607;work 100\nswapper-?/0;native_safe_halt 100\n");
-	expect_fold(t, FOLDED_ROOT_COMM, false, true, false,
+	expect_fold(t, NAMES_ROOT_COMM, false, true, false,
 		    "V8_WorkerThread;work 100\nswapper;native_safe_halt_[k] 100\n");
 	profile *p = read_text(t);
 	assert_int_equal(p->samples[0].tid, 25607);
@@ -176,9 +177,9 @@ static void test_unknown_frames_and_addrs(void **state)
 			"\t0 [unknown] ([unknown])\n"
 			"\t4005 main (/tmp/a.out)\n"
 			"\n";
-	expect_fold(t, FOLDED_ROOT_COMM, false, false, false,
+	expect_fold(t, NAMES_ROOT_COMM, false, false, false,
 		    "a.out;main;[unknown];[[kernel.kallsyms]];[libc.so.6] 1\n");
-	expect_fold(t, FOLDED_ROOT_COMM, true, true, false,
+	expect_fold(t, NAMES_ROOT_COMM, true, true, false,
 		    "a.out;main;[unknown <0>];[[kernel.kallsyms] <ffffffff8100>]_[k];[libc.so.6 <7f12>] 1\n");
 }
 
@@ -195,13 +196,13 @@ static void test_tidy_names(void **state)
 			"\t4 RegExp:[\"'] (/tmp/perf-9.map)\n"
 			"\t5 Lorg/Foo;.bar (/tmp/perf-9.map)\n"
 			"\n";
-	expect_fold(t, FOLDED_ROOT_COMM, false, false, true,
+	expect_fold(t, NAMES_ROOT_COMM, false, false, true,
 		    "prog;Lorg/Foo:.bar_[j];RegExp:[]_[j];net/http.(*Client).Do;"
 		    "ns::(anonymous namespace)::g;f 1\n");
 	/* a java process: the L of class names goes */
 	char *j = xstrdup(t);
 	memcpy(j, "java", 4);
-	expect_fold(j, FOLDED_ROOT_COMM, false, false, false,
+	expect_fold(j, NAMES_ROOT_COMM, false, false, false,
 		    "java;org/Foo:.bar;RegExp:[];net/http.(*Client).Do;ns::(anonymous namespace)::g;f 1\n");
 	free(j);
 }
@@ -214,7 +215,7 @@ static void test_inline_chain(void **state)
 			"\t10 outer->inner+0x4 (/p)\n"
 			"\t20 main (/p)\n"
 			"\n";
-	expect_fold(t, FOLDED_ROOT_COMM, false, false, false, "prog;main;outer;inner_[i] 1\n");
+	expect_fold(t, NAMES_ROOT_COMM, false, false, false, "prog;main;outer;inner_[i] 1\n");
 	profile *p = read_text(t);
 	const prof_location *l = &p->locations[p->stacks[p->samples[0].stack].locs[0]];
 	assert_int_equal(l->nlines, 2);
@@ -286,7 +287,7 @@ static void test_cut_and_old_format(void **state)
 	assert_non_null(strstr(w.buf, "not ended by a blank line"));
 	prof_free(p);
 	sb_release(&w);
-	expect_fold(t, FOLDED_ROOT_COMM, false, true, false,
+	expect_fold(t, NAMES_ROOT_COMM, false, true, false,
 		    "java;[libjvm.so];native_write_msr_safe_[k] 1\n");
 }
 
@@ -301,7 +302,7 @@ static void test_no_callchain(void **state)
 	assert_int_equal(p->samples[1].time_ns, 250000);
 	assert_int_equal(prof_sample_values(p, 1)[1], 250000);
 	prof_free(p);
-	expect_fold(t, FOLDED_ROOT_COMM, false, false, false, "prog;leaf 250000\nprog;main 250000\n");
+	expect_fold(t, NAMES_ROOT_COMM, false, false, false, "prog;leaf 250000\nprog;main 250000\n");
 }
 
 static void test_detection(void **state)

@@ -9,16 +9,16 @@
 static int root_pid(void *v, const char *arg)
 {
 	(void)arg;
-	folded_root *r = v;
-	if (*r != FOLDED_ROOT_TID)
-		*r = FOLDED_ROOT_PID;
+	names_root *r = v;
+	if (*r != NAMES_ROOT_TID)
+		*r = NAMES_ROOT_PID;
 	return 0;
 }
 
 static int root_tid(void *v, const char *arg)
 {
 	(void)arg;
-	*(folded_root *)v = FOLDED_ROOT_TID;
+	*(names_root *)v = NAMES_ROOT_TID;
 	return 0;
 }
 
