@@ -24,6 +24,9 @@
 struct fl_index {
 	hidx ix;    /* (parent, name) -> node id */
 	bool stale; /* nodes were added without it (the sorted build) */
+	/* children were added out of name order (flame_tree_add); the sorted
+	 * build adds them in order, and flame_tree_finish need not sort */
+	bool unsorted;
 };
 
 typedef struct child_key {
@@ -125,6 +128,7 @@ static uint32_t find_child(flame_tree *t, uint32_t parent, uint32_t name, uint32
 	if (id == HIDX_NONE) {
 		id = new_child(t, parent, name, module);
 		hidx_set(&x->ix, slot, h, id);
+		x->unsorted = true;
 	}
 	return id;
 }
@@ -196,15 +200,25 @@ static void seqs_free(seqs *q)
 	free(q->val);
 }
 
+/* x with its bytes in big-endian order (and back). */
+static inline uint32_t be32(uint32_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return x;
+#else
+	return __builtin_bswap32(x);
+#endif
+}
+
 static int seq_cmp(const void *a_, const void *b_, void *ctx)
 {
 	size_t a = *(const size_t *)a_, b = *(const size_t *)b_;
 	const seqs *q = ctx;
-	const uint32_t *x = q->ids + q->off[a], *y = q->ids + q->off[b];
 	uint32_t n = q->len[a] < q->len[b] ? q->len[a] : q->len[b];
-	for (uint32_t i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return x[i] < y[i] ? -1 : 1;
+	/* ranks are stored big-endian (seqs_sorted): memcmp orders them */
+	int c = n ? memcmp(q->ids + q->off[a], q->ids + q->off[b], (size_t)n * 4) : 0;
+	if (c)
+		return c;
 	if (q->len[a] != q->len[b])
 		return q->len[a] < q->len[b] ? -1 : 1;
 	return a < b ? -1 : a > b;
@@ -258,7 +272,7 @@ static size_t *seqs_sorted(const flame_tree *t, seqs *q, uint32_t **order)
 			continue; /* empty stacks only: q->ids is NULL */
 		uint32_t *s = q->ids + q->off[i];
 		for (uint32_t k = 0; k < q->len[i]; k++)
-			s[k] = rank[s[k]];
+			s[k] = be32(rank[s[k]]);
 	}
 	free(rank);
 	size_t *idx = xmalloc(st_mult(q->n ? q->n : 1, sizeof(size_t)));
@@ -297,8 +311,9 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 		for (uint32_t d = common; d < len; d++) {
 			uint32_t parent = path[d].node;
 			uint32_t before = t->nodes[parent].last_child;
-			uint32_t mod = q->modules ? s[len + d] : order[s[d]];
-			uint32_t c = new_child(t, parent, order[s[d]], mod);
+			uint32_t name = order[be32(s[d])];
+			uint32_t mod = q->modules ? s[len + d] : name;
+			uint32_t c = new_child(t, parent, name, mod);
 			path[d + 1] = (open_node){ c, before };
 			depth = d + 1;
 		}
@@ -520,7 +535,7 @@ static int child_cmp(const void *a_, const void *b_, void *ctx)
 
 void flame_tree_finish(flame_tree *t)
 {
-	if (t->chart)
+	if (t->chart || !t->index->unsorted)
 		return;
 	uint32_t *kids = NULL;
 	size_t kids_alloc = 0;
@@ -627,12 +642,6 @@ static uint32_t color_class(const char *name)
 	return (uint32_t)(h >> 59) % NCOLORS;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !memcmp(s + n - m, suffix, m);
-}
-
 /* Appends the label that fits in w pixels: the name, or its head and "..";
  * nothing when not even three characters fit. */
 static void add_label(strbuf *sb, const char *name, double w)
@@ -718,7 +727,9 @@ static void add_title(strbuf *out, const char *name, const flame_node *n, int64_
 	if (n->parent == PROF_NONE) {
 		sb_adds(out, ", 100%");
 	} else {
-		sb_addf(out, ", %.2f%%", total ? 100.0 * (double)n->total / (double)total : 0.0);
+		sb_adds(out, ", ");
+		sb_add_fixed2(out, total ? 100.0 * (double)n->total / (double)total : 0.0);
+		sb_addc(out, '%');
 		if (diff) {
 			double dp = total ? 100.0 * delta / (double)total : 0.0;
 			sb_addf(out, "; %s%.2f%%", delta > 0 ? "+" : "", dp);
@@ -873,6 +884,10 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		byd[count[nodes[pl[i].node].depth]++] = pl[i];
 	/* count[d] is now the end of level d */
 	size_t start = 0;
+	/* per name id: its color class + 1, 0 until computed */
+	uint8_t *color_of = xcalloc((size_t)names_count(t->names) + 1, 1);
+	strbuf hattr = STRBUF_INIT; /* what follows a rect's width */
+	sb_addf(&hattr, "\" height=\"%d\" class=\"", FRAME_H - 1);
 	for (uint32_t d = 0; d <= maxd && npl; d++) {
 		size_t end = count[d];
 		double y = o->inverted ? ypad1 + (double)d * FRAME_H
@@ -885,32 +900,41 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 			const char *name = names_get(t->names, n->name);
 			double x = XPAD + (double)byd[i].off * scale;
 			double w = (double)n->total * scale;
-			sb_addf(out, "<g class=\"f\" o=\"%" PRId64 "\" v=\"%" PRId64 "\"", byd[i].off, n->total);
-			const char *cls;
+			sb_adds(out, "<g class=\"f\" o=\"");
+			sb_add_i64(out, byd[i].off);
+			sb_adds(out, "\" v=\"");
+			sb_add_i64(out, n->total);
+			sb_addc(out, '"');
+			/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j]
+			 * jit, _[w] waker) choose the color and are not shown */
+			size_t nlen = strlen(name);
+			char ann = nlen >= 4 && name[nlen - 4] == '_' && name[nlen - 3] == '[' &&
+					   name[nlen - 1] == ']'
+					   ? name[nlen - 2]
+					   : 0;
 			char cbuf[16];
+			const char *cls = cbuf;
 			double delta = 0;
 			if (o->diff) {
 				delta = (double)n->total - (double)n->base * bscale;
 				int k = maxdelta > 0 ? (int)ceil(fabs(delta) / maxdelta * NDIFF) : 0;
 				snprintf(cbuf, sizeof(cbuf), "%c%d", delta > 0 ? 'r' : 'b', k);
-				cls = cbuf;
 				sb_addf(out, " d=\"%" PRId64 "\"", (int64_t)llround(delta));
-			} else if (o->palette != FLAME_MODULE && ends_with(name, "_[i]")) {
-				cls = "ci";
-			} else if (o->palette != FLAME_MODULE && ends_with(name, "_[k]")) {
-				cls = "ck";
-			} else if (o->palette != FLAME_MODULE && ends_with(name, "_[j]")) {
-				cls = "cj";
+			} else if (o->palette != FLAME_MODULE && ann && strchr("ikj", ann)) {
+				cbuf[0] = 'c', cbuf[1] = ann, cbuf[2] = '\0';
 			} else {
 				uint32_t key = o->palette == FLAME_MODULE ? n->module : n->name;
-				snprintf(cbuf, sizeof(cbuf), "c%u", color_class(names_get(t->names, key)));
-				cls = cbuf;
+				if (!color_of[key])
+					color_of[key] = (uint8_t)(color_class(names_get(t->names, key)) + 1);
+				unsigned c = color_of[key] - 1u; /* < NCOLORS */
+				size_t k = 0;
+				cbuf[k++] = 'c';
+				if (c >= 10)
+					cbuf[k++] = (char)('0' + c / 10);
+				cbuf[k++] = (char)('0' + c % 10);
+				cbuf[k] = '\0';
 			}
-			/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j]
-			 * jit, _[w] waker) choose the color and are not shown */
-			size_t nlen = strlen(name);
-			if (nlen > 4 && name[nlen - 4] == '_' && name[nlen - 3] == '[' && name[nlen - 1] == ']' &&
-			    strchr("kwij", name[nlen - 2])) {
+			if (nlen > 4 && ann && strchr("kwij", ann)) {
 				sb_reset(&disp);
 				sb_add(&disp, name, nlen - 4);
 				name = disp.buf;
@@ -921,7 +945,9 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 			sb_add_dec2(out, x);
 			sb_adds(out, "\" width=\"");
 			sb_add_dec2(out, w);
-			sb_addf(out, "\" height=\"%d\" class=\"%s\"/>", FRAME_H - 1, cls);
+			sb_add(out, hattr.buf, hattr.len);
+			sb_adds(out, cls);
+			sb_adds(out, "\"/>");
 			size_t before = out->len;
 			sb_adds(out, "<text x=\"");
 			sb_add_dec2(out, x + 3);
@@ -937,6 +963,8 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		sb_adds(out, "</g>\n");
 		start = end;
 	}
+	free(color_of);
+	sb_release(&hattr);
 	free(count);
 	free(byd);
 	free(pl);

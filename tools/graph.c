@@ -602,6 +602,35 @@ static void remove_nodes(graph *g)
 	free(order);
 }
 
+/* The tags of a group's samples (pprof's label and numeric tags): into
+ * *tags, returns the count. */
+static size_t group_tags(graph *g, const prof_group *gr, graph_tag **tags, size_t *alloc,
+			 strbuf *sb)
+{
+	size_t n = 0;
+	const char *tag = g->tag_of_labelset[gr->labelset] != PROF_NONE
+				  ? names_get(g->strs, g->tag_of_labelset[gr->labelset])
+				  : NULL;
+	if (tag) {
+		ALLOC_GROW(*tags, n + 1, *alloc);
+		(*tags)[n++] = (graph_tag){ tag, NULL, false, 0, 0, 0 };
+	}
+	const prof_labelset *ls = &g->p->labelsets[gr->labelset];
+	for (uint32_t i = 0; g->o.tags && i < ls->n; i++) {
+		const prof_label *l = &ls->labels[i];
+		if (l->str || strcmp(l->key, "bytes") != 0)
+			continue;
+		sb_reset(sb);
+		if (g->o.format_tag)
+			g->o.format_tag(sb, l->num, g->num_unit);
+		else
+			sb_addf(sb, "%" PRId64, l->num);
+		ALLOC_GROW(*tags, n + 1, *alloc);
+		(*tags)[n++] = (graph_tag){ str_of(g, sb->buf, sb->len), tag, true, l->num, 0, 0 };
+	}
+	return n;
+}
+
 /* Builds the graph of the kept keys (all when keep is NULL). */
 static void build(graph *g, const bool *keep)
 {
@@ -617,28 +646,7 @@ static void build(graph *g, const bool *keep)
 		const prof_group *gr = &g->groups.g[gi];
 		int64_t w = prof_group_values(&g->groups, gi)[g->v];
 		uint32_t stamp = (uint32_t)gi;
-		const char *tag = g->tag_of_labelset[gr->labelset] != PROF_NONE
-					  ? names_get(g->strs, g->tag_of_labelset[gr->labelset])
-					  : NULL;
-		ntags = 0;
-		if (tag) {
-			ALLOC_GROW(tags, ntags + 1, tags_alloc);
-			tags[ntags++] = (graph_tag){ tag, NULL, false, 0, 0, 0 };
-		}
-		const prof_labelset *ls = &p->labelsets[gr->labelset];
-		for (uint32_t i = 0; g->o.tags && i < ls->n; i++) {
-			const prof_label *l = &ls->labels[i];
-			if (l->str || strcmp(l->key, "bytes") != 0)
-				continue;
-			sb_reset(&sb);
-			if (g->o.format_tag)
-				g->o.format_tag(&sb, l->num, g->num_unit);
-			else
-				sb_addf(&sb, "%" PRId64, l->num);
-			ALLOC_GROW(tags, ntags + 1, tags_alloc);
-			tags[ntags++] = (graph_tag){ str_of(g, sb.buf ? sb.buf : "", sb.len), tag, true,
-						     l->num, 0, 0 };
-		}
+		ntags = group_tags(g, gr, &tags, &tags_alloc, &sb);
 		const prof_stack *st = &p->stacks[gr->stack];
 		uint32_t parent = PROF_NONE;
 		bool residual = false;
@@ -952,6 +960,80 @@ static bool *keep_set(const graph *g, uint32_t first_n, int64_t cutoff, uint32_t
 	return keep;
 }
 
+/* What pprof's first build of a trimmed graph is for: every node's flat
+ * and cum (a node per key a group touches), their flat total into *total
+ * (summed in node order), and the keep set of the nodes whose |cum| reaches
+ * node_fraction of it (NULL when that is every node: the graph is built
+ * whole). Kept per key in one small array instead of nodes and edges: the
+ * pass touches one cache line per frame. */
+static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, int64_t *total)
+{
+	typedef struct kv {
+		int64_t cum, flat;
+		uint32_t stamp; /* the last group that counted it */
+		bool seen;
+	} kv;
+	const profile *p = g->p;
+	kv *v = xmalloc(st_mult(g->nkeys ? g->nkeys : 1, sizeof(kv)));
+	for (size_t k = 0; k < g->nkeys; k++)
+		v[k] = (kv){ 0, 0, UINT32_MAX, false };
+	uint32_t *order = xmalloc(st_mult(g->nkeys ? g->nkeys : 1, sizeof(uint32_t)));
+	uint32_t n = 0; /* keys in the order build() would make their nodes */
+	for (size_t gi = 0; gi < g->groups.n; gi++) {
+		const prof_stack *st = &p->stacks[g->groups.g[gi].stack];
+		int64_t w = prof_group_values(&g->groups, gi)[g->v];
+		uint32_t leaf = PROF_NONE;
+		for (uint32_t d = st->depth; d-- > 0;) {
+			uint32_t loc = st->locs[d];
+			uint32_t nk = p->locations[loc].nlines ? p->locations[loc].nlines : 1;
+			const uint32_t *keys = g->loc_keys + g->loc_off[loc];
+			for (uint32_t ni = nk; ni-- > 0;) {
+				kv *e = &v[keys[ni]];
+				if (!e->seen) {
+					e->seen = true;
+					order[n++] = keys[ni];
+				}
+				if (e->stamp != (uint32_t)gi) {
+					e->stamp = (uint32_t)gi;
+					e->cum = prof_sadd(e->cum, w);
+				}
+				leaf = keys[ni];
+			}
+		}
+		if (leaf != PROF_NONE)
+			v[leaf].flat = prof_sadd(v[leaf].flat, w);
+	}
+	/* nodes without any value go (selectNodesForGraph) */
+	int64_t t = 0;
+	uint32_t nodes = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const kv *e = &v[order[i]];
+		if (e->cum != 0 || e->flat != 0) {
+			t = prof_sadd(t, e->flat);
+			nodes++;
+		}
+	}
+	int64_t cutoff = abs64((int64_t)((double)t * node_fraction));
+	bool *keep = xcalloc(g->nkeys ? g->nkeys : 1, sizeof(bool));
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const kv *e = &v[order[i]];
+		if ((e->cum != 0 || e->flat != 0) && abs64(e->cum) >= cutoff) {
+			keep[order[i]] = true;
+			kept++;
+		}
+	}
+	free(order);
+	free(v);
+	*total = t;
+	r->dropped_nodes = nodes - kept;
+	if (kept == nodes) {
+		free(keep);
+		return NULL;
+	}
+	return keep;
+}
+
 void graph_build_all(graph *g)
 {
 	build(g, NULL);
@@ -961,21 +1043,18 @@ void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *
 {
 	memset(r, 0, sizeof(*r));
 	node_order order = o->visual ? ORDER_ENTROPY : o->cum_sort ? ORDER_CUM : ORDER_FLAT;
-	build(g, NULL);
+	/* pprof builds the whole graph, then again without the nodes below
+	 * the cutoff: the first build is needed for its nodes' values only */
 	int64_t total = 0;
-	for (uint32_t i = 0; i < g->nnodes; i++)
-		total = prof_sadd(total, g->nodes[i].flat);
+	bool *keep = o->node_fraction > 0 ? first_build(g, o->node_fraction, r, &total) : NULL;
+	build(g, keep);
+	free(keep);
+	if (!(o->node_fraction > 0)) {
+		for (uint32_t i = 0; i < g->nnodes; i++)
+			total = prof_sadd(total, g->nodes[i].flat);
+	}
 	int64_t node_cutoff = abs64((int64_t)((double)total * o->node_fraction));
 	int64_t edge_cutoff = abs64((int64_t)((double)total * o->edge_fraction));
-	if (node_cutoff > 0) {
-		uint32_t kept;
-		bool *keep = keep_set(g, g->nnodes, node_cutoff, &kept);
-		if (kept != g->nnodes) {
-			r->dropped_nodes = g->nnodes - kept;
-			build(g, keep);
-		}
-		free(keep);
-	}
 	r->orig_count = g->nnodes;
 	sort_nodes(g, order);
 	if (o->nodecount > 0) {

@@ -109,18 +109,6 @@ void sb_add(strbuf *sb, const void *data, size_t n)
 	sb->buf[sb->len] = 0;
 }
 
-void sb_adds(strbuf *sb, const char *s)
-{
-	sb_add(sb, s, strlen(s));
-}
-
-void sb_addc(strbuf *sb, char c)
-{
-	sb_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = 0;
-}
-
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list cp;
@@ -175,12 +163,22 @@ static size_t utf8_seq(const unsigned char *s)
 }
 
 /* Appends str with every ASCII byte passed through `ascii`, valid UTF-8
- * sequences copied as they are and every invalid byte replaced by `bad`. */
-static void sb_add_escaped(strbuf *sb, const char *str, const char *bad,
-			   void (*ascii)(strbuf *sb, unsigned char c))
+ * sequences copied as they are and every invalid byte replaced by `bad`.
+ * Runs of bytes `plain` says need no escape are copied at once (a long C++
+ * name is mostly such a run). */
+static inline void sb_add_escaped(strbuf *sb, const char *str, const char *bad,
+				  bool (*plain)(unsigned char c),
+				  void (*ascii)(strbuf *sb, unsigned char c))
 {
 	const unsigned char *s = (const unsigned char *)str;
-	while (*s) {
+	for (;;) {
+		const unsigned char *run = s;
+		while (*s && plain(*s))
+			s++;
+		if (s > run)
+			sb_add(sb, run, (size_t)(s - run));
+		if (!*s)
+			return;
 		size_t n = utf8_seq(s);
 		if (n == 0) {
 			sb_adds(sb, bad);
@@ -192,6 +190,17 @@ static void sb_add_escaped(strbuf *sb, const char *str, const char *bad,
 			ascii(sb, *s++);
 		}
 	}
+}
+
+/* The ASCII bytes xml_ascii and json_ascii copy as they are. */
+static inline bool xml_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+static inline bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&';
 }
 
 static void xml_ascii(strbuf *sb, unsigned char c)
@@ -232,12 +241,12 @@ static void json_ascii(strbuf *sb, unsigned char c)
 
 void sb_add_xml(strbuf *sb, const char *str)
 {
-	sb_add_escaped(sb, str, "\xef\xbf\xbd", xml_ascii);
+	sb_add_escaped(sb, str, "\xef\xbf\xbd", xml_plain, xml_ascii);
 }
 
 void sb_add_json(strbuf *sb, const char *str)
 {
-	sb_add_escaped(sb, str, "\\ufffd", json_ascii);
+	sb_add_escaped(sb, str, "\\ufffd", json_plain, json_ascii);
 }
 
 char *sb_detach(strbuf *sb, size_t *len)
@@ -249,44 +258,67 @@ char *sb_detach(strbuf *sb, size_t *len)
 	return p;
 }
 
+/* v as "%.2f" into buf (400 bytes); returns the length. */
+static size_t fixed2(char *buf, double v)
+{
+	if (!(fabs(v) < 1e13)) { /* and NaN */
+		snprintf(buf, 400, "%.2f", v);
+		return strlen(buf);
+	}
+	/* round v*100 to an integer as printf rounds the exact binary value:
+	 * p + e == v*100 exactly (fma), ties to even */
+	double a = fabs(v), p = a * 100.0, e = fma(a, 100.0, -p);
+	double c = nearbyint(p), f = p - c; /* |f| <= 0.5, exact */
+	bool odd = ((uint64_t)c & 1) != 0;
+	/* only where p is halfway can the rest e change the rounding */
+	if (f == 0.5 && (e > 0 || (e == 0 && odd)))
+		c += 1;
+	else if (f == -0.5 && (e < 0 || (e == 0 && odd)))
+		c -= 1;
+	uint64_t u = (uint64_t)c;
+	char tmp[32];
+	size_t k = sizeof(tmp);
+	tmp[--k] = (char)('0' + u % 10);
+	tmp[--k] = (char)('0' + u / 10 % 10);
+	tmp[--k] = '.';
+	u /= 100;
+	do
+		tmp[--k] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (signbit(v))
+		tmp[--k] = '-';
+	memcpy(buf, tmp + k, sizeof(tmp) - k);
+	return sizeof(tmp) - k;
+}
+
 void sb_add_dec2(strbuf *sb, double v)
 {
 	char buf[400]; /* %.2f of DBL_MAX: 312 bytes */
-	size_t n;
-	if (!(fabs(v) < 1e13)) { /* and NaN */
-		snprintf(buf, sizeof(buf), "%.2f", v);
-		n = strlen(buf);
-	} else {
-		/* round v*100 to an integer as printf rounds the exact binary
-		 * value: p + e == v*100 exactly (fma), ties to even */
-		double a = fabs(v), p = a * 100.0, e = fma(a, 100.0, -p);
-		double c = nearbyint(p), f = p - c; /* |f| <= 0.5, exact */
-		bool odd = ((uint64_t)c & 1) != 0;
-		/* only where p is halfway can the rest e change the rounding */
-		if (f == 0.5 && (e > 0 || (e == 0 && odd)))
-			c += 1;
-		else if (f == -0.5 && (e < 0 || (e == 0 && odd)))
-			c -= 1;
-		uint64_t u = (uint64_t)c;
-		char tmp[32];
-		size_t k = sizeof(tmp);
-		tmp[--k] = (char)('0' + u % 10);
-		tmp[--k] = (char)('0' + u / 10 % 10);
-		tmp[--k] = '.';
-		u /= 100;
-		do
-			tmp[--k] = (char)('0' + u % 10);
-		while (u /= 10);
-		if (signbit(v))
-			tmp[--k] = '-';
-		n = sizeof(tmp) - k;
-		memcpy(buf, tmp + k, n);
-	}
+	size_t n = fixed2(buf, v);
 	while (n > 0 && buf[n - 1] == '0')
 		n--;
 	if (n > 0 && buf[n - 1] == '.')
 		n--;
 	sb_add(sb, buf, n);
+}
+
+void sb_add_fixed2(strbuf *sb, double v)
+{
+	char buf[400];
+	sb_add(sb, buf, fixed2(buf, v));
+}
+
+void sb_add_i64(strbuf *sb, int64_t v)
+{
+	char tmp[24];
+	size_t k = sizeof(tmp);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		tmp[--k] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		tmp[--k] = '-';
+	sb_add(sb, tmp + k, sizeof(tmp) - k);
 }
 
 /* ---- hashing and containers ------------------------------------------ */

@@ -71,8 +71,19 @@ void sb_release(strbuf *sb);              /* frees buf; sb is reusable */
 void sb_reset(strbuf *sb);                /* len = 0, keeps the memory */
 void sb_grow(strbuf *sb, size_t extra);   /* room for extra more bytes */
 void sb_add(strbuf *sb, const void *data, size_t n);
-void sb_adds(strbuf *sb, const char *s);
-void sb_addc(strbuf *sb, char c);
+/* Inline, so that the length of a literal is known at compile time and a
+ * character costs no call while the buffer has room. */
+static inline void sb_adds(strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+static inline void sb_addc(strbuf *sb, char c)
+{
+	if (sb->len + 1 >= sb->alloc)
+		sb_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = 0;
+}
 void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* Escapes for the output formats that carry names: XML/HTML text and
@@ -84,6 +95,10 @@ void sb_add_json(strbuf *sb, const char *s);
  * zeros or a trailing '.': 12.5, 3, 0.07. Exact integer arithmetic for
  * |v| < 1e13 (the SVG writer's coordinates), snprintf otherwise. */
 void sb_add_dec2(strbuf *sb, double v);
+/* v as printf's "%.2f" exactly (trailing zeros kept), by the same means. */
+void sb_add_fixed2(strbuf *sb, double v);
+/* v in decimal, as printf's "%" PRId64 (without printf's parsing). */
+void sb_add_i64(strbuf *sb, int64_t v);
 /* Takes the buffer out of sb (caller frees it); sb is left empty. */
 char *sb_detach(strbuf *sb, size_t *len);
 
