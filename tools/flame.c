@@ -757,73 +757,74 @@ int64_t flame_prune_below(const profile *p, const flame_build_opts *b, const fla
 	return below < 9.2e18 ? (int64_t)below : INT64_MAX;
 }
 
-int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err)
+/* The frames at least minwidth pixels wide (scale pixels per value unit),
+ * in preorder with children left to right, each with its offset; *maxd
+ * gets the deepest one's depth. */
+static placed *place_frames(const flame_tree *t, double scale, double minwidth, size_t *npl,
+			    uint32_t *maxd)
 {
-	(void)err;
-	int width = o->width > 2 * XPAD ? o->width : 2 * XPAD + 1; /* room for one pixel */
-	double minwidth = o->minwidth > 0 ? o->minwidth : 0;
 	const flame_node *nodes = t->nodes;
-	int64_t total = nodes[0].total;
-	double full = width - 2.0 * XPAD;
-	double scale = total > 0 ? full / (double)total : 0;
+	placed *pl = NULL, *stack = NULL;
+	size_t n_pl = 0, pl_alloc = 0, sp = 0, stack_alloc = 0;
+	*maxd = 0;
+	if (nodes[0].total <= 0) {
+		*npl = 0;
+		return NULL;
+	}
+	ALLOC_GROW(stack, 1, stack_alloc);
+	stack[sp++] = (placed){ 0, 0 };
+	while (sp) {
+		placed cur = stack[--sp];
+		const flame_node *n = &nodes[cur.node];
+		ALLOC_GROW(pl, n_pl + 1, pl_alloc);
+		pl[n_pl++] = cur;
+		if (n->depth > *maxd)
+			*maxd = n->depth;
+		/* push the visible children, then reverse them so that they pop
+		 * left to right */
+		int64_t off = cur.off;
+		size_t first = sp;
+		for (uint32_t c = n->first_child; c != PROF_NONE; c = nodes[c].next_sibling) {
+			if (nodes[c].total > 0 && (double)nodes[c].total * scale >= minwidth) {
+				ALLOC_GROW(stack, sp + 1, stack_alloc);
+				stack[sp++] = (placed){ c, off };
+			}
+			off = prof_sadd(off, nodes[c].total > 0 ? nodes[c].total : 0);
+		}
+		for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
+			placed tmp = stack[a];
+			stack[a] = stack[b - 1];
+			stack[b - 1] = tmp;
+		}
+	}
+	free(stack);
+	*npl = n_pl;
+	return pl;
+}
+
+/* What drawing the frames needs, computed once. */
+typedef struct svg_ctx {
+	const flame_tree *t;
+	const flame_svg_opts *o;
+	int width, height, ypad1, ypad2;
+	int64_t total;
+	double scale;          /* pixels per value unit */
+	double bscale, maxdelta; /* diff: the base scaled to total, the largest change */
+	uint8_t *color_of;     /* per name id: its color class + 1, 0 until computed */
+	strbuf disp;           /* a name without its annotation */
+	strbuf hattr;          /* what follows a rect's width */
+} svg_ctx;
+
+/* The document up to the frames: size, styles, the viewer's settings
+ * (JSON), title, buttons and the info line. */
+static void svg_head(const svg_ctx *c, double minwidth, strbuf *out)
+{
+	const flame_svg_opts *o = c->o;
+	int width = c->width, height = c->height;
 	const char *title = o->title ? o->title
 			    : o->diff ? "Differential Flame Graph"
-			    : t->chart ? "Flame Chart"
-				       : "Flame Graph";
-
-	strbuf disp = STRBUF_INIT; /* a name without its annotation */
-	/* place the visible frames (preorder, children left to right) */
-	placed *pl = NULL;
-	size_t npl = 0, pl_alloc = 0;
-	uint32_t maxd = 0;
-	if (total > 0) {
-		placed *stack = NULL;
-		size_t sp = 0, stack_alloc = 0;
-		ALLOC_GROW(stack, 1, stack_alloc);
-		stack[sp++] = (placed){ 0, 0 };
-		while (sp) {
-			placed cur = stack[--sp];
-			const flame_node *n = &nodes[cur.node];
-			ALLOC_GROW(pl, npl + 1, pl_alloc);
-			pl[npl++] = cur;
-			if (n->depth > maxd)
-				maxd = n->depth;
-			/* push the visible children, then reverse them so that
-			 * they pop left to right */
-			int64_t off = cur.off;
-			size_t first = sp;
-			for (uint32_t c = n->first_child; c != PROF_NONE; c = nodes[c].next_sibling) {
-				if (nodes[c].total > 0 && (double)nodes[c].total * scale >= minwidth) {
-					ALLOC_GROW(stack, sp + 1, stack_alloc);
-					stack[sp++] = (placed){ c, off };
-				}
-				off = prof_sadd(off, nodes[c].total > 0 ? nodes[c].total : 0);
-			}
-			for (size_t a = first, b = sp; a + 1 < b; a++, b--) {
-				placed tmp = stack[a];
-				stack[a] = stack[b - 1];
-				stack[b - 1] = tmp;
-			}
-		}
-		free(stack);
-	}
-
-	/* diff: the base scaled to this profile's total */
-	double bscale = 0, maxdelta = 0;
-	if (o->diff && nodes[0].base > 0)
-		bscale = (double)total / (double)nodes[0].base;
-	if (o->diff)
-		for (size_t i = 0; i < npl; i++) {
-			const flame_node *n = &nodes[pl[i].node];
-			double d = fabs((double)n->total - (double)n->base * bscale);
-			if (d > maxdelta)
-				maxdelta = d;
-		}
-
-	int ypad1 = FONT * 3 + (o->subtitle ? FONT * 2 : 0);
-	int ypad2 = FONT * 2 + 10;
-	int height = (int)(maxd + 1) * FRAME_H + ypad1 + ypad2;
-
+			    : c->t->chart ? "Flame Chart"
+					  : "Flame Graph";
 	sb_adds(out, "<?xml version=\"1.0\" standalone=\"no\"?>\n");
 	sb_addf(out,
 		"<svg version=\"1.1\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -844,10 +845,9 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		FONT, FRAME_H - 5, FRAME_H - 1, FONT + 8);
 	palette_css(out, o->palette);
 	sb_adds(out, "\n]]></style>\n");
-	/* the viewer's settings (JSON) */
 	sb_addf(out, "<script type=\"application/json\" id=\"cfg\"><![CDATA[{\"width\":%d,\"total\":%" PRId64
 		",\"minwidth\":",
-		width, total);
+		width, c->total);
 	sb_add_dec2(out, minwidth);
 	sb_addf(out, ",\"xpad\":%d,\"charw\":", XPAD);
 	sb_add_dec2(out, CHAR_W);
@@ -868,12 +868,93 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		FONT * 2);
 	sb_addf(out, "<text id=\"info\" x=\"%d\" y=\"%d\"> </text>\n", XPAD, height - FONT / 2 - 4);
 	sb_addf(out, "<text id=\"matched\" x=\"%d\" y=\"%d\"></text>\n", width - XPAD, height - FONT / 2 - 4);
+	if (c->total <= 0)
+		sb_addf(out, "<text x=\"%d\" y=\"%d\">No samples</text>\n", XPAD, c->ypad1 + FONT);
+}
 
-	if (total <= 0) {
-		sb_addf(out, "<text x=\"%d\" y=\"%d\">No samples</text>\n", XPAD, ypad1 + FONT);
+/* A frame's color class into cbuf: by the change in a differential graph
+ * (*delta gets it, and a d attribute goes to out), by FlameGraph's
+ * annotation ann, else by the name's (or module's) hash. */
+static void frame_class(svg_ctx *c, const flame_node *n, char ann, double *delta, char cbuf[16],
+			strbuf *out)
+{
+	const flame_svg_opts *o = c->o;
+	*delta = 0;
+	if (o->diff) {
+		*delta = (double)n->total - (double)n->base * c->bscale;
+		int k = c->maxdelta > 0 ? (int)ceil(fabs(*delta) / c->maxdelta * NDIFF) : 0;
+		snprintf(cbuf, 16, "%c%d", *delta > 0 ? 'r' : 'b', k);
+		sb_addf(out, " d=\"%" PRId64 "\"", (int64_t)llround(*delta));
+	} else if (o->palette != FLAME_MODULE && ann && strchr("ikj", ann)) {
+		cbuf[0] = 'c', cbuf[1] = ann, cbuf[2] = '\0';
+	} else {
+		uint32_t key = o->palette == FLAME_MODULE ? n->module : n->name;
+		if (!c->color_of[key])
+			c->color_of[key] = (uint8_t)(color_class(names_get(c->t->names, key)) + 1);
+		unsigned k = c->color_of[key] - 1u; /* < NCOLORS */
+		size_t i = 0;
+		cbuf[i++] = 'c';
+		if (k >= 10)
+			cbuf[i++] = (char)('0' + k / 10);
+		cbuf[i++] = (char)('0' + k % 10);
+		cbuf[i] = '\0';
 	}
+}
 
-	/* bucket the placed frames by depth, keeping preorder (left to right) */
+/* One frame: its offset and value (o, v), title, rect and, when it fits,
+ * its label. */
+static void svg_frame(svg_ctx *c, const placed *pf, strbuf *out)
+{
+	const flame_node *n = &c->t->nodes[pf->node];
+	const char *name = names_get(c->t->names, n->name);
+	double x = XPAD + (double)pf->off * c->scale;
+	double w = (double)n->total * c->scale;
+	sb_adds(out, "<g class=\"f\" o=\"");
+	sb_add_i64(out, pf->off);
+	sb_adds(out, "\" v=\"");
+	sb_add_i64(out, n->total);
+	sb_addc(out, '"');
+	/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j] jit, _[w]
+	 * waker) choose the color and are not shown */
+	size_t nlen = strlen(name);
+	char ann = nlen >= 4 && name[nlen - 4] == '_' && name[nlen - 3] == '[' && name[nlen - 1] == ']'
+			   ? name[nlen - 2]
+			   : 0;
+	char cls[16];
+	double delta;
+	frame_class(c, n, ann, &delta, cls, out);
+	if (nlen > 4 && ann && strchr("kwij", ann)) {
+		sb_reset(&c->disp);
+		sb_add(&c->disp, name, nlen - 4);
+		name = c->disp.buf;
+	}
+	sb_addc(out, '>');
+	add_title(out, name, n, c->total, c->o, c->o->diff, delta);
+	sb_adds(out, "<rect x=\"");
+	sb_add_dec2(out, x);
+	sb_adds(out, "\" width=\"");
+	sb_add_dec2(out, w);
+	sb_add(out, c->hattr.buf, c->hattr.len);
+	sb_adds(out, cls);
+	sb_adds(out, "\"/>");
+	size_t before = out->len;
+	sb_adds(out, "<text x=\"");
+	sb_add_dec2(out, x + 3);
+	sb_adds(out, "\">");
+	size_t mid = out->len;
+	add_label(out, name, w);
+	if (out->len == mid)
+		out->len = before, out->buf[before] = '\0';
+	else
+		sb_adds(out, "</text>");
+	sb_adds(out, "</g>\n");
+}
+
+/* The placed frames, one <g> per depth (with its translate), each level
+ * in preorder (left to right). */
+static void svg_levels(svg_ctx *c, const placed *pl, size_t npl, uint32_t maxd, strbuf *out)
+{
+	const flame_node *nodes = c->t->nodes;
 	size_t *count = xcalloc((size_t)maxd + 2, sizeof(size_t));
 	for (size_t i = 0; i < npl; i++)
 		count[nodes[pl[i].node].depth + 1]++;
@@ -884,91 +965,52 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 		byd[count[nodes[pl[i].node].depth]++] = pl[i];
 	/* count[d] is now the end of level d */
 	size_t start = 0;
-	/* per name id: its color class + 1, 0 until computed */
-	uint8_t *color_of = xcalloc((size_t)names_count(t->names) + 1, 1);
-	strbuf hattr = STRBUF_INIT; /* what follows a rect's width */
-	sb_addf(&hattr, "\" height=\"%d\" class=\"", FRAME_H - 1);
 	for (uint32_t d = 0; d <= maxd && npl; d++) {
-		size_t end = count[d];
-		double y = o->inverted ? ypad1 + (double)d * FRAME_H
-				       : height - ypad2 - (double)(d + 1) * FRAME_H;
+		double y = c->o->inverted ? c->ypad1 + (double)d * FRAME_H
+					  : c->height - c->ypad2 - (double)(d + 1) * FRAME_H;
 		sb_addf(out, "<g data-d=\"%u\" transform=\"translate(0,", d);
 		sb_add_dec2(out, y);
 		sb_adds(out, ")\">\n");
-		for (size_t i = start; i < end; i++) {
-			const flame_node *n = &nodes[byd[i].node];
-			const char *name = names_get(t->names, n->name);
-			double x = XPAD + (double)byd[i].off * scale;
-			double w = (double)n->total * scale;
-			sb_adds(out, "<g class=\"f\" o=\"");
-			sb_add_i64(out, byd[i].off);
-			sb_adds(out, "\" v=\"");
-			sb_add_i64(out, n->total);
-			sb_addc(out, '"');
-			/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j]
-			 * jit, _[w] waker) choose the color and are not shown */
-			size_t nlen = strlen(name);
-			char ann = nlen >= 4 && name[nlen - 4] == '_' && name[nlen - 3] == '[' &&
-					   name[nlen - 1] == ']'
-					   ? name[nlen - 2]
-					   : 0;
-			char cbuf[16];
-			const char *cls = cbuf;
-			double delta = 0;
-			if (o->diff) {
-				delta = (double)n->total - (double)n->base * bscale;
-				int k = maxdelta > 0 ? (int)ceil(fabs(delta) / maxdelta * NDIFF) : 0;
-				snprintf(cbuf, sizeof(cbuf), "%c%d", delta > 0 ? 'r' : 'b', k);
-				sb_addf(out, " d=\"%" PRId64 "\"", (int64_t)llround(delta));
-			} else if (o->palette != FLAME_MODULE && ann && strchr("ikj", ann)) {
-				cbuf[0] = 'c', cbuf[1] = ann, cbuf[2] = '\0';
-			} else {
-				uint32_t key = o->palette == FLAME_MODULE ? n->module : n->name;
-				if (!color_of[key])
-					color_of[key] = (uint8_t)(color_class(names_get(t->names, key)) + 1);
-				unsigned c = color_of[key] - 1u; /* < NCOLORS */
-				size_t k = 0;
-				cbuf[k++] = 'c';
-				if (c >= 10)
-					cbuf[k++] = (char)('0' + c / 10);
-				cbuf[k++] = (char)('0' + c % 10);
-				cbuf[k] = '\0';
-			}
-			if (nlen > 4 && ann && strchr("kwij", ann)) {
-				sb_reset(&disp);
-				sb_add(&disp, name, nlen - 4);
-				name = disp.buf;
-			}
-			sb_addc(out, '>');
-			add_title(out, name, n, total, o, o->diff, delta);
-			sb_adds(out, "<rect x=\"");
-			sb_add_dec2(out, x);
-			sb_adds(out, "\" width=\"");
-			sb_add_dec2(out, w);
-			sb_add(out, hattr.buf, hattr.len);
-			sb_adds(out, cls);
-			sb_adds(out, "\"/>");
-			size_t before = out->len;
-			sb_adds(out, "<text x=\"");
-			sb_add_dec2(out, x + 3);
-			sb_adds(out, "\">");
-			size_t mid = out->len;
-			add_label(out, name, w);
-			if (out->len == mid)
-				out->len = before, out->buf[before] = '\0';
-			else
-				sb_adds(out, "</text>");
-			sb_adds(out, "</g>\n");
-		}
+		for (size_t i = start; i < count[d]; i++)
+			svg_frame(c, &byd[i], out);
 		sb_adds(out, "</g>\n");
-		start = end;
+		start = count[d];
 	}
-	free(color_of);
-	sb_release(&hattr);
 	free(count);
 	free(byd);
+}
+
+int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err)
+{
+	(void)err;
+	svg_ctx c = { .t = t, .o = o, .disp = STRBUF_INIT, .hattr = STRBUF_INIT };
+	c.width = o->width > 2 * XPAD ? o->width : 2 * XPAD + 1; /* room for one pixel */
+	double minwidth = o->minwidth > 0 ? o->minwidth : 0;
+	c.total = t->nodes[0].total;
+	c.scale = c.total > 0 ? (c.width - 2.0 * XPAD) / (double)c.total : 0;
+	size_t npl;
+	uint32_t maxd;
+	placed *pl = place_frames(t, c.scale, minwidth, &npl, &maxd);
+	if (o->diff && t->nodes[0].base > 0)
+		c.bscale = (double)c.total / (double)t->nodes[0].base;
+	for (size_t i = 0; o->diff && i < npl; i++) {
+		const flame_node *n = &t->nodes[pl[i].node];
+		double d = fabs((double)n->total - (double)n->base * c.bscale);
+		if (d > c.maxdelta)
+			c.maxdelta = d;
+	}
+	c.ypad1 = FONT * 3 + (o->subtitle ? FONT * 2 : 0);
+	c.ypad2 = FONT * 2 + 10;
+	c.height = (int)(maxd + 1) * FRAME_H + c.ypad1 + c.ypad2;
+	svg_head(&c, minwidth, out);
+
+	c.color_of = xcalloc((size_t)names_count(t->names) + 1, 1);
+	sb_addf(&c.hattr, "\" height=\"%d\" class=\"", FRAME_H - 1);
+	svg_levels(&c, pl, npl, maxd, out);
+	free(c.color_of);
+	sb_release(&c.hattr);
+	sb_release(&c.disp);
 	free(pl);
-	sb_release(&disp);
 
 	sb_addf(out, "<g id=\"tip\" style=\"display:none\"><rect width=\"10\" height=\"%d\"/>"
 		     "<text x=\"4\" y=\"%d\"></text></g>\n",

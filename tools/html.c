@@ -421,91 +421,79 @@ static void add_sources(const profile *p, cJSON *root)
 	cJSON_AddItemToObject(root, "sources", sources);
 }
 
-int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
+/* The report's strings, frames and prefix tree, shared by every stack. */
+typedef struct json_tree {
+	strset strs;     /* every string the JSON refers to by index */
+	keyset frames;   /* (name, file, line) -> frame */
+	keyset nodes;    /* (parent + 1, frame) -> node */
+	strbuf fr;       /* the frames' JSON: name, file, line triples */
+	int64_t *nd;     /* the prefix tree: (parent offset, frame) pairs */
+	size_t nnd, nd_alloc;
+	uint32_t *locframe; /* per location with one line: its frame + 1 */
+	prof_frame *fbuf;
+	size_t falloc;
+	strbuf sb;
+} json_tree;
+
+/* The frame of f (added to the frames when new). */
+static uint32_t tree_frame(json_tree *tr, const profile *p, const prof_frame *f)
 {
-	if (p->nvalues == 0)
-		return cprof_fail(err, "the profile has no sample types");
-	strset strs = STRSET_INIT;
-	keyset frames = KEYSET_INIT(3), nodes = KEYSET_INIT(3);
-	strtab_get(&strs, ""); /* string 0 is "" */
-	strbuf sb = STRBUF_INIT, fr = STRBUF_INIT;
-	int64_t *nd = NULL; /* the prefix tree: (parent offset, frame) pairs */
-	size_t nnd = 0, nd_alloc = 0;
-	prof_frame *fbuf = NULL;
-	size_t falloc = 0;
-	const size_t n = p->nsamples;
-	int rc = 0;
-
-	/* stack -> leaf node of the prefix tree, built on first use */
-	uint32_t *leaf = xmalloc(st_mult(p->nstacks ? p->nstacks : 1, sizeof(*leaf)));
-	for (uint32_t s = 0; s < p->nstacks; s++)
-		leaf[s] = PROF_NONE;
-	int64_t *col = xmalloc(st_mult(n ? n : 1, sizeof(*col)));
-	size_t *ord = prof_thread_time_order(p);
-	uint32_t *locframe = xcalloc(p->nlocations ? p->nlocations : 1, sizeof(*locframe)); /* frame + 1 */
-	sb_addc(&fr, '[');
-	for (size_t i = 0; i < n; i++) {
-		uint32_t s = p->samples[ord[i]].stack;
-		if (s >= p->nstacks) {
-			rc = cprof_fail(err, "a sample refers to a stack that does not exist");
-			goto done;
-		}
-		if (leaf[s] == PROF_NONE) {
-			uint32_t depth = prof_stack_frames(p, s, &fbuf, &falloc);
-			int64_t parent = -1;
-			prof_frame unknown = { PROF_NONE, PROF_NONE, 0, false };
-			if (depth == 0) {
-				depth = 1;
-				ALLOC_GROW(fbuf, 1, falloc);
-				fbuf[0] = unknown;
-			}
-			for (uint32_t d = depth; d-- > 0;) {
-				const prof_frame *f = &fbuf[d];
-				/* a location with one line (no inlining) always gives the
-				 * same frame: remember it instead of naming it again */
-				int single = f->location < p->nlocations && p->locations[f->location].nlines <= 1;
-				uint32_t fi;
-				int added;
-				if (single && locframe[f->location]) {
-					fi = locframe[f->location] - 1;
-				} else {
-					sb_reset(&sb);
-					if (f->location == PROF_NONE)
-						sb_adds(&sb, "[no stack]");
-					else
-						prof_frame_name(p, f, &sb);
-					uint32_t name = strtab_get(&strs, sb.buf);
-					uint32_t file = 0;
-					if (f->function != PROF_NONE && f->function < p->nfunctions)
-						file = strtab_get(&strs, p->functions[f->function].filename);
-					fi = keytab_get(&frames, name, file, (uint64_t)f->line, &added);
-					if (added) {
-						if (fi)
-							sb_addc(&fr, ',');
-						sb_addf(&fr, "%u,%u,%lld", name, file, (long long)(f->line > 0 ? f->line : 0));
-					}
-					if (single)
-						locframe[f->location] = fi + 1;
-				}
-				uint32_t ni = keytab_get(&nodes, (uint64_t)(parent + 1), fi, 0, &added);
-				if (added) {
-					/* the parent relative to the node (0: a root), mostly 1: short */
-					ALLOC_GROW(nd, nnd + 2, nd_alloc);
-					nd[nnd++] = parent < 0 ? 0 : (int64_t)ni - parent;
-					nd[nnd++] = fi;
-				}
-				parent = ni;
-			}
-			leaf[s] = (uint32_t)parent;
-		}
-		col[i] = leaf[s];
+	/* a location with one line (no inlining) always gives the same frame:
+	 * remember it instead of naming it again */
+	int single = f->location < p->nlocations && p->locations[f->location].nlines <= 1;
+	if (single && tr->locframe[f->location])
+		return tr->locframe[f->location] - 1;
+	sb_reset(&tr->sb);
+	if (f->location == PROF_NONE)
+		sb_adds(&tr->sb, "[no stack]");
+	else
+		prof_frame_name(p, f, &tr->sb);
+	uint32_t name = strtab_get(&tr->strs, tr->sb.buf);
+	uint32_t file = 0;
+	if (f->function != PROF_NONE && f->function < p->nfunctions)
+		file = strtab_get(&tr->strs, p->functions[f->function].filename);
+	int added;
+	uint32_t fi = keytab_get(&tr->frames, name, file, (uint64_t)f->line, &added);
+	if (added) {
+		if (fi)
+			sb_addc(&tr->fr, ',');
+		sb_addf(&tr->fr, "%u,%u,%lld", name, file, (long long)(f->line > 0 ? f->line : 0));
 	}
-	sb_addc(&fr, ']');
+	if (single)
+		tr->locframe[f->location] = fi + 1;
+	return fi;
+}
 
-	cJSON *root = cJSON_CreateObject();
+/* The leaf node of stack s in the prefix tree (its path added when new). */
+static uint32_t tree_leaf(json_tree *tr, const profile *p, uint32_t s)
+{
+	uint32_t depth = prof_stack_frames(p, s, &tr->fbuf, &tr->falloc);
+	int64_t parent = -1;
+	if (depth == 0) {
+		depth = 1;
+		ALLOC_GROW(tr->fbuf, 1, tr->falloc);
+		tr->fbuf[0] = (prof_frame){ PROF_NONE, PROF_NONE, 0, false };
+	}
+	for (uint32_t d = depth; d-- > 0;) {
+		uint32_t fi = tree_frame(tr, p, &tr->fbuf[d]);
+		int added;
+		uint32_t ni = keytab_get(&tr->nodes, (uint64_t)(parent + 1), fi, 0, &added);
+		if (added) {
+			/* the parent relative to the node (0: a root), mostly 1: short */
+			ALLOC_GROW(tr->nd, tr->nnd + 2, tr->nd_alloc);
+			tr->nd[tr->nnd++] = parent < 0 ? 0 : (int64_t)ni - parent;
+			tr->nd[tr->nnd++] = fi;
+		}
+		parent = ni;
+	}
+	return (uint32_t)parent;
+}
+
+/* The report's header: title, meta, value types. */
+static void add_meta(cJSON *root, const profile *p, const html_opts *o)
+{
 	cJSON_AddNumberToObject(root, "cprof", 1);
 	add_clean_string(root, "title", o && o->title ? o->title : "cprof report");
-
 	cJSON *meta = cJSON_AddObjectToObject(root, "meta");
 	add_clean_string(meta, "source", p->source_format);
 	add_clean_string(meta, "mode", p->mode);
@@ -518,7 +506,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		add_raw_i64(meta, "dropped", (int64_t)p->samples_dropped);
 	int64_t tmax = 0;
 	if (p->has_timestamps)
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < p->nsamples; i++)
 			if (p->samples[i].time_ns > tmax)
 				tmax = p->samples[i].time_ns;
 	if (p->duration_nanos > 0 || tmax > 0)
@@ -542,51 +530,54 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		cJSON_AddItemToArray(vt, t);
 	}
 	cJSON_AddNumberToObject(root, "defaultValue", p->default_type < p->nvalues ? p->default_type : 0);
+}
 
-	/* threads: distinct tids, listed by (pid, tid) as [tid, name, pid] (pid 0:
-	 * unknown); the samples' thread column indexes that list */
-	int32_t *tids = NULL;
-	uint32_t *rank = NULL; /* tids[k]'s index in the threads array */
+/* The threads: distinct tids (sorted, into *tids), listed by (pid, tid) as
+ * [tid, name, pid] (pid 0: unknown) in th; (*rank)[k] is tids[k]'s index
+ * in that list, which the samples' thread column holds. */
+static size_t thread_list(const profile *p, strset *strs, int32_t **tids, uint32_t **rank, strbuf *th)
+{
 	size_t ntids = 0, tids_alloc = 0;
-	strbuf th = STRBUF_INIT;
-	if (p->has_timestamps) {
-		keyset seen = KEYSET_INIT(3);
-		for (size_t i = 0; i < n; i++) {
-			int added;
-			if (i && p->samples[i].tid == p->samples[i - 1].tid)
-				continue; /* runs of one thread are the rule */
-			keytab_get(&seen, (uint64_t)(int64_t)p->samples[i].tid, 0, 0, &added);
-			if (added) {
-				ALLOC_GROW(tids, ntids + 1, tids_alloc);
-				tids[ntids++] = p->samples[i].tid;
-			}
+	keyset seen = KEYSET_INIT(3);
+	for (size_t i = 0; i < p->nsamples; i++) {
+		int added;
+		if (i && p->samples[i].tid == p->samples[i - 1].tid)
+			continue; /* runs of one thread are the rule */
+		keytab_get(&seen, (uint64_t)(int64_t)p->samples[i].tid, 0, 0, &added);
+		if (added) {
+			ALLOC_GROW(*tids, ntids + 1, tids_alloc);
+			(*tids)[ntids++] = p->samples[i].tid;
 		}
-		keyset_free(&seen);
-		if (ntids)
-			qsort(tids, ntids, sizeof(*tids), cmp_i32);
-		/* listed (and drawn) by process, then thread: [tid, name, pid] */
-		thread_key *keys = xmalloc(st_mult(ntids + 1, sizeof(*keys)));
-		for (size_t k = 0; k < ntids; k++)
-			keys[k] = (thread_key){ prof_thread_pid(p, tids[k]), tids[k], (uint32_t)k };
-		qsort(keys, ntids, sizeof(*keys), cmp_thread_key);
-		rank = xmalloc(st_mult(ntids + 1, sizeof(*rank)));
-		sb_addc(&th, '[');
-		for (size_t k = 0; k < ntids; k++) {
-			const char *name = prof_thread_name(p, keys[k].tid);
-			rank[keys[k].at] = (uint32_t)k;
-			sb_addf(&th, "%s[%d,%u,%d]", k ? "," : "", keys[k].tid,
-				strtab_get(&strs, name ? name : ""), keys[k].pid);
-		}
-		sb_addc(&th, ']');
-		free(keys);
 	}
+	keyset_free(&seen);
+	if (ntids)
+		qsort(*tids, ntids, sizeof(**tids), cmp_i32);
+	thread_key *keys = xmalloc(st_mult(ntids + 1, sizeof(*keys)));
+	for (size_t k = 0; k < ntids; k++)
+		keys[k] = (thread_key){ prof_thread_pid(p, (*tids)[k]), (*tids)[k], (uint32_t)k };
+	qsort(keys, ntids, sizeof(*keys), cmp_thread_key);
+	*rank = xmalloc(st_mult(ntids + 1, sizeof(**rank)));
+	sb_addc(th, '[');
+	for (size_t k = 0; k < ntids; k++) {
+		const char *name = prof_thread_name(p, keys[k].tid);
+		(*rank)[keys[k].at] = (uint32_t)k;
+		sb_addf(th, "%s[%d,%u,%d]", k ? "," : "", keys[k].tid, strtab_get(strs, name ? name : ""),
+			keys[k].pid);
+	}
+	sb_addc(th, ']');
+	free(keys);
+	return ntids;
+}
 
-	/* label sets: flat (key, value) string pairs; numeric values as "N unit" */
-	strbuf ls = STRBUF_INIT;
-	sb_addc(&ls, '[');
+/* The label sets: flat (key, value) string pairs; numeric values as
+ * "N unit". */
+static void labelset_list(const profile *p, strset *strs, strbuf *ls)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_addc(ls, '[');
 	for (uint32_t l = 0; l < p->nlabelsets; l++) {
 		const prof_labelset *set = &p->labelsets[l];
-		sb_addf(&ls, "%s[", l ? "," : "");
+		sb_addf(ls, "%s[", l ? "," : "");
 		for (uint32_t k = 0; k < set->n; k++) {
 			const prof_label *lb = &set->labels[k];
 			sb_reset(&sb);
@@ -594,28 +585,22 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 				sb_adds(&sb, lb->str);
 			else
 				sb_addf(&sb, "%lld%s%s", (long long)lb->num, lb->unit ? " " : "", lb->unit ? lb->unit : "");
-			uint32_t kv = strtab_get(&strs, lb->key);
-			uint32_t vv = strtab_get(&strs, sb.buf);
-			sb_addf(&ls, "%s%u,%u", k ? "," : "", kv, vv);
+			uint32_t kv = strtab_get(strs, lb->key);
+			uint32_t vv = strtab_get(strs, sb.buf);
+			sb_addf(ls, "%s%u,%u", k ? "," : "", kv, vv);
 		}
-		sb_addc(&ls, ']');
+		sb_addc(ls, ']');
 	}
-	sb_addc(&ls, ']');
+	sb_addc(ls, ']');
+	sb_release(&sb);
+}
 
-	cJSON *sa = cJSON_CreateArray();
-	for (uint32_t i = 0; i < strs.n; i++)
-		cJSON_AddItemToArray(sa, html_json_string(strset_get(&strs, i)));
-	cJSON_AddItemToObject(root, "strings", sa);
-	cJSON_AddRawToObject(root, "frames", fr.buf);
-	add_raw_i64(root, "nodes", (int64_t)(nnd / 2));
-	add_column(root, "stacks", nd, nnd);
-	if (p->has_timestamps)
-		cJSON_AddRawToObject(root, "threads", th.buf);
-	cJSON_AddRawToObject(root, "labelsets", ls.buf);
-
-	cJSON *smp = cJSON_AddObjectToObject(root, "samples");
-	add_raw_i64(smp, "n", (int64_t)n);
-	add_column(smp, "stack", col, n);
+/* The samples' columns but the stack (in the order ord): values, time and
+ * thread (with timestamps), label set, flags. col is n entries of scratch. */
+static void add_sample_columns(cJSON *smp, const profile *p, const size_t *ord, int64_t *col,
+			       const int32_t *tids, size_t ntids, const uint32_t *rank)
+{
+	size_t n = p->nsamples;
 	cJSON *vals = cJSON_AddArrayToObject(smp, "values");
 	for (uint32_t j = 0; j < p->nvalues; j++) {
 		cJSON *tmp = cJSON_CreateObject();
@@ -647,6 +632,63 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	for (size_t i = 0; i < n; i++)
 		col[i] = p->samples[ord[i]].flags & PROF_SAMPLE_OFFCPU;
 	add_column(smp, "flags", col, n);
+}
+
+int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
+{
+	if (p->nvalues == 0)
+		return cprof_fail(err, "the profile has no sample types");
+	json_tree tr = { .strs = STRSET_INIT, .frames = KEYSET_INIT(3), .nodes = KEYSET_INIT(3),
+			 .fr = STRBUF_INIT, .sb = STRBUF_INIT };
+	strtab_get(&tr.strs, ""); /* string 0 is "" */
+	tr.locframe = xcalloc(p->nlocations ? p->nlocations : 1, sizeof(*tr.locframe));
+	const size_t n = p->nsamples;
+	int rc = 0;
+
+	/* the stack column: each sample's leaf node, a stack's path built on
+	 * first use */
+	uint32_t *leaf = xmalloc(st_mult(p->nstacks ? p->nstacks : 1, sizeof(*leaf)));
+	for (uint32_t s = 0; s < p->nstacks; s++)
+		leaf[s] = PROF_NONE;
+	int64_t *col = xmalloc(st_mult(n ? n : 1, sizeof(*col)));
+	size_t *ord = prof_thread_time_order(p);
+	sb_addc(&tr.fr, '[');
+	for (size_t i = 0; i < n; i++) {
+		uint32_t s = p->samples[ord[i]].stack;
+		if (s >= p->nstacks) {
+			rc = cprof_fail(err, "a sample refers to a stack that does not exist");
+			goto done;
+		}
+		if (leaf[s] == PROF_NONE)
+			leaf[s] = tree_leaf(&tr, p, s);
+		col[i] = leaf[s];
+	}
+	sb_addc(&tr.fr, ']');
+
+	cJSON *root = cJSON_CreateObject();
+	add_meta(root, p, o);
+	int32_t *tids = NULL;
+	uint32_t *rank = NULL;
+	size_t ntids = 0;
+	strbuf th = STRBUF_INIT, ls = STRBUF_INIT;
+	if (p->has_timestamps)
+		ntids = thread_list(p, &tr.strs, &tids, &rank, &th);
+	labelset_list(p, &tr.strs, &ls);
+
+	cJSON *sa = cJSON_CreateArray();
+	for (uint32_t i = 0; i < tr.strs.n; i++)
+		cJSON_AddItemToArray(sa, html_json_string(strset_get(&tr.strs, i)));
+	cJSON_AddItemToObject(root, "strings", sa);
+	cJSON_AddRawToObject(root, "frames", tr.fr.buf);
+	add_raw_i64(root, "nodes", (int64_t)(tr.nnd / 2));
+	add_column(root, "stacks", tr.nd, tr.nnd);
+	if (p->has_timestamps)
+		cJSON_AddRawToObject(root, "threads", th.buf);
+	cJSON_AddRawToObject(root, "labelsets", ls.buf);
+	cJSON *smp = cJSON_AddObjectToObject(root, "samples");
+	add_raw_i64(smp, "n", (int64_t)n);
+	add_column(smp, "stack", col, n);
+	add_sample_columns(smp, p, ord, col, tids, ntids, rank);
 	if (!(o && o->no_source))
 		add_sources(p, root);
 
@@ -663,16 +705,16 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	sb_release(&ls);
 done:
 	free(ord);
-	free(locframe);
 	free(col);
 	free(leaf);
-	free(fbuf);
-	sb_release(&sb);
-	sb_release(&fr);
-	free(nd);
-	strset_free(&strs);
-	keyset_free(&frames);
-	keyset_free(&nodes);
+	free(tr.locframe);
+	free(tr.fbuf);
+	free(tr.nd);
+	sb_release(&tr.sb);
+	sb_release(&tr.fr);
+	strset_free(&tr.strs);
+	keyset_free(&tr.frames);
+	keyset_free(&tr.nodes);
 	return rc;
 }
 
