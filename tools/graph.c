@@ -26,6 +26,8 @@ static int64_t abs64(int64_t v)
 	return v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v;
 }
 
+#define GRAPH_KEY_INLINE 0x80000000u /* in gkeys: inlined into the key before */
+
 struct graph {
 	const profile *p;
 	graph_opts o;
@@ -36,6 +38,11 @@ struct graph {
 	uint32_t *loc_off; /* per location: offset into loc_keys, or NONE */
 	uint32_t *loc_keys;
 	size_t nloc_keys, loc_keys_alloc;
+	/* per group: its stack's keys root first (pprof's order of a sample's
+	 * nodes), GRAPH_KEY_INLINE on a key inlined into the one before it;
+	 * group i's are gkeys[goff[i] .. goff[i + 1]) */
+	uint32_t *gkeys;
+	size_t *goff;
 	prof_groups groups; /* of the shown samples whose value is not 0 */
 	uint32_t v;         /* the value the graph sums */
 	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
@@ -392,15 +399,22 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	strbuf sb = STRBUF_INIT;
 	for (uint32_t i = 0; i < p->nlabelsets; i++)
 		g->tag_of_labelset[i] = o->tags ? labelset_tag(g, &p->labelsets[i], &sb) : PROF_NONE;
-	/* the keys of every location a group reaches */
+	/* the keys of every location a group reaches, and each group's keys */
 	raw_info ri = { STRBUF_INIT, STRBUF_INIT, "", 0, 0, 0 };
+	size_t ngk = 0, gkeys_alloc = 0;
+	g->goff = xmalloc(st_mult(g->groups.n + 1, sizeof(size_t)));
 	for (size_t i = 0; i < g->groups.n; i++) {
 		const prof_stack *st = &p->stacks[g->groups.g[i].stack];
-		for (uint32_t d = 0; d < st->depth; d++) {
-			uint32_t n;
-			loc_keys(g, st->locs[d], &n, &ri, &sb);
+		g->goff[i] = ngk;
+		for (uint32_t d = st->depth; d-- > 0;) {
+			uint32_t nk;
+			const uint32_t *keys = loc_keys(g, st->locs[d], &nk, &ri, &sb);
+			ALLOC_GROW(g->gkeys, ngk + nk, gkeys_alloc);
+			for (uint32_t ni = nk; ni-- > 0;)
+				g->gkeys[ngk++] = keys[ni] | (ni != nk - 1 ? GRAPH_KEY_INLINE : 0);
 		}
 	}
+	g->goff[g->groups.n] = ngk;
 	sb_release(&ri.func);
 	sb_release(&ri.file);
 	sb_release(&sb);
@@ -434,6 +448,8 @@ void graph_free(graph *g)
 	free(g->tag_of_labelset);
 	free(g->loc_off);
 	free(g->loc_keys);
+	free(g->gkeys);
+	free(g->goff);
 	free(g->infos);
 	free(g->key_of_str);
 	names_table_free(g->strs);
@@ -634,7 +650,6 @@ static size_t group_tags(graph *g, const prof_group *gr, graph_tag **tags, size_
 /* Builds the graph of the kept keys (all when keep is NULL). */
 static void build(graph *g, const bool *keep)
 {
-	const profile *p = g->p;
 	graph_tag *tags = NULL; /* the tags of the current group */
 	size_t ntags = 0, tags_alloc = 0;
 	strbuf sb = STRBUF_INIT;
@@ -647,30 +662,24 @@ static void build(graph *g, const bool *keep)
 		int64_t w = prof_group_values(&g->groups, gi)[g->v];
 		uint32_t stamp = (uint32_t)gi;
 		ntags = group_tags(g, gr, &tags, &tags_alloc, &sb);
-		const prof_stack *st = &p->stacks[gr->stack];
 		uint32_t parent = PROF_NONE;
 		bool residual = false;
-		for (uint32_t d = st->depth; d-- > 0;) {
-			uint32_t loc = st->locs[d];
-			uint32_t nk = p->locations[loc].nlines ? p->locations[loc].nlines : 1;
-			const uint32_t *keys = g->loc_keys + g->loc_off[loc];
-			for (uint32_t ni = nk; ni-- > 0;) {
-				uint32_t n = node_for(g, keys[ni], keep);
-				if (n == PROF_NONE) {
-					residual = true;
-					continue;
-				}
-				if (g->node_stamp[n] != stamp) {
-					g->node_stamp[n] = stamp;
-					g->nodes[n].cum = prof_sadd(g->nodes[n].cum, w);
-					for (size_t t = 0; t < ntags; t++)
-						add_tag(&g->nodes[n], &tags[t], w, false);
-				}
-				if (parent != PROF_NONE && n != parent)
-					add_edge(g, parent, n, w, residual, ni != nk - 1, stamp);
-				parent = n;
-				residual = false;
+		for (size_t k = g->goff[gi]; k < g->goff[gi + 1]; k++) {
+			uint32_t n = node_for(g, g->gkeys[k] & ~GRAPH_KEY_INLINE, keep);
+			if (n == PROF_NONE) {
+				residual = true;
+				continue;
 			}
+			if (g->node_stamp[n] != stamp) {
+				g->node_stamp[n] = stamp;
+				g->nodes[n].cum = prof_sadd(g->nodes[n].cum, w);
+				for (size_t t = 0; t < ntags; t++)
+					add_tag(&g->nodes[n], &tags[t], w, false);
+			}
+			if (parent != PROF_NONE && n != parent)
+				add_edge(g, parent, n, w, residual, (g->gkeys[k] & GRAPH_KEY_INLINE) != 0, stamp);
+			parent = n;
+			residual = false;
 		}
 		if (parent != PROF_NONE && !residual) {
 			g->nodes[parent].flat = prof_sadd(g->nodes[parent].flat, w);
@@ -973,32 +982,26 @@ static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, i
 		uint32_t stamp; /* the last group that counted it */
 		bool seen;
 	} kv;
-	const profile *p = g->p;
 	kv *v = xmalloc(st_mult(g->nkeys ? g->nkeys : 1, sizeof(kv)));
 	for (size_t k = 0; k < g->nkeys; k++)
 		v[k] = (kv){ 0, 0, UINT32_MAX, false };
 	uint32_t *order = xmalloc(st_mult(g->nkeys ? g->nkeys : 1, sizeof(uint32_t)));
 	uint32_t n = 0; /* keys in the order build() would make their nodes */
 	for (size_t gi = 0; gi < g->groups.n; gi++) {
-		const prof_stack *st = &p->stacks[g->groups.g[gi].stack];
 		int64_t w = prof_group_values(&g->groups, gi)[g->v];
 		uint32_t leaf = PROF_NONE;
-		for (uint32_t d = st->depth; d-- > 0;) {
-			uint32_t loc = st->locs[d];
-			uint32_t nk = p->locations[loc].nlines ? p->locations[loc].nlines : 1;
-			const uint32_t *keys = g->loc_keys + g->loc_off[loc];
-			for (uint32_t ni = nk; ni-- > 0;) {
-				kv *e = &v[keys[ni]];
-				if (!e->seen) {
-					e->seen = true;
-					order[n++] = keys[ni];
-				}
-				if (e->stamp != (uint32_t)gi) {
-					e->stamp = (uint32_t)gi;
-					e->cum = prof_sadd(e->cum, w);
-				}
-				leaf = keys[ni];
+		for (size_t k = g->goff[gi]; k < g->goff[gi + 1]; k++) {
+			uint32_t key = g->gkeys[k] & ~GRAPH_KEY_INLINE;
+			kv *e = &v[key];
+			if (!e->seen) {
+				e->seen = true;
+				order[n++] = key;
 			}
+			if (e->stamp != (uint32_t)gi) {
+				e->stamp = (uint32_t)gi;
+				e->cum = prof_sadd(e->cum, w);
+			}
+			leaf = key;
 		}
 		if (leaf != PROF_NONE)
 			v[leaf].flat = prof_sadd(v[leaf].flat, w);
