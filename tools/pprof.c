@@ -345,6 +345,12 @@ typedef struct conv {
 	const Perftools__Profiles__Profile *pb;
 	const char **strs; /* interned lazily: NULL until first use */
 	cprof_err *err;
+	idmap maps, funcs, locs;
+	uint32_t *fidx; /* per pprof function: its model index */
+	uint32_t *stackbuf;
+	prof_label *labelbuf;
+	prof_line *linebuf;
+	size_t stack_alloc, label_alloc, line_alloc;
 } conv;
 
 /* String index -> interned string; NULL (with err) when out of range. The
@@ -380,228 +386,230 @@ static int conv_value_type(conv *c, const Perftools__Profiles__ValueType *vt, pr
 	return 0;
 }
 
-static int conv_profile(conv *c)
+/* The header: sample types, the default one, period, times, drop/keep
+ * frames, comments. */
+static int conv_header(conv *c)
 {
 	profile *p = c->p;
 	const Perftools__Profiles__Profile *pb = c->pb;
-	cprof_err *err = c->err;
-	int rc = -1;
-	idmap maps = { 0 }, funcs = { 0 }, locs = { 0 };
-	prof_value_type *types = NULL;
-	uint32_t *stackbuf = NULL;
-	prof_label *labelbuf = NULL;
-	prof_line *linebuf = NULL;
-	size_t stack_alloc = 0, label_alloc = 0, line_alloc = 0;
-
-	if (pb->n_string_table && pb->string_table[0][0] != 0)
-		return cprof_fail(err, "string_table[0] is \"%.40s\", not the empty string",
-				  pb->string_table[0]);
-	if (pb->n_sample_type >= UINT32_MAX || pb->n_mapping >= UINT32_MAX ||
-	    pb->n_function >= UINT32_MAX || pb->n_location >= UINT32_MAX)
-		return cprof_fail(err, "too many entries for the model (2^32)");
-
-	/* header */
-	types = xcalloc(pb->n_sample_type + 1, sizeof(*types));
+	prof_value_type *types = xcalloc(pb->n_sample_type + 1, sizeof(*types));
 	for (size_t i = 0; i < pb->n_sample_type; i++) {
 		char what[48];
 		snprintf(what, sizeof(what), "sample_type %zu", i + 1);
-		if (conv_value_type(c, pb->sample_type[i], &types[i], what))
-			goto out;
+		if (conv_value_type(c, pb->sample_type[i], &types[i], what)) {
+			free(types);
+			return -1;
+		}
 	}
 	prof_set_sample_types(p, types, (uint32_t)pb->n_sample_type);
+	free(types);
 	p->default_type = pb->n_sample_type ? (uint32_t)pb->n_sample_type - 1 : 0;
 	if (pb->default_sample_type) {
 		const char *def = cstr(c, pb->default_sample_type, "default_sample_type");
 		if (!def)
-			goto out;
+			return -1;
 		uint32_t i = prof_find_value(p, def);
-		if (i == PROF_NONE) {
-			cprof_fail(err, "default_sample_type \"%s\" is not one of the sample types", def);
-			goto out;
-		}
+		if (i == PROF_NONE)
+			return cprof_fail(c->err, "default_sample_type \"%s\" is not one of the sample types",
+					  def);
 		p->default_type = i;
 	}
 	if (pb->period_type && conv_value_type(c, pb->period_type, &p->period_type, "period_type"))
-		goto out;
+		return -1;
 	p->period = pb->period;
 	p->time_nanos = pb->time_nanos;
 	p->duration_nanos = pb->duration_nanos;
 	if (pb->drop_frames && !(p->drop_frames = cstr(c, pb->drop_frames, "drop_frames")))
-		goto out;
+		return -1;
 	if (pb->keep_frames && !(p->keep_frames = cstr(c, pb->keep_frames, "keep_frames")))
-		goto out;
+		return -1;
 	for (size_t i = 0; i < pb->n_comment; i++) {
 		const char *s = cstr(c, pb->comment[i], "comment %zu", i + 1);
 		if (!s)
-			goto out;
+			return -1;
 		prof_add_comment(p, s);
 	}
 	p->source_format = prof_intern(p, "pprof");
 	p->has_timestamps = false;
+	return 0;
+}
 
-	/* mappings */
+/* The id maps of mappings, functions and locations (ids checked: not 0,
+ * not used twice). */
+static int conv_idmaps(conv *c)
+{
+	const Perftools__Profiles__Profile *pb = c->pb;
 	uint64_t *ids = xmalloc(st_mult(pb->n_mapping + pb->n_function + pb->n_location + 1,
 					sizeof(uint64_t)));
 	for (size_t i = 0; i < pb->n_mapping; i++)
 		ids[i] = pb->mapping[i]->id;
-	int r = idmap_build(&maps, "mapping", ids, pb->n_mapping, p->nmappings, err);
+	int r = idmap_build(&c->maps, "mapping", ids, pb->n_mapping, c->p->nmappings, c->err);
 	for (size_t i = 0; !r && i < pb->n_function; i++)
 		ids[i] = pb->function[i]->id;
 	if (!r)
-		r = idmap_build(&funcs, "function", ids, pb->n_function, 0, err);
+		r = idmap_build(&c->funcs, "function", ids, pb->n_function, 0, c->err);
 	for (size_t i = 0; !r && i < pb->n_location; i++)
 		ids[i] = pb->location[i]->id;
 	if (!r)
-		r = idmap_build(&locs, "location", ids, pb->n_location, p->nlocations, err);
+		r = idmap_build(&c->locs, "location", ids, pb->n_location, c->p->nlocations, c->err);
 	free(ids);
-	if (r)
-		goto out;
+	return r;
+}
 
-	for (size_t i = 0; i < pb->n_mapping; i++) {
-		const Perftools__Profiles__Mapping *m = pb->mapping[i];
+static int conv_mappings(conv *c)
+{
+	for (size_t i = 0; i < c->pb->n_mapping; i++) {
+		const Perftools__Profiles__Mapping *m = c->pb->mapping[i];
 		prof_mapping pm = { 0 };
 		pm.start = m->memory_start;
 		pm.limit = m->memory_limit;
 		pm.offset = m->file_offset;
 		unsigned long long id = (unsigned long long)m->id;
 		if (!(pm.file = cstr(c, m->filename, "mapping %llu filename", id)))
-			goto out;
+			return -1;
 		if (!(pm.build_id = cstr(c, m->build_id, "mapping %llu build_id", id)))
-			goto out;
+			return -1;
 		pm.has_functions = m->has_functions;
 		pm.has_filenames = m->has_filenames;
 		pm.has_line_numbers = m->has_line_numbers;
 		pm.has_inline_frames = m->has_inline_frames;
-		prof_add_mapping(p, &pm);
+		prof_add_mapping(c->p, &pm);
 	}
+	return 0;
+}
 
-	/* functions: the model interns them, so equal ones become one */
-	uint32_t *fidx = xmalloc(st_mult(pb->n_function + 1, sizeof(uint32_t)));
-	for (size_t i = 0; i < pb->n_function; i++) {
-		const Perftools__Profiles__Function *f = pb->function[i];
+/* Functions into c->fidx: the model interns them, so equal ones become one. */
+static int conv_functions(conv *c)
+{
+	c->fidx = xmalloc(st_mult(c->pb->n_function + 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < c->pb->n_function; i++) {
+		const Perftools__Profiles__Function *f = c->pb->function[i];
 		const char *name, *sys, *file;
 		unsigned long long id = (unsigned long long)f->id;
 		name = cstr(c, f->name, "function %llu name", id);
 		sys = name ? cstr(c, f->system_name, "function %llu system_name", id) : NULL;
 		file = sys ? cstr(c, f->filename, "function %llu filename", id) : NULL;
-		if (!file) {
-			free(fidx);
-			goto out;
-		}
-		fidx[i] = prof_intern_function(p, name, sys, file, f->start_line);
+		if (!file)
+			return -1;
+		c->fidx[i] = prof_intern_function(c->p, name, sys, file, f->start_line);
 	}
+	return 0;
+}
 
-	/* locations */
-	for (size_t i = 0; i < pb->n_location; i++) {
-		const Perftools__Profiles__Location *l = pb->location[i];
+static int conv_locations(conv *c)
+{
+	for (size_t i = 0; i < c->pb->n_location; i++) {
+		const Perftools__Profiles__Location *l = c->pb->location[i];
+		unsigned long long id = (unsigned long long)l->id;
 		uint32_t mi = PROF_NONE;
 		if (l->mapping_id) {
-			mi = idmap_get(&maps, l->mapping_id);
-			if (mi == PROF_NONE) {
-				cprof_fail(err, "location %llu refers to mapping %llu, which does not exist",
-					   (unsigned long long)l->id, (unsigned long long)l->mapping_id);
-				free(fidx);
-				goto out;
-			}
+			mi = idmap_get(&c->maps, l->mapping_id);
+			if (mi == PROF_NONE)
+				return cprof_fail(c->err, "location %llu refers to mapping %llu, which does not exist",
+						  id, (unsigned long long)l->mapping_id);
 		}
-		if (l->n_line >= UINT32_MAX) {
-			free(fidx);
-			cprof_fail(err, "location %llu has too many lines", (unsigned long long)l->id);
-			goto out;
-		}
-		ALLOC_GROW(linebuf, l->n_line + 1, line_alloc);
+		if (l->n_line >= UINT32_MAX)
+			return cprof_fail(c->err, "location %llu has too many lines", id);
+		ALLOC_GROW(c->linebuf, l->n_line + 1, c->line_alloc);
 		for (size_t j = 0; j < l->n_line; j++) {
 			const Perftools__Profiles__Line *ln = l->line[j];
-			uint32_t fi = idmap_get(&funcs, ln->function_id);
-			if (fi == PROF_NONE) {
-				if (ln->function_id == 0)
-					cprof_fail(err, "location %llu line %zu has function id 0",
-						   (unsigned long long)l->id, j + 1);
-				else
-					cprof_fail(err, "location %llu refers to function %llu, which "
-						   "does not exist", (unsigned long long)l->id,
-						   (unsigned long long)ln->function_id);
-				free(fidx);
-				goto out;
-			}
-			linebuf[j].function = fidx[fi];
-			linebuf[j].line = ln->line;
-			linebuf[j].column = ln->column;
+			uint32_t fi = idmap_get(&c->funcs, ln->function_id);
+			if (fi == PROF_NONE && ln->function_id == 0)
+				return cprof_fail(c->err, "location %llu line %zu has function id 0", id, j + 1);
+			if (fi == PROF_NONE)
+				return cprof_fail(c->err, "location %llu refers to function %llu, which does not exist",
+						  id, (unsigned long long)ln->function_id);
+			c->linebuf[j].function = c->fidx[fi];
+			c->linebuf[j].line = ln->line;
+			c->linebuf[j].column = ln->column;
 		}
-		uint32_t li = prof_add_location(p, mi, l->address, linebuf, (uint32_t)l->n_line);
-		p->locations[li].is_folded = l->is_folded;
+		uint32_t li = prof_add_location(c->p, mi, l->address, c->linebuf, (uint32_t)l->n_line);
+		c->p->locations[li].is_folded = l->is_folded;
 	}
-	free(fidx);
+	return 0;
+}
 
-	/* samples */
-	int64_t *zero = xcalloc(pb->n_sample_type + 1, sizeof(int64_t));
+/* Sample i's labels into c->labelbuf. */
+static int conv_labels(conv *c, const Perftools__Profiles__Sample *s, size_t i)
+{
+	ALLOC_GROW(c->labelbuf, s->n_label + 1, c->label_alloc);
+	for (size_t j = 0; j < s->n_label; j++) {
+		const Perftools__Profiles__Label *lb = s->label[j];
+		prof_label *o = &c->labelbuf[j];
+		memset(o, 0, sizeof(*o));
+		if (!(o->key = cstr(c, lb->key, "sample %zu label key", i + 1)))
+			return -1;
+		if (lb->str) {
+			if (!(o->str = cstr(c, lb->str, "sample %zu label %s", i + 1, o->key)))
+				return -1;
+		} else {
+			o->num = lb->num;
+			if (lb->num_unit &&
+			    !(o->unit = cstr(c, lb->num_unit, "sample %zu label %s unit", i + 1, o->key)))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int conv_samples(conv *c)
+{
+	const Perftools__Profiles__Profile *pb = c->pb;
 	for (size_t i = 0; i < pb->n_sample; i++) {
 		const Perftools__Profiles__Sample *s = pb->sample[i];
-		if (s->n_value != pb->n_sample_type) {
-			cprof_fail(err, "sample %zu has %zu values, but there are %zu sample types", i + 1,
-				   s->n_value, pb->n_sample_type);
-			free(zero);
-			goto out;
-		}
-		if (s->n_location_id >= UINT32_MAX || s->n_label >= UINT32_MAX) {
-			cprof_fail(err, "sample %zu is too large", i + 1);
-			free(zero);
-			goto out;
-		}
-		ALLOC_GROW(stackbuf, s->n_location_id + 1, stack_alloc);
+		if (s->n_value != pb->n_sample_type)
+			return cprof_fail(c->err, "sample %zu has %zu values, but there are %zu sample types",
+					  i + 1, s->n_value, pb->n_sample_type);
+		if (s->n_location_id >= UINT32_MAX || s->n_label >= UINT32_MAX)
+			return cprof_fail(c->err, "sample %zu is too large", i + 1);
+		ALLOC_GROW(c->stackbuf, s->n_location_id + 1, c->stack_alloc);
 		for (size_t j = 0; j < s->n_location_id; j++) {
-			uint32_t li = idmap_get(&locs, s->location_id[j]);
-			if (li == PROF_NONE) {
-				if (s->location_id[j] == 0)
-					cprof_fail(err, "sample %zu has location id 0", i + 1);
-				else
-					cprof_fail(err, "sample %zu refers to location %llu, which does "
-						   "not exist", i + 1,
-						   (unsigned long long)s->location_id[j]);
-				free(zero);
-				goto out;
-			}
-			stackbuf[j] = li;
+			uint32_t li = idmap_get(&c->locs, s->location_id[j]);
+			if (li == PROF_NONE && s->location_id[j] == 0)
+				return cprof_fail(c->err, "sample %zu has location id 0", i + 1);
+			if (li == PROF_NONE)
+				return cprof_fail(c->err, "sample %zu refers to location %llu, which does not exist",
+						  i + 1, (unsigned long long)s->location_id[j]);
+			c->stackbuf[j] = li;
 		}
-		ALLOC_GROW(labelbuf, s->n_label + 1, label_alloc);
-		for (size_t j = 0; j < s->n_label; j++) {
-			const Perftools__Profiles__Label *lb = s->label[j];
-			prof_label *o = &labelbuf[j];
-			memset(o, 0, sizeof(*o));
-			if (!(o->key = cstr(c, lb->key, "sample %zu label key", i + 1))) {
-				free(zero);
-				goto out;
-			}
-			if (lb->str) {
-				if (!(o->str = cstr(c, lb->str, "sample %zu label %s", i + 1, o->key))) {
-					free(zero);
-					goto out;
-				}
-			} else {
-				o->num = lb->num;
-				if (lb->num_unit) {
-					if (!(o->unit = cstr(c, lb->num_unit, "sample %zu label %s unit",
-							     i + 1, o->key))) {
-						free(zero);
-						goto out;
-					}
-				}
-			}
-		}
-		uint32_t st = prof_intern_stack(p, stackbuf, (uint32_t)s->n_location_id);
-		uint32_t ls = prof_intern_labelset(p, labelbuf, (uint32_t)s->n_label);
-		prof_add_sample(p, st, ls, s->n_value ? s->value : zero, -1, -1, 0);
+		if (conv_labels(c, s, i) < 0)
+			return -1;
+		uint32_t st = prof_intern_stack(c->p, c->stackbuf, (uint32_t)s->n_location_id);
+		uint32_t ls = prof_intern_labelset(c->p, c->labelbuf, (uint32_t)s->n_label);
+		/* no sample types: no values (value is NULL then) */
+		static const int64_t none[1] = { 0 };
+		prof_add_sample(c->p, st, ls, s->n_value ? s->value : none, -1, -1, 0);
 	}
-	free(zero);
-	rc = 0;
-out:
-	idmap_free(&maps);
-	idmap_free(&funcs);
-	idmap_free(&locs);
-	free(types);
-	free(stackbuf);
-	free(labelbuf);
-	free(linebuf);
+	return 0;
+}
+
+static int conv_profile(conv *c)
+{
+	const Perftools__Profiles__Profile *pb = c->pb;
+	if (pb->n_string_table && pb->string_table[0][0] != 0)
+		return cprof_fail(c->err, "string_table[0] is \"%.40s\", not the empty string",
+				  pb->string_table[0]);
+	if (pb->n_sample_type >= UINT32_MAX || pb->n_mapping >= UINT32_MAX ||
+	    pb->n_function >= UINT32_MAX || pb->n_location >= UINT32_MAX)
+		return cprof_fail(c->err, "too many entries for the model (2^32)");
+	int rc = conv_header(c);
+	if (!rc)
+		rc = conv_idmaps(c);
+	if (!rc)
+		rc = conv_mappings(c);
+	if (!rc)
+		rc = conv_functions(c);
+	if (!rc)
+		rc = conv_locations(c);
+	if (!rc)
+		rc = conv_samples(c);
+	idmap_free(&c->maps);
+	idmap_free(&c->funcs);
+	idmap_free(&c->locs);
+	free(c->fidx);
+	free(c->stackbuf);
+	free(c->labelbuf);
+	free(c->linebuf);
 	return rc;
 }
 

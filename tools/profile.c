@@ -840,9 +840,13 @@ static uint32_t map_hash(const prof_mapping *m)
 	return (uint32_t)hash_ptr(hash_ptr(h, m->file), m->build_id);
 }
 
-int prof_merge(profile *dst, const profile *src, cprof_err *err)
+/* The header of src into dst: all of it into an empty dst; else the
+ * sample types must agree (-1 with err), the two go on one time axis
+ * (*shift: what src's sample times move by), and what holds for one input
+ * only goes. */
+static int merge_header(profile *dst, const profile *src, int64_t *shift, cprof_err *err)
 {
-	int64_t shift = 0; /* added to src's sample times */
+	*shift = 0;
 	if (dst_is_empty(dst)) {
 		prof_set_sample_types(dst, src->sample_types, src->nvalues);
 		dst->default_type = src->default_type;
@@ -862,7 +866,9 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		dst->duration_nanos = src->duration_nanos;
 		dst->mono_start_ns = src->mono_start_ns;
 		dst->samples_dropped = 0;
-	} else if (!same_types(dst, src)) {
+		return 0;
+	}
+	if (!same_types(dst, src)) {
 		strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 		types_desc(dst, &a);
 		types_desc(src, &b);
@@ -871,73 +877,59 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		sb_release(&a);
 		sb_release(&b);
 		return -1;
+	}
+	/* One time axis: the earlier start is the origin, the later profile's
+	 * times move by the difference, the duration spans both. Without a
+	 * common clock, the longer duration. */
+	if (prof_origin_delta(dst, src, shift)) {
+		if (*shift < 0) {
+			prof_shift_origin(dst, -*shift);
+			*shift = 0;
+		}
+		if (*shift + src->duration_nanos > dst->duration_nanos)
+			dst->duration_nanos = *shift + src->duration_nanos;
 	} else {
-		/* One time axis: the earlier start is the origin, the later
-		 * profile's times move by the difference, the duration spans
-		 * both. Without a common clock, the longer duration. */
-		if (prof_origin_delta(dst, src, &shift)) {
-			if (shift < 0) {
-				prof_shift_origin(dst, -shift);
-				shift = 0;
-			}
-			if (shift + src->duration_nanos > dst->duration_nanos)
-				dst->duration_nanos = shift + src->duration_nanos;
-		} else {
-			shift = 0;
-			if (!dst->time_nanos)
-				dst->time_nanos = src->time_nanos;
-			if (src->duration_nanos > dst->duration_nanos)
-				dst->duration_nanos = src->duration_nanos;
-		}
-		if (!src->has_timestamps)
-			dst->has_timestamps = false;
-		if (!dst->period && src->period) {
-			dst->period = src->period;
-			dst->period_type.type = prof_intern(dst, src->period_type.type);
-			dst->period_type.unit = prof_intern(dst, src->period_type.unit);
-		}
-		if (src->pid != dst->pid) {
-			/* dst's threads keep the pid they had through dst->pid */
-			for (uint32_t i = 0; i < dst->nthreads; i++)
-				if (!dst->threads[i].pid)
-					dst->threads[i].pid = dst->pid;
-			dst->pid = 0;
-		}
-		/* the header names one program only when all inputs ran it */
-		if (dst->executable && dst->executable != prof_intern(dst, src->executable))
-			dst->executable = dst->cmdline = NULL;
-		else if (dst->cmdline && dst->cmdline != prof_intern(dst, src->cmdline))
-			dst->cmdline = NULL;
+		*shift = 0;
+		if (!dst->time_nanos)
+			dst->time_nanos = src->time_nanos;
+		if (src->duration_nanos > dst->duration_nanos)
+			dst->duration_nanos = src->duration_nanos;
 	}
-	dst->samples_dropped += src->samples_dropped;
-
-	for (uint32_t i = 0; i < src->ncomments; i++) {
-		const char *c = prof_intern(dst, src->comments[i]);
-		uint32_t j;
-		for (j = 0; j < dst->ncomments; j++)
-			if (dst->comments[j] == c)
-				break;
-		if (j == dst->ncomments)
-			prof_add_comment(dst, c);
+	if (!src->has_timestamps)
+		dst->has_timestamps = false;
+	if (!dst->period && src->period) {
+		dst->period = src->period;
+		dst->period_type.type = prof_intern(dst, src->period_type.type);
+		dst->period_type.unit = prof_intern(dst, src->period_type.unit);
 	}
+	if (src->pid != dst->pid) {
+		/* dst's threads keep the pid they had through dst->pid */
+		for (uint32_t i = 0; i < dst->nthreads; i++)
+			if (!dst->threads[i].pid)
+				dst->threads[i].pid = dst->pid;
+		dst->pid = 0;
+	}
+	/* the header names one program only when all inputs ran it */
+	if (dst->executable && dst->executable != prof_intern(dst, src->executable))
+		dst->executable = dst->cmdline = NULL;
+	else if (dst->cmdline && dst->cmdline != prof_intern(dst, src->cmdline))
+		dst->cmdline = NULL;
+	return 0;
+}
 
+/* src's mappings in dst (equal ones shared, their has_* flags ORed): the
+ * dst index of each (caller frees). */
+static uint32_t *merge_mappings(profile *dst, const profile *src)
+{
 	merge_ctx mc = { dst, NULL };
-	hidx maps = HIDX_INIT, locs = HIDX_INIT;
+	hidx maps = HIDX_INIT;
 	size_t slot;
-	/* seed the tables with what dst has, so its own entries are reused */
+	/* seeded with what dst has, so its own entries are reused */
 	for (uint32_t i = 0; i < dst->nmappings; i++) {
 		uint32_t h = map_hash(&dst->mappings[i]);
 		if (hidx_find(&maps, h, map_eq, &mc, &dst->mappings[i], &slot) == PROF_NONE)
 			hidx_set(&maps, slot, h, i);
 	}
-	for (uint32_t i = 0; i < dst->nlocations; i++) {
-		const prof_location *l = &dst->locations[i];
-		uint32_t h = loc_full_hash(l, l->lines);
-		mc.lines = l->lines;
-		if (hidx_find(&locs, h, mloc_eq, &mc, l, &slot) == PROF_NONE)
-			hidx_set(&locs, slot, h, i);
-	}
-
 	uint32_t *mmap = xmalloc(st_mult(src->nmappings + 1, sizeof(uint32_t)));
 	for (uint32_t i = 0; i < src->nmappings; i++) {
 		prof_mapping m = src->mappings[i];
@@ -957,14 +949,25 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		}
 		mmap[i] = j;
 	}
+	hidx_free(&maps);
+	return mmap;
+}
 
-	uint32_t *fmap = xmalloc(st_mult(src->nfunctions + 1, sizeof(uint32_t)));
-	for (uint32_t i = 0; i < src->nfunctions; i++) {
-		const prof_function *f = &src->functions[i];
-		fmap[i] = prof_intern_function(dst, f->name, f->system_name, f->filename,
-					       f->start_line);
+/* src's locations in dst (equal in every field: shared), given the
+ * mapping and function maps: the dst index of each (caller frees). */
+static uint32_t *merge_locations(profile *dst, const profile *src, const uint32_t *mmap,
+				 const uint32_t *fmap)
+{
+	merge_ctx mc = { dst, NULL };
+	hidx locs = HIDX_INIT;
+	size_t slot;
+	for (uint32_t i = 0; i < dst->nlocations; i++) {
+		const prof_location *l = &dst->locations[i];
+		uint32_t h = loc_full_hash(l, l->lines);
+		mc.lines = l->lines;
+		if (hidx_find(&locs, h, mloc_eq, &mc, l, &slot) == PROF_NONE)
+			hidx_set(&locs, slot, h, i);
 	}
-
 	uint32_t *lmap = xmalloc(st_mult(src->nlocations + 1, sizeof(uint32_t)));
 	prof_line *lbuf = NULL;
 	size_t lbuf_alloc = 0;
@@ -989,9 +992,13 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		lmap[i] = j;
 	}
 	free(lbuf);
-	hidx_free(&maps);
 	hidx_free(&locs);
+	return lmap;
+}
 
+/* src's stacks interned in dst, given the location map (caller frees). */
+static uint32_t *merge_stacks(profile *dst, const profile *src, const uint32_t *lmap)
+{
 	uint32_t *smap = xmalloc(st_mult(src->nstacks + 1, sizeof(uint32_t)));
 	uint32_t *sbuf = NULL;
 	size_t sbuf_alloc = 0;
@@ -1003,13 +1010,14 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		smap[i] = prof_intern_stack(dst, sbuf, s->depth);
 	}
 	free(sbuf);
+	return smap;
+}
 
-	uint32_t *lsmap = xmalloc(st_mult(src->nlabelsets + 1, sizeof(uint32_t)));
-	for (uint32_t i = 0; i < src->nlabelsets; i++)
-		lsmap[i] = prof_intern_labelset(dst, src->labelsets[i].labels, src->labelsets[i].n);
-
-	/* A thread keeps its process: its own pid, else src's one pid (set
-	 * before the pids differ and dst->pid becomes 0). */
+/* src's threads: a name where dst has none, and each thread's process:
+ * its own pid, else src's one pid (set before the pids differ and
+ * dst->pid becomes 0). */
+static void merge_threads(profile *dst, const profile *src)
+{
 	for (uint32_t i = 0; i < src->nthreads; i++) {
 		const prof_thread *t = &src->threads[i];
 		const char *had = prof_thread_name(dst, t->tid);
@@ -1019,6 +1027,38 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 		if (pid)
 			prof_set_thread_pid(dst, t->tid, pid);
 	}
+}
+
+int prof_merge(profile *dst, const profile *src, cprof_err *err)
+{
+	int64_t shift; /* added to src's sample times */
+	if (merge_header(dst, src, &shift, err) < 0)
+		return -1;
+	dst->samples_dropped += src->samples_dropped;
+	for (uint32_t i = 0; i < src->ncomments; i++) {
+		const char *c = prof_intern(dst, src->comments[i]);
+		uint32_t j;
+		for (j = 0; j < dst->ncomments; j++)
+			if (dst->comments[j] == c)
+				break;
+		if (j == dst->ncomments)
+			prof_add_comment(dst, c);
+	}
+
+	/* src's indexes -> dst's, table by table */
+	uint32_t *mmap = merge_mappings(dst, src);
+	uint32_t *fmap = xmalloc(st_mult(src->nfunctions + 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < src->nfunctions; i++) {
+		const prof_function *f = &src->functions[i];
+		fmap[i] = prof_intern_function(dst, f->name, f->system_name, f->filename,
+					       f->start_line);
+	}
+	uint32_t *lmap = merge_locations(dst, src, mmap, fmap);
+	uint32_t *smap = merge_stacks(dst, src, lmap);
+	uint32_t *lsmap = xmalloc(st_mult(src->nlabelsets + 1, sizeof(uint32_t)));
+	for (uint32_t i = 0; i < src->nlabelsets; i++)
+		lsmap[i] = prof_intern_labelset(dst, src->labelsets[i].labels, src->labelsets[i].n);
+	merge_threads(dst, src);
 
 	/* grow once, then copy the samples */
 	size_t total = dst->nsamples + src->nsamples;
