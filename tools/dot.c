@@ -220,13 +220,14 @@ static void multiline_name(const graph_info *in, strbuf *sb)
 typedef struct dot_ctx {
 	const graph *g;
 	const char *unit, *out_unit;
+	uint32_t decimals;
 	int64_t total;
 	strbuf *out;
 } dot_ctx;
 
 static void value(const dot_ctx *c, strbuf *sb, int64_t v)
 {
-	top_format(sb, v, c->unit, c->out_unit);
+	top_format(sb, v, c->decimals, c->unit, c->out_unit);
 }
 
 static void add_node(const dot_ctx *c, const graph_node *n, uint32_t id, double max_flat)
@@ -345,10 +346,10 @@ static uint32_t collapse_tags(const dot_ctx *c, graph_tag *ts, uint32_t n, uint3
 			cu += ts[i].cum;
 		}
 		off[k] = names->len;
-		top_format(names, mn->value, unit, "auto");
+		top_format(names, mn->value, 0, unit, "auto");
 		if (members > 1) {
 			sb_adds(names, "..");
-			top_format(names, mx->value, unit, "auto");
+			top_format(names, mx->value, 0, unit, "auto");
 		}
 		sb_addc(names, '\0');
 		(*out)[k] = (graph_tag){ NULL, NULL, true, mn->value, f, cu };
@@ -517,7 +518,7 @@ int dot_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 	double nf, ef;
 	graph *g = top_report_graph(p, o, v, true, true, &r, &nf, &ef);
 	const char *ou = top_output_unit(g, unit);
-	dot_ctx c = { g, unit, ou, graph_total(g), out };
+	dot_ctx c = { g, unit, ou, p->sample_types[v].decimals, graph_total(g), out };
 
 	/* the title: the main binary's base name */
 	const char *title = "";

@@ -678,36 +678,40 @@ typedef struct placed {
 
 /* A value as the titles say it: nanoseconds scaled to the largest unit
  * that is at least 1 ("1.5ms", "2s"), else the count with thousands
- * separators and its name ("1,234 samples"), as flamegraph.pl writes it. */
-static void add_value(strbuf *sb, int64_t v, const char *unit, const char *countname)
+ * separators and its name ("1,234 samples"), as flamegraph.pl writes it;
+ * a fractional count with its decimals ("1,000.25 samples", where
+ * flamegraph.pl rounds to an integer). */
+static void add_value(strbuf *sb, int64_t v, uint32_t decimals, const char *unit, const char *countname)
 {
 	if (unit && !strcmp(unit, "nanoseconds")) {
 		static const struct { double div; const char *name; } u[] = {
 			{ 3600e9, "hrs" }, { 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" }
 		};
-		double a = fabs((double)v);
+		double r = prof_value_real(v, decimals), a = fabs(r);
 		size_t i = 0;
 		while (i + 1 < ARRAY_SIZE(u) && a < u[i].div)
 			i++;
 		char buf[64];
-		snprintf(buf, sizeof(buf), "%.2f", (double)v / u[i].div);
+		snprintf(buf, sizeof(buf), "%.2f", r / u[i].div);
 		size_t n = strlen(buf);
 		if (n > 3 && !strcmp(buf + n - 3, ".00"))
 			buf[n - 3] = '\0';
 		sb_addf(sb, "%s%s", buf, u[i].name);
 		return;
 	}
-	char digits[32];
-	snprintf(digits, sizeof(digits), "%" PRId64, v);
-	const char *d = digits;
+	strbuf num = STRBUF_INIT;
+	prof_add_value(&num, v, decimals);
+	const char *d = num.buf;
 	if (*d == '-')
 		sb_addc(sb, *d++);
-	size_t n = strlen(d);
+	size_t n = strcspn(d, "."); /* the integer part gets the commas */
 	for (size_t i = 0; i < n; i++) {
 		if (i && (n - i) % 3 == 0)
 			sb_addc(sb, ',');
 		sb_addc(sb, d[i]);
 	}
+	sb_adds(sb, d + n);
+	sb_release(&num);
 	sb_addc(sb, ' ');
 	sb_add_xml(sb, countname);
 }
@@ -723,7 +727,7 @@ static void add_title(strbuf *out, const char *name, const flame_node *n, int64_
 	sb_adds(out, "<title>");
 	sb_add_xml(out, name);
 	sb_adds(out, " (");
-	add_value(out, n->total, o->unit, countname);
+	add_value(out, n->total, o->decimals, o->unit, countname);
 	if (n->parent == PROF_NONE) {
 		sb_adds(out, ", 100%");
 	} else {

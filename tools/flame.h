@@ -97,9 +97,10 @@ typedef struct flame_svg_opts {
 	bool diff;            /* color by (total - scaled base): red grew, blue shrank */
 	const char *unit;     /* the values' unit, e.g. "count", "nanoseconds" */
 	const char *countname;/* what one count is called, e.g. "samples" */
+	uint32_t decimals;    /* the values' decimals (prof_value_type) */
 } flame_svg_opts;
 
-#define FLAME_SVG_OPTS_INIT { NULL, NULL, 1200, 0.1, FLAME_HOT, false, false, NULL, NULL }
+#define FLAME_SVG_OPTS_INIT { NULL, NULL, 1200, 0.1, FLAME_HOT, false, false, NULL, NULL, 0 }
 
 /* The prune_below (flame_build_opts) that leaves out of the tree, before it
  * is built, what the SVG o would leave out anyway: frames narrower than

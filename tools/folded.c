@@ -224,58 +224,93 @@ static bool next_line(const unsigned char *d, size_t n, size_t *pos, const unsig
 	return true;
 }
 
-/* The count(s) at the end of a line: "STACK COUNT", or difffolded.pl's
- * "STACK BEFORE AFTER" (*two). flamegraph.pl's reading: the stack ends at
- * the blank before the number(s); a stack ending in ';' loses its empty
- * last frames (Perl's split). *se is the end of the stack. */
-static int parse_counts(const unsigned char *line, size_t start, size_t len, size_t *se,
-			int64_t *count, int64_t *before, bool *two, size_t lineno, cprof_err *err)
+static bool is_digit(unsigned char c)
 {
+	return c >= '0' && c <= '9';
+}
+
+/* Where the number at the end of line[start..len) starts: flamegraph.pl's
+ * \d+(\.\d*)? ("3", "1.5", "3."); len when the line ends in none. */
+static size_t count_start(const unsigned char *line, size_t start, size_t len)
+{
+	size_t e = len;
+	while (e > start && is_digit(line[e - 1]))
+		e--;
+	if (e > start + 1 && line[e - 1] == '.' && is_digit(line[e - 2])) {
+		e--;
+		while (e > start && is_digit(line[e - 1]))
+			e--;
+	}
+	return e;
+}
+
+/* The count s[0..n) (count_start's number) in fixed point: *v with *dec
+ * decimals, trailing zeros of the fraction dropped, digits past
+ * PROF_MAX_DECIMALS rounded (half up). False when it does not fit. */
+static bool count_value(const unsigned char *s, size_t n, int64_t *v, uint32_t *dec)
+{
+	const unsigned char *dot = memchr(s, '.', n);
+	size_t di = dot ? (size_t)(dot - s) : n, fe = n;
+	while (fe > di + 1 && s[fe - 1] == '0')
+		fe--;
+	size_t nf = fe > di + 1 ? fe - di - 1 : 0;
+	bool up = false;
+	if (nf > PROF_MAX_DECIMALS) {
+		up = s[di + 1 + PROF_MAX_DECIMALS] >= '5';
+		nf = PROF_MAX_DECIMALS;
+	}
+	int64_t x = 0;
+	for (size_t i = 0; i < di + 1 + nf; i++) {
+		if (i == di)
+			continue;
+		if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, s[i] - '0', &x))
+			return false;
+	}
+	if (up && __builtin_add_overflow(x, 1, &x))
+		return false;
+	*v = x;
+	*dec = (uint32_t)nf;
+	return true;
+}
+
+/* The count(s) at the end of a line: "STACK COUNT", or difffolded.pl's
+ * "STACK BEFORE AFTER" (*two), each flamegraph.pl's \d+(\.\d*)?, in
+ * fixed point with *dec decimals (the line's most). flamegraph.pl's
+ * reading: the stack ends at the blank before the number(s); a stack ending
+ * in ';' loses its empty last frames (Perl's split). *se is the end of the
+ * stack. */
+static int parse_counts(const unsigned char *line, size_t start, size_t len, size_t *se,
+			int64_t *count, int64_t *before, uint32_t *dec, bool *two, size_t lineno,
+			cprof_err *err)
+{
+	int64_t v[2] = { 0, 0 };
+	uint32_t d[2] = { 0, 0 };
 	*two = false;
 	for (int k = 0; k < 2; k++) {
-		size_t e = len;
-		while (e > start && line[e - 1] >= '0' && line[e - 1] <= '9')
-			e--;
-		if (k == 1 && e < len && e > start + 1 && line[e - 1] == '.') {
-			/* "a 1.5 3": a fractional count before, not a frame "a 1.5" */
-			size_t f = e - 1;
-			while (f > start && line[f - 1] >= '0' && line[f - 1] <= '9')
-				f--;
-			if (f > start && f < e - 1 && is_space(line[f - 1]))
-				return cprof_fail(err, "line %zu: fractional count: cprof's counts are integers "
-						       "(scale them, e.g. by 1000)", lineno);
-		}
+		size_t e = count_start(line, start, len);
 		if (k == 1 && (e == len || e == start || !is_space(line[e - 1])))
 			break; /* one count only */
-		/* "1.5", "3.": flamegraph.pl's \d+(\.\d*)? */
-		if (k == 0 && e > start + 1 && line[e - 1] == '.' && line[e - 2] >= '0' && line[e - 2] <= '9')
-			return cprof_fail(err, "line %zu: fractional count: cprof's counts are integers "
-					       "(scale them, e.g. by 1000)", lineno);
 		if (e == len)
 			return cprof_fail(err, "line %zu: no count at the end of the line (want \"frame;frame COUNT\")",
 					  lineno);
 		if (e == start || !is_space(line[e - 1]))
 			return cprof_fail(err, "line %zu: %s", lineno,
 					  e == start ? "no stack before the count"
-						     : "the count must be an integer after a space");
-		int64_t v = 0;
-		size_t i = e;
-		for (; i < len && v <= (INT64_MAX - (line[i] - '0')) / 10; i++)
-			v = v * 10 + (line[i] - '0');
-		if (i < len && k == 1)
-			break; /* digits no count can hold end the stack: a name (cprof-fold writes them) */
-		if (i < len)
+						     : "the count must be a number after a space");
+		if (!count_value(line + e, len - e, &v[k], &d[k])) {
+			if (k == 1)
+				break; /* digits no count can hold end the stack: a name (cprof-fold writes them) */
 			return cprof_fail(err, "line %zu: count too large", lineno);
-		if (k == 0) {
-			*count = v;
-		} else {
-			*before = v;
-			*two = true;
 		}
+		*two = k == 1;
 		len = e;
 		while (len > start && is_space(line[len - 1]))
 			len--;
 	}
+	/* both counts with the line's decimals */
+	*dec = d[0] > d[1] ? d[0] : d[1];
+	if (!prof_scale_up(v[0], *dec - d[0], count) || !prof_scale_up(v[1], *dec - d[1], before))
+		return cprof_fail(err, "line %zu: count too large", lineno);
 	while (len > start && line[len - 1] == ';')
 		len--;
 	*se = len;
@@ -283,28 +318,18 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 }
 
 /* A stack written as text[off..] that ends in blanks and a number
- * ("f 10.5") would read back with that number taken for a count
+ * ("f 10.5", "f 3.") would read back with that number taken for a count
  * (flamegraph.pl's rule, and parse_counts'): those blanks become '_', so
  * that every line cprof-fold writes reads back as the stack it wrote. */
 static void unambiguous_end(strbuf *t, size_t off)
 {
-	char *b = t->buf;
-	size_t e = t->len, d;
+	unsigned char *b = (unsigned char *)t->buf;
+	size_t e = t->len;
 	while (e > off && is_space(b[e - 1])) /* the reader trims these */
 		e--;
-	d = e;
-	while (d > off && b[d - 1] >= '0' && b[d - 1] <= '9')
-		d--;
-	if (d > off && b[d - 1] == '.') {
-		size_t g = d - 1;
-		while (g > off && b[g - 1] >= '0' && b[g - 1] <= '9')
-			g--;
-		if (g == d - 1)
-			return; /* ".5": not a number to flamegraph.pl */
-		d = g;
-	} else if (d == e) {
+	size_t d = count_start(b, off, e);
+	if (d == e)
 		return;
-	}
 	for (; d > off && is_space(b[d - 1]); d--)
 		b[d - 1] = '_';
 }
@@ -319,8 +344,9 @@ static bool first_line_two_counts(const unsigned char *d, size_t n)
 			continue;
 		size_t se;
 		int64_t c, b;
+		uint32_t dec;
 		bool two;
-		return parse_counts(line, start, len, &se, &c, &b, &two, 0, NULL) == 0 && two;
+		return parse_counts(line, start, len, &se, &c, &b, &dec, &two, 0, NULL) == 0 && two;
 	}
 	return false;
 }
@@ -348,6 +374,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	size_t locs_alloc = 0;
 	size_t lineno = 0;
 	size_t pos = 0;
+	uint32_t dec = 0; /* the decimals of the counts so far (both types) */
 	int rc = 0;
 
 	const unsigned char *line;
@@ -362,9 +389,25 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		}
 		int64_t count, before;
 		size_t se;
+		uint32_t ldec;
 		bool two;
-		if (parse_counts(line, start, len, &se, &count, &before, &two, lineno, err) < 0) {
+		if (parse_counts(line, start, len, &se, &count, &before, &ldec, &two, lineno, err) < 0) {
 			rc = -1;
+			break;
+		}
+		/* fixed point with the most decimals seen: what was read so far
+		 * is rescaled when a line has more, a line with fewer is scaled
+		 * up */
+		if (ldec > dec) {
+			if (!prof_set_decimals(p, 0, ldec) || !prof_set_decimals(p, 1, ldec)) {
+				rc = cprof_fail(err, "line %zu: with %u decimals, the counts do not fit in 64 bits",
+						lineno, ldec);
+				break;
+			}
+			dec = ldec;
+		} else if (ldec < dec && (!prof_scale_up(count, dec - ldec, &count) ||
+					  !prof_scale_up(before, dec - ldec, &before))) {
+			rc = cprof_fail(err, "line %zu: count too large", lineno);
 			break;
 		}
 		if (!two)
@@ -485,9 +528,7 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 	}
 	while (end > pos && is_space(d[end - 1]))
 		end--;
-	size_t e = end;
-	while (e > pos && d[e - 1] >= '0' && d[e - 1] <= '9')
-		e--;
+	size_t e = count_start(d, pos, end);
 	if (e == end || e == pos || !is_space(d[e - 1]))
 		return false;
 	while (e > pos && is_space(d[e - 1]))
@@ -597,7 +638,9 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 		       !memcmp(text.buf + lines[j].off, text.buf + lines[i].off, lines[i].len))
 			sum = prof_sadd(sum, lines[j++].value);
 		sb_add(out, text.buf + lines[i].off, lines[i].len);
-		sb_addf(out, " %" PRId64 "\n", sum);
+		sb_addc(out, ' ');
+		prof_add_value(out, sum, p->sample_types[v].decimals);
+		sb_addc(out, '\n');
 		i = j;
 	}
 	free(lines);

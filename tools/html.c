@@ -527,6 +527,8 @@ static void add_meta(cJSON *root, const profile *p, const html_opts *o)
 		cJSON *t = cJSON_CreateArray();
 		cJSON_AddItemToArray(t, html_json_string(p->sample_types[j].type));
 		cJSON_AddItemToArray(t, html_json_string(p->sample_types[j].unit));
+		if (p->sample_types[j].decimals) /* fixed point: the viewer divides */
+			cJSON_AddItemToArray(t, cJSON_CreateNumber(p->sample_types[j].decimals));
 		cJSON_AddItemToArray(vt, t);
 	}
 	cJSON_AddNumberToObject(root, "defaultValue", p->default_type < p->nvalues ? p->default_type : 0);

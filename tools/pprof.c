@@ -694,13 +694,25 @@ static int64_t strtab_id(strset *t, const char *s)
 	return strset_adds(t, s ? s : "");
 }
 
+/* pprof's values are integers: a type with decimals (fixed point, v
+ * stands for v / 10^d) is written with its values as they are and a unit
+ * that says so, "count/100" for 2 decimals (pprof shows "150count/100"
+ * for 1.5 samples; its percentages are right). */
 static void put_value_type(strbuf *out, strbuf *tmp, strset *st, unsigned field,
 			   const prof_value_type *vt)
 {
+	strbuf unit = STRBUF_INIT;
+	sb_adds(&unit, vt->unit ? vt->unit : "");
+	if (vt->decimals) {
+		sb_adds(&unit, "/1");
+		for (uint32_t i = 0; i < vt->decimals; i++)
+			sb_addc(&unit, '0');
+	}
 	sb_reset(tmp);
 	put_uint(tmp, 1, (uint64_t)strtab_id(st, vt->type));
-	put_uint(tmp, 2, (uint64_t)strtab_id(st, vt->unit));
+	put_uint(tmp, 2, (uint64_t)strtab_id(st, unit.buf));
 	put_bytes(out, field, tmp->buf, tmp->len);
+	sb_release(&unit);
 }
 
 static void put_label(strbuf *out, strbuf *tmp, strset *st, const char *key, const char *str,

@@ -21,6 +21,8 @@
  */
 #include "profile.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,10 +200,64 @@ void prof_set_sample_types(profile *p, const prof_value_type *types, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		p->sample_types[i].type = intern_or_empty(p, types[i].type);
 		p->sample_types[i].unit = intern_or_empty(p, types[i].unit);
+		p->sample_types[i].decimals =
+			types[i].decimals < PROF_MAX_DECIMALS ? types[i].decimals : PROF_MAX_DECIMALS;
 	}
 	p->nvalues = n;
 	if (p->default_type >= n)
 		p->default_type = 0;
+}
+
+bool prof_set_decimals(profile *p, uint32_t j, uint32_t decimals)
+{
+	if (j >= p->nvalues || decimals <= p->sample_types[j].decimals)
+		return true;
+	if (decimals > PROF_MAX_DECIMALS)
+		return false;
+	uint32_t k = decimals - p->sample_types[j].decimals;
+	int64_t *v = p->values + j;
+	for (size_t i = 0; i < p->nsamples; i++, v += p->nvalues) /* check first: all or nothing */
+		if (!prof_scale_up(*v, k, &(int64_t){ 0 }))
+			return false;
+	v = p->values + j;
+	for (size_t i = 0; i < p->nsamples; i++, v += p->nvalues)
+		prof_scale_up(*v, k, v);
+	p->sample_types[j].decimals = decimals;
+	return true;
+}
+
+void prof_add_value(strbuf *sb, int64_t v, uint32_t decimals)
+{
+	char digits[32];
+	/* the magnitude as unsigned: -INT64_MIN does not fit in int64 */
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	int n = snprintf(digits, sizeof(digits), "%" PRIu64, m);
+	if (v < 0)
+		sb_addc(sb, '-');
+	if (decimals == 0 || m == 0) {
+		sb_add(sb, digits, (size_t)n);
+		return;
+	}
+	int d = (int)decimals;
+	while (d > 0 && digits[n - 1] == '0') /* trailing zeros of the fraction (m != 0) */
+		n--, d--;
+	int whole = n - d; /* digits before the point; <= 0: "0.0..." */
+	if (whole > 0)
+		sb_add(sb, digits, (size_t)whole);
+	else
+		sb_addc(sb, '0');
+	if (d == 0)
+		return;
+	sb_addc(sb, '.');
+	for (int i = whole; i < 0; i++)
+		sb_addc(sb, '0');
+	sb_add(sb, digits + (whole > 0 ? whole : 0), (size_t)(whole > 0 ? d : n));
+}
+
+double prof_value_real(int64_t v, uint32_t decimals)
+{
+	static const double pow10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
+	return (double)v / pow10[decimals < PROF_MAX_DECIMALS ? decimals : PROF_MAX_DECIMALS];
 }
 
 uint32_t prof_find_value(const profile *p, const char *type)
@@ -1029,11 +1085,46 @@ static void merge_threads(profile *dst, const profile *src)
 	}
 }
 
+/* Whether every value of a and b fits in int64 with the larger number of
+ * decimals of its type (a and b have the same types). */
+static int decimals_fit(const profile *a, const profile *b, cprof_err *err)
+{
+	for (uint32_t j = 0; j < a->nvalues; j++) {
+		uint32_t da = a->sample_types[j].decimals, db = b->sample_types[j].decimals;
+		const profile *up = da < db ? a : b;
+		uint32_t k = da < db ? db - da : da - db;
+		for (size_t i = 0; k && i < up->nsamples; i++)
+			if (!prof_scale_up(prof_sample_values(up, i)[j], k, &(int64_t){ 0 }))
+				return cprof_fail(err, "cannot merge: %s/%s values do not fit in 64 bits "
+						       "with %u decimals", a->sample_types[j].type,
+						  a->sample_types[j].unit, da > db ? da : db);
+	}
+	return 0;
+}
+
+/* Fixed-point values: dst's types go to src's decimals where src has more
+ * (decimals_fit checked that they can); true when src's values must be
+ * scaled up to dst's as they are copied. */
+static bool merge_decimals(profile *dst, const profile *src)
+{
+	bool rescale_src = false;
+	for (uint32_t j = 0; j < dst->nvalues; j++) {
+		if (dst->sample_types[j].decimals < src->sample_types[j].decimals)
+			prof_set_decimals(dst, j, src->sample_types[j].decimals);
+		else if (dst->sample_types[j].decimals > src->sample_types[j].decimals)
+			rescale_src = true;
+	}
+	return rescale_src;
+}
+
 int prof_merge(profile *dst, const profile *src, cprof_err *err)
 {
 	int64_t shift; /* added to src's sample times */
+	if (!dst_is_empty(dst) && same_types(dst, src) && decimals_fit(dst, src, err) < 0)
+		return -1; /* before anything changed */
 	if (merge_header(dst, src, &shift, err) < 0)
 		return -1;
+	bool rescale_src = merge_decimals(dst, src);
 	dst->samples_dropped += src->samples_dropped;
 	for (uint32_t i = 0; i < src->ncomments; i++) {
 		const char *c = prof_intern(dst, src->comments[i]);
@@ -1065,12 +1156,20 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 	ALLOC_GROW(dst->samples, total, dst->in->samples_alloc);
 	if (dst->nvalues)
 		ALLOC_GROW(dst->values, st_mult(total, dst->nvalues), dst->in->values_alloc);
+	int64_t *vbuf = rescale_src ? xmalloc(st_mult(dst->nvalues, sizeof(int64_t))) : NULL;
 	for (size_t i = 0; i < src->nsamples; i++) {
 		int64_t t = src->samples[i].time_ns;
-		prof_add_sample(dst, smap[src->samples[i].stack], lsmap[src->samples[i].labelset],
-				prof_sample_values(src, i), t >= 0 ? t + shift : t,
-				src->samples[i].tid, src->samples[i].flags);
+		const int64_t *vals = prof_sample_values(src, i);
+		if (rescale_src) {
+			for (uint32_t j = 0; j < dst->nvalues; j++)
+				prof_scale_up(vals[j], dst->sample_types[j].decimals - src->sample_types[j].decimals,
+					      &vbuf[j]);
+			vals = vbuf;
+		}
+		prof_add_sample(dst, smap[src->samples[i].stack], lsmap[src->samples[i].labelset], vals,
+				t >= 0 ? t + shift : t, src->samples[i].tid, src->samples[i].flags);
 	}
+	free(vbuf);
 
 	free(mmap);
 	free(fmap);

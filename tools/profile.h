@@ -29,9 +29,16 @@
 
 #define PROF_NONE UINT32_MAX /* "no such index" */
 
+/* What a sample's value means. Values are integers, as pprof's; a type
+ * with decimals > 0 holds fixed-point numbers: the value v stands for
+ * v / 10^decimals (folded input's fractional counts, "a;b 1.5" is 15 with
+ * decimals 1). Every writer prints a value through prof_add_value (exact
+ * decimals) or prof_value_real (a double for scaled displays). */
+#define PROF_MAX_DECIMALS 9
 typedef struct prof_value_type {
-	const char *type; /* "samples", "cpu", "wall" */
-	const char *unit; /* "count", "nanoseconds" */
+	const char *type;  /* "samples", "cpu", "wall" */
+	const char *unit;  /* "count", "nanoseconds" */
+	uint32_t decimals; /* 0..PROF_MAX_DECIMALS */
 } prof_value_type;
 
 typedef struct prof_mapping {
@@ -160,6 +167,10 @@ const char *prof_intern_n(profile *p, const char *s, size_t n);
 
 /* Sets the sample types (copied); must be called before samples are added. */
 void prof_set_sample_types(profile *p, const prof_value_type *types, uint32_t n);
+/* Gives sample type j more decimals (never fewer): every value of type j
+ * is multiplied by 10^(decimals - before). False (nothing changed) when a
+ * value would not fit in int64. */
+bool prof_set_decimals(profile *p, uint32_t j, uint32_t decimals);
 
 uint32_t prof_add_mapping(profile *p, const prof_mapping *m);
 /* Functions are interned by (name, system_name, filename, start_line). */
@@ -214,12 +225,30 @@ static inline int64_t prof_sadd(int64_t a, int64_t b)
 	return r;
 }
 
+/* v * 10^k, or false when it does not fit in int64. */
+static inline bool prof_scale_up(int64_t v, uint32_t k, int64_t *out)
+{
+	for (; k > 0; k--)
+		if (__builtin_mul_overflow(v, 10, &v))
+			return false;
+	*out = v;
+	return true;
+}
+
 /* ---- reading ----------------------------------------------------------- */
 static inline const int64_t *prof_sample_values(const profile *p, size_t i)
 {
 	/* no sample types: values may be NULL, and NULL + 0 is undefined */
 	return p->nvalues ? p->values + i * p->nvalues : p->values;
 }
+
+/* The one way to print a value: v of a type with `decimals` written
+ * exactly, as a decimal number without trailing zeros ("1.5", "3",
+ * "-0.25"); the plain integer when decimals is 0. */
+void prof_add_value(strbuf *sb, int64_t v, uint32_t decimals);
+/* v / 10^decimals as a double, for displays that scale and round
+ * (pprof's units, percentages). */
+double prof_value_real(int64_t v, uint32_t decimals);
 
 /* Index of the sample type named `type` ("samples", "cpu"), or of the
  * default when name is NULL; PROF_NONE if there is no such type. */

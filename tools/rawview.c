@@ -69,9 +69,11 @@ static void add_totals(strbuf *o, const profile *p)
 	sb_addf(o, "# samples: %zu", p->nsamples);
 	if (p->source_format && !strcmp(p->source_format, "raw"))
 		sb_addf(o, ", dropped: %llu", (unsigned long long)p->samples_dropped);
-	if (wv != PROF_NONE)
-		sb_addf(o, ", total %s: %lld %s", p->sample_types[wv].type, (long long)total,
-			p->sample_types[wv].unit);
+	if (wv != PROF_NONE) {
+		sb_addf(o, ", total %s: ", p->sample_types[wv].type);
+		prof_add_value(o, total, p->sample_types[wv].decimals);
+		sb_addf(o, " %s", p->sample_types[wv].unit);
+	}
 	sb_addc(o, '\n');
 }
 
@@ -174,7 +176,10 @@ void rawview_line(const profile *p, size_t i, const char *stack_text, strbuf *ou
 		sb_adds(out, "- ");
 	add_token(out, s->tid >= 0 ? prof_thread_name(p, s->tid) : NULL);
 	uint32_t wv = prof_find_value(p, NULL);
-	sb_addf(out, " %lld ", (long long)(wv != PROF_NONE ? prof_sample_values(p, i)[wv] : 0));
+	sb_addc(out, ' ');
+	prof_add_value(out, wv != PROF_NONE ? prof_sample_values(p, i)[wv] : 0,
+		       wv != PROF_NONE ? p->sample_types[wv].decimals : 0);
+	sb_addc(out, ' ');
 	add_labels(out, p, s->labelset);
 	sb_addc(out, ' ');
 	sb_adds(out, stack_text);

@@ -153,13 +153,13 @@ static void reader_free(reader *r)
 	free(r->files);
 }
 
-static void value_or_dot(strbuf *out, int64_t v, const char *unit)
+static void value_or_dot(strbuf *out, int64_t v, uint32_t dec, const char *unit)
 {
 	strbuf sb = STRBUF_INIT;
 	if (v == 0)
 		sb_adds(&sb, ".");
 	else
-		top_format(&sb, v, unit, "minimum");
+		top_format(&sb, v, dec, unit, "minimum");
 	sb_addf(out, "%10s ", sb.buf);
 	sb_release(&sb);
 }
@@ -186,7 +186,7 @@ static int by_func_file(const void *a, const void *b, void *ctx_)
 
 /* pprof's getSourceFromFile for the nodes fns (of one function and file). */
 static void list_file(reader *rd, const graph *g, const graph_node *nodes, const uint32_t *fns,
-		      uint32_t n, const char *unit, strbuf *out)
+		      uint32_t n, uint32_t dec, const char *unit, strbuf *out)
 {
 	const graph_info *first = graph_node_info(g, &nodes[fns[0]]);
 	src_file *sf = source_file(rd, first->file);
@@ -217,8 +217,8 @@ static void list_file(reader *rd, const graph *g, const graph_node *nodes, const
 				flat = prof_sadd(flat, nodes[fns[i]].flat);
 				cum = prof_sadd(cum, nodes[fns[i]].cum);
 			}
-		value_or_dot(out, flat, unit);
-		value_or_dot(out, cum, unit);
+		value_or_dot(out, flat, dec, unit);
+		value_or_dot(out, cum, dec, unit);
 		sb_addf(out, "%6lld:%s\n", (long long)ln, sf->lines[ln]);
 	}
 }
@@ -236,6 +236,7 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 		return cprof_fail(err, "bad --list regex '%s': %s", o->symbol, msg);
 	}
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	uint32_t dec = p->sample_types[v].decimals;
 	graph_opts go = { .by = GRAPH_LINE, .value = v, .mask = o->mask, .obj_names = true,
 			  .trim_path = o->trim_path, .source_path = o->source_path };
 	graph *g = graph_new(p, &go);
@@ -264,7 +265,7 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 	reader rd = { o->source_path && *o->source_path ? o->source_path : cwd ? cwd : ".",
 		      o->trim_path, NULL, 0, 0 };
 	sb_adds(out, "Total: ");
-	top_format(out, graph_total(g), unit, "minimum");
+	top_format(out, graph_total(g), dec, unit, "minimum");
 	sb_addc(out, '\n');
 	for (uint32_t i = 0, j; i < nmatch; i = j) {
 		const char *func = graph_node_info(g, &nodes[match[i]])->func;
@@ -283,14 +284,14 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 			any = true;
 			sb_addf(out, "ROUTINE ======================== %s in %s\n", func, file);
 			strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-			top_format(&a, flat, unit, "minimum");
-			top_format(&b, cum, unit, "minimum");
+			top_format(&a, flat, dec, unit, "minimum");
+			top_format(&b, cum, dec, unit, "minimum");
 			sb_addf(out, "%10s %10s (flat, cum) ", a.buf, b.buf);
 			top_percent(out, cum, graph_total(g));
 			sb_adds(out, " of Total\n");
 			sb_release(&a);
 			sb_release(&b);
-			list_file(&rd, g, nodes, match + k, e - k, unit, out);
+			list_file(&rd, g, nodes, match + k, e - k, dec, unit, out);
 		}
 		if (!any)
 			sb_addf(out, "No source information for %s\n", func);

@@ -25,11 +25,13 @@ static uint32_t ftab_get(keyset *t, uint64_t a, uint64_t b, int *added)
 	return id;
 }
 
-static void add_raw_i64(cJSON *obj, const char *key, int64_t v)
+/* v with its decimals (prof_value_type; 0 for an integer) as a JSON number */
+static void add_raw_value(cJSON *obj, const char *key, int64_t v, uint32_t decimals)
 {
-	char b[32];
-	snprintf(b, sizeof(b), "%lld", (long long)v);
-	cJSON_AddRawToObject(obj, key, b);
+	strbuf sb = STRBUF_INIT;
+	prof_add_value(&sb, v, decimals);
+	cJSON_AddRawToObject(obj, key, sb.buf);
+	sb_release(&sb);
 }
 
 typedef struct ss_ctx {
@@ -66,7 +68,7 @@ static const char *stack_json(ss_ctx *c, uint32_t s)
 			    p->functions[f->function].filename && p->functions[f->function].filename[0]) {
 				cJSON_AddItemToObject(fr, "file", html_json_string(p->functions[f->function].filename));
 				if (f->line > 0)
-					add_raw_i64(fr, "line", f->line);
+					add_raw_value(fr, "line", f->line, 0);
 			}
 			cJSON_AddItemToArray(c->jframes, fr);
 		}
@@ -81,6 +83,7 @@ static const char *stack_json(ss_ctx *c, uint32_t s)
 static cJSON *sampled(ss_ctx *c, const char *name, const size_t *idx, size_t n, const char *unit)
 {
 	const profile *p = c->p;
+	uint32_t dec = p->sample_types[c->value].decimals;
 	cJSON *pr = cJSON_CreateObject();
 	cJSON_AddStringToObject(pr, "type", "sampled");
 	cJSON_AddItemToObject(pr, "name", html_json_string(name));
@@ -94,8 +97,9 @@ static cJSON *sampled(ss_ctx *c, const char *name, const size_t *idx, size_t n, 
 		int64_t w = prof_sample_values(p, idx[k])[c->value];
 		sb_adds(&ss, k ? "," : "");
 		sb_adds(&ss, stack_json(c, s->stack));
-		sb_addf(&ws, "%s%lld", k ? "," : "", (long long)w);
-		total += w;
+		sb_adds(&ws, k ? "," : "");
+		prof_add_value(&ws, w, dec);
+		total = prof_sadd(total, w);
 	}
 	sb_addc(&ss, ']');
 	sb_addc(&ws, ']');
@@ -109,8 +113,8 @@ static cJSON *sampled(ss_ctx *c, const char *name, const size_t *idx, size_t n, 
 		if (end < start)
 			end = start;
 	}
-	add_raw_i64(pr, "startValue", start);
-	add_raw_i64(pr, "endValue", end);
+	add_raw_value(pr, "startValue", start, dec);
+	add_raw_value(pr, "endValue", end, dec);
 	cJSON_AddRawToObject(pr, "samples", ss.buf);
 	cJSON_AddRawToObject(pr, "weights", ws.buf);
 	sb_release(&ss);

@@ -93,16 +93,14 @@ static const unit_def *sniff(const char *name, size_t *type)
 }
 
 /* pprof's measurement.Scale: value in from_unit -> (number, unit label). */
-static double scale(int64_t value, const char *from_unit, const char *to_unit, const char **label)
+static double scale(double value, const char *from_unit, const char *to_unit, const char **label)
 {
-	if (value < 0) {
-		double v = scale(value == INT64_MIN ? INT64_MAX : -value, from_unit, to_unit, label);
-		return -v;
-	}
+	if (value < 0)
+		return -scale(-value, from_unit, to_unit, label);
 	size_t type;
 	const unit_def *from = sniff(from_unit, &type);
 	if (from) {
-		double v = (double)value * from->factor;
+		double v = value * from->factor;
 		bool autos = !strcmp(to_unit, "minimum") || !strcmp(to_unit, "auto");
 		if (autos) {
 			double f = 0;
@@ -136,10 +134,10 @@ static double scale(int64_t value, const char *from_unit, const char *to_unit, c
 		*label = "";
 	else
 		*label = to_unit;
-	return (double)value;
+	return value;
 }
 
-static void scaled_label(strbuf *sb, int64_t value, const char *from, const char *to)
+static void scaled_label(strbuf *sb, double value, const char *from, const char *to)
 {
 	const char *label;
 	double v = scale(value, from, to, &label);
@@ -161,17 +159,17 @@ const char *top_scale(const char *unit, int64_t min_value, int64_t max_value)
 	if (min_value == 0)
 		min_value = max_value;
 	const char *min_unit, *max_unit, *u;
-	scale(min_value, unit, "minimum", &min_unit);
-	scale(max_value, unit, "minimum", &max_unit);
+	scale((double)min_value, unit, "minimum", &min_unit);
+	scale((double)max_value, unit, "minimum", &max_unit);
 	u = min_unit;
 	if (strcmp(min_unit, max_unit) && min_value <= INT64_MAX / 100 && min_value * 100 < max_value)
-		scale(100 * min_value, unit, "minimum", &u);
+		scale((double)(100 * min_value), unit, "minimum", &u);
 	return *u ? u : unit;
 }
 
-void top_format(strbuf *sb, int64_t v, const char *unit, const char *out_unit)
+void top_format(strbuf *sb, int64_t v, uint32_t decimals, const char *unit, const char *out_unit)
 {
-	scaled_label(sb, v, unit, out_unit);
+	scaled_label(sb, prof_value_real(v, decimals), unit, out_unit);
 }
 
 void top_percent(strbuf *sb, int64_t v, int64_t total)
@@ -216,11 +214,12 @@ void top_header(const profile *p, uint32_t v, int64_t total, const char *out_uni
 	}
 	if (p->duration_nanos != 0) {
 		sb_adds(sb, "Duration: ");
-		scaled_label(sb, p->duration_nanos, "nanoseconds", "auto");
+		scaled_label(sb, (double)p->duration_nanos, "nanoseconds", "auto");
 		sb_adds(sb, ", Total samples = ");
-		scaled_label(sb, total, unit, out_unit);
+		double rt = prof_value_real(total, p->sample_types[v].decimals);
+		scaled_label(sb, rt, unit, out_unit);
 		const char *tu;
-		double tn = scale(total, unit, "nanoseconds", &tu);
+		double tn = scale(rt, unit, "nanoseconds", &tu);
 		sb_addc(sb, ' ');
 		if (!strcmp(tu, "ns") && tn != 0 && fabs(tn) < 9.2e18) {
 			sb_addc(sb, '(');
@@ -360,11 +359,11 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	for (uint32_t i = 0; i < shown_rows; i++)
 		part = prof_sadd(part, rows[i].vals[v]);
 	sb_addf(out, "Showing %u of %u stacks, accounting for ", shown_rows, nrows);
-	top_format(out, part, p->sample_types[v].unit, units[v]);
+	top_format(out, part, p->sample_types[v].decimals, p->sample_types[v].unit, units[v]);
 	sb_adds(out, ", ");
 	top_percent_trim(out, part, total[v]);
 	sb_adds(out, " of ");
-	top_format(out, total[v], p->sample_types[v].unit, units[v]);
+	top_format(out, total[v], p->sample_types[v].decimals, p->sample_types[v].unit, units[v]);
 	sb_adds(out, " total\n");
 	for (uint32_t k = 0; k < nv; k++) {
 		char head[64];
@@ -376,7 +375,8 @@ static int top_stacks(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	for (uint32_t i = 0; i < shown_rows; i++) {
 		for (uint32_t k = 0; k < nv; k++) {
 			sb_reset(&sb);
-			top_format(&sb, rows[i].vals[k], p->sample_types[k].unit, units[k]);
+			top_format(&sb, rows[i].vals[k], p->sample_types[k].decimals, p->sample_types[k].unit,
+				   units[k]);
 			sb_addf(out, "%16s ", sb.buf);
 			top_percent(out, rows[i].vals[k], total[k]);
 			sb_addc(out, ' ');
@@ -427,6 +427,7 @@ void top_labels(const profile *p, const top_opts *o, uint32_t v, const graph *g,
 		const char *out_unit, bool full, strbuf *out)
 {
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	uint32_t dec = p->sample_types[v].decimals;
 	int64_t total = graph_total(g);
 	uint32_t n;
 	const graph_node *nodes = graph_nodes(g, &n);
@@ -438,23 +439,23 @@ void top_labels(const profile *p, const top_opts *o, uint32_t v, const graph *g,
 	for (uint32_t i = 0; i < n; i++)
 		sum = prof_sadd(sum, nodes[i].flat);
 	sb_adds(out, "Showing nodes accounting for ");
-	top_format(out, sum, unit, out_unit);
+	top_format(out, sum, dec, unit, out_unit);
 	sb_adds(out, ", ");
 	top_percent_trim(out, sum, total);
 	sb_adds(out, " of ");
-	top_format(out, total, unit, out_unit);
+	top_format(out, total, dec, unit, out_unit);
 	sb_adds(out, " total\n");
 	if (total != 0) {
 		if (r->dropped_nodes > 0) {
 			sb_addf(out, "Dropped %u node%s (cum <= ", r->dropped_nodes,
 				r->dropped_nodes > 1 ? "s" : "");
-			top_format(out, abs64((int64_t)((double)total * node_fraction)), unit, out_unit);
+			top_format(out, abs64((int64_t)((double)total * node_fraction)), dec, unit, out_unit);
 			sb_adds(out, ")\n");
 		}
 		if (r->dropped_edges > 0) {
 			sb_addf(out, "Dropped %u edge%s (freq <= ", r->dropped_edges,
 				r->dropped_edges > 1 ? "s" : "");
-			top_format(out, abs64((int64_t)((double)total * edge_fraction)), unit, out_unit);
+			top_format(out, abs64((int64_t)((double)total * edge_fraction)), dec, unit, out_unit);
 			sb_adds(out, ")\n");
 		}
 		if (n > 0 && n < r->orig_count)
@@ -473,7 +474,7 @@ static double fraction(double f, double def)
  * still "minimum" then. */
 static void format_tag(strbuf *sb, int64_t v, const char *unit)
 {
-	top_format(sb, v, unit, "minimum");
+	top_format(sb, v, 0, unit, "minimum"); /* a numeric label: an integer */
 }
 
 graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
@@ -495,16 +496,16 @@ graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool tr
 
 /* A node's "flat flat% sum% cum cum%" columns. */
 static void node_row(strbuf *out, const graph_node *nd, int64_t flat_sum, int64_t total,
-		     const char *unit, const char *ou)
+		     uint32_t dec, const char *unit, const char *ou)
 {
 	strbuf sb = STRBUF_INIT;
-	top_format(&sb, nd->flat, unit, ou);
+	top_format(&sb, nd->flat, dec, unit, ou);
 	sb_addf(out, "%10s ", sb.buf);
 	top_percent(out, nd->flat, total);
 	sb_addc(out, ' ');
 	top_percent(out, flat_sum, total);
 	sb_reset(&sb);
-	top_format(&sb, nd->cum, unit, ou);
+	top_format(&sb, nd->cum, dec, unit, ou);
 	sb_addf(out, " %10s ", sb.buf);
 	top_percent(out, nd->cum, total);
 	sb_release(&sb);
@@ -514,6 +515,7 @@ static void node_row(strbuf *out, const graph_node *nd, int64_t flat_sum, int64_
 static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *out)
 {
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	uint32_t dec = p->sample_types[v].decimals;
 	graph_trim_result r;
 	double nf, ef;
 	graph *g = top_report_graph(p, o, v, true, false, &r, &nf, &ef);
@@ -529,7 +531,7 @@ static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *ou
 	for (uint32_t i = 0; i < n; i++) {
 		const graph_node *nd = &nodes[i];
 		flat_sum = prof_sadd(flat_sum, nd->flat);
-		node_row(out, nd, flat_sum, total, unit, ou);
+		node_row(out, nd, flat_sum, total, dec, unit, ou);
 		sb_addf(out, "  %s", graph_node_info(g, nd)->name);
 		const char *inl = graph_inline_label(g, nd);
 		if (*inl)
@@ -555,6 +557,7 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 	static const char separator[] =
 		"----------------------------------------------------------+-------------\n";
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	uint32_t dec = p->sample_types[v].decimals;
 	graph_trim_result r;
 	double nf, ef;
 	graph *g = top_report_graph(p, o, v, false, false, &r, &nf, &ef);
@@ -580,7 +583,7 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 		for (int dir = 0; dir < 2; dir++) {
 			if (dir == 1) {
 				flat_sum = prof_sadd(flat_sum, nd->flat);
-				node_row(&body, nd, flat_sum, total, unit, ou);
+				node_row(&body, nd, flat_sum, total, dec, unit, ou);
 				sb_addf(&body, "                | %s\n", name);
 			}
 			uint32_t ne = graph_sorted_edges(g, nd, dir == 1, &es, &es_alloc);
@@ -588,7 +591,7 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 				const graph_edge *e = &edges[es[k]];
 				const graph_node *other = &nodes[dir == 1 ? e->dst : e->src];
 				sb_reset(&sb);
-				top_format(&sb, e->weight, unit, ou);
+				top_format(&sb, e->weight, dec, unit, ou);
 				sb_addf(&body, "%50s ", sb.buf);
 				top_percent(&body, e->weight, nd->cum);
 				sb_addf(&body, " |   %s%s\n", graph_node_info(g, other)->name,
@@ -631,7 +634,7 @@ static void trace_labels(const profile *p, const prof_labelset *ls, bool numeric
 						: !strcmp(x->key, "alignment") || !strcmp(x->key, "request")
 							? "bytes"
 							: x->key;
-				top_format(&line, x->num, u, "auto");
+				top_format(&line, x->num, 0, u, "auto");
 			} else {
 				sb_adds(&line, x->str);
 			}
@@ -654,6 +657,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	static const char separator[] =
 		"-----------+-------------------------------------------------------\n";
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
+	uint32_t dec = p->sample_types[v].decimals;
 	/* pprof's total: every sample, shown or not */
 	int64_t total = 0;
 	for (size_t i = 0; i < p->nsamples; i++)
@@ -689,7 +693,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 		for (uint32_t j = 0; j < nf; j++) {
 			sb_reset(&sb);
 			if (j == 0)
-				top_format(&sb, prof_group_values(&gr, k)[v], unit, "minimum");
+				top_format(&sb, prof_group_values(&gr, k)[v], dec, unit, "minimum");
 			sb_addf(out, "%10s   ", sb.buf);
 			sb_reset(&sb);
 			graph_frame_key(p, &frames[j], &go, &sb);

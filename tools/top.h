@@ -94,9 +94,10 @@ const char *top_output_unit(const graph *g, const char *unit);
 /* pprof's value formatting, exposed for the views and the tests:
  * top_scale picks the output unit for values in `unit` the way pprof's
  * "minimum" mode does from the smallest and largest value; top_format
- * prints v (in `unit`) in that output unit ("1.50s", "120ms", "12"). */
+ * prints v (in `unit`, with `decimals`: prof_value_type) in that output
+ * unit ("1.50s", "120ms", "12", "1.50" for a fractional count). */
 const char *top_scale(const char *unit, int64_t min_value, int64_t max_value);
-void top_format(strbuf *sb, int64_t v, const char *unit, const char *out_unit);
+void top_format(strbuf *sb, int64_t v, uint32_t decimals, const char *unit, const char *out_unit);
 /* pprof's percentage column: "  100%", "41.67%", " 0.5%". */
 void top_percent(strbuf *sb, int64_t v, int64_t total);
 /* The same without the leading spaces. */

@@ -341,8 +341,16 @@
 		if (a >= 1e3) return (ns / 1e3).toFixed(2) + ' µs';
 		return Math.round(ns) + ' ns';
 	}
+	// a fixed-point value (valueTypes[j][2] decimals: v stands for v / 10^d),
+	// exact, without trailing zeros: 15 with 1 decimal is "1.5"
+	function fmtDec(v, d) {
+		const s = String(Math.abs(v)).padStart(d + 1, '0');
+		const frac = s.slice(s.length - d).replace(/0+$/, '');
+		return (v < 0 ? '-' : '') + s.slice(0, s.length - d) + (frac ? '.' + frac : '');
+	}
 	function fmtVal(v, j) {
-		const unit = D.valueTypes[j][1];
+		const unit = D.valueTypes[j][1], d = D.valueTypes[j][2] || 0;
+		if (d) return fmtDec(v, d);
 		if (unit === 'nanoseconds') return fmtNs(v);
 		if (unit === 'bytes') return v >= 1048576 ? (v / 1048576).toFixed(2) + ' MiB' : v >= 1024 ? (v / 1024).toFixed(1) + ' KiB' : v + ' B';
 		return String(v);
@@ -1096,7 +1104,7 @@
 			tr.appendChild(td);
 			for (let j = 0; j < nValues; j++) {
 				const c = document.createElement('td');
-				c.className = 'num'; c.textContent = String(agg.flameSelf[j][i]);
+				c.className = 'num'; c.textContent = D.valueTypes[j][2] ? fmtDec(agg.flameSelf[j][i], D.valueTypes[j][2]) : String(agg.flameSelf[j][i]);
 				tr.appendChild(c);
 			}
 			frag.appendChild(tr);

@@ -80,6 +80,15 @@ static char *svg(const flame_tree *t, const flame_svg_opts *o)
 	return sb_detach(&sb, NULL);
 }
 
+/* The SVG options of a samples/count profile. */
+static flame_svg_opts count_opts(void)
+{
+	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
+	o.unit = "count";
+	o.countname = "samples";
+	return o;
+}
+
 static size_t count(const char *s, const char *what)
 {
 	size_t n = 0;
@@ -96,9 +105,7 @@ static void test_svg_prunes_but_keeps_totals(void **state)
 	for (int i = 0; i < 50; i++)
 		sb_addf(&in, "main;small%02d 1\n", i);
 	flame_tree *t = tree_of(in.buf, false, false);
-	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
-	o.unit = "count";
-	o.countname = "samples";
+	flame_svg_opts o = count_opts();
 	char *s = svg(t, &o);
 	/* 1 sample of 100050 is 0.012 px wide at 1200 px: pruned; main keeps all */
 	assert_int_equal(count(s, "<g class=\"f\""), 3);
@@ -142,9 +149,7 @@ static void test_svg_deterministic_and_options(void **state)
 {
 	(void)state;
 	flame_tree *t = tree_of("main;A 5\nmain;A;C 3\nmain;B 4\n", false, false);
-	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
-	o.unit = "count";
-	o.countname = "samples";
+	flame_svg_opts o = count_opts();
 	char *a = svg(t, &o), *b = svg(t, &o);
 	assert_string_equal(a, b);
 	assert_non_null(strstr(a, ">Flame Graph</text>"));
@@ -165,6 +170,24 @@ static void test_svg_deterministic_and_options(void **state)
 	flame_tree_free(t);
 }
 
+/* Fractional counts: widths in proportion (the fixed-point values are),
+ * titles with the decimals, thousands separators in the integer part. */
+static void test_fractional_titles(void **state)
+{
+	(void)state;
+	flame_tree *t = tree_of("main;a 1.5\nmain;b 2.25\nmain 1000.5\n", false, false);
+	flame_svg_opts o = count_opts();
+	o.decimals = 2;
+	char *s = svg(t, &o);
+	assert_non_null(strstr(s, "<title>all (1,004.25 samples, 100%)</title>"));
+	assert_non_null(strstr(s, "<title>a (1.5 samples, 0.15%)</title>"));
+	assert_non_null(strstr(s, "<title>b (2.25 samples, 0.22%)</title>"));
+	/* 1180 px for 1004.25 samples: a is 1.5 of them */
+	assert_non_null(strstr(s, "<rect x=\"10\" width=\"1.76\""));
+	free(s);
+	flame_tree_free(t);
+}
+
 static void test_diff_colors(void **state)
 {
 	(void)state;
@@ -177,10 +200,8 @@ static void test_diff_colors(void **state)
 	o.base = true;
 	assert_int_equal(flame_tree_add_profile(t, base, &o, &err), 0);
 	flame_tree_finish(t);
-	flame_svg_opts so = FLAME_SVG_OPTS_INIT;
+	flame_svg_opts so = count_opts();
 	so.diff = true;
-	so.unit = "count";
-	so.countname = "samples";
 	char *s = svg(t, &so);
 	/* base scaled to 10: A 2.5 -> 8 grew (red), B 7.5 -> 2 shrank (blue) */
 	/* the title says the change as flamegraph.pl: "; +60.00%" of the total */
@@ -199,9 +220,7 @@ static void test_huge_values_saturate(void **state)
 	(void)state;
 	flame_tree *t = tree_of("a;b 9223372036854775807\na;c 9223372036854775807\n", false, false);
 	assert_true(t->nodes[0].total == INT64_MAX);
-	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
-	o.unit = "count";
-	o.countname = "samples";
+	flame_svg_opts o = count_opts();
 	char *s = svg(t, &o);
 	/* the root saturated at INT64_MAX too: b is all of it */
 	assert_non_null(strstr(s, "<title>b (9,223,372,036,854,775,807 samples, 100.00%)</title>"));
@@ -213,9 +232,7 @@ static void test_annotations_color_not_shown(void **state)
 {
 	(void)state;
 	flame_tree *t = tree_of("main;f_[i] 2\nmain;f 1\nmain;sys_[k] 1\n", false, false);
-	flame_svg_opts o = FLAME_SVG_OPTS_INIT;
-	o.unit = "count";
-	o.countname = "samples";
+	flame_svg_opts o = count_opts();
 	char *s = svg(t, &o);
 	/* f and f_[i] stay two frames (as in flamegraph.pl), both titled f */
 	assert_int_equal(count(s, "<title>f ("), 2);
@@ -237,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
 		cmocka_unit_test(test_huge_values_saturate),
+		cmocka_unit_test(test_fractional_titles),
 		cmocka_unit_test(test_annotations_color_not_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,13 +81,14 @@ static void test_bad_lines_name_their_number(void **state)
 {
 	(void)state;
 	expect_error("a;b 1\na;b\n", "line 2: no count");
-	expect_error("a;b 1.5\n", "line 1: fractional count");
-	expect_error("a;b 1\na;c 3.\n", "line 2: fractional count");
-	/* difffolded.pl's two counts: a fractional count before is refused
-	 * too, not read as a frame named "b 1.5" */
-	expect_error("a;b 1.5 3\n", "line 1: fractional count");
 	expect_error("12\n", "line 1: no stack");
 	expect_error("a;b 99999999999999999999\n", "line 1: count too large");
+	expect_error("a;b 9223372036854775807.5\n", "line 1: count too large");
+	expect_error("a;b .5\n", "line 1: the count must be a number after a space");
+	/* a line with more decimals rescales what was read: it must fit */
+	expect_error("a 922337203685477580\nb 0.25\n",
+		     "line 2: with 2 decimals, the counts do not fit in 64 bits");
+	expect_error("a 0.25\nb 922337203685477580\n", "line 2: count too large");
 	expect_error("a;b1\n", "line 1:");
 }
 
@@ -129,11 +130,67 @@ static void test_read_two_counts(void **state)
 	prof_free(p);
 }
 
+/* flamegraph.pl's counts are \d+(\.\d*)?: fractions are kept in fixed
+ * point with the file's most decimals, and written back as they were. */
+static void test_fractional_counts(void **state)
+{
+	(void)state;
+	profile *p = read_text("main;a 1.5\nmain;b 2\nmain;a 0.25\nmain;c 3.\nmain;d 1.50\n");
+	assert_int_equal(p->sample_types[0].decimals, 2); /* "1.50" has one */
+	assert_int_equal(prof_sample_values(p, 0)[0], 150); /* rescaled by the third line */
+	assert_int_equal(prof_sample_values(p, 1)[0], 200);
+	assert_int_equal(prof_sample_values(p, 2)[0], 25);
+	assert_int_equal(prof_sample_values(p, 3)[0], 300);
+	assert_int_equal(prof_sample_values(p, 4)[0], 150);
+	folded_opts o = { .value = PROF_NONE };
+	char *s = fold(p, &o);
+	assert_string_equal(s, "main;a 1.75\nmain;b 2\nmain;c 3\nmain;d 1.5\n");
+	profile *q = read_text(s); /* and read back, the same */
+	char *s2 = fold(q, &o);
+	assert_string_equal(s, s2);
+	free(s);
+	free(s2);
+	prof_free(q);
+	prof_free(p);
+	/* digits past PROF_MAX_DECIMALS are rounded */
+	p = read_text("a 0.0000000015\nb 0.00000000049\n");
+	assert_int_equal(p->sample_types[0].decimals, 9);
+	s = fold(p, &o);
+	assert_string_equal(s, "a 0.000000002\n"); /* b rounds to 0: left out */
+	free(s);
+	prof_free(p);
+	/* difffolded.pl's two counts, fractional either or both */
+	p = read_text("a;b 1.5 2.25\na;c 3 4.5\na;d 7\n");
+	assert_int_equal(p->nvalues, 2);
+	assert_int_equal(p->sample_types[0].decimals, 2);
+	assert_int_equal(p->sample_types[1].decimals, 2);
+	assert_int_equal(prof_sample_values(p, 0)[0], 225);
+	assert_int_equal(prof_sample_values(p, 0)[1], 150);
+	assert_int_equal(prof_sample_values(p, 1)[0], 450);
+	assert_int_equal(prof_sample_values(p, 1)[1], 300);
+	assert_int_equal(prof_sample_values(p, 2)[1], 700);
+	o.value = 1;
+	s = fold(p, &o);
+	assert_string_equal(s, "a;b 1.5\na;c 3\na;d 7\n");
+	free(s);
+	prof_free(p);
+	/* a frame named like a count before ("f 3.") is written so that it
+	 * reads back as that frame */
+	p = read_text("main;v_3. 2.5\n");
+	prof_rename_function(p, p->locations[p->stacks[0].locs[0]].lines[0].function, "v 3.");
+	o.value = PROF_NONE;
+	s = fold(p, &o);
+	assert_string_equal(s, "main;v_3. 2.5\n");
+	free(s);
+	prof_free(p);
+}
+
 static void test_looks_like(void **state)
 {
 	(void)state;
-	const char *yes[] = { "a;b 1\n", "\n\nmain;A 5\r\n", "x 0", "std::vector<int>::at(long) [clone .x];y 12\n" };
-	const char *no[] = { "", "hello world\n", "a;b\n", "CPROFRAW", "12\n", "a;b 1x\n" };
+	const char *yes[] = { "a;b 1\n", "\n\nmain;A 5\r\n", "x 0", "std::vector<int>::at(long) [clone .x];y 12\n",
+			      "a;b 1.5\n", "a;b 3.\n", "a;b 0.25 1.5\n" };
+	const char *no[] = { "", "hello world\n", "a;b\n", "CPROFRAW", "12\n", "a;b 1x\n", "a;b .5\n", "a;b 1.5.\n" };
 	for (size_t i = 0; i < ARRAY_SIZE(yes); i++)
 		assert_true(folded_looks_like((const unsigned char *)yes[i], strlen(yes[i])));
 	for (size_t i = 0; i < ARRAY_SIZE(no); i++)
@@ -263,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_bad_lines_name_their_number),
 		cmocka_unit_test(test_frame_ending_in_a_version_is_a_name),
 		cmocka_unit_test(test_looks_like),
+		cmocka_unit_test(test_fractional_counts),
 		cmocka_unit_test(test_read_empty_frames_as_flamegraph_pl),
 		cmocka_unit_test(test_read_two_counts),
 		cmocka_unit_test(test_write_merges_and_sorts),

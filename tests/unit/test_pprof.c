@@ -389,6 +389,39 @@ static void test_sums_saturate(void **state)
 	sb_release(&out);
 }
 
+/* p encoded by the writer, unpacked by protobuf-c (free_unpacked it). */
+static Perftools__Profiles__Profile *encode_unpacked(const profile *p)
+{
+	strbuf out = STRBUF_INIT;
+	cprof_err err;
+	assert_int_equal(pprof_encode(p, NULL, &out, &err), 0);
+	Perftools__Profiles__Profile *pb =
+		perftools__profiles__profile__unpack(NULL, out.len, (uint8_t *)out.buf);
+	assert_non_null(pb);
+	sb_release(&out);
+	return pb;
+}
+
+/* pprof's values are integers: fixed-point values are written as they are,
+ * with a unit that says what one is ("count/100": hundredths). */
+static void test_fractional_values_scaled_unit(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type t = { "samples", "count", 2 };
+	prof_set_sample_types(p, &t, 1);
+	int64_t v = 150;
+	prof_add_sample(p, prof_intern_stack(p, NULL, 0), 0, &v, -1, -1, 0);
+	Perftools__Profiles__Profile *pb = encode_unpacked(p);
+	assert_int_equal(pb->n_sample_type, 1);
+	assert_string_equal(pb->string_table[pb->sample_type[0]->type], "samples");
+	assert_string_equal(pb->string_table[pb->sample_type[0]->unit], "count/100");
+	assert_int_equal(pb->n_sample, 1);
+	assert_int_equal(pb->sample[0]->value[0], 150);
+	perftools__profiles__profile__free_unpacked(pb, NULL);
+	prof_free(p);
+}
+
 static void test_mapping_flags_are_truthful(void **state)
 {
 	(void)state;
@@ -408,12 +441,7 @@ static void test_mapping_flags_are_truthful(void **state)
 	prof_add_location(p, m0, 0x1010, NULL, 0);
 	prof_add_location(p, m1, 0x1020, &l1, 1);
 	prof_add_location(p, m2, 0x1030, l2, 2);
-	strbuf out = STRBUF_INIT;
-	cprof_err err;
-	assert_int_equal(pprof_encode(p, NULL, &out, &err), 0);
-	Perftools__Profiles__Profile *pb =
-		perftools__profiles__profile__unpack(NULL, out.len, (uint8_t *)out.buf);
-	assert_non_null(pb);
+	Perftools__Profiles__Profile *pb = encode_unpacked(p);
 	assert_int_equal(pb->n_mapping, 4);
 	int want[4][4] = { { 0, 0, 0, 0 }, { 1, 0, 0, 0 }, { 1, 1, 1, 1 }, { 0, 0, 0, 0 } };
 	for (int i = 0; i < 4; i++) {
@@ -424,7 +452,6 @@ static void test_mapping_flags_are_truthful(void **state)
 	}
 	perftools__profiles__profile__free_unpacked(pb, NULL);
 	prof_free(p);
-	sb_release(&out);
 }
 
 /* ---- bad input ---------------------------------------------------------- */
@@ -637,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_write_aggregates_ticks),
 		cmocka_unit_test(test_sums_saturate),
 		cmocka_unit_test(test_mapping_flags_are_truthful),
+		cmocka_unit_test(test_fractional_values_scaled_unit),
 		cmocka_unit_test(test_bad_references),
 		cmocka_unit_test(test_zero_ids),
 		cmocka_unit_test(test_bad_protobuf),

@@ -524,6 +524,86 @@ static void test_thread_pids(void **state)
 	prof_free(p);
 }
 
+/* Fixed-point values: one printer, rescaling up only, merging to the
+ * larger number of decimals. */
+static void test_decimals(void **state)
+{
+	(void)state;
+	const struct { int64_t v; uint32_t d; const char *want; } cases[] = {
+		{ 15, 1, "1.5" }, { 5, 2, "0.05" }, { 100, 2, "1" }, { 0, 3, "0" }, { -25, 2, "-0.25" },
+		{ 1234567, 0, "1234567" }, { INT64_MIN, 0, "-9223372036854775808" },
+		{ INT64_MIN, 9, "-9223372036.854775808" }, { 1, 9, "0.000000001" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		strbuf sb = STRBUF_INIT;
+		prof_add_value(&sb, cases[i].v, cases[i].d);
+		assert_string_equal(sb.buf, cases[i].want);
+		sb_release(&sb);
+	}
+	assert_true(prof_value_real(15, 1) == 1.5);
+
+	prof_value_type t[] = { { "samples", "count", 1 }, { "cpu", "nanoseconds" } };
+	profile *a = prof_new();
+	prof_set_sample_types(a, t, 2);
+	uint32_t st = prof_intern_stack(a, NULL, 0);
+	int64_t v[2] = { 15, 7 };
+	prof_add_sample(a, st, 0, v, -1, -1, 0);
+	assert_true(prof_set_decimals(a, 0, 3));
+	assert_int_equal(prof_sample_values(a, 0)[0], 1500);
+	assert_true(prof_set_decimals(a, 0, 1)); /* never fewer: nothing changes */
+	assert_int_equal(prof_sample_values(a, 0)[0], 1500);
+	assert_int_equal(a->sample_types[0].decimals, 3);
+	/* a value that would not fit: all or nothing */
+	int64_t big[2] = { INT64_MAX / 5, 1 };
+	prof_add_sample(a, st, 0, big, -1, -1, 0);
+	assert_false(prof_set_decimals(a, 0, 4));
+	assert_int_equal(a->sample_types[0].decimals, 3);
+	assert_int_equal(prof_sample_values(a, 0)[0], 1500);
+	assert_true(prof_set_decimals(a, 1, 2)); /* the other type alone */
+	assert_int_equal(prof_sample_values(a, 0)[1], 700);
+	assert_int_equal(prof_sample_values(a, 0)[0], 1500);
+
+	/* merging: both go to the larger number of decimals of each type */
+	profile *b = prof_new();
+	prof_value_type tb[] = { { "samples", "count", 5 }, { "cpu", "nanoseconds" } };
+	prof_set_sample_types(b, tb, 2);
+	int64_t vb[2] = { 12345, 3 };
+	prof_add_sample(b, prof_intern_stack(b, NULL, 0), 0, vb, -1, -1, 0);
+	cprof_err err;
+	assert_int_equal(prof_merge(a, b, &err), -1); /* a's big value does not fit 5 decimals */
+	assert_non_null(strstr(err.msg, "do not fit in 64 bits with 5 decimals"));
+	assert_int_equal(a->nsamples, 2);
+	assert_int_equal(a->sample_types[0].decimals, 3);
+	profile *c = prof_new();
+	prof_set_sample_types(c, t, 2); /* samples with 1 decimal, cpu with 0 */
+	prof_add_sample(c, prof_intern_stack(c, NULL, 0), 0, v, -1, -1, 0);
+	if (prof_merge(c, b, &err) != 0)
+		fail_msg("merge: %s", err.msg);
+	assert_int_equal(c->sample_types[0].decimals, 5);
+	assert_int_equal(c->sample_types[1].decimals, 0);
+	assert_int_equal(prof_sample_values(c, 0)[0], 150000); /* 1.5 */
+	assert_int_equal(prof_sample_values(c, 1)[0], 12345);  /* 0.12345 */
+	/* c's cpu values go to a's 2 decimals; a's big value does not fit 5:
+	 * refused before anything changed */
+	assert_int_equal(prof_merge(c, a, &err), -1);
+	assert_int_equal(c->nsamples, 2);
+	assert_int_equal(c->sample_types[1].decimals, 0);
+	assert_int_equal(prof_sample_values(c, 0)[1], 7);
+	profile *d = prof_new();
+	prof_set_sample_types(d, tb, 2);
+	prof_add_sample(d, prof_intern_stack(d, NULL, 0), 0, v, -1, -1, 0);
+	assert_true(prof_set_decimals(d, 1, 2)); /* cpu 7, as 700 hundredths */
+	assert_int_equal(prof_merge(c, d, &err), 0);
+	assert_int_equal(c->sample_types[1].decimals, 2);
+	assert_int_equal(prof_sample_values(c, 0)[1], 700); /* c's 7, rescaled */
+	assert_int_equal(prof_sample_values(c, 2)[0], 15);  /* d's 0.00015 */
+	assert_int_equal(prof_sample_values(c, 2)[1], 700);
+	prof_free(d);
+	prof_free(a);
+	prof_free(b);
+	prof_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_merge_time_axis),
 		cmocka_unit_test(test_thread_pids),
+		cmocka_unit_test(test_decimals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -35,7 +35,7 @@ static char *top(const profile *p, const top_opts *o)
 static void fmt_is(int64_t v, const char *unit, const char *out_unit, const char *want)
 {
 	strbuf sb = STRBUF_INIT;
-	top_format(&sb, v, unit, out_unit);
+	top_format(&sb, v, 0, unit, out_unit);
 	assert_string_equal(sb.buf, want);
 	sb_release(&sb);
 }
@@ -130,6 +130,27 @@ static void test_stack_table(void **state)
 	prof_free(p);
 }
 
+/* fractional counts (folded input): pprof's two decimals */
+static void test_fractional_values(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	top_format(&sb, 150, 2, "count", "count");
+	assert_string_equal(sb.buf, "1.50");
+	sb_release(&sb);
+	profile *p = read_text("main;A 1.5\nmain;B 0.25\nmain 3\n");
+	top_opts o = { .by = TOP_STACK, .value = PROF_NONE, .node_fraction = -1 };
+	char *s = top(p, &o);
+	assert_string_equal(s, "Type: samples\n"
+			       "Showing 3 of 3 stacks, accounting for 4.75, 100% of 4.75 total\n"
+			       "   samples/count      %  stack (root first)\n"
+			       "               3 63.16%  main\n"
+			       "            1.50 31.58%  main;A\n"
+			       "            0.25  5.26%  main;B\n");
+	free(s);
+	prof_free(p);
+}
+
 static void test_huge_values_saturate(void **state)
 {
 	(void)state;
@@ -201,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_low_nodes_dropped_and_mask_keeps_total),
 		cmocka_unit_test(test_stack_table),
 		cmocka_unit_test(test_huge_values_saturate),
+		cmocka_unit_test(test_fractional_values),
 		cmocka_unit_test(test_parse_by),
 		cmocka_unit_test(test_list_huge_line_number),
 	};

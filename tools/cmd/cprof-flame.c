@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 		if (v < p->nvalues) {
 			s.unit = p->sample_types[v].unit;
 			s.countname = p->sample_types[v].type;
+			s.decimals = p->sample_types[v].decimals;
 		}
 		r = flame_svg_write(t, &s, &out, &err);
 	}
