@@ -305,6 +305,40 @@ static void test_no_callchain(void **state)
 	expect_fold(t, NAMES_ROOT_COMM, false, false, false, "prog;leaf 250000\nprog;main 250000\n");
 }
 
+/* Where cprof differs from stackcollapse-perf.pl on purpose (each row of
+ * docs/converting.md's table; the script's output in the comments). */
+static void test_deliberate_differences(void **state)
+{
+	(void)state;
+	/* an event line ends the record before it (script: one stack of both,
+	 * "prog;main;b;main;a 7") */
+	expect_fold("prog 101 1.0: 5 cycles:\n\t1 a (/p)\n\t2 main (/p)\n"
+		    "prog 101 1.1: 7 cycles:\n\t3 b (/p)\n\t2 main (/p)\n\n",
+		    FOLDED_ROOT_COMM, false, false, false, "prog;main;a 5\nprog;main;b 7\n");
+	/* frames without "(dso)": ADDR SYM, an address alone unnamed (script:
+	 * dropped, "prog 5") */
+	expect_fold("prog 101 1.0: 5 cycles:\n\t4005d4 leafA\n\t4005e0 main\n\t4005e8\n\n",
+		    FOLDED_ROOT_COMM, false, false, false, "prog;[unknown];main;leafA 5\n");
+	/* a tracepoint's event line: its event and period are read (script:
+	 * period 1, no filter: "prog;a 9" and "prog;main;a 1") */
+	strbuf w = STRBUF_INIT;
+	const char *t = "prog 101 1.0: 5 sched:sched_switch: prev_comm=prog prev_pid=101\n"
+			"\t1 a (/p)\n\t2 main (/p)\n\n"
+			"prog 101 1.1: 9 cycles:\n\t1 a (/p)\n\n";
+	profile *p = read_opts(t, NULL, &w);
+	assert_int_equal(p->nsamples, 1);
+	assert_string_equal(p->sample_types[1].type, "sched");
+	assert_int_equal(prof_sample_values(p, 0)[1], 5);
+	assert_non_null(strstr(w.buf, "1 records of events other than 'sched:sched_switch'"));
+	prof_free(p);
+	sb_release(&w);
+	/* a name ending in blanks and a number, and control bytes (script:
+	 * "prog;main;f 123 5", read by flamegraph.pl as two counts; the
+	 * control byte as is) */
+	expect_fold("prog 101 1.0: 5 cycles:\n\t1 f 123+0x4 (/p)\n\t2 ma\001in (/p)\n\n",
+		    FOLDED_ROOT_COMM, false, false, false, "prog;ma in;f_123 5\n");
+}
+
 static void test_detection(void **state)
 {
 	(void)state;
@@ -373,6 +407,7 @@ int main(void)
 		cmocka_unit_test(test_event_filter),
 		cmocka_unit_test(test_cut_and_old_format),
 		cmocka_unit_test(test_no_callchain),
+		cmocka_unit_test(test_deliberate_differences),
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_no_record_fails),
 		cmocka_unit_test(test_errors_name_formats),
