@@ -48,7 +48,18 @@ perf_children() {
 compare() { # FILE WHAT
 	local f=$1 what=$2
 	perf_self "$f" > "$T/ps" && perf_children "$f" > "$T/pc"
-	"$BIN/cprof-fold" --value cpu "$f" 2> /dev/null | folded_top > "$T/cf"
+	# perf report gives a sample in inlined code to the function it is
+	# inlined into (unless it lists it as "NAME (inlined)", left out above);
+	# cprof's stacks have the inlined frames (marked _[i] by --inline):
+	# dropped here, so that such a sample's leaf is perf's too (a sample in
+	# _dl_new_hash, inlined into ld.so's _dl_lookup_symbol_x, failed 1 run
+	# in 25 before)
+	"$BIN/cprof-fold" --inline --value cpu "$f" 2> /dev/null |
+		awk '{ n = split($0, f, ";"); s = ""
+			for (i = 1; i <= n; i++) if (i == n || f[i] !~ /_\[i\]$/) {
+				if (i == n && f[i] ~ /_\[i\] -?[0-9]+$/) { sub(/^.*_\[i\]/, "", f[i]); s = s f[i]; continue }
+				s = s (s == "" ? "" : ";") f[i] }
+			print s }' | folded_top > "$T/cf"
 	awk '{ t += $2 } END { print t + 0 }' "$T/cf" > "$T/ctot"
 	# functions both name: self period, exactly
 	local k
