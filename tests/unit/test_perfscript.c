@@ -314,11 +314,11 @@ static void test_deliberate_differences(void **state)
 	 * "prog;main;b;main;a 7") */
 	expect_fold("prog 101 1.0: 5 cycles:\n\t1 a (/p)\n\t2 main (/p)\n"
 		    "prog 101 1.1: 7 cycles:\n\t3 b (/p)\n\t2 main (/p)\n\n",
-		    FOLDED_ROOT_COMM, false, false, false, "prog;main;a 5\nprog;main;b 7\n");
+		    NAMES_ROOT_COMM, false, false, false, "prog;main;a 5\nprog;main;b 7\n");
 	/* frames without "(dso)": ADDR SYM, an address alone unnamed (script:
 	 * dropped, "prog 5") */
 	expect_fold("prog 101 1.0: 5 cycles:\n\t4005d4 leafA\n\t4005e0 main\n\t4005e8\n\n",
-		    FOLDED_ROOT_COMM, false, false, false, "prog;[unknown];main;leafA 5\n");
+		    NAMES_ROOT_COMM, false, false, false, "prog;[unknown];main;leafA 5\n");
 	/* a tracepoint's event line: its event and period are read (script:
 	 * period 1, no filter: "prog;a 9" and "prog;main;a 1") */
 	strbuf w = STRBUF_INIT;
@@ -336,7 +336,7 @@ static void test_deliberate_differences(void **state)
 	 * "prog;main;f 123 5", read by flamegraph.pl as two counts; the
 	 * control byte as is) */
 	expect_fold("prog 101 1.0: 5 cycles:\n\t1 f 123+0x4 (/p)\n\t2 ma\001in (/p)\n\n",
-		    FOLDED_ROOT_COMM, false, false, false, "prog;ma in;f_123 5\n");
+		    NAMES_ROOT_COMM, false, false, false, "prog;ma in;f_123 5\n");
 }
 
 static void test_detection(void **state)
