@@ -290,13 +290,19 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 		size_t e = count_start(line, start, len);
 		if (k == 1 && (e == len || e == start || !is_space(line[e - 1])))
 			break; /* one count only */
-		if (e == len)
-			return cprof_fail(err, "line %zu: no count at the end of the line (want \"frame;frame COUNT\")",
-					  lineno);
-		if (e == start || !is_space(line[e - 1]))
-			return cprof_fail(err, "line %zu: %s", lineno,
-					  e == start ? "no stack before the count"
-						     : "the count must be a number after a space");
+		/* lines flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ does not
+		 * match: skipped by the caller (-2), as flamegraph.pl skips them */
+		if (e == len) {
+			cprof_fail(err, "line %zu: no count at the end of the line (want \"frame;frame COUNT\")",
+				   lineno);
+			return -2;
+		}
+		if (e == start || !is_space(line[e - 1])) {
+			cprof_fail(err, "line %zu: %s", lineno,
+				   e == start ? "no stack before the count"
+					      : "the count must be a number after a space");
+			return -2;
+		}
 		if (!count_value(line + e, len - e, &v[k], &d[k])) {
 			if (k == 1)
 				break; /* digits no count can hold end the stack: a name (cprof-fold writes them) */
@@ -351,7 +357,8 @@ static bool first_line_two_counts(const unsigned char *d, size_t n)
 	return false;
 }
 
-int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
+int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		cprof_err *err)
 {
 	/* a differential file (its first line has two counts) gets a second
 	 * sample type, the counts before */
@@ -375,6 +382,8 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	size_t lineno = 0;
 	size_t pos = 0;
 	uint32_t dec = 0; /* the decimals of the counts so far (both types) */
+	size_t skipped = 0;   /* lines flamegraph.pl ignores too */
+	cprof_err first_skip; /* what was wrong with the first of them */
 	int rc = 0;
 
 	const unsigned char *line;
@@ -391,8 +400,15 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		size_t se;
 		uint32_t ldec;
 		bool two;
-		if (parse_counts(line, start, len, &se, &count, &before, &ldec, &two, lineno, err) < 0) {
-			rc = -1;
+		cprof_err le;
+		int pc = parse_counts(line, start, len, &se, &count, &before, &ldec, &two, lineno, &le);
+		if (pc == -2) {
+			if (!skipped++)
+				first_skip = le;
+			continue;
+		}
+		if (pc < 0) {
+			rc = cprof_fail(err, "%s", le.msg);
 			break;
 		}
 		/* fixed point with the most decimals seen: what was read so far
@@ -501,6 +517,12 @@ int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		int64_t v[2] = { count, before };
 		prof_add_sample(p, st, 0, v, -1, -1, 0);
 	}
+	if (rc == 0 && skipped && !p->nsamples) {
+		rc = cprof_fail(err, "%s", first_skip.msg); /* nothing but such lines */
+	} else if (rc == 0 && skipped) {
+		prof_warnf(o, "%zu line%s without \"stack count\" skipped, as flamegraph.pl skips them (%s)",
+			   skipped, skipped == 1 ? "" : "s", first_skip.msg);
+	}
 out:
 	free(prev);
 	free(pend);
@@ -515,9 +537,18 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 	/* the whole first line: a 100k-frame stack or a 1 MB name is one long
 	 * line; binary input stops the scan at its first control byte */
 	size_t limit = n;
-	/* skip blank lines */
-	while (pos < limit && (d[pos] == '\n' || is_space(d[pos])))
-		pos++;
+	/* skip blank lines, and comment lines ("# ...", at most 64): the first
+	 * stack decides. (The reader skips a comment as flamegraph.pl does,
+	 * unless it ends in a count; `perf report` output, all comments and
+	 * table rows without counts, stays unrecognized, with its own hint) */
+	for (int comments = 0;; comments++) {
+		while (pos < limit && (d[pos] == '\n' || is_space(d[pos])))
+			pos++;
+		if (pos >= limit || d[pos] != '#' || comments == 64)
+			break;
+		const unsigned char *nl = memchr(d + pos, '\n', limit - pos);
+		pos = nl ? (size_t)(nl - d) : limit;
+	}
 	if (pos >= limit)
 		return false;
 	size_t end = pos;

@@ -28,16 +28,21 @@
 
 #include "names.h"
 #include "profile.h"
+#include "readopts.h"
 
-/* Parses folded text into an EMPTY profile. A bad line fails with
- * "line N: what is wrong"; blank lines are skipped. Read as flamegraph.pl
+/* Parses folded text into an EMPTY profile. Lines flamegraph.pl ignores
+ * (no count at the end, no blank before it, no stack) are skipped with one
+ * warning through o (NULL: none) naming the first; a file of nothing else
+ * fails with "line N: what is wrong", as does a count no int64 holds. Blank
+ * lines are skipped. Read as flamegraph.pl
  * reads it: a trailing ';' is dropped, an empty frame ("a;;b") is named
  * "[unknown]", and difffolded.pl's "STACK BEFORE AFTER" lines make a
  * differential profile: samples/count holds AFTER, a second sample type
  * FOLDED_BEFORE/count holds BEFORE (when the first line has two counts;
  * elsewhere a line's last count is its count, as flamegraph.pl draws it). */
 #define FOLDED_BEFORE "before"
-int folded_read(profile *p, const unsigned char *d, size_t n, cprof_err *err);
+int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		cprof_err *err);
 
 /* True when the first line looks like folded text: printable, and ends with
  * whitespace and a decimal count after a non-empty stack. */

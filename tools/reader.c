@@ -61,8 +61,7 @@ static int read_pprof(profile *p, const unsigned char *d, size_t n, const prof_r
 static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		       cprof_err *err)
 {
-	(void)o;
-	return folded_read(p, d, n, err);
+	return folded_read(p, d, n, o, err);
 }
 
 static const prof_format formats[] = {

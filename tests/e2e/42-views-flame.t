@@ -5,7 +5,7 @@
 # the embedded viewer really searches and zooms in a browser.
 . "$(dirname "$0")/lib.sh"
 G=$ROOT/tests/golden
-plan 27
+plan 28
 FL=$BIN/cprof-flame
 FO=$BIN/cprof-fold
 TOP=$BIN/cprof-top
@@ -48,9 +48,17 @@ ok $? "pruned frames still counted in their parent"
 is "$(grep -c 'small' "$T/p.svg")" 0 "frames under --minwidth are left out"
 
 # 17-19: errors: one line naming the file, non-zero exit, no half file
-printf 'main;A 1\nmain;B\n' > "$T/bad.folded"
+printf '# no stack\nmain;B\n' > "$T/bad.folded"
 "$FL" "$T/bad.folded" > /dev/null 2> "$T/err"; rc=$?
-like "$rc:$(cat "$T/err")" "^1:cprof-flame: .*bad.folded: line 2: no count" "bad folded line: error names file and line"
+like "$rc:$(cat "$T/err")" "^1:cprof-flame: .*bad.folded: unrecognized format \\(cprof reads: .*folded" \
+	"no line with a count: the error names the file and the formats read"
+# lines flamegraph.pl ignores (a comment, a stack cut before its count) are
+# skipped as it skips them: drawn from the others, with one warning
+printf '# by hand\nmain;A 1\nmain;B\nmain;A 2\n' > "$T/lax.folded"
+"$FL" "$T/lax.folded" > "$T/lax.svg" 2> "$T/err"; rc=$?
+grep -q '<title>all (3 samples, 100%)</title>' "$T/lax.svg"
+like "$rc:$?:$(cat "$T/err")" "^0:0:cprof-flame: .*lax.folded: warning: 2 lines without \"stack count\" skipped, as flamegraph.pl skips them \(line 1: " \
+	"lines flamegraph.pl skips: skipped with one warning, the rest drawn (3 samples)"
 "$FL" -o "$T/out.svg" "$T/missing" 2> "$T/err"; rc=$?
 [ $rc -ne 0 ] && [ ! -e "$T/out.svg" ] && grep -q "^cprof-flame: $T/missing: " "$T/err"
 ok $? "missing input: error, and -o leaves no file"

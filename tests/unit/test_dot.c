@@ -44,7 +44,7 @@ static void test_dot_text(void **state)
 	profile *p = prof_new();
 	static const char text[] = "main;a;b 6\nmain;c 4\n";
 	cprof_err err = { { 0 } };
-	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), &err), 0);
+	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), NULL, &err), 0);
 	top_opts o = { .value = PROF_NONE, .node_fraction = -1, .edge_fraction = -1 };
 	strbuf sb = STRBUF_INIT;
 	assert_int_equal(dot_write(p, &o, &sb, &err), 0);

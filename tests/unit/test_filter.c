@@ -14,7 +14,7 @@ static profile *read_text(const char *text)
 {
 	profile *p = prof_new();
 	cprof_err err = { { 0 } };
-	if (folded_read(p, (const unsigned char *)text, strlen(text), &err) < 0)
+	if (folded_read(p, (const unsigned char *)text, strlen(text), NULL, &err) < 0)
 		fail_msg("folded_read: %s", err.msg);
 	return p;
 }

@@ -13,7 +13,7 @@ static profile *read_text(const char *text)
 {
 	profile *p = prof_new();
 	cprof_err err = { { 0 } };
-	int rc = folded_read(p, (const unsigned char *)text, strlen(text), &err);
+	int rc = folded_read(p, (const unsigned char *)text, strlen(text), NULL, &err);
 	if (rc < 0)
 		fail_msg("folded_read: %s", err.msg);
 	return p;
@@ -51,7 +51,7 @@ static void expect_error(const char *text, const char *want)
 {
 	profile *p = prof_new();
 	cprof_err err = { { 0 } };
-	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), &err), -1);
+	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), NULL, &err), -1);
 	if (!strstr(err.msg, want))
 		fail_msg("error '%s' does not say '%s'", err.msg, want);
 	prof_free(p);
@@ -80,7 +80,8 @@ static void test_frame_ending_in_a_version_is_a_name(void **state)
 static void test_bad_lines_name_their_number(void **state)
 {
 	(void)state;
-	expect_error("a;b 1\na;b\n", "line 2: no count");
+	/* a file of nothing but lines flamegraph.pl ignores */
+	expect_error("a;b\n\n# no count\n", "line 1: no count");
 	expect_error("12\n", "line 1: no stack");
 	expect_error("a;b 99999999999999999999\n", "line 1: count too large");
 	expect_error("a;b 9223372036854775807.5\n", "line 1: count too large");
@@ -90,6 +91,41 @@ static void test_bad_lines_name_their_number(void **state)
 		     "line 2: with 2 decimals, the counts do not fit in 64 bits");
 	expect_error("a 0.25\nb 922337203685477580\n", "line 2: count too large");
 	expect_error("a;b1\n", "line 1:");
+}
+
+static void collect(void *ctx, const char *msg)
+{
+	strbuf *sb = ctx;
+	sb_adds(sb, msg);
+	sb_addc(sb, '\n');
+}
+
+/* Lines flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ does not match (a
+ * comment, a line cut before its count, "a;b1", "12", "a .5") are skipped
+ * as it skips them, with one warning naming the first; the others count. */
+static void test_lines_flamegraph_pl_ignores(void **state)
+{
+	(void)state;
+	static const char text[] = "# made by hand\nmain;a 3\nmain;b\nmain;b1\n12\nmain;c .5\n"
+				   "# x 2\nmain;b 2\n";
+	assert_true(folded_looks_like((const unsigned char *)text, strlen(text)));
+	strbuf w = STRBUF_INIT;
+	prof_read_opts o = { .warn = collect, .warn_ctx = &w };
+	profile *p = prof_new();
+	cprof_err err = { { 0 } };
+	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), &o, &err), 0);
+	assert_int_equal(p->nsamples, 3); /* main;a, "# x" (a stack to flamegraph.pl), main;b */
+	assert_int_equal(prof_sample_values(p, 0)[0], 3);
+	assert_int_equal(prof_sample_values(p, 2)[0], 2);
+	assert_string_equal(w.buf, "5 lines without \"stack count\" skipped, as flamegraph.pl skips "
+				   "them (line 1: no count at the end of the line (want \"frame;frame "
+				   "COUNT\"))\n");
+	prof_free(p);
+	sb_release(&w);
+	/* a count header before the first stack is not folded text */
+	static const char hdr[] = "# one\n# two\n\nmain;a 1\n";
+	assert_true(folded_looks_like((const unsigned char *)hdr, strlen(hdr)));
+	assert_false(folded_looks_like((const unsigned char *)"# only a comment\n", 17));
 }
 
 /* flamegraph.pl's leniency: a trailing ';' is dropped, an empty frame is
@@ -318,6 +354,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_builds_leaf_first_model),
 		cmocka_unit_test(test_bad_lines_name_their_number),
+		cmocka_unit_test(test_lines_flamegraph_pl_ignores),
 		cmocka_unit_test(test_frame_ending_in_a_version_is_a_name),
 		cmocka_unit_test(test_looks_like),
 		cmocka_unit_test(test_fractional_counts),

@@ -136,7 +136,7 @@ static void test_untimed_input(void **state)
 	profile *p = prof_new();
 	const char *text = "main;B 2\n";
 	cprof_err err = { { 0 } };
-	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), &err), 0);
+	assert_int_equal(folded_read(p, (const unsigned char *)text, strlen(text), NULL, &err), 0);
 	rawview_opts o = RAWVIEW_OPTS_INIT;
 	char *t = render(p, &o);
 	assert_non_null(strstr(t, "# notice: folded input has no timestamps or threads"));
