@@ -9,7 +9,7 @@ readers="raw top fold flame html pprof"
 tools="$readers record"
 for t in $tools; do [ -x "$BIN/cprof-$t" ] || skip_all "cprof-$t not built"; done
 G=$ROOT/tests/golden
-plan 15
+plan 16
 
 # --help: exit 0, every option line (and its continuation) within 80 columns
 bad=
@@ -47,6 +47,12 @@ for t in $readers; do
 	[ $rc -eq 2 ] && grep -q "option '--names' needs an argument" "$T/err" || bad="$bad $t(--names: $rc)"
 done
 is "$bad" "" "bad argument, no input, missing argument: exit 2 with the same words in every reading tool"
+bad=
+for t in raw top fold flame; do
+	"$BIN/cprof-$t" --focus '(' "$G/abc.folded" >/dev/null 2>"$T/err"; rc=$?
+	[ $rc -eq 2 ] && grep -q "^cprof-$t: bad --focus '(': want a POSIX extended regex" "$T/err" || bad="$bad $t($rc)"
+done
+is "$bad" "" "a regex that does not compile is a bad argument too: exit 2 in every view"
 "$BIN/cprof-record" -F 0 true 2>"$T/err" >/dev/null
 is "$?:$(cat "$T/err")" "2:cprof-record: bad -F '0': want a rate from 1 to 100000" "cprof-record's bad rate: the same form"
 

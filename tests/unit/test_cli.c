@@ -127,6 +127,7 @@ static void test_usage_errors(void **state)
 		{ "--flag=1", NULL },   { "--tag", "novalue" },  { "--tag", "=v" },
 		{ "--thread", "x" },    { "--process", "0" },    { "--from", "1q" },
 		{ "--names", "long" },  { "--max-decompressed", "12Q" },
+		{ "--focus", "(" },     { "--ignore", "a[" },
 		{ "--pid", "12" },      /* the filter is --process */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

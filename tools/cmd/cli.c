@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -256,6 +257,36 @@ int cli_cb_names(void *v, const char *arg)
 int cli_cb_size(void *v, const char *arg)
 {
 	return parse_size(arg, v);
+}
+
+int cli_check_regex(const char *opt, const char *re)
+{
+	regex_t r;
+	int rc = regcomp(&r, re, REG_EXTENDED | REG_NOSUB);
+	if (!rc) {
+		regfree(&r);
+		return 0;
+	}
+	char why[200];
+	regerror(rc, &r, why, sizeof(why));
+	cli_error(NULL, "bad %s '%s': want a POSIX extended regex (%s)", opt, re, why);
+	return -2;
+}
+
+int cli_cb_focus(void *v, const char *arg)
+{
+	if (cli_check_regex("--focus", arg))
+		return -2;
+	*(const char **)v = arg;
+	return 0;
+}
+
+int cli_cb_ignore(void *v, const char *arg)
+{
+	if (cli_check_regex("--ignore", arg))
+		return -2;
+	*(const char **)v = arg;
+	return 0;
 }
 
 int cli_cb_tag(void *v, const char *arg)

@@ -164,10 +164,12 @@ typedef struct cli_args {
  * --thread --process --from --to, after a heading. */
 #define CLI_OPTS_FILTER(f)                                                                       \
 	CLI_OPT_TEXT("Filters (as in pprof; percentages stay of the whole profile):"),            \
-	CLI_OPT_STRING(0, "focus", &(f)->focus, "RE",                                            \
-		       "only samples with a frame matching RE (POSIX extended\n"                 \
-		       "regex on function name, file or module)"),                               \
-	CLI_OPT_STRING(0, "ignore", &(f)->ignore, "RE", "drop samples with a frame matching RE"), \
+	CLI_OPT_CALLBACK(0, "focus", &(f)->focus, "RE",                                           \
+			 "only samples with a frame matching RE (POSIX extended\n"               \
+			 "regex on function name, file or module)",                               \
+			 cli_cb_focus, NULL),                                                     \
+	CLI_OPT_CALLBACK(0, "ignore", &(f)->ignore, "RE", "drop samples with a frame matching RE", \
+			 cli_cb_ignore, NULL),                                                    \
 	CLI_OPT_CALLBACK(0, "tag", (f), "KEY=VALUE",                                              \
 			 "only samples labelled KEY=VALUE (repeatable: all must\n"   \
 			 "hold)",           \
@@ -210,6 +212,12 @@ typedef struct cli_args {
 	CLI_OPT_STRING('o', "output", v, "FILE", "write FILE (atomically) instead of stdout")
 
 extern const char cli_help_inputs[];
+/* 0 when re compiles as the views compile it (POSIX extended), else prints
+ * "bad OPT 'RE': want a POSIX extended regex (why)" and returns -2: a bad
+ * regex is a usage error (exit 2) like any bad option argument. */
+int cli_check_regex(const char *opt, const char *re);
+int cli_cb_focus(void *str, const char *arg);
+int cli_cb_ignore(void *str, const char *arg);
 int cli_cb_names(void *names_mode_p, const char *arg);
 int cli_cb_size(void *size_t_p, const char *arg);
 int cli_cb_tag(void *filter, const char *arg);

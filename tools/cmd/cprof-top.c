@@ -15,6 +15,8 @@ static int by(void *v, const char *arg)
 static int report_peek(void *v, const char *arg)
 {
 	top_opts *o = v;
+	if (cli_check_regex("--peek", arg))
+		return -2;
 	o->report = TOP_REPORT_PEEK;
 	o->symbol = arg;
 	return 0;
@@ -37,6 +39,8 @@ static int report_dot(void *v, const char *arg)
 static int report_list(void *v, const char *arg)
 {
 	top_opts *o = v;
+	if (cli_check_regex("--list", arg))
+		return -2;
 	o->report = TOP_REPORT_LIST;
 	o->symbol = arg;
 	return 0;
@@ -115,7 +119,7 @@ int main(int argc, char **argv)
 	};
 	int first = cli_parse(argc, argv, opts, &usage);
 	if (o.by == TOP_STACK && o.report != TOP_REPORT_TOP) {
-		cli_error(NULL, "--by stack is the top table's: not with --peek, --traces or --dot");
+		cli_error(NULL, "--by stack is the top table's: not with --peek, --traces, --dot or --list");
 		return CLI_EXIT_USAGE;
 	}
 	profile *p = cli_load(&a, argv + first, argc - first, &o.value);
