@@ -74,7 +74,11 @@ plan(19);
 		ok(code.length > 0 && code.every(([ln, txt]) => txt === abcLines[ln - 1]), 'each hot line shows the text of samples/abc.c at that line', code);
 		ok(await R(() => document.querySelector('#src h3').textContent.endsWith('abc.c')), 'the source view names the file');
 		// 10: follow a callee: click C in the callees graph
-		// a direct callee's box (a child of node 0) in the callees graph
+		// a direct callee's box (a child of node 0) in the callees graph, the
+		// graph scrolled into view first: mouse.click does not scroll, and
+		// where clicking A's Top row left the page depends on the recording
+		// (A's rank), so the box was sometimes off screen and the click missed
+		await page.locator('#sw-callees').scrollIntoViewIfNeeded();
 		const cBox = await R(() => {
 			const c = document.getElementById('sw-callees'), Rr = c.swRects, r = c.getBoundingClientRect();
 			const q = Rr.ns.findIndex((v) => v > 0 && Rr.t.parent[v] === 0);

@@ -177,8 +177,10 @@ typedef struct cli_args {
 	CLI_OPT_CALLBACK(0, "thread", (f), "TID", "only samples of thread TID (raw, perf input)", \
 			 cli_cb_thread, "a thread id"),                                                          \
 	CLI_OPT_CALLBACK(0, "process", (f), "PID",                                                \
-			 "only samples of process PID (raw, perf input)", cli_cb_process,   \
-			 "a process id"),        \
+			 "only samples of process PID (raw, perf input); --pid\n"             \
+			 "without an argument is cprof-fold's stackcollapse-perf\n"            \
+			 "flag (process name-PID roots)",                                       \
+			 cli_cb_process, "a process id"),        \
 	CLI_OPT_CALLBACK(0, "from", (f), "T",                                                     \
 			 "only samples at T or later since the start (raw, perf\n"           \
 			 "input; several inputs: since the earliest one's start);\n"          \
