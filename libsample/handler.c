@@ -302,14 +302,35 @@ static void forward(int sig, siginfo_t *si, void *uc)
 	}
 }
 
-void cp_sigprof(int sig, siginfo_t *si, void *uc)
+int cp_sigprof_ours(const siginfo_t *si)
 {
-	int saved = errno;
 	uintptr_t v;
 
 	switch (si->si_code) {
 	case POLL_IN: case POLL_OUT: case POLL_MSG: case POLL_ERR: case POLL_PRI: case POLL_HUP:
-		/* a perf_event task-clock overflow (F_SETSIG) */
+		return 1; /* a perf_event task-clock overflow (F_SETSIG) */
+	case SI_TIMER:
+	case SI_QUEUE:
+		v = (uintptr_t)si->si_value.sival_ptr;
+		return v >> 32 == CP_SIGVAL_MAGIC && (si->si_code == SI_TIMER || si->si_pid == cp.pid);
+	case SI_KERNEL:
+		return cp.timer == CPROF_TIMER_SETITIMER;
+	default:
+		return 0;
+	}
+}
+
+void cp_sigprof(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+
+	if (!cp_sigprof_ours(si)) {
+		forward(sig, si, uc);
+	} else if (si->si_code == SI_TIMER || si->si_code == SI_QUEUE) {
+		take_sample(si, uc, (uint32_t)((uintptr_t)si->si_value.sival_ptr & 0xffffffffu));
+	} else if (si->si_code == SI_KERNEL) {
+		take_sample(si, uc, 0);
+	} else {
 		if (si->si_code == POLL_HUP)
 			ioctl(si->si_fd, PERF_EVENT_IOC_REFRESH, CP_PERF_REFRESH);
 		/* wall mode: a thread that blocks signals, on the CPU for one
@@ -317,23 +338,6 @@ void cp_sigprof(int sig, siginfo_t *si, void *uc)
 		take_sample(si, uc, cp.timer == CPROF_TIMER_WALL
 					    ? CP_WALL_RUNNING | CP_WALL_FRESH | 1u << 8
 					    : 0);
-		break;
-	case SI_TIMER:
-	case SI_QUEUE:
-		v = (uintptr_t)si->si_value.sival_ptr;
-		if (v >> 32 == CP_SIGVAL_MAGIC && (si->si_code == SI_TIMER || si->si_pid == cp.pid))
-			take_sample(si, uc, (uint32_t)(v & 0xffffffffu));
-		else
-			forward(sig, si, uc);
-		break;
-	case SI_KERNEL:
-		if (cp.timer == CPROF_TIMER_SETITIMER)
-			take_sample(si, uc, 0);
-		else
-			forward(sig, si, uc);
-		break;
-	default:
-		forward(sig, si, uc);
 	}
 	errno = saved;
 }

@@ -105,6 +105,8 @@ int cp_gettid(void);
  * Returns 0, or -1 when there is no room (the caller counts the drop). */
 int cp_emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts);
 void cp_sigprof(int sig, siginfo_t *si, void *uc);
+/* Whether a SIGPROF's info says it came from cprof's timers (not the program's). */
+int cp_sigprof_ours(const siginfo_t *si);
 void cp_fatal(int sig, siginfo_t *si, void *uc);
 /* Stops recording and closes the file cleanly: waits for handlers in
  * flight, writes END, cuts the file to its used length. Safe in a handler. */

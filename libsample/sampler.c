@@ -1205,13 +1205,18 @@ int cp_start(const struct cp_config *cfg)
 	memcpy(cp.map, &h, sizeof(h));
 	atomic_store(&cp.used, sizeof(h));
 	cp.start_mono = cp_now(CLOCK_MONOTONIC);
+	/* the handler first: choose_timer arms the starting thread's timer,
+	 * and a tick before the handler is there meets SIGPROF's default
+	 * action, which kills the process ("Profiling timer expired": 36 of
+	 * 100 starts of /bin/true at 10 kHz, the libunwind warm-up below
+	 * taking longer than a period). Ticks before `active` are not sampled. */
+	install_sigprof();
 	cp.timer = choose_timer();
 	start_thread_clock();
 	cp_warm_up(1);
 	pthread_once(&key_once, make_key);
 	lazy_trace_cache = thread_key < 32;
 
-	install_sigprof();
 	atomic_store(&cp.active, 1);
 	write_info(cfg);
 	int published = publish_output(cfg);
@@ -1344,12 +1349,41 @@ void cp_fork_child(void)
 static int exec_was_active;
 static uint64_t exec_end_at; /* offset of the END record exec_prepare wrote */
 
+/* Takes back cprof's SIGPROF signals still pending once every timer is
+ * stopped: the new image runs with SIGPROF's default action (terminate)
+ * until its constructor installs the handler, so one pending signal killed
+ * it ("Profiling timer expired": 99 of 200 `env true` at 10 kHz). Standard
+ * signals queue once per thread and once per process; the program's own
+ * pending SIGPROF (kill, raise, sigqueue) is put back as it was. */
+static void drain_sigprof(void)
+{
+	sigset_t set, old;
+	siginfo_t keep[4];
+	int nkeep = 0;
+	struct timespec zero = {0, 0};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPROF);
+	cp_real_pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (int i = 0; i < 16; i++) {
+		siginfo_t si;
+		if (syscall(SYS_rt_sigtimedwait, &set, &si, &zero, _NSIG / 8) != SIGPROF)
+			break;
+		if (!cp_sigprof_ours(&si) && nkeep < 4)
+			keep[nkeep++] = si;
+	}
+	for (int i = 0; i < nkeep; i++)
+		syscall(SYS_rt_tgsigqueueinfo, getpid(), cp_gettid(), SIGPROF, &keep[i]);
+	cp_real_pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 void cp_exec_prepare(void)
 {
 	exec_was_active = atomic_load(&cp.active);
 	if (!exec_was_active)
 		return;
 	stop_sampling();
+	drain_sigprof();
 	exec_end_at = atomic_load(&cp.used);
 	cp_finish_file();
 }

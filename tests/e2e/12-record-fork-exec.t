@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/forker" ] && [ -x "$PROGS/execer" ] ||
 	skip_all "cprof-record or samples not built"
-plan 16
+plan 18
 
 stacks() { "$BIN/cprof-raw" "$1" 2>/dev/null | awk '!/^#/ { print $NF }'; }
 count() { stacks "$1" | grep -c -- "$2"; }
@@ -40,3 +40,15 @@ is "$(warnings "$T/ex" | grep -c 'END')" 0 "... and its file was closed cleanly 
 ok "$([ "$(count "$T/ex.$pid" 'main;after_exec$')" -ge 20 ] && [ "$(count "$T/ex.$pid" 'before_exec')" -eq 0 ]; echo $?)" \
 	"the exec'd image is profiled into ex.<pid>"
 is "$("$BIN/cprof-raw" "$T/ex.$pid" 2>/dev/null | sed -n 's/^# pid: //p')" "$pid" "both images have the same pid"
+# Short images at a high rate: the first tick of a starting image (or one
+# pending across an exec) must meet cprof's handler, never SIGPROF's default
+# action, which kills the program ("Profiling timer expired": 36 of 100
+# /bin/true and 99 of 200 `env true` died at 10 kHz before the handler was
+# installed ahead of the timer). Each loop runs 60 starts of an image.
+mkdir -p "$T/many"
+run_limited 120 "$BIN/cprof-record" -q -F 10000 -o "$T/many/t" -- sh -c \
+	'n=0; i=0; while [ $i -lt 60 ]; do /bin/true || n=$((n + 1)); i=$((i + 1)); done; exit $n' 2>"$T/err"
+is "$?:$(grep -c 'Profiling timer' "$T/err")" "0:0" "60 x /bin/true at 10 kHz: none killed by SIGPROF"
+run_limited 120 "$BIN/cprof-record" -q -F 10000 -o "$T/many/e" -- sh -c \
+	'n=0; i=0; while [ $i -lt 60 ]; do env /bin/true || n=$((n + 1)); i=$((i + 1)); done; exit $n' 2>"$T/err"
+is "$?:$(grep -c 'Profiling timer' "$T/err")" "0:0" "60 x env /bin/true (an exec after start) at 10 kHz: none killed"
