@@ -598,6 +598,11 @@ static void group_text(const profile *p, const folded_opts *o, bool perf, const 
 		names_perf_folded(p, g->stack, g->labelset, tid, &po, text, frames, frames_alloc);
 		return;
 	}
+	bool roots = o->threads || o->root != NAMES_ROOT_COMM;
+	if (o->root != NAMES_ROOT_COMM) {
+		names_process(p, g->tid, o->root, text);
+		sb_addc(text, ';');
+	}
 	if (o->threads) {
 		names_thread(p, g->tid, text);
 		sb_addc(text, ';');
@@ -608,7 +613,7 @@ static void group_text(const profile *p, const folded_opts *o, bool perf, const 
 		if (k)
 			sb_addc(text, ';');
 	}
-	if (nf == 0 && !o->threads)
+	if (nf == 0 && !roots)
 		sb_adds(text, "[empty stack]");
 	else if (nf == 0)
 		text->len--, text->buf[text->len] = '\0'; /* drop the ';' */
@@ -628,7 +633,7 @@ int folded_write(const profile *p, const folded_opts *o, strbuf *out, cprof_err 
 	prof_group_opts go = PROF_GROUP_OPTS_INIT;
 	go.mask = o->mask;
 	go.by_labels = perf;
-	go.by_thread = o->threads;
+	go.by_thread = o->threads || o->root != NAMES_ROOT_COMM;
 	if (perf) {
 		go.by_thread = o->root == NAMES_ROOT_TID;
 		for (size_t i = 0; i < p->nsamples && !go.by_thread; i++)

@@ -389,6 +389,28 @@ static bool is_jit_dso(const char *m)
 	return false;
 }
 
+void names_process(const profile *p, int32_t tid, names_root root, strbuf *sb)
+{
+	if (root == NAMES_ROOT_COMM)
+		return;
+	int32_t pid = tid >= 0 ? prof_thread_pid(p, tid) : -1;
+	size_t off = sb->len;
+	names_clean(sb, pid > 0 ? prof_thread_name(p, pid) : NULL);
+	for (size_t i = off; i < sb->len; i++)
+		if (sb->buf[i] == ' ')
+			sb->buf[i] = '_';
+	if (pid > 0)
+		sb_addf(sb, "-%" PRId32, pid);
+	else
+		sb_adds(sb, "-?");
+	if (root == NAMES_ROOT_TID) {
+		if (tid >= 0)
+			sb_addf(sb, "/%" PRId32, tid);
+		else
+			sb_adds(sb, "/?");
+	}
+}
+
 void names_perf_folded(const profile *p, uint32_t stack, uint32_t labelset, int32_t tid,
 		       const names_perf_opts *o, strbuf *sb, prof_frame **frames, size_t *falloc)
 {

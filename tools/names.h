@@ -79,6 +79,13 @@ uint32_t names_cache_module(names_cache *c, const prof_frame *f);
  * the process name, with "-PID", or with "-PID/TID". */
 typedef enum names_root { NAMES_ROOT_COMM, NAMES_ROOT_PID, NAMES_ROOT_TID } names_root;
 
+/* The process root frame of input with threads (raw, perf.data), as
+ * stackcollapse-perf.pl's --pid/--tid write it for perf script text: the
+ * process's name (its main thread's, cleaned, blanks as '_'; "[unknown]"),
+ * "-PID" ("-?" when tid < 0: no thread), and "/TID" for NAMES_ROOT_TID.
+ * Nothing for NAMES_ROOT_COMM. */
+void names_process(const profile *p, int32_t tid, names_root root, strbuf *sb);
+
 typedef struct names_perf_opts {
 	names_root root;
 	bool addrs;        /* "[dso <addr>]" for unknown symbols */

@@ -9,7 +9,7 @@ readers="raw top fold flame html pprof"
 tools="$readers record"
 for t in $tools; do [ -x "$BIN/cprof-$t" ] || skip_all "cprof-$t not built"; done
 G=$ROOT/tests/golden
-plan 16
+plan 17
 
 # --help: exit 0, every option line (and its continuation) within 80 columns
 bad=
@@ -80,6 +80,9 @@ done
 is "$bad" "" "--pid PID is no filter: an unknown option (exit 2) outside cprof-fold"
 printf 'abc 12/12 [001] 1.000000: 1 cycles:\n\t 401000 main (/bin/abc)\n\n' >"$T/p.txt"
 is "$("$BIN/cprof-fold" --pid "$T/p.txt")" "abc-12;main 1" "cprof-fold --pid: stackcollapse-perf.pl's name-PID root"
+pid=$("$BIN/cprof-raw" "$G/abc.cprof" 2>/dev/null | sed -n 's/^# pid: //p')
+is "$("$BIN/cprof-fold" --pid "$G/abc.cprof" 2>/dev/null | cut -d';' -f1 | sort -u)" "abc-$pid" \
+	"cprof-fold --pid on a raw file: the same name-PID root (pid $pid)"
 "$BIN/cprof-fold" --pid --process 99 "$T/p.txt" >"$T/out" 2>&1
 is "$?:$(cat "$T/out")" "0:" "--pid and --process together: the flag and the filter (no sample of 99)"
 

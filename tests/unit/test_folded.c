@@ -308,6 +308,24 @@ static void test_write_threads_inline_lines(void **state)
 	s = fold(p, &o);
 	assert_string_equal(s, "main:3@0x401000;helper:10@0x401000 30\n");
 	free(s);
+	/* --pid, --tid (stackcollapse-perf.pl's roots) on input with threads:
+	 * the process's name is its main thread's; 8 is process 7's thread */
+	o.names.lines = o.names.addrs = false;
+	prof_set_thread_pid(p, 7, 7);
+	prof_set_thread_pid(p, 8, 7);
+	prof_set_thread_name(p, 7, "my worker");
+	o.root = NAMES_ROOT_PID;
+	s = fold(p, &o);
+	assert_string_equal(s, "my_worker-7;main;helper 30\n");
+	free(s);
+	o.root = NAMES_ROOT_TID;
+	o.threads = true;
+	s = fold(p, &o);
+	assert_string_equal(s, "my_worker-7/7;my worker;main;helper 10\n"
+			       "my_worker-7/8;[tid 8];main;helper 20\n");
+	free(s);
+	o.threads = false;
+	o.root = NAMES_ROOT_COMM;
 	o.value = 2;
 	strbuf sb = STRBUF_INIT;
 	cprof_err err;

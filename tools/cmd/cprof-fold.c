@@ -44,13 +44,16 @@ int main(int argc, char **argv)
 					"perf script input: the event's periods)"),
 		CLI_OPTS_NAMES(&o.names),
 		CLI_OPT_THREADS(&o.threads),
+		CLI_OPT_CALLBACK(0, "pid", &o.root, NULL,
+				 "process name-PID as the root frame (stackcollapse-\n"
+				 "perf.pl's --pid; raw and perf input; [unknown]-? without\n"
+				 "threads)",
+				 root_pid, NULL),
+		CLI_OPT_CALLBACK(0, "tid", &o.root, NULL, "process name-PID/TID as the root frame",
+				 root_tid, NULL),
 		CLI_OPT_TEXT("perf script input is written as stackcollapse-perf.pl writes it, process\n"
 			     "name first; its options mean the same here (--addrs: [module <address>]\n"
 			     "on the frames perf could not name; --inline: always):"),
-		CLI_OPT_CALLBACK(0, "pid", &o.root, NULL, "process name-PID as the root frame", root_pid,
-				 NULL),
-		CLI_OPT_CALLBACK(0, "tid", &o.root, NULL, "process name-PID/TID as the root frame",
-				 root_tid, NULL),
 		CLI_OPT_BOOL(0, "kernel", &o.kernel_marks, "kernel frames with an _[k] suffix"),
 		CLI_OPT_BOOL(0, "jit", &o.jit_marks,
 			     "JIT frames (from /tmp/perf-PID.map) with an _[j] suffix"),
