@@ -537,17 +537,29 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 	/* the whole first line: a 100k-frame stack or a 1 MB name is one long
 	 * line; binary input stops the scan at its first control byte */
 	size_t limit = n;
-	/* skip blank lines, and comment lines ("# ...", at most 64): the first
-	 * stack decides. (The reader skips a comment as flamegraph.pl does,
-	 * unless it ends in a count; `perf report` output, all comments and
-	 * table rows without counts, stays unrecognized, with its own hint) */
+	/* skip blank lines, and comment lines ("# ...", at most 64) that do
+	 * not end in a count: flamegraph.pl skips those, and cprof-fold never
+	 * writes one (a line of it that starts with '#' is a stack and decides
+	 * here, so its output always reads back). `perf report` output starts
+	 * with such comments and is not folded text (its own hint follows). */
 	for (int comments = 0;; comments++) {
 		while (pos < limit && (d[pos] == '\n' || is_space(d[pos])))
 			pos++;
 		if (pos >= limit || d[pos] != '#' || comments == 64)
 			break;
 		const unsigned char *nl = memchr(d + pos, '\n', limit - pos);
-		pos = nl ? (size_t)(nl - d) : limit;
+		size_t le = nl ? (size_t)(nl - d) : limit;
+		size_t te = le;
+		while (te > pos && is_space(d[te - 1]))
+			te--;
+		if (count_start(d, pos, te) != te)
+			break; /* "# x 5" is a stack */
+		static const char *const report[] = { "# To display the perf.data header", "# Samples: ",
+						      "# Overhead ", "# ========" };
+		for (size_t i = 0; i < sizeof(report) / sizeof(report[0]); i++)
+			if (le - pos >= strlen(report[i]) && !memcmp(d + pos, report[i], strlen(report[i])))
+				return false;
+		pos = le;
 	}
 	if (pos >= limit)
 		return false;
