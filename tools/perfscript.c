@@ -632,6 +632,18 @@ static bool printable_line(const char *l, size_t n)
 	return true;
 }
 
+/* Whether a line ends in blanks and a decimal number, as every folded
+ * line does. */
+static bool ends_in_count(const char *l, size_t n)
+{
+	while (n && pl_space((unsigned char)l[n - 1]))
+		n--;
+	size_t e = n;
+	while (e && pl_digit((unsigned char)l[e - 1]))
+		e--;
+	return e < n && e > 0 && pl_space((unsigned char)l[e - 1]);
+}
+
 bool perfscript_looks_like(const unsigned char *d, size_t n)
 {
 	const char *s = (const char *)d;
@@ -664,7 +676,11 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 		frame_line f;
 		/* old perf versions print frames without the indent: then the
 		 * address must be hex */
-		if (printable_line(l2, len2) && len2 &&
+		/* perf prints a frame's dso last, in parentheses; a folded
+		 * line (cprof-fold's output) always ends in its count */
+		while (len2 && (l2[len2 - 1] == '\r' || pl_space((unsigned char)l2[len2 - 1])))
+			len2--;
+		if (printable_line(l2, len2) && len2 && l2[len2 - 1] == ')' &&
 		    (match_frame(l2, len2, &f) || match_bare_frame(l2, len2, &f)) &&
 		    (pl_space((unsigned char)l2[0]) || parse_hex(f.pc) || span_eq(f.pc, "0")))
 			return true;
@@ -672,6 +688,8 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 	match_event_tail(l1, len1, &e);
 	if (e.event.n)
 		return true;
+	if (ends_in_count(l1, len1))
+		return false; /* "x 12 y 3": a folded line, not a record without stack */
 	event_more m;
 	parse_event_more(l1, len1, e.rest, &m);
 	return m.time_ns >= 0;
