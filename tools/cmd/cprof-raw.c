@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	const char *output = NULL;
 	const cli_option opts[] = {
 		CLI_OPT_U64('n', "count", &tmpl.count, "N", "only the first N samples (after the filters)",
-			    0, UINT64_MAX, "a number"),
+			    0, (double)UINT64_MAX, "a number"),
 		CLI_OPTS_NAMES(&tmpl.names),
 		CLI_OPT_BOOL(0, "timeline", &tmpl.timeline,
 			     "draw each thread's samples as columns, root row first"),
