@@ -55,7 +55,7 @@ static int parse_with(vals *x, const cli_usage *u, int *first, ...)
 		CLI_OPT_STRING('s', "str", &x->str, "S", "a string"),
 		CLI_OPT_INT('n', "num", &x->num, "N", "a number", -5, 5, "a number from -5 to 5"),
 		CLI_OPT_U32(0, "u32", &x->u32, "N", "an unsigned number", 1, 100, "1 to 100"),
-		CLI_OPT_U64(0, "u64", &x->u64, "N", "a large one", 0, UINT64_MAX, "a number"),
+		CLI_OPT_U64(0, "u64", &x->u64, "N", "a large one", 0, (double)UINT64_MAX, "a number"),
 		CLI_OPT_DOUBLE(0, "frac", &x->frac, "F", "a fraction", 0, 1, "a number in [0, 1]"),
 		CLI_OPT_CALLBACK(0, "count", x, NULL, "counts", count_cb, NULL),
 		CLI_OPT_CALLBACK(0, "count-arg", x, "W", NULL, count_cb, "anything but no"),
