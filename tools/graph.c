@@ -328,7 +328,7 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 
 static int str_cmp(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return str_esc_cmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* pprof's joinLabels: "key:value" of every string label, sorted, joined by
@@ -718,7 +718,7 @@ static int compare_nodes(const graph *g, const graph_node *a, const graph_node *
 	strbuf sa = STRBUF_INIT, sb = STRBUF_INIT;
 	sprint_info(&g->infos[a->key], &sa);
 	sprint_info(&g->infos[b->key], &sb);
-	int c = strcmp(sa.buf, sb.buf);
+	int c = str_esc_cmp(sa.buf, sb.buf);
 	sb_release(&sa);
 	sb_release(&sb);
 	return c;
@@ -743,7 +743,7 @@ static int order_cmp(const void *a_, const void *b_, void *ctx_)
 		c = cmp_desc(a->flat, b->flat);
 	if (c)
 		return c;
-	c = strcmp(ctx->g->infos[a->key].name, ctx->g->infos[b->key].name);
+	c = str_esc_cmp(ctx->g->infos[a->key].name, ctx->g->infos[b->key].name);
 	if (c)
 		return c;
 	c = ctx->score ? cmp_desc(a->flat, b->flat) : cmp_desc(a->cum, b->cum);
@@ -826,10 +826,11 @@ static int edge_cmp(const void *a_, const void *b_, void *ctx_)
 	int c = cmp_desc(a->weight, b->weight);
 	if (c)
 		return c;
-	c = strcmp(g->infos[g->nodes[a->src].key].name, g->infos[g->nodes[b->src].key].name);
+	c = str_esc_cmp(g->infos[g->nodes[a->src].key].name, g->infos[g->nodes[b->src].key].name);
 	if (c)
 		return c;
-	return strcmp(g->infos[g->nodes[a->dst].key].name, g->infos[g->nodes[b->dst].key].name);
+	return str_esc_cmp(g->infos[g->nodes[a->dst].key].name,
+			   g->infos[g->nodes[b->dst].key].name);
 }
 
 uint32_t graph_sorted_edges(const graph *g, const graph_node *n, bool out, uint32_t **buf,

@@ -111,42 +111,44 @@ uint32_t names_count(const names_table *t)
 
 /* ---- naming a frame -------------------------------------------------------------- */
 
+/* Cleans sb's text from off on, as names_frame says: decodes the model's
+ * escape (util.h; a NUL byte becomes a space like any control character),
+ * ';' becomes ':', and a blank name "[unknown]" (its spaces would be taken
+ * for the ones before the count, leaving an empty frame). */
+static void clean_tail(strbuf *sb, size_t off)
+{
+	bool blank = true;
+	size_t w = off;
+	for (size_t i = off; i < sb->len; i++) {
+		unsigned char c = (unsigned char)sb->buf[i];
+		if (c == STR_ESC && i + 1 < sb->len &&
+		    ((unsigned char)sb->buf[i + 1] == 0x80 || (unsigned char)sb->buf[i + 1] == 0xc1))
+			c = (unsigned char)sb->buf[++i] == 0x80 ? 0 : STR_ESC;
+		if (c == ';')
+			c = ':';
+		else if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		sb->buf[w++] = (char)c;
+		blank = blank && c == ' ';
+	}
+	sb->len = blank ? off : w;
+	sb->buf[sb->len] = '\0';
+	if (blank)
+		sb_adds(sb, "[unknown]");
+}
+
 void names_clean(strbuf *sb, const char *s)
 {
-	/* a blank name too: its spaces would be taken for the ones before
-	 * the count, leaving an empty frame */
-	if (!s || !s[strspn(s, " \t\r\n\v\f")]) {
-		sb_adds(sb, "[unknown]");
-		return;
-	}
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == ';')
-			sb_addc(sb, ':');
-		else if (*c < 0x20 || *c == 0x7f)
-			sb_addc(sb, ' ');
-		else
-			sb_addc(sb, (char)*c);
-	}
+	size_t off = sb->len;
+	sb_adds(sb, s ? s : "");
+	clean_tail(sb, off);
 }
 
 void names_frame(const profile *p, const prof_frame *f, const names_opts *o, strbuf *sb)
 {
 	size_t off = sb->len;
 	prof_frame_name(p, f, sb);
-	bool blank = true;
-	for (size_t i = off; i < sb->len; i++) {
-		unsigned char c = (unsigned char)sb->buf[i];
-		if (c == ';')
-			sb->buf[i] = ':';
-		else if (c < 0x20 || c == 0x7f)
-			sb->buf[i] = ' ';
-		blank = blank && sb->buf[i] == ' ';
-	}
-	if (blank) { /* empty, or spaces the reader takes for the ones before the count */
-		sb->len = off;
-		sb->buf[off] = '\0';
-		sb_adds(sb, "[unknown]");
-	}
+	clean_tail(sb, off);
 	if (o && o->lines && f->function != PROF_NONE && f->line > 0)
 		sb_addf(sb, ":%" PRId64, f->line);
 	if (o && o->addrs && f->function != PROF_NONE && f->location < p->nlocations &&

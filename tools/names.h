@@ -4,9 +4,9 @@
  * Every stack view (cprof-fold, cprof-flame, cprof-top, cprof-raw, the
  * timeline) prints a frame the same way: its function's name (else its
  * system name, else the location's "module+0xoff" or "0xaddr"), cleaned so
- * that it survives the folded format (';' becomes ':', a control character a
- * space, a blank name "[unknown]"), with optional ":line", "@0xaddress" and
- * "_[i]" decorations. The views depend on this module, not on each other.
+ * that it survives the folded format (the model's escape decoded, ';'
+ * becomes ':', a control character or NUL byte a space, a blank name
+ * "[unknown]"), with optional ":line", "@0xaddress" and "_[i]" decorations. The views depend on this module, not on each other.
  *
  * It owns three things:
  *  - names_table: a string table that interns each name once and hands out

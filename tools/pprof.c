@@ -371,8 +371,10 @@ static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 			   what, (long long)idx, c->pb->n_string_table);
 		return NULL;
 	}
-	if (!c->strs[idx])
-		c->strs[idx] = prof_intern(c->p, c->pb->string_table[idx]);
+	if (!c->strs[idx]) { /* bytes: a string may hold NUL bytes */
+		const ProtobufCBinaryData *b = &c->pb->string_table[idx];
+		c->strs[idx] = prof_intern_n(c->p, b->len ? (const char *)b->data : "", b->len);
+	}
 	return c->strs[idx];
 }
 
@@ -586,9 +588,11 @@ static int conv_samples(conv *c)
 static int conv_profile(conv *c)
 {
 	const Perftools__Profiles__Profile *pb = c->pb;
-	if (pb->n_string_table && pb->string_table[0][0] != 0)
-		return cprof_fail(c->err, "string_table[0] is \"%.40s\", not the empty string",
-				  pb->string_table[0]);
+	if (pb->n_string_table && pb->string_table[0].len != 0)
+		return cprof_fail(c->err, "string_table[0] is \"%.*s\", not the empty string",
+				  (int)strnlen((const char *)pb->string_table[0].data,
+					       pb->string_table[0].len < 40 ? pb->string_table[0].len : 40),
+				  (const char *)pb->string_table[0].data);
 	if (pb->n_sample_type >= UINT32_MAX || pb->n_mapping >= UINT32_MAX ||
 	    pb->n_function >= UINT32_MAX || pb->n_location >= UINT32_MAX)
 		return cprof_fail(c->err, "too many entries for the model (2^32)");
@@ -688,7 +692,8 @@ static inline void put_bytes(strbuf *sb, unsigned field, const void *data, size_
 	sb_add(sb, data, n);
 }
 
-/* The string table: content-keyed, indexes in order of first use. */
+/* The string table: content-keyed (escaped strings, decoded when written),
+ * indexes in order of first use. */
 static int64_t strtab_id(strset *t, const char *s)
 {
 	return strset_adds(t, s ? s : "");
@@ -860,8 +865,12 @@ int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof
 		def = strtab_id(&st, p->sample_types[p->default_type].type);
 
 	sb_add(out, body.buf, body.len);
-	for (uint32_t i = 0; i < st.n; i++)
-		put_bytes(out, 6, strset_get(&st, i), strset_len(&st, i));
+	for (uint32_t i = 0; i < st.n; i++) {
+		/* the model's strings are escaped: the file gets their bytes */
+		sb_reset(&msg);
+		sb_add_unesc(&msg, strset_get(&st, i));
+		put_bytes(out, 6, msg.buf, msg.len);
+	}
 	put_uint(out, 7, (uint64_t)drop);
 	put_uint(out, 8, (uint64_t)keep);
 	put_uint(out, 9, (uint64_t)p->time_nanos);

@@ -100,6 +100,7 @@ struct prof_internal {
 	arena ar;
 	hidx strs, funcs, locs, stacks, lsets, threads;
 	bool funcs_stale; /* a function was renamed: rebuild funcs before use */
+	bool escaped_in;  /* prof_intern is given escaped strings (merging) */
 	istr *strv;
 	size_t nstrv, strv_alloc;
 	size_t maps_alloc, funcs_alloc, locs_alloc, stacks_alloc, lsets_alloc;
@@ -159,10 +160,9 @@ static bool str_eq(const void *ctx, uint32_t idx, const void *key)
 	return in->strv[idx].len == k->n && memcmp(in->strv[idx].s, k->s, k->n) == 0;
 }
 
-const char *prof_intern_n(profile *p, const char *s, size_t n)
+/* Interns s[0..n), already escaped (util.h), as it is. */
+static const char *intern_escaped(profile *p, const char *s, size_t n)
 {
-	if (!s)
-		return NULL;
 	struct prof_internal *in = p->in;
 	str_key k = { s, n };
 	uint32_t h = (uint32_t)hash_bytes(s, n, 0x5bd1e995);
@@ -179,6 +179,31 @@ const char *prof_intern_n(profile *p, const char *s, size_t n)
 	hidx_set(&in->strs, slot, h, (uint32_t)in->nstrv);
 	in->nstrv++;
 	return copy;
+}
+
+/* The model's strings are escaped (util.h), so that a pprof string with
+ * NUL bytes stays whole: text without NUL or C0 bytes (all valid UTF-8) is
+ * its own escape and is interned as it is. */
+const char *prof_intern_n(profile *p, const char *s, size_t n)
+{
+	if (!s)
+		return NULL;
+	if (p->in->escaped_in || (!memchr(s, 0, n) && !memchr(s, STR_ESC, n)))
+		return intern_escaped(p, s, n);
+	if (!memchr(s, 0, n)) {
+		/* a string this profile handed out is escaped already */
+		str_key k = { s, n };
+		size_t slot;
+		uint32_t i = hidx_find(&p->in->strs, (uint32_t)hash_bytes(s, n, 0x5bd1e995),
+				       str_eq, p->in, &k, &slot);
+		if (i != PROF_NONE && p->in->strv[i].s == s)
+			return s;
+	}
+	strbuf e = STRBUF_INIT;
+	sb_add_esc(&e, s, n);
+	const char *r = intern_escaped(p, e.buf, e.len);
+	sb_release(&e);
+	return r;
 }
 
 const char *prof_intern(profile *p, const char *s)
@@ -317,7 +342,7 @@ static void funcs_rebuild(profile *p)
 
 void prof_rename_function(profile *p, uint32_t fn, const char *name)
 {
-	p->functions[fn].name = intern_or_empty(p, name);
+	p->functions[fn].name = name ? intern_escaped(p, name, strlen(name)) : prof_intern(p, "");
 	p->in->funcs_stale = true;
 }
 
@@ -431,20 +456,21 @@ uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth)
 
 /* ---- label sets -------------------------------------------------------- */
 
+/* Labels are grouped by key (keys in byte order); a key's values keep the
+ * order they came in (pprof keeps a key's values as a list, and -traces
+ * prints them so). */
+typedef struct label_at {
+	prof_label l;
+	uint32_t at;
+} label_at;
+
 static int label_cmp(const void *a_, const void *b_)
 {
-	const prof_label *a = a_, *b = b_;
-	int c = strcmp(a->key, b->key);
+	const label_at *a = a_, *b = b_;
+	int c = strcmp(a->l.key, b->l.key);
 	if (c)
 		return c;
-	/* string labels before numeric ones */
-	if (!a->str != !b->str)
-		return a->str ? -1 : 1;
-	if (a->str)
-		return strcmp(a->str, b->str);
-	if (a->num != b->num)
-		return a->num < b->num ? -1 : 1;
-	return strcmp(a->unit ? a->unit : "", b->unit ? b->unit : "");
+	return (a->at > b->at) - (a->at < b->at);
 }
 
 typedef struct lset_key {
@@ -470,15 +496,22 @@ uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n)
 {
 	if (!n)
 		return 0;
+	label_at atbuf[16];
+	label_at *at = n <= 16 ? atbuf : xmalloc(st_mult(n, sizeof(*at)));
+	for (uint32_t i = 0; i < n; i++) {
+		at[i].l.key = intern_or_empty(p, labels[i].key);
+		at[i].l.str = prof_intern(p, labels[i].str);
+		at[i].l.num = at[i].l.str ? 0 : labels[i].num;
+		at[i].l.unit = at[i].l.str ? NULL : prof_intern(p, labels[i].unit);
+		at[i].at = i;
+	}
+	qsort(at, n, sizeof(*at), label_cmp);
 	prof_label stackbuf[16];
 	prof_label *tmp = n <= 16 ? stackbuf : xmalloc(st_mult(n, sizeof(*tmp)));
-	for (uint32_t i = 0; i < n; i++) {
-		tmp[i].key = intern_or_empty(p, labels[i].key);
-		tmp[i].str = prof_intern(p, labels[i].str);
-		tmp[i].num = tmp[i].str ? 0 : labels[i].num;
-		tmp[i].unit = tmp[i].str ? NULL : prof_intern(p, labels[i].unit);
-	}
-	qsort(tmp, n, sizeof(*tmp), label_cmp);
+	for (uint32_t i = 0; i < n; i++)
+		tmp[i] = at[i].l;
+	if (at != atbuf)
+		free(at);
 	uint64_t h = hash_u64(0x1abe1, n);
 	for (uint32_t i = 0; i < n; i++) {
 		h = hash_ptr(h, tmp[i].key);
@@ -1119,7 +1152,7 @@ static bool merge_decimals(profile *dst, const profile *src)
 	return rescale_src;
 }
 
-int prof_merge(profile *dst, const profile *src, cprof_err *err)
+static int merge(profile *dst, const profile *src, cprof_err *err)
 {
 	int64_t shift; /* added to src's sample times */
 	if (!dst_is_empty(dst) && same_types(dst, src) && decimals_fit(dst, src, err) < 0)
@@ -1179,6 +1212,15 @@ int prof_merge(profile *dst, const profile *src, cprof_err *err)
 	free(smap);
 	free(lsmap);
 	return 0;
+}
+
+int prof_merge(profile *dst, const profile *src, cprof_err *err)
+{
+	/* src's strings are escaped already: copied as they are */
+	dst->in->escaped_in = true;
+	int rc = merge(dst, src, err);
+	dst->in->escaped_in = false;
+	return rc;
 }
 
 bool prof_origin_delta(const profile *a, const profile *b, int64_t *delta)

@@ -7,8 +7,13 @@
  * Everything is an index into one of the profile's arrays (0-based; pprof's
  * 1-based ids exist only inside the pprof reader/writer). Strings are
  * interned: two equal strings are the same pointer, so names compare with
- * ==. Stacks and label sets are interned too: a sample is (stack id,
- * labelset id, values, time, thread). All memory belongs to the profile and
+ * ==. They are escaped (util.h: a NUL byte is C0 80, a C0 byte C0 C1), so
+ * that they stay C strings and a pprof string with NUL bytes stays whole;
+ * text without those bytes (valid UTF-8) is stored as it is. Whatever
+ * prints a model string's bytes decodes it (sb_add_unesc; the XML and JSON
+ * escapers read the escape; names_frame's cleaning decodes too). Stacks
+ * and label sets are interned too: a sample is (stack id, labelset id,
+ * values, time, thread). All memory belongs to the profile and
  * is freed at once by prof_free().
  *
  * Iteration order is insertion order, and readers insert deterministically,
@@ -85,7 +90,9 @@ typedef struct prof_label {
 } prof_label;
 
 typedef struct prof_labelset {
-	prof_label *labels; /* sorted by (key, str, num): interning is order-free */
+	/* sorted by key; a key's values in the order they came (pprof keeps
+	 * them as a list): {a=1,a=2} and {a=2,a=1} are two sets */
+	prof_label *labels;
 	uint32_t n;
 } prof_labelset;
 
@@ -161,7 +168,10 @@ struct profile {
 profile *prof_new(void);
 void prof_free(profile *p);
 
-/* Interns a string (copied into the profile's arena). NULL stays NULL. */
+/* Interns the bytes s[0..n) (prof_intern: up to the NUL), escaped, in the
+ * profile's arena; NULL stays NULL. A string this profile returned before
+ * comes back unchanged (it is escaped already), so builders may be handed
+ * the model's own strings. */
 const char *prof_intern(profile *p, const char *s);
 const char *prof_intern_n(profile *p, const char *s, size_t n);
 
@@ -177,7 +187,8 @@ uint32_t prof_add_mapping(profile *p, const prof_mapping *m);
 uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
 			      const char *filename, int64_t start_line);
 /* Gives function fn a new name (interned), e.g. demangled; the function
- * index follows (two functions may become equal: both stay). */
+ * index follows (two functions may become equal: both stay). name is
+ * escaped already (made from the model's strings). */
 void prof_rename_function(profile *p, uint32_t fn, const char *name);
 /* Adds a location; lines are copied. Not interned: see prof_intern_location. */
 uint32_t prof_add_location(profile *p, uint32_t mapping, uint64_t address,
@@ -189,7 +200,8 @@ uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address);
 void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, uint32_t nlines);
 /* Interns a stack (leaf-first location indexes, copied). */
 uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth);
-/* Interns a label set; labels are copied and sorted. n == 0 gives 0. */
+/* Interns a label set; labels are copied and sorted by key (stable). n == 0
+ * gives 0. */
 uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n);
 /* Appends a sample; values has nvalues entries. */
 void prof_add_sample(profile *p, uint32_t stack, uint32_t labelset, const int64_t *values,

@@ -25,16 +25,21 @@ static void add_header_value(strbuf *sb, const char *s)
 		sb_addc(sb, ((unsigned char)*s < 0x20 || *s == 0x7f) ? ' ' : *s);
 }
 
-static void add_label_part(strbuf *sb, const char *s)
+/* A label's key or value (the model's escape decoded), blanks and NUL bytes
+ * as '_', the braces and commas that frame labels as '.'. */
+static void add_label_part(strbuf *sb, const char *str)
 {
-	for (; *s; s++) {
-		char c = *s;
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+	strbuf d = STRBUF_INIT;
+	sb_add_unesc(&d, str);
+	for (size_t i = 0; i < d.len; i++) {
+		char c = d.buf[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0')
 			c = '_';
 		else if (c == ',' || c == '}' || c == '{')
 			c = '.';
 		sb_addc(sb, c);
 	}
+	sb_release(&d);
 }
 
 static void add_labels(strbuf *sb, const profile *p, uint32_t ls)

@@ -282,7 +282,11 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 			if (!*file)
 				continue;
 			any = true;
-			sb_addf(out, "ROUTINE ======================== %s in %s\n", func, file);
+			sb_adds(out, "ROUTINE ======================== ");
+			sb_add_unesc(out, func);
+			sb_adds(out, " in ");
+			sb_add_unesc(out, file);
+			sb_addc(out, '\n');
 			strbuf a = STRBUF_INIT, b = STRBUF_INIT;
 			top_format(&a, flat, dec, unit, "minimum");
 			top_format(&b, cum, dec, unit, "minimum");
@@ -293,8 +297,11 @@ int source_list(const profile *p, const top_opts *o, strbuf *out, cprof_err *err
 			sb_release(&b);
 			list_file(&rd, g, nodes, match + k, e - k, dec, unit, out);
 		}
-		if (!any)
-			sb_addf(out, "No source information for %s\n", func);
+		if (!any) {
+			sb_adds(out, "No source information for ");
+			sb_add_unesc(out, func);
+			sb_addc(out, '\n');
+		}
 	}
 	free(match);
 	free(cwd);

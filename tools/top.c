@@ -194,16 +194,26 @@ void top_header(const profile *p, uint32_t v, int64_t total, const char *out_uni
 		const char *f = p->mappings[0].file;
 		if (f && *f) {
 			const char *slash = strrchr(f, '/');
-			sb_addf(sb, "File: %s\n", slash ? slash + 1 : f);
+			sb_adds(sb, "File: ");
+			sb_add_unesc(sb, slash ? slash + 1 : f);
+			sb_addc(sb, '\n');
 		}
-		if (p->mappings[0].build_id && *p->mappings[0].build_id)
-			sb_addf(sb, "Build ID: %s\n", p->mappings[0].build_id);
+		if (p->mappings[0].build_id && *p->mappings[0].build_id) {
+			sb_adds(sb, "Build ID: ");
+			sb_add_unesc(sb, p->mappings[0].build_id);
+			sb_addc(sb, '\n');
+		}
 	}
 	for (uint32_t i = 0; i < p->ncomments; i++)
-		if (p->comments[i] && p->comments[i][0] != '#')
-			sb_addf(sb, "%s\n", p->comments[i]);
-	if (p->sample_types[v].type && *p->sample_types[v].type)
-		sb_addf(sb, "Type: %s\n", p->sample_types[v].type);
+		if (p->comments[i] && p->comments[i][0] != '#') {
+			sb_add_unesc(sb, p->comments[i]);
+			sb_addc(sb, '\n');
+		}
+	if (p->sample_types[v].type && *p->sample_types[v].type) {
+		sb_adds(sb, "Type: ");
+		sb_add_unesc(sb, p->sample_types[v].type);
+		sb_addc(sb, '\n');
+	}
 	if (p->time_nanos != 0) {
 		time_t t = (time_t)(p->time_nanos / 1000000000);
 		struct tm tm;
@@ -532,7 +542,8 @@ static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *ou
 		const graph_node *nd = &nodes[i];
 		flat_sum = prof_sadd(flat_sum, nd->flat);
 		node_row(out, nd, flat_sum, total, dec, unit, ou);
-		sb_addf(out, "  %s", graph_node_info(g, nd)->name);
+		sb_adds(out, "  ");
+		sb_add_unesc(out, graph_node_info(g, nd)->name);
 		const char *inl = graph_inline_label(g, nd);
 		if (*inl)
 			sb_addf(out, " %s", inl);
@@ -584,7 +595,9 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 			if (dir == 1) {
 				flat_sum = prof_sadd(flat_sum, nd->flat);
 				node_row(&body, nd, flat_sum, total, dec, unit, ou);
-				sb_addf(&body, "                | %s\n", name);
+				sb_adds(&body, "                | ");
+				sb_add_unesc(&body, name);
+				sb_addc(&body, '\n');
 			}
 			uint32_t ne = graph_sorted_edges(g, nd, dir == 1, &es, &es_alloc);
 			for (uint32_t k = 0; k < ne; k++) {
@@ -594,8 +607,9 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 				top_format(&sb, e->weight, dec, unit, ou);
 				sb_addf(&body, "%50s ", sb.buf);
 				top_percent(&body, e->weight, nd->cum);
-				sb_addf(&body, " |   %s%s\n", graph_node_info(g, other)->name,
-					e->inline_call ? " (inline)" : "");
+				sb_adds(&body, " |   ");
+				sb_add_unesc(&body, graph_node_info(g, other)->name);
+				sb_adds(&body, e->inline_call ? " (inline)\n" : "\n");
 			}
 		}
 	}
@@ -614,16 +628,34 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 	return 0;
 }
 
-/* One line of a sample's labels in the traces report: "%10s:  v1 v2". */
-static void trace_labels(const profile *p, const prof_labelset *ls, bool numeric, strbuf *out)
+/* Orders the lines of a sample's labels as pprof's sort.Strings: by their
+ * bytes (NUL bytes included), the padding too. */
+static int trace_line_cmp(const void *a_, const void *b_)
 {
+	const strbuf *a = a_, *b = b_;
+	int c = memcmp(a->buf, b->buf, a->len < b->len ? a->len : b->len);
+	return c ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* A sample's string (or numeric) labels in the traces report, as pprof's
+ * printTraces: one line "%10s:  v1 v2" per key (Go pads to 10 runes), the
+ * key's values in the file's order (the model keeps a key's values so), the
+ * lines sorted by their bytes. */
+static void trace_labels(const prof_labelset *ls, bool numeric, strbuf *out)
+{
+	strbuf *lines = NULL;
+	size_t n = 0, alloc = 0;
 	for (uint32_t i = 0; i < ls->n;) {
 		const prof_label *l = &ls->labels[i];
 		uint32_t j = i;
 		bool any = false;
-		strbuf line = STRBUF_INIT;
-		sb_addf(&line, "%10s: ", l->key);
-		for (; j < ls->n && !strcmp(ls->labels[j].key, l->key); j++) {
+		strbuf key = STRBUF_INIT, line = STRBUF_INIT;
+		sb_add_unesc(&key, l->key);
+		for (size_t pad = str_runes(key.buf, key.len); pad < 10; pad++)
+			sb_addc(&line, ' ');
+		sb_add(&line, key.buf, key.len);
+		sb_adds(&line, ": ");
+		for (; j < ls->n && ls->labels[j].key == l->key; j++) {
 			const prof_label *x = &ls->labels[j];
 			if ((x->str == NULL) != numeric)
 				continue;
@@ -636,15 +668,26 @@ static void trace_labels(const profile *p, const prof_labelset *ls, bool numeric
 							: x->key;
 				top_format(&line, x->num, 0, u, "auto");
 			} else {
-				sb_adds(&line, x->str);
+				sb_add_unesc(&line, x->str);
 			}
 		}
-		if (any)
-			sb_addf(out, "%s\n", line.buf);
-		sb_release(&line);
+		sb_release(&key);
+		if (any) {
+			ALLOC_GROW(lines, n + 1, alloc);
+			lines[n++] = line;
+		} else {
+			sb_release(&line);
+		}
 		i = j;
 	}
-	(void)p;
+	if (n)
+		qsort(lines, n, sizeof(*lines), trace_line_cmp);
+	for (size_t k = 0; k < n; k++) {
+		sb_add(out, lines[k].buf, lines[k].len);
+		sb_addc(out, '\n');
+		sb_release(&lines[k]);
+	}
+	free(lines);
 }
 
 /* pprof -traces (printTraces): every sample, root last, with its labels.
@@ -688,8 +731,8 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 			continue;
 		sb_adds(out, separator);
 		const prof_labelset *ls = &p->labelsets[gr.g[k].labelset];
-		trace_labels(p, ls, false, out);
-		trace_labels(p, ls, true, out);
+		trace_labels(ls, false, out);
+		trace_labels(ls, true, out);
 		for (uint32_t j = 0; j < nf; j++) {
 			sb_reset(&sb);
 			if (j == 0)
@@ -697,7 +740,7 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 			sb_addf(out, "%10s   ", sb.buf);
 			sb_reset(&sb);
 			graph_frame_key(p, &frames[j], &go, &sb);
-			sb_adds(out, sb.buf);
+			sb_add_unesc(out, sb.buf);
 			sb_adds(out, frames[j].inlined ? " (inline)\n" : "\n");
 		}
 	}

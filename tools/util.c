@@ -180,7 +180,13 @@ static inline void sb_add_escaped(strbuf *sb, const char *str, const char *bad,
 		if (!*s)
 			return;
 		size_t n = utf8_seq(s);
-		if (n == 0) {
+		if (s[0] == STR_ESC && s[1] == 0x80) { /* an escaped NUL byte */
+			ascii(sb, 0);
+			s += 2;
+		} else if (s[0] == STR_ESC && s[1] == 0xc1) { /* an escaped C0 */
+			sb_adds(sb, bad);
+			s += 2;
+		} else if (n == 0) {
 			sb_adds(sb, bad);
 			s++;
 		} else if (n > 1) {
@@ -247,6 +253,78 @@ void sb_add_xml(strbuf *sb, const char *str)
 void sb_add_json(strbuf *sb, const char *str)
 {
 	sb_add_escaped(sb, str, "\\ufffd", json_plain, json_ascii);
+}
+
+void sb_add_esc(strbuf *sb, const char *s, size_t n)
+{
+	const char *end = s + n;
+	while (s < end) {
+		size_t run = 0;
+		while (s + run < end && s[run] != 0 && (unsigned char)s[run] != STR_ESC)
+			run++;
+		sb_add(sb, s, run);
+		s += run;
+		if (s < end) {
+			char pair[2] = { (char)STR_ESC, *s ? (char)0xc1 : (char)0x80 };
+			sb_add(sb, pair, 2);
+			s++;
+		}
+	}
+}
+
+/* The byte escaped string *s starts with (advancing *s past it); -1 at its
+ * end. */
+static int esc_next(const unsigned char **s)
+{
+	const unsigned char *c = *s;
+	if (!*c)
+		return -1;
+	if (c[0] == STR_ESC && (c[1] == 0x80 || c[1] == 0xc1)) {
+		*s = c + 2;
+		return c[1] == 0x80 ? 0 : STR_ESC;
+	}
+	*s = c + 1;
+	return c[0];
+}
+
+void sb_add_unesc(strbuf *sb, const char *s)
+{
+	const char *esc;
+	while ((esc = strchr(s, (char)STR_ESC))) {
+		sb_add(sb, s, (size_t)(esc - s));
+		const unsigned char *u = (const unsigned char *)esc;
+		char c = (char)esc_next(&u);
+		sb_add(sb, &c, 1);
+		s = (const char *)u;
+	}
+	sb_adds(sb, s);
+}
+
+size_t str_runes(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t runes = 0;
+	for (size_t i = 0; i < n; runes++) {
+		size_t k = u[i] ? utf8_seq(u + i) : 1;
+		i += k && i + k <= n ? k : 1;
+	}
+	return runes;
+}
+
+int str_esc_cmp(const char *a, const char *b)
+{
+	const unsigned char *x = (const unsigned char *)a, *y = (const unsigned char *)b;
+	/* equal bytes are equal escapes; the first difference may be inside
+	 * a pair, whose first byte (C0) is never a pair's second */
+	while (*x && *x == *y)
+		x++, y++;
+	if (x > (const unsigned char *)a && x[-1] == STR_ESC)
+		x--, y--;
+	for (;;) {
+		int c = esc_next(&x), d = esc_next(&y);
+		if (c != d || c < 0)
+			return c - d;
+	}
 }
 
 char *sb_detach(strbuf *sb, size_t *len)

@@ -88,7 +88,9 @@ void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 
 void sb_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* Escapes for the output formats that carry names: XML/HTML text and
  * attributes (& < > " '), and JSON string bodies (without the quotes).
- * Invalid UTF-8 becomes U+FFFD in both. */
+ * Invalid UTF-8 becomes U+FFFD in both. s may be an escaped string (below):
+ * C0 80 is its NUL byte (JSON "\u0000", XML U+FFFD), C0 C1 its byte C0
+ * (invalid UTF-8: U+FFFD). */
 void sb_add_xml(strbuf *sb, const char *s);
 void sb_add_json(strbuf *sb, const char *s);
 /* v as printf's "%.2f" (correctly rounded, ties to even) without trailing
@@ -101,6 +103,26 @@ void sb_add_fixed2(strbuf *sb, double v);
 void sb_add_i64(strbuf *sb, int64_t v);
 /* Takes the buffer out of sb (caller frees it); sb is left empty. */
 char *sb_detach(strbuf *sb, size_t *len);
+
+/* ---- escaped strings: C strings that keep NUL bytes -------------------- */
+/* The model's strings (profile.h) are C strings, yet a pprof string may hold
+ * NUL bytes. They are kept escaped, as Java's "modified UTF-8" keeps them: a
+ * NUL byte is stored as the pair C0 80 and a C0 byte as C0 C1. 0xC0 never
+ * occurs in valid UTF-8, so valid text is its own escape; the escape is
+ * exact (distinct byte strings stay distinct, equal ones equal, and
+ * decoding gives the bytes back) and holds no NUL. Outputs decode. */
+#define STR_ESC 0xC0
+/* Appends s[0..n) escaped. */
+void sb_add_esc(strbuf *sb, const char *s, size_t n);
+/* Appends the bytes escaped string s stands for (NUL bytes included). */
+void sb_add_unesc(strbuf *sb, const char *s);
+/* The runes in s[0..n) as Go counts them (utf8.RuneCount: a valid UTF-8
+ * sequence is one, so is every byte of an invalid one); s[n] must be
+ * readable (a strbuf's NUL). */
+size_t str_runes(const char *s, size_t n);
+/* Compares escaped strings as their bytes compare (memcmp order, a prefix
+ * first: Go's string order): <0, 0, >0. */
+int str_esc_cmp(const char *a, const char *b);
 
 /* ---- hashing --------------------------------------------------------- */
 #define HASH_GOLDEN 0x9E3779B97F4A7C15ULL

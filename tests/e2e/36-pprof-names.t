@@ -6,14 +6,16 @@
 # pprof's simplification (--names short|templates|full as pprof's
 # -symbolize=demangle=...), "<unknown>" and "[module]" for nameless
 # functions, drop_frames/keep_frames, an empty sample type (no "Type:"
-# line), negative values (delta profiles) and every sample type.
+# line), negative values (delta profiles) and every sample type; names,
+# files and labels with NUL bytes kept whole (also through cprof-pprof),
+# and -traces' labels in pprof's order.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/30-pprof-lib.sh"
 SPEC=$BUILD/test-tools/pprof-spec
 [ -x "$SPEC" ] || skip_all "pprof-spec not built (make check builds it)"
 command -v go > /dev/null || skip_all "go is not installed (scripts/deps.sh test)"
 command -v g++ > /dev/null || skip_all "g++ is not installed (scripts/deps.sh test)"
-plan 21
+plan 31
 
 # same_top FILE NAME [pprof options] -- [cprof-top options]: the whole
 # -top output (headers, rows, "(inline)" marks) is the same.
@@ -215,3 +217,67 @@ for i in 0 2 3; do
 	same_top "$T/delta.pb.gz" "delta profile: sample type $i, every row" -sample_index=$i -nodefraction=0 -- --value $i --nodefraction 0
 done
 same_top "$T/delta.pb.gz" "delta profile: -sample_index=inuse_space, --cum" -sample_index=inuse_space -cum -- --value inuse_space --cum
+
+# 6. NUL bytes: pprof keeps every byte of a string, so does cprof (the
+# model's strings escape them): in function names (two that differ only
+# after the NUL stay two), file and mapping names, label keys and values,
+# and a C0 byte (the escape's own byte). -traces prints a key's values in
+# the file's order and sorts the lines as pprof (by their padded bytes:
+# "b" before "aa"); numeric labels with several values too.
+cat > "$T/nul.spec" <<'SPEC'
+type	samples	count
+type	cpu	nanoseconds
+map	/opt/a\0b/server
+func	parse\0json	parse\0json	src/pa\0rse.c
+func	parse\0xml	parse\0xml	src/pa\0rse.c
+func	c\xc0\xc1d\xc0\x80	c\xc0\xc1d\xc0\x80
+func	main	main
+loc	1	10	1
+loc	1	20	2
+loc	1	30	3
+loc	1	40	4
+sample	3	300	:	1	4	|	k\0ey=v\01	k\0ey=a0	zz=2	b=1	aa=3	n#5#bytes	n#3#bytes
+sample	5	500	:	2	4	|	b=x\0y	b=a
+sample	2	200	:	3	4	|	aa=1
+sample	1	100	:	3	4
+sample	4	400	:	1	4	|	b=a	b=x\0y
+SPEC
+"$SPEC" < "$T/nul.spec" > "$T/nul.pb.gz"
+ok $? "pprof-spec writes the profile with NUL bytes"
+nuls=$(gopprof -traces "$T/nul.pb.gz" | tr -cd '\0' | wc -c)
+[ "$nuls" -ge 7 ]; ok $? "go tool pprof -traces prints the NUL bytes ($nuls)"
+same_top "$T/nul.pb.gz" "NUL bytes: -top" -- 
+same_top "$T/nul.pb.gz" "NUL bytes: -top by file, every row" -files -nodefraction=0 -- --by file --nodefraction 0
+same_out() { # same_out NAME FILE PPROF-OPTIONS... -- CPROF-TOP-OPTIONS...
+	local name=$1 f=$2 gopts=() copts=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do gopts+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	copts=("$@")
+	gopprof "${gopts[@]}" "$f" > "$T/want"
+	"$BIN/cprof-top" "${copts[@]}" "$f" > "$T/got" 2>&1
+	cmp -s "$T/want" "$T/got"
+	ok $? "$name" || diag "$(diff "$T/want" "$T/got" | cat -A | head -20)"
+}
+same_out "NUL bytes, labels in pprof's order: -traces" "$T/nul.pb.gz" -traces -- --traces
+same_out "NUL bytes: -peek" "$T/nul.pb.gz" -peek 'parse' -- --peek 'parse'
+# round trips: cprof-pprof's file shows pprof what the original shows it
+"$BIN/cprof-pprof" "$T/nul.pb.gz" -o "$T/nul-rt.pb.gz"
+for r in traces tags; do
+	gopprof -$r "$T/nul.pb.gz" > "$T/want"
+	gopprof -$r "$T/nul-rt.pb.gz" > "$T/got"
+	cmp -s "$T/want" "$T/got"
+	ok $? "NUL bytes through cprof-pprof: -$r unchanged" || diag "$(diff "$T/want" "$T/got" | cat -A | head -20)"
+done
+# merged with itself (cprof-pprof's merge) = go tool pprof merging the two
+"$BIN/cprof-pprof" "$T/nul.pb.gz" "$T/nul-rt.pb.gz" -o "$T/nul-2.pb.gz"
+gopprof -traces "$T/nul.pb.gz" "$T/nul.pb.gz" > "$T/want"
+gopprof -traces "$T/nul-2.pb.gz" > "$T/got"
+cmp -s "$T/want" "$T/got"
+ok $? "NUL bytes through a merge: -traces as pprof's merge" || diag "$(diff "$T/want" "$T/got" | cat -A | head -20)"
+# folded stacks: a NUL byte becomes a space like any control character; C0
+# bytes stay, and the bytes C0 80 in a name (the escape of NUL) stay C0 80
+printf 'main;c\300\301d\300\200 3\nmain;parse json 7\nmain;parse xml 5\n' > "$T/want"
+"$BIN/cprof-fold" "$T/nul.pb.gz" > "$T/got"
+cmp -s "$T/want" "$T/got"
+ok $? "cprof-fold: a NUL byte is a space, C0 bytes stay" || diag "$(diff "$T/want" "$T/got" | cat -A)"

@@ -77,13 +77,20 @@ typedef struct pb {
 	size_t astr, asample, aloc, afunc, amap;
 } pb;
 
+/* A string table entry (bytes in cprof's profile.proto) holding s. */
+static ProtobufCBinaryData pb_bytes(const char *s)
+{
+	return (ProtobufCBinaryData){ strlen(s), (uint8_t *)xstrdup(s) };
+}
+
 static int64_t pb_str(pb *b, const char *s)
 {
+	size_t n = strlen(s);
 	for (size_t i = 0; i < b->p.n_string_table; i++)
-		if (strcmp(b->p.string_table[i], s) == 0)
+		if (b->p.string_table[i].len == n && !memcmp(b->p.string_table[i].data, s, n))
 			return (int64_t)i;
 	ALLOC_GROW(b->p.string_table, b->p.n_string_table + 1, b->astr);
-	b->p.string_table[b->p.n_string_table] = xstrdup(s);
+	b->p.string_table[b->p.n_string_table] = pb_bytes(s);
 	return (int64_t)b->p.n_string_table++;
 }
 
@@ -91,7 +98,7 @@ static int64_t pb_str(pb *b, const char *s)
 static int64_t pb_str_new(pb *b, const char *s)
 {
 	ALLOC_GROW(b->p.string_table, b->p.n_string_table + 1, b->astr);
-	b->p.string_table[b->p.n_string_table] = xstrdup(s);
+	b->p.string_table[b->p.n_string_table] = pb_bytes(s);
 	return (int64_t)b->p.n_string_table++;
 }
 
@@ -423,7 +430,7 @@ static void gen_pprof(void)
 	b.p.location[1]->id = 1; /* two locations with id 1 */
 	pb_write(&b, "err.location-id-duplicate.pb.gz", 1);
 	pb_simple(&b, "leaf");
-	b.p.string_table[0] = "not empty";
+	b.p.string_table[0] = (ProtobufCBinaryData){ 9, (uint8_t *)"not empty" };
 	pb_write(&b, "err.string-table-0-not-empty.pb.gz", 1);
 	pb_simple(&b, "leaf");
 	b.p.n_string_table = 0; /* every string reference dangles */

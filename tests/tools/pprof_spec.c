@@ -9,12 +9,17 @@
  *   type  TYPE  UNIT            a sample type (in order; TYPE may be empty)
  *   default TYPE                default_sample_type
  *   map   FILE                  a mapping (numbered from 1)
- *   func  NAME  SYSTEM_NAME     a function (numbered from 1)
+ *   func  NAME  SYSTEM_NAME [FILE]  a function (numbered from 1)
  *   loc   MAP  ADDR  F...       a location: mapping (0: none), address
  *                               (hex), its functions leaf first (numbered
  *                               from 1)
- *   sample V... : L...          values, then locations leaf first
+ *   sample V... : L... [| LABEL...]  values, then locations leaf first,
+ *                               then labels in order: KEY=VALUE (string),
+ *                               KEY#NUM or KEY#NUM#UNIT (numeric)
  *   drop  RE / keep RE          drop_frames / keep_frames
+ *
+ * In every field \0 is a NUL byte, \xHH the byte HH, \t a tab and \\ a
+ * backslash, so that names may hold any byte.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,38 @@ static void die(int line, const char *what)
 {
 	fprintf(stderr, "pprof-spec: line %d: %s\n", line, what);
 	exit(2);
+}
+
+/* Decodes the field's escapes in place; returns its length. */
+static size_t unescape(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (*r != '\\' || !r[1]) {
+			*w++ = *r;
+			continue;
+		}
+		r++;
+		if (*r == '0') {
+			*w++ = '\0';
+		} else if (*r == 't') {
+			*w++ = '\t';
+		} else if (*r == 'x' && r[1] && r[2]) {
+			char hex[3] = { r[1], r[2], 0 };
+			*w++ = (char)strtoul(hex, NULL, 16);
+			r += 2;
+		} else {
+			*w++ = *r;
+		}
+	}
+	return (size_t)(w - s);
+}
+
+/* The model's string for field s (escapes decoded, NUL bytes kept). */
+static const char *field(profile *p, char *s)
+{
+	size_t n = unescape(s);
+	return prof_intern_n(p, s, n);
 }
 
 /* Splits s at tabs (in place) into at most max fields. */
@@ -62,8 +99,8 @@ int main(void)
 		char *f[MAXF];
 		int n = split(line, f, MAXF);
 		if (!strcmp(f[0], "type") && n == 3 && ntypes < 16 && !started) {
-			types[ntypes].type = prof_intern(p, f[1]);
-			types[ntypes++].unit = prof_intern(p, f[2]);
+			types[ntypes].type = field(p, f[1]);
+			types[ntypes++].unit = field(p, f[2]);
 			continue;
 		}
 		if (!started) {
@@ -71,14 +108,16 @@ int main(void)
 			started = true;
 		}
 		if (!strcmp(f[0], "default") && n == 2) {
-			deflt = prof_intern(p, f[1]);
+			deflt = field(p, f[1]);
 		} else if (!strcmp(f[0], "map") && n == 2) {
 			uint64_t base = 0x400000 + (uint64_t)p->nmappings * 0x1000000;
-			prof_mapping m = { base, base + 0x1000000, 0, f[1], "", false, false, false, false };
+			prof_mapping m = { base, base + 0x1000000, 0, field(p, f[1]), "",
+					   false, false, false, false };
 			prof_add_mapping(p, &m);
-		} else if (!strcmp(f[0], "func") && n == 3) {
+		} else if (!strcmp(f[0], "func") && (n == 3 || n == 4)) {
 			uint32_t want = p->nfunctions;
-			if (prof_intern_function(p, f[1], f[2], "", 0) != want)
+			if (prof_intern_function(p, field(p, f[1]), field(p, f[2]),
+						 n == 4 ? field(p, f[3]) : "", 0) != want)
 				die(ln, "the same function twice");
 		} else if (!strcmp(f[0], "loc") && n >= 3) {
 			prof_line lines[MAXF];
@@ -103,17 +142,39 @@ int main(void)
 				vals[nv++] = strtoll(f[i], NULL, 10);
 			if (nv != (int)ntypes || i == n)
 				die(ln, "a sample needs one value per type, then ':'");
-			for (i++; i < n; i++) {
+			for (i++; i < n && strcmp(f[i], "|"); i++) {
 				long l = strtol(f[i], NULL, 10);
 				if (l < 1 || l > (long)p->nlocations)
 					die(ln, "no such location");
 				locs[nl++] = (uint32_t)l - 1;
 			}
-			prof_add_sample(p, prof_intern_stack(p, locs, (uint32_t)nl), 0, vals, -1, -1, 0);
+			prof_label labels[MAXF];
+			uint32_t nlab = 0;
+			for (i++; i < n; i++) {
+				char *eq = strchr(f[i], '='), *hash = strchr(f[i], '#');
+				prof_label *l = &labels[nlab++];
+				*l = (prof_label){ 0 };
+				if (eq) {
+					*eq = '\0';
+					l->str = field(p, eq + 1);
+				} else if (hash) {
+					*hash = '\0';
+					char *unit = strchr(hash + 1, '#');
+					if (unit)
+						*unit++ = '\0';
+					l->num = strtoll(hash + 1, NULL, 10);
+					l->unit = unit ? field(p, unit) : NULL;
+				} else {
+					die(ln, "a label is KEY=VALUE or KEY#NUM[#UNIT]");
+				}
+				l->key = field(p, f[i]);
+			}
+			prof_add_sample(p, prof_intern_stack(p, locs, (uint32_t)nl),
+					prof_intern_labelset(p, labels, nlab), vals, -1, -1, 0);
 		} else if (!strcmp(f[0], "drop") && n == 2) {
-			p->drop_frames = prof_intern(p, f[1]);
+			p->drop_frames = field(p, f[1]);
 		} else if (!strcmp(f[0], "keep") && n == 2) {
-			p->keep_frames = prof_intern(p, f[1]);
+			p->keep_frames = field(p, f[1]);
 		} else {
 			die(ln, "unknown directive or wrong field count");
 		}

@@ -15,6 +15,13 @@
 #include "pprof.h"
 #include "profile.pb-c.h"
 
+/* A string table entry (bytes in cprof's profile.proto) holds s. */
+static void assert_pb_string(const ProtobufCBinaryData *b, const char *s)
+{
+	assert_int_equal(b->len, strlen(s));
+	assert_memory_equal(b->data, s, b->len);
+}
+
 /* ---- a tiny protobuf encoder ------------------------------------------ */
 static void pv(strbuf *sb, uint64_t v)
 {
@@ -260,8 +267,10 @@ static void test_round_trip_keeps_everything(void **state)
 	/* the string table is deduplicated: "main" is both name and system name */
 	for (size_t i = 0; i < pb->n_string_table; i++)
 		for (size_t j = i + 1; j < pb->n_string_table; j++)
-			assert_string_not_equal(pb->string_table[i], pb->string_table[j]);
-	assert_string_equal(pb->string_table[pb->default_sample_type], "samples");
+			assert_false(pb->string_table[i].len == pb->string_table[j].len &&
+				     !memcmp(pb->string_table[i].data, pb->string_table[j].data,
+					     pb->string_table[j].len));
+	assert_pb_string(&pb->string_table[pb->default_sample_type], "samples");
 	perftools__profiles__profile__free_unpacked(pb, NULL);
 	/* deterministic: the same model writes the same bytes */
 	assert_int_equal(pprof_encode(q, NULL, &out2, &err), 0);
@@ -319,6 +328,60 @@ static profile *ticks_profile(void)
 	prof_add_sample(p, st1, 0, v, 400, 11, 0);
 	prof_add_sample(p, st1, 0, v, 500, 12, 0);
 	return p;
+}
+
+/* A string with NUL bytes stays whole (pprof keeps every byte): two names
+ * that differ only after a NUL stay two functions, and a round trip writes
+ * the same bytes back, a C0 byte (the model's escape byte) included. */
+static void test_nul_bytes_round_trip(void **state)
+{
+	(void)state;
+	static const char *const strs[] = { "", "a\0b", "a\0c", "\xc0x\xc0", "samples", "count" };
+	static const size_t lens[] = { 0, 3, 3, 3, 7, 5 };
+	strbuf in = STRBUF_INIT, sub = STRBUF_INIT, line = STRBUF_INIT;
+	pf(&sub, 1, 4);
+	pf(&sub, 2, 5);
+	pm(&in, 1, &sub); /* sample_type samples/count */
+	pb(&sub, 1, "\x01\x02\x03", 3); /* location ids, packed */
+	pb(&sub, 2, "\x01", 1);            /* value 1 */
+	pm(&in, 2, &sub);
+	for (unsigned id = 1; id <= 3; id++) {
+		pf(&line, 1, id);
+		pf(&sub, 1, id);
+		pm(&sub, 4, &line);
+		pm(&in, 4, &sub); /* location id -> function id */
+		pf(&sub, 1, id);
+		pf(&sub, 2, id);
+		pf(&sub, 3, id);
+		pm(&in, 5, &sub); /* function id, name = system name = string id */
+	}
+	for (size_t i = 0; i < 6; i++)
+		pb(&in, 6, strs[i], lens[i]);
+	profile *p;
+	cprof_err err = { "" };
+	assert_int_equal(read_buf(&p, &in, &err), 0);
+	assert_int_equal(p->nfunctions, 3);
+	assert_string_equal(p->functions[0].name, "a\xc0\x80" "b"); /* escaped: NUL is C0 80 */
+	assert_string_equal(p->functions[1].name, "a\xc0\x80" "c");
+	assert_string_equal(p->functions[2].name, "\xc0\xc1x\xc0\xc1"); /* and C0 is C0 C1 */
+	strbuf out = STRBUF_INIT;
+	assert_int_equal(pprof_encode(p, NULL, &out, &err), 0);
+	Perftools__Profiles__Profile *q =
+		perftools__profiles__profile__unpack(NULL, out.len, (uint8_t *)out.buf);
+	assert_non_null(q);
+	for (size_t i = 1; i <= 3; i++) {
+		bool found = false;
+		for (size_t j = 0; j < q->n_string_table; j++)
+			found = found || (q->string_table[j].len == lens[i] &&
+					  !memcmp(q->string_table[j].data, strs[i], lens[i]));
+		assert_true(found);
+	}
+	perftools__profiles__profile__free_unpacked(q, NULL);
+	prof_free(p);
+	sb_release(&in);
+	sb_release(&sub);
+	sb_release(&line);
+	sb_release(&out);
 }
 
 static void test_write_aggregates_ticks(void **state)
@@ -414,8 +477,8 @@ static void test_fractional_values_scaled_unit(void **state)
 	prof_add_sample(p, prof_intern_stack(p, NULL, 0), 0, &v, -1, -1, 0);
 	Perftools__Profiles__Profile *pb = encode_unpacked(p);
 	assert_int_equal(pb->n_sample_type, 1);
-	assert_string_equal(pb->string_table[pb->sample_type[0]->type], "samples");
-	assert_string_equal(pb->string_table[pb->sample_type[0]->unit], "count/100");
+	assert_pb_string(&pb->string_table[pb->sample_type[0]->type], "samples");
+	assert_pb_string(&pb->string_table[pb->sample_type[0]->unit], "count/100");
 	assert_int_equal(pb->n_sample, 1);
 	assert_int_equal(pb->sample[0]->value[0], 150);
 	perftools__profiles__profile__free_unpacked(pb, NULL);
@@ -661,6 +724,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_keeps_every_field),
 		cmocka_unit_test(test_round_trip_keeps_everything),
+		cmocka_unit_test(test_nul_bytes_round_trip),
 		cmocka_unit_test(test_write_aggregates_ticks),
 		cmocka_unit_test(test_sums_saturate),
 		cmocka_unit_test(test_mapping_flags_are_truthful),

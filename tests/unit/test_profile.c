@@ -32,7 +32,20 @@ static void test_strings_are_interned(void **state)
 	assert_ptr_equal(prof_intern_n(p, "mainly", 4), x);
 	assert_ptr_not_equal(prof_intern(p, "main2"), x);
 	assert_null(prof_intern(p, NULL));
-	assert_string_equal(prof_intern_n(p, "a\0b", 3) + 2, "b"); /* embedded NUL kept */
+	/* a NUL byte is kept escaped (C0 80), a C0 byte too (C0 C1); a string
+	 * the profile handed out comes back as it is; a merge copies escaped
+	 * strings as they are */
+	const char *nul = prof_intern_n(p, "a\0b\xc0", 4);
+	assert_string_equal(nul, "a\xc0\x80" "b\xc0\xc1");
+	assert_ptr_not_equal(prof_intern_n(p, "a\0c", 3), nul);
+	assert_ptr_equal(prof_intern(p, nul), nul);
+	uint32_t fn = prof_intern_function(p, nul, nul, "", 0);
+	assert_ptr_equal(p->functions[fn].name, nul);
+	prof_set_sample_types(p, NULL, 0);
+	profile *m = prof_new();
+	assert_int_equal(prof_merge(m, p, NULL), 0);
+	assert_string_equal(m->functions[fn].name, nul);
+	prof_free(m);
 	/* many strings: the table grows and every one stays unique */
 	const char *ptrs[5000];
 	char buf[32];
@@ -79,7 +92,7 @@ static void test_functions_locations_stacks_interned(void **state)
 	prof_free(p);
 }
 
-static void test_labelsets_order_free(void **state)
+static void test_labelsets(void **state)
 {
 	(void)state;
 	profile *p = new_raw_profile();
@@ -95,6 +108,14 @@ static void test_labelsets_order_free(void **state)
 	assert_int_not_equal(prof_intern_labelset(p, z, 2), a);
 	assert_string_equal(p->labelsets[a].labels[0].key, "bytes"); /* sorted by key */
 	assert_ptr_equal(p->labelsets[a].labels[1].str, prof_intern(p, "/users"));
+	/* a key's values keep their order (pprof's -traces prints them so) */
+	prof_label v[] = { { "k", "2", 0, NULL }, { "a", "x", 0, NULL }, { "k", "1", 0, NULL } };
+	prof_label w[] = { { "k", "1", 0, NULL }, { "a", "x", 0, NULL }, { "k", "2", 0, NULL } };
+	uint32_t b = prof_intern_labelset(p, v, 3);
+	assert_int_not_equal(prof_intern_labelset(p, w, 3), b);
+	assert_string_equal(p->labelsets[b].labels[0].key, "a");
+	assert_string_equal(p->labelsets[b].labels[1].str, "2");
+	assert_string_equal(p->labelsets[b].labels[2].str, "1");
 	prof_free(p);
 }
 
@@ -609,7 +630,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings_are_interned),
 		cmocka_unit_test(test_functions_locations_stacks_interned),
-		cmocka_unit_test(test_labelsets_order_free),
+		cmocka_unit_test(test_labelsets),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_find_value),
 		cmocka_unit_test(test_stack_frames_expand_inlines),

@@ -243,6 +243,47 @@ static void test_dec2_matches_printf(void **state)
 	sb_release(&b);
 }
 
+/* The escape keeps NUL bytes in C strings: exact both ways, valid UTF-8
+ * unchanged, and escaped strings order as their bytes (Go's order). */
+static void test_escaped_strings(void **state)
+{
+	(void)state;
+	static const char raw[] = "a\0b\xc0\xc1\xc0\x80z\xc3\xa9";
+	strbuf e = STRBUF_INIT, d = STRBUF_INIT;
+	sb_add_esc(&e, raw, sizeof(raw) - 1);
+	assert_string_equal(e.buf, "a\xc0\x80" "b\xc0\xc1\xc1\xc0\xc1\x80z\xc3\xa9");
+	assert_null(memchr(e.buf, 0, e.len));
+	sb_add_unesc(&d, e.buf);
+	assert_int_equal(d.len, sizeof(raw) - 1);
+	assert_memory_equal(d.buf, raw, d.len);
+	sb_reset(&e);
+	sb_add_esc(&e, "caf\xc3\xa9 <x>", 9);
+	assert_string_equal(e.buf, "caf\xc3\xa9 <x>");
+	/* NUL sorts first, C0 after '~', a prefix before the longer string */
+	strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	static const struct { const char *x; size_t nx; const char *y; size_t ny; } lt[] = {
+		{ "a\0", 2, "a!", 2 }, { "a", 1, "a\0", 2 }, { "a\0\0", 3, "a\0\x01", 3 },
+		{ "~", 1, "\xc0", 1 }, { "\xc0", 1, "\xc1", 1 }, { "a\0", 2, "a\xc0", 2 },
+	};
+	for (size_t i = 0; i < sizeof(lt) / sizeof(lt[0]); i++) {
+		sb_reset(&a);
+		sb_reset(&b);
+		sb_add_esc(&a, lt[i].x, lt[i].nx);
+		sb_add_esc(&b, lt[i].y, lt[i].ny);
+		assert_true(str_esc_cmp(a.buf, b.buf) < 0);
+		assert_true(str_esc_cmp(b.buf, a.buf) > 0);
+		assert_int_equal(str_esc_cmp(a.buf, a.buf), 0);
+	}
+	/* Go's rune count: a valid sequence is one, an invalid byte one, NUL one */
+	assert_int_equal(str_runes("k\0\xc3\xa9\xc0x", 6), 5);
+	sb_add_json(&d, "\xc0\x80" "a\xc0\xc1");
+	assert_string_equal(d.buf + sizeof(raw) - 1, "\\u0000a\\ufffd");
+	sb_release(&a);
+	sb_release(&b);
+	sb_release(&e);
+	sb_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_out_file_commit_and_abort),
 		cmocka_unit_test(test_out_file_reports_full_disk),
 		cmocka_unit_test(test_parse_u64),
+		cmocka_unit_test(test_escaped_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
