@@ -20,8 +20,9 @@
  *    location for unsymbolized frames) and its module once per mapping, so
  *    that a name is built once and not once per stack;
  *  - pprof's function names: what go tool pprof does to a profile it reads
- *    (demangling, simplification, drop_frames/keep_frames), done once to
- *    the model right after reading so that every view shows the same names.
+ *    (demangling, simplification; drop_frames/keep_frames are prune.h's),
+ *    done once to the model right after reading so that every view shows
+ *    the same names.
  */
 #ifndef CPROF_NAMES_H
 #define CPROF_NAMES_H
@@ -129,12 +130,5 @@ bool names_demangle(const char *sym, names_mode m, strbuf *out);
  * names) loses its parenthesized lists (and, in SHORT, its <...> ones):
  * "<Vec<T> as Drop>::drop" becomes "::drop". Other names stay. */
 void names_simplify(profile *p, names_mode m, bool force);
-
-/* pprof's drop_frames/keep_frames: when p has drop_frames, each stack loses
- * the frames from the one nearest the root whose (parameter-less) name
- * matches drop_frames entirely and not keep_frames, down to the leaf, unless
- * no other frame is above it; the regexes are POSIX extended. Returns -1
- * with err when a regex does not compile (p unchanged), else 0. */
-int names_prune(profile *p, cprof_err *err);
 
 #endif

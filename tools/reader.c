@@ -24,54 +24,39 @@
 #include "rawfile.h"
 #include "rawread.h"
 
+/* Which names a format's functions get, as go tool pprof names them after
+ * reading (names_simplify; then read_detected prunes drop_frames, as pprof
+ * prunes after symbolizing). Folded and perf input are not pprof's: their
+ * names are shown as written. A pprof profile's names are demangled where
+ * name == system name. Names from cprof's own symbolizer (raw input, and
+ * gperftools and legacy text profiles, whose addresses pprof symbolizes
+ * with addr2line: name == system name, then demangled) are demangled again
+ * from their system names (pprof's "force"). */
+enum fmt_names { NAMES_AS_WRITTEN, NAMES_PPROF, NAMES_SYMBOLIZED };
+
 typedef struct prof_format {
 	const char *name;
 	bool (*looks_like)(const unsigned char *d, size_t n);
 	int (*read)(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		    cprof_err *err);
+	enum fmt_names names;
 } prof_format;
-
-/* What go tool pprof does to every profile it reads, before any view: its
- * names demangled and simplified, then drop_frames/keep_frames. Folded text
- * is not pprof's: its names are shown as they are written. Raw input's
- * names come from cprof's own symbolizer, as pprof's come from its own:
- * they are demangled again from their system names (pprof's "force"). */
-static int pprof_names(profile *p, const prof_read_opts *o, bool force, cprof_err *err)
-{
-	names_simplify(p, o->names, force);
-	return names_prune(p, err);
-}
-
-static int read_raw(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
-		    cprof_err *err)
-{
-	if (rawread(p, d, n, o, err) < 0)
-		return -1;
-	return pprof_names(p, o, true, err);
-}
 
 static int read_pprof(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		      cprof_err *err)
 {
-	if (pprof_read(p, d, n, err) < 0)
-		return -1;
-	return pprof_names(p, o, false, err);
-}
-
-static int read_folded(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
-		       cprof_err *err)
-{
-	return folded_read(p, d, n, o, err);
+	(void)o;
+	return pprof_read(p, d, n, err);
 }
 
 static const prof_format formats[] = {
-	{ "raw", raw_looks_like, read_raw },
-	{ "gperftools", legacy_cpu_looks_like, legacy_cpu_read },
-	{ "perf.data", perfdata_looks_like, perfdata_read },
-	{ "pprof", pprof_looks_like, read_pprof },
-	{ "pprof-legacy", legacy_text_looks_like, legacy_text_read },
-	{ "perf script", perfscript_looks_like, perfscript_read },
-	{ "folded", folded_looks_like, read_folded },
+	{ "raw", raw_looks_like, rawread, NAMES_SYMBOLIZED },
+	{ "gperftools", legacy_cpu_looks_like, legacy_cpu_read, NAMES_SYMBOLIZED },
+	{ "perf.data", perfdata_looks_like, perfdata_read, NAMES_AS_WRITTEN },
+	{ "pprof", pprof_looks_like, read_pprof, NAMES_PPROF },
+	{ "pprof-legacy", legacy_text_looks_like, legacy_text_read, NAMES_SYMBOLIZED },
+	{ "perf script", perfscript_looks_like, perfscript_read, NAMES_AS_WRITTEN },
+	{ "folded", folded_looks_like, folded_read, NAMES_AS_WRITTEN },
 };
 
 #define DEFAULT_MAX_INPUT ((size_t)4 << 30)
@@ -192,6 +177,8 @@ static int read_detected(const unsigned char *d, size_t n, const prof_read_opts 
 		prof_free(p);
 		return -1;
 	}
+	if (f->names != NAMES_AS_WRITTEN)
+		names_simplify(p, o->names, f->names == NAMES_SYMBOLIZED);
 	prof_prune(p, o); /* as go tool pprof does with every profile it reads */
 	*out = p;
 	return 0;

@@ -23,9 +23,10 @@ typedef struct prof_read_opts {
 	/* raw input: the symbolization session shared by several reads (so an
 	 * address is resolved once per run), or NULL: one per read */
 	struct sym_session *sym;
-	/* pprof and raw input: function names as go tool pprof shows them
-	 * (names_simplify; then drop_frames/keep_frames apply, names_prune);
-	 * NAMES_SHORT (0) is pprof's default. Folded names stay as written. */
+	/* pprof, raw, gperftools and legacy text input: function names as go
+	 * tool pprof shows them (names_simplify; then drop_frames/keep_frames
+	 * apply, prof_prune); NAMES_SHORT (0) is pprof's default. Folded and
+	 * perf names stay as written. */
 	names_mode names;
 	/* Non-fatal problems (a raw file cut short, a build-id mismatch) are
 	 * reported here, one line each, without the file name; NULL: dropped. */

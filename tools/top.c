@@ -720,7 +720,12 @@ static int top_traces(const profile *p, const top_opts *o, uint32_t v, strbuf *o
 	prof_groups gr;
 	prof_group_samples(p, &gopts, &gr);
 	free(shown);
+	/* pprof prints the header lines joined, and a line even when there
+	 * are none */
+	size_t before = out->len;
 	top_header(p, v, total, "minimum", out);
+	if (out->len == before)
+		sb_addc(out, '\n');
 	graph_opts go = { .by = (graph_by)o->by, .value = v, .keep_paths = true };
 	prof_frame *frames = NULL;
 	size_t frames_alloc = 0;

@@ -15,7 +15,7 @@ SPEC=$BUILD/test-tools/pprof-spec
 [ -x "$SPEC" ] || skip_all "pprof-spec not built (make check builds it)"
 command -v go > /dev/null || skip_all "go is not installed (scripts/deps.sh test)"
 command -v g++ > /dev/null || skip_all "g++ is not installed (scripts/deps.sh test)"
-plan 31
+plan 32
 
 # same_top FILE NAME [pprof options] -- [cprof-top options]: the whole
 # -top output (headers, rows, "(inline)" marks) is the same.
@@ -281,3 +281,8 @@ printf 'main;c\300\301d\300\200 3\nmain;parse json 7\nmain;parse xml 5\n' > "$T/
 "$BIN/cprof-fold" "$T/nul.pb.gz" > "$T/got"
 cmp -s "$T/want" "$T/got"
 ok $? "cprof-fold: a NUL byte is a space, C0 bytes stay" || diag "$(diff "$T/want" "$T/got" | cat -A)"
+
+# a profile without header lines (no mapping, an empty sample type):
+# pprof's -traces still prints the (empty) header line
+printf 'type\t\tcount\nfunc\tmain\tmain\nloc\t0\t10\t1\nsample\t2\t:\t1\n' | "$SPEC" > "$T/bare.pb.gz"
+same_out "-traces of a profile without header lines" "$T/bare.pb.gz" -traces -- --traces
