@@ -428,6 +428,17 @@ void cp_fatal(int sig, siginfo_t *si, void *uc)
  * under the profiler. Without it, the first fast-path unwind in the thread
  * makes the cache inside the handler, as libunwind is built to (it maps
  * with mmap and grows the cache in handlers anyway): see cp_thread_begin. */
+/* libunwind's _Unwind_Backtrace under its own name (libgcc_s exports
+ * _Unwind_Backtrace too): one frame is enough to bind its calls. */
+extern int __libunwind_Unwind_Backtrace(int (*fn)(void *ctx, void *arg), void *arg);
+extern uintptr_t __libunwind_Unwind_GetIP(void *ctx);
+static int warm_frame(void *ctx, void *arg)
+{
+	(void)arg;
+	(void)__libunwind_Unwind_GetIP(ctx);
+	return 5; /* _URC_END_OF_STACK: stop */
+}
+
 void cp_warm_up(int trace_cache)
 {
 	uint64_t frames[16];
@@ -437,8 +448,18 @@ void cp_warm_up(int trace_cache)
 	unsigned char a[8] = {0}, b[8];
 	struct iovec local = {b, 8}, remote = {a, 8};
 
-	if (trace_cache)
+	if (trace_cache) {
 		unw_backtrace((void **)frames, 16);
+		/* libunwind's own calls go through its PLT too (getcontext,
+		 * init_local, step, get_reg): unw_backtrace's slow path, taken
+		 * when the fast trace fails (a tick in a PLT stub), made its first
+		 * unw_getcontext call in the handler, and the loader's lazy
+		 * binding (an XSAVE area on the stack) overflowed a 16 KiB thread
+		 * stack: e2e 61 altstack died with SIGSEGV about 1 run in 12.
+		 * Its _Unwind_Backtrace walks the same calls in ordinary context,
+		 * and binding is process-wide: once at the start is enough. */
+		__libunwind_Unwind_Backtrace(warm_frame, NULL);
+	}
 	if (unw_getcontext(&ctx) == 0 && unw_init_local(&c, &ctx) == 0) {
 		unw_get_reg(&c, UNW_REG_IP, &ip);
 		unw_step(&c);
