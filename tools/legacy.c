@@ -616,11 +616,10 @@ static void mh_pop(mheap *m)
 		m->h[i] = v;
 }
 
-static const lmap *cmp_maps; /* qsort has no context argument in C11 */
-
-static int cmp_map_start(const void *a, const void *b)
+static int cmp_map_start(const void *a, const void *b, void *ctx)
 {
-	const lmap *x = &cmp_maps[*(const uint32_t *)a], *y = &cmp_maps[*(const uint32_t *)b];
+	const lmap *maps = ctx;
+	const lmap *x = &maps[*(const uint32_t *)a], *y = &maps[*(const uint32_t *)b];
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
@@ -633,9 +632,7 @@ static void assign_mappings(lp *l, const uint64_t *u, size_t nu, const uint32_t 
 	uint32_t *byst = xmalloc(st_mult(nm + 1, sizeof(uint32_t)));
 	for (size_t i = 0; i < nm; i++)
 		byst[i] = (uint32_t)i;
-	cmp_maps = l->maps;
-	qsort(byst, nm, sizeof(*byst), cmp_map_start);
-	cmp_maps = NULL;
+	qsort_r(byst, nm, sizeof(*byst), cmp_map_start, l->maps);
 	mheap h = { xmalloc(st_mult(nm + 1, sizeof(uint32_t))), 0 };
 	size_t next = 0;
 	for (size_t i = 0; i < nu; i++) {
