@@ -26,8 +26,6 @@ static int64_t abs64(int64_t v)
 	return v == INT64_MIN ? INT64_MAX : v < 0 ? -v : v;
 }
 
-#define GRAPH_KEY_INLINE 0x80000000u /* in gkeys: inlined into the key before */
-
 struct graph {
 	const profile *p;
 	graph_opts o;
@@ -38,11 +36,6 @@ struct graph {
 	uint32_t *loc_off; /* per location: offset into loc_keys, or NONE */
 	uint32_t *loc_keys;
 	size_t nloc_keys, loc_keys_alloc;
-	/* per group: its stack's keys root first (pprof's order of a sample's
-	 * nodes), GRAPH_KEY_INLINE on a key inlined into the one before it;
-	 * group i's are gkeys[goff[i] .. goff[i + 1]) */
-	uint32_t *gkeys;
-	size_t *goff;
 	prof_groups groups; /* of the shown samples whose value is not 0 */
 	uint32_t v;         /* the value the graph sums */
 	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
@@ -399,22 +392,15 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	strbuf sb = STRBUF_INIT;
 	for (uint32_t i = 0; i < p->nlabelsets; i++)
 		g->tag_of_labelset[i] = o->tags ? labelset_tag(g, &p->labelsets[i], &sb) : PROF_NONE;
-	/* the keys of every location a group reaches, and each group's keys */
+	/* the keys of every location a group reaches */
 	raw_info ri = { STRBUF_INIT, STRBUF_INIT, "", 0, 0, 0 };
-	size_t ngk = 0, gkeys_alloc = 0;
-	g->goff = xmalloc(st_mult(g->groups.n + 1, sizeof(size_t)));
 	for (size_t i = 0; i < g->groups.n; i++) {
 		const prof_stack *st = &p->stacks[g->groups.g[i].stack];
-		g->goff[i] = ngk;
-		for (uint32_t d = st->depth; d-- > 0;) {
-			uint32_t nk;
-			const uint32_t *keys = loc_keys(g, st->locs[d], &nk, &ri, &sb);
-			ALLOC_GROW(g->gkeys, ngk + nk, gkeys_alloc);
-			for (uint32_t ni = nk; ni-- > 0;)
-				g->gkeys[ngk++] = keys[ni] | (ni != nk - 1 ? GRAPH_KEY_INLINE : 0);
+		for (uint32_t d = 0; d < st->depth; d++) {
+			uint32_t n;
+			loc_keys(g, st->locs[d], &n, &ri, &sb);
 		}
 	}
-	g->goff[g->groups.n] = ngk;
 	sb_release(&ri.func);
 	sb_release(&ri.file);
 	sb_release(&sb);
@@ -448,8 +434,6 @@ void graph_free(graph *g)
 	free(g->tag_of_labelset);
 	free(g->loc_off);
 	free(g->loc_keys);
-	free(g->gkeys);
-	free(g->goff);
 	free(g->infos);
 	free(g->key_of_str);
 	names_table_free(g->strs);
@@ -647,6 +631,41 @@ static size_t group_tags(graph *g, const prof_group *gr, graph_tag **tags, size_
 	return n;
 }
 
+/* The keys of a group's stack root first, pprof's order of a sample's
+ * nodes (the stack's locations from the root, each location's lines from
+ * its caller's side): for (keys_of(...); key_next(...);). */
+typedef struct key_iter {
+	const graph *g;
+	const prof_stack *st;
+	uint32_t d;          /* locations left (the next is locs[d - 1]) */
+	const uint32_t *keys; /* the current location's, leaf first */
+	uint32_t ni, nk;      /* lines left of it, and its line count */
+} key_iter;
+
+static inline key_iter keys_of(const graph *g, size_t group)
+{
+	const prof_stack *st = &g->p->stacks[g->groups.g[group].stack];
+	return (key_iter){ g, st, st->depth, NULL, 0, 0 };
+}
+
+/* The next key, and whether it is inlined into the one before (not its
+ * location's outermost line); false at the end. */
+static inline bool key_next(key_iter *it, uint32_t *key, bool *inl)
+{
+	if (!it->ni) {
+		if (!it->d)
+			return false;
+		uint32_t loc = it->st->locs[--it->d];
+		const prof_location *l = &it->g->p->locations[loc];
+		it->nk = it->ni = l->nlines ? l->nlines : 1;
+		it->keys = it->g->loc_keys + it->g->loc_off[loc];
+	}
+	it->ni--;
+	*key = it->keys[it->ni];
+	*inl = it->ni != it->nk - 1;
+	return true;
+}
+
 /* Builds the graph of the kept keys (all when keep is NULL). */
 static void build(graph *g, const bool *keep)
 {
@@ -664,8 +683,10 @@ static void build(graph *g, const bool *keep)
 		ntags = group_tags(g, gr, &tags, &tags_alloc, &sb);
 		uint32_t parent = PROF_NONE;
 		bool residual = false;
-		for (size_t k = g->goff[gi]; k < g->goff[gi + 1]; k++) {
-			uint32_t n = node_for(g, g->gkeys[k] & ~GRAPH_KEY_INLINE, keep);
+		uint32_t key;
+		bool inl;
+		for (key_iter it = keys_of(g, gi); key_next(&it, &key, &inl);) {
+			uint32_t n = node_for(g, key, keep);
 			if (n == PROF_NONE) {
 				residual = true;
 				continue;
@@ -677,7 +698,7 @@ static void build(graph *g, const bool *keep)
 					add_tag(&g->nodes[n], &tags[t], w, false);
 			}
 			if (parent != PROF_NONE && n != parent)
-				add_edge(g, parent, n, w, residual, (g->gkeys[k] & GRAPH_KEY_INLINE) != 0, stamp);
+				add_edge(g, parent, n, w, residual, inl, stamp);
 			parent = n;
 			residual = false;
 		}
@@ -991,8 +1012,9 @@ static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, i
 	for (size_t gi = 0; gi < g->groups.n; gi++) {
 		int64_t w = prof_group_values(&g->groups, gi)[g->v];
 		uint32_t leaf = PROF_NONE;
-		for (size_t k = g->goff[gi]; k < g->goff[gi + 1]; k++) {
-			uint32_t key = g->gkeys[k] & ~GRAPH_KEY_INLINE;
+		uint32_t key;
+		bool inl;
+		for (key_iter it = keys_of(g, gi); key_next(&it, &key, &inl);) {
 			kv *e = &v[key];
 			if (!e->seen) {
 				e->seen = true;
