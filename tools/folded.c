@@ -357,35 +357,155 @@ static bool first_line_two_counts(const unsigned char *d, size_t n)
 	return false;
 }
 
+/* The reader's state across lines. */
+typedef struct freader {
+	profile *p;
+	const unsigned char *d; /* the input */
+	size_t n;
+	bool diff;          /* difffolded.pl's two counts: a second sample type */
+	uint32_t dec;       /* the decimals of the counts so far (both types) */
+	uint32_t empty_loc; /* the location of empty frames, PROF_NONE until one */
+	/* frame text -> its one location; names repeat, so the model's
+	 * interning runs once per distinct name, not once per frame */
+	name_tab seen;
+	prev_frame *prev;   /* the previous line's frames, where they differ */
+	size_t prev_n, prev_alloc;
+	pending *pend;      /* frames of the line past the shared prefix */
+	size_t pend_alloc;
+	uint32_t *locs;     /* the stack being read, root first */
+	size_t locs_alloc;
+} freader;
+
+/* A line's count (and, in a differential file, its count before) as
+ * fixed point with the most decimals seen: what was read so far is
+ * rescaled when a line has more, a line with fewer is scaled up. *se is
+ * the end of the stack. -1 with err, or -2 (err says why) for a line
+ * without "stack count", which flamegraph.pl skips. */
+static int line_counts(freader *r, const unsigned char *line, size_t start, size_t len,
+		       size_t lineno, size_t *se, int64_t *count, int64_t *before, cprof_err *err)
+{
+	uint32_t ldec;
+	bool two;
+	int pc = parse_counts(line, start, len, se, count, before, &ldec, &two, lineno, err);
+	if (pc < 0)
+		return pc; /* -2: a line flamegraph.pl skips too (err says why) */
+	if (ldec > r->dec) {
+		if (!prof_set_decimals(r->p, 0, ldec) || !prof_set_decimals(r->p, 1, ldec))
+			return cprof_fail(err, "line %zu: with %u decimals, the counts do not fit in 64 bits",
+					  lineno, ldec);
+		r->dec = ldec;
+	} else if (ldec < r->dec && (!prof_scale_up(*count, r->dec - ldec, count) ||
+				     !prof_scale_up(*before, r->dec - ldec, before))) {
+		return cprof_fail(err, "line %zu: count too large", lineno);
+	}
+	/* a one-count line in a differential file: no change; elsewhere
+	 * flamegraph.pl draws the second count */
+	if (!two)
+		*before = *count;
+	return 0;
+}
+
+/* The location of a frame's text (pf, fl bytes into line, hash h). */
+static uint32_t frame_loc(freader *r, const unsigned char *line, size_t pf, size_t fl, uint64_t h)
+{
+	profile *p = r->p;
+	if (fl == 0) { /* "a;;b": flamegraph.pl draws a nameless frame */
+		if (r->empty_loc == PROF_NONE) {
+			const char *name = prof_intern(p, "[unknown]");
+			prof_line pl = { prof_intern_function(p, name, name, "", 0), 0, 0 };
+			r->empty_loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+		}
+		return r->empty_loc;
+	}
+	name_slot *ne = name_tab_get(&r->seen, line + pf, fl, h);
+	if (ne->loc == PROF_NONE) {
+		const char *name = prof_intern_n(p, (const char *)line + pf, fl);
+		uint32_t fn = prof_intern_function(p, name, name, "", 0);
+		prof_line pl = { fn, 0, 0 };
+		ne->loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+	}
+	return ne->loc;
+}
+
+/* The frames of the stack line[start..se) into r->locs, root first, and
+ * their count into *nframes; -1 with err. */
+static int line_frames(freader *r, const unsigned char *line, size_t start, size_t se,
+		       size_t lineno, size_t *nframes, cprof_err *err)
+{
+	size_t depth = 0;
+	size_t f = start;
+	bool done = se == start; /* ";;; 3": no frame, counted at the root */
+	/* sorted input (stackcollapse output) repeats the previous line's
+	 * prefix: reuse its locations without hashing. A frame holds no ';',
+	 * so the same bytes followed by ';' or the end of the stack are the
+	 * same frame. */
+	while (depth < r->prev_n) {
+		size_t pl = r->prev[depth].len;
+		if (!(pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
+		      bytes_eq(r->d + r->prev[depth].start, line + f, pl)))
+			break;
+		r->locs[depth] = r->prev[depth].loc; /* prev_n <= locs_alloc */
+		depth++;
+		if (f + pl == se) {
+			done = true;
+			break;
+		}
+		f += pl + 1;
+	}
+	/* the rest: find and hash every frame first, fetching its slot of the
+	 * name table ahead, then look them up (the lookups' cache misses
+	 * overlap instead of coming one after the other) */
+	size_t npend = 0;
+	while (!done) {
+		uint64_t h;
+		size_t fl = frame_scan(line + f, line + se, r->d + r->n, &h);
+		if (depth + npend >= FOLDED_MAX_DEPTH)
+			return cprof_fail(err, "line %zu: stack deeper than %d frames", lineno,
+					  FOLDED_MAX_DEPTH);
+		ALLOC_GROW(r->pend, npend + 1, r->pend_alloc);
+		r->pend[npend++] = (pending){ f, fl, h };
+		if (r->seen.ix.cap) {
+			__builtin_prefetch(&r->seen.ix.idx[h & (r->seen.ix.cap - 1)]);
+			__builtin_prefetch(&r->seen.ix.hash[h & (r->seen.ix.cap - 1)]);
+		}
+		if (f + fl == se)
+			break;
+		f += fl + 1;
+	}
+	ALLOC_GROW(r->locs, depth + npend, r->locs_alloc);
+	ALLOC_GROW(r->prev, depth + npend, r->prev_alloc);
+	for (size_t k = 0; k < npend; k++) {
+		size_t pf = r->pend[k].start, fl = r->pend[k].len;
+		if (r->seen.names_len + fl > UINT32_MAX)
+			return cprof_fail(err, "line %zu: over 4 GiB of distinct frame names", lineno);
+		uint32_t loc = frame_loc(r, line, pf, fl, r->pend[k].h);
+		r->locs[depth] = loc;
+		/* any earlier line's frame will do: same bytes, same location */
+		r->prev[depth] = (prev_frame){ (size_t)(line - r->d) + pf, fl, loc };
+		depth++;
+	}
+	if (depth > r->prev_n)
+		r->prev_n = depth;
+	*nframes = depth;
+	return 0;
+}
+
 int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		cprof_err *err)
 {
 	/* a differential file (its first line has two counts) gets a second
 	 * sample type, the counts before */
-	bool diff = first_line_two_counts(d, n);
+	freader r = { .p = p, .d = d, .n = n, .diff = first_line_two_counts(d, n),
+		      .empty_loc = PROF_NONE };
 	prof_value_type t[2] = { { prof_intern(p, "samples"), prof_intern(p, "count") },
 				 { prof_intern(p, FOLDED_BEFORE), prof_intern(p, "count") } };
-	prof_set_sample_types(p, t, diff ? 2 : 1);
+	prof_set_sample_types(p, t, r.diff ? 2 : 1);
 	p->default_type = 0;
 	p->source_format = prof_intern(p, "folded");
-	uint32_t empty_loc = PROF_NONE; /* the location of empty frames */
-
-	/* frame text -> its one location; names repeat, so the model's
-	 * interning runs once per distinct name, not once per frame */
-	name_tab seen = { 0 };
-	prev_frame *prev = NULL; /* the previous line's frames, where they differ */
-	size_t prev_n = 0, prev_alloc = 0;
-	pending *pend = NULL; /* frames of the line past the shared prefix */
-	size_t pend_alloc = 0;
-	uint32_t *locs = NULL; /* the stack being read, root first */
-	size_t locs_alloc = 0;
-	size_t lineno = 0;
-	size_t pos = 0;
-	uint32_t dec = 0; /* the decimals of the counts so far (both types) */
+	size_t lineno = 0, pos = 0;
 	size_t skipped = 0;   /* lines flamegraph.pl ignores too */
 	cprof_err first_skip; /* what was wrong with the first of them */
 	int rc = 0;
-
 	const unsigned char *line;
 	size_t start, len;
 	while (next_line(d, n, &pos, &line, &start, &len)) {
@@ -396,12 +516,10 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 			rc = cprof_fail(err, "line %zu: NUL byte in folded text", lineno);
 			break;
 		}
-		int64_t count, before;
+		int64_t v[2]; /* the count, and the count before */
 		size_t se;
-		uint32_t ldec;
-		bool two;
 		cprof_err le;
-		int pc = parse_counts(line, start, len, &se, &count, &before, &ldec, &two, lineno, &le);
+		int pc = line_counts(&r, line, start, len, lineno, &se, &v[0], &v[1], &le);
 		if (pc == -2) {
 			if (!skipped++)
 				first_skip = le;
@@ -411,110 +529,18 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 			rc = cprof_fail(err, "%s", le.msg);
 			break;
 		}
-		/* fixed point with the most decimals seen: what was read so far
-		 * is rescaled when a line has more, a line with fewer is scaled
-		 * up */
-		if (ldec > dec) {
-			if (!prof_set_decimals(p, 0, ldec) || !prof_set_decimals(p, 1, ldec)) {
-				rc = cprof_fail(err, "line %zu: with %u decimals, the counts do not fit in 64 bits",
-						lineno, ldec);
-				break;
-			}
-			dec = ldec;
-		} else if (ldec < dec && (!prof_scale_up(count, dec - ldec, &count) ||
-					  !prof_scale_up(before, dec - ldec, &before))) {
-			rc = cprof_fail(err, "line %zu: count too large", lineno);
+		size_t depth = 0;
+		if (line_frames(&r, line, start, se, lineno, &depth, err) < 0) {
+			rc = -1;
 			break;
 		}
-		if (!two)
-			before = count; /* a one-count line in a differential file: no change */
-		else if (!diff) /* flamegraph.pl draws the second count */
-			two = false;
-
-		/* the frames, root first */
-		size_t depth = 0;
-		size_t f = start;
-		bool done = se == start; /* ";;; 3": no frame, counted at the root */
-		/* sorted input (stackcollapse output) repeats the previous line's
-		 * prefix: reuse its locations without hashing. A frame holds no
-		 * ';', so the same bytes followed by ';' or the end of the stack
-		 * are the same frame. */
-		while (depth < prev_n) {
-			size_t pl = prev[depth].len;
-			if (!(pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
-			      bytes_eq(d + prev[depth].start, line + f, pl)))
-				break;
-			locs[depth] = prev[depth].loc; /* prev_n <= locs_alloc */
-			depth++;
-			if (f + pl == se) {
-				done = true;
-				break;
-			}
-			f += pl + 1;
-		}
-		/* the rest: find and hash every frame first, fetching its slot
-		 * of the name table ahead, then look them up (the lookups' cache
-		 * misses overlap instead of coming one after the other) */
-		size_t npend = 0;
-		while (!done) {
-			uint64_t h;
-			size_t fl = frame_scan(line + f, line + se, d + n, &h);
-			if (depth + npend >= FOLDED_MAX_DEPTH) {
-				rc = cprof_fail(err, "line %zu: stack deeper than %d frames", lineno,
-						FOLDED_MAX_DEPTH);
-				goto out;
-			}
-			ALLOC_GROW(pend, npend + 1, pend_alloc);
-			pend[npend++] = (pending){ f, fl, h };
-			if (seen.ix.cap) {
-				__builtin_prefetch(&seen.ix.idx[h & (seen.ix.cap - 1)]);
-				__builtin_prefetch(&seen.ix.hash[h & (seen.ix.cap - 1)]);
-			}
-			if (f + fl == se)
-				break;
-			f += fl + 1;
-		}
-		ALLOC_GROW(locs, depth + npend, locs_alloc);
-		ALLOC_GROW(prev, depth + npend, prev_alloc);
-		for (size_t k = 0; k < npend; k++) {
-			size_t pf = pend[k].start, fl = pend[k].len;
-			if (fl == 0) { /* "a;;b": flamegraph.pl draws a nameless frame */
-				if (empty_loc == PROF_NONE) {
-					const char *name = prof_intern(p, "[unknown]");
-					prof_line pl = { prof_intern_function(p, name, name, "", 0), 0, 0 };
-					empty_loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
-				}
-				locs[depth] = empty_loc;
-				prev[depth] = (prev_frame){ (size_t)(line - d) + pf, 0, empty_loc };
-				depth++;
-				continue;
-			}
-			if (seen.names_len + fl > UINT32_MAX) {
-				rc = cprof_fail(err, "line %zu: over 4 GiB of distinct frame names", lineno);
-				goto out;
-			}
-			name_slot *ne = name_tab_get(&seen, line + pf, fl, pend[k].h);
-			if (ne->loc == PROF_NONE) {
-				const char *name = prof_intern_n(p, (const char *)line + pf, fl);
-				uint32_t fn = prof_intern_function(p, name, name, "", 0);
-				prof_line pl = { fn, 0, 0 };
-				ne->loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
-			}
-			locs[depth] = ne->loc;
-			/* any earlier line's frame will do: same bytes, same location */
-			prev[depth] = (prev_frame){ (size_t)(line - d) + pf, fl, ne->loc };
-			depth++;
-		}
-		if (depth > prev_n)
-			prev_n = depth;
 		/* the model is leaf first */
 		for (size_t i = 0; i < depth / 2; i++) {
-			uint32_t tmp = locs[i];
-			locs[i] = locs[depth - 1 - i];
-			locs[depth - 1 - i] = tmp;
+			uint32_t tmp = r.locs[i];
+			r.locs[i] = r.locs[depth - 1 - i];
+			r.locs[depth - 1 - i] = tmp;
 		}
-		uint32_t st = prof_intern_stack(p, locs, (uint32_t)depth);
-		int64_t v[2] = { count, before };
+		uint32_t st = prof_intern_stack(p, r.locs, (uint32_t)depth);
 		prof_add_sample(p, st, 0, v, -1, -1, 0);
 	}
 	if (rc == 0 && skipped && !p->nsamples) {
@@ -523,11 +549,10 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 		prof_warnf(o, "%zu line%s without \"stack count\" skipped, as flamegraph.pl skips them (%s)",
 			   skipped, skipped == 1 ? "" : "s", first_skip.msg);
 	}
-out:
-	free(prev);
-	free(pend);
-	name_tab_free(&seen);
-	free(locs);
+	free(r.prev);
+	free(r.pend);
+	name_tab_free(&r.seen);
+	free(r.locs);
 	return rc;
 }
 
