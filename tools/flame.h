@@ -77,8 +77,9 @@ typedef struct flame_build_opts {
  * (per thread first with o->threads). Fails only on a bad value index. */
 int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_opts *o, cprof_err *err);
 
-/* Sorts children by name (not in a chart) and fixes depths. Call once after
- * the last add and before drawing. */
+/* Sorts children by name (not in a chart; a tree that only the sorted build
+ * made has them in order already). Depths are set as nodes are added. Call
+ * once after the last add and before drawing. */
 void flame_tree_finish(flame_tree *t);
 
 /* ---- the SVG ---------------------------------------------------------------- */
