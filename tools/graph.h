@@ -114,7 +114,8 @@ typedef struct graph_trim_result {
 
 /* Builds the graph of every node, trims it, and leaves the nodes sorted. */
 void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *r);
-/* Builds the whole graph (no trimming), nodes in key order. */
+/* Builds the whole graph (no trimming), nodes in the order the samples
+ * meet them (first group first, each stack from the root). */
 void graph_build_all(graph *g);
 
 /* The live in (or out) edges of a node in pprof's edge order: weight
