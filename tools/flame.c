@@ -224,10 +224,20 @@ static int seq_cmp(const void *a_, const void *b_, void *ctx)
 	return a < b ? -1 : a > b;
 }
 
+/* A name to sort: its first 8 bytes (up to its NUL) as a big-endian
+ * number, whose order is strcmp's on them, so most compares need no
+ * string. */
+typedef struct rkey {
+	uint64_t pre;
+	uint32_t id;
+} rkey;
+
 static int rank_cmp(const void *a_, const void *b_, void *ctx)
 {
-	const names_table *names = ctx;
-	return strcmp(names_get(names, *(const uint32_t *)a_), names_get(names, *(const uint32_t *)b_));
+	const rkey *a = a_, *b = b_;
+	if (a->pre != b->pre)
+		return a->pre < b->pre ? -1 : 1;
+	return strcmp(names_get(ctx, a->id), names_get(ctx, b->id));
 }
 
 typedef struct open_node {
@@ -261,12 +271,21 @@ static size_t *seqs_sorted(const flame_tree *t, seqs *q, uint32_t **order)
 	uint32_t nn = names_count(t->names);
 	uint32_t *ord = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
 	uint32_t *rank = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
-	for (uint32_t i = 0; i < nn; i++)
-		ord[i] = i;
+	rkey *keys = xmalloc(st_mult(nn ? nn : 1, sizeof(rkey)));
+	for (uint32_t i = 0; i < nn; i++) {
+		const unsigned char *c = (const unsigned char *)names_get(t->names, i);
+		uint64_t pre = 0;
+		for (int k = 0; k < 8 && c[k]; k++)
+			pre |= (uint64_t)c[k] << (56 - 8 * k);
+		keys[i] = (rkey){ pre, i };
+	}
 	if (nn)
-		qsort_r(ord, nn, sizeof(*ord), rank_cmp, t->names);
-	for (uint32_t i = 0; i < nn; i++)
-		rank[ord[i]] = i;
+		qsort_r(keys, nn, sizeof(*keys), rank_cmp, t->names);
+	for (uint32_t i = 0; i < nn; i++) {
+		ord[i] = keys[i].id;
+		rank[keys[i].id] = i;
+	}
+	free(keys);
 	for (size_t i = 0; i < q->n; i++) {
 		if (!q->len[i])
 			continue; /* empty stacks only: q->ids is NULL */
@@ -699,9 +718,16 @@ static void add_value(strbuf *sb, int64_t v, uint32_t decimals, const char *unit
 		sb_addf(sb, "%s%s", buf, u[i].name);
 		return;
 	}
-	strbuf num = STRBUF_INIT;
-	prof_add_value(&num, v, decimals);
-	const char *d = num.buf;
+	/* the number as prof_add_value writes it (at most a sign, 20 digits,
+	 * a point and 9 more zeros and digits), then again with commas */
+	size_t off = sb->len;
+	prof_add_value(sb, v, decimals);
+	char num[48];
+	size_t len = sb->len - off < sizeof(num) - 1 ? sb->len - off : sizeof(num) - 1;
+	memcpy(num, sb->buf + off, len);
+	num[len] = '\0';
+	sb->len = off;
+	const char *d = num;
 	if (*d == '-')
 		sb_addc(sb, *d++);
 	size_t n = strcspn(d, "."); /* the integer part gets the commas */
@@ -711,7 +737,6 @@ static void add_value(strbuf *sb, int64_t v, uint32_t decimals, const char *unit
 		sb_addc(sb, d[i]);
 	}
 	sb_adds(sb, d + n);
-	sb_release(&num);
 	sb_addc(sb, ' ');
 	sb_add_xml(sb, countname);
 }
