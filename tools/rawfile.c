@@ -5,12 +5,19 @@
  * from what is left, never by adding to an offset that could overflow.
  *
  * Structs are filled with memcpy from the buffer, which may be unaligned
- * (a file read into any buffer). Files are little-endian (the header's
+ * (a file read into any buffer). A file read from a descriptor is seen
+ * through a window (window()): every byte is asked for there, after the
+ * same checks against the file's length. Files are little-endian (the header's
  * byte-order mark says so) and so are the hosts this reader supports.
  */
 #include "rawfile.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define REC_HDR ((size_t)sizeof(struct cprof_raw_rec))
 
@@ -27,13 +34,12 @@ bool raw_looks_like(const unsigned char *d, size_t n)
 	return n <= 8;
 }
 
-int raw_open(raw_reader *r, const unsigned char *d, size_t n, cprof_err *err)
+/* The header checks, on the first bytes of the file (n of them, the file's
+ * length len: a file is never shorter than what was read of it). */
+static int check_header(raw_reader *r, const unsigned char *d, size_t n, cprof_err *err)
 {
 	struct cprof_raw_file_header h;
 
-	memset(r, 0, sizeof(*r));
-	r->data = d;
-	r->len = n;
 	if (n == 0)
 		return cprof_fail(err, "empty file (no raw file header)");
 	if (n < 8 ? memcmp(d, CPROF_RAW_MAGIC, n) != 0 : !raw_looks_like(d, n))
@@ -51,12 +57,105 @@ int raw_open(raw_reader *r, const unsigned char *d, size_t n, cprof_err *err)
 				  (unsigned)h.version, (unsigned)CPROF_RAW_VERSION);
 	if (h.hdr_size < sizeof(h) || h.hdr_size % 8 != 0)
 		return cprof_fail(err, "raw file header size %u is invalid", (unsigned)h.hdr_size);
-	if (h.hdr_size > n)
-		return cprof_fail(err, "raw file header truncated at byte %zu", n);
+	if (h.hdr_size > r->len)
+		return cprof_fail(err, "raw file header truncated at byte %zu", r->len);
 	r->version = h.version;
+	r->hdr_size = h.hdr_size;
 	r->off = h.hdr_size;
 	r->stop_offset = r->off;
 	return 0;
+}
+
+int raw_open(raw_reader *r, const unsigned char *d, size_t n, cprof_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	r->win = d;
+	r->win_len = r->len = n;
+	return check_header(r, d, n, err);
+}
+
+#define DEFAULT_CHUNK ((size_t)1 << 20)
+
+/* Makes bytes [off, off + need) of the file available in the window and
+ * returns them, or NULL with r->error. The caller has checked that they lie
+ * below r->len, so in memory they always are. */
+static const unsigned char *window(raw_reader *r, size_t off, size_t need)
+{
+	if (off >= r->win_off && need <= r->win_len && off - r->win_off <= r->win_len - need)
+		return r->win + (off - r->win_off);
+	if (r->fd < 0) { /* cannot happen: r->len is the buffer's length */
+		cprof_fail(&r->error, "read past the end of the buffer at byte %zu", off);
+		return NULL;
+	}
+	size_t want = need > r->chunk ? need : r->chunk;
+	if (want > r->len - off)
+		want = r->len - off;
+	if (want > r->buf_cap) {
+		free(r->buf);
+		r->buf = xmalloc(want);
+		r->buf_cap = want;
+	}
+	size_t got = 0;
+	while (got < want) {
+		ssize_t k = pread(r->fd, r->buf + got, want - got, (off_t)(off + got));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0) {
+			cprof_fail(&r->error, "read error at byte %zu: %s", off + got, strerror(errno));
+			return NULL;
+		}
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	r->win = r->buf;
+	r->win_off = off;
+	r->win_len = got;
+	if (got < need) {
+		struct stat st;
+		if (fstat(r->fd, &st) == 0)
+			cprof_fail(&r->error, "the file shrank from %zu to %jd bytes while being read",
+				   r->len, (intmax_t)st.st_size);
+		else
+			cprof_fail(&r->error, "the file shrank below %zu bytes while being read", r->len);
+		return NULL;
+	}
+	return r->win;
+}
+
+int raw_open_fd(raw_reader *r, int fd, size_t size, size_t chunk, cprof_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->len = size;
+	r->chunk = chunk ? chunk : DEFAULT_CHUNK;
+	size_t head = size < sizeof(struct cprof_raw_file_header) ? size : sizeof(struct cprof_raw_file_header);
+	const unsigned char *d = head ? window(r, 0, head) : (const unsigned char *)"";
+	if (!d) {
+		if (err)
+			*err = r->error;
+		return -1;
+	}
+	return check_header(r, d, head, err);
+}
+
+void raw_close(raw_reader *r)
+{
+	free(r->buf);
+	r->buf = NULL;
+	r->buf_cap = 0;
+	r->win = NULL;
+	r->win_len = 0;
+}
+
+void raw_rewind(raw_reader *r, size_t limit)
+{
+	if (limit < r->len)
+		r->len = limit;
+	r->off = r->stop_offset = r->hdr_size;
+	r->done = r->ended = r->zero_tail = r->truncated = false;
+	r->nrecords = r->nincomplete = r->nunknown = 0;
 }
 
 static int stop(raw_reader *r, bool truncated, bool zero_tail)
@@ -68,10 +167,18 @@ static int stop(raw_reader *r, bool truncated, bool zero_tail)
 	return 0;
 }
 
+static int fail(raw_reader *r)
+{
+	r->done = true;
+	r->stop_offset = r->off;
+	return -1;
+}
+
 int raw_next(raw_reader *r, raw_rec *rec)
 {
 	for (;;) {
 		struct cprof_raw_rec h;
+		const unsigned char *d;
 		size_t left;
 
 		if (r->done)
@@ -86,11 +193,15 @@ int raw_next(raw_reader *r, raw_rec *rec)
 			/* A tail of zero bytes shorter than a header is a zero
 			 * tail too; anything else is a record cut short. */
 			bool zeros = true;
+			if (!(d = window(r, r->off, left)))
+				return fail(r);
 			for (size_t i = 0; i < left; i++)
-				zeros = zeros && r->data[r->off + i] == 0;
+				zeros = zeros && d[i] == 0;
 			return stop(r, !zeros, zeros);
 		}
-		memcpy(&h, r->data + r->off, REC_HDR);
+		if (!(d = window(r, r->off, REC_HDR)))
+			return fail(r);
+		memcpy(&h, d, REC_HDR);
 		if (h.size == 0)
 			return stop(r, false, true);
 		if (h.size < REC_HDR || h.size % 8 != 0 || h.size > left)
@@ -103,10 +214,12 @@ int raw_next(raw_reader *r, raw_rec *rec)
 			r->off += h.size;
 			continue;
 		}
+		if (!(d = window(r, r->off, h.size)))
+			return fail(r);
 		rec->offset = r->off;
 		rec->type = h.type;
 		rec->flags = h.flags;
-		rec->body = r->data + r->off + REC_HDR;
+		rec->body = d + REC_HDR;
 		rec->body_len = h.size - REC_HDR;
 		r->off += h.size;
 		r->stop_offset = r->off;

@@ -2,23 +2,35 @@
  * rawfile: a bounds-checked, record-level reader of the raw file that
  * libsample writes (layout: include/cprof_rawfmt.h, docs/raw-format.md).
  *
- * It works on a file already in memory and never copies: every pointer it
- * hands out points into the caller's buffer, which must outlive the reader.
- * It knows nothing of profiles; tools/rawread.c builds the model on it.
+ * It reads a file already in memory (raw_open: every pointer it hands out
+ * points into the caller's buffer, which must outlive the reader) or an
+ * open file descriptor in chunks (raw_open_fd: pread into a window of about
+ * 1 MiB, so reading a file of any size costs the window, not the file; a
+ * record's pointers stay valid until the next raw_next). It never maps the
+ * file: a file cut by someone else while it is read gives an error, never
+ * SIGBUS. It knows nothing of profiles; tools/rawread.c builds the model on
+ * it.
  *
  * What it guarantees, for any input bytes whatsoever:
  *  - raw_open() checks the file header: bad magic, a newer version, a
  *    big-endian (or unknown) byte-order mark or a header cut short are
  *    errors (-1 with err).
  *  - raw_next() returns records one at a time. A record is handed out only
- *    if it lies wholly inside the buffer, its size is a multiple of 8 and at
+ *    if it lies wholly inside the file, its size is a multiple of 8 and at
  *    least the record header. Records of type 0 (reserved, never completed)
  *    and of unknown types are skipped and counted, never returned.
- *  - The data ends at the end of the buffer, at a record whose size is 0
+ *  - The data ends at the end of the file, at a record whose size is 0
  *    (the zeroed tail of a file whose writer never closed it), or where a
- *    record would run past the buffer or has an impossible size: then the
- *    reader stops there, sets `truncated` and `stop_offset`, and the caller
- *    reports a warning ("truncated at byte N: read M records"), not an error.
+ *    record would run past the file's end or has an impossible size: then
+ *    the reader stops there, sets `truncated` and `stop_offset`, and the
+ *    caller reports a warning ("truncated at byte N: read M records"), not
+ *    an error.
+ *  - Reading from a descriptor, the file's length is the one given at
+ *    raw_open_fd (a recording still being written grows into its zero
+ *    tail, which reads as the end). If the file turns out shorter than
+ *    that, or a read fails, raw_next returns -1 with `error` set ("the
+ *    file shrank from N to M bytes while being read"); in memory it never
+ *    fails.
  *  - The typed decoders (raw_info, raw_mapping, ...) check the body length
  *    against the fixed part and every variable-length part before they
  *    touch it, and return -1 with err (naming the record's offset) when a
@@ -40,16 +52,18 @@ typedef struct raw_rec {
 	size_t offset;             /* of the record header from the file start */
 	uint16_t type;             /* enum cprof_raw_type, never 0 */
 	uint16_t flags;            /* per-type flags of the record header */
-	const unsigned char *body; /* bytes after the 8-byte record header */
+	const unsigned char *body; /* bytes after the 8-byte record header (in
+				    * the reader's window: valid until the
+				    * next raw_next) */
 	size_t body_len;           /* size - 8 (includes any padding) */
 } raw_rec;
 
 /* The reader's state; fields are read-only for callers. */
 typedef struct raw_reader {
-	const unsigned char *data;
-	size_t len;
+	size_t len;         /* the file's length: where the data ends at most */
 	size_t off;         /* next record's offset */
 	uint16_t version;   /* from the file header */
+	uint16_t hdr_size;  /* from the file header: where the first record is */
 	bool done;          /* raw_next returned 0 */
 	bool ended;         /* an END record was seen (clean end of recording) */
 	bool zero_tail;     /* stopped at a size-0 record (writer never closed) */
@@ -58,6 +72,14 @@ typedef struct raw_reader {
 	uint64_t nrecords;  /* records returned so far */
 	uint64_t nincomplete; /* type-0 records skipped */
 	uint64_t nunknown;    /* records of unknown types skipped */
+	cprof_err error;      /* why raw_next returned -1 */
+	/* the bytes [win_off, win_off + win_len) of the file are at win: all
+	 * of a file in memory, a chunk of one read from fd (else -1) */
+	const unsigned char *win;
+	size_t win_off, win_len;
+	int fd;
+	unsigned char *buf; /* the chunk buffer (raw_open_fd) */
+	size_t buf_cap, chunk;
 } raw_reader;
 
 /* True if the buffer starts with the raw magic (format detection). */
@@ -70,8 +92,22 @@ bool raw_looks_like(const unsigned char *d, size_t n);
  * truncated at byte N"). */
 int raw_open(raw_reader *r, const unsigned char *d, size_t n, cprof_err *err);
 
+/* The same on an open file of size bytes (from fstat), read with pread in
+ * chunks of `chunk` bytes (0: 1 MiB; a larger record gets a larger buffer).
+ * The descriptor stays the caller's; release the reader with raw_close. */
+int raw_open_fd(raw_reader *r, int fd, size_t size, size_t chunk, cprof_err *err);
+void raw_close(raw_reader *r);
+
+/* Starts again at the first record, reading no further than byte limit
+ * (e.g. where a first pass stopped: a second pass then sees the same
+ * records even if the writer has added more since). The counts and end
+ * flags start again too. */
+void raw_rewind(raw_reader *r, size_t limit);
+
 /* Next complete record of a known type into *rec. Returns 1, or 0 at the end
- * of the data (see the flags above for why it ended). Never fails. */
+ * of the data (see the flags above for why it ended), or -1 when the file
+ * cannot be read (a descriptor only: r->error says why; then 0 after). The
+ * record's pointers stay valid until the next call. */
 int raw_next(raw_reader *r, raw_rec *rec);
 
 /* A one-line description of how the data ended when it did not end with an

@@ -8,6 +8,8 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "rawfile.h"
 
@@ -76,15 +78,14 @@ static int build_file(strbuf *sb)
 	return 8;
 }
 
-/* Reads every record and decodes it; returns how many were read. */
-static int read_all(const unsigned char *d, size_t n, raw_reader *r)
+/* Reads every record of an open reader and decodes it; returns how many
+ * were read. */
+static int read_records(raw_reader *r)
 {
 	cprof_err err;
 	raw_rec rec;
 	int count = 0;
 
-	if (raw_open(r, d, n, &err) < 0)
-		return -1;
 	while (raw_next(r, &rec) == 1) {
 		raw_info_rec info;
 		raw_mapping_rec m;
@@ -115,6 +116,44 @@ static int read_all(const unsigned char *d, size_t n, raw_reader *r)
 		count++;
 	}
 	return count;
+}
+
+static int read_all(const unsigned char *d, size_t n, raw_reader *r)
+{
+	cprof_err err;
+
+	if (raw_open(r, d, n, &err) < 0)
+		return -1;
+	return read_records(r);
+}
+
+/* A file (in memory: memfd) holding d[0..n). */
+static int file_of(const void *d, size_t n)
+{
+	int fd = memfd_create("rawfile-test", 0);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, d, n), (ssize_t)n);
+	return fd;
+}
+
+/* The same as read_all, through a descriptor read in chunks of `chunk`
+ * bytes; *same says whether the reader ended as the in-memory one did. */
+static int read_all_fd(const unsigned char *d, size_t n, size_t chunk, const raw_reader *mem,
+		       bool *same)
+{
+	cprof_err err;
+	raw_reader r;
+	int fd = file_of(d, n), got = -1;
+
+	if (raw_open_fd(&r, fd, n, chunk, &err) == 0) {
+		got = read_records(&r);
+		*same = r.truncated == mem->truncated && r.zero_tail == mem->zero_tail &&
+			r.ended == mem->ended && r.stop_offset == mem->stop_offset &&
+			r.nincomplete == mem->nincomplete && r.nunknown == mem->nunknown;
+	}
+	raw_close(&r);
+	close(fd);
+	return got;
 }
 
 static void test_reads_every_record_type(void **state)
@@ -204,6 +243,13 @@ static void test_truncation_at_every_offset(void **state)
 		unsigned char *copy = malloc(cut ? cut : 1);
 		memcpy(copy, sb.buf, cut);
 		int got = read_all(copy, cut, &r);
+		/* a file read in chunks (records straddling them) reads the same */
+		for (size_t chunk = 8; chunk <= 64; chunk *= 2) {
+			bool same = false;
+			assert_int_equal(read_all_fd(copy, cut, chunk, &r, &same), got);
+			if (got >= 0)
+				assert_true(same);
+		}
 		if (cut < sizeof(struct cprof_raw_file_header)) {
 			assert_int_equal(got, -1);
 		} else {
@@ -263,6 +309,39 @@ static void test_zero_tail_and_incomplete_records(void **state)
 	assert_int_equal(read_all((unsigned char *)sb.buf, data_end + 5, &r), 2);
 	assert_true(r.zero_tail);
 	assert_false(r.truncated);
+	sb_release(&sb);
+}
+
+/* A file cut by someone else while it is read in chunks: an error that
+ * says so, never a crash (a mapping would raise SIGBUS). A second pass
+ * (raw_rewind) reads the same records, however much the file grew. */
+static void test_file_shrinks_under_the_reader(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	int want = build_file(&sb);
+	int fd = file_of(sb.buf, sb.len);
+	raw_reader r;
+	raw_rec rec;
+	cprof_err err;
+
+	assert_int_equal(raw_open_fd(&r, fd, sb.len, 64, &err), 0);
+	assert_int_equal(read_records(&r), want);
+	raw_rewind(&r, r.stop_offset);
+	assert_int_equal(write(fd, sb.buf, 64), 64); /* a writer adds more */
+	assert_int_equal(read_records(&r), want);
+	raw_rewind(&r, r.stop_offset);
+	assert_int_equal(raw_next(&r, &rec), 1);
+	assert_int_equal(ftruncate(fd, 100), 0);
+	int k;
+	while ((k = raw_next(&r, &rec)) == 1)
+		;
+	assert_int_equal(k, -1);
+	assert_non_null(strstr(r.error.msg, "shrank from"));
+	assert_non_null(strstr(r.error.msg, "to 100 bytes while being read"));
+	assert_int_equal(raw_next(&r, &rec), 0);
+	raw_close(&r);
+	close(fd);
 	sb_release(&sb);
 }
 
@@ -381,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_reads_every_record_type),
 		cmocka_unit_test(test_truncation_at_every_offset),
 		cmocka_unit_test(test_zero_tail_and_incomplete_records),
+		cmocka_unit_test(test_file_shrinks_under_the_reader),
 		cmocka_unit_test(test_bad_headers),
 		cmocka_unit_test(test_bad_sizes_stop_reading),
 		cmocka_unit_test(test_malformed_bodies_are_errors),
