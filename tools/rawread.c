@@ -118,7 +118,7 @@ typedef struct rmap {
 } rmap;
 
 typedef struct rstack {
-	const unsigned char *frames; /* into the file buffer */
+	size_t frames; /* offset of its frame bytes in rr.fbytes */
 	uint32_t nframes, epoch, stack;
 	uint32_t hash;
 	bool truncated;
@@ -143,11 +143,15 @@ typedef struct rr {
 	size_t scap;
 	rstack *rstacks;
 	size_t nrstacks, rstacks_alloc;
+	unsigned char *fbytes; /* the frames of every distinct raw stack */
+	size_t nfbytes, fbytes_alloc;
 	uint32_t *locbuf;
 	size_t locbuf_alloc;
 	uint32_t truncated_loc; /* index+1 of the "[truncated]" root; 0: none yet */
 	/* problems */
 	uint64_t nmalformed, nbad_lset, nnotes, ntruncated;
+	/* from INFO, interned as it is read: the record is gone after */
+	const char *exe, *cmdline;
 	char first_malformed[sizeof(((cprof_err *)0)->msg)];
 } rr;
 
@@ -325,7 +329,7 @@ static uint32_t sample_stack(rr *r, const raw_sample_rec *s, uint32_t epoch)
 	while (r->stab[j]) {
 		const rstack *c = &r->rstacks[r->stab[j] - 1];
 		if (c->hash == h && c->nframes == n && c->epoch == epoch && c->truncated == truncated &&
-		    (!n || memcmp(c->frames, s->frames, (size_t)n * 8) == 0))
+		    (!n || memcmp(r->fbytes + c->frames, s->frames, (size_t)n * 8) == 0))
 			return c->stack;
 		j = (j + 1) & (r->scap - 1);
 	}
@@ -337,7 +341,11 @@ static uint32_t sample_stack(rr *r, const raw_sample_rec *s, uint32_t epoch)
 		r->locbuf[depth++] = truncated_location(r);
 	uint32_t stack = prof_intern_stack(r->p, r->locbuf, depth);
 	ALLOC_GROW(r->rstacks, r->nrstacks + 1, r->rstacks_alloc);
-	r->rstacks[r->nrstacks] = (rstack){ s->frames, n, epoch, stack, h, truncated };
+	ALLOC_GROW(r->fbytes, r->nfbytes + (size_t)n * 8, r->fbytes_alloc);
+	if (n)
+		memcpy(r->fbytes + r->nfbytes, s->frames, (size_t)n * 8);
+	r->rstacks[r->nrstacks] = (rstack){ r->nfbytes, n, epoch, stack, h, truncated };
+	r->nfbytes += (size_t)n * 8;
 	r->stab[j] = (uint32_t)++r->nrstacks;
 	return stack;
 }
@@ -381,17 +389,28 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 	size_t labels_alloc = 0;
 	pairmap mapkeys = { 0 }; /* (start, limit) -> model mapping + 1 */
 
-	while (raw_next(rd, &rec)) {
+	int more;
+	while ((more = raw_next(rd, &rec)) > 0) {
 		switch (rec.type) {
 		case CPROF_RAW_INFO:
 			if (*have_info) {
 				prof_warnf(r->o, "extra INFO record at byte %zu ignored", rec.offset);
 				break;
 			}
-			if (raw_info(&rec, info, &e) < 0)
+			if (raw_info(&rec, info, &e) < 0) {
 				malformed(r, &e);
-			else
-				*have_info = true;
+				break;
+			}
+			*have_info = true;
+			r->exe = prof_intern_n(p, info->exe, info->exe_len);
+			sb_reset(&sb);
+			size_t len = info->cmdline_len;
+			while (len && info->cmdline[len - 1] == 0)
+				len--;
+			for (size_t i = 0; i < len; i++)
+				sb_addc(&sb, info->cmdline[i] ? info->cmdline[i] : ' ');
+			r->cmdline = prof_intern(p, sb.buf);
+			info->exe = info->cmdline = NULL; /* in the reader's window */
 			break;
 		case CPROF_RAW_MAPPING: {
 			raw_mapping_rec m;
@@ -493,6 +512,13 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 	}
 	if (r->nnotes > 20)
 		prof_warnf(r->o, "%llu more recorder notes not shown", (unsigned long long)(r->nnotes - 20));
+	if (more < 0) {
+		free(unmaps);
+		free(labels);
+		pairmap_free(&mapkeys);
+		sb_release(&sb);
+		return -1;
+	}
 
 	/* The mapping timeline: each mapping is live from its record's time
 	 * until the first later UNMAP that overlaps it. */
@@ -773,37 +799,146 @@ static bool is_root_name(const char *name)
  * and warn when they are 10% or more. */
 static void warn_fp_stops(const profile *p, const prof_read_opts *o)
 {
-	size_t judged = 0, stopped = 0;
+	uint64_t judged = 0, stopped = 0;
 
+	/* values[0] counts the raw samples (more than 1 when aggregated) */
 	for (size_t i = 0; i < p->nsamples; i++) {
 		const prof_stack *st = &p->stacks[p->samples[i].stack];
+		uint64_t count = (uint64_t)prof_sample_values(p, i)[0];
 		if (!st->depth)
 			continue;
 		const prof_location *loc = &p->locations[st->locs[st->depth - 1]];
 		if (!loc->nlines)
 			continue;
-		judged++;
+		judged += count;
 		if (!is_root_name(p->functions[loc->lines[loc->nlines - 1].function].name))
-			stopped++;
+			stopped += count;
 	}
 	if (judged && stopped * 10 >= judged)
-		prof_warnf(o, "%zu of %zu samples (%.0f%%) have stacks that stop before main or "
+		prof_warnf(o, "%llu of %llu samples (%.0f%%) have stacks that stop before main or "
 			      "their thread's start: recorded with --unwind fp through code built "
 			      "without frame pointers; record with --unwind libunwind (the default) "
 			      "or build with -fno-omit-frame-pointer",
-			   stopped, judged, 100.0 * (double)stopped / (double)judged);
+			   (unsigned long long)stopped, (unsigned long long)judged,
+			   100.0 * (double)stopped / (double)judged);
+}
+
+/* ---- pass 2 ------------------------------------------------------------ */
+
+/* Aggregated reading (prof_read_opts.aggregate): one model sample per
+ * distinct (stack, label set, thread, flags), its values summed; its time
+ * is the first sample's, so the groups come out in the order of their first
+ * sample, as the views that group a time-ordered model see them. */
+typedef struct agg {
+	int64_t time;
+	uint64_t first; /* file index of the sample that gave the time */
+	int64_t vals[2];
+	uint32_t stack, labelset, flags;
+	int32_t tid;
+} agg;
+
+static int cmp_agg(const void *a, const void *b)
+{
+	const agg *x = a, *y = b;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+typedef struct pass2_stats {
+	uint64_t nsamples; /* raw samples read */
+	uint64_t nbefore;  /* timestamped before the start */
+	int64_t maxt;
+} pass2_stats;
+
+static int pass2(rr *r, raw_reader *rd, uint64_t t0, uint64_t nraw, pass2_stats *st)
+{
+	profile *p = r->p;
+	bool aggregate = r->o->aggregate;
+	raw_rec rec;
+	cprof_err e;
+	agg *groups = NULL;
+	size_t ngroups = 0, groups_alloc = 0;
+	pairmap gmap = { 0 }; /* (stack, labelset), (tid, flags) -> group + 1 */
+	int more;
+
+	if (!aggregate)
+		prof_reserve_samples(p, nraw);
+	while ((more = raw_next(rd, &rec)) > 0) {
+		if (rec.type != CPROF_RAW_SAMPLE)
+			continue;
+		raw_sample_rec s;
+		if (raw_sample(&rec, &s, &e) < 0) {
+			malformed(r, &e);
+			continue;
+		}
+		uint32_t epoch = r->nev ? epoch_of(r, s.h.time_ns) : 0;
+		uint32_t stack = sample_stack(r, &s, epoch);
+		uint32_t ls = 0;
+		if (s.h.labelset) {
+			ls = pairmap_get(&r->lsets, s.h.labelset, 0);
+			if (ls == PROF_NONE) {
+				ls = 0;
+				r->nbad_lset++;
+			}
+		}
+		/* A time before the start (a damaged or hand-made file) would
+		 * read as "unknown" (-1) or break time order views: clamp to 0,
+		 * and say so. */
+		int64_t t = (int64_t)(s.h.time_ns - t0);
+		if (s.h.time_ns < t0 || t < 0) {
+			t = 0;
+			st->nbefore++;
+		}
+		if (t > st->maxt)
+			st->maxt = t;
+		int64_t vals[2] = { 1, (int64_t)s.h.weight_ns };
+		uint32_t flags = (s.h.sflags & CPROF_SAMPLE_OFFCPU) ? PROF_SAMPLE_OFFCPU : 0;
+		uint64_t idx = st->nsamples++;
+		if (!aggregate) {
+			prof_add_sample(p, stack, ls, vals, t, (int32_t)s.h.tid, flags);
+			continue;
+		}
+		uint32_t *g = pairmap_slot(&gmap, (uint64_t)stack << 32 | ls,
+					   (uint64_t)s.h.tid << 32 | flags);
+		if (!*g) {
+			ALLOC_GROW(groups, ngroups + 1, groups_alloc);
+			groups[ngroups] = (agg){ t, idx, { 0, 0 }, stack, ls, flags, (int32_t)s.h.tid };
+			*g = (uint32_t)++ngroups;
+		}
+		agg *a = &groups[*g - 1];
+		if (t < a->time) {
+			a->time = t;
+			a->first = idx;
+		}
+		a->vals[0] = prof_sadd(a->vals[0], vals[0]);
+		a->vals[1] = prof_sadd(a->vals[1], vals[1]);
+	}
+	pairmap_free(&gmap);
+	if (more < 0) {
+		free(groups);
+		return -1;
+	}
+	if (aggregate) {
+		qsort(groups, ngroups, sizeof(*groups), cmp_agg);
+		prof_reserve_samples(p, ngroups);
+		for (size_t i = 0; i < ngroups; i++)
+			prof_add_sample(p, groups[i].stack, groups[i].labelset, groups[i].vals,
+					groups[i].time, groups[i].tid, groups[i].flags);
+		free(groups);
+	} else {
+		sort_by_time(p);
+	}
+	return 0;
 }
 
 /* ---- the whole read ---------------------------------------------------- */
 
-int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o, cprof_err *err)
+static int read_records(profile *p, raw_reader *rd, const prof_read_opts *o, cprof_err *err)
 {
 	static const prof_read_opts defaults;
 	if (!o)
 		o = &defaults;
-	raw_reader rd;
-	if (raw_open(&rd, d, n, err) < 0)
-		return -1;
 	rr r = { 0 };
 	r.p = p;
 	r.o = o;
@@ -811,8 +946,12 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 	struct cprof_raw_end end;
 	bool have_info = false, have_end = false;
 	uint64_t nraw = 0;
-	pass1(&r, &rd, &info, &have_info, &end, &have_end, &nraw);
 	int ret = -1;
+	if (pass1(&r, rd, &info, &have_info, &end, &have_end, &nraw) < 0) {
+		if (err)
+			*err = rd->error;
+		goto out;
+	}
 	if (!have_info) {
 		if (r.nmalformed)
 			cprof_fail(err, "no usable INFO record (%s)", r.first_malformed);
@@ -842,94 +981,52 @@ int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *
 		snprintf(buf, sizeof(buf), "unknown(%u)", (unsigned)info.h.timer);
 		p->timer = prof_intern(p, buf);
 	}
-	p->executable = prof_intern_n(p, info.exe, info.exe_len);
-	{
-		strbuf cl = STRBUF_INIT;
-		size_t len = info.cmdline_len;
-		while (len && info.cmdline[len - 1] == 0)
-			len--;
-		for (size_t i = 0; i < len; i++)
-			sb_addc(&cl, info.cmdline[i] ? info.cmdline[i] : ' ');
-		p->cmdline = prof_intern(p, cl.buf);
-		sb_release(&cl);
-	}
+	p->executable = r.exe;
+	p->cmdline = r.cmdline;
 	p->pid = (int32_t)info.h.pid;
 	for (uint32_t i = 0; i < p->nthreads; i++)
 		p->threads[i].pid = p->pid; /* one process per raw file */
 	p->mono_start_ns = (int64_t)info.h.start_monotonic_ns;
 	p->samples_dropped = have_end ? end.samples_dropped : 0;
-	uint64_t t0 = info.h.start_monotonic_ns;
 
-	/* pass 2: samples. The file buffer outlives the read, so the raw-stack
-	 * cache keeps pointers into it. */
-	if (raw_open(&rd, d, n, err) < 0)
+	/* pass 2: samples, over the records pass 1 read (a recording still
+	 * being written may have more by now: they wait for the next read) */
+	raw_reader first = *rd; /* how pass 1 ended, for the warnings */
+	raw_rewind(rd, first.stop_offset);
+	pass2_stats st = { 0 };
+	if (pass2(&r, rd, info.h.start_monotonic_ns, nraw, &st) < 0) {
+		if (err)
+			*err = rd->error;
 		goto out;
-	prof_reserve_samples(p, nraw);
-	raw_rec rec;
-	cprof_err e;
-	int64_t maxt = 0;
-	uint64_t nbefore = 0;
-	while (raw_next(&rd, &rec)) {
-		if (rec.type != CPROF_RAW_SAMPLE)
-			continue;
-		raw_sample_rec s;
-		if (raw_sample(&rec, &s, &e) < 0) {
-			malformed(&r, &e);
-			continue;
-		}
-		uint32_t epoch = r.nev ? epoch_of(&r, s.h.time_ns) : 0;
-		uint32_t stack = sample_stack(&r, &s, epoch);
-		uint32_t ls = 0;
-		if (s.h.labelset) {
-			ls = pairmap_get(&r.lsets, s.h.labelset, 0);
-			if (ls == PROF_NONE) {
-				ls = 0;
-				r.nbad_lset++;
-			}
-		}
-		/* A time before the start (a damaged or hand-made file) would
-		 * read as "unknown" (-1) or break time order views: clamp to 0,
-		 * and say so. */
-		int64_t t = (int64_t)(s.h.time_ns - t0);
-		if (s.h.time_ns < t0 || t < 0) {
-			t = 0;
-			nbefore++;
-		}
-		if (t > maxt)
-			maxt = t;
-		int64_t vals[2] = { 1, (int64_t)s.h.weight_ns };
-		prof_add_sample(p, stack, ls, vals, t, (int32_t)s.h.tid,
-				(s.h.sflags & CPROF_SAMPLE_OFFCPU) ? PROF_SAMPLE_OFFCPU : 0);
 	}
-	if (have_end && end.time_ns > t0)
-		p->duration_nanos = (int64_t)(end.time_ns - t0);
+	if (have_end && end.time_ns > info.h.start_monotonic_ns)
+		p->duration_nanos = (int64_t)(end.time_ns - info.h.start_monotonic_ns);
 	else
-		p->duration_nanos = maxt;
-	sort_by_time(p);
+		p->duration_nanos = st.maxt;
 
 	/* warnings, once each */
 	strbuf sb = STRBUF_INIT;
-	raw_describe_end(&rd, &sb);
+	raw_describe_end(&first, &sb);
 	if (sb.len)
-		prof_warnf(r.o, "%s (%zu of %zu bytes, %zu samples)", sb.buf, rd.stop_offset, n,
-		      p->nsamples);
+		prof_warnf(r.o, "%s (%zu of %zu bytes, %llu samples)", sb.buf, first.stop_offset,
+			   first.len, (unsigned long long)st.nsamples);
 	sb_release(&sb);
-	if (rd.nincomplete)
+	if (first.nincomplete)
 		prof_warnf(r.o, "skipped %llu incomplete records (the recorder died while writing them)",
-		      (unsigned long long)rd.nincomplete);
-	if (rd.nunknown)
+		      (unsigned long long)first.nincomplete);
+	if (first.nunknown)
 		prof_warnf(r.o, "skipped %llu records of unknown types (written by a newer recorder?)",
-		      (unsigned long long)rd.nunknown);
+		      (unsigned long long)first.nunknown);
 	if (r.nmalformed)
 		prof_warnf(r.o, "skipped %llu malformed records (first: %s)",
 		      (unsigned long long)r.nmalformed, r.first_malformed);
-	if (nbefore)
+	if (st.nbefore)
 		prof_warnf(r.o, "%llu samples are timestamped before the recording's start (shown at 0 ms)",
-		      (unsigned long long)nbefore);
+		      (unsigned long long)st.nbefore);
 	if (r.ntruncated)
-		prof_warnf(r.o, "%llu of %zu samples had stacks deeper than the recorder keeps: "
+		prof_warnf(r.o, "%llu of %llu samples had stacks deeper than the recorder keeps: "
 				"their outermost frames are missing (shown under a [truncated] root)",
-			   (unsigned long long)r.ntruncated, p->nsamples);
+			   (unsigned long long)r.ntruncated, (unsigned long long)st.nsamples);
 	if (r.nbad_lset)
 		prof_warnf(r.o, "%llu samples refer to unknown label sets (labels dropped)",
 		      (unsigned long long)r.nbad_lset);
@@ -957,6 +1054,25 @@ out:
 	free(r.is_call);
 	free(r.stab);
 	free(r.rstacks);
+	free(r.fbytes);
 	free(r.locbuf);
+	return ret;
+}
+
+int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o, cprof_err *err)
+{
+	raw_reader rd;
+	if (raw_open(&rd, d, n, err) < 0)
+		return -1;
+	return read_records(p, &rd, o, err);
+}
+
+int rawread_fd(profile *p, int fd, size_t size, const prof_read_opts *o, cprof_err *err)
+{
+	raw_reader rd;
+	int ret = -1;
+	if (raw_open_fd(&rd, fd, size, 0, err) == 0)
+		ret = read_records(p, &rd, o, err);
+	raw_close(&rd);
 	return ret;
 }

@@ -7,7 +7,9 @@
  *    wall mode), default type 1, period type cpu|wall/nanoseconds, period;
  *  - one model sample per raw sample, values [1, weight_ns], time_ns since
  *    the INFO record's start_monotonic_ns, tid, PROF_SAMPLE_OFFCPU; the
- *    samples are sorted by time (ties keep file order);
+ *    samples are sorted by time (ties keep file order); with
+ *    o->aggregate, one per distinct (stack, label set, tid, flags), values
+ *    summed, in the order of (and with the time of) its first sample;
  *  - mappings from MAPPING records; each frame address is resolved against
  *    the mapping that covered it at the sample's time (dlopen/dlclose), and
  *    locations are interned per (mapping, address, leaf or return address):
@@ -33,5 +35,11 @@
 /* Reads the raw file d[0..n) into the EMPTY profile p, symbolizing unless
  * o->no_symbolize (o may be NULL: defaults). Returns 0, or -1 with err. */
 int rawread(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o, cprof_err *err);
+
+/* The same from an open regular file of size bytes, streamed (read twice
+ * in chunks, never whole, never mapped): with o->aggregate, memory follows
+ * the distinct stacks, not the file. A file that shrinks while it is read
+ * is an error ("the file shrank from N to M bytes while being read"). */
+int rawread_fd(profile *p, int fd, size_t size, const prof_read_opts *o, cprof_err *err);
 
 #endif

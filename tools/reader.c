@@ -10,9 +10,13 @@
 #include "reader.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "folded.h"
 #include "gzip.h"
@@ -164,6 +168,22 @@ const char *prof_detect_format(const unsigned char *data, size_t len)
 	return f ? f->name : NULL;
 }
 
+/* A profile the reader of format f filled (rc 0) gets what every profile
+ * gets: its names as go tool pprof shows them, then drop_frames pruning. */
+static int finish(profile *p, int rc, const prof_format *f, const prof_read_opts *o,
+		  profile **out)
+{
+	if (rc < 0) {
+		prof_free(p);
+		return -1;
+	}
+	if (f->names != NAMES_AS_WRITTEN)
+		names_simplify(p, o->names, f->names == NAMES_SYMBOLIZED);
+	prof_prune(p, o); /* as go tool pprof does with every profile it reads */
+	*out = p;
+	return 0;
+}
+
 static int read_detected(const unsigned char *d, size_t n, const prof_read_opts *o, bool gzipped,
 			 profile **out, cprof_err *err)
 {
@@ -173,15 +193,7 @@ static int read_detected(const unsigned char *d, size_t n, const prof_read_opts 
 	if (!f)
 		return unrecognized(d, n, gzipped, err);
 	profile *p = prof_new();
-	if (f->read(p, d, n, o, err) < 0) {
-		prof_free(p);
-		return -1;
-	}
-	if (f->names != NAMES_AS_WRITTEN)
-		names_simplify(p, o->names, f->names == NAMES_SYMBOLIZED);
-	prof_prune(p, o); /* as go tool pprof does with every profile it reads */
-	*out = p;
-	return 0;
+	return finish(p, f->read(p, d, n, o, err), f, o, out);
 }
 
 int prof_read_mem(const unsigned char *data, size_t len, const prof_read_opts *opts,
@@ -201,16 +213,55 @@ int prof_read_mem(const unsigned char *data, size_t len, const prof_read_opts *o
 	return r;
 }
 
+/* A regular file that starts as a raw file is streamed (rawread_fd): its
+ * size is not limited by memory. 1 if it was (the result in *rc), 0 if the
+ * file is something else, to be read whole. */
+static int read_raw_file(const char *path, const prof_read_opts *o, profile **out, int *rc,
+			 cprof_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* read_file_all reports it */
+	struct stat st;
+	unsigned char head[sizeof(struct cprof_raw_file_header)];
+	int streamed = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size <= SIZE_MAX &&
+	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	    raw_looks_like(head, sizeof(head))) {
+		profile *p = prof_new();
+		*rc = finish(p, rawread_fd(p, fd, (size_t)st.st_size, o, err), &formats[0] /* raw */, o,
+			     out);
+		streamed = 1;
+	}
+	close(fd);
+	return streamed;
+}
+
 int prof_read_file(const char *path, const prof_read_opts *opts, profile **out, cprof_err *err)
 {
-	size_t max = opts && opts->max_input ? opts->max_input : DEFAULT_MAX_INPUT;
+	static const prof_read_opts defaults;
+	if (!opts)
+		opts = &defaults;
+	size_t max = opts->max_input ? opts->max_input : DEFAULT_MAX_INPUT;
+	int rc;
+	if (strcmp(path, "-") != 0 && read_raw_file(path, opts, out, &rc, err))
+		return rc;
+	/* a regular file is mapped, not copied; anything else (and every
+	 * error) goes through read_file_all */
+	const unsigned char *map;
+	size_t maplen;
+	if (map_file(path, max, &map, &maplen)) {
+		rc = prof_read_mem(map, maplen, opts, out, err);
+		unmap_file(map, maplen);
+		return rc;
+	}
 	unsigned char *data;
 	size_t len;
 	if (read_file_all(path, max, &data, &len, err) < 0)
 		return -1;
-	int r = prof_read_mem(data, len, opts, out, err);
+	rc = prof_read_mem(data, len, opts, out, err);
 	free(data);
-	return r;
+	return rc;
 }
 
 void prof_warnf(const prof_read_opts *o, const char *fmt, ...)

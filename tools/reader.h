@@ -17,7 +17,10 @@
 
 /* Reads path ("-" is stdin) into a new profile. Returns 0 and *out, or -1
  * with err saying what is wrong (without the path, which the caller puts
- * in front: "cprof-top: x.pb.gz: truncated gzip data"). */
+ * in front: "cprof-top: x.pb.gz: truncated gzip data"). A raw file is
+ * streamed from the file (rawread_fd: any size, memory following the
+ * distinct stacks with opts->aggregate); other regular files are mapped,
+ * the rest read whole (at most opts->max_input bytes). */
 int prof_read_file(const char *path, const prof_read_opts *opts, profile **out, cprof_err *err);
 
 /* The same, from memory (the reader copies what it keeps). */

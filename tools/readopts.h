@@ -14,9 +14,17 @@
 #include "names.h"
 
 typedef struct prof_read_opts {
-	size_t max_input;        /* bytes read from the file; 0: default (4 GiB) */
+	size_t max_input;        /* bytes read into memory from a file (raw files are
+				  * streamed: no limit); 0: default (4 GiB) */
 	size_t max_decompressed; /* bytes after gunzip; 0: default (2 GiB) */
 	bool no_symbolize;       /* raw input: keep module+offset frames */
+	/* The caller's views group samples and read no sample's time (top,
+	 * fold, flame, pprof without a time filter): raw input may then keep
+	 * one model sample per distinct (stack, label set, thread, flags) with
+	 * the values summed and the first sample's time, so that memory
+	 * follows the distinct stacks, not the size of the file. Grouped views
+	 * see the same groups either way. */
+	bool aggregate;
 	const char *debug_dir;   /* extra debug-info directory, or NULL */
 	const char *event;       /* perf input: the event kept; NULL: the first seen */
 	bool no_cache;           /* raw input: neither read nor write the symbol cache */

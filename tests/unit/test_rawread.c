@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gzip.h"
 #include "pprof.h"
@@ -362,6 +363,107 @@ static void test_time_order_merge_and_radix(void **state)
 	check_time_order(false);
 }
 
+/* A file of several threads, label sets, off-CPU samples and a library
+ * mapped halfway (so a frame resolves by the sample's time), written out
+ * of time order as per-thread buffers drain, cut short at the end. */
+static void build_mixed(strbuf *sb)
+{
+	static const char *const kv1[] = { "k", "1" }, *const kv2[] = { "k", "2" };
+	rb_header(sb);
+	rb_info(sb, MS, T0, CPROF_MODE_WALL, "/bin/x", "x", 1);
+	rb_mapping(sb, T0, 0x400000, 0x500000, 0, (const unsigned char *)"\x01", 1, "/bin/x");
+	rb_labelset(sb, 1, kv1, 1);
+	rb_labelset(sb, 2, kv2, 1);
+	uint64_t x = 88172645463325252ULL;
+	for (int chunk = 0; chunk < 40; chunk++) {
+		if (chunk == 20)
+			rb_mapping(sb, T0 + 400 * MS, 0x700000, 0x710000, 0,
+				   (const unsigned char *)"\x02", 1, "/lib/late.so");
+		for (uint32_t t = 0; t < 3; t++)
+			for (int k = 0; k < 8; k++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				uint64_t f[4] = { 0x400100 + (x & 1) * 0x10, 0x700010, 0x400200 + (x >> 2 & 1),
+						  0x400300 };
+				uint16_t n = (uint16_t)(2 + (x >> 3) % 3);
+				if (!((x >> 5) & 1))
+					f[1] = 0x400150; /* not in the late library */
+				uint64_t ms = (uint64_t)(chunk * 8 + k) * 3 + t;
+				rb_sample(sb, T0 + ms * MS, 100 + t, MS + (x >> 7 & 7),
+					  k ? 0 : (uint32_t)(x >> 9) % 3,
+					  (x >> 11 & 7) ? 0 : CPROF_SAMPLE_OFFCPU, f, n);
+			}
+	}
+	sb_add(sb, "\x40\0\0\0\4\0", 6); /* a SAMPLE record cut short */
+}
+
+/* prof_read_opts.aggregate: a model sample per (stack, label set, thread,
+ * flags), read from a file in chunks, groups exactly as the full model
+ * does; each in the order and with the time of its first sample; the
+ * warnings count raw samples. */
+static void test_aggregated_streamed_read(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	build_mixed(&sb);
+	char path[] = "/tmp/test_rawread.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, sb.buf, sb.len), (ssize_t)sb.len);
+	close(fd);
+
+	warns wf = { STRBUF_INIT, 0 }, wa = { STRBUF_INIT, 0 };
+	prof_read_opts o = { .no_symbolize = true, .warn = collect, .warn_ctx = &wf };
+	profile *full, *agg;
+	cprof_err err;
+	assert_int_equal(prof_read_mem((unsigned char *)sb.buf, sb.len, &o, &full, &err), 0);
+	o.aggregate = true;
+	o.warn_ctx = &wa;
+	assert_int_equal(prof_read_file(path, &o, &agg, &err), 0);
+	unlink(path);
+	assert_int_equal(full->nsamples, 40 * 3 * 8);
+	assert_true(agg->nsamples < full->nsamples / 4);
+	assert_string_equal(wf.all.buf, wa.all.buf);
+	assert_non_null(strstr(wa.all.buf, "truncated at byte"));
+	assert_non_null(strstr(wa.all.buf, "960 samples"));
+	assert_int_equal(agg->nstacks, full->nstacks);
+	assert_int_equal(agg->nlocations, full->nlocations);
+	assert_int_equal(agg->duration_nanos, full->duration_nanos);
+
+	prof_group_opts go = { .by_labels = true, .by_thread = true, .sorted = true };
+	prof_groups gf, ga;
+	prof_group_samples(full, &go, &gf);
+	prof_group_samples(agg, &go, &ga);
+	assert_int_equal(gf.n, ga.n);
+	assert_memory_equal(gf.g, ga.g, gf.n * sizeof(prof_group));
+	assert_memory_equal(gf.values, ga.values, gf.n * 2 * sizeof(int64_t));
+	/* first appearances in time order */
+	size_t k = 0;
+	for (size_t i = 0; i < full->nsamples; i++) {
+		const prof_sample *s = &full->samples[i];
+		bool seen = false;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = agg->samples[j].stack == s->stack && agg->samples[j].labelset == s->labelset &&
+			       agg->samples[j].tid == s->tid && agg->samples[j].flags == s->flags;
+		if (seen)
+			continue;
+		assert_true(k < agg->nsamples);
+		assert_int_equal(agg->samples[k].stack, s->stack);
+		assert_int_equal(agg->samples[k].tid, s->tid);
+		assert_int_equal(agg->samples[k].time_ns, s->time_ns);
+		k++;
+	}
+	assert_int_equal(k, agg->nsamples);
+	prof_groups_free(&gf);
+	prof_groups_free(&ga);
+	prof_free(full);
+	prof_free(agg);
+	sb_release(&wf.all);
+	sb_release(&wa.all);
+	sb_release(&sb);
+}
+
 static void test_incomplete_unknown_malformed(void **state)
 {
 	(void)state;
@@ -475,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_truncated_stack_root),
 		cmocka_unit_test(test_time_order_merge_and_radix),
+		cmocka_unit_test(test_aggregated_streamed_read),
 		cmocka_unit_test(test_incomplete_unknown_malformed),
 		cmocka_unit_test(test_bad_headers_are_errors),
 		cmocka_unit_test(test_reader_detects_raw_and_gzip),

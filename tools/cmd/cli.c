@@ -11,10 +11,6 @@
 
 #include "symbolize.h"
 
-/* reader.c's default input limit: a larger file is left to prof_read_file,
- * which says so */
-#define CLI_MAX_INPUT ((size_t)4 << 30)
-
 const char cli_help_inputs[] =
 	"Inputs: raw files from cprof-record/libcprof-sample, pprof protobuf (gzipped or\n"
 	"not, e.g. Go's -cpuprofile), perf.data (perf record), perf script text,\n"
@@ -79,18 +75,7 @@ profile *cli_read_inputs(char *const *paths, int npaths,
 		}
 		cprof_err err = { { 0 } };
 		profile *p = NULL;
-		/* a regular file is mapped, not copied; anything else (and
-		 * every error) goes through prof_read_file */
-		const unsigned char *map;
-		size_t maplen;
-		int rc;
-		if (map_file(paths[i], o.max_input ? o.max_input : CLI_MAX_INPUT, &map, &maplen)) {
-			rc = prof_read_mem(map, maplen, &o, &p, &err);
-			unmap_file(map, maplen);
-		} else {
-			rc = prof_read_file(paths[i], &o, &p, &err);
-		}
-		if (rc < 0) {
+		if (prof_read_file(paths[i], &o, &p, &err) < 0) {
 			cli_error(paths[i], "%s", err.msg);
 			prof_free(all);
 			all = NULL;
@@ -212,6 +197,9 @@ profile *cli_load(cli_args *a, char *const *paths, int npaths, uint32_t *value)
 {
 	a->mask = NULL;
 	a->file = npaths > 0 ? paths[0] : NULL;
+	/* a time filter reads each sample's time: no aggregated reading */
+	if (a->filter.has_from || a->filter.has_to)
+		a->read.aggregate = false;
 	a->profile = cli_read_inputs(paths, npaths, &a->read);
 	if (!a->profile)
 		return NULL;

@@ -241,7 +241,8 @@ profile *cli_read_inputs(char *const *paths, int npaths,
 
 /* Reads paths into a->profile (cli_read_inputs, a->read), finds a->value
  * (when set) into *value, and computes the mask of a->filter into a->mask
- * (errors naming paths[0]). Returns the profile, or NULL after printing the
+ * (errors naming paths[0]). a->read.aggregate is dropped when a->filter has
+ * a time filter (--from, --to), which reads each sample's time. Returns the profile, or NULL after printing the
  * error (the caller exits 1; nothing to free). */
 profile *cli_load(cli_args *a, char *const *paths, int npaths, uint32_t *value);
 /* Frees a->profile and a->mask (NULL after). */

@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 		cli_error(NULL, "--flamechart and --diff do not go together");
 		return CLI_EXIT_USAGE;
 	}
+	a.read.aggregate = !chart; /* the flame chart puts every sample in time order */
 	profile *p = cli_load(&a, argv + first, argc - first, &b.value);
 	if (!p)
 		return CLI_EXIT_INPUT;

@@ -37,6 +37,7 @@ static const cli_usage usage = {
 int main(int argc, char **argv)
 {
 	cli_args a = CLI_ARGS_INIT;
+	a.read.aggregate = true; /* folded lines group samples */
 	folded_opts o = { .value = PROF_NONE };
 	bool all = false;
 	const cli_option opts[] = {

@@ -23,6 +23,7 @@ static const cli_usage usage = {
 int main(int argc, char **argv)
 {
 	cli_args a = CLI_ARGS_INIT;
+	a.read.aggregate = true; /* pprof samples are groups */
 	pprof_write_opts wo = { 0 };
 	const cli_option opts[] = {
 		CLI_OPT_BOOL(0, "thread-labels", &wo.thread_labels,

@@ -67,6 +67,7 @@ static const cli_usage usage = {
 int main(int argc, char **argv)
 {
 	cli_args a = CLI_ARGS_INIT;
+	a.read.aggregate = true; /* every report groups samples */
 	top_opts o = TOP_OPTS_INIT;
 	const cli_option opts[] = {
 		CLI_OPT_CALLBACK(0, "peek", &o, "RE",
