@@ -322,11 +322,11 @@ static bool mapped_by(uint32_t pid, dev_t dev, ino_t ino)
 	return hit;
 }
 
-/* Reads one candidate; 1 if it is a raw file of this run (filled in). */
+/* Reads one candidate; 1 if it is a raw file of this run (filled in). The
+ * file is read in chunks, not mapped: a writer that cuts it meanwhile makes
+ * the read stop early (raw_next -1), never SIGBUS. */
 static int read_one(const char *path, uint64_t since_ns, rec_file *rf)
 {
-	const unsigned char *d;
-	unsigned char *owned = NULL;
 	size_t n;
 	cprof_err err;
 	raw_reader r;
@@ -335,15 +335,16 @@ static int read_one(const char *path, uint64_t since_ns, rec_file *rf)
 	int found = 0;
 	size_t last_end = 0;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
-	if (!map_file(path, (size_t)1 << 40, &d, &n)) {
-		if (read_file_all(path, (size_t)1 << 34, &owned, &n, &err) < 0)
-			return 0;
-		d = owned;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
 	}
+	n = (size_t)st.st_size;
 	memset(rf, 0, sizeof(*rf));
-	if (raw_open(&r, d, n, &err) < 0)
+	if (raw_open_fd(&r, fd, n, 0, &err) < 0)
 		goto out;
 	while (raw_next(&r, &rec) == 1) {
 		last_end = rec.offset + 8 + rec.body_len;
@@ -397,21 +398,16 @@ static int read_one(const char *path, uint64_t since_ns, rec_file *rf)
 			raw_describe_end(&r, &sb);
 	}
 	rf->problem = sb_detach(&sb, NULL);
-	if (owned)
-		free(owned);
-	else
-		unmap_file(d, n);
-	d = owned = NULL;
+	raw_close(&r);
+	close(fd);
 	if (trim && truncate(path, (off_t)last_end) == 0)
 		rf->trimmed = n - last_end;
 	return 1;
 out:
 	free(rf->command);
 	rf->command = NULL;
-	if (owned)
-		free(owned);
-	else if (d)
-		unmap_file(d, n);
+	raw_close(&r);
+	close(fd);
 	return 0;
 }
 
