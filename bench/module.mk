@@ -112,3 +112,14 @@ bench-shapes: all
 	FLAMEGRAPH_DIR="$(FLAMEGRAPH_DIR)" sh bench/shapes.sh $(BUILD)
 
 bench: bench-shapes
+
+# ---- big raw files: aggregated views in bounded memory (bench/stream.sh) -----
+#   make bench-stream [STREAM_GIB=4] [STREAM_OLD=/path/to/another/build]
+#   a STREAM_GIB GiB raw file: cprof-top/fold/flame/pprof CPU, samples/s and
+#   peak RSS, beside --from 0 (every sample kept) and another build's tools
+STREAM_GIB ?= 4
+.PHONY: bench-stream
+bench-stream: $(AGG_GEN) $(BUILD)/bin/cprof-top $(BUILD)/bin/cprof-fold $(BUILD)/bin/cprof-flame $(BUILD)/bin/cprof-pprof
+	sh bench/stream.sh $(BUILD) $(STREAM_GIB) $(STREAM_OLD)
+
+bench: bench-stream
