@@ -920,7 +920,8 @@ static int pass2(rr *r, raw_reader *rd, uint64_t t0, uint64_t nraw, pass2_stats 
 		return -1;
 	}
 	if (aggregate) {
-		qsort(groups, ngroups, sizeof(*groups), cmp_agg);
+		if (ngroups) /* qsort's array may not be NULL */
+			qsort(groups, ngroups, sizeof(*groups), cmp_agg);
 		prof_reserve_samples(p, ngroups);
 		for (size_t i = 0; i < ngroups; i++)
 			prof_add_sample(p, groups[i].stack, groups[i].labelset, groups[i].vals,
