@@ -3,7 +3,8 @@
  * the aggregation benchmark and for tests that need a recording before (or
  * without) the sampler.
  *
- *   aggregate-gen -n 10000000 [--stacks K] [--depth D] [--threads T] -o big.cprof
+ *   aggregate-gen -n 10000000 [--stacks K] [--depth D] [--threads T]
+ *                 [--format 1|2] -o big.cprof
  *       N samples over K distinct stacks of depth D in a fake mapping, T
  *       threads whose buffers drain in chunks (so the file is only roughly
  *       in time order, as a real one is).
@@ -12,6 +13,10 @@
  *       symbol table) in the 5:3:4 pattern A / A;C / B, one sample per 10 ms,
  *       mapped as a PIE at 0x555555554000 with EXE's real build-id, so the
  *       file symbolizes like a recording.
+ *   --format 1 (the default) writes a version-1 file, every sample a SAMPLE
+ *   record with its frames, as recorders wrote before version 2; --format 2
+ *   writes what today's recorder writes: each distinct stack once as a
+ *   STACK record, each sample a STACK_SAMPLE naming it.
  */
 #include <fcntl.h>
 #include <gelf.h>
@@ -111,9 +116,10 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "stacks", required_argument, NULL, 's' }, { "depth", required_argument, NULL, 'd' },
 		{ "threads", required_argument, NULL, 't' }, { "abc", required_argument, NULL, 'a' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+		{ "format", required_argument, NULL, 'f' },  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long long n = 1000000, nstacks = 1000, depth = 16, nthreads = 4;
+	unsigned long long n = 1000000, nstacks = 1000, depth = 16, nthreads = 4, format = 1;
 	const char *out = NULL, *abc = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "n:o:h", lo, NULL)) != -1) {
@@ -123,21 +129,25 @@ int main(int argc, char **argv)
 		case 'd': depth = strtoull(optarg, NULL, 10); break;
 		case 't': nthreads = strtoull(optarg, NULL, 10); break;
 		case 'a': abc = optarg; break;
+		case 'f': format = strtoull(optarg, NULL, 10); break;
 		case 'o': out = optarg; break;
 		default:
 			fprintf(c == 'h' ? stdout : stderr,
 				"usage: aggregate-gen [-n N] [--stacks K] [--depth D] [--threads T] "
-				"[--abc EXE] -o FILE\n");
+				"[--abc EXE] [--format 1|2] -o FILE\n");
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (!out || !nstacks || !nthreads || depth < 1 || depth > CPROF_RAW_MAX_FRAMES)
-		die("need -o FILE, and sane --stacks/--depth/--threads");
+	if (!out || !nstacks || !nthreads || depth < 1 || depth > CPROF_RAW_MAX_FRAMES ||
+	    (format != 1 && format != 2))
+		die("need -o FILE, and sane --stacks/--depth/--threads/--format");
 	FILE *f = fopen(out, "wb");
 	if (!f)
 		die("cannot create the output");
 	strbuf sb = STRBUF_INIT;
-	rb_header(&sb);
+	rb_header_v(&sb, (uint16_t)format);
+	/* --format 2: which stacks have their STACK record (ids: key + 1) */
+	unsigned char *defined = xcalloc(abc ? 6 : nstacks, 1);
 	const char *exe = abc ? abc : "/nonexistent/bench-app";
 	rb_info(&sb, PERIOD, T0, CPROF_MODE_CPU, exe, exe, strlen(exe));
 	const uint64_t base = 0x555555554000ULL;
@@ -170,12 +180,14 @@ int main(int argc, char **argv)
 			for (unsigned long long i = r0 + t; i < r0 + per_round && i < n; i += nthreads) {
 				uint16_t nf;
 				uint32_t ls = 0;
+				unsigned long long key;
 				if (abc) {
 					/* 5:3:4 of A / A;C / B, in a 12-sample cycle */
 					unsigned ph = (unsigned)((i / nthreads) % 12);
 					uint64_t a0 = base + x.fn[1], b0 = base + x.fn[2];
 					uint64_t c0 = base + x.fn[3], m0 = base + x.fn[0];
 					uint64_t mid_m = m0 + x.sz[0] / 2, mid_a = a0 + x.sz[1] / 2;
+					key = ph < 5 ? ph % 4 : ph < 8 ? 4 : 5;
 					if (ph < 5) {
 						frames[0] = a0 + 4 + ph % 4;
 						frames[1] = mid_m;
@@ -195,6 +207,7 @@ int main(int argc, char **argv)
 					x64 ^= x64 >> 7;
 					x64 ^= x64 << 17;
 					unsigned long long s = x64 % nstacks;
+					key = s;
 					/* stack s: a deterministic path of depth D */
 					uint64_t h = s * 0x9E3779B97F4A7C15ULL + 1;
 					for (unsigned long long d = 0; d < depth; d++) {
@@ -205,8 +218,17 @@ int main(int argc, char **argv)
 					nf = (uint16_t)depth;
 					ls = (s % 8 == 0) ? 1 : 0;
 				}
-				rb_sample(&sb, T0 + i * PERIOD / nthreads, 1000 + t, PERIOD, ls, 0,
-					  frames, nf);
+				uint64_t when = T0 + i * PERIOD / nthreads;
+				if (format == 1) {
+					rb_sample(&sb, when, 1000 + t, PERIOD, ls, 0, frames, nf);
+				} else {
+					if (!defined[key]) {
+						rb_stack(&sb, (uint32_t)key + 1, 0, frames, nf);
+						defined[key] = 1;
+					}
+					rb_stack_sample(&sb, when, 1000 + t, (uint32_t)key + 1, PERIOD,
+							PERIOD, ls, 0);
+				}
 				if (sb.len > (1 << 20))
 					flush(f, &sb);
 			}
@@ -217,5 +239,6 @@ int main(int argc, char **argv)
 	if (fclose(f) != 0)
 		die("write error");
 	sb_release(&sb);
+	free(defined);
 	return 0;
 }

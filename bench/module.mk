@@ -123,3 +123,13 @@ bench-stream: $(AGG_GEN) $(BUILD)/bin/cprof-top $(BUILD)/bin/cprof-fold $(BUILD)
 	sh bench/stream.sh $(BUILD) $(STREAM_GIB) $(STREAM_OLD)
 
 bench: bench-stream
+
+# ---- bytes per sample of real recordings (bench/rawsize.sh) ----------------
+#   make bench-rawsize [RAWSIZE_OLD=/path/to/another/build]
+#   depths 1..250 at 1 kHz: this build's file, the same as version-1 records,
+#   and another build's sampler
+.PHONY: bench-rawsize
+bench-rawsize: $(BUILD)/bench/overhead $(LIBSAMPLE)
+	sh bench/rawsize.sh $(BUILD) $(RAWSIZE_OLD)
+
+bench: bench-rawsize

@@ -16,6 +16,11 @@
  *                                  at 1 Hz into FILE meanwhile
  *   overhead gperf-count FILE      samples in a gperftools CPU profile
  *   overhead raw-count FILE        samples in a cprof raw file
+ *   overhead raw-size FILE         "SAMPLES BYTES V1_BYTES FRAMES": the
+ *                                  samples, the file's bytes, what the file
+ *                                  would take with every sample a version-1
+ *                                  SAMPLE record (40 + 8 per frame, no
+ *                                  STACK records), the frames per sample
  *   overhead measure CMD [ARGS]    runs CMD, prints "WALL_S CPU_S" (CPU:
  *                                  user + system of CMD, from rusage)
  */
@@ -180,9 +185,62 @@ static int raw_count(const char *path)
 		return 1;
 	}
 	while (raw_next(&r, &rec) == 1)
-		samples += rec.type == CPROF_RAW_SAMPLE;
+		samples += rec.type == CPROF_RAW_SAMPLE || rec.type == CPROF_RAW_STACK_SAMPLE;
 	free(d);
 	printf("%lu\n", samples);
+	return 0;
+}
+
+static int raw_size(const char *path)
+{
+	unsigned char *d;
+	size_t n;
+	cprof_err err;
+	raw_reader r;
+	raw_rec rec;
+	unsigned long long samples = 0, v1 = 0, frames = 0;
+	uint32_t *depth = NULL; /* STACK id -> frames */
+	size_t ndepth = 0;
+
+	if (read_file_all(path, (size_t)1 << 34, &d, &n, &err) < 0 || raw_open(&r, d, n, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", path, err.msg);
+		return 1;
+	}
+	v1 = r.hdr_size;
+	while (raw_next(&r, &rec) == 1) {
+		uint32_t nf = 0;
+		if (rec.type == CPROF_RAW_STACK) {
+			raw_stack_rec st;
+			if (raw_stack(&rec, &st, &err) == 0) {
+				if (st.h.id >= ndepth) {
+					size_t nd = (size_t)st.h.id * 2 + 16;
+					depth = realloc(depth, nd * sizeof(*depth));
+					memset(depth + ndepth, 0, (nd - ndepth) * sizeof(*depth));
+					ndepth = nd;
+				}
+				depth[st.h.id] = st.h.nframes;
+			}
+			continue; /* not in a version-1 file */
+		}
+		if (rec.type == CPROF_RAW_SAMPLE) {
+			raw_sample_rec s;
+			if (raw_sample(&rec, &s, &err) == 0)
+				nf = s.h.nframes;
+		} else if (rec.type == CPROF_RAW_STACK_SAMPLE) {
+			raw_stack_sample_rec s;
+			if (raw_stack_sample(&rec, &s, &err) == 0 && s.h.stack < ndepth)
+				nf = depth[s.h.stack];
+		} else {
+			v1 += 8 + rec.body_len;
+			continue;
+		}
+		samples++;
+		frames += nf;
+		v1 += 8 + sizeof(struct cprof_raw_sample) + 8ull * nf;
+	}
+	free(d);
+	free(depth);
+	printf("%llu %zu %llu %.1f\n", samples, n, v1, samples ? (double)frames / (double)samples : 0.0);
 	return 0;
 }
 
@@ -257,10 +315,12 @@ int main(int argc, char **argv)
 		return gperf_count(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "raw-count"))
 		return raw_count(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "raw-size"))
+		return raw_size(argv[2]);
 	if (argc >= 3 && !strcmp(argv[1], "measure"))
 		return measure(argv + 2);
 	fprintf(stderr, "usage: overhead work DEPTH MILLIONS | floor HZ DEPTH MILLIONS |\n"
 			"       unwind DEPTH N [FILE] | gperf-count FILE |\n"
-			"       raw-count FILE | measure CMD [ARGS...]\n");
+			"       raw-count FILE | raw-size FILE | measure CMD [ARGS...]\n");
 	return 2;
 }

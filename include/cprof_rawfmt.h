@@ -22,7 +22,9 @@
 #include <stdint.h>
 
 #define CPROF_RAW_MAGIC "CPROFRAW" /* 8 bytes, no NUL */
-#define CPROF_RAW_VERSION 1
+#define CPROF_RAW_VERSION 2
+/* Version 2 added STACK and STACK_SAMPLE records (a sample that refers to a
+ * stack written once); readers read versions 1 and 2. */
 #define CPROF_RAW_BOM 0x01020304u
 
 struct cprof_raw_file_header {
@@ -48,6 +50,8 @@ enum cprof_raw_type {
 	CPROF_RAW_END = 6,      /* clean end: totals */
 	CPROF_RAW_NOTE = 7,     /* a warning the recorder wants the reader to see */
 	CPROF_RAW_UNMAP = 8,    /* a mapping went away (dlclose) */
+	CPROF_RAW_STACK = 9,    /* v2: a stack, written once, referenced by id */
+	CPROF_RAW_STACK_SAMPLE = 10, /* v2: one sample of a STACK record's stack */
 };
 
 enum cprof_raw_timer {
@@ -118,6 +122,32 @@ struct cprof_raw_sample {
 	uint16_t sflags; /* CPROF_SAMPLE_* */
 	uint32_t reserved;
 };
+
+/* STACK body (v2), followed by nframes uint64 addresses, leaf first, as a
+ * SAMPLE's. The recorder writes one for each distinct stack it interns,
+ * before the first STACK_SAMPLE that refers to it. */
+struct cprof_raw_stack {
+	uint32_t id; /* > 0, unique within the file */
+	uint16_t nframes;
+	uint16_t sflags; /* CPROF_SAMPLE_TRUNCATED: the stack was cut at nframes */
+};
+
+/* STACK_SAMPLE body (v2): a sample whose stack is in a STACK record. What a
+ * SAMPLE would repeat is left out: the optional fields follow the fixed part
+ * only when the record header's flags say so, in this order:
+ *   CPROF_SSAMPLE_WEIGHT: uint64 weight_ns (else the weight is INFO's
+ *                         period_ns);
+ *   CPROF_SSAMPLE_LABELS: uint32 labelset (else 0: no labels).
+ * CPROF_SSAMPLE_OFFCPU in the flags is SAMPLE's CPROF_SAMPLE_OFFCPU. A
+ * record is 24 bytes, 32 with a weight or labels, 40 with both. */
+struct cprof_raw_stack_sample {
+	uint64_t time_ns; /* CLOCK_MONOTONIC */
+	uint32_t tid;
+	uint32_t stack; /* a STACK record's id */
+};
+#define CPROF_SSAMPLE_OFFCPU 0x1 /* record flags: the thread was not running */
+#define CPROF_SSAMPLE_WEIGHT 0x2 /* record flags: a uint64 weight_ns follows */
+#define CPROF_SSAMPLE_LABELS 0x4 /* record flags: a uint32 labelset follows */
 
 /* LABELSET body, followed by count entries of
  * { uint16_t key_len; uint16_t value_len; key bytes; value bytes },

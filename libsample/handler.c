@@ -12,7 +12,11 @@
  *      and give up if recording has stopped;
  *   3. unwind the interrupted context: libunwind from the signal frame, or a
  *      frame-pointer walk that never reads memory it has not checked;
- *   4. reserve the record's bytes in the shared file mapping with a
+ *   4. look the stack up in the stack table (internal.h): a stack seen
+ *      before is written as a STACK_SAMPLE record naming it, a new one
+ *      first as a STACK record; a full or contended table gives a full
+ *      SAMPLE record instead;
+ *   5. reserve the record's bytes in the shared file mapping with a
  *      compare-and-swap on `used`, never past `cap` (the length already
  *      allocated in the file), write size and body, then publish `type`
  *      with a release store. No room: the sample is counted as dropped.
@@ -24,6 +28,7 @@
 #include <linux/perf_event.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <ucontext.h>
@@ -219,6 +224,108 @@ int cp_unwind(void *ucontext, uint64_t *frames, int max, int *truncated)
 	return unwind_libunwind(ucontext, frames, max, truncated);
 }
 
+/* ---- the stack table ---------------------------------------------------------- */
+
+void cp_stacks_reset(void)
+{
+	if (!cp.stack_slots) {
+		void *s = mmap(NULL, CP_STACK_SLOTS * sizeof(struct cp_stack_slot),
+			       PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		void *f = mmap(NULL, (size_t)CP_STACK_FRAMES * 8, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (s == MAP_FAILED || f == MAP_FAILED) {
+			if (s != MAP_FAILED)
+				munmap(s, CP_STACK_SLOTS * sizeof(struct cp_stack_slot));
+			if (f != MAP_FAILED)
+				munmap(f, (size_t)CP_STACK_FRAMES * 8);
+			return; /* no table: full SAMPLE records */
+		}
+		cp.stack_frames = f;
+		cp.stack_gen = 0;
+		/* the slots' publication (below) comes after the arrays are set */
+		__atomic_store_n(&cp.stack_slots, (struct cp_stack_slot *)s, __ATOMIC_RELEASE);
+	}
+	if (++cp.stack_gen > 0xffff) {
+		/* generations wrapped: really empty the slots, once in 65535 files */
+		memset(cp.stack_slots, 0, CP_STACK_SLOTS * sizeof(struct cp_stack_slot));
+		cp.stack_gen = 1;
+	}
+	atomic_store(&cp.stack_used, 0);
+	atomic_store(&cp.stack_next_id, 1);
+}
+
+static uint64_t stack_hash(const uint64_t *f, int n, uint32_t key_n)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ULL ^ key_n;
+	for (int i = 0; i < n; i++) {
+		h = (h ^ f[i]) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+static int same_frames(const uint64_t *a, const uint64_t *b, int n)
+{
+	for (int i = 0; i < n; i++) /* no memcmp: plain loads only */
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
+/* The id of the stack frames[0..n) (cut when truncated) in this file's
+ * table, adding it, and writing its STACK record, when it is new. 0 when
+ * the table cannot tell in CP_STACK_PROBES slots (full, or those slots
+ * being filled by other threads) or the frames or the STACK record find no
+ * room: the caller writes a full SAMPLE then. Lock-free and bounded. */
+static uint32_t intern_stack(const uint64_t *frames, int n, int truncated)
+{
+	struct cp_stack_slot *slots = __atomic_load_n(&cp.stack_slots, __ATOMIC_ACQUIRE);
+	if (!slots)
+		return 0;
+	uint64_t gen = cp.stack_gen, busy = gen << 48 | 1;
+	uint32_t key_n = (uint32_t)n | (truncated ? CP_STACK_TRUNCATED : 0);
+	uint64_t h = stack_hash(frames, n, key_n);
+	uint64_t ready = gen << 48 | (h & 0xffffffffffffULL) | 2;
+	size_t i = (size_t)(h >> 40) & (CP_STACK_SLOTS - 1);
+
+	for (int probe = 0; probe < CP_STACK_PROBES; probe++, i = (i + 1) & (CP_STACK_SLOTS - 1)) {
+		struct cp_stack_slot *s = &slots[i];
+		uint64_t tag = atomic_load_explicit(&s->tag, memory_order_acquire);
+
+		if (tag == ready && s->nframes == key_n && same_frames(cp.stack_frames + s->at, frames, n))
+			return s->id;
+		if (tag >> 48 == gen)
+			continue; /* another stack, or one being filled */
+		/* empty: claim it */
+		if (!atomic_compare_exchange_strong(&s->tag, &tag, busy))
+			return 0; /* another thread was quicker: do not wait */
+		uint32_t at = atomic_load(&cp.stack_used);
+		if (at > CP_STACK_FRAMES - (uint32_t)n ||
+		    (at = atomic_fetch_add(&cp.stack_used, (uint32_t)n)) > CP_STACK_FRAMES - (uint32_t)n) {
+			atomic_store_explicit(&s->tag, 0, memory_order_release);
+			return 0;
+		}
+		for (int k = 0; k < n; k++)
+			cp.stack_frames[at + k] = frames[k];
+		struct cprof_raw_stack st;
+		memset(&st, 0, sizeof(st));
+		st.id = atomic_fetch_add(&cp.stack_next_id, 1);
+		st.nframes = (uint16_t)n;
+		st.sflags = truncated ? CPROF_SAMPLE_TRUNCATED : 0;
+		struct iovec parts[2] = {{&st, sizeof(st)}, {(void *)frames, (size_t)n * 8}};
+		if (emit(CPROF_RAW_STACK, 0, parts, 2, CP_END_SLACK) < 0) {
+			atomic_store_explicit(&s->tag, 0, memory_order_release);
+			return 0;
+		}
+		s->id = st.id;
+		s->nframes = key_n;
+		s->at = at;
+		atomic_store_explicit(&s->tag, ready, memory_order_release);
+		return st.id;
+	}
+	return 0;
+}
+
 /* ---- the SIGPROF handler ---------------------------------------------------- */
 
 static void take_sample(siginfo_t *si, void *uc, uint32_t wall_state)
@@ -273,8 +380,29 @@ static void take_sample(siginfo_t *si, void *uc, uint32_t wall_state)
 	if (truncated)
 		s.sflags |= CPROF_SAMPLE_TRUNCATED;
 	s.nframes = (uint16_t)n;
-	struct iovec parts[2] = {{&s, sizeof(s)}, {frames, (size_t)n * 8}};
-	if (emit(CPROF_RAW_SAMPLE, 0, parts, 2, CP_END_SLACK) == 0)
+	uint32_t id = intern_stack(frames, n, truncated);
+	int r;
+	if (id) {
+		/* the stack is in a STACK record: time, thread, id, and what
+		 * differs from the usual (a weight, labels, off-CPU) */
+		struct cprof_raw_stack_sample ss = {s.time_ns, s.tid, id};
+		uint16_t fl = (s.sflags & CPROF_SAMPLE_OFFCPU) ? CPROF_SSAMPLE_OFFCPU : 0;
+		struct iovec parts[3] = {{&ss, sizeof(ss)}};
+		int np = 1;
+		if (s.weight_ns != cp.period_ns) {
+			fl |= CPROF_SSAMPLE_WEIGHT;
+			parts[np++] = (struct iovec){&s.weight_ns, 8};
+		}
+		if (s.labelset) {
+			fl |= CPROF_SSAMPLE_LABELS;
+			parts[np++] = (struct iovec){&s.labelset, 4};
+		}
+		r = emit(CPROF_RAW_STACK_SAMPLE, fl, parts, np, CP_END_SLACK);
+	} else {
+		struct iovec parts[2] = {{&s, sizeof(s)}, {frames, (size_t)n * 8}};
+		r = emit(CPROF_RAW_SAMPLE, 0, parts, 2, CP_END_SLACK);
+	}
+	if (r == 0)
 		atomic_fetch_add(&cp.written, 1);
 	else
 		atomic_fetch_add(&cp.dropped, 1);

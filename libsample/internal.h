@@ -46,6 +46,28 @@
 /* ... and, in bits 8-31, the periods this sample stands for (>= 1) */
 #define CP_WALL_MAX_TICKS 0xffffff
 
+/* The stack table (handler.c): the signal handler interns each stack it
+ * records, writes it once as a STACK record and then only STACK_SAMPLE
+ * records that name it (24 bytes instead of 40 + 8 per frame). Fixed size,
+ * lock-free: a slot is claimed with a compare-and-swap and published with
+ * a release store of its tag; a handler that finds the table full, its
+ * slots being filled by another thread, or no room for the frames writes
+ * a full SAMPLE record instead. A new file starts a new generation: slots
+ * of an earlier one read as empty, so resetting costs no memory traffic. */
+#define CP_STACK_SLOTS 16384          /* power of two */
+#define CP_STACK_PROBES 16            /* slots one lookup looks at, at most */
+#define CP_STACK_FRAMES (1u << 19)    /* frames the table keeps (4 MiB) */
+#define CP_STACK_TRUNCATED 0x80000000u /* in cp_stack_slot.nframes */
+struct cp_stack_slot {
+	/* (generation << 48) | 1 while being filled; (generation << 48) |
+	 * (hash & 0xffffffffffff) | 2 once filled; any other generation: empty */
+	atomic_uint_fast64_t tag;
+	uint32_t id;      /* its STACK record's id */
+	uint32_t nframes; /* | CP_STACK_TRUNCATED */
+	uint32_t at;      /* its first frame in cp.stack_frames */
+	uint32_t pad;
+};
+
 struct cp_state {
 	/* --- read by the signal handler ------------------------------------ */
 	atomic_int active;      /* 1 while samples are recorded */
@@ -71,6 +93,12 @@ struct cp_state {
 	atomic_int prog_has_act;
 	atomic_int fatal_hooked; /* we own the fatal-signal handlers */
 	atomic_int closing;      /* cp_finish_file ran (or runs) for this file */
+	/* the stack table (NULL: none, every sample is a SAMPLE record) */
+	struct cp_stack_slot *stack_slots;
+	uint64_t *stack_frames;      /* CP_STACK_FRAMES */
+	atomic_uint stack_used;      /* frames of stack_frames taken */
+	atomic_uint stack_next_id;   /* the next STACK record's id */
+	uint64_t stack_gen;          /* 1..0xffff: the file's generation */
 
 	/* --- ordinary code only -------------------------------------------- */
 	uint32_t hz;
@@ -107,6 +135,9 @@ int cp_emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts
 void cp_sigprof(int sig, siginfo_t *si, void *uc);
 /* Whether a SIGPROF's info says it came from cprof's timers (not the program's). */
 int cp_sigprof_ours(const siginfo_t *si);
+/* Ordinary context, no handler running: a new file's (empty) stack table,
+ * mapped at the first call. */
+void cp_stacks_reset(void);
 void cp_fatal(int sig, siginfo_t *si, void *uc);
 /* Stops recording and closes the file cleanly: waits for handlers in
  * flight, writes END, cuts the file to its used length. Safe in a handler. */

@@ -1204,6 +1204,7 @@ int cp_start(const struct cp_config *cfg)
 	memcpy(h.magic, CPROF_RAW_MAGIC, 8);
 	memcpy(cp.map, &h, sizeof(h));
 	atomic_store(&cp.used, sizeof(h));
+	cp_stacks_reset(); /* no handler runs: cp.active is 0 */
 	cp.start_mono = cp_now(CLOCK_MONOTONIC);
 	/* the handler first: choose_timer arms the starting thread's timer,
 	 * and a tick before the handler is there meets SIGPROF's default

@@ -206,7 +206,7 @@ int raw_next(raw_reader *r, raw_rec *rec)
 			return stop(r, false, true);
 		if (h.size < REC_HDR || h.size % 8 != 0 || h.size > left)
 			return stop(r, true, false);
-		if (h.type == CPROF_RAW_INCOMPLETE || h.type > CPROF_RAW_UNMAP) {
+		if (h.type == CPROF_RAW_INCOMPLETE || h.type > CPROF_RAW_STACK_SAMPLE) {
 			if (h.type == CPROF_RAW_INCOMPLETE)
 				r->nincomplete++;
 			else
@@ -330,12 +330,57 @@ int raw_sample(const raw_rec *rec, raw_sample_rec *out, cprof_err *err)
 
 uint64_t raw_sample_frame(const raw_sample_rec *s, uint32_t i)
 {
-	const unsigned char *p = s->frames + (size_t)i * 8;
+	return raw_frame(s->frames, i);
+}
+
+uint64_t raw_frame(const unsigned char *frames, uint32_t i)
+{
+	const unsigned char *p = frames + (size_t)i * 8;
 	uint64_t v = 0;
 
 	for (int b = 7; b >= 0; b--)
 		v = v << 8 | p[b];
 	return v;
+}
+
+int raw_stack(const raw_rec *rec, raw_stack_rec *out, cprof_err *err)
+{
+	size_t fixed = sizeof(out->h);
+
+	if (want_type(rec, CPROF_RAW_STACK, fixed, err))
+		return -1;
+	memcpy(&out->h, rec->body, fixed);
+	if (out->h.id == 0)
+		return cprof_fail(err, "STACK record at byte %zu has id 0", rec->offset);
+	if (out->h.nframes > CPROF_RAW_MAX_FRAMES)
+		return cprof_fail(err, "STACK record at byte %zu: %u frames (at most %u)", rec->offset,
+				  (unsigned)out->h.nframes, (unsigned)CPROF_RAW_MAX_FRAMES);
+	if ((size_t)out->h.nframes * 8 > rec->body_len - fixed)
+		return bad_len(rec, "frame list", err);
+	out->frames = rec->body + fixed;
+	return 0;
+}
+
+int raw_stack_sample(const raw_rec *rec, raw_stack_sample_rec *out, cprof_err *err)
+{
+	size_t fixed = sizeof(out->h), need = fixed;
+
+	if (want_type(rec, CPROF_RAW_STACK_SAMPLE, fixed, err))
+		return -1;
+	memcpy(&out->h, rec->body, fixed);
+	out->has_weight = (rec->flags & CPROF_SSAMPLE_WEIGHT) != 0;
+	out->weight_ns = 0;
+	out->labelset = 0;
+	out->sflags = (rec->flags & CPROF_SSAMPLE_OFFCPU) ? CPROF_SAMPLE_OFFCPU : 0;
+	need += out->has_weight ? 8 : 0;
+	need += (rec->flags & CPROF_SSAMPLE_LABELS) ? 4 : 0;
+	if (need > rec->body_len)
+		return bad_len(rec, "weight or label set", err);
+	if (out->has_weight)
+		memcpy(&out->weight_ns, rec->body + fixed, 8);
+	if (rec->flags & CPROF_SSAMPLE_LABELS)
+		memcpy(&out->labelset, rec->body + fixed + (out->has_weight ? 8 : 0), 4);
+	return 0;
 }
 
 static uint16_t get16(const unsigned char *p)
@@ -423,7 +468,8 @@ const char *raw_type_name(uint16_t type)
 		[CPROF_RAW_MAPPING] = "MAPPING",       [CPROF_RAW_THREAD] = "THREAD",
 		[CPROF_RAW_SAMPLE] = "SAMPLE",         [CPROF_RAW_LABELSET] = "LABELSET",
 		[CPROF_RAW_END] = "END",               [CPROF_RAW_NOTE] = "NOTE",
-		[CPROF_RAW_UNMAP] = "UNMAP",
+		[CPROF_RAW_UNMAP] = "UNMAP",           [CPROF_RAW_STACK] = "STACK",
+		[CPROF_RAW_STACK_SAMPLE] = "STACK_SAMPLE",
 	};
 	return type < ARRAY_SIZE(names) ? names[type] : "UNKNOWN";
 }

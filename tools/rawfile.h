@@ -150,6 +150,27 @@ typedef struct raw_sample_rec {
 int raw_sample(const raw_rec *rec, raw_sample_rec *out, cprof_err *err);
 /* Frame i (< h.nframes) of a decoded sample. */
 uint64_t raw_sample_frame(const raw_sample_rec *s, uint32_t i);
+/* Frame i of any checked frame list (a SAMPLE's, a STACK's). */
+uint64_t raw_frame(const unsigned char *frames, uint32_t i);
+
+/* v2: a STACK record (its frames as a SAMPLE's) and a STACK_SAMPLE
+ * record with its optional parts filled in: weight_ns is INFO's period
+ * unless the record says otherwise (has_weight), labelset 0 unless it has
+ * one, sflags CPROF_SAMPLE_OFFCPU from the record's flags. */
+typedef struct raw_stack_rec {
+	struct cprof_raw_stack h;
+	const unsigned char *frames; /* h.nframes little-endian uint64, leaf first */
+} raw_stack_rec;
+int raw_stack(const raw_rec *rec, raw_stack_rec *out, cprof_err *err);
+
+typedef struct raw_stack_sample_rec {
+	struct cprof_raw_stack_sample h;
+	bool has_weight;
+	uint64_t weight_ns; /* when has_weight */
+	uint32_t labelset;
+	uint16_t sflags; /* CPROF_SAMPLE_OFFCPU */
+} raw_stack_sample_rec;
+int raw_stack_sample(const raw_rec *rec, raw_stack_sample_rec *out, cprof_err *err);
 
 typedef struct raw_label {
 	const char *key;   /* key_len bytes, not NUL-terminated */

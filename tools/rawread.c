@@ -2,9 +2,10 @@
  * rawread: raw file -> profile model (contract in rawread.h).
  *
  * Two passes over the records. The first collects everything samples refer
- * to (INFO, mappings and unmaps, threads, label sets, END, notes), because a
- * writer may put a MAPPING record after samples that use it. The second
- * turns samples into model samples.
+ * to (INFO, mappings and unmaps, threads, label sets, the recorder's
+ * interned stacks (STACK), END, notes), because a writer may put a MAPPING
+ * record after samples that use it. The second turns samples (SAMPLE, and
+ * STACK_SAMPLE, which names a STACK) into model samples.
  *
  * Speed. A raw file holds millions of samples but few distinct stacks, so
  * the per-sample work is one hash of the frame bytes (straight from the
@@ -148,8 +149,20 @@ typedef struct rr {
 	uint32_t *locbuf;
 	size_t locbuf_alloc;
 	uint32_t truncated_loc; /* index+1 of the "[truncated]" root; 0: none yet */
+	/* the file's STACK records (v2): id -> defs[] + 1, frames in dbytes;
+	 * (id, epoch) -> model stack + 1 */
+	pairmap def_ids, def_stacks;
+	struct defstack {
+		size_t frames; /* offset in dbytes */
+		uint32_t nframes;
+		bool truncated;
+	} *defs;
+	size_t ndefs, defs_alloc;
+	unsigned char *dbytes;
+	size_t ndbytes, dbytes_alloc;
+	uint64_t period_ns; /* INFO's: a STACK_SAMPLE's weight unless it has one */
 	/* problems */
-	uint64_t nmalformed, nbad_lset, nnotes, ntruncated;
+	uint64_t nmalformed, nbad_lset, nbad_stack, nnotes, ntruncated;
 	/* from INFO, interned as it is read: the record is gone after */
 	const char *exe, *cmdline;
 	char first_malformed[sizeof(((cprof_err *)0)->msg)];
@@ -316,26 +329,24 @@ static uint32_t truncated_location(rr *r)
 	return r->truncated_loc - 1;
 }
 
-static uint32_t sample_stack(rr *r, const raw_sample_rec *s, uint32_t epoch)
+/* The model stack of n frames (checked, little-endian) at a mapping epoch. */
+static uint32_t sample_stack(rr *r, const unsigned char *frames, uint32_t n, bool truncated,
+			     uint32_t epoch)
 {
-	uint32_t n = s->h.nframes;
-	bool truncated = (s->h.sflags & CPROF_SAMPLE_TRUNCATED) != 0;
-	uint32_t h = hash_frames(s->frames, n, epoch) ^ (truncated ? 0x9E3779B9u : 0);
-	if (truncated)
-		r->ntruncated++;
+	uint32_t h = hash_frames(frames, n, epoch) ^ (truncated ? 0x9E3779B9u : 0);
 	if ((r->nrstacks + 1) * 2 > r->scap)
 		stab_grow(r);
 	size_t j = h & (r->scap - 1);
 	while (r->stab[j]) {
 		const rstack *c = &r->rstacks[r->stab[j] - 1];
 		if (c->hash == h && c->nframes == n && c->epoch == epoch && c->truncated == truncated &&
-		    (!n || memcmp(r->fbytes + c->frames, s->frames, (size_t)n * 8) == 0))
+		    (!n || memcmp(r->fbytes + c->frames, frames, (size_t)n * 8) == 0))
 			return c->stack;
 		j = (j + 1) & (r->scap - 1);
 	}
 	ALLOC_GROW(r->locbuf, n + 2, r->locbuf_alloc);
 	for (uint32_t i = 0; i < n; i++)
-		r->locbuf[i] = frame_location(r, raw_sample_frame(s, i), epoch, i > 0);
+		r->locbuf[i] = frame_location(r, raw_frame(frames, i), epoch, i > 0);
 	uint32_t depth = n;
 	if (truncated)
 		r->locbuf[depth++] = truncated_location(r);
@@ -343,7 +354,7 @@ static uint32_t sample_stack(rr *r, const raw_sample_rec *s, uint32_t epoch)
 	ALLOC_GROW(r->rstacks, r->nrstacks + 1, r->rstacks_alloc);
 	ALLOC_GROW(r->fbytes, r->nfbytes + (size_t)n * 8, r->fbytes_alloc);
 	if (n)
-		memcpy(r->fbytes + r->nfbytes, s->frames, (size_t)n * 8);
+		memcpy(r->fbytes + r->nfbytes, frames, (size_t)n * 8);
 	r->rstacks[r->nrstacks] = (rstack){ r->nfbytes, n, epoch, stack, h, truncated };
 	r->nfbytes += (size_t)n * 8;
 	r->stab[j] = (uint32_t)++r->nrstacks;
@@ -505,7 +516,32 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 				      (int)nt.h.len, nt.text);
 			break;
 		}
+		case CPROF_RAW_STACK: {
+			raw_stack_rec sr;
+			if (raw_stack(&rec, &sr, &e) < 0) {
+				malformed(r, &e);
+				break;
+			}
+			uint32_t *v = pairmap_slot(&r->def_ids, sr.h.id, 0);
+			if (*v) {
+				cprof_fail(&e, "STACK record at byte %zu: id %u defined twice (the first kept)",
+					   rec.offset, (unsigned)sr.h.id);
+				malformed(r, &e);
+				break;
+			}
+			size_t nb = (size_t)sr.h.nframes * 8;
+			ALLOC_GROW(r->defs, r->ndefs + 1, r->defs_alloc);
+			ALLOC_GROW(r->dbytes, r->ndbytes + nb, r->dbytes_alloc);
+			if (nb)
+				memcpy(r->dbytes + r->ndbytes, sr.frames, nb);
+			r->defs[r->ndefs] = (struct defstack){ r->ndbytes, sr.h.nframes,
+							       (sr.h.sflags & CPROF_SAMPLE_TRUNCATED) != 0 };
+			r->ndbytes += nb;
+			*v = (uint32_t)++r->ndefs;
+			break;
+		}
 		case CPROF_RAW_SAMPLE:
+		case CPROF_RAW_STACK_SAMPLE:
 			(*nsamples)++;
 			break;
 		}
@@ -865,18 +901,59 @@ static int pass2(rr *r, raw_reader *rd, uint64_t t0, uint64_t nraw, pass2_stats 
 	if (!aggregate)
 		prof_reserve_samples(p, nraw);
 	while ((more = raw_next(rd, &rec)) > 0) {
-		if (rec.type != CPROF_RAW_SAMPLE)
-			continue;
-		raw_sample_rec s;
-		if (raw_sample(&rec, &s, &e) < 0) {
-			malformed(r, &e);
+		/* the sample, from either record type */
+		struct {
+			uint64_t time_ns, weight_ns;
+			uint32_t tid, labelset;
+			uint16_t sflags;
+		} s;
+		uint32_t stack, epoch;
+		if (rec.type == CPROF_RAW_SAMPLE) {
+			raw_sample_rec fs;
+			if (raw_sample(&rec, &fs, &e) < 0) {
+				malformed(r, &e);
+				continue;
+			}
+			s.time_ns = fs.h.time_ns;
+			s.weight_ns = fs.h.weight_ns;
+			s.tid = fs.h.tid;
+			s.labelset = fs.h.labelset;
+			s.sflags = fs.h.sflags;
+			bool truncated = (fs.h.sflags & CPROF_SAMPLE_TRUNCATED) != 0;
+			r->ntruncated += truncated;
+			epoch = r->nev ? epoch_of(r, s.time_ns) : 0;
+			stack = sample_stack(r, fs.frames, fs.h.nframes, truncated, epoch);
+		} else if (rec.type == CPROF_RAW_STACK_SAMPLE) {
+			raw_stack_sample_rec ss;
+			if (raw_stack_sample(&rec, &ss, &e) < 0) {
+				malformed(r, &e);
+				continue;
+			}
+			uint32_t d = pairmap_get(&r->def_ids, ss.h.stack, 0);
+			if (d == PROF_NONE) {
+				r->nbad_stack++;
+				continue;
+			}
+			const struct defstack *ds = &r->defs[d];
+			s.time_ns = ss.h.time_ns;
+			s.weight_ns = ss.has_weight ? ss.weight_ns : r->period_ns;
+			s.tid = ss.h.tid;
+			s.labelset = ss.labelset;
+			s.sflags = ss.sflags;
+			r->ntruncated += ds->truncated;
+			epoch = r->nev ? epoch_of(r, s.time_ns) : 0;
+			/* the stack of an id is resolved once per epoch */
+			uint32_t *m = pairmap_slot(&r->def_stacks, ss.h.stack, epoch);
+			if (!*m)
+				*m = sample_stack(r, r->dbytes + ds->frames, ds->nframes, ds->truncated,
+						  epoch) + 1;
+			stack = *m - 1;
+		} else {
 			continue;
 		}
-		uint32_t epoch = r->nev ? epoch_of(r, s.h.time_ns) : 0;
-		uint32_t stack = sample_stack(r, &s, epoch);
 		uint32_t ls = 0;
-		if (s.h.labelset) {
-			ls = pairmap_get(&r->lsets, s.h.labelset, 0);
+		if (s.labelset) {
+			ls = pairmap_get(&r->lsets, s.labelset, 0);
 			if (ls == PROF_NONE) {
 				ls = 0;
 				r->nbad_lset++;
@@ -885,25 +962,25 @@ static int pass2(rr *r, raw_reader *rd, uint64_t t0, uint64_t nraw, pass2_stats 
 		/* A time before the start (a damaged or hand-made file) would
 		 * read as "unknown" (-1) or break time order views: clamp to 0,
 		 * and say so. */
-		int64_t t = (int64_t)(s.h.time_ns - t0);
-		if (s.h.time_ns < t0 || t < 0) {
+		int64_t t = (int64_t)(s.time_ns - t0);
+		if (s.time_ns < t0 || t < 0) {
 			t = 0;
 			st->nbefore++;
 		}
 		if (t > st->maxt)
 			st->maxt = t;
-		int64_t vals[2] = { 1, (int64_t)s.h.weight_ns };
-		uint32_t flags = (s.h.sflags & CPROF_SAMPLE_OFFCPU) ? PROF_SAMPLE_OFFCPU : 0;
+		int64_t vals[2] = { 1, (int64_t)s.weight_ns };
+		uint32_t flags = (s.sflags & CPROF_SAMPLE_OFFCPU) ? PROF_SAMPLE_OFFCPU : 0;
 		uint64_t idx = st->nsamples++;
 		if (!aggregate) {
-			prof_add_sample(p, stack, ls, vals, t, (int32_t)s.h.tid, flags);
+			prof_add_sample(p, stack, ls, vals, t, (int32_t)s.tid, flags);
 			continue;
 		}
 		uint32_t *g = pairmap_slot(&gmap, (uint64_t)stack << 32 | ls,
-					   (uint64_t)s.h.tid << 32 | flags);
+					   (uint64_t)s.tid << 32 | flags);
 		if (!*g) {
 			ALLOC_GROW(groups, ngroups + 1, groups_alloc);
-			groups[ngroups] = (agg){ t, idx, { 0, 0 }, stack, ls, flags, (int32_t)s.h.tid };
+			groups[ngroups] = (agg){ t, idx, { 0, 0 }, stack, ls, flags, (int32_t)s.tid };
 			*g = (uint32_t)++ngroups;
 		}
 		agg *a = &groups[*g - 1];
@@ -992,6 +1069,7 @@ static int read_records(profile *p, raw_reader *rd, const prof_read_opts *o, cpr
 
 	/* pass 2: samples, over the records pass 1 read (a recording still
 	 * being written may have more by now: they wait for the next read) */
+	r.period_ns = info.h.period_ns;
 	raw_reader first = *rd; /* how pass 1 ended, for the warnings */
 	raw_rewind(rd, first.stop_offset);
 	pass2_stats st = { 0 };
@@ -1031,6 +1109,9 @@ static int read_records(profile *p, raw_reader *rd, const prof_read_opts *o, cpr
 	if (r.nbad_lset)
 		prof_warnf(r.o, "%llu samples refer to unknown label sets (labels dropped)",
 		      (unsigned long long)r.nbad_lset);
+	if (r.nbad_stack)
+		prof_warnf(r.o, "%llu samples refer to unknown stacks (no STACK record with their id): "
+				"dropped", (unsigned long long)r.nbad_stack);
 	if (have_end && end.samples_dropped)
 		prof_warnf(r.o, "the recorder dropped %llu samples (buffers full)",
 		      (unsigned long long)end.samples_dropped);
@@ -1052,6 +1133,10 @@ out:
 	pairmap_free(&r.lsets);
 	pairmap_free(&r.addr_loc);
 	pairmap_free(&r.map_loc);
+	pairmap_free(&r.def_ids);
+	pairmap_free(&r.def_stacks);
+	free(r.defs);
+	free(r.dbytes);
 	free(r.is_call);
 	free(r.stab);
 	free(r.rstacks);

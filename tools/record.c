@@ -334,6 +334,7 @@ static int read_one(const char *path, uint64_t since_ns, rec_file *rf)
 	struct stat st;
 	int found = 0;
 	size_t last_end = 0;
+	uint64_t period_ns = 0;
 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -354,6 +355,7 @@ static int read_one(const char *path, uint64_t since_ns, rec_file *rf)
 				goto out;
 			found = 1;
 			rf->pid = info.h.pid;
+			period_ns = info.h.period_ns;
 			rf->wall = info.h.mode == CPROF_MODE_WALL;
 			rf->start_ns = rf->end_ns = info.h.start_monotonic_ns;
 			strbuf c = STRBUF_INIT;
@@ -370,6 +372,14 @@ static int read_one(const char *path, uint64_t since_ns, rec_file *rf)
 				continue;
 			rf->samples++;
 			rf->cpu_ns += (int64_t)s.h.weight_ns;
+			if (s.h.time_ns > rf->end_ns)
+				rf->end_ns = s.h.time_ns;
+		} else if (rec.type == CPROF_RAW_STACK_SAMPLE) {
+			raw_stack_sample_rec s;
+			if (raw_stack_sample(&rec, &s, NULL) < 0)
+				continue;
+			rf->samples++;
+			rf->cpu_ns += (int64_t)(s.has_weight ? s.weight_ns : period_ns);
 			if (s.h.time_ns > rf->end_ns)
 				rf->end_ns = s.h.time_ns;
 		} else if (rec.type == CPROF_RAW_END) {

@@ -688,6 +688,32 @@ static void gen_raw(void)
 	}
 	raw_write(&r, "any.huge-record-size.cprof");
 
+	/* v2: a STACK with id 0, one claiming 65535 frames, an id defined
+	 * twice; STACK_SAMPLEs naming that id, an unknown one, and one whose
+	 * flags promise a weight and labels its body lacks */
+	raw_base(&r);
+	{
+		struct cprof_raw_stack st = { 0, 1, 0 };
+		raw_rec(&r, CPROF_RAW_STACK, &st, sizeof(st), fr, 8, NULL, 0);
+		st.id = 7;
+		st.nframes = 0xffff;
+		raw_rec(&r, CPROF_RAW_STACK, &st, sizeof(st), fr, 8, NULL, 0);
+		st.nframes = 1;
+		raw_rec(&r, CPROF_RAW_STACK, &st, sizeof(st), fr, 8, NULL, 0);
+		raw_rec(&r, CPROF_RAW_STACK, &st, sizeof(st), fr + 1, 8, NULL, 0);
+		struct cprof_raw_stack_sample ss = { 1100000000ull, 4242, 7 };
+		raw_rec(&r, CPROF_RAW_STACK_SAMPLE, &ss, sizeof(ss), NULL, 0, NULL, 0);
+		ss.stack = 99;
+		raw_rec(&r, CPROF_RAW_STACK_SAMPLE, &ss, sizeof(ss), NULL, 0, NULL, 0);
+		ss.stack = 7;
+		size_t at = r.sb.len;
+		raw_rec(&r, CPROF_RAW_STACK_SAMPLE, &ss, sizeof(ss), NULL, 0, NULL, 0);
+		uint16_t fl = CPROF_SSAMPLE_WEIGHT | CPROF_SSAMPLE_LABELS;
+		memcpy(r.sb.buf + at + 6, &fl, 2);
+	}
+	raw_end_rec(&r, 23);
+	raw_write(&r, "any.stack-records.cprof");
+
 	/* no INFO record at all */
 	raw_init(&r);
 	raw_sample_rec(&r, 1100000000ull, 4242, 0, fr, 2, 2);

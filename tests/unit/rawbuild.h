@@ -9,14 +9,21 @@
 #include "cprof_rawfmt.h"
 #include "util.h"
 
-static inline void rb_header(strbuf *sb)
+/* The file header of a version-`version` file (1: SAMPLE records only, as
+ * recorders before STACK records wrote). */
+static inline void rb_header_v(strbuf *sb, uint16_t version)
 {
 	struct cprof_raw_file_header h;
 	memcpy(h.magic, CPROF_RAW_MAGIC, 8);
-	h.version = CPROF_RAW_VERSION;
+	h.version = version;
 	h.hdr_size = sizeof(h);
 	h.bom = CPROF_RAW_BOM;
 	sb_add(sb, &h, sizeof(h));
+}
+
+static inline void rb_header(strbuf *sb)
+{
+	rb_header_v(sb, CPROF_RAW_VERSION);
 }
 
 /* Appends a record of `type` whose body is the concatenation of the parts. */
@@ -98,6 +105,38 @@ static inline void rb_sample(strbuf *sb, uint64_t t, uint32_t tid, uint64_t weig
 	s.nframes = n;
 	s.sflags = sflags;
 	rb_rec(sb, CPROF_RAW_SAMPLE, &s, sizeof(s), frames, (size_t)n * 8, NULL, 0);
+}
+
+/* v2: a STACK record, and a STACK_SAMPLE naming one (the weight written
+ * when it is not the period, the label set when not 0). */
+static inline void rb_stack(strbuf *sb, uint32_t id, uint16_t sflags, const uint64_t *frames,
+			    uint16_t n)
+{
+	struct cprof_raw_stack st = { id, n, sflags };
+	rb_rec(sb, CPROF_RAW_STACK, &st, sizeof(st), frames, (size_t)n * 8, NULL, 0);
+}
+
+static inline void rb_stack_sample(strbuf *sb, uint64_t t, uint32_t tid, uint32_t stack,
+				   uint64_t weight, uint64_t period, uint32_t labelset,
+				   uint16_t sflags)
+{
+	struct cprof_raw_stack_sample ss = { t, tid, stack };
+	uint16_t flags = (sflags & CPROF_SAMPLE_OFFCPU) ? CPROF_SSAMPLE_OFFCPU : 0;
+	unsigned char opt[12];
+	size_t no = 0;
+	if (weight != period) {
+		flags |= CPROF_SSAMPLE_WEIGHT;
+		memcpy(opt, &weight, 8);
+		no = 8;
+	}
+	if (labelset) {
+		flags |= CPROF_SSAMPLE_LABELS;
+		memcpy(opt + no, &labelset, 4);
+		no += 4;
+	}
+	size_t at = sb->len;
+	rb_rec(sb, CPROF_RAW_STACK_SAMPLE, &ss, sizeof(ss), opt, no, NULL, 0);
+	memcpy(sb->buf + at + 6, &flags, 2);
 }
 
 /* labels: alternating key, value strings, npairs pairs */

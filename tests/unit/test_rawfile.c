@@ -69,13 +69,23 @@ static int build_file(strbuf *sb)
 				     .labelset = 1, .nframes = 3};
 	uint64_t fr[3] = {0x400123, 0x400456, 0x400789};
 	put_rec(sb, CPROF_RAW_SAMPLE, 0, &s, sizeof(s), fr, sizeof(fr), NULL, 0);
+	/* v2: the same stack interned, and a sample of it with a weight and
+	 * labels (the flags say which optional parts follow) */
+	struct cprof_raw_stack st = {.id = 9, .nframes = 3, .sflags = CPROF_SAMPLE_TRUNCATED};
+	put_rec(sb, CPROF_RAW_STACK, 0, &st, sizeof(st), fr, sizeof(fr), NULL, 0);
+	struct cprof_raw_stack_sample ss = {.time_ns = 6, .tid = 42, .stack = 9};
+	uint64_t w = 1234;
+	uint32_t lsid = 1;
+	put_rec(sb, CPROF_RAW_STACK_SAMPLE,
+		CPROF_SSAMPLE_OFFCPU | CPROF_SSAMPLE_WEIGHT | CPROF_SSAMPLE_LABELS, &ss, sizeof(ss),
+		&w, 8, &lsid, 4);
 	struct cprof_raw_note n = {.level = 1, .len = 5};
 	put_rec(sb, CPROF_RAW_NOTE, 0, &n, sizeof(n), "hello", 5, NULL, 0);
 	struct cprof_raw_unmap u = {.start = 0x400000, .limit = 0x401000};
 	put_rec(sb, CPROF_RAW_UNMAP, 0, &u, sizeof(u), NULL, 0, NULL, 0);
 	struct cprof_raw_end e = {.samples_written = 1, .samples_dropped = 2};
 	put_rec(sb, CPROF_RAW_END, 0, &e, sizeof(e), NULL, 0, NULL, 0);
-	return 8;
+	return 10;
 }
 
 /* Reads every record of an open reader and decodes it; returns how many
@@ -111,6 +121,16 @@ static int read_records(raw_reader *r)
 		case CPROF_RAW_NOTE: assert_int_equal(raw_note(&rec, &note, &err), 0); break;
 		case CPROF_RAW_END: assert_int_equal(raw_end(&rec, &e, &err), 0); break;
 		case CPROF_RAW_UNMAP: assert_int_equal(raw_unmap(&rec, &u, &err), 0); break;
+		case CPROF_RAW_STACK: {
+			raw_stack_rec st;
+			assert_int_equal(raw_stack(&rec, &st, &err), 0);
+			break;
+		}
+		case CPROF_RAW_STACK_SAMPLE: {
+			raw_stack_sample_rec ss;
+			assert_int_equal(raw_stack_sample(&rec, &ss, &err), 0);
+			break;
+		}
 		default: fail_msg("unexpected type %u", rec.type);
 		}
 		count++;
@@ -215,6 +235,24 @@ static void test_reads_every_record_type(void **state)
 	assert_int_equal(raw_sample_frame(&s, 0), 0x400123);
 	assert_int_equal(raw_sample_frame(&s, 2), 0x400789);
 	assert_string_equal(raw_type_name(rec.type), "SAMPLE");
+	assert_int_equal(raw_next(&r, &rec), 1);
+	raw_stack_rec st;
+	assert_int_equal(raw_stack(&rec, &st, &err), 0);
+	assert_int_equal(st.h.id, 9);
+	assert_int_equal(st.h.nframes, 3);
+	assert_int_equal(st.h.sflags, CPROF_SAMPLE_TRUNCATED);
+	assert_int_equal(raw_frame(st.frames, 1), 0x400456);
+	assert_string_equal(raw_type_name(rec.type), "STACK");
+	assert_int_equal(raw_next(&r, &rec), 1);
+	raw_stack_sample_rec ss;
+	assert_int_equal(raw_stack_sample(&rec, &ss, &err), 0);
+	assert_int_equal(ss.h.time_ns, 6);
+	assert_int_equal(ss.h.stack, 9);
+	assert_true(ss.has_weight);
+	assert_int_equal(ss.weight_ns, 1234);
+	assert_int_equal(ss.labelset, 1);
+	assert_int_equal(ss.sflags, CPROF_SAMPLE_OFFCPU);
+	assert_int_equal(8 + rec.body_len, 40); /* 24 + 8 + 4, padded */
 	/* a decoder refuses the wrong type */
 	assert_int_equal(raw_note(&rec, &(raw_note_rec){0}, &err), -1);
 	assert_non_null(strstr(err.msg, "not NOTE"));
@@ -426,6 +464,16 @@ static void test_malformed_bodies_are_errors(void **state)
 	/* a note whose text runs past */
 	struct cprof_raw_note n = {.len = 100};
 	put_rec(&sb, CPROF_RAW_NOTE, 0, &n, sizeof(n), NULL, 0, NULL, 0);
+	/* v2: a stack with id 0; one claiming more frames than it holds; a
+	 * stack sample whose flags promise a weight and labels it lacks */
+	struct cprof_raw_stack st0 = {.id = 0, .nframes = 1};
+	put_rec(&sb, CPROF_RAW_STACK, 0, &st0, sizeof(st0), fr, 8, NULL, 0);
+	struct cprof_raw_stack st1 = {.id = 1, .nframes = 3};
+	put_rec(&sb, CPROF_RAW_STACK, 0, &st1, sizeof(st1), fr, 16, NULL, 0);
+	struct cprof_raw_stack_sample ss = {.stack = 1};
+	uint64_t w = 5;
+	put_rec(&sb, CPROF_RAW_STACK_SAMPLE, CPROF_SSAMPLE_WEIGHT | CPROF_SSAMPLE_LABELS, &ss,
+		sizeof(ss), &w, 8, NULL, 0);
 
 	assert_int_equal(raw_open(&r, (unsigned char *)sb.buf, sb.len, &err), 0);
 	raw_sample_rec sr;
@@ -449,6 +497,17 @@ static void test_malformed_bodies_are_errors(void **state)
 	raw_note_rec nr;
 	assert_int_equal(raw_next(&r, &rec), 1);
 	assert_int_equal(raw_note(&rec, &nr, &err), -1);
+	raw_stack_rec str;
+	assert_int_equal(raw_next(&r, &rec), 1);
+	assert_int_equal(raw_stack(&rec, &str, &err), -1);
+	assert_non_null(strstr(err.msg, "id 0"));
+	assert_int_equal(raw_next(&r, &rec), 1);
+	assert_int_equal(raw_stack(&rec, &str, &err), -1);
+	assert_non_null(strstr(err.msg, "frame list"));
+	raw_stack_sample_rec ssr;
+	assert_int_equal(raw_next(&r, &rec), 1);
+	assert_int_equal(raw_stack_sample(&rec, &ssr, &err), -1);
+	assert_non_null(strstr(err.msg, "weight or label set"));
 	assert_int_equal(raw_next(&r, &rec), 0);
 	assert_false(r.truncated);
 	sb_release(&sb);

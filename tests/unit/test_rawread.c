@@ -365,11 +365,14 @@ static void test_time_order_merge_and_radix(void **state)
 
 /* A file of several threads, label sets, off-CPU samples and a library
  * mapped halfway (so a frame resolves by the sample's time), written out
- * of time order as per-thread buffers drain, cut short at the end. */
-static void build_mixed(strbuf *sb)
+ * of time order as per-thread buffers drain, cut short at the end. In
+ * version 2 the stacks are STACK records and the samples STACK_SAMPLEs,
+ * but for every 17th, a full SAMPLE (the recorder's fallback). */
+static void build_mixed_v(strbuf *sb, int version)
 {
+	bool defined[32] = { false };
 	static const char *const kv1[] = { "k", "1" }, *const kv2[] = { "k", "2" };
-	rb_header(sb);
+	rb_header_v(sb, (uint16_t)version);
 	rb_info(sb, MS, T0, CPROF_MODE_WALL, "/bin/x", "x", 1);
 	rb_mapping(sb, T0, 0x400000, 0x500000, 0, (const unsigned char *)"\x01", 1, "/bin/x");
 	rb_labelset(sb, 1, kv1, 1);
@@ -390,12 +393,98 @@ static void build_mixed(strbuf *sb)
 				if (!((x >> 5) & 1))
 					f[1] = 0x400150; /* not in the late library */
 				uint64_t ms = (uint64_t)(chunk * 8 + k) * 3 + t;
-				rb_sample(sb, T0 + ms * MS, 100 + t, MS + (x >> 7 & 7),
-					  k ? 0 : (uint32_t)(x >> 9) % 3,
-					  (x >> 11 & 7) ? 0 : CPROF_SAMPLE_OFFCPU, f, n);
+				uint64_t w = (x >> 7 & 1) ? MS : MS + (x >> 8 & 7);
+				uint32_t ls = k ? 0 : (uint32_t)(x >> 9) % 3;
+				uint16_t fl = (x >> 11 & 7) ? 0 : CPROF_SAMPLE_OFFCPU;
+				unsigned key = (unsigned)((x & 1) | (f[1] == 0x400150) << 1 |
+							  (x >> 2 & 1) << 2 | (unsigned)(n - 2) << 3);
+				if (version == 1 || (chunk * 24 + t * 8 + k) % 17 == 0) {
+					rb_sample(sb, T0 + ms * MS, 100 + t, w, ls, fl, f, n);
+					continue;
+				}
+				if (!defined[key]) {
+					rb_stack(sb, key + 1, 0, f, n);
+					defined[key] = true;
+				}
+				rb_stack_sample(sb, T0 + ms * MS, 100 + t, key + 1, w, MS, ls, fl);
 			}
 	}
 	sb_add(sb, "\x40\0\0\0\4\0", 6); /* a SAMPLE record cut short */
+}
+
+static void build_mixed(strbuf *sb)
+{
+	build_mixed_v(sb, 1);
+}
+
+/* Version 1 files (every sample a SAMPLE record, as recorders wrote
+ * before STACK records) and version 2 files of the same samples read into
+ * the same model; a version 2 file is a fraction of the size. */
+static void test_v1_and_v2_same_model(void **state)
+{
+	(void)state;
+	strbuf s1 = STRBUF_INIT, s2 = STRBUF_INIT;
+	build_mixed_v(&s1, 1);
+	build_mixed_v(&s2, 2);
+	assert_true(s2.len * 2 < s1.len);
+	warns w1 = { STRBUF_INIT, 0 }, w2 = { STRBUF_INIT, 0 };
+	profile *p1, *p2;
+	cprof_err err;
+	assert_int_equal(read_raw(&s1, &p1, &w1, &err), 0);
+	assert_int_equal(read_raw(&s2, &p2, &w2, &err), 0);
+	assert_int_equal(p1->nsamples, 960);
+	assert_int_equal(p2->nsamples, p1->nsamples);
+	assert_int_equal(p2->nstacks, p1->nstacks);
+	assert_int_equal(p2->nlocations, p1->nlocations);
+	assert_memory_equal(p1->samples, p2->samples, p1->nsamples * sizeof(prof_sample));
+	assert_memory_equal(p1->values, p2->values, p1->nsamples * 2 * sizeof(int64_t));
+	for (uint32_t i = 0; i < p1->nstacks; i++) {
+		assert_int_equal(p1->stacks[i].depth, p2->stacks[i].depth);
+		for (uint32_t k = 0; k < p1->stacks[i].depth; k++) {
+			const prof_location *a = &p1->locations[p1->stacks[i].locs[k]];
+			const prof_location *b = &p2->locations[p2->stacks[i].locs[k]];
+			assert_int_equal(a->address, b->address);
+			assert_int_equal(a->mapping, b->mapping);
+		}
+	}
+	prof_free(p1);
+	prof_free(p2);
+	sb_release(&w1.all);
+	sb_release(&w2.all);
+	sb_release(&s1);
+	sb_release(&s2);
+}
+
+/* A STACK_SAMPLE that names no STACK is dropped and counted; a STACK id
+ * defined twice keeps its first definition, with a warning. */
+static void test_unknown_and_duplicate_stacks(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	rb_header(&sb);
+	rb_info(&sb, MS, T0, CPROF_MODE_CPU, "/bin/x", "x", 1);
+	rb_stack(&sb, 5, 0, F_A, 3);
+	rb_stack(&sb, 5, 0, F_B, 3);
+	rb_stack(&sb, 6, CPROF_SAMPLE_TRUNCATED, F_AC, 4);
+	rb_stack_sample(&sb, T0 + MS, 7, 5, MS, MS, 0, 0);
+	rb_stack_sample(&sb, T0 + 2 * MS, 7, 99, MS, MS, 0, 0);
+	rb_stack_sample(&sb, T0 + 3 * MS, 7, 6, 3 * MS, MS, 0, 0);
+	rb_end(&sb, T0 + 4 * MS, 3, 0);
+	warns w = { STRBUF_INIT, 0 };
+	profile *p;
+	cprof_err err;
+	assert_int_equal(read_raw(&sb, &p, &w, &err), 0);
+	assert_int_equal(p->nsamples, 2);
+	assert_int_equal(p->locations[p->stacks[p->samples[0].stack].locs[0]].address, F_A[0]);
+	assert_int_equal(prof_sample_values(p, 0)[1], MS);
+	assert_int_equal(prof_sample_values(p, 1)[1], 3 * MS);
+	assert_int_equal(p->stacks[p->samples[1].stack].depth, 5); /* + [truncated] */
+	assert_non_null(strstr(w.all.buf, "1 samples refer to unknown stacks"));
+	assert_non_null(strstr(w.all.buf, "id 5 defined twice"));
+	assert_non_null(strstr(w.all.buf, "1 of 2 samples had stacks deeper"));
+	prof_free(p);
+	sb_release(&w.all);
+	sb_release(&sb);
 }
 
 /* prof_read_opts.aggregate: a model sample per (stack, label set, thread,
@@ -578,6 +667,8 @@ int main(void)
 		cmocka_unit_test(test_truncated_stack_root),
 		cmocka_unit_test(test_time_order_merge_and_radix),
 		cmocka_unit_test(test_aggregated_streamed_read),
+		cmocka_unit_test(test_v1_and_v2_same_model),
+		cmocka_unit_test(test_unknown_and_duplicate_stacks),
 		cmocka_unit_test(test_incomplete_unknown_malformed),
 		cmocka_unit_test(test_bad_headers_are_errors),
 		cmocka_unit_test(test_reader_detects_raw_and_gzip),
