@@ -114,13 +114,14 @@ bench-shapes: all
 bench: bench-shapes
 
 # ---- big raw files: aggregated views in bounded memory (bench/stream.sh) -----
-#   make bench-stream [STREAM_GIB=4] [STREAM_OLD=/path/to/another/build]
+#   make bench-stream [STREAM_GIB=4] [STREAM_OLD=/path/to/another/build] [STREAM_FORMAT=2]
 #   a STREAM_GIB GiB raw file: cprof-top/fold/flame/pprof CPU, samples/s and
 #   peak RSS, beside --from 0 (every sample kept) and another build's tools
 STREAM_GIB ?= 4
+STREAM_FORMAT ?= 2
 .PHONY: bench-stream
 bench-stream: $(AGG_GEN) $(BUILD)/bin/cprof-top $(BUILD)/bin/cprof-fold $(BUILD)/bin/cprof-flame $(BUILD)/bin/cprof-pprof
-	sh bench/stream.sh $(BUILD) $(STREAM_GIB) $(STREAM_OLD)
+	sh bench/stream.sh $(BUILD) $(STREAM_GIB) "$(STREAM_OLD)" $(STREAM_FORMAT)
 
 bench: bench-stream
 
