@@ -1488,15 +1488,11 @@ static bool count_samples_follow(const scan *s)
 	scan t = *s;
 	if (!sc_next(&t))
 		return true;
-	sl l = trim(t.cur);
-	size_t i = 0;
-	while (i < l.n && is_digit(l.s[i]))
-		i++;
-	if (i == 0)
-		return false;
-	while (i < l.n && l.s[i] == ' ')
-		i++;
-	return i < l.n && l.s[i] == '@';
+	/* read_count's \A(\d+) @( 0x[0-9a-f]+)+\z, up to its first address
+	 * digit ("2@ x", a folded line, is not one) */
+	sl l = t.cur;
+	size_t i = run_of(l, 0, is_digit);
+	return i && l.n - i >= 5 && !memcmp(l.s + i, " @ 0x", 5) && i + 5 < l.n && is_lxdigit(l.s[i + 5]);
 }
 
 /* Which text format d is, looking at its first lines as each pprof parser

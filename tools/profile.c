@@ -240,15 +240,11 @@ bool prof_set_decimals(profile *p, uint32_t j, uint32_t decimals)
 	if (decimals > PROF_MAX_DECIMALS)
 		return false;
 	uint32_t k = decimals - p->sample_types[j].decimals;
-	if (p->nsamples) { /* (no values yet: values may be NULL, and NULL + j is undefined) */
-		int64_t *v = p->values + j;
-		for (size_t i = 0; i < p->nsamples; i++, v += p->nvalues) /* check first: all or nothing */
-			if (!prof_scale_up(*v, k, &(int64_t){ 0 }))
-				return false;
-		v = p->values + j;
-		for (size_t i = 0; i < p->nsamples; i++, v += p->nvalues)
-			prof_scale_up(*v, k, v);
-	}
+	for (size_t i = 0; i < p->nsamples; i++) /* check first: all or nothing */
+		if (!prof_scale_up(p->values[i * p->nvalues + j], k, &(int64_t){ 0 }))
+			return false;
+	for (size_t i = 0; i < p->nsamples; i++)
+		prof_scale_up(p->values[i * p->nvalues + j], k, &p->values[i * p->nvalues + j]);
 	p->sample_types[j].decimals = decimals;
 	return true;
 }

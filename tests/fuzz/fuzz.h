@@ -150,6 +150,21 @@ static inline void fuzz_roundtrip(profile *p)
 				abort();
 			}
 			fuzz_check_model(q);
+			/* every count is written exactly, with its decimals: when
+			 * no stack is left out (all values positive), the total
+			 * reads back, at the same or fewer decimals */
+			uint32_t v = prof_count_value(p);
+			bool positive = v < p->nvalues;
+			for (size_t i = 0; i < p->nsamples && positive; i++)
+				positive = prof_sample_values(p, i)[v] > 0;
+			if (exact && positive && q->source_format && !strcmp(q->source_format, "folded")) {
+				uint32_t dp = p->sample_types[v].decimals, dq = q->sample_types[0].decimals;
+				FUZZ_ASSERT(dq <= dp);
+				uint64_t t = fuzz_total(q, 0);
+				for (uint32_t k = dq; k < dp; k++)
+					t *= 10;
+				FUZZ_ASSERT(t == fuzz_total(p, v));
+			}
 			prof_free(q);
 		}
 		sb_release(&out);
