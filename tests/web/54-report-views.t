@@ -22,5 +22,8 @@ long=$(printf 'very_long_function_name_%.0s' $(seq 25))
 echo "main;$long 3" >> "$T/deep.folded"
 echo "main;short 2" >> "$T/deep.folded"
 "$BIN/cprof-html" "$T/deep.folded" -o "$OUT/views-deep.html" 2> "$T/html.err" || fail "cprof-html deep.folded" "$T/html.err"
+# fractional counts (flamegraph.pl's "a;b 1.5")
+printf 'main;A 1.5\nmain;B 0.25\nmain 3\n' > "$T/frac.folded"
+"$BIN/cprof-html" "$T/frac.folded" -o "$OUT/views-frac.html" 2> "$T/html.err" || fail "cprof-html frac.folded" "$T/html.err"
 cd "$ROOT/tests/web" && exec timeout -k 5 120 node report-views.js "$OUT/views-abc.html" "$T/abc.raw" "$T/abc.lines" \
-	"$OUT/views-nosrc.html" "$OUT/views-deep.html" "$long" "$title" "$ROOT"
+	"$OUT/views-nosrc.html" "$OUT/views-deep.html" "$long" "$title" "$ROOT" "$OUT/views-frac.html"

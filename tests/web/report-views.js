@@ -4,13 +4,13 @@
 // per-line sums, the source file itself), the one-line title, a deep flame
 // graph opened on its populated part, long names cut with the whole name on
 // hover, and --no-source.
-//   node report-views.js ABC.html ABC.raw ABC.lines ABC-nosrc.html DEEP.html LONGNAME TITLE SRCDIR
+//   node report-views.js ABC.html ABC.raw ABC.lines ABC-nosrc.html DEEP.html LONGNAME TITLE SRCDIR FRAC.html
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { plan, ok, is, diag, launch, parseRaw, done } = require('./lib.js');
 
-const [abcHtml, rawFile, linesFile, nosrcHtml, deepHtml, longName, title, srcDir] = process.argv.slice(2);
+const [abcHtml, rawFile, linesFile, nosrcHtml, deepHtml, longName, title, srcDir, fracHtml] = process.argv.slice(2);
 const raw = parseRaw(fs.readFileSync(rawFile, 'utf8'));
 
 // expected, from cprof-raw: A's callers and callees merged by path from A,
@@ -47,7 +47,7 @@ for (const l of fs.readFileSync(linesFile, 'utf8').split('\n')) {
 const abcLines = fs.readFileSync(path.join(srcDir, 'samples/abc.c'), 'utf8').split('\n');
 const sorted = (o) => JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]));
 
-plan(19);
+plan(21);
 (async () => {
 	const b = await launch();
 	try {
@@ -114,7 +114,14 @@ plan(19);
 		}, longName);
 		ok(cell && cell.cut, `a ${longName.length}-character name is cut in the Top table, its title is the whole name`);
 		ok(cell && cell.h < 30, 'and its row stays one line high');
-		// 19: nothing went wrong
+		// 19-20: fractional counts (main;A 1.5, main;B 0.25, main 3) are shown exactly
+		page = await b.open(fracHtml);
+		const cells = await R(() => Object.fromEntries(Array.from(document.querySelectorAll('#top tbody tr'))
+			.map((tr) => [tr.cells[4].textContent, [tr.cells[0].textContent, tr.cells[2].textContent]])));
+		is(JSON.stringify([cells.A, cells.B]), JSON.stringify([['1.5', '1.5'], ['0.25', '0.25']]),
+			'fractional counts: the Top table shows A\'s 1.5 and B\'s 0.25 exactly (flat, cum)');
+		is(cells.main && cells.main[1], '4.75', 'and main\'s cum, their sum with 3, 4.75');
+		// 21: nothing went wrong
 		const ev = b.events;
 		ok(!ev.console.length && !ev.errors.length && !ev.dialogs.length && !ev.requests.length, 'no console errors, page errors, dialogs or requests', ev);
 	} catch (e) {
