@@ -882,6 +882,163 @@ static void drop_duplicate_leaf(lp *l)
 	}
 }
 
+/* ---- Java CPU profiles (gperftools header, format 1) -------------------- */
+
+/* pprof's parseJavaLocations for one "0xADDR TEXT" line's TEXT: "function
+ * (file:line)", "function (path)" (the path's last element is the file),
+ * "... generated stub/JIT ..." (STUB), else TEXT is the function (the
+ * agent's "GC", "VM"). Go's regexes, greedy (.*) first: the last " (" that
+ * lets the rest match. */
+static uint32_t java_location(profile *p, sl t, uint64_t addr)
+{
+	sl fn = t, file = { "", 0 };
+	int64_t lineno = 0;
+	if (t.n >= 4 && t.s[t.n - 1] == ')') {
+		size_t colon = t.n - 1, d = t.n - 1;
+		while (d > 0 && is_digit(t.s[d - 1]))
+			d--;
+		size_t ds = d > 0 && t.s[d - 1] == '-' ? d - 1 : d;
+		bool fl = d < t.n - 1 && ds > 0 && t.s[ds - 1] == ':';
+		if (fl)
+			colon = ds - 1;
+		/* the last "\s(" with something before the ':' (file:line) or
+		 * anything before the ')' (path) */
+		size_t end = fl ? colon : t.n - 1;
+		size_t open = SIZE_MAX;
+		for (size_t i = end; i-- > 1;)
+			if (t.s[i] == '(' && is_space(t.s[i - 1]) && (!fl || i + 1 < colon)) {
+				open = i;
+				break;
+			}
+		if (open != SIZE_MAX) {
+			fn = (sl){ t.s, open - 1 };
+			if (fl) {
+				file = (sl){ t.s + open + 1, colon - open - 1 };
+				int64_t v = 0;
+				for (size_t i = d; i < t.n - 1 && v < INT64_MAX / 10; i++)
+					v = v * 10 + (t.s[i] - '0');
+				lineno = ds == d && v > 0 ? v : 0;
+			} else {
+				sl path = { t.s + open + 1, t.n - 2 - open };
+				while (path.n > 1 && path.s[path.n - 1] == '/')
+					path.n--;
+				const char *slash = path.n ? memrchr(path.s, '/', path.n - (path.n > 1)) : NULL;
+				file = path.n == 0 ? (sl){ ".", 1 }
+				       : slash  ? (sl){ slash + 1, (size_t)(path.s + path.n - slash - 1) }
+						: path;
+			}
+		}
+	}
+	if (!file.n && fn.n == t.n) {
+		static const char stub[] = "generated stub/JIT";
+		if (memmem(t.s, t.n, stub, sizeof(stub) - 1))
+			fn = (sl){ "STUB", 4 };
+	}
+	const char *name = prof_intern_n(p, fn.s, fn.n);
+	const char *fname = prof_intern_n(p, file.s, file.n);
+	prof_line l = { prof_intern_function(p, name, name, fname, 0), lineno, 0 };
+	(void)addr; /* pprof drops a named location's address (Aggregate) */
+	return prof_add_location(p, PROF_NONE, 0, &l, 1);
+}
+
+/* pprof's javaCPUProfile: the samples as gperftools writes them, no caller
+ * adjustment and none of the C/C++ heuristics, then "0xADDR TEXT" lines
+ * naming the addresses the samples use. An address no line names keeps
+ * its address. */
+static int java_cpu_read(profile *p, const unsigned char *d, size_t n, words *w, int64_t per,
+			 cprof_err *err)
+{
+	static const prof_value_type types[] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
+	prof_set_sample_types(p, types, 2);
+	p->default_type = 1;
+	p->period_type.type = prof_intern(p, "cpu");
+	p->period_type.unit = prof_intern(p, "nanoseconds");
+	p->period = per;
+	p->source_format = prof_intern(p, "gperftools");
+	p->mode = prof_intern(p, "cpu");
+
+	uint64_t *addrs = NULL, *u = NULL;
+	size_t naddrs = 0, addrs_alloc = 0;
+	typedef struct { size_t first; uint32_t depth; uint64_t count; } jsample;
+	jsample *js = NULL;
+	size_t ns = 0, js_alloc = 0;
+	bool eod = false;
+	while (w->pos < w->n) {
+		uint64_t count, depth;
+		if (!word(w, &count) || !word(w, &depth) || depth > (w->n - w->pos) / (size_t)w->size ||
+		    depth > UINT32_MAX)
+			break;
+		size_t first = naddrs;
+		for (uint64_t i = 0; i < depth; i++) {
+			uint64_t a = 0;
+			word(w, &a);
+			ALLOC_GROW(addrs, naddrs + 1, addrs_alloc);
+			addrs[naddrs++] = a;
+		}
+		if (count == 0 && depth == 1 && addrs[first] == 0) {
+			naddrs = first;
+			eod = true;
+			break;
+		}
+		ALLOC_GROW(js, ns + 1, js_alloc);
+		js[ns++] = (jsample){ first, (uint32_t)depth, count };
+	}
+	int rc = 0;
+	if (!eod) {
+		rc = cprof_fail(err, "Java CPU profile cut short: no end of its samples");
+		goto out;
+	}
+	/* the names: the last line for an address wins, as in pprof */
+	u = xmalloc(st_mult(naddrs + 1, sizeof(uint64_t)));
+	memcpy(u, addrs, naddrs * sizeof(uint64_t));
+	qsort(u, naddrs, sizeof(*u), cmp_u64);
+	size_t nu = 0;
+	for (size_t i = 0; i < naddrs; i++)
+		if (!nu || u[nu - 1] != u[i])
+			u[nu++] = u[i];
+	uint32_t *loc = xmalloc(st_mult(nu + 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < nu; i++)
+		loc[i] = PROF_NONE;
+	scan s = { (const char *)d + w->pos, n - w->pos, 0, 0, { NULL, 0 } };
+	while (sc_next(&s)) {
+		sl x = trim(s.cur);
+		if (x.n < 3 || x.s[0] != '0' || x.s[1] != 'x')
+			continue;
+		size_t i = 2, h = run_of(x, 2, is_xdigit);
+		if (h == i || h >= x.n || !is_space(x.s[h]) || h - i > 16)
+			continue;
+		uint64_t a = 0;
+		for (; i < h; i++)
+			a = a << 4 | (uint64_t)(is_digit(x.s[i]) ? x.s[i] - '0' : (x.s[i] | 0x20) - 'a' + 10);
+		size_t j = bsearch_u64(u, nu, a);
+		if (j >= nu || u[j] != a)
+			continue; /* unused */
+		sl t = trim((sl){ x.s + h, x.n - h });
+		loc[j] = java_location(p, t, a);
+	}
+	for (size_t i = 0; i < nu; i++)
+		if (loc[i] == PROF_NONE)
+			loc[i] = prof_add_location(p, PROF_NONE, u[i], NULL, 0);
+	prof_reserve_samples(p, ns);
+	uint32_t *st = NULL;
+	size_t st_alloc = 0;
+	for (size_t i = 0; i < ns; i++) {
+		ALLOC_GROW(st, (size_t)js[i].depth + 1, st_alloc);
+		for (uint32_t k = 0; k < js[i].depth; k++)
+			st[k] = loc[bsearch_u64(u, nu, addrs[js[i].first + k])];
+		/* as pprof's int64 arithmetic (and the C/C++ path) */
+		int64_t v[2] = { (int64_t)js[i].count, (int64_t)(js[i].count * (uint64_t)per) };
+		prof_add_sample(p, prof_intern_stack(p, st, js[i].depth), 0, v, -1, -1, 0);
+	}
+	free(st);
+	free(loc);
+out:
+	free(u);
+	free(js);
+	free(addrs);
+	return rc;
+}
+
 int legacy_cpu_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
 		    cprof_err *err)
 {
@@ -890,12 +1047,11 @@ int legacy_cpu_read(profile *p, const unsigned char *d, size_t n, const prof_rea
 	uint64_t kind, period;
 	if (!cpu_header(d, n, &w, &kind, &period))
 		return cprof_fail(err, "not a gperftools CPU profile (bad header)");
-	if (kind == 1)
-		return cprof_fail(err, "a Java CPU profile (gperftools header, format 1): not supported, "
-				       "only C/C++ profiles (format 0) are");
 	if (period > (uint64_t)INT64_MAX / 1000)
 		return cprof_fail(err, "sampling period %llu us is out of range",
 				  (unsigned long long)period);
+	if (kind == 1)
+		return java_cpu_read(p, d, n, &w, (int64_t)period * 1000, err);
 	lp l = { 0 };
 	l.p = p;
 	l.o = o ? o : &defaults;

@@ -8,7 +8,9 @@
  *    words in the writer's native size and byte order. A header of five
  *    words (0, 3, 0, sampling period in microseconds, 0), then records
  *    (count, depth, depth program counters, leaf first), an end record
- *    (0, 1, 0), then the process's /proc/self/maps as text.
+ *    (0, 1, 0), then the process's /proc/self/maps as text. The Java
+ *    variant (header word 3 = 1, pprof's legacy Java agent) ends with
+ *    "0xADDR name (file:line)" lines naming the addresses instead.
  *  - the text formats: heap and growth/fragmentation ("heap profile: ..."),
  *    contention ("--- contentionz", "--- mutex:", "--- contention:"),
  *    thread ("--- threadz", "--- Thread ...") and Go's count profiles

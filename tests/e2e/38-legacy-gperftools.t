@@ -23,7 +23,7 @@ command -v go > /dev/null || skip_all "go is not installed (scripts/deps.sh test
 PROFILER=$(ls /usr/lib/*-linux-gnu/libprofiler.so.0 /usr/lib/libprofiler.so.0 2> /dev/null | head -1)
 [ -n "$PROFILER" ] || skip_all "gperftools' libprofiler is not installed (scripts/deps.sh test)"
 command -v nm > /dev/null && command -v readelf > /dev/null || skip_all "binutils (nm, readelf) missing"
-plan 26
+plan 31
 mkdir -p "$T/home"
 TOP=$BIN/cprof-top
 
@@ -239,3 +239,40 @@ sed 's/^     3:     1536/     x:     1536/' "$T/heap.txt" > "$T/bad.txt"
 "$TOP" "$T/bad.txt" > "$T/out.txt" 2> "$T/err.txt"
 [ $? -ne 0 ] && [ ! -s "$T/out.txt" ]; ok $? "a malformed heap sample line: non-zero exit, no output"
 like "$(cat "$T/err.txt")" "^cprof-top: .*bad.txt: line 2: " "the error names the file and the line"
+
+# ---- Java CPU profiles (gperftools header, format 1), as pprof reads them:
+# the samples as written (no caller adjustment, no C/C++ heuristics), then
+# "0xADDR TEXT" lines naming the addresses: function (file:line), function
+# (path: its last element), a JIT stub, an agent state ("VM"); one address
+# named by no line, one named twice (the last wins). go tool pprof is the peer.
+TOP=$BIN/cprof-top
+perl -e '
+	my @w = (0, 3, 1, 10000, 0);                    # header, period 10 ms
+	push @w, 5, 3, 0x10, 0x11, 0x12;                # leaf first
+	push @w, 3, 2, 0x13, 0x12;
+	push @w, 2, 3, 0x14, 0x15, 0x12;
+	push @w, 4, 1, 0x16;
+	push @w, 1, 2, 0x17, 0x11;
+	push @w, 0, 1, 0;                               # end of the samples
+	print pack("V*", @w);
+	print "--- symbol\nbinary=java\n";
+	print " 0x00000010 com.example.Leaf.run (Leaf.java:42)\n";
+	print " 0x0000011 com.example.Mid.call (Mid.java:-1)\n";
+	print "0x12 com.example.Main.main (Main.java:7)\n";
+	print "0x13 Interpreter (/usr/lib/jvm/lib/server/libjvm.so)\n";
+	print "0x14 some generated stub/JIT code\n";
+	print "0x15 VM\n";
+	print "0x16 GC\n";
+	print "0x16 GC (twice)\n";
+	print "0x99 com.example.Unused.none (U.java:1)\n";
+	print "---\n";
+' > "$T/java.cpu"
+for args in "-top" "-top -nodefraction=0" "-top -sample_index=samples -nodefraction=0" "-traces"; do
+	c=$(echo "$args" | sed 's/-top//; s/-nodefraction=0/--nodefraction 0/; s/-sample_index=samples/--value samples/; s/-traces/--traces/')
+	# shellcheck disable=SC2086
+	is "$("$TOP" $c "$T/java.cpu" 2>&1)" "$(gopprof $args "$T/java.cpu")" \
+		"Java CPU profile: cprof-top ${c:-(defaults)} = go tool pprof $args"
+done
+is "$("$BIN/cprof-fold" "$T/java.cpu" | grep -c '^com.example.Main.main;Interpreter 3$')" 1 \
+	"Java CPU profile: a library path names the frame by its function"
+
