@@ -52,7 +52,11 @@ plan(17);
 		const nOff = await S(() => cprofReport.selectedSamples());
 		const offTot = await S(() => cprofReport.totals()[1]);
 		const idle = await S(() => cprofReport.flameTotal('wait_idle').total);
-		ok(nOff > 0 && idle >= 0.8 * offTot, `off-CPU only: ${nOff} samples, mostly in wait_idle (${idle} of ${offTot} ns)`);
+		// (a sleeper preempted in burn() is off-CPU too: beside a second
+		// test suite on 2 cores burn() waits for a CPU about as long as it
+		// runs, and wait_idle fell to ~half of the off-CPU time; alone it
+		// is >= 80 %: 40 % leaves room for that, and burn() still cannot reach it)
+		ok(nOff > 0 && idle >= 0.4 * offTot, `off-CPU only: ${nOff} samples, at least 40 % in wait_idle (${idle} of ${offTot} ns)`);
 		await sp.selectOption('#cpustate', 'on');
 		const nOn = await S(() => cprofReport.selectedSamples());
 		is(nOn + nOff, slRaw.length, 'on-CPU + off-CPU samples = all samples');
