@@ -331,9 +331,9 @@ static int hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* The running kernel's GNU build-id (hex) from /sys/kernel/notes; false
- * when it cannot be read. */
-static bool running_kernel_build_id(char out[41])
+/* The running kernel's GNU build-id, in hex as the build-id section's,
+ * from /sys/kernel/notes; false when it cannot be read. */
+static bool running_kernel_build_id(strbuf *out)
 {
 	unsigned char *d;
 	size_t n;
@@ -348,12 +348,7 @@ static bool running_kernel_build_id(char out[41])
 			break;
 		if (type == 3 && namesz == 4 && !memcmp(d + name, "GNU", 4) && descsz >= 1 &&
 		    descsz <= 20) {
-			static const char hx[] = "0123456789abcdef";
-			for (uint32_t i = 0; i < descsz; i++) {
-				out[2 * i] = hx[d[desc + i] >> 4];
-				out[2 * i + 1] = hx[d[desc + i] & 15];
-			}
-			out[2 * descsz] = 0;
+			hex(d + desc, descsz, out);
 			found = true;
 		}
 		at = desc + ((descsz + 3u) & ~3u);
@@ -375,13 +370,15 @@ static void load_kallsyms(pd *r)
 	 * frames wrongly, so they stay one [kernel] frame, as perf report
 	 * leaves them unnamed when the build-ids differ */
 	const char *rec = build_id_of(r, prof_intern(r->p, "[kernel.kallsyms]"));
-	char run[41];
-	if (*rec && running_kernel_build_id(run) && strcmp(rec, run) != 0) {
+	strbuf run = STRBUF_INIT;
+	bool other = *rec && running_kernel_build_id(&run) && strcmp(rec, run.buf) != 0;
+	if (other)
 		prof_warnf(r->o, "recorded on another kernel (build-id %s, running %s): kernel frames "
 				 "are shown as one [kernel] frame",
-			   rec, run);
+			   rec, run.buf);
+	sb_release(&run);
+	if (other)
 		return;
-	}
 	if (read_file_all("/proc/kallsyms", (size_t)256 << 20, &buf, &len, &e) < 0)
 		return;
 	r->kbuf = (char *)buf;
