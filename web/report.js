@@ -43,39 +43,30 @@
 		for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
 		return bytes;
 	}
-	// zigzag LEB128 varints (protobuf's sint64) -> numbers; exact below 2^53.
-	// When every value has at most 4 bytes (28 bits: ids, time deltas), the
-	// decoding stays in int32 arithmetic and an Int32Array (half the memory).
-	function unvarint(b) {
-		let n = 0, run = 0, long = false; // long: a value of 5+ bytes (28+ bits)
-		for (let i = 0; i < b.length; i++) {
-			if (b[i] < 128) { n++; run = 0; } else if (++run >= 4) long = true;
-		}
-		return long ? unvarintLong(b, n) : unvarint28(b, n);
-	}
-	function unvarint28(b, n) { // every value fits 28 bits: int32 all the way
-		const out = new Int32Array(n);
-		for (let i = 0, k = 0; k < n; k++) {
+	// zigzag LEB128 varints (protobuf's sint64) + base -> out[0..len), exact
+	// below 2^53. Values of up to 4 bytes (28 bits: ids, time deltas) stay in
+	// int32 arithmetic; a longer one (a first timestamp) takes the float path.
+	// One pass straight into the column: no count, no intermediate array.
+	function unvarintInto(out, b, base, len) {
+		for (let i = 0, k = 0; k < len; k++) {
 			let y = b[i++], x = y & 127;
 			if (y >= 128) {
 				y = b[i++]; x |= (y & 127) << 7;
 				if (y >= 128) {
 					y = b[i++]; x |= (y & 127) << 14;
-					if (y >= 128) { y = b[i++]; x |= (y & 127) << 21; }
+					if (y >= 128) {
+						y = b[i++]; x |= (y & 127) << 21;
+						if (y >= 128) {
+							let v = x, mul = 268435456; // 2^28
+							do { y = b[i++]; v += (y & 127) * mul; mul *= 128; } while (y >= 128);
+							out[k] = (v % 2 === 0 ? v / 2 : -(v + 1) / 2) + base;
+							continue;
+						}
+					}
 				}
 			}
-			out[k] = (x >>> 1) ^ -(x & 1);
+			out[k] = ((x >>> 1) ^ -(x & 1)) + base;
 		}
-		return out;
-	}
-	function unvarintLong(b, n) {
-		const out = new Float64Array(n);
-		for (let i = 0, k = 0; k < n; k++) {
-			let y, v = 0, mul = 1;
-			do { y = b[i++]; v += (y & 127) * mul; mul *= 128; } while (y >= 128);
-			out[k] = v % 2 === 0 ? v / 2 : -(v + 1) / 2;
-		}
-		return out;
 	}
 	// Columns in the "z" form (varints, raw deflate, base64: the big ones of a
 	// recording) are inflated by the browser's own zlib, all at once, before
@@ -88,7 +79,7 @@
 			throw new Error('this browser cannot inflate the report\'s data (no DecompressionStream: Chrome 80+, Firefox 113+, Safari 16.4+ can)');
 		await Promise.all(z.map(async (c) => {
 			const stream = new Blob([b64bytes(c.z)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-			c.zdata = unvarint(new Uint8Array(await new Response(stream).arrayBuffer()));
+			c.zdata = new Uint8Array(await new Response(stream).arrayBuffer()); // varints, decoded by column()
 			c.z = null;
 		}));
 	}
@@ -102,12 +93,18 @@
 		if (c === undefined || c === null) return null;
 		if (typeof c === 'number') return new Type(len).fill(c);
 		if (Array.isArray(c)) return new Type(c); // the constructor: no iterator protocol
-		const out = new Type(len), b = c.base || 0;
+		const b = c.base || 0;
+		if (c.zdata) { // base + varints, inflated by inflateColumns
+			// always into doubles, then converted natively: one element type
+			// keeps the decoder monomorphic (a second one deoptimizes it)
+			const f = new Float64Array(len);
+			unvarintInto(f, c.zdata, b, len);
+			return Type === Float64Array ? f : new Type(f);
+		}
+		const out = new Type(len);
 		if (c.runs) { // [value, count, ...]
 			const r = c.runs;
 			for (let j = 0, k = 0; j < r.length; j += 2) { out.fill(r[j], k, k + r[j + 1]); k += r[j + 1]; }
-		} else if (c.zdata) { // base + varints, inflated by inflateColumns
-			addBase(out, c.zdata, b, len);
 		} else if (c.d) { // base + deltas
 			addBase(out, c.d, b, len);
 		} else if (typeof c.i32 === 'string') { // base + little-endian int32, base64
@@ -284,13 +281,16 @@
 	// cprof-html writes samples grouped by thread in time order: then these
 	// are views of the columns, not copies.
 	const thTime = [], thW = [], thOff = [], thCol = [];
+	function isRun(idx) { // idx is a, a+1, a+2, ...
+		if (idx.length === 0) return false;
+		for (let j = 1; j < idx.length; j++) if (idx[j] !== idx[0] + j) return false;
+		return true;
+	}
 	const zeroW = new Float64Array(N);
 	for (const idx of perThread) {
 		const n = idx.length;
-		let run = n > 0;
-		for (let j = 1; j < n && run; j++) run = idx[j] === idx[0] + j;
 		let T, W, O;
-		if (run) {
+		if (isRun(idx)) {
 			const a = idx[0];
 			T = sTime.subarray(a, a + n); W = (sWeight || zeroW).subarray(a, a + n); O = sFlags.subarray(a, a + n);
 		} else {
@@ -514,6 +514,9 @@
 		for (let j = a; j < b; j++) { const i = idx[j]; if (passMask[i]) node[sStack[i]] += val[i]; }
 	}
 	function countRange(idx, a, b) { let n = 0; for (let j = a; j < b; j++) n += passMask[idx[j]]; return n; }
+	function addInto(dst, idx, src) { for (let i = 0; i < src.length; i++) dst[idx[i]] += src[i]; }
+	// totals: every node's value added to its parent's (parents precede children)
+	function rollUp(t, parent) { for (let i = t.length - 1; i >= 0; i--) if (parent[i] >= 0) t[parent[i]] += t[i]; }
 	function aggregate() {
 		const t = performance.now();
 		for (let j = 0; j < nValues; j++) { agg.node[j].fill(0); agg.flameSelf[j].fill(0); }
@@ -540,11 +543,11 @@
 		agg.samples = n;
 		for (let j = 0; j < nValues; j++) {
 			const node = agg.node[j], fs = agg.flameSelf[j], ft = agg.flameTot[j], nt = agg.nodeTot[j];
-			for (let i = 0; i < nNodes; i++) fs[s2f[i]] += node[i];
+			addInto(fs, s2f, node);
 			ft.set(fs);
-			for (let f = nF - 1; f > 0; f--) ft[fnParent[f]] += ft[f];
+			rollUp(ft, fnParent);
 			nt.set(node);
-			for (let i = nNodes - 1; i >= 0; i--) if (sParent[i] >= 0) nt[sParent[i]] += nt[i];
+			rollUp(nt, sParent);
 			agg.total[j] = ft[0];
 		}
 		perf.aggregateMs = performance.now() - t;
