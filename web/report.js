@@ -197,26 +197,39 @@
 	const fnFrame = new Int32Array(nF).fill(-1);
 	(function () { for (let i = 0; i < nNodes; i++) if (fnFrame[s2f[i]] < 0) fnFrame[s2f[i]] = sFrame[i]; })();
 
-	// children lists (CSR), sorted by name as flamegraph.pl does
-	function childrenCSR(parent, n, cmp) {
+	// children lists (CSR); with rank (a key per node below nRank), each
+	// node's children in rank order, ties by id — sorted by name as
+	// flamegraph.pl does. A counting sort by rank, then the nodes are
+	// dealt to their parents in that order: O(n + nRank), no comparisons.
+	function childrenCSR(parent, n, rank, nRank) {
 		const cnt = new Int32Array(n + 1);
 		for (let i = 0; i < n; i++) if (parent[i] >= 0) cnt[parent[i] + 1]++;
 		for (let i = 0; i < n; i++) cnt[i + 1] += cnt[i];
 		const start = cnt.slice(), kids = new Int32Array(Math.max(0, cnt[n]));
 		const fill = cnt.slice();
-		for (let i = 0; i < n; i++) if (parent[i] >= 0) kids[fill[parent[i]]++] = i;
-		if (cmp) for (let p = 0; p < n; p++) {
-			const a = start[p], b = start[p + 1];
-			if (b - a > 1) kids.subarray(a, b).sort(cmp);
+		const deal = (i) => { if (parent[i] >= 0) kids[fill[parent[i]]++] = i; };
+		if (rank) {
+			const order = countingOrder(rank, n, nRank);
+			for (let j = 0; j < n; j++) deal(order[j]);
+		} else {
+			for (let i = 0; i < n; i++) deal(i);
 		}
 		return { start, kids };
+	}
+	function countingOrder(rank, n, nRank) { // 0..n-1 stably sorted by rank[i]
+		const pos = new Int32Array(nRank + 1);
+		for (let i = 0; i < n; i++) pos[rank[i] + 1]++;
+		for (let r = 0; r < nRank; r++) pos[r + 1] += pos[r];
+		const order = new Int32Array(n);
+		for (let i = 0; i < n; i++) order[pos[rank[i]]++] = i;
+		return order;
 	}
 	const nameRank = new Int32Array(NSTR + 1);
 	{
 		const order = Array.from(S.keys()).sort((a, b) => (S[a] < S[b] ? -1 : S[a] > S[b] ? 1 : 0));
 		order.forEach((si, r) => { nameRank[si] = r; });
 	}
-	const fKids = childrenCSR(fnParent, nF, (a, b) => nameRank[fnName[a]] - nameRank[fnName[b]]);
+	const fKids = childrenCSR(fnParent, nF, fnName.map((nm) => nameRank[nm]), NSTR + 1);
 	mark('flamekids');
 
 	// first[i]: no ancestor of node i has the same key (so cum counts a
@@ -245,7 +258,7 @@
 		if (sFirstCache) return sFirstCache;
 		const sRoots = [];
 		for (let i = 0; i < nNodes; i++) if (sParent[i] < 0) sRoots.push(i);
-		sFirstCache = firstOccurrence(nNodes, childrenCSR(sParent, nNodes, null), sRoots, sFrame, nFrames);
+		sFirstCache = firstOccurrence(nNodes, childrenCSR(sParent, nNodes, null, 0), sRoots, sFrame, nFrames);
 		return sFirstCache;
 	}
 
@@ -1169,7 +1182,7 @@
 	function drawTree(c, t, up) {
 		const n = t.name.length, dpr = window.devicePixelRatio || 1;
 		const w = Math.max(300, c.clientWidth || c.parentElement.clientWidth);
-		const kids = childrenCSR(Int32Array.from(t.parent), n, (a, b) => nameRank[t.name[a]] - nameRank[t.name[b]]);
+		const kids = childrenCSR(Int32Array.from(t.parent), n, Int32Array.from(t.name, (nm) => nameRank[nm]), NSTR + 1);
 		const xs = [], ws = [], ds = [], ns = [];
 		let maxDepth = 0;
 		if (t.val[0] > 0) {
