@@ -506,13 +506,19 @@ static bool keyset_eq(const void *ctx, uint32_t id, const void *key)
 	return !memcmp(s->keys + (size_t)id * s->w, key, s->w * sizeof(uint64_t));
 }
 
-uint32_t keyset_add(keyset *s, const uint64_t *key, bool *added)
+static uint32_t keyset_hash(const keyset *s, const uint64_t *key)
 {
 	uint64_t h = HASH_GOLDEN;
 	for (uint32_t i = 0; i < s->w; i++)
 		h = hash_u64(h, key[i]);
+	return (uint32_t)h;
+}
+
+uint32_t keyset_add(keyset *s, const uint64_t *key, bool *added)
+{
+	uint32_t h = keyset_hash(s, key);
 	size_t slot;
-	uint32_t id = hidx_find(&s->ix, (uint32_t)h, keyset_eq, s, key, &slot);
+	uint32_t id = hidx_find(&s->ix, h, keyset_eq, s, key, &slot);
 	*added = id == HIDX_NONE;
 	if (!*added)
 		return id;
@@ -520,8 +526,13 @@ uint32_t keyset_add(keyset *s, const uint64_t *key, bool *added)
 		die_oom(SIZE_MAX);
 	ALLOC_GROW(s->keys, st_mult((size_t)s->n + 1, s->w), s->alloc);
 	memcpy(s->keys + (size_t)s->n * s->w, key, s->w * sizeof(uint64_t));
-	hidx_set(&s->ix, slot, (uint32_t)h, s->n);
+	hidx_set(&s->ix, slot, h, s->n);
 	return s->n++;
+}
+
+uint32_t keyset_find(const keyset *s, const uint64_t *key)
+{
+	return hidx_lookup(&s->ix, keyset_hash(s, key), keyset_eq, s, key);
 }
 
 void keyset_free(keyset *s)

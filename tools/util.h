@@ -265,6 +265,8 @@ typedef struct keyset {
 
 /* The id of key (w words), added if new; *added says which. */
 uint32_t keyset_add(keyset *s, const uint64_t *key, bool *added);
+/* The id of key, or HIDX_NONE if it is not in the set (never adds). */
+uint32_t keyset_find(const keyset *s, const uint64_t *key);
 void keyset_free(keyset *s);
 
 /* ---- errors ---------------------------------------------------------- */

@@ -114,6 +114,33 @@ static void test_strset(void **state)
 	strset_free(&s);
 }
 
+/* Keys of two words get dense ids in order of first addition; keyset_find
+ * finds them and never adds. */
+static void test_keyset(void **state)
+{
+	(void)state;
+	keyset s = KEYSET_INIT(2);
+	uint64_t k[2] = { 1, 2 };
+	assert_int_equal(keyset_find(&s, k), HIDX_NONE);
+	bool added;
+	for (uint64_t i = 0; i < 3000; i++) {
+		k[0] = i >> 1;
+		k[1] = i & 1 ? UINT64_MAX : 0;
+		assert_int_equal(keyset_add(&s, k, &added), i);
+		assert_true(added);
+	}
+	k[0] = 700;
+	k[1] = UINT64_MAX;
+	assert_int_equal(keyset_add(&s, k, &added), 1401);
+	assert_false(added);
+	assert_int_equal(keyset_find(&s, k), 1401);
+	k[1] = 1;
+	assert_int_equal(keyset_find(&s, k), HIDX_NONE);
+	assert_int_equal(s.n, 3000);
+	keyset_free(&s);
+	assert_int_equal(keyset_find(&s, k), HIDX_NONE);
+}
+
 static void test_xml_escape(void **state)
 {
 	(void)state;
@@ -292,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf_never_null),
 		cmocka_unit_test(test_hidx),
 		cmocka_unit_test(test_strset),
+		cmocka_unit_test(test_keyset),
 		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_json_escape),
 		cmocka_unit_test(test_out_file_commit_and_abort),
