@@ -16,6 +16,11 @@
  * within one epoch the set of mappings is constant, so an address resolves
  * the same way for every sample in it, and a dlopen'd library that reuses
  * the address range of a dlclose'd one is told apart by the sample's time.
+ * A STACK_SAMPLE costs one probe for its STACK id (each id remembers the
+ * model stack of the last epoch it was seen in), one more per sample when
+ * aggregating (the group). Every table is util's hidx, with the caller's
+ * array as its keys (raw stacks, STACK ids, groups: equality inlined, where
+ * the probe is per sample) or as a keyset (the rest: a miss or a record).
  *
  * The samples end up in time order (a per-thread buffer drains in chunks,
  * so the file is only roughly ordered): an LSD radix sort on the timestamp,
@@ -30,84 +35,44 @@
 #include "rawfile.h"
 #include "symbolize.h"
 
-/* ---- a small hash map: (u64, u64) -> u32 ------------------------------- */
+/* ---- (u64, u64) -> u32 maps ------------------------------------------ */
 
-typedef struct pairmap {
-	uint64_t *ka, *kb;
-	uint32_t *val; /* value + 1; 0 = empty */
-	size_t cap, n;
-} pairmap;
+/* util's keyset (dense ids over hidx) with the values beside it, by id. */
+typedef struct keymap {
+	keyset keys;
+	uint32_t *val;
+	size_t val_alloc;
+} keymap;
 
-static inline uint64_t mix(uint64_t a, uint64_t b)
+#define KEYMAP_INIT { KEYSET_INIT(2), NULL, 0 }
+
+/* The value of (a, b), to read or set: PROF_NONE when (a, b) is new. */
+static uint32_t *keymap_slot(keymap *m, uint64_t a, uint64_t b)
 {
-	uint64_t h = a * 0x9E3779B97F4A7C15ULL ^ (b + 0x632BE59BD9B4E019ULL) * 0xC2B2AE3D27D4EB4FULL;
-	h ^= h >> 31;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 29;
-	return h;
+	const uint64_t key[2] = { a, b };
+	bool added;
+	uint32_t id = keyset_add(&m->keys, key, &added);
+	if (added) {
+		ALLOC_GROW(m->val, (size_t)id + 1, m->val_alloc);
+		m->val[id] = PROF_NONE;
+	}
+	return &m->val[id];
 }
 
-static void pairmap_grow(pairmap *m)
+/* The value of (a, b), or PROF_NONE. */
+static uint32_t keymap_get(const keymap *m, uint64_t a, uint64_t b)
 {
-	size_t ncap = m->cap ? m->cap * 2 : 256;
-	uint64_t *ka = xmalloc(st_mult(ncap, 8)), *kb = xmalloc(st_mult(ncap, 8));
-	uint32_t *val = xcalloc(ncap, sizeof(*val));
-	for (size_t i = 0; i < m->cap; i++) {
-		if (!m->val[i])
-			continue;
-		size_t j = mix(m->ka[i], m->kb[i]) & (ncap - 1);
-		while (val[j])
-			j = (j + 1) & (ncap - 1);
-		ka[j] = m->ka[i];
-		kb[j] = m->kb[i];
-		val[j] = m->val[i];
-	}
-	free(m->ka);
-	free(m->kb);
+	const uint64_t key[2] = { a, b };
+	uint32_t id = keyset_find(&m->keys, key);
+	return id == HIDX_NONE ? PROF_NONE : m->val[id];
+}
+
+static void keymap_free(keymap *m)
+{
+	keyset_free(&m->keys);
 	free(m->val);
-	m->ka = ka;
-	m->kb = kb;
-	m->val = val;
-	m->cap = ncap;
-}
-
-/* Returns a pointer to the value slot (value+1, 0 if new: the caller sets it). */
-static uint32_t *pairmap_slot(pairmap *m, uint64_t a, uint64_t b)
-{
-	if ((m->n + 1) * 4 >= m->cap * 3)
-		pairmap_grow(m);
-	size_t j = mix(a, b) & (m->cap - 1);
-	while (m->val[j]) {
-		if (m->ka[j] == a && m->kb[j] == b)
-			return &m->val[j];
-		j = (j + 1) & (m->cap - 1);
-	}
-	m->ka[j] = a;
-	m->kb[j] = b;
-	m->n++;
-	return &m->val[j];
-}
-
-/* The value for (a, b), or PROF_NONE. */
-static uint32_t pairmap_get(const pairmap *m, uint64_t a, uint64_t b)
-{
-	if (!m->cap)
-		return PROF_NONE;
-	size_t j = mix(a, b) & (m->cap - 1);
-	while (m->val[j]) {
-		if (m->ka[j] == a && m->kb[j] == b)
-			return m->val[j] - 1;
-		j = (j + 1) & (m->cap - 1);
-	}
-	return PROF_NONE;
-}
-
-static void pairmap_free(pairmap *m)
-{
-	free(m->ka);
-	free(m->kb);
-	free(m->val);
-	memset(m, 0, sizeof(*m));
+	m->val = NULL;
+	m->val_alloc = 0;
 }
 
 /* ---- reader state ------------------------------------------------------ */
@@ -121,7 +86,6 @@ typedef struct rmap {
 typedef struct rstack {
 	size_t frames; /* offset of its frame bytes in rr.fbytes */
 	uint32_t nframes, epoch, stack;
-	uint32_t hash;
 	bool truncated;
 } rstack;
 
@@ -134,14 +98,13 @@ typedef struct rr {
 	uint64_t *pmax;    /* pmax[j]: the largest limit among byst[0..j] */
 	uint64_t *ev_time; /* sorted times of mapping events; epoch = #events <= t */
 	size_t nev;
-	pairmap lsets;     /* raw label-set id -> model labelset */
-	pairmap addr_loc;  /* (address, epoch<<1|call) -> location */
-	pairmap map_loc;   /* (address, mapping<<1|call) -> location */
+	keymap lsets;      /* (raw label-set id, 0) -> model labelset */
+	keymap addr_loc;   /* (address, epoch<<1|call) -> location */
+	keymap map_loc;    /* (address, mapping<<1|call) -> location */
 	bool *is_call;     /* per location */
 	size_t is_call_alloc;
-	/* raw-stack cache */
-	uint32_t *stab; /* index+1 into rstacks */
-	size_t scap;
+	/* raw-stack cache: (epoch, frame bytes) -> rstacks[] */
+	hidx rstack_ix;
 	rstack *rstacks;
 	size_t nrstacks, rstacks_alloc;
 	unsigned char *fbytes; /* the frames of every distinct raw stack */
@@ -149,13 +112,19 @@ typedef struct rr {
 	uint32_t *locbuf;
 	size_t locbuf_alloc;
 	uint32_t truncated_loc; /* index+1 of the "[truncated]" root; 0: none yet */
-	/* the file's STACK records (v2): id -> defs[] + 1, frames in dbytes;
-	 * (id, epoch) -> model stack + 1 */
-	pairmap def_ids, def_stacks;
+	/* the file's STACK records (v2): id -> defs[], frames in dbytes;
+	 * (defs index, epoch) -> model stack */
+	hidx def_ix;
+	keymap def_stacks;
 	struct defstack {
+		uint32_t id;   /* the record's */
 		size_t frames; /* offset in dbytes */
 		uint32_t nframes;
 		bool truncated;
+		/* the model stack in the epoch of the id's last sample (PROF_NONE:
+		 * none yet): epochs change at dlopen/dlclose only, so nearly
+		 * every sample finds its stack here, without def_stacks */
+		uint32_t last_epoch, last_stack;
 	} *defs;
 	size_t ndefs, defs_alloc;
 	unsigned char *dbytes;
@@ -173,6 +142,17 @@ static void malformed(rr *r, const cprof_err *e)
 {
 	if (!r->nmalformed++)
 		memcpy(r->first_malformed, e->msg, sizeof(r->first_malformed));
+}
+
+/* STACK ids are looked up once per STACK_SAMPLE: inlined equality */
+static inline uint32_t def_hash(uint32_t id)
+{
+	return (uint32_t)hash_mix64(id);
+}
+
+static bool def_eq(const void *ctx, uint32_t i, const void *key)
+{
+	return ((const rr *)ctx)->defs[i].id == *(const uint32_t *)key;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -203,12 +183,9 @@ static uint32_t epoch_of(const rr *r, uint64_t t)
 	return (uint32_t)lo;
 }
 
-/* The mapping covering address a in epoch e: one mapped at that time if
- * any (the latest mapped), else the latest mapped before, else the first
- * mapped at all (a sample taken just before its mapping was recorded). */
-/* Calls fn(r, map, ctx) for every mapping whose range overlaps [lo, hi):
- * a binary search for the last start below hi, then back while some earlier
- * mapping may still reach past lo (pmax), so disjoint mappings cost log M. */
+/* The number of mappings (in byst order) that start below hi. A caller
+ * walks back from there while some earlier mapping may still reach past its
+ * low address (pmax), so disjoint mappings cost log M. */
 static size_t maps_upto(const rr *r, uint64_t hi)
 {
 	size_t a = 0, b = r->nmaps; /* first with start >= hi */
@@ -251,20 +228,20 @@ static uint32_t resolve_mapping(const rr *r, uint64_t a, uint32_t e)
 
 static uint32_t frame_location(rr *r, uint64_t addr, uint32_t epoch, bool call)
 {
-	uint32_t *v = pairmap_slot(&r->addr_loc, addr, (uint64_t)epoch << 1 | call);
-	if (*v)
-		return *v - 1;
+	uint32_t *v = keymap_slot(&r->addr_loc, addr, (uint64_t)epoch << 1 | call);
+	if (*v != PROF_NONE)
+		return *v;
 	uint32_t m = resolve_mapping(r, addr, epoch);
 	/* map_loc is another table: v stays valid while it changes */
-	uint32_t *w = pairmap_slot(&r->map_loc, addr, (uint64_t)m << 1 | call);
-	if (!*w) {
+	uint32_t *w = keymap_slot(&r->map_loc, addr, (uint64_t)m << 1 | call);
+	if (*w == PROF_NONE) {
 		uint32_t loc = prof_add_location(r->p, m, addr, NULL, 0);
 		ALLOC_GROW(r->is_call, (size_t)loc + 1, r->is_call_alloc);
 		r->is_call[loc] = call;
-		*w = loc + 1;
+		*w = loc;
 	}
 	*v = *w;
-	return *w - 1;
+	return *w;
 }
 
 /* Four independent multiply lanes: the hash of a 16-frame stack is not one
@@ -296,21 +273,19 @@ static uint32_t hash_frames(const unsigned char *f, size_t n, uint32_t epoch)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-static void stab_grow(rr *r)
+typedef struct rstack_key {
+	const unsigned char *frames;
+	uint32_t n, epoch;
+	bool truncated;
+} rstack_key;
+
+static bool rstack_eq(const void *ctx, uint32_t i, const void *key)
 {
-	size_t ncap = r->scap ? r->scap * 2 : 1024;
-	uint32_t *nt = xcalloc(ncap, sizeof(*nt));
-	for (size_t i = 0; i < r->scap; i++) {
-		if (!r->stab[i])
-			continue;
-		size_t j = r->rstacks[r->stab[i] - 1].hash & (ncap - 1);
-		while (nt[j])
-			j = (j + 1) & (ncap - 1);
-		nt[j] = r->stab[i];
-	}
-	free(r->stab);
-	r->stab = nt;
-	r->scap = ncap;
+	const rr *r = ctx;
+	const rstack_key *k = key;
+	const rstack *c = &r->rstacks[i];
+	return c->nframes == k->n && c->epoch == k->epoch && c->truncated == k->truncated &&
+	       (!k->n || memcmp(r->fbytes + c->frames, k->frames, (size_t)k->n * 8) == 0);
 }
 
 /* The root frame under which a stack cut by the recorder's depth limit is
@@ -334,16 +309,12 @@ static uint32_t sample_stack(rr *r, const unsigned char *frames, uint32_t n, boo
 			     uint32_t epoch)
 {
 	uint32_t h = hash_frames(frames, n, epoch) ^ (truncated ? 0x9E3779B9u : 0);
-	if ((r->nrstacks + 1) * 2 > r->scap)
-		stab_grow(r);
-	size_t j = h & (r->scap - 1);
-	while (r->stab[j]) {
-		const rstack *c = &r->rstacks[r->stab[j] - 1];
-		if (c->hash == h && c->nframes == n && c->epoch == epoch && c->truncated == truncated &&
-		    (!n || memcmp(r->fbytes + c->frames, frames, (size_t)n * 8) == 0))
-			return c->stack;
-		j = (j + 1) & (r->scap - 1);
-	}
+	rstack_key key = { frames, n, epoch, truncated };
+	size_t slot;
+	uint32_t i = hidx_find(&r->rstack_ix, h, rstack_eq, r, &key, &slot);
+	if (i != HIDX_NONE)
+		return r->rstacks[i].stack;
+	/* resolving the frames uses other tables: slot stays valid */
 	ALLOC_GROW(r->locbuf, n + 2, r->locbuf_alloc);
 	for (uint32_t i = 0; i < n; i++)
 		r->locbuf[i] = frame_location(r, raw_frame(frames, i), epoch, i > 0);
@@ -355,9 +326,9 @@ static uint32_t sample_stack(rr *r, const unsigned char *frames, uint32_t n, boo
 	ALLOC_GROW(r->fbytes, r->nfbytes + (size_t)n * 8, r->fbytes_alloc);
 	if (n)
 		memcpy(r->fbytes + r->nfbytes, frames, (size_t)n * 8);
-	r->rstacks[r->nrstacks] = (rstack){ r->nfbytes, n, epoch, stack, h, truncated };
+	r->rstacks[r->nrstacks] = (rstack){ r->nfbytes, n, epoch, stack, truncated };
 	r->nfbytes += (size_t)n * 8;
-	r->stab[j] = (uint32_t)++r->nrstacks;
+	hidx_set(&r->rstack_ix, slot, h, (uint32_t)r->nrstacks++);
 	return stack;
 }
 
@@ -387,177 +358,188 @@ typedef struct unmap_ev {
 	uint64_t time, start, limit;
 } unmap_ev;
 
-static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
-		 struct cprof_raw_end *end, bool *have_end, uint64_t *nsamples)
+/* What pass 1 finds besides rr's tables, and its scratch space. */
+typedef struct pass1 {
+	rr *r;
+	raw_info_rec info;
+	struct cprof_raw_end end;
+	bool have_info, have_end;
+	uint64_t nsamples;
+	unmap_ev *unmaps;
+	size_t nunmaps, unmaps_alloc;
+	strbuf sb;
+	prof_label *labels;
+	size_t labels_alloc;
+	keymap mapkeys; /* (start, limit) -> model mapping */
+} pass1;
+
+static void p1_info(pass1 *s, const raw_rec *rec)
 {
-	profile *p = r->p;
-	raw_rec rec;
+	rr *r = s->r;
 	cprof_err e;
-	unmap_ev *unmaps = NULL;
-	size_t nunmaps = 0, unmaps_alloc = 0;
-	strbuf sb = STRBUF_INIT;
-	prof_label *labels = NULL;
-	size_t labels_alloc = 0;
-	pairmap mapkeys = { 0 }; /* (start, limit) -> model mapping + 1 */
-
-	int more;
-	while ((more = raw_next(rd, &rec)) > 0) {
-		switch (rec.type) {
-		case CPROF_RAW_INFO:
-			if (*have_info) {
-				prof_warnf(r->o, "extra INFO record at byte %zu ignored", rec.offset);
-				break;
-			}
-			if (raw_info(&rec, info, &e) < 0) {
-				malformed(r, &e);
-				break;
-			}
-			*have_info = true;
-			r->exe = prof_intern_n(p, info->exe, info->exe_len);
-			sb_reset(&sb);
-			size_t len = info->cmdline_len;
-			while (len && info->cmdline[len - 1] == 0)
-				len--;
-			for (size_t i = 0; i < len; i++)
-				sb_addc(&sb, info->cmdline[i] ? info->cmdline[i] : ' ');
-			r->cmdline = prof_intern(p, sb.buf);
-			info->exe = info->cmdline = NULL; /* in the reader's window */
-			break;
-		case CPROF_RAW_MAPPING: {
-			raw_mapping_rec m;
-			if (raw_mapping(&rec, &m, &e) < 0) {
-				malformed(r, &e);
-				break;
-			}
-			if (m.h.limit <= m.h.start) {
-				cprof_fail(&e, "MAPPING record at byte %zu: empty address range",
-					   rec.offset);
-				malformed(r, &e);
-				break;
-			}
-			sb_reset(&sb);
-			hex_build_id(m.build_id, m.h.build_id_len, &sb);
-			prof_mapping pm = { 0 };
-			pm.start = m.h.start;
-			pm.limit = m.h.limit;
-			pm.offset = m.h.offset;
-			pm.build_id = sb.buf;
-			pm.file = prof_intern_n(p, m.path, m.h.path_len);
-			/* A mapping recorded again unchanged (a recorder that rescans
-			 * after dlopen) stays one model mapping, so its frames stay
-			 * the same locations and stacks. */
-			uint32_t *mk = pairmap_slot(&mapkeys, m.h.start, m.h.limit);
-			uint32_t mi = *mk ? *mk - 1 : PROF_NONE;
-			if (mi == PROF_NONE || p->mappings[mi].offset != pm.offset ||
-			    p->mappings[mi].file != pm.file ||
-			    strcmp(p->mappings[mi].build_id, pm.build_id) != 0) {
-				mi = prof_add_mapping(p, &pm);
-				*mk = mi + 1;
-			}
-			ALLOC_GROW(r->maps, r->nmaps + 1, r->maps_alloc);
-			r->maps[r->nmaps++] = (rmap){ m.h.time_ns, m.h.start, m.h.limit, UINT64_MAX, mi };
-			break;
-		}
-		case CPROF_RAW_UNMAP: {
-			struct cprof_raw_unmap u;
-			if (raw_unmap(&rec, &u, &e) < 0) {
-				malformed(r, &e);
-				break;
-			}
-			ALLOC_GROW(unmaps, nunmaps + 1, unmaps_alloc);
-			unmaps[nunmaps++] = (unmap_ev){ u.time_ns, u.start, u.limit };
-			break;
-		}
-		case CPROF_RAW_THREAD: {
-			raw_thread_rec t;
-			if (raw_thread(&rec, &t, &e) < 0) {
-				malformed(r, &e);
-				break;
-			}
-			prof_set_thread_name(p, (int32_t)t.h.tid, t.name);
-			break;
-		}
-		case CPROF_RAW_LABELSET: {
-			raw_labelset_rec ls;
-			if (raw_labelset(&rec, &ls, &e) < 0) {
-				malformed(r, &e);
-				break;
-			}
-			/* raw_labelset checked that all entries fit in the record,
-			 * so the count is bounded by the file size. */
-			size_t pos = 0, n = 0;
-			raw_label rl;
-			while (raw_labelset_get(&ls, &pos, &rl)) {
-				ALLOC_GROW(labels, n + 1, labels_alloc);
-				labels[n].key = prof_intern_n(p, rl.key, rl.key_len);
-				labels[n].str = prof_intern_n(p, rl.value, rl.value_len);
-				labels[n].num = 0;
-				labels[n].unit = NULL;
-				n++;
-			}
-			uint32_t id = prof_intern_labelset(p, labels, (uint32_t)n);
-			*pairmap_slot(&r->lsets, ls.h.id, 0) = id + 1;
-			break;
-		}
-		case CPROF_RAW_END:
-			if (raw_end(&rec, end, &e) < 0)
-				malformed(r, &e);
-			else
-				*have_end = true;
-			break;
-		case CPROF_RAW_NOTE: {
-			raw_note_rec nt;
-			if (raw_note(&rec, &nt, &e) < 0) {
-				malformed(r, &e);
-				break;
-			}
-			if (r->nnotes++ < 20)
-				prof_warnf(r->o, "recorder %s: %.*s", nt.h.level ? "warning" : "note",
-				      (int)nt.h.len, nt.text);
-			break;
-		}
-		case CPROF_RAW_STACK: {
-			raw_stack_rec sr;
-			if (raw_stack(&rec, &sr, &e) < 0) {
-				malformed(r, &e);
-				break;
-			}
-			uint32_t *v = pairmap_slot(&r->def_ids, sr.h.id, 0);
-			if (*v) {
-				cprof_fail(&e, "STACK record at byte %zu: id %u defined twice (the first kept)",
-					   rec.offset, (unsigned)sr.h.id);
-				malformed(r, &e);
-				break;
-			}
-			size_t nb = (size_t)sr.h.nframes * 8;
-			ALLOC_GROW(r->defs, r->ndefs + 1, r->defs_alloc);
-			ALLOC_GROW(r->dbytes, r->ndbytes + nb, r->dbytes_alloc);
-			if (nb)
-				memcpy(r->dbytes + r->ndbytes, sr.frames, nb);
-			r->defs[r->ndefs] = (struct defstack){ r->ndbytes, sr.h.nframes,
-							       (sr.h.sflags & CPROF_SAMPLE_TRUNCATED) != 0 };
-			r->ndbytes += nb;
-			*v = (uint32_t)++r->ndefs;
-			break;
-		}
-		case CPROF_RAW_SAMPLE:
-		case CPROF_RAW_STACK_SAMPLE:
-			(*nsamples)++;
-			break;
-		}
+	if (s->have_info) {
+		prof_warnf(r->o, "extra INFO record at byte %zu ignored", rec->offset);
+		return;
 	}
-	if (r->nnotes > 20)
-		prof_warnf(r->o, "%llu more recorder notes not shown", (unsigned long long)(r->nnotes - 20));
-	if (more < 0) {
-		free(unmaps);
-		free(labels);
-		pairmap_free(&mapkeys);
-		sb_release(&sb);
-		return -1;
+	if (raw_info(rec, &s->info, &e) < 0) {
+		malformed(r, &e);
+		return;
 	}
+	s->have_info = true;
+	r->exe = prof_intern_n(r->p, s->info.exe, s->info.exe_len);
+	sb_reset(&s->sb);
+	size_t len = s->info.cmdline_len;
+	while (len && s->info.cmdline[len - 1] == 0)
+		len--;
+	for (size_t i = 0; i < len; i++)
+		sb_addc(&s->sb, s->info.cmdline[i] ? s->info.cmdline[i] : ' ');
+	r->cmdline = prof_intern(r->p, s->sb.buf);
+	s->info.exe = s->info.cmdline = NULL; /* in the reader's window */
+}
 
-	/* The mapping timeline: each mapping is live from its record's time
-	 * until the first later UNMAP that overlaps it. */
+static void p1_mapping(pass1 *s, const raw_rec *rec)
+{
+	rr *r = s->r;
+	profile *p = r->p;
+	raw_mapping_rec m;
+	cprof_err e;
+	if (raw_mapping(rec, &m, &e) < 0) {
+		malformed(r, &e);
+		return;
+	}
+	if (m.h.limit <= m.h.start) {
+		cprof_fail(&e, "MAPPING record at byte %zu: empty address range", rec->offset);
+		malformed(r, &e);
+		return;
+	}
+	sb_reset(&s->sb);
+	hex_build_id(m.build_id, m.h.build_id_len, &s->sb);
+	prof_mapping pm = { 0 };
+	pm.start = m.h.start;
+	pm.limit = m.h.limit;
+	pm.offset = m.h.offset;
+	pm.build_id = s->sb.buf;
+	pm.file = prof_intern_n(p, m.path, m.h.path_len);
+	/* A mapping recorded again unchanged (a recorder that rescans after
+	 * dlopen) stays one model mapping, so its frames stay the same
+	 * locations and stacks. */
+	uint32_t *mk = keymap_slot(&s->mapkeys, m.h.start, m.h.limit);
+	uint32_t mi = *mk;
+	if (mi == PROF_NONE || p->mappings[mi].offset != pm.offset || p->mappings[mi].file != pm.file ||
+	    strcmp(p->mappings[mi].build_id, pm.build_id) != 0) {
+		mi = prof_add_mapping(p, &pm);
+		*mk = mi;
+	}
+	ALLOC_GROW(r->maps, r->nmaps + 1, r->maps_alloc);
+	r->maps[r->nmaps++] = (rmap){ m.h.time_ns, m.h.start, m.h.limit, UINT64_MAX, mi };
+}
+
+static void p1_unmap(pass1 *s, const raw_rec *rec)
+{
+	struct cprof_raw_unmap u;
+	cprof_err e;
+	if (raw_unmap(rec, &u, &e) < 0) {
+		malformed(s->r, &e);
+		return;
+	}
+	ALLOC_GROW(s->unmaps, s->nunmaps + 1, s->unmaps_alloc);
+	s->unmaps[s->nunmaps++] = (unmap_ev){ u.time_ns, u.start, u.limit };
+}
+
+static void p1_thread(pass1 *s, const raw_rec *rec)
+{
+	raw_thread_rec t;
+	cprof_err e;
+	if (raw_thread(rec, &t, &e) < 0)
+		malformed(s->r, &e);
+	else
+		prof_set_thread_name(s->r->p, (int32_t)t.h.tid, t.name);
+}
+
+static void p1_labelset(pass1 *s, const raw_rec *rec)
+{
+	rr *r = s->r;
+	raw_labelset_rec ls;
+	cprof_err e;
+	if (raw_labelset(rec, &ls, &e) < 0) {
+		malformed(r, &e);
+		return;
+	}
+	/* raw_labelset checked that all entries fit in the record, so the
+	 * count is bounded by the file size. */
+	size_t pos = 0, n = 0;
+	raw_label rl;
+	while (raw_labelset_get(&ls, &pos, &rl)) {
+		ALLOC_GROW(s->labels, n + 1, s->labels_alloc);
+		s->labels[n].key = prof_intern_n(r->p, rl.key, rl.key_len);
+		s->labels[n].str = prof_intern_n(r->p, rl.value, rl.value_len);
+		s->labels[n].num = 0;
+		s->labels[n].unit = NULL;
+		n++;
+	}
+	uint32_t id = prof_intern_labelset(r->p, s->labels, (uint32_t)n);
+	*keymap_slot(&r->lsets, ls.h.id, 0) = id;
+}
+
+static void p1_end(pass1 *s, const raw_rec *rec)
+{
+	cprof_err e;
+	if (raw_end(rec, &s->end, &e) < 0)
+		malformed(s->r, &e);
+	else
+		s->have_end = true;
+}
+
+static void p1_note(pass1 *s, const raw_rec *rec)
+{
+	rr *r = s->r;
+	raw_note_rec nt;
+	cprof_err e;
+	if (raw_note(rec, &nt, &e) < 0) {
+		malformed(r, &e);
+		return;
+	}
+	if (r->nnotes++ < 20)
+		prof_warnf(r->o, "recorder %s: %.*s", nt.h.level ? "warning" : "note", (int)nt.h.len,
+			   nt.text);
+}
+
+/* A STACK record: its frames are kept (the record is gone after) for the
+ * STACK_SAMPLEs that name its id. */
+static void p1_stack(pass1 *s, const raw_rec *rec)
+{
+	rr *r = s->r;
+	raw_stack_rec sr;
+	cprof_err e;
+	if (raw_stack(rec, &sr, &e) < 0) {
+		malformed(r, &e);
+		return;
+	}
+	uint32_t h = def_hash(sr.h.id);
+	size_t slot;
+	if (hidx_find(&r->def_ix, h, def_eq, r, &sr.h.id, &slot) != HIDX_NONE) {
+		cprof_fail(&e, "STACK record at byte %zu: id %u defined twice (the first kept)",
+			   rec->offset, (unsigned)sr.h.id);
+		malformed(r, &e);
+		return;
+	}
+	size_t nb = (size_t)sr.h.nframes * 8;
+	ALLOC_GROW(r->defs, r->ndefs + 1, r->defs_alloc);
+	ALLOC_GROW(r->dbytes, r->ndbytes + nb, r->dbytes_alloc);
+	if (nb)
+		memcpy(r->dbytes + r->ndbytes, sr.frames, nb);
+	r->defs[r->ndefs] = (struct defstack){ sr.h.id, r->ndbytes, sr.h.nframes,
+					       (sr.h.sflags & CPROF_SAMPLE_TRUNCATED) != 0, 0,
+					       PROF_NONE };
+	r->ndbytes += nb;
+	hidx_set(&r->def_ix, slot, h, (uint32_t)r->ndefs++);
+}
+
+/* The mapping timeline: each mapping is live from its record's time until
+ * the first later UNMAP that overlaps it; the epochs are the sorted times
+ * of all mapping events. */
+static void build_timeline(rr *r, const unmap_ev *unmaps, size_t nunmaps)
+{
 	r->byst = xmalloc(st_mult(r->nmaps + 1, sizeof(uint32_t)));
 	r->pmax = xmalloc(st_mult(r->nmaps + 1, sizeof(uint64_t)));
 	for (size_t i = 0; i < r->nmaps; i++)
@@ -581,11 +563,43 @@ static int pass1(rr *r, raw_reader *rd, raw_info_rec *info, bool *have_info,
 	for (size_t u = 0; u < nunmaps; u++)
 		r->ev_time[r->nmaps + u] = unmaps[u].time;
 	qsort(r->ev_time, r->nev, sizeof(uint64_t), cmp_u64);
-	free(unmaps);
-	free(labels);
-	pairmap_free(&mapkeys);
-	sb_release(&sb);
+}
+
+/* Every record but the samples, which it only counts; then the mapping
+ * timeline. Returns 0, or -1 when the reader failed (rd->error). */
+static int pass1_read(pass1 *s, raw_reader *rd)
+{
+	raw_rec rec;
+	int more;
+	while ((more = raw_next(rd, &rec)) > 0) {
+		switch (rec.type) {
+		case CPROF_RAW_INFO: p1_info(s, &rec); break;
+		case CPROF_RAW_MAPPING: p1_mapping(s, &rec); break;
+		case CPROF_RAW_UNMAP: p1_unmap(s, &rec); break;
+		case CPROF_RAW_THREAD: p1_thread(s, &rec); break;
+		case CPROF_RAW_LABELSET: p1_labelset(s, &rec); break;
+		case CPROF_RAW_END: p1_end(s, &rec); break;
+		case CPROF_RAW_NOTE: p1_note(s, &rec); break;
+		case CPROF_RAW_STACK: p1_stack(s, &rec); break;
+		case CPROF_RAW_SAMPLE:
+		case CPROF_RAW_STACK_SAMPLE: s->nsamples++; break;
+		}
+	}
+	if (s->r->nnotes > 20)
+		prof_warnf(s->r->o, "%llu more recorder notes not shown",
+			   (unsigned long long)(s->r->nnotes - 20));
+	if (more < 0)
+		return -1;
+	build_timeline(s->r, s->unmaps, s->nunmaps);
 	return 0;
+}
+
+static void pass1_free(pass1 *s)
+{
+	free(s->unmaps);
+	free(s->labels);
+	keymap_free(&s->mapkeys);
+	sb_release(&s->sb);
 }
 
 /* ---- time order -------------------------------------------------------- */
@@ -629,7 +643,7 @@ static uint32_t *order_by_thread_merge(const profile *p)
 {
 	size_t n = p->nsamples;
 	/* tid -> slot, per-slot count, and whether each slot is sorted */
-	pairmap slots = { 0 };
+	keyset slots = KEYSET_INIT(1); /* the keyset's ids are the slots */
 	uint32_t nslots = 0;
 	size_t *count = NULL, count_alloc = 0;
 	int64_t *last = NULL;
@@ -642,8 +656,10 @@ static uint32_t *order_by_thread_merge(const profile *p)
 		const prof_sample *s = &p->samples[i];
 		uint32_t sl = prev_slot;
 		if (sl == PROF_NONE || s->tid != prev_tid) {
-			uint32_t *v = pairmap_slot(&slots, (uint64_t)(uint32_t)s->tid, 0);
-			if (!*v) {
+			const uint64_t key = (uint32_t)s->tid;
+			bool added;
+			sl = keyset_add(&slots, &key, &added);
+			if (added) {
 				if (nslots == MERGE_MAX_THREADS) {
 					ok = false;
 					break;
@@ -652,9 +668,8 @@ static uint32_t *order_by_thread_merge(const profile *p)
 				ALLOC_GROW(last, nslots + 1, last_alloc);
 				count[nslots] = 0;
 				last[nslots] = INT64_MIN;
-				*v = ++nslots;
+				nslots++;
 			}
-			sl = *v - 1;
 			prev_tid = s->tid;
 			prev_slot = sl;
 		}
@@ -664,7 +679,7 @@ static uint32_t *order_by_thread_merge(const profile *p)
 		count[sl]++;
 		slot_of[i] = sl;
 	}
-	pairmap_free(&slots);
+	keyset_free(&slots);
 	free(last);
 	uint32_t *order = NULL;
 	if (ok) {
@@ -861,6 +876,81 @@ static void warn_fp_stops(const profile *p, const prof_read_opts *o)
 
 /* ---- pass 2 ------------------------------------------------------------ */
 
+/* A sample, from either record type, its stack resolved. */
+typedef struct rsample {
+	uint64_t time_ns, weight_ns;
+	uint32_t tid, labelset, stack;
+	uint16_t sflags;
+} rsample;
+
+/* A SAMPLE record: its frames are in the record. */
+static bool full_sample(rr *r, const raw_rec *rec, rsample *s)
+{
+	raw_sample_rec fs;
+	cprof_err e;
+	if (raw_sample(rec, &fs, &e) < 0) {
+		malformed(r, &e);
+		return false;
+	}
+	s->time_ns = fs.h.time_ns;
+	s->weight_ns = fs.h.weight_ns;
+	s->tid = fs.h.tid;
+	s->labelset = fs.h.labelset;
+	s->sflags = fs.h.sflags;
+	bool truncated = (fs.h.sflags & CPROF_SAMPLE_TRUNCATED) != 0;
+	r->ntruncated += truncated;
+	uint32_t epoch = r->nev ? epoch_of(r, s->time_ns) : 0;
+	s->stack = sample_stack(r, fs.frames, fs.h.nframes, truncated, epoch);
+	return true;
+}
+
+/* A STACK_SAMPLE record: it names a STACK record read by pass 1. */
+static bool stack_sample(rr *r, const raw_rec *rec, rsample *s)
+{
+	raw_stack_sample_rec ss;
+	cprof_err e;
+	if (raw_stack_sample(rec, &ss, &e) < 0) {
+		malformed(r, &e);
+		return false;
+	}
+	uint32_t d = hidx_lookup(&r->def_ix, def_hash(ss.h.stack), def_eq, r, &ss.h.stack);
+	if (d == HIDX_NONE) {
+		r->nbad_stack++;
+		return false;
+	}
+	struct defstack *ds = &r->defs[d];
+	s->time_ns = ss.h.time_ns;
+	s->weight_ns = ss.has_weight ? ss.weight_ns : r->period_ns;
+	s->tid = ss.h.tid;
+	s->labelset = ss.labelset;
+	s->sflags = ss.sflags;
+	r->ntruncated += ds->truncated;
+	uint32_t epoch = r->nev ? epoch_of(r, s->time_ns) : 0;
+	/* the stack of an id is resolved once per epoch */
+	if (ds->last_stack == PROF_NONE || ds->last_epoch != epoch) {
+		uint32_t *m = keymap_slot(&r->def_stacks, d, epoch);
+		if (*m == PROF_NONE)
+			*m = sample_stack(r, r->dbytes + ds->frames, ds->nframes, ds->truncated, epoch);
+		ds->last_epoch = epoch;
+		ds->last_stack = *m;
+	}
+	s->stack = ds->last_stack;
+	return true;
+}
+
+/* The model label set of a raw label-set id (0: none). */
+static uint32_t model_labelset(rr *r, uint32_t id)
+{
+	if (!id)
+		return 0;
+	uint32_t ls = keymap_get(&r->lsets, id, 0);
+	if (ls == PROF_NONE) {
+		r->nbad_lset++;
+		return 0;
+	}
+	return ls;
+}
+
 /* Aggregated reading (prof_read_opts.aggregate): one model sample per
  * distinct (stack, label set, thread, flags), its values summed; its time
  * is the first sample's, so the groups come out in the order of their first
@@ -873,6 +963,42 @@ typedef struct agg {
 	int32_t tid;
 } agg;
 
+typedef struct aggs {
+	agg *g;
+	size_t n, alloc;
+	hidx ix; /* (stack, labelset, tid, flags) -> g[] */
+} aggs;
+
+static bool agg_eq(const void *ctx, uint32_t i, const void *key)
+{
+	const agg *a = &((const aggs *)ctx)->g[i], *k = key;
+	return a->stack == k->stack && a->labelset == k->labelset && a->tid == k->tid &&
+	       a->flags == k->flags;
+}
+
+/* Adds sample number idx (time t) to its group. Once per sample: an hidx
+ * probe with the group array as its keys and the equality inlined. */
+static void agg_add(aggs *ga, const agg *k, int64_t t, uint64_t idx, const int64_t vals[2])
+{
+	uint32_t h = (uint32_t)hash_mix64(((uint64_t)k->stack << 32 | k->labelset) * HASH_GOLDEN ^
+					  ((uint64_t)(uint32_t)k->tid << 32 | k->flags));
+	size_t slot;
+	uint32_t i = hidx_find(&ga->ix, h, agg_eq, ga, k, &slot);
+	if (i == HIDX_NONE) {
+		ALLOC_GROW(ga->g, ga->n + 1, ga->alloc);
+		ga->g[ga->n] = (agg){ t, idx, { 0, 0 }, k->stack, k->labelset, k->flags, k->tid };
+		i = (uint32_t)ga->n++;
+		hidx_set(&ga->ix, slot, h, i);
+	}
+	agg *a = &ga->g[i];
+	if (t < a->time) {
+		a->time = t;
+		a->first = idx;
+	}
+	a->vals[0] = prof_sadd(a->vals[0], vals[0]);
+	a->vals[1] = prof_sadd(a->vals[1], vals[1]);
+}
+
 static int cmp_agg(const void *a, const void *b)
 {
 	const agg *x = a, *y = b;
@@ -881,267 +1007,232 @@ static int cmp_agg(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
+/* The groups into the model, in the order of their first sample. */
+static void agg_finish(aggs *ga, profile *p)
+{
+	if (ga->n) /* qsort's array may not be NULL */
+		qsort(ga->g, ga->n, sizeof(*ga->g), cmp_agg);
+	prof_reserve_samples(p, ga->n);
+	for (size_t i = 0; i < ga->n; i++)
+		prof_add_sample(p, ga->g[i].stack, ga->g[i].labelset, ga->g[i].vals, ga->g[i].time,
+				ga->g[i].tid, ga->g[i].flags);
+}
+
 typedef struct pass2_stats {
 	uint64_t nsamples; /* raw samples read */
 	uint64_t nbefore;  /* timestamped before the start */
 	int64_t maxt;
 } pass2_stats;
 
+/* A sample's time since the start t0. A time before the start (a damaged
+ * or hand-made file) would read as "unknown" (-1) or break time order
+ * views: clamp to 0, and count it (a warning says so). */
+static int64_t sample_time(uint64_t time_ns, uint64_t t0, pass2_stats *st)
+{
+	int64_t t = (int64_t)(time_ns - t0);
+	if (time_ns < t0 || t < 0) {
+		t = 0;
+		st->nbefore++;
+	}
+	if (t > st->maxt)
+		st->maxt = t;
+	return t;
+}
+
 static int pass2(rr *r, raw_reader *rd, uint64_t t0, uint64_t nraw, pass2_stats *st)
 {
 	profile *p = r->p;
 	bool aggregate = r->o->aggregate;
 	raw_rec rec;
-	cprof_err e;
-	agg *groups = NULL;
-	size_t ngroups = 0, groups_alloc = 0;
-	pairmap gmap = { 0 }; /* (stack, labelset), (tid, flags) -> group + 1 */
+	aggs ga = { 0 };
 	int more;
 
 	if (!aggregate)
 		prof_reserve_samples(p, nraw);
 	while ((more = raw_next(rd, &rec)) > 0) {
-		/* the sample, from either record type */
-		struct {
-			uint64_t time_ns, weight_ns;
-			uint32_t tid, labelset;
-			uint16_t sflags;
-		} s;
-		uint32_t stack, epoch;
+		rsample s;
 		if (rec.type == CPROF_RAW_SAMPLE) {
-			raw_sample_rec fs;
-			if (raw_sample(&rec, &fs, &e) < 0) {
-				malformed(r, &e);
+			if (!full_sample(r, &rec, &s))
 				continue;
-			}
-			s.time_ns = fs.h.time_ns;
-			s.weight_ns = fs.h.weight_ns;
-			s.tid = fs.h.tid;
-			s.labelset = fs.h.labelset;
-			s.sflags = fs.h.sflags;
-			bool truncated = (fs.h.sflags & CPROF_SAMPLE_TRUNCATED) != 0;
-			r->ntruncated += truncated;
-			epoch = r->nev ? epoch_of(r, s.time_ns) : 0;
-			stack = sample_stack(r, fs.frames, fs.h.nframes, truncated, epoch);
 		} else if (rec.type == CPROF_RAW_STACK_SAMPLE) {
-			raw_stack_sample_rec ss;
-			if (raw_stack_sample(&rec, &ss, &e) < 0) {
-				malformed(r, &e);
+			if (!stack_sample(r, &rec, &s))
 				continue;
-			}
-			uint32_t d = pairmap_get(&r->def_ids, ss.h.stack, 0);
-			if (d == PROF_NONE) {
-				r->nbad_stack++;
-				continue;
-			}
-			const struct defstack *ds = &r->defs[d];
-			s.time_ns = ss.h.time_ns;
-			s.weight_ns = ss.has_weight ? ss.weight_ns : r->period_ns;
-			s.tid = ss.h.tid;
-			s.labelset = ss.labelset;
-			s.sflags = ss.sflags;
-			r->ntruncated += ds->truncated;
-			epoch = r->nev ? epoch_of(r, s.time_ns) : 0;
-			/* the stack of an id is resolved once per epoch */
-			uint32_t *m = pairmap_slot(&r->def_stacks, ss.h.stack, epoch);
-			if (!*m)
-				*m = sample_stack(r, r->dbytes + ds->frames, ds->nframes, ds->truncated,
-						  epoch) + 1;
-			stack = *m - 1;
 		} else {
 			continue;
 		}
-		uint32_t ls = 0;
-		if (s.labelset) {
-			ls = pairmap_get(&r->lsets, s.labelset, 0);
-			if (ls == PROF_NONE) {
-				ls = 0;
-				r->nbad_lset++;
-			}
-		}
-		/* A time before the start (a damaged or hand-made file) would
-		 * read as "unknown" (-1) or break time order views: clamp to 0,
-		 * and say so. */
-		int64_t t = (int64_t)(s.time_ns - t0);
-		if (s.time_ns < t0 || t < 0) {
-			t = 0;
-			st->nbefore++;
-		}
-		if (t > st->maxt)
-			st->maxt = t;
+		uint32_t ls = model_labelset(r, s.labelset);
+		int64_t t = sample_time(s.time_ns, t0, st);
 		int64_t vals[2] = { 1, (int64_t)s.weight_ns };
 		uint32_t flags = (s.sflags & CPROF_SAMPLE_OFFCPU) ? PROF_SAMPLE_OFFCPU : 0;
 		uint64_t idx = st->nsamples++;
-		if (!aggregate) {
-			prof_add_sample(p, stack, ls, vals, t, (int32_t)s.tid, flags);
-			continue;
-		}
-		uint32_t *g = pairmap_slot(&gmap, (uint64_t)stack << 32 | ls,
-					   (uint64_t)s.tid << 32 | flags);
-		if (!*g) {
-			ALLOC_GROW(groups, ngroups + 1, groups_alloc);
-			groups[ngroups] = (agg){ t, idx, { 0, 0 }, stack, ls, flags, (int32_t)s.tid };
-			*g = (uint32_t)++ngroups;
-		}
-		agg *a = &groups[*g - 1];
-		if (t < a->time) {
-			a->time = t;
-			a->first = idx;
-		}
-		a->vals[0] = prof_sadd(a->vals[0], vals[0]);
-		a->vals[1] = prof_sadd(a->vals[1], vals[1]);
+		if (aggregate)
+			agg_add(&ga, &(agg){ .stack = s.stack, .labelset = ls, .flags = flags,
+					     .tid = (int32_t)s.tid }, t, idx, vals);
+		else
+			prof_add_sample(p, s.stack, ls, vals, t, (int32_t)s.tid, flags);
 	}
-	pairmap_free(&gmap);
-	if (more < 0) {
-		free(groups);
-		return -1;
+	if (more == 0) {
+		if (aggregate)
+			agg_finish(&ga, p);
+		else
+			sort_by_time(p);
 	}
-	if (aggregate) {
-		if (ngroups) /* qsort's array may not be NULL */
-			qsort(groups, ngroups, sizeof(*groups), cmp_agg);
-		prof_reserve_samples(p, ngroups);
-		for (size_t i = 0; i < ngroups; i++)
-			prof_add_sample(p, groups[i].stack, groups[i].labelset, groups[i].vals,
-					groups[i].time, groups[i].tid, groups[i].flags);
-		free(groups);
-	} else {
-		sort_by_time(p);
-	}
-	return 0;
+	free(ga.g);
+	hidx_free(&ga.ix);
+	return more < 0 ? -1 : 0;
 }
 
 /* ---- the whole read ---------------------------------------------------- */
 
-static int read_records(profile *p, raw_reader *rd, const prof_read_opts *o, cprof_err *err)
+/* The profile's header from INFO (and END, if any). */
+static void set_header(profile *p, const rr *r, const pass1 *s)
 {
-	static const prof_read_opts defaults;
-	if (!o)
-		o = &defaults;
-	rr r = { 0 };
-	r.p = p;
-	r.o = o;
-	raw_info_rec info;
-	struct cprof_raw_end end;
-	bool have_info = false, have_end = false;
-	uint64_t nraw = 0;
-	int ret = -1;
-	if (pass1(&r, rd, &info, &have_info, &end, &have_end, &nraw) < 0) {
-		if (err)
-			*err = rd->error;
-		goto out;
-	}
-	if (!have_info) {
-		if (r.nmalformed)
-			cprof_fail(err, "no usable INFO record (%s)", r.first_malformed);
-		else
-			cprof_fail(err, "no INFO record: not a complete raw file");
-		goto out;
-	}
-
-	/* header facts */
-	bool wall = info.h.mode == CPROF_MODE_WALL;
+	const raw_info_rec *info = &s->info;
+	bool wall = info->h.mode == CPROF_MODE_WALL;
 	prof_value_type types[2] = { { "samples", "count" },
 				     { wall ? "wall" : "cpu", "nanoseconds" } };
 	prof_set_sample_types(p, types, 2);
 	p->default_type = 1;
 	p->period_type.type = prof_intern(p, types[1].type);
 	p->period_type.unit = prof_intern(p, "nanoseconds");
-	p->period = (int64_t)info.h.period_ns;
-	p->time_nanos = (int64_t)info.h.start_realtime_ns;
+	p->period = (int64_t)info->h.period_ns;
+	p->time_nanos = (int64_t)info->h.start_realtime_ns;
 	p->has_timestamps = true;
 	p->source_format = prof_intern(p, "raw");
 	p->mode = prof_intern(p, wall ? "wall" : "cpu");
-	const char *tn = timer_name(info.h.timer);
+	const char *tn = timer_name(info->h.timer);
 	if (tn) {
 		p->timer = prof_intern(p, tn);
 	} else {
 		char buf[32];
-		snprintf(buf, sizeof(buf), "unknown(%u)", (unsigned)info.h.timer);
+		snprintf(buf, sizeof(buf), "unknown(%u)", (unsigned)info->h.timer);
 		p->timer = prof_intern(p, buf);
 	}
-	p->executable = r.exe;
-	p->cmdline = r.cmdline;
-	p->pid = (int32_t)info.h.pid;
+	p->executable = r->exe;
+	p->cmdline = r->cmdline;
+	p->pid = (int32_t)info->h.pid;
 	for (uint32_t i = 0; i < p->nthreads; i++)
 		p->threads[i].pid = p->pid; /* one process per raw file */
-	p->mono_start_ns = (int64_t)info.h.start_monotonic_ns;
-	p->samples_dropped = have_end ? end.samples_dropped : 0;
+	p->mono_start_ns = (int64_t)info->h.start_monotonic_ns;
+	p->samples_dropped = s->have_end ? s->end.samples_dropped : 0;
+}
 
-	/* pass 2: samples, over the records pass 1 read (a recording still
-	 * being written may have more by now: they wait for the next read) */
-	r.period_ns = info.h.period_ns;
-	raw_reader first = *rd; /* how pass 1 ended, for the warnings */
-	raw_rewind(rd, first.stop_offset);
-	pass2_stats st = { 0 };
-	if (pass2(&r, rd, info.h.start_monotonic_ns, nraw, &st) < 0) {
+/* The problems of the read, each once. first: the reader as pass 1 ended. */
+static void warn_problems(const rr *r, const pass1 *s, const raw_reader *first,
+			  const pass2_stats *st)
+{
+	const prof_read_opts *o = r->o;
+	strbuf sb = STRBUF_INIT;
+	raw_describe_end(first, &sb);
+	if (sb.len)
+		prof_warnf(o, "%s (%zu of %zu bytes, %llu samples)", sb.buf, first->stop_offset,
+			   first->len, (unsigned long long)st->nsamples);
+	sb_release(&sb);
+	if (first->nincomplete)
+		prof_warnf(o, "skipped %llu incomplete records (the recorder died while writing them)",
+			   (unsigned long long)first->nincomplete);
+	if (first->nunknown)
+		prof_warnf(o, "skipped %llu records of unknown types (written by a newer recorder?)",
+			   (unsigned long long)first->nunknown);
+	if (r->nmalformed)
+		prof_warnf(o, "skipped %llu malformed records (first: %s)",
+			   (unsigned long long)r->nmalformed, r->first_malformed);
+	if (st->nbefore)
+		prof_warnf(o, "%llu samples are timestamped before the recording's start (shown at 0 ms)",
+			   (unsigned long long)st->nbefore);
+	if (r->ntruncated)
+		prof_warnf(o, "%llu of %llu samples had stacks deeper than the recorder keeps: "
+			      "their outermost frames are missing (shown under a [truncated] root)",
+			   (unsigned long long)r->ntruncated, (unsigned long long)st->nsamples);
+	if (r->nbad_lset)
+		prof_warnf(o, "%llu samples refer to unknown label sets (labels dropped)",
+			   (unsigned long long)r->nbad_lset);
+	if (r->nbad_stack)
+		prof_warnf(o, "%llu samples refer to unknown stacks (no STACK record with their id): "
+			      "dropped", (unsigned long long)r->nbad_stack);
+	if (s->have_end && s->end.samples_dropped)
+		prof_warnf(o, "the recorder dropped %llu samples (buffers full)",
+			   (unsigned long long)s->end.samples_dropped);
+}
+
+static void rr_free(rr *r)
+{
+	free(r->maps);
+	free(r->byst);
+	free(r->pmax);
+	free(r->ev_time);
+	keymap_free(&r->lsets);
+	keymap_free(&r->addr_loc);
+	keymap_free(&r->map_loc);
+	hidx_free(&r->def_ix);
+	keymap_free(&r->def_stacks);
+	free(r->defs);
+	free(r->dbytes);
+	free(r->is_call);
+	hidx_free(&r->rstack_ix);
+	free(r->rstacks);
+	free(r->fbytes);
+	free(r->locbuf);
+}
+
+/* Names the model's locations (and JIT frames), then judges fp stacks. */
+static int symbolize(profile *p, rr *r, const pass1 *s, cprof_err *err)
+{
+	ALLOC_GROW(r->is_call, p->nlocations, r->is_call_alloc);
+	if (sym_symbolize(p, r->is_call, r->o, NULL, err) < 0)
+		return -1;
+	/* JIT code the program described in /tmp/perf-PID.map */
+	perfmap_symbolize(p, NULL, p->pid, r->o);
+	if (s->info.h.unwinder == CPROF_UNWIND_FP)
+		warn_fp_stops(p, r->o);
+	return 0;
+}
+
+static int read_records(profile *p, raw_reader *rd, const prof_read_opts *o, cprof_err *err)
+{
+	static const prof_read_opts defaults;
+	rr r = { .p = p, .o = o ? o : &defaults, .lsets = KEYMAP_INIT, .addr_loc = KEYMAP_INIT,
+		 .map_loc = KEYMAP_INIT, .def_stacks = KEYMAP_INIT };
+	pass1 s = { .r = &r, .sb = STRBUF_INIT, .mapkeys = KEYMAP_INIT };
+	int ret = -1;
+	if (pass1_read(&s, rd) < 0) {
 		if (err)
 			*err = rd->error;
 		goto out;
 	}
-	if (have_end && end.time_ns > info.h.start_monotonic_ns)
-		p->duration_nanos = (int64_t)(end.time_ns - info.h.start_monotonic_ns);
+	if (!s.have_info) {
+		if (r.nmalformed)
+			cprof_fail(err, "no usable INFO record (%s)", r.first_malformed);
+		else
+			cprof_fail(err, "no INFO record: not a complete raw file");
+		goto out;
+	}
+	set_header(p, &r, &s);
+
+	/* pass 2: samples, over the records pass 1 read (a recording still
+	 * being written may have more by now: they wait for the next read) */
+	uint64_t t0 = s.info.h.start_monotonic_ns;
+	r.period_ns = s.info.h.period_ns;
+	raw_reader first = *rd; /* how pass 1 ended, for the warnings */
+	raw_rewind(rd, first.stop_offset);
+	pass2_stats st = { 0 };
+	if (pass2(&r, rd, t0, s.nsamples, &st) < 0) {
+		if (err)
+			*err = rd->error;
+		goto out;
+	}
+	if (s.have_end && s.end.time_ns > t0)
+		p->duration_nanos = (int64_t)(s.end.time_ns - t0);
 	else
 		p->duration_nanos = st.maxt;
-
-	/* warnings, once each */
-	strbuf sb = STRBUF_INIT;
-	raw_describe_end(&first, &sb);
-	if (sb.len)
-		prof_warnf(r.o, "%s (%zu of %zu bytes, %llu samples)", sb.buf, first.stop_offset,
-			   first.len, (unsigned long long)st.nsamples);
-	sb_release(&sb);
-	if (first.nincomplete)
-		prof_warnf(r.o, "skipped %llu incomplete records (the recorder died while writing them)",
-		      (unsigned long long)first.nincomplete);
-	if (first.nunknown)
-		prof_warnf(r.o, "skipped %llu records of unknown types (written by a newer recorder?)",
-		      (unsigned long long)first.nunknown);
-	if (r.nmalformed)
-		prof_warnf(r.o, "skipped %llu malformed records (first: %s)",
-		      (unsigned long long)r.nmalformed, r.first_malformed);
-	if (st.nbefore)
-		prof_warnf(r.o, "%llu samples are timestamped before the recording's start (shown at 0 ms)",
-		      (unsigned long long)st.nbefore);
-	if (r.ntruncated)
-		prof_warnf(r.o, "%llu of %llu samples had stacks deeper than the recorder keeps: "
-				"their outermost frames are missing (shown under a [truncated] root)",
-			   (unsigned long long)r.ntruncated, (unsigned long long)st.nsamples);
-	if (r.nbad_lset)
-		prof_warnf(r.o, "%llu samples refer to unknown label sets (labels dropped)",
-		      (unsigned long long)r.nbad_lset);
-	if (r.nbad_stack)
-		prof_warnf(r.o, "%llu samples refer to unknown stacks (no STACK record with their id): "
-				"dropped", (unsigned long long)r.nbad_stack);
-	if (have_end && end.samples_dropped)
-		prof_warnf(r.o, "the recorder dropped %llu samples (buffers full)",
-		      (unsigned long long)end.samples_dropped);
+	warn_problems(&r, &s, &first, &st);
 
 	ret = 0;
-	if (!o->no_symbolize && p->nlocations) {
-		ALLOC_GROW(r.is_call, p->nlocations, r.is_call_alloc);
-		ret = sym_symbolize(p, r.is_call, o, NULL, err);
-		if (!ret) /* JIT code the program described in /tmp/perf-PID.map */
-			perfmap_symbolize(p, NULL, p->pid, o);
-		if (ret == 0 && info.h.unwinder == CPROF_UNWIND_FP)
-			warn_fp_stops(p, o);
-	}
+	if (!r.o->no_symbolize && p->nlocations)
+		ret = symbolize(p, &r, &s, err);
 out:
-	free(r.maps);
-	free(r.byst);
-	free(r.pmax);
-	free(r.ev_time);
-	pairmap_free(&r.lsets);
-	pairmap_free(&r.addr_loc);
-	pairmap_free(&r.map_loc);
-	pairmap_free(&r.def_ids);
-	pairmap_free(&r.def_stacks);
-	free(r.defs);
-	free(r.dbytes);
-	free(r.is_call);
-	free(r.stab);
-	free(r.rstacks);
-	free(r.fbytes);
-	free(r.locbuf);
+	pass1_free(&s);
+	rr_free(&r);
 	return ret;
 }
 
