@@ -65,59 +65,61 @@ static void trim_trailing(strbuf *sb, size_t line_start)
 	sb->buf[sb->len] = 0;
 }
 
-static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, const size_t *idx,
-			size_t n, strbuf *out)
+/* The key that tells displayed stacks apart: their names joined (two
+ * stacks that differ only in addresses look the same). Caller frees. */
+static char *stack_key(const profile *p, uint32_t stack, const timeline_opts *o, prof_frame **fr,
+		       size_t *fr_alloc)
 {
-	uint32_t width = o->width ? o->width : 100;
-	uint32_t maxcol = o->max_columns ? o->max_columns : 200;
-	const char *name = prof_thread_name(p, tid);
-	sb_addf(out, "thread %d (%s): %zu samples, ", (int)tid, name && *name ? name : "-", n);
-	add_ms(out, p->samples[idx[0]].time_ns);
-	sb_adds(out, " .. ");
-	add_ms(out, p->samples[idx[n - 1]].time_ns);
-	sb_adds(out, " ms\n");
+	column tmp = { 0 };
+	column_names(p, stack, o, &tmp, fr, fr_alloc);
+	strbuf k = STRBUF_INIT;
+	sb_adds(&k, "");
+	for (uint32_t d = 0; d < tmp.depth; d++) {
+		sb_adds(&k, tmp.names[d]);
+		sb_addc(&k, ';');
+		free(tmp.names[d]);
+	}
+	free(tmp.names);
+	return sb_detach(&k, NULL);
+}
 
-	/* columns: one per sample, or per run of one displayed stack when too
-	 * many (two stacks that differ only in addresses look the same) */
-	bool merge = n > maxcol;
-	column *cols = NULL;
-	size_t ncols = 0, cols_alloc = 0, hidden = 0;
+/* The columns of a thread's n samples (idx): one per sample, or with merge
+ * one per run of one displayed stack; at most maxcol. Returns how many
+ * samples did not fit. */
+static size_t build_columns(const profile *p, const timeline_opts *o, const size_t *idx, size_t n,
+			    bool merge, size_t maxcol, column **cols, size_t *ncols)
+{
+	size_t cols_alloc = 0, drawn = 0;
+	bool hidden = false;
 	prof_frame *fr = NULL;
 	size_t fr_alloc = 0;
 	char **keys = merge ? xcalloc(p->nstacks ? p->nstacks : 1, sizeof(char *)) : NULL;
 	const char *last_key = NULL;
-	for (size_t i = 0; i < n && !hidden; i++) {
+	*cols = NULL;
+	*ncols = 0;
+	for (size_t i = 0; i < n; i++) {
 		const prof_sample *s = &p->samples[idx[i]];
 		if (merge) {
-			if (!keys[s->stack]) {
-				column tmp = { 0 };
-				column_names(p, s->stack, o, &tmp, &fr, &fr_alloc);
-				strbuf k = STRBUF_INIT;
-				sb_adds(&k, "");
-				for (uint32_t d = 0; d < tmp.depth; d++) {
-					sb_adds(&k, tmp.names[d]);
-					sb_addc(&k, ';');
-					free(tmp.names[d]);
-				}
-				free(tmp.names);
-				keys[s->stack] = sb_detach(&k, NULL);
-			}
+			if (!keys[s->stack])
+				keys[s->stack] = stack_key(p, s->stack, o, &fr, &fr_alloc);
 			if (last_key && !strcmp(last_key, keys[s->stack])) {
-				cols[ncols - 1].count++;
+				(*cols)[*ncols - 1].count++;
+				drawn++;
 				continue;
 			}
 			last_key = keys[s->stack];
 		}
-		if (ncols == maxcol) {
-			hidden = 1;
+		if (*ncols == maxcol) {
+			hidden = true;
 			break;
 		}
-		ALLOC_GROW(cols, ncols + 1, cols_alloc);
-		column *c = &cols[ncols++];
+		ALLOC_GROW(*cols, *ncols + 1, cols_alloc);
+		column *c = &(*cols)[(*ncols)++];
 		memset(c, 0, sizeof(*c));
 		c->count = 1;
 		c->time_ns = s->time_ns;
 		column_names(p, s->stack, o, c, &fr, &fr_alloc);
+		drawn++;
 	}
 	free(fr);
 	if (keys) {
@@ -125,15 +127,12 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 			free(keys[k]);
 		free(keys);
 	}
-	size_t hidden_samples = 0;
-	if (hidden) {
-		size_t drawn = 0;
-		for (size_t i = 0; i < ncols; i++)
-			drawn += cols[i].count;
-		hidden_samples = n - drawn;
-	}
+	return hidden ? n - drawn : 0;
+}
 
-	/* the common root: rows every column shares, kept down to the last */
+/* The rows every column shares but the last of them: drawn once, above. */
+static uint32_t common_root(const column *cols, size_t ncols)
+{
 	uint32_t common = UINT32_MAX;
 	for (size_t i = 0; i < ncols; i++) {
 		uint32_t k = 0;
@@ -143,20 +142,12 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 		if (k < common)
 			common = k;
 	}
-	uint32_t skip = common > 1 && common != UINT32_MAX ? common - 1 : 0;
-	if (skip) {
-		sb_adds(out, "  (every sample starts ");
-		for (uint32_t k = 0; k < skip; k++) {
-			sb_adds(out, cols[0].names[k]);
-			sb_adds(out, ";");
-		}
-		sb_adds(out, "...)\n");
-	}
-	if (merge)
-		sb_addf(out, "  (%zu samples: runs of the same stack merged, \"xN\" = N samples in a "
-			     "row)\n",
-			n);
+	return common > 1 && common != UINT32_MAX ? common - 1 : 0;
+}
 
+/* Each column as wide as its widest name below skip (and its "xN"). */
+static void set_widths(column *cols, size_t ncols, uint32_t skip, bool merge)
+{
 	for (size_t i = 0; i < ncols; i++) {
 		column *c = &cols[i];
 		c->width = 1;
@@ -172,11 +163,77 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 				c->width = l;
 		}
 	}
+}
+
+/* Columns b0..b1 side by side: their "xN" counts with merge, then their
+ * names row by row from skip, root first. */
+static void draw_block(strbuf *out, const column *cols, size_t b0, size_t b1, uint32_t skip,
+		       bool merge)
+{
+	if (merge) {
+		size_t ls = out->len;
+		sb_adds(out, "  ");
+		for (size_t i = b0; i < b1; i++) {
+			char b[32];
+			size_t l = (size_t)snprintf(b, sizeof(b), "x%llu", (unsigned long long)cols[i].count);
+			sb_adds(out, b);
+			pad(out, cols[i].width - l + (i + 1 < b1));
+		}
+		trim_trailing(out, ls);
+		sb_addc(out, '\n');
+	}
+	uint32_t bdepth = 0;
+	for (size_t i = b0; i < b1; i++)
+		if (cols[i].depth > bdepth)
+			bdepth = cols[i].depth;
+	for (uint32_t k = skip; k < bdepth; k++) {
+		size_t ls = out->len;
+		sb_adds(out, "  ");
+		for (size_t i = b0; i < b1; i++) {
+			const char *s = k < cols[i].depth ? cols[i].names[k] : "";
+			sb_adds(out, s);
+			pad(out, cols[i].width - strlen(s) + (i + 1 < b1));
+		}
+		trim_trailing(out, ls);
+		sb_addc(out, '\n');
+	}
+}
+
+static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, const size_t *idx,
+			size_t n, strbuf *out)
+{
+	uint32_t width = o->width ? o->width : 100;
+	uint32_t maxcol = o->max_columns ? o->max_columns : 200;
+	const char *name = prof_thread_name(p, tid);
+	sb_addf(out, "thread %d (%s): %zu samples, ", (int)tid, name && *name ? name : "-", n);
+	add_ms(out, p->samples[idx[0]].time_ns);
+	sb_adds(out, " .. ");
+	add_ms(out, p->samples[idx[n - 1]].time_ns);
+	sb_adds(out, " ms\n");
+
+	bool merge = n > maxcol;
+	column *cols;
+	size_t ncols;
+	size_t hidden = build_columns(p, o, idx, n, merge, maxcol, &cols, &ncols);
+	uint32_t skip = common_root(cols, ncols);
+	if (skip) {
+		sb_adds(out, "  (every sample starts ");
+		for (uint32_t k = 0; k < skip; k++) {
+			sb_adds(out, cols[0].names[k]);
+			sb_adds(out, ";");
+		}
+		sb_adds(out, "...)\n");
+	}
+	if (merge)
+		sb_addf(out, "  (%zu samples: runs of the same stack merged, \"xN\" = N samples in a "
+			     "row)\n",
+			n);
+	set_widths(cols, ncols, skip, merge);
 
 	/* blocks of columns that fit the width */
-	size_t b0 = 0;
-	while (b0 < ncols) {
-		size_t used = 2 + cols[b0].width, b1 = b0 + 1;
+	for (size_t b0 = 0, b1; b0 < ncols; b0 = b1) {
+		size_t used = 2 + cols[b0].width;
+		b1 = b0 + 1;
 		while (b1 < ncols && used + 1 + cols[b1].width <= width)
 			used += 1 + cols[b1++].width;
 		if (b0)
@@ -186,39 +243,11 @@ static void draw_thread(const profile *p, const timeline_opts *o, int32_t tid, c
 			add_ms(out, cols[b0].time_ns);
 			sb_adds(out, " ms\n");
 		}
-		if (merge) {
-			size_t ls = out->len;
-			sb_adds(out, "  ");
-			for (size_t i = b0; i < b1; i++) {
-				char b[32];
-				size_t l = (size_t)snprintf(b, sizeof(b), "x%llu",
-							    (unsigned long long)cols[i].count);
-				sb_adds(out, b);
-				pad(out, cols[i].width - l + (i + 1 < b1));
-			}
-			trim_trailing(out, ls);
-			sb_addc(out, '\n');
-		}
-		uint32_t bdepth = 0;
-		for (size_t i = b0; i < b1; i++)
-			if (cols[i].depth > bdepth)
-				bdepth = cols[i].depth;
-		for (uint32_t k = skip; k < bdepth; k++) {
-			size_t ls = out->len;
-			sb_adds(out, "  ");
-			for (size_t i = b0; i < b1; i++) {
-				const char *s = k < cols[i].depth ? cols[i].names[k] : "";
-				sb_adds(out, s);
-				pad(out, cols[i].width - strlen(s) + (i + 1 < b1));
-			}
-			trim_trailing(out, ls);
-			sb_addc(out, '\n');
-		}
-		b0 = b1;
+		draw_block(out, cols, b0, b1, skip, merge);
 	}
 	if (hidden)
 		sb_addf(out, "  (%zu more samples not drawn: --max-columns, or narrow with --from/--to)\n",
-			hidden_samples);
+			hidden);
 	for (size_t i = 0; i < ncols; i++) {
 		for (uint32_t k = 0; k < cols[i].depth; k++)
 			free(cols[i].names[k]);
