@@ -735,55 +735,52 @@ static void put_label(strbuf *out, strbuf *tmp, strset *st, const char *key, con
 	put_bytes(out, 3, tmp->buf, tmp->len);
 }
 
-int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof_err *err)
+/* The encoder's scratch: the string table (content-keyed, ids in order of
+ * first use) and two buffers for a message and a message inside it. */
+typedef struct enc {
+	strset st;
+	strbuf msg, sub;
+} enc;
+
+/* 2: one Sample per group: its location ids, values, labels (and the
+ * thread's, with thread_labels). */
+static void put_sample(strbuf *body, enc *e, const profile *p, const prof_groups *gr, size_t i,
+		       bool thread_labels)
 {
-	bool thread_labels = o && o->thread_labels;
-	strset st = STRSET_INIT;
-	strbuf body = STRBUF_INIT, msg = STRBUF_INIT, sub = STRBUF_INIT;
-	prof_groups gr;
-	(void)err;
-
-	strtab_id(&st, ""); /* string_table[0] */
-
-	/* 1: sample types */
-	for (uint32_t i = 0; i < p->nvalues; i++)
-		put_value_type(&body, &msg, &st, 1, &p->sample_types[i]);
-
-	/* 2: samples, grouped */
-	prof_group_opts go = { .by_labels = true, .by_thread = thread_labels };
-	prof_group_samples(p, &go, &gr);
-	for (size_t i = 0; i < gr.n; i++) {
-		const prof_group *g = &gr.g[i];
-		sb_reset(&msg);
-		const prof_stack *s = &p->stacks[g->stack];
-		if (s->depth) {
-			sb_reset(&sub);
-			for (uint32_t j = 0; j < s->depth; j++)
-				put_varint(&sub, (uint64_t)s->locs[j] + 1);
-			put_bytes(&msg, 1, sub.buf, sub.len);
-		}
-		if (p->nvalues) {
-			sb_reset(&sub);
-			const int64_t *v = prof_group_values(&gr, i);
-			for (uint32_t j = 0; j < p->nvalues; j++)
-				put_varint(&sub, (uint64_t)v[j]);
-			put_bytes(&msg, 2, sub.buf, sub.len);
-		}
-		const prof_labelset *ls = &p->labelsets[g->labelset];
-		for (uint32_t j = 0; j < ls->n; j++) {
-			const prof_label *l = &ls->labels[j];
-			put_label(&msg, &sub, &st, l->key, l->str, l->num, l->unit);
-		}
-		if (thread_labels && g->tid >= 0) {
-			const char *name = prof_thread_name(p, g->tid);
-			if (name && *name)
-				put_label(&msg, &sub, &st, "thread", name, 0, NULL);
-			put_label(&msg, &sub, &st, "tid", NULL, g->tid, NULL);
-		}
-		put_bytes(&body, 2, msg.buf, msg.len);
+	const prof_group *g = &gr->g[i];
+	sb_reset(&e->msg);
+	const prof_stack *s = &p->stacks[g->stack];
+	if (s->depth) {
+		sb_reset(&e->sub);
+		for (uint32_t j = 0; j < s->depth; j++)
+			put_varint(&e->sub, (uint64_t)s->locs[j] + 1);
+		put_bytes(&e->msg, 1, e->sub.buf, e->sub.len);
 	}
+	if (p->nvalues) {
+		sb_reset(&e->sub);
+		const int64_t *v = prof_group_values(gr, i);
+		for (uint32_t j = 0; j < p->nvalues; j++)
+			put_varint(&e->sub, (uint64_t)v[j]);
+		put_bytes(&e->msg, 2, e->sub.buf, e->sub.len);
+	}
+	const prof_labelset *ls = &p->labelsets[g->labelset];
+	for (uint32_t j = 0; j < ls->n; j++) {
+		const prof_label *l = &ls->labels[j];
+		put_label(&e->msg, &e->sub, &e->st, l->key, l->str, l->num, l->unit);
+	}
+	if (thread_labels && g->tid >= 0) {
+		const char *name = prof_thread_name(p, g->tid);
+		if (name && *name)
+			put_label(&e->msg, &e->sub, &e->st, "thread", name, 0, NULL);
+		put_label(&e->msg, &e->sub, &e->st, "tid", NULL, g->tid, NULL);
+	}
+	put_bytes(body, 2, e->msg.buf, e->msg.len);
+}
 
-	/* 3: mappings, with has_* computed from their locations */
+/* 3: mappings, with has_functions/filenames/line_numbers/inline_frames
+ * computed from their locations. */
+static void put_mappings(strbuf *body, enc *e, const profile *p)
+{
 	unsigned char *flags = xcalloc(p->nmappings + 1, 1);
 	for (uint32_t i = 0; i < p->nlocations; i++) {
 		const prof_location *l = &p->locations[i];
@@ -805,97 +802,130 @@ int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof
 	}
 	for (uint32_t i = 0; i < p->nmappings; i++) {
 		const prof_mapping *m = &p->mappings[i];
-		sb_reset(&msg);
-		put_uint(&msg, 1, i + 1);
-		put_uint(&msg, 2, m->start);
-		put_uint(&msg, 3, m->limit);
-		put_uint(&msg, 4, m->offset);
-		put_uint(&msg, 5, (uint64_t)strtab_id(&st, m->file));
-		put_uint(&msg, 6, (uint64_t)strtab_id(&st, m->build_id));
+		sb_reset(&e->msg);
+		put_uint(&e->msg, 1, i + 1);
+		put_uint(&e->msg, 2, m->start);
+		put_uint(&e->msg, 3, m->limit);
+		put_uint(&e->msg, 4, m->offset);
+		put_uint(&e->msg, 5, (uint64_t)strtab_id(&e->st, m->file));
+		put_uint(&e->msg, 6, (uint64_t)strtab_id(&e->st, m->build_id));
 		for (unsigned b = 0; b < 4; b++)
-			put_uint(&msg, 7 + b, (flags[i] >> b) & 1);
-		put_bytes(&body, 3, msg.buf, msg.len);
+			put_uint(&e->msg, 7 + b, (flags[i] >> b) & 1);
+		put_bytes(body, 3, e->msg.buf, e->msg.len);
 	}
 	free(flags);
+}
 
-	/* 4: locations */
+/* 4: locations, each with its lines (inlined first). */
+static void put_locations(strbuf *body, enc *e, const profile *p)
+{
 	for (uint32_t i = 0; i < p->nlocations; i++) {
 		const prof_location *l = &p->locations[i];
-		sb_reset(&msg);
-		put_uint(&msg, 1, i + 1);
+		sb_reset(&e->msg);
+		put_uint(&e->msg, 1, i + 1);
 		if (l->mapping != PROF_NONE)
-			put_uint(&msg, 2, (uint64_t)l->mapping + 1);
-		put_uint(&msg, 3, l->address);
+			put_uint(&e->msg, 2, (uint64_t)l->mapping + 1);
+		put_uint(&e->msg, 3, l->address);
 		for (uint32_t j = 0; j < l->nlines; j++) {
-			sb_reset(&sub);
-			put_uint(&sub, 1, (uint64_t)l->lines[j].function + 1);
-			put_uint(&sub, 2, (uint64_t)l->lines[j].line);
-			put_uint(&sub, 3, (uint64_t)l->lines[j].column);
-			put_bytes(&msg, 4, sub.buf, sub.len);
+			sb_reset(&e->sub);
+			put_uint(&e->sub, 1, (uint64_t)l->lines[j].function + 1);
+			put_uint(&e->sub, 2, (uint64_t)l->lines[j].line);
+			put_uint(&e->sub, 3, (uint64_t)l->lines[j].column);
+			put_bytes(&e->msg, 4, e->sub.buf, e->sub.len);
 		}
-		put_uint(&msg, 5, l->is_folded);
-		put_bytes(&body, 4, msg.buf, msg.len);
+		put_uint(&e->msg, 5, l->is_folded);
+		put_bytes(body, 4, e->msg.buf, e->msg.len);
 	}
+}
 
-	/* 5: functions */
+/* 5: functions. */
+static void put_functions(strbuf *body, enc *e, const profile *p)
+{
 	for (uint32_t i = 0; i < p->nfunctions; i++) {
 		const prof_function *f = &p->functions[i];
-		sb_reset(&msg);
-		put_uint(&msg, 1, i + 1);
-		put_uint(&msg, 2, (uint64_t)strtab_id(&st, f->name));
-		put_uint(&msg, 3, (uint64_t)strtab_id(&st, f->system_name));
-		put_uint(&msg, 4, (uint64_t)strtab_id(&st, f->filename));
-		put_uint(&msg, 5, (uint64_t)f->start_line);
-		put_bytes(&body, 5, msg.buf, msg.len);
+		sb_reset(&e->msg);
+		put_uint(&e->msg, 1, i + 1);
+		put_uint(&e->msg, 2, (uint64_t)strtab_id(&e->st, f->name));
+		put_uint(&e->msg, 3, (uint64_t)strtab_id(&e->st, f->system_name));
+		put_uint(&e->msg, 4, (uint64_t)strtab_id(&e->st, f->filename));
+		put_uint(&e->msg, 5, (uint64_t)f->start_line);
+		put_bytes(body, 5, e->msg.buf, e->msg.len);
 	}
+}
 
-	/* every remaining string, before the table is written */
-	int64_t drop = p->drop_frames ? strtab_id(&st, p->drop_frames) : 0;
-	int64_t keep = p->keep_frames ? strtab_id(&st, p->keep_frames) : 0;
+/* 6-14: the string table and the profile's own fields. Every string they
+ * use is interned first, so that the table is complete when written. */
+static void put_header(strbuf *out, enc *e, const profile *p)
+{
+	int64_t drop = p->drop_frames ? strtab_id(&e->st, p->drop_frames) : 0;
+	int64_t keep = p->keep_frames ? strtab_id(&e->st, p->keep_frames) : 0;
 	bool has_period_type = (p->period_type.type && *p->period_type.type) ||
 			       (p->period_type.unit && *p->period_type.unit);
-	int64_t pt_type = has_period_type ? strtab_id(&st, p->period_type.type) : 0;
-	int64_t pt_unit = has_period_type ? strtab_id(&st, p->period_type.unit) : 0;
+	int64_t pt_type = has_period_type ? strtab_id(&e->st, p->period_type.type) : 0;
+	int64_t pt_unit = has_period_type ? strtab_id(&e->st, p->period_type.unit) : 0;
 	int64_t *comments = xcalloc(p->ncomments + 1, sizeof(int64_t));
 	for (uint32_t i = 0; i < p->ncomments; i++)
-		comments[i] = strtab_id(&st, p->comments[i]);
+		comments[i] = strtab_id(&e->st, p->comments[i]);
 	/* pprof's default is the last type: naming it is only needed otherwise */
 	int64_t def = 0;
 	if (p->nvalues && p->default_type < p->nvalues - 1)
-		def = strtab_id(&st, p->sample_types[p->default_type].type);
+		def = strtab_id(&e->st, p->sample_types[p->default_type].type);
 
-	sb_add(out, body.buf, body.len);
-	for (uint32_t i = 0; i < st.n; i++) {
+	for (uint32_t i = 0; i < e->st.n; i++) {
 		/* the model's strings are escaped: the file gets their bytes */
-		sb_reset(&msg);
-		sb_add_unesc(&msg, strset_get(&st, i));
-		put_bytes(out, 6, msg.buf, msg.len);
+		sb_reset(&e->msg);
+		sb_add_unesc(&e->msg, strset_get(&e->st, i));
+		put_bytes(out, 6, e->msg.buf, e->msg.len);
 	}
 	put_uint(out, 7, (uint64_t)drop);
 	put_uint(out, 8, (uint64_t)keep);
 	put_uint(out, 9, (uint64_t)p->time_nanos);
 	put_uint(out, 10, (uint64_t)p->duration_nanos);
 	if (has_period_type) {
-		sb_reset(&msg);
-		put_uint(&msg, 1, (uint64_t)pt_type);
-		put_uint(&msg, 2, (uint64_t)pt_unit);
-		put_bytes(out, 11, msg.buf, msg.len);
+		sb_reset(&e->msg);
+		put_uint(&e->msg, 1, (uint64_t)pt_type);
+		put_uint(&e->msg, 2, (uint64_t)pt_unit);
+		put_bytes(out, 11, e->msg.buf, e->msg.len);
 	}
 	put_uint(out, 12, (uint64_t)p->period);
 	if (p->ncomments) {
-		sb_reset(&msg);
+		sb_reset(&e->msg);
 		for (uint32_t i = 0; i < p->ncomments; i++)
-			put_varint(&msg, (uint64_t)comments[i]);
-		put_bytes(out, 13, msg.buf, msg.len);
+			put_varint(&e->msg, (uint64_t)comments[i]);
+		put_bytes(out, 13, e->msg.buf, e->msg.len);
 	}
 	put_uint(out, 14, (uint64_t)def);
-
 	free(comments);
-	strset_free(&st);
+}
+
+int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof_err *err)
+{
+	bool thread_labels = o && o->thread_labels;
+	enc e = { STRSET_INIT, STRBUF_INIT, STRBUF_INIT };
+	strbuf body = STRBUF_INIT;
+	prof_groups gr;
+	(void)err;
+
+	strtab_id(&e.st, ""); /* string_table[0] */
+	/* 1: sample types */
+	for (uint32_t i = 0; i < p->nvalues; i++)
+		put_value_type(&body, &e.msg, &e.st, 1, &p->sample_types[i]);
+	/* 2: samples, grouped */
+	prof_group_opts go = { .by_labels = true, .by_thread = thread_labels };
+	prof_group_samples(p, &go, &gr);
+	for (size_t i = 0; i < gr.n; i++)
+		put_sample(&body, &e, p, &gr, i, thread_labels);
 	prof_groups_free(&gr);
+	put_mappings(&body, &e, p);
+	put_locations(&body, &e, p);
+	put_functions(&body, &e, p);
+
+	sb_add(out, body.buf, body.len);
+	put_header(out, &e, p);
+	strset_free(&e.st);
 	sb_release(&body);
-	sb_release(&msg);
-	sb_release(&sub);
+	sb_release(&e.msg);
+	sb_release(&e.sub);
 	return 0;
 }
 
