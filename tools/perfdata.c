@@ -954,136 +954,131 @@ static bool first_event(const pd *r, const rec *x, const uint64_t *ids, size_t n
 	return false;
 }
 
-int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
-		  cprof_err *err)
+/* The ids of the event read (from its attr's id section), for first_event;
+ * none when the file has one event. Caller frees *ids. */
+static void event_ids(const pd *r, uint64_t **ids, size_t *nids)
 {
-	static const prof_read_opts defaults;
-	pd r = { 0 };
-	r.p = p;
-	r.o = o ? o : &defaults;
-	r.d = d;
-	r.n = n;
-	r.kmap = PROF_NONE;
-	size_t doff = 0, dsize = 0;
-	int ret = -1;
-	if (read_header(&r, &doff, &dsize, err) < 0)
-		goto out;
-	p->source_format = prof_intern(p, "perf.data");
-	p->mode = prof_intern(p, "cpu");
-	p->has_timestamps = true;
-
-	/* the ids of the event read */
-	uint64_t *ids = NULL;
-	size_t nids = 0;
-	{
-		uint64_t asize = rd64(d + 16);
-		uint64_t io = rd64(d + r.attr_at + asize - 16), il = rd64(d + r.attr_at + asize - 8);
-		if (rd64(d + 32) / asize > 1 && io <= n && il <= n - io) {
-			nids = il / 8;
-			ids = xmalloc(st_mult(nids + 1, 8));
-			memcpy(ids, d + io, nids * 8);
-		}
+	const unsigned char *d = r->d;
+	uint64_t asize = rd64(d + 16);
+	uint64_t io = rd64(d + r->attr_at + asize - 16), il = rd64(d + r->attr_at + asize - 8);
+	*ids = NULL;
+	*nids = 0;
+	if (rd64(d + 32) / asize > 1 && io <= r->n && il <= r->n - io) {
+		*nids = il / 8;
+		*ids = xmalloc(st_mult(*nids + 1, 8));
+		memcpy(*ids, d + io, *nids * 8);
 	}
+}
 
-	/* pass 1 */
-	iter it = { d, doff, doff + dsize, false };
+static void p1_comm(pd *r, const rec *x)
+{
+	if (x->len < 9) {
+		bad(r, "COMM record at byte %zu: too short", x->at);
+		return;
+	}
+	size_t cl = x->len - 8;
+	if (r->id_all && r->id_trailer < cl)
+		cl -= r->id_trailer;
+	char *name = xstrndup((const char *)x->b + 8, str_len(x->b + 8, cl));
+	prof_set_thread_name(r->p, (int32_t)rd32(x->b + 4), name);
+	free(name);
+	if (x->misc & MISC_COMM_EXEC) {
+		ALLOC_GROW(r->execs, r->nexecs + 1, r->execs_alloc);
+		r->execs[r->nexecs++] = (pev){ rd32(x->b), 0, rec_time(r, x) };
+	}
+}
+
+static void p1_fork(pd *r, const rec *x)
+{
+	if (x->len < 24) {
+		bad(r, "FORK record at byte %zu: too short", x->at);
+		return;
+	}
+	if (rd32(x->b) != rd32(x->b + 4)) { /* a new process, not a thread */
+		ALLOC_GROW(r->forks, r->nforks + 1, r->forks_alloc);
+		r->forks[r->nforks++] = (pev){ rd32(x->b), rd32(x->b + 4), rd64(x->b + 16) };
+	}
+}
+
+/* Pass 1: everything but the samples (which it counts into *nsamples):
+ * mappings, thread names, execs and forks, lost counts. *compressed: the
+ * file has perf record -z records. Then the mappings' build-ids (the
+ * feature section is read by now) and the sorted event lists. */
+static void pass1(pd *r, iter it, size_t *nsamples, bool *compressed)
+{
+	profile *p = r->p;
 	rec x;
-	size_t nsamples = 0;
-	bool compressed = false;
 	while (next_rec(&it, &x)) {
 		switch (x.type) {
 		case REC_MMAP:
 		case REC_MMAP2:
 			if ((x.misc & MISC_CPUMODE_MASK) == MISC_KERNEL)
 				break; /* the kernel's and its modules': kallsyms names them */
-			add_map(&r, &x, x.type == REC_MMAP2);
+			add_map(r, &x, x.type == REC_MMAP2);
 			break;
-		case REC_COMM:
-			if (x.len < 9) {
-				bad(&r, "COMM record at byte %zu: too short", x.at);
-				break;
-			}
-			{
-				size_t cl = x.len - 8;
-				if (r.id_all && r.id_trailer < cl)
-					cl -= r.id_trailer;
-				char *name = xstrndup((const char *)x.b + 8, str_len(x.b + 8, cl));
-				prof_set_thread_name(p, (int32_t)rd32(x.b + 4), name);
-				free(name);
-			}
-			if (x.misc & MISC_COMM_EXEC) {
-				ALLOC_GROW(r.execs, r.nexecs + 1, r.execs_alloc);
-				r.execs[r.nexecs++] = (pev){ rd32(x.b), 0, rec_time(&r, &x) };
-			}
-			break;
-		case REC_FORK:
-			if (x.len < 24) {
-				bad(&r, "FORK record at byte %zu: too short", x.at);
-				break;
-			}
-			if (rd32(x.b) != rd32(x.b + 4)) { /* a new process, not a thread */
-				ALLOC_GROW(r.forks, r.nforks + 1, r.forks_alloc);
-				r.forks[r.nforks++] = (pev){ rd32(x.b), rd32(x.b + 4), rd64(x.b + 16) };
-			}
-			break;
+		case REC_COMM: p1_comm(r, &x); break;
+		case REC_FORK: p1_fork(r, &x); break;
 		case REC_LOST:
 			if (x.len >= 16)
-				r.nlost += rd64(x.b + 8);
+				r->nlost += rd64(x.b + 8);
 			break;
-		case REC_SAMPLE:
-			nsamples++;
-			break;
-		case REC_COMPRESSED:
-			compressed = true;
-			break;
+		case REC_SAMPLE: (*nsamples)++; break;
+		case REC_COMPRESSED: *compressed = true; break;
 		}
 	}
-	if (compressed && !nsamples) {
-		cprof_fail(err, "perf.data with compressed records (perf record -z): not supported; "
-				"record without -z, or convert with perf inject");
-		free(ids);
-		goto out;
-	}
-	/* the mappings' build-ids, now that the feature section is read */
 	const char *unknown = prof_intern(p, "\x01");
 	for (uint32_t i = 0; i < p->nmappings; i++)
 		if (p->mappings[i].build_id == unknown)
-			p->mappings[i].build_id = build_id_of(&r, p->mappings[i].file);
-	if (r.nmaps) /* qsort's base may not be NULL, even for 0 entries */
-		qsort(r.maps, r.nmaps, sizeof(*r.maps), cmp_map);
-	if (r.nexecs)
-		qsort(r.execs, r.nexecs, sizeof(*r.execs), cmp_ev);
-	if (r.nforks)
-		qsort(r.forks, r.nforks, sizeof(*r.forks), cmp_ev);
+			p->mappings[i].build_id = build_id_of(r, p->mappings[i].file);
+	if (r->nmaps) /* qsort's base may not be NULL, even for 0 entries */
+		qsort(r->maps, r->nmaps, sizeof(*r->maps), cmp_map);
+	if (r->nexecs)
+		qsort(r->execs, r->nexecs, sizeof(*r->execs), cmp_ev);
+	if (r->nforks)
+		qsort(r->forks, r->nforks, sizeof(*r->forks), cmp_ev);
+}
 
-	/* pass 2 */
+/* The model stack of a SAMPLE record: unwound from its user stack copy
+ * (--call-graph dwarf) if it has one and that works, else its callchain,
+ * else its ip alone. */
+static uint32_t record_stack(pd *r, const rec *x, const sfields *s)
+{
+	if (s->stack_user)
+		r->nstack_user++;
+	bool kip = (x->misc & MISC_CPUMODE_MASK) == MISC_KERNEL;
+	uint32_t stack = PROF_NONE;
+	/* a dwarf stack is unwound from files: not under --no-symbolize,
+	 * which opens no file the input names */
+	if (s->ustack && s->regs && s->chain && !r->o->no_symbolize)
+		stack = dwarf_stack(r, s->chain, s->nchain, s->regs, s->nregs, s->ustack,
+				    s->ustack_len, kip, s->pid, s->tid, s->time);
+	if (stack == PROF_NONE)
+		stack = s->chain ? sample_stack(r, s->chain, s->nchain, kip, s->pid, s->time)
+				 : sample_stack(r, x->b + ((r->sample_type & S_IDENTIFIER) ? 8 : 0),
+						(r->sample_type & S_IP) ? 1 : 0, kip, s->pid, s->time);
+	return stack;
+}
+
+/* Pass 2: the samples of the event read, in time order (ties keep file
+ * order), their times since the first one. Returns how many. */
+static size_t pass2(pd *r, iter *it, size_t nsamples, const uint64_t *ids, size_t nids)
+{
+	profile *p = r->p;
 	psample *ps = xmalloc(st_mult(nsamples + 1, sizeof(*ps)));
 	size_t nps = 0;
-	it = (iter){ d, doff, doff + dsize, false };
 	uint64_t t0 = UINT64_MAX;
-	while (next_rec(&it, &x)) {
+	rec x;
+	while (next_rec(it, &x)) {
 		if (x.type != REC_SAMPLE)
 			continue;
 		sfields s;
-		if (!parse_sample(&r, &x, &s)) {
-			bad(&r, "SAMPLE record at byte %zu: shorter than its fields", x.at);
+		if (!parse_sample(r, &x, &s)) {
+			bad(r, "SAMPLE record at byte %zu: shorter than its fields", x.at);
 			continue;
 		}
-		if (!first_event(&r, &x, ids, nids))
+		if (!first_event(r, &x, ids, nids))
 			continue;
-		if (s.stack_user)
-			r.nstack_user++;
-		bool kip = (x.misc & MISC_CPUMODE_MASK) == MISC_KERNEL;
-		uint32_t stack = PROF_NONE;
-		/* a dwarf stack is unwound from files: not under --no-symbolize,
-		 * which opens no file the input names */
-		if (s.ustack && s.regs && s.chain && !r.o->no_symbolize)
-			stack = dwarf_stack(&r, s.chain, s.nchain, s.regs, s.nregs, s.ustack,
-					    s.ustack_len, kip, s.pid, s.tid, s.time);
-		if (stack == PROF_NONE)
-			stack = s.chain ? sample_stack(&r, s.chain, s.nchain, kip, s.pid, s.time)
-					: sample_stack(&r, x.b + ((r.sample_type & S_IDENTIFIER) ? 8 : 0),
-						       (r.sample_type & S_IP) ? 1 : 0, kip, s.pid, s.time);
+		uint32_t stack = record_stack(r, &x, &s);
 		if (s.time < t0)
 			t0 = s.time;
 		ps[nps] = (psample){ s.time, nps, stack, (int32_t)s.tid,
@@ -1104,49 +1099,92 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 	}
 	if (nps)
 		p->duration_nanos = (int64_t)(ps[nps - 1].time - t0);
-	p->samples_dropped = r.nlost;
 	free(ps);
-	free(ids);
+	return nps;
+}
 
-	if (it.cut)
-		prof_warnf(r.o, "perf.data cut short: read up to byte %zu of %zu (%zu samples)", it.pos,
-			   n, nps);
-	if (r.nbad)
-		prof_warnf(r.o, "skipped %llu malformed records (first: %s)",
-			   (unsigned long long)r.nbad, r.first_bad);
-	if (r.nlost)
-		prof_warnf(r.o, "perf lost %llu samples (LOST records)", (unsigned long long)r.nlost);
+/* The problems of the read, each once. */
+static void warn_problems(const pd *r, const iter *it, size_t nps, bool compressed)
+{
+	if (it->cut)
+		prof_warnf(r->o, "perf.data cut short: read up to byte %zu of %zu (%zu samples)",
+			   it->pos, r->n, nps);
+	if (r->nbad)
+		prof_warnf(r->o, "skipped %llu malformed records (first: %s)",
+			   (unsigned long long)r->nbad, r->first_bad);
+	if (r->nlost)
+		prof_warnf(r->o, "perf lost %llu samples (LOST records)", (unsigned long long)r->nlost);
 	if (compressed)
-		prof_warnf(r.o, "compressed records (perf record -z) skipped: not supported");
-	if (r.nstack_user > r.nunwound)
-		prof_warnf(r.o, "%llu of %llu --call-graph dwarf samples could not be unwound%s: "
-				"their callchain (kernel part and leaf) is used",
-			   (unsigned long long)(r.nstack_user - r.nunwound),
-			   (unsigned long long)r.nstack_user,
-			   r.o->no_symbolize ? " (--no-symbolize opens no files)" : "");
-	ret = 0;
-	if (!r.o->no_symbolize && p->nlocations) {
-		ret = sym_symbolize(p, NULL, r.o, NULL, err);
-		/* JIT code: perf map files, per process */
-		size_t old = r.loc_pid_alloc;
-		ALLOC_GROW(r.loc_pid, p->nlocations, r.loc_pid_alloc);
-		memset(r.loc_pid + old, 0, (r.loc_pid_alloc - old) * sizeof(int32_t));
-		if (!ret)
-			perfmap_symbolize(p, r.loc_pid, 0, r.o);
+		prof_warnf(r->o, "compressed records (perf record -z) skipped: not supported");
+	if (r->nstack_user > r->nunwound)
+		prof_warnf(r->o, "%llu of %llu --call-graph dwarf samples could not be unwound%s: "
+				 "their callchain (kernel part and leaf) is used",
+			   (unsigned long long)(r->nstack_user - r->nunwound),
+			   (unsigned long long)r->nstack_user,
+			   r->o->no_symbolize ? " (--no-symbolize opens no files)" : "");
+}
+
+/* Names the locations, then JIT frames from each process's perf map. */
+static void symbolize(pd *r)
+{
+	profile *p = r->p;
+	sym_symbolize(p, NULL, r->o, NULL);
+	/* JIT code: perf map files, per process */
+	size_t old = r->loc_pid_alloc;
+	ALLOC_GROW(r->loc_pid, p->nlocations, r->loc_pid_alloc);
+	memset(r->loc_pid + old, 0, (r->loc_pid_alloc - old) * sizeof(int32_t));
+	perfmap_symbolize(p, r->loc_pid, 0, r->o);
+}
+
+static void pd_free(pd *r)
+{
+	free(r->maps);
+	free(r->execs);
+	free(r->forks);
+	free(r->bid_file);
+	free(r->bid_hex);
+	free(r->ksyms);
+	free(r->kbuf);
+	hidx_free(&r->stab);
+	free(r->stacks);
+	free(r->locbuf);
+	free(r->loc_pid);
+	free(r->ubuf);
+	dwu_free(r->unwinder);
+}
+
+int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
+		  cprof_err *err)
+{
+	static const prof_read_opts defaults;
+	pd r = { .p = p, .o = o ? o : &defaults, .d = d, .n = n, .kmap = PROF_NONE };
+	size_t doff = 0, dsize = 0;
+	if (read_header(&r, &doff, &dsize, err) < 0) {
+		pd_free(&r);
+		return -1;
 	}
-out:
-	free(r.maps);
-	free(r.execs);
-	free(r.forks);
-	free(r.bid_file);
-	free(r.bid_hex);
-	free(r.ksyms);
-	free(r.kbuf);
-	hidx_free(&r.stab);
-	free(r.stacks);
-	free(r.locbuf);
-	free(r.loc_pid);
-	free(r.ubuf);
-	dwu_free(r.unwinder);
-	return ret;
+	p->source_format = prof_intern(p, "perf.data");
+	p->mode = prof_intern(p, "cpu");
+	p->has_timestamps = true;
+
+	size_t nsamples = 0;
+	bool compressed = false;
+	pass1(&r, (iter){ d, doff, doff + dsize, false }, &nsamples, &compressed);
+	if (compressed && !nsamples) {
+		pd_free(&r);
+		return cprof_fail(err, "perf.data with compressed records (perf record -z): not "
+				       "supported; record without -z, or convert with perf inject");
+	}
+	uint64_t *ids;
+	size_t nids;
+	event_ids(&r, &ids, &nids);
+	iter it = { d, doff, doff + dsize, false };
+	size_t nps = pass2(&r, &it, nsamples, ids, nids);
+	free(ids);
+	p->samples_dropped = r.nlost;
+	warn_problems(&r, &it, nps, compressed);
+	if (!r.o->no_symbolize && p->nlocations)
+		symbolize(&r);
+	pd_free(&r);
+	return 0;
 }
