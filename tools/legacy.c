@@ -676,7 +676,7 @@ static void assign_mappings(lp *l, const uint64_t *u, size_t nu, const uint32_t 
 }
 
 /* Builds the model from the collected samples and maps, then symbolizes. */
-static int finish(lp *l, cprof_err *err)
+static void finish(lp *l)
 {
 	profile *p = l->p;
 	massage_mappings(l);
@@ -745,8 +745,7 @@ static int finish(lp *l, cprof_err *err)
 	free(loc);
 	free(u);
 	if (!l->o->no_symbolize && p->nlocations)
-		return sym_symbolize(p, NULL, l->o, NULL, err);
-	return 0;
+		sym_symbolize(p, NULL, l->o, NULL);
 }
 
 static void set_types(lp *l, const prof_value_type *t, uint32_t n, const char *ptype,
@@ -1100,9 +1099,9 @@ int legacy_cpu_read(profile *p, const unsigned char *d, size_t n, const prof_rea
 	parse_maps(&l, &s);
 	drop_duplicate_leaf(&l);
 	set_frames(p, cpu_drop, NULL);
-	int r = finish(&l, err);
+	finish(&l);
 	lp_free(&l);
-	return r;
+	return 0;
 }
 
 /* ---- heap, growth, fragmentation ----------------------------------------- */
@@ -1706,7 +1705,7 @@ int legacy_text_read(profile *p, const unsigned char *d, size_t n, const prof_re
 	}
 	if (!r) {
 		p->source_format = prof_intern(p, "pprof-legacy");
-		r = finish(&l, err);
+		finish(&l);
 	}
 	lp_free(&l);
 	return r;

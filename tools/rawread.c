@@ -1176,16 +1176,14 @@ static void rr_free(rr *r)
 }
 
 /* Names the model's locations (and JIT frames), then judges fp stacks. */
-static int symbolize(profile *p, rr *r, const pass1 *s, cprof_err *err)
+static void symbolize(profile *p, rr *r, const pass1 *s)
 {
 	ALLOC_GROW(r->is_call, p->nlocations, r->is_call_alloc);
-	if (sym_symbolize(p, r->is_call, r->o, NULL, err) < 0)
-		return -1;
+	sym_symbolize(p, r->is_call, r->o, NULL);
 	/* JIT code the program described in /tmp/perf-PID.map */
 	perfmap_symbolize(p, NULL, p->pid, r->o);
 	if (s->info.h.unwinder == CPROF_UNWIND_FP)
 		warn_fp_stops(p, r->o);
-	return 0;
 }
 
 static int read_records(profile *p, raw_reader *rd, const prof_read_opts *o, cprof_err *err)
@@ -1229,7 +1227,7 @@ static int read_records(profile *p, raw_reader *rd, const prof_read_opts *o, cpr
 
 	ret = 0;
 	if (!r.o->no_symbolize && p->nlocations)
-		ret = symbolize(p, &r, &s, err);
+		symbolize(p, &r, &s);
 out:
 	pass1_free(&s);
 	rr_free(&r);

@@ -942,19 +942,11 @@ static symmod *session_module(sym_session *s, const prof_mapping *pm)
 
 /* ---- the profile ------------------------------------------------------- */
 
-int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_stats *stats,
-		  cprof_err *err)
+/* The locations to do (no lines, a mapping), grouped by mapping: those of
+ * mapping m are todo[start[m] .. start[m + 1]) (a counting sort: each
+ * group in location order). Caller frees both. */
+static uint32_t *todo_by_mapping(const profile *p, size_t **startp)
 {
-	static const prof_read_opts defaults;
-	if (!o)
-		o = &defaults;
-	(void)err;
-	sym_session *s = o->sym ? o->sym : sym_session_new(o->debug_dir, !o->no_cache);
-	sym_stats before = s->st;
-	debuginfo_path_str = s->debug_path;
-	elf_version(EV_CURRENT);
-
-	/* locations to do, grouped by mapping (counting sort keeps order) */
 	uint32_t nm = p->nmappings;
 	size_t *start = xcalloc((size_t)nm + 2, sizeof(size_t));
 	for (uint32_t i = 0; i < p->nlocations; i++) {
@@ -964,8 +956,7 @@ int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_
 	}
 	for (uint32_t m = 0; m < nm; m++)
 		start[m + 1] += start[m];
-	size_t total = start[nm];
-	uint32_t *todo = xmalloc(st_mult(total + 1, sizeof(uint32_t)));
+	uint32_t *todo = xmalloc(st_mult(start[nm] + 1, sizeof(uint32_t)));
 	size_t *fill = xmalloc(st_mult((size_t)nm + 1, sizeof(size_t)));
 	memcpy(fill, start, (size_t)nm * sizeof(size_t));
 	for (uint32_t i = 0; i < p->nlocations; i++) {
@@ -974,75 +965,124 @@ int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_
 			todo[fill[l->mapping]++] = i;
 	}
 	free(fill);
+	*startp = start;
+	return todo;
+}
 
+/* One sym_symbolize call's state and scratch. */
+typedef struct sym_run {
+	sym_session *s;
+	profile *p;
+	const bool *is_call;
+	prof_line *lines;
+	size_t lines_alloc;
+	symc_frame *fr;
+	size_t fr_alloc;
+} sym_run;
+
+/* What the locations of a mapping were found to have (prof_mapping's has_*). */
+enum { HAS_FN = 1, HAS_FILE = 2, HAS_LINE = 4, HAS_INLINE = 8 };
+
+/* Gives location li of mapping mm (module sm, usable) the lines at its
+ * address (address-1 for a return address). Returns HAS_* of what it got;
+ * 0 when the address resolved to nothing. */
+static unsigned symbolize_location(sym_run *r, symmod *sm, const prof_mapping *mm, uint32_t li)
+{
+	sym_session *s = r->s;
+	const prof_location *l = &r->p->locations[li];
+	uint64_t a = l->address - (r->is_call && r->is_call[li] && l->address ? 1 : 0);
+	Dwarf_Addr va;
+	const symc_entry *e = NULL;
+	if (a >= mm->start && off_to_addr(sm, a - mm->start + mm->offset, &va)) {
+		e = symc_get(&sm->data, va);
+		if (e) {
+			s->st.cached++;
+		} else {
+			s->st.lookups++;
+			e = resolve(sm, va, &r->fr, &r->fr_alloc);
+		}
+	}
+	if (!e || !e->n) {
+		s->st.unresolved++;
+		return 0;
+	}
+	s->st.resolved++;
+	unsigned has = HAS_FN | (e->n > 1 ? HAS_INLINE : 0);
+	ALLOC_GROW(r->lines, e->n, r->lines_alloc);
+	for (uint32_t i = 0; i < e->n; i++) {
+		const symc_frame *f = &sm->data.frames[e->first + i];
+		const symc_fn *sf = &sm->data.fns[f->fn];
+		r->lines[i] = (prof_line){ prof_intern_function(r->p, sf->name, sf->sys, sf->file,
+								sf->line),
+					   f->line, f->col };
+		if (f->line != 0)
+			has |= HAS_LINE;
+		if (*sf->file != 0)
+			has |= HAS_FILE;
+	}
+	/* p->locations may not move: prof_intern_function grows only functions */
+	prof_set_location_lines(r->p, li, r->lines, e->n);
+	return has;
+}
+
+/* The mappings of one module: m0 and every later one of the same (file,
+ * build-id), marked done. Returns how many of their locations were left
+ * (all of them when the module is not usable). */
+static size_t symbolize_module(sym_run *r, uint32_t m0, const uint32_t *todo, const size_t *start,
+			       bool *done, symmod **smp)
+{
+	profile *p = r->p;
+	const prof_mapping *pm = &p->mappings[m0];
+	symmod *sm = session_module(r->s, pm);
+	bool ok = sm && sm->ok;
+	size_t nleft = 0;
+	*smp = sm;
+	for (uint32_t m = m0; m < p->nmappings; m++) {
+		const prof_mapping *mm = &p->mappings[m];
+		if (done[m] || mm->file != pm->file || mm->build_id != pm->build_id)
+			continue;
+		done[m] = true;
+		if (!ok) {
+			nleft += start[m + 1] - start[m];
+			continue;
+		}
+		unsigned has = 0;
+		for (size_t k = start[m]; k < start[m + 1]; k++)
+			has |= symbolize_location(r, sm, mm, todo[k]);
+		prof_mapping *w = &p->mappings[m];
+		w->has_functions |= (has & HAS_FN) != 0;
+		w->has_filenames |= (has & HAS_FILE) != 0;
+		w->has_line_numbers |= (has & HAS_LINE) != 0;
+		w->has_inline_frames |= (has & HAS_INLINE) != 0;
+	}
+	return nleft;
+}
+
+void sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_stats *stats)
+{
+	static const prof_read_opts defaults;
+	if (!o)
+		o = &defaults;
+	sym_session *s = o->sym ? o->sym : sym_session_new(o->debug_dir, !o->no_cache);
+	sym_stats before = s->st;
+	debuginfo_path_str = s->debug_path;
+	elf_version(EV_CURRENT);
+
+	size_t *start;
+	uint32_t *todo = todo_by_mapping(p, &start);
 	/* One module serves every mapping of the same (file, build-id):
 	 * handle mappings grouped that way, in first-seen order, so that a
 	 * file's warning comes once. */
+	uint32_t nm = p->nmappings;
 	bool *done = xcalloc((size_t)nm + 1, sizeof(bool));
-	prof_line *lines = NULL;
-	size_t lines_alloc = 0;
-	symc_frame *fr = NULL;
-	size_t fr_alloc = 0;
+	sym_run r = { .s = s, .p = p, .is_call = is_call };
 	for (uint32_t m0 = 0; m0 < nm; m0++) {
 		if (done[m0] || start[m0] == start[m0 + 1])
 			continue;
-		const prof_mapping *pm = &p->mappings[m0];
-		symmod *sm = session_module(s, pm);
-		bool ok = sm && sm->ok;
-		size_t nleft = 0;
-		for (uint32_t m = m0; m < nm; m++) {
-			const prof_mapping *mm = &p->mappings[m];
-			if (done[m] || mm->file != pm->file || mm->build_id != pm->build_id)
-				continue;
-			done[m] = true;
-			bool fn = false, file = false, line = false, inl = false;
-			for (size_t k = start[m]; k < start[m + 1]; k++) {
-				uint32_t li = todo[k];
-				const prof_location *l = &p->locations[li];
-				if (!ok) {
-					nleft++;
-					continue;
-				}
-				uint64_t a = l->address - (is_call && is_call[li] && l->address ? 1 : 0);
-				Dwarf_Addr va;
-				const symc_entry *e = NULL;
-				if (a >= mm->start && off_to_addr(sm, a - mm->start + mm->offset, &va)) {
-					e = symc_get(&sm->data, va);
-					if (e) {
-						s->st.cached++;
-					} else {
-						s->st.lookups++;
-						e = resolve(sm, va, &fr, &fr_alloc);
-					}
-				}
-				if (!e || !e->n) {
-					s->st.unresolved++;
-					continue;
-				}
-				s->st.resolved++;
-				ALLOC_GROW(lines, e->n, lines_alloc);
-				for (uint32_t i = 0; i < e->n; i++) {
-					const symc_frame *f = &sm->data.frames[e->first + i];
-					const symc_fn *sf = &sm->data.fns[f->fn];
-					lines[i] = (prof_line){ prof_intern_function(p, sf->name, sf->sys,
-										     sf->file, sf->line),
-								f->line, f->col };
-					line |= f->line != 0;
-					file |= *sf->file != 0;
-				}
-				fn = true;
-				inl |= e->n > 1;
-				/* p->locations may not move: prof_intern_function
-				 * grows only functions */
-				prof_set_location_lines(p, li, lines, e->n);
-			}
-			prof_mapping *w = &p->mappings[m];
-			w->has_functions |= fn;
-			w->has_filenames |= file;
-			w->has_line_numbers |= line;
-			w->has_inline_frames |= inl;
-		}
-		if (!ok) {
+		symmod *sm;
+		size_t nleft = symbolize_module(&r, m0, todo, start, done, &sm);
+		if (!(sm && sm->ok)) {
+			const prof_mapping *pm = &p->mappings[m0];
 			s->st.unresolved += nleft;
 			if (sm && *sm->why)
 				prof_warnf(o, "%s: %s; its %zu addresses stay %s+0xoffset", pm->file, sm->why,
@@ -1050,8 +1090,8 @@ int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_
 					   strrchr(pm->file, '/') ? strrchr(pm->file, '/') + 1 : pm->file);
 		}
 	}
-	free(lines);
-	free(fr);
+	free(r.lines);
+	free(r.fr);
 	free(done);
 	free(todo);
 	free(start);
@@ -1064,5 +1104,4 @@ int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym_
 	}
 	if (!o->sym)
 		sym_session_free(s);
-	return 0;
 }

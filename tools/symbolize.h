@@ -58,10 +58,10 @@ void sym_session_stats(const sym_session *s, sym_stats *st);
  * has_functions / has_filenames / has_line_numbers / has_inline_frames to
  * what was found. The session is opts->sym; without one a session lives for
  * this call only (opts->debug_dir, the cache unless opts->no_cache). stats
- * (this call's counts) may be NULL. Returns 0 (problems with single files
- * are warnings), or -1 with err if libdwfl cannot start at all. */
-int sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *opts, sym_stats *stats,
-		  cprof_err *err);
+ * (this call's counts) may be NULL. Never fails: a file that cannot be
+ * used is a warning (through opts->warn), and its addresses stay
+ * module+0xoffset. */
+void sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *opts, sym_stats *stats);
 
 /* Demangles a C++ (Itanium ABI) symbol name; returns a malloc'd string, or
  * NULL when name is not mangled or no demangler is available. */
