@@ -5,6 +5,7 @@
 #   make check      every test (unit, end-to-end, browser); SAN=address,undefined for sanitizers
 #   make bench      the benchmarks under bench/ (peers side by side, ratios printed)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make longfuncs  functions over 120 lines that do not say why they are long
 #
 # Every target that needs system packages first runs scripts/deps.sh, which
 # installs what is missing (as root or through sudo) or says what to install.
@@ -136,6 +137,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBCPROF) | $(DEPS_TEST)
 $(BUILD)/tests/test_cli: tests/unit/test_cli.c $(CLI_OBJ) $(LIBCPROF) | $(DEPS_TEST)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Itools/cmd $(PKG_CFLAGS) $(SANFLAGS) -o $@ $< $(CLI_OBJ) $(LIBCPROF) -lcmocka $(PKG_LIBS) $(LDFLAGS)
+
+# Functions over 120 lines that do not say why (scripts/longfuncs.sh)
+.PHONY: longfuncs
+longfuncs:
+	sh scripts/longfuncs.sh tools/*.c tools/cmd/*.c libsample/*.c
 
 # Module fragments add what the wildcards above cannot (extra sample
 # libraries, web assets, benchmarks). Each module owns its own fragment.
