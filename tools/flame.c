@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "folded.h" /* FOLDED_BEFORE */
+
 /* ---- the tree ------------------------------------------------------------------- */
 
 struct fl_index {
@@ -772,7 +774,11 @@ static void add_title(strbuf *out, const char *name, const flame_node *n, int64_
 extern const unsigned char web_flame_js[];
 extern const size_t web_flame_js_len;
 
-int64_t flame_prune_below(const profile *p, const flame_build_opts *b, const flame_svg_opts *o)
+/* The prune_below (flame_build_opts) that leaves out of the tree, before it
+ * is built, what the SVG o would leave out anyway: frames narrower than
+ * o->minwidth pixels at o->width for the total of p's shown samples. */
+static int64_t flame_prune_below(const profile *p, const flame_build_opts *b,
+				 const flame_svg_opts *o)
 {
 	uint32_t v = b->value == PROF_NONE ? prof_count_value(p) : b->value;
 	int64_t total = 0;
@@ -1048,4 +1054,51 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 	sb_add(out, web_flame_js, web_flame_js_len);
 	sb_adds(out, "]]></script>\n</svg>\n");
 	return 0;
+}
+
+/* ---- the graph cprof-flame draws ------------------------------------------ */
+
+int flame_graph_write(const profile *p, const flame_build_opts *b, bool chart,
+		      const flame_base *base, const flame_svg_opts *s, strbuf *out, cprof_err *err)
+{
+	if (chart && base)
+		return cprof_fail(err, "a flame chart cannot be differential");
+	flame_build_opts o = *b, ob = *b;
+	flame_svg_opts so = *s;
+	o.modules = ob.modules = s->palette == FLAME_MODULE;
+	/* the base: BASE's samples, or difffolded.pl's counts before */
+	const profile *bp = NULL;
+	ob.base = true;
+	if (base) {
+		bp = base->p;
+		ob.mask = base->mask;
+		ob.value = base->value;
+	} else if (!chart && (ob.value = prof_find_value(p, FOLDED_BEFORE)) != PROF_NONE) {
+		bp = p;
+	}
+	so.diff = bp != NULL;
+	if (!so.diff && !chart) /* what the SVG leaves out is never built */
+		o.prune_below = flame_prune_below(p, &o, &so);
+	uint32_t v = o.value == PROF_NONE ? prof_count_value(p) : o.value;
+	if (v < p->nvalues) {
+		so.unit = p->sample_types[v].unit;
+		so.countname = p->sample_types[v].type;
+		so.decimals = p->sample_types[v].decimals;
+	}
+
+	flame_tree *t = flame_tree_new(chart);
+	int r = flame_tree_add_profile(t, p, &o, err);
+	if (!r && bp && flame_tree_add_profile(t, bp, &ob, err) < 0) {
+		if (err && base) { /* say whose value it was */
+			cprof_err e = *err;
+			cprof_fail(err, "the base profile: %s", e.msg);
+		}
+		r = -1;
+	}
+	if (!r) {
+		flame_tree_finish(t);
+		r = flame_svg_write(t, &so, out, err);
+	}
+	flame_tree_free(t);
+	return r;
 }

@@ -103,11 +103,28 @@ typedef struct flame_svg_opts {
 
 #define FLAME_SVG_OPTS_INIT { NULL, NULL, 1200, 0.1, FLAME_HOT, false, false, NULL, NULL, 0 }
 
-/* The prune_below (flame_build_opts) that leaves out of the tree, before it
- * is built, what the SVG o would leave out anyway: frames narrower than
- * o->minwidth pixels at o->width for the total of p's shown samples. */
-int64_t flame_prune_below(const profile *p, const flame_build_opts *b, const flame_svg_opts *o);
-
 int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err);
+
+/* ---- the whole graph ---------------------------------------------------------- */
+/* A differential graph's base profile (cprof-flame --diff BASE): the samples
+ * mask keeps (NULL: all), valued by sample type value (PROF_NONE: its
+ * prof_count_value). */
+typedef struct flame_base {
+	const profile *p;
+	const bool *mask;
+	uint32_t value;
+} flame_base;
+
+/* The graph cprof-flame draws, appended to out: p's samples (b: value,
+ * names, threads, reverse, mask) as a flame graph, or a flame chart when
+ * chart, drawn with s. The graph is differential when base is given or,
+ * otherwise, when p is difffolded.pl's two-count folded text (its
+ * FOLDED_BEFORE counts are the base, under the same mask); else what the
+ * SVG leaves out is never built (prune_below). The drawing's unit,
+ * count name and decimals are those of p's value; "module" colors fill the
+ * nodes' modules. Fails on a bad value index (the base's says so) or a
+ * chart with a base. */
+int flame_graph_write(const profile *p, const flame_build_opts *b, bool chart,
+		      const flame_base *base, const flame_svg_opts *s, strbuf *out, cprof_err *err);
 
 #endif

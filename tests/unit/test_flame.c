@@ -215,6 +215,65 @@ static void test_diff_colors(void **state)
 	prof_free(base);
 }
 
+static char *graph(const profile *p, bool chart, const flame_base *base)
+{
+	flame_build_opts b = FLAME_BUILD_OPTS_INIT;
+	flame_svg_opts s = FLAME_SVG_OPTS_INIT;
+	strbuf sb = STRBUF_INIT;
+	cprof_err err;
+	assert_int_equal(flame_graph_write(p, &b, chart, base, &s, &sb, &err), 0);
+	return sb_detach(&sb, NULL);
+}
+
+/* flame_graph_write picks the diff base: --diff's profile, or the counts
+ * before of difffolded.pl's two-count lines, drawn the same; a plain
+ * profile is a plain graph, pruned as the SVG prunes; a chart takes no base. */
+static void test_graph_picks_the_diff_base(void **state)
+{
+	(void)state;
+	profile *two = read_text("main;A 5 8\nmain;B 15 2\n");
+	profile *now = read_text("main;A 8\nmain;B 2\n");
+	profile *before = read_text("main;A 5\nmain;B 15\n");
+	char *g2 = graph(two, false, NULL);
+	flame_base fb = { before, NULL, PROF_NONE };
+	char *gd = graph(now, false, &fb);
+	assert_string_equal(g2, gd);
+	assert_non_null(strstr(g2, "Differential Flame Graph"));
+	assert_non_null(strstr(g2, "<title>A (8 samples, 80.00%; +55.00%)</title>"));
+	char *gp = graph(now, false, NULL);
+	assert_null(strstr(gp, "Differential"));
+	assert_non_null(strstr(gp, "<title>A (8 samples, 80.00%)</title>"));
+	/* the same as the tree built by hand (not pruned: nothing is that narrow) */
+	flame_tree *t = tree_of("main;A 8\nmain;B 2\n", false, false);
+	flame_svg_opts so = count_opts();
+	char *gt = svg(t, &so);
+	assert_string_equal(gp, gt);
+	/* a chart of two-count text is no diff: the "after" counts in line order */
+	char *gc = graph(two, true, NULL);
+	assert_null(strstr(gc, "Differential"));
+	assert_non_null(strstr(gc, "Flame Chart"));
+	strbuf sb = STRBUF_INIT;
+	flame_build_opts b = FLAME_BUILD_OPTS_INIT;
+	flame_svg_opts s = FLAME_SVG_OPTS_INIT;
+	cprof_err err;
+	assert_int_equal(flame_graph_write(now, &b, true, &fb, &s, &sb, &err), -1);
+	assert_string_equal(err.msg, "a flame chart cannot be differential");
+	/* a value the base lacks: the error says it is the base's */
+	fb.value = 7;
+	assert_int_equal(flame_graph_write(now, &b, false, &fb, &s, &sb, &err), -1);
+	assert_string_equal(err.msg, "the base profile: no such sample type index 7");
+	sb_release(&sb);
+	free(g2);
+	free(gd);
+	free(gp);
+	free(gt);
+	free(gc);
+	flame_tree_free(t);
+	prof_free(two);
+	prof_free(now);
+	prof_free(before);
+}
+
 static void test_huge_values_saturate(void **state)
 {
 	(void)state;
@@ -253,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_svg_escapes_names),
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
+		cmocka_unit_test(test_graph_picks_the_diff_base),
 		cmocka_unit_test(test_huge_values_saturate),
 		cmocka_unit_test(test_fractional_titles),
 		cmocka_unit_test(test_annotations_color_not_shown),

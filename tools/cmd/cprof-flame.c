@@ -3,7 +3,6 @@
 
 #include "cli.h"
 #include "flame.h"
-#include "folded.h" /* FOLDED_BEFORE */
 
 
 static int palette(void *v, const char *arg)
@@ -73,49 +72,26 @@ int main(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	a.read.aggregate = !chart; /* the flame chart puts every sample in time order */
-	profile *p = cli_load(&a, argv + first, argc - first, &b.value);
-	if (!p)
+	if (!cli_load(&a, argv + first, argc - first, &b.value))
 		return CLI_EXIT_INPUT;
 	b.mask = a.mask;
-	b.modules = s.palette == FLAME_MODULE;
-	/* the base of a differential graph: BASE read as FILE is, or the
-	 * first counts of difffolded.pl's two-count lines */
+	/* --diff BASE: read as FILE is, with the same options */
 	cli_args base = a;
 	base.profile = NULL;
 	base.mask = NULL;
-	flame_build_opts bb = b;
-	bb.base = true;
-	bb.value = diff || chart ? PROF_NONE : prof_find_value(p, FOLDED_BEFORE);
-	s.diff = diff || bb.value != PROF_NONE;
-	if (!s.diff && !chart) /* what the SVG leaves out is never built */
-		b.prune_below = flame_prune_below(p, &b, &s);
+	flame_base fb = { NULL, NULL, b.value };
 	if (diff) {
 		char *paths[1] = { (char *)diff };
-		bb.value = b.value;
-		if (!cli_load(&base, paths, 1, &bb.value)) {
+		if (!cli_load(&base, paths, 1, &fb.value)) {
 			cli_args_release(&a);
 			return CLI_EXIT_INPUT;
 		}
-		bb.mask = base.mask;
+		fb.p = base.profile;
+		fb.mask = base.mask;
 	}
-	flame_tree *t = flame_tree_new(chart);
 	strbuf out = STRBUF_INIT;
 	cprof_err err = { { 0 } };
-	int r = flame_tree_add_profile(t, p, &b, &err);
-	if (!r && s.diff && (r = flame_tree_add_profile(t, diff ? base.profile : p, &bb, &err)) < 0 &&
-	    diff)
-		a.file = diff; /* the error is the base's */
-	if (!r) {
-		flame_tree_finish(t);
-		uint32_t v = b.value == PROF_NONE ? prof_count_value(p) : b.value;
-		if (v < p->nvalues) {
-			s.unit = p->sample_types[v].unit;
-			s.countname = p->sample_types[v].type;
-			s.decimals = p->sample_types[v].decimals;
-		}
-		r = flame_svg_write(t, &s, &out, &err);
-	}
-	flame_tree_free(t);
+	int r = flame_graph_write(a.profile, &b, chart, diff ? &fb : NULL, &s, &out, &err);
 	cli_args_release(&base);
 	return cli_finish(&a, r, &err, &out);
 }
