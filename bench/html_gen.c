@@ -128,7 +128,7 @@ int main(int argc, char **argv)
 		rc = 1;
 	if (!rc && argc > 5 && strcmp(argv[5], "-")) {
 		sb_reset(&sb);
-		speedscope_opts so = { "synthetic", PROF_NONE };
+		speedscope_opts so = { "synthetic", PROF_NONE, NULL };
 		if (speedscope_write(p, &so, &sb, &err) < 0 || write_out(argv[5], &sb) < 0)
 			rc = 1;
 	}

@@ -537,18 +537,20 @@ static void add_meta(cJSON *root, const profile *p, const html_opts *o)
 /* The threads: distinct tids (sorted, into *tids), listed by (pid, tid) as
  * [tid, name, pid] (pid 0: unknown) in th; (*rank)[k] is tids[k]'s index
  * in that list, which the samples' thread column holds. */
-static size_t thread_list(const profile *p, strset *strs, int32_t **tids, uint32_t **rank, strbuf *th)
+static size_t thread_list(const profile *p, const size_t *ord, size_t n, strset *strs,
+			  int32_t **tids, uint32_t **rank, strbuf *th)
 {
 	size_t ntids = 0, tids_alloc = 0;
 	keyset seen = KEYSET_INIT(3);
-	for (size_t i = 0; i < p->nsamples; i++) {
+	for (size_t i = 0; i < n; i++) {
 		int added;
-		if (i && p->samples[i].tid == p->samples[i - 1].tid)
+		int32_t tid = p->samples[ord[i]].tid;
+		if (i && tid == p->samples[ord[i - 1]].tid)
 			continue; /* runs of one thread are the rule */
-		keytab_get(&seen, (uint64_t)(int64_t)p->samples[i].tid, 0, 0, &added);
+		keytab_get(&seen, (uint64_t)(int64_t)tid, 0, 0, &added);
 		if (added) {
 			ALLOC_GROW(*tids, ntids + 1, tids_alloc);
-			(*tids)[ntids++] = p->samples[i].tid;
+			(*tids)[ntids++] = tid;
 		}
 	}
 	keyset_free(&seen);
@@ -597,12 +599,12 @@ static void labelset_list(const profile *p, strset *strs, strbuf *ls)
 	sb_release(&sb);
 }
 
-/* The samples' columns but the stack (in the order ord): values, time and
- * thread (with timestamps), label set, flags. col is n entries of scratch. */
-static void add_sample_columns(cJSON *smp, const profile *p, const size_t *ord, int64_t *col,
-			       const int32_t *tids, size_t ntids, const uint32_t *rank)
+/* The samples' columns but the stack (the n samples of ord, in its order):
+ * values, time and thread (with timestamps), label set, flags. col is n
+ * entries of scratch. */
+static void add_sample_columns(cJSON *smp, const profile *p, const size_t *ord, size_t n,
+			       int64_t *col, const int32_t *tids, size_t ntids, const uint32_t *rank)
 {
-	size_t n = p->nsamples;
 	cJSON *vals = cJSON_AddArrayToObject(smp, "values");
 	for (uint32_t j = 0; j < p->nvalues; j++) {
 		cJSON *tmp = cJSON_CreateObject();
@@ -644,7 +646,8 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 			 .fr = STRBUF_INIT, .sb = STRBUF_INIT };
 	strtab_get(&tr.strs, ""); /* string 0 is "" */
 	tr.locframe = xcalloc(p->nlocations ? p->nlocations : 1, sizeof(*tr.locframe));
-	const size_t n = p->nsamples;
+	size_t n;
+	size_t *ord = prof_thread_time_order(p, o ? o->mask : NULL, &n);
 	int rc = 0;
 
 	/* the stack column: each sample's leaf node, a stack's path built on
@@ -653,7 +656,6 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	for (uint32_t s = 0; s < p->nstacks; s++)
 		leaf[s] = PROF_NONE;
 	int64_t *col = xmalloc(st_mult(n ? n : 1, sizeof(*col)));
-	size_t *ord = prof_thread_time_order(p);
 	sb_addc(&tr.fr, '[');
 	for (size_t i = 0; i < n; i++) {
 		uint32_t s = p->samples[ord[i]].stack;
@@ -674,7 +676,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	size_t ntids = 0;
 	strbuf th = STRBUF_INIT, ls = STRBUF_INIT;
 	if (p->has_timestamps)
-		ntids = thread_list(p, &tr.strs, &tids, &rank, &th);
+		ntids = thread_list(p, ord, n, &tr.strs, &tids, &rank, &th);
 	labelset_list(p, &tr.strs, &ls);
 
 	cJSON *sa = cJSON_CreateArray();
@@ -690,7 +692,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	cJSON *smp = cJSON_AddObjectToObject(root, "samples");
 	add_raw_i64(smp, "n", (int64_t)n);
 	add_column(smp, "stack", col, n);
-	add_sample_columns(smp, p, ord, col, tids, ntids, rank);
+	add_sample_columns(smp, p, ord, n, col, tids, ntids, rank);
 	if (!(o && o->no_source))
 		add_sources(p, root);
 

@@ -22,6 +22,9 @@ typedef struct html_opts {
 	const char *title; /* page title; NULL: "cprof report" */
 	/* Leave out the source lines of the source view (see html_json). */
 	bool no_source;
+	/* The samples in the report (the filters' mask, p->nsamples entries),
+	 * or NULL: all. */
+	const bool *mask;
 } html_opts;
 
 /* Appends the profile as the viewer's JSON (unescaped: '<' is plain) to

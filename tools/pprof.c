@@ -911,7 +911,8 @@ int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof
 	for (uint32_t i = 0; i < p->nvalues; i++)
 		put_value_type(&body, &e.msg, &e.st, 1, &p->sample_types[i]);
 	/* 2: samples, grouped */
-	prof_group_opts go = { .by_labels = true, .by_thread = thread_labels };
+	prof_group_opts go = { .mask = o ? o->mask : NULL, .by_labels = true,
+			       .by_thread = thread_labels };
 	prof_group_samples(p, &go, &gr);
 	for (size_t i = 0; i < gr.n; i++)
 		put_sample(&body, &e, p, &gr, i, thread_labels);

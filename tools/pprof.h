@@ -40,6 +40,10 @@ typedef struct pprof_write_opts {
 	/* Adds each sample's thread as labels "thread" (its name, when known)
 	 * and "tid" (numeric), grouping samples by thread too. */
 	bool thread_labels;
+	/* The samples written (the filters' mask, p->nsamples entries), or
+	 * NULL: all. The mappings, locations and functions are all written
+	 * either way, as go tool pprof -proto writes a filtered profile. */
+	const bool *mask;
 } pprof_write_opts;
 
 /* Appends the gzipped pprof encoding of p to out_gz. o may be NULL

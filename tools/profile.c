@@ -830,18 +830,22 @@ static int cmp_thread_time(const void *a, const void *b, void *ctx)
 	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-size_t *prof_thread_time_order(const profile *p)
+size_t *prof_thread_time_order(const profile *p, const bool *mask, size_t *np)
 {
-	size_t n = p->nsamples;
-	size_t *ord = xmalloc(st_mult(n ? n : 1, sizeof(*ord)));
+	size_t *ord = xmalloc(st_mult(p->nsamples ? p->nsamples : 1, sizeof(*ord)));
+	size_t n = 0;
 	bool sorted = true;
-	for (size_t i = 0; i < n; i++) {
-		ord[i] = i;
-		if (i && p->has_timestamps && cmp_thread_time(&ord[i - 1], &ord[i], (void *)p) > 0)
+	for (size_t i = 0; i < p->nsamples; i++) {
+		if (mask && !mask[i])
+			continue;
+		ord[n] = i;
+		if (n && p->has_timestamps && cmp_thread_time(&ord[n - 1], &ord[n], (void *)p) > 0)
 			sorted = false;
+		n++;
 	}
 	if (!sorted)
 		qsort_r(ord, n, sizeof(*ord), cmp_thread_time, (void *)p);
+	*np = n;
 	return ord;
 }
 

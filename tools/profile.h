@@ -327,10 +327,11 @@ typedef struct prof_group_opts {
 void prof_group_samples(const profile *p, const prof_group_opts *o, prof_groups *out);
 void prof_groups_free(prof_groups *g);
 
-/* Sample indexes (caller frees) in the order a per-thread view reads them:
- * with timestamps by (thread, time, index), each thread one contiguous
- * time-sorted run; without, the model's order. */
-size_t *prof_thread_time_order(const profile *p);
+/* The indexes of the samples mask keeps (NULL: all; *n gets how many;
+ * caller frees) in the order a per-thread view reads them: with timestamps
+ * by (thread, time, index), each thread one contiguous time-sorted run;
+ * without, the model's order. */
+size_t *prof_thread_time_order(const profile *p, const bool *mask, size_t *n);
 
 static inline const int64_t *prof_group_values(const prof_groups *g, size_t i)
 {

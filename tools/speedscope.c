@@ -156,15 +156,16 @@ int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cp
 	cJSON_AddNumberToObject(root, "activeProfileIndex", 0);
 	cJSON_AddStringToObject(root, "exporter", "cprof");
 
-	size_t *idx = prof_thread_time_order(p);
+	size_t n;
+	size_t *idx = prof_thread_time_order(p, o ? o->mask : NULL, &n);
 	if (p->has_timestamps) {
 		/* one profile per thread, grouped by process: runs of one tid,
 		 * ordered by (pid, tid) */
 		thread_run *runs = NULL;
 		size_t nruns = 0, runs_alloc = 0;
-		for (size_t a = 0, b; a < p->nsamples; a = b) {
+		for (size_t a = 0, b; a < n; a = b) {
 			int32_t tid = p->samples[idx[a]].tid;
-			for (b = a; b < p->nsamples && p->samples[idx[b]].tid == tid; b++)
+			for (b = a; b < n && p->samples[idx[b]].tid == tid; b++)
 				;
 			ALLOC_GROW(runs, nruns + 1, runs_alloc);
 			runs[nruns++] = (thread_run){ prof_thread_pid(p, tid), tid, a, b };
@@ -185,8 +186,8 @@ int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cp
 		free(runs);
 		sb_release(&nm);
 	}
-	if (!p->has_timestamps || p->nsamples == 0)
-		cJSON_AddItemToArray(profiles, sampled(&c, o && o->name ? o->name : "all samples", idx, p->nsamples, unit));
+	if (!p->has_timestamps || n == 0)
+		cJSON_AddItemToArray(profiles, sampled(&c, o && o->name ? o->name : "all samples", idx, n, unit));
 	free(idx);
 
 	char *txt = cJSON_PrintUnformatted(root);

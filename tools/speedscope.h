@@ -17,6 +17,7 @@
 typedef struct speedscope_opts {
 	const char *name;    /* the file's "name"; NULL: "cprof profile" */
 	uint32_t value;      /* index of the sample type used as weight; PROF_NONE: default */
+	const bool *mask;    /* the samples written (the filters' mask), or NULL: all */
 } speedscope_opts;
 
 /* Appends the speedscope JSON to out. Deterministic. */

@@ -501,13 +501,60 @@ static void check_speedscope(cJSON *j, int nprofiles)
 	}
 }
 
+/* A mask (the filters') leaves the other samples out of the report: its
+ * sample columns, its threads and the stacks only they use; and out of the
+ * speedscope file. */
+static void test_mask_keeps_samples_out(void **state)
+{
+	(void)state;
+	profile *p = make_profile(true);
+	bool mask[40];
+	for (int i = 0; i < 40; i++)
+		mask[i] = i % 5 == 1 || i % 5 == 3; /* main;B (thread 100), worker;EVIL (101) */
+	mask[3] = false;
+	strbuf sb = STRBUF_INIT;
+	cprof_err err;
+	html_opts o = { .title = "t", .mask = mask };
+	assert_int_equal(html_json(p, &o, &sb, &err), 0);
+	cJSON *j = cJSON_Parse(sb.buf);
+	assert_non_null(j);
+	cJSON *smp = cJSON_GetObjectItem(j, "samples");
+	assert_int_equal(cJSON_GetObjectItem(smp, "n")->valueint, 15);
+	cJSON *strings = cJSON_GetObjectItem(j, "strings");
+	assert_true(str_index(strings, "B") >= 0);
+	assert_int_equal(str_index(strings, "C"), -1); /* main;C;A: masked out */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "threads")), 2);
+	cJSON_Delete(j);
+	/* one thread left: one track */
+	for (int i = 0; i < 40; i++)
+		mask[i] = i % 5 == 3;
+	sb_reset(&sb);
+	assert_int_equal(html_json(p, &o, &sb, &err), 0);
+	j = cJSON_Parse(sb.buf);
+	assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "samples"), "n")->valueint, 8);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "threads")), 1);
+	assert_int_equal(cJSON_GetArrayItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "threads"), 0), 0)->valueint, 101);
+	cJSON_Delete(j);
+	speedscope_opts so = { "abc", PROF_NONE, mask };
+	sb_reset(&sb);
+	assert_int_equal(speedscope_write(p, &so, &sb, &err), 0);
+	j = cJSON_Parse(sb.buf);
+	check_speedscope(j, 1);
+	cJSON *pr = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "profiles"), 0);
+	assert_string_equal(cJSON_GetObjectItem(pr, "name")->valuestring, "worker (tid 101)");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(pr, "weights")), 8);
+	cJSON_Delete(j);
+	sb_release(&sb);
+	prof_free(p);
+}
+
 static void test_speedscope_one_sampled_profile_per_thread(void **state)
 {
 	(void)state;
 	profile *p = make_profile(true);
 	strbuf sb = STRBUF_INIT;
 	cprof_err err;
-	speedscope_opts o = { "abc", PROF_NONE };
+	speedscope_opts o = { "abc", PROF_NONE, NULL };
 	assert_int_equal(speedscope_write(p, &o, &sb, &err), 0);
 	cJSON *j = cJSON_Parse(sb.buf);
 	assert_non_null(j);
@@ -558,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement_char),
 		cmocka_unit_test(test_speedscope_one_sampled_profile_per_thread),
+		cmocka_unit_test(test_mask_keeps_samples_out),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -419,6 +419,23 @@ static void test_write_aggregates_ticks(void **state)
 				     "sample 2 1 = 1 1000000 endpoint=/users tid=12\n"
 				     "sample 0 1 = 2 2000000 tid=12\n");
 	prof_free(q);
+
+	/* with a mask (the filters'): only the samples it keeps, every
+	 * location still written */
+	bool *mask = xcalloc(p->nsamples, sizeof(bool));
+	for (size_t i = 0; i < p->nsamples; i++)
+		mask[i] = p->samples[i].labelset != 0;
+	pprof_write_opts m = { .mask = mask };
+	sb_reset(&out);
+	assert_int_equal(pprof_encode(p, &m, &out, &err), 0);
+	assert_int_equal(read_buf(&q, &out, &err), 0);
+	dump(q, &d);
+	assert_non_null(strstr(d.buf, "location 0 m0 1100"));
+	samples = strstr(d.buf, "sample ");
+	assert_non_null(samples);
+	assert_string_equal(samples, "sample 2 1 = 1 1000000 endpoint=/users\n");
+	free(mask);
+	prof_free(q);
 	prof_free(p);
 	sb_release(&out);
 	sb_release(&d);
