@@ -9,7 +9,7 @@ readers="raw top fold flame html pprof"
 tools="$readers record"
 for t in $tools; do [ -x "$BIN/cprof-$t" ] || skip_all "cprof-$t not built"; done
 G=$ROOT/tests/golden
-plan 17
+plan 23
 
 # --help: exit 0, every option line (and its continuation) within 80 columns
 bad=
@@ -24,7 +24,7 @@ is "$bad" "" "--help of every tool: exit 0, lists -h, option lines within 80 col
 # (the option's line and its continuation lines)
 entry() { awk -v o="  --$1" 'index($0, o " ") == 1 || $0 == o { on = 1; print; next }
 	on && /^                      / { print; next } { on = 0 }' "$2"; }
-for o in process no-symbolize max-decompressed names; do
+for o in focus ignore tag thread process from to no-symbolize max-decompressed names; do
 	for t in $readers; do entry "$o" "$T/$t.help" >"$T/e"; [ -s "$T/e" ] && md5sum <"$T/e"; done | sort -u >"$T/sums"
 	is "$(wc -l <"$T/sums")" 1 "--$o: one text in every tool that takes it"
 done
@@ -48,11 +48,11 @@ for t in $readers; do
 done
 is "$bad" "" "bad argument, no input, missing argument: exit 2 with the same words in every reading tool"
 bad=
-for t in raw top fold flame; do
+for t in raw top fold flame html pprof; do
 	"$BIN/cprof-$t" --focus '(' "$G/abc.folded" >/dev/null 2>"$T/err"; rc=$?
 	[ $rc -eq 2 ] && grep -q "^cprof-$t: bad --focus '(': want a POSIX extended regex" "$T/err" || bad="$bad $t($rc)"
 done
-is "$bad" "" "a regex that does not compile is a bad argument too: exit 2 in every view"
+is "$bad" "" "a regex that does not compile is a bad argument too: exit 2 in every reading tool"
 "$BIN/cprof-record" -F 0 true 2>"$T/err" >/dev/null
 is "$?:$(cat "$T/err")" "2:cprof-record: bad -F '0': want a rate from 1 to 100000" "cprof-record's bad rate: the same form"
 
@@ -66,11 +66,11 @@ is "$bad" "" "--value the profile lacks: exit 1 in every tool"
 
 # --process is the filter everywhere; on input without threads, exit 1
 bad=
-for t in raw top fold flame; do
+for t in raw top fold flame html pprof; do
 	"$BIN/cprof-$t" --process 1 "$G/abc.folded" >/dev/null 2>"$T/err"; rc=$?
 	[ $rc -eq 1 ] && grep -q -- "--process needs raw input" "$T/err" || bad="$bad $t($rc)"
 done
-is "$bad" "" "--process on folded input: exit 1 with the same words in every view"
+is "$bad" "" "--process on folded input: exit 1 with the same words in every reading tool"
 # --pid is stackcollapse-perf's flag (cprof-fold): not a filter anywhere
 bad=
 for t in raw top flame html pprof; do

@@ -161,9 +161,17 @@ typedef struct cli_args {
 		     "($XDG_CACHE_HOME/cprof/sym, else ~/.cache/cprof/sym)")
 
 /* The filters (filter.h; f: filter_opts *): --focus --ignore --tag
- * --thread --process --from --to, after a heading. */
+ * --thread --process --from --to, after a heading: the views' (pprof's:
+ * what they drop is not shown, percentages stay of the whole profile), or
+ * CLI_OPTS_FILTER_OUT's, for the tools that write a profile or a report
+ * (what they drop is not written). One meaning per option either way. */
 #define CLI_OPTS_FILTER(f)                                                                       \
 	CLI_OPT_TEXT("Filters (as in pprof; percentages stay of the whole profile):"),            \
+	CLI_OPTS_FILTER_ONLY(f)
+#define CLI_OPTS_FILTER_OUT(f)                                                                   \
+	CLI_OPT_TEXT("Filters (as in pprof; the output holds only the samples they keep):"),     \
+	CLI_OPTS_FILTER_ONLY(f)
+#define CLI_OPTS_FILTER_ONLY(f)                                                                  \
 	CLI_OPT_CALLBACK(0, "focus", &(f)->focus, "RE",                                           \
 			 "only samples with a frame matching RE (POSIX extended\n"               \
 			 "regex on function name, file or module)",                               \

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 {
 	cli_args a = CLI_ARGS_INIT;
 	html_opts ho = { 0 };
-	speedscope_opts so = { NULL, PROF_NONE };
+	speedscope_opts so = { NULL, PROF_NONE, NULL };
 	bool speedscope = false;
 	const cli_option opts[] = {
 		CLI_OPT_STRING(0, "title", &ho.title, "T", "the report's title (default: the input names)"),
@@ -35,6 +35,7 @@ int main(int argc, char **argv)
 			     "leave out the source lines of the source view (by default\n"
 			     "the lines around each sampled line are embedded, read from\n"
 			     "the files the debug info names, where they exist here)"),
+		CLI_OPTS_FILTER_OUT(&a.filter),
 		CLI_OPTS_READ(&a.read),
 		CLI_OPT_OUTPUT(&a.output),
 		CLI_OPT_END(),
@@ -45,6 +46,7 @@ int main(int argc, char **argv)
 	profile *p = cli_load(&a, argv + first, argc - first, &so.value);
 	if (!p)
 		return CLI_EXIT_INPUT;
+	ho.mask = so.mask = a.mask;
 	strbuf t = STRBUF_INIT;
 	if (ho.title) {
 		sb_adds(&t, ho.title);

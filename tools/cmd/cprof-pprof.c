@@ -29,6 +29,7 @@ int main(int argc, char **argv)
 		CLI_OPT_BOOL(0, "thread-labels", &wo.thread_labels,
 			     "label each sample with its thread: \"thread\" (name)\n"
 			     "and \"tid\" (numeric); groups by thread too"),
+		CLI_OPTS_FILTER_OUT(&a.filter),
 		CLI_OPTS_READ(&a.read),
 		CLI_OPT_OUTPUT(&a.output),
 		CLI_OPT_END(),
@@ -41,6 +42,7 @@ int main(int argc, char **argv)
 	}
 	if (!cli_load(&a, argv + first, argc - first, NULL))
 		return CLI_EXIT_INPUT;
+	wo.mask = a.mask;
 	strbuf gz = STRBUF_INIT;
 	cprof_err err = { { 0 } };
 	return cli_finish(&a, pprof_write(a.profile, &wo, &gz, &err), &err, &gz);
