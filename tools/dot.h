@@ -16,7 +16,8 @@
 #include "top.h"
 
 /* Appends the DOT text of p's call graph to out (o->nodecount 0 means
- * pprof's 80). Fails only on a bad value index. */
+ * pprof's 80). Fails on a bad value index (or a profile without sample
+ * types) and on --by stack, which is the top table's. */
 int dot_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err);
 
 /* pprof's ShortenFunctionName: "github.com/x/pkg.Func" -> "pkg.Func",

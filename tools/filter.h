@@ -8,15 +8,18 @@
  *     file; an unsymbolized frame also by its "module+0xoff" name.
  *  --tag KEY=VALUE   keep samples whose labels have KEY equal to VALUE
  *                    (several --tag: all must hold)
- *  --thread TID      keep samples of that thread (raw input)
- *  --process PID     keep samples of that process's threads (raw input)
- *  --from/--to T     keep samples with from <= time < to (raw input),
- *                    T relative to the start of the recording.
+ *  --thread TID      keep samples of that thread (raw and perf input)
+ *  --process PID     keep samples of that process's threads (raw and perf
+ *                    input)
+ *  --from/--to T     keep samples with from <= time < to (raw and perf
+ *                    input), T relative to the start of the recording.
  *
  * The result is a mask (one bool per sample), the one way filters apply: a
- * view passes it to prof_group_samples (or skips masked samples in time
- * order) and can still compute percentages of the whole profile, as pprof
- * does by default. The profile itself is never changed.
+ * view passes it to prof_group_samples (or prof_thread_time_order, or skips
+ * masked samples in time order) and can still compute percentages of the
+ * whole profile, as pprof does by default; the pprof, HTML and speedscope
+ * writers take it too and write the kept samples only. The profile itself
+ * is never changed.
  */
 #ifndef CPROF_FILTER_H
 #define CPROF_FILTER_H

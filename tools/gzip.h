@@ -29,6 +29,7 @@ bool gz_is_gzip(const unsigned char *d, size_t n);
  *   "truncated gzip data"
  *   "corrupt gzip data: <what zlib says>"
  *   "decompressed size exceeds the N-byte limit (--max-decompressed)"
+ *   "cannot start zlib: <why>"
  * and *out untouched. */
 int gz_inflate(const unsigned char *in, size_t n, size_t max_out, unsigned char **out,
 	       size_t *outn, cprof_err *err);

@@ -28,7 +28,8 @@ typedef struct html_opts {
 } html_opts;
 
 /* Appends the profile as the viewer's JSON (unescaped: '<' is plain) to
- * out. Deterministic for the same profile and the same files on disk: unless
+ * out. Returns 0, or -1 with err for a profile without sample types or
+ * with a sample whose stack does not exist. Deterministic for the same profile and the same files on disk: unless
  * o->no_source, the JSON carries, for each source file the profile's lines
  * name that is a readable regular file here with a source file's name (an
  * extension like .c or .go, or an extensionless header under include/), the lines around the lines
@@ -42,7 +43,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 #define HTML_SRC_MAX_SPAN 4000
 #define HTML_SRC_MAX_BYTES (8u << 20)
 
-/* Appends the whole HTML report to out. */
+/* Appends the whole HTML report to out; fails as html_json. */
 int html_write(const profile *p, const html_opts *o, strbuf *out, cprof_err *err);
 
 /* Appends s to out with invalid UTF-8 replaced by U+FFFD, so that the JSON

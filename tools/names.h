@@ -8,7 +8,7 @@
  * becomes ':', a control character or NUL byte a space, a blank name
  * "[unknown]"), with optional ":line", "@0xaddress" and "_[i]" decorations. The views depend on this module, not on each other.
  *
- * It owns three things:
+ * It owns four things:
  *  - names_table: a string table that interns each name once and hands out
  *    dense ids (0, 1, 2, ...), so ids instead of strings travel through
  *    trees and sorts;
@@ -18,7 +18,8 @@
  *    do not depend on each other);
  *  - names_cache: builds the text of a frame once per function (per
  *    location for unsymbolized frames) and its module once per mapping, so
- *    that a name is built once and not once per stack;
+ *    that a name is built once and not once per stack (with --lines or
+ *    --addrs the text differs per line or address: it is built each time);
  *  - pprof's function names: what go tool pprof does to a profile it reads
  *    (demangling, simplification; drop_frames/keep_frames are prune.h's),
  *    done once to the model right after reading so that every view shows

@@ -62,7 +62,6 @@ enum {
 #define MISC_MMAP_BUILD_ID (1u << 14)
 #define MISC_BUILD_ID_SIZE (1u << 15)
 #define CONTEXT_MAX ((uint64_t)-4095)
-#define CONTEXT_KERNEL ((uint64_t)-128)
 #define CONTEXT_USER ((uint64_t)-512)
 #define FEAT_BUILD_ID 2
 #define HEADER_SIZE 104

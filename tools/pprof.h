@@ -50,7 +50,8 @@ typedef struct pprof_write_opts {
  * (defaults). Returns 0, or -1 with err. */
 int pprof_write(const profile *p, const pprof_write_opts *o, strbuf *out_gz, cprof_err *err);
 
-/* The same, without gzip: appends the plain protobuf bytes to out. */
+/* The same, without gzip: appends the plain protobuf bytes to out. Never
+ * fails (returns 0): only the compression can. */
 int pprof_encode(const profile *p, const pprof_write_opts *o, strbuf *out, cprof_err *err);
 
 #endif

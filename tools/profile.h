@@ -263,7 +263,7 @@ void prof_add_value(strbuf *sb, int64_t v, uint32_t decimals);
 double prof_value_real(int64_t v, uint32_t decimals);
 
 /* Index of the sample type named `type` ("samples", "cpu"), or of the
- * default when name is NULL; PROF_NONE if there is no such type. */
+ * default when type is NULL; PROF_NONE if there is no such type. */
 uint32_t prof_find_value(const profile *p, const char *type);
 
 /* One frame of a stack as the views see it: inlined lines expanded. */

@@ -20,7 +20,9 @@ typedef struct speedscope_opts {
 	const bool *mask;    /* the samples written (the filters' mask), or NULL: all */
 } speedscope_opts;
 
-/* Appends the speedscope JSON to out. Deterministic. */
+/* Appends the speedscope JSON to out. Deterministic. Returns 0, or -1 with
+ * err when the profile has no such sample type or a sample's stack does
+ * not exist. */
 int speedscope_write(const profile *p, const speedscope_opts *o, strbuf *out, cprof_err *err);
 
 #endif

@@ -903,11 +903,6 @@ void sym_session_free(sym_session *s)
 	debuginfo_path_str = NULL;
 }
 
-void sym_session_stats(const sym_session *s, sym_stats *st)
-{
-	*st = s->st;
-}
-
 /* Pseudo-files nothing can be read from: anonymous memory, JIT code. */
 static bool pseudo_file(const char *f)
 {

@@ -49,8 +49,6 @@ typedef struct sym_session sym_session;
 sym_session *sym_session_new(const char *debug_dir, bool cache);
 /* Writes what was learnt to the cache file(s) and frees s (NULL is fine). */
 void sym_session_free(sym_session *s);
-/* The session's totals so far. */
-void sym_session_stats(const sym_session *s, sym_stats *st);
 
 /* Symbolizes every location of p that has no lines and a mapping.
  * is_call[i] (nlocations entries, or NULL for all false) says location i
