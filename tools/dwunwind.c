@@ -8,7 +8,9 @@
 #include <elfutils/libdwfl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "symbolize.h"
 #include "util.h"
 
 struct dwu {
@@ -125,9 +127,13 @@ size_t dwu_unwind(dwu *u, uint64_t key, const dwu_module *mods, size_t nmods, in
 		dwfl_report_begin(u->dwfl);
 		for (size_t i = 0; i < nmods; i++) {
 			const char *base = strrchr(mods[i].path, '/');
+			/* the vdso has no file: this system's image (the caller
+			 * checked its build-id) */
+			int fd = strcmp(mods[i].path, "[vdso]") ? -1 : sym_vdso_fd();
 			/* a module that overlaps one reported already fails: fine */
-			dwfl_report_elf(u->dwfl, base ? base + 1 : mods[i].path, mods[i].path, -1,
-					mods[i].start - mods[i].pgoff, false);
+			if (!dwfl_report_elf(u->dwfl, base ? base + 1 : mods[i].path, mods[i].path, fd,
+					     mods[i].start - mods[i].pgoff, false) && fd >= 0)
+				close(fd); /* consumed only on success */
 		}
 		dwfl_report_end(u->dwfl, NULL, NULL);
 		u->attached = dwfl_attach_state(u->dwfl, NULL, pid, &thread_cb, u);

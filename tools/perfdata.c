@@ -644,9 +644,15 @@ static size_t gather_modules(const pd *r, uint32_t pid, uint64_t t, dwu_module *
 	uint64_t ex = last_exec(r, pid, t);
 	for (size_t i = lo; i < hi; i++) {
 		const pmap *m = &r->maps[i];
-		const char *f = r->p->mappings[m->model].file;
-		if (m->time > t || m->time < ex || f[0] != '/' || f[1] == '/' ||
-		    !strncmp(f, "/memfd:", 7))
+		const prof_mapping *pm = &r->p->mappings[m->model];
+		const char *f = pm->file;
+		if (m->time > t || m->time < ex)
+			continue;
+		/* the vdso (no file) when it is this system's: its CFI unwinds
+		 * a sample taken in it (clock_gettime), as perf's copy of it does */
+		bool vdso = !strcmp(f, "[vdso]") && *sym_vdso_build_id() &&
+			    !strcmp(pm->build_id, sym_vdso_build_id());
+		if (!vdso && (f[0] != '/' || f[1] == '/' || !strncmp(f, "/memfd:", 7)))
 			continue;
 		bool dup = false;
 		for (size_t j = 0; j < n && !dup; j++)

@@ -432,20 +432,30 @@ static void hex(const unsigned char *b, size_t n, strbuf *sb)
 	}
 }
 
-/* The vdso has no file: copy this process's own vdso image into a memfd.
- * It is the recorded one when the build-ids match (same kernel). */
-static int vdso_fd(void)
+/* This process's vdso image and its size (program headers and sections),
+ * or NULL. */
+static const unsigned char *vdso_image(size_t *size)
 {
 	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
 	if (!img || memcmp(img, ELFMAG, SELFMAG) != 0 || img[EI_CLASS] != ELFCLASS64)
-		return -1;
+		return NULL;
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
-	size_t size = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
+	size_t n = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
 	const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff);
 	for (unsigned i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > size)
-			size = ph[i].p_offset + ph[i].p_filesz;
-	if (size > (64u << 20))
+		if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > n)
+			n = ph[i].p_offset + ph[i].p_filesz;
+	if (n > (64u << 20))
+		return NULL;
+	*size = n;
+	return img;
+}
+
+int sym_vdso_fd(void)
+{
+	size_t size;
+	const unsigned char *img = vdso_image(&size);
+	if (!img)
 		return -1;
 	int fd = memfd_create("vdso", MFD_CLOEXEC);
 	if (fd < 0)
@@ -460,6 +470,37 @@ static int vdso_fd(void)
 		done += (size_t)w;
 	}
 	return fd;
+}
+
+const char *sym_vdso_build_id(void)
+{
+	static char *id;
+	if (id)
+		return id;
+	strbuf sb = STRBUF_INIT;
+	size_t size;
+	const unsigned char *img = vdso_image(&size);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	for (unsigned i = 0; img && i < eh->e_phnum && !sb.len; i++) {
+		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff) + i;
+		if (ph->p_type != PT_NOTE || ph->p_offset + ph->p_filesz > size)
+			continue;
+		/* notes: namesz, descsz, type, then the name and the descriptor,
+		 * each padded to 4 bytes */
+		for (size_t off = 0; off + sizeof(Elf64_Nhdr) <= ph->p_filesz && !sb.len;) {
+			const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(img + ph->p_offset + off);
+			size_t name = off + sizeof *nh, desc = name + ((nh->n_namesz + 3u) & ~3u);
+			size_t next = desc + ((nh->n_descsz + 3u) & ~3u);
+			if (next > ph->p_filesz || next <= off)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    memcmp(img + ph->p_offset + name, "GNU", 4) == 0)
+				hex(img + ph->p_offset + desc, nh->n_descsz, &sb);
+			off = next;
+		}
+	}
+	id = sb_detach(&sb, NULL);
+	return id;
 }
 
 static void add_stat(strbuf *sb, const char *what, const struct stat *st)
@@ -558,7 +599,7 @@ static bool symmod_open(symmod *sm, const prof_mapping *m, const sym_session *s,
 	bool vdso = strcmp(path, "[vdso]") == 0;
 	struct stat st;
 	if (vdso) {
-		fd = vdso_fd();
+		fd = sym_vdso_fd();
 		if (fd < 0) {
 			sb_adds(why, "this system's vdso cannot be read");
 			return false;

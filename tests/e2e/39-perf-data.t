@@ -17,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 39
+plan 41
 
 # node --perf-basic-prof writes /tmp/perf-PID.map and never removes it: the
 # node processes of this test write their pids to $T/*.nodepid first, and
@@ -94,6 +94,19 @@ is "$(awk '$1 == "main" || $1 == "A" { print $1 }' "$T/cf" | sort | tr '\n' ' ')
 	"abc, dwarf: A and main are on the unwound stacks"
 "$BIN/cprof-top" "$T/dwarf.data" 2>&1 > /dev/null | grep -q 'could not be unwound'
 ok $((! $?)) "abc, dwarf: every sample was unwound (no warning)"
+
+# 1b'. the vdso's own CFI: most of clockloop's samples are in the vdso
+#      (clock_gettime), some where it has no frame; without the vdso as a
+#      module (it has no file: this system's image, build-id checked) 4 of
+#      180 lost poll_clock
+run_limited 120 perf record -q -F 999 --call-graph dwarf -o "$T/vdso.data" -- "$PROGS/clockloop" 0.5 \
+	> /dev/null 2>&1
+ok $? "perf record --call-graph dwarf -- clockloop"
+"$BIN/cprof-fold" --value samples "$T/vdso.data" 2> /dev/null |
+	awk '/__vdso_clock_gettime/ { v += $NF; if ($0 ~ /;main;poll_clock;/) k += $NF } END { print v + 0, k + 0 }' > "$T/vd"
+read -r nv nk < "$T/vd"
+[ "$nv" -ge 20 ] && [ "$nk" = "$nv" ]
+ok $? "clockloop, dwarf: every sample in the vdso unwinds through poll_clock to main ($nk of $nv)"
 
 # 1c. a fixed period (-c N): no PERIOD in the samples, each one stands for N
 #     nanoseconds of cpu-clock, as perf report counts it
