@@ -2,11 +2,14 @@
 # bench/forkexec.sh BUILD [JOB [REPS]]
 #
 # What recording costs a fork/exec-heavy run, beside perf: the same job with
-# no profiler, under cprof-record (100 Hz, every process image recorded) and
-# under `perf record -g -F 99` (perf's usual rate for such runs; it follows
-# children too). CPU is user + system time of the whole run (the recorder
-# included, from wait4's rusage, which counts every descendant); runs are
-# interleaved REPS times and the median is kept. JOB:
+# no profiler, under cprof-record's preloaded sampler (`cprof`: 100 Hz, every
+# process image starts its own recording), under its kernel sampler
+# (`kernel`: --sampler kernel, 100 Hz, DWARF stack snapshots; `kernel-fp`:
+# --unwind fp, callchains only) and under `perf record -g -F 99` (perf's
+# usual rate for such runs; it follows children too). CPU is user + system
+# time of the whole run (the recorder included, from wait4's rusage, which
+# counts every descendant); runs are interleaved REPS times and the median
+# is kept. JOB:
 #   loop   (default) 300 rounds of a shell pipeline: sh -c 'echo | tr | cat'
 #          and expr, ~1200 short processes
 #   make   `make -j2 tools` of a copy of this project's sources in a temp
@@ -49,12 +52,14 @@ JOBEOF
 *) echo "forkexec: unknown job '$JOB' (loop, make)" >&2; exit 2 ;;
 esac
 
-setups="none cprof"
+setups="none cprof kernel kernel-fp"
 [ -n "$PERF" ] && setups="$setups perf"
 run() { # SETUP: prints "WALL CPU"
 	case $1 in
 	none) "$OV" measure sh "$TMP/job.sh" ;;
 	cprof) "$OV" measure "$REC" -q -o "$TMP/rec/x.cprof" -- sh "$TMP/job.sh" ;;
+	kernel) "$OV" measure "$REC" -q --sampler kernel -o "$TMP/rec/x.data" -- sh "$TMP/job.sh" ;;
+	kernel-fp) "$OV" measure "$REC" -q --sampler kernel --unwind fp -o "$TMP/rec/x.data" -- sh "$TMP/job.sh" ;;
 	perf) "$OV" measure perf record -q -g -F 99 -o "$TMP/perf.data" -- sh "$TMP/job.sh" ;;
 	esac
 }
@@ -67,6 +72,7 @@ while [ "$i" -lt "$REPS" ]; do
 		rm -rf "$TMP/rec" && mkdir "$TMP/rec"
 		run "$s" >"$TMP/$s.$i" || { echo "forkexec: $s failed" >&2; exit 1; }
 		[ "$s" = cprof ] && ls "$TMP/rec" | wc -l >"$TMP/files.$i"
+		[ "$s" = kernel ] && wc -c <"$TMP/rec/x.data" >"$TMP/kbytes.$i"
 		[ "$s" = perf ] && rm -f "$TMP/perf.data"
 	done
 	i=$((i + 1))
@@ -82,9 +88,11 @@ for s in $setups; do
 	printf '%-8s %10.2f %10.2f %11.1f%%\n' "$s" "$(wall "$s")" "$c" \
 		"$(awk -v c="$c" -v b="$base" 'BEGIN { print (b > 0 ? 100 * (c - b) / b : 0) }')"
 done
-echo "cprof files per run: $(cat "$TMP"/files.* | median)"
+echo "cprof files per run: $(cat "$TMP"/files.* | median); kernel sampler's perf.data: $(cat "$TMP"/kbytes.* | median | awk '{ printf "%.1f MiB", $1 / 1048576 }')"
 if [ -n "$PERF" ]; then
-	awk -v c="$(cpu cprof)" -v p="$(cpu perf)" -v b="$base" 'BEGIN {
-		if (p > b) printf "cprof extra / perf extra: %.2f\n", (c - b) / (p - b)
-		else print "perf cost no measurable CPU here" }'
+	for s in cprof kernel kernel-fp; do
+		awk -v s="$s" -v c="$(cpu "$s")" -v p="$(cpu perf)" -v b="$base" 'BEGIN {
+			if (p > b) printf "%s extra / perf extra: %.2f\n", s, (c - b) / (p - b)
+			else printf "%s extra CPU: %.2f s; perf cost no measurable CPU here\n", s, c - b }'
+	done
 fi

@@ -19,11 +19,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "perfrec.h"
 #include "rawfile.h"
 
 /* The directory part of an absolute path ("/" for "/x"). */
@@ -260,7 +262,23 @@ void rec_inspect(const char *cmd, rec_target *t)
 	}
 }
 
-bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb)
+/* What t's program is, for the note that the kernel sampler records it. */
+static const char *kind_name(const rec_target *t)
+{
+	switch (t->kind) {
+	case REC_STATIC:
+		return "is statically linked";
+	case REC_STATIC_PIE:
+		return "is a static-pie program";
+	case REC_GO:
+		return "is a Go program";
+	default:
+		return "is built for another machine or word size";
+	}
+}
+
+/* Why the preloaded sampler cannot enter t's program, or NULL. */
+static const char *cannot_preload(const rec_target *t)
 {
 	const char *why;
 	switch (t->kind) {
@@ -284,8 +302,16 @@ bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb)
 		      "cannot preload it";
 		break;
 	default:
-		return false;
+		return NULL;
 	}
+	return why;
+}
+
+bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb)
+{
+	const char *why = cannot_preload(t);
+	if (!why)
+		return false;
 	sb_addf(sb, "%s %s; nothing was run.\n", t->path, why);
 	if (t->script[0])
 		sb_addf(sb, "(%s is a script run by it)\n", t->script);
@@ -294,9 +320,9 @@ bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb)
 			    "go test -cpuprofile, net/http/pprof):\n"
 			    "every cprof tool reads its output, e.g. cprof-top cpu.pprof, "
 			    "cprof-html cpu.pprof -o report.html.\n");
-	sb_addf(sb, "To sample it from outside the process use perf, whose perf.data every cprof "
-		    "tool reads: perf record -g -- %s && cprof-top perf.data%s\n",
-		cmd, t->kind == REC_GO ? "" : " (--call-graph dwarf if it lacks frame pointers)");
+	sb_addf(sb, "To sample it from outside the process, use the kernel sampler (the default for "
+		    "such programs): cprof-record --sampler kernel -- %s\n",
+		cmd);
 	return true;
 }
 
@@ -551,7 +577,7 @@ bool rec_unseen_warning(const rec_file *f, size_t n, int64_t used_ns, uint64_t h
 	sb_addf(sb,
 		"warning: the command used %.3f s of CPU but the files hold %.3f s (%.0f%%): "
 		"programs it ran were not recorded (static or Go programs, or programs that clear "
-		"LD_PRELOAD)",
+		"LD_PRELOAD: --sampler kernel records them)",
 		(double)used_ns / 1e9, (double)got / 1e9, 100.0 * (double)got / (double)used_ns);
 	return true;
 }
@@ -608,10 +634,31 @@ const char *rec_find_library(char *buf, size_t n)
  * argument, so this one variable is the process's. */
 static volatile pid_t rec_child;
 
-static void forward_signal(int sig)
+/* SIGTERM and SIGHUP go to the command. SIGINT and SIGQUIT from the
+ * terminal reach the command's process group by themselves (here they are
+ * ignored, so that the recording outlives the command); sent to
+ * cprof-record alone (kill), they are passed on too. */
+static void forward_signal(int sig, siginfo_t *si, void *uc)
 {
-	if (rec_child > 0)
+	(void)uc;
+	bool from_tty = (sig == SIGINT || sig == SIGQUIT) && si->si_code == SI_KERNEL;
+	if (rec_child > 0 && !from_tty)
 		kill(rec_child, sig);
+}
+
+static const int guarded[4] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+
+static void guard_signals(struct sigaction old[4])
+{
+	struct sigaction fwd = { .sa_sigaction = forward_signal, .sa_flags = SA_SIGINFO };
+	for (int i = 0; i < 4; i++)
+		sigaction(guarded[i], &fwd, &old[i]);
+}
+
+static void restore_signals(const struct sigaction old[4])
+{
+	for (int i = 0; i < 4; i++)
+		sigaction(guarded[i], &old[i], NULL);
 }
 
 typedef struct rec_run {
@@ -620,28 +667,38 @@ typedef struct rec_run {
 	int exec_errno;  /* why the command did not start, or 0 */
 } rec_run;
 
-/* In the child: the sampler's settings, then the command. An exec error
- * goes back through the close-on-exec pipe fd (nothing is printed here). */
-static void exec_child(const rec_opts *o, const char *outabs, const char *preload, int fd)
+/* In the child: the sampler's settings (preload: NULL for the kernel
+ * sampler, which needs none), then the command. With go >= 0, the exec
+ * waits until the parent writes a byte to it (its events are open then);
+ * EOF instead means the parent gave up: nothing is run. An exec error goes
+ * back through the close-on-exec pipe fd (nothing is printed here). */
+static void exec_child(const rec_opts *o, const char *outabs, const char *preload, int fd, int go)
 {
 	char num[24];
-	signal(SIGINT, SIG_DFL);
-	signal(SIGQUIT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	setenv("LD_PRELOAD", preload, 1);
-	setenv("CPROF_OUT", outabs, 1);
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)o->hz);
-	setenv("CPROF_HZ", num, 1);
-	if (o->mode)
-		setenv("CPROF_MODE", o->mode, 1);
-	if (o->unwind)
-		setenv("CPROF_UNWIND", o->unwind, 1);
-	if (o->max_depth) {
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)o->max_depth);
-		setenv("CPROF_MAX_DEPTH", num, 1);
+	for (int i = 0; i < 4; i++)
+		signal(guarded[i], SIG_DFL);
+	if (go >= 0) {
+		ssize_t k;
+		while ((k = read(go, num, 1)) < 0 && errno == EINTR)
+			;
+		if (k != 1)
+			_exit(127);
 	}
-	unsetenv("CPROF_ROOT_PID");
+	if (preload) {
+		setenv("LD_PRELOAD", preload, 1);
+		setenv("CPROF_OUT", outabs, 1);
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)o->hz);
+		setenv("CPROF_HZ", num, 1);
+		if (o->mode)
+			setenv("CPROF_MODE", o->mode, 1);
+		if (o->unwind)
+			setenv("CPROF_UNWIND", strcmp(o->unwind, "fp") ? "libunwind" : "fp", 1);
+		if (o->max_depth) {
+			snprintf(num, sizeof(num), "%llu", (unsigned long long)o->max_depth);
+			setenv("CPROF_MAX_DEPTH", num, 1);
+		}
+		unsetenv("CPROF_ROOT_PID");
+	}
 	execvp(o->argv[0], o->argv);
 	int e = errno;
 	if (write(fd, &e, sizeof(e)) != (ssize_t)sizeof(e)) {
@@ -650,9 +707,26 @@ static void exec_child(const rec_opts *o, const char *outabs, const char *preloa
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-/* Runs the command with the sampler preloaded and waits for it, the
- * terminal's SIGINT and SIGQUIT left to it (ignored here), SIGTERM and
- * SIGHUP forwarded. -1 (said) when it cannot be started at all. */
+/* Reaps the command (rusage of it and of the descendants it waited for)
+ * and reads why its exec failed, if it did; -1 (said) on a wait error. */
+static int reap(const rec_opts *o, int errfd, rec_run *r)
+{
+	int rc = 0;
+	while (wait4(rec_child, &r->status, 0, &r->ru) < 0) {
+		if (errno != EINTR) {
+			say(o, "waitpid: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+	}
+	r->exec_errno = 0;
+	while (read(errfd, &r->exec_errno, sizeof(r->exec_errno)) < 0 && errno == EINTR)
+		;
+	return rc;
+}
+
+/* Runs the command with the sampler preloaded and waits for it (see
+ * forward_signal). -1 (said) when it cannot be started at all. */
 static int run_command(const rec_opts *o, const char *outabs, const char *preload, rec_run *r)
 {
 	int pipefd[2];
@@ -660,46 +734,157 @@ static int run_command(const rec_opts *o, const char *outabs, const char *preloa
 		say(o, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	struct sigaction ign = { .sa_handler = SIG_IGN }, fwd = { .sa_handler = forward_signal };
 	struct sigaction old[4];
-	sigaction(SIGINT, &ign, &old[0]);
-	sigaction(SIGQUIT, &ign, &old[1]);
-	sigaction(SIGTERM, &fwd, &old[2]);
-	sigaction(SIGHUP, &fwd, &old[3]);
+	guard_signals(old);
 	int rc = 0;
 	rec_child = fork();
 	if (rec_child == 0)
-		exec_child(o, outabs, preload, pipefd[1]);
+		exec_child(o, outabs, preload, pipefd[1], -1);
 	close(pipefd[1]);
 	if (rec_child < 0) {
 		say(o, "fork: %s", strerror(errno));
 		rc = -1;
 	} else {
-		r->exec_errno = 0;
-		while (read(pipefd[0], &r->exec_errno, sizeof(r->exec_errno)) < 0 && errno == EINTR)
-			;
-		while (wait4(rec_child, &r->status, 0, &r->ru) < 0) {
-			if (errno != EINTR) {
-				say(o, "waitpid: %s", strerror(errno));
-				rc = -1;
-				break;
-			}
-		}
+		rc = reap(o, pipefd[0], r);
 	}
 	close(pipefd[0]);
 	rec_child = 0;
-	sigaction(SIGINT, &old[0], NULL);
-	sigaction(SIGQUIT, &old[1], NULL);
-	sigaction(SIGTERM, &old[2], NULL);
-	sigaction(SIGHUP, &old[3], NULL);
+	restore_signals(old);
 	return rc;
+}
+
+/* True once the command has ended (a zombie: not reaped yet). */
+static bool child_ended(void)
+{
+	siginfo_t si = { 0 };
+	return waitid(P_PID, (id_t)rec_child, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid;
+}
+
+/* The kernel sampler's run: the command is forked stopped before its exec,
+ * its events are opened, then it runs while the buffers are drained into
+ * the file, until it ends. 0: the command ran and *st says what the file
+ * holds (all zero when its exec failed: no file then); 1 (said): it ran,
+ * but the file could not be written; -1 (said): nothing was run. */
+static int run_kernel(const rec_opts *o, const char *outabs, rec_run *r, prec_stats *st)
+{
+	int errp[2], gop[2];
+	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(gop, O_CLOEXEC) < 0) {
+		say(o, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	struct sigaction old[4];
+	guard_signals(old);
+	int rc = -1;
+	rec_child = fork();
+	if (rec_child == 0) {
+		close(gop[1]);
+		exec_child(o, outabs, NULL, errp[1], gop[0]);
+	}
+	close(errp[1]);
+	close(gop[0]);
+	if (rec_child < 0) {
+		say(o, "fork: %s", strerror(errno));
+		close(gop[1]);
+		goto out;
+	}
+	prec_opts po = PREC_OPTS_INIT;
+	po.hz = o->hz;
+	po.fp = o->unwind && !strcmp(o->unwind, "fp");
+	po.max_depth = (uint32_t)o->max_depth;
+	prec *pr;
+	cprof_err err = { { 0 } };
+	if (prec_open(&pr, rec_child, &po, outabs, &err) < 0) {
+		close(gop[1]); /* EOF: the child exits without running anything */
+		reap(o, errp[0], r);
+		say(o, "cannot record with the kernel sampler: %s; nothing was run", err.msg);
+		goto out;
+	}
+	/* a pidfd turns readable when the command ends; without one (before
+	 * Linux 5.3) the loop looks every 100 ms */
+	int pidfd = (int)syscall(SYS_pidfd_open, rec_child, 0);
+	if (write(gop[1], "g", 1) != 1) {
+		/* the child is gone: the loop sees it end */
+	}
+	close(gop[1]);
+	bool failed = false;
+	for (;;) {
+		int k = prec_poll(pr, pidfd, pidfd >= 0 ? -1 : 100, &err);
+		if (k < 0) {
+			/* the disk is full, say: the command goes on unrecorded */
+			say(o, "%s; recording stopped, the command goes on", err.msg);
+			prec_abort(pr);
+			failed = true;
+			break;
+		}
+		if ((k == 1 || pidfd < 0) && child_ended())
+			break;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	rc = 1;
+	if (reap(o, errp[0], r) < 0) {
+		if (!failed)
+			prec_abort(pr);
+		rc = -1;
+		goto out;
+	}
+	if (failed)
+		goto out;
+	if (r->exec_errno) {
+		prec_abort(pr); /* nothing ran: no file */
+		memset(st, 0, sizeof(*st));
+		rc = 0;
+		goto out;
+	}
+	if (prec_finish(pr, st, &err) < 0) {
+		say(o, "%s", err.msg);
+		goto out;
+	}
+	rc = 0;
+out:
+	close(errp[0]);
+	rec_child = 0;
+	restore_signals(old);
+	return rc;
+}
+
+/* The kernel sampler's summary: the file, then its processes with the
+ * most samples. */
+static void kernel_summary(const rec_opts *o, const prec_stats *st)
+{
+	strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%s: %llu samples (%llu lost) in ", o->output, (unsigned long long)st->samples,
+		(unsigned long long)st->lost);
+	add_secs(&sb, (int64_t)(st->last_ns - st->first_ns));
+	sb_addf(&sb, ", %zu process%s (%zu with samples); perf.data from the kernel sampler, "
+		     "%.1f MiB",
+		st->nprocs, st->nprocs == 1 ? "" : "es", st->nprocs_sampled,
+		(double)st->bytes / (1 << 20));
+	say(o, "%s", sb.buf);
+	size_t show = st->nprocs_sampled < 8 ? st->nprocs_sampled : 8;
+	for (size_t i = 0; i < show && st->nprocs_sampled > 1; i++) {
+		sb_reset(&sb);
+		sb_addf(&sb, "  pid %u (%s): %llu samples", st->procs[i].pid, st->procs[i].comm,
+			(unsigned long long)st->procs[i].samples);
+		say(o, "%s", sb.buf);
+	}
+	if (st->nprocs_sampled > show)
+		say(o, "  and %zu more processes with samples", st->nprocs_sampled - show);
+	sb_release(&sb);
+}
+
+/* What cprof-record exits with after the command ran: its status, or
+ * 128+N when a signal N killed it. */
+static int exit_status(const rec_run *r)
+{
+	return WIFSIGNALED(r->status) ? 128 + WTERMSIG(r->status) : WEXITSTATUS(r->status);
 }
 
 /* After the run: the files, the summary, the warnings; the exit status. */
 static int report(const rec_opts *o, const char *outabs, const char *lib, uint64_t t0,
 		  const rec_run *r)
 {
-	int rc = WIFSIGNALED(r->status) ? 128 + WTERMSIG(r->status) : WEXITSTATUS(r->status);
+	int rc = exit_status(r);
 	bool exec_failed = WIFEXITED(r->status) && WEXITSTATUS(r->status) >= 126;
 	if (r->exec_errno)
 		say(o, "%s: %s", o->argv[0], strerror(r->exec_errno));
@@ -729,6 +914,27 @@ static int report(const rec_opts *o, const char *outabs, const char *lib, uint64
 	return rc;
 }
 
+/* The kernel sampler's run and report: the command's status; 2 when the
+ * command succeeded but its file could not be written, or recording could
+ * not start. */
+static int record_kernel(const rec_opts *o, const char *outabs)
+{
+	rec_run r;
+	prec_stats st = { 0 };
+	int k = run_kernel(o, outabs, &r, &st);
+	if (k < 0)
+		return 2;
+	int rc = exit_status(&r);
+	if (k > 0)
+		return rc ? rc : 2;
+	if (r.exec_errno)
+		say(o, "%s: %s", o->argv[0], strerror(r.exec_errno));
+	else if (!o->quiet)
+		kernel_summary(o, &st);
+	free(st.procs);
+	return rc;
+}
+
 int rec_record(const rec_opts *o)
 {
 	strbuf outabs = STRBUF_INIT, why = STRBUF_INIT, preload = STRBUF_INIT;
@@ -753,6 +959,25 @@ int rec_record(const rec_opts *o)
 	}
 	rec_target tgt;
 	rec_inspect(o->argv[0], &tgt);
+	bool wall = o->mode && !strcmp(o->mode, "wall");
+	bool kernel = o->sampler == REC_SAMPLER_KERNEL ||
+		      (o->sampler == REC_SAMPLER_AUTO && cannot_preload(&tgt));
+	if (kernel && wall) {
+		say(o, "--mode wall needs the preloaded sampler: the kernel sampler takes samples "
+		       "of CPU time only%s%s%s; nothing was run",
+		    o->sampler == REC_SAMPLER_AUTO ? ", and " : "",
+		    o->sampler == REC_SAMPLER_AUTO ? tgt.path : "",
+		    o->sampler == REC_SAMPLER_AUTO ? " cannot be preloaded" : "");
+		goto done;
+	}
+	if (kernel) {
+		if (o->sampler == REC_SAMPLER_AUTO && !o->quiet)
+			say(o, "%s %s: the preloaded sampler cannot enter it, so the kernel sampler "
+			       "records it (--sampler kernel: a perf.data file)",
+			    tgt.path, kind_name(&tgt));
+		rc = record_kernel(o, outabs.buf);
+		goto done;
+	}
 	if (rec_refusal(&tgt, o->argv[0], &why)) {
 		why.buf[--why.len] = 0; /* one message: the first line names the program */
 		say(o, "%s", why.buf);

@@ -115,11 +115,18 @@ bool rec_unseen_warning(const rec_file *f, size_t n, int64_t used_ns, uint64_t h
  * program (into buf), else the bare name for the loader's search path. */
 const char *rec_find_library(char *buf, size_t n);
 
+typedef enum rec_sampler {
+	REC_SAMPLER_AUTO,    /* preload, or kernel for programs preload cannot enter */
+	REC_SAMPLER_PRELOAD, /* libcprof-sample.so in every process (raw files) */
+	REC_SAMPLER_KERNEL,  /* perf_event from outside (one perf.data file: perfrec.h) */
+} rec_sampler;
+
 typedef struct rec_opts {
 	const char *output;     /* the raw file as given (relative: to the cwd) */
 	uint64_t hz;            /* samples per second of CPU time per thread */
 	const char *mode;       /* "cpu", "wall", or NULL: the sampler's default */
-	const char *unwind;     /* "libunwind", "fp", or NULL */
+	const char *unwind;     /* "libunwind" or "dwarf" (the same), "fp", or NULL */
+	rec_sampler sampler;
 	uint64_t max_depth;     /* frames per sample; 0: the sampler's default */
 	bool quiet;             /* no summary */
 	const char *library;    /* the sampler; NULL: rec_find_library */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Programs the preloaded sampler cannot enter are refused before they run,
-# with the reason and what to use instead, and exit 2: a static binary, a
-# static-pie one and Go programs (static, and with cgo), all built here in
-# the test run. A script whose #! interpreter is such a program is refused
+# Programs the preloaded sampler cannot enter are refused before they run
+# when it is asked for (--sampler preload; by default the kernel sampler
+# records them: e2e 28), with the reason and what to use instead, and exit
+# 2: a static binary, a static-pie one and Go programs (static, and with
+# cgo), all built here in the test run. A script whose #! interpreter is such a program is refused
 # the same way. A script that runs a static program from a dynamic shell
 # gets a truthful message after the run: nothing was recorded (exit 2), or,
 # when the shell was recorded, a warning that the files hold less CPU time
@@ -31,7 +32,7 @@ C
 refused() { # NAME WHY-REGEX INSTEAD-REGEX CMD...
 	local name=$1 why=$2 instead=$3; shift 3
 	rm -f "$T/ran" "$T/out"*
-	run_limited 30 "$BIN/cprof-record" -o "$T/out" -- "$@" "$T/ran" 2>"$T/err"
+	run_limited 30 "$BIN/cprof-record" --sampler preload -o "$T/out" -- "$@" "$T/ran" 2>"$T/err"
 	is "$?" 2 "$name: exit 2"
 	ok "$([ ! -e "$T/ran" ] && [ -z "$(ls "$T" | grep '^out')" ]; echo $?)" "$name: never ran, no file"
 	like "$(head -1 "$T/err")" "$why" "$name: says why ($(head -1 "$T/err"))"
@@ -39,14 +40,14 @@ refused() { # NAME WHY-REGEX INSTEAD-REGEX CMD...
 }
 
 if gcc -static -O1 -o "$T/static" "$T/spin.c" 2>"$T/cc.err"; then
-	refused "gcc -static" "/static is statically linked.*nothing was run" "perf record -g" "$T/static"
+	refused "gcc -static" "/static is statically linked.*nothing was run" "cprof-record --sampler kernel" "$T/static"
 else
 	for i in 1 2 3 4; do ok 0 "# SKIP no static libc: $(head -1 "$T/cc.err")"; done
 fi
 if gcc -static-pie -fPIE -O1 -o "$T/spie" "$T/spin.c" 2>"$T/cc.err"; then
-	refused "gcc -static-pie" "spie is a static-pie program" "perf record -g" "$T/spie"
+	refused "gcc -static-pie" "spie is a static-pie program" "cprof-record --sampler kernel" "$T/spie"
 	# found through PATH as execvp finds it
-	PATH="$T:$PATH" refused "a static-pie program found in PATH" "spie is a static-pie" "perf record" spie
+	PATH="$T:$PATH" refused "a static-pie program found in PATH" "spie is a static-pie" "--sampler kernel" spie
 else
 	for i in 1 2 3 4 5 6 7 8; do ok 0 "# SKIP no static-pie: $(head -1 "$T/cc.err")"; done
 fi

@@ -4,16 +4,22 @@
 # sampled at the asked rate in cpu and wall mode, and see what they would see
 # without the profiler: the masks they set and read, no EINTR from sleeping
 # calls (nanosleep, poll, epoll_wait, select, sigtimedwait), and the
-# program's own SIGPROF through sigwait and sigpending.
+# program's own SIGPROF through sigwait and sigpending. The kernel sampler
+# (--sampler kernel), which sends no signal, samples them at the rate too.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/60-torture-lib.sh"
-plan 8
+plan 11
 
 MS=600
 plain blockall 60 "$TORTURE/blockall" 4 $MS
 like "$(cat "$T/blockall.plain.out")" 'bad masks 0, sleeps 10, EINTR 0, sigwait ok' "blockall: runs clean without the profiler"
-for mode in cpu wall; do
-	profiled blockall-$mode 120 -F 1000 --mode $mode -- "$TORTURE/blockall" 4 $MS
+# kernel: the kernel sampler (perf_event from outside, no signal at all)
+for mode in cpu wall kernel; do
+	if [ $mode = kernel ]; then
+		profiled blockall-$mode 120 -F 1000 --sampler kernel -- "$TORTURE/blockall" 4 $MS
+	else
+		profiled blockall-$mode 120 -F 1000 --mode $mode -- "$TORTURE/blockall" 4 $MS
+	fi
 	cp "$T/blockall.plain.out" "$T/blockall-$mode.plain.out"
 	cp "$T/blockall.plain.rc" "$T/blockall-$mode.plain.rc"
 	same_behaviour blockall-$mode
