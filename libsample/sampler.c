@@ -326,8 +326,20 @@ static void scan_mappings_locked(void)
 {
 	struct scan sc = {0};
 	uint64_t now = cp_now(CLOCK_MONOTONIC);
+	sigset_t prof, old;
 
+	/* The handler's unwind calls dl_iterate_phdr too (libunwind finds
+	 * each frame's module with it): a sample taken while this thread is
+	 * inside the loader's lock, in the instant of its unlock that has
+	 * cleared the recursive owner but not yet released the lock word,
+	 * waits for itself forever (seen: /bin/true at 10 kHz, hung in e2e
+	 * 12, its probe timer armed before this first scan). SIGPROF waits
+	 * until the scan is done instead. */
+	sigemptyset(&prof);
+	sigaddset(&prof, SIGPROF);
+	cp_real_pthread_sigmask(SIG_BLOCK, &prof, &old);
 	dl_iterate_phdr(phdr_cb, &sc);
+	cp_real_pthread_sigmask(SIG_SETMASK, &old, NULL);
 	for (size_t i = 0; i < nmaps; i++)
 		maps[i].seen = 0;
 	for (size_t i = 0; i < sc.n; i++) {
