@@ -69,19 +69,6 @@ struct prec {
 	int werrno;
 };
 
-static uint64_t rd64(const unsigned char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-static uint32_t rd32(const unsigned char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
 /* The online CPUs ("0-3,5"), into *cpus; their count. */
 static size_t online_cpus(int **cpus)
 {
@@ -197,36 +184,30 @@ int prec_open(prec **out, pid_t pid, const prec_opts *o, const char *path, cprof
 	struct perf_event_attr *a = &r->attr;
 
 	*out = NULL;
-	a->size = sizeof(*a);
-	a->type = PERF_TYPE_SOFTWARE;
-	a->config = PERF_COUNT_SW_CPU_CLOCK;
-	a->sample_period = o->hz ? 1000000000 / o->hz : 10000000;
-	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
-			 PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN;
+	long maxstack = sysctl_num("/proc/sys/kernel/perf_event_max_stack", 127);
+	if (maxstack <= 0 || maxstack > 65535)
+		maxstack = 127;
+	*a = (struct perf_event_attr){
+		.size = sizeof(*a),
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.sample_period = o->hz ? 1000000000 / o->hz : 10000000,
+		.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU |
+			       PERF_SAMPLE_PERIOD | PERF_SAMPLE_CALLCHAIN,
+		.sample_max_stack = (uint16_t)(o->max_depth && o->max_depth < maxstack ? o->max_depth
+										: maxstack),
+		.disabled = 1, .enable_on_exec = 1, .inherit = 1,
+		.exclude_kernel = 1, .exclude_hv = 1, .exclude_callchain_kernel = 1,
+		.mmap = 1, .mmap2 = 1, .comm = 1, .comm_exec = 1, .task = 1, .sample_id_all = 1,
+		.use_clockid = 1, .clockid = CLOCK_MONOTONIC,
+		.build_id = 1,
+		.watermark = 1, /* wakeup_watermark 0: the kernel wakes poll at half a buffer */
+	};
 	if (!o->fp) {
 		a->sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
 		a->sample_regs_user = REGS_X86_64;
 		a->sample_stack_user = (o->stack_bytes + 7) & ~7u;
 	}
-	long maxstack = sysctl_num("/proc/sys/kernel/perf_event_max_stack", 127);
-	a->sample_max_stack = (uint16_t)(o->max_depth && o->max_depth < maxstack ? o->max_depth
-							: maxstack > 0 && maxstack < 65535 ? maxstack : 127);
-	a->disabled = 1;
-	a->enable_on_exec = 1;
-	a->inherit = 1;
-	a->exclude_kernel = 1;
-	a->exclude_hv = 1;
-	a->exclude_callchain_kernel = 1;
-	a->mmap = 1;
-	a->mmap2 = 1;
-	a->comm = 1;
-	a->comm_exec = 1;
-	a->task = 1;
-	a->sample_id_all = 1;
-	a->use_clockid = 1;
-	a->clockid = CLOCK_MONOTONIC;
-	a->build_id = 1;
-	a->watermark = 1; /* wakeup_watermark 0: the kernel wakes poll at half a buffer */
 	r->sample_type = a->sample_type;
 
 	r->rings = xcalloc(ncpu, sizeof(ring));
@@ -295,50 +276,54 @@ static proc *proc_of(prec *r, uint32_t pid)
 	return &r->procs[i];
 }
 
+/* The leading fields of the records the summary reads (the kernel's
+ * layouts for this attr's sample_type). */
+struct sample_head { uint64_t ip; uint32_t pid, tid; uint64_t time; };
+struct comm_head { uint32_t pid, tid; };
+struct fork_head { uint32_t pid, ppid; };
+struct lost_head { uint64_t id, lost; };
+
 /* What the summary needs from one record (b: its body, len bytes). */
 static void account(prec *r, uint32_t type, const unsigned char *b, size_t len)
 {
-	switch (type) {
-	case PERF_RECORD_SAMPLE:
-		/* IP, then TID (pid, tid), TIME */
-		if (len >= 24) {
-			uint64_t t = rd64(b + 16);
-			r->st.samples++;
-			proc_of(r, rd32(b + 8))->samples++;
-			if (t < r->st.first_ns)
-				r->st.first_ns = t;
-			if (t > r->st.last_ns)
-				r->st.last_ns = t;
-		}
-		break;
-	case PERF_RECORD_COMM:
-		if (len >= 9) {
-			proc *p = proc_of(r, rd32(b));
-			if (rd32(b) == rd32(b + 4) || !p->comm[0])
-				snprintf(p->comm, sizeof(p->comm), "%.*s", (int)strnlen((const char *)b + 8,
-										       len - 8 < 16 ? len - 8 : 15),
-					 (const char *)b + 8);
-		}
-		break;
-	case PERF_RECORD_FORK:
-		/* pid, ppid, tid, ptid: a new process when pid != ppid; it has
-		 * its parent's name until it execs */
-		if (len >= 8 && rd32(b) != rd32(b + 4)) {
+	if (type == PERF_RECORD_SAMPLE && len >= sizeof(struct sample_head)) {
+		struct sample_head h;
+		memcpy(&h, b, sizeof(h));
+		r->st.samples++;
+		proc_of(r, h.pid)->samples++;
+		if (h.time < r->st.first_ns)
+			r->st.first_ns = h.time;
+		if (h.time > r->st.last_ns)
+			r->st.last_ns = h.time;
+	} else if (type == PERF_RECORD_COMM && len > sizeof(struct comm_head)) {
+		/* a process's name: its main thread's, set at exec */
+		struct comm_head h;
+		memcpy(&h, b, sizeof(h));
+		proc *p = proc_of(r, h.pid);
+		size_t n = strnlen((const char *)b + sizeof(h), len - sizeof(h));
+		if (h.pid == h.tid || !p->comm[0])
+			snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(n < 15 ? n : 15),
+				 (const char *)b + sizeof(h));
+	} else if (type == PERF_RECORD_FORK && len >= sizeof(struct fork_head)) {
+		/* a new process when pid != ppid (else a thread); it has its
+		 * parent's name until it execs */
+		struct fork_head h;
+		memcpy(&h, b, sizeof(h));
+		if (h.pid != h.ppid) {
 			char parent[16];
-			memcpy(parent, proc_of(r, rd32(b + 4))->comm, sizeof(parent));
-			proc *p = proc_of(r, rd32(b));
+			memcpy(parent, proc_of(r, h.ppid)->comm, sizeof(parent));
+			proc *p = proc_of(r, h.pid);
 			if (!p->comm[0])
 				memcpy(p->comm, parent, sizeof(parent));
 		}
-		break;
-	case PERF_RECORD_LOST:
-		if (len >= 16)
-			r->st.lost += rd64(b + 8);
-		break;
-	case PERF_RECORD_LOST_SAMPLES:
-		if (len >= 8)
-			r->st.lost += rd64(b);
-		break;
+	} else if (type == PERF_RECORD_LOST && len >= sizeof(struct lost_head)) {
+		struct lost_head h;
+		memcpy(&h, b, sizeof(h));
+		r->st.lost += h.lost;
+	} else if (type == PERF_RECORD_LOST_SAMPLES && len >= 8) {
+		uint64_t lost;
+		memcpy(&lost, b, 8);
+		r->st.lost += lost;
 	}
 }
 

@@ -4,25 +4,9 @@
 # program), and the stacks split 5:3:4 between A, A;C and B, with both
 # unwinders and at 100 Hz and 1 kHz.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/10-record-lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/abc" ] || skip_all "cprof-record or samples/abc not built"
 plan 18
-
-# CPU seconds (user and system) of a command, from bash's own rusage of the
-# child. The task clock counts both: a tick that falls in the kernel is
-# delivered on the return to user mode, at the user stack that made the call.
-usercpu() { # OUTFILE CMD...
-	local out=$1; shift
-	local TIMEFORMAT='%3U %3S'
-	{ time "$@" >"$T/cmd.out" 2>"$T/cmd.err"; } 2>"$out"
-}
-
-# share (percent) of samples whose stack matches a regex, from cprof-raw
-share() { # FILE REGEX
-	"$BIN/cprof-raw" "$1" 2>/dev/null | awk -v re="$2" '
-		/^#/ { next } { n++; if ($NF ~ re) k++ }
-		END { printf "%.1f", n ? 100 * k / n : 0 }'
-}
-nsamples() { "$BIN/cprof-raw" "$1" 2>/dev/null | sed -n 's/^# samples: \([0-9]*\).*/\1/p'; }
 
 "$BIN/cprof-record" --help >"$T/help" 2>&1
 ok $? "--help exits 0"
