@@ -206,15 +206,14 @@
 		for (let i = 0; i < n; i++) if (parent[i] >= 0) cnt[parent[i] + 1]++;
 		for (let i = 0; i < n; i++) cnt[i + 1] += cnt[i];
 		const start = cnt.slice(), kids = new Int32Array(Math.max(0, cnt[n]));
-		const fill = cnt.slice();
-		const deal = (i) => { if (parent[i] >= 0) kids[fill[parent[i]]++] = i; };
-		if (rank) {
-			const order = countingOrder(rank, n, nRank);
-			for (let j = 0; j < n; j++) deal(order[j]);
-		} else {
-			for (let i = 0; i < n; i++) deal(i);
-		}
+		deal(parent, rank ? countingOrder(rank, n, nRank) : null, n, kids, cnt.slice());
 		return { start, kids };
+	}
+	function deal(parent, order, n, kids, fill) { // each node to its parent's list, in order
+		for (let j = 0; j < n; j++) {
+			const i = order ? order[j] : j, p = parent[i];
+			if (p >= 0) kids[fill[p]++] = i;
+		}
 	}
 	function countingOrder(rank, n, nRank) { // 0..n-1 stably sorted by rank[i]
 		const pos = new Int32Array(nRank + 1);
