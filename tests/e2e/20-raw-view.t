@@ -13,14 +13,7 @@ GEN=$BUILD/bench/aggregate-gen
 command -v cc >/dev/null || skip_all "no C compiler to build the test program"
 plan 37
 
-cat > "$T/abc.c" <<'EOF'
-volatile unsigned long sink;
-void C(void) { for (int i = 0; i < 1000; i++) sink += i; }
-void A(int c) { for (int i = 0; i < 1000; i++) sink += i; if (c) C(); }
-void B(void) { for (int i = 0; i < 1000; i++) sink ^= i; }
-int main(void) { for (int k = 0; k < 12; k++) { if (k < 5) A(0); else if (k < 8) A(1); else B(); } return 0; }
-EOF
-cc -O1 -g -fno-inline -fno-omit-frame-pointer -o "$T/abc" "$T/abc.c"
+build_abc
 ok $? "test program compiled"
 "$GEN" --abc "$T/abc" -n 120 --threads 1 -o "$T/one.cprof" &&
 	"$GEN" --abc "$T/abc" -n 120 --threads 2 -o "$T/two.cprof"

@@ -29,15 +29,7 @@ for f in "--focus func1|-focus=func1" "--ignore mix|-ignore=mix" "--tag phase=a|
 done
 
 # a raw recording of two threads (main, A, B, C in the 5:3:4 pattern)
-cat > "$T/abc.c" <<'PROG'
-volatile unsigned long sink;
-void C(void) { for (int i = 0; i < 1000; i++) sink += i; }
-void A(int c) { for (int i = 0; i < 1000; i++) sink += i; if (c) C(); }
-void B(void) { for (int i = 0; i < 1000; i++) sink ^= i; }
-int main(void) { for (int k = 0; k < 12; k++) { if (k < 5) A(0); else if (k < 8) A(1); else B(); } return 0; }
-PROG
-cc -O1 -g -fno-inline -fno-omit-frame-pointer -o "$T/abc" "$T/abc.c" &&
-	"$GEN" --abc "$T/abc" -n 240 --threads 2 -o "$T/two.cprof"
+build_abc && "$GEN" --abc "$T/abc" -n 240 --threads 2 -o "$T/two.cprof"
 ok $? "test program compiled, its raw file synthesized"
 tid=$("$BIN/cprof-raw" "$T/two.cprof" | awk '!/^#/ { print $2 }' | sort -u | tail -1)
 filters="--thread $tid --from 100ms --to 900ms --ignore ^B$"

@@ -41,3 +41,17 @@ within() {
 }
 # Runs a command with a time limit, so no test can hang CI.
 run_limited() { timeout -k 5 "$@"; }
+
+# build_abc: compiles $T/abc, the story's program (main calls A, A;C, B in
+# the 5:3:4 pattern), for bench/aggregate-gen --abc to synthesize raw files
+# of it with its real symbols. Exit status of the compiler.
+build_abc() {
+	cat > "$T/abc.c" <<'PROG'
+volatile unsigned long sink;
+void C(void) { for (int i = 0; i < 1000; i++) sink += i; }
+void A(int c) { for (int i = 0; i < 1000; i++) sink += i; if (c) C(); }
+void B(void) { for (int i = 0; i < 1000; i++) sink ^= i; }
+int main(void) { for (int k = 0; k < 12; k++) { if (k < 5) A(0); else if (k < 8) A(1); else B(); } return 0; }
+PROG
+	cc -O1 -g -fno-inline -fno-omit-frame-pointer -o "$T/abc" "$T/abc.c"
+}
