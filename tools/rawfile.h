@@ -87,7 +87,7 @@ bool raw_looks_like(const unsigned char *d, size_t n);
 
 /* Checks the file header and positions the reader on the first record.
  * Returns 0, or -1 with err ("not a cprof raw file (bad magic)",
- * "raw file version 2 is newer than this reader (1)", "raw file is
+ * "raw file version 3 is newer than this reader (2)", "raw file is
  * big-endian; only little-endian files are supported", "raw file header
  * truncated at byte N"). */
 int raw_open(raw_reader *r, const unsigned char *d, size_t n, cprof_err *err);
@@ -154,9 +154,10 @@ uint64_t raw_sample_frame(const raw_sample_rec *s, uint32_t i);
 uint64_t raw_frame(const unsigned char *frames, uint32_t i);
 
 /* v2: a STACK record (its frames as a SAMPLE's) and a STACK_SAMPLE
- * record with its optional parts filled in: weight_ns is INFO's period
- * unless the record says otherwise (has_weight), labelset 0 unless it has
- * one, sflags CPROF_SAMPLE_OFFCPU from the record's flags. */
+ * record with its optional parts filled in: weight_ns only when the record
+ * has one (has_weight; else 0, and the sample weighs INFO's period, which
+ * the caller knows), labelset 0 unless it has one, sflags
+ * CPROF_SAMPLE_OFFCPU from the record's flags. */
 typedef struct raw_stack_rec {
 	struct cprof_raw_stack h;
 	const unsigned char *frames; /* h.nframes little-endian uint64, leaf first */
