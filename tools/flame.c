@@ -663,38 +663,53 @@ static uint32_t color_class(const char *name)
 	return (uint32_t)(h >> 59) % NCOLORS;
 }
 
-/* Appends the label that fits in w pixels: the name, or its head and "..";
- * nothing when not even three characters fit. */
-static void add_label(strbuf *sb, const char *name, double w)
+/* How a name is drawn, worked out once per name id (a name is drawn in
+ * many frames): its display text (FlameGraph's annotation dropped)
+ * XML-escaped, the display text's length and characters (for labels), and
+ * its annotation. */
+typedef struct name_draw {
+	size_t off;      /* the escaped display text in svg_ctx.esc */
+	size_t len;      /* its length */
+	size_t dlen;     /* bytes of the display text (unescaped) */
+	size_t chars;    /* characters of the display text */
+	char ann;        /* the annotation's letter ("_[k]"), or 0 */
+	bool ready;
+} name_draw;
+
+/* Appends the label that fits in w pixels: name id's display text, or
+ * its head and ".."; nothing when not even three characters fit. esc is
+ * the display text escaped (d says how long both are). */
+static void add_label(strbuf *sb, const names_table *names, uint32_t id, const name_draw *d,
+		      const char *esc, double w, strbuf *tmp)
 {
 	int fit = (int)((w - 6) / CHAR_W);
 	if (fit < 3)
 		return;
-	size_t n = strlen(name);
-	/* count characters, not bytes */
-	size_t chars = 0;
-	for (size_t i = 0; i < n; i++)
-		chars += ((unsigned char)name[i] & 0xc0) != 0x80;
-	if (chars <= (size_t)fit) {
-		sb_add_xml(sb, name);
+	if (d->chars <= (size_t)fit) {
+		sb_add(sb, esc, d->len);
 		return;
 	}
-	size_t keep = 0, c = 0;
+	const char *name = names_get(names, id);
+	size_t n = d->dlen, keep = 0, c = 0;
 	while (keep < n && c < (size_t)fit - 2) {
 		keep++;
 		while (keep < n && ((unsigned char)name[keep] & 0xc0) == 0x80)
 			keep++;
 		c++;
 	}
-	char *head = xstrndup(name, keep);
-	sb_add_xml(sb, head);
-	free(head);
+	sb_reset(tmp);
+	sb_add(tmp, name, keep);
+	sb_add_xml(sb, tmp->buf);
 	sb_adds(sb, "..");
 }
 
+/* A frame to draw, with what drawing it reads of its node (the frames are
+ * drawn level by level, and a level's nodes lie far apart). */
 typedef struct placed {
+	int64_t off;   /* offset from the left, in value units */
+	int64_t total; /* the node's */
 	uint32_t node;
-	int64_t off; /* offset from the left, in value units */
+	uint32_t name, depth; /* the node's */
 } placed;
 
 /* A value as the titles say it: nanoseconds scaled to the largest unit
@@ -702,7 +717,7 @@ typedef struct placed {
  * separators and its name ("1,234 samples"), as flamegraph.pl writes it;
  * a fractional count with its decimals ("1,000.25 samples", where
  * flamegraph.pl rounds to an integer). */
-static void add_value(strbuf *sb, int64_t v, uint32_t decimals, const char *unit, const char *countname)
+static void add_value(strbuf *sb, int64_t v, uint32_t decimals, const char *unit, const strbuf *countname)
 {
 	if (unit && !strcmp(unit, "nanoseconds")) {
 		static const struct { double div; const char *name; } u[] = {
@@ -733,33 +748,37 @@ static void add_value(strbuf *sb, int64_t v, uint32_t decimals, const char *unit
 	if (*d == '-')
 		sb_addc(sb, *d++);
 	size_t n = strcspn(d, "."); /* the integer part gets the commas */
+	sb_grow(sb, n + n / 3 + 1);
+	char *w = sb->buf + sb->len;
 	for (size_t i = 0; i < n; i++) {
 		if (i && (n - i) % 3 == 0)
-			sb_addc(sb, ',');
-		sb_addc(sb, d[i]);
+			*w++ = ',';
+		*w++ = d[i];
 	}
+	sb->len = (size_t)(w - sb->buf);
 	sb_adds(sb, d + n);
 	sb_addc(sb, ' ');
-	sb_add_xml(sb, countname);
+	sb_add(sb, countname->buf, countname->len);
 }
 
 /* A frame's <title>, flamegraph.pl's: "name (N samples, P%)", "; +D%"
  * after the percentage in a differential graph, "all (N samples, 100%)" for
  * the root; so a viewer that runs no script (an <img>, GitHub) shows it on
- * hover. The embedded viewer reads the name back up to the last " (". */
-static void add_title(strbuf *out, const char *name, const flame_node *n, int64_t total,
-		      const flame_svg_opts *o, bool diff, double delta)
+ * hover. The embedded viewer reads the name back up to the last " (". esc
+ * is the name, escaped; countname the count's name, escaped. */
+static void add_title(strbuf *out, const char *esc, size_t esc_len, const placed *pf,
+		      int64_t total, const flame_svg_opts *o, const strbuf *countname, bool diff,
+		      double delta)
 {
-	const char *countname = o->countname ? o->countname : "samples";
 	sb_adds(out, "<title>");
-	sb_add_xml(out, name);
+	sb_add(out, esc, esc_len);
 	sb_adds(out, " (");
-	add_value(out, n->total, o->decimals, o->unit, countname);
-	if (n->parent == PROF_NONE) {
+	add_value(out, pf->total, o->decimals, o->unit, countname);
+	if (pf->node == 0) { /* the root */
 		sb_adds(out, ", 100%");
 	} else {
 		sb_adds(out, ", ");
-		sb_add_fixed2(out, total ? 100.0 * (double)n->total / (double)total : 0.0);
+		sb_add_fixed2(out, total ? 100.0 * (double)pf->total / (double)total : 0.0);
 		sb_addc(out, '%');
 		if (diff) {
 			double dp = total ? 100.0 * delta / (double)total : 0.0;
@@ -807,10 +826,13 @@ static placed *place_frames(const flame_tree *t, double scale, double minwidth, 
 		return NULL;
 	}
 	ALLOC_GROW(stack, 1, stack_alloc);
-	stack[sp++] = (placed){ 0, 0 };
+	stack[sp++] = (placed){ .node = 0 };
 	while (sp) {
 		placed cur = stack[--sp];
 		const flame_node *n = &nodes[cur.node];
+		cur.total = n->total;
+		cur.name = n->name;
+		cur.depth = n->depth;
 		ALLOC_GROW(pl, n_pl + 1, pl_alloc);
 		pl[n_pl++] = cur;
 		if (n->depth > *maxd)
@@ -822,7 +844,7 @@ static placed *place_frames(const flame_tree *t, double scale, double minwidth, 
 		for (uint32_t c = n->first_child; c != PROF_NONE; c = nodes[c].next_sibling) {
 			if (nodes[c].total > 0 && (double)nodes[c].total * scale >= minwidth) {
 				ALLOC_GROW(stack, sp + 1, stack_alloc);
-				stack[sp++] = (placed){ c, off };
+				stack[sp++] = (placed){ .off = off, .node = c };
 			}
 			off = prof_sadd(off, nodes[c].total > 0 ? nodes[c].total : 0);
 		}
@@ -846,7 +868,10 @@ typedef struct svg_ctx {
 	double scale;          /* pixels per value unit */
 	double bscale, maxdelta; /* diff: the base scaled to total, the largest change */
 	uint8_t *color_of;     /* per name id: its color class + 1, 0 until computed */
-	strbuf disp;           /* a name without its annotation */
+	name_draw *nd;         /* per name id: how it is drawn (draw_name) */
+	strbuf esc;            /* the escaped display texts */
+	strbuf countname;      /* what one count is called, escaped */
+	strbuf tmp;            /* a label's head */
 	strbuf hattr;          /* what follows a rect's width */
 } svg_ctx;
 
@@ -910,20 +935,20 @@ static void svg_head(const svg_ctx *c, double minwidth, strbuf *out)
 /* A frame's color class into cbuf: by the change in a differential graph
  * (*delta gets it, and a d attribute goes to out), by FlameGraph's
  * annotation ann, else by the name's (or module's) hash. */
-static void frame_class(svg_ctx *c, const flame_node *n, char ann, double *delta, char cbuf[16],
+static void frame_class(svg_ctx *c, const placed *pf, char ann, double *delta, char cbuf[16],
 			strbuf *out)
 {
 	const flame_svg_opts *o = c->o;
 	*delta = 0;
 	if (o->diff) {
-		*delta = (double)n->total - (double)n->base * c->bscale;
+		*delta = (double)pf->total - (double)c->t->nodes[pf->node].base * c->bscale;
 		int k = c->maxdelta > 0 ? (int)ceil(fabs(*delta) / c->maxdelta * NDIFF) : 0;
 		snprintf(cbuf, 16, "%c%d", *delta > 0 ? 'r' : 'b', k);
 		sb_addf(out, " d=\"%" PRId64 "\"", (int64_t)llround(*delta));
 	} else if (o->palette != FLAME_MODULE && ann && strchr("ikj", ann)) {
 		cbuf[0] = 'c', cbuf[1] = ann, cbuf[2] = '\0';
 	} else {
-		uint32_t key = o->palette == FLAME_MODULE ? n->module : n->name;
+		uint32_t key = o->palette == FLAME_MODULE ? c->t->nodes[pf->node].module : pf->name;
 		if (!c->color_of[key])
 			c->color_of[key] = (uint8_t)(color_class(names_get(c->t->names, key)) + 1);
 		unsigned k = c->color_of[key] - 1u; /* < NCOLORS */
@@ -936,35 +961,55 @@ static void frame_class(svg_ctx *c, const flame_node *n, char ann, double *delta
 	}
 }
 
+/* How name id is drawn (computed on its first frame). */
+static const name_draw *draw_name(svg_ctx *c, uint32_t id)
+{
+	name_draw *d = &c->nd[id];
+	if (d->ready)
+		return d;
+	const char *name = names_get(c->t->names, id);
+	size_t nlen = strlen(name);
+	/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j] jit,
+	 * _[w] waker) choose the color and are not shown */
+	d->ann = nlen >= 4 && name[nlen - 4] == '_' && name[nlen - 3] == '[' && name[nlen - 1] == ']'
+			 ? name[nlen - 2]
+			 : 0;
+	d->dlen = nlen > 4 && d->ann && strchr("kwij", d->ann) ? nlen - 4 : nlen;
+	d->chars = 0;
+	for (size_t i = 0; i < d->dlen; i++)
+		d->chars += ((unsigned char)name[i] & 0xc0) != 0x80;
+	d->off = c->esc.len;
+	if (d->dlen < nlen) {
+		sb_reset(&c->tmp);
+		sb_add(&c->tmp, name, d->dlen);
+		sb_add_xml(&c->esc, c->tmp.buf);
+	} else {
+		sb_add_xml(&c->esc, name);
+	}
+	d->len = c->esc.len - d->off;
+	d->ready = true;
+	return d;
+}
+
 /* One frame: its offset and value (o, v), title, rect and, when it fits,
  * its label. */
 static void svg_frame(svg_ctx *c, const placed *pf, strbuf *out)
 {
-	const flame_node *n = &c->t->nodes[pf->node];
-	const char *name = names_get(c->t->names, n->name);
+	const name_draw *d = draw_name(c, pf->name);
 	double x = XPAD + (double)pf->off * c->scale;
-	double w = (double)n->total * c->scale;
+	double w = (double)pf->total * c->scale;
 	sb_adds(out, "<g class=\"f\" o=\"");
 	sb_add_i64(out, pf->off);
 	sb_adds(out, "\" v=\"");
-	sb_add_i64(out, n->total);
+	sb_add_i64(out, pf->total);
 	sb_addc(out, '"');
-	/* FlameGraph's annotations (_[i] inlined, _[k] kernel, _[j] jit, _[w]
-	 * waker) choose the color and are not shown */
-	size_t nlen = strlen(name);
-	char ann = nlen >= 4 && name[nlen - 4] == '_' && name[nlen - 3] == '[' && name[nlen - 1] == ']'
-			   ? name[nlen - 2]
-			   : 0;
 	char cls[16];
 	double delta;
-	frame_class(c, n, ann, &delta, cls, out);
-	if (nlen > 4 && ann && strchr("kwij", ann)) {
-		sb_reset(&c->disp);
-		sb_add(&c->disp, name, nlen - 4);
-		name = c->disp.buf;
-	}
+	frame_class(c, pf, d->ann, &delta, cls, out);
 	sb_addc(out, '>');
-	add_title(out, name, n, c->total, c->o, c->o->diff, delta);
+	/* c->esc does not move while this frame is drawn */
+	const char *esc = c->esc.buf + d->off;
+	add_title(out, esc, d->len, pf, c->total, c->o, &c->countname, c->o->diff, delta);
 	sb_adds(out, "<rect x=\"");
 	sb_add_dec2(out, x);
 	sb_adds(out, "\" width=\"");
@@ -977,7 +1022,7 @@ static void svg_frame(svg_ctx *c, const placed *pf, strbuf *out)
 	sb_add_dec2(out, x + 3);
 	sb_adds(out, "\">");
 	size_t mid = out->len;
-	add_label(out, name, w);
+	add_label(out, c->t->names, pf->name, d, esc, w, &c->tmp);
 	if (out->len == mid)
 		out->len = before, out->buf[before] = '\0';
 	else
@@ -989,15 +1034,14 @@ static void svg_frame(svg_ctx *c, const placed *pf, strbuf *out)
  * in preorder (left to right). */
 static void svg_levels(svg_ctx *c, const placed *pl, size_t npl, uint32_t maxd, strbuf *out)
 {
-	const flame_node *nodes = c->t->nodes;
 	size_t *count = xcalloc((size_t)maxd + 2, sizeof(size_t));
 	for (size_t i = 0; i < npl; i++)
-		count[nodes[pl[i].node].depth + 1]++;
+		count[pl[i].depth + 1]++;
 	for (uint32_t d = 1; d <= maxd + 1; d++)
 		count[d] += count[d - 1];
 	placed *byd = xmalloc(sizeof(*byd) * (npl ? npl : 1));
 	for (size_t i = 0; i < npl; i++)
-		byd[count[nodes[pl[i].node].depth]++] = pl[i];
+		byd[count[pl[i].depth]++] = pl[i];
 	/* count[d] is now the end of level d */
 	size_t start = 0;
 	for (uint32_t d = 0; d <= maxd && npl; d++) {
@@ -1006,8 +1050,14 @@ static void svg_levels(svg_ctx *c, const placed *pl, size_t npl, uint32_t maxd, 
 		sb_addf(out, "<g data-d=\"%u\" transform=\"translate(0,", d);
 		sb_add_dec2(out, y);
 		sb_adds(out, ")\">\n");
-		for (size_t i = start; i < count[d]; i++)
+		for (size_t i = start; i < count[d]; i++) {
+			/* the names of a level are far apart: fetch ahead */
+			if (i + 8 < npl)
+				__builtin_prefetch(&c->nd[byd[i + 8].name]);
+			if (i + 4 < npl && c->nd[byd[i + 4].name].ready)
+				__builtin_prefetch(c->esc.buf + c->nd[byd[i + 4].name].off);
 			svg_frame(c, &byd[i], out);
+		}
 		sb_adds(out, "</g>\n");
 		start = count[d];
 	}
@@ -1018,7 +1068,8 @@ static void svg_levels(svg_ctx *c, const placed *pl, size_t npl, uint32_t maxd, 
 int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err)
 {
 	(void)err;
-	svg_ctx c = { .t = t, .o = o, .disp = STRBUF_INIT, .hattr = STRBUF_INIT };
+	svg_ctx c = { .t = t, .o = o, .esc = STRBUF_INIT, .countname = STRBUF_INIT, .tmp = STRBUF_INIT,
+		      .hattr = STRBUF_INIT };
 	c.width = o->width > 2 * XPAD ? o->width : 2 * XPAD + 1; /* room for one pixel */
 	double minwidth = o->minwidth > 0 ? o->minwidth : 0;
 	c.total = t->nodes[0].total;
@@ -1040,11 +1091,16 @@ int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, c
 	svg_head(&c, minwidth, out);
 
 	c.color_of = xcalloc((size_t)names_count(t->names) + 1, 1);
+	c.nd = xcalloc((size_t)names_count(t->names) + 1, sizeof(*c.nd));
+	sb_add_xml(&c.countname, o->countname ? o->countname : "samples");
 	sb_addf(&c.hattr, "\" height=\"%d\" class=\"", FRAME_H - 1);
 	svg_levels(&c, pl, npl, maxd, out);
 	free(c.color_of);
+	free(c.nd);
+	sb_release(&c.esc);
+	sb_release(&c.countname);
+	sb_release(&c.tmp);
 	sb_release(&c.hattr);
-	sb_release(&c.disp);
 	free(pl);
 
 	sb_addf(out, "<g id=\"tip\" style=\"display:none\"><rect width=\"10\" height=\"%d\"/>"

@@ -251,10 +251,15 @@ bool prof_set_decimals(profile *p, uint32_t j, uint32_t decimals)
 
 void prof_add_value(strbuf *sb, int64_t v, uint32_t decimals)
 {
-	char digits[32];
+	char tmp[24], *digits;
 	/* the magnitude as unsigned: -INT64_MIN does not fit in int64 */
 	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	int n = snprintf(digits, sizeof(digits), "%" PRIu64, m);
+	int n = 0;
+	uint64_t u = m;
+	do /* the digits, without printf's parsing of a format */
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	digits = tmp + sizeof(tmp) - n;
 	if (v < 0)
 		sb_addc(sb, '-');
 	if (decimals == 0 || m == 0) {
