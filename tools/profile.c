@@ -101,6 +101,10 @@ struct prof_internal {
 	hidx strs, funcs, locs, stacks, lsets, threads;
 	bool funcs_stale; /* a function was renamed: rebuild funcs before use */
 	bool escaped_in;  /* prof_intern is given escaped strings (merging) */
+	/* the string interned last and the empty string (NULL until
+	 * interned): a function is most often made of the name just
+	 * interned, that name again as its system name, and "" */
+	const char *last, *empty;
 	istr *strv;
 	size_t nstrv, strv_alloc;
 	size_t maps_alloc, funcs_alloc, locs_alloc, stacks_alloc, lsets_alloc;
@@ -169,7 +173,7 @@ static const char *intern_escaped(profile *p, const char *s, size_t n)
 	size_t slot;
 	uint32_t i = hidx_find(&in->strs, h, str_eq, in, &k, &slot);
 	if (i != PROF_NONE)
-		return in->strv[i].s;
+		return in->last = in->strv[i].s;
 	char *copy = arena_alloc(&in->ar, n + 1);
 	memcpy(copy, s, n);
 	copy[n] = 0;
@@ -178,7 +182,7 @@ static const char *intern_escaped(profile *p, const char *s, size_t n)
 	in->strv[in->nstrv].len = n;
 	hidx_set(&in->strs, slot, h, (uint32_t)in->nstrv);
 	in->nstrv++;
-	return copy;
+	return in->last = copy;
 }
 
 /* The model's strings are escaped (util.h), so that a pprof string with
@@ -213,7 +217,12 @@ const char *prof_intern(profile *p, const char *s)
 
 static const char *intern_or_empty(profile *p, const char *s)
 {
-	return prof_intern(p, s ? s : "");
+	struct prof_internal *in = p->in;
+	if (s && s == in->last)
+		return s; /* the model's own string: prof_intern gives it back */
+	if (!s || !*s)
+		return in->empty ? in->empty : (in->empty = prof_intern(p, ""));
+	return prof_intern(p, s);
 }
 
 /* ---- sample types ------------------------------------------------------ */
@@ -786,6 +795,11 @@ void prof_group_samples(const profile *p, const prof_group_opts *o, prof_groups 
 	uint32_t nv = p->nvalues;
 	size_t alloc = 0, values_alloc = 0;
 	hidx ix = HIDX_INIT;
+	/* by stack alone, the key is a dense index: a group per stack id
+	 * (+ 1; 0: none yet) instead of a hash table */
+	uint32_t *of_stack = o->by_labels || o->by_thread
+				     ? NULL
+				     : xcalloc((size_t)p->nstacks + 1, sizeof(*of_stack));
 	*out = (prof_groups){ .nvalues = nv };
 	prof_group last = { PROF_NONE, PROF_NONE, 0, 0 };
 	uint32_t gi = PROF_NONE; /* the group of `last`: runs of equal keys are common */
@@ -796,9 +810,12 @@ void prof_group_samples(const profile *p, const prof_group_opts *o, prof_groups 
 		const prof_sample *s = &p->samples[i];
 		prof_group k = { s->stack, o->by_labels ? s->labelset : 0, o->by_thread ? s->tid : -1, 0 };
 		if (k.stack != last.stack || k.labelset != last.labelset || k.tid != last.tid) {
-			uint32_t h = group_hash(&k);
-			size_t slot;
-			gi = hidx_find(&ix, h, group_eq, out, &k, &slot);
+			uint32_t h = 0;
+			size_t slot = 0;
+			if (of_stack)
+				gi = of_stack[k.stack] - 1; /* HIDX_NONE when 0 */
+			else
+				gi = hidx_find(&ix, h = group_hash(&k), group_eq, out, &k, &slot);
 			if (gi == HIDX_NONE) {
 				gi = (uint32_t)out->n++;
 				ALLOC_GROW(out->g, out->n, alloc);
@@ -807,7 +824,10 @@ void prof_group_samples(const profile *p, const prof_group_opts *o, prof_groups 
 					ALLOC_GROW(out->values, st_mult(out->n, nv), values_alloc);
 					memset(out->values + (size_t)gi * nv, 0, nv * sizeof(int64_t));
 				}
-				hidx_set(&ix, slot, h, gi);
+				if (of_stack)
+					of_stack[k.stack] = gi + 1;
+				else
+					hidx_set(&ix, slot, h, gi);
 			}
 			last = k;
 		}
@@ -820,6 +840,7 @@ void prof_group_samples(const profile *p, const prof_group_opts *o, prof_groups 
 			dst[j] = prof_sadd(dst[j], src[j]);
 	}
 	hidx_free(&ix);
+	free(of_stack);
 	if (o->sorted)
 		groups_sort(out);
 }
