@@ -1057,6 +1057,8 @@ static void svg_levels(svg_ctx *c, const placed *pl, size_t npl, uint32_t maxd, 
 			if (i + 4 < npl && c->nd[byd[i + 4].name].ready)
 				__builtin_prefetch(c->esc.buf + c->nd[byd[i + 4].name].off);
 			svg_frame(c, &byd[i], out);
+			if (c->o->flush && out->len >= (1u << 20))
+				c->o->flush(c->o->flush_ctx, out);
 		}
 		sb_adds(out, "</g>\n");
 		start = count[d];

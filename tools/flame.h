@@ -99,10 +99,16 @@ typedef struct flame_svg_opts {
 	const char *unit;     /* the values' unit, e.g. "count", "nanoseconds" */
 	const char *countname;/* what one count is called, e.g. "samples" */
 	uint32_t decimals;    /* the values' decimals (prof_value_type) */
+	/* Receives the output whenever it has grown past about 1 MiB and must
+	 * empty it (sb_reset), so that a large SVG never sits in memory whole;
+	 * NULL: everything stays in out. */
+	void (*flush)(void *ctx, strbuf *out);
+	void *flush_ctx;
 } flame_svg_opts;
 
-#define FLAME_SVG_OPTS_INIT { NULL, NULL, 1200, 0.1, FLAME_HOT, false, false, NULL, NULL, 0 }
+#define FLAME_SVG_OPTS_INIT { NULL, NULL, 1200, 0.1, FLAME_HOT, false, false, NULL, NULL, 0, NULL, NULL }
 
+/* Appends the SVG to out (handing full buffers to o->flush). */
 int flame_svg_write(const flame_tree *t, const flame_svg_opts *o, strbuf *out, cprof_err *err);
 
 /* ---- the whole graph ---------------------------------------------------------- */

@@ -98,23 +98,54 @@ profile *cli_read_inputs(char *const *paths, int npaths,
 	return all;
 }
 
-int cli_write(const char *path, const char *data, size_t len)
+/* Opens path's output (out_open): 0, or the error printed and 1. */
+static int open_output(const char *path, out_file *o)
 {
-	out_file o;
 	cprof_err err = { { 0 } };
-	const char *shown = path && strcmp(path, "-") ? path : "stdout";
-	if (out_open(&o, path, &err) < 0) {
-		cli_error(shown, "%s", err.msg);
-		return 1;
-	}
-	if (len && fwrite(data, 1, len, o.fp) != len) {
-		/* out_commit sees the stream error and reports it */
-	}
-	if (out_commit(&o, &err) < 0) {
-		cli_error(shown, "%s", err.msg);
+	if (out_open(o, path, &err) < 0) {
+		cli_error(path && strcmp(path, "-") ? path : "stdout", "%s", err.msg);
 		return 1;
 	}
 	return 0;
+}
+
+/* Writes the last bytes to o and commits it: 0, or the error printed and 1. */
+static int commit_output(const char *path, out_file *o, const char *data, size_t len)
+{
+	cprof_err err = { { 0 } };
+	if (len && fwrite(data, 1, len, o->fp) != len) {
+		/* out_commit sees the stream error and reports it */
+	}
+	if (out_commit(o, &err) < 0) {
+		cli_error(path && strcmp(path, "-") ? path : "stdout", "%s", err.msg);
+		return 1;
+	}
+	return 0;
+}
+
+int cli_write(const char *path, const char *data, size_t len)
+{
+	out_file o;
+	if (open_output(path, &o))
+		return 1;
+	return commit_output(path, &o, data, len);
+}
+
+int cli_stream(cli_args *a)
+{
+	out_file *o = xmalloc(sizeof(*o));
+	if (open_output(a->output, o)) {
+		free(o);
+		return 1;
+	}
+	a->stream = o;
+	return 0;
+}
+
+void cli_flush(void *ctx, strbuf *out)
+{
+	fwrite(out->buf, 1, out->len, ((out_file *)ctx)->fp);
+	sb_reset(out);
 }
 
 uint32_t cli_find_value(const profile *p, const char *name)
@@ -224,9 +255,15 @@ int cli_finish(cli_args *a, int rc, const cprof_err *err, strbuf *out)
 	if (rc < 0) {
 		cli_error(a->file, "%s", err->msg);
 		rc = CLI_EXIT_INPUT;
+		if (a->stream)
+			out_abort(a->stream);
+	} else if (a->stream) {
+		rc = commit_output(a->output, a->stream, out->buf, out->len);
 	} else {
 		rc = cli_write(a->output, out->buf, out->len);
 	}
+	free(a->stream);
+	a->stream = NULL;
 	sb_release(out);
 	cli_args_release(a);
 	return rc;

@@ -130,8 +130,9 @@ typedef struct cli_args {
 	const char *file;     /* the first input's name, set by cli_load */
 	profile *profile;     /* cli_load's result, freed by cli_finish */
 	bool *mask;           /* the filters' mask, or NULL (all samples) */
+	out_file *stream;     /* the output cli_stream opened, or NULL */
 } cli_args;
-#define CLI_ARGS_INIT { { 0 }, { 0 }, NULL, NULL, NULL, NULL, NULL }
+#define CLI_ARGS_INIT { { 0 }, { 0 }, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /* The input options every reading tool takes (r: prof_read_opts *), after
  * the text on input formats: --no-symbolize, --debug-dir, --names,
@@ -258,8 +259,19 @@ void cli_args_release(cli_args *a);
 
 /* The end of a main that built its output in out: when rc < 0, prints err
  * naming the first input and returns 1; else writes out to a->output
- * (cli_write). Releases out, a->mask and a->profile either way. */
+ * (cli_write, or the rest of a cli_stream output, then committed).
+ * Releases out, a->mask, a->profile and the stream either way (a stream's
+ * -o file is removed on an error). */
 int cli_finish(cli_args *a, int rc, const cprof_err *err, strbuf *out);
+
+/* Opens a->output now (out_open) for a writer that hands out full buffers
+ * (cli_flush, with a->stream as its context) instead of holding its whole
+ * output in memory; cli_finish writes the rest. A -o file still appears
+ * only complete. Returns 0, or prints the error and returns 1. */
+int cli_stream(cli_args *a);
+/* A writer's flush callback (ctx: an out_file): writes out and empties it
+ * (sb_reset); a write error surfaces at out_commit. */
+void cli_flush(void *ctx, strbuf *out);
 
 /* Writes the bytes to path (NULL or "-": stdout) through out_open/
  * out_commit. Returns 0, or prints the error and returns 1. */

@@ -91,6 +91,15 @@ int main(int argc, char **argv)
 	}
 	strbuf out = STRBUF_INIT;
 	cprof_err err = { { 0 } };
+	/* the SVG goes out as it is written (a large one never sits in
+	 * memory whole) */
+	if (cli_stream(&a)) {
+		cli_args_release(&base);
+		cli_args_release(&a);
+		return CLI_EXIT_INPUT;
+	}
+	s.flush = cli_flush;
+	s.flush_ctx = a.stream;
 	int r = flame_graph_write(a.profile, &b, chart, diff ? &fb : NULL, &s, &out, &err);
 	cli_args_release(&base);
 	return cli_finish(&a, r, &err, &out);

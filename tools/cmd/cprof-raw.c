@@ -37,13 +37,6 @@ static void collect(void *ctx, const char *msg)
 	sb_addc(&w->text, '\n');
 }
 
-/* Streams full buffers to the output (write errors surface in out_commit). */
-static void flush(void *ctx, strbuf *out)
-{
-	fwrite(out->buf, 1, out->len, ((out_file *)ctx)->fp);
-	sb_reset(out);
-}
-
 int main(int argc, char **argv)
 {
 	filter_opts f = { 0 };
@@ -107,7 +100,7 @@ int main(int argc, char **argv)
 		rv.warnings = ws[a].text.buf;
 		if (cli_filter_mask(file, ps[a], &f, &mask) < 0)
 			rc = 1;
-		else if ((rv.mask = mask, rawview_write(ps[a], &rv, &out, flush, &of, &err) < 0)) {
+		else if ((rv.mask = mask, rawview_write(ps[a], &rv, &out, cli_flush, &of, &err) < 0)) {
 			cli_error(file, "%s", err.msg);
 			rc = 1;
 		}
