@@ -516,7 +516,7 @@ int dot_write(const profile *p, const top_opts *o, strbuf *out, cprof_err *err)
 	const char *unit = p->sample_types[v].unit ? p->sample_types[v].unit : "count";
 	graph_trim_result r;
 	double nf, ef;
-	graph *g = top_report_graph(p, o, v, true, true, &r, &nf, &ef);
+	graph *g = top_report_graph(p, o, v, true, true, false, &r, &nf, &ef);
 	const char *ou = top_output_unit(g, unit);
 	dot_ctx c = { g, unit, ou, p->sample_types[v].decimals, graph_total(g), out };
 

@@ -41,6 +41,7 @@ struct graph {
 	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
 	int64_t total;
 	const char *num_unit; /* of the numeric "bytes" tags */
+	bool inlined;         /* a location of the graph has inlined lines */
 
 	/* the current build */
 	graph_node *nodes;
@@ -275,6 +276,7 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 	*n = k;
 	if (g->loc_off[loc] != PROF_NONE)
 		return g->loc_keys + g->loc_off[loc];
+	g->inlined |= k > 1;
 	ALLOC_GROW(g->loc_keys, g->nloc_keys + k, g->loc_keys_alloc);
 	uint32_t off = (uint32_t)g->nloc_keys;
 	for (uint32_t j = 0; j < k; j++) {
@@ -666,8 +668,9 @@ static inline bool key_next(key_iter *it, uint32_t *key, bool *inl)
 	return true;
 }
 
-/* Builds the graph of the kept keys (all when keep is NULL). */
-static void build(graph *g, const bool *keep)
+/* Builds the graph of the kept keys (all when keep is NULL), with its
+ * edges unless no_edges. */
+static void build(graph *g, const bool *keep, bool no_edges)
 {
 	graph_tag *tags = NULL; /* the tags of the current group */
 	size_t ntags = 0, tags_alloc = 0;
@@ -697,7 +700,7 @@ static void build(graph *g, const bool *keep)
 				for (size_t t = 0; t < ntags; t++)
 					add_tag(&g->nodes[n], &tags[t], w, false);
 			}
-			if (parent != PROF_NONE && n != parent)
+			if (parent != PROF_NONE && n != parent && !no_edges)
 				add_edge(g, parent, n, w, residual, inl, stamp);
 			parent = n;
 			residual = false;
@@ -1062,7 +1065,7 @@ static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, i
 
 void graph_build_all(graph *g)
 {
-	build(g, NULL);
+	build(g, NULL, false);
 }
 
 void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *r)
@@ -1073,7 +1076,8 @@ void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *
 	 * the cutoff: the first build is needed for its nodes' values only */
 	int64_t total = 0;
 	bool *keep = o->node_fraction > 0 ? first_build(g, o->node_fraction, r, &total) : NULL;
-	build(g, keep);
+	bool no_edges = o->labels_only && !g->inlined;
+	build(g, keep, no_edges);
 	free(keep);
 	if (!(o->node_fraction > 0)) {
 		for (uint32_t i = 0; i < g->nnodes; i++)
@@ -1090,7 +1094,7 @@ void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *
 		if (n != g->nnodes) {
 			uint32_t kept;
 			bool *keep = keep_set(g, n, INT64_MIN, &kept);
-			build(g, keep);
+			build(g, keep, no_edges);
 			free(keep);
 			sort_nodes(g, order);
 		}

@@ -105,6 +105,10 @@ typedef struct graph_trim_opts {
 	int nodecount;                       /* 0: all */
 	bool cum_sort;
 	bool visual; /* dot: entropy order, tags count as nodes, redundant edges go */
+	/* The report reads edges only for the nodes' inline labels (-top):
+	 * when no line of the graph is inlined (no edge can be inline), no
+	 * edge is built. */
+	bool labels_only;
 } graph_trim_opts;
 
 typedef struct graph_trim_result {

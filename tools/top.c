@@ -488,7 +488,7 @@ static void format_tag(strbuf *sb, int64_t v, const char *unit)
 }
 
 graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
-			graph_trim_result *r, double *nf, double *ef)
+			bool labels_only, graph_trim_result *r, double *nf, double *ef)
 {
 	graph_opts go = { .by = (graph_by)o->by, .value = v, .mask = o->mask, .tags = visual,
 			  .format_tag = format_tag, .trim_path = o->trim_path,
@@ -499,7 +499,7 @@ graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool tr
 	int count = o->nodecount;
 	if (visual && count == 0)
 		count = 80; /* pprof's default for the graph reports */
-	graph_trim_opts t = { *nf, *ef, trim ? count : 0, o->cum_sort, visual };
+	graph_trim_opts t = { *nf, *ef, trim ? count : 0, o->cum_sort, visual, labels_only };
 	graph_build_trimmed(g, &t, r);
 	return g;
 }
@@ -528,7 +528,8 @@ static int top_nodes(const profile *p, const top_opts *o, uint32_t v, strbuf *ou
 	uint32_t dec = p->sample_types[v].decimals;
 	graph_trim_result r;
 	double nf, ef;
-	graph *g = top_report_graph(p, o, v, true, false, &r, &nf, &ef);
+	/* the text report shows no edges, only the nodes' inline labels */
+	graph *g = top_report_graph(p, o, v, true, false, true, &r, &nf, &ef);
 	const char *ou = top_output_unit(g, unit);
 	int64_t total = graph_total(g);
 	r.dropped_edges = 0; /* the text report does not say */
@@ -571,7 +572,7 @@ static int top_peek(const profile *p, const top_opts *o, uint32_t v, strbuf *out
 	uint32_t dec = p->sample_types[v].decimals;
 	graph_trim_result r;
 	double nf, ef;
-	graph *g = top_report_graph(p, o, v, false, false, &r, &nf, &ef);
+	graph *g = top_report_graph(p, o, v, false, false, false, &r, &nf, &ef);
 	const char *ou = top_output_unit(g, unit);
 	int64_t total = graph_total(g);
 	strbuf body = STRBUF_INIT, sb = STRBUF_INIT;

@@ -84,10 +84,12 @@ void top_header(const profile *p, uint32_t v, int64_t total, const char *out_uni
 /* The graph of a report, built and trimmed as pprof does for it: trim
  * uses o's fractions (pprof's defaults when < 0) and node count (80 when
  * visual and 0), no trim keeps everything (-peek); visual is the dot
- * graph's mode (tags, entropy order). *nf and *ef get the fractions used.
+ * graph's mode (tags, entropy order); labels_only says that the report reads
+ * edges only for inline labels (graph_trim_opts). *nf and *ef get the
+ * fractions used.
  * The caller frees the graph. */
 graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool trim, bool visual,
-			graph_trim_result *r, double *nf, double *ef);
+			bool labels_only, graph_trim_result *r, double *nf, double *ef);
 /* pprof's selectOutputUnit for the nodes of g (values in unit). */
 const char *top_output_unit(const graph *g, const char *unit);
 
