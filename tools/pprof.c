@@ -161,6 +161,8 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 			return cprof_fail(w->err, "bad protobuf at byte %zu: bad varint in %s", base + vstart,
 					  m->name);
 		if (!f || f->kind == F_UNKNOWN) {
+			if (wt == WT_LEN)
+				pos += (size_t)v; /* its bytes are no fields of this message */
 			w->top_done += base == 0;
 			continue; /* unknown fields are skipped, as protobuf says */
 		}

@@ -684,10 +684,68 @@ static void test_mutations_never_crash(void **state)
 	sb_release(&in);
 }
 
-/* The decoder's memory budget fits the worst legitimate amplification: a
- * profile of nothing but empty samples (57 to 67 bytes decoded per input
- * byte, as protobuf-c's scan slabs double) and of samples with one empty
- * label. */
+/* The wire rules, as protobuf-c's decoder and pprof's own read a message:
+ * unknown fields of every wire type are skipped (a length-delimited one
+ * whole, whatever its bytes hold), the last value of a scalar wins, the
+ * last of a message field seen twice replaces the others, repeated
+ * scalars come packed or one by one, both appending. Read both ways, the
+ * same profile. */
+static void test_wire_rules(void **state)
+{
+	(void)state;
+	knobs k = default_knobs();
+	strbuf a, b, m = STRBUF_INIT, s = STRBUF_INIT;
+	build_profile(&k, &a);
+	/* a: a fourth sample [loc2, loc1, loc0] = 4 40, label endpoint=/users;
+	 * a second period_type, unit count only; period 10000000 */
+	pv(&s, k.loc_id[2]), pv(&s, k.loc_id[1]), pv(&s, k.loc_id[0]), pm(&m, 1, &s);
+	pv(&s, 4), pv(&s, 40), pm(&m, 2, &s);
+	pf(&s, 1, 10), pf(&s, 2, 11), pm(&m, 3, &s);
+	pm(&a, 2, &m);
+	pf(&m, 2, 2), pm(&a, 11, &m);
+	pf(&a, 12, 10000000);
+	/* b: the same, written otherwise, with unknown fields everywhere
+	 * (0x0b is a group's tag: a walk into their bytes would fail) */
+	build_profile(&k, &b);
+	pf(&b, 100, 5);
+	pv(&b, 101 << 3 | 1), sb_add(&b, "\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b", 8);
+	pb(&b, 102, "\x0b\x0b\x0b", 3);
+	pv(&b, 103 << 3 | 5), sb_add(&b, "\x0b\x0b\x0b\x0b", 4);
+	pf(&m, 2, 4); /* one value unpacked, the next packed */
+	pb(&m, 77, "\x0b", 1);
+	pf(&m, 1, k.loc_id[2]); /* one location unpacked, two packed */
+	pv(&s, k.loc_id[1]), pv(&s, k.loc_id[0]), pm(&m, 1, &s);
+	pv(&s, 40), pm(&m, 2, &s);
+	/* a label: key 12 then 10 (the last wins), an unknown field inside */
+	pf(&s, 1, 12), pf(&s, 2, 11), pb(&s, 9, "\x0b\x0b", 2), pf(&s, 1, 10), pm(&m, 3, &s);
+	pf(&m, 55, 1);
+	pm(&b, 2, &m);
+	pf(&m, 2, 2), pm(&b, 11, &m); /* period_type again: it replaces cpu/nanoseconds */
+	pf(&b, 12, 7), pf(&b, 12, 10000000); /* the last period wins */
+	profile *pa, *pbp;
+	cprof_err err = { "" };
+	if (read_buf(&pa, &a, &err) != 0)
+		fail_msg("%s", err.msg);
+	if (read_buf(&pbp, &b, &err) != 0)
+		fail_msg("%s", err.msg);
+	strbuf da = STRBUF_INIT, db = STRBUF_INIT;
+	dump(pa, &da);
+	dump(pbp, &db);
+	assert_string_equal(db.buf, da.buf);
+	assert_non_null(strstr(da.buf, "period /count 10000000"));
+	assert_non_null(strstr(da.buf, "sample 2 1 0 = 4 40 endpoint=/users\n"));
+	prof_free(pa);
+	prof_free(pbp);
+	sb_release(&a);
+	sb_release(&b);
+	sb_release(&m);
+	sb_release(&s);
+	sb_release(&da);
+	sb_release(&db);
+}
+
+/* Empty messages, the most messages a byte of input can hold: a profile
+ * of nothing but empty samples, and of samples with one empty label. */
 static void test_budget_fits_empty_messages(void **state)
 {
 	(void)state;
@@ -750,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_zero_ids),
 		cmocka_unit_test(test_bad_protobuf),
 		cmocka_unit_test(test_mutations_never_crash),
+		cmocka_unit_test(test_wire_rules),
 		cmocka_unit_test(test_budget_fits_empty_messages),
 		cmocka_unit_test(test_looks_like),
 	};
