@@ -683,25 +683,38 @@ static void remove_matching(strbuf *sb, char open, char close)
 	/* pprof's removeMatching in one pass (it cuts each group out and
 	 * rescans: quadratic on a name of many groups): characters outside a
 	 * group are kept; a close without its open stops the removal, keeping
-	 * the rest as it is; an open never closed keeps its group */
+	 * the rest as it is; an open never closed keeps its group. The bytes
+	 * between brackets go by in runs (strcspn), not one by one. */
+	const char set[3] = { open, close, '\0' };
 	int nesting = 0;
-	size_t w = 0, first = 0;
+	size_t w = 0, first = 0, cur = 0;
 	char *b = sb->buf;
-	for (size_t cur = 0; cur < sb->len; cur++) {
-		char c = b[cur];
-		if (c == open) {
+	while (cur < sb->len) {
+		size_t run = strcspn(b + cur, set);
+		if (cur + run > sb->len)
+			run = sb->len - cur;
+		if (run == 0 && b[cur] != open && b[cur] != close)
+			run = 1; /* a NUL byte: a character like any other */
+		if (run) {
+			if (nesting == 0) {
+				memmove(b + w, b + cur, run);
+				w += run;
+			}
+			cur += run;
+			continue;
+		}
+		if (b[cur] == open) {
 			if (++nesting == 1)
 				first = cur;
-		} else if (c == close && nesting == 0) {
+		} else if (nesting == 0) { /* a close without its open */
 			memmove(b + w, b + cur, sb->len - cur);
 			w += sb->len - cur;
 			nesting = -1;
 			break;
-		} else if (c == close) {
+		} else {
 			nesting--;
-		} else if (nesting == 0) {
-			b[w++] = c;
 		}
+		cur++;
 	}
 	if (nesting > 0) { /* the unclosed group stays */
 		memmove(b + w, b + first, sb->len - first);
