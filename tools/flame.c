@@ -324,6 +324,10 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 		const uint32_t *s = q->ids ? q->ids + q->off[i] : NULL; /* NULL: empty stacks only */
 		uint32_t len = q->len[i];
 		uint32_t common = 0;
+		/* the stacks are visited out of the order they lie in: fetch the
+		 * ids of the ones a few steps ahead */
+		if (k + 4 < q->n && q->ids)
+			__builtin_prefetch(q->ids + q->off[idx[k + 4]]);
 		while (prev && common < len && common < prev_len && common < depth && s[common] == prev[common])
 			common++;
 		while (depth > common)
