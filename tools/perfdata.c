@@ -571,19 +571,23 @@ static uint32_t make_stack(pd *r, const unsigned char *ips, uint32_t n, bool ker
 	ALLOC_GROW(r->locbuf, (size_t)n + 1, r->locbuf_alloc);
 	uint32_t depth = 0;
 	bool kernel = kernel_ip;
+	bool exact = true; /* the next address is where the CPU stopped */
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t a = rd64(ips + 8 * (size_t)i);
 		if (a >= CONTEXT_MAX) {
 			kernel = a != CONTEXT_USER;
+			exact = true;
 			continue;
 		}
 		/* A user caller is a return address: minus one lands on the call
-		 * (its line, and the right function after a noreturn call). A
-		 * kernel chain also holds the exact IPs that interrupts and
-		 * exceptions stopped (at a function's first byte, minus one
-		 * would name the function before it): kernel frames are looked
-		 * up as they are, as perf report does. */
-		uint64_t la = depth && !kernel ? a - 1 : a;
+		 * (its line, and the right function after a noreturn call). The
+		 * first user address after a kernel part is not: it is where the
+		 * syscall, interrupt or exception stopped the program (at a
+		 * function's first byte, minus one would name the function
+		 * before it). A kernel chain also holds such exact IPs: kernel
+		 * frames are looked up as they are, as perf report does. */
+		uint64_t la = !exact && !kernel ? a - 1 : a;
+		exact = false;
 		uint32_t loc;
 		if (kernel) {
 			loc = kernel_location(r, la);
