@@ -7,21 +7,19 @@
  *     small table below) checks every tag, varint and length against what
  *     is left of the input before anything is allocated, so that damage is
  *     reported precisely ("truncated protobuf at byte 1234", "bad protobuf
- *     at byte 88: Location.line has wire type 0") rather than as a bare
- *     "cannot decode".
- *  2. The walked input is read in place: the top level is indexed (where
- *     each message and string lies) and every message is decoded when its
- *     turn comes, into locals, with protobuf-c's rules. Nothing is
- *     allocated per message (a decoder that builds a struct per message
- *     spends most of its time allocating, and a hostile file could make
- *     it allocate many times its size).
+ *     at byte 88: Location.line has wire type 0") rather than as
+ *     protobuf-c's bare NULL.
+ *  2. protobuf-c's generated unpacker decodes the message with an arena
+ *     allocator that has a budget proportional to the input: a hostile
+ *     file cannot make the decoder allocate more than a fixed multiple of
+ *     its own size, and the whole decoded tree is dropped at once.
  *  3. The decoded Profile is turned into the model, checking every
  *     reference: string indexes, mapping/function/location ids (ids are
  *     arbitrary non-zero uint64s; 1..N in order is the fast path, anything
  *     else goes through a hash table), value counts, the default type.
  *
  * Writing encodes the wire format by hand into a strbuf (the output is a
- * few flat message kinds; building structs for it would only
+ * few flat message kinds; building protobuf-c structs for it would only
  * add allocations), then gzips it. The string table can only be written
  * once every string is known, and pprof puts it (field 6) after the
  * samples, mappings, locations and functions (1..5): those are encoded
@@ -34,6 +32,7 @@
 #include <string.h>
 
 #include "gzip.h"
+#include "profile.pb-c.h"
 
 /* ======================================================================
  * 1. wire-format walk
@@ -237,227 +236,56 @@ bool pprof_looks_like(const unsigned char *d, size_t n)
 }
 
 /* ======================================================================
- * 2. decoding in place
- * ======================================================================
- * Once walked, the input is read where it lies: the top level is indexed
- * (where each message and string is), and each message is decoded when
- * its turn comes, into a few locals, as protobuf-c's decoder and pprof's
- * own read it: the last value of a scalar field wins, repeated scalars
- * come packed or one by one (both append), the last of a message field
- * seen twice replaces the others. Nothing is allocated per message, so
- * memory stays a small multiple of the input. */
+ * 2. decoding with a budget
+ * ====================================================================== */
 
-/* The fields of the messages this reader reads. */
-enum {
-	P_SAMPLE_TYPE = 1, P_SAMPLE, P_MAPPING, P_LOCATION, P_FUNCTION, P_STRING_TABLE,
-	P_DROP_FRAMES, P_KEEP_FRAMES, P_TIME_NANOS, P_DURATION_NANOS, P_PERIOD_TYPE, P_PERIOD,
-	P_COMMENT, P_DEFAULT_SAMPLE_TYPE, P_NFIELDS
-};
+typedef struct budget_arena {
+	unsigned char *cur, *end;
+	void **blocks; /* every block, freed at once */
+	size_t nblocks, blocks_alloc;
+	size_t used, limit;
+} budget_arena;
 
-/* One field of a message. */
-typedef struct pbfield {
-	uint64_t num;
-	unsigned wt;
-	uint64_t v;                /* a varint's value; a length-delimited field's length */
-	const unsigned char *body; /* a length-delimited field's bytes */
-} pbfield;
-
-/* The next field of d[*pos..n) into *f; false at the end (or at damage,
- * which the walk has refused before). */
-static inline bool pb_next(const unsigned char *d, size_t n, size_t *pos, pbfield *f)
+static void *ba_alloc(void *ctx, size_t n)
 {
-	if (*pos >= n)
-		return false;
-	uint64_t tag;
-	if (d[*pos] < 0x80)
-		tag = d[(*pos)++];
-	else if (get_varint(d, n, pos, &tag))
-		return false;
-	f->num = tag >> 3;
-	f->wt = tag & 7;
-	switch (f->wt) {
-	case WT_VARINT:
-		if (*pos < n && d[*pos] < 0x80) {
-			f->v = d[(*pos)++];
-			return true;
-		}
-		return get_varint(d, n, pos, &f->v) == 0;
-	case WT_I64:
-	case WT_I32: {
-		size_t k = f->wt == WT_I64 ? 8 : 4;
-		if (n - *pos < k)
-			return false;
-		*pos += k;
-		f->v = 0; /* fixed-size fields: none in the messages read */
-		return true;
+	budget_arena *a = ctx;
+	n = (n + 7) & ~(size_t)7;
+	if (!n)
+		n = 8;
+	if (n > a->limit - a->used)
+		return NULL; /* over budget: protobuf-c then fails cleanly */
+	a->used += n;
+	if ((size_t)(a->end - a->cur) < n) {
+		size_t size = n > (1u << 20) ? n : (1u << 20);
+		unsigned char *b = malloc(size);
+		if (!b)
+			return NULL;
+		ALLOC_GROW(a->blocks, a->nblocks + 1, a->blocks_alloc);
+		a->blocks[a->nblocks++] = b;
+		a->cur = b;
+		a->end = b + size;
 	}
-	case WT_LEN:
-		if (get_varint(d, n, pos, &f->v) || f->v > n - *pos)
-			return false;
-		f->body = d + *pos;
-		*pos += (size_t)f->v;
-		return true;
-	default:
-		return false;
-	}
+	void *p = a->cur;
+	a->cur += n;
+	return p;
 }
 
-/* A varint field's value into *out (the last one wins). */
-static inline void pb_varint(const pbfield *f, uint64_t *out)
+static void ba_free(void *ctx, void *p)
 {
-	if (f->wt == WT_VARINT)
-		*out = f->v;
+	(void)ctx;
+	(void)p; /* the arena goes at once */
 }
 
-typedef struct u64s {
-	uint64_t *v;
-	size_t n, alloc;
-} u64s;
-
-/* Appends a repeated varint field's values, packed or not. */
-static void pb_repeated(const pbfield *f, u64s *out)
+static void ba_release(budget_arena *a)
 {
-	if (f->wt == WT_VARINT) {
-		ALLOC_GROW(out->v, out->n + 1, out->alloc);
-		out->v[out->n++] = f->v;
-	} else if (f->wt == WT_LEN) {
-		size_t pos = 0, len = (size_t)f->v;
-		uint64_t x;
-		while (pos < len && !get_varint(f->body, len, &pos, &x)) {
-			ALLOC_GROW(out->v, out->n + 1, out->alloc);
-			out->v[out->n++] = x;
-		}
-	}
-}
-
-/* Where a message or a string lies in the input. */
-typedef struct pbspan {
-	size_t off, len;
-} pbspan;
-
-typedef struct spans {
-	pbspan *s;
-	size_t n, alloc;
-} spans;
-
-/* The top level of a Profile: the length-delimited fields by number (in
- * order), the last value of each varint field, the comments. */
-typedef struct pbprofile {
-	const unsigned char *d;
-	spans f[P_NFIELDS];
-	uint64_t v[P_NFIELDS];
-	u64s comment;
-} pbprofile;
-
-static void pbprofile_index(pbprofile *pb, const unsigned char *d, size_t n)
-{
-	size_t pos = 0;
-	pbfield f;
-	pb->d = d;
-	while (pb_next(d, n, &pos, &f)) {
-		if (f.num == 0 || f.num >= P_NFIELDS)
-			continue;
-		if (f.num == P_COMMENT) {
-			pb_repeated(&f, &pb->comment);
-		} else if (f.wt == WT_LEN) {
-			spans *s = &pb->f[f.num];
-			ALLOC_GROW(s->s, s->n + 1, s->alloc);
-			s->s[s->n++] = (pbspan){ (size_t)(f.body - d), (size_t)f.v };
-		} else {
-			pb_varint(&f, &pb->v[f.num]);
-		}
-	}
-}
-
-static void pbprofile_free(pbprofile *pb)
-{
-	for (size_t i = 0; i < P_NFIELDS; i++)
-		free(pb->f[i].s);
-	free(pb->comment.v);
-}
-
-/* The scalar fields of the messages, as indexes into the array
- * dec_scalars fills (field number - 1). */
-enum { VT_TYPE, VT_UNIT, VT_N };
-enum { MP_ID, MP_START, MP_LIMIT, MP_OFFSET, MP_FILENAME, MP_BUILD_ID, MP_HAS_FUNCTIONS,
-       MP_HAS_FILENAMES, MP_HAS_LINE_NUMBERS, MP_HAS_INLINE_FRAMES, MP_N };
-enum { FN_ID, FN_NAME, FN_SYSTEM_NAME, FN_FILENAME, FN_START_LINE, FN_N };
-enum { LN_FUNCTION_ID, LN_LINE, LN_COLUMN, LN_N };
-enum { LB_KEY, LB_STR, LB_NUM, LB_NUM_UNIT, LB_N };
-
-/* A Location: its scalars and where its lines are. */
-typedef struct pb_location {
-	uint64_t id, mapping_id, address, is_folded;
-	spans lines; /* caller's scratch, emptied here */
-} pb_location;
-
-typedef struct pb_sample {
-	u64s locs, values; /* caller's scratch, emptied here */
-	spans labels;
-} pb_sample;
-
-/* Decodes the varint fields 1..nf of the message at s into v[0..nf),
- * keeping what v holds for absent ones (the caller's zeros). */
-static void dec_scalars(const pbprofile *pb, pbspan s, uint64_t *v, unsigned nf)
-{
-	size_t pos = 0;
-	pbfield f;
-	while (pb_next(pb->d + s.off, s.len, &pos, &f))
-		if (f.num >= 1 && f.num <= nf)
-			pb_varint(&f, &v[f.num - 1]);
-}
-
-/* Appends a length-delimited field to sp (its offset within pb->d). */
-static void push_span(const pbprofile *pb, spans *sp, const pbfield *f)
-{
-	if (f->wt != WT_LEN)
-		return;
-	ALLOC_GROW(sp->s, sp->n + 1, sp->alloc);
-	sp->s[sp->n++] = (pbspan){ (size_t)(f->body - pb->d), (size_t)f->v };
-}
-
-static void dec_location(const pbprofile *pb, pbspan s, pb_location *l)
-{
-	size_t pos = 0;
-	pbfield f;
-	spans lines = l->lines;
-	*l = (pb_location){ .lines = lines };
-	l->lines.n = 0;
-	while (pb_next(pb->d + s.off, s.len, &pos, &f)) {
-		switch (f.num) {
-		case 1: pb_varint(&f, &l->id); break;
-		case 2: pb_varint(&f, &l->mapping_id); break;
-		case 3: pb_varint(&f, &l->address); break;
-		case 4: push_span(pb, &l->lines, &f); break;
-		case 5: pb_varint(&f, &l->is_folded); break;
-		}
-	}
-}
-
-static void dec_sample(const pbprofile *pb, pbspan s, pb_sample *o)
-{
-	size_t pos = 0;
-	pbfield f;
-	o->locs.n = o->values.n = o->labels.n = 0;
-	while (pb_next(pb->d + s.off, s.len, &pos, &f)) {
-		switch (f.num) {
-		case 1: pb_repeated(&f, &o->locs); break;
-		case 2: pb_repeated(&f, &o->values); break;
-		case 3: push_span(pb, &o->labels, &f); break;
-		}
-	}
-}
-
-/* The id (field 1) of the message at s. */
-static uint64_t dec_id(const pbprofile *pb, pbspan s)
-{
-	uint64_t id = 0;
-	dec_scalars(pb, s, &id, 1);
-	return id;
+	for (size_t i = 0; i < a->nblocks; i++)
+		free(a->blocks[i]);
+	free(a->blocks);
+	memset(a, 0, sizeof(*a));
 }
 
 /* ======================================================================
- * 3. the decoded Profile -> the model
+ * 3. decoded Profile -> model
  * ====================================================================== */
 
 /* pprof id -> model index. */
@@ -516,7 +344,7 @@ static void idmap_free(idmap *m)
 
 typedef struct conv {
 	profile *p;
-	const pbprofile *pb;
+	const Perftools__Profiles__Profile *pb;
 	const char **strs; /* interned lazily: NULL until first use */
 	cprof_err *err;
 	idmap maps, funcs, locs;
@@ -525,8 +353,6 @@ typedef struct conv {
 	prof_label *labelbuf;
 	prof_line *linebuf;
 	size_t stack_alloc, label_alloc, line_alloc;
-	pb_location loc;   /* scratch of the message being read */
-	pb_sample sample;
 } conv;
 
 /* String index -> interned string; NULL (with err) when out of range. The
@@ -535,8 +361,7 @@ static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 {
-	const spans *st = &c->pb->f[P_STRING_TABLE];
-	if (idx < 0 || (uint64_t)idx >= st->n) {
+	if (idx < 0 || (uint64_t)idx >= c->pb->n_string_table) {
 		if (idx == 0)
 			return prof_intern(c->p, "");
 		char what[128];
@@ -545,21 +370,22 @@ static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 		vsnprintf(what, sizeof(what), fmt, ap);
 		va_end(ap);
 		cprof_fail(c->err, "%s refers to string %lld, but the string table has %zu entries",
-			   what, (long long)idx, st->n);
+			   what, (long long)idx, c->pb->n_string_table);
 		return NULL;
 	}
 	if (!c->strs[idx]) { /* bytes: a string may hold NUL bytes */
-		pbspan b = st->s[idx];
-		c->strs[idx] = prof_intern_n(c->p, b.len ? (const char *)c->pb->d + b.off : "", b.len);
+		const ProtobufCBinaryData *b = &c->pb->string_table[idx];
+		c->strs[idx] = prof_intern_n(c->p, b->len ? (const char *)b->data : "", b->len);
 	}
 	return c->strs[idx];
 }
 
-static int conv_value_type(conv *c, const uint64_t *vt, prof_value_type *out, const char *what)
+static int conv_value_type(conv *c, const Perftools__Profiles__ValueType *vt, prof_value_type *out,
+			   const char *what)
 {
-	if (!(out->type = cstr(c, (int64_t)vt[VT_TYPE], "%s type", what)))
+	if (!(out->type = cstr(c, vt->type, "%s type", what)))
 		return -1;
-	if (!(out->unit = cstr(c, (int64_t)vt[VT_UNIT], "%s unit", what)))
+	if (!(out->unit = cstr(c, vt->unit, "%s unit", what)))
 		return -1;
 	return 0;
 }
@@ -569,25 +395,21 @@ static int conv_value_type(conv *c, const uint64_t *vt, prof_value_type *out, co
 static int conv_header(conv *c)
 {
 	profile *p = c->p;
-	const pbprofile *pb = c->pb;
-	const spans *sts = &pb->f[P_SAMPLE_TYPE];
-	prof_value_type *types = xcalloc(sts->n + 1, sizeof(*types));
-	for (size_t i = 0; i < sts->n; i++) {
+	const Perftools__Profiles__Profile *pb = c->pb;
+	prof_value_type *types = xcalloc(pb->n_sample_type + 1, sizeof(*types));
+	for (size_t i = 0; i < pb->n_sample_type; i++) {
 		char what[48];
 		snprintf(what, sizeof(what), "sample_type %zu", i + 1);
-		uint64_t vt[VT_N] = { 0 };
-		dec_scalars(pb, sts->s[i], vt, VT_N);
-		if (conv_value_type(c, vt, &types[i], what)) {
+		if (conv_value_type(c, pb->sample_type[i], &types[i], what)) {
 			free(types);
 			return -1;
 		}
 	}
-	prof_set_sample_types(p, types, (uint32_t)sts->n);
+	prof_set_sample_types(p, types, (uint32_t)pb->n_sample_type);
 	free(types);
-	p->default_type = sts->n ? (uint32_t)sts->n - 1 : 0;
-	int64_t dst = (int64_t)pb->v[P_DEFAULT_SAMPLE_TYPE];
-	if (dst) {
-		const char *def = cstr(c, dst, "default_sample_type");
+	p->default_type = pb->n_sample_type ? (uint32_t)pb->n_sample_type - 1 : 0;
+	if (pb->default_sample_type) {
+		const char *def = cstr(c, pb->default_sample_type, "default_sample_type");
 		if (!def)
 			return -1;
 		uint32_t i = prof_find_value(p, def);
@@ -596,23 +418,17 @@ static int conv_header(conv *c)
 					  def);
 		p->default_type = i;
 	}
-	const spans *pt = &pb->f[P_PERIOD_TYPE];
-	if (pt->n) { /* seen twice, the last one counts */
-		uint64_t vt[VT_N] = { 0 };
-		dec_scalars(pb, pt->s[pt->n - 1], vt, VT_N);
-		if (conv_value_type(c, vt, &p->period_type, "period_type"))
-			return -1;
-	}
-	p->period = (int64_t)pb->v[P_PERIOD];
-	p->time_nanos = (int64_t)pb->v[P_TIME_NANOS];
-	p->duration_nanos = (int64_t)pb->v[P_DURATION_NANOS];
-	int64_t drop = (int64_t)pb->v[P_DROP_FRAMES], keep = (int64_t)pb->v[P_KEEP_FRAMES];
-	if (drop && !(p->drop_frames = cstr(c, drop, "drop_frames")))
+	if (pb->period_type && conv_value_type(c, pb->period_type, &p->period_type, "period_type"))
 		return -1;
-	if (keep && !(p->keep_frames = cstr(c, keep, "keep_frames")))
+	p->period = pb->period;
+	p->time_nanos = pb->time_nanos;
+	p->duration_nanos = pb->duration_nanos;
+	if (pb->drop_frames && !(p->drop_frames = cstr(c, pb->drop_frames, "drop_frames")))
 		return -1;
-	for (size_t i = 0; i < pb->comment.n; i++) {
-		const char *s = cstr(c, (int64_t)pb->comment.v[i], "comment %zu", i + 1);
+	if (pb->keep_frames && !(p->keep_frames = cstr(c, pb->keep_frames, "keep_frames")))
+		return -1;
+	for (size_t i = 0; i < pb->n_comment; i++) {
+		const char *s = cstr(c, pb->comment[i], "comment %zu", i + 1);
 		if (!s)
 			return -1;
 		prof_add_comment(p, s);
@@ -626,43 +442,41 @@ static int conv_header(conv *c)
  * not used twice). */
 static int conv_idmaps(conv *c)
 {
-	const pbprofile *pb = c->pb;
-	const spans *m = &pb->f[P_MAPPING], *f = &pb->f[P_FUNCTION], *l = &pb->f[P_LOCATION];
-	uint64_t *ids = xmalloc(st_mult(m->n + f->n + l->n + 1, sizeof(uint64_t)));
-	for (size_t i = 0; i < m->n; i++)
-		ids[i] = dec_id(pb, m->s[i]);
-	int r = idmap_build(&c->maps, "mapping", ids, m->n, c->p->nmappings, c->err);
-	for (size_t i = 0; !r && i < f->n; i++)
-		ids[i] = dec_id(pb, f->s[i]);
+	const Perftools__Profiles__Profile *pb = c->pb;
+	uint64_t *ids = xmalloc(st_mult(pb->n_mapping + pb->n_function + pb->n_location + 1,
+					sizeof(uint64_t)));
+	for (size_t i = 0; i < pb->n_mapping; i++)
+		ids[i] = pb->mapping[i]->id;
+	int r = idmap_build(&c->maps, "mapping", ids, pb->n_mapping, c->p->nmappings, c->err);
+	for (size_t i = 0; !r && i < pb->n_function; i++)
+		ids[i] = pb->function[i]->id;
 	if (!r)
-		r = idmap_build(&c->funcs, "function", ids, f->n, 0, c->err);
-	for (size_t i = 0; !r && i < l->n; i++)
-		ids[i] = dec_id(pb, l->s[i]);
+		r = idmap_build(&c->funcs, "function", ids, pb->n_function, 0, c->err);
+	for (size_t i = 0; !r && i < pb->n_location; i++)
+		ids[i] = pb->location[i]->id;
 	if (!r)
-		r = idmap_build(&c->locs, "location", ids, l->n, c->p->nlocations, c->err);
+		r = idmap_build(&c->locs, "location", ids, pb->n_location, c->p->nlocations, c->err);
 	free(ids);
 	return r;
 }
 
 static int conv_mappings(conv *c)
 {
-	const spans *ms = &c->pb->f[P_MAPPING];
-	for (size_t i = 0; i < ms->n; i++) {
-		uint64_t m[MP_N] = { 0 };
-		dec_scalars(c->pb, ms->s[i], m, MP_N);
+	for (size_t i = 0; i < c->pb->n_mapping; i++) {
+		const Perftools__Profiles__Mapping *m = c->pb->mapping[i];
 		prof_mapping pm = { 0 };
-		pm.start = m[MP_START];
-		pm.limit = m[MP_LIMIT];
-		pm.offset = m[MP_OFFSET];
-		unsigned long long id = (unsigned long long)m[MP_ID];
-		if (!(pm.file = cstr(c, (int64_t)m[MP_FILENAME], "mapping %llu filename", id)))
+		pm.start = m->memory_start;
+		pm.limit = m->memory_limit;
+		pm.offset = m->file_offset;
+		unsigned long long id = (unsigned long long)m->id;
+		if (!(pm.file = cstr(c, m->filename, "mapping %llu filename", id)))
 			return -1;
-		if (!(pm.build_id = cstr(c, (int64_t)m[MP_BUILD_ID], "mapping %llu build_id", id)))
+		if (!(pm.build_id = cstr(c, m->build_id, "mapping %llu build_id", id)))
 			return -1;
-		pm.has_functions = m[MP_HAS_FUNCTIONS] != 0;
-		pm.has_filenames = m[MP_HAS_FILENAMES] != 0;
-		pm.has_line_numbers = m[MP_HAS_LINE_NUMBERS] != 0;
-		pm.has_inline_frames = m[MP_HAS_INLINE_FRAMES] != 0;
+		pm.has_functions = m->has_functions;
+		pm.has_filenames = m->has_filenames;
+		pm.has_line_numbers = m->has_line_numbers;
+		pm.has_inline_frames = m->has_inline_frames;
 		prof_add_mapping(c->p, &pm);
 	}
 	return 0;
@@ -671,29 +485,25 @@ static int conv_mappings(conv *c)
 /* Functions into c->fidx: the model interns them, so equal ones become one. */
 static int conv_functions(conv *c)
 {
-	const spans *fs = &c->pb->f[P_FUNCTION];
-	c->fidx = xmalloc(st_mult(fs->n + 1, sizeof(uint32_t)));
-	for (size_t i = 0; i < fs->n; i++) {
-		uint64_t f[FN_N] = { 0 };
-		dec_scalars(c->pb, fs->s[i], f, FN_N);
+	c->fidx = xmalloc(st_mult(c->pb->n_function + 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < c->pb->n_function; i++) {
+		const Perftools__Profiles__Function *f = c->pb->function[i];
 		const char *name, *sys, *file;
-		unsigned long long id = (unsigned long long)f[FN_ID];
-		name = cstr(c, (int64_t)f[FN_NAME], "function %llu name", id);
-		sys = name ? cstr(c, (int64_t)f[FN_SYSTEM_NAME], "function %llu system_name", id) : NULL;
-		file = sys ? cstr(c, (int64_t)f[FN_FILENAME], "function %llu filename", id) : NULL;
+		unsigned long long id = (unsigned long long)f->id;
+		name = cstr(c, f->name, "function %llu name", id);
+		sys = name ? cstr(c, f->system_name, "function %llu system_name", id) : NULL;
+		file = sys ? cstr(c, f->filename, "function %llu filename", id) : NULL;
 		if (!file)
 			return -1;
-		c->fidx[i] = prof_intern_function(c->p, name, sys, file, (int64_t)f[FN_START_LINE]);
+		c->fidx[i] = prof_intern_function(c->p, name, sys, file, f->start_line);
 	}
 	return 0;
 }
 
 static int conv_locations(conv *c)
 {
-	const spans *ls = &c->pb->f[P_LOCATION];
-	pb_location *l = &c->loc;
-	for (size_t i = 0; i < ls->n; i++) {
-		dec_location(c->pb, ls->s[i], l);
+	for (size_t i = 0; i < c->pb->n_location; i++) {
+		const Perftools__Profiles__Location *l = c->pb->location[i];
 		unsigned long long id = (unsigned long long)l->id;
 		uint32_t mi = PROF_NONE;
 		if (l->mapping_id) {
@@ -702,48 +512,44 @@ static int conv_locations(conv *c)
 				return cprof_fail(c->err, "location %llu refers to mapping %llu, which does not exist",
 						  id, (unsigned long long)l->mapping_id);
 		}
-		size_t nl = l->lines.n;
-		if (nl >= UINT32_MAX)
+		if (l->n_line >= UINT32_MAX)
 			return cprof_fail(c->err, "location %llu has too many lines", id);
-		ALLOC_GROW(c->linebuf, nl + 1, c->line_alloc);
-		for (size_t j = 0; j < nl; j++) {
-			uint64_t ln[LN_N] = { 0 };
-			dec_scalars(c->pb, l->lines.s[j], ln, LN_N);
-			uint32_t fi = idmap_get(&c->funcs, ln[LN_FUNCTION_ID]);
-			if (fi == PROF_NONE && ln[LN_FUNCTION_ID] == 0)
+		ALLOC_GROW(c->linebuf, l->n_line + 1, c->line_alloc);
+		for (size_t j = 0; j < l->n_line; j++) {
+			const Perftools__Profiles__Line *ln = l->line[j];
+			uint32_t fi = idmap_get(&c->funcs, ln->function_id);
+			if (fi == PROF_NONE && ln->function_id == 0)
 				return cprof_fail(c->err, "location %llu line %zu has function id 0", id, j + 1);
 			if (fi == PROF_NONE)
 				return cprof_fail(c->err, "location %llu refers to function %llu, which does not exist",
-						  id, (unsigned long long)ln[LN_FUNCTION_ID]);
+						  id, (unsigned long long)ln->function_id);
 			c->linebuf[j].function = c->fidx[fi];
-			c->linebuf[j].line = (int64_t)ln[LN_LINE];
-			c->linebuf[j].column = (int64_t)ln[LN_COLUMN];
+			c->linebuf[j].line = ln->line;
+			c->linebuf[j].column = ln->column;
 		}
-		uint32_t li = prof_add_location(c->p, mi, l->address, c->linebuf, (uint32_t)nl);
-		c->p->locations[li].is_folded = l->is_folded != 0;
+		uint32_t li = prof_add_location(c->p, mi, l->address, c->linebuf, (uint32_t)l->n_line);
+		c->p->locations[li].is_folded = l->is_folded;
 	}
 	return 0;
 }
 
-/* Sample i's labels (c->sample.labels) into c->labelbuf. */
-static int conv_labels(conv *c, size_t i)
+/* Sample i's labels into c->labelbuf. */
+static int conv_labels(conv *c, const Perftools__Profiles__Sample *s, size_t i)
 {
-	const spans *lbs = &c->sample.labels;
-	ALLOC_GROW(c->labelbuf, lbs->n + 1, c->label_alloc);
-	for (size_t j = 0; j < lbs->n; j++) {
-		uint64_t lb[LB_N] = { 0 };
-		dec_scalars(c->pb, lbs->s[j], lb, LB_N);
+	ALLOC_GROW(c->labelbuf, s->n_label + 1, c->label_alloc);
+	for (size_t j = 0; j < s->n_label; j++) {
+		const Perftools__Profiles__Label *lb = s->label[j];
 		prof_label *o = &c->labelbuf[j];
 		memset(o, 0, sizeof(*o));
-		if (!(o->key = cstr(c, (int64_t)lb[LB_KEY], "sample %zu label key", i + 1)))
+		if (!(o->key = cstr(c, lb->key, "sample %zu label key", i + 1)))
 			return -1;
-		if (lb[LB_STR]) {
-			if (!(o->str = cstr(c, (int64_t)lb[LB_STR], "sample %zu label %s", i + 1, o->key)))
+		if (lb->str) {
+			if (!(o->str = cstr(c, lb->str, "sample %zu label %s", i + 1, o->key)))
 				return -1;
 		} else {
-			o->num = (int64_t)lb[LB_NUM];
-			if (lb[LB_NUM_UNIT] && !(o->unit = cstr(c, (int64_t)lb[LB_NUM_UNIT],
-							      "sample %zu label %s unit", i + 1, o->key)))
+			o->num = lb->num;
+			if (lb->num_unit &&
+			    !(o->unit = cstr(c, lb->num_unit, "sample %zu label %s unit", i + 1, o->key)))
 				return -1;
 		}
 	}
@@ -752,50 +558,45 @@ static int conv_labels(conv *c, size_t i)
 
 static int conv_samples(conv *c)
 {
-	const spans *ss = &c->pb->f[P_SAMPLE];
-	size_t ntypes = c->pb->f[P_SAMPLE_TYPE].n;
-	pb_sample *s = &c->sample;
-	prof_reserve_samples(c->p, ss->n);
-	for (size_t i = 0; i < ss->n; i++) {
-		dec_sample(c->pb, ss->s[i], s);
-		if (s->values.n != ntypes)
+	const Perftools__Profiles__Profile *pb = c->pb;
+	for (size_t i = 0; i < pb->n_sample; i++) {
+		const Perftools__Profiles__Sample *s = pb->sample[i];
+		if (s->n_value != pb->n_sample_type)
 			return cprof_fail(c->err, "sample %zu has %zu values, but there are %zu sample types",
-					  i + 1, s->values.n, ntypes);
-		if (s->locs.n >= UINT32_MAX || s->labels.n >= UINT32_MAX)
+					  i + 1, s->n_value, pb->n_sample_type);
+		if (s->n_location_id >= UINT32_MAX || s->n_label >= UINT32_MAX)
 			return cprof_fail(c->err, "sample %zu is too large", i + 1);
-		ALLOC_GROW(c->stackbuf, s->locs.n + 1, c->stack_alloc);
-		for (size_t j = 0; j < s->locs.n; j++) {
-			uint32_t li = idmap_get(&c->locs, s->locs.v[j]);
-			if (li == PROF_NONE && s->locs.v[j] == 0)
+		ALLOC_GROW(c->stackbuf, s->n_location_id + 1, c->stack_alloc);
+		for (size_t j = 0; j < s->n_location_id; j++) {
+			uint32_t li = idmap_get(&c->locs, s->location_id[j]);
+			if (li == PROF_NONE && s->location_id[j] == 0)
 				return cprof_fail(c->err, "sample %zu has location id 0", i + 1);
 			if (li == PROF_NONE)
 				return cprof_fail(c->err, "sample %zu refers to location %llu, which does not exist",
-						  i + 1, (unsigned long long)s->locs.v[j]);
+						  i + 1, (unsigned long long)s->location_id[j]);
 			c->stackbuf[j] = li;
 		}
-		if (conv_labels(c, i) < 0)
+		if (conv_labels(c, s, i) < 0)
 			return -1;
-		uint32_t st = prof_intern_stack(c->p, c->stackbuf, (uint32_t)s->locs.n);
-		uint32_t ls = prof_intern_labelset(c->p, c->labelbuf, (uint32_t)s->labels.n);
-		/* int64 values as the wire's two's complement varints; no sample
-		 * types: no values (value is NULL then) */
+		uint32_t st = prof_intern_stack(c->p, c->stackbuf, (uint32_t)s->n_location_id);
+		uint32_t ls = prof_intern_labelset(c->p, c->labelbuf, (uint32_t)s->n_label);
+		/* no sample types: no values (value is NULL then) */
 		static const int64_t none[1] = { 0 };
-		prof_add_sample(c->p, st, ls, s->values.n ? (const int64_t *)s->values.v : none, -1, -1, 0);
+		prof_add_sample(c->p, st, ls, s->n_value ? s->value : none, -1, -1, 0);
 	}
 	return 0;
 }
 
 static int conv_profile(conv *c)
 {
-	const pbprofile *pb = c->pb;
-	const spans *st = &pb->f[P_STRING_TABLE];
-	if (st->n && st->s[0].len != 0) {
-		const char *s0 = (const char *)pb->d + st->s[0].off;
+	const Perftools__Profiles__Profile *pb = c->pb;
+	if (pb->n_string_table && pb->string_table[0].len != 0)
 		return cprof_fail(c->err, "string_table[0] is \"%.*s\", not the empty string",
-				  (int)strnlen(s0, st->s[0].len < 40 ? st->s[0].len : 40), s0);
-	}
-	if (pb->f[P_SAMPLE_TYPE].n >= UINT32_MAX || pb->f[P_MAPPING].n >= UINT32_MAX ||
-	    pb->f[P_FUNCTION].n >= UINT32_MAX || pb->f[P_LOCATION].n >= UINT32_MAX)
+				  (int)strnlen((const char *)pb->string_table[0].data,
+					       pb->string_table[0].len < 40 ? pb->string_table[0].len : 40),
+				  (const char *)pb->string_table[0].data);
+	if (pb->n_sample_type >= UINT32_MAX || pb->n_mapping >= UINT32_MAX ||
+	    pb->n_function >= UINT32_MAX || pb->n_location >= UINT32_MAX)
 		return cprof_fail(c->err, "too many entries for the model (2^32)");
 	int rc = conv_header(c);
 	if (!rc)
@@ -815,12 +616,16 @@ static int conv_profile(conv *c)
 	free(c->stackbuf);
 	free(c->labelbuf);
 	free(c->linebuf);
-	free(c->loc.lines.s);
-	free(c->sample.locs.v);
-	free(c->sample.values.v);
-	free(c->sample.labels.s);
 	return rc;
 }
+
+/* Decoding is linear in the input, and the worst legitimate case is a run
+ * of empty messages: an empty Sample is 2 bytes on the wire, a 72-byte
+ * struct plus an 8-byte pointer, plus protobuf-c's scan bookkeeping (~32
+ * bytes per field, in slabs that double): ~100 bytes per 2 input bytes
+ * (a test decodes exactly that). The budget guards the rest. */
+#define PPROF_DECODE_FACTOR 128
+#define PPROF_DECODE_SLACK ((size_t)16 << 20)
 
 int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 {
@@ -829,12 +634,25 @@ int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 	walk w = { n, 0, 0, 0, err };
 	if (walk_msg(&w, d, n, 0, &W_PROFILE))
 		return -1;
-	pbprofile pb = { 0 };
-	pbprofile_index(&pb, d, n);
-	conv c = { p, &pb, xcalloc(pb.f[P_STRING_TABLE].n + 1, sizeof(char *)), err };
+
+	budget_arena ba = { 0 };
+	ba.limit = n < (SIZE_MAX - PPROF_DECODE_SLACK) / PPROF_DECODE_FACTOR
+			   ? n * PPROF_DECODE_FACTOR + PPROF_DECODE_SLACK
+			   : SIZE_MAX;
+	ProtobufCAllocator alloc = { ba_alloc, ba_free, &ba };
+	Perftools__Profiles__Profile *pb = perftools__profiles__profile__unpack(&alloc, n, d);
+	if (!pb) {
+		bool over = ba.used + 4096 >= ba.limit;
+		size_t limit = ba.limit;
+		ba_release(&ba);
+		if (over)
+			return cprof_fail(err, "protobuf needs more than %zu bytes to decode", limit);
+		return cprof_fail(err, "bad protobuf: cannot decode the Profile message");
+	}
+	conv c = { p, pb, xcalloc(pb->n_string_table + 1, sizeof(char *)), err };
 	int rc = conv_profile(&c);
 	free(c.strs);
-	pbprofile_free(&pb);
+	ba_release(&ba); /* pb lives in the arena */
 	return rc;
 }
 
