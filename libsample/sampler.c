@@ -1135,11 +1135,67 @@ int cp_sigprof_is_ours(void)
 	return sigprof_installed;
 }
 
-int cp_start(const struct cp_config *cfg)
+/* Undoes map_output: the mapping, the file and the writer's eventfd
+ * (cp_stop, and a forked child, which must not touch its parent's). */
+static void unmap_output(void)
+{
+	munmap(cp.map, cp.map_size);
+	close(cp.fd);
+	if (cp.wake_fd >= 0)
+		close(cp.wake_fd);
+	cp.map = NULL;
+	cp.fd = cp.wake_fd = -1;
+}
+
+/* cp_start's file: created (unnamed until publish_output), mapped for
+ * cp.map_size, its first chunk allocated and the file header stored.
+ * -1 (said on stderr) when any of it fails. */
+static int map_output(const struct cp_config *cfg)
 {
 	int fd;
 	void *map;
 
+	if ((fd = open_output(cfg)) < 0) {
+		warnx("%s: cannot create the output file: %s", cp.path, strerror(errno));
+		return -1;
+	}
+	map = mmap(NULL, cp.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (map == MAP_FAILED) {
+		warnx("%s: cannot map the output file: %s", cp.path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	/* Records are written once, front to back: a fault must bring in its
+	 * own page only. Without this the first store (the file header) made
+	 * the kernel read ahead, zeroing a large folio of the preallocated
+	 * file: ~40% of the CPU of a short process's start (bench/forkexec.sh) */
+	madvise(map, cp.map_size, MADV_RANDOM);
+	cp.fd = fd;
+	cp.map = map;
+	cp.low_water = FIRST_CHUNK / 2;
+	atomic_store(&cp.wake_sent, 0);
+	cp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	atomic_store(&cp.used, 0);
+	atomic_store(&cp.cap, 0);
+	atomic_store(&cp.written, 0);
+	atomic_store(&cp.dropped, 0);
+	atomic_store(&cp.closing, 0);
+	grow_failed = 0;
+	grow_file();
+	if (atomic_load(&cp.cap) == 0) {
+		unmap_output();
+		return -1;
+	}
+	struct cprof_raw_file_header h = {.version = CPROF_RAW_VERSION,
+					  .hdr_size = sizeof(h), .bom = CPROF_RAW_BOM};
+	memcpy(h.magic, CPROF_RAW_MAGIC, 8);
+	memcpy(cp.map, &h, sizeof(h));
+	atomic_store(&cp.used, sizeof(h));
+	return 0;
+}
+
+int cp_start(const struct cp_config *cfg)
+{
 	if (atomic_load(&cp.active)) {
 		errno = EBUSY;
 		return -1;
@@ -1175,47 +1231,8 @@ int cp_start(const struct cp_config *cfg)
 	if (cp.map_size < (64u << 10))
 		cp.map_size = 64u << 10;
 	cp.map_size &= ~(uint64_t)4095;
-	if ((fd = open_output(cfg)) < 0) {
-		warnx("%s: cannot create the output file: %s", cp.path, strerror(errno));
+	if (map_output(cfg) < 0)
 		return -1;
-	}
-	map = mmap(NULL, cp.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
-	if (map == MAP_FAILED) {
-		warnx("%s: cannot map the output file: %s", cp.path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	/* Records are written once, front to back: a fault must bring in its
-	 * own page only. Without this the first store (the file header) made
-	 * the kernel read ahead, zeroing a large folio of the preallocated
-	 * file: ~40% of the CPU of a short process's start (bench/forkexec.sh) */
-	madvise(map, cp.map_size, MADV_RANDOM);
-	cp.fd = fd;
-	cp.map = map;
-	cp.low_water = FIRST_CHUNK / 2;
-	atomic_store(&cp.wake_sent, 0);
-	cp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	atomic_store(&cp.used, 0);
-	atomic_store(&cp.cap, 0);
-	atomic_store(&cp.written, 0);
-	atomic_store(&cp.dropped, 0);
-	atomic_store(&cp.closing, 0);
-	grow_failed = 0;
-	grow_file();
-	if (atomic_load(&cp.cap) == 0) {
-		munmap(map, cp.map_size);
-		close(fd);
-		if (cp.wake_fd >= 0)
-			close(cp.wake_fd);
-		cp.map = NULL;
-		cp.fd = cp.wake_fd = -1;
-		return -1;
-	}
-	struct cprof_raw_file_header h = {.version = CPROF_RAW_VERSION,
-					  .hdr_size = sizeof(h), .bom = CPROF_RAW_BOM};
-	memcpy(h.magic, CPROF_RAW_MAGIC, 8);
-	memcpy(cp.map, &h, sizeof(h));
-	atomic_store(&cp.used, sizeof(h));
 	cp_stacks_reset(); /* no handler runs: cp.active is 0 */
 	cp.start_mono = cp_now(CLOCK_MONOTONIC);
 	/* the handler first: choose_timer arms the starting thread's timer,
@@ -1241,12 +1258,7 @@ int cp_start(const struct cp_config *cfg)
 			warnx("%s: cannot name the output file: %s", cp.path, strerror(errno));
 		atomic_store(&cp.active, 0);
 		close_probe();
-		munmap(cp.map, cp.map_size);
-		close(cp.fd);
-		if (cp.wake_fd >= 0)
-			close(cp.wake_fd);
-		cp.map = NULL;
-		cp.fd = cp.wake_fd = -1;
+		unmap_output();
 		return -1;
 	}
 	if (atomic_load(&cp.prog_has_act)) {
@@ -1285,13 +1297,7 @@ int cp_stop(void)
 		wall_skipped_ns = 0;
 	}
 	cp_finish_file();
-	munmap(cp.map, cp.map_size);
-	cp.map = NULL;
-	close(cp.fd);
-	cp.fd = -1;
-	if (cp.wake_fd >= 0)
-		close(cp.wake_fd);
-	cp.wake_fd = -1;
+	unmap_output();
 	return 0;
 }
 
@@ -1334,13 +1340,7 @@ void cp_fork_child(void)
 	cp_tls_tid = 0;
 	cp_tls_last_cpu = 0;
 	if (cp.map) {
-		munmap(cp.map, cp.map_size);
-		cp.map = NULL;
-		close(cp.fd);
-		cp.fd = -1;
-		if (cp.wake_fd >= 0)
-			close(cp.wake_fd);
-		cp.wake_fd = -1;
+		unmap_output();
 		for (int i = 0; i < nthreads; i++)
 			disarm(&threads[i]);
 		nthreads = 0;
