@@ -61,6 +61,7 @@ struct prec {
 	struct perf_event_attr attr;
 	uint64_t *ids;
 	unsigned char *wrap; /* a record that wraps around the buffer's end */
+	struct pollfd *pfds; /* prec_poll's: one per buffer, one more */
 	prec_stats st;
 	hidx pids; /* pid -> index into procs */
 	proc *procs;
@@ -211,6 +212,7 @@ int prec_open(prec **out, pid_t pid, const prec_opts *o, const char *path, cprof
 	r->sample_type = a->sample_type;
 
 	r->rings = xcalloc(ncpu, sizeof(ring));
+	r->pfds = xcalloc(ncpu + 1, sizeof(struct pollfd));
 	r->ids = xcalloc(ncpu, sizeof(uint64_t));
 	for (size_t i = 0; i < ncpu; i++) {
 		ring *g = &r->rings[i];
@@ -382,10 +384,9 @@ static int write_error(prec *r, cprof_err *err)
 
 int prec_poll(prec *r, int fd, int timeout_ms, cprof_err *err)
 {
-	struct pollfd pf[65];
+	struct pollfd *pf = r->pfds;
 	size_t n = 0;
-	/* poll on the first 64 buffers (wider machines: the timeout drains) */
-	for (size_t i = 0; i < r->nrings && n < 64; i++)
+	for (size_t i = 0; i < r->nrings; i++)
 		pf[n++] = (struct pollfd){ r->rings[i].fd, POLLIN, 0 };
 	int fdi = -1;
 	if (fd >= 0) {
@@ -423,6 +424,7 @@ static void free_rec(prec *r)
 	free(r->rings);
 	free(r->ids);
 	free(r->wrap);
+	free(r->pfds);
 	free(r->procs);
 	hidx_free(&r->pids);
 	free(r);
