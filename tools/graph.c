@@ -994,19 +994,31 @@ static bool *keep_set(const graph *g, uint32_t first_n, int64_t cutoff, uint32_t
 	return keep;
 }
 
+/* A key's values in the first build. */
+typedef struct kv {
+	int64_t cum, flat;
+	uint32_t stamp; /* the last group that counted it */
+	bool seen;
+} kv;
+
+/* The first build's values: per key, and the keys in the order build()
+ * would make their nodes. */
+typedef struct key_values {
+	kv *v;
+	uint32_t *order;
+	uint32_t n;
+} key_values;
+
 /* What pprof's first build of a trimmed graph is for: every node's flat
  * and cum (a node per key a group touches), their flat total into *total
  * (summed in node order), and the keep set of the nodes whose |cum| reaches
  * node_fraction of it (NULL when that is every node: the graph is built
  * whole). Kept per key in one small array instead of nodes and edges: the
- * pass touches one cache line per frame. */
-static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, int64_t *total)
+ * pass touches one cache line per frame. The values go to *kvs when it is
+ * not NULL (the caller frees them), for nodes_from_values. */
+static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, int64_t *total,
+			 key_values *kvs)
 {
-	typedef struct kv {
-		int64_t cum, flat;
-		uint32_t stamp; /* the last group that counted it */
-		bool seen;
-	} kv;
 	kv *v = xmalloc(st_mult(g->nkeys ? g->nkeys : 1, sizeof(kv)));
 	for (size_t k = 0; k < g->nkeys; k++)
 		v[k] = (kv){ 0, 0, UINT32_MAX, false };
@@ -1052,8 +1064,12 @@ static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, i
 			kept++;
 		}
 	}
-	free(order);
-	free(v);
+	if (kvs) {
+		*kvs = (key_values){ v, order, n };
+	} else {
+		free(order);
+		free(v);
+	}
 	*total = t;
 	r->dropped_nodes = nodes - kept;
 	if (kept == nodes) {
@@ -1061,6 +1077,27 @@ static bool *first_build(graph *g, double node_fraction, graph_trim_result *r, i
 		return NULL;
 	}
 	return keep;
+}
+
+/* What build(g, keep, true) makes of a graph without tags, from the first
+ * build's values: a node per kept key with a value, in the same order,
+ * with the same cum and flat (a node's values do not depend on which
+ * others are kept: its cum counts the samples through it, its flat those
+ * that end in it), without a pass over the samples. */
+static void nodes_from_values(graph *g, const key_values *kvs, const bool *keep)
+{
+	free_nodes(g);
+	for (size_t k = 0; k < g->nkeys; k++)
+		g->node_of_key[k] = PROF_NONE;
+	for (uint32_t i = 0; i < kvs->n; i++) {
+		uint32_t key = kvs->order[i];
+		const kv *e = &kvs->v[key];
+		if ((e->cum == 0 && e->flat == 0) || (keep && !keep[key]))
+			continue;
+		uint32_t n = node_for(g, key, NULL);
+		g->nodes[n].cum = e->cum;
+		g->nodes[n].flat = e->flat;
+	}
 }
 
 void graph_build_all(graph *g)
@@ -1075,9 +1112,15 @@ void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *
 	/* pprof builds the whole graph, then again without the nodes below
 	 * the cutoff: the first build is needed for its nodes' values only */
 	int64_t total = 0;
-	bool *keep = o->node_fraction > 0 ? first_build(g, o->node_fraction, r, &total) : NULL;
 	bool no_edges = o->labels_only && !g->inlined;
-	build(g, keep, no_edges);
+	/* without edges and tags, the nodes are the first build's values */
+	key_values kvs = { NULL, NULL, 0 }, *direct = no_edges && !g->o.tags ? &kvs : NULL;
+	bool *keep = o->node_fraction > 0 ? first_build(g, o->node_fraction, r, &total, direct)
+					  : NULL;
+	if (kvs.v)
+		nodes_from_values(g, &kvs, keep);
+	else
+		build(g, keep, no_edges);
 	free(keep);
 	if (!(o->node_fraction > 0)) {
 		for (uint32_t i = 0; i < g->nnodes; i++)
@@ -1094,7 +1137,10 @@ void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *
 		if (n != g->nnodes) {
 			uint32_t kept;
 			bool *keep = keep_set(g, n, INT64_MIN, &kept);
-			build(g, keep, no_edges);
+			if (kvs.v)
+				nodes_from_values(g, &kvs, keep);
+			else
+				build(g, keep, no_edges);
 			free(keep);
 			sort_nodes(g, order);
 		}
@@ -1103,4 +1149,6 @@ void graph_build_trimmed(graph *g, const graph_trim_opts *o, graph_trim_result *
 	r->dropped_edges = trim_edges(g, edge_cutoff);
 	if (o->visual)
 		remove_redundant_edges(g);
+	free(kvs.v);
+	free(kvs.order);
 }
