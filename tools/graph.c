@@ -41,6 +41,7 @@ struct graph {
 	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
 	int64_t total;
 	const char *num_unit; /* of the numeric "bytes" tags */
+	const char *empty;    /* "" in strs */
 	bool inlined;         /* a location of the graph has inlined lines */
 
 	/* the current build */
@@ -304,10 +305,13 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 			ALLOC_GROW(g->infos, g->nkeys, g->infos_alloc);
 			g->key_of_str[id] = key;
 			graph_info *in = &g->infos[key];
-			in->name = str_of(g, sb->buf, name_len);
-			in->func = str_of(g, func, strlen(func));
-			in->file = str_of(g, file, strlen(file));
-			in->objfile = str_of(g, ri->objfile, strlen(ri->objfile));
+			/* most often the key is the name, the name the function's,
+			 * the file and object "": those need no interning again */
+			in->name = name_len == sb->len ? names_get(g->strs, id)
+						       : str_of(g, sb->buf, name_len);
+			in->func = !strcmp(func, in->name) ? in->name : str_of(g, func, strlen(func));
+			in->file = *file ? str_of(g, file, strlen(file)) : g->empty;
+			in->objfile = *ri->objfile ? str_of(g, ri->objfile, strlen(ri->objfile)) : g->empty;
 			in->line = ri->line;
 			in->start_line = ri->start_line;
 			in->address = ri->address;
@@ -362,6 +366,7 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	g->p = p;
 	g->o = *o;
 	g->strs = names_table_new();
+	g->empty = str_of(g, "", 0);
 	g->loc_off = xmalloc(st_mult(p->nlocations ? p->nlocations : 1, sizeof(uint32_t)));
 	for (uint32_t i = 0; i < p->nlocations; i++)
 		g->loc_off[i] = PROF_NONE;
