@@ -265,25 +265,93 @@ static void close_node(flame_tree *t, const open_node *on, int64_t prune_below)
 	t->nnodes = on->node; /* its subtree is everything created after it */
 }
 
+/* Cuts q's stacks at their first name no frame of which the SVG can
+ * draw, so that those names are neither sorted nor built. With values that
+ * are all >= 0, a frame's total is at most the total of the stacks its
+ * name is in, and a frame below prune_below goes with everything under
+ * it: a stack cut there puts its value in what is left (its new leaf's
+ * total, not its self: the returned flags, per stack, say which were
+ * cut; NULL when none is). *live gets the names left to rank (NULL: all).
+ * The pass over every frame pays only where many names are below the
+ * threshold (wide and flat profiles): it is skipped when the average
+ * name's total is well above it. */
+static bool *seqs_cut_dead(const flame_tree *t, seqs *q, int64_t prune_below, bool **live)
+{
+	*live = NULL;
+	if (prune_below <= 0)
+		return NULL;
+	uint32_t nn = names_count(t->names);
+	double sum = 0; /* of the frames' values: the names' totals, at most */
+	for (size_t i = 0; i < q->n; i++) {
+		if (q->val[i] < 0)
+			return NULL;
+		sum += (double)q->val[i] * q->len[i];
+	}
+	if (sum > 4.0 * (double)prune_below * (nn ? nn : 1))
+		return NULL;
+	int64_t *tot = xcalloc((size_t)nn + 1, sizeof(*tot));
+	size_t *stamp = xmalloc(st_mult((size_t)nn + 1, sizeof(*stamp)));
+	for (uint32_t i = 0; i < nn; i++)
+		stamp[i] = SIZE_MAX;
+	for (size_t i = 0; i < q->n; i++) {
+		if (!q->len[i])
+			continue; /* q->ids may be NULL */
+		const uint32_t *s = q->ids + q->off[i];
+		for (uint32_t k = 0; k < q->len[i]; k++)
+			if (stamp[s[k]] != i) { /* a stack counts once per name */
+				stamp[s[k]] = i;
+				tot[s[k]] = prof_sadd(tot[s[k]], q->val[i]);
+			}
+	}
+	bool *cut = NULL;
+	*live = xmalloc((size_t)nn + 1);
+	for (uint32_t i = 0; i < nn; i++)
+		(*live)[i] = tot[i] >= prune_below;
+	for (size_t i = 0; i < q->n; i++) {
+		if (!q->len[i])
+			continue;
+		uint32_t *s = q->ids + q->off[i], len = q->len[i], k = 0;
+		while (k < len && tot[s[k]] >= prune_below)
+			k++;
+		if (k == len)
+			continue;
+		if (!cut)
+			cut = xcalloc(q->n, sizeof(*cut));
+		cut[i] = true;
+		if (q->modules) /* the modules follow the names */
+			memmove(s + k, s + len, (size_t)k * sizeof(*s));
+		q->len[i] = k;
+	}
+	free(tot);
+	free(stamp);
+	return cut;
+}
+
 /* The order in which the sorted build visits q's stacks: by their names'
- * ranks in strcmp order (integer compares only). Rewrites q's name ids to
- * ranks; *order maps a rank back to its name id (caller frees both). */
-static size_t *seqs_sorted(const flame_tree *t, seqs *q, uint32_t **order)
+ * ranks in strcmp order (integer compares only; only the live names are
+ * ranked, all when live is NULL). Rewrites q's name ids to ranks; *order
+ * maps a rank back to its name id (caller frees both). */
+static size_t *seqs_sorted(const flame_tree *t, seqs *q, const bool *live, uint32_t **order)
 {
 	uint32_t nn = names_count(t->names);
-	uint32_t *ord = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
+	uint32_t nu = 0;
+	for (uint32_t i = 0; i < nn; i++)
+		nu += !live || live[i];
 	uint32_t *rank = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
-	rkey *keys = xmalloc(st_mult(nn ? nn : 1, sizeof(rkey)));
-	for (uint32_t i = 0; i < nn; i++) {
+	uint32_t *ord = xmalloc(st_mult(nu ? nu : 1, sizeof(uint32_t)));
+	rkey *keys = xmalloc(st_mult(nu ? nu : 1, sizeof(rkey)));
+	for (uint32_t i = 0, j = 0; i < nn; i++) {
+		if (live && !live[i])
+			continue;
 		const unsigned char *c = (const unsigned char *)names_get(t->names, i);
 		uint64_t pre = 0;
 		for (int k = 0; k < 8 && c[k]; k++)
 			pre |= (uint64_t)c[k] << (56 - 8 * k);
-		keys[i] = (rkey){ pre, i };
+		keys[j++] = (rkey){ pre, i };
 	}
-	if (nn)
-		qsort_r(keys, nn, sizeof(*keys), rank_cmp, t->names);
-	for (uint32_t i = 0; i < nn; i++) {
+	if (nu)
+		qsort_r(keys, nu, sizeof(*keys), rank_cmp, t->names);
+	for (uint32_t i = 0; i < nu; i++) {
 		ord[i] = keys[i].id;
 		rank[keys[i].id] = i;
 	}
@@ -311,7 +379,10 @@ static size_t *seqs_sorted(const flame_tree *t, seqs *q, uint32_t **order)
 static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 {
 	uint32_t *order;
-	size_t *idx = seqs_sorted(t, q, &order);
+	bool *live;
+	bool *cut = seqs_cut_dead(t, q, prune_below, &live);
+	size_t *idx = seqs_sorted(t, q, live, &order);
+	free(live);
 	open_node *path = NULL;
 	size_t path_alloc = 0;
 	uint32_t depth = 0; /* frames on the path; path[0] is the root */
@@ -346,7 +417,8 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 		int64_t v = q->val[i];
 		flame_node *leaf = &t->nodes[path[len].node];
 		leaf->total = prof_sadd(leaf->total, v);
-		leaf->self = prof_sadd(leaf->self, v);
+		if (!cut || !cut[i])
+			leaf->self = prof_sadd(leaf->self, v);
 		prev = s;
 		prev_len = len;
 	}
@@ -361,6 +433,7 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	free(path);
 	free(idx);
 	free(order);
+	free(cut);
 }
 
 /* ---- naming a stack -------------------------------------------------------- */

@@ -124,6 +124,58 @@ static void test_svg_prunes_but_keeps_totals(void **state)
 	sb_release(&in);
 }
 
+/* dump() of the nodes of t at least `at` wide (and under such nodes). */
+static void dump_wide(const flame_tree *t, uint32_t id, int64_t at, strbuf *sb)
+{
+	const flame_node *n = &t->nodes[id];
+	sb_addf(sb, "%s%s:%lld/%lld", sb->len ? " " : "", names_get(t->names, n->name),
+		(long long)n->total, (long long)n->self);
+	for (uint32_t c = n->first_child; c != PROF_NONE; c = t->nodes[c].next_sibling)
+		if (t->nodes[c].total >= at)
+			dump_wide(t, c, at, sb);
+}
+
+/* The build that prunes as it goes (frames under prune_below never
+ * built; a wide and flat profile's narrow names never even sorted) makes
+ * the full tree's wide part: the same nodes, totals and selfs, with or
+ * without module names. */
+static void test_pruned_build_is_the_wide_part(void **state)
+{
+	(void)state;
+	strbuf in = STRBUF_INIT;
+	for (int i = 0; i < 400; i++) /* narrow leaves, under main and under hot */
+		sb_addf(&in, "main;leaf%03d %d\nmain;hot;x%03d 1\n", i, 1 + i % 3, i);
+	sb_adds(&in, "main;hot 900\nmain;hot;deep;er 700\nmain;rare;hot 2\nmain;rare;hot;deep 1\n");
+	sb_adds(&in, "ns::a;ns::b 300\n;main 5\n");
+	profile *p = read_text(in.buf);
+	for (int modules = 0; modules < 2; modules++) {
+		for (int64_t at = 1; at <= 1000; at *= 4) {
+			flame_build_opts o = FLAME_BUILD_OPTS_INIT;
+			o.modules = modules;
+			cprof_err err;
+			flame_tree *full = flame_tree_new(false), *pruned = flame_tree_new(false);
+			assert_int_equal(flame_tree_add_profile(full, p, &o, &err), 0);
+			o.prune_below = at;
+			assert_int_equal(flame_tree_add_profile(pruned, p, &o, &err), 0);
+			strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+			dump_wide(full, 0, at, &a);
+			dump(pruned, 0, &b);
+			assert_string_equal(b.buf, a.buf);
+			for (uint32_t i = 0; modules && i < pruned->nnodes; i++)
+				assert_string_equal(names_get(pruned->names, pruned->nodes[i].module),
+						    !strncmp(names_get(pruned->names, pruned->nodes[i].name), "ns::", 4)
+							    ? "ns"
+							    : names_get(pruned->names, pruned->nodes[i].name));
+			sb_release(&a);
+			sb_release(&b);
+			flame_tree_free(full);
+			flame_tree_free(pruned);
+		}
+	}
+	prof_free(p);
+	sb_release(&in);
+}
+
 static void test_svg_escapes_names(void **state)
 {
 	(void)state;
@@ -309,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_tree_totals_and_order),
 		cmocka_unit_test(test_chart_merges_only_neighbours),
 		cmocka_unit_test(test_svg_prunes_but_keeps_totals),
+		cmocka_unit_test(test_pruned_build_is_the_wide_part),
 		cmocka_unit_test(test_svg_escapes_names),
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
