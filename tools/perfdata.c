@@ -1007,6 +1007,16 @@ static void p1_fork(pd *r, const rec *x)
 		ALLOC_GROW(r->forks, r->nforks + 1, r->forks_alloc);
 		r->forks[r->nforks++] = (pev){ rd32(x->b), rd32(x->b + 4), rd64(x->b + 16) };
 	}
+	/* the new thread has its parent thread's name until a COMM record
+	 * names it (a forked child that does not exec never gets one), as
+	 * perf report names it */
+	int32_t tid = (int32_t)rd32(x->b + 8), ptid = (int32_t)rd32(x->b + 12);
+	const char *parent = prof_thread_name(r->p, ptid);
+	if (parent && !prof_thread_name(r->p, tid)) {
+		char *name = xstrdup(parent);
+		prof_set_thread_name(r->p, tid, name);
+		free(name);
+	}
 }
 
 /* Pass 1: everything but the samples (which it counts into *nsamples):

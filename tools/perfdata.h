@@ -24,7 +24,8 @@
  *    addresses (of the running kernel: the recording's kernel is assumed to
  *    be this one); otherwise a stack's kernel part becomes one [kernel]
  *    frame;
- *  - thread names from COMM records, lost samples from LOST records;
+ *  - thread names from COMM records (a new thread or process has its
+ *    parent's until one names it), lost samples from LOST records;
  *  - frames in anonymous memory (JIT code) named from /tmp/perf-PID.map
  *    (perfmap.h), per sample's process.
  *

@@ -24,7 +24,7 @@
 run_limited 30 "$BIN/cprof-record" -q --sampler kernel -o "$T/probe" -- true 2>"$T/probe.err" ||
 	! grep -q "cannot record with the kernel sampler: perf_event_open" "$T/probe.err" ||
 	skip_all "the kernel sampler cannot record here: $(head -1 "$T/probe.err")"
-plan 51
+plan 52
 
 near() { # GOT WANT POINTS NAME
 	ok "$(awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { d = g - w; exit !(d <= p && d >= -p) }'; echo $?)" \
@@ -179,6 +179,8 @@ abcn=$(awk '!/^#/ && $3 == "abc" { n++ } END { print n + 0 }' "$T/chain.raw")
 ok "$(awk -v n="$abcn" 'BEGIN { exit !(n >= 0.8 * 180) }'; echo $?)" "... with their CPU time's samples ($abcn for 3 x 0.3 s at 200 Hz)"
 ok "$([ "$(awk '!/^#/ && $NF ~ /main;(child|parent)_work$/ { print $2 }' "$T/chain.raw" | sort -u | wc -l)" -ge 2 ]; echo $?)" \
 	"forker and its forked child both have samples"
+is "$(awk '!/^#/ && $NF ~ /main;(child|parent)_work$/ { print $3 }' "$T/chain.raw" | sort -u)" "forker" \
+	"... both named forker (the child, which does not exec, by its parent's name)"
 like "$(head -1 "$T/chain.err")" "chain.data: [0-9]+ samples \(0 lost\) .*, [6-9] processes \([5-9] with samples\)" \
 	"the summary counts the processes"
 
