@@ -82,7 +82,9 @@ static void add_totals(strbuf *o, const profile *p)
 	sb_addc(o, '\n');
 }
 
-void rawview_header(const profile *p, const rawview_opts *o, size_t shown, strbuf *out)
+/* The '#' lines. shown is the number of samples the lines show (it differs
+ * from the profile's after filters or a count). */
+static void rawview_header(const profile *p, const rawview_opts *o, size_t shown, strbuf *out)
 {
 	sb_addf(out, "# file: %s (%s)\n", o->file ? o->file : "-",
 		p->source_format ? p->source_format : "?");
@@ -139,8 +141,10 @@ void rawview_header(const profile *p, const rawview_opts *o, size_t shown, strbu
 	}
 }
 
-void rawview_stack(const profile *p, uint32_t stack, bool locations, const names_opts *names,
-		   prof_frame **fr, size_t *alloc, strbuf *out)
+/* The stack as the line's last field (root first): module+0xoffset per
+ * location when locations, else frames named with names (NULL: plain). */
+static void rawview_stack(const profile *p, uint32_t stack, bool locations,
+			  const names_opts *names, prof_frame **fr, size_t *alloc, strbuf *out)
 {
 	if (locations) {
 		const prof_stack *s = &p->stacks[stack];
@@ -165,7 +169,7 @@ void rawview_stack(const profile *p, uint32_t stack, bool locations, const names
 		sb_adds(out, "[empty]");
 }
 
-void rawview_line(const profile *p, size_t i, const char *stack_text, strbuf *out)
+static void rawview_line(const profile *p, size_t i, const char *stack_text, strbuf *out)
 {
 	const prof_sample *s = &p->samples[i];
 	if (p->has_timestamps && s->time_ns != -1) {

@@ -48,13 +48,4 @@ typedef void (*rawview_flush_fn)(void *ctx, strbuf *out);
 int rawview_write(const profile *p, const rawview_opts *o, strbuf *out, rawview_flush_fn flush,
 		  void *ctx, cprof_err *err);
 
-/* The parts, for tests and other views. shown is the number of samples the
- * lines show (it differs from the profile's after filters or a count). */
-void rawview_header(const profile *p, const rawview_opts *o, size_t shown, strbuf *out);
-void rawview_line(const profile *p, size_t i, const char *stack_text, strbuf *out);
-/* The stack as the line's last field (root first): module+0xoffset per
- * location when locations, else frames named with names (NULL: plain). */
-void rawview_stack(const profile *p, uint32_t stack, bool locations, const names_opts *names,
-		   prof_frame **fr, size_t *alloc, strbuf *out);
-
 #endif

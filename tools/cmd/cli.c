@@ -149,7 +149,10 @@ void cli_flush(void *ctx, strbuf *out)
 	sb_reset(out);
 }
 
-uint32_t cli_find_value(const profile *p, const char *name)
+/* Parses a sample type name for --value: an index (0, 1, ...), a type
+ * ("cpu", "samples"; "inuse_space" finds "space" as pprof does), or
+ * "type/unit". Returns the index or PROF_NONE after printing what there is. */
+static uint32_t cli_find_value(const profile *p, const char *name)
 {
 	/* pprof's -sample_index: an index, or a type ("inuse_" may be left
 	 * out: inuse_space finds space) */

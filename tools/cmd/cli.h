@@ -277,11 +277,6 @@ void cli_flush(void *ctx, strbuf *out);
  * out_commit. Returns 0, or prints the error and returns 1. */
 int cli_write(const char *path, const char *data, size_t len);
 
-/* Parses a sample type name for --value: an index (0, 1, ...), a type
- * ("cpu", "samples"; "inuse_space" finds "space" as pprof does), or
- * "type/unit". Returns the index or PROF_NONE after printing what there is. */
-uint32_t cli_find_value(const profile *p, const char *name);
-
 /* The mask of the samples the filters keep, or NULL when no filter is set
  * (all samples). Returns 0, or prints "tool: file: error" and returns -1. */
 int cli_filter_mask(const char *file, const profile *p,
