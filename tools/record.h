@@ -1,7 +1,8 @@
 /*
  * record: cprof-record's work — rec_record runs a command with the sampler
- * preloaded and says what it recorded; tools/cmd/cprof-record.c only parses
- * the options into rec_opts and prints the messages.
+ * preloaded, or under the kernel sampler (perfrec.h), and says what it
+ * recorded; tools/cmd/cprof-record.c only parses the options into rec_opts
+ * and prints the messages.
  *
  * Before running:
  *  - rec_check_output: can the sampler create the output file (and the
@@ -14,7 +15,8 @@
  *    machine's kind whose runtime leaves SIGPROF and thread creation to
  *    libc. Static and static-pie programs have no program interpreter to
  *    preload anything; Go programs (static, or dynamic with cgo) run their
- *    own signal handling and scheduler threads.
+ *    own signal handling and scheduler threads. Such programs go to the
+ *    kernel sampler (--sampler auto), or are refused (--sampler preload).
  *
  * After running:
  *  - rec_collect: every raw file of this run (FILE, FILE.<pid>,
@@ -26,9 +28,12 @@
  *
  * The run (rec_record): the settings go to the sampler as its environment
  * variables (CPROF_OUT, CPROF_HZ, ...), the command is run with
- * libcprof-sample.so added to LD_PRELOAD, the terminal's SIGINT and SIGQUIT
- * are left to it and SIGTERM and SIGHUP forwarded to it, and cprof-record
- * exits with its status.
+ * libcprof-sample.so added to LD_PRELOAD; or, for the kernel sampler, it is
+ * forked stopped before its exec while perfrec opens its events, then runs
+ * while perfrec drains them into one perf.data file. The terminal's SIGINT
+ * and SIGQUIT are left to it (they reach it directly), those sent to
+ * cprof-record alone and SIGTERM and SIGHUP are forwarded to it, and
+ * cprof-record exits with its status.
  *
  * None of these functions prints: the checks fill a cprof_err and return
  * -1, rec_record hands its messages to a callback.
@@ -72,7 +77,7 @@ typedef struct rec_target {
  * that cannot be found or read is REC_UNKNOWN, and exec reports it. */
 void rec_inspect(const char *cmd, rec_target *t);
 
-/* When t cannot be recorded: appends why and what to do instead (several
+/* When the preloaded sampler cannot record t: appends why and what to do instead (several
  * lines, each ending in '\n', the first naming the program) and returns
  * true; cmd is the command as typed. Else false and sb untouched. */
 bool rec_refusal(const rec_target *t, const char *cmd, strbuf *sb);
@@ -141,11 +146,15 @@ typedef struct rec_opts {
 #define REC_OPTS_INIT { .output = "cprof.out", .hz = 100 }
 
 /* Records one run of o->argv: checks that the output can be written and
- * that the program can be recorded (else says why and returns 2, nothing
- * run), runs it (see above), trims and summarizes the files it left, and
- * returns what cprof-record exits with: the command's status (128+N when
- * killed by signal N), 127/126 when it could not be executed, 2 when it
- * succeeded but nothing was recorded, or when it could not be started. */
+ * picks the sampler (o->sampler; auto: the kernel one for programs the
+ * preloaded one cannot enter), refusing what cannot be recorded (says why
+ * and returns 2, nothing run: --sampler preload with such a program, wall
+ * mode with the kernel sampler, perf_event_open refused), runs it (see
+ * above), trims and summarizes the files it left, and returns what
+ * cprof-record exits with: the command's status (128+N when killed by
+ * signal N), 127/126 when it could not be executed, 2 when it succeeded
+ * but nothing was recorded (or the kernel sampler's file could not be
+ * written), or when it could not be started. */
 int rec_record(const rec_opts *o);
 
 #endif
