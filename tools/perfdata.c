@@ -137,6 +137,7 @@ typedef struct pd {
 	uint64_t fixed_period; /* a sample's period when PERIOD is not recorded (-c N) */
 	uint64_t attr_at;      /* file offset of the attr of the event read */
 	bool id_all;
+	bool mono;             /* sample times are CLOCK_MONOTONIC */
 	size_t id_trailer, id_time_at; /* sample_id trailer size, TIME's offset in it */
 	pmap *maps;
 	size_t nmaps, maps_alloc;
@@ -917,6 +918,9 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 	r->regs_mask = size >= 88 ? rd64(a + 80) : 0;
 	uint64_t flags = rd64(a + 40);
 	r->id_all = (flags >> 18) & 1;
+	/* use_clockid with CLOCK_MONOTONIC (cprof-record --sampler kernel,
+	 * perf record -k mono): sample times are on raw files' clock */
+	r->mono = ((flags >> 25) & 1) && size >= 96 && rd32(a + 92) == 1;
 	bool freq = (flags >> 10) & 1;
 	/* `perf record -c N` records no PERIOD: every sample stands for N
 	 * events, as perf report counts it (with -F, PERIOD is always there) */
@@ -1118,6 +1122,8 @@ static size_t pass2(pd *r, iter *it, size_t nsamples, const uint64_t *ids, size_
 	}
 	if (nps)
 		p->duration_nanos = (int64_t)(ps[nps - 1].time - t0);
+	if (nps && r->mono && t0 <= INT64_MAX)
+		p->mono_start_ns = (int64_t)t0; /* files of one run share one time axis */
 	free(ps);
 	return nps;
 }

@@ -3,7 +3,9 @@
  * form perf writes to a file) into the model, as raw samples: one model
  * sample per PERF_RECORD_SAMPLE, with its time (since the first sample),
  * thread and period, so the raw view, the timeline and every aggregated view
- * work on perf recordings.
+ * work on perf recordings. A file recorded on CLOCK_MONOTONIC (use_clockid:
+ * cprof-record --sampler kernel, perf record -k mono) has its first
+ * sample's time as mono_start_ns, on the axis of raw files of the same run.
  *
  *  - sample types [samples/count, X]: X is cpu/nanoseconds for the cpu-clock
  *    and task-clock events (their period is nanoseconds), the hardware

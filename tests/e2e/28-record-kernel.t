@@ -24,7 +24,7 @@
 run_limited 30 "$BIN/cprof-record" -q --sampler kernel -o "$T/probe" -- true 2>"$T/probe.err" ||
 	! grep -q "cannot record with the kernel sampler: perf_event_open" "$T/probe.err" ||
 	skip_all "the kernel sampler cannot record here: $(head -1 "$T/probe.err")"
-plan 52
+plan 53
 
 near() { # GOT WANT POINTS NAME
 	ok "$(awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { d = g - w; exit !(d <= p && d >= -p) }'; echo $?)" \
@@ -73,6 +73,15 @@ if command -v perf >/dev/null; then
 else
 	for i in 1 2 3; do ok 0 "# SKIP perf not installed"; done
 fi
+
+# one time axis with raw files: the kernel sampler's times are CLOCK_MONOTONIC,
+# so the preloaded sampler's run of abc, recorded after the kernel
+# sampler's, starts after its last sample
+"$BIN/cprof-raw" "$T/p.cprof" "$T/kfp.data" 2>/dev/null | grep '^# \(file\|start\|duration\)' >"$T/axis"
+d1=$(awk '/^# file: .*kfp.data/ { on = 1 } on && /^# duration:/ { print $3 * 1000; exit }' "$T/axis")
+s2=$(awk '/^# file: .*p.cprof/ { on = 1 } on && /^# start:/ { print $3; exit }' "$T/axis")
+ok "$(awk -v d="$d1" -v s="$s2" 'BEGIN { exit !(d > 0 && s >= d) }'; echo $?)" \
+	"merged with the raw file of a later run: that run starts after this one's samples ($s2 ms >= $d1 ms)"
 
 # 2. every cprof tool reads it
 for t in top fold flame pprof html; do
