@@ -256,10 +256,11 @@ static void *ba_alloc(void *ctx, size_t n)
 		return NULL; /* over budget: protobuf-c then fails cleanly */
 	a->used += n;
 	if ((size_t)(a->end - a->cur) < n) {
-		size_t size = n > (1u << 20) ? n : (1u << 20);
-		unsigned char *b = malloc(size);
-		if (!b)
-			return NULL;
+		/* huge pages: the decoded tree is many times the input, each
+		 * page of it touched once */
+		size_t size = n > 2 * XMALLOC_HUGE ? (n + XMALLOC_HUGE - 1) & ~(XMALLOC_HUGE - 1)
+						   : 2 * XMALLOC_HUGE;
+		unsigned char *b = xmalloc_huge(size);
 		ALLOC_GROW(a->blocks, a->nblocks + 1, a->blocks_alloc);
 		a->blocks[a->nblocks++] = b;
 		a->cur = b;

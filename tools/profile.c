@@ -53,7 +53,12 @@ static void *arena_alloc(arena *a, size_t n)
 			a->next_size *= 2;
 		if (size < n)
 			size = n;
-		b = xmalloc(sizeof(*b) + size);
+		if (size + sizeof(*b) >= 2 * XMALLOC_HUGE) { /* on huge pages: filled whole */
+			size = ((size + sizeof(*b) + XMALLOC_HUGE - 1) & ~(XMALLOC_HUGE - 1)) - sizeof(*b);
+			b = xmalloc_huge(sizeof(*b) + size);
+		} else {
+			b = xmalloc(sizeof(*b) + size);
+		}
 		b->size = size;
 		b->used = 0;
 		/* A block made for one large object goes behind the head so

@@ -40,6 +40,15 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *xmalloc_huge(size_t n)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, XMALLOC_HUGE, n ? n : 1))
+		die_oom(n);
+	madvise(p, n, MADV_HUGEPAGE); /* a hint: without THP, small pages */
+	return p;
+}
+
 char *xstrdup(const char *s)
 {
 	return xstrndup(s, strlen(s));

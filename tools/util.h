@@ -35,6 +35,12 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* A block of n bytes (a multiple of XMALLOC_HUGE, the huge page size) on
+ * huge pages where the kernel offers them (transparent huge pages on
+ * request): a fault per 2 MiB instead of one per 4 KiB, for an arena
+ * that fills the block whole. Freed with free(). */
+#define XMALLOC_HUGE ((size_t)2 << 20)
+void *xmalloc_huge(size_t n);
 char *xstrndup(const char *s, size_t n);
 /* n * size, aborting on overflow. */
 size_t st_mult(size_t n, size_t size);
