@@ -20,24 +20,27 @@ _tap_failed=0
 plan() { echo "1..$1"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+# a failure's diagnostics, on stdout for TAP and on stderr, which prove shows
+# without -v (make check's log then says what went wrong)
+fail_diag() { diag "$@"; diag "$@" >&2; }
 
 # ok STATUS NAME: passes when STATUS is 0 (use: cmd; ok $? "name").
 ok() {
 	_tap_n=$((_tap_n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $_tap_n - $2"; else
-		echo "not ok $_tap_n - $2"; _tap_failed=$((_tap_failed + 1)); fi
+		echo "not ok $_tap_n - $2"; echo "# not ok $_tap_n - $2" >&2; _tap_failed=$((_tap_failed + 1)); fi
 }
 is() {
-	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; diag "got:  '$1'" "want: '$2'"; fi
+	if [ "$1" = "$2" ]; then ok 0 "$3"; else ok 1 "$3"; fail_diag "got:  '$1'" "want: '$2'"; fi
 }
 like() {
-	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; diag "got: '$1'" "does not match: /$2/"; fi
+	if printf '%s' "$1" | grep -Eq -- "$2"; then ok 0 "$3"; else ok 1 "$3"; fail_diag "got: '$1'" "does not match: /$2/"; fi
 }
 # within GOT WANT PCT NAME: |GOT - WANT| <= PCT% of WANT
 within() {
 	if awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(w > 0 ? d <= w * p / 100 : g == 0) }'; then
 		ok 0 "$4 ($1 vs $2, within $3%)"
-	else ok 1 "$4"; diag "got $1, want $2 within $3%"; fi
+	else ok 1 "$4"; fail_diag "got $1, want $2 within $3%"; fi
 }
 # Runs a command with a time limit, so no test can hang CI.
 run_limited() { timeout -k 5 "$@"; }

@@ -14,7 +14,13 @@ function ok(cond, name, diag) {
 	console.log((cond ? 'ok ' : 'not ok ') + n + ' - ' + name);
 	if (!cond) {
 		failed++;
-		if (diag !== undefined) for (const l of String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n')) console.log('# ' + l);
+		// a failure and its diagnostics also on stderr: prove shows them
+		// without -v (make check's log says what went wrong)
+		console.error('# not ok ' + n + ' - ' + name);
+		if (diag !== undefined) for (const l of String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n')) {
+			console.log('# ' + l);
+			console.error('# ' + l);
+		}
 	}
 	return !!cond;
 }

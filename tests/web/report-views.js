@@ -78,17 +78,30 @@ plan(21);
 		// graph scrolled into view first: mouse.click does not scroll, and
 		// where clicking A's Top row left the page depends on the recording
 		// (A's rank), so the box was sometimes off screen and the click missed
-		await page.locator('#sw-callees').scrollIntoViewIfNeeded();
-		const cBox = await R(() => {
+		// The box is found after two animation frames (a redraw still
+		// pending from the click on A's row can move the page) and the click
+		// is tried again once if what lay under it was not the graph (seen
+		// once beside a second make check on 2 cores).
+		const frames = () => R(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+		const calleeBox = () => R(() => {
 			const c = document.getElementById('sw-callees'), Rr = c.swRects, r = c.getBoundingClientRect();
 			const q = Rr.ns.findIndex((v) => v > 0 && Rr.t.parent[v] === 0);
-			return q < 0 ? null : { x: r.x + Rr.xs[q] + 2, y: r.y + Rr.ys[q] + 5 };
+			if (q < 0) return null;
+			const x = r.x + Rr.xs[q] + 2, y = r.y + Rr.ys[q] + 5, at = document.elementFromPoint(x, y);
+			return { x, y, under: at ? at.id || at.tagName : 'nothing' };
 		});
-		if (cBox) {
+		let hl = 'A', cBox = null, tries = [];
+		for (let k = 0; k < 2 && (hl === 'A' || hl === ''); k++) {
+			await page.locator('#sw-callees').scrollIntoViewIfNeeded();
+			await frames();
+			cBox = await calleeBox();
+			if (!cBox) break;
+			tries.push(cBox);
 			await page.mouse.click(cBox.x, cBox.y);
-			const hl = await R(() => cprofReport.state().hl);
-			ok(hl !== 'A' && hl !== '' && (want.callees['A;' + hl] || 0) > 0, 'clicking a callee of A picks it: ' + hl);
-		} else ok(false, 'the callees graph of A has a box for a direct callee');
+			hl = await R(() => cprofReport.state().hl);
+		}
+		if (cBox) ok(hl !== 'A' && hl !== '' && (want.callees['A;' + hl] || 0) > 0, 'clicking a callee of A picks it: ' + hl, tries);
+		else ok(false, 'the callees graph of A has a box for a direct callee');
 		// 11-12: the title stays one line and says all of itself on hover
 		const t = await R(() => { const h = document.getElementById('title'); return { h: h.getBoundingClientRect().height, lh: parseFloat(getComputedStyle(h).lineHeight) || 24, full: h.title, cut: h.scrollWidth > h.clientWidth }; });
 		ok(t.h <= t.lh * 1.5 + 2, `a ${title.length}-character title is one line high (${t.h}px)`);
