@@ -60,6 +60,8 @@ struct prec {
 	uint64_t data_at, data_len;
 	struct perf_event_attr attr;
 	uint64_t *ids;
+	size_t nids;       /* one per CPU event */
+	uint64_t header_ns; /* when the header was last written */
 	unsigned char *wrap; /* a record that wraps around the buffer's end */
 	struct pollfd *pfds; /* prec_poll's: one per buffer, one more */
 	prec_stats st;
@@ -230,6 +232,7 @@ int prec_open(prec **out, pid_t pid, const prec_opts *o, const char *path, cprof
 			return open_fail(r, e, cpu, err);
 		}
 		r->nrings++;
+		r->nids++;
 		if (ioctl(g->fd, PERF_EVENT_IOC_ID, &r->ids[i]) < 0)
 			r->ids[i] = 0;
 		if (map_ring(g, !o->fp, err) < 0) {
@@ -366,6 +369,40 @@ static void drain(prec *r, ring *g)
 	__atomic_store_n(&g->meta->data_tail, tail, __ATOMIC_RELEASE);
 }
 
+static void w64(unsigned char *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+/* The file header, the attr and its ids, for the data written so far;
+ * -1 with errno on a write error. Written at the end, and once a second
+ * while recording after a complete round, so that the temporary file of a
+ * cprof-record that dies (SIGKILL) reads up to its last second. */
+static int write_header(prec *r)
+{
+	unsigned char h[FILE_HEADER] = { 0 };
+	uint64_t asz = sizeof(r->attr) + 16, ids_at = FILE_HEADER + asz;
+	memcpy(h, "PERFILE2", 8);
+	w64(h + 8, FILE_HEADER);
+	w64(h + 16, asz);
+	w64(h + 24, FILE_HEADER);       /* attrs */
+	w64(h + 32, asz);
+	w64(h + 40, r->data_at);        /* data */
+	w64(h + 48, r->data_len);
+	/* event types (unused): 0, 0; no feature bits */
+	unsigned char ae[sizeof(r->attr) + 16];
+	memcpy(ae, &r->attr, sizeof(r->attr));
+	w64(ae + sizeof(r->attr), ids_at);
+	w64(ae + sizeof(r->attr) + 8, 8 * r->nids);
+	int fd = fileno(r->out.fp);
+	size_t idn = 8 * r->nids;
+	if (fflush(r->out.fp) != 0 || pwrite(fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    pwrite(fd, ae, sizeof(ae), FILE_HEADER) != (ssize_t)sizeof(ae) ||
+	    pwrite(fd, r->ids, idn, (off_t)ids_at) != (ssize_t)idn)
+		return -1;
+	return 0;
+}
+
 static void drain_all(prec *r)
 {
 	uint64_t before = r->data_len;
@@ -374,6 +411,16 @@ static void drain_all(prec *r)
 	if (r->data_len != before) {
 		struct perf_event_header fr = { FINISHED_ROUND, 0, sizeof(fr) };
 		put(r, &fr, sizeof(fr));
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		if (now - r->header_ns >= 1000000000u && !r->werr) {
+			r->header_ns = now;
+			if (write_header(r) < 0) {
+				r->werr = true;
+				r->werrno = errno;
+			}
+		}
 	}
 }
 
@@ -430,18 +477,12 @@ static void free_rec(prec *r)
 	free(r);
 }
 
-static void w64(unsigned char *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
 int prec_finish(prec *r, prec_stats *st, cprof_err *err)
 {
 	memset(st, 0, sizeof(*st));
 	for (size_t i = 0; i < r->nrings; i++)
 		ioctl(r->rings[i].fd, PERF_EVENT_IOC_DISABLE, 0);
 	drain_all(r);
-	size_t nids = r->nrings;
 	close_rings(r);
 	if (r->werr) {
 		write_error(r, err);
@@ -449,25 +490,7 @@ int prec_finish(prec *r, prec_stats *st, cprof_err *err)
 		free_rec(r);
 		return -1;
 	}
-	/* the header, the attr and its ids, now that the data's size is known */
-	unsigned char h[FILE_HEADER] = { 0 };
-	uint64_t asz = sizeof(r->attr) + 16, ids_at = FILE_HEADER + asz;
-	memcpy(h, "PERFILE2", 8);
-	w64(h + 8, FILE_HEADER);
-	w64(h + 16, asz);
-	w64(h + 24, FILE_HEADER);       /* attrs */
-	w64(h + 32, asz);
-	w64(h + 40, r->data_at);        /* data */
-	w64(h + 48, r->data_len);
-	/* event types (unused): 0, 0; no feature bits */
-	unsigned char ae[sizeof(r->attr) + 16];
-	memcpy(ae, &r->attr, sizeof(r->attr));
-	w64(ae + sizeof(r->attr), ids_at);
-	w64(ae + sizeof(r->attr) + 8, 8 * nids);
-	bool bad = fseek(r->out.fp, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof(h), r->out.fp) != sizeof(h) ||
-		   fwrite(ae, 1, sizeof(ae), r->out.fp) != sizeof(ae) ||
-		   fwrite(r->ids, 8, nids, r->out.fp) != nids;
-	if (bad) {
+	if (write_header(r) < 0) {
 		r->werrno = errno;
 		write_error(r, err);
 		out_abort(&r->out);

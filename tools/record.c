@@ -768,8 +768,14 @@ static bool child_ended(void)
 static int run_kernel(const rec_opts *o, const char *outabs, rec_run *r, prec_stats *st)
 {
 	int errp[2], gop[2];
-	if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(gop, O_CLOEXEC) < 0) {
+	if (pipe2(errp, O_CLOEXEC) < 0) {
 		say(o, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(gop, O_CLOEXEC) < 0) {
+		say(o, "pipe: %s", strerror(errno));
+		close(errp[0]);
+		close(errp[1]);
 		return -1;
 	}
 	struct sigaction old[4];

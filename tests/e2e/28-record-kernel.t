@@ -24,7 +24,7 @@
 run_limited 30 "$BIN/cprof-record" -q --sampler kernel -o "$T/probe" -- true 2>"$T/probe.err" ||
 	! grep -q "cannot record with the kernel sampler: perf_event_open" "$T/probe.err" ||
 	skip_all "the kernel sampler cannot record here: $(head -1 "$T/probe.err")"
-plan 53
+plan 55
 
 near() { # GOT WANT POINTS NAME
 	ok "$(awk -v g="$1" -v w="$2" -v p="$3" 'BEGIN { d = g - w; exit !(d <= p && d >= -p) }'; echo $?)" \
@@ -211,6 +211,20 @@ for sig in TERM INT; do
 		"... the file is written and reads ($(nsamples "$T/$sig.data") samples), no temporary left"
 	[ "$(nsamples "$T/$sig.data")" -ge 10 ] || diag "$(ls -la "$T" | grep "$sig")" "$(cat "$T/$sig.err")"
 done
+# cprof-record itself killed: nothing at FILE, and its temporary reads up to
+# its last second (the header is rewritten once a second)
+mkdir "$T/rk"
+"$BIN/cprof-record" -q -F 1000 --sampler kernel -o "$T/rk/k.data" -- "$PROGS/abc" 30 >/dev/null 2>&1 &
+rp=$!
+for i in $(seq 1 100); do cp=$(pgrep -x -P $rp abc) && break; sleep 0.1; done
+sleep 2.5
+kill -KILL $rp
+wait $rp 2>/dev/null
+kill -KILL "$cp" 2>/dev/null
+tmpf=$(ls "$T"/rk/k.data.tmp* 2>/dev/null | head -1)
+ok "$([ ! -e "$T/rk/k.data" ] && [ -n "$tmpf" ]; echo $?)" "cprof-record killed by SIGKILL: nothing at FILE, its temporary left"
+ok "$([ -n "$tmpf" ] && [ "$(nsamples "$tmpf")" -ge 100 ]; echo $?)" \
+	"... which reads up to its last second ($([ -n "$tmpf" ] && nsamples "$tmpf") samples)"
 run_limited 30 "$BIN/cprof-record" -q --sampler kernel -o "$T/noexec.data" -- "$T/no-such-program" 2>"$T/noexec.err"
 is "$?" 127 "a command that does not exist: 127"
 ok "$([ ! -e "$T/noexec.data" ] && ! ls "$T" | grep -q noexec.data.tmp; echo $?)" "... and no file"
