@@ -45,9 +45,13 @@ for run in "100 6" "1000 2"; do
 		"$hz Hz: every thread gets its share of samples"
 	# busy_loop calls now() (clock_gettime): about 1 % of the samples land
 	# there (measured: 1 of 128 at 100 Hz, 3 of 447 at 1 kHz), so the first
-	# sample alone is not a test; every sample is under worker;busy_loop
-	# and at least 90 % end there
-	ok "$(awk '!/^#/ && $3 ~ /^busy-/ { n++; if ($NF ~ /worker;busy_loop$/) e++; if ($NF ~ /worker;busy_loop(;|$)/) u++ }
+	# sample alone is not a test; every sample is under worker;busy_loop,
+	# or in the thread's exit after it (start_thread running the
+	# thread-specific-data destructors before cprof's own disarms the
+	# timer: 2 of 18 runs at 1 kHz beside other test runs had one such
+	# sample), and at least 90 % end in busy_loop
+	ok "$(awk '!/^#/ && $3 ~ /^busy-/ { n++; if ($NF ~ /worker;busy_loop$/) e++
+		if ($NF ~ /worker;busy_loop(;|$)/ || $NF ~ /start_thread;[^;]*deallocate_tsd/) u++ }
 		END { print (n && u == n && e >= 0.9 * n) ? 0 : 1 }' "$T/raw$hz")" \
-		"$hz Hz: thread stacks are worker;busy_loop (and what it calls)"
+		"$hz Hz: thread stacks are worker;busy_loop (and what it calls) or the thread's exit"
 done
