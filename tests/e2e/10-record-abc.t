@@ -13,6 +13,16 @@ ok $? "--help exits 0"
 like "$(cat "$T/help")" "--frequency.*" "--help lists the options"
 like "$(cat "$T/help")" "CPROF_OUT" "--help documents the environment variables"
 
+# samples = CPU time x rate, from 8 % under to 5 % over: the CPU of the
+# process's start and end (the loader, the sampler's own start, exit) is
+# never sampled, nor the last part of a period; measured 2-3.5 % under
+# beside one other test suite, and over 5 % under once beside three
+rate_ok() { # SAMPLES WANT NAME
+	if awk -v g="$1" -v w="$2" 'BEGIN { exit !(w > 0 && g >= w * 0.92 && g <= w * 1.05) }'; then
+		ok 0 "$3 ($1 vs $2, -8 % to +5 %)"
+	else ok 1 "$3"; fail_diag "got $1 samples, want $2 (-8 % to +5 %)"; fi
+}
+
 record() { # HZ UNWIND FILE
 	usercpu "$T/cpu.$3" run_limited 60 "$BIN/cprof-record" -q -F "$1" --unwind "$2" -o "$T/$3" -- "$PROGS/abc" 2
 }
@@ -28,7 +38,7 @@ record 100 libunwind abc100
 ok $? "cprof-record -F 100 -- abc 2 exits 0"
 cpu=$(awk '{ print $1 + $2 }' "$T/cpu.abc100")
 want=$(awk -v c="$cpu" 'BEGIN { printf "%d", c * 100 }')
-within "$(nsamples "$T/abc100")" "$want" 5 "100 Hz: samples = CPU time x rate"
+rate_ok "$(nsamples "$T/abc100")" "$want" "100 Hz: samples = CPU time x rate"
 a=$(share "$T/abc100" 'main;A$'); ac=$(share "$T/abc100" 'main;A;C$'); b=$(share "$T/abc100" 'main;B$')
 diag "100 Hz libunwind: A $a% A;C $ac% B $b%"
 ok "$(awk -v a="$a" -v ac="$ac" -v b="$b" 'BEGIN { d1=a-41.7; d2=ac-25; d3=b-33.3;
@@ -41,7 +51,7 @@ preload 1000 libunwind abc1000
 ok $? "LD_PRELOAD with CPROF_HZ=1000: abc 2 exits 0"
 cpu=$(awk '{ print $1 + $2 }' "$T/cpu.abc1000")
 want=$(awk -v c="$cpu" 'BEGIN { printf "%d", c * 1000 }')
-within "$(nsamples "$T/abc1000")" "$want" 5 "1000 Hz: samples = CPU time x rate"
+rate_ok "$(nsamples "$T/abc1000")" "$want" "1000 Hz: samples = CPU time x rate"
 a=$(share "$T/abc1000" 'main;A$'); ac=$(share "$T/abc1000" 'main;A;C$'); b=$(share "$T/abc1000" 'main;B$')
 diag "1000 Hz libunwind: A $a% A;C $ac% B $b%"
 ok "$(awk -v a="$a" -v ac="$ac" -v b="$b" 'BEGIN { d1=a-41.7; d2=ac-25; d3=b-33.3;
