@@ -6,6 +6,7 @@
 #   make bench      the benchmarks under bench/ (peers side by side, ratios printed)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make longfuncs  functions over 120 lines that do not say why they are long
+#                   (part of make check)
 #
 # Every target that needs system packages first runs scripts/deps.sh, which
 # installs what is missing (as root or through sudo) or says what to install.
@@ -149,7 +150,7 @@ longfuncs:
 
 # Everything runs under one prove, so the run ends with its summary line.
 # Unit tests speak TAP through cmocka; e2e and web tests are TAP scripts.
-check: all unit $(DEPS_TEST) $(CHECK_EXTRA)
+check: longfuncs all unit $(DEPS_TEST) $(CHECK_EXTRA)
 	CPROF_BUILD=$(abspath $(BUILD)) CPROF_SAN=$(SAN) CMOCKA_MESSAGE_OUTPUT=TAP \
 		XDG_CACHE_HOME=$(abspath $(BUILD))/test-cache \
 		prove -j2 $(PROVE_FLAGS) $(abspath $(UNIT_BINS)) $(E2E_TESTS) $(WEB_TESTS)
