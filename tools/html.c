@@ -429,6 +429,16 @@ typedef struct json_tree {
 	strbuf fr;       /* the frames' JSON: name, file, line triples */
 	int64_t *nd;     /* the prefix tree: (parent offset, frame) pairs */
 	size_t nnd, nd_alloc;
+	/* the flame graph's nodes: (flame parent, name) -> flame node, numbered
+	 * from 1 (0 is the root, "all") in the order of their first stack node */
+	keyset flames;
+	uint32_t *frname;   /* per frame: its name string */
+	size_t frname_alloc;
+	uint32_t *ndflame;  /* per stack node: its flame node */
+	size_t ndflame_alloc;
+	int64_t *mg;        /* the stack nodes of an existing flame node: (node offset, flame node) pairs */
+	size_t nmg, mg_alloc;
+	uint32_t mg_last;   /* the last of them */
 	uint32_t *locframe; /* per location with one line: its frame + 1 */
 	prof_frame *fbuf;
 	size_t falloc;
@@ -458,10 +468,31 @@ static uint32_t tree_frame(json_tree *tr, const profile *p, const prof_frame *f)
 		if (fi)
 			sb_addc(&tr->fr, ',');
 		sb_addf(&tr->fr, "%u,%u,%lld", name, file, (long long)(f->line > 0 ? f->line : 0));
+		ALLOC_GROW(tr->frname, (size_t)fi + 1, tr->frname_alloc);
+		tr->frname[fi] = name;
 	}
 	if (single)
 		tr->locframe[f->location] = fi + 1;
 	return fi;
+}
+
+/* New stack node ni (under flame node fparent, named name) joins its flame
+ * node: a new one (the next number), or an existing one, listed in mg so
+ * that the viewer needs no table of its own to merge the nodes. */
+static void tree_flame(json_tree *tr, uint32_t ni, uint32_t fparent, uint32_t name)
+{
+	bool added;
+	uint64_t k[2] = { fparent, name };
+	uint32_t f = keyset_add(&tr->flames, k, &added) + 1;
+	ALLOC_GROW(tr->ndflame, (size_t)ni + 1, tr->ndflame_alloc);
+	tr->ndflame[ni] = f;
+	if (!added) {
+		ALLOC_GROW(tr->mg, tr->nmg + 2, tr->mg_alloc);
+		int64_t at = tr->nmg ? (int64_t)ni - tr->mg_last : ni; /* the first: the node itself */
+		tr->mg[tr->nmg++] = at;
+		tr->mg[tr->nmg++] = f;
+		tr->mg_last = ni;
+	}
 }
 
 /* The leaf node of stack s in the prefix tree (its path added when new). */
@@ -483,6 +514,7 @@ static uint32_t tree_leaf(json_tree *tr, const profile *p, uint32_t s)
 			ALLOC_GROW(tr->nd, tr->nnd + 2, tr->nd_alloc);
 			tr->nd[tr->nnd++] = parent < 0 ? 0 : (int64_t)ni - parent;
 			tr->nd[tr->nnd++] = fi;
+			tree_flame(tr, ni, parent < 0 ? 0 : tr->ndflame[parent], tr->frname[fi]);
 		}
 		parent = ni;
 	}
@@ -643,7 +675,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	if (p->nvalues == 0)
 		return cprof_fail(err, "the profile has no sample types");
 	json_tree tr = { .strs = STRSET_INIT, .frames = KEYSET_INIT(3), .nodes = KEYSET_INIT(3),
-			 .fr = STRBUF_INIT, .sb = STRBUF_INIT };
+			 .flames = KEYSET_INIT(2), .fr = STRBUF_INIT, .sb = STRBUF_INIT };
 	strtab_get(&tr.strs, ""); /* string 0 is "" */
 	tr.locframe = xcalloc(p->nlocations ? p->nlocations : 1, sizeof(*tr.locframe));
 	size_t n;
@@ -686,6 +718,8 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	cJSON_AddRawToObject(root, "frames", tr.fr.buf);
 	add_raw_i64(root, "nodes", (int64_t)(tr.nnd / 2));
 	add_column(root, "stacks", tr.nd, tr.nnd);
+	add_raw_i64(root, "merged", (int64_t)(tr.nmg / 2));
+	add_column(root, "merges", tr.mg, tr.nmg);
 	if (p->has_timestamps)
 		cJSON_AddRawToObject(root, "threads", th.buf);
 	cJSON_AddRawToObject(root, "labelsets", ls.buf);
@@ -714,6 +748,10 @@ done:
 	free(tr.locframe);
 	free(tr.fbuf);
 	free(tr.nd);
+	free(tr.frname);
+	free(tr.ndflame);
+	free(tr.mg);
+	keyset_free(&tr.flames);
 	sb_release(&tr.sb);
 	sb_release(&tr.fr);
 	strset_free(&tr.strs);

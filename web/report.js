@@ -162,35 +162,27 @@
 
 	mark('decode');
 	/* ---- the flame tree: stack nodes merged by (parent, function name) ---- */
-	// flame node 0 is the root ("all"); parents precede children.
-	// An open-addressing table in typed arrays: (parent flame node, name) -> node.
+	// flame node 0 is the root ("all"); parents precede children. A stack
+	// node starts the next flame node unless cprof-html listed it in
+	// "merges" (pairs: node offset from the previous one listed, flame node)
+	// as one more node of an existing flame node: no table needed here.
 	const s2f = new Int32Array(nNodes);
-	const [fnParent, fnName] = (function () {
-		let nF = 1;
+	const [fnParent, fnName] = (function (mg, nMg) {
+		let nF = 1, m = 0, next = nMg > 0 ? mg[0] : -1;
 		const fnParent = new Int32Array(nNodes + 1), fnName = new Int32Array(nNodes + 1);
 		fnParent[0] = -1; fnName[0] = -1;
-		let bits = 4;
-		while ((1 << bits) < 2 * (nNodes + 1)) bits++;
-		const mask = (1 << bits) - 1, slots = new Int32Array(1 << bits).fill(-1);
 		for (let i = 0; i < nNodes; i++) {
-			const p = sParent[i] < 0 ? 0 : s2f[sParent[i]];
-			const nm = fName[sFrame[i]];
-			let h = (Math.imul(p, 0x9E3779B1) ^ Math.imul(nm + 1, 0x85EBCA77)) >>> 0;
-			h = (h ^ (h >>> 15)) & mask;
-			let f;
-			for (;;) {
-				f = slots[h];
-				if (f < 0) {
-					f = nF++; fnParent[f] = p; fnName[f] = nm; slots[h] = f;
-					break;
-				}
-				if (fnParent[f] === p && fnName[f] === nm) break;
-				h = (h + 1) & mask;
+			if (i === next) {
+				s2f[i] = mg[2 * m + 1];
+				if (++m < nMg) next += mg[2 * m];
+				continue;
 			}
-			s2f[i] = f;
+			fnParent[nF] = sParent[i] < 0 ? 0 : s2f[sParent[i]];
+			fnName[nF] = fName[sFrame[i]];
+			s2f[i] = nF++;
 		}
 		return [fnParent.slice(0, nF), fnName.slice(0, nF)];
-	})();
+	})(column(D.merges, Int32Array, 2 * D.merged), D.merged);
 	const nF = fnParent.length;
 	mark('flamehash');
 	// a representative frame (file, line) per flame node, for tooltips

@@ -411,6 +411,62 @@ static void test_big_columns_in_base64_decode_back(void **state)
 	check_big_column(3000, "z");
 }
 
+/* The flame graph merges stack nodes by (flame parent, name): a node
+ * starts the next flame node unless "merges" lists it (offset from the
+ * previous one listed, flame node). Decoded as the viewer does, two nodes
+ * share a flame node exactly when their name paths are equal: the same
+ * function at two lines merges, the same name under other parents does not. */
+static void test_merges_name_the_flame_nodes_of_same_named_nodes(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type vt[1] = { { "samples", "count" } };
+	prof_set_sample_types(p, vt, 1);
+	const char *fn[] = { "main", "A", "A", "B" };
+	uint32_t loc[4];
+	for (int i = 0; i < 4; i++) {
+		prof_line l = { prof_intern_function(p, fn[i], fn[i], "m.c", 1), 10 * i + 1, 0 };
+		loc[i] = prof_add_location(p, PROF_NONE, 0x100 + 16 * (uint64_t)i, &l, 1);
+	}
+	/* leaf first: main;A@11, main;A@21, main;A@11;B, main;A@21;B, main;B, B */
+	uint32_t s[][3] = { { loc[1], loc[0] }, { loc[2], loc[0] }, { loc[3], loc[1], loc[0] },
+			    { loc[3], loc[2], loc[0] }, { loc[3], loc[0] }, { loc[3] } };
+	uint32_t depth[] = { 2, 2, 3, 3, 2, 1 };
+	for (int i = 0; i < 6; i++) {
+		int64_t v = 1;
+		prof_add_sample(p, prof_intern_stack(p, s[i], depth[i]), 0, &v, -1, -1, 0);
+	}
+	cJSON *j = json_of(p);
+	cJSON *stacks = cJSON_GetObjectItem(j, "stacks"), *frames = cJSON_GetObjectItem(j, "frames");
+	cJSON *strings = cJSON_GetObjectItem(j, "strings"), *merges = cJSON_GetObjectItem(j, "merges");
+	int nodes = cJSON_GetObjectItem(j, "nodes")->valueint, merged = cJSON_GetObjectItem(j, "merged")->valueint;
+	assert_int_equal(nodes, 7); /* main, A@11, A@21, A@11;B, A@21;B, main;B, B */
+	assert_int_equal(merged, 2); /* A@21 and A@21;B */
+	int fl[8], parent[8], nf = 1, m = 0, next = merged ? (int)col_at(merges, 0) : -1;
+	char path[8][64];
+	for (int i = 0; i < nodes; i++) {
+		int d = (int)col_at(stacks, 2 * i), fr = (int)col_at(stacks, 2 * i + 1);
+		parent[i] = d ? i - d : -1;
+		const char *nm = cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring;
+		snprintf(path[i], sizeof(path[i]), "%s;%s", parent[i] < 0 ? "" : path[parent[i]], nm);
+		if (i == next) {
+			fl[i] = (int)col_at(merges, 2 * m + 1);
+			assert_true(fl[i] >= 1 && fl[i] < nf);
+			if (++m < merged)
+				next += (int)col_at(merges, 2 * m);
+		} else {
+			fl[i] = nf++;
+		}
+	}
+	assert_int_equal(m, merged);
+	assert_int_equal(nf, 6); /* the root + main, main;A, main;A;B, main;B, B */
+	for (int a = 0; a < nodes; a++)
+		for (int b = 0; b < nodes; b++)
+			assert_int_equal(fl[a] == fl[b], !strcmp(path[a], path[b]));
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -602,6 +658,7 @@ int main(void)
 		cmocka_unit_test(test_sources_huge_line_number),
 		cmocka_unit_test(test_columns_take_their_shortest_form),
 		cmocka_unit_test(test_big_columns_in_base64_decode_back),
+		cmocka_unit_test(test_merges_name_the_flame_nodes_of_same_named_nodes),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement_char),
 		cmocka_unit_test(test_speedscope_one_sampled_profile_per_thread),
