@@ -648,9 +648,19 @@ static void add_sample_columns(cJSON *smp, const profile *p, const size_t *ord, 
 		cJSON_Delete(tmp);
 	}
 	if (p->has_timestamps) {
-		int64_t prev = 0;
+		/* each thread's run in time order (the viewer relies on it): a
+		 * sample without a time (sorted first) takes its thread's first
+		 * time, 0 when none has one */
+		int64_t prev = 0, first = 0;
 		for (size_t i = 0; i < n; i++) {
-			int64_t t = p->samples[ord[i]].time_ns >= 0 ? p->samples[ord[i]].time_ns : prev;
+			const prof_sample *sp = &p->samples[ord[i]];
+			if (i == 0 || sp->tid != p->samples[ord[i - 1]].tid) {
+				size_t j = i;
+				while (j < n && p->samples[ord[j]].tid == sp->tid && p->samples[ord[j]].time_ns < 0)
+					j++;
+				first = j < n && p->samples[ord[j]].tid == sp->tid ? p->samples[ord[j]].time_ns : 0;
+			}
+			int64_t t = sp->time_ns >= 0 ? sp->time_ns : first;
 			col[i] = t - prev;
 			prev = t;
 		}

@@ -185,9 +185,15 @@
 	})(column(D.merges, Int32Array, 2 * D.merged), D.merged);
 	const nF = fnParent.length;
 	mark('flamehash');
-	// a representative frame (file, line) per flame node, for tooltips
-	const fnFrame = new Int32Array(nF).fill(-1);
-	(function () { for (let i = 0; i < nNodes; i++) if (fnFrame[s2f[i]] < 0) fnFrame[s2f[i]] = sFrame[i]; })();
+	// a representative frame (file, line) per flame node, for tooltips: built on first use
+	let fnFrameCache = null;
+	function fnFrame() {
+		if (!fnFrameCache) {
+			fnFrameCache = new Int32Array(nF).fill(-1);
+			for (let i = 0; i < nNodes; i++) if (fnFrameCache[s2f[i]] < 0) fnFrameCache[s2f[i]] = sFrame[i];
+		}
+		return fnFrameCache;
+	}
 
 	// children lists (CSR); with rank (a key per node below nRank), each
 	// node's children in rank order, ties by id — sorted by name as
@@ -253,61 +259,42 @@
 		return sFirstCache;
 	}
 
-	const sLeafName = new Int32Array(nNodes);
-	(function () { for (let i = 0; i < nNodes; i++) sLeafName[i] = fName[sFrame[i]]; })();
 	mark('trees');
-	/* ---- per-thread time-sorted sample indexes (timeline) ---------------- */
-	const perThread = [];
-	let tMin = 0, tMax = 1;
-	if (hasTime && N > 0) (function () {
-		const counts = new Int32Array(threads.length + 1);
-		for (let i = 0; i < N; i++) counts[sThread[i]]++;
-		for (let k = 0; k < threads.length; k++) perThread.push(new Int32Array(counts[k]));
-		const fill = new Int32Array(threads.length);
-		for (let i = 0; i < N; i++) { const k = sThread[i]; perThread[k][fill[k]++] = i; }
-		for (const idx of perThread) {
-			let sorted = true;
-			for (let j = 1; j < idx.length; j++) if (sTime[idx[j]] < sTime[idx[j - 1]]) { sorted = false; break; }
-			if (!sorted) idx.sort((a, b) => sTime[a] - sTime[b] || a - b);
+	/* ---- per-thread runs of samples (timeline) ---------------------------- */
+	// cprof-html writes the samples grouped by thread, each thread's run in
+	// time order (docs/cprof-html.md): thread k is samples thStart[k] ..
+	// thStart[k] + thLen[k], and its time, weight, off-CPU flag and colour
+	// (refreshed when the filters change) are views of the columns, so the
+	// timeline's draw loop reads memory sequentially.
+	const thStart = new Int32Array(threads.length), thLen = new Int32Array(threads.length);
+	const thTime = [], thW = [], thOff = [], thCol = [];
+	const sCol = hasTime ? new Int32Array(N) : null; // per sample: its colour on the timeline
+	let tMin = 0, tMax = 1, maxWeight = 0;
+	if (hasTime && N > 0) {
+		(function (th, n) {
+			for (let i = 0; i < n; i++) thLen[th[i]]++;
+			for (let i = n - 1; i >= 0; i--) thStart[th[i]] = i; // each thread's first sample
+		})(sThread, N);
+		const zeroW = sWeight ? null : new Float64Array(N);
+		for (let k = 0; k < threads.length; k++) {
+			const a = thStart[k], b = a + thLen[k];
+			thTime.push(sTime.subarray(a, b)); thW.push((sWeight || zeroW).subarray(a, b));
+			thOff.push(sFlags.subarray(a, b)); thCol.push(sCol.subarray(a, b));
 		}
-		tMin = Infinity; tMax = -Infinity;
-		for (let i = 0; i < N; i++) {
-			const w = sWeight ? sWeight[i] : 0;
-			if (sTime[i] - w < tMin) tMin = sTime[i] - w;
-			if (sTime[i] > tMax) tMax = sTime[i];
-		}
+		// the time axis: from the earliest sample's start (time - weight) to the last sample
+		[tMin, tMax, maxWeight] = (function (t, w, n) {
+			let lo = Infinity, hi = -Infinity, mw = 0;
+			for (let i = 0; i < n; i++) {
+				const x = w ? w[i] : 0;
+				if (t[i] - x < lo) lo = t[i] - x;
+				if (t[i] > hi) hi = t[i];
+				if (x > mw) mw = x;
+			}
+			return [lo, hi, mw];
+		})(sTime, sWeight, N);
 		if (tMin > 0 && tMin < (tMax - tMin) * 0.05) tMin = 0;
 		if (!(tMax > tMin)) tMax = tMin + 1;
-	})();
-	// Per thread, in time order and contiguous: time, weight, off-CPU flag and
-	// the colour (refreshed when the filters change). The timeline's draw loop
-	// then reads memory sequentially instead of jumping through the columns.
-	// cprof-html writes samples grouped by thread in time order: then these
-	// are views of the columns, not copies.
-	const thTime = [], thW = [], thOff = [], thCol = [];
-	function isRun(idx) { // idx is a, a+1, a+2, ...
-		if (idx.length === 0) return false;
-		for (let j = 1; j < idx.length; j++) if (idx[j] !== idx[0] + j) return false;
-		return true;
 	}
-	const zeroW = new Float64Array(N);
-	for (const idx of perThread) {
-		const n = idx.length;
-		let T, W, O;
-		if (isRun(idx)) {
-			const a = idx[0];
-			T = sTime.subarray(a, a + n); W = (sWeight || zeroW).subarray(a, a + n); O = sFlags.subarray(a, a + n);
-		} else {
-			T = new Float64Array(n); W = new Float64Array(n); O = new Uint8Array(n);
-			for (let j = 0; j < n; j++) {
-				const i = idx[j];
-				T[j] = sTime[i]; W[j] = sWeight ? sWeight[i] : 0; O[j] = sFlags[i];
-			}
-		}
-		thTime.push(T); thW.push(W); thOff.push(O); thCol.push(new Int32Array(n));
-	}
-	let maxWeight = 0;
-	if (sWeight) maxWeight = (function (w) { let m = 0; for (let i = 0; i < w.length; i++) if (w[i] > m) m = w[i]; return m; })(sWeight);
 
 	mark('threads');
 	/* ---- colours: a hash of the name, flamegraph.pl's warm palette ------- */
@@ -443,7 +430,7 @@
 		node: [], flameSelf: [], flameTot: [], nodeTot: [], total: new Float64Array(nValues), samples: 0,
 	};
 	for (let j = 0; j < nValues; j++) {
-		agg.node.push(new Float64Array(nNodes)); agg.nodeTot.push(new Float64Array(nNodes));
+		agg.node.push(new Float64Array(nNodes)); agg.nodeTot.push(null);
 		agg.flameSelf.push(new Float64Array(nF)); agg.flameTot.push(new Float64Array(nF));
 	}
 	function applyFilters() {
@@ -491,20 +478,16 @@
 			if (strMatch && strMatch[nm]) m |= 1;
 			if (nm === hlIdx) m |= 2;
 			mark[i] = m;
-			const leaf = sLeafName[i];
-			nodeColOn[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(leaf, false);
-			nodeColOff[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(leaf, true);
+			nodeColOn[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(nm, false);
+			nodeColOff[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(nm, true);
 		}
 		colorSamples();
 	}
 	function colorSamples() {
-		for (let k = 0; k < perThread.length; k++) {
-			const idx = perThread[k], C = thCol[k], O = thOff[k];
-			for (let j = 0; j < idx.length; j++) {
-				const i = idx[j];
-				C[j] = O[j] & 1 ? (passMask[i] ? nodeColOff[sStack[i]] : GREY_OFF) : passMask[i] ? nodeColOn[sStack[i]] : GREY;
-			}
-		}
+		if (!hasTime) return;
+		const C = sCol, O = sFlags;
+		for (let i = 0; i < N; i++)
+			C[i] = O[i] & 1 ? (passMask[i] ? nodeColOff[sStack[i]] : GREY_OFF) : passMask[i] ? nodeColOn[sStack[i]] : GREY;
 	}
 	const passMask = new Uint8Array(N).fill(1);
 	let filterAll = true;
@@ -514,13 +497,18 @@
 	function addSome(node, val, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += val[i]; }
 	function lowerBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] < t) a = m + 1; else b = m; } return a; }
 	function upperBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] <= t) a = m + 1; else b = m; } return a; }
-	function addRange(node, val, idx, a, b) {
-		for (let j = a; j < b; j++) { const i = idx[j]; if (passMask[i]) node[sStack[i]] += val[i]; }
-	}
-	function countRange(idx, a, b) { let n = 0; for (let j = a; j < b; j++) n += passMask[idx[j]]; return n; }
+	function addRange(node, val, a, b) { for (let i = a; i < b; i++) if (passMask[i]) node[sStack[i]] += val[i]; }
+	function countRange(a, b) { let n = 0; for (let i = a; i < b; i++) n += passMask[i]; return n; }
 	function addInto(dst, idx, src) { for (let i = 0; i < src.length; i++) dst[idx[i]] += src[i]; }
 	// totals: every node's value added to its parent's (parents precede children)
 	function rollUp(t, parent) { for (let i = t.length - 1; i >= 0; i--) if (parent[i] >= 0) t[parent[i]] += t[i]; }
+	function nodeTot(j) { // per stack node: its value and its descendants'
+		if (!agg.nodeTot[j]) {
+			const nt = agg.nodeTot[j] = agg.node[j].slice();
+			rollUp(nt, sParent);
+		}
+		return agg.nodeTot[j];
+	}
 	function aggregate() {
 		const t = performance.now();
 		for (let j = 0; j < nValues; j++) { agg.node[j].fill(0); agg.flameSelf[j].fill(0); }
@@ -533,26 +521,23 @@
 		} else if (sel) {
 			// a time range: per thread, the samples in it are one run of the
 			// time-sorted index (binary search), so the cost is the range's
-			for (let k = 0; k < perThread.length; k++) {
-				const T = thTime[k], idx = perThread[k];
-				const a = lowerBoundT(T, lo), b = upperBoundT(T, hi);
-				for (let j = 0; j < nValues; j++) addRange(agg.node[j], sValues[j], idx, a, b);
+			for (let k = 0; k < threads.length; k++) {
+				const T = thTime[k], a = thStart[k] + lowerBoundT(T, lo), b = thStart[k] + upperBoundT(T, hi);
+				for (let j = 0; j < nValues; j++) addRange(agg.node[j], sValues[j], a, b);
+				n += countRange(a, b);
 			}
-			n = 0;
-			for (let k = 0; k < perThread.length; k++) n += countRange(perThread[k], lowerBoundT(thTime[k], lo), upperBoundT(thTime[k], hi));
 		} else {
 			for (let i = 0; i < N; i++) n += passMask[i];
 			for (let j = 0; j < nValues; j++) addSome(agg.node[j], sValues[j], passMask);
 		}
 		agg.samples = n;
 		for (let j = 0; j < nValues; j++) {
-			const node = agg.node[j], fs = agg.flameSelf[j], ft = agg.flameTot[j], nt = agg.nodeTot[j];
+			const node = agg.node[j], fs = agg.flameSelf[j], ft = agg.flameTot[j];
 			addInto(fs, s2f, node);
 			ft.set(fs);
 			rollUp(ft, fnParent);
-			nt.set(node);
-			rollUp(nt, sParent);
 			agg.total[j] = ft[0];
+			agg.nodeTot[j] = null; // by nodeTot(j), when the top table by line or the source view asks
 		}
 		perf.aggregateMs = performance.now() - t;
 	}
@@ -667,11 +652,6 @@
 		const w = Math.max(300, c.clientWidth || c.parentElement.clientWidth);
 		const h = TL.ruler + threads.length * (TL.track + TL.gap) + 4;
 		return { w, h, pw: w - TL.gutter };
-	}
-	function lowerBound(idx, t) { // first j with sTime[idx[j]] >= t
-		let a = 0, b = idx.length;
-		while (a < b) { const m = (a + b) >> 1; if (sTime[idx[m]] < t) a = m + 1; else b = m; }
-		return a;
 	}
 	// Marks each visible sample of one thread in the pixel columns it covers;
 	// returns how many samples were drawn.
@@ -803,11 +783,10 @@
 		if (k < 0 || k >= threads.length || !threadOk[k]) { hideTip(); return; }
 		const t = tlTimeAt(p.x, L), [v0, v1] = tlView();
 		const nsPerPx = (v1 - v0) / L.pw;
-		const idx = perThread[k];
-		let j = lowerBound(idx, t);
+		const j = lowerBoundT(thTime[k], t);
 		let best = -1, bestD = Infinity;
-		for (let q = Math.max(0, j - 2); q < Math.min(idx.length, j + 3); q++) {
-			const i = idx[q], w = sWeight ? sWeight[i] : 0;
+		for (let q = Math.max(0, j - 2); q < Math.min(thLen[k], j + 3); q++) {
+			const i = thStart[k] + q, w = sWeight ? sWeight[i] : 0;
 			const d = t > sTime[i] ? t - sTime[i] : t < sTime[i] - w ? sTime[i] - w - t : 0;
 			if (d < bestD) { bestD = d; best = i; }
 		}
@@ -992,7 +971,8 @@
 		if (v < 0) { hideTip(); return; }
 		const j = st.v, tot = agg.flameTot[j];
 		const lines = [v === 0 ? 'all' : S[fnName[v]]];
-		if (v !== 0 && fnFrame[v] >= 0 && S[fFile[fnFrame[v]]]) lines.push(S[fFile[fnFrame[v]]]);
+		const fr = v !== 0 ? fnFrame()[v] : -1;
+		if (fr >= 0 && S[fFile[fr]]) lines.push(S[fFile[fr]]);
 		lines.push(fmtVal(tot[v], j) + ' (' + pct(tot[v], tot[0]) + ' of all' +
 			(FG.focus ? ', ' + pct(tot[v], tot[FG.focus]) + ' of zoom' : '') + ')');
 		if (j !== countIdx) lines.push(agg.flameTot[countIdx][v] + ' samples');
@@ -1023,7 +1003,7 @@
 				if (fFirst[f]) { cum[k] += ft[f]; seen[k] = 1; }
 			}
 		} else {
-			const ns = agg.node[j], nt = agg.nodeTot[j], sFirst = sFirstOcc();
+			const ns = agg.node[j], nt = nodeTot(j), sFirst = sFirstOcc();
 			for (let i = 0; i < nNodes; i++) {
 				if (nt[i] === 0) continue;
 				const k = sFrame[i];
@@ -1255,7 +1235,7 @@
 	// on the stack, once per sample), from the stack nodes, like pprof -list.
 	let srcRows = [];
 	function renderSource(fIdx) {
-		const j = st.v, ns = agg.node[j], nt = agg.nodeTot[j], first = sFirstOcc();
+		const j = st.v, ns = agg.node[j], nt = nodeTot(j), first = sFirstOcc();
 		const perFile = new Map(); // file string -> Map(line -> [flat, cum])
 		for (let i = 0; i < nNodes; i++) {
 			const fr = sFrame[i];

@@ -467,6 +467,38 @@ static void test_merges_name_the_flame_nodes_of_same_named_nodes(void **state)
 	prof_free(p);
 }
 
+/* Each thread's samples are written in time order (the viewer's binary
+ * searches rely on it): a sample without a time takes its thread's first
+ * time, not the previous thread's last one. */
+static void test_samples_without_time_keep_their_thread_in_order(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type vt[1] = { { "samples", "count" } };
+	prof_set_sample_types(p, vt, 1);
+	p->has_timestamps = true;
+	prof_line l = { prof_intern_function(p, "main", "main", "m.c", 1), 1, 0 };
+	uint32_t loc = prof_add_location(p, PROF_NONE, 0x100, &l, 1);
+	uint32_t st = prof_intern_stack(p, &loc, 1);
+	int64_t t[] = { 5000, -1, 7000, -1, 3000, -1 }, v = 1;
+	int32_t tid[] = { 100, 100, 100, 101, 101, 102 };
+	for (int i = 0; i < 6; i++)
+		prof_add_sample(p, st, 0, &v, t[i], tid[i], 0);
+	cJSON *j = json_of(p);
+	cJSON *s = cJSON_GetObjectItem(j, "samples");
+	cJSON *time = cJSON_GetObjectItem(s, "time"), *thr = cJSON_GetObjectItem(s, "thread");
+	/* tid 100: -1, 5000, 7000; tid 101: -1, 3000; tid 102: -1 alone */
+	double want[] = { 5000, 5000, 7000, 3000, 3000, 0 }, sum = 0;
+	int wthr[] = { 0, 0, 0, 1, 1, 2 };
+	for (int i = 0; i < 6; i++) {
+		sum += col_at(time, i);
+		assert_true(sum == want[i]);
+		assert_int_equal((int)col_at(thr, i), wthr[i]);
+	}
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -659,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_columns_take_their_shortest_form),
 		cmocka_unit_test(test_big_columns_in_base64_decode_back),
 		cmocka_unit_test(test_merges_name_the_flame_nodes_of_same_named_nodes),
+		cmocka_unit_test(test_samples_without_time_keep_their_thread_in_order),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement_char),
 		cmocka_unit_test(test_speedscope_one_sampled_profile_per_thread),
