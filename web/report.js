@@ -226,21 +226,25 @@
 		const order = Array.from(S.keys()).sort((a, b) => (S[a] < S[b] ? -1 : S[a] > S[b] ? 1 : 0));
 		order.forEach((si, r) => { nameRank[si] = r; });
 	}
-	const fKids = childrenCSR(fnParent, nF, fnName.map((nm) => nameRank[nm]), NSTR + 1);
+	const fKids = childrenCSR(fnParent, nF, (function (nm, rank) { // each flame node's name rank (the root: 0)
+		const r = new Int32Array(nm.length);
+		for (let f = 1; f < nm.length; f++) r[f] = rank[nm[f]];
+		return r;
+	})(fnName, nameRank), NSTR + 1);
 	mark('flamekids');
 
-	// first[i]: no ancestor of node i has the same key (so cum counts a
-	// recursive function once). One DFS with a per-key depth counter.
+	// first[i]: no ancestor of node i has the same key (-1 .. nKeys-1), so
+	// cum counts a recursive function once. One DFS with a per-key depth counter.
 	function firstOccurrence(n, kids, roots, keyOf, nKeys) {
-		const first = new Uint8Array(n), seen = new Int32Array(nKeys);
+		const first = new Uint8Array(n), seen = new Int32Array(nKeys + 1);
 		const stack = new Int32Array(2 * n + roots.length + 1);
 		let sp = 0;
 		const ks = kids.start, kk = kids.kids;
 		for (const r of roots) stack[sp++] = r;
 		while (sp) {
 			const v = stack[--sp];
-			if (v < 0) { seen[keyOf[~v]]--; continue; }
-			const k = keyOf[v];
+			if (v < 0) { seen[keyOf[~v] + 1]--; continue; }
+			const k = keyOf[v] + 1;
 			if (seen[k] === 0) first[v] = 1;
 			seen[k]++;
 			stack[sp++] = ~v;
@@ -248,7 +252,7 @@
 		}
 		return first;
 	}
-	const fFirst = firstOccurrence(nF, fKids, [0], fnName.map((x) => x + 1), NSTR + 1);
+	const fFirst = firstOccurrence(nF, fKids, [0], fnName, NSTR);
 	// the same for stack nodes by frame (the top table by line): built on first use
 	let sFirstCache = null;
 	function sFirstOcc() {
@@ -315,10 +319,14 @@
 		cache[nameIdx] = c;
 		return c;
 	}
-	const packedCache = [new Int32Array(NSTR), new Int32Array(NSTR)];
-	function packedOf(nameIdx, cold) {
-		const cache = packedCache[cold ? 1 : 0];
-		return cache[nameIdx] || (cache[nameIdx] = packed(rgbOf(nameIdx, cold), 255));
+	// every name's warm and cold colour, packed (the timeline's): built on first use
+	let palettes = null;
+	function namePalettes() {
+		if (!palettes) {
+			palettes = [new Int32Array(NSTR), new Int32Array(NSTR)];
+			for (let s = 0; s < NSTR; s++) { palettes[0][s] = packed(rgbOf(s, false), 255); palettes[1][s] = packed(rgbOf(s, true), 255); }
+		}
+		return palettes;
 	}
 	const css = (c) => 'rgb(' + c[0] + ',' + c[1] + ',' + c[2] + ')';
 	// little-endian RGBA as a signed int32: Int32Array keeps it a small integer (no boxing)
@@ -468,32 +476,42 @@
 	const GREY = packed([200, 200, 200], 255), GREY_OFF = packed([225, 225, 225], 255);
 	function colorNodes() {
 		if (!hasTime) return;
+		const [warm, cold] = namePalettes(), hlIdx = st.hl ? S.indexOf(st.hl) : -1;
+		if (strMatch || hlIdx >= 0) markNodes(strMatch || new Uint8Array(NSTR), hlIdx, warm, cold);
+		else (function (on, off) { // the leaf's colours
+			for (let i = 0; i < nNodes; i++) { const nm = fName[sFrame[i]]; on[i] = warm[nm]; off[i] = cold[nm]; }
+		})(nodeColOn, nodeColOff);
+		colorSamples();
+	}
+	function markNodes(match, hlIdx, warm, cold) {
 		const magenta = packed([230, 0, 230], 255), cyan = packed([0, 190, 255], 255);
 		// per stack node: 1 = a frame on the path matches the search, 2 = holds the highlighted function
 		const mark = new Uint8Array(nNodes);
-		const hlIdx = st.hl ? S.indexOf(st.hl) : -1;
 		for (let i = 0; i < nNodes; i++) {
 			const p = sParent[i], nm = fName[sFrame[i]];
 			let m = p >= 0 ? mark[p] : 0;
-			if (strMatch && strMatch[nm]) m |= 1;
+			if (match[nm]) m |= 1;
 			if (nm === hlIdx) m |= 2;
 			mark[i] = m;
-			nodeColOn[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(nm, false);
-			nodeColOff[i] = m & 1 ? magenta : m & 2 ? cyan : packedOf(nm, true);
+			nodeColOn[i] = m & 1 ? magenta : m & 2 ? cyan : warm[nm];
+			nodeColOff[i] = m & 1 ? magenta : m & 2 ? cyan : cold[nm];
 		}
-		colorSamples();
 	}
 	function colorSamples() {
-		if (!hasTime) return;
-		const C = sCol, O = sFlags;
-		for (let i = 0; i < N; i++)
-			C[i] = O[i] & 1 ? (passMask[i] ? nodeColOff[sStack[i]] : GREY_OFF) : passMask[i] ? nodeColOn[sStack[i]] : GREY;
+		if (hasTime) colorInto(sCol, sFlags, sStack, passMask, nodeColOn, nodeColOff, N);
+	}
+	function colorInto(C, O, stk, pass, on, off, n) { // (arguments, not the closure's variables: a tight loop)
+		for (let i = 0; i < n; i++)
+			C[i] = O[i] & 1 ? (pass[i] ? off[stk[i]] : GREY_OFF) : pass[i] ? on[stk[i]] : GREY;
 	}
 	const passMask = new Uint8Array(N).fill(1);
 	let filterAll = true;
 	const passes = (i) => passMask[i] === 1; // all filters except the time range
 	// one call per value type keeps the loops monomorphic
-	function addAll(node, val) { for (let i = 0; i < N; i++) node[sStack[i]] += val[i]; }
+	function addAll(node, val, stk, n) { for (let i = 0; i < n; i++) node[stk[i]] += val[i]; }
+	function addAll2(n0, v0, n1, v1, stk, n) { // two value types in one pass
+		for (let i = 0; i < n; i++) { const s = stk[i]; n0[s] += v0[i]; n1[s] += v1[i]; }
+	}
 	function addSome(node, val, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += val[i]; }
 	function lowerBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] < t) a = m + 1; else b = m; } return a; }
 	function upperBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] <= t) a = m + 1; else b = m; } return a; }
@@ -517,7 +535,9 @@
 		let n = 0;
 		if (!sel && filterAll) {
 			n = N;
-			for (let j = 0; j < nValues; j++) addAll(agg.node[j], sValues[j]);
+			let j = 0;
+			for (; j + 1 < nValues; j += 2) addAll2(agg.node[j], sValues[j], agg.node[j + 1], sValues[j + 1], sStack, N);
+			if (j < nValues) addAll(agg.node[j], sValues[j], sStack, N);
 		} else if (sel) {
 			// a time range: per thread, the samples in it are one run of the
 			// time-sorted index (binary search), so the cost is the range's
@@ -1052,23 +1072,40 @@
 	// them): a row is a flame node with samples of its own.
 	function computeStacks() {
 		const self = agg.flameSelf[st.v], cnt = agg.flameSelf[countIdx];
-		// only the rows shown are sorted: a native numeric sort finds the
-		// value of the STACK_ROWS-th row, the rest is a filter
-		let n = 0;
-		for (let f = 1; f < nF; f++) if (self[f] !== 0 || cnt[f] !== 0) n++;
-		let cut = -Infinity;
-		if (n > STACK_ROWS) {
-			const v = new Float64Array(n);
-			let k = 0;
-			for (let f = 1; f < nF; f++) if (self[f] !== 0 || cnt[f] !== 0) v[k++] = self[f];
-			v.sort();
-			cut = v[n - STACK_ROWS];
-		}
+		// only the rows shown are sorted: the value of the STACK_ROWS-th row
+		// (a min-heap of the biggest), the rest is a filter
+		const [n, cut] = rowCut(self, cnt, STACK_ROWS);
 		const rows = [];
 		for (let f = 1; f < nF; f++) if ((self[f] !== 0 || cnt[f] !== 0) && self[f] >= cut) rows.push(f);
 		rows.sort((a, b) => self[b] - self[a] || cnt[b] - cnt[a] || a - b);
 		stackRows = rows;
 		stackCount = n;
+	}
+	// [how many flame nodes have samples, the k-th biggest self value among them (-Infinity: fewer than k)]
+	function rowCut(self, cnt, k) {
+		const heap = new Float64Array(k); // the k biggest so far, smallest at heap[0]
+		let n = 0;
+		for (let f = 1; f < nF; f++) {
+			if (self[f] === 0 && cnt[f] === 0) continue;
+			const x = self[f];
+			if (n < k) { // sift up
+				let i = n;
+				while (i > 0 && heap[(i - 1) >> 1] > x) { heap[i] = heap[(i - 1) >> 1]; i = (i - 1) >> 1; }
+				heap[i] = x;
+			} else if (x > heap[0]) { // replace the smallest, sift down
+				let i = 0;
+				for (;;) {
+					let c = 2 * i + 1;
+					if (c >= k) break;
+					if (c + 1 < k && heap[c + 1] < heap[c]) c++;
+					if (heap[c] >= x) break;
+					heap[i] = heap[c]; i = c;
+				}
+				heap[i] = x;
+			}
+			n++;
+		}
+		return [n, n > k ? heap[0] : -Infinity];
 	}
 	function renderStacks() {
 		const head = $('stacks').tHead.rows[0];
