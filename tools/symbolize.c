@@ -480,25 +480,13 @@ const char *sym_vdso_build_id(void)
 	strbuf sb = STRBUF_INIT;
 	size_t size;
 	const unsigned char *img = vdso_image(&size);
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
-	for (unsigned i = 0; img && i < eh->e_phnum && !sb.len; i++) {
-		const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff) + i;
-		if (ph->p_type != PT_NOTE || ph->p_offset + ph->p_filesz > size)
-			continue;
-		/* notes: namesz, descsz, type, then the name and the descriptor,
-		 * each padded to 4 bytes */
-		for (size_t off = 0; off + sizeof(Elf64_Nhdr) <= ph->p_filesz && !sb.len;) {
-			const Elf64_Nhdr *nh = (const Elf64_Nhdr *)(img + ph->p_offset + off);
-			size_t name = off + sizeof *nh, desc = name + ((nh->n_namesz + 3u) & ~3u);
-			size_t next = desc + ((nh->n_descsz + 3u) & ~3u);
-			if (next > ph->p_filesz || next <= off)
-				break;
-			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-			    memcmp(img + ph->p_offset + name, "GNU", 4) == 0)
-				hex(img + ph->p_offset + desc, nh->n_descsz, &sb);
-			off = next;
-		}
-	}
+	elf_version(EV_CURRENT);
+	Elf *elf = img ? elf_memory((char *)img, size) : NULL;
+	const void *bits;
+	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, &bits) : -1;
+	if (n > 0)
+		hex(bits, (size_t)n, &sb);
+	elf_end(elf);
 	id = sb_detach(&sb, NULL);
 	return id;
 }
