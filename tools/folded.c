@@ -24,7 +24,7 @@
 
 static bool is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\r';
+	return flamegraph_blank(c);
 }
 
 typedef struct pending {
@@ -224,27 +224,7 @@ static bool next_line(const unsigned char *d, size_t n, size_t *pos, const unsig
 	return true;
 }
 
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Where the number at the end of line[start..len) starts: flamegraph.pl's
- * \d+(\.\d*)? ("3", "1.5", "3."); len when the line ends in none. */
-static size_t count_start(const unsigned char *line, size_t start, size_t len)
-{
-	size_t e = len;
-	while (e > start && is_digit(line[e - 1]))
-		e--;
-	if (e > start + 1 && line[e - 1] == '.' && is_digit(line[e - 2])) {
-		e--;
-		while (e > start && is_digit(line[e - 1]))
-			e--;
-	}
-	return e;
-}
-
-/* The count s[0..n) (count_start's number) in fixed point: *v with *dec
+/* The count s[0..n) (flamegraph_count_start's number) in fixed point: *v with *dec
  * decimals, trailing zeros of the fraction dropped, digits past
  * PROF_MAX_DECIMALS rounded (half up). False when it does not fit. */
 static bool count_value(const unsigned char *s, size_t n, int64_t *v, uint32_t *dec)
@@ -287,7 +267,7 @@ static int parse_counts(const unsigned char *line, size_t start, size_t len, siz
 	uint32_t d[2] = { 0, 0 };
 	*two = false;
 	for (int k = 0; k < 2; k++) {
-		size_t e = count_start(line, start, len);
+		size_t e = flamegraph_count_start(line, start, len);
 		if (k == 1 && (e == len || e == start || !is_space(line[e - 1])))
 			break; /* one count only */
 		/* lines flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ does not
@@ -333,7 +313,7 @@ static void unambiguous_end(strbuf *t, size_t off)
 	size_t e = t->len;
 	while (e > off && is_space(b[e - 1])) /* the reader trims these */
 		e--;
-	size_t d = count_start(b, off, e);
+	size_t d = flamegraph_count_start(b, off, e);
 	if (d == e)
 		return;
 	for (; d > off && is_space(b[d - 1]); d--)
@@ -577,7 +557,7 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 		size_t te = le;
 		while (te > pos && is_space(d[te - 1]))
 			te--;
-		if (count_start(d, pos, te) != te)
+		if (flamegraph_count_start(d, pos, te) != te)
 			break; /* "# x 5" is a stack */
 		static const char *const report[] = { "# To display the perf.data header", "# Samples: ",
 						      "# Overhead ", "# ========" };
@@ -594,15 +574,9 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 			return false; /* binary */
 		end++;
 	}
-	while (end > pos && is_space(d[end - 1]))
-		end--;
-	size_t e = count_start(d, pos, end);
-	if (e == end || e == pos || !is_space(d[e - 1]))
-		return false;
-	while (e > pos && is_space(d[e - 1]))
-		e--;
-	return e > pos;
+	return flamegraph_line_has_count((const char *)d + pos, end - pos);
 }
+
 
 /* ---- writing ------------------------------------------------------------ */
 

@@ -1622,19 +1622,6 @@ static int read_contention(lp *l, scan *s, cprof_err *err)
 
 enum { TXT_NONE, TXT_HEAP, TXT_COUNT, TXT_THREAD, TXT_CONTENTION };
 
-/* True when line ends in a blank and digits, like a folded line ("STACK
- * COUNT"): a contention header never does, and cprof-fold writes a stack
- * whose root frame is "--- mutex:x" as such a line, which must read back as
- * folded stacks. */
-static bool ends_in_count(sl line)
-{
-	line = trim(line);
-	size_t e = line.n;
-	while (e > 0 && is_digit(line.s[e - 1]))
-		e--;
-	return e < line.n && e > 0 && is_space(line.s[e - 1]);
-}
-
 /* A count header ("goroutine profile: total 5") is itself a folded line:
  * it counts as one only when the next line is a count sample ("N @ ...")
  * or there is none. */
@@ -1659,14 +1646,16 @@ static int text_kind(const unsigned char *d, size_t n, scan *s)
 		return TXT_NONE;
 	sl v[4], a, b;
 	/* cprof-fold's output must read back as folded stacks: a header line
-	 * never holds a ';' nor ends in a blank and a count, as a folded line
-	 * does (a frame may be named "heap profile: 1: 2 [3: 4] @ heap") */
-	bool folded_like = memchr(s->cur.s, ';', s->cur.n) || ends_in_count(s->cur);
+	 * never holds a ';' nor ends in a blank and a count ("1", "1.5"), as a
+	 * folded line does (a frame may be named "heap profile: 1: 2 [3: 4] @
+	 * heap", or "--- mutex:x" and be followed by " 1.5") */
+	bool folded_line = flamegraph_line_has_count(s->cur.s, s->cur.n);
+	bool folded_like = folded_line || memchr(s->cur.s, ';', s->cur.n);
 	if (!folded_like && (heap_header(s->cur, HDR_HEAP, v, &a, &b) ||
 			     heap_header(s->cur, HDR_GROWTH, v, &a, &b) || heap_header(s->cur, HDR_FRAG, v, &a, &b)))
 		return TXT_HEAP;
 	if ((has_prefix(s->cur, "--- contentionz ") || has_prefix(s->cur, "--- mutex:") ||
-	     has_prefix(s->cur, "--- contention:")) && !ends_in_count(s->cur))
+	     has_prefix(s->cur, "--- contention:")) && !folded_line)
 		return TXT_CONTENTION;
 	/* the count and thread parsers skip leading comments */
 	while (space_or_comment(s->cur))
@@ -1674,7 +1663,7 @@ static int text_kind(const unsigned char *d, size_t n, scan *s)
 			return TXT_NONE;
 	if (count_header(s->cur).n && count_samples_follow(s))
 		return TXT_COUNT;
-	if (!ends_in_count(s->cur) && (threadz_start(s->cur) || thread_start(s->cur)))
+	if (!flamegraph_line_has_count(s->cur.s, s->cur.n) && (threadz_start(s->cur) || thread_start(s->cur)))
 		return TXT_THREAD;
 	return TXT_NONE;
 }

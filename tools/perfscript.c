@@ -632,18 +632,6 @@ static bool printable_line(const char *l, size_t n)
 	return true;
 }
 
-/* Whether a line ends in blanks and a decimal number, as every folded
- * line does. */
-static bool ends_in_count(const char *l, size_t n)
-{
-	while (n && pl_space((unsigned char)l[n - 1]))
-		n--;
-	size_t e = n;
-	while (e && pl_digit((unsigned char)l[e - 1]))
-		e--;
-	return e < n && e > 0 && pl_space((unsigned char)l[e - 1]);
-}
-
 bool perfscript_looks_like(const unsigned char *d, size_t n)
 {
 	const char *s = (const char *)d;
@@ -688,7 +676,7 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 	match_event_tail(l1, len1, &e);
 	if (e.event.n)
 		return true;
-	if (ends_in_count(l1, len1))
+	if (flamegraph_line_has_count(l1, len1))
 		return false; /* "x 12 y 3": a folded line, not a record without stack */
 	event_more m;
 	parse_event_more(l1, len1, e.rest, &m);

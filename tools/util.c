@@ -770,3 +770,16 @@ int parse_u64(const char *s, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+bool flamegraph_line_has_count(const char *line, size_t n)
+{
+	const unsigned char *l = (const unsigned char *)line;
+	while (n && flamegraph_blank(l[n - 1]))
+		n--;
+	size_t e = flamegraph_count_start(l, 0, n);
+	if (e == n || e == 0 || !flamegraph_blank(l[e - 1]))
+		return false;
+	while (e && flamegraph_blank(l[e - 1]))
+		e--;
+	return e > 0;
+}

@@ -318,4 +318,32 @@ void out_abort(out_file *o);
  * that fits in 64 bits into *out; returns 0, or -1 leaving *out alone. */
 int parse_u64(const char *s, uint64_t *out);
 
+/* ---- folded text's count (flamegraph.pl's) ---------------------------------
+ * A folded line is "STACK COUNT": the folded reader, and the readers of
+ * other text formats that must leave such lines to it, share this one
+ * definition. Blanks are space, tab and CR. */
+static inline bool flamegraph_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Where the number at the end of line[start..len) starts: flamegraph.pl's
+ * \d+(\.\d*)? ("3", "1.5", "3."); len when the line ends in none. */
+static inline size_t flamegraph_count_start(const unsigned char *line, size_t start, size_t len)
+{
+	size_t e = len;
+	while (e > start && line[e - 1] >= '0' && line[e - 1] <= '9')
+		e--;
+	if (e > start + 1 && line[e - 1] == '.' && line[e - 2] >= '0' && line[e - 2] <= '9') {
+		e--;
+		while (e > start && line[e - 1] >= '0' && line[e - 1] <= '9')
+			e--;
+	}
+	return e;
+}
+
+/* True when line[0..n) is a folded line: something, blanks, and a count,
+ * trailing blanks ignored. Every line cprof-fold writes is one. */
+bool flamegraph_line_has_count(const char *line, size_t n);
+
 #endif
