@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "symbolize.h"
 #include "util.h"
+#include "vdso.h"
 
 struct dwu {
 	Dwfl *dwfl;
@@ -129,7 +129,7 @@ size_t dwu_unwind(dwu *u, uint64_t key, const dwu_module *mods, size_t nmods, in
 			const char *base = strrchr(mods[i].path, '/');
 			/* the vdso has no file: this system's image (the caller
 			 * checked its build-id) */
-			int fd = strcmp(mods[i].path, "[vdso]") ? -1 : sym_vdso_fd();
+			int fd = strcmp(mods[i].path, "[vdso]") ? -1 : vdso_fd();
 			/* a module that overlaps one reported already fails: fine */
 			if (!dwfl_report_elf(u->dwfl, base ? base + 1 : mods[i].path, mods[i].path, fd,
 					     mods[i].start - mods[i].pgoff, false) && fd >= 0)

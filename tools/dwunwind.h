@@ -17,7 +17,7 @@ typedef struct dwu dwu;
 
 typedef struct dwu_module {
 	uint64_t start, pgoff; /* a mapping of the file: load base = start - pgoff */
-	const char *path; /* "[vdso]": this system's vdso (sym_vdso_fd) */
+	const char *path; /* "[vdso]": this system's vdso (vdso_fd) */
 } dwu_module;
 
 /* A new unwinder (free with dwu_free). */

@@ -29,6 +29,7 @@
 #include "dwunwind.h"
 #include "perfmap.h"
 #include "symbolize.h"
+#include "vdso.h"
 
 /* ---- the numbers of the format ----------------------------------------- */
 
@@ -226,15 +227,6 @@ static size_t str_len(const unsigned char *b, size_t len)
 	return z ? (size_t)(z - b) : len;
 }
 
-static void hex(const unsigned char *b, size_t n, strbuf *sb)
-{
-	static const char hx[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		sb_addc(sb, hx[b[i] >> 4]);
-		sb_addc(sb, hx[b[i] & 15]);
-	}
-}
-
 static const char *build_id_of(const pd *r, const char *file)
 {
 	for (size_t i = r->nbid; i-- > 0;)
@@ -271,7 +263,7 @@ static void add_map(pd *r, const rec *x, bool two)
 	pm.file = file;
 	strbuf sb = STRBUF_INIT;
 	if (two && (x->misc & MISC_MMAP_BUILD_ID) && b[32] <= 20) {
-		hex(b + 36, b[32], &sb);
+		sb_add_hex(&sb, b + 36, b[32]);
 		pm.build_id = prof_intern_n(r->p, sb.buf ? sb.buf : "", sb.len);
 	} else {
 		pm.build_id = NULL; /* later, from the feature section */
@@ -304,7 +296,7 @@ static void build_ids(pd *r, size_t off, size_t size)
 		if (misc & MISC_BUILD_ID_SIZE)
 			idn = h[12 + 20] <= 20 ? h[12 + 20] : 20;
 		sb_reset(&sb);
-		hex(h + 12, idn, &sb);
+		sb_add_hex(&sb, h + 12, idn);
 		size_t fl = str_len(h + 36, rs - 36u);
 		ALLOC_GROW(r->bid_file, r->nbid + 1, r->bid_alloc);
 		ALLOC_GROW(r->bid_hex, r->nbid + 1, r->bidh_alloc);
@@ -348,7 +340,7 @@ static bool running_kernel_build_id(strbuf *out)
 			break;
 		if (type == 3 && namesz == 4 && !memcmp(d + name, "GNU", 4) && descsz >= 1 &&
 		    descsz <= 20) {
-			hex(d + desc, descsz, out);
+			sb_add_hex(out, d + desc, descsz);
 			found = true;
 		}
 		at = desc + ((descsz + 3u) & ~3u);
@@ -655,8 +647,8 @@ static size_t gather_modules(const pd *r, uint32_t pid, uint64_t t, dwu_module *
 			continue;
 		/* the vdso (no file) when it is this system's: its CFI unwinds
 		 * a sample taken in it (clock_gettime), as perf's copy of it does */
-		bool vdso = !strcmp(f, "[vdso]") && *sym_vdso_build_id() &&
-			    !strcmp(pm->build_id, sym_vdso_build_id());
+		bool vdso = !strcmp(f, "[vdso]") && *vdso_build_id() &&
+			    !strcmp(pm->build_id, vdso_build_id());
 		if (!vdso && (f[0] != '/' || f[1] == '/' || !strncmp(f, "/memfd:", 7)))
 			continue;
 		bool dup = false;

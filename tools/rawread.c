@@ -343,15 +343,6 @@ static const char *timer_name(unsigned t)
 	return NULL;
 }
 
-static void hex_build_id(const unsigned char *b, size_t n, strbuf *sb)
-{
-	static const char hx[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		sb_addc(sb, hx[b[i] >> 4]);
-		sb_addc(sb, hx[b[i] & 15]);
-	}
-}
-
 /* ---- pass 1 ------------------------------------------------------------ */
 
 typedef struct unmap_ev {
@@ -413,7 +404,7 @@ static void p1_mapping(pass1 *s, const raw_rec *rec)
 		return;
 	}
 	sb_reset(&s->sb);
-	hex_build_id(m.build_id, m.h.build_id_len, &s->sb);
+	sb_add_hex(&s->sb, m.build_id, m.h.build_id_len);
 	prof_mapping pm = { 0 };
 	pm.start = m.h.start;
 	pm.limit = m.h.limit;

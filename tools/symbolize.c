@@ -46,13 +46,12 @@
 #include <gelf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "gopclntab.h"
 #include "symcache.h"
+#include "vdso.h"
 
 #include <dwarf.h>
 
@@ -423,74 +422,6 @@ static const Dwfl_Callbacks callbacks = {
 	.debuginfo_path = &debuginfo_path_str,
 };
 
-static void hex(const unsigned char *b, size_t n, strbuf *sb)
-{
-	static const char hx[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		sb_addc(sb, hx[b[i] >> 4]);
-		sb_addc(sb, hx[b[i] & 15]);
-	}
-}
-
-/* This process's vdso image and its size (program headers and sections),
- * or NULL. */
-static const unsigned char *vdso_image(size_t *size)
-{
-	const unsigned char *img = (const unsigned char *)getauxval(AT_SYSINFO_EHDR);
-	if (!img || memcmp(img, ELFMAG, SELFMAG) != 0 || img[EI_CLASS] != ELFCLASS64)
-		return NULL;
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
-	size_t n = (size_t)eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize;
-	const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff);
-	for (unsigned i = 0; i < eh->e_phnum; i++)
-		if (ph[i].p_type == PT_LOAD && ph[i].p_offset + ph[i].p_filesz > n)
-			n = ph[i].p_offset + ph[i].p_filesz;
-	if (n > (64u << 20))
-		return NULL;
-	*size = n;
-	return img;
-}
-
-int sym_vdso_fd(void)
-{
-	size_t size;
-	const unsigned char *img = vdso_image(&size);
-	if (!img)
-		return -1;
-	int fd = memfd_create("vdso", MFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	size_t done = 0;
-	while (done < size) {
-		ssize_t w = write(fd, img + done, size - done);
-		if (w <= 0) {
-			close(fd);
-			return -1;
-		}
-		done += (size_t)w;
-	}
-	return fd;
-}
-
-const char *sym_vdso_build_id(void)
-{
-	static char *id;
-	if (id)
-		return id;
-	strbuf sb = STRBUF_INIT;
-	size_t size;
-	const unsigned char *img = vdso_image(&size);
-	elf_version(EV_CURRENT);
-	Elf *elf = img ? elf_memory((char *)img, size) : NULL;
-	const void *bits;
-	ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, &bits) : -1;
-	if (n > 0)
-		hex(bits, (size_t)n, &sb);
-	elf_end(elf);
-	id = sb_detach(&sb, NULL);
-	return id;
-}
-
 static void add_stat(strbuf *sb, const char *what, const struct stat *st)
 {
 	sb_addf(sb, ";%s=%lld:%lld.%09ld", what, (long long)st->st_size, (long long)st->st_mtim.tv_sec,
@@ -587,7 +518,7 @@ static bool symmod_open(symmod *sm, const prof_mapping *m, const sym_session *s,
 	bool vdso = strcmp(path, "[vdso]") == 0;
 	struct stat st;
 	if (vdso) {
-		fd = sym_vdso_fd();
+		fd = vdso_fd();
 		if (fd < 0) {
 			sb_adds(why, "this system's vdso cannot be read");
 			return false;
@@ -633,7 +564,7 @@ static bool symmod_open(symmod *sm, const prof_mapping *m, const sym_session *s,
 	int n = dwfl_module_build_id(sm->mod, &bits, &vaddr);
 	strbuf have = STRBUF_INIT;
 	if (n > 0)
-		hex(bits, (size_t)n, &have);
+		sb_add_hex(&have, bits, (size_t)n);
 	if (m->build_id && *m->build_id) {
 		bool same = n > 0 && strcmp(have.buf, m->build_id) == 0;
 		if (!same) {

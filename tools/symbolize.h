@@ -50,13 +50,6 @@ sym_session *sym_session_new(const char *debug_dir, bool cache);
 /* Writes what was learnt to the cache file(s) and frees s (NULL is fine). */
 void sym_session_free(sym_session *s);
 
-/* The vdso has no file: this system's vdso image copied into a memfd (it is
- * a recording's vdso when the build-ids match: the same kernel), or -1. */
-int sym_vdso_fd(void);
-/* This system's vdso build-id, lower-case hex, computed once; "" when it
- * cannot be read. */
-const char *sym_vdso_build_id(void);
-
 /* Symbolizes every location of p that has no lines and a mapping.
  * is_call[i] (nlocations entries, or NULL for all false) says location i
  * is a return address, looked up at address-1. Sets the mappings'

@@ -395,6 +395,17 @@ void sb_add_fixed2(strbuf *sb, double v)
 	sb_add(sb, buf, fixed2(buf, v));
 }
 
+void sb_add_hex(strbuf *sb, const unsigned char *b, size_t n)
+{
+	static const char hx[] = "0123456789abcdef";
+	sb_grow(sb, 2 * n);
+	for (size_t i = 0; i < n; i++) {
+		sb->buf[sb->len++] = hx[b[i] >> 4];
+		sb->buf[sb->len++] = hx[b[i] & 15];
+	}
+	sb->buf[sb->len] = '\0';
+}
+
 void sb_add_i64(strbuf *sb, int64_t v)
 {
 	char tmp[24];

@@ -107,6 +107,8 @@ void sb_add_dec2(strbuf *sb, double v);
 void sb_add_fixed2(strbuf *sb, double v);
 /* v in decimal, as printf's "%" PRId64 (without printf's parsing). */
 void sb_add_i64(strbuf *sb, int64_t v);
+/* Appends n bytes as lower-case hex, two digits a byte (a build-id). */
+void sb_add_hex(strbuf *sb, const unsigned char *b, size_t n);
 /* Takes the buffer out of sb (caller frees it); sb is left empty. */
 char *sb_detach(strbuf *sb, size_t *len);
 

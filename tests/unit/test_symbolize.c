@@ -26,6 +26,7 @@
 #include "rawread.h"
 #include "reader.h"
 #include "symbolize.h"
+#include "vdso.h"
 #include "rawbuild.h"
 
 static const char prog_src[] =
@@ -480,12 +481,12 @@ static void test_vdso(void **state)
 	elf_end(e);
 	if (!addr || !bidlen)
 		skip();
-	/* sym_vdso_build_id's own note walk (the unwinder checks a recording's
-	 * vdso with it) = libelf's */
+	/* vdso_build_id (libdw's dwelf_elf_gnu_build_id over the image; the
+	 * unwinder checks a recording's vdso with it) = libelf's note walk */
 	char hexid[2 * sizeof bid + 1];
 	for (size_t i = 0; i < bidlen; i++)
 		snprintf(hexid + 2 * i, 3, "%02x", bid[i]);
-	assert_string_equal(sym_vdso_build_id(), hexid);
+	assert_string_equal(vdso_build_id(), hexid);
 	uint64_t start = (uint64_t)(uintptr_t)img, limit = start + ((size + 4095) & ~4095ul);
 	for (int wrong = 0; wrong < 2; wrong++) {
 		strbuf sb = STRBUF_INIT;

@@ -311,6 +311,33 @@ static void test_escaped_strings(void **state)
 	sb_release(&d);
 }
 
+static void test_hex_and_folded_count(void **state)
+{
+	(void)state;
+	strbuf sb = STRBUF_INIT;
+	const unsigned char id[] = { 0x00, 0x9f, 0xa0, 0xff };
+	sb_adds(&sb, "id=");
+	sb_add_hex(&sb, id, sizeof(id));
+	assert_string_equal(sb.buf, "id=009fa0ff");
+	sb_add_hex(&sb, id, 0);
+	assert_int_equal(sb.len, strlen(sb.buf));
+	sb_release(&sb);
+
+	/* flamegraph.pl's /^(.*)\s+?(\d+(?:\.\d*)?)$/ after the stack */
+	static const struct {
+		const char *line;
+		bool folded;
+	} cases[] = {
+		{ "a;b 3", true },      { "a 1.5", true },     { "a 3.", true },      { "a\t7 \r", true },
+		{ "--- mutex:x 2.25", true },                  { "a", false },        { " 3", false },
+		{ "3", false },         { "a .5", false },     { "a 1.2.3", false },  { "a1", false },
+		{ "a\v5", false },      { "", false },         { "a 5x", false },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (flamegraph_line_has_count(cases[i].line, strlen(cases[i].line)) != cases[i].folded)
+			fail_msg("'%s': want %s", cases[i].line, cases[i].folded ? "folded" : "not folded");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_out_file_reports_full_disk),
 		cmocka_unit_test(test_parse_u64),
 		cmocka_unit_test(test_escaped_strings),
+		cmocka_unit_test(test_hex_and_folded_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
