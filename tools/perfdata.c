@@ -25,8 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "dwunwind.h"
+#include "gzip.h"
 #include "perfmap.h"
 #include "symbolize.h"
 #include "vdso.h"
@@ -35,7 +37,7 @@
 
 enum {
 	REC_MMAP = 1, REC_LOST = 2, REC_COMM = 3, REC_EXIT = 4, REC_FORK = 7, REC_SAMPLE = 9,
-	REC_MMAP2 = 10, REC_COMPRESSED = 81,
+	REC_MMAP2 = 10, REC_COMPRESSED = 81, REC_COMPRESSED2 = 83,
 };
 #define S_IDENTIFIER (1u << 16)
 #define S_IP (1u << 0)
@@ -138,6 +140,7 @@ typedef struct pd {
 	uint64_t fixed_period; /* a sample's period when PERIOD is not recorded (-c N) */
 	uint64_t attr_at;      /* file offset of the attr of the event read */
 	bool id_all;
+	bool expanded;         /* the records read are the decompressed ones (perf record -z) */
 	bool mono;             /* sample times are CLOCK_MONOTONIC */
 	size_t id_trailer, id_time_at; /* sample_id trailer size, TIME's offset in it */
 	pmap *maps;
@@ -1015,11 +1018,124 @@ static void p1_fork(pd *r, const rec *x)
 	}
 }
 
+/* ---- perf record -z ----------------------------------------------------
+ * Compressed records hold pieces of one zstd stream (perf record's session
+ * stream, flushed at each ring-buffer push) whose contents are records
+ * again; a record may continue from one compressed record into the next,
+ * with uncompressed records (FINISHED_ROUND) between the two. As perf
+ * report does, the complete records of the stream are taken after each
+ * compressed record and the unfinished one waits for the next. COMPRESSED2
+ * (perf 6.16) carries its payload's size, the record being padded to 8
+ * bytes. */
+
+static size_t zstd_payload(const rec *x, const unsigned char **b)
+{
+	*b = x->b;
+	if (x->type == REC_COMPRESSED)
+		return x->len;
+	if (x->len < 8 || rd64(x->b) > x->len - 8)
+		return SIZE_MAX;
+	*b = x->b + 8;
+	return (size_t)rd64(x->b);
+}
+
+/* Decompresses b[0..n) onto the end of z. */
+static int zstd_append(ZSTD_DCtx *dc, const unsigned char *b, size_t n, strbuf *z, size_t at,
+		       cprof_err *err)
+{
+	ZSTD_inBuffer in = { b, n, 0 };
+	bool full = false; /* the output filled up: zstd may hold more */
+	while (in.pos < in.size || full) {
+		sb_grow(z, n * 4 + 65536);
+		ZSTD_outBuffer o = { z->buf + z->len, z->alloc - z->len - 1, 0 };
+		size_t before = in.pos;
+		size_t rc = ZSTD_decompressStream(dc, &o, &in);
+		if (ZSTD_isError(rc))
+			return cprof_fail(err, "compressed record at byte %zu (perf record -z): %s", at,
+					  ZSTD_getErrorName(rc));
+		z->len += o.pos;
+		z->buf[z->len] = '\0';
+		full = o.pos == o.size;
+		if (!o.pos && in.pos == before && in.pos < in.size)
+			return cprof_fail(err, "compressed record at byte %zu (perf record -z): zstd "
+					       "makes no progress", at);
+	}
+	return 0;
+}
+
+/* Moves the complete records at the start of z to the end of out. */
+static void take_complete(strbuf *z, strbuf *out)
+{
+	size_t k = 0;
+	while (z->len - k >= 8) {
+		uint16_t size = rd16((const unsigned char *)z->buf + k + 6);
+		if (size < 8)
+			break; /* damaged: left for the reader to call the file cut */
+		if (size > z->len - k)
+			break;
+		k += size;
+	}
+	sb_add(out, z->buf, k);
+	memmove(z->buf, z->buf + k, z->len - k);
+	z->len -= k;
+	z->buf[z->len] = '\0';
+}
+
+/* When the data section has compressed records: *out is the section with
+ * each replaced by the records it completes (other records copied in
+ * place); *out NULL when it has none. */
+static int expand_compressed(const pd *r, iter it, unsigned char **out, size_t *len,
+			     cprof_err *err)
+{
+	*out = NULL;
+	*len = 0;
+	rec x;
+	iter scan = it;
+	bool any = false;
+	while (!any && next_rec(&scan, &x))
+		any = x.type == REC_COMPRESSED || x.type == REC_COMPRESSED2;
+	if (!any)
+		return 0;
+	size_t max = r->o->max_decompressed ? r->o->max_decompressed : GZ_DEFAULT_MAX_OUT;
+	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	if (!dc)
+		return cprof_fail(err, "cannot start zstd for the compressed records");
+	strbuf sb = STRBUF_INIT, z = STRBUF_INIT;
+	int rc = 0;
+	while (rc == 0 && next_rec(&it, &x)) {
+		if (x.type != REC_COMPRESSED && x.type != REC_COMPRESSED2) {
+			sb_add(&sb, x.b - 8, x.len + 8);
+			continue;
+		}
+		const unsigned char *b;
+		size_t n = zstd_payload(&x, &b);
+		if (n == SIZE_MAX)
+			rc = cprof_fail(err, "compressed record at byte %zu: its size field exceeds the "
+					     "record", x.at);
+		else
+			rc = zstd_append(dc, b, n, &z, x.at, err);
+		if (rc == 0)
+			take_complete(&z, &sb);
+		if (rc == 0 && sb.len + z.len > max)
+			rc = cprof_fail(err, "compressed records decompress to more than the %zu-byte "
+					     "limit (--max-decompressed)", max);
+	}
+	ZSTD_freeDCtx(dc);
+	/* an unfinished record at the end: the reader calls the file cut */
+	sb_add(&sb, z.buf, z.len);
+	sb_release(&z);
+	if (rc < 0) {
+		sb_release(&sb);
+		return -1;
+	}
+	*out = (unsigned char *)sb_detach(&sb, len);
+	return 0;
+}
+
 /* Pass 1: everything but the samples (which it counts into *nsamples):
- * mappings, thread names, execs and forks, lost counts. *compressed: the
- * file has perf record -z records. Then the mappings' build-ids (the
+ * mappings, thread names, execs and forks, lost counts. Then the mappings' build-ids (the
  * feature section is read by now) and the sorted event lists. */
-static void pass1(pd *r, iter it, size_t *nsamples, bool *compressed)
+static void pass1(pd *r, iter it, size_t *nsamples)
 {
 	profile *p = r->p;
 	rec x;
@@ -1038,7 +1154,6 @@ static void pass1(pd *r, iter it, size_t *nsamples, bool *compressed)
 				r->nlost += rd64(x.b + 8);
 			break;
 		case REC_SAMPLE: (*nsamples)++; break;
-		case REC_COMPRESSED: *compressed = true; break;
 		}
 	}
 	const char *unknown = prof_intern(p, "\x01");
@@ -1121,18 +1236,17 @@ static size_t pass2(pd *r, iter *it, size_t nsamples, const uint64_t *ids, size_
 }
 
 /* The problems of the read, each once. */
-static void warn_problems(const pd *r, const iter *it, size_t nps, bool compressed)
+static void warn_problems(const pd *r, const iter *it, size_t nps)
 {
 	if (it->cut)
-		prof_warnf(r->o, "perf.data cut short: read up to byte %zu of %zu (%zu samples)",
-			   it->pos, r->n, nps);
+		prof_warnf(r->o, "perf.data cut short: read up to byte %zu of %zu%s (%zu samples)",
+			   it->pos, r->expanded ? it->end : r->n,
+			   r->expanded ? " of its decompressed records" : "", nps);
 	if (r->nbad)
 		prof_warnf(r->o, "skipped %llu malformed records (first: %s)",
 			   (unsigned long long)r->nbad, r->first_bad);
 	if (r->nlost)
 		prof_warnf(r->o, "perf lost %llu samples (LOST records)", (unsigned long long)r->nlost);
-	if (compressed)
-		prof_warnf(r->o, "compressed records (perf record -z) skipped: not supported");
 	if (r->nstack_user > r->nunwound)
 		prof_warnf(r->o, "%llu of %llu --call-graph dwarf samples could not be unwound%s: "
 				 "their callchain (kernel part and leaf) is used",
@@ -1184,24 +1298,27 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 	p->mode = prof_intern(p, "cpu");
 	p->has_timestamps = true;
 
-	size_t nsamples = 0;
-	bool compressed = false;
-	pass1(&r, (iter){ d, doff, doff + dsize, false }, &nsamples, &compressed);
-	if (compressed && !nsamples) {
+	unsigned char *expanded;
+	size_t nexpanded;
+	if (expand_compressed(&r, (iter){ d, doff, doff + dsize, false }, &expanded, &nexpanded, err) < 0) {
 		pd_free(&r);
-		return cprof_fail(err, "perf.data with compressed records (perf record -z): not "
-				       "supported; record without -z, or convert with perf inject");
+		return -1;
 	}
+	iter all = expanded ? (iter){ expanded, 0, nexpanded, false } : (iter){ d, doff, doff + dsize, false };
+	r.expanded = expanded != NULL;
+	size_t nsamples = 0;
+	pass1(&r, all, &nsamples);
 	uint64_t *ids;
 	size_t nids;
 	event_ids(&r, &ids, &nids);
-	iter it = { d, doff, doff + dsize, false };
+	iter it = all;
 	size_t nps = pass2(&r, &it, nsamples, ids, nids);
 	free(ids);
 	p->samples_dropped = r.nlost;
-	warn_problems(&r, &it, nps, compressed);
+	warn_problems(&r, &it, nps);
 	if (!r.o->no_symbolize && p->nlocations)
 		symbolize(&r);
 	pd_free(&r);
+	free(expanded);
 	return 0;
 }

@@ -17,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 42
+plan 54
 
 # node --perf-basic-prof writes /tmp/perf-PID.map and never removes it: the
 # node processes of this test write their pids to $T/*.nodepid first, and
@@ -161,6 +161,38 @@ run_limited 120 perf record -q -e dummy -e cpu-clock -g -o "$T/dummy.data" -- "$
 ok $? "perf record -e dummy -e cpu-clock -g -- abc 0.5"
 compare "$T/dummy.data" "abc, dummy event first"
 is "$("$BIN/cprof-top" "$T/dummy.data" 2>&1 > /dev/null)" "" "abc, dummy event first: no warning"
+
+# 1d'. perf record -z: the records inside zstd-compressed records, a
+#      record continuing from one into the next; read as perf report reads
+#      them. A compressed payload damaged: one line naming it, no output.
+run_limited 120 perf record -q -z -F 999 -g -o "$T/z.data" -- "$PROGS/abc" 0.5 > /dev/null 2>&1
+ok $? "perf record -z -g -- abc 0.5"
+[ "$(perf report -i "$T/z.data" --header-only 2> /dev/null | grep -c '^# compressed : Zstd')" = 1 ]
+ok $? "abc, -z: perf says its records are zstd-compressed"
+compare "$T/z.data" "abc, -z"
+# (perf record -z writes no build-ids: a sample in the vdso may warn that
+# this system's vdso cannot be checked, as it must)
+is "$("$BIN/cprof-top" "$T/z.data" 2>&1 > /dev/null | grep -v 'no recorded build-id to check')" "" \
+	"abc, -z: no warning (but the vdso's)"
+# with --call-graph dwarf the stream is ~100 times the compressed size and
+# its 8 KiB records straddle compressed records
+run_limited 120 perf record -q -z -F 499 --call-graph dwarf -o "$T/zd.data" -- "$PROGS/abc" 0.5 \
+	> /dev/null 2>&1
+ok $? "perf record -z --call-graph dwarf -- abc 0.5"
+compare "$T/zd.data" "abc, -z, dwarf"
+is "$("$BIN/cprof-top" "$T/zd.data" 2>&1 > /dev/null | grep -v 'no recorded build-id to check')" "" \
+	"abc, -z, dwarf: no warning (but the vdso's)"
+perl -e 'local $/; my $d = <STDIN>; my ($off, $size) = unpack("Q<Q<", substr($d, 40, 16));
+	for (my $p = $off; $p + 8 <= $off + $size;) {
+		my ($type, $misc, $len) = unpack("L<S<S<", substr($d, $p, 8));
+		last if $len < 8;
+		if ($type == 81 && $len > 64) { substr($d, $p + 8, 16) = "\xff" x 16; last }
+		$p += $len;
+	}
+	print $d' < "$T/z.data" > "$T/zbad.data"
+"$BIN/cprof-top" "$T/zbad.data" > "$T/out.txt" 2> "$T/err.txt"
+[ $? -ne 0 ] && [ ! -s "$T/out.txt" ] && [ "$(wc -l < "$T/err.txt")" = 1 ] && grep -q 'zbad.data: compressed record at byte' "$T/err.txt"
+ok $? "abc, -z, a compressed payload damaged: one line naming the file and the record, no output ($(cat "$T/err.txt"))"
 
 # 1e. another kernel's recording (its [kernel.kallsyms] build-id changed by
 #     one bit here): this kernel's symbols would name its frames wrongly, so
