@@ -636,13 +636,18 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 {
 	const char *s = (const char *)d;
 	size_t pos = 0;
-	/* perf script --header: comment lines first */
+	/* perf script --header: comment lines first; --show-mmap-events
+	 * (-task-, -switch-, ...): side-band records, as many as the
+	 * recording's start mapped (their first 1 MiB is looked at) */
 	for (;;) {
-		if (pos >= n)
+		if (pos >= n || pos > (1u << 20))
 			return false;
 		const char *nl = memchr(s + pos, '\n', n - pos);
 		size_t len = nl ? (size_t)(nl - (s + pos)) : n - pos;
-		if (len && s[pos] != '#')
+		event_line e;
+		if (len && s[pos] != '#' &&
+		    !(printable_line(s + pos, len) && match_event_head(s + pos, len, &e) &&
+		      is_sideband(s + pos + e.rest, len - e.rest)))
 			break;
 		if (!nl)
 			return false;

@@ -11,7 +11,7 @@ command -v perf >/dev/null || skip_all "perf is not installed (scripts/deps.sh t
 run_limited 60 perf record -q -o "$T/probe.data" -- true >/dev/null 2>&1 ||
 	skip_all "perf record is not allowed here (perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null))"
 
-plan 24
+plan 25
 
 # report DATA ARGS...: perf report's table rows, without comments
 report() {
@@ -103,6 +103,13 @@ for f in "comm,tid,time,event,ip,sym,dso" "comm,pid,tid,period,ip,sym,dso" "comm
 	n=$("$BIN/cprof-raw" "$T/v.txt" 2>&1 | sed -n 's/^# samples: \([0-9]*\).*/\1/p')
 	is "$n" "$nperf" "perf script -F $f: every record read"
 done
+
+# side-band records first (--show-mmap-events, --show-task-events): still
+# perf script text, the same stacks (stackcollapse-perf.pl skips them too)
+perf script -i "$T/fp.data" --show-mmap-events --show-task-events >"$T/sb.txt" 2>/dev/null
+head -1 "$T/sb.txt" | grep -q 'PERF_RECORD_' &&
+	cmp -s <("$BIN/cprof-fold" "$T/sb.txt" 2>/dev/null) "$T/file.folded"
+ok $? "perf script --show-mmap-events --show-task-events: read as perf script, the same folded stacks"
 
 # ---- DWARF callchains -------------------------------------------------------
 run_limited 120 perf record -q -F 999 --call-graph dwarf -o "$T/dw.data" -- "$PROGS/abc" >/dev/null 2>&1
