@@ -9,11 +9,18 @@
  *     reported precisely ("truncated protobuf at byte 1234", "bad protobuf
  *     at byte 88: Location.line has wire type 0") rather than as
  *     protobuf-c's bare NULL.
- *  2. protobuf-c's generated unpacker decodes the message with an arena
- *     allocator that has a budget proportional to the input: a hostile
- *     file cannot make the decoder allocate more than a fixed multiple of
- *     its own size, and the whole decoded tree is dropped at once.
- *  3. The decoded Profile is turned into the model, checking every
+ *     The walk keeps where each top-level field is.
+ *  2. protobuf-c's generated unpackers decode one message at a time: the
+ *     header (every top-level field but the repeated Sample, Mapping,
+ *     Location and Function: sample types, the string table, period...)
+ *     as one Profile, then each of those messages on its own as the
+ *     conversion reaches it, into one arena emptied between messages.
+ *     The arena has a budget proportional to the message: a hostile file
+ *     cannot make the decoder allocate more than a fixed multiple of its
+ *     own size. (Decoding the whole Profile at once built a tree of
+ *     structs many times the input, touched once each, and then copied
+ *     it into the model: 20-30 % of cprof-top.)
+ *  3. Each decoded message is turned into the model, checking every
  *     reference: string indexes, mapping/function/location ids (ids are
  *     arbitrary non-zero uint64s; 1..N in order is the fast path, anything
  *     else goes through a hash table), value counts, the default type.
@@ -98,13 +105,65 @@ static int get_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v
 	return 2;
 }
 
+/* Where the walk puts the top-level fields it has checked, for decoding
+ * (NULL in the detection scan): the bodies of the repeated messages
+ * (Sample, Mapping, Location, Function: fields 2..5), each decoded on its
+ * own, and the bytes of every other field, decoded together as a Profile
+ * (the header: sample types, the string table, period, comments...). */
+enum { PK_SAMPLE, PK_MAPPING, PK_LOCATION, PK_FUNCTION, PK_N };
+typedef struct span {
+	size_t off, len;
+} span;
+typedef struct parts {
+	span *msg[PK_N];
+	size_t n[PK_N], alloc[PK_N];
+	strbuf header;
+	size_t run_off, run_end; /* header bytes not yet copied: d[run_off..run_end) */
+} parts;
+
 typedef struct walk {
 	size_t total;      /* size of the whole input: a run past it is truncation */
 	size_t fields;     /* fields seen, for the detection scan's budget */
 	size_t max_fields; /* 0: no limit */
 	size_t top_done;   /* complete top-level fields */
 	cprof_err *err;
+	parts *parts;
 } walk;
+
+static void parts_flush(parts *pt, const unsigned char *d)
+{
+	sb_add(&pt->header, d + pt->run_off, pt->run_end - pt->run_off);
+	pt->run_off = pt->run_end = 0;
+}
+
+/* A complete top-level field d[at..end); a message field's body is
+ * d[body..end). Runs of header fields are copied at once. */
+static void top_field(walk *w, const unsigned char *d, uint64_t field, bool msg, size_t at,
+		      size_t body, size_t end)
+{
+	w->top_done++;
+	parts *pt = w->parts;
+	if (!pt)
+		return;
+	if (msg && field >= 2 && field <= 5) {
+		unsigned k = (unsigned)field - 2;
+		ALLOC_GROW(pt->msg[k], pt->n[k] + 1, pt->alloc[k]);
+		pt->msg[k][pt->n[k]++] = (span){ body, end - body };
+		return;
+	}
+	if (at != pt->run_end) {
+		parts_flush(pt, d);
+		pt->run_off = at;
+	}
+	pt->run_end = end;
+}
+
+static void parts_free(parts *pt)
+{
+	for (unsigned k = 0; k < PK_N; k++)
+		free(pt->msg[k]);
+	sb_release(&pt->header);
+}
 
 /* Walks the message in d[0..n), which sits at byte `base` of the input.
  * Returns 0, 1 when the field budget ran out (detection only), or -1. */
@@ -162,7 +221,8 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 		if (!f || f->kind == F_UNKNOWN) {
 			if (wt == WT_LEN)
 				pos += (size_t)v; /* its bytes are no fields of this message */
-			w->top_done += base == 0;
+			if (base == 0)
+				top_field(w, d, field, false, at, pos, pos);
 			continue; /* unknown fields are skipped, as protobuf says */
 		}
 		bool good = (f->kind == F_VARINT && wt == WT_VARINT) ||
@@ -172,7 +232,8 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 			return cprof_fail(w->err, "bad protobuf at byte %zu: %s.%s has wire type %u",
 					  at, m->name, f->name, wt);
 		if (wt != WT_LEN) {
-			w->top_done += base == 0;
+			if (base == 0)
+				top_field(w, d, field, false, at, pos, pos);
 			continue;
 		}
 		size_t len = (size_t)v, body = pos;
@@ -189,7 +250,8 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 			if (rr)
 				return rr;
 		}
-		w->top_done += base == 0;
+		if (base == 0)
+			top_field(w, d, field, f->kind == F_MSG, at, body, pos);
 	}
 	return 0;
 }
@@ -224,7 +286,7 @@ bool pprof_looks_like(const unsigned char *d, size_t n)
 	 * whole: a file cut short still looks like pprof, and the reader then
 	 * says it is truncated. */
 	cprof_err err;
-	walk w = { scan, 0, 512, 0, &err };
+	walk w = { scan, 0, 512, 0, &err, NULL };
 	int r = walk_msg(&w, d, scan, 0, &W_PROFILE);
 	if (r >= 0)
 		return true;
@@ -244,6 +306,8 @@ typedef struct budget_arena {
 	void **blocks; /* every block, freed at once */
 	size_t nblocks, blocks_alloc;
 	size_t used, limit;
+	size_t block; /* the size of a new block (at least) */
+	bool over;    /* an allocation was refused */
 } budget_arena;
 
 static void *ba_alloc(void *ctx, size_t n)
@@ -252,15 +316,14 @@ static void *ba_alloc(void *ctx, size_t n)
 	n = (n + 7) & ~(size_t)7;
 	if (!n)
 		n = 8;
-	if (n > a->limit - a->used)
+	if (n > a->limit - a->used) {
+		a->over = true;
 		return NULL; /* over budget: protobuf-c then fails cleanly */
+	}
 	a->used += n;
 	if ((size_t)(a->end - a->cur) < n) {
-		/* huge pages: the decoded tree is many times the input, each
-		 * page of it touched once */
-		size_t size = n > 2 * XMALLOC_HUGE ? (n + XMALLOC_HUGE - 1) & ~(XMALLOC_HUGE - 1)
-						   : 2 * XMALLOC_HUGE;
-		unsigned char *b = xmalloc_huge(size);
+		size_t size = n > a->block ? n : a->block;
+		unsigned char *b = xmalloc(size);
 		ALLOC_GROW(a->blocks, a->nblocks + 1, a->blocks_alloc);
 		a->blocks[a->nblocks++] = b;
 		a->cur = b;
@@ -283,6 +346,63 @@ static void ba_release(budget_arena *a)
 		free(a->blocks[i]);
 	free(a->blocks);
 	memset(a, 0, sizeof(*a));
+}
+
+/* Empties the arena for the next message, with a new budget. What one
+ * message needed fits in one block from then on. */
+static void ba_reset(budget_arena *a, size_t limit)
+{
+	if (a->nblocks > 1) {
+		while (a->block < a->used)
+			a->block *= 2;
+		for (size_t i = 0; i < a->nblocks; i++)
+			free(a->blocks[i]);
+		a->nblocks = 0;
+		a->cur = a->end = NULL;
+	} else if (a->nblocks == 1) {
+		a->cur = a->blocks[0];
+	}
+	a->used = 0;
+	a->limit = limit;
+	a->over = false;
+}
+
+/* Decoding is linear in the input, and the worst legitimate case is a run
+ * of empty messages: an empty Sample is 2 bytes on the wire, a 72-byte
+ * struct plus an 8-byte pointer, plus protobuf-c's scan bookkeeping (~32
+ * bytes per field, in slabs that double): ~100 bytes per 2 input bytes
+ * (a test decodes exactly that). The budget guards the rest: a message
+ * of n bytes may take n * FACTOR + SLACK. */
+#define PPROF_DECODE_FACTOR 128
+#define PPROF_DECODE_SLACK ((size_t)4 << 10)
+
+static size_t decode_budget(size_t n)
+{
+	return n < (SIZE_MAX - PPROF_DECODE_SLACK) / PPROF_DECODE_FACTOR
+		       ? n * PPROF_DECODE_FACTOR + PPROF_DECODE_SLACK
+		       : SIZE_MAX;
+}
+
+/* protobuf-c decodes d[0..n) as a message of desc into the arena (emptied
+ * first), or says why not; the message is at byte `at` of the input
+ * (SIZE_MAX: the header, gathered from several places). */
+static void *unpack(budget_arena *a, const ProtobufCMessageDescriptor *desc, const unsigned char *d,
+		    size_t n, size_t at, cprof_err *err)
+{
+	ba_reset(a, decode_budget(n));
+	ProtobufCAllocator alloc = { ba_alloc, ba_free, a };
+	void *m = protobuf_c_message_unpack(desc, &alloc, n, d);
+	if (m)
+		return m;
+	char where[48] = "";
+	if (at != SIZE_MAX)
+		snprintf(where, sizeof(where), " at byte %zu", at);
+	if (a->over)
+		cprof_fail(err, "protobuf needs more than %zu bytes to decode the %s%s", a->limit,
+			   desc->short_name, where);
+	else
+		cprof_fail(err, "bad protobuf%s: cannot decode the %s message", where, desc->short_name);
+	return NULL;
 }
 
 /* ======================================================================
@@ -345,9 +465,13 @@ static void idmap_free(idmap *m)
 
 typedef struct conv {
 	profile *p;
-	const Perftools__Profiles__Profile *pb;
+	const Perftools__Profiles__Profile *pb; /* the header: no samples, mappings... */
 	const char **strs; /* interned lazily: NULL until first use */
 	cprof_err *err;
+	const unsigned char *d; /* the input */
+	const parts *parts;     /* where its messages are */
+	budget_arena msg;       /* one message decoded at a time */
+	uint64_t *ids;          /* the ids of the messages of one kind */
 	idmap maps, funcs, locs;
 	uint32_t *fidx; /* per pprof function: its model index */
 	uint32_t *stackbuf;
@@ -439,32 +563,24 @@ static int conv_header(conv *c)
 	return 0;
 }
 
-/* The id maps of mappings, functions and locations (ids checked: not 0,
- * not used twice). */
-static int conv_idmaps(conv *c)
+/* Message i of kind k, decoded by protobuf-c (NULL with c->err set). */
+static void *unpack_part(conv *c, const ProtobufCMessageDescriptor *desc, unsigned k, size_t i)
 {
-	const Perftools__Profiles__Profile *pb = c->pb;
-	uint64_t *ids = xmalloc(st_mult(pb->n_mapping + pb->n_function + pb->n_location + 1,
-					sizeof(uint64_t)));
-	for (size_t i = 0; i < pb->n_mapping; i++)
-		ids[i] = pb->mapping[i]->id;
-	int r = idmap_build(&c->maps, "mapping", ids, pb->n_mapping, c->p->nmappings, c->err);
-	for (size_t i = 0; !r && i < pb->n_function; i++)
-		ids[i] = pb->function[i]->id;
-	if (!r)
-		r = idmap_build(&c->funcs, "function", ids, pb->n_function, 0, c->err);
-	for (size_t i = 0; !r && i < pb->n_location; i++)
-		ids[i] = pb->location[i]->id;
-	if (!r)
-		r = idmap_build(&c->locs, "location", ids, pb->n_location, c->p->nlocations, c->err);
-	free(ids);
-	return r;
+	span sp = c->parts->msg[k][i];
+	return unpack(&c->msg, desc, c->d + sp.off, sp.len, sp.off, c->err);
 }
 
+/* Mappings into the model, in order, then their id map (ids checked: not
+ * 0, not used twice); so too functions and locations. */
 static int conv_mappings(conv *c)
 {
-	for (size_t i = 0; i < c->pb->n_mapping; i++) {
-		const Perftools__Profiles__Mapping *m = c->pb->mapping[i];
+	size_t n = c->parts->n[PK_MAPPING];
+	for (size_t i = 0; i < n; i++) {
+		const Perftools__Profiles__Mapping *m =
+			unpack_part(c, &perftools__profiles__mapping__descriptor, PK_MAPPING, i);
+		if (!m)
+			return -1;
+		c->ids[i] = m->id;
 		prof_mapping pm = { 0 };
 		pm.start = m->memory_start;
 		pm.limit = m->memory_limit;
@@ -480,15 +596,20 @@ static int conv_mappings(conv *c)
 		pm.has_inline_frames = m->has_inline_frames;
 		prof_add_mapping(c->p, &pm);
 	}
-	return 0;
+	return idmap_build(&c->maps, "mapping", c->ids, n, c->p->nmappings - (uint32_t)n, c->err);
 }
 
 /* Functions into c->fidx: the model interns them, so equal ones become one. */
 static int conv_functions(conv *c)
 {
-	c->fidx = xmalloc(st_mult(c->pb->n_function + 1, sizeof(uint32_t)));
-	for (size_t i = 0; i < c->pb->n_function; i++) {
-		const Perftools__Profiles__Function *f = c->pb->function[i];
+	size_t n = c->parts->n[PK_FUNCTION];
+	c->fidx = xmalloc(st_mult(n + 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < n; i++) {
+		const Perftools__Profiles__Function *f =
+			unpack_part(c, &perftools__profiles__function__descriptor, PK_FUNCTION, i);
+		if (!f)
+			return -1;
+		c->ids[i] = f->id;
 		const char *name, *sys, *file;
 		unsigned long long id = (unsigned long long)f->id;
 		name = cstr(c, f->name, "function %llu name", id);
@@ -498,40 +619,50 @@ static int conv_functions(conv *c)
 			return -1;
 		c->fidx[i] = prof_intern_function(c->p, name, sys, file, f->start_line);
 	}
+	return idmap_build(&c->funcs, "function", c->ids, n, 0, c->err);
+}
+
+static int conv_location(conv *c, const Perftools__Profiles__Location *l)
+{
+	unsigned long long id = (unsigned long long)l->id;
+	uint32_t mi = PROF_NONE;
+	if (l->mapping_id) {
+		mi = idmap_get(&c->maps, l->mapping_id);
+		if (mi == PROF_NONE)
+			return cprof_fail(c->err, "location %llu refers to mapping %llu, which does not exist",
+					  id, (unsigned long long)l->mapping_id);
+	}
+	if (l->n_line >= UINT32_MAX)
+		return cprof_fail(c->err, "location %llu has too many lines", id);
+	ALLOC_GROW(c->linebuf, l->n_line + 1, c->line_alloc);
+	for (size_t j = 0; j < l->n_line; j++) {
+		const Perftools__Profiles__Line *ln = l->line[j];
+		uint32_t fi = idmap_get(&c->funcs, ln->function_id);
+		if (fi == PROF_NONE && ln->function_id == 0)
+			return cprof_fail(c->err, "location %llu line %zu has function id 0", id, j + 1);
+		if (fi == PROF_NONE)
+			return cprof_fail(c->err, "location %llu refers to function %llu, which does not exist",
+					  id, (unsigned long long)ln->function_id);
+		c->linebuf[j].function = c->fidx[fi];
+		c->linebuf[j].line = ln->line;
+		c->linebuf[j].column = ln->column;
+	}
+	uint32_t li = prof_add_location(c->p, mi, l->address, c->linebuf, (uint32_t)l->n_line);
+	c->p->locations[li].is_folded = l->is_folded;
 	return 0;
 }
 
 static int conv_locations(conv *c)
 {
-	for (size_t i = 0; i < c->pb->n_location; i++) {
-		const Perftools__Profiles__Location *l = c->pb->location[i];
-		unsigned long long id = (unsigned long long)l->id;
-		uint32_t mi = PROF_NONE;
-		if (l->mapping_id) {
-			mi = idmap_get(&c->maps, l->mapping_id);
-			if (mi == PROF_NONE)
-				return cprof_fail(c->err, "location %llu refers to mapping %llu, which does not exist",
-						  id, (unsigned long long)l->mapping_id);
-		}
-		if (l->n_line >= UINT32_MAX)
-			return cprof_fail(c->err, "location %llu has too many lines", id);
-		ALLOC_GROW(c->linebuf, l->n_line + 1, c->line_alloc);
-		for (size_t j = 0; j < l->n_line; j++) {
-			const Perftools__Profiles__Line *ln = l->line[j];
-			uint32_t fi = idmap_get(&c->funcs, ln->function_id);
-			if (fi == PROF_NONE && ln->function_id == 0)
-				return cprof_fail(c->err, "location %llu line %zu has function id 0", id, j + 1);
-			if (fi == PROF_NONE)
-				return cprof_fail(c->err, "location %llu refers to function %llu, which does not exist",
-						  id, (unsigned long long)ln->function_id);
-			c->linebuf[j].function = c->fidx[fi];
-			c->linebuf[j].line = ln->line;
-			c->linebuf[j].column = ln->column;
-		}
-		uint32_t li = prof_add_location(c->p, mi, l->address, c->linebuf, (uint32_t)l->n_line);
-		c->p->locations[li].is_folded = l->is_folded;
+	size_t n = c->parts->n[PK_LOCATION];
+	for (size_t i = 0; i < n; i++) {
+		const Perftools__Profiles__Location *l =
+			unpack_part(c, &perftools__profiles__location__descriptor, PK_LOCATION, i);
+		if (!l || conv_location(c, l))
+			return -1;
+		c->ids[i] = l->id;
 	}
-	return 0;
+	return idmap_build(&c->locs, "location", c->ids, n, c->p->nlocations - (uint32_t)n, c->err);
 }
 
 /* Sample i's labels into c->labelbuf. */
@@ -560,8 +691,11 @@ static int conv_labels(conv *c, const Perftools__Profiles__Sample *s, size_t i)
 static int conv_samples(conv *c)
 {
 	const Perftools__Profiles__Profile *pb = c->pb;
-	for (size_t i = 0; i < pb->n_sample; i++) {
-		const Perftools__Profiles__Sample *s = pb->sample[i];
+	for (size_t i = 0; i < c->parts->n[PK_SAMPLE]; i++) {
+		const Perftools__Profiles__Sample *s =
+			unpack_part(c, &perftools__profiles__sample__descriptor, PK_SAMPLE, i);
+		if (!s)
+			return -1;
 		if (s->n_value != pb->n_sample_type)
 			return cprof_fail(c->err, "sample %zu has %zu values, but there are %zu sample types",
 					  i + 1, s->n_value, pb->n_sample_type);
@@ -596,12 +730,16 @@ static int conv_profile(conv *c)
 				  (int)strnlen((const char *)pb->string_table[0].data,
 					       pb->string_table[0].len < 40 ? pb->string_table[0].len : 40),
 				  (const char *)pb->string_table[0].data);
-	if (pb->n_sample_type >= UINT32_MAX || pb->n_mapping >= UINT32_MAX ||
-	    pb->n_function >= UINT32_MAX || pb->n_location >= UINT32_MAX)
+	const parts *pt = c->parts;
+	if (pb->n_sample_type >= UINT32_MAX || pt->n[PK_MAPPING] >= UINT32_MAX ||
+	    pt->n[PK_FUNCTION] >= UINT32_MAX || pt->n[PK_LOCATION] >= UINT32_MAX)
 		return cprof_fail(c->err, "too many entries for the model (2^32)");
+	size_t most = 1;
+	for (unsigned k = PK_MAPPING; k <= PK_FUNCTION; k++)
+		most = pt->n[k] > most ? pt->n[k] : most;
+	c->ids = xmalloc(st_mult(most, sizeof(uint64_t)));
+	c->msg.block = 64 << 10;
 	int rc = conv_header(c);
-	if (!rc)
-		rc = conv_idmaps(c);
 	if (!rc)
 		rc = conv_mappings(c);
 	if (!rc)
@@ -614,46 +752,38 @@ static int conv_profile(conv *c)
 	idmap_free(&c->funcs);
 	idmap_free(&c->locs);
 	free(c->fidx);
+	free(c->ids);
+	ba_release(&c->msg);
 	free(c->stackbuf);
 	free(c->labelbuf);
 	free(c->linebuf);
 	return rc;
 }
 
-/* Decoding is linear in the input, and the worst legitimate case is a run
- * of empty messages: an empty Sample is 2 bytes on the wire, a 72-byte
- * struct plus an 8-byte pointer, plus protobuf-c's scan bookkeeping (~32
- * bytes per field, in slabs that double): ~100 bytes per 2 input bytes
- * (a test decodes exactly that). The budget guards the rest. */
-#define PPROF_DECODE_FACTOR 128
-#define PPROF_DECODE_SLACK ((size_t)16 << 20)
-
 int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 {
 	if (p->nsamples || p->nlocations || p->nmappings || p->nfunctions || p->nvalues)
 		return cprof_fail(err, "internal error: pprof_read needs an empty profile");
-	walk w = { n, 0, 0, 0, err };
-	if (walk_msg(&w, d, n, 0, &W_PROFILE))
+	parts pt = { .header = STRBUF_INIT };
+	walk w = { n, 0, 0, 0, err, &pt };
+	if (walk_msg(&w, d, n, 0, &W_PROFILE)) {
+		parts_free(&pt);
 		return -1;
-
-	budget_arena ba = { 0 };
-	ba.limit = n < (SIZE_MAX - PPROF_DECODE_SLACK) / PPROF_DECODE_FACTOR
-			   ? n * PPROF_DECODE_FACTOR + PPROF_DECODE_SLACK
-			   : SIZE_MAX;
-	ProtobufCAllocator alloc = { ba_alloc, ba_free, &ba };
-	Perftools__Profiles__Profile *pb = perftools__profiles__profile__unpack(&alloc, n, d);
-	if (!pb) {
-		bool over = ba.used + 4096 >= ba.limit;
-		size_t limit = ba.limit;
-		ba_release(&ba);
-		if (over)
-			return cprof_fail(err, "protobuf needs more than %zu bytes to decode", limit);
-		return cprof_fail(err, "bad protobuf: cannot decode the Profile message");
 	}
-	conv c = { p, pb, xcalloc(pb->n_string_table + 1, sizeof(char *)), err };
-	int rc = conv_profile(&c);
-	free(c.strs);
-	ba_release(&ba); /* pb lives in the arena */
+	parts_flush(&pt, d);
+	/* the header stays decoded to the end: the strings live in it */
+	budget_arena ha = { .block = pt.header.len * 4 + (64 << 10) };
+	const Perftools__Profiles__Profile *pb = unpack(
+		&ha, &perftools__profiles__profile__descriptor, (const unsigned char *)pt.header.buf,
+		pt.header.len, SIZE_MAX, err);
+	int rc = -1;
+	if (pb) {
+		conv c = { p, pb, xcalloc(pb->n_string_table + 1, sizeof(char *)), err, d, &pt };
+		rc = conv_profile(&c);
+		free(c.strs);
+	}
+	ba_release(&ha);
+	parts_free(&pt);
 	return rc;
 }
 
