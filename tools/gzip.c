@@ -145,11 +145,11 @@ out:
 
 /* windowBits 16+15: a gzip wrapper with mtime 0 and no name, so the same
  * input always gives the same bytes; -15: no wrapper at all (raw deflate). */
-static int deflate_bits(const unsigned char *in, size_t n, int wbits, strbuf *out, cprof_err *err)
+static int deflate_bits(const unsigned char *in, size_t n, int level, int wbits, strbuf *out, cprof_err *err)
 {
 	z_stream s;
 	memset(&s, 0, sizeof(s));
-	if (deflateInit2(&s, GZ_LEVEL, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&s, level, Z_DEFLATED, wbits, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return cprof_fail(err, "cannot start zlib: %s", s.msg ? s.msg : "out of memory");
 	size_t fed = 0;
 	int z;
@@ -182,10 +182,10 @@ static int deflate_bits(const unsigned char *in, size_t n, int wbits, strbuf *ou
 
 int gz_deflate(const unsigned char *in, size_t n, strbuf *out, cprof_err *err)
 {
-	return deflate_bits(in, n, 16 + MAX_WBITS, out, err);
+	return deflate_bits(in, n, GZ_LEVEL, 16 + MAX_WBITS, out, err);
 }
 
-int gz_deflate_raw(const unsigned char *in, size_t n, strbuf *out, cprof_err *err)
+int gz_deflate_raw(const unsigned char *in, size_t n, int level, strbuf *out, cprof_err *err)
 {
-	return deflate_bits(in, n, -MAX_WBITS, out, err);
+	return deflate_bits(in, n, level, -MAX_WBITS, out, err);
 }

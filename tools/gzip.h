@@ -39,7 +39,8 @@ int gz_inflate(const unsigned char *in, size_t n, size_t max_out, unsigned char 
 int gz_deflate(const unsigned char *in, size_t n, strbuf *out, cprof_err *err);
 
 /* The same as raw deflate (RFC 1951: no gzip header or trailer), what a
- * browser's DecompressionStream("deflate-raw") reads. */
-int gz_deflate_raw(const unsigned char *in, size_t n, strbuf *out, cprof_err *err);
+ * browser's DecompressionStream("deflate-raw") reads, at zlib level `level`
+ * (1..9; gz_deflate's is 1). */
+int gz_deflate_raw(const unsigned char *in, size_t n, int level, strbuf *out, cprof_err *err);
 
 #endif

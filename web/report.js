@@ -5,9 +5,10 @@
  * (written by tools/html.c; see docs/cprof-html.md for the layout):
  *   strings[]            every name and file once
  *   frames[]             flat triples (name string, file string, line)
- *   stacks[]             flat pairs (parent stack node or -1, frame): a prefix tree,
- *                        root first, parents before children, so a deep shared
- *                        prefix is stored once; a sample points at its leaf node
+ *   nodeParent, nodeFrame  per stack node: its parent (relative) and frame: a
+ *                        prefix tree, root first, parents before children, so a
+ *                        deep shared prefix is stored once; a sample points at
+ *                        its leaf node
  *   samples{}            column arrays (stack, values per type, time deltas,
  *                        thread, labelset, flags); a column that is the same for
  *                        every sample is a single number
@@ -68,18 +69,34 @@
 			out[k] = ((x >>> 1) ^ -(x & 1)) + base;
 		}
 	}
+	// base + W-byte unsigned integers in byte planes (every entry's lowest
+	// byte, then every entry's next one...) -> out[0..len): one loop per
+	// width, no branch per byte. Two copies, one per element type, so that
+	// each stays monomorphic.
+	function unplanarInt32(out, b, base, len, w) {
+		if (w === 1) for (let i = 0; i < len; i++) out[i] = b[i] + base;
+		else if (w === 2) for (let i = 0; i < len; i++) out[i] = (b[i] | b[len + i] << 8) + base;
+		else for (let i = 0, l2 = 2 * len; i < len; i++) out[i] = (b[i] | b[len + i] << 8 | b[l2 + i] << 16) + base;
+	}
+	function unplanarFloat64(out, b, base, len, w) {
+		for (let i = 0; i < len; i++) {
+			let x = 0;
+			for (let k = w - 1; k >= 0; k--) x = x * 256 + b[k * len + i];
+			out[i] = x + base;
+		}
+	}
 	// Columns in the "z" form (varints, raw deflate, base64: the big ones of a
 	// recording) are inflated by the browser's own zlib, all at once, before
 	// anything else reads them.
 	async function inflateColumns(d) {
 		const s = d.samples || {};
-		const cols = [d.stacks, s.stack, s.time, s.thread, s.labelset, s.flags].concat(s.values || []);
+		const cols = [d.nodeParent, d.nodeFrame, d.merges, s.stack, s.time, s.thread, s.labelset, s.flags].concat(s.values || []);
 		const z = cols.filter((c) => c && typeof c === 'object' && typeof c.z === 'string');
 		if (z.length && typeof DecompressionStream !== 'function')
 			throw new Error('this browser cannot inflate the report\'s data (no DecompressionStream: Chrome 80+, Firefox 113+, Safari 16.4+ can)');
 		await Promise.all(z.map(async (c) => {
 			const stream = new Blob([b64bytes(c.z)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-			c.zdata = new Uint8Array(await new Response(stream).arrayBuffer()); // varints, decoded by column()
+			c.zdata = new Uint8Array(await new Response(stream).arrayBuffer()); // decoded by column()
 			c.z = null;
 		}));
 	}
@@ -94,6 +111,16 @@
 		if (typeof c === 'number') return new Type(len).fill(c);
 		if (Array.isArray(c)) return new Type(c); // the constructor: no iterator protocol
 		const b = c.base || 0;
+		if (c.zdata && c.bytes) { // base + byte planes, inflated by inflateColumns
+			if (Type === Int32Array && c.bytes <= 3 && b >= -2147483648 && b + 16777216 <= 2147483647) {
+				const o = new Int32Array(len); // (ids: straight into the column)
+				unplanarInt32(o, c.zdata, b, len, c.bytes);
+				return o;
+			}
+			const f = new Float64Array(len);
+			unplanarFloat64(f, c.zdata, b, len, c.bytes);
+			return Type === Float64Array ? f : new Type(f);
+		}
 		if (c.zdata) { // base + varints, inflated by inflateColumns
 			// always into doubles, then converted natively: one element type
 			// keeps the decoder monomorphic (a second one deoptimizes it)
@@ -122,16 +149,13 @@
 	(function (fr) {
 		for (let i = 0; i < nFrames; i++) { fName[i] = fr[3 * i]; fFile[i] = fr[3 * i + 1]; fLine[i] = fr[3 * i + 2]; }
 	})(D.frames);
-	const nNodes = D.nodes !== undefined ? D.nodes : D.stacks.length / 2;
-	const sParent = new Int32Array(nNodes), sFrame = new Int32Array(nNodes);
+	const nNodes = D.nodes;
+	const sFrame = column(D.nodeFrame, Int32Array, nNodes) || new Int32Array(0);
 	// parents are stored relative (id - parent; 0 for a root): mostly 1, so short
-	(function (st, parent, frame) {
-		for (let i = 0; i < nNodes; i++) {
-			const d = st[2 * i];
-			parent[i] = d > 0 ? i - d : -1;
-			frame[i] = st[2 * i + 1];
-		}
-	})(Array.isArray(D.stacks) ? D.stacks : column(D.stacks, Float64Array, 2 * nNodes), sParent, sFrame);
+	const sParent = (function (parent) {
+		for (let i = 0; i < nNodes; i++) parent[i] = parent[i] > 0 ? i - parent[i] : -1;
+		return parent;
+	})(column(D.nodeParent, Int32Array, nNodes) || new Int32Array(0));
 
 	const sStack = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
@@ -158,7 +182,7 @@
 	const timeValIdx = D.valueTypes.findIndex((v) => v[1] === 'nanoseconds');
 	// D.samples.weight: per-sample time covered (ns), when values do not give it
 	const sWeight = timeValIdx >= 0 ? sValues[timeValIdx] : null;
-	D.samples = null; D.frames = null; D.stacks = null; // let the parser's arrays go
+	D.samples = null; D.frames = null; D.nodeParent = null; D.nodeFrame = null; // let the parser's arrays go
 
 	mark('decode');
 	/* ---- the flame tree: stack nodes merged by (parent, function name) ---- */
@@ -252,7 +276,9 @@
 		}
 		return first;
 	}
-	const fFirst = firstOccurrence(nF, fKids, [0], fnName, NSTR);
+	// (only the Top table's cum, the callers/callees and tests need it: built on first use)
+	let fFirstCache = null;
+	const fFirstOcc = () => fFirstCache || (fFirstCache = firstOccurrence(nF, fKids, [0], fnName, NSTR));
 	// the same for stack nodes by frame (the top table by line): built on first use
 	let sFirstCache = null;
 	function sFirstOcc() {
@@ -1015,7 +1041,7 @@
 		const nk = st.top === 'func' ? NSTR : nFrames;
 		const flat = new Float64Array(nk), cum = new Float64Array(nk), seen = new Uint8Array(nk);
 		if (st.top === 'func') {
-			const fs = agg.flameSelf[j], ft = agg.flameTot[j];
+			const fs = agg.flameSelf[j], ft = agg.flameTot[j], fFirst = fFirstOcc();
 			for (let f = 1; f < nF; f++) {
 				if (ft[f] === 0) continue;
 				const k = fnName[f];
@@ -1160,7 +1186,7 @@
 	}
 	function buildSandwich(fIdx) {
 		const tot = agg.flameTot[st.v], self = agg.flameSelf[st.v];
-		const callers = swTree(fIdx), callees = swTree(fIdx);
+		const callers = swTree(fIdx), callees = swTree(fIdx), fFirst = fFirstOcc();
 		let flat = 0;
 		const stack = [];
 		for (let v = 1; v < nF; v++) {
@@ -1375,15 +1401,32 @@
 		else if (filters) colorSamples();
 		if (hasTime && (filters || what.timeline || what.range || what.search || what.highlight)) drawTimeline();
 		if (reagg || what.search || what.flame || what.highlight) drawFlame();
-		const t = performance.now();
-		if (reagg || what.tables) { computeTop(); computeStacks(); renderStacks(); }
-		if (reagg || what.tables || what.highlight) renderTop();
-		if (reagg || what.highlight) renderSandwich();
-		perf.tablesMs = performance.now() - t;
+		if (what.deferTables) deferTables();
+		else renderTables(reagg || what.tables || tablesPending, reagg || what.highlight || tablesPending, what.highlight);
 		renderStatus();
 		syncControls();
 		saveState();
 		perf.updateMs = performance.now() - t0;
+	}
+
+	// The tables and the callers/callees (below the first screen): at the
+	// open, filled right after the first frame is drawn, not before it
+	let tablesPending = false, complete = false;
+	function renderTables(tables, sandwich, highlight) {
+		const t = performance.now();
+		if (tables) { computeTop(); computeStacks(); renderStacks(); }
+		if (tables || highlight) renderTop();
+		if (sandwich) renderSandwich();
+		tablesPending = false;
+		perf.tablesMs = performance.now() - t;
+	}
+	function deferTables() {
+		tablesPending = true;
+		requestAnimationFrame(() => setTimeout(() => {
+			if (tablesPending) renderTables(true, true, false);
+			complete = true;
+			perf.completeAt = performance.now();
+		}, 0));
 	}
 
 	$('value').addEventListener('change', () => { st.v = Number($('value').value); changed({ value: true }); });
@@ -1423,7 +1466,7 @@
 	}
 
 	st = decodeState(location.hash);
-	changed({ all: true });
+	changed({ all: true, deferTables: true });
 	perf.loadMs = performance.now() - t0Load;
 	perf.readyAt = performance.now(); // since navigation start: file read + HTML parse + this script
 	perf.marks = marks;
@@ -1433,12 +1476,13 @@
 		let sum = 0, self = 0;
 		const idx = S.indexOf(name);
 		if (idx < 0) return { total: 0, self: 0 };
-		const ft = agg.flameTot[j === undefined ? st.v : j], fs = agg.flameSelf[j === undefined ? st.v : j];
+		const ft = agg.flameTot[j === undefined ? st.v : j], fs = agg.flameSelf[j === undefined ? st.v : j], fFirst = fFirstOcc();
 		for (let f = 1; f < nF; f++) if (fnName[f] === idx) { if (fFirst[f]) sum += ft[f]; self += fs[f]; }
 		return { total: sum, self };
 	}
 	window.cprofReport = Object.freeze({
-		ready: true,
+		ready: true, // the first screen (header, timeline, flame graph) drawn and live
+		get complete() { return complete; }, // and the tables below it filled
 		hasTimeline: hasTime,
 		samples: N,
 		threads: threads.map((t) => ({ tid: t[0], name: S[t[1]], pid: t[2] || 0 })),

@@ -89,7 +89,7 @@ static double z_at(cJSON *c, int i)
 			if ((bits += 6) >= 8)
 				bin[nb++] = (unsigned char)(acc >> (bits -= 8));
 		}
-		size_t cap = 64 * nb + 1024;
+		size_t cap = 1024 * nb + 65536; /* a repetitive column deflates a lot */
 		raw = malloc(cap);
 		z_stream zs = { .next_in = bin, .avail_in = (uInt)nb, .next_out = raw, .avail_out = (uInt)cap };
 		assert_int_equal(inflateInit2(&zs, -15), Z_OK);
@@ -100,6 +100,18 @@ static double z_at(cJSON *c, int i)
 		vals = malloc((nraw + 1) * sizeof(*vals));
 		nvals = 0;
 		double base = cJSON_GetObjectItem(c, "base")->valuedouble;
+		cJSON *bytes = cJSON_GetObjectItem(c, "bytes");
+		if (bytes) { /* W byte planes: every entry's byte 0, then byte 1, ... */
+			size_t w = (size_t)bytes->valueint, ne = nraw / w;
+			assert_true(w >= 1 && w <= 4 && ne * w == nraw);
+			for (size_t e = 0; e < ne; e++) {
+				uint64_t u = 0;
+				for (size_t k = w; k-- > 0;)
+					u = u << 8 | raw[k * ne + e];
+				vals[nvals++] = base + (double)u;
+			}
+			nraw = 0;
+		}
 		for (size_t k = 0; k < nraw;) {
 			uint64_t u = 0;
 			int shift = 0;
@@ -183,14 +195,16 @@ static void test_json_interns_strings_frames_and_stack_prefixes(void **state)
 	/* 7 distinct (name, file, line) frames */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "frames")), 7 * 3);
 	/* prefix tree: main, main;A, main;B, main;C, main;C;A, worker, worker;EVIL, worker;BREAKOUT */
-	cJSON *stacks = cJSON_GetObjectItem(j, "stacks");
-	assert_int_equal(cJSON_GetArraySize(stacks), 8 * 2);
+	cJSON *parents = cJSON_GetObjectItem(j, "nodeParent");
+	assert_int_equal(cJSON_GetObjectItem(j, "nodes")->valueint, 8);
+	assert_int_equal(cJSON_GetArraySize(parents), 8);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "nodeFrame")), 8);
 	for (int i = 0; i < 8; i++) { /* parents (stored as id - parent, 0 for roots) come first */
-		int d = cJSON_GetArrayItem(stacks, 2 * i)->valueint;
+		int d = cJSON_GetArrayItem(parents, i)->valueint;
 		assert_true(d >= 0 && d <= i);
 	}
-	assert_int_equal(cJSON_GetArrayItem(stacks, 0)->valueint, 0);
-	assert_int_equal(cJSON_GetArrayItem(stacks, 2)->valueint, 1); /* main;A under main */
+	assert_int_equal(cJSON_GetArrayItem(parents, 0)->valueint, 0);
+	assert_int_equal(cJSON_GetArrayItem(parents, 1)->valueint, 1); /* main;A under main */
 	cJSON *s = cJSON_GetObjectItem(j, "samples");
 	assert_int_equal(cJSON_GetObjectItem(s, "n")->valueint, 40);
 	/* constant columns collapse to one number, varying ones stay arrays */
@@ -361,12 +375,12 @@ static void test_columns_take_their_shortest_form(void **state)
 	prof_free(p);
 }
 
-/* Many distinct stacks: the stack column's ids are long enough that the
- * base64 int32 form wins; every sample still decodes to its own leaf. */
-/* A column of ns scattered, repeated stack ids, written in form `form`,
- * decodes back to the samples' stacks (the stacks column too, whatever its
- * form). */
-static void check_big_column(int ns, const char *form)
+/* A column of ns scattered, repeated stack ids, written in form `form`
+ * (deflated: in byte planes when `planar` is 1, as varints when 0), decodes
+ * back to the samples' stacks (the nodes' frame column too, whatever its
+ * form); the weights, spread over more than 2^32, as varints. */
+#define BIG_WEIGHT(i) ((i) % 97 == 0 ? INT64_C(5000000000000) : 1000 + (i) % 7)
+static void check_big_column(int ns, uint32_t mult, const char *form, int planar)
 {
 	profile *p = prof_new();
 	prof_value_type vt[2] = { { "samples", "count" }, { "cpu", "nanoseconds" } };
@@ -375,28 +389,38 @@ static void check_big_column(int ns, const char *form)
 	uint32_t root = prof_add_location(p, PROF_NONE, 0x10, &l0, 1);
 	char name[32];
 	for (int i = 0; i < ns; i++) {
-		int f = (i * 7919) % 2000; /* scattered, repeated */
+		int f = (int)(((uint32_t)i * mult) % 2000); /* scattered, repeated */
 		snprintf(name, sizeof(name), "f%d", f);
 		prof_line l = { prof_intern_function(p, name, name, "m.c", 1), 1, 0 };
 		uint32_t locs[2] = { prof_add_location(p, PROF_NONE, 0x1000 + (uint64_t)f, &l, 1), root };
-		int64_t v[2] = { 1, 1000 };
+		int64_t v[2] = { 1, BIG_WEIGHT(i) };
 		prof_add_sample(p, prof_intern_stack(p, locs, 2), 0, v, -1, -1, 0);
 	}
 	cJSON *j = json_of(p);
 	cJSON *s = cJSON_GetObjectItem(j, "samples"), *col = cJSON_GetObjectItem(s, "stack");
 	assert_non_null(cJSON_GetObjectItem(col, form));
-	cJSON *stacks = cJSON_GetObjectItem(j, "stacks"), *frames = cJSON_GetObjectItem(j, "frames");
+	if (planar >= 0)
+		assert_int_equal(cJSON_GetObjectItem(col, "bytes") != NULL, planar); /* byte planes or varints */
+	/* the weights span more than 2^32: never byte planes; deflated
+	 * varints when long enough */
+	cJSON *w = cJSON_GetArrayItem(cJSON_GetObjectItem(s, "values"), 1);
+	assert_null(cJSON_GetObjectItem(w, "bytes"));
+	if (ns >= 1024)
+		assert_non_null(cJSON_GetObjectItem(w, "z"));
+	for (int i = 0; i < ns; i++)
+		assert_true(col_at(w, i) == (double)BIG_WEIGHT(i));
+	cJSON *nframe = cJSON_GetObjectItem(j, "nodeFrame"), *frames = cJSON_GetObjectItem(j, "frames");
 	cJSON *strings = cJSON_GetObjectItem(j, "strings");
 	int nodes = cJSON_GetObjectItem(j, "nodes")->valueint;
-	double *tree = malloc(2 * (size_t)nodes * sizeof(*tree));
-	for (int k = 0; k < 2 * nodes; k++)
-		tree[k] = col_at(stacks, k);
+	double *tree = malloc((size_t)nodes * sizeof(*tree));
+	for (int k = 0; k < nodes; k++)
+		tree[k] = col_at(nframe, k);
 	for (int i = 0; i < ns; i++) {
 		int node = (int)col_at(col, i);
 		assert_true(node >= 0 && node < nodes);
-		int fr = (int)tree[2 * node + 1];
+		int fr = (int)tree[node];
 		const char *nm = cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring;
-		snprintf(name, sizeof(name), "f%d", (i * 7919) % 2000);
+		snprintf(name, sizeof(name), "f%d", (int)(((uint32_t)i * mult) % 2000));
 		assert_string_equal(nm, name);
 	}
 	free(tree);
@@ -407,8 +431,9 @@ static void check_big_column(int ns, const char *form)
 static void test_big_columns_in_base64_decode_back(void **state)
 {
 	(void)state;
-	check_big_column(1000, "i32"); /* under HTML_ZCOL_MIN entries: never deflated */
-	check_big_column(3000, "z");
+	check_big_column(1000, 7919, "i32", 0); /* under HTML_ZCOL_MIN entries: never deflated */
+	check_big_column(3000, 7919, "z", -1); /* a period of 2000: either form */
+	check_big_column(20000, 2654435761u, "z", 1); /* ids all over 0..2000: byte planes */
 }
 
 /* The flame graph merges stack nodes by (flame parent, name): a node
@@ -437,7 +462,8 @@ static void test_merges_name_the_flame_nodes_of_same_named_nodes(void **state)
 		prof_add_sample(p, prof_intern_stack(p, s[i], depth[i]), 0, &v, -1, -1, 0);
 	}
 	cJSON *j = json_of(p);
-	cJSON *stacks = cJSON_GetObjectItem(j, "stacks"), *frames = cJSON_GetObjectItem(j, "frames");
+	cJSON *parents = cJSON_GetObjectItem(j, "nodeParent"), *nframe = cJSON_GetObjectItem(j, "nodeFrame");
+	cJSON *frames = cJSON_GetObjectItem(j, "frames");
 	cJSON *strings = cJSON_GetObjectItem(j, "strings"), *merges = cJSON_GetObjectItem(j, "merges");
 	int nodes = cJSON_GetObjectItem(j, "nodes")->valueint, merged = cJSON_GetObjectItem(j, "merged")->valueint;
 	assert_int_equal(nodes, 7); /* main, A@11, A@21, A@11;B, A@21;B, main;B, B */
@@ -445,7 +471,7 @@ static void test_merges_name_the_flame_nodes_of_same_named_nodes(void **state)
 	int fl[8], parent[8], nf = 1, m = 0, next = merged ? (int)col_at(merges, 0) : -1;
 	char path[8][64];
 	for (int i = 0; i < nodes; i++) {
-		int d = (int)col_at(stacks, 2 * i), fr = (int)col_at(stacks, 2 * i + 1);
+		int d = (int)col_at(parents, i), fr = (int)col_at(nframe, i);
 		parent[i] = d ? i - d : -1;
 		const char *nm = cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring;
 		snprintf(path[i], sizeof(path[i]), "%s;%s", parent[i] < 0 ? "" : path[parent[i]], nm);

@@ -58,7 +58,8 @@ async function launch() {
 			const url = 'file://' + path.resolve(file);
 			watch(page, (u) => u.split('#')[0] === url);
 			await page.goto(url + (hash || ''), { timeout: 30000 });
-			await page.waitForFunction(() => window.cprofReport && window.cprofReport.ready, null, { timeout: 30000 });
+			// ready: the first screen is drawn; complete: the tables below it too
+			await page.waitForFunction(() => window.cprofReport && window.cprofReport.ready && window.cprofReport.complete, null, { timeout: 30000 });
 			return page;
 		},
 		async close() {
