@@ -155,14 +155,20 @@ void flame_tree_add(flame_tree *t, const uint32_t *names, const uint32_t *module
 }
 
 /* ---- the sorted build -----------------------------------------------------
- * For one profile into an empty tree (the common case), the stacks are
- * sorted by their frame names and the tree grows like a depth-first walk:
- * a stack shares the nodes of its common prefix with the previous one and
- * creates the rest, without any lookup. A node is complete when the walk
- * leaves it; if its total is below prune_below it is dropped with its
- * subtree (which is exactly the nodes created after it), its value staying
- * in its parent. So a 200k-stack input needs memory for the frames that
- * are drawn, not for every node of the full tree. */
+ * For one profile into an empty tree (the common case), the tree grows
+ * from the stacks sorted by their frame names, most significant frame
+ * first (a radix sort that builds the tree as it goes, as multikey
+ * quicksort and burst tries sort strings): the stacks with one prefix are
+ * one run of the order, a node; its children are the runs of its stacks
+ * ordered by their next name (a stable radix sort of that run on the
+ * names' ranks), so no whole stacks are compared and a frame is looked at
+ * about once. A run of one name after another that all its stacks share
+ * becomes a chain of nodes at once (a 1000-deep recursion is one compare
+ * per frame). A run whose total is below prune_below is never built: its
+ * value stays in its parent, and neither its frames nor its stacks' order
+ * are looked at again (most of a random profile's are). So a 200k-stack
+ * input needs memory for the frames that are drawn, not for every node of
+ * the full tree. */
 
 typedef struct seqs {
 	uint32_t *ids;  /* names then modules of every stack, root first */
@@ -202,67 +208,70 @@ static void seqs_free(seqs *q)
 	free(q->val);
 }
 
-/* x with its bytes in big-endian order (and back). */
-static inline uint32_t be32(uint32_t x)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return x;
-#else
-	return __builtin_bswap32(x);
-#endif
-}
-
-static int seq_cmp(const void *a_, const void *b_, void *ctx)
-{
-	size_t a = *(const size_t *)a_, b = *(const size_t *)b_;
-	const seqs *q = ctx;
-	uint32_t n = q->len[a] < q->len[b] ? q->len[a] : q->len[b];
-	/* ranks are stored big-endian (seqs_sorted): memcmp orders them */
-	int c = n ? memcmp(q->ids + q->off[a], q->ids + q->off[b], (size_t)n * 4) : 0;
-	if (c)
-		return c;
-	if (q->len[a] != q->len[b])
-		return q->len[a] < q->len[b] ? -1 : 1;
-	return a < b ? -1 : a > b;
-}
-
-/* A name to sort: its first 8 bytes (up to its NUL) as a big-endian
- * number, whose order is strcmp's on them, so most compares need no
- * string. */
+/* A name to sort: 8 of its bytes (from some offset, up to its NUL) as a
+ * big-endian number, whose order is strcmp's on them. */
 typedef struct rkey {
 	uint64_t pre;
 	uint32_t id;
 } rkey;
 
+static uint64_t name_chunk(const names_table *names, uint32_t id, size_t off)
+{
+	const unsigned char *c = (const unsigned char *)names_get(names, id) + off;
+	uint64_t pre = 0;
+	for (int k = 0; k < 8 && c[k]; k++)
+		pre |= (uint64_t)c[k] << (56 - 8 * k);
+	return pre;
+}
+
 static int rank_cmp(const void *a_, const void *b_, void *ctx)
 {
 	const rkey *a = a_, *b = b_;
-	if (a->pre != b->pre)
-		return a->pre < b->pre ? -1 : 1;
 	return strcmp(names_get(ctx, a->id), names_get(ctx, b->id));
 }
 
-typedef struct open_node {
-	uint32_t node;
-	uint32_t prev_sibling; /* the parent's last child before this one */
-} open_node;
-
-/* The node on top of the path is complete (its total too: its children
- * added theirs when they closed): add its total to its parent's, and drop
- * it if too small. */
-static void close_node(flame_tree *t, const open_node *on, int64_t prune_below)
+/* Sorts n names by strcmp (cleaned names hold no NUL: no two compare
+ * equal), given equal bytes before off and their bytes from off in pre: a
+ * radix sort on pre (LSD, a byte a pass, a pass skipped when all share its
+ * byte), then each run of names equal in those 8 bytes that go on past
+ * them by their next 8 (qsort once 256 bytes are equal: a name's long
+ * shared prefix is not walked 8 bytes a level). */
+static void rank_sort(const names_table *names, rkey *a, size_t n, size_t off, rkey *tmp)
 {
-	flame_node *n = &t->nodes[on->node];
-	flame_node *p = &t->nodes[n->parent];
-	p->total = prof_sadd(p->total, n->total);
-	if (n->total >= prune_below)
+	if (n <= 16 || off >= 256) {
+		qsort_r(a, n, sizeof(*a), rank_cmp, (void *)names);
 		return;
-	p->last_child = on->prev_sibling;
-	if (on->prev_sibling == PROF_NONE)
-		p->first_child = PROF_NONE;
-	else
-		t->nodes[on->prev_sibling].next_sibling = PROF_NONE;
-	t->nnodes = on->node; /* its subtree is everything created after it */
+	}
+	rkey *src = a, *dst = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t cnt[256] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			cnt[(src[i].pre >> shift) & 0xff]++;
+		if (cnt[(src[0].pre >> shift) & 0xff] == n)
+			continue;
+		size_t sum = 0;
+		for (int d = 0; d < 256; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[(src[i].pre >> shift) & 0xff]++] = src[i];
+		rkey *x = src;
+		src = dst;
+		dst = x;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && a[j].pre == a[i].pre; j++)
+			;
+		if (j - i < 2 || !(a[i].pre & 0xff))
+			continue; /* one name, or names that end here: equal */
+		for (size_t k = i; k < j; k++)
+			a[k].pre = name_chunk(names, a[k].id, off + 8);
+		rank_sort(names, a + i, j - i, off + 8, tmp);
+	}
 }
 
 /* Cuts q's stacks at their first name no frame of which the SVG can
@@ -327,103 +336,252 @@ static bool *seqs_cut_dead(const flame_tree *t, seqs *q, int64_t prune_below, bo
 	return cut;
 }
 
-/* The order in which the sorted build visits q's stacks: by their names'
- * ranks in strcmp order (integer compares only; only the live names are
- * ranked, all when live is NULL). Rewrites q's name ids to ranks; *order
- * maps a rank back to its name id (caller frees both). */
-static size_t *seqs_sorted(const flame_tree *t, seqs *q, const bool *live, uint32_t **order)
+/* Each name's rank in strcmp order (only the live names are ranked, all
+ * when live is NULL; the others get UINT32_MAX): caller frees. */
+static uint32_t *name_ranks(const flame_tree *t, const bool *live)
 {
 	uint32_t nn = names_count(t->names);
 	uint32_t nu = 0;
 	for (uint32_t i = 0; i < nn; i++)
 		nu += !live || live[i];
 	uint32_t *rank = xmalloc(st_mult(nn ? nn : 1, sizeof(uint32_t)));
-	uint32_t *ord = xmalloc(st_mult(nu ? nu : 1, sizeof(uint32_t)));
 	rkey *keys = xmalloc(st_mult(nu ? nu : 1, sizeof(rkey)));
+	rkey *tmp = xmalloc(st_mult(nu ? nu : 1, sizeof(rkey)));
 	for (uint32_t i = 0, j = 0; i < nn; i++) {
-		if (live && !live[i])
-			continue;
-		const unsigned char *c = (const unsigned char *)names_get(t->names, i);
-		uint64_t pre = 0;
-		for (int k = 0; k < 8 && c[k]; k++)
-			pre |= (uint64_t)c[k] << (56 - 8 * k);
-		keys[j++] = (rkey){ pre, i };
+		rank[i] = UINT32_MAX;
+		if (!live || live[i])
+			keys[j++] = (rkey){ name_chunk(t->names, i, 0), i };
 	}
-	if (nu)
-		qsort_r(keys, nu, sizeof(*keys), rank_cmp, t->names);
-	for (uint32_t i = 0; i < nu; i++) {
-		ord[i] = keys[i].id;
+	rank_sort(t->names, keys, nu, 0, tmp);
+	for (uint32_t i = 0; i < nu; i++)
 		rank[keys[i].id] = i;
-	}
 	free(keys);
-	for (size_t i = 0; i < q->n; i++) {
-		if (!q->len[i])
-			continue; /* empty stacks only: q->ids is NULL */
-		uint32_t *s = q->ids + q->off[i];
-		for (uint32_t k = 0; k < q->len[i]; k++)
-			s[k] = be32(rank[s[k]]);
+	free(tmp);
+	return rank;
+}
+
+/* The build's state: the stacks, their order, scratch for the radix sort. */
+typedef struct msd {
+	flame_tree *t;
+	const seqs *q;
+	const uint32_t *rank;
+	const bool *cut;  /* per stack: cut by seqs_cut_dead (its end is no self), or NULL */
+	int64_t prune_below;
+	bool early;       /* a run's sum is its node's total: no partial sum can saturate */
+	uint32_t *ord;    /* the stacks, each node's a run of it */
+	uint64_t *items;  /* scratch: (key << 32 | place in the run) */
+	uint64_t *items2;
+	uint32_t *ord2;
+} msd;
+
+static inline const uint32_t *msd_ids(const msd *m, uint32_t i)
+{
+	return m->q->ids ? m->q->ids + m->q->off[i] : NULL; /* NULL: empty stacks only */
+}
+
+/* Whole stacks in the order of their names' ranks (shorter first, then
+ * by index). */
+static int stack_cmp(const void *a_, const void *b_, void *ctx)
+{
+	const msd *m = ctx;
+	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
+	const uint32_t *sa = msd_ids(m, a), *sb = msd_ids(m, b);
+	uint32_t la = m->q->len[a], lb = m->q->len[b];
+	for (uint32_t k = 0; k < la && k < lb; k++)
+		if (sa[k] != sb[k])
+			return m->rank[sa[k]] < m->rank[sb[k]] ? -1 : 1;
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+/* Stable sort of n items by their high 32 bits (the low ones are the
+ * places, ascending: ties stay in order). */
+static void items_sort(msd *m, uint64_t *a, size_t n, uint32_t maxkey)
+{
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = a[i];
+			size_t j = i;
+			for (; j > 0 && a[j - 1] > x; j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+		return;
 	}
-	free(rank);
-	size_t *idx = xmalloc(st_mult(q->n ? q->n : 1, sizeof(size_t)));
+	uint64_t *src = a, *dst = m->items2;
+	for (unsigned shift = 32; shift < 64 && (maxkey >> (shift - 32)); shift += 8) {
+		size_t cnt[256] = { 0 };
+		for (size_t i = 0; i < n; i++)
+			cnt[(src[i] >> shift) & 0xff]++;
+		if (cnt[(src[0] >> shift) & 0xff] == n)
+			continue; /* one digit for all */
+		size_t sum = 0;
+		for (int d = 0; d < 256; d++) {
+			size_t c = cnt[d];
+			cnt[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
+		uint64_t *tmp = src;
+		src = dst;
+		dst = tmp;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
+/* Orders the run ord[lo..hi) by the stacks' name at depth d, those that
+ * end there first (stable: a run keeps the order it had among equals). */
+static void run_partition(msd *m, size_t lo, size_t hi, uint32_t d)
+{
+	size_t n = hi - lo;
+	uint32_t maxkey = 0;
 	bool in_order = true;
-	for (size_t i = 0; i < q->n; i++)
-		idx[i] = i;
-	for (size_t i = 1; i < q->n && in_order; i++)
-		in_order = seq_cmp(&idx[i - 1], &idx[i], q) < 0;
-	if (!in_order) /* already sorted input (stackcollapse output) skips this */
-		qsort_r(idx, q->n, sizeof(*idx), seq_cmp, q);
-	*order = ord;
-	return idx;
+	uint64_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t s = m->ord[lo + i];
+		uint32_t key = m->q->len[s] > d ? m->rank[msd_ids(m, s)[d]] + 1 : 0;
+		uint64_t it = (uint64_t)key << 32 | (uint32_t)i;
+		in_order = in_order && it >= prev;
+		prev = it;
+		m->items[i] = it;
+		if (key > maxkey)
+			maxkey = key;
+	}
+	if (in_order)
+		return;
+	items_sort(m, m->items, n, maxkey);
+	memcpy(m->ord2, m->ord + lo, n * sizeof(*m->ord));
+	for (size_t i = 0; i < n; i++)
+		m->ord[lo + i] = m->ord2[(uint32_t)m->items[i]];
+}
+
+/* A node of the build: its run ord[lo..hi) of stacks, whose names [0,
+ * depth) are its path; the chain of nodes first..node made for it at once
+ * (the root: 0..0); the parent's last child before first; the next child
+ * run at ord[next]. */
+typedef struct msd_open {
+	size_t lo, hi, next;
+	uint32_t first, node, depth;
+	uint32_t prev_sibling;
+} msd_open;
+
+/* Opens the node of run ord[lo..hi) under parent, whose path is the
+ * stacks' names [0, d): a chain of nodes for the names all the stacks
+ * share, the stacks that end there counted as its self. */
+static msd_open msd_open_run(msd *m, uint32_t parent, size_t lo, size_t hi, uint32_t d)
+{
+	flame_tree *t = m->t;
+	const seqs *q = m->q;
+	uint32_t s0 = m->ord[lo];
+	const uint32_t *a = msd_ids(m, s0);
+	uint32_t end = q->len[s0]; /* the names all share end before end */
+	for (size_t i = lo + 1; i < hi && end > d; i++) {
+		uint32_t s = m->ord[i];
+		const uint32_t *b = msd_ids(m, s);
+		uint32_t e = q->len[s] < end ? q->len[s] : end, k = d;
+		while (k < e && a[k] == b[k])
+			k++;
+		end = k;
+	}
+	msd_open o = { lo, hi, lo, parent, parent, end, t->nodes[parent].last_child };
+	for (uint32_t k = d; k < end; k++) {
+		uint32_t c = new_child(t, o.node, a[k], q->modules ? a[q->len[s0] + k] : a[k]);
+		if (k == d)
+			o.first = c;
+		o.node = c;
+	}
+	if (hi - lo > 1)
+		run_partition(m, lo, hi, end);
+	flame_node *n = &t->nodes[o.node];
+	while (o.next < hi && q->len[m->ord[o.next]] == end) { /* the stacks that end here */
+		uint32_t s = m->ord[o.next++];
+		n->total = prof_sadd(n->total, q->val[s]);
+		if (!m->cut || !m->cut[s])
+			n->self = prof_sadd(n->self, q->val[s]);
+	}
+	return o;
+}
+
+/* The node is complete (its children added their totals): its chain gets
+ * its total, its parent too, and it goes with its subtree when too small. */
+static void msd_close(msd *m, const msd_open *o)
+{
+	flame_tree *t = m->t;
+	int64_t total = t->nodes[o->node].total;
+	for (uint32_t c = o->first; c < o->node; c++)
+		t->nodes[c].total = total;
+	flame_node *p = &t->nodes[t->nodes[o->first].parent];
+	p->total = prof_sadd(p->total, total);
+	if (total >= m->prune_below)
+		return;
+	p->last_child = o->prev_sibling;
+	if (o->prev_sibling == PROF_NONE)
+		p->first_child = PROF_NONE;
+	else
+		t->nodes[o->prev_sibling].next_sibling = PROF_NONE;
+	t->nnodes = o->first; /* the chain and its subtree: everything made after it */
 }
 
 static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 {
-	uint32_t *order;
 	bool *live;
 	bool *cut = seqs_cut_dead(t, q, prune_below, &live);
-	size_t *idx = seqs_sorted(t, q, live, &order);
+	uint32_t *rank = name_ranks(t, live);
 	free(live);
-	open_node *path = NULL;
-	size_t path_alloc = 0;
-	uint32_t depth = 0; /* frames on the path; path[0] is the root */
-	ALLOC_GROW(path, 1, path_alloc);
-	path[0] = (open_node){ 0, PROF_NONE };
-	const uint32_t *prev = NULL;
-	uint32_t prev_len = 0;
-	for (size_t k = 0; k < q->n; k++) {
-		size_t i = idx[k];
-		const uint32_t *s = q->ids ? q->ids + q->off[i] : NULL; /* NULL: empty stacks only */
-		uint32_t len = q->len[i];
-		uint32_t common = 0;
-		/* the stacks are visited out of the order they lie in: fetch the
-		 * ids of the ones a few steps ahead */
-		if (k + 4 < q->n && q->ids)
-			__builtin_prefetch(q->ids + q->off[idx[k + 4]]);
-		while (prev && common < len && common < prev_len && common < depth && s[common] == prev[common])
-			common++;
-		while (depth > common)
-			close_node(t, &path[depth--], prune_below);
-		ALLOC_GROW(path, (size_t)len + 1, path_alloc);
-		for (uint32_t d = common; d < len; d++) {
-			uint32_t parent = path[d].node;
-			uint32_t before = t->nodes[parent].last_child;
-			uint32_t name = order[be32(s[d])];
-			uint32_t mod = q->modules ? s[len + d] : name;
-			uint32_t c = new_child(t, parent, name, mod);
-			path[d + 1] = (open_node){ c, before };
-			depth = d + 1;
-		}
-		/* the value goes to the leaf; ancestors get it when it closes */
-		int64_t v = q->val[i];
-		flame_node *leaf = &t->nodes[path[len].node];
-		leaf->total = prof_sadd(leaf->total, v);
-		if (!cut || !cut[i])
-			leaf->self = prof_sadd(leaf->self, v);
-		prev = s;
-		prev_len = len;
+	size_t n = q->n ? q->n : 1;
+	msd m = { .t = t, .q = q, .rank = rank, .cut = cut, .prune_below = prune_below,
+		  .ord = xmalloc(st_mult(n, sizeof(uint32_t))),
+		  .ord2 = xmalloc(st_mult(n, sizeof(uint32_t))),
+		  .items = xmalloc(st_mult(n, sizeof(uint64_t))),
+		  .items2 = xmalloc(st_mult(n, sizeof(uint64_t))) };
+	/* without saturation the sum of a run's values is its node's total
+	 * (the walk's partial sums would give the same), so a small run is
+	 * skipped before it is built */
+	uint64_t abs_sum = 0;
+	m.early = true;
+	for (size_t i = 0; i < q->n && m.early; i++) {
+		uint64_t a = q->val[i] < 0 ? -(uint64_t)q->val[i] : (uint64_t)q->val[i];
+		m.early = !__builtin_add_overflow(abs_sum, a, &abs_sum) && abs_sum <= INT64_MAX;
 	}
-	while (depth > 0)
-		close_node(t, &path[depth--], prune_below);
+	for (size_t i = 0; i < q->n; i++)
+		m.ord[i] = (uint32_t)i;
+	/* a node's module is that of the first stack through it in name
+	 * order: with modules the stacks are put in that order first (the
+	 * runs' stable sorts then keep it) */
+	if (q->modules && q->n)
+		qsort_r(m.ord, q->n, sizeof(*m.ord), stack_cmp, &m);
+	msd_open *path = NULL;
+	size_t sp = 0, path_alloc = 0;
+	ALLOC_GROW(path, 1, path_alloc);
+	if (q->n)
+		path[sp++] = msd_open_run(&m, 0, 0, q->n, 0);
+	while (sp) {
+		msd_open *o = &path[sp - 1];
+		if (o->next == o->hi) {
+			if (o->first != 0) /* the root is never dropped */
+				msd_close(&m, o);
+			sp--;
+			continue;
+		}
+		/* the next child: the stacks with the same name at o->depth */
+		size_t a = o->next, b = a + 1;
+		uint32_t name = msd_ids(&m, m.ord[a])[o->depth];
+		int64_t sum = q->val[m.ord[a]];
+		while (b < o->hi && msd_ids(&m, m.ord[b])[o->depth] == name)
+			sum = prof_sadd(sum, q->val[m.ord[b++]]);
+		o->next = b;
+		if (m.early && sum < prune_below) {
+			flame_node *n = &t->nodes[o->node];
+			n->total = prof_sadd(n->total, sum);
+			continue;
+		}
+		uint32_t parent = o->node, d = o->depth;
+		ALLOC_GROW(path, sp + 1, path_alloc);
+		path[sp++] = msd_open_run(&m, parent, a, b, d);
+	}
 	/* the tree may have lost its deepest levels */
 	t->max_depth = 0;
 	for (uint32_t id = 0; id < t->nnodes; id++)
@@ -431,8 +589,11 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 			t->max_depth = t->nodes[id].depth;
 	t->index->stale = true;
 	free(path);
-	free(idx);
-	free(order);
+	free(m.ord);
+	free(m.ord2);
+	free(m.items);
+	free(m.items2);
+	free(rank);
 	free(cut);
 }
 
@@ -591,7 +752,7 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 		n = gr.n;
 	}
 	/* one profile into an empty tree: the sorted build (see above) */
-	bool sorted = !t->chart && !o->base && t->nnodes == 1;
+	bool sorted = !t->chart && !o->base && t->nnodes == 1 && n < UINT32_MAX; /* 32-bit runs */
 	seqs q = { .modules = o->modules };
 	uint32_t *names = NULL, *mods = NULL;
 	size_t names_alloc = 0, mods_alloc = 0;

@@ -176,6 +176,65 @@ static void test_pruned_build_is_the_wide_part(void **state)
 	sb_release(&in);
 }
 
+/* The sorted build (a radix sort of the stacks that builds the tree as it
+ * goes, skipping runs too narrow to draw) against the tree grown one stack
+ * at a time by hash lookups: the same nodes, totals and selfs, for stacks
+ * in any order, repeated, sharing long prefixes (a 60-deep chain) or
+ * ending inside another. */
+static void test_sorted_build_is_the_hashed_tree(void **state)
+{
+	(void)state;
+	static const char *const pool[] = { "a", "b", "main", "ab", "B", "r", "x y", "\xc3\xbc", "r2" };
+	uint64_t x = 12345;
+	strbuf in = STRBUF_INIT;
+	flame_tree *ref = flame_tree_new(false);
+	uint32_t ids[80];
+	for (int line = 0; line < 600; line++) {
+		size_t off = in.len;
+		uint32_t d = 0;
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		if ((x >> 60) < 3) /* a long chain, then a few names */
+			for (; d < 60; d++)
+				sb_adds(&in, d ? ";r" : "r");
+		uint32_t more = (uint32_t)(x >> 33) % 7;
+		for (uint32_t k = 0; k < more; k++, d++) {
+			x = x * 6364136223846793005ull + 1442695040888963407ull;
+			sb_addf(&in, "%s%s", d ? ";" : "", pool[(x >> 40) % ARRAY_SIZE(pool)]);
+		}
+		if (!d)
+			sb_adds(&in, "main"), d = 1;
+		/* the reference: the names of this line, one by one */
+		const char *f = in.buf + off;
+		for (uint32_t k = 0; k < d; k++) {
+			size_t n = strcspn(f, ";");
+			ids[k] = names_intern(ref->names, f, n);
+			f += n + (f[n] == ';');
+		}
+		int64_t v = 1 + (int64_t)((x >> 20) % 50);
+		flame_tree_add(ref, ids, NULL, d, v, false);
+		sb_addf(&in, " %lld\n", (long long)v);
+	}
+	flame_tree_finish(ref);
+	profile *p = read_text(in.buf);
+	for (int64_t at = 0; at <= 3000; at = at ? at * 3 : 1) {
+		flame_build_opts o = FLAME_BUILD_OPTS_INIT;
+		o.prune_below = at;
+		cprof_err err;
+		flame_tree *t = flame_tree_new(false);
+		assert_int_equal(flame_tree_add_profile(t, p, &o, &err), 0);
+		strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+		dump_wide(ref, 0, at, &a);
+		dump(t, 0, &b);
+		assert_string_equal(b.buf, a.buf);
+		sb_release(&a);
+		sb_release(&b);
+		flame_tree_free(t);
+	}
+	flame_tree_free(ref);
+	prof_free(p);
+	sb_release(&in);
+}
+
 static void test_svg_escapes_names(void **state)
 {
 	(void)state;
@@ -362,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_chart_merges_only_neighbours),
 		cmocka_unit_test(test_svg_prunes_but_keeps_totals),
 		cmocka_unit_test(test_pruned_build_is_the_wide_part),
+		cmocka_unit_test(test_sorted_build_is_the_hashed_tree),
 		cmocka_unit_test(test_svg_escapes_names),
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
