@@ -8,8 +8,9 @@
  * of numbers. docs/cprof-html.md documents every field.
  *
  * Interning happens here, not in the browser: strings by content, frames by
- * (name, file, line), stack nodes by (parent node, frame). Nodes are
- * numbered in creation order, and a node is created after its parent, so
+ * (name, file, line), stack nodes by (parent node, frame). Nodes are then
+ * renumbered (tree_order) so that the flame graph's nodes come in preorder,
+ * children in name order; a node's parent always has a smaller number, so
  * the viewer can sum children into parents with one backward pass.
  */
 #include "html.h"
@@ -481,6 +482,8 @@ typedef struct json_tree {
 	size_t frname_alloc;
 	uint32_t *ndflame;  /* per stack node: its flame node */
 	size_t ndflame_alloc;
+	uint32_t *flparent, *flname; /* per flame node: its parent flame node, its name */
+	size_t flparent_alloc, flname_alloc;
 	int64_t *mg;        /* the stack nodes of an existing flame node: (node offset, flame node) pairs */
 	size_t nmg, mg_alloc;
 	uint32_t mg_last;   /* the last of them */
@@ -531,7 +534,12 @@ static void tree_flame(json_tree *tr, uint32_t ni, uint32_t fparent, uint32_t na
 	uint32_t f = keyset_add(&tr->flames, k, &added) + 1;
 	ALLOC_GROW(tr->ndflame, (size_t)ni + 1, tr->ndflame_alloc);
 	tr->ndflame[ni] = f;
-	if (!added) {
+	if (added) {
+		ALLOC_GROW(tr->flparent, (size_t)f + 1, tr->flparent_alloc);
+		ALLOC_GROW(tr->flname, (size_t)f + 1, tr->flname_alloc);
+		tr->flparent[f] = fparent;
+		tr->flname[f] = name;
+	} else {
 		ALLOC_GROW(tr->mg, tr->nmg + 2, tr->mg_alloc);
 		int64_t at = tr->nmg ? (int64_t)ni - tr->mg_last : ni; /* the first: the node itself */
 		tr->mg[tr->nmg++] = at;
@@ -565,6 +573,167 @@ static uint32_t tree_leaf(json_tree *tr, const profile *p, uint32_t s)
 		parent = ni;
 	}
 	return (uint32_t)parent;
+}
+
+/* JavaScript's order of two strings (UTF-16 code units), for valid UTF-8:
+ * the bytes' order, but for a character above U+FFFF (a surrogate pair in
+ * UTF-16, D800..DFFF) against one in U+E000..U+FFFF. */
+static int cmp_utf16(const char *a, const char *b)
+{
+	size_t i = 0;
+	while (a[i] && a[i] == b[i])
+		i++;
+	unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+	size_t k = i; /* where the character holding byte i starts */
+	while (k > 0 && ((unsigned char)a[k] & 0xc0) == 0x80)
+		k--;
+	if (k == i && x && y) { /* different lead bytes */
+		if (x >= 0xf0 && (y == 0xee || y == 0xef))
+			return -1;
+		if (y >= 0xf0 && (x == 0xee || x == 0xef))
+			return 1;
+	}
+	return (x > y) - (x < y);
+}
+
+typedef struct clean_str {
+	char *s; /* as the viewer gets it (html_utf8_clean) */
+	uint32_t id;
+} clean_str;
+
+static int cmp_clean_str(const void *a, const void *b)
+{
+	const clean_str *x = a, *y = b;
+	int c = cmp_utf16(x->s, y->s);
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* rank[string id]: the strings' order as the viewer sorts them (by text,
+ * equal texts by id) */
+static uint32_t *string_ranks(const strset *strs)
+{
+	uint32_t n = strs->n;
+	clean_str *e = xmalloc(st_mult(n ? n : 1, sizeof(*e)));
+	strbuf sb = STRBUF_INIT;
+	for (uint32_t i = 0; i < n; i++) {
+		sb_reset(&sb);
+		html_utf8_clean(&sb, strset_get(strs, i));
+		e[i] = (clean_str){ xstrdup(sb.buf), i };
+	}
+	sb_release(&sb);
+	qsort(e, n, sizeof(*e), cmp_clean_str);
+	uint32_t *rank = xmalloc(st_mult(n ? n : 1, sizeof(*rank)));
+	for (uint32_t r = 0; r < n; r++) {
+		rank[e[r].id] = r;
+		free(e[r].s);
+	}
+	free(e);
+	return rank;
+}
+
+/* 0..n-1 stably sorted by key[i] < nkey (a counting sort) */
+static uint32_t *counting_order(const uint32_t *key, uint32_t n, uint32_t nkey)
+{
+	uint32_t *pos = xcalloc((size_t)nkey + 1, sizeof(*pos));
+	for (uint32_t i = 0; i < n; i++)
+		pos[key[i] + 1]++;
+	for (uint32_t k = 0; k < nkey; k++)
+		pos[k + 1] += pos[k];
+	uint32_t *order = xmalloc(st_mult(n ? n : 1, sizeof(*order)));
+	for (uint32_t i = 0; i < n; i++)
+		order[pos[key[i]]++] = i;
+	free(pos);
+	return order;
+}
+
+/* pre[f]: flame node f's number in preorder (the root 0), children in the
+ * order of rank[their name] */
+static uint32_t *flame_preorder(const json_tree *tr, uint32_t nfl, const uint32_t *rank)
+{
+	uint32_t *key = xmalloc(st_mult(nfl, sizeof(*key)));
+	key[0] = 0;
+	for (uint32_t f = 1; f < nfl; f++)
+		key[f] = rank[tr->flname[f]];
+	uint32_t *byname = counting_order(key, nfl, tr->strs.n);
+	/* children lists (CSR), each in name order */
+	uint32_t *start = xcalloc((size_t)nfl + 1, sizeof(*start));
+	for (uint32_t f = 1; f < nfl; f++)
+		start[tr->flparent[f] + 1]++;
+	for (uint32_t f = 0; f < nfl; f++)
+		start[f + 1] += start[f];
+	uint32_t *fill = xmalloc(st_mult(nfl, sizeof(*fill))), *kids = xmalloc(st_mult(nfl, sizeof(*kids)));
+	memcpy(fill, start, st_mult(nfl, sizeof(*fill)));
+	for (uint32_t j = 0; j < nfl; j++)
+		if (byname[j] != 0)
+			kids[fill[tr->flparent[byname[j]]]++] = byname[j];
+	/* preorder: a stack of nodes to visit, children pushed last first */
+	uint32_t *pre = xmalloc(st_mult(nfl, sizeof(*pre))), *stack = fill, sp = 0, next = 0;
+	stack[sp++] = 0;
+	while (sp) {
+		uint32_t f = stack[--sp];
+		pre[f] = next++;
+		for (uint32_t j = start[f + 1]; j-- > start[f];)
+			stack[sp++] = kids[j];
+	}
+	free(key);
+	free(byname);
+	free(start);
+	free(fill);
+	free(kids);
+	return pre;
+}
+
+/* Renumbers the stack nodes (and the samples' leaves, col[0..n)) so that
+ * the viewer's flame nodes, numbered in the order of their first stack
+ * node, come in preorder with each node's children in name order, the
+ * order the viewer draws them in: it lists children in id order without
+ * sorting them, and ties in the Stacks table fall in name order. A node's
+ * parent keeps a smaller number (its flame node comes first in preorder). */
+static void tree_order(json_tree *tr, int64_t *col, size_t n)
+{
+	uint32_t nnd = (uint32_t)tr->nnd, nfl = tr->flames.n + 1;
+	if (nnd == 0)
+		return;
+	uint32_t *rank = string_ranks(&tr->strs);
+	uint32_t *pre = flame_preorder(tr, nfl, rank);
+	uint32_t *key = xmalloc(st_mult(nnd, sizeof(*key)));
+	for (uint32_t i = 0; i < nnd; i++)
+		key[i] = pre[tr->ndflame[i]];
+	uint32_t *order = counting_order(key, nnd, nfl); /* new number -> old */
+	uint32_t *renum = key;                           /* old number -> new */
+	for (uint32_t i = 0; i < nnd; i++)
+		renum[order[i]] = i;
+	int64_t *par = xmalloc(st_mult(nnd, sizeof(*par))), *frm = xmalloc(st_mult(nnd, sizeof(*frm)));
+	uint8_t *started = xcalloc(nfl, 1);
+	tr->nmg = 0;
+	uint32_t last = 0;
+	for (uint32_t i = 0; i < nnd; i++) {
+		uint32_t o = order[i];
+		int64_t d = tr->ndparent[o];
+		par[i] = d ? (int64_t)i - renum[(int64_t)o - d] : 0;
+		frm[i] = tr->ndframe[o];
+		uint32_t f = pre[tr->ndflame[o]];
+		if (started[f]) { /* one more stack node of flame node f */
+			int64_t at = tr->nmg ? (int64_t)(i - last) : i; /* the first: the node itself */
+			ALLOC_GROW(tr->mg, tr->nmg + 2, tr->mg_alloc);
+			tr->mg[tr->nmg++] = at;
+			tr->mg[tr->nmg++] = f;
+			last = i;
+		}
+		started[f] = 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		col[i] = renum[col[i]];
+	free(tr->ndparent);
+	free(tr->ndframe);
+	tr->ndparent = par;
+	tr->ndframe = frm;
+	tr->ndparent_alloc = tr->ndframe_alloc = nnd;
+	free(rank);
+	free(pre);
+	free(order);
+	free(renum);
+	free(started);
 }
 
 /* The report's header: title, meta, value types. */
@@ -756,6 +925,7 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 		col[i] = leaf[s];
 	}
 	sb_addc(&tr.fr, ']');
+	tree_order(&tr, col, n);
 
 	cJSON *root = cJSON_CreateObject();
 	add_meta(root, p, o);
@@ -809,6 +979,8 @@ done:
 	free(tr.frname);
 	free(tr.ndflame);
 	free(tr.mg);
+	free(tr.flparent);
+	free(tr.flname);
 	keyset_free(&tr.flames);
 	sb_release(&tr.sb);
 	sb_release(&tr.fr);

@@ -245,16 +245,20 @@
 		for (let i = 0; i < n; i++) order[pos[rank[i]]++] = i;
 		return order;
 	}
-	const nameRank = new Int32Array(NSTR + 1);
-	{
-		const order = Array.from(S.keys()).sort((a, b) => (S[a] < S[b] ? -1 : S[a] > S[b] ? 1 : 0));
-		order.forEach((si, r) => { nameRank[si] = r; });
+	// each string's rank in name order (the callers/callees trees sort by it): built on first use
+	let nameRankCache = null;
+	function nameRank() {
+		if (!nameRankCache) {
+			nameRankCache = new Int32Array(NSTR + 1);
+			const order = Array.from(S.keys()).sort((a, b) => (S[a] < S[b] ? -1 : S[a] > S[b] ? 1 : 0));
+			order.forEach((si, r) => { nameRankCache[si] = r; });
+		}
+		return nameRankCache;
 	}
-	const fKids = childrenCSR(fnParent, nF, (function (nm, rank) { // each flame node's name rank (the root: 0)
-		const r = new Int32Array(nm.length);
-		for (let f = 1; f < nm.length; f++) r[f] = rank[nm[f]];
-		return r;
-	})(fnName, nameRank), NSTR + 1);
+	// cprof-html numbers the flame nodes in preorder, each node's children
+	// in name order (JavaScript's string order): listed in id order, they
+	// are sorted as flamegraph.pl sorts them
+	const fKids = childrenCSR(fnParent, nF, null, 0);
 	mark('flamekids');
 
 	// first[i]: no ancestor of node i has the same key (-1 .. nKeys-1), so
@@ -1216,7 +1220,7 @@
 	function drawTree(c, t, up) {
 		const n = t.name.length, dpr = window.devicePixelRatio || 1;
 		const w = Math.max(300, c.clientWidth || c.parentElement.clientWidth);
-		const kids = childrenCSR(Int32Array.from(t.parent), n, Int32Array.from(t.name, (nm) => nameRank[nm]), NSTR + 1);
+		const rank = nameRank(), kids = childrenCSR(Int32Array.from(t.parent), n, Int32Array.from(t.name, (nm) => rank[nm]), NSTR + 1);
 		const xs = [], ws = [], ds = [], ns = [];
 		let maxDepth = 0;
 		if (t.val[0] > 0) {

@@ -436,6 +436,73 @@ static void test_big_columns_in_base64_decode_back(void **state)
 	check_big_column(20000, 2654435761u, "z", 1); /* ids all over 0..2000: byte planes */
 }
 
+/* The flame nodes, numbered by the viewer in the order of their first stack
+ * node, come in preorder with each node's children in JavaScript's string
+ * order (UTF-16 code units: U+1F600, a surrogate pair, before U+FF61), the
+ * children of a function seen at two lines merged: the viewer lists
+ * children in id order without sorting them. */
+static void test_flame_nodes_in_preorder_by_name(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type vt[1] = { { "samples", "count" } };
+	prof_set_sample_types(p, vt, 1);
+	const char *fn[] = { "main", "b", "a", "\xef\xbd\xa1", "\xf0\x9f\x98\x80", "\xc3\xa9", "z", "y", "a", "q", "r" };
+	uint32_t loc[11];
+	for (int i = 0; i < 11; i++) {
+		prof_line l = { prof_intern_function(p, fn[i], fn[i], "m.c", 1), i + 1, 0 };
+		loc[i] = prof_add_location(p, PROF_NONE, 0x100 + 16 * (uint64_t)i, &l, 1);
+	}
+	/* leaf first, in an order far from the names': main;b, main;a@3, main;U+FF61,
+	 * main;U+1F600, main;é, main;b;z, main;b;y, main;a@9;q, main;a@3;r */
+	uint32_t st[][3] = { { loc[1], loc[0] }, { loc[2], loc[0] }, { loc[3], loc[0] }, { loc[4], loc[0] },
+			     { loc[5], loc[0] }, { loc[6], loc[1], loc[0] }, { loc[7], loc[1], loc[0] },
+			     { loc[9], loc[8], loc[0] }, { loc[10], loc[2], loc[0] } };
+	for (int i = 0; i < 9; i++) {
+		int64_t v = 1;
+		prof_add_sample(p, prof_intern_stack(p, st[i], i < 5 ? 2 : 3), 0, &v, -1, -1, 0);
+	}
+	cJSON *j = json_of(p);
+	cJSON *parents = cJSON_GetObjectItem(j, "nodeParent"), *nframe = cJSON_GetObjectItem(j, "nodeFrame");
+	cJSON *frames = cJSON_GetObjectItem(j, "frames"), *strings = cJSON_GetObjectItem(j, "strings");
+	cJSON *merges = cJSON_GetObjectItem(j, "merges");
+	int nodes = cJSON_GetObjectItem(j, "nodes")->valueint, merged = cJSON_GetObjectItem(j, "merged")->valueint;
+	assert_int_equal(nodes, 11);
+	assert_int_equal(merged, 1); /* a@9 */
+	int fl[12], fparent[12], nf = 1, m = 0, next = (int)col_at(merges, 0);
+	const char *fname[12] = { "" };
+	for (int i = 0; i < nodes; i++) { /* as the viewer numbers them */
+		int d = (int)col_at(parents, i), fr = (int)col_at(nframe, i);
+		assert_true(d >= 0 && d <= i);
+		if (i == next) {
+			fl[i] = (int)col_at(merges, 2 * m + 1);
+			if (++m < merged)
+				next += (int)col_at(merges, 2 * m);
+			continue;
+		}
+		fparent[nf] = d ? fl[i - d] : 0;
+		fname[nf] = cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring;
+		fl[i] = nf++;
+	}
+	assert_int_equal(nf, 11); /* the root + 10 */
+	/* preorder: a walk over the children in id order meets 0, 1, 2, ... */
+	int stack[12], sp = 0, seen = 0;
+	stack[sp++] = 0;
+	while (sp) {
+		int f = stack[--sp];
+		assert_int_equal(f, seen++);
+		for (int c = nf - 1; c > 0; c--)
+			if (fparent[c] == f)
+				stack[sp++] = c;
+	}
+	assert_int_equal(seen, nf);
+	const char *want[] = { "", "main", "a", "q", "r", "b", "y", "z", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xef\xbd\xa1" };
+	for (int f = 1; f < 11; f++)
+		assert_string_equal(fname[f], want[f]);
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
 /* The flame graph merges stack nodes by (flame parent, name): a node
  * starts the next flame node unless "merges" lists it (offset from the
  * previous one listed, flame node). Decoded as the viewer does, two nodes
@@ -716,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_sources_huge_line_number),
 		cmocka_unit_test(test_columns_take_their_shortest_form),
 		cmocka_unit_test(test_big_columns_in_base64_decode_back),
+		cmocka_unit_test(test_flame_nodes_in_preorder_by_name),
 		cmocka_unit_test(test_merges_name_the_flame_nodes_of_same_named_nodes),
 		cmocka_unit_test(test_samples_without_time_keep_their_thread_in_order),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
