@@ -28,12 +28,14 @@ const fmt = (x) => x.toFixed(1);
 			const cdp = await browser.newCDPSession(page);
 			await cdp.send('Performance.enable');
 			const t = Date.now();
-			await page.goto('file://' + file, { timeout: 120000 });
+			// from the navigation's commit (not its load event: the report's
+			// script runs past it), polled at every frame
+			await page.goto('file://' + file, { timeout: 120000, waitUntil: 'commit' });
 			// ready: the first screen (timeline, flame graph) drawn and live;
 			// complete: the tables below it filled too (right after the first frame)
-			await page.waitForFunction(() => window.cprofReport && window.cprofReport.ready, null, { timeout: 120000, polling: 20 });
+			await page.waitForFunction(() => window.cprofReport && window.cprofReport.ready, null, { timeout: 120000, polling: 'raf' });
 			const wall = Date.now() - t;
-			await page.waitForFunction(() => window.cprofReport.complete, null, { timeout: 120000, polling: 20 });
+			await page.waitForFunction(() => window.cprofReport.complete, null, { timeout: 120000, polling: 'raf' });
 			const wallc = Date.now() - t;
 			const perf = await page.evaluate(() => window.cprofReport.perf);
 			// CPU time of the renderer process for the whole open (to complete):

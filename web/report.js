@@ -95,7 +95,11 @@
 		if (z.length && typeof DecompressionStream !== 'function')
 			throw new Error('this browser cannot inflate the report\'s data (no DecompressionStream: Chrome 80+, Firefox 113+, Safari 16.4+ can)');
 		await Promise.all(z.map(async (c) => {
-			const stream = new Blob([b64bytes(c.z)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+			// (a stream of the bytes in the page: a Blob's stream is read
+			// through the browser process)
+			const bytes = b64bytes(c.z);
+			const src = new ReadableStream({ start(ctl) { ctl.enqueue(bytes); ctl.close(); } });
+			const stream = src.pipeThrough(new DecompressionStream('deflate-raw'));
 			c.zdata = new Uint8Array(await new Response(stream).arrayBuffer()); // decoded by column()
 			c.z = null;
 		}));
