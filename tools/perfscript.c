@@ -637,7 +637,7 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 	const char *s = (const char *)d;
 	size_t pos = 0;
 	/* perf script --header: comment lines first; --show-mmap-events
-	 * (-task-, -switch-, ...): side-band records, as many as the
+	 * (-task-, -switch-, -round-, ...): side-band records, as many as the
 	 * recording's start mapped (their first 1 MiB is looked at) */
 	for (;;) {
 		if (pos >= n || pos > (1u << 20))
@@ -645,9 +645,10 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 		const char *nl = memchr(s + pos, '\n', n - pos);
 		size_t len = nl ? (size_t)(nl - (s + pos)) : n - pos;
 		event_line e;
-		if (len && s[pos] != '#' &&
-		    !(printable_line(s + pos, len) && match_event_head(s + pos, len, &e) &&
-		      is_sideband(s + pos + e.rest, len - e.rest)))
+		bool sideband = len >= 12 && !memcmp(s + pos, "PERF_RECORD_", 12); /* --show-round-events */
+		if (!sideband && printable_line(s + pos, len) && match_event_head(s + pos, len, &e))
+			sideband = is_sideband(s + pos + e.rest, len - e.rest);
+		if (len && s[pos] != '#' && !sideband)
 			break;
 		if (!nl)
 			return false;

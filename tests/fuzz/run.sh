@@ -4,7 +4,8 @@
 # `make fuzz-smoke` (tests/module.mk).
 #
 # Seeds (made here, never committed): the hostile inputs of hostile-gen,
-# recordings of samples/ converted to every format, a Go CPU profile with
+# recordings of samples/ converted to every format, perf.data files of perf
+# record (plain and -z) when perf records here, a Go CPU profile with
 # labels, and the regression inputs under tests/fuzz/regress/TARGET/.
 # The corpus each target grows lives in FUZZ_BUILD/corpus/TARGET and is kept
 # between runs. Crashes land in FUZZ_BUILD/crashes/TARGET/: minimize one with
@@ -41,6 +42,16 @@ make_seeds() {
 			gzip -dc "$b.pb.gz" >"$b.pb" 2>/dev/null
 		timeout 20 "$FB/bin/cprof-fold" "$f" >"$b.folded" 2>/dev/null
 	done
+	# perf.data as perf writes it, plain and zstd-compressed (-z), when
+	# perf can record here
+	abc=$FB/samples/abc
+	if command -v perf >/dev/null 2>&1 && [ -x "$abc" ]; then
+		for v in "-g" "-z -g" "-z --call-graph dwarf"; do
+			n=$(echo "$v" | tr -dc 'a-z')
+			timeout -k 2 20 perf record -q -F 499 $v -o "$seeds/big/perf-$n.data" -- "$abc" 0.1 \
+				>/dev/null 2>&1 </dev/null || rm -f "$seeds/big/perf-$n.data"
+		done
+	fi
 	if command -v go >/dev/null 2>&1; then
 		gd=$FB/goseed
 		mkdir -p "$gd" && cp "$here/goprof/main.go" "$gd/main.go"

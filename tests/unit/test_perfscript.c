@@ -139,6 +139,10 @@ static void test_sideband_lines(void **state)
 	assert_string_equal(w.buf, ""); /* no "other events", no "unknown lines" */
 	prof_free(p);
 	sb_release(&w);
+	/* detected as perf script whichever side-band line comes first */
+	for (const char *t = text; *t; t = strchr(t, '\n') + 1)
+		assert_true(perfscript_looks_like((const unsigned char *)t, strlen(t)) ==
+			    (strstr(t, "cpu-clock") != NULL));
 }
 
 /* A command name with a space ends at the blanks before the first number;
