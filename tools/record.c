@@ -575,7 +575,7 @@ bool rec_unseen_warning(const rec_file *f, size_t n, int64_t used_ns, uint64_t h
 	if (wall || used_ns < 200000000 || used_ns < floor_ns || got >= used_ns / 2)
 		return false;
 	sb_addf(sb,
-		"warning: the command used %.3f s of CPU but the files hold %.3f s (%.0f%%): "
+		"warning: the command used %.3f s of user CPU but the files hold %.3f s (%.0f%%): "
 		"programs it ran were not recorded (static or Go programs, or programs that clear "
 		"LD_PRELOAD: --sampler kernel records them)",
 		(double)used_ns / 1e9, (double)got / 1e9, 100.0 * (double)got / (double)used_ns);
@@ -908,10 +908,13 @@ static int report(const rec_opts *o, const char *outabs, const char *lib, uint64
 	} else if (nfiles) {
 		if (!o->quiet)
 			rec_summary(o->output, files, nfiles, &sb);
-		/* CPU the command's processes used (those waited for) against
-		 * what the files hold: a large gap is programs that ran unseen. */
-		int64_t used = (int64_t)(r->ru.ru_utime.tv_sec + r->ru.ru_stime.tv_sec) * 1000000000 +
-			       (int64_t)(r->ru.ru_utime.tv_usec + r->ru.ru_stime.tv_usec) * 1000;
+		/* user CPU the command's processes used (those waited for)
+		 * against what the files hold: a large gap is programs that ran
+		 * unseen. User CPU only: the sampler's timer counts user mode
+		 * (exclude_kernel), so a program that spends its time in system
+		 * calls (find, du) is not one that ran unseen. */
+		int64_t used = (int64_t)r->ru.ru_utime.tv_sec * 1000000000 +
+			       (int64_t)r->ru.ru_utime.tv_usec * 1000;
 		rec_unseen_warning(files, nfiles, used, o->hz, &sb);
 		say_lines(o, sb.buf);
 	}

@@ -111,7 +111,7 @@ void rec_files_free(rec_file *files, size_t n);
  * then, for several files, "total: ..." naming out ("out*"). */
 void rec_summary(const char *out, const rec_file *f, size_t n, strbuf *sb);
 
-/* When the files hold less than half the CPU time the command used
+/* When the files hold less than half the user CPU time the command used
  * (used_ns, of at least 0.2 s and 20 samples at hz; never in wall mode):
  * appends the warning that programs ran unseen and returns true. */
 bool rec_unseen_warning(const rec_file *f, size_t n, int64_t used_ns, uint64_t hz, strbuf *sb);

@@ -57,7 +57,7 @@ static void test_unseen_warning(void **state)
 	strbuf sb = STRBUF_INIT;
 	/* 0.1 s recorded of 1 s used: the gap is said */
 	assert_true(rec_unseen_warning(&f, 1, 1000000000, 100, &sb));
-	assert_non_null(strstr(sb.buf, "the command used 1.000 s of CPU but the files hold 0.100 s (10%)"));
+	assert_non_null(strstr(sb.buf, "the command used 1.000 s of user CPU but the files hold 0.100 s (10%)"));
 	sb_reset(&sb);
 	/* half or more recorded, too little CPU to tell, or wall mode: nothing */
 	assert_false(rec_unseen_warning(&f, 1, 200000000, 100, &sb));
