@@ -917,10 +917,21 @@ typedef struct name_draw {
 /* Appends the label that fits in w pixels: name id's display text, or
  * its head and ".."; nothing when not even three characters fit. esc is
  * the display text escaped (d says how long both are). */
+static int label_chars(double w)
+{
+	return (int)((w - 6) / CHAR_W);
+}
+
+/* Whether a frame w pixels wide has room for a label (three characters). */
+static bool label_fits(double w)
+{
+	return label_chars(w) >= 3;
+}
+
 static void add_label(strbuf *sb, const names_table *names, uint32_t id, const name_draw *d,
 		      const char *esc, double w, strbuf *tmp)
 {
-	int fit = (int)((w - 6) / CHAR_W);
+	int fit = label_chars(w);
 	if (fit < 3)
 		return;
 	if (d->chars <= (size_t)fit) {
@@ -950,6 +961,26 @@ typedef struct placed {
 	uint32_t name, depth; /* the node's */
 } placed;
 
+/* Appends n bytes where the caller made room (sb_grow), without a NUL. */
+static inline void sb_put(strbuf *sb, const void *data, size_t n)
+{
+	memcpy(sb->buf + sb->len, data, n);
+	sb->len += n;
+}
+
+#define SB_PUT_LIT(sb, lit) sb_put((sb), (lit), sizeof(lit) - 1)
+
+/* Numbers where the caller made room (FMT_NUM_MAX bytes each). */
+static inline void sb_put_i64(strbuf *sb, int64_t v)
+{
+	sb->len += fmt_i64(sb->buf + sb->len, v);
+}
+
+static inline void sb_put_dec2(strbuf *sb, double v)
+{
+	sb->len += fmt_dec2(sb->buf + sb->len, v);
+}
+
 /* A value as the titles say it: nanoseconds scaled to the largest unit
  * that is at least 1 ("1.5ms", "2s"), else the count with thousands
  * separators and its name ("1,234 samples"), as flamegraph.pl writes it;
@@ -971,6 +1002,25 @@ static void add_value(strbuf *sb, int64_t v, uint32_t decimals, const char *unit
 		if (n > 3 && !strcmp(buf + n - 3, ".00"))
 			buf[n - 3] = '\0';
 		sb_addf(sb, "%s%s", buf, u[i].name);
+		return;
+	}
+	if (decimals == 0) { /* the digits with commas, straight */
+		char tmp[32];
+		size_t k = sizeof(tmp), nd = 0;
+		uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+		do {
+			if (nd && nd % 3 == 0)
+				tmp[--k] = ',';
+			tmp[--k] = (char)('0' + u % 10);
+			nd++;
+		} while (u /= 10);
+		if (v < 0)
+			tmp[--k] = '-';
+		sb_grow(sb, sizeof(tmp) - k + 1 + countname->len);
+		sb_put(sb, tmp + k, sizeof(tmp) - k);
+		sb_put(sb, " ", 1);
+		sb_put(sb, countname->buf, countname->len);
+		sb->buf[sb->len] = '\0';
 		return;
 	}
 	/* the number as prof_add_value writes it (at most a sign, 20 digits,
@@ -1008,22 +1058,29 @@ static void add_title(strbuf *out, const char *esc, size_t esc_len, const placed
 		      int64_t total, const flame_svg_opts *o, const strbuf *countname, bool diff,
 		      double delta)
 {
-	sb_adds(out, "<title>");
-	sb_add(out, esc, esc_len);
-	sb_adds(out, " (");
+	sb_grow(out, esc_len + 16);
+	SB_PUT_LIT(out, "<title>");
+	sb_put(out, esc, esc_len);
+	SB_PUT_LIT(out, " (");
+	out->buf[out->len] = '\0';
 	add_value(out, pf->total, o->decimals, o->unit, countname);
+	sb_grow(out, FMT_NUM_MAX + 16);
 	if (pf->node == 0) { /* the root */
-		sb_adds(out, ", 100%");
+		SB_PUT_LIT(out, ", 100%");
 	} else {
-		sb_adds(out, ", ");
-		sb_add_fixed2(out, total ? 100.0 * (double)pf->total / (double)total : 0.0);
-		sb_addc(out, '%');
+		SB_PUT_LIT(out, ", ");
+		out->len += fmt_fixed2(out->buf + out->len,
+				       total ? 100.0 * (double)pf->total / (double)total : 0.0);
+		SB_PUT_LIT(out, "%");
 		if (diff) {
 			double dp = total ? 100.0 * delta / (double)total : 0.0;
+			out->buf[out->len] = '\0';
 			sb_addf(out, "; %s%.2f%%", delta > 0 ? "+" : "", dp);
+			sb_grow(out, 16);
 		}
 	}
-	sb_adds(out, ")</title>");
+	SB_PUT_LIT(out, ")</title>");
+	out->buf[out->len] = '\0';
 }
 
 /* The embedded viewer: web/flame.js, embedded at build time (web/module.mk).
@@ -1236,11 +1293,15 @@ static void svg_frame(svg_ctx *c, const placed *pf, strbuf *out)
 	const name_draw *d = draw_name(c, pf->name);
 	double x = XPAD + (double)pf->off * c->scale;
 	double w = (double)pf->total * c->scale;
-	sb_adds(out, "<g class=\"f\" o=\"");
-	sb_add_i64(out, pf->off);
-	sb_adds(out, "\" v=\"");
-	sb_add_i64(out, pf->total);
-	sb_addc(out, '"');
+	/* the pieces are written where room was made (2 numbers, then 2
+	 * numbers and the class's attributes) */
+	sb_grow(out, 2 * FMT_NUM_MAX + 32);
+	SB_PUT_LIT(out, "<g class=\"f\" o=\"");
+	sb_put_i64(out, pf->off);
+	SB_PUT_LIT(out, "\" v=\"");
+	sb_put_i64(out, pf->total);
+	SB_PUT_LIT(out, "\"");
+	out->buf[out->len] = '\0';
 	char cls[16];
 	double delta;
 	frame_class(c, pf, d->ann, &delta, cls, out);
@@ -1248,23 +1309,27 @@ static void svg_frame(svg_ctx *c, const placed *pf, strbuf *out)
 	/* c->esc does not move while this frame is drawn */
 	const char *esc = c->esc.buf + d->off;
 	add_title(out, esc, d->len, pf, c->total, c->o, &c->countname, c->o->diff, delta);
-	sb_adds(out, "<rect x=\"");
-	sb_add_dec2(out, x);
-	sb_adds(out, "\" width=\"");
-	sb_add_dec2(out, w);
-	sb_add(out, c->hattr.buf, c->hattr.len);
-	sb_adds(out, cls);
-	sb_adds(out, "\"/>");
-	size_t before = out->len;
-	sb_adds(out, "<text x=\"");
-	sb_add_dec2(out, x + 3);
-	sb_adds(out, "\">");
-	size_t mid = out->len;
-	add_label(out, c->t->names, pf->name, d, esc, w, &c->tmp);
-	if (out->len == mid)
-		out->len = before, out->buf[before] = '\0';
-	else
-		sb_adds(out, "</text>");
+	sb_grow(out, 2 * FMT_NUM_MAX + c->hattr.len + sizeof(cls) + 32);
+	SB_PUT_LIT(out, "<rect x=\"");
+	sb_put_dec2(out, x);
+	SB_PUT_LIT(out, "\" width=\"");
+	sb_put_dec2(out, w);
+	sb_put(out, c->hattr.buf, c->hattr.len);
+	sb_put(out, cls, strlen(cls));
+	SB_PUT_LIT(out, "\"/>");
+	out->buf[out->len] = '\0';
+	if (label_fits(w)) {
+		size_t before = out->len;
+		sb_adds(out, "<text x=\"");
+		sb_add_dec2(out, x + 3);
+		sb_adds(out, "\">");
+		size_t mid = out->len;
+		add_label(out, c->t->names, pf->name, d, esc, w, &c->tmp);
+		if (out->len == mid)
+			out->len = before, out->buf[before] = '\0';
+		else
+			sb_adds(out, "</text>");
+	}
 	sb_adds(out, "</g>\n");
 }
 

@@ -378,20 +378,30 @@ static size_t fixed2(char *buf, double v)
 	return sizeof(tmp) - k;
 }
 
-void sb_add_dec2(strbuf *sb, double v)
+size_t fmt_dec2(char *buf, double v)
 {
-	char buf[400]; /* %.2f of DBL_MAX: 312 bytes */
 	size_t n = fixed2(buf, v);
 	while (n > 0 && buf[n - 1] == '0')
 		n--;
 	if (n > 0 && buf[n - 1] == '.')
 		n--;
-	sb_add(sb, buf, n);
+	return n;
+}
+
+size_t fmt_fixed2(char *buf, double v)
+{
+	return fixed2(buf, v);
+}
+
+void sb_add_dec2(strbuf *sb, double v)
+{
+	char buf[FMT_NUM_MAX];
+	sb_add(sb, buf, fmt_dec2(buf, v));
 }
 
 void sb_add_fixed2(strbuf *sb, double v)
 {
-	char buf[400];
+	char buf[FMT_NUM_MAX];
 	sb_add(sb, buf, fixed2(buf, v));
 }
 
@@ -406,7 +416,7 @@ void sb_add_hex(strbuf *sb, const unsigned char *b, size_t n)
 	sb->buf[sb->len] = '\0';
 }
 
-void sb_add_i64(strbuf *sb, int64_t v)
+size_t fmt_i64(char *buf, int64_t v)
 {
 	char tmp[24];
 	size_t k = sizeof(tmp);
@@ -416,7 +426,14 @@ void sb_add_i64(strbuf *sb, int64_t v)
 	while (u /= 10);
 	if (v < 0)
 		tmp[--k] = '-';
-	sb_add(sb, tmp + k, sizeof(tmp) - k);
+	memcpy(buf, tmp + k, sizeof(tmp) - k);
+	return sizeof(tmp) - k;
+}
+
+void sb_add_i64(strbuf *sb, int64_t v)
+{
+	char buf[24];
+	sb_add(sb, buf, fmt_i64(buf, v));
 }
 
 /* ---- hashing and containers ------------------------------------------ */

@@ -107,6 +107,12 @@ void sb_add_dec2(strbuf *sb, double v);
 void sb_add_fixed2(strbuf *sb, double v);
 /* v in decimal, as printf's "%" PRId64 (without printf's parsing). */
 void sb_add_i64(strbuf *sb, int64_t v);
+/* The same texts into buf (at least FMT_NUM_MAX bytes, no NUL), their
+ * lengths returned: for a writer that makes room once for many pieces. */
+#define FMT_NUM_MAX 400 /* "%.2f" of DBL_MAX: 312 bytes */
+size_t fmt_dec2(char *buf, double v);
+size_t fmt_fixed2(char *buf, double v);
+size_t fmt_i64(char *buf, int64_t v);
 /* Appends n bytes as lower-case hex, two digits a byte (a build-id). */
 void sb_add_hex(strbuf *sb, const unsigned char *b, size_t n);
 /* Takes the buffer out of sb (caller frees it); sb is left empty. */
