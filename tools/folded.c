@@ -350,6 +350,8 @@ typedef struct freader {
 	name_tab seen;
 	prev_frame *prev;   /* the previous line's frames, where they differ */
 	size_t prev_n, prev_alloc;
+	const unsigned char *pline; /* the previous line's stack: plen bytes, pline_n frames */
+	size_t plen, pline_n;
 	pending *pend;      /* frames of the line past the shared prefix */
 	size_t pend_alloc;
 	uint32_t *locs;     /* the stack being read, root first */
@@ -407,6 +409,80 @@ static uint32_t frame_loc(freader *r, const unsigned char *line, size_t pf, size
 	return ne->loc;
 }
 
+/* The first byte where a and b differ, from i on, a word at a time (n at
+ * most); SIZE_MAX when the words up to stop (< n - 8) are all equal. */
+static inline size_t mismatch_words(const unsigned char *a, const unsigned char *b, size_t i,
+				    size_t stop)
+{
+	for (; i < stop; i += 8) {
+		uint64_t x = ld64(a + i) ^ ld64(b + i);
+		if (x) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			return i + (size_t)__builtin_clzll(x) / 8;
+#else
+			return i + (size_t)__builtin_ctzll(x) / 8;
+#endif
+		}
+	}
+	return SIZE_MAX;
+}
+
+/* How many bytes a and b have in common from their start (n at most): a
+ * word at a time over the first 64 (most lines of unsorted input part
+ * there), libc's memcmp over long equal runs, then words again. */
+static size_t common_prefix(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	size_t i = 0, k;
+	if (n >= 64) {
+		if ((k = mismatch_words(a, b, 0, 64)) != SIZE_MAX)
+			return k;
+		i = 64;
+		while (n - i >= 256 && !memcmp(a + i, b + i, 256))
+			i += 256;
+	}
+	for (; n - i >= 8; i += 8) {
+		uint64_t x = ld64(a + i) ^ ld64(b + i);
+		if (x) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			return i + (size_t)__builtin_clzll(x) / 8;
+#else
+			return i + (size_t)__builtin_ctzll(x) / 8;
+#endif
+		}
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* How many frames the stack line[start..se) shares with the previous
+ * line, from the bytes they share (r->prev[0..pline_n) are the previous
+ * line's frames, in order): their locations into r->locs, *f past them,
+ * *done when they are the whole stack. */
+static size_t prev_line_shared(freader *r, const unsigned char *line, size_t start, size_t se,
+			       size_t *f, bool *done)
+{
+	size_t sl = se - start;
+	size_t m = common_prefix(line + start, r->pline, sl < r->plen ? sl : r->plen);
+	size_t k = 0, e = 0; /* frame k starts e bytes into both stacks */
+	while (k < r->pline_n) {
+		/* a frame that ends before m ends at a ';' of both lines; one
+		 * that ends at m where the line's stack ends or goes on */
+		size_t end = e + r->prev[k].len;
+		if (end > m || (end == m && m != sl && line[start + m] != ';'))
+			break;
+		r->locs[k] = r->prev[k].loc; /* k < pline_n <= locs_alloc */
+		k++;
+		if (end == sl) {
+			*done = true;
+			break;
+		}
+		e = end + 1;
+	}
+	*f = start + e;
+	return k;
+}
+
 /* The frames of the stack line[start..se) into r->locs, root first, and
  * their count into *nframes; -1 with err. */
 static int line_frames(freader *r, const unsigned char *line, size_t start, size_t se,
@@ -418,8 +494,13 @@ static int line_frames(freader *r, const unsigned char *line, size_t start, size
 	/* sorted input (stackcollapse output) repeats the previous line's
 	 * prefix: reuse its locations without hashing. A frame holds no ';',
 	 * so the same bytes followed by ';' or the end of the stack are the
-	 * same frame. */
-	while (depth < r->prev_n) {
+	 * same frame. The bytes the line shares with the previous one are
+	 * found at once, and its frames in them taken by their lengths (a
+	 * 1000-deep recursion is one memcmp, not 1000 compares); then any
+	 * earlier line's frame still known at the depths that follow. */
+	if (r->pline && !done)
+		depth = prev_line_shared(r, line, start, se, &f, &done);
+	while (depth < r->prev_n && !done) {
 		size_t pl = r->prev[depth].len;
 		if (!(pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
 		      bytes_eq(r->d + r->prev[depth].start, line + f, pl)))
@@ -466,6 +547,9 @@ static int line_frames(freader *r, const unsigned char *line, size_t start, size
 	}
 	if (depth > r->prev_n)
 		r->prev_n = depth;
+	r->pline = line + start;
+	r->plen = se - start;
+	r->pline_n = depth;
 	*nframes = depth;
 	return 0;
 }
