@@ -108,15 +108,21 @@ static int get_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v
 /* Where the walk puts the top-level fields it has checked, for decoding
  * (NULL in the detection scan): the bodies of the repeated messages
  * (Sample, Mapping, Location, Function: fields 2..5), each decoded on its
- * own, and the bytes of every other field, decoded together as a Profile
- * (the header: sample types, the string table, period, comments...). */
+ * own; runs of whole string_table entries (field 6) of up to
+ * PPROF_STRING_RUN bytes, each decoded as a Profile of strings only; and
+ * the bytes of every other field, decoded together as a Profile (the
+ * header: sample types, period, comments...). */
 enum { PK_SAMPLE, PK_MAPPING, PK_LOCATION, PK_FUNCTION, PK_N };
+#define PPROF_STRING_RUN ((size_t)64 << 10)
 typedef struct span {
 	size_t off, len;
 } span;
 typedef struct parts {
 	span *msg[PK_N];
 	size_t n[PK_N], alloc[PK_N];
+	span *strs; /* runs of string_table entries */
+	size_t nstr_runs, str_runs_alloc;
+	size_t nstrings; /* entries in them */
 	strbuf header;
 	size_t run_off, run_end; /* header bytes not yet copied: d[run_off..run_end) */
 } parts;
@@ -136,19 +142,30 @@ static void parts_flush(parts *pt, const unsigned char *d)
 	pt->run_off = pt->run_end = 0;
 }
 
-/* A complete top-level field d[at..end); a message field's body is
- * d[body..end). Runs of header fields are copied at once. */
-static void top_field(walk *w, const unsigned char *d, uint64_t field, bool msg, size_t at,
+/* A complete top-level field d[at..end) of kind `kind`; a message field's
+ * body is d[body..end). Runs of header fields are copied at once. */
+static void top_field(walk *w, const unsigned char *d, uint64_t field, enum fkind kind, size_t at,
 		      size_t body, size_t end)
 {
 	w->top_done++;
 	parts *pt = w->parts;
 	if (!pt)
 		return;
-	if (msg && field >= 2 && field <= 5) {
+	if (kind == F_MSG && field >= 2 && field <= 5) {
 		unsigned k = (unsigned)field - 2;
 		ALLOC_GROW(pt->msg[k], pt->n[k] + 1, pt->alloc[k]);
 		pt->msg[k][pt->n[k]++] = (span){ body, end - body };
+		return;
+	}
+	if (kind == F_BYTES) { /* string_table */
+		span *r = pt->nstr_runs ? &pt->strs[pt->nstr_runs - 1] : NULL;
+		if (r && r->off + r->len == at && r->len < PPROF_STRING_RUN) {
+			r->len = end - r->off;
+		} else {
+			ALLOC_GROW(pt->strs, pt->nstr_runs + 1, pt->str_runs_alloc);
+			pt->strs[pt->nstr_runs++] = (span){ at, end - at };
+		}
+		pt->nstrings++;
 		return;
 	}
 	if (at != pt->run_end) {
@@ -162,6 +179,7 @@ static void parts_free(parts *pt)
 {
 	for (unsigned k = 0; k < PK_N; k++)
 		free(pt->msg[k]);
+	free(pt->strs);
 	sb_release(&pt->header);
 }
 
@@ -222,7 +240,7 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 			if (wt == WT_LEN)
 				pos += (size_t)v; /* its bytes are no fields of this message */
 			if (base == 0)
-				top_field(w, d, field, false, at, pos, pos);
+				top_field(w, d, field, F_UNKNOWN, at, pos, pos);
 			continue; /* unknown fields are skipped, as protobuf says */
 		}
 		bool good = (f->kind == F_VARINT && wt == WT_VARINT) ||
@@ -233,7 +251,7 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 					  at, m->name, f->name, wt);
 		if (wt != WT_LEN) {
 			if (base == 0)
-				top_field(w, d, field, false, at, pos, pos);
+				top_field(w, d, field, f->kind, at, pos, pos);
 			continue;
 		}
 		size_t len = (size_t)v, body = pos;
@@ -251,7 +269,7 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 				return rr;
 		}
 		if (base == 0)
-			top_field(w, d, field, f->kind == F_MSG, at, body, pos);
+			top_field(w, d, field, f->kind, at, body, pos);
 	}
 	return 0;
 }
@@ -466,7 +484,8 @@ static void idmap_free(idmap *m)
 typedef struct conv {
 	profile *p;
 	const Perftools__Profiles__Profile *pb; /* the header: no samples, mappings... */
-	const char **strs; /* interned lazily: NULL until first use */
+	const char **strs; /* the string table, interned */
+	size_t nstrs;
 	cprof_err *err;
 	const unsigned char *d; /* the input */
 	const parts *parts;     /* where its messages are */
@@ -486,7 +505,7 @@ static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 {
-	if (idx < 0 || (uint64_t)idx >= c->pb->n_string_table) {
+	if (idx < 0 || (uint64_t)idx >= c->nstrs) {
 		if (idx == 0)
 			return prof_intern(c->p, "");
 		char what[128];
@@ -495,14 +514,38 @@ static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 		vsnprintf(what, sizeof(what), fmt, ap);
 		va_end(ap);
 		cprof_fail(c->err, "%s refers to string %lld, but the string table has %zu entries",
-			   what, (long long)idx, c->pb->n_string_table);
+			   what, (long long)idx, c->nstrs);
 		return NULL;
 	}
-	if (!c->strs[idx]) { /* bytes: a string may hold NUL bytes */
-		const ProtobufCBinaryData *b = &c->pb->string_table[idx];
-		c->strs[idx] = prof_intern_n(c->p, b->len ? (const char *)b->data : "", b->len);
-	}
 	return c->strs[idx];
+}
+
+/* The string table into the model, a run of entries at a time (each run
+ * decoded by protobuf-c as a Profile that has only strings). */
+static int conv_strings(conv *c)
+{
+	const parts *pt = c->parts;
+	c->strs = xmalloc(st_mult(pt->nstrings + 1, sizeof(char *)));
+	for (size_t r = 0; r < pt->nstr_runs; r++) {
+		const Perftools__Profiles__Profile *pb = unpack(
+			&c->msg, &perftools__profiles__profile__descriptor, c->d + pt->strs[r].off,
+			pt->strs[r].len, pt->strs[r].off, c->err);
+		if (!pb)
+			return -1;
+		if (pb->n_string_table > pt->nstrings - c->nstrs)
+			return cprof_fail(c->err, "internal error: the string table grew");
+		for (size_t i = 0; i < pb->n_string_table; i++) {
+			/* bytes: a string may hold NUL bytes */
+			const ProtobufCBinaryData *b = &pb->string_table[i];
+			if (c->nstrs == 0 && b->len != 0)
+				return cprof_fail(c->err, "string_table[0] is \"%.*s\", not the empty string",
+						  (int)strnlen((const char *)b->data, b->len < 40 ? b->len : 40),
+						  (const char *)b->data);
+			c->strs[c->nstrs++] =
+				prof_intern_n(c->p, b->len ? (const char *)b->data : "", b->len);
+		}
+	}
+	return 0;
 }
 
 static int conv_value_type(conv *c, const Perftools__Profiles__ValueType *vt, prof_value_type *out,
@@ -617,7 +660,7 @@ static int conv_functions(conv *c)
 		file = sys ? cstr(c, f->filename, "function %llu filename", id) : NULL;
 		if (!file)
 			return -1;
-		c->fidx[i] = prof_intern_function(c->p, name, sys, file, f->start_line);
+		c->fidx[i] = prof_intern_function_own(c->p, name, sys, file, f->start_line);
 	}
 	return idmap_build(&c->funcs, "function", c->ids, n, 0, c->err);
 }
@@ -725,11 +768,6 @@ static int conv_samples(conv *c)
 static int conv_profile(conv *c)
 {
 	const Perftools__Profiles__Profile *pb = c->pb;
-	if (pb->n_string_table && pb->string_table[0].len != 0)
-		return cprof_fail(c->err, "string_table[0] is \"%.*s\", not the empty string",
-				  (int)strnlen((const char *)pb->string_table[0].data,
-					       pb->string_table[0].len < 40 ? pb->string_table[0].len : 40),
-				  (const char *)pb->string_table[0].data);
 	const parts *pt = c->parts;
 	if (pb->n_sample_type >= UINT32_MAX || pt->n[PK_MAPPING] >= UINT32_MAX ||
 	    pt->n[PK_FUNCTION] >= UINT32_MAX || pt->n[PK_LOCATION] >= UINT32_MAX)
@@ -739,7 +777,9 @@ static int conv_profile(conv *c)
 		most = pt->n[k] > most ? pt->n[k] : most;
 	c->ids = xmalloc(st_mult(most, sizeof(uint64_t)));
 	c->msg.block = 64 << 10;
-	int rc = conv_header(c);
+	int rc = conv_strings(c);
+	if (!rc)
+		rc = conv_header(c);
 	if (!rc)
 		rc = conv_mappings(c);
 	if (!rc)
@@ -771,14 +811,13 @@ int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		return -1;
 	}
 	parts_flush(&pt, d);
-	/* the header stays decoded to the end: the strings live in it */
-	budget_arena ha = { .block = pt.header.len * 4 + (64 << 10) };
+	budget_arena ha = { .block = pt.header.len * 4 + (4 << 10) };
 	const Perftools__Profiles__Profile *pb = unpack(
 		&ha, &perftools__profiles__profile__descriptor, (const unsigned char *)pt.header.buf,
 		pt.header.len, SIZE_MAX, err);
 	int rc = -1;
 	if (pb) {
-		conv c = { p, pb, xcalloc(pb->n_string_table + 1, sizeof(char *)), err, d, &pt };
+		conv c = { p, pb, NULL, 0, err, d, &pt };
 		rc = conv_profile(&c);
 		free(c.strs);
 	}

@@ -361,16 +361,12 @@ void prof_rename_function(profile *p, uint32_t fn, const char *name)
 	p->in->funcs_stale = true;
 }
 
-uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
-			      const char *filename, int64_t start_line)
+/* f's strings are interned. */
+static uint32_t intern_function(profile *p, const prof_function *fn)
 {
 	if (p->in->funcs_stale)
 		funcs_rebuild(p);
-	prof_function f;
-	f.name = intern_or_empty(p, name);
-	f.system_name = intern_or_empty(p, system_name);
-	f.filename = intern_or_empty(p, filename);
-	f.start_line = start_line;
+	prof_function f = *fn;
 	uint32_t h = func_hash(&f);
 	size_t slot;
 	uint32_t i = hidx_find(&p->in->funcs, h, func_eq, p, &f, &slot);
@@ -380,6 +376,24 @@ uint32_t prof_intern_function(profile *p, const char *name, const char *system_n
 	p->functions[p->nfunctions] = f;
 	hidx_set(&p->in->funcs, slot, h, p->nfunctions);
 	return p->nfunctions++;
+}
+
+uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
+			      const char *filename, int64_t start_line)
+{
+	prof_function f;
+	f.name = intern_or_empty(p, name);
+	f.system_name = intern_or_empty(p, system_name);
+	f.filename = intern_or_empty(p, filename);
+	f.start_line = start_line;
+	return intern_function(p, &f);
+}
+
+uint32_t prof_intern_function_own(profile *p, const char *name, const char *system_name,
+				  const char *filename, int64_t start_line)
+{
+	prof_function f = { name, system_name, filename, start_line };
+	return intern_function(p, &f);
 }
 
 /* ---- locations --------------------------------------------------------- */

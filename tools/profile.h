@@ -186,6 +186,10 @@ uint32_t prof_add_mapping(profile *p, const prof_mapping *m);
 /* Functions are interned by (name, system_name, filename, start_line). */
 uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
 			      const char *filename, int64_t start_line);
+/* The same, of strings this profile interned (none NULL): a reader that
+ * interned its string table first need not have them looked up again. */
+uint32_t prof_intern_function_own(profile *p, const char *name, const char *system_name,
+				  const char *filename, int64_t start_line);
 /* Gives function fn a new name (interned), e.g. demangled; the function
  * index follows (two functions may become equal: both stay). name is
  * escaped already (made from the model's strings). */

@@ -60,6 +60,9 @@ typedef struct knobs {
 	int64_t default_type;
 	int nvalues0; /* values in sample 0 */
 	const char *str0;
+	/* the string table in two places (its first 9 entries before the
+	 * sample types), with 3000 unused entries (120 KB) at its end */
+	bool split_strings;
 } knobs;
 
 static knobs default_knobs(void)
@@ -76,6 +79,10 @@ static void build_profile(const knobs *k, strbuf *out)
 {
 	strbuf m = STRBUF_INIT, s = STRBUF_INIT, t = STRBUF_INIT;
 	sb_init(out);
+	size_t first_string = 0;
+	for (; k->split_strings && first_string < 9; first_string++)
+		pb(out, 6, first_string ? strings[first_string] : k->str0,
+		   strlen(first_string ? strings[first_string] : k->str0));
 	/* sample types: samples/count, cpu/nanoseconds */
 	pf(&m, 1, 1), pf(&m, 2, 2), pm(out, 1, &m);
 	pf(&m, 1, 3), pf(&m, 2, 4), pm(out, 1, &m);
@@ -122,9 +129,14 @@ static void build_profile(const knobs *k, strbuf *out)
 	pf(&m, 5, 10), pm(out, 5, &m);
 	pf(&m, 1, k->fn_id[1]), pf(&m, 2, 6), pf(&m, 3, 6), pf(&m, 4, 7), pf(&m, 5, 20);
 	pm(out, 5, &m);
-	for (size_t i = 0; i < ARRAY_SIZE(strings); i++) {
+	for (size_t i = first_string; i < ARRAY_SIZE(strings); i++) {
 		const char *str = i == 0 ? k->str0 : strings[i];
 		pb(out, 6, str, strlen(str));
+	}
+	for (int i = 0; k->split_strings && i < 3000; i++) {
+		char unused[48];
+		snprintf(unused, sizeof(unused), "an unused string of forty bytes, %05d", i);
+		pb(out, 6, unused, strlen(unused));
 	}
 	pf(out, 7, 15), pf(out, 8, 16);
 	pf(out, 9, 1700000000000000000ULL), pf(out, 10, 5000000000ULL);
@@ -732,6 +744,28 @@ static void test_wire_rules(void **state)
 	dump(pa, &da);
 	dump(pbp, &db);
 	assert_string_equal(db.buf, da.buf);
+	/* the string table in pieces, one of them longer than a run the
+	 * reader decodes at once: the same profile */
+	knobs ks = default_knobs();
+	ks.split_strings = true;
+	strbuf c, e, dc = STRBUF_INIT, d0 = STRBUF_INIT;
+	build_profile(&ks, &c);
+	build_profile(&k, &e);
+	profile *pc, *p0;
+	if (read_buf(&pc, &c, &err) != 0)
+		fail_msg("%s", err.msg);
+	if (read_buf(&p0, &e, &err) != 0)
+		fail_msg("%s", err.msg);
+	dump(pc, &dc);
+	dump(p0, &d0);
+	assert_string_equal(dc.buf, d0.buf);
+	assert_true(c.len > e.len + 100000);
+	prof_free(pc);
+	prof_free(p0);
+	sb_release(&c);
+	sb_release(&e);
+	sb_release(&dc);
+	sb_release(&d0);
 	assert_non_null(strstr(da.buf, "period /count 10000000"));
 	assert_non_null(strstr(da.buf, "sample 2 1 0 = 4 40 endpoint=/users\n"));
 	prof_free(pa);
