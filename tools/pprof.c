@@ -183,6 +183,21 @@ static void parts_free(parts *pt)
 	sb_release(&pt->header);
 }
 
+/* Whether d[q..end) is whole varints (get_varint's rule: at most 10 bytes
+ * each): end if so, else where the first bad one starts. A pass over the
+ * bytes without a branch per varint (packed fields hold most of a
+ * profile's varints). */
+static size_t packed_check(const unsigned char *d, size_t q, size_t end)
+{
+	size_t start = q; /* of the varint byte q is in */
+	for (; q < end; q++) {
+		start = d[q] & 0x80 ? start : q + 1;
+		if (q + 1 - start >= 10)
+			return start;
+	}
+	return start;
+}
+
 /* Walks the message in d[0..n), which sits at byte `base` of the input.
  * Returns 0, 1 when the field budget ran out (detection only), or -1. */
 static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, const wdesc *m)
@@ -257,12 +272,10 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 		size_t len = (size_t)v, body = pos;
 		pos += len;
 		if (f->kind == F_PACKED) {
-			size_t q = body;
-			while (q < body + len) {
-				if (get_varint(d, body + len, &q, &v))
-					return cprof_fail(w->err, "bad protobuf at byte %zu: bad packed "
-							  "%s.%s", base + q, m->name, f->name);
-			}
+			size_t q = packed_check(d, body, body + len);
+			if (q != body + len)
+				return cprof_fail(w->err, "bad protobuf at byte %zu: bad packed %s.%s",
+						  base + q, m->name, f->name);
 		} else if (f->kind == F_MSG) {
 			int rr = walk_msg(w, d + body, len, base + body, f->sub);
 			if (rr)
@@ -745,7 +758,11 @@ static int conv_samples(conv *c)
 		if (s->n_location_id >= UINT32_MAX || s->n_label >= UINT32_MAX)
 			return cprof_fail(c->err, "sample %zu is too large", i + 1);
 		ALLOC_GROW(c->stackbuf, s->n_location_id + 1, c->stack_alloc);
-		for (size_t j = 0; j < s->n_location_id; j++) {
+		size_t j = 0;
+		if (c->locs.dense) /* ids 1..n: the index is the id - 1 */
+			for (uint64_t n = c->locs.n; j < s->n_location_id && s->location_id[j] - 1 < n; j++)
+				c->stackbuf[j] = (uint32_t)(s->location_id[j] - 1);
+		for (; j < s->n_location_id; j++) {
 			uint32_t li = idmap_get(&c->locs, s->location_id[j]);
 			if (li == PROF_NONE && s->location_id[j] == 0)
 				return cprof_fail(c->err, "sample %zu has location id 0", i + 1);
