@@ -34,7 +34,7 @@ CPPFLAGS_ALL = $(CSTD) -Iinclude -Itools -I$(BUILD)/gen -MMD -MP
 CFLAGS_ALL = $(OPT) $(WARN) $(CPPFLAGS_ALL) $(CFLAGS)
 # Recursive (=) on purpose: pkg-config runs when a recipe needs it, after
 # scripts/deps.sh has installed the packages.
-PKGS := libprotobuf-c zlib libcjson libdw libzstd
+PKGS := libprotobuf-c zlib libdeflate libcjson libdw libzstd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lelf -liberty -lm
 

@@ -1,13 +1,20 @@
 /*
- * gzip over zlib. Inflation grows its output buffer geometrically but never
- * past max_out + 1 bytes: reaching that one extra byte proves the limit is
- * exceeded, so a bomb costs at most the limit in memory. The gzip trailer's
- * ISIZE (size mod 2^32) is only a hint for the first allocation, and only
- * when it is plausible for the input size (deflate cannot exceed ~1032:1).
- * zlib counts in 32-bit units, so large inputs are fed in slices.
+ * gzip over libdeflate and zlib. Inflation grows its output buffer
+ * geometrically but never past max_out + 1 bytes: reaching that one extra
+ * byte proves the limit is exceeded, so a bomb costs at most the limit in
+ * memory. The gzip trailer's ISIZE (size mod 2^32) is only a hint for the
+ * first allocation, and only when it is plausible for the input size
+ * (deflate cannot exceed ~1032:1).
+ *
+ * libdeflate inflates whole members into the buffer (1.5-2.5x zlib's
+ * speed on pprof data: a third of reading a profile was inflating it);
+ * when it cannot (damaged or cut data, the limit), zlib inflates the input
+ * again, streaming, and says precisely what is wrong. zlib counts in
+ * 32-bit units, so large inputs are fed to it in slices. zlib compresses.
  */
 #include "gzip.h"
 
+#include <libdeflate.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +56,52 @@ static bool all_zero(const unsigned char *d, size_t n)
 	return true;
 }
 
+/* Every member of in[0..n) inflated by libdeflate into *out (*outn bytes,
+ * NUL-terminated), as gz_inflate's rules say: 0; 1 when the output is over
+ * max_out; -1 when anything else is wrong (zlib then says what). Nothing
+ * is allocated unless 0. A member that outgrows the buffer is inflated
+ * again into one twice the size: at most twice the work. */
+static int inflate_whole(const unsigned char *in, size_t n, size_t max_out, unsigned char **out,
+			 size_t *outn)
+{
+	struct libdeflate_decompressor *z = libdeflate_alloc_decompressor();
+	if (!z)
+		return -1;
+	size_t cap = first_capacity(in, n, max_out);
+	unsigned char *buf = xmalloc(cap);
+	size_t len = 0, pos = 0;
+	int rc = 0;
+	while (!rc && pos < n && !all_zero(in + pos, n - pos)) {
+		size_t used, made;
+		enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
+		if (gz_is_gzip(in + pos, n - pos))
+			r = libdeflate_gzip_decompress_ex(z, in + pos, n - pos, buf + len,
+							  cap - len - 1, &used, &made);
+		if (r == LIBDEFLATE_INSUFFICIENT_SPACE && cap <= max_out) {
+			cap = cap < (max_out + 1) / 2 ? cap * 2 : max_out + 1;
+			buf = xrealloc(buf, cap);
+			continue; /* this member again, with more room */
+		}
+		if (r == LIBDEFLATE_SUCCESS) {
+			len += made;
+			pos += used;
+		}
+		if (r == LIBDEFLATE_INSUFFICIENT_SPACE || len > max_out)
+			rc = 1;
+		else if (r != LIBDEFLATE_SUCCESS)
+			rc = -1;
+	}
+	libdeflate_free_decompressor(z);
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[len] = 0;
+	*out = buf;
+	*outn = len;
+	return 0;
+}
+
 int gz_inflate(const unsigned char *in, size_t n, size_t max_out, unsigned char **out,
 	       size_t *outn, cprof_err *err)
 {
@@ -60,6 +113,12 @@ int gz_inflate(const unsigned char *in, size_t n, size_t max_out, unsigned char 
 		return cprof_fail(err, "truncated gzip data");
 	if (!gz_is_gzip(in, n))
 		return cprof_fail(err, "corrupt gzip data: not gzip (bad magic)");
+	int fast = inflate_whole(in, n, max_out, out, outn);
+	if (fast == 0)
+		return 0;
+	if (fast == 1)
+		return cprof_fail(err, "decompressed size exceeds the %zu-byte limit "
+				       "(--max-decompressed)", max_out);
 
 	z_stream s;
 	memset(&s, 0, sizeof(s));

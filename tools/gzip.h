@@ -1,6 +1,7 @@
 /*
- * gzip: gzip (RFC 1952) decompression with limits, and compression, over
- * zlib. Profiles arrive gzipped (pprof's .pb.gz); a file is untrusted, so
+ * gzip: gzip (RFC 1952) decompression with limits (libdeflate; zlib says
+ * what is wrong with input libdeflate refuses), and compression (zlib).
+ * Profiles arrive gzipped (pprof's .pb.gz); a file is untrusted, so
  * inflation is bounded: data cut short is "truncated", damaged data is
  * "corrupt", and output beyond the caller's limit stops inflation before
  * the memory is spent (a gzip bomb inflates ~1000:1).

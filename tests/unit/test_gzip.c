@@ -200,6 +200,39 @@ static void test_members_padding_and_garbage(void **state)
 	sb_release(&b);
 }
 
+/* A big member before a small one: the last member's ISIZE, the first
+ * allocation's hint, is far too small, and the buffer grows (libdeflate
+ * inflates each member again into more room). */
+static void test_members_outgrow_the_hint(void **state)
+{
+	(void)state;
+	size_t n = 3u << 20;
+	unsigned char *d = make_data(n);
+	strbuf a, b;
+	deflate_or_fail(d, n, &a);
+	deflate_or_fail((const unsigned char *)"!", 1, &b);
+	sb_add(&a, b.buf, b.len);
+	sb_add(&a, b.buf, b.len);
+	unsigned char *out = NULL;
+	size_t outn;
+	cprof_err err;
+	assert_int_equal(gz_inflate((unsigned char *)a.buf, a.len, 0, &out, &outn, &err), 0);
+	assert_int_equal(outn, n + 2);
+	assert_memory_equal(out, d, n);
+	assert_memory_equal(out + n, "!!", 3);
+	free(out);
+	/* exactly the size passes, one byte less fails */
+	assert_int_equal(gz_inflate((unsigned char *)a.buf, a.len, n + 2, &out, &outn, &err), 0);
+	free(out);
+	out = NULL;
+	assert_int_equal(gz_inflate((unsigned char *)a.buf, a.len, n + 1, &out, &outn, &err), -1);
+	assert_non_null(strstr(err.msg, "-byte limit"));
+	assert_null(out);
+	sb_release(&a);
+	sb_release(&b);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_bomb_is_stopped_at_the_limit),
 		cmocka_unit_test(test_lying_size_trailer),
 		cmocka_unit_test(test_members_padding_and_garbage),
+		cmocka_unit_test(test_members_outgrow_the_hint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
