@@ -287,12 +287,26 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 			f.line = l->lines[j].line;
 			f.inlined = j + 1 < l->nlines;
 		}
-		frame_info(p, &f, &g->o, ri);
-		const char *func = ri->func.len ? ri->func.buf : "";
-		const char *file = ri->file.len ? ri->file.buf : "";
-		sb_reset(sb);
-		size_t name_len = info_key(ri, sb);
-		uint32_t id = names_intern(g->strs, sb->buf, sb->len);
+		const char *fname = l->nlines && f.function < p->nfunctions
+					    ? p->functions[f.function].name
+					    : NULL;
+		/* by function, most often the key is the function's name alone:
+		 * no copies through frame_info and info_key to say so */
+		bool plain = g->o.by == GRAPH_FUNCTION && !g->o.obj_names && fname && *fname;
+		const char *func = fname, *file = "";
+		size_t name_len, key_len;
+		if (plain) {
+			name_len = key_len = strlen(fname);
+			*ri = (raw_info){ ri->func, ri->file, "", 0, 0, 0 };
+		} else {
+			frame_info(p, &f, &g->o, ri);
+			func = ri->func.len ? ri->func.buf : "";
+			file = ri->file.len ? ri->file.buf : "";
+			sb_reset(sb);
+			name_len = info_key(ri, sb);
+			key_len = sb->len;
+		}
+		uint32_t id = names_intern(g->strs, plain ? fname : sb->buf, key_len);
 		if (id >= g->key_of_str_alloc) {
 			size_t old = g->key_of_str_alloc;
 			ALLOC_GROW(g->key_of_str, (size_t)id + 1, g->key_of_str_alloc);
@@ -307,9 +321,10 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 			graph_info *in = &g->infos[key];
 			/* most often the key is the name, the name the function's,
 			 * the file and object "": those need no interning again */
-			in->name = name_len == sb->len ? names_get(g->strs, id)
+			in->name = name_len == key_len ? names_get(g->strs, id)
 						       : str_of(g, sb->buf, name_len);
-			in->func = !strcmp(func, in->name) ? in->name : str_of(g, func, strlen(func));
+			in->func = plain || !strcmp(func, in->name) ? in->name
+								     : str_of(g, func, strlen(func));
 			in->file = *file ? str_of(g, file, strlen(file)) : g->empty;
 			in->objfile = *ri->objfile ? str_of(g, ri->objfile, strlen(ri->objfile)) : g->empty;
 			in->line = ri->line;
