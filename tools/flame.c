@@ -200,6 +200,23 @@ static uint32_t *seqs_push(seqs *q, uint32_t d, int64_t v)
 	return q->ids ? q->ids + at : NULL;
 }
 
+/* Makes room for the groups' stacks at once (their frames, and a thread's
+ * root: inlined lines may add more), instead of growing the arrays by
+ * copies into fresh memory. */
+static void seqs_reserve(seqs *q, const profile *p, const prof_groups *gr, bool threads)
+{
+	size_t nids = 0;
+	for (size_t i = 0; i < gr->n; i++)
+		nids += p->stacks[gr->g[i].stack].depth + (threads ? 1 : 0);
+	nids *= q->modules ? 2 : 1;
+	ALLOC_GROW(q->ids, nids, q->ids_alloc);
+	size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc;
+	ALLOC_GROW(q->off, gr->n, a1);
+	ALLOC_GROW(q->len, gr->n, a2);
+	ALLOC_GROW(q->val, gr->n, a3);
+	q->alloc = a1;
+}
+
 static void seqs_free(seqs *q)
 {
 	free(q->ids);
@@ -676,6 +693,17 @@ static void namer_fill(stack_namer *n, uint32_t stack, int32_t tid, uint32_t d, 
 		k0 = 1;
 	}
 	uint32_t nf = d - k0;
+	if (n->simple && !mods) { /* most stacks: a load and a store a frame */
+		const uint32_t *ids = n->loc_ids, *locs = st->locs;
+		uint32_t *w = names + k0;
+		if (n->o->reverse)
+			for (uint32_t k = 0; k < nf; k++)
+				w[k] = ids[(size_t)locs[k] * 2] - 1;
+		else
+			for (uint32_t k = 0; k < nf; k++)
+				w[k] = ids[(size_t)locs[nf - 1 - k] * 2] - 1;
+		return;
+	}
 	for (uint32_t k = 0; k < nf; k++) {
 		uint32_t j = n->o->reverse ? k : nf - 1 - k;
 		if (n->simple) {
@@ -754,6 +782,8 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	/* one profile into an empty tree: the sorted build (see above) */
 	bool sorted = !t->chart && !o->base && t->nnodes == 1 && n < UINT32_MAX; /* 32-bit runs */
 	seqs q = { .modules = o->modules };
+	if (sorted)
+		seqs_reserve(&q, p, &gr, o->threads);
 	uint32_t *names = NULL, *mods = NULL;
 	size_t names_alloc = 0, mods_alloc = 0;
 	stack_namer nm;
