@@ -163,7 +163,10 @@
 
 	const sStack = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
-	const sValues = D.samples.values.map((c) => column(c, Float64Array));
+	// a value type the same for every sample (e.g. the sample count, 1) is
+	// kept as that number (sConst), not as a column of it
+	const sConst = D.samples.values.map((c) => (typeof c === 'number' ? c : null));
+	const sValues = D.samples.values.map((c) => (typeof c === 'number' ? null : column(c, Float64Array)));
 	const hasTime = !!D.hasTimestamps && D.samples.time !== undefined && D.samples.time !== null;
 	let sTime = null;
 	if (hasTime) {
@@ -185,7 +188,7 @@
 	// the "weight" of a sample on the timeline: its time value (cpu/wall ns) if any
 	const timeValIdx = D.valueTypes.findIndex((v) => v[1] === 'nanoseconds');
 	// D.samples.weight: per-sample time covered (ns), when values do not give it
-	const sWeight = timeValIdx >= 0 ? sValues[timeValIdx] : null;
+	const sWeight = timeValIdx < 0 ? null : sValues[timeValIdx] || new Float64Array(N).fill(sConst[timeValIdx]);
 	D.samples = null; D.frames = null; D.nodeParent = null; D.nodeFrame = null; // let the parser's arrays go
 
 	mark('decode');
@@ -551,10 +554,16 @@
 	function addAll2(n0, v0, n1, v1, stk, n) { // two value types in one pass
 		for (let i = 0; i < n; i++) { const s = stk[i]; n0[s] += v0[i]; n1[s] += v1[i]; }
 	}
+	function addAllC(n0, c0, n1, v1, stk, n) { // a constant and a column in one pass
+		for (let i = 0; i < n; i++) { const s = stk[i]; n0[s] += c0; n1[s] += v1[i]; }
+	}
+	function addAllConst(node, c, stk, n) { for (let i = 0; i < n; i++) node[stk[i]] += c; }
 	function addSome(node, val, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += val[i]; }
+	function addSomeConst(node, c, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += c; }
 	function lowerBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] < t) a = m + 1; else b = m; } return a; }
 	function upperBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] <= t) a = m + 1; else b = m; } return a; }
 	function addRange(node, val, a, b) { for (let i = a; i < b; i++) if (passMask[i]) node[sStack[i]] += val[i]; }
+	function addRangeConst(node, c, a, b) { for (let i = a; i < b; i++) if (passMask[i]) node[sStack[i]] += c; }
 	function countRange(a, b) { let n = 0; for (let i = a; i < b; i++) n += passMask[i]; return n; }
 	function addInto(dst, idx, src) { for (let i = 0; i < src.length; i++) dst[idx[i]] += src[i]; }
 	// totals: every node's value added to its parent's (parents precede children)
@@ -574,20 +583,36 @@
 		let n = 0;
 		if (!sel && filterAll) {
 			n = N;
+			// two value types a pass (a constant one: no column to read)
 			let j = 0;
-			for (; j + 1 < nValues; j += 2) addAll2(agg.node[j], sValues[j], agg.node[j + 1], sValues[j + 1], sStack, N);
-			if (j < nValues) addAll(agg.node[j], sValues[j], sStack, N);
+			for (; j + 1 < nValues; j += 2) {
+				const a = sValues[j], b = sValues[j + 1], na = agg.node[j], nb = agg.node[j + 1];
+				if (a && b) addAll2(na, a, nb, b, sStack, N);
+				else if (b) addAllC(na, sConst[j], nb, b, sStack, N);
+				else if (a) addAllC(nb, sConst[j + 1], na, a, sStack, N);
+				else { addAllConst(na, sConst[j], sStack, N); addAllConst(nb, sConst[j + 1], sStack, N); }
+			}
+			if (j < nValues) {
+				if (sValues[j]) addAll(agg.node[j], sValues[j], sStack, N);
+				else addAllConst(agg.node[j], sConst[j], sStack, N);
+			}
 		} else if (sel) {
 			// a time range: per thread, the samples in it are one run of the
 			// time-sorted index (binary search), so the cost is the range's
 			for (let k = 0; k < threads.length; k++) {
 				const T = thTime[k], a = thStart[k] + lowerBoundT(T, lo), b = thStart[k] + upperBoundT(T, hi);
-				for (let j = 0; j < nValues; j++) addRange(agg.node[j], sValues[j], a, b);
+				for (let j = 0; j < nValues; j++) {
+					if (sValues[j]) addRange(agg.node[j], sValues[j], a, b);
+					else addRangeConst(agg.node[j], sConst[j], a, b);
+				}
 				n += countRange(a, b);
 			}
 		} else {
 			for (let i = 0; i < N; i++) n += passMask[i];
-			for (let j = 0; j < nValues; j++) addSome(agg.node[j], sValues[j], passMask);
+			for (let j = 0; j < nValues; j++) {
+				if (sValues[j]) addSome(agg.node[j], sValues[j], passMask);
+				else addSomeConst(agg.node[j], sConst[j], passMask);
+			}
 		}
 		agg.samples = n;
 		for (let j = 0; j < nValues; j++) {
