@@ -45,29 +45,48 @@
 		return bytes;
 	}
 	// zigzag LEB128 varints (protobuf's sint64) + base -> out[0..len), exact
-	// below 2^53. Values of up to 4 bytes (28 bits: ids, time deltas) stay in
-	// int32 arithmetic; a longer one (a first timestamp) takes the float path.
-	// One pass straight into the column: no count, no intermediate array.
+	// below 2^53. One pass straight into the column. Most entries of a
+	// recording's columns (time deltas, weights, parents) take one or two
+	// bytes, in no predictable order: those are read without a branch on
+	// which (the next varint's first byte is read too, masked off when it
+	// is not this one's: the last entry, with nothing after it, goes the
+	// general way); longer ones take unvarintOne.
 	function unvarintInto(out, b, base, len) {
-		for (let i = 0, k = 0; k < len; k++) {
-			let y = b[i++], x = y & 127;
+		let i = 0, k = 0;
+		for (; k < len - 1; k++) {
+			const y0 = b[i], y1 = b[i + 1];
+			if ((y0 & y1) < 128) {
+				const c = y0 >> 7, x = (y0 & 127) | (((y1 & 127) << 7) & -c);
+				i += 1 + c;
+				out[k] = ((x >>> 1) ^ -(x & 1)) + base;
+			} else {
+				i = unvarintOne(out, b, base, i, k);
+			}
+		}
+		for (; k < len; k++) i = unvarintOne(out, b, base, i, k);
+	}
+	// entry k from byte i; returns the next entry's byte. Values of up to 4
+	// bytes (28 bits: ids, time deltas) stay in int32 arithmetic; a longer
+	// one (a first timestamp) takes the float path.
+	function unvarintOne(out, b, base, i, k) {
+		let y = b[i++], x = y & 127;
+		if (y >= 128) {
+			y = b[i++]; x |= (y & 127) << 7;
 			if (y >= 128) {
-				y = b[i++]; x |= (y & 127) << 7;
+				y = b[i++]; x |= (y & 127) << 14;
 				if (y >= 128) {
-					y = b[i++]; x |= (y & 127) << 14;
+					y = b[i++]; x |= (y & 127) << 21;
 					if (y >= 128) {
-						y = b[i++]; x |= (y & 127) << 21;
-						if (y >= 128) {
-							let v = x, mul = 268435456; // 2^28
-							do { y = b[i++]; v += (y & 127) * mul; mul *= 128; } while (y >= 128);
-							out[k] = (v % 2 === 0 ? v / 2 : -(v + 1) / 2) + base;
-							continue;
-						}
+						let v = x, mul = 268435456; // 2^28
+						do { y = b[i++]; v += (y & 127) * mul; mul *= 128; } while (y >= 128);
+						out[k] = (v % 2 === 0 ? v / 2 : -(v + 1) / 2) + base;
+						return i;
 					}
 				}
 			}
-			out[k] = ((x >>> 1) ^ -(x & 1)) + base;
 		}
+		out[k] = ((x >>> 1) ^ -(x & 1)) + base;
+		return i;
 	}
 	// base + W-byte unsigned integers in byte planes (every entry's lowest
 	// byte, then every entry's next one...) -> out[0..len): one loop per
