@@ -741,12 +741,17 @@ void names_simplify(profile *p, names_mode m, bool force)
 			continue; /* demangled already */
 		sb_reset(&sb);
 		if (!names_demangle(sys, m, &sb)) {
-			sb_adds(&sb, sys);
-			if (m != NAMES_FULL && looks_demangled_cpp(sys)) {
-				remove_matching(&sb, '(', ')');
-				if (m == NAMES_SHORT)
-					remove_matching(&sb, '<', '>');
+			if (m == NAMES_FULL || !looks_demangled_cpp(sys)) {
+				/* the name is the system name (interned: the same
+				 * string is the same pointer) */
+				if (!fn->name || (fn->name != sys && strcmp(fn->name, sys)))
+					prof_rename_function(p, i, sys);
+				continue;
 			}
+			sb_adds(&sb, sys);
+			remove_matching(&sb, '(', ')');
+			if (m == NAMES_SHORT)
+				remove_matching(&sb, '<', '>');
 		}
 		if (!fn->name || strcmp(fn->name, sb.len ? sb.buf : ""))
 			prof_rename_function(p, i, sb.len ? sb.buf : "");
