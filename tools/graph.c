@@ -37,6 +37,7 @@ struct graph {
 	uint32_t *loc_keys;
 	size_t nloc_keys, loc_keys_alloc;
 	prof_groups groups; /* of the shown samples whose value is not 0 */
+	bool *recursive;    /* per group: its stack has a location twice in a row */
 	uint32_t v;         /* the value the graph sums */
 	uint32_t *tag_of_labelset; /* id in strs, or NONE when no string labels */
 	int64_t total;
@@ -416,11 +417,15 @@ graph *graph_new(const profile *p, const graph_opts *o)
 		g->tag_of_labelset[i] = o->tags ? labelset_tag(g, &p->labelsets[i], &sb) : PROF_NONE;
 	/* the keys of every location a group reaches */
 	raw_info ri = { STRBUF_INIT, STRBUF_INIT, "", 0, 0, 0 };
+	g->recursive = xcalloc(g->groups.n + 1, sizeof(bool));
 	for (size_t i = 0; i < g->groups.n; i++) {
 		const prof_stack *st = &p->stacks[g->groups.g[i].stack];
 		for (uint32_t d = 0; d < st->depth; d++) {
 			uint32_t n;
-			loc_keys(g, st->locs[d], &n, &ri, &sb);
+			if (d && st->locs[d] == st->locs[d - 1])
+				g->recursive[i] = true; /* and its keys are known */
+			else
+				loc_keys(g, st->locs[d], &n, &ri, &sb);
 		}
 	}
 	sb_release(&ri.func);
@@ -455,6 +460,7 @@ void graph_free(graph *g)
 	prof_groups_free(&g->groups);
 	free(g->tag_of_labelset);
 	free(g->loc_off);
+	free(g->recursive);
 	free(g->loc_keys);
 	free(g->infos);
 	free(g->key_of_str);
@@ -659,6 +665,7 @@ static size_t group_tags(graph *g, const prof_group *gr, graph_tag **tags, size_
 typedef struct key_iter {
 	const graph *g;
 	const prof_stack *st;
+	bool recursive;      /* a location comes twice in a row */
 	uint32_t d;          /* locations left (the next is locs[d - 1]) */
 	const uint32_t *keys; /* the current location's, leaf first */
 	uint32_t ni, nk;      /* lines left of it, and its line count */
@@ -667,7 +674,7 @@ typedef struct key_iter {
 static inline key_iter keys_of(const graph *g, size_t group)
 {
 	const prof_stack *st = &g->p->stacks[g->groups.g[group].stack];
-	return (key_iter){ g, st, st->depth, NULL, 0, 0 };
+	return (key_iter){ g, st, g->recursive[group], st->depth, NULL, 0, 0 };
 }
 
 /* The next key, and whether it is inlined into the one before (not its
@@ -679,6 +686,11 @@ static inline bool key_next(key_iter *it, uint32_t *key, bool *inl)
 			return false;
 		uint32_t loc = it->st->locs[--it->d];
 		const prof_location *l = &it->g->p->locations[loc];
+		/* a run of one location of one line (a recursion) is one key:
+		 * every user counts a node once per sample and makes no edge
+		 * from a node to itself */
+		while (it->recursive && l->nlines <= 1 && it->d && it->st->locs[it->d - 1] == loc)
+			it->d--;
 		it->nk = it->ni = l->nlines ? l->nlines : 1;
 		it->keys = it->g->loc_keys + it->g->loc_off[loc];
 	}

@@ -188,6 +188,85 @@ static void test_paths_like_go(void **state)
 	assert_string_equal(graph_trim_path("/proc/self/cwd/a.c", NULL, NULL), "a.c");
 }
 
+/* The nodes and edges of g as text, in node order. */
+static void graph_text(const graph *g, strbuf *sb)
+{
+	uint32_t n, ne;
+	const graph_node *nodes = graph_nodes(g, &n);
+	const graph_edge *edges = graph_edges(g, &ne);
+	sb_reset(sb);
+	for (uint32_t i = 0; i < n; i++)
+		sb_addf(sb, "%s %lld %lld\n", graph_node_info(g, &nodes[i])->name,
+			(long long)nodes[i].flat, (long long)nodes[i].cum);
+	for (uint32_t i = 0; i < ne; i++)
+		if (!edges[i].dead)
+			sb_addf(sb, "%s -> %s %lld%s\n", graph_node_info(g, &nodes[edges[i].src])->name,
+				graph_node_info(g, &nodes[edges[i].dst])->name,
+				(long long)edges[i].weight, edges[i].inline_call ? " inline" : "");
+}
+
+/* A recursion through one location (the same location index again and
+ * again, as a converter that interns locations makes it) gives the graph
+ * of the same recursion through distinct locations: a run of one location
+ * counts once and makes no edge to itself; an inlined location repeated
+ * still makes its edges both ways. */
+static void test_recursion_one_location(void **state)
+{
+	(void)state;
+	static const char *const s[] = { "main;f;f;f;g", "main;f;f", "main;h=f;h=f;g", "main;g;f;f" };
+	static const int64_t v[] = { 4, 2, 1, 3 };
+	profile *distinct = make(s, v, 4);
+	profile *p = prof_new();
+	prof_value_type t = { "samples", "count" };
+	prof_set_sample_types(p, &t, 1);
+	uint32_t fn[4];
+	const char *names[] = { "main", "f", "g", "h" };
+	uint32_t loc[5];
+	for (int i = 0; i < 4; i++) {
+		fn[i] = prof_intern_function(p, names[i], names[i], "", 0);
+		loc[i] = prof_add_location(p, PROF_NONE, 0x100 + (uint64_t)i,
+					   &(prof_line){ fn[i], 0, 0 }, 1);
+	}
+	prof_line hf[2] = { { fn[1], 0, 0 }, { fn[3], 0, 0 } }; /* f inlined into h */
+	loc[4] = prof_add_location(p, PROF_NONE, 0x200, hf, 2);
+	/* leaf first: the stacks of s */
+	const uint32_t st[4][5] = { { loc[2], loc[1], loc[1], loc[1], loc[0] },
+				    { loc[1], loc[1], loc[0] },
+				    { loc[2], loc[4], loc[4], loc[0] },
+				    { loc[1], loc[1], loc[2], loc[0] } };
+	const uint32_t depth[4] = { 5, 3, 4, 4 };
+	for (int i = 0; i < 4; i++)
+		prof_add_sample(p, prof_intern_stack(p, st[i], depth[i]), 0, &v[i], -1, -1, 0);
+	graph_opts o = { GRAPH_FUNCTION, 0, NULL, false, false };
+	strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	for (int trimmed = 0; trimmed < 2; trimmed++) {
+		graph *ga = graph_new(distinct, &o), *gb = graph_new(p, &o);
+		if (trimmed) {
+			graph_trim_opts to = { 0.2, 0.001, 2, false, false, false };
+			graph_trim_result r;
+			graph_build_trimmed(ga, &to, &r);
+			graph_build_trimmed(gb, &to, &r);
+		} else {
+			graph_build_all(ga);
+			graph_build_all(gb);
+		}
+		graph_text(ga, &a);
+		graph_text(gb, &b);
+		assert_string_equal(b.buf, a.buf);
+		if (!trimmed) { /* the inlined location twice: edges both ways */
+			assert_non_null(strstr(a.buf, "h -> f 1 inline\n"));
+			assert_non_null(strstr(a.buf, "f -> h 1\n"));
+			assert_non_null(strstr(a.buf, "f 5 10\n")); /* cum once per sample */
+		}
+		graph_free(ga);
+		graph_free(gb);
+	}
+	sb_release(&a);
+	sb_release(&b);
+	prof_free(distinct);
+	prof_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_trim_rebuild_residual_inline),
 		cmocka_unit_test(test_nodecount_keeps_top),
 		cmocka_unit_test(test_paths_like_go),
+		cmocka_unit_test(test_recursion_one_location),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
