@@ -141,6 +141,13 @@ static void scaled_label(strbuf *sb, double value, const char *from, const char 
 {
 	const char *label;
 	double v = scale(value, from, to, &label);
+	if (v == (double)(int64_t)v && fabs(v) < 1e15 && v != 0) {
+		/* a whole number (most counts): "%.2f" would print it with
+		 * ".00", which is cut */
+		prof_add_value(sb, (int64_t)v, 0);
+		sb_adds(sb, label);
+		return;
+	}
 	char buf[64];
 	snprintf(buf, sizeof(buf), "%.2f", v);
 	size_t n = strlen(buf);
@@ -504,19 +511,30 @@ graph *top_report_graph(const profile *p, const top_opts *o, uint32_t v, bool tr
 	return g;
 }
 
+/* printf's "%10s" of sb (bytes, as printf counts them). */
+static void pad10(strbuf *out, const strbuf *sb)
+{
+	for (size_t i = sb->len; i < 10; i++)
+		sb_addc(out, ' ');
+	sb_add(out, sb->buf, sb->len);
+}
+
 /* A node's "flat flat% sum% cum cum%" columns. */
 static void node_row(strbuf *out, const graph_node *nd, int64_t flat_sum, int64_t total,
 		     uint32_t dec, const char *unit, const char *ou)
 {
 	strbuf sb = STRBUF_INIT;
 	top_format(&sb, nd->flat, dec, unit, ou);
-	sb_addf(out, "%10s ", sb.buf);
+	pad10(out, &sb);
+	sb_addc(out, ' ');
 	top_percent(out, nd->flat, total);
 	sb_addc(out, ' ');
 	top_percent(out, flat_sum, total);
 	sb_reset(&sb);
 	top_format(&sb, nd->cum, dec, unit, ou);
-	sb_addf(out, " %10s ", sb.buf);
+	sb_addc(out, ' ');
+	pad10(out, &sb);
+	sb_addc(out, ' ');
 	top_percent(out, nd->cum, total);
 	sb_release(&sb);
 }
