@@ -86,7 +86,7 @@ for shape in shared random flat deep cxx; do
 	gen $shape > "$W/in.folded"
 	insize=$(wc -c < "$W/in.folded")
 	"$BIN/cprof-pprof" -o "$W/in.pb.gz" "$W/in.folded"
-	fl=$(cpu 3 "$BIN/cprof-flame" "$W/in.folded")
+	fl=$(cpu 10 "$BIN/cprof-flame" "$W/in.folded")
 	svgsize=$(wc -c < "$W/out")
 	# the I/O floor: read the input, write an output of the SVG's size
 	head -c "$svgsize" /dev/zero > "$W/zero"
@@ -98,7 +98,7 @@ for shape in shared random flat deep cxx; do
 		fg="not run"
 		fgr="-"
 	fi
-	top=$(cpu 3 "$BIN/cprof-top" "$W/in.pb.gz")
+	top=$(cpu 10 "$BIN/cprof-top" "$W/in.pb.gz")
 	topsize=$(wc -c < "$W/out")
 	head -c "$topsize" /dev/zero > "$W/zero"
 	io2=$(cpu 20 sh -c 'cat "$1" > /dev/null; cat "$2"' sh "$W/in.pb.gz" "$W/zero")
@@ -113,5 +113,6 @@ for shape in shared random flat deep cxx; do
 		$((insize / 1024)) $((svgsize / 1024)) "$fl" "$fg" "$fgr" "$(ratio "$fl" "$io")" \
 		"$top" "$gp" "$gpr" "$(ratio "$top" "$io2")"
 done
-echo "(CPU seconds, best of 3; ratio = peer / cprof; floor = cprof / (cat input + write"
+echo "(CPU seconds: cprof best of 3 rounds of 10 runs (GNU time counts 10 ms ticks: one"
+echo " round of 10 resolves 1 ms), the peers once; ratio = peer / cprof; floor = cprof / (cat input + write"
 echo " an output of the same size): how many times the bare I/O the tool takes)"
