@@ -282,9 +282,15 @@
 		return nameRankCache;
 	}
 	// cprof-html numbers the flame nodes in preorder, each node's children
-	// in name order (JavaScript's string order): listed in id order, they
-	// are sorted as flamegraph.pl sorts them
-	const fKids = childrenCSR(fnParent, nF, null, 0);
+	// in name order (JavaScript's string order, as flamegraph.pl sorts): a
+	// node's subtree is the fSize[v] nodes from v, so its children are
+	// v + 1, then each next one after the last one's subtree:
+	//   for (let c = v + 1, e = v + fSize[v]; c < e; c += fSize[c])
+	const fSize = (function (parent, n) {
+		const size = new Int32Array(n).fill(1);
+		for (let f = n - 1; f > 0; f--) size[parent[f]] += size[f];
+		return size;
+	})(fnParent, nF);
 	mark('flamekids');
 
 	// first[i]: no ancestor of node i has the same key (-1 .. nKeys-1), so
@@ -308,7 +314,7 @@
 	}
 	// (only the Top table's cum, the callers/callees and tests need it: built on first use)
 	let fFirstCache = null;
-	const fFirstOcc = () => fFirstCache || (fFirstCache = firstOccurrence(nF, fKids, [0], fnName, NSTR));
+	const fFirstOcc = () => fFirstCache || (fFirstCache = firstOccurrence(nF, childrenCSR(fnParent, nF, null, 0), [0], fnName, NSTR));
 	// the same for stack nodes by frame (the top table by line): built on first use
 	let sFirstCache = null;
 	function sFirstOcc() {
@@ -966,8 +972,7 @@
 		let f = 0;
 		for (const name of st.focus) {
 			let next = -1;
-			for (let j = fKids.start[f]; j < fKids.start[f + 1]; j++) {
-				const c = fKids.kids[j];
+			for (let c = f + 1, e = f + fSize[f]; c < e; c += fSize[c]) {
 				if (S[fnName[c]] === name) { next = c; break; }
 			}
 			if (next < 0) break;
@@ -996,8 +1001,8 @@
 				xs.push(x); ws.push(w); ds.push(d); ns.push(v);
 				if (d > maxDepth) maxDepth = d;
 				let cx = x;
-				for (let j = fKids.start[v]; j < fKids.start[v + 1]; j++) {
-					const c = fKids.kids[j], cw = tot[c] * scale;
+				for (let c = v + 1, e = v + fSize[v]; c < e; c += fSize[c]) {
+					const cw = tot[c] * scale;
 					if (cw >= 0.5) stack.push(c, cx, d + 1);
 					cx += cw;
 				}
@@ -1257,8 +1262,7 @@
 			stack.push(v, 0);
 			while (stack.length) {
 				const tn = stack.pop(), fv = stack.pop();
-				for (let j = fKids.start[fv]; j < fKids.start[fv + 1]; j++) {
-					const k = fKids.kids[j];
+				for (let k = fv + 1, e = fv + fSize[fv]; k < e; k += fSize[k]) {
 					if (tot[k] === 0) continue;
 					const ck = swChild(callees, tn, fnName[k]);
 					callees.val[ck] += tot[k];
