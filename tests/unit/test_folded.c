@@ -48,6 +48,53 @@ static void test_read_builds_leaf_first_model(void **state)
 	prof_free(p);
 }
 
+/* The stack of sample i as "root;...;leaf" of its functions' names. */
+static void stack_text(const profile *p, size_t i, strbuf *sb)
+{
+	const prof_stack *st = &p->stacks[p->samples[i].stack];
+	sb_reset(sb);
+	for (uint32_t k = st->depth; k-- > 0;) {
+		const prof_location *l = &p->locations[st->locs[k]];
+		sb_addf(sb, "%s%s", sb->len ? ";" : "", p->functions[l->lines[0].function].name);
+	}
+}
+
+/* Lines that share bytes with the line before in every way (the same
+ * line, a prefix, a frame that only starts the same, a longer frame, an
+ * empty frame) each read as their own stack: the frames a line shares
+ * with the previous one are taken by their lengths from one compare of
+ * the bytes. */
+static void test_read_lines_sharing_bytes(void **state)
+{
+	(void)state;
+	static const char *const stacks[] = {
+		"a;bb;c", "a;bb;c", "a;bb", "a;b", "a;bb;cc;d", "a;bb;c;d", "a;bb;c;dd;e", "a;bb",
+		"a;;b", "a;;b;c", "a", "ab;c", "a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q;r;s;t;u;v;w;x;y;z",
+		"a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q;r;s;t;u;v;w;x;y;zz", "a;b;c;d;e;f;g;h;i;j;k;l",
+	};
+	strbuf in = STRBUF_INIT, got = STRBUF_INIT, want = STRBUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(stacks); i++)
+		sb_addf(&in, "%s %zu\n", stacks[i], i + 1);
+	profile *p = read_text(in.buf);
+	assert_int_equal(p->nsamples, ARRAY_SIZE(stacks));
+	for (size_t i = 0; i < ARRAY_SIZE(stacks); i++) {
+		stack_text(p, i, &got);
+		sb_reset(&want);
+		/* an empty frame is flamegraph.pl's nameless one */
+		for (const char *c = stacks[i]; *c; c++)
+			if (*c == ';' && (c[1] == ';' || c == stacks[i]))
+				sb_adds(&want, ";[unknown]");
+			else
+				sb_addc(&want, *c);
+		assert_string_equal(got.buf, want.buf);
+		assert_int_equal(prof_sample_values(p, i)[0], (int64_t)i + 1);
+	}
+	prof_free(p);
+	sb_release(&in);
+	sb_release(&got);
+	sb_release(&want);
+}
+
 static void expect_error(const char *text, const char *want)
 {
 	profile *p = prof_new();
@@ -406,6 +453,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_builds_leaf_first_model),
+		cmocka_unit_test(test_read_lines_sharing_bytes),
 		cmocka_unit_test(test_bad_lines_name_their_number),
 		cmocka_unit_test(test_lines_flamegraph_pl_ignores),
 		cmocka_unit_test(test_frame_ending_in_a_version_is_a_name),
