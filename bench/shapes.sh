@@ -33,13 +33,15 @@ command -v go > /dev/null && GO=go
 
 # cpu R CMD...: user + system seconds of one run of CMD (stdout to $W/out),
 # R runs timed together, best of 3 rounds (R = 1: one round, for the slow
-# peers)
+# peers; R = -1: three rounds of one run, for go, whose single runs vary
+# by half under load)
 cpu() {
 	r=$1
 	shift
 	best=""
 	rounds="1 2 3"
 	[ "$r" -gt 1 ] || rounds=1
+	[ "$r" -ge 0 ] || { r=1; rounds="1 2 3"; }
 	for i in $rounds; do
 		/usr/bin/time -f "%U %S" -o "$W/time" sh -c \
 			'n=$1; shift; while [ "$n" -gt 0 ]; do "$@" > "$OUT" 2>/dev/null; n=$((n - 1)); done' \
@@ -103,7 +105,7 @@ for shape in shared random flat deep cxx; do
 	head -c "$topsize" /dev/zero > "$W/zero"
 	io2=$(cpu 20 sh -c 'cat "$1" > /dev/null; cat "$2"' sh "$W/in.pb.gz" "$W/zero")
 	if [ -n "$GO" ]; then
-		gp=$(cpu 1 go tool pprof -top "$W/in.pb.gz")
+		gp=$(cpu -1 go tool pprof -top "$W/in.pb.gz")
 		gpr=$(ratio "$gp" "$top")
 	else
 		gp="not run"
@@ -114,5 +116,5 @@ for shape in shared random flat deep cxx; do
 		"$top" "$gp" "$gpr" "$(ratio "$top" "$io2")"
 done
 echo "(CPU seconds: cprof best of 3 rounds of 10 runs (GNU time counts 10 ms ticks: one"
-echo " round of 10 resolves 1 ms), the peers once; ratio = peer / cprof; floor = cprof / (cat input + write"
+echo " round of 10 resolves 1 ms), go best of 3 runs, flamegraph.pl once; ratio = peer / cprof; floor = cprof / (cat input + write"
 echo " an output of the same size): how many times the bare I/O the tool takes)"
