@@ -179,6 +179,65 @@ void top_format(strbuf *sb, int64_t v, uint32_t decimals, const char *unit, cons
 	scaled_label(sb, prof_value_real(v, decimals), unit, out_unit);
 }
 
+/* printf's "%5.2f%%" (r >= 1) or "%5.2g%%" (1e-4 <= r < 1) of r, without
+ * printf: r scaled to two digits is rounded to the nearest. False (nothing
+ * written) when that rounding is close to a tie (printf rounds the exact
+ * binary value, which the scaled double may miss by an ulp), or r is out
+ * of those ranges. */
+static bool percent_digits(strbuf *sb, double r)
+{
+	static const double pow10[] = { 1e2, 1e3, 1e4, 1e5 };
+	int e; /* r's decimal exponent, for "%.2g": -1..-4 */
+	double x;
+	if (r >= 1.0 && r < 1e6) {
+		e = 1;
+		x = r * 100;
+	} else if (r >= 1e-4 && r < 1.0) {
+		e = r >= 0.1 ? -1 : r >= 0.01 ? -2 : r >= 0.001 ? -3 : -4;
+		x = r * pow10[-e - 1];
+	} else {
+		return false;
+	}
+	double whole = floor(x), frac = x - whole;
+	if (fabs(frac - 0.5) < 1e-6)
+		return false;
+	uint64_t c = (uint64_t)whole + (frac > 0.5);
+	char buf[32];
+	size_t n = 0;
+	if (e == 1) { /* c / 100 with two decimals */
+		char d[24];
+		int k = 0;
+		uint64_t u = c / 100;
+		do
+			d[k++] = (char)('0' + u % 10);
+		while (u /= 10);
+		while (k)
+			buf[n++] = d[--k];
+		buf[n++] = '.';
+		buf[n++] = (char)('0' + c / 10 % 10);
+		buf[n++] = (char)('0' + c % 10);
+	} else if (c == 100 && e == -1) {
+		buf[n++] = '1'; /* rounded up to 1: "%g" prints "1" */
+	} else {
+		if (c == 100) { /* rounded up to the next power of ten */
+			c = 10;
+			e++;
+		}
+		buf[n++] = '0';
+		buf[n++] = '.';
+		for (int z = -1; z > e; z--)
+			buf[n++] = '0';
+		buf[n++] = (char)('0' + c / 10);
+		if (c % 10) /* "%g" drops trailing zeros */
+			buf[n++] = (char)('0' + c % 10);
+	}
+	for (size_t i = n; i < 5; i++)
+		sb_addc(sb, ' ');
+	sb_add(sb, buf, n);
+	sb_addc(sb, '%');
+	return true;
+}
+
 void top_percent(strbuf *sb, int64_t v, int64_t total)
 {
 	double r = 0;
@@ -186,6 +245,8 @@ void top_percent(strbuf *sb, int64_t v, int64_t total)
 		r = fabs((double)v / (double)total) * 100;
 	if (r >= 99.95 && r <= 100.05)
 		sb_adds(sb, "  100%");
+	else if (percent_digits(sb, r))
+		return;
 	else if (r >= 1.0)
 		sb_addf(sb, "%5.2f%%", r);
 	else

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,6 +215,50 @@ static void test_parse_by(void **state)
 	assert_int_equal(top_parse_by("lines", &by), -1);
 }
 
+/* top_percent prints what printf("%5.2f%%") / ("%5.2g%%") print (pprof's
+ * percentages), for the ratios of every pair of small counts, of random
+ * large ones, and at the ties where rounding decides. */
+static void expect_percent(int64_t v, int64_t total)
+{
+	double r = total ? fabs((double)v / (double)total) * 100 : 0;
+	char want[64];
+	if (r >= 99.95 && r <= 100.05)
+		snprintf(want, sizeof(want), "  100%%");
+	else
+		snprintf(want, sizeof(want), r >= 1.0 ? "%5.2f%%" : "%5.2g%%", r);
+	strbuf got = STRBUF_INIT;
+	top_percent(&got, v, total);
+	if (strcmp(got.buf, want))
+		fail_msg("top_percent(%lld, %lld): got '%s', want '%s'", (long long)v,
+			 (long long)total, got.buf, want);
+	sb_release(&got);
+}
+
+static void test_percent_like_printf(void **state)
+{
+	(void)state;
+	for (int64_t total = 1; total <= 2000; total++)
+		for (int64_t v = 0; v <= total; v += 1 + (total > 400) * (total / 400))
+			expect_percent(v, total);
+	uint64_t x = 88172645463325252ull;
+	for (int i = 0; i < 300000; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int64_t total = (int64_t)(x % 100000000000ull) + 1;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int64_t v = (int64_t)(x % (uint64_t)total) >> (x % 23);
+		expect_percent(v, total);
+		expect_percent(-v, total);
+		expect_percent(total * 3 + v, total); /* over 100 % */
+	}
+	/* ties and near-ties of the last digit, and the ends of %g's ranges */
+	static const int64_t pairs[][2] = { { 1, 8 }, { 1, 16 }, { 1, 80 }, { 1, 800 }, { 1, 8000 },
+					     { 199, 200 }, { 1999, 2000 }, { 19999, 20000 },
+					     { 1, 10000 }, { 1, 10001 }, { 1, 1000000 }, { 995, 100000 },
+					     { 9995, 1000000 }, { 99995, 10000000 }, { 5, 400 } };
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		expect_percent(pairs[i][0], pairs[i][1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_fractional_values),
 		cmocka_unit_test(test_parse_by),
 		cmocka_unit_test(test_list_huge_line_number),
+		cmocka_unit_test(test_percent_like_printf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
