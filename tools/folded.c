@@ -95,7 +95,9 @@ static inline size_t frame_scan(const unsigned char *s, const unsigned char *end
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
 	const uint64_t semis = ones * ';';
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+	/* two lanes, words taken in turn (g is the lane the last one went
+	 * to): a long name's hash is not one chain of dependent multiplies */
+	uint64_t h = 0x9e3779b97f4a7c15ull, g = 0xc2b2ae3d27d4eb4full;
 	const unsigned char *p = s;
 	while ((size_t)(limit - p) >= 8) {
 		uint64_t w = load_word(p);
@@ -106,14 +108,16 @@ static inline size_t frame_scan(const unsigned char *s, const unsigned char *end
 		if (k > rem)
 			k = rem;
 		if (k == 8) {
-			h = hash_step(h, w);
+			uint64_t t = hash_step(h, w);
+			h = g;
+			g = t;
 			p += 8;
 			continue;
 		}
 		if (k)
 			h = hash_step(h, w & (~0ull >> (64 - 8 * k)));
 		p += k;
-		*hp = hash_final(h, (size_t)(p - s));
+		*hp = hash_final(hash_step(h, g * 0xc4ceb9fe1a85ec53ull), (size_t)(p - s));
 		return (size_t)(p - s);
 	}
 	/* the last bytes of the input */
@@ -124,13 +128,21 @@ static inline size_t frame_scan(const unsigned char *s, const unsigned char *end
 			w |= (uint64_t)p[k] << (8 * k);
 			k++;
 		}
-		if (k)
+		/* as above: a whole word goes to its lane, a last part word to
+		 * the lane next in turn, so that a name hashes the same
+		 * anywhere in the input */
+		if (k == 8) {
+			uint64_t t = hash_step(h, w);
+			h = g;
+			g = t;
+		} else if (k) {
 			h = hash_step(h, w);
+		}
 		p += k;
 		if (k < 8)
 			break;
 	}
-	*hp = hash_final(h, (size_t)(p - s));
+	*hp = hash_final(hash_step(h, g * 0xc4ceb9fe1a85ec53ull), (size_t)(p - s));
 	return (size_t)(p - s);
 }
 

@@ -95,6 +95,24 @@ static void test_read_lines_sharing_bytes(void **state)
 	sb_release(&want);
 }
 
+/* A name is one location wherever it is: the reader hashes whole words in
+ * two lanes and the input's last bytes one by one, and a name that ends
+ * the input (no newline, a one-digit count) must hash as it does before. */
+static void test_read_name_at_the_end_is_the_same(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "b", "bcdefgh", "bcdefghijk", "bcdefghijklmnop",
+					     "bcdefghijklmnopqrstu" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		strbuf in = STRBUF_INIT;
+		sb_addf(&in, "a;%s 1\nx;%s 1", names[i], names[i]);
+		profile *p = read_text(in.buf);
+		assert_int_equal(p->nlocations, 3); /* a, x and the name */
+		prof_free(p);
+		sb_release(&in);
+	}
+}
+
 static void expect_error(const char *text, const char *want)
 {
 	profile *p = prof_new();
@@ -454,6 +472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_builds_leaf_first_model),
 		cmocka_unit_test(test_read_lines_sharing_bytes),
+		cmocka_unit_test(test_read_name_at_the_end_is_the_same),
 		cmocka_unit_test(test_bad_lines_name_their_number),
 		cmocka_unit_test(test_lines_flamegraph_pl_ignores),
 		cmocka_unit_test(test_frame_ending_in_a_version_is_a_name),
