@@ -693,6 +693,8 @@ static void namer_fill(stack_namer *n, uint32_t stack, int32_t tid, uint32_t d, 
 		k0 = 1;
 	}
 	uint32_t nf = d - k0;
+	if (!nf)
+		return; /* an empty stack: names may be NULL */
 	if (n->simple && !mods) { /* most stacks: a load and a store a frame */
 		const uint32_t *ids = n->loc_ids, *locs = st->locs;
 		uint32_t *w = names + k0;
