@@ -648,10 +648,12 @@ static size_t gather_modules(const pd *r, uint32_t pid, uint64_t t, dwu_module *
 		const char *f = pm->file;
 		if (m->time > t || m->time < ex)
 			continue;
-		/* the vdso (no file) when it is this system's: its CFI unwinds
-		 * a sample taken in it (clock_gettime), as perf's copy of it does */
+		/* the vdso (no file) when it is this system's, or when no
+		 * build-id was recorded (perf record -z, --no-buildid), as perf
+		 * report assumes: its CFI unwinds a sample taken in it
+		 * (clock_gettime), as perf's copy of it does */
 		bool vdso = !strcmp(f, "[vdso]") && *vdso_build_id() &&
-			    !strcmp(pm->build_id, vdso_build_id());
+			    (!pm->build_id || !*pm->build_id || !strcmp(pm->build_id, vdso_build_id()));
 		if (!vdso && (f[0] != '/' || f[1] == '/' || !strncmp(f, "/memfd:", 7)))
 			continue;
 		bool dup = false;

@@ -389,7 +389,8 @@ static void elfsyms_free(elfsyms *es)
 typedef struct symmod {
 	char *key_path, *key_bid; /* (file, recorded build-id) */
 	bool ok;
-	char *why; /* when !ok: why the file gives no symbols */
+	char *why; /* when !ok: why the file gives no symbols; when ok, a warning or "" */
+	bool warned; /* the warning was given */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	GElf_Phdr *loads; /* PT_LOAD segments */
@@ -574,9 +575,10 @@ static bool symmod_open(symmod *sm, const prof_mapping *m, const sym_session *s,
 			return false;
 		}
 	} else if (vdso) {
-		sb_release(&have);
-		sb_adds(why, "no recorded build-id to check this system's vdso against");
-		return false;
+		/* as perf report does: right for a recording made on this kernel
+		 * (said once; sm->ok with a why is a warning) */
+		sb_adds(why, "no recorded build-id to check it against: this system's vdso is used, as "
+			     "perf report uses it (right for a recording made on this kernel)");
 	}
 	sm->file_bid = n > 0 ? sb_detach(&have, NULL) : NULL;
 	sb_release(&have);
@@ -1036,13 +1038,16 @@ void sym_symbolize(profile *p, const bool *is_call, const prof_read_opts *o, sym
 			continue;
 		symmod *sm;
 		size_t nleft = symbolize_module(&r, m0, todo, start, done, &sm);
+		const prof_mapping *pm = &p->mappings[m0];
 		if (!(sm && sm->ok)) {
-			const prof_mapping *pm = &p->mappings[m0];
 			s->st.unresolved += nleft;
 			if (sm && *sm->why)
 				prof_warnf(o, "%s: %s; its %zu addresses stay %s+0xoffset", pm->file, sm->why,
 					   nleft,
 					   strrchr(pm->file, '/') ? strrchr(pm->file, '/') + 1 : pm->file);
+		} else if (*sm->why && !sm->warned) {
+			prof_warnf(o, "%s: %s", pm->file, sm->why);
+			sm->warned = true;
 		}
 	}
 	free(r.lines);

@@ -434,7 +434,8 @@ static void test_mismatch_and_missing_warn(void **state)
 }
 
 /* The vdso has no file: the symbolizer reads this process's own vdso when
- * the recorded build-id matches (the same kernel), else keeps [vdso]+0xoff. */
+ * the recorded build-id matches (the same kernel) or none was recorded
+ * (with a warning), else keeps [vdso]+0xoff. */
 /* The GNU build-id in a note section's data, if there is one. */
 static void note_build_id(Elf_Data *d, unsigned char bid[64], size_t *bidlen)
 {
@@ -488,13 +489,15 @@ static void test_vdso(void **state)
 		snprintf(hexid + 2 * i, 3, "%02x", bid[i]);
 	assert_string_equal(vdso_build_id(), hexid);
 	uint64_t start = (uint64_t)(uintptr_t)img, limit = start + ((size + 4095) & ~4095ul);
-	for (int wrong = 0; wrong < 2; wrong++) {
+	/* 0: the recorded build-id is this system's; 1: another; 2: none
+	 * recorded (this system's is used, as perf report does, saying so) */
+	for (int wrong = 0; wrong < 3; wrong++) {
 		strbuf sb = STRBUF_INIT;
 		rb_header(&sb);
 		rb_info(&sb, 1000000, 1000, CPROF_MODE_CPU, "/bin/x", "", 0);
-		if (wrong)
+		if (wrong == 1)
 			bid[0] ^= 0xff;
-		rb_mapping(&sb, 1000, start, limit, 0, bid, bidlen, "[vdso]");
+		rb_mapping(&sb, 1000, start, limit, 0, bid, wrong == 2 ? 0 : bidlen, "[vdso]");
 		rb_sample(&sb, 2000, 1, 1000000, 0, 0, &addr, 1);
 		rb_end(&sb, 3000, 1, 0);
 		warns w = { STRBUF_INIT, 0 };
@@ -504,7 +507,12 @@ static void test_vdso(void **state)
 		size_t alloc = 0;
 		assert_int_equal(prof_stack_frames(p, p->samples[0].stack, &fr, &alloc), 1);
 		prof_frame_name(p, &fr[0], &name);
-		if (!wrong) {
+		if (wrong == 2) {
+			assert_non_null(strstr(name.buf, "clock_gettime"));
+			assert_int_equal(w.n, 1);
+			assert_non_null(strstr(w.all.buf, "[vdso]: no recorded build-id to check it against: "
+							  "this system's vdso is used"));
+		} else if (!wrong) {
 			assert_non_null(strstr(name.buf, "clock_gettime"));
 			assert_int_equal(w.n, 0);
 		} else {
