@@ -232,6 +232,32 @@ typedef struct rkey {
 	uint32_t id;
 } rkey;
 
+/* One pass of an LSD radix sort: src's n elements of type T into dst,
+ * stably, by the byte (KEY(element) >> shift) & 0xff; false (nothing
+ * moved) when they all share that byte. */
+#define RADIX_PASS_FN(name, T, KEY)                                              \
+	static bool name(const T *src, T *dst, size_t n, unsigned shift)         \
+	{                                                                        \
+		size_t cnt[256] = { 0 };                                         \
+		for (size_t i = 0; i < n; i++)                                   \
+			cnt[(KEY(src[i]) >> shift) & 0xff]++;                    \
+		if (cnt[(KEY(src[0]) >> shift) & 0xff] == n)                     \
+			return false;                                            \
+		size_t sum = 0;                                                  \
+		for (int d = 0; d < 256; d++) {                                  \
+			size_t c = cnt[d];                                       \
+			cnt[d] = sum;                                            \
+			sum += c;                                                \
+		}                                                                \
+		for (size_t i = 0; i < n; i++)                                   \
+			dst[cnt[(KEY(src[i]) >> shift) & 0xff]++] = src[i];      \
+		return true;                                                     \
+	}
+#define RKEY_PRE(e) ((e).pre)
+#define U64_ITSELF(e) (e)
+RADIX_PASS_FN(rkey_radix_pass, rkey, RKEY_PRE)
+RADIX_PASS_FN(u64_radix_pass, uint64_t, U64_ITSELF)
+
 static uint64_t name_chunk(const names_table *names, uint32_t id, size_t off)
 {
 	const unsigned char *c = (const unsigned char *)names_get(names, id) + off;
@@ -261,19 +287,8 @@ static void rank_sort(const names_table *names, rkey *a, size_t n, size_t off, r
 	}
 	rkey *src = a, *dst = tmp;
 	for (unsigned shift = 0; shift < 64; shift += 8) {
-		size_t cnt[256] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			cnt[(src[i].pre >> shift) & 0xff]++;
-		if (cnt[(src[0].pre >> shift) & 0xff] == n)
+		if (!rkey_radix_pass(src, dst, n, shift))
 			continue;
-		size_t sum = 0;
-		for (int d = 0; d < 256; d++) {
-			size_t c = cnt[d];
-			cnt[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[cnt[(src[i].pre >> shift) & 0xff]++] = src[i];
 		rkey *x = src;
 		src = dst;
 		dst = x;
@@ -428,19 +443,8 @@ static void items_sort(msd *m, uint64_t *a, size_t n, uint32_t maxkey)
 	}
 	uint64_t *src = a, *dst = m->items2;
 	for (unsigned shift = 32; shift < 64 && (maxkey >> (shift - 32)); shift += 8) {
-		size_t cnt[256] = { 0 };
-		for (size_t i = 0; i < n; i++)
-			cnt[(src[i] >> shift) & 0xff]++;
-		if (cnt[(src[0] >> shift) & 0xff] == n)
+		if (!u64_radix_pass(src, dst, n, shift))
 			continue; /* one digit for all */
-		size_t sum = 0;
-		for (int d = 0; d < 256; d++) {
-			size_t c = cnt[d];
-			cnt[d] = sum;
-			sum += c;
-		}
-		for (size_t i = 0; i < n; i++)
-			dst[cnt[(src[i] >> shift) & 0xff]++] = src[i];
 		uint64_t *tmp = src;
 		src = dst;
 		dst = tmp;

@@ -421,8 +421,9 @@ static uint32_t frame_loc(freader *r, const unsigned char *line, size_t pf, size
 	return ne->loc;
 }
 
-/* The first byte where a and b differ, from i on, a word at a time (n at
- * most); SIZE_MAX when the words up to stop (< n - 8) are all equal. */
+/* The first byte where a and b differ in bytes i..stop (stop - i a multiple
+ * of 8, both readable there), a word at a time; SIZE_MAX when they are
+ * equal there. */
 static inline size_t mismatch_words(const unsigned char *a, const unsigned char *b, size_t i,
 				    size_t stop)
 {
@@ -452,16 +453,10 @@ static size_t common_prefix(const unsigned char *a, const unsigned char *b, size
 		while (n - i >= 256 && !memcmp(a + i, b + i, 256))
 			i += 256;
 	}
-	for (; n - i >= 8; i += 8) {
-		uint64_t x = ld64(a + i) ^ ld64(b + i);
-		if (x) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-			return i + (size_t)__builtin_clzll(x) / 8;
-#else
-			return i + (size_t)__builtin_ctzll(x) / 8;
-#endif
-		}
-	}
+	size_t stop = i + ((n - i) & ~(size_t)7);
+	if ((k = mismatch_words(a, b, i, stop)) != SIZE_MAX)
+		return k;
+	i = stop;
 	while (i < n && a[i] == b[i])
 		i++;
 	return i;
