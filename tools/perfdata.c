@@ -67,6 +67,7 @@ enum {
 #define CONTEXT_MAX ((uint64_t)-4095)
 #define CONTEXT_USER ((uint64_t)-512)
 #define FEAT_BUILD_ID 2
+#define FEAT_EVENT_DESC 12
 #define HEADER_SIZE 104
 #define MAX_FRAMES 65536
 
@@ -848,6 +849,119 @@ static const char *hw_name(uint64_t c)
 	return c < ARRAY_SIZE(n) ? n[c] : "events";
 }
 
+/* ---- which event is read ------------------------------------------------ */
+
+typedef struct ev_pick {
+	uint64_t at;   /* file offset of its attr */
+	uint64_t id0;  /* its first sample id (0: none) */
+	char name[64]; /* HEADER_EVENT_DESC's name, else one made from the attr */
+} ev_pick;
+
+/* The name of the event of attr a when HEADER_EVENT_DESC gives none. */
+static void attr_name(const unsigned char *a, size_t k, char *buf, size_t n)
+{
+	uint32_t type = rd32(a);
+	uint64_t config = rd64(a + 8);
+	if (type == 0)
+		snprintf(buf, n, "%s", hw_name(config));
+	else if (type == 1 && config <= 1)
+		snprintf(buf, n, "%s", config ? "task-clock" : "cpu-clock");
+	else
+		snprintf(buf, n, "event %zu (type %u, config %#llx)", k + 1, type,
+			 (unsigned long long)config);
+}
+
+/* Names the events of ev from HEADER_EVENT_DESC (d[fo..fo+fl)): u32 count,
+ * u32 attr size, then per event its attr, u32 id count, a u32-sized name and
+ * its u64 ids; an event gets the name whose ids hold its first id. */
+static void event_desc_names(const unsigned char *d, size_t n, uint64_t fo, uint64_t fl, ev_pick *ev,
+			     size_t nev)
+{
+	if (fo > n || fl > n - fo || fl < 8)
+		return;
+	const unsigned char *p = d + fo, *end = d + fo + fl;
+	uint32_t nre = rd32(p), sz = rd32(p + 4);
+	p += 8;
+	for (uint32_t e = 0; e < nre && e < 4096; e++) {
+		if ((size_t)(end - p) < (size_t)sz + 8)
+			return;
+		p += sz;
+		uint32_t nids = rd32(p), len = rd32(p + 4);
+		p += 8;
+		if (len > (size_t)(end - p) || (size_t)nids * 8 > (size_t)(end - p) - len)
+			return;
+		const char *name = (const char *)p;
+		size_t nl = strnlen(name, len);
+		p += len;
+		for (size_t i = 0; i < nev; i++)
+			for (uint32_t k = 0; k < nids && ev[i].id0; k++)
+				if (rd64(p + 8 * (size_t)k) == ev[i].id0 && nl && nl < sizeof(ev[i].name)) {
+					memcpy(ev[i].name, name, nl);
+					ev[i].name[nl] = '\0';
+				}
+		p += (size_t)nids * 8;
+	}
+}
+
+/* Whether the event named have is the one asked for: the same name, or the
+ * same before their modifiers ("cpu-clock" for "cpu-clock:u"). */
+static bool event_is(const char *have, const char *want)
+{
+	size_t h = strcspn(have, ":"), w = strcspn(want, ":");
+	return !strcmp(have, want) || (h == w && !memcmp(have, want, h) && (!have[h] || !want[w]));
+}
+
+/* Sets r->attr_at to the event read: --event's, else the first that is not
+ * a "dummy" (perf record -a and others add one, config 9, for side-band
+ * records only), warning when there are others. */
+static int choose_event(pd *r, uint64_t aoff, uint64_t alen, uint64_t asize, uint64_t desc_off,
+			uint64_t desc_len, cprof_err *err)
+{
+	const unsigned char *d = r->d;
+	size_t n = r->n;
+	uint64_t nattr = alen / asize;
+	ev_pick *ev = xcalloc(nattr ? nattr : 1, sizeof(*ev));
+	size_t nev = 0;
+	for (uint64_t i = 0; i < nattr; i++) {
+		const unsigned char *ai = d + aoff + i * asize;
+		if (rd32(ai) == 1 && rd64(ai + 8) == 9)
+			continue;
+		ev_pick *e = &ev[nev];
+		e->at = aoff + i * asize;
+		uint64_t io = rd64(ai + asize - 16), il = rd64(ai + asize - 8);
+		if (il >= 8 && io <= n && il <= n - io)
+			e->id0 = rd64(d + io);
+		attr_name(ai, nev, e->name, sizeof(e->name));
+		nev++;
+	}
+	event_desc_names(d, n, desc_off, desc_len, ev, nev);
+	size_t pick = 0;
+	const char *want = r->o->event;
+	if (want && *want) {
+		for (pick = 0; pick < nev && !event_is(ev[pick].name, want); pick++)
+			;
+		if (pick == nev) {
+			strbuf sb = STRBUF_INIT;
+			for (size_t i = 0; i < nev; i++)
+				sb_addf(&sb, "%s%s", i ? ", " : "", ev[i].name);
+			cprof_fail(err, "no event '%s' in this perf.data (it has: %s)", want, sb.buf);
+			sb_release(&sb);
+			free(ev);
+			return -1;
+		}
+	} else if (nev > 1) {
+		strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < nev; i++)
+			sb_addf(&sb, "%s%s", i ? ", " : "", ev[i].name);
+		prof_warnf(r->o, "%zu events in this perf.data (%s): only %s's samples are read "
+				 "(--event picks another)", nev, sb.buf, ev[0].name);
+		sb_release(&sb);
+	}
+	r->attr_at = nev ? ev[pick].at : aoff;
+	free(ev);
+	return 0;
+}
+
 static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 {
 	const unsigned char *d = r->d;
@@ -865,6 +979,7 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 				  (unsigned long long)hsize);
 	uint64_t asize = rd64(d + 16), aoff = rd64(d + 24), alen = rd64(d + 32);
 	uint64_t off = rd64(d + 40), len = rd64(d + 48);
+	uint64_t desc_off = 0, desc_len = 0; /* HEADER_EVENT_DESC */
 	if (asize < 64 + 16 || asize > 4096 || aoff > n || alen > n - aoff || alen < asize)
 		return cprof_fail(err, "perf.data: bad attribute section (entry size %llu, %llu bytes "
 				       "at %llu)",
@@ -881,6 +996,14 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 		/* feature sections follow the data */
 		uint64_t feat[4];
 		memcpy(feat, d + 72, 32);
+		if (feat[0] & (1u << FEAT_EVENT_DESC)) {
+			size_t idx = (size_t)__builtin_popcountll(feat[0] & ((1u << FEAT_EVENT_DESC) - 1));
+			size_t fo = off + len + idx * 16;
+			if (fo <= n && n - fo >= 16) {
+				desc_off = rd64(d + fo);
+				desc_len = rd64(d + fo + 8);
+			}
+		}
 		if (feat[0] & (1u << FEAT_BUILD_ID)) {
 			size_t idx = (size_t)__builtin_popcountll(feat[0] & ((1u << FEAT_BUILD_ID) - 1));
 			size_t fo = off + len + idx * 16;
@@ -891,20 +1014,9 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 			}
 		}
 	}
-	/* perf record -a and others add a "dummy" software event (config 9)
-	 * for side-band records only: the event read is the first other one */
-	uint64_t nattr = alen / asize, nevents = 0;
-	r->attr_at = aoff;
-	for (uint64_t i = nattr; i-- > 0;) {
-		const unsigned char *ai = d + aoff + i * asize;
-		if (!(rd32(ai) == 1 && rd64(ai + 8) == 9)) {
-			nevents++;
-			r->attr_at = aoff + i * asize;
-		}
-	}
-	if (nevents > 1)
-		prof_warnf(r->o, "%llu events in this perf.data: only the first one's samples are read",
-			   (unsigned long long)nevents);
+	if (choose_event(r, aoff, alen, asize, desc_off, desc_len, err) < 0)
+		return -1;
+	uint64_t nattr = alen / asize;
 	const unsigned char *a = d + r->attr_at;
 	uint32_t type = rd32(a), size = rd32(a + 4);
 	if (size < 64 || size > asize - 16)
@@ -954,10 +1066,16 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 /* The sample ids of the event read: samples of other events are skipped. */
 static bool first_event(const pd *r, const rec *x, const uint64_t *ids, size_t nids)
 {
-	/* without IDENTIFIER, the id's place depends on the fields before it */
-	if (!nids || !(r->sample_type & S_IDENTIFIER) || x->len < 8)
+	/* the id: first with IDENTIFIER, else after IP, TID, TIME and ADDR
+	 * (all events share one sample_type then: perf report reads it so) */
+	uint64_t st = r->sample_type;
+	size_t at = 0;
+	if (!(st & S_IDENTIFIER))
+		at = ((st & S_IP) ? 8 : 0) + ((st & S_TID) ? 8 : 0) + ((st & S_TIME) ? 8 : 0) +
+		     ((st & S_ADDR) ? 8 : 0);
+	if (!nids || !(st & (S_IDENTIFIER | S_ID)) || x->len < at + 8)
 		return true;
-	uint64_t id = rd64(x->b);
+	uint64_t id = rd64(x->b + at);
 	for (size_t i = 0; i < nids; i++)
 		if (ids[i] == id)
 			return true;

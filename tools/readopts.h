@@ -26,8 +26,9 @@ typedef struct prof_read_opts {
 	 * see the same groups either way. */
 	bool aggregate;
 	const char *debug_dir;   /* extra debug-info directory, or NULL */
-	const char *event;       /* perf script input: the event kept; NULL: the first
-				  * seen (perf.data: always its first event) */
+	const char *event;       /* perf script and perf.data input: the event kept
+				  * (perf.data: its name, modifiers optional); NULL:
+				  * the first seen (perf.data: its first) */
 	bool no_cache;           /* raw input: neither read nor write the symbol cache */
 	/* raw input: the symbolization session shared by several reads (so an
 	 * address is resolved once per run), or NULL: one per read */

@@ -17,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 54
+plan 58
 
 # node --perf-basic-prof writes /tmp/perf-PID.map and never removes it: the
 # node processes of this test write their pids to $T/*.nodepid first, and
@@ -167,6 +167,28 @@ run_limited 120 perf record -q -e dummy -e cpu-clock -g -o "$T/dummy.data" -- "$
 ok $? "perf record -e dummy -e cpu-clock -g -- abc 0.5"
 compare "$T/dummy.data" "abc, dummy event first"
 is "$("$BIN/cprof-top" "$T/dummy.data" 2>&1 > /dev/null)" "" "abc, dummy event first: no warning"
+
+# 1d''. two events (perf record -e cpu-clock,task-clock, ids after IP, TID
+#       and TIME: no IDENTIFIER): the first one read, with a warning naming
+#       both; --event reads the other; each one's total period is perf
+#       report's event count (their samples were summed before)
+run_limited 120 perf record -q -e cpu-clock,task-clock -F 999 -g -o "$T/two.data" -- "$PROGS/abc" 0.5 \
+	> /dev/null 2>&1
+ok $? "perf record -e cpu-clock,task-clock -g -- abc 0.5"
+perf report -i "$T/two.data" --stdio 2> /dev/null |
+	awk "/^# Samples: .* of event '/ { e = \$0; sub(/^.* of event '/, \"\", e); sub(/'.*/, \"\", e) }
+	     /^# Event count/ { print e, \$NF }" > "$T/two.want"
+for ev in "" cpu-clock task-clock; do
+	"$BIN/cprof-fold" ${ev:+--event "$ev"} --value cpu "$T/two.data" 2> "$T/two.err" > "$T/two.folded"
+	echo "${ev:-cpu-clock} $(awk '{ t += $NF } END { print t + 0 }' "$T/two.folded")"
+done > "$T/two.got"
+is "$(cat "$T/two.got")" "$(head -1 "$T/two.want"; cat "$T/two.want")" \
+	"two events: each one's total is perf report's event count (the first by default)"
+"$BIN/cprof-fold" "$T/two.data" 2>&1 > /dev/null | grep -q "2 events in this perf.data (cpu-clock, task-clock): only cpu-clock's"
+ok $? "two events: the warning names both and the one read"
+"$BIN/cprof-top" --event cycles "$T/two.data" > "$T/out.txt" 2> "$T/err.txt"
+[ $? -ne 0 ] && [ ! -s "$T/out.txt" ] && grep -q "no event 'cycles' in this perf.data (it has: cpu-clock, task-clock)" "$T/err.txt"
+ok $? "two events: --event cycles, which it lacks, is one error naming the events it has"
 
 # 1d'. perf record -z: the records inside zstd-compressed records, a
 #      record continuing from one into the next; read as perf report reads

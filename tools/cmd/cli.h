@@ -155,8 +155,8 @@ typedef struct cli_args {
 			 "(suffixes K, M, G; default 2G): a gzip bomb stops there",               \
 			 cli_cb_size, "a size: N, NK, NM or NG"),                                                            \
 	CLI_OPT_STRING(0, "event", &(r)->event, "EVENT",                                         \
-		       "perf script input: keep the samples of EVENT (e.g.\n"                   \
-		       "cycles); default: the first event (perf.data: its first)"),                                  \
+		       "perf script and perf.data input: keep the samples\n"                    \
+		       "of EVENT (e.g. cycles); default: the first event"),                       \
 	CLI_OPT_BOOL(0, "no-cache", &(r)->no_cache,                                              \
 		     "raw input: do not read or write the symbol cache\n"                        \
 		     "($XDG_CACHE_HOME/cprof/sym, else ~/.cache/cprof/sym)")
