@@ -678,6 +678,17 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 		    (match_frame(l2, len2, &f) || match_bare_frame(l2, len2, &f)) &&
 		    (pl_space((unsigned char)l2[0]) || parse_hex(f.pc) || span_eq(f.pc, "0")))
 			return true;
+		/* -F without dso (and without event: the head then ends in the
+		 * period, like a folded line): a tab-indented hex address under a
+		 * head with a time. cprof-fold never writes a tab (names' control
+		 * characters become spaces). */
+		event_more m;
+		if (printable_line(l2, len2) && len2 && l2[0] == '\t' && match_bare_frame(l2, len2, &f) &&
+		    parse_hex(f.pc)) {
+			parse_event_more(l1, len1, e.rest, &m);
+			if (m.time_ns >= 0)
+				return true;
+		}
 	}
 	match_event_tail(l1, len1, &e);
 	if (e.event.n)

@@ -11,7 +11,7 @@ command -v perf >/dev/null || skip_all "perf is not installed (scripts/deps.sh t
 run_limited 60 perf record -q -o "$T/probe.data" -- true >/dev/null 2>&1 ||
 	skip_all "perf record is not allowed here (perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null))"
 
-plan 25
+plan 26
 
 # report DATA ARGS...: perf report's table rows, without comments
 report() {
@@ -97,8 +97,10 @@ ok $(cmp -s "$T/stdin.folded" "$T/file.folded"; echo $?) "'-' reads perf script 
 # (any line: the main thread's samples while it starts the others, if any, sort apart)
 like "$(grep -c '^busy-[0-9];start_thread;worker;' "$T/file.folded")" "^[1-9]" "cprof-fold: the process name first, as stackcollapse-perf.pl"
 
-# -F variants: without cpu and period, without time, with pid/tid
-for f in "comm,tid,time,event,ip,sym,dso" "comm,pid,tid,period,ip,sym,dso" "comm,tid,ip,sym,dso"; do
+# -F variants: without cpu and period, without time, with pid/tid, without
+# dso (and without event: the head then ends in its period, as a folded line)
+for f in "comm,tid,time,event,ip,sym,dso" "comm,pid,tid,period,ip,sym,dso" "comm,tid,ip,sym,dso" \
+	"comm,tid,time,period,ip,sym"; do
 	perf script -i "$T/fp.data" -F "$f" >"$T/v.txt" 2>/dev/null
 	n=$("$BIN/cprof-raw" "$T/v.txt" 2>&1 | sed -n 's/^# samples: \([0-9]*\).*/\1/p')
 	is "$n" "$nperf" "perf script -F $f: every record read"

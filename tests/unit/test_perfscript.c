@@ -139,6 +139,14 @@ static void test_sideband_lines(void **state)
 	assert_string_equal(w.buf, ""); /* no "other events", no "unknown lines" */
 	prof_free(p);
 	sb_release(&w);
+	/* -F comm,tid,time,period,ip,sym: no dso, no event; the head ends in
+	 * its period as a folded line does, the tab-indented address tells */
+	static const char nodso[] = "gzip 25583 32401.690986:     250000 \n"
+				    "\t           14f02 intel_check_word.constprop.0\n"
+				    "\t  7ffd626179f000 [unknown]\n\n";
+	assert_true(perfscript_looks_like((const unsigned char *)nodso, strlen(nodso)));
+	static const char folded[] = "x;y 5\n\tab c\n"; /* no time: not a record head */
+	assert_false(perfscript_looks_like((const unsigned char *)folded, strlen(folded)));
 	/* detected as perf script whichever side-band line comes first */
 	for (const char *t = text; *t; t = strchr(t, '\n') + 1)
 		assert_true(perfscript_looks_like((const unsigned char *)t, strlen(t)) ==
