@@ -144,6 +144,7 @@ typedef struct pd {
 	bool expanded;         /* the records read are the decompressed ones (perf record -z) */
 	bool mono;             /* sample times are CLOCK_MONOTONIC */
 	size_t id_trailer, id_time_at; /* sample_id trailer size, TIME's offset in it */
+	size_t sample_id_at; /* the event id's offset in a sample; SIZE_MAX: none */
 	pmap *maps;
 	size_t nmaps, maps_alloc;
 	pev *execs, *forks;
@@ -962,6 +963,22 @@ static int choose_event(pd *r, uint64_t aoff, uint64_t alen, uint64_t asize, uin
 	return 0;
 }
 
+/* Feature bit's section (its offset and size, from the table of one
+ * {offset, size} per set bit at table, in bit order): false when the bit is
+ * not set or its entry lies past the end of the file. */
+static bool feature_section(const pd *r, uint64_t table, uint64_t feat0, unsigned bit, uint64_t *off,
+			    uint64_t *len)
+{
+	if (!(feat0 & (1ull << bit)))
+		return false;
+	uint64_t fo = table + 16 * (uint64_t)__builtin_popcountll(feat0 & ((1ull << bit) - 1));
+	if (fo > r->n || r->n - fo < 16)
+		return false;
+	*off = rd64(r->d + fo);
+	*len = rd64(r->d + fo + 8);
+	return true;
+}
+
 static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 {
 	const unsigned char *d = r->d;
@@ -996,23 +1013,11 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 		/* feature sections follow the data */
 		uint64_t feat[4];
 		memcpy(feat, d + 72, 32);
-		if (feat[0] & (1u << FEAT_EVENT_DESC)) {
-			size_t idx = (size_t)__builtin_popcountll(feat[0] & ((1u << FEAT_EVENT_DESC) - 1));
-			size_t fo = off + len + idx * 16;
-			if (fo <= n && n - fo >= 16) {
-				desc_off = rd64(d + fo);
-				desc_len = rd64(d + fo + 8);
-			}
-		}
-		if (feat[0] & (1u << FEAT_BUILD_ID)) {
-			size_t idx = (size_t)__builtin_popcountll(feat[0] & ((1u << FEAT_BUILD_ID) - 1));
-			size_t fo = off + len + idx * 16;
-			if (fo <= n && n - fo >= 16) {
-				uint64_t bo = rd64(d + fo), bl = rd64(d + fo + 8);
-				if (bo <= n && bl <= n - bo)
-					build_ids(r, bo, bl);
-			}
-		}
+		feature_section(r, off + len, feat[0], FEAT_EVENT_DESC, &desc_off, &desc_len);
+		uint64_t bo, bl;
+		if (feature_section(r, off + len, feat[0], FEAT_BUILD_ID, &bo, &bl) && bo <= n &&
+		    bl <= n - bo)
+			build_ids(r, bo, bl);
 	}
 	if (choose_event(r, aoff, alen, asize, desc_off, desc_len, err) < 0)
 		return -1;
@@ -1045,6 +1050,14 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 	t += ((st & S_ID) ? 8 : 0) + ((st & S_STREAM_ID) ? 8 : 0) + ((st & S_CPU) ? 8 : 0) +
 	     ((st & S_IDENTIFIER) ? 8 : 0);
 	r->id_trailer = t;
+	/* a sample's id: first with IDENTIFIER, else after IP, TID, TIME and
+	 * ADDR (all events share one sample_type then: perf report reads it so) */
+	r->sample_id_at = SIZE_MAX;
+	if (st & S_IDENTIFIER)
+		r->sample_id_at = 0;
+	else if (st & S_ID)
+		r->sample_id_at = ((st & S_IP) ? 8u : 0u) + ((st & S_TID) ? 8u : 0u) +
+				  ((st & S_TIME) ? 8u : 0u) + ((st & S_ADDR) ? 8u : 0u);
 	if (nattr > 1 && !(st & (S_ID | S_IDENTIFIER)))
 		return cprof_fail(err, "perf.data with several events and no sample ids: not supported");
 
@@ -1066,14 +1079,8 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 /* The sample ids of the event read: samples of other events are skipped. */
 static bool first_event(const pd *r, const rec *x, const uint64_t *ids, size_t nids)
 {
-	/* the id: first with IDENTIFIER, else after IP, TID, TIME and ADDR
-	 * (all events share one sample_type then: perf report reads it so) */
-	uint64_t st = r->sample_type;
-	size_t at = 0;
-	if (!(st & S_IDENTIFIER))
-		at = ((st & S_IP) ? 8 : 0) + ((st & S_TID) ? 8 : 0) + ((st & S_TIME) ? 8 : 0) +
-		     ((st & S_ADDR) ? 8 : 0);
-	if (!nids || !(st & (S_IDENTIFIER | S_ID)) || x->len < at + 8)
+	size_t at = r->sample_id_at;
+	if (!nids || at == SIZE_MAX || x->len < at + 8)
 		return true;
 	uint64_t id = rd64(x->b + at);
 	for (size_t i = 0; i < nids; i++)
@@ -1209,24 +1216,21 @@ static int expand_compressed(const pd *r, iter it, unsigned char **out, size_t *
 {
 	*out = NULL;
 	*len = 0;
-	rec x;
-	iter scan = it;
-	bool any = false;
-	while (!any && next_rec(&scan, &x))
-		any = x.type == REC_COMPRESSED || x.type == REC_COMPRESSED2;
-	if (!any)
-		return 0;
 	size_t max = r->o->max_decompressed ? r->o->max_decompressed : GZ_DEFAULT_MAX_OUT;
-	ZSTD_DCtx *dc = ZSTD_createDCtx();
-	if (!dc)
-		return cprof_fail(err, "cannot start zstd for the compressed records");
+	ZSTD_DCtx *dc = NULL; /* made at the first compressed record */
 	strbuf sb = STRBUF_INIT, z = STRBUF_INIT;
+	size_t plain = it.pos; /* the records from here on are copied in one run */
+	rec x;
 	int rc = 0;
 	while (rc == 0 && next_rec(&it, &x)) {
-		if (x.type != REC_COMPRESSED && x.type != REC_COMPRESSED2) {
-			sb_add(&sb, x.b - 8, x.len + 8);
+		if (x.type != REC_COMPRESSED && x.type != REC_COMPRESSED2)
 			continue;
+		if (!dc && !(dc = ZSTD_createDCtx())) {
+			rc = cprof_fail(err, "cannot start zstd for the compressed records");
+			break;
 		}
+		sb_add(&sb, it.d + plain, x.at - plain);
+		plain = it.pos;
 		const unsigned char *b;
 		size_t n = zstd_payload(&x, &b);
 		if (n == SIZE_MAX)
@@ -1240,16 +1244,17 @@ static int expand_compressed(const pd *r, iter it, unsigned char **out, size_t *
 			rc = cprof_fail(err, "compressed records decompress to more than the %zu-byte "
 					     "limit (--max-decompressed)", max);
 	}
+	bool any = dc != NULL;
 	ZSTD_freeDCtx(dc);
-	/* an unfinished record at the end: the reader calls the file cut */
-	sb_add(&sb, z.buf, z.len);
-	sb_release(&z);
-	if (rc < 0) {
-		sb_release(&sb);
-		return -1;
+	if (rc == 0 && any) {
+		sb_add(&sb, it.d + plain, it.pos - plain);
+		/* an unfinished record at the end: the reader calls the file cut */
+		sb_add(&sb, z.buf, z.len);
+		*out = (unsigned char *)sb_detach(&sb, len);
 	}
-	*out = (unsigned char *)sb_detach(&sb, len);
-	return 0;
+	sb_release(&z);
+	sb_release(&sb);
+	return rc;
 }
 
 /* Pass 1: everything but the samples (which it counts into *nsamples):
