@@ -399,12 +399,6 @@ void sb_add_dec2(strbuf *sb, double v)
 	sb_add(sb, buf, fmt_dec2(buf, v));
 }
 
-void sb_add_fixed2(strbuf *sb, double v)
-{
-	char buf[FMT_NUM_MAX];
-	sb_add(sb, buf, fixed2(buf, v));
-}
-
 void sb_add_hex(strbuf *sb, const unsigned char *b, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -428,12 +422,6 @@ size_t fmt_i64(char *buf, int64_t v)
 		tmp[--k] = '-';
 	memcpy(buf, tmp + k, sizeof(tmp) - k);
 	return sizeof(tmp) - k;
-}
-
-void sb_add_i64(strbuf *sb, int64_t v)
-{
-	char buf[24];
-	sb_add(sb, buf, fmt_i64(buf, v));
 }
 
 /* ---- hashing and containers ------------------------------------------ */

@@ -103,12 +103,11 @@ void sb_add_json(strbuf *sb, const char *s);
  * zeros or a trailing '.': 12.5, 3, 0.07. Exact integer arithmetic for
  * |v| < 1e13 (the SVG writer's coordinates), snprintf otherwise. */
 void sb_add_dec2(strbuf *sb, double v);
-/* v as printf's "%.2f" exactly (trailing zeros kept), by the same means. */
-void sb_add_fixed2(strbuf *sb, double v);
-/* v in decimal, as printf's "%" PRId64 (without printf's parsing). */
-void sb_add_i64(strbuf *sb, int64_t v);
-/* The same texts into buf (at least FMT_NUM_MAX bytes, no NUL), their
- * lengths returned: for a writer that makes room once for many pieces. */
+/* Texts of numbers into buf (at least FMT_NUM_MAX bytes, no NUL), their
+ * lengths returned: for a writer that makes room once for many pieces.
+ * fmt_dec2 is sb_add_dec2's text; fmt_fixed2 printf's "%.2f" exactly
+ * (trailing zeros kept), by the same means; fmt_i64 printf's "%" PRId64
+ * (without printf's parsing). */
 #define FMT_NUM_MAX 400 /* "%.2f" of DBL_MAX: 312 bytes */
 size_t fmt_dec2(char *buf, double v);
 size_t fmt_fixed2(char *buf, double v);
