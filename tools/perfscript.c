@@ -215,6 +215,7 @@ typedef struct event_more {
 	int64_t time_ns; /* -1: none */
 	span period, event;
 	size_t frame; /* offset of the inline frame, or 0 */
+	size_t after; /* offset past the time or the period, or 0 */
 } event_more;
 
 static void parse_event_more(const char *l, size_t n, size_t pos, event_more *m)
@@ -222,6 +223,7 @@ static void parse_event_more(const char *l, size_t n, size_t pos, event_more *m)
 	m->time_ns = -1;
 	m->period = m->event = (span){ NULL, 0 };
 	m->frame = 0;
+	m->after = 0;
 	while (pos < n) {
 		while (pos < n && pl_space((unsigned char)l[pos]))
 			pos++;
@@ -248,12 +250,15 @@ static void parse_event_more(const char *l, size_t n, size_t pos, event_more *m)
 				for (; k < 9; k++)
 					frac = frac * 10 + (f + k < fe ? tok.s[f + k] - '0' : 0);
 				m->time_ns = sec < INT64_MAX / 1000000000 ? sec * 1000000000 + frac : INT64_MAX;
+				m->after = pos;
 				continue;
 			}
 		}
 		if (d == tok.n) {
-			if (!m->period.n && !m->event.n)
+			if (!m->period.n && !m->event.n) {
 				m->period = tok;
+				m->after = pos;
+			}
 			continue;
 		}
 		if (tok.s[tok.n - 1] == ':' && tok.n > 1) {
@@ -304,6 +309,7 @@ typedef struct reader {
 	/* the record being read */
 	bool active;     /* an event line of the chosen event was seen */
 	bool has_chain;  /* frame lines followed it */
+	bool chain_head; /* its event line ended in "EVENT:": frames follow */
 	int32_t tid;
 	uint32_t labelset;
 	int64_t time_ns, period;
@@ -436,7 +442,46 @@ static void flush(reader *r)
 	r->records++;
 }
 
-static void start_record(reader *r, const char *l, size_t n, const event_line *e)
+/* A frame line without "(dso)" (perf script -F ip,sym): "ADDR [SYM]". */
+static bool match_bare_frame(const char *l, size_t n, frame_line *f)
+{
+	size_t i = 0;
+	while (i < n && pl_space((unsigned char)l[i]))
+		i++;
+	if (!i)
+		return false;
+	size_t a = i;
+	while (i < n && (pl_digit((unsigned char)l[i]) || (l[i] >= 'a' && l[i] <= 'f')))
+		i++;
+	if (i == a || (i < n && !pl_space((unsigned char)l[i])))
+		return false;
+	f->pc = (span){ l + a, i - a };
+	while (i < n && pl_space((unsigned char)l[i]))
+		i++;
+	size_t e = n;
+	while (e > i && pl_space((unsigned char)l[e - 1]))
+		e--;
+	f->sym = e > i ? (span){ l + i, e - i } : (span){ "[unknown]", 9 };
+	f->dso = (span){ "[unknown]", 9 };
+	return true;
+}
+
+/* The one frame of a record without callchain on its event line: after
+ * the event ("EVENT: ADDR SYM (DSO)"); on an indented line (below) also
+ * right after the time or the period when no event is printed (-F
+ * comm,tid,time,ip,sym: "ADDR SYM"). */
+static bool inline_frame(const char *l, size_t n, const event_more *m, bool indented,
+			 frame_line *f)
+{
+	if (m->frame)
+		return match_frame(l + m->frame, n - m->frame, f);
+	if (!indented || m->event.n || !m->after)
+		return false;
+	return match_frame(l + m->after, n - m->after, f) ||
+	       match_bare_frame(l + m->after, n - m->after, f);
+}
+
+static void start_record(reader *r, const char *l, size_t n, const event_line *e, bool indented)
 {
 	event_more m;
 	parse_event_more(l, n, e->rest, &m);
@@ -455,6 +500,7 @@ static void start_record(reader *r, const char *l, size_t n, const event_line *e
 			  period.n != 0);
 	r->active = true;
 	r->has_chain = false;
+	r->chain_head = e->event.n != 0;
 	r->depth = 0;
 	/* "0/0", "N": the thread; the pid only when a second non-zero number
 	 * follows (the script's `not $tid`) */
@@ -490,32 +536,8 @@ static void start_record(reader *r, const char *l, size_t n, const event_line *e
 			prof_set_thread_pid(r->p, r->tid, (int32_t)pid); /* --pid */
 	}
 	frame_line f;
-	if (!e->event.n && m.frame && match_frame(l + m.frame, n - m.frame, &f))
+	if (!e->event.n && inline_frame(l, n, &m, indented, &f))
 		add_frame(r, &f);
-}
-
-/* A frame line without "(dso)" (perf script -F ip,sym): "ADDR [SYM]". */
-static bool match_bare_frame(const char *l, size_t n, frame_line *f)
-{
-	size_t i = 0;
-	while (i < n && pl_space((unsigned char)l[i]))
-		i++;
-	if (!i)
-		return false;
-	size_t a = i;
-	while (i < n && (pl_digit((unsigned char)l[i]) || (l[i] >= 'a' && l[i] <= 'f')))
-		i++;
-	if (i == a || (i < n && !pl_space((unsigned char)l[i])))
-		return false;
-	f->pc = (span){ l + a, i - a };
-	while (i < n && pl_space((unsigned char)l[i]))
-		i++;
-	size_t e = n;
-	while (e > i && pl_space((unsigned char)l[e - 1]))
-		e--;
-	f->sym = e > i ? (span){ l + i, e - i } : (span){ "[unknown]", 9 };
-	f->dso = (span){ "[unknown]", 9 };
-	return true;
 }
 
 /* "TIME: PERF_RECORD_..." after the event head (with "[CPU]" before the
@@ -528,6 +550,44 @@ static bool is_sideband(const char *l, size_t n)
 		if (l[i] == ':')
 			return memcmp(l + i, tag, k) == 0;
 	return false;
+}
+
+/* A side-band line: "COMM TID TIME: PERF_RECORD_X ...", indented as perf
+ * indents every line of a recording without callchains, or a bare
+ * "PERF_RECORD_X" (--show-round-events). */
+static bool sideband_line(const char *l, size_t n)
+{
+	if (n >= 12 && !memcmp(l, "PERF_RECORD_", 12))
+		return true;
+	size_t b = 0;
+	while (b < n && pl_space((unsigned char)l[b]))
+		b++;
+	event_line e;
+	return match_event_head(l + b, n - b, &e) && is_sideband(l + b + e.rest, n - b - e.rest);
+}
+
+/* perf record without callchains, then perf script: each sample is one
+ * line, the command right-aligned in 16 columns ("            perl 11810
+ * 41884.307170:     250000 cpu-clock:pppH:      7f26789c9477 sym+0x27
+ * (/usr/bin/perl)"). stackcollapse-perf.pl's event pattern wants a
+ * non-blank first byte and reads nothing of such text; cprof reads a line
+ * that starts with blanks as an event line when what follows them is one
+ * with a time and the sample's frame, so a callchain's frame line (an
+ * address, a symbol, a dso) never is. *off: where it starts. */
+static bool match_indented_head(const char *l, size_t n, event_line *e, size_t *off)
+{
+	size_t i = 0;
+	while (i < n && pl_space((unsigned char)l[i]))
+		i++;
+	if (!i || !match_event_head(l + i, n - i, e))
+		return false;
+	event_more m;
+	parse_event_more(l + i, n - i, e->rest, &m);
+	frame_line f;
+	if (m.time_ns < 0 || !inline_frame(l + i, n - i, &m, true, &f))
+		return false;
+	*off = i;
+	return true;
 }
 
 int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_read_opts *o,
@@ -560,7 +620,16 @@ int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_rea
 		}
 		event_line e;
 		frame_line f;
-		if (match_event_head(l, len, &e)) {
+		size_t off = 0;
+		/* an indented line is a frame of a callchain, or (perf record
+		 * without callchains) a whole record or a side-band line */
+		bool record_line = !(r.active && r.chain_head);
+		if (record_line && pl_space((unsigned char)l[0]) && sideband_line(l, len)) {
+			flush(&r);
+		} else if (match_event_head(l, len, &e) ||
+			   (record_line && match_indented_head(l, len, &e, &off))) {
+			l += off;
+			len -= off;
 			/* a record without callchain ends at the next event line */
 			flush(&r);
 			/* side-band lines (--show-mmap-events, --show-task-events,
@@ -570,7 +639,7 @@ int perfscript_read(profile *p, const unsigned char *d, size_t n, const prof_rea
 			if (is_sideband(l + e.rest, len - e.rest))
 				continue;
 			match_event_tail(l, len, &e);
-			start_record(&r, l, len, &e);
+			start_record(&r, l, len, &e, off != 0);
 		} else if (match_frame(l, len, &f) || match_bare_frame(l, len, &f)) {
 			if (r.active) {
 				r.has_chain = true;
@@ -644,10 +713,7 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 			return false;
 		const char *nl = memchr(s + pos, '\n', n - pos);
 		size_t len = nl ? (size_t)(nl - (s + pos)) : n - pos;
-		event_line e;
-		bool sideband = len >= 12 && !memcmp(s + pos, "PERF_RECORD_", 12); /* --show-round-events */
-		if (!sideband && printable_line(s + pos, len) && match_event_head(s + pos, len, &e))
-			sideband = is_sideband(s + pos + e.rest, len - e.rest);
+		bool sideband = printable_line(s + pos, len) && sideband_line(s + pos, len);
 		if (len && s[pos] != '#' && !sideband)
 			break;
 		if (!nl)
@@ -660,7 +726,12 @@ bool perfscript_looks_like(const unsigned char *d, size_t n)
 	if (len1 && l1[len1 - 1] == '\r')
 		len1--;
 	event_line e;
-	if (!printable_line(l1, len1) || !match_event_head(l1, len1, &e))
+	size_t off;
+	if (!printable_line(l1, len1))
+		return false;
+	if (match_indented_head(l1, len1, &e, &off))
+		return true;
+	if (!match_event_head(l1, len1, &e))
 		return false;
 	if (nl) {
 		const char *l2 = nl + 1;

@@ -11,7 +11,7 @@ command -v perf >/dev/null || skip_all "perf is not installed (scripts/deps.sh t
 run_limited 60 perf record -q -o "$T/probe.data" -- true >/dev/null 2>&1 ||
 	skip_all "perf record is not allowed here (perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null))"
 
-plan 26
+plan 30
 
 # report DATA ARGS...: perf report's table rows, without comments
 report() {
@@ -112,6 +112,22 @@ perf script -i "$T/fp.data" --show-mmap-events --show-task-events >"$T/sb.txt" 2
 head -1 "$T/sb.txt" | grep -q 'PERF_RECORD_' &&
 	cmp -s <("$BIN/cprof-fold" "$T/sb.txt" 2>/dev/null) "$T/file.folded"
 ok $? "perf script --show-mmap-events --show-task-events: read as perf script, the same folded stacks"
+
+# ---- without callchains: perf record without -g ---------------------------
+# perf prints each sample on one line, the command right-aligned in 16
+# columns and the sample's frame last (stackcollapse-perf.pl reads nothing)
+run_limited 120 perf record -q -F 499 -o "$T/ng.data" -- "$PROGS/threads" 3 1 >/dev/null 2>&1
+perf script -i "$T/ng.data" >"$T/ng.txt" 2>/dev/null
+nng=$(perf script -i "$T/ng.data" -F tid 2>/dev/null | wc -l)
+n=$("$BIN/cprof-raw" "$T/ng.txt" 2>&1 | sed -n 's/^# samples: \([0-9]*\).*/\1/p')
+is "$n" "$nng" "perf record without -g, perf script: every record read ($nng)"
+flat_cmp "$T/ng.data" "$T/ng.txt" "without callchains: flat samples per symbol equal perf report"
+perf script -i "$T/ng.data" --show-mmap-events --show-task-events >"$T/ngsb.txt" 2>/dev/null
+cmp -s <("$BIN/cprof-fold" "$T/ngsb.txt" 2>/dev/null) <("$BIN/cprof-fold" "$T/ng.txt" 2>/dev/null)
+ok $? "without callchains, --show-mmap-events --show-task-events: the same folded stacks"
+perf script -i "$T/ng.data" -F comm,tid,time,ip,sym >"$T/ngF.txt" 2>/dev/null
+n=$("$BIN/cprof-raw" "$T/ngF.txt" 2>&1 | sed -n 's/^# samples: \([0-9]*\).*/\1/p')
+is "$n" "$nng" "without callchains, -F comm,tid,time,ip,sym: every record read"
 
 # ---- DWARF callchains -------------------------------------------------------
 run_limited 120 perf record -q -F 999 --call-graph dwarf -o "$T/dw.data" -- "$PROGS/abc" >/dev/null 2>&1

@@ -317,6 +317,49 @@ static void test_no_callchain(void **state)
 	expect_fold(t, NAMES_ROOT_COMM, false, false, false, "prog;leaf 250000\nprog;main 250000\n");
 }
 
+/* perf record without -g as perf 6.1 prints it: the command right-aligned
+ * in 16 columns (stackcollapse-perf.pl reads nothing of it), with
+ * side-band lines indented the same way, and -F without the event and
+ * dso; a callchain's frames are never taken for such records. */
+static void test_no_callchain_indented(void **state)
+{
+	(void)state;
+	const char *t =
+		"       perf-exec     0     0.000000: PERF_RECORD_COMM: perf-exec:11810/11810\n"
+		"            perl 11810 41884.307170:     250000 cpu-clock:pppH:      7f26789c9477 "
+		"init_cpu_features.constprop.0+0xde7 (/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2)\n"
+		"            perl 11810 41884.306998: PERF_RECORD_MMAP2 11810/11810: [0x55a2ab2f5000(0x195000) "
+		"@ 0x49000 fe:00 247862 0]: r-xp /usr/bin/perl\n"
+		"            perl 11810 41884.307419:     250000 cpu-clock:pppH:      55a2ab3a1234 "
+		"Perl_hv_common+0x54 (/usr/bin/perl)\n"
+		" V8 WorkerThread 11812 41884.307500:     250000 cpu-clock:pppH:      55a2ab3a1234 "
+		"Perl_hv_common+0x54 (/usr/bin/perl)\n";
+	assert_true(perfscript_looks_like((const unsigned char *)t, strlen(t)));
+	profile *p = read_text(t);
+	assert_int_equal(p->nsamples, 3);
+	assert_int_equal(p->samples[1].time_ns, 249000);
+	assert_int_equal(prof_sample_values(p, 2)[1], 250000);
+	prof_free(p);
+	expect_fold(t, NAMES_ROOT_COMM, false, false, false,
+		    "V8_WorkerThread;Perl_hv_common 250000\nperl;Perl_hv_common 250000\n"
+		    "perl;init_cpu_features.constprop.0 250000\n");
+	/* perf script -F comm,tid,time,ip,sym */
+	const char *f = "            perl 11810 41884.307170:      7f26789c9477 init_cpu_features.constprop.0\n"
+			"            perl 11810 41884.307419:      55a2ab3a1234 Perl_hv_common\n";
+	assert_true(perfscript_looks_like((const unsigned char *)f, strlen(f)));
+	expect_fold(f, NAMES_ROOT_COMM, false, false, false,
+		    "perl;Perl_hv_common 1\nperl;init_cpu_features.constprop.0 1\n");
+	/* with callchains: an indented line under a head is a frame, even one
+	 * that reads like a record */
+	const char *g = "prog 101 1.0: 5 cycles:\n"
+			"\t    prog 101 1.5:     250000 cpu-clock:      4005d4 leafA (/p)\n"
+			"\t4005e0 main (/p)\n\n";
+	profile *q = read_text(g);
+	assert_int_equal(q->nsamples, 1);
+	assert_int_equal(q->stacks[q->samples[0].stack].depth, 2);
+	prof_free(q);
+}
+
 /* Where cprof differs from stackcollapse-perf.pl on purpose (each row of
  * docs/converting.md's table; the script's output in the comments). */
 static void test_deliberate_differences(void **state)
@@ -419,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_event_filter),
 		cmocka_unit_test(test_cut_and_old_format),
 		cmocka_unit_test(test_no_callchain),
+		cmocka_unit_test(test_no_callchain_indented),
 		cmocka_unit_test(test_deliberate_differences),
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_no_record_fails),
