@@ -116,8 +116,10 @@ static bool is_perf_script_without_comm(const unsigned char *d, size_t n)
 	size_t h = i;
 	while (i < len && isxdigit(l[i]))
 		i++;
-	/* "\t  401136 main+0x16 (/usr/bin/prog)": a frame with no event line */
-	return h > 0 && i > h && i < len && l[i] == ' ' && memchr(l, '(', len) && l[len - 1] == ')';
+	/* "\t  401136 main+0x16 (/usr/bin/prog)": a frame with no event line;
+	 * without dso (-F ip,sym) perf's tab decides */
+	return h > 0 && i > h && i < len && l[i] == ' ' &&
+	       ((memchr(l, '(', len) && l[len - 1] == ')') || l[0] == '\t');
 }
 
 static bool is_speedscope(const unsigned char *d, size_t n)

@@ -437,6 +437,7 @@ static void test_errors_name_formats(void **state)
 		{ "# To display the perf.data header info, please use --header\n#\n# Samples: 5\n",
 		  "`perf report` output" },
 		{ "\t  401136 main+0x16 (/usr/bin/prog)\n\n", "without event lines" },
+		{ "\n\t           153e0 update_active.constprop.0\n\n", "without event lines" }, /* -F ip,sym */
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		profile *p = NULL;
