@@ -368,6 +368,7 @@ typedef struct freader {
 	size_t pend_alloc;
 	uint32_t *locs;     /* the stack being read, root first */
 	size_t locs_alloc;
+	bool fresh;         /* it has a location made for it: it is a new stack */
 } freader;
 
 /* A line's count (and, in a differential file, its count before) as
@@ -408,15 +409,15 @@ static uint32_t frame_loc(freader *r, const unsigned char *line, size_t pf, size
 			const char *name = prof_intern(p, "[unknown]");
 			prof_line pl = { prof_intern_function(p, name, name, "", 0), 0, 0 };
 			r->empty_loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+			r->fresh = true;
 		}
 		return r->empty_loc;
 	}
 	name_slot *ne = name_tab_get(&r->seen, line + pf, fl, h);
-	if (ne->loc == PROF_NONE) {
-		const char *name = prof_intern_n(p, (const char *)line + pf, fl);
-		uint32_t fn = prof_intern_function(p, name, name, "", 0);
-		prof_line pl = { fn, 0, 0 };
+	if (ne->loc == PROF_NONE) { /* a name met for the first time */
+		prof_line pl = { prof_intern_named_function(p, (const char *)line + pf, fl), 0, 0 };
 		ne->loc = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+		r->fresh = true;
 	}
 	return ne->loc;
 }
@@ -611,7 +612,9 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 			r.locs[i] = r.locs[depth - 1 - i];
 			r.locs[depth - 1 - i] = tmp;
 		}
-		uint32_t st = prof_intern_stack(p, r.locs, (uint32_t)depth);
+		uint32_t st = r.fresh ? prof_add_stack(p, r.locs, (uint32_t)depth)
+				      : prof_intern_stack(p, r.locs, (uint32_t)depth);
+		r.fresh = false;
 		prof_add_sample(p, st, 0, v, -1, -1, 0);
 	}
 	if (rc == 0 && skipped && !p->nsamples) {

@@ -13,6 +13,14 @@
  * rehashes without touching the keys. Because interned strings are unique,
  * the keys of every other table compare strings by pointer.
  *
+ * A reader that knows a string, function or stack is new (the folded
+ * reader's frame names are distinct, and a stack holding a location made
+ * for it is new) appends it without a probe: strings, functions and stacks
+ * past strs_indexed, funcs_indexed and stacks_indexed are in no table, and
+ * the next lookup of their kind indexes them first. A profile read and
+ * drawn without another lookup never builds those tables (each probe of a
+ * table of 50k names missed the caches).
+ *
  * Grouping (prof_group_samples) is one more hidx keyed by (stack,
  * labelset, tid): one probe per sample, with a one-entry cache for runs of
  * equal keys, which a time-ordered profile has plenty of. Groups come in
@@ -106,6 +114,9 @@ struct prof_internal {
 	hidx strs, funcs, locs, stacks, lsets, threads;
 	bool funcs_stale; /* a function was renamed: rebuild funcs before use */
 	bool escaped_in;  /* prof_intern is given escaped strings (merging) */
+	/* strv, functions and stacks below these are in strs, funcs and
+	 * stacks; those above are distinct, and indexed at the next lookup */
+	size_t strs_indexed, funcs_indexed, stacks_indexed;
 	/* the string interned last and the empty string (NULL until
 	 * interned): a function is most often made of the name just
 	 * interned, that name again as its system name, and "" */
@@ -169,25 +180,51 @@ static bool str_eq(const void *ctx, uint32_t idx, const void *key)
 	return in->strv[idx].len == k->n && memcmp(in->strv[idx].s, k->s, k->n) == 0;
 }
 
-/* Interns s[0..n), already escaped (util.h), as it is. */
-static const char *intern_escaped(profile *p, const char *s, size_t n)
+static inline uint32_t str_hash(const char *s, size_t n)
 {
-	struct prof_internal *in = p->in;
-	str_key k = { s, n };
-	uint32_t h = (uint32_t)hash_bytes(s, n, 0x5bd1e995);
-	size_t slot;
-	uint32_t i = hidx_find(&in->strs, h, str_eq, in, &k, &slot);
-	if (i != PROF_NONE)
-		return in->last = in->strv[i].s;
+	return (uint32_t)hash_bytes(s, n, 0x5bd1e995);
+}
+
+/* The string table, with the strings appended unindexed added. */
+static hidx *strs_index(struct prof_internal *in)
+{
+	for (; in->strs_indexed < in->nstrv; in->strs_indexed++) {
+		const istr *e = &in->strv[in->strs_indexed];
+		str_key k = { e->s, e->len };
+		uint32_t h = str_hash(e->s, e->len);
+		size_t slot;
+		if (hidx_find(&in->strs, h, str_eq, in, &k, &slot) == PROF_NONE) /* distinct */
+			hidx_set(&in->strs, slot, h, (uint32_t)in->strs_indexed);
+	}
+	return &in->strs;
+}
+
+/* Appends a copy of s[0..n) to the strings (not to their table). */
+static const char *add_string(struct prof_internal *in, const char *s, size_t n)
+{
 	char *copy = arena_alloc(&in->ar, n + 1);
 	memcpy(copy, s, n);
 	copy[n] = 0;
 	ALLOC_GROW(in->strv, in->nstrv + 1, in->strv_alloc);
 	in->strv[in->nstrv].s = copy;
 	in->strv[in->nstrv].len = n;
-	hidx_set(&in->strs, slot, h, (uint32_t)in->nstrv);
 	in->nstrv++;
 	return in->last = copy;
+}
+
+/* Interns s[0..n), already escaped (util.h), as it is. */
+static const char *intern_escaped(profile *p, const char *s, size_t n)
+{
+	struct prof_internal *in = p->in;
+	str_key k = { s, n };
+	uint32_t h = str_hash(s, n);
+	size_t slot;
+	uint32_t i = hidx_find(strs_index(in), h, str_eq, in, &k, &slot);
+	if (i != PROF_NONE)
+		return in->last = in->strv[i].s;
+	hidx_set(&in->strs, slot, h, (uint32_t)in->nstrv);
+	in->strs_indexed++;
+	return add_string(in, s, n);
 }
 
 /* The model's strings are escaped (util.h), so that a pprof string with
@@ -203,8 +240,7 @@ const char *prof_intern_n(profile *p, const char *s, size_t n)
 		/* a string this profile handed out is escaped already */
 		str_key k = { s, n };
 		size_t slot;
-		uint32_t i = hidx_find(&p->in->strs, (uint32_t)hash_bytes(s, n, 0x5bd1e995),
-				       str_eq, p->in, &k, &slot);
+		uint32_t i = hidx_find(strs_index(p->in), str_hash(s, n), str_eq, p->in, &k, &slot);
 		if (i != PROF_NONE && p->in->strv[i].s == s)
 			return s;
 	}
@@ -353,6 +389,7 @@ static void funcs_rebuild(profile *p)
 			hidx_set(&p->in->funcs, slot, h, i);
 	}
 	p->in->funcs_stale = false;
+	p->in->funcs_indexed = p->nfunctions;
 }
 
 void prof_rename_function(profile *p, uint32_t fn, const char *name)
@@ -364,17 +401,28 @@ void prof_rename_function(profile *p, uint32_t fn, const char *name)
 /* f's strings are interned. */
 static uint32_t intern_function(profile *p, const prof_function *fn)
 {
-	if (p->in->funcs_stale)
+	struct prof_internal *in = p->in;
+	if (in->funcs_stale) {
 		funcs_rebuild(p);
+	} else {
+		for (; in->funcs_indexed < p->nfunctions; in->funcs_indexed++) { /* distinct */
+			size_t slot;
+			const prof_function *e = &p->functions[in->funcs_indexed];
+			uint32_t h = func_hash(e);
+			if (hidx_find(&in->funcs, h, func_eq, p, e, &slot) == PROF_NONE)
+				hidx_set(&in->funcs, slot, h, (uint32_t)in->funcs_indexed);
+		}
+	}
 	prof_function f = *fn;
 	uint32_t h = func_hash(&f);
 	size_t slot;
-	uint32_t i = hidx_find(&p->in->funcs, h, func_eq, p, &f, &slot);
+	uint32_t i = hidx_find(&in->funcs, h, func_eq, p, &f, &slot);
 	if (i != PROF_NONE)
 		return i;
-	ALLOC_GROW(p->functions, p->nfunctions + 1, p->in->funcs_alloc);
+	ALLOC_GROW(p->functions, p->nfunctions + 1, in->funcs_alloc);
 	p->functions[p->nfunctions] = f;
-	hidx_set(&p->in->funcs, slot, h, p->nfunctions);
+	hidx_set(&in->funcs, slot, h, p->nfunctions);
+	in->funcs_indexed++;
 	return p->nfunctions++;
 }
 
@@ -394,6 +442,24 @@ uint32_t prof_intern_function_own(profile *p, const char *name, const char *syst
 {
 	prof_function f = { name, system_name, filename, start_line };
 	return intern_function(p, &f);
+}
+
+uint32_t prof_intern_named_function(profile *p, const char *s, size_t n)
+{
+	struct prof_internal *in = p->in;
+	const char *empty = intern_or_empty(p, ""); /* before: it indexes */
+	str_key k = { s, n };
+	/* the strings past strs_indexed came from here: s is none of them */
+	if (in->escaped_in || memchr(s, 0, n) || memchr(s, STR_ESC, n) ||
+	    hidx_lookup(&in->strs, str_hash(s, n), str_eq, in, &k) != HIDX_NONE) {
+		const char *name = prof_intern_n(p, s, n);
+		return prof_intern_function(p, name, name, empty, 0);
+	}
+	/* a new string: no function has it */
+	const char *name = add_string(in, s, n);
+	ALLOC_GROW(p->functions, p->nfunctions + 1, in->funcs_alloc);
+	p->functions[p->nfunctions] = (prof_function){ name, name, empty, 0 };
+	return p->nfunctions++;
 }
 
 /* ---- locations --------------------------------------------------------- */
@@ -463,14 +529,13 @@ static bool stack_eq(const void *ctx, uint32_t idx, const void *key)
 	       (!b->depth || memcmp(a->locs, b->locs, b->depth * sizeof(uint32_t)) == 0);
 }
 
-uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth)
+static inline uint32_t stack_hash(const uint32_t *locs, uint32_t depth)
 {
-	stack_key k = { locs, depth };
-	uint32_t h = (uint32_t)hash_bytes(locs, (size_t)depth * sizeof(uint32_t), 0x57ac);
-	size_t slot;
-	uint32_t i = hidx_find(&p->in->stacks, h, stack_eq, p, &k, &slot);
-	if (i != PROF_NONE)
-		return i;
+	return (uint32_t)hash_bytes(locs, (size_t)depth * sizeof(uint32_t), 0x57ac);
+}
+
+uint32_t prof_add_stack(profile *p, const uint32_t *locs, uint32_t depth)
+{
 	ALLOC_GROW(p->stacks, p->nstacks + 1, p->in->stacks_alloc);
 	prof_stack *s = &p->stacks[p->nstacks];
 	s->depth = depth;
@@ -479,8 +544,29 @@ uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth)
 		s->locs = arena_alloc(&p->in->ar, st_mult(depth, sizeof(uint32_t)));
 		memcpy(s->locs, locs, depth * sizeof(uint32_t));
 	}
-	hidx_set(&p->in->stacks, slot, h, p->nstacks);
 	return p->nstacks++;
+}
+
+uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth)
+{
+	struct prof_internal *in = p->in;
+	for (; in->stacks_indexed < p->nstacks; in->stacks_indexed++) { /* distinct */
+		const prof_stack *e = &p->stacks[in->stacks_indexed];
+		stack_key k = { e->locs, e->depth };
+		uint32_t h = stack_hash(e->locs, e->depth);
+		size_t slot;
+		if (hidx_find(&in->stacks, h, stack_eq, p, &k, &slot) == PROF_NONE)
+			hidx_set(&in->stacks, slot, h, (uint32_t)in->stacks_indexed);
+	}
+	stack_key k = { locs, depth };
+	uint32_t h = stack_hash(locs, depth);
+	size_t slot;
+	uint32_t i = hidx_find(&in->stacks, h, stack_eq, p, &k, &slot);
+	if (i != PROF_NONE)
+		return i;
+	hidx_set(&in->stacks, slot, h, p->nstacks);
+	in->stacks_indexed++;
+	return prof_add_stack(p, locs, depth);
 }
 
 /* ---- label sets -------------------------------------------------------- */

@@ -190,6 +190,12 @@ uint32_t prof_intern_function(profile *p, const char *name, const char *system_n
  * interned its string table first need not have them looked up again. */
 uint32_t prof_intern_function_own(profile *p, const char *name, const char *system_name,
 				  const char *filename, int64_t start_line);
+/* The function named s[0..n) (its system name too; no file, no line),
+ * for a reader that asks once per distinct name (the caller promises
+ * s[0..n) was not given here before on p): a name new to the profile is
+ * appended as a string and a function without a probe of their tables
+ * (they are indexed at the next lookup that needs them). */
+uint32_t prof_intern_named_function(profile *p, const char *s, size_t n);
 /* Gives function fn a new name (interned), e.g. demangled; the function
  * index follows (two functions may become equal: both stay). name is
  * escaped already (made from the model's strings). */
@@ -204,6 +210,10 @@ uint32_t prof_intern_location(profile *p, uint32_t mapping, uint64_t address);
 void prof_set_location_lines(profile *p, uint32_t loc, const prof_line *lines, uint32_t nlines);
 /* Interns a stack (leaf-first location indexes, copied). */
 uint32_t prof_intern_stack(profile *p, const uint32_t *locs, uint32_t depth);
+/* Appends a stack the profile cannot have (it holds a location no stack
+ * holds yet), without a probe of the stacks' table (indexed at the next
+ * prof_intern_stack). */
+uint32_t prof_add_stack(profile *p, const uint32_t *locs, uint32_t depth);
 /* Interns a label set; labels are copied and sorted by key (stable). n == 0
  * gives 0. */
 uint32_t prof_intern_labelset(profile *p, const prof_label *labels, uint32_t n);

@@ -92,6 +92,50 @@ static void test_functions_locations_stacks_interned(void **state)
 	prof_free(p);
 }
 
+/* Names, functions and stacks appended without a probe (the folded
+ * reader's new names and stacks) are found by every later lookup, and
+ * interleaved with interned ones each stays one of its kind. */
+static void test_appended_then_interned(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	const char *samples = prof_intern(p, "samples");
+	/* a name the profile has already: its string and function */
+	uint32_t fs = prof_intern_named_function(p, "samples", 7);
+	assert_ptr_equal(p->functions[fs].name, samples);
+	assert_int_equal(prof_intern_named_function(p, "a\0b", 3),
+			 prof_intern_function(p, prof_intern_n(p, "a\0b", 3), prof_intern_n(p, "a\0b", 3), "", 0));
+	char buf[32];
+	uint32_t fn[3000], loc[3000], st[3000];
+	for (int i = 0; i < 3000; i++) {
+		snprintf(buf, sizeof(buf), "fn_%d", i);
+		fn[i] = prof_intern_named_function(p, buf, strlen(buf));
+		assert_string_equal(p->functions[fn[i]].name, buf);
+		assert_ptr_equal(p->functions[fn[i]].system_name, p->functions[fn[i]].name);
+		assert_string_equal(p->functions[fn[i]].filename, "");
+		prof_line pl = { fn[i], 0, 0 };
+		loc[i] = prof_add_location(p, PROF_NONE, 0, &pl, 1);
+		uint32_t s[2] = { loc[i], loc[0] };
+		st[i] = prof_add_stack(p, s, i ? 2 : 1);
+		if (i % 700 == 0) { /* a lookup between the appends */
+			assert_int_equal(prof_intern_stack(p, s, i ? 2 : 1), st[i]);
+			assert_ptr_equal(prof_intern(p, buf), p->functions[fn[i]].name);
+		}
+	}
+	for (int i = 0; i < 3000; i++) {
+		snprintf(buf, sizeof(buf), "fn_%d", i);
+		const char *name = prof_intern(p, buf);
+		assert_ptr_equal(name, p->functions[fn[i]].name);
+		assert_int_equal(prof_intern_function(p, name, name, "", 0), fn[i]);
+		uint32_t s[2] = { loc[i], loc[0] };
+		assert_int_equal(prof_intern_stack(p, s, i ? 2 : 1), st[i]);
+	}
+	uint32_t s[2] = { loc[1], loc[1] };
+	assert_int_equal(prof_intern_stack(p, s, 2), 3000); /* a new one */
+	assert_int_equal(p->nstacks, 3001);
+	prof_free(p);
+}
+
 static void test_labelsets(void **state)
 {
 	(void)state;
@@ -630,6 +674,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings_are_interned),
 		cmocka_unit_test(test_functions_locations_stacks_interned),
+		cmocka_unit_test(test_appended_then_interned),
 		cmocka_unit_test(test_labelsets),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_find_value),
