@@ -32,10 +32,11 @@ struct graph {
 	names_table *strs;    /* keys, names, files, tag names */
 	graph_info *infos; /* per key */
 	uint32_t *key_of_str; /* string id -> key, or NONE */
-	size_t nkeys, infos_alloc, key_of_str_alloc;
+	hidx key_of_name;     /* a plain key's name (the model's string) -> key */
+	size_t nkeys, key_of_str_alloc;
 	uint32_t *loc_off; /* per location: offset into loc_keys, or NONE */
-	uint32_t *loc_keys;
-	size_t nloc_keys, loc_keys_alloc;
+	uint32_t *loc_keys; /* room for every location's lines: keys <= lines */
+	size_t nloc_keys;
 	prof_groups groups; /* of the shown samples whose value is not 0 */
 	bool *recursive;    /* per group: its stack has a location twice in a row */
 	uint32_t v;         /* the value the graph sums */
@@ -269,6 +270,56 @@ static const char *str_of(graph *g, const char *s, size_t n)
 	return names_get(g->strs, names_intern(g->strs, s, n));
 }
 
+static bool name_key_eq(const void *ctx, uint32_t key, const void *name)
+{
+	return ((const graph *)ctx)->infos[key].name == name;
+}
+
+/* The key whose identity is the function's name alone (by function, no
+ * object names): keyed by the model's interned string, whose pointer is
+ * its identity, without a copy or a hash of its bytes. */
+static uint32_t plain_key(graph *g, const char *name)
+{
+	uint32_t h = (uint32_t)hash_mix64((uint64_t)(uintptr_t)name);
+	size_t slot;
+	uint32_t key = hidx_find(&g->key_of_name, h, name_key_eq, g, name, &slot);
+	if (key != HIDX_NONE)
+		return key;
+	key = (uint32_t)g->nkeys++;
+	g->infos[key] = (graph_info){ name, name, g->empty, g->empty, 0, 0, 0 };
+	hidx_set(&g->key_of_name, slot, h, key);
+	return key;
+}
+
+/* The key of any other frame: by its key text (name, then after a NUL what
+ * else the identity holds), interned in the graph's table. */
+static uint32_t text_key(graph *g, const raw_info *ri, const strbuf *sb, size_t name_len)
+{
+	uint32_t id = names_intern(g->strs, sb->buf, sb->len);
+	if (id >= g->key_of_str_alloc) {
+		size_t old = g->key_of_str_alloc;
+		ALLOC_GROW(g->key_of_str, (size_t)id + 1, g->key_of_str_alloc);
+		for (size_t i = old; i < g->key_of_str_alloc; i++)
+			g->key_of_str[i] = PROF_NONE;
+	}
+	uint32_t key = g->key_of_str[id];
+	if (key != PROF_NONE)
+		return key;
+	key = (uint32_t)g->nkeys++;
+	g->key_of_str[id] = key;
+	graph_info *in = &g->infos[key];
+	/* most often the name is the key, the file and object "" */
+	const char *func = ri->func.len ? ri->func.buf : "";
+	in->name = name_len == sb->len ? names_get(g->strs, id) : str_of(g, sb->buf, name_len);
+	in->func = !strcmp(func, in->name) ? in->name : str_of(g, func, strlen(func));
+	in->file = ri->file.len ? str_of(g, ri->file.buf, ri->file.len) : g->empty;
+	in->objfile = *ri->objfile ? str_of(g, ri->objfile, strlen(ri->objfile)) : g->empty;
+	in->line = ri->line;
+	in->start_line = ri->start_line;
+	in->address = ri->address;
+	return key;
+}
+
 /* The keys of a location's lines, leaf first (pprof's CreateNodes). */
 static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *ri, strbuf *sb)
 {
@@ -279,7 +330,6 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 	if (g->loc_off[loc] != PROF_NONE)
 		return g->loc_keys + g->loc_off[loc];
 	g->inlined |= k > 1;
-	ALLOC_GROW(g->loc_keys, g->nloc_keys + k, g->loc_keys_alloc);
 	uint32_t off = (uint32_t)g->nloc_keys;
 	for (uint32_t j = 0; j < k; j++) {
 		prof_frame f = { loc, PROF_NONE, 0, false };
@@ -291,48 +341,18 @@ static const uint32_t *loc_keys(graph *g, uint32_t loc, uint32_t *n, raw_info *r
 		const char *fname = l->nlines && f.function < p->nfunctions
 					    ? p->functions[f.function].name
 					    : NULL;
-		/* by function, most often the key is the function's name alone:
-		 * no copies through frame_info and info_key to say so */
-		bool plain = g->o.by == GRAPH_FUNCTION && !g->o.obj_names && fname && *fname;
-		const char *func = fname, *file = "";
-		size_t name_len, key_len;
-		if (plain) {
-			name_len = key_len = strlen(fname);
-			*ri = (raw_info){ ri->func, ri->file, "", 0, 0, 0 };
-		} else {
-			frame_info(p, &f, &g->o, ri);
-			func = ri->func.len ? ri->func.buf : "";
-			file = ri->file.len ? ri->file.buf : "";
-			sb_reset(sb);
-			name_len = info_key(ri, sb);
-			key_len = sb->len;
+		/* by function, most often the key is the function's name alone;
+		 * "<unknown>" goes by its text, as a frame without a name
+		 * does: the two are one node */
+		if (g->o.by == GRAPH_FUNCTION && !g->o.obj_names && fname && *fname &&
+		    !(*fname == '<' && !strcmp(fname, "<unknown>"))) {
+			g->loc_keys[off + j] = plain_key(g, fname);
+			continue;
 		}
-		uint32_t id = names_intern(g->strs, plain ? fname : sb->buf, key_len);
-		if (id >= g->key_of_str_alloc) {
-			size_t old = g->key_of_str_alloc;
-			ALLOC_GROW(g->key_of_str, (size_t)id + 1, g->key_of_str_alloc);
-			for (size_t i = old; i < g->key_of_str_alloc; i++)
-				g->key_of_str[i] = PROF_NONE;
-		}
-		uint32_t key = g->key_of_str[id];
-		if (key == PROF_NONE) {
-			key = (uint32_t)g->nkeys++;
-			ALLOC_GROW(g->infos, g->nkeys, g->infos_alloc);
-			g->key_of_str[id] = key;
-			graph_info *in = &g->infos[key];
-			/* most often the key is the name, the name the function's,
-			 * the file and object "": those need no interning again */
-			in->name = name_len == key_len ? names_get(g->strs, id)
-						       : str_of(g, sb->buf, name_len);
-			in->func = plain || !strcmp(func, in->name) ? in->name
-								     : str_of(g, func, strlen(func));
-			in->file = *file ? str_of(g, file, strlen(file)) : g->empty;
-			in->objfile = *ri->objfile ? str_of(g, ri->objfile, strlen(ri->objfile)) : g->empty;
-			in->line = ri->line;
-			in->start_line = ri->start_line;
-			in->address = ri->address;
-		}
-		g->loc_keys[off + j] = key;
+		frame_info(p, &f, &g->o, ri);
+		sb_reset(sb);
+		size_t name_len = info_key(ri, sb);
+		g->loc_keys[off + j] = text_key(g, ri, sb, name_len);
 	}
 	g->nloc_keys += k;
 	g->loc_off[loc] = off;
@@ -384,8 +404,17 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	g->strs = names_table_new();
 	g->empty = str_of(g, "", 0);
 	g->loc_off = xmalloc(st_mult(p->nlocations ? p->nlocations : 1, sizeof(uint32_t)));
-	for (uint32_t i = 0; i < p->nlocations; i++)
+	size_t lines = 1;
+	for (uint32_t i = 0; i < p->nlocations; i++) {
 		g->loc_off[i] = PROF_NONE;
+		lines += p->locations[i].nlines ? p->locations[i].nlines : 1;
+	}
+	/* a key per line at most: room for all at once, no copies as they come */
+	g->loc_keys = xmalloc(st_mult(lines, sizeof(uint32_t)));
+	g->infos = xmalloc(st_mult(lines, sizeof(graph_info)));
+	size_t names = lines < p->nfunctions ? lines : p->nfunctions; /* plain keys <= names */
+	while (o->by == GRAPH_FUNCTION && !o->obj_names && (names + 1) * 4 >= g->key_of_name.cap * 3)
+		hidx_grow(&g->key_of_name);
 	/* groups by (stack, labelset), in order of first appearance */
 	bool *use = xmalloc(p->nsamples + 1);
 	uint32_t v = o->value;
@@ -464,6 +493,7 @@ void graph_free(graph *g)
 	free(g->loc_keys);
 	free(g->infos);
 	free(g->key_of_str);
+	hidx_free(&g->key_of_name);
 	names_table_free(g->strs);
 	free(g);
 }
