@@ -644,8 +644,8 @@ static void add_without_templates(strbuf *out, const char *s)
 
 bool names_demangle(const char *sym, names_mode m, strbuf *out)
 {
-	if (!sym)
-		return false;
+	if (!sym || *sym != '_')
+		return false; /* every mangled name starts so */
 	if (starts(sym, "_ZN") && rust_legacy(sym, out))
 		return true;
 	int opts;
@@ -726,6 +726,8 @@ static void remove_matching(strbuf *sb, char open, char close)
 
 static bool looks_demangled_cpp(const char *s)
 {
+	if (!strpbrk(s, "<>[]:"))
+		return false; /* most names: one pass says it */
 	if (strstr(s, ".<") || strstr(s, "])."))
 		return false; /* Java's "class.<init>", Go's "pkg.(*T[...]).M" */
 	return strpbrk(s, "<>[]") || strstr(s, "::");
@@ -737,13 +739,14 @@ void names_simplify(profile *p, names_mode m, bool force)
 	for (uint32_t i = 0; i < p->nfunctions; i++) {
 		const prof_function *fn = &p->functions[i];
 		const char *sys = fn->system_name ? fn->system_name : "";
-		if (fn->name && *fn->name && strcmp(fn->name, sys) && !(force && *sys))
+		/* (interned: the same string is the same pointer) */
+		if (fn->name && *fn->name && fn->name != sys && strcmp(fn->name, sys) &&
+		    !(force && *sys))
 			continue; /* demangled already */
 		sb_reset(&sb);
 		if (!names_demangle(sys, m, &sb)) {
 			if (m == NAMES_FULL || !looks_demangled_cpp(sys)) {
-				/* the name is the system name (interned: the same
-				 * string is the same pointer) */
+				/* the name is the system name */
 				if (!fn->name || (fn->name != sys && strcmp(fn->name, sys)))
 					prof_rename_function(p, i, sys);
 				continue;

@@ -106,9 +106,12 @@ static int get_varint(const unsigned char *d, size_t n, size_t *pos, uint64_t *v
 }
 
 /* Where the walk puts the top-level fields it has checked, for decoding
- * (NULL in the detection scan): the bodies of the repeated messages
- * (Sample, Mapping, Location, Function: fields 2..5), each decoded on its
- * own; runs of whole string_table entries (field 6) of up to
+ * (NULL in the detection scan): the runs of the repeated messages
+ * (Sample, Mapping, Location, Function: fields 2..5) of each kind, stretches
+ * of the input that hold nothing but whole messages of that kind (a file
+ * written kind by kind has one run per kind: no bookkeeping per message),
+ * each message decoded on its own; runs of whole string_table entries
+ * (field 6) of up to
  * PPROF_STRING_RUN bytes, each decoded as a Profile of strings only; and
  * the bytes of every other field, decoded together as a Profile (the
  * header: sample types, period, comments...). */
@@ -118,8 +121,9 @@ typedef struct span {
 	size_t off, len;
 } span;
 typedef struct parts {
-	span *msg[PK_N];
-	size_t n[PK_N], alloc[PK_N];
+	span *runs[PK_N]; /* of messages of kind k, tags included */
+	size_t nruns[PK_N], runs_alloc[PK_N];
+	size_t n[PK_N];   /* messages of kind k */
 	span *strs; /* runs of string_table entries */
 	size_t nstr_runs, str_runs_alloc;
 	size_t nstrings; /* entries in them */
@@ -142,10 +146,10 @@ static void parts_flush(parts *pt, const unsigned char *d)
 	pt->run_off = pt->run_end = 0;
 }
 
-/* A complete top-level field d[at..end) of kind `kind`; a message field's
- * body is d[body..end). Runs of header fields are copied at once. */
+/* A complete top-level field d[at..end) of kind `kind`. Runs of header
+ * fields are copied at once. */
 static void top_field(walk *w, const unsigned char *d, uint64_t field, enum fkind kind, size_t at,
-		      size_t body, size_t end)
+		      size_t end)
 {
 	w->top_done++;
 	parts *pt = w->parts;
@@ -153,8 +157,14 @@ static void top_field(walk *w, const unsigned char *d, uint64_t field, enum fkin
 		return;
 	if (kind == F_MSG && field >= 2 && field <= 5) {
 		unsigned k = (unsigned)field - 2;
-		ALLOC_GROW(pt->msg[k], pt->n[k] + 1, pt->alloc[k]);
-		pt->msg[k][pt->n[k]++] = (span){ body, end - body };
+		span *r = pt->nruns[k] ? &pt->runs[k][pt->nruns[k] - 1] : NULL;
+		if (r && r->off + r->len == at) {
+			r->len = end - r->off;
+		} else {
+			ALLOC_GROW(pt->runs[k], pt->nruns[k] + 1, pt->runs_alloc[k]);
+			pt->runs[k][pt->nruns[k]++] = (span){ at, end - at };
+		}
+		pt->n[k]++;
 		return;
 	}
 	if (kind == F_BYTES) { /* string_table */
@@ -178,7 +188,7 @@ static void top_field(walk *w, const unsigned char *d, uint64_t field, enum fkin
 static void parts_free(parts *pt)
 {
 	for (unsigned k = 0; k < PK_N; k++)
-		free(pt->msg[k]);
+		free(pt->runs[k]);
 	free(pt->strs);
 	sb_release(&pt->header);
 }
@@ -255,7 +265,7 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 			if (wt == WT_LEN)
 				pos += (size_t)v; /* its bytes are no fields of this message */
 			if (base == 0)
-				top_field(w, d, field, F_UNKNOWN, at, pos, pos);
+				top_field(w, d, field, F_UNKNOWN, at, pos);
 			continue; /* unknown fields are skipped, as protobuf says */
 		}
 		bool good = (f->kind == F_VARINT && wt == WT_VARINT) ||
@@ -266,7 +276,7 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 					  at, m->name, f->name, wt);
 		if (wt != WT_LEN) {
 			if (base == 0)
-				top_field(w, d, field, f->kind, at, pos, pos);
+				top_field(w, d, field, f->kind, at, pos);
 			continue;
 		}
 		size_t len = (size_t)v, body = pos;
@@ -282,7 +292,7 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 				return rr;
 		}
 		if (base == 0)
-			top_field(w, d, field, f->kind, at, body, pos);
+			top_field(w, d, field, f->kind, at, pos);
 	}
 	return 0;
 }
@@ -502,6 +512,7 @@ typedef struct conv {
 	cprof_err *err;
 	const unsigned char *d; /* the input */
 	const parts *parts;     /* where its messages are */
+	size_t run[PK_N], pos[PK_N]; /* the next message of each kind: its run, where */
 	budget_arena msg;       /* one message decoded at a time */
 	uint64_t *ids;          /* the ids of the messages of one kind */
 	idmap maps, funcs, locs;
@@ -619,11 +630,23 @@ static int conv_header(conv *c)
 	return 0;
 }
 
-/* Message i of kind k, decoded by protobuf-c (NULL with c->err set). */
-static void *unpack_part(conv *c, const ProtobufCMessageDescriptor *desc, unsigned k, size_t i)
+/* The next message of kind k (they are read in order), decoded by
+ * protobuf-c (NULL with c->err set). Its tag and length were checked by
+ * the walk. */
+static void *unpack_next(conv *c, const ProtobufCMessageDescriptor *desc, unsigned k)
 {
-	span sp = c->parts->msg[k][i];
-	return unpack(&c->msg, desc, c->d + sp.off, sp.len, sp.off, c->err);
+	const span *r = &c->parts->runs[k][c->run[k]];
+	if (c->pos[k] == r->off + r->len) {
+		r++;
+		c->run[k]++;
+		c->pos[k] = r->off;
+	}
+	size_t pos = c->pos[k];
+	uint64_t tag, len = 0;
+	get_varint(c->d, r->off + r->len, &pos, &tag);
+	get_varint(c->d, r->off + r->len, &pos, &len);
+	c->pos[k] = pos + (size_t)len;
+	return unpack(&c->msg, desc, c->d + pos, (size_t)len, pos, c->err);
 }
 
 /* Mappings into the model, in order, then their id map (ids checked: not
@@ -633,7 +656,7 @@ static int conv_mappings(conv *c)
 	size_t n = c->parts->n[PK_MAPPING];
 	for (size_t i = 0; i < n; i++) {
 		const Perftools__Profiles__Mapping *m =
-			unpack_part(c, &perftools__profiles__mapping__descriptor, PK_MAPPING, i);
+			unpack_next(c, &perftools__profiles__mapping__descriptor, PK_MAPPING);
 		if (!m)
 			return -1;
 		c->ids[i] = m->id;
@@ -662,7 +685,7 @@ static int conv_functions(conv *c)
 	c->fidx = xmalloc(st_mult(n + 1, sizeof(uint32_t)));
 	for (size_t i = 0; i < n; i++) {
 		const Perftools__Profiles__Function *f =
-			unpack_part(c, &perftools__profiles__function__descriptor, PK_FUNCTION, i);
+			unpack_next(c, &perftools__profiles__function__descriptor, PK_FUNCTION);
 		if (!f)
 			return -1;
 		c->ids[i] = f->id;
@@ -713,7 +736,7 @@ static int conv_locations(conv *c)
 	size_t n = c->parts->n[PK_LOCATION];
 	for (size_t i = 0; i < n; i++) {
 		const Perftools__Profiles__Location *l =
-			unpack_part(c, &perftools__profiles__location__descriptor, PK_LOCATION, i);
+			unpack_next(c, &perftools__profiles__location__descriptor, PK_LOCATION);
 		if (!l || conv_location(c, l))
 			return -1;
 		c->ids[i] = l->id;
@@ -749,7 +772,7 @@ static int conv_samples(conv *c)
 	const Perftools__Profiles__Profile *pb = c->pb;
 	for (size_t i = 0; i < c->parts->n[PK_SAMPLE]; i++) {
 		const Perftools__Profiles__Sample *s =
-			unpack_part(c, &perftools__profiles__sample__descriptor, PK_SAMPLE, i);
+			unpack_next(c, &perftools__profiles__sample__descriptor, PK_SAMPLE);
 		if (!s)
 			return -1;
 		if (s->n_value != pb->n_sample_type)
@@ -793,6 +816,9 @@ static int conv_profile(conv *c)
 	for (unsigned k = PK_MAPPING; k <= PK_FUNCTION; k++)
 		most = pt->n[k] > most ? pt->n[k] : most;
 	c->ids = xmalloc(st_mult(most, sizeof(uint64_t)));
+	for (unsigned k = 0; k < PK_N; k++)
+		c->pos[k] = pt->nruns[k] ? pt->runs[k][0].off : 0;
+	prof_reserve_samples(c->p, pt->n[PK_SAMPLE]);
 	c->msg.block = 64 << 10;
 	int rc = conv_strings(c);
 	if (!rc)
