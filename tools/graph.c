@@ -30,7 +30,8 @@ struct graph {
 	const profile *p;
 	graph_opts o;
 	names_table *strs;    /* keys, names, files, tag names */
-	graph_info *infos; /* per key */
+	graph_info *infos; /* per key; a plain key's only once it is a node */
+	const char **plain; /* per key: a plain key's name (the model's), or NULL */
 	uint32_t *key_of_str; /* string id -> key, or NONE */
 	hidx key_of_name;     /* a plain key's name (the model's string) -> key */
 	size_t nkeys, key_of_str_alloc;
@@ -272,7 +273,7 @@ static const char *str_of(graph *g, const char *s, size_t n)
 
 static bool name_key_eq(const void *ctx, uint32_t key, const void *name)
 {
-	return ((const graph *)ctx)->infos[key].name == name;
+	return ((const graph *)ctx)->plain[key] == name;
 }
 
 /* The key whose identity is the function's name alone (by function, no
@@ -286,7 +287,7 @@ static uint32_t plain_key(graph *g, const char *name)
 	if (key != HIDX_NONE)
 		return key;
 	key = (uint32_t)g->nkeys++;
-	g->infos[key] = (graph_info){ name, name, g->empty, g->empty, 0, 0, 0 };
+	g->plain[key] = name; /* its info, all but the name "", is made with its node */
 	hidx_set(&g->key_of_name, slot, h, key);
 	return key;
 }
@@ -307,6 +308,7 @@ static uint32_t text_key(graph *g, const raw_info *ri, const strbuf *sb, size_t 
 		return key;
 	key = (uint32_t)g->nkeys++;
 	g->key_of_str[id] = key;
+	g->plain[key] = NULL;
 	graph_info *in = &g->infos[key];
 	/* most often the name is the key, the file and object "" */
 	const char *func = ri->func.len ? ri->func.buf : "";
@@ -412,6 +414,7 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	/* a key per line at most: room for all at once, no copies as they come */
 	g->loc_keys = xmalloc(st_mult(lines, sizeof(uint32_t)));
 	g->infos = xmalloc(st_mult(lines, sizeof(graph_info)));
+	g->plain = xmalloc(st_mult(lines, sizeof(char *)));
 	size_t names = lines < p->nfunctions ? lines : p->nfunctions; /* plain keys <= names */
 	while (o->by == GRAPH_FUNCTION && !o->obj_names && (names + 1) * 4 >= g->key_of_name.cap * 3)
 		hidx_grow(&g->key_of_name);
@@ -492,6 +495,7 @@ void graph_free(graph *g)
 	free(g->recursive);
 	free(g->loc_keys);
 	free(g->infos);
+	free(g->plain);
 	free(g->key_of_str);
 	hidx_free(&g->key_of_name);
 	names_table_free(g->strs);
@@ -538,6 +542,8 @@ static uint32_t node_for(graph *g, uint32_t key, const bool *keep)
 	graph_node *n = &g->nodes[g->nnodes];
 	memset(n, 0, sizeof(*n));
 	n->key = key;
+	if (g->plain[key])
+		g->infos[key] = (graph_info){ g->plain[key], g->plain[key], g->empty, g->empty, 0, 0, 0 };
 	g->node_stamp[g->nnodes] = PROF_NONE;
 	g->node_of_key[key] = g->nnodes;
 	return g->nnodes++;

@@ -684,41 +684,44 @@ static void remove_matching(strbuf *sb, char open, char close)
 	 * rescans: quadratic on a name of many groups): characters outside a
 	 * group are kept; a close without its open stops the removal, keeping
 	 * the rest as it is; an open never closed keeps its group. The bytes
-	 * between brackets go by in runs (strcspn), not one by one. */
+	 * outside groups go by in runs (strcspn); a group is walked to its
+	 * matching close by a running depth, a table lookup per byte (a
+	 * strcspn per bracket cost more: C++ templates hold many). */
+	signed char depth_of[256] = { 0 };
+	depth_of[(unsigned char)open] = 1;
+	depth_of[(unsigned char)close] = -1;
 	const char set[3] = { open, close, '\0' };
-	int nesting = 0;
-	size_t w = 0, first = 0, cur = 0;
 	char *b = sb->buf;
-	while (cur < sb->len) {
+	size_t n = sb->len, w = 0, cur = 0;
+	while (cur < n) {
 		size_t run = strcspn(b + cur, set);
-		if (cur + run > sb->len)
-			run = sb->len - cur;
-		if (run == 0 && b[cur] != open && b[cur] != close)
+		if (run > n - cur)
+			run = n - cur;
+		if (run == 0 && !depth_of[(unsigned char)b[cur]])
 			run = 1; /* a NUL byte: a character like any other */
-		if (run) {
-			if (nesting == 0) {
-				memmove(b + w, b + cur, run);
-				w += run;
-			}
-			cur += run;
+		memmove(b + w, b + cur, run);
+		w += run;
+		cur += run;
+		if (cur == n || !depth_of[(unsigned char)b[cur]])
 			continue;
-		}
-		if (b[cur] == open) {
-			if (++nesting == 1)
-				first = cur;
-		} else if (nesting == 0) { /* a close without its open */
-			memmove(b + w, b + cur, sb->len - cur);
-			w += sb->len - cur;
-			nesting = -1;
+		if (b[cur] == close) { /* a close without its open: the rest stays */
+			memmove(b + w, b + cur, n - cur);
+			w += n - cur;
 			break;
-		} else {
-			nesting--;
 		}
-		cur++;
-	}
-	if (nesting > 0) { /* the unclosed group stays */
-		memmove(b + w, b + first, sb->len - first);
-		w += sb->len - first;
+		size_t first = cur;
+		long depth = 0;
+		for (; cur < n; cur++) {
+			depth += depth_of[(unsigned char)b[cur]];
+			if (!depth)
+				break;
+		}
+		if (cur == n) { /* the unclosed group stays */
+			memmove(b + w, b + first, n - first);
+			w += n - first;
+			break;
+		}
+		cur++; /* past the close */
 	}
 	sb->len = w;
 	b[w] = '\0';

@@ -208,6 +208,10 @@ static void test_simplify(void **state)
 		 * ')' stays removed; an unclosed '(' keeps its group */
 		{ "f(x)::g)::h(y)", "f(x)::g)::h(y)" },
 		{ "f(x)::g(y(z)::h", "f(x)::g(y(z)::h" },
+		/* nested groups, an unclosed '<' after them; a '>' without
+		 * its '<' once the parentheses are gone */
+		{ "a<b<c>d>e<f", "a<b<c>d>e<f" },
+		{ "x<y>>z(q(r)s)t", "x<y>>z(q(r)s)t" },
 	};
 	static const char *const want[][3] = { /* short, templates, full */
 		{ "::trace", "<pprof::Trace as pprof::Backtrace>::trace",
@@ -224,6 +228,8 @@ static void test_simplify(void **state)
 		{ "a)b(c)::d", "a)b(c)::d", "a)b(c)::d" }, /* unmatched ')': left alone */
 		{ "f::g)::h(y)", "f::g)::h(y)", "f(x)::g)::h(y)" },
 		{ "f::g(y(z)::h", "f::g(y(z)::h", "f(x)::g(y(z)::h" },
+		{ "ae<f", "a<b<c>d>e<f", "a<b<c>d>e<f" },
+		{ "x>zt", "x<y>>zt", "x<y>>z(q(r)s)t" },
 	};
 	for (int m = 0; m < 3; m++) {
 		profile *q = prof_new();
