@@ -63,6 +63,9 @@ typedef struct knobs {
 	/* the string table in two places (its first 9 entries before the
 	 * sample types), with 3000 unused entries (120 KB) at its end */
 	bool split_strings;
+	/* location 0 between samples 0 and 1, function 0 between samples 1
+	 * and 2: each kind of message in more than one run */
+	bool interleaved;
 } knobs;
 
 static knobs default_knobs(void)
@@ -74,6 +77,21 @@ static knobs default_knobs(void)
 static const char *strings[] = { "", "samples", "count", "cpu", "nanoseconds", "main", "work",
 				 "/src/a.c", "/bin/prog", "abc123", "endpoint", "/users", "bytes",
 				 "size", "comment one", "drop.*", "keep.*" };
+
+/* location 0: two lines, work (inlined) in main */
+static void put_location0(const knobs *k, strbuf *out, strbuf *m, strbuf *t)
+{
+	pf(m, 1, k->loc_id[0]), pf(m, 2, k->loc_map), pf(m, 3, 0x401000);
+	pf(t, 1, k->line_fn), pf(t, 2, 25), pf(t, 3, 3), pm(m, 4, t);
+	pf(t, 1, k->fn_id[0]), pf(t, 2, 12), pm(m, 4, t);
+	pm(out, 4, m);
+}
+
+static void put_function0(const knobs *k, strbuf *out, strbuf *m)
+{
+	pf(m, 1, k->fn_id[0]), pf(m, 2, (uint64_t)k->fn_name), pf(m, 3, 5), pf(m, 4, 7);
+	pf(m, 5, 10), pm(out, 5, m);
+}
 
 static void build_profile(const knobs *k, strbuf *out)
 {
@@ -98,10 +116,14 @@ static void build_profile(const knobs *k, strbuf *out)
 	pf(&s, 1, (uint64_t)k->label_key), pf(&s, 2, 11), pm(&m, 3, &s);
 	pf(&s, 1, 13), pf(&s, 3, 4096), pf(&s, 4, 12), pm(&m, 3, &s);
 	pm(out, 2, &m);
+	if (k->interleaved)
+		put_location0(k, out, &m, &t);
 	/* sample 1: [loc2, loc1], no labels; location ids not packed */
 	pf(&m, 1, k->loc_id[2]), pf(&m, 1, k->loc_id[1]);
 	pv(&s, 1), pv(&s, 10000000), pm(&m, 2, &s);
 	pm(out, 2, &m);
+	if (k->interleaved)
+		put_function0(k, out, &m);
 	/* sample 2: [loc1], size=-5 without unit */
 	pv(&s, k->loc_id[1]), pm(&m, 1, &s);
 	pv(&s, 2), pv(&s, 20), pm(&m, 2, &s);
@@ -111,11 +133,8 @@ static void build_profile(const knobs *k, strbuf *out)
 	pf(&m, 1, k->map_id), pf(&m, 2, 0x400000), pf(&m, 3, 0x500000), pf(&m, 4, 0x1000);
 	pf(&m, 5, 8), pf(&m, 6, 9), pf(&m, 7, 1), pf(&m, 8, 1), pf(&m, 9, 1), pf(&m, 10, 1);
 	pm(out, 3, &m);
-	/* location 0: two lines, work (inlined) in main */
-	pf(&m, 1, k->loc_id[0]), pf(&m, 2, k->loc_map), pf(&m, 3, 0x401000);
-	pf(&t, 1, k->line_fn), pf(&t, 2, 25), pf(&t, 3, 3), pm(&m, 4, &t);
-	pf(&t, 1, k->fn_id[0]), pf(&t, 2, 12), pm(&m, 4, &t);
-	pm(out, 4, &m);
+	if (!k->interleaved)
+		put_location0(k, out, &m, &t);
 	/* location 1: folded */
 	pf(&m, 1, k->loc_id[1]), pf(&m, 2, k->map_id), pf(&m, 3, 0x401100);
 	pf(&t, 1, k->fn_id[0]), pf(&t, 2, 14), pm(&m, 4, &t);
@@ -125,8 +144,8 @@ static void build_profile(const knobs *k, strbuf *out)
 	pf(&m, 1, k->loc_id[2]), pf(&m, 3, 0xdead);
 	pm(out, 4, &m);
 	/* functions */
-	pf(&m, 1, k->fn_id[0]), pf(&m, 2, (uint64_t)k->fn_name), pf(&m, 3, 5), pf(&m, 4, 7);
-	pf(&m, 5, 10), pm(out, 5, &m);
+	if (!k->interleaved)
+		put_function0(k, out, &m);
 	pf(&m, 1, k->fn_id[1]), pf(&m, 2, 6), pf(&m, 3, 6), pf(&m, 4, 7), pf(&m, 5, 20);
 	pm(out, 5, &m);
 	for (size_t i = first_string; i < ARRAY_SIZE(strings); i++) {
@@ -243,6 +262,15 @@ static void test_read_keeps_every_field(void **state)
 	k.map_id = k.loc_map = 1;
 	k.fn_id[0] = 1, k.fn_id[1] = k.line_fn = 2;
 	k.loc_id[0] = k.sample_loc = 1, k.loc_id[1] = 2, k.loc_id[2] = 3;
+	sb_release(&in);
+	build_profile(&k, &in);
+	assert_int_equal(read_buf(&p, &in, &err), 0);
+	dump(p, &d);
+	assert_string_equal(d.buf, expected_dump);
+	prof_free(p);
+
+	/* and so with the kinds of messages interleaved */
+	k.interleaved = true;
 	sb_release(&in);
 	build_profile(&k, &in);
 	assert_int_equal(read_buf(&p, &in, &err), 0);
