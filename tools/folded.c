@@ -366,8 +366,12 @@ typedef struct freader {
 	size_t plen, pline_n;
 	pending *pend;      /* frames of the line past the shared prefix */
 	size_t pend_alloc;
-	uint32_t *locs;     /* the stack being read, root first */
+	/* the stack being read, root first: locs[k] is prev[k].loc for every
+	 * k < prev_n, so the frames shared with earlier lines are in place */
+	uint32_t *locs;
 	size_t locs_alloc;
+	uint32_t *leaf_first; /* the stack as the model has it */
+	size_t leaf_first_alloc;
 	bool fresh;         /* it has a location made for it: it is a new stack */
 } freader;
 
@@ -465,27 +469,45 @@ static size_t common_prefix(const unsigned char *a, const unsigned char *b, size
 
 /* How many frames the stack line[start..se) shares with the previous
  * line, from the bytes they share (r->prev[0..pline_n) are the previous
- * line's frames, in order): their locations into r->locs, *f past them,
- * *done when they are the whole stack. */
+ * line's frames, in order; their locations are r->locs' already): *f past
+ * them, *done when they are the whole stack. */
 static size_t prev_line_shared(freader *r, const unsigned char *line, size_t start, size_t se,
 			       size_t *f, bool *done)
 {
 	size_t sl = se - start;
 	size_t m = common_prefix(line + start, r->pline, sl < r->plen ? sl : r->plen);
-	size_t k = 0, e = 0; /* frame k starts e bytes into both stacks */
-	while (k < r->pline_n) {
-		/* a frame that ends before m ends at a ';' of both lines; one
-		 * that ends at m where the line's stack ends or goes on */
-		size_t end = e + r->prev[k].len;
-		if (end > m || (end == m && m != sl && line[start + m] != ';'))
-			break;
-		r->locs[k] = r->prev[k].loc; /* k < pline_n <= locs_alloc */
-		k++;
-		if (end == sl) {
-			*done = true;
-			break;
+	/* a frame that ends before m ends at a ';' of both lines; one that
+	 * ends at m where the line's stack ends or goes on. Those frames are
+	 * the first k: counted from the end when m is past the middle (a
+	 * deep recursion differs in its last frames) */
+	size_t k, e; /* frame k starts e bytes into both stacks */
+	if (2 * m > r->plen && r->pline_n) {
+		size_t end = r->plen; /* of frame k - 1 */
+		for (k = r->pline_n; k > 0; k--) {
+			if (end < m || (end == m && (m == sl || line[start + m] == ';')))
+				break;
+			size_t len = r->prev[k - 1].len;
+			if (end < len + 1) { /* frame 0 did not fit */
+				k = 0;
+				break;
+			}
+			end -= len + 1;
 		}
-		e = end + 1;
+		e = k ? end + 1 : 0;
+		if (k && end == sl)
+			*done = true;
+	} else {
+		for (k = 0, e = 0; k < r->pline_n; k++) {
+			size_t end = e + r->prev[k].len;
+			if (end > m || (end == m && m != sl && line[start + m] != ';'))
+				break;
+			if (end == sl) {
+				*done = true;
+				k++;
+				break;
+			}
+			e = end + 1;
+		}
 	}
 	*f = start + e;
 	return k;
@@ -513,8 +535,7 @@ static int line_frames(freader *r, const unsigned char *line, size_t start, size
 		if (!(pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
 		      bytes_eq(r->d + r->prev[depth].start, line + f, pl)))
 			break;
-		r->locs[depth] = r->prev[depth].loc; /* prev_n <= locs_alloc */
-		depth++;
+		depth++; /* r->locs[depth] is r->prev[depth].loc */
 		if (f + pl == se) {
 			done = true;
 			break;
@@ -607,13 +628,11 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 			break;
 		}
 		/* the model is leaf first */
-		for (size_t i = 0; i < depth / 2; i++) {
-			uint32_t tmp = r.locs[i];
-			r.locs[i] = r.locs[depth - 1 - i];
-			r.locs[depth - 1 - i] = tmp;
-		}
-		uint32_t st = r.fresh ? prof_add_stack(p, r.locs, (uint32_t)depth)
-				      : prof_intern_stack(p, r.locs, (uint32_t)depth);
+		ALLOC_GROW(r.leaf_first, depth, r.leaf_first_alloc);
+		for (size_t i = 0; i < depth; i++)
+			r.leaf_first[i] = r.locs[depth - 1 - i];
+		uint32_t st = r.fresh ? prof_add_stack(p, r.leaf_first, (uint32_t)depth)
+				      : prof_intern_stack(p, r.leaf_first, (uint32_t)depth);
 		r.fresh = false;
 		prof_add_sample(p, st, 0, v, -1, -1, 0);
 	}
@@ -627,6 +646,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 	free(r.pend);
 	name_tab_free(&r.seen);
 	free(r.locs);
+	free(r.leaf_first);
 	return rc;
 }
 
