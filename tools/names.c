@@ -110,12 +110,37 @@ uint32_t names_count(const names_table *t)
 
 /* ---- naming a frame -------------------------------------------------------------- */
 
+/* True when clean_tail leaves s[0..n) as it is: no C0 control, DEL, ';'
+ * or escape byte, and not blank. */
+static bool clean_already(const unsigned char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+	uint64_t any = 0; /* a high bit where a byte may need cleaning */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, a, b, c;
+		memcpy(&w, s + i, 8);
+		a = w ^ (ones * 0x7f), b = w ^ (ones * ';'), c = w ^ (ones * STR_ESC);
+		any |= (w - ones * 0x20) & ~w; /* a byte below 0x20 */
+		any |= ((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c);
+	}
+	if (any & highs)
+		return false;
+	for (; i < n; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f || s[i] == ';' || s[i] == STR_ESC)
+			return false;
+	return n && s[0] != ' '; /* not blank */
+}
+
 /* Cleans sb's text from off on, as names_frame says: decodes the model's
  * escape (util.h; a NUL byte becomes a space like any control character),
  * ';' becomes ':', and a blank name "[unknown]" (its spaces would be taken
  * for the ones before the count, leaving an empty frame). */
 static void clean_tail(strbuf *sb, size_t off)
 {
+	/* most names need nothing: a word at a time to say so */
+	if (clean_already((const unsigned char *)sb->buf + off, sb->len - off))
+		return;
 	bool blank = true;
 	size_t w = off;
 	for (size_t i = off; i < sb->len; i++) {

@@ -112,6 +112,51 @@ static void test_frame_names(void **state)
 	prof_free(p);
 }
 
+/* names_clean changes every control byte, DEL, ';' and escape wherever
+ * it is in a name of any length (the check for names to leave as they are
+ * takes 8 bytes at a time), and a blank name becomes "[unknown]". */
+static void test_clean_every_byte_everywhere(void **state)
+{
+	(void)state;
+	const unsigned char special[] = { 0x01, '\t', 0x1f, 0x7f, ';', 0xc0 };
+	strbuf sb = STRBUF_INIT;
+	char in[40], want[40];
+	for (size_t n = 1; n < 20; n++)
+		for (size_t at = 0; at < n; at++)
+			for (size_t k = 0; k < sizeof(special); k++) {
+				memset(in, 'a', n);
+				in[n] = '\0';
+				memcpy(want, in, n + 1);
+				in[at] = (char)special[k];
+				/* a lone escape byte (no 0x80/0xc1 after it) is left */
+				want[at] = special[k] == ';' ? ':' : special[k] == 0xc0 ? (char)0xc0 : ' ';
+				if (n == 1 && want[0] == ' ')
+					strcpy(want, "[unknown]");
+				sb_reset(&sb);
+				names_clean(&sb, in);
+				assert_string_equal(sb.buf, want);
+			}
+	const char *same[] = { "a", "main", "ns::f<int>(char const*)", "\xc3\xa9t\xc3\xa9", "x y", "12345678a" };
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		sb_reset(&sb);
+		names_clean(&sb, same[i]);
+		assert_string_equal(sb.buf, same[i]);
+	}
+	const char *blank[] = { "", " ", "         ", "\t\t", "  \x01  " };
+	for (size_t i = 0; i < sizeof(blank) / sizeof(blank[0]); i++) {
+		sb_reset(&sb);
+		names_clean(&sb, blank[i]);
+		assert_string_equal(sb.buf, "[unknown]");
+	}
+	sb_reset(&sb);
+	names_clean(&sb, "  lead");
+	assert_string_equal(sb.buf, "  lead");
+	sb_reset(&sb);
+	names_clean(&sb, "a\xc0\x80" "b\xc0\xc1" "c;d");
+	assert_string_equal(sb.buf, "a b\xc0" "c:d");
+	sb_release(&sb);
+}
+
 /* The cache gives every frame the text and module naming it afresh gives,
  * for every combination of decorations, cached (second round) or not. */
 static void test_cache_equals_naming(void **state)
@@ -249,6 +294,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_ids_are_dense),
 		cmocka_unit_test(test_frame_names),
+		cmocka_unit_test(test_clean_every_byte_everywhere),
 		cmocka_unit_test(test_cache_equals_naming),
 		cmocka_unit_test(test_demangle_modes),
 		cmocka_unit_test(test_simplify),
