@@ -24,6 +24,9 @@
  *     reference: string indexes, mapping/function/location ids (ids are
  *     arbitrary non-zero uint64s; 1..N in order is the fast path, anything
  *     else goes through a hash table), value counts, the default type.
+ *     A function whose name no function has yet (the string table holding
+ *     no string twice) and a stack holding a location no stack holds yet
+ *     are new to the model: appended without a lookup in its tables.
  *
  * Writing encodes the wire format by hand into a strbuf (the output is a
  * few flat message kinds; building protobuf-c structs for it would only
@@ -509,6 +512,7 @@ typedef struct conv {
 	const Perftools__Profiles__Profile *pb; /* the header: no samples, mappings... */
 	const char **strs; /* the string table, interned */
 	size_t nstrs;
+	bool distinct;     /* no string twice in the table */
 	cprof_err *err;
 	const unsigned char *d; /* the input */
 	const parts *parts;     /* where its messages are */
@@ -517,6 +521,7 @@ typedef struct conv {
 	uint64_t *ids;          /* the ids of the messages of one kind */
 	idmap maps, funcs, locs;
 	uint32_t *fidx; /* per pprof function: its model index */
+	bool *in_stack; /* per model location: a stack holds it */
 	uint32_t *stackbuf;
 	prof_label *labelbuf;
 	prof_line *linebuf;
@@ -549,6 +554,7 @@ static const char *cstr(conv *c, int64_t idx, const char *fmt, ...)
 static int conv_strings(conv *c)
 {
 	const parts *pt = c->parts;
+	size_t before = prof_string_count(c->p);
 	c->strs = xmalloc(st_mult(pt->nstrings + 1, sizeof(char *)));
 	for (size_t r = 0; r < pt->nstr_runs; r++) {
 		const Perftools__Profiles__Profile *pb = unpack(
@@ -569,6 +575,7 @@ static int conv_strings(conv *c)
 				prof_intern_n(c->p, b->len ? (const char *)b->data : "", b->len);
 		}
 	}
+	c->distinct = prof_string_count(c->p) - before == c->nstrs;
 	return 0;
 }
 
@@ -678,27 +685,59 @@ static int conv_mappings(conv *c)
 	return idmap_build(&c->maps, "mapping", c->ids, n, c->p->nmappings - (uint32_t)n, c->err);
 }
 
-/* Functions into c->fidx: the model interns them, so equal ones become one. */
+/* Function f into the model: equal functions become one (the model's
+ * rule). With no string twice in the table, a function can only equal an
+ * earlier one of its name index: the last function of each name index is
+ * kept in by_name, and a function of a name index new to the functions is
+ * appended without a lookup in the model's table (a probe of a 50k table
+ * misses the caches), until a name index comes with a second, different
+ * function; from then on the model's table decides. */
+static uint32_t add_function(conv *c, const Perftools__Profiles__Function *f, const char *name,
+			     const char *sys, const char *file, uint32_t *by_name)
+{
+	if (c->distinct && f->name >= 0 && (uint64_t)f->name < c->nstrs) {
+		uint32_t *last = &by_name[f->name];
+		if (*last == PROF_NONE)
+			return *last = prof_add_function_own(c->p, name, sys, file, f->start_line);
+		const prof_function *e = &c->p->functions[*last];
+		if (e->name == name && e->system_name == sys && e->filename == file &&
+		    e->start_line == f->start_line)
+			return *last;
+		c->distinct = false;
+	}
+	return prof_intern_function_own(c->p, name, sys, file, f->start_line);
+}
+
+/* Functions into c->fidx. */
 static int conv_functions(conv *c)
 {
 	size_t n = c->parts->n[PK_FUNCTION];
 	c->fidx = xmalloc(st_mult(n + 1, sizeof(uint32_t)));
+	uint32_t *by_name = xmalloc(st_mult(c->nstrs + 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < c->nstrs; i++)
+		by_name[i] = PROF_NONE;
+	int rc = 0;
 	for (size_t i = 0; i < n; i++) {
 		const Perftools__Profiles__Function *f =
 			unpack_next(c, &perftools__profiles__function__descriptor, PK_FUNCTION);
-		if (!f)
-			return -1;
+		if (!f) {
+			rc = -1;
+			break;
+		}
 		c->ids[i] = f->id;
 		const char *name, *sys, *file;
 		unsigned long long id = (unsigned long long)f->id;
 		name = cstr(c, f->name, "function %llu name", id);
 		sys = name ? cstr(c, f->system_name, "function %llu system_name", id) : NULL;
 		file = sys ? cstr(c, f->filename, "function %llu filename", id) : NULL;
-		if (!file)
-			return -1;
-		c->fidx[i] = prof_intern_function_own(c->p, name, sys, file, f->start_line);
+		if (!file) {
+			rc = -1;
+			break;
+		}
+		c->fidx[i] = add_function(c, f, name, sys, file, by_name);
 	}
-	return idmap_build(&c->funcs, "function", c->ids, n, 0, c->err);
+	free(by_name);
+	return rc ? rc : idmap_build(&c->funcs, "function", c->ids, n, 0, c->err);
 }
 
 static int conv_location(conv *c, const Perftools__Profiles__Location *l)
@@ -767,9 +806,23 @@ static int conv_labels(conv *c, const Perftools__Profiles__Sample *s, size_t i)
 	return 0;
 }
 
+/* The stack of c->stackbuf[0..n): appended when it holds a location no
+ * stack held before (the profile cannot have it; no probe of the model's
+ * table), else interned. */
+static uint32_t add_stack(conv *c, uint32_t n)
+{
+	bool fresh = false;
+	for (uint32_t j = 0; j < n; j++) {
+		fresh |= !c->in_stack[c->stackbuf[j]];
+		c->in_stack[c->stackbuf[j]] = true;
+	}
+	return fresh ? prof_add_stack(c->p, c->stackbuf, n) : prof_intern_stack(c->p, c->stackbuf, n);
+}
+
 static int conv_samples(conv *c)
 {
 	const Perftools__Profiles__Profile *pb = c->pb;
+	c->in_stack = xcalloc((size_t)c->p->nlocations + 1, sizeof(bool));
 	for (size_t i = 0; i < c->parts->n[PK_SAMPLE]; i++) {
 		const Perftools__Profiles__Sample *s =
 			unpack_next(c, &perftools__profiles__sample__descriptor, PK_SAMPLE);
@@ -796,7 +849,7 @@ static int conv_samples(conv *c)
 		}
 		if (conv_labels(c, s, i) < 0)
 			return -1;
-		uint32_t st = prof_intern_stack(c->p, c->stackbuf, (uint32_t)s->n_location_id);
+		uint32_t st = add_stack(c, (uint32_t)s->n_location_id);
 		uint32_t ls = prof_intern_labelset(c->p, c->labelbuf, (uint32_t)s->n_label);
 		/* no sample types: no values (value is NULL then) */
 		static const int64_t none[1] = { 0 };
@@ -835,6 +888,7 @@ static int conv_profile(conv *c)
 	idmap_free(&c->funcs);
 	idmap_free(&c->locs);
 	free(c->fidx);
+	free(c->in_stack);
 	free(c->ids);
 	ba_release(&c->msg);
 	free(c->stackbuf);
@@ -860,7 +914,7 @@ int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		pt.header.len, SIZE_MAX, err);
 	int rc = -1;
 	if (pb) {
-		conv c = { p, pb, NULL, 0, err, d, &pt };
+		conv c = { .p = p, .pb = pb, .err = err, .d = d, .parts = &pt };
 		rc = conv_profile(&c);
 		free(c.strs);
 	}

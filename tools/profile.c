@@ -15,7 +15,8 @@
  *
  * A reader that knows a string, function or stack is new (the folded
  * reader's frame names are distinct, and a stack holding a location made
- * for it is new) appends it without a probe: strings, functions and stacks
+ * for it is new; the pprof reader's function of a name no function has,
+ * and stack holding a location no stack holds) appends it without a probe: strings, functions and stacks
  * past strs_indexed, funcs_indexed and stacks_indexed are in no table, and
  * the next lookup of their kind indexes them first. A profile read and
  * drawn without another lookup never builds those tables (each probe of a
@@ -442,6 +443,19 @@ uint32_t prof_intern_function_own(profile *p, const char *name, const char *syst
 {
 	prof_function f = { name, system_name, filename, start_line };
 	return intern_function(p, &f);
+}
+
+uint32_t prof_add_function_own(profile *p, const char *name, const char *system_name,
+			       const char *filename, int64_t start_line)
+{
+	ALLOC_GROW(p->functions, p->nfunctions + 1, p->in->funcs_alloc);
+	p->functions[p->nfunctions] = (prof_function){ name, system_name, filename, start_line };
+	return p->nfunctions++;
+}
+
+size_t prof_string_count(const profile *p)
+{
+	return p->in->nstrv;
 }
 
 uint32_t prof_intern_named_function(profile *p, const char *s, size_t n)

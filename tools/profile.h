@@ -190,6 +190,15 @@ uint32_t prof_intern_function(profile *p, const char *name, const char *system_n
  * interned its string table first need not have them looked up again. */
 uint32_t prof_intern_function_own(profile *p, const char *name, const char *system_name,
 				  const char *filename, int64_t start_line);
+/* Appends a function of strings this profile interned (none NULL) that
+ * the profile cannot have (the caller knows no function has all four
+ * fields), without a probe of the functions' table (indexed at the next
+ * lookup): the pprof reader's functions of names new to its functions. */
+uint32_t prof_add_function_own(profile *p, const char *name, const char *system_name,
+			       const char *filename, int64_t start_line);
+/* How many distinct strings the profile holds: a reader that interned n
+ * strings and saw this grow by n knows they were n distinct ones. */
+size_t prof_string_count(const profile *p);
 /* The function named s[0..n) (its system name too; no file, no line),
  * for a reader that asks once per distinct name (the caller promises
  * s[0..n) was not given here before on p): a name new to the profile is

@@ -624,6 +624,84 @@ static void test_bad_references(void **state)
 	expect_error(&k, "location id 30 is used twice");
 }
 
+/* A profile of one sample type, the given strings, functions (id i + 1:
+ * name and file string indexes), locations (id i + 1: one line of function
+ * id fn[i]) and samples (stacks of location ids, 0-terminated), read. */
+static profile *read_small(const char *const *strs, size_t nstrs, const int (*fns)[2],
+			   size_t nfns, const int *fn, size_t nlocs, const int (*stacks)[4],
+			   size_t nsamples)
+{
+	strbuf out = STRBUF_INIT, m = STRBUF_INIT, t = STRBUF_INIT;
+	pf(&m, 1, 1), pf(&m, 2, 2), pm(&out, 1, &m); /* samples/count */
+	for (size_t i = 0; i < nsamples; i++) {
+		for (int j = 0; j < 4 && stacks[i][j]; j++)
+			pv(&t, (uint64_t)stacks[i][j]);
+		pm(&m, 1, &t);
+		pv(&t, i + 1), pm(&m, 2, &t);
+		pm(&out, 2, &m);
+	}
+	for (size_t i = 0; i < nlocs; i++) {
+		pf(&m, 1, i + 1);
+		pf(&t, 1, (uint64_t)fn[i]), pm(&m, 4, &t);
+		pm(&out, 4, &m);
+	}
+	for (size_t i = 0; i < nfns; i++) {
+		pf(&m, 1, i + 1), pf(&m, 2, (uint64_t)fns[i][0]), pf(&m, 3, (uint64_t)fns[i][0]);
+		pf(&m, 4, (uint64_t)fns[i][1]), pm(&out, 5, &m);
+	}
+	for (size_t i = 0; i < nstrs; i++)
+		pb(&out, 6, strs[i], strlen(strs[i]));
+	profile *p;
+	cprof_err err = { "" };
+	assert_int_equal(read_buf(&p, &out, &err), 0);
+	sb_release(&out);
+	sb_release(&m);
+	sb_release(&t);
+	return p;
+}
+
+static uint32_t loc_function(const profile *p, uint32_t loc)
+{
+	return p->locations[loc].lines[0].function;
+}
+
+/* Equal functions are one model function, whichever name index they use
+ * (the reader skips the model's lookup for a name index new to the
+ * functions); equal stacks are one stack, new locations or not. */
+static void test_equal_functions_and_stacks_are_one(void **state)
+{
+	(void)state;
+	static const char *const strs[] = { "", "samples", "count", "f", "a.c", "b.c", "g", "f" };
+	/* f@a.c, f@a.c again, f@b.c, g@a.c, f@a.c by the second "f" */
+	static const int fns[][2] = { { 3, 4 }, { 3, 4 }, { 3, 5 }, { 6, 4 }, { 7, 4 } };
+	static const int fn[] = { 1, 2, 3, 4, 5 };
+	static const int stacks[][4] = { { 1, 2 }, { 3, 1 }, { 1, 2 }, { 3, 1 }, { 2 }, { 4, 5 } };
+	/* the table without the second "f" (its last entry), and with it */
+	for (size_t nstrs = ARRAY_SIZE(strs) - 1; nstrs <= ARRAY_SIZE(strs); nstrs++) {
+		size_t nfns = nstrs == ARRAY_SIZE(strs) ? 5 : 4;
+		profile *p = read_small(strs, nstrs, fns, nfns, fn, nfns, stacks,
+					nfns == 5 ? 6 : 5);
+		assert_int_equal(p->nfunctions, 3);
+		assert_int_equal(loc_function(p, 0), loc_function(p, 1));
+		assert_int_not_equal(loc_function(p, 0), loc_function(p, 2));
+		assert_int_not_equal(loc_function(p, 0), loc_function(p, 3));
+		if (nfns == 5)
+			assert_int_equal(loc_function(p, 4), loc_function(p, 0));
+		assert_int_equal(p->samples[0].stack, p->samples[2].stack);
+		assert_int_equal(p->samples[1].stack, p->samples[3].stack);
+		assert_int_not_equal(p->samples[0].stack, p->samples[1].stack);
+		assert_int_equal(p->nstacks, nfns == 5 ? 4 : 3);
+		/* a later lookup finds what the reader appended */
+		const prof_function *f = &p->functions[loc_function(p, 2)];
+		assert_int_equal(prof_intern_function_own(p, f->name, f->system_name, f->filename,
+							  f->start_line),
+				 loc_function(p, 2));
+		uint32_t st[2] = { 2, 0 }; /* locations 3 and 1 */
+		assert_int_equal(prof_intern_stack(p, st, 2), p->samples[1].stack);
+		prof_free(p);
+	}
+}
+
 static void test_zero_ids(void **state)
 {
 	(void)state;
@@ -868,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_fractional_values_scaled_unit),
 		cmocka_unit_test(test_bad_references),
 		cmocka_unit_test(test_zero_ids),
+		cmocka_unit_test(test_equal_functions_and_stacks_are_one),
 		cmocka_unit_test(test_bad_protobuf),
 		cmocka_unit_test(test_mutations_never_crash),
 		cmocka_unit_test(test_wire_rules),

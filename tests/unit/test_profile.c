@@ -95,6 +95,26 @@ static void test_functions_locations_stacks_interned(void **state)
 /* Names, functions and stacks appended without a probe (the folded
  * reader's new names and stacks) are found by every later lookup, and
  * interleaved with interned ones each stays one of its kind. */
+/* Functions appended by prof_add_function_own are found by later
+ * lookups; prof_string_count counts distinct strings. */
+static void test_appended_functions(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	assert_int_equal(prof_string_count(p), 0);
+	const char *e = prof_intern(p, ""), *f = prof_intern(p, "f"), *g = prof_intern(p, "g");
+	prof_intern(p, "f");
+	assert_int_equal(prof_string_count(p), 3);
+	uint32_t a = prof_add_function_own(p, f, f, e, 0);
+	assert_int_equal(prof_intern_function_own(p, f, f, e, 0), a); /* indexes a first */
+	uint32_t b = prof_add_function_own(p, g, f, e, 3);
+	assert_int_not_equal(a, b);
+	assert_int_equal(prof_intern_function(p, "g", "f", "", 3), b);
+	assert_int_equal(prof_intern_function(p, "g", "g", "", 3), 2); /* a new one */
+	assert_int_equal(p->nfunctions, 3);
+	prof_free(p);
+}
+
 static void test_appended_then_interned(void **state)
 {
 	(void)state;
@@ -675,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_strings_are_interned),
 		cmocka_unit_test(test_functions_locations_stacks_interned),
 		cmocka_unit_test(test_appended_then_interned),
+		cmocka_unit_test(test_appended_functions),
 		cmocka_unit_test(test_labelsets),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_find_value),
