@@ -118,6 +118,7 @@ struct prof_internal {
 	/* strv, functions and stacks below these are in strs, funcs and
 	 * stacks; those above are distinct, and indexed at the next lookup */
 	size_t strs_indexed, funcs_indexed, stacks_indexed;
+	uint64_t strs_lens; /* bit min(length, 63) of every string in strs */
 	/* the string interned last and the empty string (NULL until
 	 * interned): a function is most often made of the name just
 	 * interned, that name again as its system name, and "" */
@@ -186,6 +187,11 @@ static inline uint32_t str_hash(const char *s, size_t n)
 	return (uint32_t)hash_bytes(s, n, 0x5bd1e995);
 }
 
+static inline uint64_t len_bit(size_t n)
+{
+	return (uint64_t)1 << (n < 63 ? n : 63);
+}
+
 /* The string table, with the strings appended unindexed added. */
 static hidx *strs_index(struct prof_internal *in)
 {
@@ -196,6 +202,7 @@ static hidx *strs_index(struct prof_internal *in)
 		size_t slot;
 		if (hidx_find(&in->strs, h, str_eq, in, &k, &slot) == PROF_NONE) /* distinct */
 			hidx_set(&in->strs, slot, h, (uint32_t)in->strs_indexed);
+		in->strs_lens |= len_bit(e->len);
 	}
 	return &in->strs;
 }
@@ -225,6 +232,7 @@ static const char *intern_escaped(profile *p, const char *s, size_t n)
 		return in->last = in->strv[i].s;
 	hidx_set(&in->strs, slot, h, (uint32_t)in->nstrv);
 	in->strs_indexed++;
+	in->strs_lens |= len_bit(n);
 	return add_string(in, s, n);
 }
 
@@ -463,9 +471,12 @@ uint32_t prof_intern_named_function(profile *p, const char *s, size_t n)
 	struct prof_internal *in = p->in;
 	const char *empty = intern_or_empty(p, ""); /* before: it indexes */
 	str_key k = { s, n };
-	/* the strings past strs_indexed came from here: s is none of them */
+	/* the strings past strs_indexed came from here: s is none of them;
+	 * those in strs (a reader's few: "samples", "count") mostly have
+	 * other lengths, which spares hashing s */
 	if (in->escaped_in || memchr(s, 0, n) || memchr(s, STR_ESC, n) ||
-	    hidx_lookup(&in->strs, str_hash(s, n), str_eq, in, &k) != HIDX_NONE) {
+	    ((in->strs_lens & len_bit(n)) &&
+	     hidx_lookup(&in->strs, str_hash(s, n), str_eq, in, &k) != HIDX_NONE)) {
 		const char *name = prof_intern_n(p, s, n);
 		return prof_intern_function(p, name, name, empty, 0);
 	}

@@ -150,6 +150,11 @@ static void test_appended_then_interned(void **state)
 		uint32_t s[2] = { loc[i], loc[0] };
 		assert_int_equal(prof_intern_stack(p, s, i ? 2 : 1), st[i]);
 	}
+	/* a name interned otherwise in between, of a length no string had */
+	const char *later = prof_intern(p, "a_name_longer_than_every_other_one");
+	uint32_t fl = prof_intern_named_function(p, later, strlen(later));
+	assert_ptr_equal(p->functions[fl].name, later);
+	assert_int_equal(prof_intern_function(p, later, later, "", 0), fl);
 	uint32_t s[2] = { loc[1], loc[1] };
 	assert_int_equal(prof_intern_stack(p, s, 2), 3000); /* a new one */
 	assert_int_equal(p->nstacks, 3001);
