@@ -634,6 +634,7 @@ typedef struct stack_namer {
 	prof_frame *frames; /* the expanded stack, when !simple */
 	size_t frames_alloc;
 	bool simple;        /* the stack counted last needs no expansion */
+	bool all_simple;    /* no location has inlined lines: every stack is simple */
 	strbuf sb;
 } stack_namer;
 
@@ -642,6 +643,9 @@ static void namer_init(stack_namer *n, const profile *p, const flame_build_opts 
 	*n = (stack_namer){ .p = p, .o = o, .names = names, .sb = STRBUF_INIT };
 	n->nc = names_cache_new(p, &o->names, names);
 	n->loc_ids = xcalloc(st_mult((size_t)p->nlocations + 1, 2), sizeof(uint32_t));
+	n->all_simple = true;
+	for (uint32_t i = 0; i < p->nlocations && n->all_simple; i++)
+		n->all_simple = p->locations[i].nlines <= 1;
 }
 
 static void namer_free(stack_namer *n)
@@ -675,14 +679,22 @@ static uint32_t namer_count(stack_namer *n, uint32_t stack)
 {
 	const prof_stack *st = &n->p->stacks[stack];
 	n->simple = true;
-	for (uint32_t k = 0; k < st->depth && n->simple; k++)
+	for (uint32_t k = 0; k < st->depth && n->simple && !n->all_simple; k++)
 		n->simple = namer_loc(n, st->locs[k])[0] != UINT32_MAX;
 	uint32_t nf = n->simple ? st->depth : prof_stack_frames(n->p, stack, &n->frames, &n->frames_alloc);
 	return nf + (n->o->threads ? 1 : 0);
 }
 
+/* The name id + 1 of a location without inlined lines. */
+static inline uint32_t namer_simple(stack_namer *n, uint32_t loc)
+{
+	uint32_t c = n->loc_ids[(size_t)loc * 2];
+	return c ? c : namer_loc(n, loc)[0];
+}
+
 /* Fills the d names namer_count counted for stack, root first (leaf first
- * with reverse), and their modules when mods is not NULL. */
+ * with reverse), and their modules when mods is not NULL. A simple stack's
+ * locations are named here when first met. */
 static void namer_fill(stack_namer *n, uint32_t stack, int32_t tid, uint32_t d, uint32_t *names,
 		       uint32_t *mods)
 {
@@ -700,20 +712,20 @@ static void namer_fill(stack_namer *n, uint32_t stack, int32_t tid, uint32_t d, 
 	if (!nf)
 		return; /* an empty stack: names may be NULL */
 	if (n->simple && !mods) { /* most stacks: a load and a store a frame */
-		const uint32_t *ids = n->loc_ids, *locs = st->locs;
+		const uint32_t *locs = st->locs;
 		uint32_t *w = names + k0;
 		if (n->o->reverse)
 			for (uint32_t k = 0; k < nf; k++)
-				w[k] = ids[(size_t)locs[k] * 2] - 1;
+				w[k] = namer_simple(n, locs[k]) - 1;
 		else
 			for (uint32_t k = 0; k < nf; k++)
-				w[k] = ids[(size_t)locs[nf - 1 - k] * 2] - 1;
+				w[k] = namer_simple(n, locs[nf - 1 - k]) - 1;
 		return;
 	}
 	for (uint32_t k = 0; k < nf; k++) {
 		uint32_t j = n->o->reverse ? k : nf - 1 - k;
 		if (n->simple) {
-			const uint32_t *c = n->loc_ids + (size_t)st->locs[j] * 2;
+			const uint32_t *c = namer_loc(n, st->locs[j]);
 			names[k0 + k] = c[0] - 1;
 			if (mods)
 				mods[k0 + k] = c[1] - 1;
