@@ -3,12 +3,18 @@
  *
  * Reading happens in three steps, because a file is untrusted:
  *
- *  1. A wire-format walk over the whole message tree (the schema is the
- *     small table below) checks every tag, varint and length against what
- *     is left of the input before anything is allocated, so that damage is
- *     reported precisely ("truncated protobuf at byte 1234", "bad protobuf
- *     at byte 88: Location.line has wire type 0") rather than as
- *     protobuf-c's bare NULL.
+ *  1. A wire-format walk (the schema is the small table below) checks
+ *     every tag, varint and length of the top-level fields and of the
+ *     header's messages against what is left of the input before anything
+ *     is allocated, so that damage is reported precisely ("truncated
+ *     protobuf at byte 1234", "bad protobuf at byte 88: Location.line has
+ *     wire type 0") rather than as protobuf-c's bare NULL. A Sample,
+ *     Mapping, Location or Function message is walked the same way when
+ *     protobuf-c refuses it, or when it holds fields the schema does not
+ *     know (protobuf-c keeps field numbers past 2^29 - 1 as unknown ones):
+ *     protobuf-c checks the same rules (wire types, varints, lengths, no
+ *     field 0), so a message it takes whole needs no second pass, and a
+ *     damaged one gets the walk's precise error.
  *     The walk keeps where each top-level field is.
  *  2. protobuf-c's generated unpackers decode one message at a time: the
  *     header (every top-level field but the repeated Sample, Mapping,
@@ -289,7 +295,8 @@ static int walk_msg(walk *w, const unsigned char *d, size_t n, size_t base, cons
 			if (q != body + len)
 				return cprof_fail(w->err, "bad protobuf at byte %zu: bad packed %s.%s",
 						  base + q, m->name, f->name);
-		} else if (f->kind == F_MSG) {
+		} else if (f->kind == F_MSG && !(w->parts && base == 0 && field >= 2 && field <= 5)) {
+			/* (the repeated messages: when they are decoded) */
 			int rr = walk_msg(w, d + body, len, base + body, f->sub);
 			if (rr)
 				return rr;
@@ -515,6 +522,7 @@ typedef struct conv {
 	bool distinct;     /* no string twice in the table */
 	cprof_err *err;
 	const unsigned char *d; /* the input */
+	size_t n;
 	const parts *parts;     /* where its messages are */
 	size_t run[PK_N], pos[PK_N]; /* the next message of each kind: its run, where */
 	budget_arena msg;       /* one message decoded at a time */
@@ -637,9 +645,31 @@ static int conv_header(conv *c)
 	return 0;
 }
 
+/* Whether protobuf-c kept fields the schema does not know in message m of
+ * kind k (or in its Lines, Labels). */
+static bool has_unknown(const void *m, unsigned k)
+{
+	const ProtobufCMessage *base = m;
+	if (base->n_unknown_fields)
+		return true;
+	if (k == PK_LOCATION) {
+		const Perftools__Profiles__Location *l = m;
+		for (size_t i = 0; i < l->n_line; i++)
+			if (l->line[i]->base.n_unknown_fields)
+				return true;
+	} else if (k == PK_SAMPLE) {
+		const Perftools__Profiles__Sample *s = m;
+		for (size_t i = 0; i < s->n_label; i++)
+			if (s->label[i]->base.n_unknown_fields)
+				return true;
+	}
+	return false;
+}
+
 /* The next message of kind k (they are read in order), decoded by
  * protobuf-c (NULL with c->err set). Its tag and length were checked by
- * the walk. */
+ * the walk, its body is walked when protobuf-c refuses it (for the
+ * precise error) or keeps unknown fields (see step 1). */
 static void *unpack_next(conv *c, const ProtobufCMessageDescriptor *desc, unsigned k)
 {
 	const span *r = &c->parts->runs[k][c->run[k]];
@@ -653,7 +683,16 @@ static void *unpack_next(conv *c, const ProtobufCMessageDescriptor *desc, unsign
 	get_varint(c->d, r->off + r->len, &pos, &tag);
 	get_varint(c->d, r->off + r->len, &pos, &len);
 	c->pos[k] = pos + (size_t)len;
-	return unpack(&c->msg, desc, c->d + pos, (size_t)len, pos, c->err);
+	void *m = unpack(&c->msg, desc, c->d + pos, (size_t)len, pos, c->err);
+	if (m && !has_unknown(m, k))
+		return m;
+	cprof_err werr;
+	walk w = { c->n, 0, 0, 0, &werr, NULL };
+	if (walk_msg(&w, c->d + pos, (size_t)len, pos, W_PROFILE.f[k + 1].sub) < 0) {
+		*c->err = werr;
+		return NULL;
+	}
+	return m; /* NULL: protobuf-c's error */
 }
 
 /* Mappings into the model, in order, then their id map (ids checked: not
@@ -914,7 +953,7 @@ int pprof_read(profile *p, const unsigned char *d, size_t n, cprof_err *err)
 		pt.header.len, SIZE_MAX, err);
 	int rc = -1;
 	if (pb) {
-		conv c = { .p = p, .pb = pb, .err = err, .d = d, .parts = &pt };
+		conv c = { .p = p, .pb = pb, .err = err, .d = d, .n = n, .parts = &pt };
 		rc = conv_profile(&c);
 		free(c.strs);
 	}

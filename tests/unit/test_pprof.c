@@ -742,9 +742,19 @@ static void test_bad_protobuf(void **state)
 	read_bytes_expect("\x10\x01", 2, "bad protobuf at byte 0: Profile.sample has wire type 0");
 	/* a length past the end: truncated */
 	read_bytes_expect("\x32\x05" "ab", 4, "truncated protobuf at byte 1 (in Profile.string_table)");
-	/* a Location whose line claims more than the Location holds */
-	read_bytes_expect("\x22\x04\x22\x05\x08\x01" "\x38\x01", 8,
+	/* a Location whose line claims more than the Location holds (then
+	 * a period: the Location is not at the end of the input) */
+	read_bytes_expect("\x22\x04\x22\x05\x08\x01" "\x60\x01", 8,
 			  "bad protobuf at byte 3: Location.line runs past the end of its Location");
+	/* in a Function, a field number past 2^29 - 1 (protobuf-c takes it
+	 * for an unknown field), and a field of the wrong wire type; in a
+	 * Sample's Label, that field number again */
+	read_bytes_expect("\x2a\x08\x08\x01\x80\x80\x80\x80\x10\x05", 10,
+			  "bad protobuf at byte 4: field number 536870912 in Function");
+	read_bytes_expect("\x2a\x03\x12\x01\x00", 5,
+			  "bad protobuf at byte 2: Function.name has wire type 2");
+	read_bytes_expect("\x12\x0a\x1a\x08\x08\x01\x80\x80\x80\x80\x10\x05", 12,
+			  "bad protobuf at byte 6: field number 536870912 in Label");
 	/* a packed sample value list with a cut varint */
 	read_bytes_expect("\x12\x03\x12\x01\x80", 5, "bad protobuf at byte 4: bad packed Sample.value");
 
