@@ -160,10 +160,12 @@ static inline uint32_t ld32(const unsigned char *s)
 	return w;
 }
 
-/* Frame names are short: a word or two and an overlapping last word
- * instead of a loop over the tail bytes (whose branches mispredict). */
+/* Frame names are mostly short: a word or two and an overlapping last
+ * word instead of a loop over the tail bytes (whose branches mispredict). */
 static inline bool bytes_eq(const unsigned char *a, const unsigned char *b, size_t n)
 {
+	if (n > 64) /* a C++ name: libc's vector compare */
+		return !memcmp(a, b, n);
 	if (n >= 8) {
 		for (size_t i = 0; i + 8 < n; i += 8)
 			if (ld64(a + i) != ld64(b + i))

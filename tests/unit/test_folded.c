@@ -113,6 +113,37 @@ static void test_read_name_at_the_end_is_the_same(void **state)
 	}
 }
 
+/* Long names that differ in one byte (first, middle, last) are two
+ * locations, also where a line's frame is compared with an earlier line's
+ * at its depth (line 3's second frame with line 1's). */
+static void test_long_names_differing_in_one_byte(void **state)
+{
+	(void)state;
+	for (size_t len = 65; len < 400; len += 111)
+		for (size_t at = 0; at < len; at += len / 2) {
+			char *a = xmalloc(len + 1), *b = xmalloc(len + 1);
+			for (size_t i = 0; i < len; i++)
+				a[i] = (char)('a' + i % 26);
+			a[len] = '\0';
+			memcpy(b, a, len + 1);
+			b[at] = '#';
+			strbuf in = STRBUF_INIT;
+			sb_addf(&in, "M;%s 1\nZ 2\nZ;%s 3\nZ;%s 4\n", a, b, a);
+			profile *p = read_text(in.buf);
+			assert_int_equal(p->nlocations, 4); /* M, a, Z, b */
+			strbuf st = STRBUF_INIT;
+			stack_text(p, 2, &st);
+			sb_addf(&in, "|Z;%s", b);
+			assert_string_equal(st.buf, strrchr(in.buf, '|') + 1);
+			assert_int_equal(p->samples[3].stack, prof_intern_stack(p, (uint32_t[]){ 1, 2 }, 2));
+			sb_release(&st);
+			sb_release(&in);
+			prof_free(p);
+			free(a);
+			free(b);
+		}
+}
+
 static void expect_error(const char *text, const char *want)
 {
 	profile *p = prof_new();
@@ -473,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_read_builds_leaf_first_model),
 		cmocka_unit_test(test_read_lines_sharing_bytes),
 		cmocka_unit_test(test_read_name_at_the_end_is_the_same),
+		cmocka_unit_test(test_long_names_differing_in_one_byte),
 		cmocka_unit_test(test_bad_lines_name_their_number),
 		cmocka_unit_test(test_lines_flamegraph_pl_ignores),
 		cmocka_unit_test(test_frame_ending_in_a_version_is_a_name),
