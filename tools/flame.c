@@ -489,6 +489,22 @@ typedef struct msd_open {
 	uint32_t prev_sibling;
 } msd_open;
 
+/* The first k in [k, e) where a[k] != b[k] (e when none): 8 ids a step
+ * while they are equal (a 1000-deep recursion's stacks share 1000). */
+static inline uint32_t ids_mismatch(const uint32_t *a, const uint32_t *b, uint32_t k, uint32_t e)
+{
+	for (; e - k >= 8; k += 8) {
+		uint64_t x[4], y[4];
+		memcpy(x, a + k, sizeof(x));
+		memcpy(y, b + k, sizeof(y));
+		if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]))
+			break;
+	}
+	while (k < e && a[k] == b[k])
+		k++;
+	return k;
+}
+
 /* Opens the node of run ord[lo..hi) under parent, whose path is the
  * stacks' names [0, d): a chain of nodes for the names all the stacks
  * share, the stacks that end there counted as its self. */
@@ -502,10 +518,7 @@ static msd_open msd_open_run(msd *m, uint32_t parent, size_t lo, size_t hi, uint
 	for (size_t i = lo + 1; i < hi && end > d; i++) {
 		uint32_t s = m->ord[i];
 		const uint32_t *b = msd_ids(m, s);
-		uint32_t e = q->len[s] < end ? q->len[s] : end, k = d;
-		while (k < e && a[k] == b[k])
-			k++;
-		end = k;
+		end = ids_mismatch(a, b, d, q->len[s] < end ? q->len[s] : end);
 	}
 	msd_open o = { lo, hi, lo, parent, parent, end, t->nodes[parent].last_child };
 	for (uint32_t k = d; k < end; k++) {

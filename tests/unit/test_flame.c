@@ -235,6 +235,26 @@ static void test_sorted_build_is_the_hashed_tree(void **state)
 	sb_release(&in);
 }
 
+/* Two 70-deep stacks that part at depth k (the build compares their
+ * names 8 at a time while they agree): the tree splits there, for every k. */
+static void test_sorted_build_parts_long_stacks_anywhere(void **state)
+{
+	(void)state;
+	for (uint32_t k = 0; k < 70; k++) {
+		strbuf in = STRBUF_INIT;
+		for (int s = 0; s < 2; s++) {
+			sb_adds(&in, "m");
+			for (uint32_t d = 0; d < 70; d++)
+				sb_adds(&in, s && d == k ? ";b" : ";r");
+			sb_adds(&in, " 1\n");
+		}
+		flame_tree *t = tree_of(in.buf, false, false);
+		assert_int_equal(t->nnodes, 2 + k + 2 * (70 - k)); /* root, m, the shared r, two branches */
+		flame_tree_free(t);
+		sb_release(&in);
+	}
+}
+
 static void test_svg_escapes_names(void **state)
 {
 	(void)state;
@@ -422,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_svg_prunes_but_keeps_totals),
 		cmocka_unit_test(test_pruned_build_is_the_wide_part),
 		cmocka_unit_test(test_sorted_build_is_the_hashed_tree),
+		cmocka_unit_test(test_sorted_build_parts_long_stacks_anywhere),
 		cmocka_unit_test(test_svg_escapes_names),
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
