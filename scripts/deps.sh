@@ -9,7 +9,7 @@ set -eu
 want="$*"
 [ -n "$want" ] || want="build test"
 
-pkgs_build="gcc make pkg-config libunwind-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdeflate-dev libzstd-dev libcjson-dev libdw-dev libelf-dev libiberty-dev"
+pkgs_build="gcc make pkg-config libunwind-dev libprotobuf-c-dev protobuf-c-compiler zlib1g-dev libdeflate-dev libzstd-dev libcjson-dev libdw-dev libelf-dev libiberty-dev liblzma-dev libbz2-dev"
 pkgs_test="libcmocka-dev elfutils binutils golang-go perl libxml2-utils google-perftools libgoogle-perftools-dev valgrind clang graphviz linux-perf xz-utils nodejs g++"
 pkgs_web="chromium"
 
