@@ -17,6 +17,9 @@
 
 #include <inttypes.h>
 #include <libiberty/demangle.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 
@@ -701,6 +704,38 @@ bool names_demangle(const char *sym, names_mode m, strbuf *out)
 	return true;
 }
 
+/* Where the group whose open is before b[i] (depth 1) closes: the index
+ * of its close, or n when it never does. depth_of: +1 for open, -1 for
+ * close. 16 bytes at a time where SSE2 is: the brackets' bits, in order. */
+static size_t group_close(const char *b, size_t i, size_t n, char open, char close,
+			  const signed char *depth_of)
+{
+	long depth = 1;
+#ifdef __SSE2__
+	const __m128i vo = _mm_set1_epi8(open), vc = _mm_set1_epi8(close);
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned mo = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vo));
+		unsigned mc = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vc));
+		for (unsigned m = mo | mc; m; m &= m - 1) {
+			unsigned k = (unsigned)__builtin_ctz(m);
+			depth += 1 - 2 * (long)(mc >> k & 1);
+			if (!depth)
+				return i + k;
+		}
+	}
+#else
+	(void)open;
+	(void)close;
+#endif
+	for (; i < n; i++) {
+		depth += depth_of[(unsigned char)b[i]];
+		if (!depth)
+			return i;
+	}
+	return n;
+}
+
 /* pprof's removeMatching: cuts each outermost open..close group; gives up
  * (leaving the rest) at an unmatched close. */
 static void remove_matching(strbuf *sb, char open, char close)
@@ -710,8 +745,8 @@ static void remove_matching(strbuf *sb, char open, char close)
 	 * group are kept; a close without its open stops the removal, keeping
 	 * the rest as it is; an open never closed keeps its group. The bytes
 	 * outside groups go by in runs (strcspn); a group is walked to its
-	 * matching close by a running depth, a table lookup per byte (a
-	 * strcspn per bracket cost more: C++ templates hold many). */
+	 * matching close by a running depth (group_close; a strcspn per
+	 * bracket cost more: C++ templates hold many). */
 	signed char depth_of[256] = { 0 };
 	depth_of[(unsigned char)open] = 1;
 	depth_of[(unsigned char)close] = -1;
@@ -735,12 +770,7 @@ static void remove_matching(strbuf *sb, char open, char close)
 			break;
 		}
 		size_t first = cur;
-		long depth = 0;
-		for (; cur < n; cur++) {
-			depth += depth_of[(unsigned char)b[cur]];
-			if (!depth)
-				break;
-		}
+		cur = group_close(b, cur + 1, n, open, close, depth_of);
 		if (cur == n) { /* the unclosed group stays */
 			memmove(b + w, b + first, n - first);
 			w += n - first;

@@ -257,6 +257,13 @@ static void test_simplify(void **state)
 		 * its '<' once the parentheses are gone */
 		{ "a<b<c>d>e<f", "a<b<c>d>e<f" },
 		{ "x<y>>z(q(r)s)t", "x<y>>z(q(r)s)t" },
+		/* groups longer than 16 bytes, closed and not */
+		{ "ns::Handler<std::vector<std::pair<int, long>>, std::allocator<std::vector<int>>>::"
+		  "run(std::vector<int>&) const",
+		  "ns::Handler<std::vector<std::pair<int, long>>, std::allocator<std::vector<int>>>::"
+		  "run(std::vector<int>&) const" },
+		{ "a::b<cccccccccccccccccccccccc<dddddddddddddddddd>eeeeeeeeeeee",
+		  "a::b<cccccccccccccccccccccccc<dddddddddddddddddd>eeeeeeeeeeee" },
 	};
 	static const char *const want[][3] = { /* short, templates, full */
 		{ "::trace", "<pprof::Trace as pprof::Backtrace>::trace",
@@ -275,6 +282,13 @@ static void test_simplify(void **state)
 		{ "f::g(y(z)::h", "f::g(y(z)::h", "f(x)::g(y(z)::h" },
 		{ "ae<f", "a<b<c>d>e<f", "a<b<c>d>e<f" },
 		{ "x>zt", "x<y>>zt", "x<y>>z(q(r)s)t" },
+		{ "ns::Handler::run const",
+		  "ns::Handler<std::vector<std::pair<int, long>>, std::allocator<std::vector<int>>>::run const",
+		  "ns::Handler<std::vector<std::pair<int, long>>, std::allocator<std::vector<int>>>::"
+		  "run(std::vector<int>&) const" },
+		{ "a::b<cccccccccccccccccccccccc<dddddddddddddddddd>eeeeeeeeeeee",
+		  "a::b<cccccccccccccccccccccccc<dddddddddddddddddd>eeeeeeeeeeee",
+		  "a::b<cccccccccccccccccccccccc<dddddddddddddddddd>eeeeeeeeeeee" },
 	};
 	for (int m = 0; m < 3; m++) {
 		profile *q = prof_new();
