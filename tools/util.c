@@ -437,9 +437,18 @@ uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
 		p += 8;
 		n -= 8;
 	}
+	/* the last 1-7 bytes by two overlapping loads (or three bytes),
+	 * which say them all (n is in h): no byte loop, no copy through
+	 * memory */
 	uint64_t w = 0;
-	if (n)
-		memcpy(&w, p, n);
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		w = lo | (uint64_t)hi << 32;
+	} else if (n) {
+		w = p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16;
+	}
 	h = (h ^ w) * HASH_GOLDEN;
 	return hash_mix64(h);
 }

@@ -86,6 +86,25 @@ static void test_hidx(void **state)
 	assert_int_equal(t.cap, 0);
 }
 
+/* Every byte of a key is in its hash: keys of each length 1-24 that
+ * differ in one byte (anywhere: the 8-byte steps, the 1-7 last bytes)
+ * hash apart, and the same bytes anywhere in memory hash the same. */
+static void test_hash_bytes_sees_every_byte(void **state)
+{
+	(void)state;
+	unsigned char a[32], b[40];
+	for (size_t n = 1; n <= 24; n++)
+		for (size_t at = 0; at < n; at++) {
+			for (size_t i = 0; i < n; i++)
+				a[i] = (unsigned char)('a' + i);
+			memcpy(b + 3, a, n);
+			assert_true(hash_bytes(a, n, 7) == hash_bytes(b + 3, n, 7));
+			b[3 + at] ^= 1;
+			assert_true(hash_bytes(a, n, 7) != hash_bytes(b + 3, n, 7));
+			assert_true(hash_bytes(a, n, 7) != hash_bytes(a, n - 1, 7));
+		}
+}
+
 static void test_strset(void **state)
 {
 	(void)state;
@@ -344,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf_grows_and_formats),
 		cmocka_unit_test(test_dec2_matches_printf),
 		cmocka_unit_test(test_strbuf_never_null),
+		cmocka_unit_test(test_hash_bytes_sees_every_byte),
 		cmocka_unit_test(test_hidx),
 		cmocka_unit_test(test_strset),
 		cmocka_unit_test(test_keyset),
