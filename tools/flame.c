@@ -177,7 +177,46 @@ typedef struct seqs {
 	int64_t *val;
 	size_t n, ids_alloc, alloc;
 	bool modules;
+	/* or, when locs is set, no copy: the model's stacks (leaf first, depth
+	 * locations each; rev: read from the leaf) named through loc_ids (per
+	 * location, stride 2: its name id + 1). Two locations may have one
+	 * name: equal locations are equal names, but not the other way. */
+	const uint32_t **locs;
+	uint32_t *depth;
+	const uint32_t *loc_ids;
+	uint32_t nlocs;
+	bool rev;
 } seqs;
+
+/* The location of stack s at depth k (from the root), in locs mode */
+static inline uint32_t seq_loc(const seqs *q, size_t s, uint32_t k)
+{
+	return q->locs[s][q->rev ? k : q->depth[s] - 1 - k];
+}
+
+/* The name of stack s at depth k (from the root) */
+static inline uint32_t seq_name(const seqs *q, size_t s, uint32_t k)
+{
+	if (!q->locs)
+		return q->ids[q->off[s] + k];
+	return q->loc_ids[(size_t)seq_loc(q, s, k) * 2] - 1;
+}
+
+/* Appends the model's stack st with value v, not copied (locs mode). */
+static void seqs_push_stack(seqs *q, const prof_stack *st, int64_t v)
+{
+	if (q->n + 1 > q->alloc) {
+		size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc, a4 = q->alloc;
+		ALLOC_GROW(q->locs, q->n + 1, a1);
+		ALLOC_GROW(q->depth, q->n + 1, a2);
+		ALLOC_GROW(q->len, q->n + 1, a3);
+		ALLOC_GROW(q->val, q->n + 1, a4);
+		q->alloc = a1;
+	}
+	q->locs[q->n] = st->locs;
+	q->depth[q->n] = q->len[q->n] = st->depth;
+	q->val[q->n++] = v;
+}
 
 /* Appends a stack of d names (and d modules when q->modules) with value v;
  * returns where its ids go (NULL for an empty stack while q->ids is NULL:
@@ -200,15 +239,21 @@ static uint32_t *seqs_push(seqs *q, uint32_t d, int64_t v)
 	return q->ids ? q->ids + at : NULL;
 }
 
-/* Makes room for the groups' stacks at once (their frames, and a thread's
- * root: inlined lines may add more), instead of growing the arrays by
- * copies into fresh memory. */
-static void seqs_reserve(seqs *q, const profile *p, const prof_groups *gr, bool threads)
+/* Makes room for the groups' stacks at once (their nframes frames, and a
+ * thread's root: inlined lines may add more), instead of growing the
+ * arrays by copies into fresh memory. */
+static void seqs_reserve(seqs *q, size_t nframes, const prof_groups *gr, bool threads)
 {
-	size_t nids = 0;
-	for (size_t i = 0; i < gr->n; i++)
-		nids += p->stacks[gr->g[i].stack].depth + (threads ? 1 : 0);
-	nids *= q->modules ? 2 : 1;
+	if (q->loc_ids) { /* locs mode: nothing copied */
+		size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc, a4 = q->alloc;
+		ALLOC_GROW(q->locs, gr->n, a1);
+		ALLOC_GROW(q->depth, gr->n, a2);
+		ALLOC_GROW(q->len, gr->n, a3);
+		ALLOC_GROW(q->val, gr->n, a4);
+		q->alloc = a1;
+		return;
+	}
+	size_t nids = (nframes + (threads ? gr->n : 0)) * (q->modules ? 2 : 1);
 	ALLOC_GROW(q->ids, nids, q->ids_alloc);
 	size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc;
 	ALLOC_GROW(q->off, gr->n, a1);
@@ -223,6 +268,8 @@ static void seqs_free(seqs *q)
 	free(q->off);
 	free(q->len);
 	free(q->val);
+	free(q->locs);
+	free(q->depth);
 }
 
 /* A name to sort: 8 of its bytes (from some offset, up to its NUL) as a
@@ -335,32 +382,31 @@ static bool *seqs_cut_dead(const flame_tree *t, seqs *q, int64_t prune_below, bo
 	for (uint32_t i = 0; i < nn; i++)
 		stamp[i] = SIZE_MAX;
 	for (size_t i = 0; i < q->n; i++) {
-		if (!q->len[i])
-			continue; /* q->ids may be NULL */
-		const uint32_t *s = q->ids + q->off[i];
-		for (uint32_t k = 0; k < q->len[i]; k++)
-			if (stamp[s[k]] != i) { /* a stack counts once per name */
-				stamp[s[k]] = i;
-				tot[s[k]] = prof_sadd(tot[s[k]], q->val[i]);
+		for (uint32_t k = 0; k < q->len[i]; k++) {
+			uint32_t id = seq_name(q, i, k);
+			if (stamp[id] != i) { /* a stack counts once per name */
+				stamp[id] = i;
+				tot[id] = prof_sadd(tot[id], q->val[i]);
 			}
+		}
 	}
 	bool *cut = NULL;
 	*live = xmalloc((size_t)nn + 1);
 	for (uint32_t i = 0; i < nn; i++)
 		(*live)[i] = tot[i] >= prune_below;
 	for (size_t i = 0; i < q->n; i++) {
-		if (!q->len[i])
-			continue;
-		uint32_t *s = q->ids + q->off[i], len = q->len[i], k = 0;
-		while (k < len && tot[s[k]] >= prune_below)
+		uint32_t len = q->len[i], k = 0;
+		while (k < len && tot[seq_name(q, i, k)] >= prune_below)
 			k++;
 		if (k == len)
 			continue;
 		if (!cut)
 			cut = xcalloc(q->n, sizeof(*cut));
 		cut[i] = true;
-		if (q->modules) /* the modules follow the names */
+		if (q->modules) { /* the modules follow the names */
+			uint32_t *s = q->ids + q->off[i];
 			memmove(s + k, s + len, (size_t)k * sizeof(*s));
+		}
 		q->len[i] = k;
 	}
 	free(tot);
@@ -397,6 +443,7 @@ typedef struct msd {
 	flame_tree *t;
 	const seqs *q;
 	const uint32_t *rank;
+	uint32_t *lkey;   /* locs mode: per location, its name's rank + 1 (a load less a frame) */
 	const bool *cut;  /* per stack: cut by seqs_cut_dead (its end is no self), or NULL */
 	int64_t prune_below;
 	bool early;       /* a run's sum is its node's total: no partial sum can saturate */
@@ -406,22 +453,18 @@ typedef struct msd {
 	uint32_t *ord2;
 } msd;
 
-static inline const uint32_t *msd_ids(const msd *m, uint32_t i)
-{
-	return m->q->ids ? m->q->ids + m->q->off[i] : NULL; /* NULL: empty stacks only */
-}
-
 /* Whole stacks in the order of their names' ranks (shorter first, then
  * by index). */
 static int stack_cmp(const void *a_, const void *b_, void *ctx)
 {
 	const msd *m = ctx;
 	uint32_t a = *(const uint32_t *)a_, b = *(const uint32_t *)b_;
-	const uint32_t *sa = msd_ids(m, a), *sb = msd_ids(m, b);
 	uint32_t la = m->q->len[a], lb = m->q->len[b];
-	for (uint32_t k = 0; k < la && k < lb; k++)
-		if (sa[k] != sb[k])
-			return m->rank[sa[k]] < m->rank[sb[k]] ? -1 : 1;
+	for (uint32_t k = 0; k < la && k < lb; k++) {
+		uint32_t x = seq_name(m->q, a, k), y = seq_name(m->q, b, k);
+		if (x != y)
+			return m->rank[x] < m->rank[y] ? -1 : 1;
+	}
 	if (la != lb)
 		return la < lb ? -1 : 1;
 	return a < b ? -1 : a > b;
@@ -463,7 +506,9 @@ static void run_partition(msd *m, size_t lo, size_t hi, uint32_t d)
 	uint64_t prev = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t s = m->ord[lo + i];
-		uint32_t key = m->q->len[s] > d ? m->rank[msd_ids(m, s)[d]] + 1 : 0;
+		uint32_t key = m->q->len[s] <= d ? 0
+			       : m->lkey    ? m->lkey[seq_loc(m->q, s, d)]
+					    : m->rank[seq_name(m->q, s, d)] + 1;
 		uint64_t it = (uint64_t)key << 32 | (uint32_t)i;
 		in_order = in_order && it >= prev;
 		prev = it;
@@ -505,6 +550,40 @@ static inline uint32_t ids_mismatch(const uint32_t *a, const uint32_t *b, uint32
 	return k;
 }
 
+/* ids_mismatch on arrays read from their end: element k of a is a[da - 1 - k]
+ * (e <= da, db). */
+static inline uint32_t ids_mismatch_back(const uint32_t *a, uint32_t da, const uint32_t *b, uint32_t db,
+					 uint32_t k, uint32_t e)
+{
+	for (; e - k >= 8; k += 8) {
+		uint64_t x[4], y[4];
+		memcpy(x, a + (da - k - 8), sizeof(x));
+		memcpy(y, b + (db - k - 8), sizeof(y));
+		if ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]))
+			break;
+	}
+	while (k < e && a[da - 1 - k] == b[db - 1 - k])
+		k++;
+	return k;
+}
+
+/* The first k in [k, e) where stacks sa and sb have different names (e when
+ * none). In locs mode the locations are compared, and the names where they
+ * differ. */
+static uint32_t seq_mismatch(const seqs *q, uint32_t sa, uint32_t sb, uint32_t k, uint32_t e)
+{
+	if (k >= e)
+		return k; /* q->ids may be NULL */
+	if (!q->locs)
+		return ids_mismatch(q->ids + q->off[sa], q->ids + q->off[sb], k, e);
+	const uint32_t *a = q->locs[sa], *b = q->locs[sb];
+	for (;; k++) {
+		k = q->rev ? ids_mismatch(a, b, k, e) : ids_mismatch_back(a, q->depth[sa], b, q->depth[sb], k, e);
+		if (k == e || seq_name(q, sa, k) != seq_name(q, sb, k))
+			return k;
+	}
+}
+
 /* Opens the node of run ord[lo..hi) under parent, whose path is the
  * stacks' names [0, d): a chain of nodes for the names all the stacks
  * share, the stacks that end there counted as its self. */
@@ -513,16 +592,15 @@ static msd_open msd_open_run(msd *m, uint32_t parent, size_t lo, size_t hi, uint
 	flame_tree *t = m->t;
 	const seqs *q = m->q;
 	uint32_t s0 = m->ord[lo];
-	const uint32_t *a = msd_ids(m, s0);
 	uint32_t end = q->len[s0]; /* the names all share end before end */
 	for (size_t i = lo + 1; i < hi && end > d; i++) {
 		uint32_t s = m->ord[i];
-		const uint32_t *b = msd_ids(m, s);
-		end = ids_mismatch(a, b, d, q->len[s] < end ? q->len[s] : end);
+		end = seq_mismatch(q, s0, s, d, q->len[s] < end ? q->len[s] : end);
 	}
 	msd_open o = { lo, hi, lo, parent, parent, end, t->nodes[parent].last_child };
 	for (uint32_t k = d; k < end; k++) {
-		uint32_t c = new_child(t, o.node, a[k], q->modules ? a[q->len[s0] + k] : a[k]);
+		uint32_t nm = seq_name(q, s0, k);
+		uint32_t c = new_child(t, o.node, nm, q->modules ? q->ids[q->off[s0] + q->len[s0] + k] : nm);
 		if (k == d)
 			o.first = c;
 		o.node = c;
@@ -582,6 +660,11 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	}
 	for (size_t i = 0; i < q->n; i++)
 		m.ord[i] = (uint32_t)i;
+	if (q->locs) {
+		m.lkey = xmalloc(st_mult(q->nlocs ? q->nlocs : 1, sizeof(uint32_t)));
+		for (uint32_t l = 0; l < q->nlocs; l++) /* (a location not named is in no stack) */
+			m.lkey[l] = q->loc_ids[(size_t)l * 2] ? rank[q->loc_ids[(size_t)l * 2] - 1] + 1 : 0;
+	}
 	/* a node's module is that of the first stack through it in name
 	 * order: with modules the stacks are put in that order first (the
 	 * runs' stable sorts then keep it) */
@@ -602,9 +685,9 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 		}
 		/* the next child: the stacks with the same name at o->depth */
 		size_t a = o->next, b = a + 1;
-		uint32_t name = msd_ids(&m, m.ord[a])[o->depth];
+		uint32_t name = seq_name(q, m.ord[a], o->depth);
 		int64_t sum = q->val[m.ord[a]];
-		while (b < o->hi && msd_ids(&m, m.ord[b])[o->depth] == name)
+		while (b < o->hi && seq_name(q, m.ord[b], o->depth) == name)
 			sum = prof_sadd(sum, q->val[m.ord[b++]]);
 		o->next = b;
 		if (m.early && sum < prune_below) {
@@ -628,6 +711,7 @@ static void build_sorted(flame_tree *t, seqs *q, int64_t prune_below)
 	free(m.items);
 	free(m.items2);
 	free(rank);
+	free(m.lkey);
 	free(cut);
 }
 
@@ -703,6 +787,25 @@ static inline uint32_t namer_simple(stack_namer *n, uint32_t loc)
 {
 	uint32_t c = n->loc_ids[(size_t)loc * 2];
 	return c ? c : namer_loc(n, loc)[0];
+}
+
+/* Names the locations of stack (none with inlined lines) in the order
+ * namer_fill would, for the sorted build to read them in place; those it
+ * shares from the root with prev (the stack named before, or NULL) are. */
+static void namer_touch(stack_namer *n, uint32_t stack, const prof_stack *prev)
+{
+	const prof_stack *st = &n->p->stacks[stack];
+	const uint32_t *locs = st->locs;
+	uint32_t d = st->depth, k = 0, e = prev ? (prev->depth < d ? prev->depth : d) : 0;
+	if (n->o->reverse) {
+		k = e ? ids_mismatch(prev->locs, locs, 0, e) : 0;
+		for (; k < d; k++)
+			namer_simple(n, locs[k]);
+	} else {
+		k = e ? ids_mismatch_back(prev->locs, prev->depth, locs, d, 0, e) : 0;
+		for (; k < d; k++)
+			namer_simple(n, locs[d - 1 - k]);
+	}
 }
 
 /* Fills the d names namer_count counted for stack, root first (leaf first
@@ -813,13 +916,34 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	/* one profile into an empty tree: the sorted build (see above) */
 	bool sorted = !t->chart && !o->base && t->nnodes == 1 && n < UINT32_MAX; /* 32-bit runs */
 	seqs q = { .modules = o->modules };
-	if (sorted)
-		seqs_reserve(&q, p, &gr, o->threads);
 	uint32_t *names = NULL, *mods = NULL;
 	size_t names_alloc = 0, mods_alloc = 0;
+	/* a location a name, and a name a frame: the build reads the model's
+	 * stacks in place, without a copy of their names (4 bytes a frame of
+	 * fresh memory). Only for deep stacks (64 frames or more on average:
+	 * a 1000-deep recursion's shared frames are compared 8 at a time
+	 * without a name looked up): where stacks part often (bench-shapes'
+	 * shared, 28 frames) the scattered reads of the model's stacks in the
+	 * partitions cost more than the copy (measured: shared +0.8 ms, deep
+	 * -2.5 ms). */
+	size_t nframes = 0;
+	for (size_t i = 0; i < n && sorted; i++)
+		nframes += p->stacks[gr.g[i].stack].depth;
 	stack_namer nm;
 	namer_init(&nm, p, o, t->names);
-	for (size_t i = 0; i < n; i++) {
+	bool in_place = sorted && nm.all_simple && !o->threads && !o->modules && nframes >= 64 * (size_t)n;
+	if (in_place) {
+		q.loc_ids = nm.loc_ids;
+		q.nlocs = p->nlocations;
+		q.rev = o->reverse;
+	}
+	if (sorted)
+		seqs_reserve(&q, nframes, &gr, o->threads);
+	for (size_t i = 0; i < n && in_place; i++) {
+		namer_touch(&nm, gr.g[i].stack, i ? &p->stacks[gr.g[i - 1].stack] : NULL);
+		seqs_push_stack(&q, &p->stacks[gr.g[i].stack], prof_group_values(&gr, i)[v]);
+	}
+	for (size_t i = 0; i < n && !in_place; i++) {
 		uint32_t stack = chart ? p->samples[chart[i]].stack : gr.g[i].stack;
 		int32_t tid = chart ? p->samples[chart[i]].tid : gr.g[i].tid;
 		int64_t value = chart ? prof_sample_values(p, chart[i])[v] : prof_group_values(&gr, i)[v];

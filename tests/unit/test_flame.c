@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,6 +256,71 @@ static void test_sorted_build_parts_long_stacks_anywhere(void **state)
 	}
 }
 
+/* The sorted build reads deep stacks (64 frames or more on average) of the
+ * model in place, through their locations' names: two locations of one
+ * function are one name, so stacks whose locations differ where their
+ * names agree share the nodes (from the root, and from the leaf with
+ * reverse), as in the tree built a stack at a time from the names; also
+ * with frames too narrow to draw left out (and names cut from the stacks
+ * before the sort). */
+static void test_sorted_build_compares_names_not_locations(void **state)
+{
+	(void)state;
+	for (int rev = 0; rev < 2; rev++) {
+		profile *p = prof_new();
+		prof_value_type vt = { "samples", "count" };
+		prof_set_sample_types(p, &vt, 1);
+		flame_tree *ref = flame_tree_new(false);
+		uint32_t loc[2][2], nid[2];
+		for (uint32_t f = 0; f < 2; f++) {
+			const char *nm = f ? "s" : "r";
+			prof_line l = { prof_intern_function(p, nm, nm, "", 0), 0, 0 };
+			for (uint32_t a = 0; a < 2; a++)
+				loc[f][a] = prof_add_location(p, PROF_NONE, 0x1000 + 16 * (2 * f + a), &l, 1);
+			nid[f] = names_intern(ref->names, nm, 1);
+		}
+		uint64_t x = 777;
+		for (int i = 0; i < 60; i++) {
+			uint32_t leaf_first[70], ids[70];
+			for (uint32_t k = 0; k < 70; k++) { /* k from the root */
+				x = x * 6364136223846793005ull + 1442695040888963407ull;
+				uint32_t f = k >= 20 && (x >> 60) < 4 ? 1 : 0, a = (uint32_t)(x >> 50) & 1;
+				leaf_first[69 - k] = loc[f][a];
+				ids[rev ? 69 - k : k] = nid[f];
+			}
+			char leaf[16]; /* a leaf of its own: many names, some too narrow to draw */
+			snprintf(leaf, sizeof(leaf), "l%d", i);
+			prof_line l = { prof_intern_function(p, leaf, leaf, "", 0), 0, 0 };
+			leaf_first[0] = prof_add_location(p, PROF_NONE, 0x2000 + 16 * (uint64_t)i, &l, 1);
+			ids[rev ? 0 : 69] = names_intern(ref->names, leaf, strlen(leaf));
+			int64_t v = 1 + i % 5;
+			prof_add_sample(p, prof_intern_stack(p, leaf_first, 70), 0, &v, -1, -1, 0);
+			flame_tree_add(ref, ids, NULL, 70, v, false);
+		}
+		flame_tree_finish(ref);
+		for (int64_t at = 0; at <= 300; at = at ? at * 3 : 1) {
+			flame_tree *t = flame_tree_new(false);
+			flame_build_opts o = FLAME_BUILD_OPTS_INIT;
+			o.reverse = rev;
+			o.prune_below = at;
+			cprof_err err;
+			assert_int_equal(flame_tree_add_profile(t, p, &o, &err), 0);
+			flame_tree_finish(t);
+			strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+			dump_wide(ref, 0, at, &a);
+			dump(t, 0, &b);
+			assert_string_equal(b.buf, a.buf);
+			if (!rev && !at) /* one r */
+				assert_int_equal(t->nodes[t->nodes[0].first_child].next_sibling, PROF_NONE);
+			sb_release(&a);
+			sb_release(&b);
+			flame_tree_free(t);
+		}
+		flame_tree_free(ref);
+		prof_free(p);
+	}
+}
+
 static void test_svg_escapes_names(void **state)
 {
 	(void)state;
@@ -443,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_pruned_build_is_the_wide_part),
 		cmocka_unit_test(test_sorted_build_is_the_hashed_tree),
 		cmocka_unit_test(test_sorted_build_parts_long_stacks_anywhere),
+		cmocka_unit_test(test_sorted_build_compares_names_not_locations),
 		cmocka_unit_test(test_svg_escapes_names),
 		cmocka_unit_test(test_svg_deterministic_and_options),
 		cmocka_unit_test(test_diff_colors),
