@@ -1630,11 +1630,16 @@ static bool count_samples_follow(const scan *s)
 	scan t = *s;
 	if (!sc_next(&t))
 		return true;
-	/* read_count's \A(\d+) @( 0x[0-9a-f]+)+\z, up to its first address
-	 * digit ("2@ x", a folded line, is not one) */
+	/* read_count's \A(\d+) @( 0x[0-9a-f]+)+\z, the whole line ("2@ x"
+	 * and "2 @ 0xa  f;g 3", folded lines, are not one) */
 	sl l = t.cur;
-	size_t i = run_of(l, 0, is_digit);
-	return i && l.n - i >= 5 && !memcmp(l.s + i, " @ 0x", 5) && i + 5 < l.n && is_lxdigit(l.s[i + 5]);
+	size_t j = run_of(l, 0, is_digit);
+	if (!j || l.n - j < 6 || memcmp(l.s + j, " @", 2) != 0)
+		return false;
+	for (j += 2; j < l.n; j = run_of(l, j + 3, is_lxdigit))
+		if (l.n - j < 4 || memcmp(l.s + j, " 0x", 3) != 0 || !is_lxdigit(l.s[j + 3]))
+			return false;
+	return true;
 }
 
 /* Which text format d is, looking at its first lines as each pprof parser

@@ -704,6 +704,25 @@ bool names_demangle(const char *sym, names_mode m, strbuf *out)
 	return true;
 }
 
+/* The index of the first open or close at or after b[i], or n (16 bytes
+ * at a time where SSE2 is; a NUL byte is a character like any other). */
+static size_t next_bracket(const char *b, size_t i, size_t n, char open, char close)
+{
+#ifdef __SSE2__
+	const __m128i vo = _mm_set1_epi8(open), vc = _mm_set1_epi8(close);
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, vo), _mm_cmpeq_epi8(v, vc)));
+		if (m)
+			return i + (unsigned)__builtin_ctz(m);
+	}
+#endif
+	while (i < n && b[i] != open && b[i] != close)
+		i++;
+	return i;
+}
+
 /* Where the group whose open is before b[i] (depth 1) closes: the index
  * of its close, or n when it never does. depth_of: +1 for open, -1 for
  * close. 16 bytes at a time where SSE2 is: the brackets' bits, in order. */
@@ -744,26 +763,21 @@ static void remove_matching(strbuf *sb, char open, char close)
 	 * rescans: quadratic on a name of many groups): characters outside a
 	 * group are kept; a close without its open stops the removal, keeping
 	 * the rest as it is; an open never closed keeps its group. The bytes
-	 * outside groups go by in runs (strcspn); a group is walked to its
-	 * matching close by a running depth (group_close; a strcspn per
+	 * outside groups go by in runs (next_bracket); a group is walked to
+	 * its matching close by a running depth (group_close; a strcspn per
 	 * bracket cost more: C++ templates hold many). */
 	signed char depth_of[256] = { 0 };
 	depth_of[(unsigned char)open] = 1;
 	depth_of[(unsigned char)close] = -1;
-	const char set[3] = { open, close, '\0' };
 	char *b = sb->buf;
 	size_t n = sb->len, w = 0, cur = 0;
 	while (cur < n) {
-		size_t run = strcspn(b + cur, set);
-		if (run > n - cur)
-			run = n - cur;
-		if (run == 0 && !depth_of[(unsigned char)b[cur]])
-			run = 1; /* a NUL byte: a character like any other */
+		size_t run = next_bracket(b, cur, n, open, close) - cur;
 		memmove(b + w, b + cur, run);
 		w += run;
 		cur += run;
-		if (cur == n || !depth_of[(unsigned char)b[cur]])
-			continue;
+		if (cur == n)
+			break;
 		if (b[cur] == close) { /* a close without its open: the rest stays */
 			memmove(b + w, b + cur, n - cur);
 			w += n - cur;
@@ -786,7 +800,7 @@ static bool looks_demangled_cpp(const char *s)
 {
 	if (!strpbrk(s, "<>[]:"))
 		return false; /* most names: one pass says it */
-	if (strstr(s, ".<") || strstr(s, "])."))
+	if (strchr(s, '.') && (strstr(s, ".<") || strstr(s, "]).")))
 		return false; /* Java's "class.<init>", Go's "pkg.(*T[...]).M" */
 	return strpbrk(s, "<>[]") || strstr(s, "::");
 }
