@@ -243,12 +243,11 @@ static int read_buf(profile **pp, const strbuf *sb, cprof_err *err)
 	return pprof_read(*pp, (const unsigned char *)sb->buf, sb->len, err);
 }
 
-static void test_read_keeps_every_field(void **state)
+/* The profile k builds reads to expected_dump. */
+static void expect_read_dump(const knobs *k)
 {
-	(void)state;
-	knobs k = default_knobs();
 	strbuf in, d = STRBUF_INIT;
-	build_profile(&k, &in);
+	build_profile(k, &in);
 	profile *p;
 	cprof_err err = { "" };
 	assert_int_equal(read_buf(&p, &in, &err), 0);
@@ -257,28 +256,23 @@ static void test_read_keeps_every_field(void **state)
 	assert_string_equal(p->source_format, "pprof");
 	assert_false(p->has_timestamps);
 	prof_free(p);
+	sb_release(&in);
+	sb_release(&d);
+}
 
+static void test_read_keeps_every_field(void **state)
+{
+	(void)state;
+	knobs k = default_knobs();
+	expect_read_dump(&k);
 	/* the same profile with dense ids 1..N reads the same */
 	k.map_id = k.loc_map = 1;
 	k.fn_id[0] = 1, k.fn_id[1] = k.line_fn = 2;
 	k.loc_id[0] = k.sample_loc = 1, k.loc_id[1] = 2, k.loc_id[2] = 3;
-	sb_release(&in);
-	build_profile(&k, &in);
-	assert_int_equal(read_buf(&p, &in, &err), 0);
-	dump(p, &d);
-	assert_string_equal(d.buf, expected_dump);
-	prof_free(p);
-
+	expect_read_dump(&k);
 	/* and so with the kinds of messages interleaved */
 	k.interleaved = true;
-	sb_release(&in);
-	build_profile(&k, &in);
-	assert_int_equal(read_buf(&p, &in, &err), 0);
-	dump(p, &d);
-	assert_string_equal(d.buf, expected_dump);
-	prof_free(p);
-	sb_release(&in);
-	sb_release(&d);
+	expect_read_dump(&k);
 }
 
 static void test_round_trip_keeps_everything(void **state)
