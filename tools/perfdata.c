@@ -38,6 +38,9 @@
 enum {
 	REC_MMAP = 1, REC_LOST = 2, REC_COMM = 3, REC_EXIT = 4, REC_FORK = 7, REC_SAMPLE = 9,
 	REC_MMAP2 = 10, REC_COMPRESSED = 81, REC_COMPRESSED2 = 83,
+	/* in pipe mode (perf record -o -): what a file keeps in its header */
+	REC_HEADER_ATTR = 64, REC_HEADER_EVENT_TYPE = 65, REC_HEADER_TRACING_DATA = 66,
+	REC_HEADER_BUILD_ID = 67, REC_AUXTRACE = 71, REC_HEADER_FEATURE = 80,
 };
 #define S_IDENTIFIER (1u << 16)
 #define S_IP (1u << 0)
@@ -979,6 +982,173 @@ static bool feature_section(const pd *r, uint64_t table, uint64_t feat0, unsigne
 	return true;
 }
 
+/* ---- pipe mode ------------------------------------------------------------ */
+
+/* perf record -o - writes a 16-byte header, then records only: the events'
+ * attrs (HEADER_ATTR: the attr, then its ids), the feature sections
+ * (HEADER_FEATURE: the feature's number, then its section as a file holds
+ * it), build-ids (HEADER_BUILD_ID: one build-id event, as in the BUILD_ID
+ * section), tracing data (a size, then that many bytes after the record,
+ * as AUXTRACE's data) and the records a file's data section holds. The
+ * file layout is made of them (header, attrs, their ids, the data, the
+ * feature table and the sections the reader uses) and read as a file. */
+typedef struct pipe_attr {
+	size_t off, len; /* the HEADER_ATTR record's body in the input */
+} pipe_attr;
+
+typedef struct pipe_parts {
+	strbuf data, build_ids, event_desc;
+	pipe_attr *attrs;
+	size_t nattrs, attrs_alloc;
+	uint32_t attr_size; /* the largest attr */
+} pipe_parts;
+
+/* The record at d[at..]: 0 with *next past it (and past the data that
+ * follows some), 1 when it is cut short, -1 with err. */
+static int pipe_record(pipe_parts *pp, const unsigned char *d, size_t n, size_t at, size_t *next,
+		       cprof_err *err)
+{
+	uint32_t type = rd32(d + at);
+	size_t size = rd16(d + at + 6);
+	if (size < 8 || size > n - at)
+		return 1;
+	*next = at + size;
+	const unsigned char *b = d + at + 8;
+	size_t len = size - 8;
+	switch (type) {
+	case REC_HEADER_ATTR: {
+		uint32_t asz = len >= 8 ? rd32(b + 4) : 0;
+		if (asz < 64 || asz > len || (len - asz) % 8 || asz > 4096 - 16 || pp->nattrs == 4096)
+			return cprof_fail(err, "pipe-mode perf.data: bad event attr record at byte %zu", at);
+		if (asz > pp->attr_size)
+			pp->attr_size = asz;
+		ALLOC_GROW(pp->attrs, pp->nattrs + 1, pp->attrs_alloc);
+		pp->attrs[pp->nattrs++] = (pipe_attr){ at + 8, len };
+		break;
+	}
+	case REC_HEADER_FEATURE:
+		if (len >= 8 && rd64(b) == FEAT_EVENT_DESC)
+			sb_add(&pp->event_desc, b + 8, len - 8);
+		else if (len >= 8 && rd64(b) == FEAT_BUILD_ID)
+			sb_add(&pp->build_ids, b + 8, len - 8);
+		break;
+	case REC_HEADER_BUILD_ID:
+		sb_add(&pp->build_ids, d + at, size);
+		break;
+	case REC_HEADER_TRACING_DATA:
+	case REC_AUXTRACE: {
+		/* their data follows the record: a u32 size (tracing data,
+		 * 8-aligned) or a u64 one (AUXTRACE) */
+		uint64_t extra = type == REC_AUXTRACE ? (len >= 8 ? rd64(b) : 0)
+						      : (len >= 4 ? (rd32(b) + 7ull) & ~7ull : 0);
+		if (extra > n - *next)
+			return 1;
+		*next += extra;
+		break;
+	}
+	case REC_HEADER_EVENT_TYPE:
+		break;
+	default:
+		sb_add(&pp->data, d + at, size);
+	}
+	return 0;
+}
+
+static void pipe_parts_free(pipe_parts *pp)
+{
+	sb_release(&pp->data);
+	sb_release(&pp->build_ids);
+	sb_release(&pp->event_desc);
+	free(pp->attrs);
+}
+
+static void put64(strbuf *sb, size_t at, uint64_t v)
+{
+	memcpy(sb->buf + at, &v, 8);
+}
+
+static void add_zeros(strbuf *sb, size_t k)
+{
+	sb_grow(sb, k);
+	memset(sb->buf + sb->len, 0, k);
+	sb->len += k;
+}
+
+/* The file layout of the records pp holds into *out (free it). */
+static void pipe_layout(const pipe_parts *pp, const unsigned char *d, unsigned char **out,
+			size_t *outlen)
+{
+	uint64_t asize = (uint64_t)pp->attr_size + 16;
+	strbuf f = STRBUF_INIT;
+	sb_add(&f, "PERFILE2", 8);
+	add_zeros(&f, HEADER_SIZE - 8);
+	size_t aoff = f.len;
+	add_zeros(&f, (size_t)asize * pp->nattrs);
+	for (size_t i = 0; i < pp->nattrs; i++) {
+		const unsigned char *body = d + pp->attrs[i].off;
+		uint32_t asz = rd32(body + 4);
+		size_t e = aoff + i * asize;
+		memcpy(f.buf + e, body, asz);
+		put64(&f, e + asize - 16, f.len); /* its ids */
+		put64(&f, e + asize - 8, pp->attrs[i].len - asz);
+		sb_add(&f, body + asz, pp->attrs[i].len - asz);
+	}
+	size_t doff = f.len;
+	sb_add(&f, pp->data.buf, pp->data.len);
+	const strbuf *sec[2] = { &pp->build_ids, &pp->event_desc }; /* in bit order */
+	unsigned bits[2] = { FEAT_BUILD_ID, FEAT_EVENT_DESC };
+	uint64_t feat0 = 0;
+	size_t table = f.len, nsec = 0;
+	for (size_t i = 0; i < 2; i++)
+		if (sec[i]->len) {
+			feat0 |= 1ull << bits[i];
+			nsec++;
+		}
+	add_zeros(&f, 16 * nsec);
+	for (size_t i = 0, k = 0; i < 2; i++)
+		if (sec[i]->len) {
+			put64(&f, table + 16 * k, f.len);
+			put64(&f, table + 16 * k + 8, sec[i]->len);
+			sb_add(&f, sec[i]->buf, sec[i]->len);
+			k++;
+		}
+	put64(&f, 8, HEADER_SIZE);
+	put64(&f, 16, asize);
+	put64(&f, 24, aoff);
+	put64(&f, 32, asize * pp->nattrs);
+	put64(&f, 40, doff);
+	put64(&f, 48, pp->data.len);
+	put64(&f, 72, feat0);
+	*out = (unsigned char *)sb_detach(&f, outlen);
+}
+
+/* The file layout of pipe-mode d[0..n) into *out (free it), or -1 with err. */
+static int pipe_to_file(const unsigned char *d, size_t n, unsigned char **out, size_t *outlen,
+			cprof_err *err)
+{
+	pipe_parts pp = { STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, NULL, 0, 0, 0 };
+	*out = NULL;
+	*outlen = 0;
+	size_t at = 16;
+	int rc = 0;
+	while (n - at >= 8) {
+		size_t next;
+		rc = pipe_record(&pp, d, n, at, &next, err);
+		if (rc)
+			break;
+		at = next;
+	}
+	if (rc >= 0) {
+		sb_add(&pp.data, d + at, n - at); /* a record cut short: the reader says so */
+		if (pp.nattrs)
+			pipe_layout(&pp, d, out, outlen);
+		else
+			rc = cprof_fail(err, "pipe-mode perf.data without an event attr record (cut short?)");
+	}
+	pipe_parts_free(&pp);
+	return rc < 0 ? -1 : 0;
+}
+
 static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 {
 	const unsigned char *d = r->d;
@@ -988,9 +1158,6 @@ static int read_header(pd *r, size_t *doff, size_t *dsize, cprof_err *err)
 	if (n < 16)
 		return cprof_fail(err, "perf.data header cut short");
 	uint64_t hsize = rd64(d + 8);
-	if (hsize == 16)
-		return cprof_fail(err, "perf.data in pipe mode (perf record -o -): not supported; "
-				       "record to a file");
 	if (hsize < HEADER_SIZE || n < HEADER_SIZE)
 		return cprof_fail(err, "perf.data header cut short or of an unknown size (%llu)",
 				  (unsigned long long)hsize);
@@ -1413,6 +1580,15 @@ int perfdata_read(profile *p, const unsigned char *d, size_t n, const prof_read_
 		  cprof_err *err)
 {
 	static const prof_read_opts defaults;
+	if (n >= 16 && memcmp(d, "2ELIFREP", 8) && rd64(d + 8) == 16) {
+		unsigned char *f = NULL;
+		size_t fn = 0;
+		if (pipe_to_file(d, n, &f, &fn, err) < 0)
+			return -1;
+		int rc = perfdata_read(p, f, fn, o, err);
+		free(f);
+		return rc;
+	}
 	pd r = { .p = p, .o = o ? o : &defaults, .d = d, .n = n, .kmap = PROF_NONE };
 	size_t doff = 0, dsize = 0;
 	if (read_header(&r, &doff, &dsize, err) < 0) {

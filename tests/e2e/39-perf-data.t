@@ -17,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 58
+plan 69
 
 # node --perf-basic-prof writes /tmp/perf-PID.map and never removes it: the
 # node processes of this test write their pids to $T/*.nodepid first, and
@@ -221,6 +221,29 @@ perl -e 'local $/; my $d = <STDIN>; my ($off, $size) = unpack("Q<Q<", substr($d,
 "$BIN/cprof-top" "$T/zbad.data" > "$T/out.txt" 2> "$T/err.txt"
 [ $? -ne 0 ] && [ ! -s "$T/out.txt" ] && [ "$(wc -l < "$T/err.txt")" = 1 ] && grep -q 'zbad.data: compressed record at byte' "$T/err.txt"
 ok $? "abc, -z, a compressed payload damaged: one line naming the file and the record, no output ($(cat "$T/err.txt"))"
+
+# 1d''. pipe mode (perf record -o -): a 16-byte header, then the events'
+#      attrs, features and build-ids as records before the samples; read as
+#      perf report reads it (perf writes to stdout: abc's own output goes
+#      elsewhere), frame pointers, dwarf and -z. Cut short: one line.
+pipe_rec() { # FILE PERF-OPTIONS...
+	local f=$1
+	shift
+	run_limited 120 perf record -q "$@" -o - -- sh -c '"$1" 0.5 > /dev/null' sh "$PROGS/abc" \
+		2> /dev/null > "$f"
+}
+pipe_rec "$T/pipe.data" -F 999 -g
+[ $? -eq 0 ] && [ "$(od -An -tu8 -j8 -N8 "$T/pipe.data" | tr -d ' ')" = 16 ]
+ok $? "perf record -g -o - (pipe mode): a 16-byte header"
+compare "$T/pipe.data" "abc, pipe mode"
+pipe_rec "$T/piped.data" -F 499 --call-graph dwarf
+compare "$T/piped.data" "abc, pipe mode, dwarf"
+pipe_rec "$T/pipez.data" -z -F 999 -g
+compare "$T/pipez.data" "abc, pipe mode, -z"
+head -c $(($(wc -c < "$T/pipe.data") / 2)) "$T/pipe.data" > "$T/pipecut.data"
+"$BIN/cprof-top" "$T/pipecut.data" > /dev/null 2> "$T/err.txt"
+grep -q 'pipecut.data: warning: perf.data cut short' "$T/err.txt"
+ok $? "pipe mode cut in the middle: a warning that it is cut short ($(head -1 "$T/err.txt"))"
 
 # 1e. another kernel's recording (its [kernel.kallsyms] build-id changed by
 #     one bit here): this kernel's symbols would name its frames wrongly, so

@@ -1075,11 +1075,25 @@ static void gen_perfdata(void)
 	write_out("any.dwarf-garbage.perf.data", f.buf, f.len);
 	sb_release(&d3);
 
-	/* pipe mode and big-endian: known, not supported */
+	/* pipe mode: the header alone (no event), an event attr whose size
+	 * runs past its record, a record whose size runs past the file; and
+	 * big-endian, not supported */
 	sb_reset(&f);
 	sb_add(&f, "PERFILE2", 8);
 	pd_u64(&f, 16);
 	write_out("err.pipe.perf.data", f.buf, f.len);
+	sb_reset(&b);
+	pd_u32(&b, 1);    /* type: software */
+	pd_u32(&b, 4000); /* attr size: past the record */
+	for (int k = 0; k < 12; k++)
+		pd_u64(&b, 0);
+	pd_rec(&f, 64, 0, &b);
+	write_out("err.pipe-attr-size.perf.data", f.buf, f.len);
+	f.len = 16;
+	pd_u32(&f, 64);
+	pd_u32(&f, 0xfff00000u); /* misc 0, size 65520 */
+	pd_u64(&f, 0);
+	write_out("err.pipe-record-size.perf.data", f.buf, f.len);
 	write_out("err.big-endian.perf.data", "2ELIFREP\0\0\0\0\0\0\0\x68", 16);
 	sb_release(&d);
 	sb_release(&d2);

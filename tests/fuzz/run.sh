@@ -5,7 +5,7 @@
 #
 # Seeds (made here, never committed): the hostile inputs of hostile-gen,
 # recordings of samples/ converted to every format, perf.data files of perf
-# record (plain and -z) when perf records here, a Go CPU profile with
+# record (plain, -z and pipe mode) when perf records here, a Go CPU profile with
 # labels, and the regression inputs under tests/fuzz/regress/TARGET/.
 # The corpus each target grows lives in FUZZ_BUILD/corpus/TARGET and is kept
 # between runs. Crashes land in FUZZ_BUILD/crashes/TARGET/: minimize one with
@@ -51,6 +51,9 @@ make_seeds() {
 			timeout -k 2 20 perf record -q -F 499 $v -o "$seeds/big/perf-$n.data" -- "$abc" 0.1 \
 				>/dev/null 2>&1 </dev/null || rm -f "$seeds/big/perf-$n.data"
 		done
+		# pipe mode (perf record -o -): the header's parts as records
+		timeout -k 2 20 perf record -q -F 499 -g -o - -- sh -c '"$1" 0.1 >/dev/null' sh "$abc" \
+			>"$seeds/big/perf-pipe.data" 2>/dev/null </dev/null || rm -f "$seeds/big/perf-pipe.data"
 	fi
 	if command -v go >/dev/null 2>&1; then
 		gd=$FB/goseed
