@@ -387,18 +387,25 @@ static uint32_t func_hash(const prof_function *f)
 	return (uint32_t)hash_u64(h, (uint64_t)f->start_line);
 }
 
-/* Indexes every function again (the first of equal ones wins). */
-static void funcs_rebuild(profile *p)
+/* The functions' table with every function in it (the first of equal
+ * ones wins): emptied first after a rename (two functions may have
+ * become equal), then the functions past funcs_indexed are added. */
+static hidx *funcs_index(profile *p)
 {
-	hidx_free(&p->in->funcs);
-	for (uint32_t i = 0; i < p->nfunctions; i++) {
-		size_t slot;
-		uint32_t h = func_hash(&p->functions[i]);
-		if (hidx_find(&p->in->funcs, h, func_eq, p, &p->functions[i], &slot) == PROF_NONE)
-			hidx_set(&p->in->funcs, slot, h, i);
+	struct prof_internal *in = p->in;
+	if (in->funcs_stale) {
+		hidx_free(&in->funcs);
+		in->funcs_indexed = 0;
+		in->funcs_stale = false;
 	}
-	p->in->funcs_stale = false;
-	p->in->funcs_indexed = p->nfunctions;
+	for (; in->funcs_indexed < p->nfunctions; in->funcs_indexed++) {
+		size_t slot;
+		const prof_function *e = &p->functions[in->funcs_indexed];
+		uint32_t h = func_hash(e);
+		if (hidx_find(&in->funcs, h, func_eq, p, e, &slot) == PROF_NONE)
+			hidx_set(&in->funcs, slot, h, (uint32_t)in->funcs_indexed);
+	}
+	return &in->funcs;
 }
 
 void prof_rename_function(profile *p, uint32_t fn, const char *name)
@@ -407,32 +414,26 @@ void prof_rename_function(profile *p, uint32_t fn, const char *name)
 	p->in->funcs_stale = true;
 }
 
+/* Appends f (its strings interned) to the functions, not to their table. */
+static uint32_t add_function(profile *p, const prof_function *f)
+{
+	ALLOC_GROW(p->functions, p->nfunctions + 1, p->in->funcs_alloc);
+	p->functions[p->nfunctions] = *f;
+	return p->nfunctions++;
+}
+
 /* f's strings are interned. */
-static uint32_t intern_function(profile *p, const prof_function *fn)
+static uint32_t intern_function(profile *p, const prof_function *f)
 {
 	struct prof_internal *in = p->in;
-	if (in->funcs_stale) {
-		funcs_rebuild(p);
-	} else {
-		for (; in->funcs_indexed < p->nfunctions; in->funcs_indexed++) { /* distinct */
-			size_t slot;
-			const prof_function *e = &p->functions[in->funcs_indexed];
-			uint32_t h = func_hash(e);
-			if (hidx_find(&in->funcs, h, func_eq, p, e, &slot) == PROF_NONE)
-				hidx_set(&in->funcs, slot, h, (uint32_t)in->funcs_indexed);
-		}
-	}
-	prof_function f = *fn;
-	uint32_t h = func_hash(&f);
+	uint32_t h = func_hash(f);
 	size_t slot;
-	uint32_t i = hidx_find(&in->funcs, h, func_eq, p, &f, &slot);
+	uint32_t i = hidx_find(funcs_index(p), h, func_eq, p, f, &slot);
 	if (i != PROF_NONE)
 		return i;
-	ALLOC_GROW(p->functions, p->nfunctions + 1, in->funcs_alloc);
-	p->functions[p->nfunctions] = f;
 	hidx_set(&in->funcs, slot, h, p->nfunctions);
 	in->funcs_indexed++;
-	return p->nfunctions++;
+	return add_function(p, f);
 }
 
 uint32_t prof_intern_function(profile *p, const char *name, const char *system_name,
@@ -456,9 +457,8 @@ uint32_t prof_intern_function_own(profile *p, const char *name, const char *syst
 uint32_t prof_add_function_own(profile *p, const char *name, const char *system_name,
 			       const char *filename, int64_t start_line)
 {
-	ALLOC_GROW(p->functions, p->nfunctions + 1, p->in->funcs_alloc);
-	p->functions[p->nfunctions] = (prof_function){ name, system_name, filename, start_line };
-	return p->nfunctions++;
+	prof_function f = { name, system_name, filename, start_line };
+	return add_function(p, &f);
 }
 
 size_t prof_string_count(const profile *p)
@@ -482,9 +482,8 @@ uint32_t prof_intern_named_function(profile *p, const char *s, size_t n)
 	}
 	/* a new string: no function has it */
 	const char *name = add_string(in, s, n);
-	ALLOC_GROW(p->functions, p->nfunctions + 1, in->funcs_alloc);
-	p->functions[p->nfunctions] = (prof_function){ name, name, empty, 0 };
-	return p->nfunctions++;
+	prof_function f = { name, name, empty, 0 };
+	return add_function(p, &f);
 }
 
 /* ---- locations --------------------------------------------------------- */
