@@ -1382,6 +1382,29 @@ static sl count_header(sl line)
 	return name;
 }
 
+/* The form of a count sample line, \A(\d+) @( 0x[0-9a-f]+)+\z, as
+ * pprof's regular expression reads it: COUNT_OK, or the first part that
+ * is wrong. *digits: the count's length; *end: where the addresses that
+ * are well formed end (the line's end when all are). */
+enum { COUNT_OK, COUNT_NO_AT, COUNT_NO_ADDRS, COUNT_BAD_ADDR };
+
+static int count_line_form(sl line, size_t *digits, size_t *end)
+{
+	size_t i = run_of(line, 0, is_digit);
+	*digits = i;
+	*end = line.n;
+	if (!i || line.n - i < 2 || memcmp(line.s + i, " @", 2) != 0)
+		return COUNT_NO_AT;
+	if (i + 2 == line.n)
+		return COUNT_NO_ADDRS;
+	for (size_t j = i + 2; j < line.n; j = run_of(line, j + 3, is_lxdigit))
+		if (line.n - j < 4 || memcmp(line.s + j, " 0x", 3) != 0 || !is_lxdigit(line.s[j + 3])) {
+			*end = j;
+			return COUNT_BAD_ADDR;
+		}
+	return COUNT_OK;
+}
+
 static int read_count(lp *l, scan *s, cprof_err *err)
 {
 	sl name = count_header(s->cur);
@@ -1395,20 +1418,17 @@ static int read_count(lp *l, scan *s, cprof_err *err)
 			continue;
 		if (has_prefix(line, "---"))
 			break;
-		/* \A(\d+) @(( 0x[0-9a-f]+)+)\z */
-		size_t i = run_of(line, 0, is_digit);
-		if (!i || line.n - i < 2 || memcmp(line.s + i, " @", 2) != 0)
+		size_t i, end;
+		int form = count_line_form(line, &i, &end);
+		if (form == COUNT_NO_AT)
 			return line_fail(err, s, "malformed count sample (want 'N @ 0x... 0x...')");
 		int64_t v;
 		if (!parse_int0((sl){ line.s, i }, &v))
 			return line_fail(err, s, "malformed count sample (count)");
-		size_t first = l->naddrs;
-		size_t j = i + 2;
-		if (j == line.n)
+		if (form == COUNT_NO_ADDRS)
 			return line_fail(err, s, "malformed count sample (no addresses)");
-		while (j < line.n) {
-			if (line.n - j < 4 || memcmp(line.s + j, " 0x", 3) != 0 || !is_lxdigit(line.s[j + 3]))
-				return line_fail(err, s, "malformed count sample (addresses)");
+		size_t first = l->naddrs;
+		for (size_t j = i + 2; j < end;) { /* " 0x" and hex digits, as checked */
 			size_t e = run_of(line, j + 3, is_lxdigit);
 			uint64_t a;
 			if (!parse_hex((sl){ line.s + j + 3, e - j - 3 }, &a))
@@ -1416,6 +1436,8 @@ static int read_count(lp *l, scan *s, cprof_err *err)
 			push_addr(l, a - 1);
 			j = e;
 		}
+		if (form == COUNT_BAD_ADDR)
+			return line_fail(err, s, "malformed count sample (addresses)");
 		add_sample(l, first)->v[0] = v;
 	}
 	additional_sections(l, s);
@@ -1630,16 +1652,10 @@ static bool count_samples_follow(const scan *s)
 	scan t = *s;
 	if (!sc_next(&t))
 		return true;
-	/* read_count's \A(\d+) @( 0x[0-9a-f]+)+\z, the whole line ("2@ x"
-	 * and "2 @ 0xa  f;g 3", folded lines, are not one) */
-	sl l = t.cur;
-	size_t j = run_of(l, 0, is_digit);
-	if (!j || l.n - j < 6 || memcmp(l.s + j, " @", 2) != 0)
-		return false;
-	for (j += 2; j < l.n; j = run_of(l, j + 3, is_lxdigit))
-		if (l.n - j < 4 || memcmp(l.s + j, " 0x", 3) != 0 || !is_lxdigit(l.s[j + 3]))
-			return false;
-	return true;
+	/* read_count's form, the whole line ("2@ x" and "2 @ 0xa  f;g 3",
+	 * folded lines, are not one) */
+	size_t digits, end;
+	return count_line_form(t.cur, &digits, &end) == COUNT_OK;
 }
 
 /* Which text format d is, looking at its first lines as each pprof parser
