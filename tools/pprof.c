@@ -155,6 +155,19 @@ static void parts_flush(parts *pt, const unsigned char *d)
 	pt->run_off = pt->run_end = 0;
 }
 
+/* d[at..end) onto the runs: the last one grows when it ends at `at` and
+ * is under max bytes, else a run starts. */
+static void add_to_runs(span **runs, size_t *n, size_t *alloc, size_t at, size_t end, size_t max)
+{
+	span *r = *n ? &(*runs)[*n - 1] : NULL;
+	if (r && r->off + r->len == at && r->len < max) {
+		r->len = end - r->off;
+		return;
+	}
+	ALLOC_GROW(*runs, *n + 1, *alloc);
+	(*runs)[(*n)++] = (span){ at, end - at };
+}
+
 /* A complete top-level field d[at..end) of kind `kind`. Runs of header
  * fields are copied at once. */
 static void top_field(walk *w, const unsigned char *d, uint64_t field, enum fkind kind, size_t at,
@@ -166,24 +179,12 @@ static void top_field(walk *w, const unsigned char *d, uint64_t field, enum fkin
 		return;
 	if (kind == F_MSG && field >= 2 && field <= 5) {
 		unsigned k = (unsigned)field - 2;
-		span *r = pt->nruns[k] ? &pt->runs[k][pt->nruns[k] - 1] : NULL;
-		if (r && r->off + r->len == at) {
-			r->len = end - r->off;
-		} else {
-			ALLOC_GROW(pt->runs[k], pt->nruns[k] + 1, pt->runs_alloc[k]);
-			pt->runs[k][pt->nruns[k]++] = (span){ at, end - at };
-		}
+		add_to_runs(&pt->runs[k], &pt->nruns[k], &pt->runs_alloc[k], at, end, SIZE_MAX);
 		pt->n[k]++;
 		return;
 	}
 	if (kind == F_BYTES) { /* string_table */
-		span *r = pt->nstr_runs ? &pt->strs[pt->nstr_runs - 1] : NULL;
-		if (r && r->off + r->len == at && r->len < PPROF_STRING_RUN) {
-			r->len = end - r->off;
-		} else {
-			ALLOC_GROW(pt->strs, pt->nstr_runs + 1, pt->str_runs_alloc);
-			pt->strs[pt->nstr_runs++] = (span){ at, end - at };
-		}
+		add_to_runs(&pt->strs, &pt->nstr_runs, &pt->str_runs_alloc, at, end, PPROF_STRING_RUN);
 		pt->nstrings++;
 		return;
 	}
