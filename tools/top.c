@@ -202,17 +202,10 @@ static bool percent_digits(strbuf *sb, double r)
 	if (fabs(frac - 0.5) < 1e-6)
 		return false;
 	uint64_t c = (uint64_t)whole + (frac > 0.5);
-	char buf[32];
+	char buf[FMT_NUM_MAX];
 	size_t n = 0;
 	if (e == 1) { /* c / 100 with two decimals */
-		char d[24];
-		int k = 0;
-		uint64_t u = c / 100;
-		do
-			d[k++] = (char)('0' + u % 10);
-		while (u /= 10);
-		while (k)
-			buf[n++] = d[--k];
+		n = fmt_i64(buf, (int64_t)(c / 100));
 		buf[n++] = '.';
 		buf[n++] = (char)('0' + c / 10 % 10);
 		buf[n++] = (char)('0' + c % 10);
