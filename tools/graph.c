@@ -416,8 +416,8 @@ graph *graph_new(const profile *p, const graph_opts *o)
 	g->infos = xmalloc(st_mult(lines, sizeof(graph_info)));
 	g->plain = xmalloc(st_mult(lines, sizeof(char *)));
 	size_t names = lines < p->nfunctions ? lines : p->nfunctions; /* plain keys <= names */
-	while (o->by == GRAPH_FUNCTION && !o->obj_names && (names + 1) * 4 >= g->key_of_name.cap * 3)
-		hidx_grow(&g->key_of_name);
+	if (o->by == GRAPH_FUNCTION && !o->obj_names)
+		hidx_reserve(&g->key_of_name, names);
 	/* groups by (stack, labelset), in order of first appearance */
 	bool *use = xmalloc(p->nsamples + 1);
 	uint32_t v = o->value;

@@ -453,9 +453,9 @@ uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
 	return hash_mix64(h);
 }
 
-void hidx_grow(hidx *t)
+/* t rehashed into ncap slots (a power of two, more than t holds). */
+static void hidx_resize(hidx *t, size_t ncap)
 {
-	size_t ncap = t->cap ? t->cap * 2 : 64;
 	uint32_t *nidx = xcalloc(ncap, sizeof(*nidx));
 	uint32_t *nhash = xmalloc(st_mult(ncap, sizeof(*nhash)));
 	for (size_t i = 0; i < t->cap; i++) {
@@ -472,6 +472,20 @@ void hidx_grow(hidx *t)
 	t->idx = nidx;
 	t->hash = nhash;
 	t->cap = ncap;
+}
+
+void hidx_grow(hidx *t)
+{
+	hidx_resize(t, t->cap ? t->cap * 2 : 64);
+}
+
+void hidx_reserve(hidx *t, size_t n)
+{
+	size_t cap = t->cap ? t->cap : 64;
+	while ((n + 1) * 4 >= cap * 3) /* hidx_find's rule */
+		cap *= 2;
+	if (cap > t->cap)
+		hidx_resize(t, cap);
 }
 
 void hidx_free(hidx *t)

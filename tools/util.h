@@ -185,6 +185,8 @@ typedef struct hidx {
 typedef bool (*hidx_eq_fn)(const void *ctx, uint32_t idx, const void *key);
 
 void hidx_grow(hidx *t);
+/* Room for n entries in all: hidx_find grows t no more until it holds n. */
+void hidx_reserve(hidx *t, size_t n);
 void hidx_free(hidx *t); /* t is left empty and reusable */
 void hidx_clear(hidx *t); /* empties t, keeping its memory for the next fill */
 

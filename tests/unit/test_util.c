@@ -86,6 +86,37 @@ static void test_hidx(void **state)
 	assert_int_equal(t.cap, 0);
 }
 
+/* hidx_reserve(n): the table then takes n entries without growing, the
+ * capacity hidx_find's own growth would have reached, and a table that
+ * holds some keeps them. */
+static void test_hidx_reserve(void **state)
+{
+	(void)state;
+	static pair v[3000];
+	for (uint32_t n = 0; n < 3000; n += 97) {
+		hidx grown = HIDX_INIT, reserved = HIDX_INIT;
+		hidx_reserve(&reserved, n);
+		size_t cap = reserved.cap;
+		for (uint32_t i = 0; i < n; i++) {
+			v[i] = (pair){ i, 0 };
+			size_t slot = 0;
+			uint32_t h = (uint32_t)hash_u64(i, 0);
+			assert_int_equal(hidx_find(&grown, h, pair_eq, v, &v[i], &slot), HIDX_NONE);
+			hidx_set(&grown, slot, h, i);
+			assert_int_equal(hidx_find(&reserved, h, pair_eq, v, &v[i], &slot), HIDX_NONE);
+			hidx_set(&reserved, slot, h, i);
+		}
+		assert_int_equal(reserved.cap, cap);
+		if (n)
+			assert_int_equal(reserved.cap, grown.cap);
+		hidx_reserve(&grown, 4 * (size_t)n + 100);
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(hidx_lookup(&grown, (uint32_t)hash_u64(i, 0), pair_eq, v, &v[i]), i);
+		hidx_free(&grown);
+		hidx_free(&reserved);
+	}
+}
+
 /* Every byte of a key is in its hash: keys of each length 1-24 that
  * differ in one byte (anywhere: the 8-byte steps, the 1-7 last bytes)
  * hash apart, and the same bytes anywhere in memory hash the same. */
@@ -365,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf_never_null),
 		cmocka_unit_test(test_hash_bytes_sees_every_byte),
 		cmocka_unit_test(test_hidx),
+		cmocka_unit_test(test_hidx_reserve),
 		cmocka_unit_test(test_strset),
 		cmocka_unit_test(test_keyset),
 		cmocka_unit_test(test_xml_escape),
