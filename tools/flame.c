@@ -202,17 +202,21 @@ static inline uint32_t seq_name(const seqs *q, size_t s, uint32_t k)
 	return q->loc_ids[(size_t)seq_loc(q, s, k) * 2] - 1;
 }
 
+/* Room for n stacks in locs mode (the four arrays share q->alloc). */
+static void seqs_room_locs(seqs *q, size_t n)
+{
+	size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc, a4 = q->alloc;
+	ALLOC_GROW(q->locs, n, a1);
+	ALLOC_GROW(q->depth, n, a2);
+	ALLOC_GROW(q->len, n, a3);
+	ALLOC_GROW(q->val, n, a4);
+	q->alloc = a1;
+}
+
 /* Appends the model's stack st with value v, not copied (locs mode). */
 static void seqs_push_stack(seqs *q, const prof_stack *st, int64_t v)
 {
-	if (q->n + 1 > q->alloc) {
-		size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc, a4 = q->alloc;
-		ALLOC_GROW(q->locs, q->n + 1, a1);
-		ALLOC_GROW(q->depth, q->n + 1, a2);
-		ALLOC_GROW(q->len, q->n + 1, a3);
-		ALLOC_GROW(q->val, q->n + 1, a4);
-		q->alloc = a1;
-	}
+	seqs_room_locs(q, q->n + 1);
 	q->locs[q->n] = st->locs;
 	q->depth[q->n] = q->len[q->n] = st->depth;
 	q->val[q->n++] = v;
@@ -245,12 +249,7 @@ static uint32_t *seqs_push(seqs *q, uint32_t d, int64_t v)
 static void seqs_reserve(seqs *q, size_t nframes, const prof_groups *gr, bool threads)
 {
 	if (q->loc_ids) { /* locs mode: nothing copied */
-		size_t a1 = q->alloc, a2 = q->alloc, a3 = q->alloc, a4 = q->alloc;
-		ALLOC_GROW(q->locs, gr->n, a1);
-		ALLOC_GROW(q->depth, gr->n, a2);
-		ALLOC_GROW(q->len, gr->n, a3);
-		ALLOC_GROW(q->val, gr->n, a4);
-		q->alloc = a1;
+		seqs_room_locs(q, gr->n);
 		return;
 	}
 	size_t nids = (nframes + (threads ? gr->n : 0)) * (q->modules ? 2 : 1);
