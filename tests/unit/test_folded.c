@@ -113,6 +113,33 @@ static void test_read_name_at_the_end_is_the_same(void **state)
 	}
 }
 
+/* A name of 8 bytes or fewer is looked up by its bytes as one word (the
+ * bytes after it in the line masked off, and read one by one where the
+ * input ends within 8 bytes): the same name followed by ';', ' ' or the
+ * end of the input is one location, and a name differing in its last byte
+ * another. */
+static void test_short_names_anywhere_in_the_line(void **state)
+{
+	(void)state;
+	for (size_t len = 1; len <= 10; len++) {
+		char a[16], b[16];
+		memcpy(a, "abcdefghij", len);
+		a[len] = '\0';
+		memcpy(b, a, len + 1);
+		b[len - 1] = '#';
+		strbuf in = STRBUF_INIT;
+		sb_addf(&in, "%s;z 1\nq;%s 1\n%s 1\nq;%s 1\nr;%s 2", a, a, a, b, a);
+		profile *p = read_text(in.buf);
+		assert_int_equal(p->nlocations, 5); /* a, z, q, b, r */
+		assert_int_equal(p->stacks[p->samples[1].stack].locs[0], p->stacks[p->samples[0].stack].locs[1]);
+		assert_int_equal(p->stacks[p->samples[2].stack].locs[0], p->stacks[p->samples[0].stack].locs[1]);
+		assert_int_equal(p->stacks[p->samples[4].stack].locs[0], p->stacks[p->samples[0].stack].locs[1]);
+		assert_true(p->stacks[p->samples[3].stack].locs[0] != p->stacks[p->samples[0].stack].locs[1]);
+		prof_free(p);
+		sb_release(&in);
+	}
+}
+
 /* Long names that differ in one byte (first, middle, last) are two
  * locations, also where a line's frame is compared with an earlier line's
  * at its depth (line 3's second frame with line 1's). */
@@ -504,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_read_builds_leaf_first_model),
 		cmocka_unit_test(test_read_lines_sharing_bytes),
 		cmocka_unit_test(test_read_name_at_the_end_is_the_same),
+		cmocka_unit_test(test_short_names_anywhere_in_the_line),
 		cmocka_unit_test(test_long_names_differing_in_one_byte),
 		cmocka_unit_test(test_bad_lines_name_their_number),
 		cmocka_unit_test(test_lines_flamegraph_pl_ignores),
