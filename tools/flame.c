@@ -788,9 +788,10 @@ static inline uint32_t namer_simple(stack_namer *n, uint32_t loc)
 	return c ? c : namer_loc(n, loc)[0];
 }
 
-/* Names the locations of stack (none with inlined lines) in the order
- * namer_fill would, for the sorted build to read them in place; those it
- * shares from the root with prev (the stack named before, or NULL) are. */
+/* Names the locations of stack (none with inlined lines), for the sorted
+ * build to read them in place when a mask hides samples (else every
+ * location is named, in order); those it shares from the root with prev
+ * (the stack named before, or NULL) are. */
 static void namer_touch(stack_namer *n, uint32_t stack, const prof_stack *prev)
 {
 	const prof_stack *st = &n->p->stacks[stack];
@@ -938,8 +939,14 @@ int flame_tree_add_profile(flame_tree *t, const profile *p, const flame_build_op
 	}
 	if (sorted)
 		seqs_reserve(&q, nframes, &gr, o->threads);
+	/* every sample shown: the locations named in their order, without a
+	 * read of the stacks (names' ids are not seen: the tree, the SVG and
+	 * the sorts order names by their bytes) */
+	for (uint32_t l = 0; in_place && !o->mask && l < p->nlocations; l++)
+		namer_simple(&nm, l);
 	for (size_t i = 0; i < n && in_place; i++) {
-		namer_touch(&nm, gr.g[i].stack, i ? &p->stacks[gr.g[i - 1].stack] : NULL);
+		if (o->mask)
+			namer_touch(&nm, gr.g[i].stack, i ? &p->stacks[gr.g[i - 1].stack] : NULL);
 		seqs_push_stack(&q, &p->stacks[gr.g[i].stack], prof_group_values(&gr, i)[v]);
 	}
 	for (size_t i = 0; i < n && !in_place; i++) {

@@ -270,7 +270,8 @@ static void test_sorted_build_compares_names_not_locations(void **state)
 		profile *p = prof_new();
 		prof_value_type vt = { "samples", "count" };
 		prof_set_sample_types(p, &vt, 1);
-		flame_tree *ref = flame_tree_new(false);
+		flame_tree *ref = flame_tree_new(false), *refm = flame_tree_new(false);
+		bool mask[60]; /* the build names all locations, or with a mask those of the stacks shown */
 		uint32_t loc[2][2], nid[2];
 		for (uint32_t f = 0; f < 2; f++) {
 			const char *nm = f ? "s" : "r";
@@ -278,6 +279,7 @@ static void test_sorted_build_compares_names_not_locations(void **state)
 			for (uint32_t a = 0; a < 2; a++)
 				loc[f][a] = prof_add_location(p, PROF_NONE, 0x1000 + 16 * (2 * f + a), &l, 1);
 			nid[f] = names_intern(ref->names, nm, 1);
+			names_intern(refm->names, nm, 1);
 		}
 		uint64_t x = 777;
 		for (int i = 0; i < 60; i++) {
@@ -296,27 +298,40 @@ static void test_sorted_build_compares_names_not_locations(void **state)
 			int64_t v = 1 + i % 5;
 			prof_add_sample(p, prof_intern_stack(p, leaf_first, 70), 0, &v, -1, -1, 0);
 			flame_tree_add(ref, ids, NULL, 70, v, false);
+			mask[i] = i % 3 != 0;
+			if (mask[i]) { /* the same names, ids of refm's own */
+				for (uint32_t k = 0; k < 70; k++) {
+					const char *nm = names_get(ref->names, ids[k]);
+					ids[k] = names_intern(refm->names, nm, strlen(nm));
+				}
+				flame_tree_add(refm, ids, NULL, 70, v, false);
+			}
 		}
 		flame_tree_finish(ref);
+		flame_tree_finish(refm);
 		for (int64_t at = 0; at <= 300; at = at ? at * 3 : 1) {
-			flame_tree *t = flame_tree_new(false);
-			flame_build_opts o = FLAME_BUILD_OPTS_INIT;
-			o.reverse = rev;
-			o.prune_below = at;
-			cprof_err err;
-			assert_int_equal(flame_tree_add_profile(t, p, &o, &err), 0);
-			flame_tree_finish(t);
-			strbuf a = STRBUF_INIT, b = STRBUF_INIT;
-			dump_wide(ref, 0, at, &a);
-			dump(t, 0, &b);
-			assert_string_equal(b.buf, a.buf);
-			if (!rev && !at) /* one r */
-				assert_int_equal(t->nodes[t->nodes[0].first_child].next_sibling, PROF_NONE);
-			sb_release(&a);
-			sb_release(&b);
-			flame_tree_free(t);
+			for (int masked = 0; masked < 2; masked++) {
+				flame_tree *t = flame_tree_new(false);
+				flame_build_opts o = FLAME_BUILD_OPTS_INIT;
+				o.reverse = rev;
+				o.prune_below = at;
+				o.mask = masked ? mask : NULL;
+				cprof_err err;
+				assert_int_equal(flame_tree_add_profile(t, p, &o, &err), 0);
+				flame_tree_finish(t);
+				strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+				dump_wide(masked ? refm : ref, 0, at, &a);
+				dump(t, 0, &b);
+				assert_string_equal(b.buf, a.buf);
+				if (!rev && !at) /* one r */
+					assert_int_equal(t->nodes[t->nodes[0].first_child].next_sibling, PROF_NONE);
+				sb_release(&a);
+				sb_release(&b);
+				flame_tree_free(t);
+			}
 		}
 		flame_tree_free(ref);
+		flame_tree_free(refm);
 		prof_free(p);
 	}
 }
