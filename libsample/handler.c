@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libunwind.h>
+#include <linux/futex.h>
 #include <linux/perf_event.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -72,12 +73,8 @@ static int emit(uint16_t type, uint16_t flags, const struct iovec *parts, int np
 		if (off + size + slack > atomic_load(&cp.cap))
 			return -1;
 	} while (!atomic_compare_exchange_weak(&cp.used, &off, off + size));
-	if (atomic_load(&cp.cap) - (off + size) < cp.low_water && cp.wake_fd >= 0 &&
-	    !atomic_exchange(&cp.wake_sent, 1)) {
-		uint64_t one = 1;
-		if (write(cp.wake_fd, &one, sizeof(one)) < 0)
-			atomic_store(&cp.wake_sent, 0);
-	}
+	if (atomic_load(&cp.cap) - (off + size) < cp.low_water && !atomic_exchange(&cp.wake_sent, 1))
+		syscall(SYS_futex, &cp.wake_sent, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	p = cp.map + off;
 	/* size first: a reader that finds 0 here stops (end of data) */
 	__atomic_store_n((uint32_t *)p, (uint32_t)size, __ATOMIC_RELAXED);
@@ -496,7 +493,8 @@ void cp_finish_file(void)
 	struct iovec part = {&e, sizeof(e)};
 	emit(CPROF_RAW_END, 0, &part, 1, 0);
 	/* Cut the zero tail; the mapping above `used` is never touched again. */
-	while (ftruncate(cp.fd, (off_t)atomic_load(&cp.used)) < 0 && errno == EINTR)
+	int fd = cp_output_fd();
+	while (fd >= 0 && ftruncate(fd, (off_t)atomic_load(&cp.used)) < 0 && errno == EINTR)
 		;
 }
 

@@ -78,9 +78,10 @@ struct cp_state {
 	atomic_uint_fast64_t cap;  /* bytes allocated in the file: records stay below */
 	atomic_uint_fast64_t written, dropped; /* samples */
 	atomic_uint_fast64_t foreign;          /* SIGPROFs that were not ours */
-	int fd;
-	int wake_fd;             /* eventfd: wakes the writer when free space runs low */
-	atomic_int wake_sent;    /* a wake-up is pending (the writer clears it) */
+	atomic_int fd;           /* the output file; read it through cp_output_fd() */
+	dev_t out_dev;           /* the output file's identity (fstat) */
+	ino_t out_ino;
+	atomic_int wake_sent;    /* futex word: a wake-up of the writer is pending (it clears it) */
 	uint64_t low_water;      /* free bytes below which the writer is woken */
 	uint64_t period_ns;
 	int max_depth; /* frames a sample keeps (CPROF_MAX_DEPTH) */
@@ -180,6 +181,24 @@ extern char cp_root_path[4096]; /* CPROF_OUT as given, for children's names */
 
 int cp_sigprof_is_ours(void);
 void cp_unwind_setup(void); /* our SIGPROF handler is installed */
+/* cprof's own file descriptors (see sampler.c): the close, close_range,
+ * closefrom and dup2/dup3 wrappers leave them to cprof. All three are
+ * async-signal-safe. */
+int cp_fd_is_ours(int fd);
+/* The lowest descriptor of cprof's at `from` or above, or -1. */
+int cp_fd_next_ours(int from);
+/* A dup2/dup3 of the program's is about to replace descriptor fd, one of
+ * cprof's: the output file moves to another number, a timer is given up
+ * (the writer arms it again). */
+void cp_fd_vacate(int fd);
+/* A descriptor libunwind made for itself (preload.c's pipe2): moved high,
+ * kept as cprof's; returns its number. cp_fd_forget: libunwind closes it. */
+int cp_fd_adopt(int fd);
+void cp_fd_forget(int fd);
+/* The output file's descriptor, checked to still be the file (opened again
+ * by its name if the program closed it behind cprof's back); -1 if it
+ * cannot be had. */
+int cp_output_fd(void);
 
 /* ---- preload.c: the real functions behind the wrapped ones ------------------- */
 #include <pthread.h>

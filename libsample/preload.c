@@ -28,12 +28,20 @@
  *                        sigwait). Calls from libunwind pass unchanged: it
  *                        blocks signals around its locks, against the very
  *                        handler that unwinds.
+ *   close, close_range,  cprof's own descriptors (its file, its timers,
+ *   closefrom, dup2,     libunwind's pipe) are left open, the program told
+ *   dup3                 its close worked (a daemon closing everything at
+ *                        its start); a dup2 onto one of them moves cprof's
+ *                        out of the way (see sampler.c)
+ *   pipe2                libunwind's pipe is moved with cprof's own
  * fork needs no wrapper: pthread_atfork handlers give the child its own file.
  */
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <link.h>
+#include <linux/close_range.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -74,6 +82,10 @@ REAL(int, sigpending, (sigset_t *))
 REAL(int, sigwait, (const sigset_t *, int *))
 REAL(int, sigwaitinfo, (const sigset_t *, siginfo_t *))
 REAL(int, sigtimedwait, (const sigset_t *, siginfo_t *, const struct timespec *))
+REAL(int, close, (int))
+REAL(int, pipe2, (int[2], int))
+REAL(int, dup2, (int, int))
+REAL(int, dup3, (int, int, int))
 
 int cp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
@@ -112,6 +124,10 @@ __attribute__((constructor)) static void cp_init(void)
 	resolve_sigtimedwait();
 	resolve__exit();
 	resolve__Exit();
+	resolve_close();
+	resolve_pipe2();
+	resolve_dup2();
+	resolve_dup3();
 	if (!getenv("CPROF_OUT") || !*getenv("CPROF_OUT"))
 		return;
 	if (cp_config_from_env(&cfg) < 0)
@@ -304,6 +320,88 @@ static int rewritten(const void *caller)
 	uintptr_t a = (uintptr_t)caller;
 
 	return cp_sigprof_is_ours() && !(a >= unw_lo && a < unw_hi);
+}
+
+/* ---- cprof's descriptors ------------------------------------------------------ */
+
+static int from_libunwind(const void *caller)
+{
+	uintptr_t a = (uintptr_t)caller;
+
+	return a >= unw_lo && a < unw_hi;
+}
+
+/* libunwind's pipe, through which it checks that an address can be read
+ * (a write from it fails with EFAULT when it cannot): were the program to
+ * close it and take its numbers, libunwind would read from and write into
+ * the program's files. Its numbers are moved high and kept as cprof's. */
+CP_EXPORT int pipe2(int fds[2], int flags)
+{
+	int r = real_pipe2 ? real_pipe2(fds, flags) : (int)syscall(SYS_pipe2, fds, flags);
+
+	if (r == 0 && from_libunwind(__builtin_return_address(0))) {
+		fds[0] = cp_fd_adopt(fds[0]);
+		fds[1] = cp_fd_adopt(fds[1]);
+	}
+	return r;
+}
+
+CP_EXPORT int close(int fd)
+{
+	if (cp_fd_is_ours(fd)) {
+		if (!from_libunwind(__builtin_return_address(0)))
+			return 0; /* the program's close-everything */
+		cp_fd_forget(fd); /* libunwind's own, opening its pipe again */
+	}
+	return real_close ? real_close(fd) : (int)syscall(SYS_close, fd);
+}
+
+/* close_range over the gaps between cprof's descriptors */
+CP_EXPORT int close_range(unsigned first, unsigned last, int flags)
+{
+	unsigned lo = first;
+	int ours;
+
+	if (flags & CLOSE_RANGE_CLOEXEC) /* cprof's are close-on-exec already */
+		return (int)syscall(SYS_close_range, first, last, flags);
+	while (lo <= last && (ours = cp_fd_next_ours(lo > INT_MAX ? INT_MAX : (int)lo)) >= 0 &&
+	       (unsigned)ours <= last) {
+		if ((unsigned)ours > lo && syscall(SYS_close_range, lo, (unsigned)ours - 1, flags) < 0)
+			return -1;
+		lo = (unsigned)ours + 1;
+	}
+	if (lo > last || lo == 0)
+		return 0;
+	return (int)syscall(SYS_close_range, lo, last, flags);
+}
+
+CP_EXPORT void closefrom(int lowfd)
+{
+	long max;
+
+	if (lowfd < 0)
+		lowfd = 0;
+	if (close_range((unsigned)lowfd, ~0u, 0) == 0)
+		return;
+	/* no close_range (a kernel before 5.9): one by one */
+	max = sysconf(_SC_OPEN_MAX);
+	for (long fd = lowfd; fd < max && fd <= INT_MAX; fd++)
+		if (!cp_fd_is_ours((int)fd))
+			syscall(SYS_close, (int)fd);
+}
+
+CP_EXPORT int dup2(int oldfd, int newfd)
+{
+	if (oldfd != newfd && cp_fd_is_ours(newfd))
+		cp_fd_vacate(newfd);
+	return real_dup2 ? real_dup2(oldfd, newfd) : (int)syscall(SYS_dup2, oldfd, newfd);
+}
+
+CP_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	if (oldfd != newfd && cp_fd_is_ours(newfd))
+		cp_fd_vacate(newfd);
+	return real_dup3 ? real_dup3(oldfd, newfd, flags) : (int)syscall(SYS_dup3, oldfd, newfd, flags);
 }
 
 static void raise_deferred(void)

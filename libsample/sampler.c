@@ -9,8 +9,8 @@
  * the file allocated ahead of the handler (fallocate in 8 MiB steps, so the
  * handler never stores to a page past the end of the file and a full disk
  * shows up here, as drops, not as SIGBUS); a writer of a record that leaves
- * less than 4 MiB free wakes it through an eventfd. Otherwise it wakes
- * every 250 ms (its own CPU time is overhead nobody samples: polling every
+ * less than 4 MiB free wakes it through a futex (no descriptor: see "cprof's
+ * own file descriptors" below for why). Otherwise it wakes every 250 ms (its own CPU time is overhead nobody samples: polling every
  * 10 ms cost 1.4% of a CPU on this machine), and every 500 ms it looks at
  * /proc/self/task: threads it has not seen get a timer and a THREAD record,
  * threads that are gone lose theirs; every second it re-reads the names. Threads created through pthread_create (wrapped in preload.c)
@@ -37,16 +37,16 @@
 #include <stdarg.h>
 #include <libunwind.h>
 #include <link.h>
+#include <linux/futex.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
-#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -54,7 +54,7 @@
 
 #include "internal.h"
 
-struct cp_state cp = {.fd = -1, .wake_fd = -1};
+struct cp_state cp = {.fd = -1};
 __thread uint32_t cp_tls_labelset CP_TLS;
 __thread uintptr_t cp_tls_stack_lo CP_TLS, cp_tls_stack_hi CP_TLS;
 __thread uint64_t cp_tls_last_cpu CP_TLS;
@@ -75,7 +75,9 @@ char cp_root_path[4096];
 struct cp_thread {
 	int tid;
 	int fd;      /* perf event, or -1 */
+	uint64_t perf_id; /* its id (PERF_EVENT_IOC_ID) */
 	int statfd;  /* wall mode: /proc/self/task/TID/stat, or -1 */
+	ino_t statino, sysino; /* statfd's and sysfd's identity */
 	timer_t timer;
 	int has_timer;
 	int sysfd;   /* wall mode: /proc/self/task/TID/syscall, opened when first needed */
@@ -130,8 +132,9 @@ static void warnx(const char *fmt, ...)
  * unwind tables again, and takes no lock. */
 void cp_unwind_setup(void)
 {
-	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	/* first: libunwind's pipe, made at its first use, is told by its caller */
 	cp_mask_setup((void *)&unw_step);
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
 void cp_adopt_mask(void)
@@ -393,7 +396,193 @@ void cp_rescan_mappings(void)
 
 /* ---- per-thread timers ---------------------------------------------------------- */
 
-static int perf_open(int tid)
+/* ---- cprof's own file descriptors ------------------------------------------ */
+
+/*
+ * A program may close every descriptor it did not open (daemons at their
+ * start, closefrom, close_range, a loop up to the limit) and then get the
+ * same numbers for files of its own: cprof would lose its timers and its
+ * output file, and worse, grow, cut or close the program's files. So
+ * cprof's descriptors (the output file, the perf events, wall mode's /proc
+ * files) are:
+ *  - moved high (fd_floor and up, below the soft limit), out of reach of
+ *    the lowest-free numbers a program's open() gets;
+ *  - marked in fd_bits, so that the close, close_range, closefrom and
+ *    dup2/dup3 wrappers (preload.c) leave them open, telling the program
+ *    that its close worked;
+ *  - checked by the writer every tick (the file's identity, the event's
+ *    id), for closes that bypass the wrappers (a raw system call): one that
+ *    is no longer cprof's is forgotten, never grown, cut, read or closed,
+ *    and opened again (the file by its name, the event for its thread),
+ *    which a NOTE tells.
+ */
+#define FD_BITS 65536
+static unsigned char fd_bits[FD_BITS / 8];
+static int fd_floor = 3;
+static atomic_int fds_lost, fds_lost_noted; /* given up behind cprof's back; the NOTE's count */
+
+static void fd_mark(int fd, int on)
+{
+	if (fd < 0 || fd >= FD_BITS)
+		return;
+	if (on)
+		__atomic_fetch_or(&fd_bits[fd >> 3], (unsigned char)(1u << (fd & 7)), __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&fd_bits[fd >> 3], (unsigned char)~(1u << (fd & 7)), __ATOMIC_RELAXED);
+}
+
+static int fd_marked(int fd)
+{
+	return fd >= 0 && fd < FD_BITS &&
+	       (__atomic_load_n(&fd_bits[fd >> 3], __ATOMIC_RELAXED) >> (fd & 7) & 1);
+}
+
+/* /proc's, the perf events' (anon inodes), libunwind's pipe's */
+static dev_t proc_dev, anon_dev, pipe_dev;
+
+/* A marked descriptor still is one of cprof's kinds of file (the output
+ * file, a /proc file, an anon inode): a raw close system call may have
+ * freed its number for a file of the program's, which the wrappers must
+ * then close as asked (it is unmarked). */
+int cp_fd_is_ours(int fd)
+{
+	struct stat st;
+
+	if (!fd_marked(fd))
+		return 0;
+	if (fstat(fd, &st) == 0 &&
+	    ((st.st_dev == cp.out_dev && st.st_ino == cp.out_ino) ||
+	     (proc_dev && st.st_dev == proc_dev) || (anon_dev && st.st_dev == anon_dev) ||
+	     (pipe_dev && st.st_dev == pipe_dev)))
+		return 1;
+	fd_mark(fd, 0);
+	return 0;
+}
+
+int cp_fd_next_ours(int from)
+{
+	for (int fd = from < 0 ? 0 : from; fd < FD_BITS; fd++) {
+		if (!(fd & 7) && !__atomic_load_n(&fd_bits[fd >> 3], __ATOMIC_RELAXED)) {
+			fd += 7;
+			continue;
+		}
+		if (cp_fd_is_ours(fd))
+			return fd;
+	}
+	return -1;
+}
+
+/* Where cprof's descriptors go: 256 below the soft limit (at most 4096, so
+ * that a limit of a million does not grow the descriptor table to it). */
+static void fd_setup(void)
+{
+	static int done;
+	struct rlimit rl;
+
+	if (done)
+		return;
+	done = 1;
+	rlim_t lim = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+
+	if (lim > 4096)
+		lim = 4096;
+	fd_floor = lim > 512 ? (int)lim - 256 : lim > 6 ? (int)lim / 2 : 3;
+}
+
+/* A descriptor cprof just opened: moved high, marked as cprof's. */
+static int fd_keep(int fd)
+{
+	int high;
+
+	if (fd < 0)
+		return fd;
+	fd_setup();
+	if (fd < fd_floor && (high = fcntl(fd, F_DUPFD_CLOEXEC, fd_floor)) >= 0) {
+		syscall(SYS_close, fd);
+		fd = high;
+	}
+	fd_mark(fd, 1);
+	return fd;
+}
+
+int cp_fd_adopt(int fd)
+{
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		pipe_dev = st.st_dev;
+	return fd_keep(fd);
+}
+
+void cp_fd_forget(int fd)
+{
+	fd_mark(fd, 0);
+}
+
+/* Closes one of cprof's descriptors, or only forgets it when it is not
+ * cprof's any more (`ours` 0). The real close: the wrapper would keep it. */
+static void fd_release(int fd, int ours)
+{
+	if (fd < 0)
+		return;
+	fd_mark(fd, 0);
+	if (ours)
+		syscall(SYS_close, fd);
+}
+
+static int same_file(int fd, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+static int perf_is_ours(int fd, uint64_t id)
+{
+	uint64_t now;
+
+	return fd >= 0 && ioctl(fd, PERF_EVENT_IOC_ID, &now) == 0 && now == id;
+}
+
+int cp_output_fd(void)
+{
+	int fd = atomic_load(&cp.fd), nfd = -1;
+
+	if (fd < 0 || same_file(fd, cp.out_dev, cp.out_ino))
+		return fd;
+	/* closed behind cprof's back: its number may be the program's now */
+	if (!cp.unnamed && (nfd = open(cp.path, O_RDWR | O_CLOEXEC)) >= 0 &&
+	    !same_file(nfd, cp.out_dev, cp.out_ino)) {
+		syscall(SYS_close, nfd); /* renamed, replaced: not the file */
+		nfd = -1;
+	}
+	nfd = fd_keep(nfd);
+	if (!atomic_compare_exchange_strong(&cp.fd, &fd, nfd)) {
+		fd_release(nfd, 1); /* another caller got there first */
+		return atomic_load(&cp.fd);
+	}
+	fd_mark(fd, 0);
+	atomic_fetch_add(&fds_lost, 1);
+	return nfd;
+}
+
+void cp_fd_vacate(int fd)
+{
+	int out = atomic_load(&cp.fd);
+
+	if (fd == out && same_file(fd, cp.out_dev, cp.out_ino)) {
+		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, fd_floor);
+		if (nfd >= 0 && nfd != fd) {
+			fd_mark(nfd, 1);
+			if (!atomic_compare_exchange_strong(&cp.fd, &out, nfd))
+				fd_release(nfd, 1);
+		}
+	}
+	fd_mark(fd, 0); /* a timer's: the writer finds it gone and arms another */
+}
+
+/* A task-clock event sampling thread tid (its id in *id), or -1. */
+static int perf_open(int tid, uint64_t *id)
 {
 	struct perf_event_attr a;
 	struct f_owner_ex owner = {F_OWNER_TID, tid};
@@ -411,10 +600,16 @@ static int perf_open(int tid)
 	fd = (int)syscall(SYS_perf_event_open, &a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	/* moved before O_ASYNC: the signal's si_fd is the number it had then */
+	fd = fd_keep(fd);
+	struct stat st;
+	if (!anon_dev && fstat(fd, &st) == 0)
+		anon_dev = st.st_dev;
 	if (fcntl(fd, F_SETFL, O_ASYNC) < 0 || fcntl(fd, F_SETSIG, SIGPROF) < 0 ||
 	    fcntl(fd, F_SETOWN_EX, &owner) < 0 || ioctl(fd, PERF_EVENT_IOC_RESET, 0) < 0 ||
+	    ioctl(fd, PERF_EVENT_IOC_ID, id) < 0 ||
 	    ioctl(fd, PERF_EVENT_IOC_REFRESH, CP_PERF_REFRESH) < 0) {
-		close(fd);
+		fd_release(fd, 1);
 		return -1;
 	}
 	return fd;
@@ -452,6 +647,26 @@ static int timer_arm(int tid, timer_t *t)
 /* choose_timer's perf event, kept for the thread that starts recording:
  * one perf_event_open less per process */
 static int probe_fd = -1;
+static uint64_t probe_id;
+
+/* /proc/self/task/TID/WHAT, kept open (its inode in *ino), or -1 */
+static int open_task_file(int tid, const char *what, ino_t *ino)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/%s", tid, what);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		syscall(SYS_close, fd);
+		return -1;
+	}
+	proc_dev = st.st_dev;
+	*ino = st.st_ino;
+	return fd_keep(fd);
+}
 
 static struct cp_thread *find_thread(int tid)
 {
@@ -466,7 +681,6 @@ static struct cp_thread *find_thread(int tid)
 static struct cp_thread *arm_locked(int tid)
 {
 	struct cp_thread *t = find_thread(tid);
-	char path[64];
 
 	if (t)
 		return t;
@@ -484,8 +698,9 @@ static struct cp_thread *arm_locked(int tid)
 	case CPROF_TIMER_PERF_EVENT:
 		if (tid == cp_gettid() && probe_fd >= 0) {
 			t->fd = probe_fd;
+			t->perf_id = probe_id;
 			probe_fd = -1;
-		} else if ((t->fd = perf_open(tid)) < 0) {
+		} else if ((t->fd = perf_open(tid, &t->perf_id)) < 0) {
 			return NULL;
 		}
 		break;
@@ -495,8 +710,7 @@ static struct cp_thread *arm_locked(int tid)
 		t->has_timer = 1;
 		break;
 	case CPROF_TIMER_WALL:
-		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-		if ((t->statfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		if ((t->statfd = open_task_file(tid, "stat", &t->statino)) < 0)
 			return NULL;
 		break;
 	default: /* setitimer: process-wide, nothing per thread */
@@ -512,12 +726,12 @@ static struct cp_thread *arm_locked(int tid)
 static void disarm(struct cp_thread *t)
 {
 	if (t->fd >= 0)
-		close(t->fd);
+		fd_release(t->fd, perf_is_ours(t->fd, t->perf_id));
 	t->perf_on = 0;
 	if (t->statfd >= 0)
-		close(t->statfd);
+		fd_release(t->statfd, same_file(t->statfd, proc_dev, t->statino));
 	if (t->sysfd >= 0)
-		close(t->sysfd);
+		fd_release(t->sysfd, same_file(t->sysfd, proc_dev, t->sysino));
 	if (t->has_timer)
 		timer_delete(t->timer);
 	t->fd = t->statfd = t->sysfd = -1;
@@ -673,9 +887,16 @@ static void grow_file(void)
 		return; /* closing: the file is cut to its length (_exit, a fatal signal) */
 	uint64_t step = cap >= CHUNK ? CHUNK : cap >= FIRST_CHUNK ? cap : FIRST_CHUNK;
 	uint64_t len = cap + step > cp.map_size ? cp.map_size - cap : step;
-	int r = fallocate(cp.fd, 0, (off_t)cap, (off_t)len);
+	int fd = cp_output_fd();
+	if (fd < 0) {
+		grow_failed = 1;
+		warnx("%s: the program closed cprof's output file and it cannot be opened again by "
+		      "its name: further samples are counted as dropped", cp.path);
+		return;
+	}
+	int r = fallocate(fd, 0, (off_t)cap, (off_t)len);
 	if (r < 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
-		r = ftruncate(cp.fd, (off_t)(cap + len));
+		r = ftruncate(fd, (off_t)(cap + len));
 	if (r < 0) {
 		grow_failed = 1;
 		warnx("%s: cannot grow the file (%s): further samples are counted as dropped",
@@ -695,27 +916,74 @@ static void block_sigprof(void)
 	cp_real_pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+/* The writer's check of cprof's descriptors (see fd_bits): the output
+ * file, and each thread's timer and /proc files, which a program's raw
+ * close system call may have taken; a NOTE tells how many were. */
+static void check_fds(void)
+{
+	int lost = 0;
+
+	cp_output_fd();
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < nthreads; i++) {
+		struct cp_thread *t = &threads[i];
+		if (t->fd >= 0 && !perf_is_ours(t->fd, t->perf_id)) {
+			fd_release(t->fd, 0);
+			t->perf_on = 0;
+			t->fd = cp.timer == CPROF_TIMER_PERF_EVENT ? perf_open(t->tid, &t->perf_id) : -1;
+			lost++;
+		}
+		if (t->statfd >= 0 && !same_file(t->statfd, proc_dev, t->statino)) {
+			fd_release(t->statfd, 0);
+			t->statfd = open_task_file(t->tid, "stat", &t->statino);
+			lost++;
+		}
+		if (t->sysfd >= 0 && !same_file(t->sysfd, proc_dev, t->sysino)) {
+			fd_release(t->sysfd, 0); /* opened again when needed */
+			t->sysfd = -1;
+			lost++;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	lost = atomic_fetch_add(&fds_lost, lost) + lost;
+	if (lost > atomic_load(&fds_lost_noted)) {
+		char text[256];
+		snprintf(text, sizeof(text),
+			 "the program closed %d of cprof's file descriptors by a system call cprof "
+			 "does not see (the output file, threads' timers); cprof opened them again: "
+			 "the threads concerned may miss up to 0.25 s of samples each", lost);
+		cp_note(1, text);
+		atomic_store(&fds_lost_noted, lost);
+	}
+}
+
+#define WRITER_TICK_NS 250000000u
+
+/* Wakes every 250 ms (its own CPU time is overhead nobody samples), or
+ * when a record leaves little free space (the futex cp.wake_sent: no
+ * descriptor a program could close). */
 static void *writer_main(void *arg)
 {
 	int tick = 0;
-	struct pollfd pfd = {.fd = cp.wake_fd, .events = POLLIN};
+	uint64_t next = cp_now(CLOCK_MONOTONIC) + WRITER_TICK_NS;
 
 	(void)arg;
 	block_sigprof();
 	atomic_store(&writer_tid, (int)syscall(SYS_gettid));
 	prctl(PR_SET_NAME, "cprof-writer");
 	while (!atomic_load(&stop_threads)) {
-		uint64_t v;
-		int r = poll(&pfd, 1, 250);
+		uint64_t now = cp_now(CLOCK_MONOTONIC);
 
-		if (r > 0) {
-			if (read(cp.wake_fd, &v, sizeof(v)) < 0)
-				(void)0;
-			atomic_store(&cp.wake_sent, 0);
-			grow_file();
-			continue;
+		if (now < next) {
+			struct timespec ts = {0, (long)(next - now)};
+			syscall(SYS_futex, &cp.wake_sent, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
 		}
+		atomic_store(&cp.wake_sent, 0);
 		grow_file();
+		if (cp_now(CLOCK_MONOTONIC) < next)
+			continue;
+		next = cp_now(CLOCK_MONOTONIC) + WRITER_TICK_NS;
+		check_fds();
 		if (++tick % 2 == 0)
 			scan_tasks(tick % 4 == 0);
 	}
@@ -744,17 +1012,14 @@ enum { WALL_SIGNAL, WALL_RUNNING, WALL_UNSAFE };
 
 static int wall_blocked_thread(struct cp_thread *t)
 {
-	char path[64], buf[32];
+	char buf[32];
 	ssize_t n;
 	long nr;
 
-	if (t->fd < 0 && (t->fd = perf_open(t->tid)) < 0)
+	if (t->fd < 0 && (t->fd = perf_open(t->tid, &t->perf_id)) < 0)
 		t->fd = -2; /* no perf_event: such threads go unsampled on the CPU */
-	if (t->sysfd < 0) {
-		snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", t->tid);
-		if ((t->sysfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-			return WALL_UNSAFE;
-	}
+	if (t->sysfd < 0 && (t->sysfd = open_task_file(t->tid, "syscall", &t->sysino)) < 0)
+		return WALL_UNSAFE;
 	n = pread(t->sysfd, buf, sizeof(buf) - 1, 0);
 	if (n <= 0)
 		return WALL_UNSAFE;
@@ -913,7 +1178,7 @@ static int publish_output(const struct cp_config *cfg)
 
 	if (!cp.unnamed)
 		return 0;
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", cp.fd);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", atomic_load(&cp.fd));
 	if (!cfg->child) {
 		/* rename() replaces whatever has the name: run as root with
 		 * CPROF_OUT=/dev/null it made the device a regular file. Only a
@@ -992,7 +1257,7 @@ static void write_info(const struct cp_config *cfg)
 static void close_probe(void)
 {
 	if (probe_fd >= 0)
-		close(probe_fd);
+		fd_release(probe_fd, perf_is_ours(probe_fd, probe_id));
 	probe_fd = -1;
 }
 
@@ -1005,7 +1270,7 @@ static int choose_timer(void)
 	if (cp.mode == CPROF_MODE_WALL)
 		return CPROF_TIMER_WALL;
 	if (!want || !*want || !strcmp(want, "perf")) {
-		fd = perf_open(cp_gettid());
+		fd = perf_open(cp_gettid(), &probe_id);
 		if (fd >= 0) {
 			probe_fd = fd; /* the starting thread's timer (arm_locked) */
 			return CPROF_TIMER_PERF_EVENT;
@@ -1043,11 +1308,9 @@ static void hook_fatal_signals(void)
 
 static void stop_helpers(void)
 {
-	uint64_t one = 1;
-
 	atomic_store(&stop_threads, 1);
-	if (cp.wake_fd >= 0 && write(cp.wake_fd, &one, sizeof(one)) < 0)
-		(void)0;
+	atomic_store(&cp.wake_sent, 1);
+	syscall(SYS_futex, &cp.wake_sent, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 	if (writer_running)
 		pthread_join(writer_thr, NULL);
 	if (wall_running)
@@ -1135,16 +1398,15 @@ int cp_sigprof_is_ours(void)
 	return sigprof_installed;
 }
 
-/* Undoes map_output: the mapping, the file and the writer's eventfd
- * (cp_stop, and a forked child, which must not touch its parent's). */
+/* Undoes map_output: the mapping and the file (cp_stop, and a forked
+ * child, which must not touch its parent's). */
 static void unmap_output(void)
 {
+	int fd = atomic_exchange(&cp.fd, -1);
+
 	munmap(cp.map, cp.map_size);
-	close(cp.fd);
-	if (cp.wake_fd >= 0)
-		close(cp.wake_fd);
+	fd_release(fd, same_file(fd, cp.out_dev, cp.out_ino));
 	cp.map = NULL;
-	cp.fd = cp.wake_fd = -1;
 }
 
 /* cp_start's file: created (unnamed until publish_output), mapped for
@@ -1154,27 +1416,31 @@ static int map_output(const struct cp_config *cfg)
 {
 	int fd;
 	void *map;
+	struct stat st;
 
 	if ((fd = open_output(cfg)) < 0) {
 		warnx("%s: cannot create the output file: %s", cp.path, strerror(errno));
 		return -1;
 	}
-	map = mmap(NULL, cp.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
-	if (map == MAP_FAILED) {
+	if (fstat(fd, &st) < 0 ||
+	    (map = mmap(NULL, cp.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
+			0)) == MAP_FAILED) {
 		warnx("%s: cannot map the output file: %s", cp.path, strerror(errno));
-		close(fd);
+		syscall(SYS_close, fd);
 		return -1;
 	}
+	fd = fd_keep(fd);
+	cp.out_dev = st.st_dev;
+	cp.out_ino = st.st_ino;
 	/* Records are written once, front to back: a fault must bring in its
 	 * own page only. Without this the first store (the file header) made
 	 * the kernel read ahead, zeroing a large folio of the preallocated
 	 * file: ~40% of the CPU of a short process's start (bench/forkexec.sh) */
 	madvise(map, cp.map_size, MADV_RANDOM);
-	cp.fd = fd;
+	atomic_store(&cp.fd, fd);
 	cp.map = map;
 	cp.low_water = FIRST_CHUNK / 2;
 	atomic_store(&cp.wake_sent, 0);
-	cp.wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	atomic_store(&cp.used, 0);
 	atomic_store(&cp.cap, 0);
 	atomic_store(&cp.written, 0);
