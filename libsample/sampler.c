@@ -570,6 +570,10 @@ void cp_fd_vacate(int fd)
 {
 	int out = atomic_load(&cp.fd);
 
+	/* a vfork child shares this memory, not the descriptor table: its
+	 * dup2 changes its own table only, which its exec closes */
+	if ((pid_t)syscall(SYS_getpid) != cp.pid)
+		return;
 	if (fd == out && same_file(fd, cp.out_dev, cp.out_ino)) {
 		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, fd_floor);
 		if (nfd >= 0 && nfd != fd) {
