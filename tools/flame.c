@@ -533,10 +533,13 @@ typedef struct msd_open {
 	uint32_t prev_sibling;
 } msd_open;
 
-/* The first k in [k, e) where a[k] != b[k] (e when none): 8 ids a step
- * while they are equal (a 1000-deep recursion's stacks share 1000). */
+/* The first k in [k, e) where a[k] != b[k] (e when none): libc's memcmp
+ * over 64 ids a step while they are equal (a 1000-deep recursion's stacks
+ * share 1000), then 8 ids a step. */
 static inline uint32_t ids_mismatch(const uint32_t *a, const uint32_t *b, uint32_t k, uint32_t e)
 {
+	while (e - k >= 64 && !memcmp(a + k, b + k, 64 * sizeof(*a)))
+		k += 64;
 	for (; e - k >= 8; k += 8) {
 		uint64_t x[4], y[4];
 		memcpy(x, a + k, sizeof(x));
@@ -554,6 +557,8 @@ static inline uint32_t ids_mismatch(const uint32_t *a, const uint32_t *b, uint32
 static inline uint32_t ids_mismatch_back(const uint32_t *a, uint32_t da, const uint32_t *b, uint32_t db,
 					 uint32_t k, uint32_t e)
 {
+	while (e - k >= 64 && !memcmp(a + (da - k - 64), b + (db - k - 64), 64 * sizeof(*a)))
+		k += 64;
 	for (; e - k >= 8; k += 8) {
 		uint64_t x[4], y[4];
 		memcpy(x, a + (da - k - 8), sizeof(x));
