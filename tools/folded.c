@@ -394,14 +394,37 @@ typedef struct freader {
 	size_t plen, pline_n;
 	pending *pend;      /* frames of the line past the shared prefix */
 	size_t pend_alloc;
-	/* the stack being read, root first: locs[k] is prev[k].loc for every
-	 * k < prev_n, so the frames shared with earlier lines are in place */
-	uint32_t *locs;
-	size_t locs_alloc;
-	uint32_t *leaf_first; /* the stack as the model has it */
-	size_t leaf_first_alloc;
+	/* the stack being read, leaf first as the model has it, ending at
+	 * the end of stk: frame k from the root is stk_at(r, k), which is
+	 * prev[k].loc for every k < prev_n, so the frames shared with
+	 * earlier lines are in place (a line of a 1000-deep recursion
+	 * writes its leaf, not 1000 frames) */
+	uint32_t *stk;
+	size_t stk_alloc;
 	bool fresh;         /* it has a location made for it: it is a new stack */
 } freader;
+
+/* Frame k from the root of the stack being read. */
+static inline uint32_t *stk_at(freader *r, size_t k)
+{
+	return &r->stk[r->stk_alloc - 1 - k];
+}
+
+/* Room for a stack of n frames, those from the root kept in place. */
+static void stk_room(freader *r, size_t n)
+{
+	if (n <= r->stk_alloc)
+		return;
+	size_t na = r->stk_alloc < 64 ? 64 : r->stk_alloc;
+	while (na < n)
+		na += na / 2;
+	uint32_t *b = xmalloc(st_mult(na, sizeof(*b)));
+	if (r->stk_alloc)
+		memcpy(b + (na - r->stk_alloc), r->stk, r->stk_alloc * sizeof(*b));
+	free(r->stk);
+	r->stk = b;
+	r->stk_alloc = na;
+}
 
 /* A line's count (and, in a differential file, its count before) as
  * fixed point with the most decimals seen: what was read so far is
@@ -498,7 +521,7 @@ static size_t common_prefix(const unsigned char *a, const unsigned char *b, size
 
 /* How many frames the stack line[start..se) shares with the previous
  * line, from the bytes they share (r->prev[0..pline_n) are the previous
- * line's frames, in order; their locations are r->locs' already): *f past
+ * line's frames, in order; their locations are in r->stk already): *f past
  * them, *done when they are the whole stack. */
 static size_t prev_line_shared(freader *r, const unsigned char *line, size_t start, size_t se,
 			       size_t *f, bool *done)
@@ -542,7 +565,7 @@ static size_t prev_line_shared(freader *r, const unsigned char *line, size_t sta
 	return k;
 }
 
-/* The frames of the stack line[start..se) into r->locs, root first, and
+/* The frames of the stack line[start..se) into r->stk (stk_at), and
  * their count into *nframes; -1 with err. */
 static int line_frames(freader *r, const unsigned char *line, size_t start, size_t se,
 		       size_t lineno, size_t *nframes, cprof_err *err)
@@ -564,7 +587,7 @@ static int line_frames(freader *r, const unsigned char *line, size_t start, size
 		if (!(pl <= se - f && (f + pl == se || line[f + pl] == ';') &&
 		      bytes_eq(r->d + r->prev[depth].start, line + f, pl)))
 			break;
-		depth++; /* r->locs[depth] is r->prev[depth].loc */
+		depth++; /* *stk_at(r, depth) is r->prev[depth].loc */
 		if (f + pl == se) {
 			done = true;
 			break;
@@ -591,14 +614,14 @@ static int line_frames(freader *r, const unsigned char *line, size_t start, size
 			break;
 		f += fl + 1;
 	}
-	ALLOC_GROW(r->locs, depth + npend, r->locs_alloc);
+	stk_room(r, depth + npend);
 	ALLOC_GROW(r->prev, depth + npend, r->prev_alloc);
 	for (size_t k = 0; k < npend; k++) {
 		size_t pf = r->pend[k].start, fl = r->pend[k].len;
 		if (r->seen.names_len + fl > UINT32_MAX)
 			return cprof_fail(err, "line %zu: over 4 GiB of distinct frame names", lineno);
 		uint32_t loc = frame_loc(r, line, &r->pend[k]);
-		r->locs[depth] = loc;
+		*stk_at(r, depth) = loc;
 		/* any earlier line's frame will do: same bytes, same location */
 		r->prev[depth] = (prev_frame){ (size_t)(line - r->d) + pf, fl, loc };
 		depth++;
@@ -619,6 +642,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 	 * sample type, the counts before */
 	freader r = { .p = p, .d = d, .n = n, .diff = first_line_two_counts(d, n),
 		      .empty_loc = PROF_NONE };
+	stk_room(&r, 1); /* r.stk is never NULL */
 	prof_value_type t[2] = { { prof_intern(p, "samples"), prof_intern(p, "count") },
 				 { prof_intern(p, FOLDED_BEFORE), prof_intern(p, "count") } };
 	prof_set_sample_types(p, t, r.diff ? 2 : 1);
@@ -656,12 +680,9 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 			rc = -1;
 			break;
 		}
-		/* the model is leaf first */
-		ALLOC_GROW(r.leaf_first, depth, r.leaf_first_alloc);
-		for (size_t i = 0; i < depth; i++)
-			r.leaf_first[i] = r.locs[depth - 1 - i];
-		uint32_t st = r.fresh ? prof_add_stack(p, r.leaf_first, (uint32_t)depth)
-				      : prof_intern_stack(p, r.leaf_first, (uint32_t)depth);
+		const uint32_t *leaf_first = r.stk + (r.stk_alloc - depth);
+		uint32_t st = r.fresh ? prof_add_stack(p, leaf_first, (uint32_t)depth)
+				      : prof_intern_stack(p, leaf_first, (uint32_t)depth);
 		r.fresh = false;
 		prof_add_sample(p, st, 0, v, -1, -1, 0);
 	}
@@ -674,8 +695,7 @@ int folded_read(profile *p, const unsigned char *d, size_t n, const prof_read_op
 	free(r.prev);
 	free(r.pend);
 	name_tab_free(&r.seen);
-	free(r.locs);
-	free(r.leaf_first);
+	free(r.stk);
 	return rc;
 }
 

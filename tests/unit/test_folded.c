@@ -95,6 +95,36 @@ static void test_read_lines_sharing_bytes(void **state)
 	sb_release(&want);
 }
 
+/* Lines deeper than any before, sharing frames with them (the reader's
+ * stack grows with those frames in place), then shallower ones, read back
+ * frame by frame. */
+static void test_read_deeper_lines_sharing_frames(void **state)
+{
+	(void)state;
+	static const unsigned depths[] = { 3, 50, 200, 100, 1000, 999, 2000, 64, 2000 };
+	strbuf in = STRBUF_INIT, want = STRBUF_INIT, got = STRBUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(depths); i++) {
+		for (unsigned k = 0; k < depths[i]; k++) /* the leaf differs by line */
+			sb_addf(&in, "%sf%u", k ? ";" : "", k + 1 == depths[i] ? 100000 + (unsigned)i : k);
+		sb_addf(&in, " %zu\n", i + 1);
+	}
+	profile *p = read_text(in.buf);
+	assert_int_equal(p->nsamples, ARRAY_SIZE(depths));
+	const char *line = in.buf;
+	for (size_t i = 0; i < ARRAY_SIZE(depths); i++) {
+		const char *sp = strchr(line, ' ');
+		sb_reset(&want);
+		sb_add(&want, line, (size_t)(sp - line));
+		stack_text(p, i, &got);
+		assert_string_equal(got.buf, want.buf);
+		line = strchr(sp, '\n') + 1;
+	}
+	prof_free(p);
+	sb_release(&in);
+	sb_release(&want);
+	sb_release(&got);
+}
+
 /* A name is one location wherever it is: the reader hashes whole words in
  * two lanes and the input's last bytes one by one, and a name that ends
  * the input (no newline, a one-digit count) must hash as it does before. */
@@ -531,6 +561,7 @@ int main(void)
 		cmocka_unit_test(test_read_builds_leaf_first_model),
 		cmocka_unit_test(test_read_lines_sharing_bytes),
 		cmocka_unit_test(test_read_name_at_the_end_is_the_same),
+		cmocka_unit_test(test_read_deeper_lines_sharing_frames),
 		cmocka_unit_test(test_short_names_anywhere_in_the_line),
 		cmocka_unit_test(test_long_names_differing_in_one_byte),
 		cmocka_unit_test(test_bad_lines_name_their_number),
