@@ -9,7 +9,9 @@
  * time deltas, thread, labelset, flags; a column that is the same for every
  * sample is written as one number). docs/cprof-html.md describes it field by
  * field. The JSON sits in <script type="application/json"> with every '<'
- * written as \u003c, so no name ("</script>", "<!--") can end the element.
+ * written as \u003c, so no name ("</script>", "<!--") can end the element,
+ * and every character beyond ASCII as \uXXXX (&#xX; in the title): the
+ * page is all ASCII, which the browser reads as one-byte text, faster.
  */
 #ifndef CPROF_HTML_H
 #define CPROF_HTML_H

@@ -6,6 +6,10 @@
  *
  *   embed OUT.c NAME=FILE...   defines `const unsigned char NAME[]` (with a
  *                              trailing NUL not counted) and `const size_t NAME_len`
+ *
+ * The files must be ASCII: the report is an all-ASCII page (the browser
+ * decodes and parses one-byte text about twice as fast as UTF-16), so the
+ * viewer writes other characters as escapes ('\u00b7', &middot;).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +45,10 @@ int main(int argc, char **argv)
 		size_t n = 0;
 		int c;
 		while ((c = getc(in)) != EOF) {
+			if (c >= 0x80) {
+				fprintf(stderr, "embed: %s: byte %zu is not ASCII (write the character as an escape)\n", path, n);
+				return 1;
+			}
 			fprintf(out, "%s%d,", n % 24 ? "" : "\n", c);
 			n++;
 		}

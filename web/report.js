@@ -195,7 +195,7 @@
 	// Several processes (merged files of one run): tracks are grouped by
 	// process, each label says its pid, and a line separates the groups.
 	const multiProc = new Set(threads.map((t) => t[2] || 0)).size > 1;
-	const threadLabel = (t) => (multiProc ? (t[2] || '?') + ' › ' : '') + (S[t[1]] || 'thread') + ' ' + t[0];
+	const threadLabel = (t) => (multiProc ? (t[2] || '?') + ' \u203a ' : '') + (S[t[1]] || 'thread') + ' ' + t[0];
 	const sThread = column(D.samples.thread, Int32Array) || new Int32Array(N);
 	const sLabelset = column(D.samples.labelset, Int32Array) || new Int32Array(N);
 	const allOnCpu = D.samples.flags === undefined || D.samples.flags === null || D.samples.flags === 0; // (the column's constant form)
@@ -246,7 +246,7 @@
 	}
 
 	// children lists (CSR); with rank (a key per node below nRank), each
-	// node's children in rank order, ties by id — sorted by name as
+	// node's children in rank order, ties by id -- sorted by name as
 	// flamegraph.pl does. A counting sort by rank, then the nodes are
 	// dealt to their parents in that order: O(n + nRank), no comparisons.
 	function childrenCSR(parent, n, rank, nRank) {
@@ -401,7 +401,7 @@
 		const a = Math.abs(ns);
 		if (a >= 1e9) return (ns / 1e9).toFixed(a >= 1e11 ? 0 : 3) + ' s';
 		if (a >= 1e6) return (ns / 1e6).toFixed(2) + ' ms';
-		if (a >= 1e3) return (ns / 1e3).toFixed(2) + ' µs';
+		if (a >= 1e3) return (ns / 1e3).toFixed(2) + ' \u00b5s';
 		return Math.round(ns) + ' ns';
 	}
 	// a fixed-point value (valueTypes[j][2] decimals: v stands for v / 10^d),
@@ -531,7 +531,7 @@
 		}
 	}
 	// The timeline's colours: the leaf function's, grey when filtered out,
-	// and — linked to the other views — magenta when the sample's stack holds
+	// and -- linked to the other views -- magenta when the sample's stack holds
 	// a search match, cyan when it holds the function highlighted from the
 	// top table, so one sees WHEN those functions ran.
 	// Colours per stack node (on- and off-CPU), then per sample in each
@@ -693,7 +693,7 @@
 		if (meta.durationNs) bits.push('duration ' + fmtNs(meta.durationNs));
 		if (meta.period) bits.push('period ' + (meta.periodUnit === 'nanoseconds' ? fmtNs(meta.period) : meta.period));
 		if (meta.dropped) bits.push(meta.dropped + ' samples dropped');
-		$('meta').textContent = bits.join(' · ');
+		$('meta').textContent = bits.join(' \u00b7 ');
 	}
 	D.valueTypes.forEach((t, j) => {
 		const o = document.createElement('option');
@@ -836,7 +836,7 @@
 			}
 			ctx.save();
 			ctx.beginPath(); ctx.rect(0, y, TL.gutter - 6, TL.track); ctx.clip();
-			ctx.fillText(name + ' · ' + TL.counts[k], 4, y + TL.track / 2);
+			ctx.fillText(name + ' \u00b7 ' + TL.counts[k], 4, y + TL.track / 2);
 			ctx.restore();
 		}
 		// ruler
@@ -902,8 +902,8 @@
 		if (best < 0 || bestD > 4 * nsPerPx) { hideTip(); return; }
 		const i = best;
 		const lines = [];
-		lines.push((S[threads[k][1]] || 'thread') + ' ' + threads[k][0] + (threads[k][2] ? ' · pid ' + threads[k][2] : '') + ' · t=' + fmtNs(sTime[i]) +
-			(sWeight ? ' · ' + fmtNs(sWeight[i]) : '') + (isWall ? ((sFlags[i] & 1) ? ' · off-CPU' : ' · on-CPU') : ''));
+		lines.push((S[threads[k][1]] || 'thread') + ' ' + threads[k][0] + (threads[k][2] ? ' \u00b7 pid ' + threads[k][2] : '') + ' \u00b7 t=' + fmtNs(sTime[i]) +
+			(sWeight ? ' \u00b7 ' + fmtNs(sWeight[i]) : '') + (isWall ? ((sFlags[i] & 1) ? ' \u00b7 off-CPU' : ' \u00b7 on-CPU') : ''));
 		const ls = labelsets[sLabelset[i]];
 		if (ls && ls.length) {
 			const kv = [];
@@ -912,7 +912,7 @@
 		}
 		let depth = 0;
 		for (let v = sStack[i]; v >= 0; v = sParent[v]) {
-			if (depth++ >= 60) { lines.push('  …'); break; }
+			if (depth++ >= 60) { lines.push('  \u2026'); break; }
 			lines.push('  ' + frameLabel(sFrame[v]));
 		}
 		showTip(lines.join('\n'), ev);
@@ -1346,8 +1346,8 @@
 		if (fIdx < 0) return;
 		sw = buildSandwich(fIdx);
 		const j = st.v;
-		$('sw-info').textContent = 'flat ' + fmtVal(sw.flat, j) + ' (' + pct(sw.flat, agg.total[j]) + ') · cum ' +
-			fmtVal(sw.cum, j) + ' (' + pct(sw.cum, agg.total[j]) + ')' + (sw.cum === 0 ? ' · no samples in this view' : '');
+		$('sw-info').textContent = 'flat ' + fmtVal(sw.flat, j) + ' (' + pct(sw.flat, agg.total[j]) + ') \u00b7 cum ' +
+			fmtVal(sw.cum, j) + ' (' + pct(sw.cum, agg.total[j]) + ')' + (sw.cum === 0 ? ' \u00b7 no samples in this view' : '');
 		drawTree($('sw-callers'), sw.callers, true);
 		const sc = $('sw-callers-scroll');
 		sc.scrollTop = sc.scrollHeight; // the function itself, at the bottom
@@ -1379,7 +1379,7 @@
 			const m = perFile.get(file), lines = [...m.keys()].sort((a, b) => a - b);
 			const src = Object.prototype.hasOwnProperty.call(sources, file) ? sources[file] : null;
 			const h = document.createElement('h3');
-			h.textContent = (file || '(no file)') + (src ? '' : file ? ' — source not in the report (not found where cprof-html ran, or --no-source)' : '');
+			h.textContent = (file || '(no file)') + (src ? '' : file ? ' \u2014 source not in the report (not found where cprof-html ran, or --no-source)' : '');
 			frag.appendChild(h);
 			const table = document.createElement('table'), tb = document.createElement('tbody');
 			const hr = table.createTHead().insertRow();
@@ -1407,7 +1407,7 @@
 					while (k < known.length && known[k] < ln) k++;
 					const near = known.some((l) => Math.abs(l - ln) <= 3);
 					if (!near) continue;
-					if (prev >= 0 && ln > prev + 1) row(0, null, '⋮', 'gap');
+					if (prev >= 0 && ln > prev + 1) row(0, null, '\u22ee', 'gap');
 					prev = ln;
 					const vals = m.get(ln);
 					row(ln, vals || null, src[ln - first + 1], vals ? 'hot' : '');
@@ -1430,7 +1430,7 @@
 			$('matched').classList.toggle('on', !!searchRe);
 		} else { $('matched').textContent = ''; $('matched').classList.remove('on'); }
 		if (hasTime) {
-			$('selinfo').textContent = st.sel ? 'selection ' + fmtNs(st.sel[0]) + ' – ' + fmtNs(st.sel[1]) +
+			$('selinfo').textContent = st.sel ? 'selection ' + fmtNs(st.sel[0]) + ' \u2013 ' + fmtNs(st.sel[1]) +
 				' (' + fmtNs(st.sel[1] - st.sel[0]) + '): ' + agg.samples + ' samples' : 'no selection: all ' + agg.samples + ' samples';
 			$('zoomsel').disabled = !st.sel;
 			$('selclear').disabled = !st.sel;

@@ -630,6 +630,52 @@ static void test_page_embeds_viewer_and_cannot_be_broken_out_of(void **state)
 	prof_free(p);
 }
 
+/* The page is all ASCII (the browser parses one-byte text faster): names,
+ * files and the title beyond ASCII (2-, 3- and 4-byte UTF-8, and a byte
+ * that is not UTF-8) are escaped, in the JSON as \uXXXX (surrogate pairs
+ * above U+FFFF), in the title as &#xX;, and the JSON reads back the same as
+ * html_json's. */
+static void test_page_is_ascii_with_the_same_json(void **state)
+{
+	(void)state;
+	profile *p = make_profile(true);
+	const char *names[] = { "caf\xc3\xa9", "\xe2\x86\x92next", "\xf0\x9f\x98\x80smile", "bad\xff" };
+	uint32_t loc[4];
+	for (int i = 0; i < 4; i++) {
+		prof_line l = { prof_intern_function(p, names[i], names[i], "\xc3\xbc.c", 1), 1, 0 };
+		loc[i] = prof_add_location(p, PROF_NONE, 0x9000 + 16 * i, &l, 1);
+	}
+	uint32_t s = prof_intern_stack(p, loc, 4);
+	int64_t v[2] = { 1, 10000000 };
+	prof_add_sample(p, s, 0, v, 50000000, 100, 0);
+	strbuf page = STRBUF_INIT, json = STRBUF_INIT;
+	cprof_err err;
+	html_opts o = { "t\xc3\xa9st \xf0\x9f\x98\x80" };
+	assert_int_equal(html_write(p, &o, &page, &err), 0);
+	for (size_t i = 0; i < page.len; i++)
+		if ((unsigned char)page.buf[i] >= 0x80)
+			fail_msg("byte %zu of the page is not ASCII", i);
+	assert_non_null(strstr(page.buf, "<title>t&#xE9;st &#x1F600;</title>"));
+	assert_non_null(strstr(page.buf, "\"caf\\u00e9\""));
+	assert_non_null(strstr(page.buf, "\"\\ud83d\\ude00smile\""));
+	const char *at = strstr(page.buf, "id=\"cprof-data\">"), *end;
+	assert_non_null(at);
+	at += strlen("id=\"cprof-data\">");
+	end = strstr(at, "</script>");
+	assert_non_null(end);
+	cJSON *in_page = cJSON_ParseWithLength(at, (size_t)(end - at));
+	assert_non_null(in_page);
+	assert_int_equal(html_json(p, &o, &json, &err), 0);
+	cJSON *direct = cJSON_Parse(json.buf);
+	assert_non_null(direct);
+	assert_true(cJSON_Compare(in_page, direct, true));
+	cJSON_Delete(in_page);
+	cJSON_Delete(direct);
+	sb_release(&page);
+	sb_release(&json);
+	prof_free(p);
+}
+
 static void test_invalid_utf8_becomes_replacement_char(void **state)
 {
 	(void)state;
@@ -787,6 +833,7 @@ int main(void)
 		cmocka_unit_test(test_merges_name_the_flame_nodes_of_same_named_nodes),
 		cmocka_unit_test(test_samples_without_time_keep_their_thread_in_order),
 		cmocka_unit_test(test_page_embeds_viewer_and_cannot_be_broken_out_of),
+		cmocka_unit_test(test_page_is_ascii_with_the_same_json),
 		cmocka_unit_test(test_invalid_utf8_becomes_replacement_char),
 		cmocka_unit_test(test_speedscope_one_sampled_profile_per_thread),
 		cmocka_unit_test(test_mask_keeps_samples_out),

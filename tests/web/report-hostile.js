@@ -13,8 +13,9 @@ const html = path.join(bin, 'cprof-html');
 const run = (args, opts) => spawnSync(html, args, Object.assign({ encoding: 'utf8', timeout: 30000 }, opts || {}));
 const EVIL = '<img src=x onerror=alert(1)>';
 const BREAK = '</script><!--b';
+const WIDE = 'caf\u00e9\u2192\u{1f600}'; // beyond ASCII: 2-, 3- and 4-byte UTF-8
 
-plan(24);
+plan(26);
 (async () => {
 	// 1-3: the command line
 	const help = run(['--help']);
@@ -29,12 +30,13 @@ plan(24);
 
 	// 4-5: hostile names from folded input; deterministic bytes
 	const folded = path.join(tmp, 'evil.folded');
-	fs.writeFileSync(folded, `main;${EVIL} 5\nmain;${BREAK} 3\nmain;A 2\n`);
+	fs.writeFileSync(folded, `main;${EVIL} 5\nmain;${BREAK} 3\nmain;A 2\nmain;${WIDE} 4\n`);
 	const evil = path.join(tmp, 'evil.html');
-	const r1 = run([folded, '-o', evil, '--title', `t ${BREAK} ${EVIL}`]);
+	const r1 = run([folded, '-o', evil, '--title', `t ${BREAK} ${EVIL} ${WIDE}`]);
 	ok(r1.status === 0, 'cprof-html writes the report of hostile names', r1.stderr);
-	const r2 = run([folded, '--title', `t ${BREAK} ${EVIL}`]);
+	const r2 = run([folded, '--title', `t ${BREAK} ${EVIL} ${WIDE}`]);
 	ok(r2.stdout === fs.readFileSync(evil, 'utf8'), 'same input, same bytes (stdout and -o agree)');
+	ok(!/[^\x00-\x7f]/.test(fs.readFileSync(evil, 'latin1')), 'the page is all ASCII (names and title beyond ASCII escaped)');
 	// 6: /dev/full is an error
 	const full = spawnSync('sh', ['-c', `"${html}" "${folded}" > /dev/full`], { encoding: 'utf8' });
 	ok(full.status !== 0 && /cprof-html: /.test(full.stderr), 'writing to a full disk fails loudly', full.stderr);
@@ -56,8 +58,9 @@ plan(24);
 		is(dom.imgs, 0, 'no <img> element came out of a function name');
 		is(dom.scripts, 2, 'the page has exactly its two script elements (data + viewer)');
 		ok(dom.cells.includes(EVIL) && dom.cells.includes(BREAK), 'the top table shows the names as text', dom.cells);
+		ok(dom.cells.includes(WIDE) && dom.stacks.includes('main;' + WIDE), 'a name beyond ASCII reads back whole: ' + WIDE, dom.cells);
 		ok(dom.stacks.includes('main;' + EVIL), 'the stack table shows main;' + EVIL, dom.stacks);
-		is(dom.title, `t ${BREAK} ${EVIL}`, 'the title is text too');
+		is(dom.title, `t ${BREAK} ${EVIL} ${WIDE}`, 'the title is text too');
 		is(dom.total, 5, 'the hostile frame carries its 5 samples');
 		await page.hover('#flame', { position: { x: 20, y: 5 } }).catch(() => {});
 		await page.fill('#search', 'img|script');
