@@ -109,7 +109,7 @@
 	// anything else reads them.
 	async function inflateColumns(d) {
 		const s = d.samples || {};
-		const cols = [d.nodeParent, d.nodeFrame, d.merges, s.stack, s.time, s.thread, s.labelset, s.flags].concat(s.values || []);
+		const cols = [d.nodeParent, d.nodeFrame, d.merges, d.leafNode, s.stack, s.time, s.thread, s.labelset, s.flags].concat(s.values || []);
 		const z = cols.filter((c) => c && typeof c === 'object' && typeof c.z === 'string');
 		if (z.length && typeof DecompressionStream !== 'function')
 			throw new Error('this browser cannot inflate the report\'s data (no DecompressionStream: Chrome 80+, Firefox 113+, Safari 16.4+ can)');
@@ -180,7 +180,12 @@
 		return parent;
 	})(column(D.nodeParent, Int32Array, nNodes) || new Int32Array(0));
 
-	const sStack = column(D.samples.stack, Int32Array);
+	// each sample's leaf (the most sampled first), an index into leafNode,
+	// the leaves' stack nodes: the samples are summed per leaf, a small
+	// table with its hot part first (docs/cprof-html.md)
+	const nLeaves = D.leaves || 0;
+	const leafNode = column(D.leafNode, Int32Array, nLeaves) || new Int32Array(0);
+	const sLeaf = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
 	// a value type the same for every sample (e.g. the sample count, 1) is
 	// kept as that number (sConst), not as a column of it
@@ -208,7 +213,7 @@
 	const timeValIdx = D.valueTypes.findIndex((v) => v[1] === 'nanoseconds');
 	// D.samples.weight: per-sample time covered (ns), when values do not give it
 	const sWeight = timeValIdx < 0 ? null : sValues[timeValIdx] || new Float64Array(N).fill(sConst[timeValIdx]);
-	D.samples = null; D.frames = null; D.nodeParent = null; D.nodeFrame = null; // let the parser's arrays go
+	D.samples = null; D.frames = null; D.nodeParent = null; D.nodeFrame = null; D.leafNode = null; // let the parser's arrays go
 
 	mark('decode');
 	/* ---- the flame tree: stack nodes merged by (parent, function name) ---- */
@@ -234,6 +239,10 @@
 		return [fnParent.slice(0, nF), fnName.slice(0, nF)];
 	})(column(D.merges, Int32Array, 2 * D.merged), D.merged);
 	const nF = fnParent.length;
+	const leafFlame = (function (lf) { // each leaf's flame node
+		for (let l = 0; l < nLeaves; l++) lf[l] = s2f[leafNode[l]];
+		return lf;
+	})(new Int32Array(nLeaves));
 	mark('flamehash');
 	// a representative frame (file, line) per flame node, for tooltips: built on first use
 	let fnFrameCache = null;
@@ -498,11 +507,13 @@
 	/* ---- aggregation ----------------------------------------------------- */
 	let threadOk = new Uint8Array(threads.length + 1).fill(1);
 	let labelOk = new Uint8Array(labelsets.length).fill(1);
+	// per value type: the sums per leaf, per flame node (self and total),
+	// and per stack node (its own and with its descendants: on first use)
 	const agg = {
-		node: [], flameSelf: [], flameTot: [], nodeTot: [], total: new Float64Array(nValues), samples: 0,
+		leaf: [], flameSelf: [], flameTot: [], node: [], nodeTot: [], total: new Float64Array(nValues), samples: 0,
 	};
 	for (let j = 0; j < nValues; j++) {
-		agg.node.push(new Float64Array(nNodes)); agg.nodeTot.push(null);
+		agg.leaf.push(new Float64Array(nLeaves)); agg.node.push(null); agg.nodeTot.push(null);
 		agg.flameSelf.push(new Float64Array(nF)); agg.flameTot.push(new Float64Array(nF));
 	}
 	function applyFilters() {
@@ -534,20 +545,20 @@
 	// and -- linked to the other views -- magenta when the sample's stack holds
 	// a search match, cyan when it holds the function highlighted from the
 	// top table, so one sees WHEN those functions ran.
-	// Colours per stack node (on- and off-CPU), then per sample in each
-	// thread's time order, so that a zoom redraw reads memory sequentially.
-	const nodeColOn = new Int32Array(nNodes), nodeColOff = new Int32Array(nNodes);
+	// Colours per leaf (on- and off-CPU), then per sample in each thread's
+	// time order, so that a zoom redraw reads memory sequentially.
+	const leafColOn = new Int32Array(nLeaves), leafColOff = new Int32Array(nLeaves);
 	const GREY = packed([200, 200, 200], 255), GREY_OFF = packed([225, 225, 225], 255);
-	function colorNodes() {
+	function colorLeaves() {
 		if (!hasTime) return;
 		const [warm, cold] = namePalettes(), hlIdx = st.hl ? S.indexOf(st.hl) : -1;
-		if (strMatch || hlIdx >= 0) markNodes(strMatch || new Uint8Array(NSTR), hlIdx, warm, cold);
-		else (function (on, off) { // the leaf's colours
-			for (let i = 0; i < nNodes; i++) { const nm = fName[sFrame[i]]; on[i] = warm[nm]; off[i] = cold[nm]; }
-		})(nodeColOn, nodeColOff);
+		if (strMatch || hlIdx >= 0) markLeaves(strMatch || new Uint8Array(NSTR), hlIdx, warm, cold);
+		else (function (on, off) { // the leaf function's colours
+			for (let l = 0; l < nLeaves; l++) { const nm = fName[sFrame[leafNode[l]]]; on[l] = warm[nm]; off[l] = cold[nm]; }
+		})(leafColOn, leafColOff);
 		colorSamples();
 	}
-	function markNodes(match, hlIdx, warm, cold) {
+	function markLeaves(match, hlIdx, warm, cold) {
 		const magenta = packed([230, 0, 230], 255), cyan = packed([0, 190, 255], 255);
 		// per stack node: 1 = a frame on the path matches the search, 2 = holds the highlighted function
 		const mark = new Uint8Array(nNodes);
@@ -557,14 +568,17 @@
 			if (match[nm]) m |= 1;
 			if (nm === hlIdx) m |= 2;
 			mark[i] = m;
-			nodeColOn[i] = m & 1 ? magenta : m & 2 ? cyan : warm[nm];
-			nodeColOff[i] = m & 1 ? magenta : m & 2 ? cyan : cold[nm];
+		}
+		for (let l = 0; l < nLeaves; l++) {
+			const v = leafNode[l], m = mark[v], nm = fName[sFrame[v]];
+			leafColOn[l] = m & 1 ? magenta : m & 2 ? cyan : warm[nm];
+			leafColOff[l] = m & 1 ? magenta : m & 2 ? cyan : cold[nm];
 		}
 	}
 	function colorSamples() {
 		if (!hasTime) return;
-		if (filterAll && allOnCpu) colorAllOn(sCol, sStack, nodeColOn, N); // (the open's case: a plain gather)
-		else colorInto(sCol, sFlags, sStack, passMask, nodeColOn, nodeColOff, N);
+		if (filterAll && allOnCpu) colorAllOn(sCol, sLeaf, leafColOn, N); // (the open's case: a plain gather)
+		else colorInto(sCol, sFlags, sLeaf, passMask, leafColOn, leafColOff, N);
 	}
 	function colorAllOn(C, stk, on, n) { for (let i = 0; i < n; i++) C[i] = on[stk[i]]; }
 	function colorInto(C, O, stk, pass, on, off, n) { // (arguments, not the closure's variables: a tight loop)
@@ -583,26 +597,30 @@
 		for (let i = 0; i < n; i++) { const s = stk[i]; n0[s] += c0; n1[s] += v1[i]; }
 	}
 	function addAllConst(node, c, stk, n) { for (let i = 0; i < n; i++) node[stk[i]] += c; }
-	function addSome(node, val, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += val[i]; }
-	function addSomeConst(node, c, keep) { for (let i = 0; i < N; i++) if (keep[i]) node[sStack[i]] += c; }
+	function addSome(leaf, val, keep) { for (let i = 0; i < N; i++) if (keep[i]) leaf[sLeaf[i]] += val[i]; }
+	function addSomeConst(leaf, c, keep) { for (let i = 0; i < N; i++) if (keep[i]) leaf[sLeaf[i]] += c; }
 	function lowerBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] < t) a = m + 1; else b = m; } return a; }
 	function upperBoundT(T, t) { let a = 0, b = T.length; while (a < b) { const m = (a + b) >> 1; if (T[m] <= t) a = m + 1; else b = m; } return a; }
-	function addRange(node, val, a, b) { for (let i = a; i < b; i++) if (passMask[i]) node[sStack[i]] += val[i]; }
-	function addRangeConst(node, c, a, b) { for (let i = a; i < b; i++) if (passMask[i]) node[sStack[i]] += c; }
+	function addRange(leaf, val, a, b) { for (let i = a; i < b; i++) if (passMask[i]) leaf[sLeaf[i]] += val[i]; }
+	function addRangeConst(leaf, c, a, b) { for (let i = a; i < b; i++) if (passMask[i]) leaf[sLeaf[i]] += c; }
 	function countRange(a, b) { let n = 0; for (let i = a; i < b; i++) n += passMask[i]; return n; }
 	function addInto(dst, idx, src) { for (let i = 0; i < src.length; i++) dst[idx[i]] += src[i]; }
 	// totals: every node's value added to its parent's (parents precede children)
 	function rollUp(t, parent) { for (let i = t.length - 1; i >= 0; i--) if (parent[i] >= 0) t[parent[i]] += t[i]; }
+	function nodeVal(j) { // per stack node: its value
+		if (!agg.node[j]) addInto(agg.node[j] = new Float64Array(nNodes), leafNode, agg.leaf[j]);
+		return agg.node[j];
+	}
 	function nodeTot(j) { // per stack node: its value and its descendants'
 		if (!agg.nodeTot[j]) {
-			const nt = agg.nodeTot[j] = agg.node[j].slice();
+			const nt = agg.nodeTot[j] = nodeVal(j).slice();
 			rollUp(nt, sParent);
 		}
 		return agg.nodeTot[j];
 	}
 	function aggregate() {
 		const t = performance.now();
-		for (let j = 0; j < nValues; j++) { agg.node[j].fill(0); agg.flameSelf[j].fill(0); }
+		for (let j = 0; j < nValues; j++) { agg.leaf[j].fill(0); agg.flameSelf[j].fill(0); }
 		const sel = hasTime ? st.sel : null;
 		const lo = sel ? sel[0] : -Infinity, hi = sel ? sel[1] : Infinity;
 		let n = 0;
@@ -611,15 +629,15 @@
 			// two value types a pass (a constant one: no column to read)
 			let j = 0;
 			for (; j + 1 < nValues; j += 2) {
-				const a = sValues[j], b = sValues[j + 1], na = agg.node[j], nb = agg.node[j + 1];
-				if (a && b) addAll2(na, a, nb, b, sStack, N);
-				else if (b) addAllC(na, sConst[j], nb, b, sStack, N);
-				else if (a) addAllC(nb, sConst[j + 1], na, a, sStack, N);
-				else { addAllConst(na, sConst[j], sStack, N); addAllConst(nb, sConst[j + 1], sStack, N); }
+				const a = sValues[j], b = sValues[j + 1], na = agg.leaf[j], nb = agg.leaf[j + 1];
+				if (a && b) addAll2(na, a, nb, b, sLeaf, N);
+				else if (b) addAllC(na, sConst[j], nb, b, sLeaf, N);
+				else if (a) addAllC(nb, sConst[j + 1], na, a, sLeaf, N);
+				else { addAllConst(na, sConst[j], sLeaf, N); addAllConst(nb, sConst[j + 1], sLeaf, N); }
 			}
 			if (j < nValues) {
-				if (sValues[j]) addAll(agg.node[j], sValues[j], sStack, N);
-				else addAllConst(agg.node[j], sConst[j], sStack, N);
+				if (sValues[j]) addAll(agg.leaf[j], sValues[j], sLeaf, N);
+				else addAllConst(agg.leaf[j], sConst[j], sLeaf, N);
 			}
 		} else if (sel) {
 			// a time range: per thread, the samples in it are one run of the
@@ -627,26 +645,26 @@
 			for (let k = 0; k < threads.length; k++) {
 				const T = thTime[k], a = thStart[k] + lowerBoundT(T, lo), b = thStart[k] + upperBoundT(T, hi);
 				for (let j = 0; j < nValues; j++) {
-					if (sValues[j]) addRange(agg.node[j], sValues[j], a, b);
-					else addRangeConst(agg.node[j], sConst[j], a, b);
+					if (sValues[j]) addRange(agg.leaf[j], sValues[j], a, b);
+					else addRangeConst(agg.leaf[j], sConst[j], a, b);
 				}
 				n += countRange(a, b);
 			}
 		} else {
 			for (let i = 0; i < N; i++) n += passMask[i];
 			for (let j = 0; j < nValues; j++) {
-				if (sValues[j]) addSome(agg.node[j], sValues[j], passMask);
-				else addSomeConst(agg.node[j], sConst[j], passMask);
+				if (sValues[j]) addSome(agg.leaf[j], sValues[j], passMask);
+				else addSomeConst(agg.leaf[j], sConst[j], passMask);
 			}
 		}
 		agg.samples = n;
 		for (let j = 0; j < nValues; j++) {
-			const node = agg.node[j], fs = agg.flameSelf[j], ft = agg.flameTot[j];
-			addInto(fs, s2f, node);
+			const fs = agg.flameSelf[j], ft = agg.flameTot[j];
+			addInto(fs, leafFlame, agg.leaf[j]);
 			ft.set(fs);
 			rollUp(ft, fnParent);
 			agg.total[j] = ft[0];
-			agg.nodeTot[j] = null; // by nodeTot(j), when the top table by line or the source view asks
+			agg.node[j] = agg.nodeTot[j] = null; // by nodeVal(j), nodeTot(j), when the top table by line or the source view asks
 		}
 		perf.aggregateMs = performance.now() - t;
 	}
@@ -911,7 +929,7 @@
 			lines.push('{' + kv.join(', ') + '}');
 		}
 		let depth = 0;
-		for (let v = sStack[i]; v >= 0; v = sParent[v]) {
+		for (let v = leafNode[sLeaf[i]]; v >= 0; v = sParent[v]) {
 			if (depth++ >= 60) { lines.push('  \u2026'); break; }
 			lines.push('  ' + frameLabel(sFrame[v]));
 		}
@@ -1111,7 +1129,7 @@
 				if (fFirst[f]) { cum[k] += ft[f]; seen[k] = 1; }
 			}
 		} else {
-			const ns = agg.node[j], nt = nodeTot(j), sFirst = sFirstOcc();
+			const ns = nodeVal(j), nt = nodeTot(j), sFirst = sFirstOcc();
 			for (let i = 0; i < nNodes; i++) {
 				if (nt[i] === 0) continue;
 				const k = sFrame[i];
@@ -1359,7 +1377,7 @@
 	// on the stack, once per sample), from the stack nodes, like pprof -list.
 	let srcRows = [];
 	function renderSource(fIdx) {
-		const j = st.v, ns = agg.node[j], nt = nodeTot(j), first = sFirstOcc();
+		const j = st.v, ns = nodeVal(j), nt = nodeTot(j), first = sFirstOcc();
 		const perFile = new Map(); // file string -> Map(line -> [flat, cum])
 		for (let i = 0; i < nNodes; i++) {
 			const fr = sFrame[i];
@@ -1458,7 +1476,7 @@
 		if (filters) applyFilters();
 		if (reagg) aggregate();
 		if (reagg || what.search) computeMatches();
-		if (all || what.search || what.highlight) colorNodes(); // (and the samples)
+		if (all || what.search || what.highlight) colorLeaves(); // (and the samples)
 		else if (filters) colorSamples();
 		if (hasTime && (filters || what.timeline || what.range || what.search || what.highlight)) drawTimeline();
 		if (reagg || what.search || what.flame || what.highlight) drawFlame();

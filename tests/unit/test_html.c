@@ -415,8 +415,13 @@ static void check_big_column(int ns, uint32_t mult, const char *form, int planar
 	double *tree = malloc((size_t)nodes * sizeof(*tree));
 	for (int k = 0; k < nodes; k++)
 		tree[k] = col_at(nframe, k);
+	/* a sample's stack: an index into the leaves' nodes */
+	cJSON *leafnode = cJSON_GetObjectItem(j, "leafNode");
+	int nleaves = cJSON_GetObjectItem(j, "leaves")->valueint;
 	for (int i = 0; i < ns; i++) {
-		int node = (int)col_at(col, i);
+		int leaf = (int)col_at(col, i);
+		assert_true(leaf >= 0 && leaf < nleaves);
+		int node = (int)col_at(leafnode, leaf);
 		assert_true(node >= 0 && node < nodes);
 		int fr = (int)tree[node];
 		const char *nm = cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring;
@@ -428,12 +433,56 @@ static void check_big_column(int ns, uint32_t mult, const char *form, int planar
 	prof_free(p);
 }
 
+/* The samples' stacks are indexes into the leaves (the nodes samples point
+ * to), the most sampled first, ties by node: main;B 1 sample, main;A 5,
+ * main;C 3, main;D 3 -> A, C, D, B (C before D: C's node comes first). */
+static void test_leaves_most_sampled_first(void **state)
+{
+	(void)state;
+	profile *p = prof_new();
+	prof_value_type vt[1] = { { "samples", "count" } };
+	prof_set_sample_types(p, vt, 1);
+	const char *names[] = { "main", "A", "B", "C", "D" };
+	uint32_t loc[5], st[4];
+	for (int i = 0; i < 5; i++) {
+		prof_line l = { prof_intern_function(p, names[i], names[i], "m.c", 1), 1, 0 };
+		loc[i] = prof_add_location(p, PROF_NONE, 0x10 + 16 * (uint64_t)i, &l, 1);
+	}
+	for (int k = 0; k < 4; k++) {
+		uint32_t s2[2] = { loc[k + 1], loc[0] };
+		st[k] = prof_intern_stack(p, s2, 2);
+	}
+	const int order[] = { 1, 0, 0, 2, 3, 0, 2, 3, 0, 3, 2, 0 }; /* B, A A, C, D ... */
+	for (int i = 0; i < 12; i++) {
+		int64_t v = 1;
+		prof_add_sample(p, st[order[i]], 0, &v, -1, -1, 0);
+	}
+	cJSON *j = json_of(p);
+	cJSON *strings = cJSON_GetObjectItem(j, "strings"), *frames = cJSON_GetObjectItem(j, "frames");
+	cJSON *nframe = cJSON_GetObjectItem(j, "nodeFrame"), *leafnode = cJSON_GetObjectItem(j, "leafNode");
+	cJSON *stack = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "samples"), "stack");
+	assert_int_equal(cJSON_GetObjectItem(j, "leaves")->valueint, 4);
+	const char *want[] = { "A", "C", "D", "B" };
+	for (int k = 0; k < 4; k++) {
+		int fr = (int)col_at(nframe, (int)col_at(leafnode, k));
+		assert_string_equal(cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring, want[k]);
+	}
+	for (int i = 0; i < 12; i++) { /* each sample's leaf names its stack's leaf function */
+		int fr = (int)col_at(nframe, (int)col_at(leafnode, (int)col_at(stack, i)));
+		assert_string_equal(cJSON_GetArrayItem(strings, cJSON_GetArrayItem(frames, 3 * fr)->valueint)->valuestring,
+				    names[order[i] + 1]);
+	}
+	cJSON_Delete(j);
+	prof_free(p);
+}
+
 static void test_big_columns_in_base64_decode_back(void **state)
 {
 	(void)state;
 	check_big_column(1000, 7919, "i32", 0); /* under HTML_ZCOL_MIN entries: never deflated */
 	check_big_column(3000, 7919, "z", -1); /* a period of 2000: either form */
-	check_big_column(20000, 2654435761u, "z", 1); /* ids all over 0..2000: byte planes */
+	check_big_column(20000, 7919, "z", 1); /* leaves all over 0..2000, each as often: byte planes */
+	check_big_column(20000, 2654435761u, "z", -1); /* some leaves more often (small numbers): either form */
 }
 
 /* The flame nodes, numbered by the viewer in the order of their first stack
@@ -829,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_sources_huge_line_number),
 		cmocka_unit_test(test_columns_take_their_shortest_form),
 		cmocka_unit_test(test_big_columns_in_base64_decode_back),
+		cmocka_unit_test(test_leaves_most_sampled_first),
 		cmocka_unit_test(test_flame_nodes_in_preorder_by_name),
 		cmocka_unit_test(test_merges_name_the_flame_nodes_of_same_named_nodes),
 		cmocka_unit_test(test_samples_without_time_keep_their_thread_in_order),
