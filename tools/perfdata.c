@@ -1460,9 +1460,34 @@ static void pass1(pd *r, iter it, size_t *nsamples)
 		qsort(r->forks, r->nforks, sizeof(*r->forks), cmp_ev);
 }
 
+/* Whether a callchain's first frame is the sample's ip, as perf's are
+ * unless cut to one side: --user-callchains in a sample taken in the
+ * kernel, --kernel-callchains of a :u event (no frame at all). perf report
+ * then names the sample by its ip, and so does cprof. */
+static bool chain_starts_at(const unsigned char *chain, uint32_t n, uint64_t ip)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t a = rd64(chain + 8 * (size_t)i);
+		if (a < CONTEXT_MAX)
+			return a == ip;
+	}
+	return false;
+}
+
+/* The sample's ip, then its callchain (a stack not kept in the cache:
+ * the cache's key is the chain alone). */
+static uint32_t ip_and_chain(pd *r, const sfields *s, bool kip)
+{
+	if (!r->ubuf)
+		r->ubuf = xmalloc(st_mult(MAX_FRAMES + MAX_UNWIND + 2, sizeof(uint64_t)));
+	r->ubuf[0] = s->ip;
+	memcpy(r->ubuf + 1, s->chain, (size_t)s->nchain * 8);
+	return make_stack(r, (const unsigned char *)r->ubuf, s->nchain + 1, kip, s->pid, s->time);
+}
+
 /* The model stack of a SAMPLE record: unwound from its user stack copy
- * (--call-graph dwarf) if it has one and that works, else its callchain,
- * else its ip alone. */
+ * (--call-graph dwarf) if it has one and that works, else its callchain
+ * (after its ip when the chain does not start there), else its ip alone. */
 static uint32_t record_stack(pd *r, const rec *x, const sfields *s)
 {
 	if (s->stack_user)
@@ -1474,6 +1499,9 @@ static uint32_t record_stack(pd *r, const rec *x, const sfields *s)
 	if (s->ustack && s->regs && s->chain && !r->o->no_symbolize)
 		stack = dwarf_stack(r, s->chain, s->nchain, s->regs, s->nregs, s->ustack,
 				    s->ustack_len, kip, s->pid, s->tid, s->time);
+	if (stack == PROF_NONE && s->chain && (r->sample_type & S_IP) &&
+	    !chain_starts_at(s->chain, s->nchain, s->ip))
+		stack = ip_and_chain(r, s, kip);
 	if (stack == PROF_NONE)
 		stack = s->chain ? sample_stack(r, s->chain, s->nchain, kip, s->pid, s->time)
 				 : sample_stack(r, x->b + ((r->sample_type & S_IDENTIFIER) ? 8 : 0),

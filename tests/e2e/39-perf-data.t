@@ -17,7 +17,7 @@
 command -v perf > /dev/null || skip_all "perf is not installed (scripts/deps.sh test: linux-perf)"
 run_limited 30 perf record -q -o "$T/probe.data" -- true > /dev/null 2>&1 ||
 	skip_all "perf record cannot record here (perf_event_paranoid or a container)"
-plan 69
+plan 75
 
 # node --perf-basic-prof writes /tmp/perf-PID.map and never removes it: the
 # node processes of this test write their pids to $T/*.nodepid first, and
@@ -125,6 +125,27 @@ run_limited 120 perf record -q -e cpu-clock -c 200000 -g -o "$T/fixed.data" -- "
 	> /dev/null 2>&1
 ok $? "perf record -e cpu-clock -c 200000 -g -- abc 0.5"
 compare "$T/fixed.data" "abc, fixed period"
+
+# 1c''. callchains cut to one side: --user-callchains leaves a sample taken
+#       in the kernel without its kernel frames, --kernel-callchains of a :u
+#       event leaves every sample without a frame; perf report then names
+#       each sample by its ip, and so must cprof (it gave the user leaf, or
+#       nothing at all: "0 of 1.06s")
+run_limited 120 perf record -q -F 999 -g --user-callchains -o "$T/ucc.data" -- "$PROGS/abc" 0.5 \
+	> /dev/null 2>&1
+ok $? "perf record -g --user-callchains -- abc 0.5"
+compare "$T/ucc.data" "abc, --user-callchains"
+run_limited 120 perf record -q -F 999 -g -e task-clock:u --kernel-callchains -o "$T/kcc.data" \
+	-- "$PROGS/abc" 0.5 > /dev/null 2>&1
+ok $? "perf record -g -e task-clock:u --kernel-callchains -- abc 0.5"
+perf_self "$T/kcc.data" > "$T/ps"
+"$BIN/cprof-fold" --value cpu "$T/kcc.data" 2> /dev/null | folded_top > "$T/cf"
+awk '$2 != 0 { print $1, $2 }' "$T/cf" > "$T/cs"
+# the names both give (perf names a versioned alias: clock_gettime@@GLIBC_2.17
+# for __clock_gettime), and the totals
+is "$(awk 'NR == FNR { w[$1] = 1; next } ($1 in w)' "$T/ps" "$T/cs") $(awk '{ t += $2 } END { print t }' "$T/cs")" \
+	"$(awk 'NR == FNR { w[$1] = 1; next } ($1 in w)' "$T/cs" "$T/ps") $(awk '{ t += $2 } END { print t }' "$T/ps")" \
+	"abc, --kernel-callchains of a :u event: each function's self period is perf report's, and the total"
 
 # 1c'. the user IP under a kernel part is where the interrupt or exception
 #      stopped the program, not a return address: looked up as it is. Made
