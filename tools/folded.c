@@ -705,15 +705,17 @@ bool folded_looks_like(const unsigned char *d, size_t n)
 	/* the whole first line: a 100k-frame stack or a 1 MB name is one long
 	 * line; binary input stops the scan at its first control byte */
 	size_t limit = n;
-	/* skip blank lines, and comment lines ("# ...", at most 64) that do
-	 * not end in a count: flamegraph.pl skips those, and cprof-fold never
-	 * writes one (a line of it that starts with '#' is a stack and decides
-	 * here, so its output always reads back). `perf report` output starts
-	 * with such comments and is not folded text (its own hint follows). */
+	/* skip blank lines, and comment lines ("# ..." or "// ...", at most
+	 * 64) that do not end in a count: flamegraph.pl skips those, and
+	 * cprof-fold never writes one (a line of it that starts with '#' is a
+	 * stack and decides here, so its output always reads back). `perf
+	 * report` output starts with such comments and is not folded text (its
+	 * own hint follows). */
 	for (int comments = 0;; comments++) {
 		while (pos < limit && (d[pos] == '\n' || is_space(d[pos])))
 			pos++;
-		if (pos >= limit || d[pos] != '#' || comments == 64)
+		bool slashes = limit - pos >= 2 && d[pos] == '/' && d[pos + 1] == '/';
+		if (pos >= limit || (d[pos] != '#' && !slashes) || comments == 64)
 			break;
 		const unsigned char *nl = memchr(d + pos, '\n', limit - pos);
 		size_t le = nl ? (size_t)(nl - d) : limit;

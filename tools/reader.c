@@ -186,11 +186,66 @@ static int finish(profile *p, int rc, const prof_format *f, const prof_read_opts
 	return 0;
 }
 
+/* Text saved as UTF-16 with its byte-order mark (what Windows PowerShell's
+ * `>` writes), as UTF-8 in out: a lone surrogate becomes U+FFFD, an odd
+ * last byte is left out. */
+static void utf16_to_utf8(const unsigned char *d, size_t n, strbuf *out)
+{
+	bool be = d[0] == 0xfe;
+	sb_grow(out, n / 2 * 3);
+	for (size_t i = 2; i + 1 < n; i += 2) {
+		uint32_t c = be ? (uint32_t)d[i] << 8 | d[i + 1] : (uint32_t)d[i + 1] << 8 | d[i];
+		if (c >= 0xd800 && c < 0xe000) {
+			uint32_t lo = 0;
+			if (c < 0xdc00 && i + 3 < n)
+				lo = be ? (uint32_t)d[i + 2] << 8 | d[i + 3] : (uint32_t)d[i + 3] << 8 | d[i + 2];
+			if (lo >= 0xdc00 && lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			} else {
+				c = 0xfffd;
+			}
+		}
+		unsigned char u[4];
+		size_t k;
+		if (c < 0x80) {
+			u[0] = (unsigned char)c;
+			k = 1;
+		} else if (c < 0x800) {
+			u[0] = (unsigned char)(0xc0 | c >> 6);
+			u[1] = (unsigned char)(0x80 | (c & 0x3f));
+			k = 2;
+		} else if (c < 0x10000) {
+			u[0] = (unsigned char)(0xe0 | c >> 12);
+			u[1] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+			u[2] = (unsigned char)(0x80 | (c & 0x3f));
+			k = 3;
+		} else {
+			u[0] = (unsigned char)(0xf0 | c >> 18);
+			u[1] = (unsigned char)(0x80 | (c >> 12 & 0x3f));
+			u[2] = (unsigned char)(0x80 | (c >> 6 & 0x3f));
+			u[3] = (unsigned char)(0x80 | (c & 0x3f));
+			k = 4;
+		}
+		sb_add(out, u, k);
+	}
+}
+
 static int read_detected(const unsigned char *d, size_t n, const prof_read_opts *o, bool gzipped,
 			 profile **out, cprof_err *err)
 {
 	if (!n)
 		return cprof_fail(err, gzipped ? "empty input after gunzip" : "empty input");
+	if (n >= 3 && d[0] == 0xef && d[1] == 0xbb && d[2] == 0xbf) /* UTF-8's mark (Notepad) */
+		return read_detected(d + 3, n - 3, o, gzipped, out, err);
+	if (n >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
+		strbuf text = STRBUF_INIT;
+		utf16_to_utf8(d, n, &text);
+		int r = n > 2 ? read_detected((const unsigned char *)text.buf, text.len, o, gzipped, out, err)
+			      : cprof_fail(err, "empty input (a UTF-16 byte-order mark only)");
+		sb_release(&text);
+		return r;
+	}
 	const prof_format *f = detect(d, n);
 	if (!f)
 		return unrecognized(d, n, gzipped, err);

@@ -280,6 +280,48 @@ static void test_lines_flamegraph_pl_ignores(void **state)
 	static const char hdr[] = "# one\n# two\n\nmain;a 1\n";
 	assert_true(folded_looks_like((const unsigned char *)hdr, strlen(hdr)));
 	assert_false(folded_looks_like((const unsigned char *)"# only a comment\n", 17));
+	/* "// ..." comments too (speedscope's sample files have both kinds) */
+	static const char slashes[] = "# info\n// more info\na;b;c 1\ninvalid line\n";
+	assert_true(folded_looks_like((const unsigned char *)slashes, strlen(slashes)));
+	assert_false(folded_looks_like((const unsigned char *)"// a;b 1x\n", 10));
+}
+
+/* Text saved as UTF-16 with a byte-order mark (PowerShell's `>`), either
+ * order, is read as its UTF-8: a two-byte and a four-byte character (a
+ * surrogate pair) in names, CRLF line ends; a lone surrogate is U+FFFD. */
+static void test_read_utf16(void **state)
+{
+	(void)state;
+	static const char want[] = "main;caf\xc3\xa9 2\nmain;x\xf0\x9f\x94\xa5 3\nmain;\xef\xbf\xbd 1\n";
+	static const uint16_t text[] = { 0xfeff, 'm', 'a', 'i', 'n', ';', 'c', 'a', 'f', 0xe9, ' ', '2',
+					 '\r', '\n', 'm', 'a', 'i', 'n', ';', 'x', 0xd83d, 0xdd25, ' ', '3',
+					 '\r', '\n', 'm', 'a', 'i', 'n', ';', 0xdc00, ' ', '1', '\n' };
+	for (int be = 0; be < 2; be++) {
+		unsigned char b[sizeof(text)];
+		for (size_t i = 0; i < ARRAY_SIZE(text); i++) {
+			b[2 * i + be] = (unsigned char)(text[i] & 0xff);
+			b[2 * i + !be] = (unsigned char)(text[i] >> 8);
+		}
+		profile *p = NULL;
+		cprof_err err = { { 0 } };
+		prof_read_opts o = { 0 };
+		assert_int_equal(prof_read_mem(b, sizeof(b), &o, &p, &err), 0);
+		folded_opts fo = { .value = PROF_NONE };
+		char *s = fold(p, &fo);
+		assert_string_equal(s, want);
+		free(s);
+		prof_free(p);
+	}
+	/* UTF-8's byte-order mark is not part of the first name */
+	profile *p = NULL;
+	cprof_err err = { { 0 } };
+	prof_read_opts o = { 0 };
+	assert_int_equal(prof_read_mem((const unsigned char *)"\xef\xbb\xbfmain;a 1\n", 12, &o, &p, &err), 0);
+	folded_opts fo = { .value = PROF_NONE };
+	char *s = fold(p, &fo);
+	assert_string_equal(s, "main;a 1\n");
+	free(s);
+	prof_free(p);
 }
 
 /* flamegraph.pl's leniency: a trailing ';' is dropped, an empty frame is
@@ -566,6 +608,7 @@ int main(void)
 		cmocka_unit_test(test_long_names_differing_in_one_byte),
 		cmocka_unit_test(test_bad_lines_name_their_number),
 		cmocka_unit_test(test_lines_flamegraph_pl_ignores),
+		cmocka_unit_test(test_read_utf16),
 		cmocka_unit_test(test_frame_ending_in_a_version_is_a_name),
 		cmocka_unit_test(test_looks_like),
 		cmocka_unit_test(test_fractional_counts),
