@@ -92,7 +92,7 @@ void sb_reset(strbuf *sb)
 		sb->buf[0] = 0;
 }
 
-void sb_grow(strbuf *sb, size_t extra)
+void sb_grow_slow(strbuf *sb, size_t extra)
 {
 	size_t need = sb->len + extra + 1;
 	if (need < sb->len)
@@ -345,6 +345,38 @@ char *sb_detach(strbuf *sb, size_t *len)
 	return p;
 }
 
+/* Two decimal digits a step: "00" .. "99". */
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				     "25262728293031323334353637383940414243444546474849"
+				     "50515253545556575859606162636465666768697071727374"
+				     "75767778798081828384858687888990919293949596979899";
+
+/* How many decimal digits u has. */
+static size_t digits_in(uint64_t u)
+{
+	size_t n = 1;
+	for (uint64_t p = 10; n < 20 && u >= p; p *= 10)
+		n++;
+	return n;
+}
+
+/* The n = digits_in(u) digits of u into buf, two a step from the end;
+ * returns n. */
+static size_t put_digits(char *buf, uint64_t u, size_t n)
+{
+	char *end = buf + n;
+	while (u >= 100) {
+		end -= 2;
+		memcpy(end, digit_pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u >= 10)
+		memcpy(end - 2, digit_pairs + 2 * u, 2);
+	else
+		end[-1] = (char)('0' + u);
+	return n;
+}
+
 /* v as "%.2f" into buf (400 bytes); returns the length. */
 static size_t fixed2(char *buf, double v)
 {
@@ -363,19 +395,13 @@ static size_t fixed2(char *buf, double v)
 	else if (f == -0.5 && (e < 0 || (e == 0 && odd)))
 		c -= 1;
 	uint64_t u = (uint64_t)c;
-	char tmp[32];
-	size_t k = sizeof(tmp);
-	tmp[--k] = (char)('0' + u % 10);
-	tmp[--k] = (char)('0' + u / 10 % 10);
-	tmp[--k] = '.';
-	u /= 100;
-	do
-		tmp[--k] = (char)('0' + u % 10);
-	while (u /= 10);
+	size_t k = 0;
 	if (signbit(v))
-		tmp[--k] = '-';
-	memcpy(buf, tmp + k, sizeof(tmp) - k);
-	return sizeof(tmp) - k;
+		buf[k++] = '-';
+	k += put_digits(buf + k, u / 100, digits_in(u / 100));
+	buf[k] = '.';
+	memcpy(buf + k + 1, digit_pairs + 2 * (u % 100), 2);
+	return k + 3;
 }
 
 size_t fmt_dec2(char *buf, double v)
@@ -412,16 +438,11 @@ void sb_add_hex(strbuf *sb, const unsigned char *b, size_t n)
 
 size_t fmt_i64(char *buf, int64_t v)
 {
-	char tmp[24];
-	size_t k = sizeof(tmp);
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do
-		tmp[--k] = (char)('0' + u % 10);
-	while (u /= 10);
+	size_t k = 0;
 	if (v < 0)
-		tmp[--k] = '-';
-	memcpy(buf, tmp + k, sizeof(tmp) - k);
-	return sizeof(tmp) - k;
+		buf[k++] = '-';
+	return k + put_digits(buf + k, u, digits_in(u));
 }
 
 /* ---- hashing and containers ------------------------------------------ */

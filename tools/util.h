@@ -75,7 +75,13 @@ extern char strbuf_slopbuf[1];
 void sb_init(strbuf *sb);
 void sb_release(strbuf *sb);              /* frees buf; sb is reusable */
 void sb_reset(strbuf *sb);                /* len = 0, keeps the memory */
-void sb_grow(strbuf *sb, size_t extra);   /* room for extra more bytes */
+void sb_grow_slow(strbuf *sb, size_t extra);
+/* Room for extra more bytes (and the NUL); inline while there is room. */
+static inline void sb_grow(strbuf *sb, size_t extra)
+{
+	if (extra >= sb->alloc - sb->len) /* alloc is 0 or > len */
+		sb_grow_slow(sb, extra);
+}
 void sb_add(strbuf *sb, const void *data, size_t n);
 /* Inline, so that the length of a literal is known at compile time and a
  * character costs no call while the buffer has room. */

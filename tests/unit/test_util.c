@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,6 +267,46 @@ static void test_parse_u64(void **state)
 	assert_int_equal(parse_u64("", &v), -1);
 }
 
+/* fmt_i64 is printf's PRId64 and fmt_fixed2 its "%.2f", two digits a
+ * step: every length of number, both signs, the extremes, the carries. */
+static void test_fmt_matches_printf(void **state)
+{
+	(void)state;
+	char a[FMT_NUM_MAX + 1], b[FMT_NUM_MAX + 1];
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 300000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int64_t v = (int64_t)(x >> (x % 64)); /* every magnitude */
+		if (i < 40) /* 0, 9, 10, 99, 100, ... and their negatives */
+			v = (i & 1 ? -1 : 1) * (i < 2 ? 0 : (int64_t)pow(10, i / 2) - (i / 2 % 2));
+		if (x & 1)
+			v = -v;
+		a[fmt_i64(a, v)] = '\0';
+		snprintf(b, sizeof(b), "%" PRId64, v);
+		assert_string_equal(a, b);
+		double d = (double)(x % 2000000001) / 64.0 - 15625000.0;
+		if (i % 3 == 0)
+			d = ldexp((double)(x >> 11), -(int)(x % 60));
+		a[fmt_fixed2(a, d)] = '\0';
+		snprintf(b, sizeof(b), "%.2f", d);
+		assert_string_equal(a, b);
+	}
+	int64_t ends[] = { INT64_MIN, INT64_MAX, INT64_MIN + 1, 99, 100, 999, 1000 };
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		a[fmt_i64(a, ends[i])] = '\0';
+		snprintf(b, sizeof(b), "%" PRId64, ends[i]);
+		assert_string_equal(a, b);
+	}
+	double fx[] = { 0.0, -0.0, 0.005, 0.995, 9.995, 99.995, -0.004, 1e13, 9999999999999.99, 1e300 };
+	for (size_t i = 0; i < sizeof(fx) / sizeof(fx[0]); i++) {
+		a[fmt_fixed2(a, fx[i])] = '\0';
+		snprintf(b, sizeof(b), "%.2f", fx[i]);
+		assert_string_equal(a, b);
+	}
+}
+
 /* sb_add_dec2 is printf's %.2f with the trailing zeros cut, for every
  * value: random magnitudes, exact ties (k/8), values next to ties. */
 static void test_dec2_matches_printf(void **state)
@@ -392,6 +433,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strbuf_grows_and_formats),
+		cmocka_unit_test(test_fmt_matches_printf),
 		cmocka_unit_test(test_dec2_matches_printf),
 		cmocka_unit_test(test_strbuf_never_null),
 		cmocka_unit_test(test_hash_bytes_sees_every_byte),
