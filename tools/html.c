@@ -754,7 +754,9 @@ static int cmp_leaf_count(const void *a, const void *b)
  * index; returns the leaves' nodes (*nleaves of them). The viewer sums the
  * samples per leaf, a table a fraction of the nodes' size with its hot part
  * first, which stays in the cache, and the hot leaves' small numbers
- * deflate better than the nodes' ids. */
+ * deflate better than the nodes' ids. NULL (col as it is) when samples
+ * come back to their leaves less than twice on average (an aggregated
+ * profile, pprof's: a sample per stack), where the table would only cost. */
 static int64_t *leaf_table(int64_t *col, size_t n, size_t nnd, size_t *nleaves)
 {
 	leaf_count *lc = xcalloc(nnd ? nnd : 1, sizeof(*lc));
@@ -764,6 +766,11 @@ static int64_t *leaf_table(int64_t *col, size_t n, size_t nnd, size_t *nleaves)
 	for (size_t v = 0; v < nnd; v++)
 		if (lc[v].count)
 			lc[nl++] = (leaf_count){ lc[v].count, (uint32_t)v };
+	*nleaves = nl;
+	if (nl * 2 > n) {
+		free(lc);
+		return NULL;
+	}
 	qsort(lc, nl, sizeof(*lc), cmp_leaf_count);
 	int64_t *leaves = xmalloc(st_mult(nl ? nl : 1, sizeof(*leaves)));
 	uint32_t *index = xmalloc(st_mult(nnd ? nnd : 1, sizeof(*index)));
@@ -775,7 +782,6 @@ static int64_t *leaf_table(int64_t *col, size_t n, size_t nnd, size_t *nleaves)
 		col[i] = index[col[i]];
 	free(lc);
 	free(index);
-	*nleaves = nl;
 	return leaves;
 }
 
@@ -992,9 +998,11 @@ int html_json(const profile *p, const html_opts *o, strbuf *out, cprof_err *err)
 	add_column(root, "nodeFrame", tr.ndframe, tr.nnd);
 	add_raw_i64(root, "merged", (int64_t)(tr.nmg / 2));
 	add_column(root, "merges", tr.mg, tr.nmg);
-	add_raw_i64(root, "leaves", (int64_t)nleaves);
-	add_column(root, "leafNode", leaves, nleaves);
-	free(leaves);
+	if (leaves) {
+		add_raw_i64(root, "leaves", (int64_t)nleaves);
+		add_column(root, "leafNode", leaves, nleaves);
+		free(leaves);
+	}
 	if (p->has_timestamps)
 		cJSON_AddRawToObject(root, "threads", th.buf);
 	cJSON_AddRawToObject(root, "labelsets", ls.buf);

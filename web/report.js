@@ -182,9 +182,10 @@
 
 	// each sample's leaf (the most sampled first), an index into leafNode,
 	// the leaves' stack nodes: the samples are summed per leaf, a small
-	// table with its hot part first (docs/cprof-html.md)
-	const nLeaves = D.leaves || 0;
-	const leafNode = column(D.leafNode, Int32Array, nLeaves) || new Int32Array(0);
+	// table with its hot part first (docs/cprof-html.md); without leafNode
+	// (an aggregated profile) a sample's stack is its node
+	const nLeaves = D.leafNode === undefined ? nNodes : D.leaves;
+	const leafNode = D.leafNode === undefined ? Int32Array.from({ length: nNodes }, (_, i) => i) : column(D.leafNode, Int32Array, nLeaves);
 	const sLeaf = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
 	// a value type the same for every sample (e.g. the sample count, 1) is
