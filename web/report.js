@@ -345,13 +345,13 @@
 	const thStart = new Int32Array(threads.length), thLen = new Int32Array(threads.length);
 	const thTime = [], thW = [], thOff = [], thCol = [];
 	const sCol = hasTime ? new Int32Array(N) : null; // per sample: its colour on the timeline
-	let tMin = 0, tMax = 1, maxWeight = 0;
+	let tMin = 0, tMax = 1, maxWeight = 0, minWeight = 0;
 	// One pass over the samples (one loop for V8 to optimize, not three):
 	// deltas -> times, each thread's run (its first sample, its length), and
 	// the time axis: from the earliest sample's start (time - weight) to the
 	// last sample, with the largest weight
 	function timeScan(t, w, th, start, len, n) {
-		let lo = Infinity, hi = -Infinity, mw = 0;
+		let lo = Infinity, hi = -Infinity, mw = 0, nw = 0;
 		for (let i = 0; i < n; i++) {
 			if (i > 0) t[i] += t[i - 1];
 			const k = th[i], ti = t[i], x = w[i];
@@ -359,12 +359,13 @@
 			if (ti - x < lo) lo = ti - x;
 			if (ti > hi) hi = ti;
 			if (x > mw) mw = x;
+			if (x < nw) nw = x;
 		}
-		return [lo, hi, mw];
+		return [lo, hi, mw, nw];
 	}
 	if (hasTime && N > 0) {
 		const W = sWeight || new Float64Array(N);
-		[tMin, tMax, maxWeight] = timeScan(sTime, W, sThread, thStart, thLen, N);
+		[tMin, tMax, maxWeight, minWeight] = timeScan(sTime, W, sThread, thStart, thLen, N);
 		for (let k = 0; k < threads.length; k++) {
 			const a = thStart[k], b = a + thLen[k];
 			thTime.push(sTime.subarray(a, b)); thW.push(W.subarray(a, b));
@@ -781,17 +782,24 @@
 		const h = TL.ruler + threads.length * (TL.track + TL.gap) + 4;
 		return { w, h, pw: w - TL.gutter };
 	}
-	// Marks each visible sample of one thread in the pixel columns it covers;
-	// returns how many samples were drawn.
+	// Marks each visible sample of one thread in the pixel columns it covers
+	// (a later sample over an earlier one); returns how many samples were
+	// drawn: those from the first at or after v0, up to v1 + the largest
+	// weight, that start (time - weight) by v1.
 	function paintTrack(T, W, O, C, v0, v1, scale, PW, colOn, colOff) {
-		let a = 0, b = T.length;
-		while (a < b) { const m = (a + b) >> 1; if (T[m] < v0) a = m + 1; else b = m; }
-		const end = v1 + maxWeight + 1;
+		const a = lowerBoundT(T, v0), end = upperBoundT(T, v1 + maxWeight + 1);
+		if (!allOnCpu || minWeight < 0) return paintForward(T, W, O, C, v0, v1, scale, PW, colOn, colOff, a, end);
+		// on-CPU samples of weights >= 0: every sample up to v1 is drawn,
+		// past it those that start by v1; the pixels from the right
+		let count = Math.max(0, upperBoundT(T, v1) - a);
+		for (let j = a + count; j < end; j++) if (T[j] - W[j] <= v1) count++;
+		paintBack(T, W, C, v0, v1, scale, PW, colOn, a, end);
+		return count;
+	}
+	function paintForward(T, W, O, C, v0, v1, scale, PW, colOn, colOff, a, end) {
 		let count = 0;
-		for (let j = a; j < T.length; j++) {
-			const ts = T[j];
-			if (ts > end) break;
-			const w = W[j];
+		for (let j = a; j < end; j++) {
+			const ts = T[j], w = W[j];
 			if (ts - w > v1) continue;
 			count++;
 			let x1 = Math.floor((ts - v0) * scale), x0 = Math.floor((ts - w - v0) * scale);
@@ -803,6 +811,36 @@
 			else for (let x = x0; x <= x1; x++) colOn[x] = col;
 		}
 		return count;
+	}
+	// The same pixels as paintForward, with its samples all on-CPU and of
+	// weights >= 0, from the last sample back: every pixel right of r is
+	// final (a sample's right edge never passes a later one's, so an earlier
+	// sample only reaches pixels up to r). A sample that starts right of r
+	// changes nothing: from one, the walk jumps to the last sample that a
+	// weight of maxWeight could still make reach r, so a zoomed-out track of
+	// many samples a pixel costs about one sample a pixel.
+	function paintBack(T, W, C, v0, v1, scale, PW, col, a, end) {
+		const reach = (j) => Math.floor((T[j] - maxWeight - v0) * scale); // <= sample j's left pixel
+		let r = PW - 1;
+		for (let j = end - 1; j >= a && r >= 0;) {
+			const ts = T[j], w = W[j];
+			if (ts - w <= v1) {
+				let x1 = Math.floor((ts - v0) * scale), x0 = Math.floor((ts - w - v0) * scale);
+				if (x1 >= PW) x1 = PW - 1;
+				if (x0 < 0) x0 = 0;
+				if (x0 > x1) x0 = x1;
+				const c = C[j];
+				for (let x = Math.min(x1, r); x >= x0; x--) col[x] = c;
+				if (x0 - 1 < r) r = x0 - 1;
+			}
+			j--;
+			// (with r < PW - 1, a left pixel right of r stays right of it when clamped)
+			if (j >= a && r < PW - 1 && reach(j) > r) {
+				let lo = a, hi = j; // the last sample in [a, j] that may reach r, if any
+				while (lo < hi) { const m = (lo + hi + 1) >> 1; if (reach(m) <= r) lo = m; else hi = m - 1; }
+				j = reach(lo) <= r ? lo : a - 1;
+			}
+		}
 	}
 	function drawTimeline() {
 		if (!hasTime || N === 0) return;
