@@ -11,6 +11,43 @@ const { chromium } = require(path.join(__dirname, '../tests/web/node_modules/pla
 const median = (a) => { const s = a.slice().sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 const fmt = (x) => x.toFixed(1);
 
+// One more open of file under a Chrome trace: the CPU time (thread time) of
+// the renderer's main thread from the navigation's start to the page's
+// ready, the figure the open's speed is about (the browser reading and
+// parsing the file, and the viewer), whatever else runs on the machine.
+// Returns [main-thread ms, its five biggest self times by event name].
+async function mainThreadCpu(browser, file) {
+	const page = await browser.newPage();
+	const cdp = await browser.newCDPSession(page);
+	const ev = [];
+	cdp.on('Tracing.dataCollected', (e) => { for (const x of e.value) ev.push(x); });
+	const done = new Promise((res) => cdp.once('Tracing.tracingComplete', res));
+	await cdp.send('Tracing.start', { traceConfig: { includedCategories: ['devtools.timeline', 'toplevel', 'blink.user_timing', 'loading', 'v8'] }, transferMode: 'ReportEvents' });
+	await page.goto('file://' + file, { timeout: 120000, waitUntil: 'commit' });
+	await page.waitForFunction(() => window.cprofReport && window.cprofReport.complete, null, { timeout: 120000, polling: 'raf' });
+	const readyAt = await page.evaluate(() => window.cprofReport.perf.readyAt);
+	await cdp.send('Tracing.end');
+	await done;
+	await page.close();
+	const nav = ev.find((e) => e.name === 'navigationStart' && e.args && e.args.data && /^file:/.test(e.args.data.documentLoaderURL || ''));
+	if (!nav) return [NaN, []];
+	const t0 = nav.ts, t1 = nav.ts + readyAt * 1000;
+	const on = (e) => e.pid === nav.pid && e.tid === nav.tid && e.ph === 'X' && e.tdur !== undefined && e.ts < t1 && e.ts + e.dur > t0;
+	let cpu = 0;
+	for (const e of ev) if (on(e) && e.cat.includes('toplevel')) cpu += e.tdur * (Math.min(e.ts + e.dur, t1) - Math.max(e.ts, t0)) / (e.dur || 1);
+	// self time by name: each event's thread time less its children's
+	const mine = ev.filter(on).sort((a, b) => a.ts - b.ts || b.dur - a.dur), stack = [], self = {};
+	for (const e of mine) {
+		while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+		if (stack.length) stack[stack.length - 1].kids += e.tdur;
+		e.kids = 0;
+		stack.push(e);
+	}
+	for (const e of mine) self[e.name] = (self[e.name] || 0) + e.tdur - e.kids;
+	const top = Object.entries(self).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${Math.round(v / 1000)}`);
+	return [Math.round(cpu / 1000), top];
+}
+
 (async () => {
 	const file = path.resolve(process.argv[2]);
 	const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cprof-bench-chromium-'));
@@ -49,6 +86,9 @@ const fmt = (x) => x.toFixed(1);
 		console.log(`  goto -> complete (tables filled), ms: ${opens.map((o) => o.wallc).join(' ')}; median ${median(opens.map((o) => o.wallc))}`);
 		console.log(`  renderer CPU time for the open, to complete (ms): ${opens.map((o) => o.cpu).join(' ')}; median ${median(opens.map((o) => o.cpu))}`);
 		console.log(`  in page: ready at ${fmt(median(opens.map((o) => o.ready)))} ms after navigation start, script ${fmt(median(opens.map((o) => o.script)))} ms; phases ${JSON.stringify(opens[opens.length - 1].marks)}`);
+		const traced = [];
+		for (let r = 0; r < 3; r++) traced.push(await mainThreadCpu(browser, file));
+		console.log(`  main-thread CPU, navigation -> ready (Chrome trace, ms): ${traced.map((t) => t[0]).join(' ')}; median ${median(traced.map((t) => t[0]))}; most (ms): ${traced[traced.length - 1][1].join(', ')}`);
 
 		const box = await page.locator('#timeline').boundingBox();
 		const upd = [], tl = [];
