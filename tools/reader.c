@@ -236,12 +236,10 @@ static int read_detected(const unsigned char *d, size_t n, const prof_read_opts 
 {
 	if (!n)
 		return cprof_fail(err, gzipped ? "empty input after gunzip" : "empty input");
-	if (n >= 3 && d[0] == 0xef && d[1] == 0xbb && d[2] == 0xbf) { /* UTF-8's mark (Notepad) */
-		d += 3;
-		n -= 3;
-	}
-	/* (UTF-8 has no byte 0xfe or 0xff: one level at most) */
-	if (n >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
+	const prof_format *f = detect(d, n);
+	/* only when the bytes are no format themselves: a folded name may
+	 * start with those bytes (UTF-8 has none: one level at most) */
+	if (!f && n >= 2 && ((d[0] == 0xff && d[1] == 0xfe) || (d[0] == 0xfe && d[1] == 0xff))) {
 		strbuf text = STRBUF_INIT;
 		utf16_to_utf8(d, n, &text);
 		int r = n > 2 ? read_detected((const unsigned char *)text.buf, text.len, o, gzipped, out, err)
@@ -249,7 +247,6 @@ static int read_detected(const unsigned char *d, size_t n, const prof_read_opts 
 		sb_release(&text);
 		return r;
 	}
-	const prof_format *f = detect(d, n);
 	if (!f)
 		return unrecognized(d, n, gzipped, err);
 	profile *p = prof_new();

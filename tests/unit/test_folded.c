@@ -312,14 +312,15 @@ static void test_read_utf16(void **state)
 		free(s);
 		prof_free(p);
 	}
-	/* UTF-8's byte-order mark is not part of the first name */
+	/* bytes that are a format themselves are read as such, even when they
+	 * start as a UTF-16 mark would (a folded name of those bytes) */
 	profile *p = NULL;
 	cprof_err err = { { 0 } };
 	prof_read_opts o = { 0 };
-	assert_int_equal(prof_read_mem((const unsigned char *)"\xef\xbb\xbfmain;a 1\n", 12, &o, &p, &err), 0);
+	assert_int_equal(prof_read_mem((const unsigned char *)"\xfe\xff;a 1\n", 7, &o, &p, &err), 0);
 	folded_opts fo = { .value = PROF_NONE };
 	char *s = fold(p, &fo);
-	assert_string_equal(s, "main;a 1\n");
+	assert_string_equal(s, "\xfe\xff;a 1\n");
 	free(s);
 	prof_free(p);
 }
