@@ -456,7 +456,9 @@ void cp_sigprof(int sig, siginfo_t *si, void *uc)
 	} else if (si->si_code == SI_KERNEL) {
 		take_sample(si, uc, 0);
 	} else {
-		if (si->si_code == POLL_HUP)
+		/* (an event moved away from a number the program took: its si_fd
+		 * is the old number, the program's now) */
+		if (si->si_code == POLL_HUP && cp_fd_marked(si->si_fd))
 			ioctl(si->si_fd, PERF_EVENT_IOC_REFRESH, CP_PERF_REFRESH);
 		/* wall mode: a thread that blocks signals, on the CPU for one
 		 * period (sampler.c: wall_blocked_thread) */

@@ -191,10 +191,15 @@ int cp_fd_next_ours(int from);
  * cprof's: the output file moves to another number, a timer is given up
  * (the writer arms it again). */
 void cp_fd_vacate(int fd);
-/* A descriptor libunwind made for itself (preload.c's pipe2): moved high,
- * kept as cprof's; returns its number. cp_fd_forget: libunwind closes it. */
-int cp_fd_adopt(int fd);
+/* libunwind's pipe for checking addresses (preload.c's pipe2): moved high,
+ * kept as cprof's. Whether fd is one of its numbers; whether either end is
+ * no longer that pipe (closed or replaced behind cprof's back). */
+void cp_fd_adopt_unwind_pipe(int fds[2]);
+int cp_is_unwind_pipe(int fd);
+int cp_unwind_pipe_gone(void);
+/* libunwind closes one of its pipe's ends; the bit check of fd_bits. */
 void cp_fd_forget(int fd);
+int cp_fd_marked(int fd);
 /* The output file's descriptor, checked to still be the file (opened again
  * by its name if the program closed it behind cprof's back); -1 if it
  * cannot be had. */

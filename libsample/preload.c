@@ -33,7 +33,10 @@
  *   dup3                 its close worked (a daemon closing everything at
  *                        its start); a dup2 onto one of them moves cprof's
  *                        out of the way (see sampler.c)
- *   pipe2                libunwind's pipe is moved with cprof's own
+ *   pipe2, read, write   libunwind's pipe is moved with cprof's own; if
+ *                        the program takes its numbers anyway, libunwind's
+ *                        reads and writes through it fail (EBADF) and it
+ *                        opens another
  * fork needs no wrapper: pthread_atfork handlers give the child its own file.
  */
 #include <dlfcn.h>
@@ -84,6 +87,8 @@ REAL(int, sigwaitinfo, (const sigset_t *, siginfo_t *))
 REAL(int, sigtimedwait, (const sigset_t *, siginfo_t *, const struct timespec *))
 REAL(int, close, (int))
 REAL(int, pipe2, (int[2], int))
+REAL(ssize_t, read, (int, void *, size_t))
+REAL(ssize_t, write, (int, const void *, size_t))
 REAL(int, dup2, (int, int))
 REAL(int, dup3, (int, int, int))
 
@@ -126,6 +131,8 @@ __attribute__((constructor)) static void cp_init(void)
 	resolve__Exit();
 	resolve_close();
 	resolve_pipe2();
+	resolve_read();
+	resolve_write();
 	resolve_dup2();
 	resolve_dup3();
 	if (!getenv("CPROF_OUT") || !*getenv("CPROF_OUT"))
@@ -339,17 +346,48 @@ CP_EXPORT int pipe2(int fds[2], int flags)
 {
 	int r = real_pipe2 ? real_pipe2(fds, flags) : (int)syscall(SYS_pipe2, fds, flags);
 
-	if (r == 0 && from_libunwind(__builtin_return_address(0))) {
-		fds[0] = cp_fd_adopt(fds[0]);
-		fds[1] = cp_fd_adopt(fds[1]);
-	}
+	if (r == 0 && from_libunwind(__builtin_return_address(0)))
+		cp_fd_adopt_unwind_pipe(fds);
 	return r;
+}
+
+/* Were the program to take a number of libunwind's pipe anyway (a raw
+ * close, a dup2 onto it), libunwind's read or write through it fails as if
+ * it were closed, and libunwind opens another pipe: it never reads from or
+ * writes into the program's file. */
+static int unwind_pipe_taken(int fd, const void *caller)
+{
+	return cp_is_unwind_pipe(fd) && from_libunwind(caller) && cp_unwind_pipe_gone();
+}
+
+CP_EXPORT ssize_t read(int fd, void *buf, size_t n)
+{
+	if (unwind_pipe_taken(fd, __builtin_return_address(0))) {
+		errno = EBADF;
+		return -1;
+	}
+	return real_read ? real_read(fd, buf, n) : syscall(SYS_read, fd, buf, n);
+}
+
+CP_EXPORT ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (unwind_pipe_taken(fd, __builtin_return_address(0))) {
+		errno = EBADF;
+		return -1;
+	}
+	return real_write ? real_write(fd, buf, n) : syscall(SYS_write, fd, buf, n);
 }
 
 CP_EXPORT int close(int fd)
 {
+	const void *caller = __builtin_return_address(0);
+
+	if (unwind_pipe_taken(fd, caller)) {
+		cp_fd_forget(fd);
+		return 0; /* the program's file now: libunwind opens another pipe */
+	}
 	if (cp_fd_is_ours(fd)) {
-		if (!from_libunwind(__builtin_return_address(0)))
+		if (!from_libunwind(caller))
 			return 0; /* the program's close-everything */
 		cp_fd_forget(fd); /* libunwind's own, opening its pipe again */
 	}

@@ -439,6 +439,17 @@ static int fd_marked(int fd)
 
 /* /proc's, the perf events' (anon inodes), libunwind's pipe's */
 static dev_t proc_dev, anon_dev, pipe_dev;
+/* libunwind's pipe for checking addresses: the numbers it holds, and the
+ * pipe's inode (both ends have it) */
+static int unw_pipe[2] = {-1, -1};
+static ino_t unw_pipe_ino;
+
+static int same_file(int fd, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
 
 /* A marked descriptor still is one of cprof's kinds of file (the output
  * file, a /proc file, an anon inode): a raw close system call may have
@@ -453,7 +464,7 @@ int cp_fd_is_ours(int fd)
 	if (fstat(fd, &st) == 0 &&
 	    ((st.st_dev == cp.out_dev && st.st_ino == cp.out_ino) ||
 	     (proc_dev && st.st_dev == proc_dev) || (anon_dev && st.st_dev == anon_dev) ||
-	     (pipe_dev && st.st_dev == pipe_dev)))
+	     (pipe_dev && st.st_dev == pipe_dev && st.st_ino == unw_pipe_ino)))
 		return 1;
 	fd_mark(fd, 0);
 	return 0;
@@ -505,18 +516,39 @@ static int fd_keep(int fd)
 	return fd;
 }
 
-int cp_fd_adopt(int fd)
+void cp_fd_adopt_unwind_pipe(int fds[2])
 {
 	struct stat st;
 
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+	if (fstat(fds[0], &st) == 0 && S_ISFIFO(st.st_mode)) {
 		pipe_dev = st.st_dev;
-	return fd_keep(fd);
+		unw_pipe_ino = st.st_ino;
+	}
+	fds[0] = fd_keep(fds[0]);
+	fds[1] = fd_keep(fds[1]);
+	unw_pipe[0] = fds[0];
+	unw_pipe[1] = fds[1];
+}
+
+int cp_is_unwind_pipe(int fd)
+{
+	return fd >= 0 && (fd == unw_pipe[0] || fd == unw_pipe[1]);
+}
+
+int cp_unwind_pipe_gone(void)
+{
+	return !same_file(unw_pipe[0], pipe_dev, unw_pipe_ino) ||
+	       !same_file(unw_pipe[1], pipe_dev, unw_pipe_ino);
 }
 
 void cp_fd_forget(int fd)
 {
 	fd_mark(fd, 0);
+}
+
+int cp_fd_marked(int fd)
+{
+	return fd_marked(fd);
 }
 
 /* Closes one of cprof's descriptors, or only forgets it when it is not
@@ -528,13 +560,6 @@ static void fd_release(int fd, int ours)
 	fd_mark(fd, 0);
 	if (ours)
 		syscall(SYS_close, fd);
-}
-
-static int same_file(int fd, dev_t dev, ino_t ino)
-{
-	struct stat st;
-
-	return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
 static int perf_is_ours(int fd, uint64_t id)
@@ -566,23 +591,51 @@ int cp_output_fd(void)
 	return nfd;
 }
 
-void cp_fd_vacate(int fd)
+/* Moves the holder of descriptor fd (the output file, or a thread's
+ * event or /proc file: the caller holds `lock`) to nfd; 0 if none holds it. */
+static int fd_move(int fd, int nfd)
 {
-	int out = atomic_load(&cp.fd);
+	int out = fd;
 
-	/* a vfork child shares this memory, not the descriptor table: its
-	 * dup2 changes its own table only, which its exec closes */
-	if ((pid_t)syscall(SYS_getpid) != cp.pid)
-		return;
-	if (fd == out && same_file(fd, cp.out_dev, cp.out_ino)) {
-		int nfd = fcntl(fd, F_DUPFD_CLOEXEC, fd_floor);
-		if (nfd >= 0 && nfd != fd) {
-			fd_mark(nfd, 1);
-			if (!atomic_compare_exchange_strong(&cp.fd, &out, nfd))
-				fd_release(nfd, 1);
+	if (atomic_compare_exchange_strong(&cp.fd, &out, nfd))
+		return 1;
+	for (int i = 0; i < nthreads; i++) {
+		struct cp_thread *t = &threads[i];
+		int *held = t->fd == fd ? &t->fd : t->statfd == fd ? &t->statfd : t->sysfd == fd ? &t->sysfd : NULL;
+		if (held) {
+			*held = nfd;
+			return 1;
 		}
 	}
-	fd_mark(fd, 0); /* a timer's: the writer finds it gone and arms another */
+	return 0;
+}
+
+void cp_fd_vacate(int fd)
+{
+	int nfd;
+
+	fd_mark(fd, 0);
+	/* a vfork child shares this memory, not the descriptor table: its
+	 * dup2 changes its own table only, which its exec closes;
+	 * libunwind's pipe cannot move (libunwind holds its numbers): its
+	 * reads find it gone and open another (preload.c) */
+	if ((pid_t)syscall(SYS_getpid) != cp.pid || cp_is_unwind_pipe(fd))
+		return;
+	/* the same file or event at another number (a perf event's signal
+	 * still comes: it is the file's; its si_fd names the old number,
+	 * which the handler then no longer refreshes through). Without the
+	 * lock (a dup2 in a signal handler) the writer's check arms again. */
+	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, fd_floor)) < 0)
+		return;
+	if (pthread_mutex_trylock(&lock) != 0) {
+		syscall(SYS_close, nfd);
+		return;
+	}
+	if (fd_move(fd, nfd))
+		fd_mark(nfd, 1);
+	else
+		syscall(SYS_close, nfd);
+	pthread_mutex_unlock(&lock);
 }
 
 /* A task-clock event sampling thread tid (its id in *id), or -1. */
@@ -953,9 +1006,10 @@ static void check_fds(void)
 	if (lost > atomic_load(&fds_lost_noted)) {
 		char text[256];
 		snprintf(text, sizeof(text),
-			 "the program closed %d of cprof's file descriptors by a system call cprof "
-			 "does not see (the output file, threads' timers); cprof opened them again: "
-			 "the threads concerned may miss up to 0.25 s of samples each", lost);
+			 "the program closed or replaced %d of cprof's file descriptors by system "
+			 "calls cprof does not see (the output file, threads' timers); cprof opened "
+			 "them again: the threads concerned may miss up to 0.25 s of samples each",
+			 lost);
 		cp_note(1, text);
 		atomic_store(&fds_lost_noted, lost);
 	}
