@@ -944,6 +944,22 @@ static void grow_file(void)
 		return; /* closing: the file is cut to its length (_exit, a fatal signal) */
 	uint64_t step = cap >= CHUNK ? CHUNK : cap >= FIRST_CHUNK ? cap : FIRST_CHUNK;
 	uint64_t len = cap + step > cp.map_size ? cp.map_size - cap : step;
+	/* A file size limit of the program's (ulimit -f): growing past it
+	 * raises SIGXFSZ, which kills the process (its default action; the
+	 * signal is the whole process's, not only this thread's). Grown up to
+	 * the limit only, then full. */
+	struct rlimit fsize;
+	if (getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY &&
+	    cap + len > fsize.rlim_cur) {
+		if (fsize.rlim_cur <= cap) {
+			grow_failed = 1;
+			warnx("%s: the file cannot grow past the program's file size limit (ulimit -f: "
+			      "%llu bytes): samples that find no room are counted as dropped",
+			      cp.path, (unsigned long long)fsize.rlim_cur);
+			return;
+		}
+		len = fsize.rlim_cur - cap;
+	}
 	int fd = cp_output_fd();
 	if (fd < 0) {
 		grow_failed = 1;

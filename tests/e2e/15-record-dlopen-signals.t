@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/dlopener" ] && [ -x "$PROGS/ownprof" ] ||
 	skip_all "cprof-record or samples not built"
-plan 18
+plan 20
 
 stacks() { "$BIN/cprof-raw" "$@" 2>/dev/null | awk '!/^#/ { print $NF }'; }
 
@@ -71,3 +71,21 @@ diag "64 KiB: $written written, $dropped dropped"
 ok "$([ "${dropped:-0}" -gt 0 ] && [ "$(stat -c %s "$T/full")" -le 65536 ]; echo $?)" \
 	"samples beyond the limit are counted as dropped; the file stays within it"
 within "$((written + dropped))" "$((cpu_ns / 1000000))" 10 "written + dropped = CPU time x rate"
+
+# the program's own file size limit (ulimit -f): growing the file past it
+# raised SIGXFSZ, whose default action killed the program (bash -c 'ulimit
+# -f 100; ...' under cprof-record died at once); the file now stops at the
+# limit, and the samples past it are dropped and counted as above
+if command -v prlimit >/dev/null; then
+	run_limited 60 prlimit --fsize=65536 env LD_PRELOAD="$LIB/libcprof-sample.so" CPROF_OUT="$T/fsize" \
+		CPROF_HZ=1000 "$PROGS/abc" 4 >/dev/null 2>"$T/fsize.err"
+	is "$?" 0 "a program with a 64 KiB file size limit (prlimit --fsize) runs to its end"
+	"$BIN/cprof-raw" "$T/fsize" >"$T/fsize.txt" 2>/dev/null
+	dropped=$(sed -n 's/^# samples: [0-9]*, dropped: \([0-9]*\).*/\1/p' "$T/fsize.txt")
+	ok "$([ "${dropped:-0}" -gt 0 ] && [ "$(stat -c %s "$T/fsize")" -le 65536 ] &&
+		grep -q "file size limit (ulimit -f: 65536 bytes)" "$T/fsize.err"; echo $?)" \
+		"... its file stops at the limit, with one line saying so, and the samples past it are counted as dropped"
+else
+	ok 0 "# SKIP prlimit (util-linux) not installed"
+	ok 0 "# SKIP prlimit (util-linux) not installed"
+fi
