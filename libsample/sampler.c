@@ -1496,9 +1496,19 @@ static int map_output(const struct cp_config *cfg)
 		warnx("%s: cannot create the output file: %s", cp.path, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 ||
-	    (map = mmap(NULL, cp.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
-			0)) == MAP_FAILED) {
+	/* the address space asked for (4 GiB by default) is only reserved,
+	 * but a limit on it (ulimit -v) counts it: smaller halves are tried
+	 * down to 1 MiB rather than recording nothing */
+	map = MAP_FAILED;
+	if (fstat(fd, &st) == 0)
+		for (;;) {
+			map = mmap(NULL, cp.map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+				   fd, 0);
+			if (map != MAP_FAILED || errno != ENOMEM || cp.map_size / 2 < FIRST_CHUNK)
+				break;
+			cp.map_size = cp.map_size / 2 & ~(uint64_t)4095;
+		}
+	if (map == MAP_FAILED) {
 		warnx("%s: cannot map the output file: %s", cp.path, strerror(errno));
 		syscall(SYS_close, fd);
 		return -1;
@@ -1570,6 +1580,12 @@ int cp_start(const struct cp_config *cfg)
 	cp.map_size = ms && *ms ? strtoull(ms, NULL, 10) : (1ull << 32);
 	if (cp.map_size < (64u << 10))
 		cp.map_size = 64u << 10;
+	/* under a limit on the address space (ulimit -v), an eighth of it at
+	 * most: the program keeps the rest it counted on */
+	struct rlimit as;
+	if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY &&
+	    cp.map_size > as.rlim_cur / 8)
+		cp.map_size = as.rlim_cur / 8 > (64u << 10) ? as.rlim_cur / 8 : 64u << 10;
 	cp.map_size &= ~(uint64_t)4095;
 	if (map_output(cfg) < 0)
 		return -1;

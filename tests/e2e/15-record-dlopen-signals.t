@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "$BIN/cprof-record" ] && [ -x "$PROGS/dlopener" ] && [ -x "$PROGS/ownprof" ] ||
 	skip_all "cprof-record or samples not built"
-plan 20
+plan 21
 
 stacks() { "$BIN/cprof-raw" "$@" 2>/dev/null | awk '!/^#/ { print $NF }'; }
 
@@ -85,7 +85,13 @@ if command -v prlimit >/dev/null; then
 	ok "$([ "${dropped:-0}" -gt 0 ] && [ "$(stat -c %s "$T/fsize")" -le 65536 ] &&
 		grep -q "file size limit (ulimit -f: 65536 bytes)" "$T/fsize.err"; echo $?)" \
 		"... its file stops at the limit, with one line saying so, and the samples past it are counted as dropped"
+	# a limit on the address space (ulimit -v): the 4 GiB the file's mapping
+	# reserves did not fit in it, and nothing was recorded ("cannot map
+	# the output file"); now the mapping takes an eighth of the limit
+	cpu_ns=$(cpu_ns_of prlimit --as=400000000 env LD_PRELOAD="$LIB/libcprof-sample.so" \
+		CPROF_OUT="$T/as" CPROF_HZ=1000 "$PROGS/abc" 1)
+	written=$("$BIN/cprof-raw" "$T/as" 2>/dev/null | sed -n 's/^# samples: \([0-9]*\),.*/\1/p')
+	within "${written:-0}" "$((cpu_ns / 1000000))" 10 "a program under a 400 MB address space limit (prlimit --as) is recorded"
 else
-	ok 0 "# SKIP prlimit (util-linux) not installed"
-	ok 0 "# SKIP prlimit (util-linux) not installed"
+	for i in 1 2 3; do ok 0 "# SKIP prlimit (util-linux) not installed"; done
 fi
