@@ -533,7 +533,7 @@ void cp_fatal(int sig, siginfo_t *si, void *uc)
 	cp_finish_file();
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
-	sigaction(sig, &dfl, NULL);
+	cp_real_sigaction(sig, &dfl, NULL); /* not the wrapper: it would put cp_fatal back */
 	/* A fault re-executes the faulting instruction and dies by default;
 	 * a signal sent by someone is sent again to ourselves. */
 	if (si->si_code <= 0 || sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {

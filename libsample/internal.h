@@ -180,6 +180,10 @@ void cp_exec_failed(void);
 extern char cp_root_path[4096]; /* CPROF_OUT as given, for children's names */
 
 int cp_sigprof_is_ours(void);
+/* A fatal signal whose SIG_DFL cprof replaced with cp_fatal (to close the
+ * file first); cp_fatal's action, to put in again for a SIG_DFL. */
+int cp_is_fatal_hooked(int sig);
+void cp_fatal_action(struct sigaction *sa);
 void cp_unwind_setup(void); /* our SIGPROF handler is installed */
 /* cprof's own file descriptors (see sampler.c): the close, close_range,
  * closefrom and dup2/dup3 wrappers leave them to cprof. All three are

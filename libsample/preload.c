@@ -262,9 +262,33 @@ static void set_prog_act(const struct sigaction *act)
 	}
 }
 
+/* A fatal signal's action as the program sees it: cprof's cp_fatal stands
+ * for SIG_DFL, and a SIG_DFL the program sets keeps it (the file is still
+ * closed before the process ends). */
+static int fatal_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	struct sigaction ours, cur;
+	int r;
+
+	if (act && act->sa_handler == SIG_DFL) {
+		cp_fatal_action(&ours);
+		act = &ours;
+	}
+	if ((r = real_sigaction(sig, act, &cur)) == 0 && old) {
+		*old = cur;
+		if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == cp_fatal) {
+			memset(old, 0, sizeof(*old));
+			old->sa_handler = SIG_DFL;
+		}
+	}
+	return r;
+}
+
 CP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	resolve_sigaction();
+	if (sig != SIGPROF && cp_is_fatal_hooked(sig))
+		return fatal_sigaction(sig, act, old);
 	if (sig != SIGPROF || !cp_sigprof_is_ours())
 		return real_sigaction(sig, act, old);
 	if (old) {
@@ -285,12 +309,15 @@ CP_EXPORT sighandler_t signal(int sig, sighandler_t h)
 	struct sigaction act, old;
 
 	resolve_signal();
-	if (sig != SIGPROF || !cp_sigprof_is_ours())
+	if ((sig != SIGPROF || !cp_sigprof_is_ours()) && !cp_is_fatal_hooked(sig))
 		return real_signal(sig, h);
+	/* glibc's signal(): BSD semantics, the signal blocked in its handler */
 	memset(&act, 0, sizeof(act));
 	act.sa_handler = h;
 	act.sa_flags = SA_RESTART;
-	sigaction(sig, &act, &old);
+	sigaddset(&act.sa_mask, sig);
+	if (sigaction(sig, &act, &old) < 0)
+		return SIG_ERR;
 	return old.sa_handler;
 }
 

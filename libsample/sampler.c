@@ -1359,22 +1359,43 @@ static int choose_timer(void)
 	return CPROF_TIMER_SETITIMER;
 }
 
+/* The signals whose default action (end the process) cprof takes over to
+ * close the file first (cp_fatal); to the program their disposition stays
+ * SIG_DFL (preload.c's sigaction and signal: Python installs its
+ * KeyboardInterrupt handler only on a SIG_DFL SIGINT). */
+static const int fatal_sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+				 SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+int cp_is_fatal_hooked(int sig)
+{
+	if (!atomic_load(&cp.fatal_hooked))
+		return 0;
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
+		if (fatal_sigs[i] == sig)
+			return 1;
+	return 0;
+}
+
+void cp_fatal_action(struct sigaction *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sa_sigaction = cp_fatal;
+	sa->sa_flags = SA_SIGINFO | SA_RESETHAND;
+	sigemptyset(&sa->sa_mask);
+	sigaddset(&sa->sa_mask, SIGPROF);
+}
+
 static void hook_fatal_signals(void)
 {
-	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
-				   SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+	const int *sigs = fatal_sigs;
 
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++) {
 		struct sigaction old, sa;
 
 		if (cp_real_sigaction(sigs[i], NULL, &old) < 0 || old.sa_handler != SIG_DFL ||
 		    (old.sa_flags & SA_SIGINFO))
 			continue;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_sigaction = cp_fatal;
-		sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
-		sigemptyset(&sa.sa_mask);
-		sigaddset(&sa.sa_mask, SIGPROF);
+		cp_fatal_action(&sa);
 		cp_real_sigaction(sigs[i], &sa, NULL);
 	}
 	atomic_store(&cp.fatal_hooked, 1);

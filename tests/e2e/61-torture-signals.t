@@ -7,12 +7,33 @@
 # profiler, no hang, no crash, a readable file with samples.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/60-torture-lib.sh"
-plan 17
+plan 19
 
 plain sigprof 30 "$TORTURE/sigprof" 400
 profiled sigprof 60 -F 1000 -- "$TORTURE/sigprof" 400
 same_behaviour sigprof
 ok "$(readable "$T/sigprof.cprof" >/dev/null; echo $?)" "sigprof: the file reads"
+
+# the dispositions of the fatal signals cprof takes over (to close its file
+# before the process ends) read as SIG_DFL, as without the profiler:
+# Python installs its KeyboardInterrupt handler only on a SIG_DFL SIGINT,
+# and under cprof a Ctrl-C ended it at once, its finally blocks unrun
+plain sigquery 30 "$TORTURE/sigquery"
+profiled sigquery 60 -F 1000 -- "$TORTURE/sigquery"
+same_behaviour sigquery
+if command -v python3 >/dev/null; then
+	script='import signal, os, time
+try:
+    os.kill(os.getpid(), signal.SIGINT); time.sleep(1); print("not interrupted")
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")'
+	# SIGINT as SIG_DFL first: a test's background shell may ignore it
+	run_limited 60 "$BIN/cprof-record" -q -o "$T/py.cprof" -- perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
+		python3 -c "$script" >"$T/py.out" 2>"$T/py.err"
+	is "$(cat "$T/py.out")" KeyboardInterrupt "python3 under the profiler: SIGINT raises KeyboardInterrupt"
+else
+	ok 0 "# SKIP python3 not installed"
+fi
 
 plain sigblock 30 "$TORTURE/sigblock" 6 200
 profiled sigblock 60 -F 1000 -- "$TORTURE/sigblock" 6 200
