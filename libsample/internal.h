@@ -183,6 +183,9 @@ int cp_sigprof_is_ours(void);
 /* A fatal signal whose SIG_DFL cprof replaced with cp_fatal (to close the
  * file first); cp_fatal's action, to put in again for a SIG_DFL. */
 int cp_is_fatal_hooked(int sig);
+/* Runs call(a, b) with cprof's helper threads stopped (unshare, setns into
+ * a user namespace: the kernel wants one thread). */
+int cp_single_threaded_call(int (*call)(long, long), long a, long b);
 void cp_fatal_action(struct sigaction *sa);
 void cp_unwind_setup(void); /* our SIGPROF handler is installed */
 /* cprof's own file descriptors (see sampler.c): the close, close_range,

@@ -37,6 +37,8 @@
  *                        the program takes its numbers anyway, libunwind's
  *                        reads and writes through it fail (EBADF) and it
  *                        opens another
+ *   unshare, setns       into a new user namespace (one thread wanted):
+ *                        cprof's helper threads stop for the call
  * fork needs no wrapper: pthread_atfork handlers give the child its own file.
  */
 #include <dlfcn.h>
@@ -46,6 +48,7 @@
 #include <linux/close_range.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +90,8 @@ REAL(int, sigwaitinfo, (const sigset_t *, siginfo_t *))
 REAL(int, sigtimedwait, (const sigset_t *, siginfo_t *, const struct timespec *))
 REAL(int, close, (int))
 REAL(int, pipe2, (int[2], int))
+REAL(int, unshare, (int))
+REAL(int, setns, (int, int))
 REAL(ssize_t, read, (int, void *, size_t))
 REAL(ssize_t, write, (int, const void *, size_t))
 REAL(int, dup2, (int, int))
@@ -131,6 +136,8 @@ __attribute__((constructor)) static void cp_init(void)
 	resolve__Exit();
 	resolve_close();
 	resolve_pipe2();
+	resolve_unshare();
+	resolve_setns();
 	resolve_read();
 	resolve_write();
 	resolve_dup2();
@@ -186,6 +193,37 @@ CP_EXPORT void _Exit(int status)
 		real__Exit(status);
 	syscall(SYS_exit_group, status);
 	__builtin_unreachable();
+}
+
+/* ---- namespaces --------------------------------------------------------------- */
+
+static int do_unshare(long flags, long unused)
+{
+	(void)unused;
+	return real_unshare ? real_unshare((int)flags) : (int)syscall(SYS_unshare, flags);
+}
+
+static int do_setns(long fd, long nstype)
+{
+	return real_setns ? real_setns((int)fd, (int)nstype) : (int)syscall(SYS_setns, fd, nstype);
+}
+
+/* A new user namespace wants a process of one thread (EINVAL otherwise):
+ * `unshare -U`, rootless containers and sandboxes failed under cprof, whose
+ * writer thread made every program a threaded one. */
+CP_EXPORT int unshare(int flags)
+{
+	if (flags & CLONE_NEWUSER)
+		return cp_single_threaded_call(do_unshare, flags, 0);
+	return do_unshare(flags, 0);
+}
+
+CP_EXPORT int setns(int fd, int nstype)
+{
+	/* nstype 0: whatever namespace fd is, a user namespace too */
+	if (!nstype || (nstype & CLONE_NEWUSER))
+		return cp_single_threaded_call(do_setns, fd, nstype);
+	return do_setns(fd, nstype);
 }
 
 /* ---- threads ---------------------------------------------------------------- */

@@ -1413,22 +1413,9 @@ static void stop_helpers(void)
 	writer_running = wall_running = 0;
 }
 
-/* Arms the calling thread, the process timer (setitimer), the helper
- * threads, and every other thread of the process. */
-static void start_sampling(void)
+/* The writer (and in wall mode the wall) thread. */
+static void start_helpers(void)
 {
-	pthread_mutex_lock(&lock);
-	nthreads = 0;
-	stack_bounds();
-	arm_locked(cp_gettid());
-	pthread_mutex_unlock(&lock);
-	if (cp.timer == CPROF_TIMER_SETITIMER) {
-		struct itimerval it;
-		it.it_interval.tv_sec = (time_t)(cp.period_ns / 1000000000u);
-		it.it_interval.tv_usec = (suseconds_t)(cp.period_ns % 1000000000u / 1000);
-		it.it_value = it.it_interval;
-		setitimer(ITIMER_PROF, &it, NULL);
-	}
 	atomic_store(&stop_threads, 0);
 	atomic_store(&writer_tid, 0);
 	atomic_store(&wall_tid, 0);
@@ -1449,8 +1436,55 @@ static void start_sampling(void)
 		struct timespec ts = {0, 100000};
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* Arms the calling thread, the process timer (setitimer), the helper
+ * threads, and every other thread of the process. */
+static void start_sampling(void)
+{
+	pthread_mutex_lock(&lock);
+	nthreads = 0;
+	stack_bounds();
+	arm_locked(cp_gettid());
+	pthread_mutex_unlock(&lock);
+	if (cp.timer == CPROF_TIMER_SETITIMER) {
+		struct itimerval it;
+		it.it_interval.tv_sec = (time_t)(cp.period_ns / 1000000000u);
+		it.it_interval.tv_usec = (suseconds_t)(cp.period_ns % 1000000000u / 1000);
+		it.it_value = it.it_interval;
+		setitimer(ITIMER_PROF, &it, NULL);
+	}
+	start_helpers();
 	/* Threads that already run (API start in a threaded program). */
 	scan_tasks(0);
+}
+
+/* unshare(CLONE_NEWUSER) and setns into a user namespace need a process of
+ * one thread: cprof's helper threads stop for the call (preload.c) and
+ * start again after it. A thread that was joined may still be leaving the
+ * thread group for a moment, so the call is tried again on EINVAL for up to
+ * 50 ms; a program with threads of its own gets its EINVAL as without
+ * cprof. */
+int cp_single_threaded_call(int (*call)(long, long), long a, long b)
+{
+	int paused = atomic_load(&cp.active) && cp.pid == (pid_t)syscall(SYS_getpid) &&
+		     (writer_running || wall_running);
+	int r, e;
+
+	if (paused)
+		stop_helpers();
+	for (int i = 0;; i++) {
+		r = call(a, b);
+		e = errno;
+		if (r == 0 || e != EINVAL || !paused || i == 50)
+			break;
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	if (paused)
+		start_helpers();
+	errno = e;
+	return r;
 }
 
 /* Disarms every timer and joins the helper threads. */
