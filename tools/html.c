@@ -11,7 +11,10 @@
  * (name, file, line), stack nodes by (parent node, frame). Nodes are then
  * renumbered (tree_order) so that the flame graph's nodes come in preorder,
  * children in name order; a node's parent always has a smaller number, so
- * the viewer can sum children into parents with one backward pass.
+ * the viewer can sum children into parents with one backward pass. A
+ * sample points at its leaf (leaf_table: the nodes samples point to, the
+ * most sampled first), which the viewer sums samples into. The page is all
+ * ASCII (add_ascii).
  */
 #include "html.h"
 #include "gzip.h"

@@ -7,17 +7,18 @@
  *   frames[]             flat triples (name string, file string, line)
  *   nodeParent, nodeFrame  per stack node: its parent (relative) and frame: a
  *                        prefix tree, root first, parents before children, so a
- *                        deep shared prefix is stored once; a sample points at
- *                        its leaf node
- *   samples{}            column arrays (stack, values per type, time deltas,
- *                        thread, labelset, flags); a column that is the same for
- *                        every sample is a single number
+ *                        deep shared prefix is stored once
+ *   leafNode             the leaves: the nodes samples point to, the most
+ *                        sampled first (absent: a sample points at its node)
+ *   samples{}            column arrays (stack: the leaf, values per type, time
+ *                        deltas, thread, labelset, flags); a column that is the
+ *                        same for every sample is a single number
  *
  * Everything the views need is re-aggregated from those columns in typed arrays:
  * a pass over the samples that pass the filters (time range, threads, label,
- * on/off-CPU) adds their values to their stack node; the flame graph's tree
- * (stack nodes merged by function name) and the top tables are then sums over
- * nodes, O(nodes), never O(samples x depth).
+ * on/off-CPU) adds their values to their leaf; the flame graph's tree (stack
+ * nodes merged by function name) and the top tables are then sums over leaves
+ * and nodes, O(nodes), never O(samples x depth).
  *
  * All names reach the page through textContent or canvas fillText, never
  * innerHTML: a function named like an HTML tag is just text.
