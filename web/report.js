@@ -186,7 +186,10 @@
 	// table with its hot part first (docs/cprof-html.md); without leafNode
 	// (an aggregated profile) a sample's stack is its node
 	const nLeaves = D.leafNode === undefined ? nNodes : D.leaves;
-	const leafNode = D.leafNode === undefined ? Int32Array.from({ length: nNodes }, (_, i) => i) : column(D.leafNode, Int32Array, nLeaves);
+	const leafNode = D.leafNode === undefined ? (function (a) { // (a loop: Int32Array.from with a function takes ~7x as long)
+		for (let i = 0; i < a.length; i++) a[i] = i;
+		return a;
+	})(new Int32Array(nNodes)) : column(D.leafNode, Int32Array, nLeaves);
 	const sLeaf = column(D.samples.stack, Int32Array);
 	const nValues = D.valueTypes.length;
 	// a value type the same for every sample (e.g. the sample count, 1) is
