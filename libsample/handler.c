@@ -90,6 +90,11 @@ static int emit(uint16_t type, uint16_t flags, const struct iovec *parts, int np
 	return 0;
 }
 
+int cp_emit_first(uint16_t type, const struct iovec *parts, int nparts)
+{
+	return emit(type, 0, parts, nparts, CP_END_SLACK);
+}
+
 int cp_emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts)
 {
 	int ret = -1;

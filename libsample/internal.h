@@ -133,6 +133,9 @@ int cp_gettid(void);
 /* Writes one record (header + the iov parts, zero padding) into the file.
  * Returns 0, or -1 when there is no room (the caller counts the drop). */
 int cp_emit(uint16_t type, uint16_t flags, const struct iovec *parts, int nparts);
+/* The same before recording starts (cp.active 0: no handler writes), for
+ * the INFO record, which must come first in the file. */
+int cp_emit_first(uint16_t type, const struct iovec *parts, int nparts);
 void cp_sigprof(int sig, siginfo_t *si, void *uc);
 /* Whether a SIGPROF's info says it came from cprof's timers (not the program's). */
 int cp_sigprof_ours(const siginfo_t *si);
