@@ -533,9 +533,12 @@ void cp_fatal(int sig, siginfo_t *si, void *uc)
 	note.level = 1;
 	note.len = (uint32_t)len;
 	struct iovec parts[2] = {{&note, sizeof(note)}, {text, len}};
-	if (cp.map && !atomic_load(&cp.closing))
+	/* (a vfork child shares the parent's memory and file: not its to end) */
+	int owner = cp.pid == (pid_t)syscall(SYS_getpid);
+	if (owner && cp.map && !atomic_load(&cp.closing))
 		emit(CPROF_RAW_NOTE, 0, parts, 2, 64);
-	cp_finish_file();
+	if (owner)
+		cp_finish_file();
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	cp_real_sigaction(sig, &dfl, NULL); /* not the wrapper: it would put cp_fatal back */

@@ -207,6 +207,7 @@ void cp_fd_vacate(int fd);
 void cp_fd_adopt_unwind_pipe(int fds[2]);
 int cp_is_unwind_pipe(int fd);
 int cp_unwind_pipe_gone(void);
+int cp_unwind_pipe_end_ok(int fd); /* fd still is libunwind's pipe */
 /* libunwind closes one of its pipe's ends; the bit check of fd_bits. */
 void cp_fd_forget(int fd);
 int cp_fd_marked(int fd);

@@ -41,9 +41,11 @@
  *                        cprof's helper threads stop for the call
  * fork needs no wrapper: pthread_atfork handlers give the child its own file.
  */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <linux/close_range.h>
 #include <limits.h>
@@ -220,8 +222,9 @@ CP_EXPORT int unshare(int flags)
 
 CP_EXPORT int setns(int fd, int nstype)
 {
-	/* nstype 0: whatever namespace fd is, a user namespace too */
-	if (!nstype || (nstype & CLONE_NEWUSER))
+	/* nstype 0: whatever namespace fd is, a user namespace too; a mount
+	 * namespace wants the filesystem state unshared, which threads share */
+	if (!nstype || (nstype & (CLONE_NEWUSER | CLONE_NEWNS)))
 		return cp_single_threaded_call(do_setns, fd, nstype);
 	return do_setns(fd, nstype);
 }
@@ -347,6 +350,12 @@ CP_EXPORT sighandler_t signal(int sig, sighandler_t h)
 	struct sigaction act, old;
 
 	resolve_signal();
+	if (sig != SIGPROF && cp_is_fatal_hooked(sig) && h != SIG_DFL) {
+		/* the real signal() (it keeps siginterrupt's choice); cprof's
+		 * handler it replaces reads as SIG_DFL */
+		sighandler_t prev = real_signal(sig, h);
+		return (void *)prev == (void *)cp_fatal ? SIG_DFL : prev;
+	}
 	if ((sig != SIGPROF || !cp_sigprof_is_ours()) && !cp_is_fatal_hooked(sig))
 		return real_signal(sig, h);
 	/* glibc's signal(): BSD semantics, the signal blocked in its handler */
@@ -448,8 +457,11 @@ CP_EXPORT int close(int fd)
 	const void *caller = __builtin_return_address(0);
 
 	if (unwind_pipe_taken(fd, caller)) {
+		int still = cp_unwind_pipe_end_ok(fd);
 		cp_fd_forget(fd);
-		return 0; /* the program's file now: libunwind opens another pipe */
+		if (!still)
+			return 0; /* the program's file now: libunwind opens another pipe */
+		return real_close ? real_close(fd) : (int)syscall(SYS_close, fd);
 	}
 	if (cp_fd_is_ours(fd)) {
 		if (!from_libunwind(caller))
@@ -465,16 +477,17 @@ CP_EXPORT int close_range(unsigned first, unsigned last, int flags)
 	unsigned lo = first;
 	int ours;
 
-	if (flags & CLOSE_RANGE_CLOEXEC) /* cprof's are close-on-exec already */
+	/* cprof's are close-on-exec already; first > last is the kernel's EINVAL */
+	if ((flags & CLOSE_RANGE_CLOEXEC) || first > last)
 		return (int)syscall(SYS_close_range, first, last, flags);
-	while (lo <= last && (ours = cp_fd_next_ours(lo > INT_MAX ? INT_MAX : (int)lo)) >= 0 &&
+	while ((ours = cp_fd_next_ours(lo > INT_MAX ? INT_MAX : (int)lo)) >= 0 &&
 	       (unsigned)ours <= last) {
 		if ((unsigned)ours > lo && syscall(SYS_close_range, lo, (unsigned)ours - 1, flags) < 0)
 			return -1;
 		lo = (unsigned)ours + 1;
+		if (lo > last) /* cprof's was the range's last */
+			return 0;
 	}
-	if (lo > last || lo == 0)
-		return 0;
 	return (int)syscall(SYS_close_range, lo, last, flags);
 }
 
@@ -486,24 +499,44 @@ CP_EXPORT void closefrom(int lowfd)
 		lowfd = 0;
 	if (close_range((unsigned)lowfd, ~0u, 0) == 0)
 		return;
-	/* no close_range (a kernel before 5.9): one by one */
-	max = sysconf(_SC_OPEN_MAX);
-	for (long fd = lowfd; fd < max && fd <= INT_MAX; fd++)
-		if (!cp_fd_is_ours((int)fd))
+	/* no close_range (a kernel before 5.9, a seccomp filter): the open
+	 * ones, from /proc/self/fd as glibc does (the limit may be 1e9) */
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	if (!d) {
+		max = sysconf(_SC_OPEN_MAX);
+		for (long fd = lowfd; fd < max && fd < 65536; fd++)
+			if (!cp_fd_is_ours((int)fd))
+				syscall(SYS_close, (int)fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		long fd = strtol(de->d_name, NULL, 10);
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && fd >= lowfd && fd != dirfd(d) &&
+		    !cp_fd_is_ours((int)fd))
 			syscall(SYS_close, (int)fd);
+	}
+	closedir(d);
+}
+
+/* Moves cprof's descriptor out of the way of a dup2/dup3 that will work
+ * (oldfd open, flags valid): one that fails leaves both as they were. */
+static void make_room(int oldfd, int newfd, int flags)
+{
+	if (oldfd != newfd && !(flags & ~O_CLOEXEC) && fcntl(oldfd, F_GETFD) >= 0 &&
+	    cp_fd_is_ours(newfd))
+		cp_fd_vacate(newfd);
 }
 
 CP_EXPORT int dup2(int oldfd, int newfd)
 {
-	if (oldfd != newfd && cp_fd_is_ours(newfd))
-		cp_fd_vacate(newfd);
+	make_room(oldfd, newfd, 0);
 	return real_dup2 ? real_dup2(oldfd, newfd) : (int)syscall(SYS_dup2, oldfd, newfd);
 }
 
 CP_EXPORT int dup3(int oldfd, int newfd, int flags)
 {
-	if (oldfd != newfd && cp_fd_is_ours(newfd))
-		cp_fd_vacate(newfd);
+	make_room(oldfd, newfd, flags);
 	return real_dup3 ? real_dup3(oldfd, newfd, flags) : (int)syscall(SYS_dup3, oldfd, newfd, flags);
 }
 

@@ -535,6 +535,11 @@ int cp_is_unwind_pipe(int fd)
 	return fd >= 0 && (fd == unw_pipe[0] || fd == unw_pipe[1]);
 }
 
+int cp_unwind_pipe_end_ok(int fd)
+{
+	return same_file(fd, pipe_dev, unw_pipe_ino);
+}
+
 int cp_unwind_pipe_gone(void)
 {
 	return !same_file(unw_pipe[0], pipe_dev, unw_pipe_ino) ||
@@ -573,7 +578,7 @@ int cp_output_fd(void)
 {
 	int fd = atomic_load(&cp.fd), nfd = -1;
 
-	if (fd < 0 || same_file(fd, cp.out_dev, cp.out_ino))
+	if (!cp.map || same_file(fd, cp.out_dev, cp.out_ino))
 		return fd;
 	/* closed behind cprof's back: its number may be the program's now */
 	if (!cp.unnamed && (nfd = open(cp.path, O_RDWR | O_CLOEXEC)) >= 0 &&
@@ -586,8 +591,10 @@ int cp_output_fd(void)
 		fd_release(nfd, 1); /* another caller got there first */
 		return atomic_load(&cp.fd);
 	}
-	fd_mark(fd, 0);
-	atomic_fetch_add(&fds_lost, 1);
+	if (fd >= 0) {
+		fd_mark(fd, 0);
+		atomic_fetch_add(&fds_lost, 1);
+	}
 	return nfd;
 }
 
@@ -614,12 +621,14 @@ void cp_fd_vacate(int fd)
 {
 	int nfd;
 
-	fd_mark(fd, 0);
 	/* a vfork child shares this memory, not the descriptor table: its
-	 * dup2 changes its own table only, which its exec closes;
-	 * libunwind's pipe cannot move (libunwind holds its numbers): its
+	 * dup2 changes its own table only, which its exec closes */
+	if ((pid_t)syscall(SYS_getpid) != cp.pid)
+		return;
+	fd_mark(fd, 0);
+	/* libunwind's pipe cannot move (libunwind holds its numbers): its
 	 * reads find it gone and open another (preload.c) */
-	if ((pid_t)syscall(SYS_getpid) != cp.pid || cp_is_unwind_pipe(fd))
+	if (cp_is_unwind_pipe(fd))
 		return;
 	/* the same file or event at another number (a perf event's signal
 	 * still comes: it is the file's; its si_fd names the old number,
@@ -1003,9 +1012,12 @@ static void check_fds(void)
 		if (t->fd >= 0 && !perf_is_ours(t->fd, t->perf_id)) {
 			fd_release(t->fd, 0);
 			t->perf_on = 0;
-			t->fd = cp.timer == CPROF_TIMER_PERF_EVENT ? perf_open(t->tid, &t->perf_id) : -1;
+			t->fd = -1;
 			lost++;
 		}
+		/* (again every tick while it fails: a full descriptor table) */
+		if (t->fd == -1 && cp.timer == CPROF_TIMER_PERF_EVENT)
+			t->fd = perf_open(t->tid, &t->perf_id);
 		if (t->statfd >= 0 && !same_file(t->statfd, proc_dev, t->statino)) {
 			fd_release(t->statfd, 0);
 			t->statfd = open_task_file(t->tid, "stat", &t->statino);
@@ -1467,8 +1479,9 @@ static void start_sampling(void)
  * cprof. */
 int cp_single_threaded_call(int (*call)(long, long), long a, long b)
 {
+	/* (a program with threads of its own gets EINVAL anyway: no pause) */
 	int paused = atomic_load(&cp.active) && cp.pid == (pid_t)syscall(SYS_getpid) &&
-		     (writer_running || wall_running);
+		     (writer_running || wall_running) && nthreads <= 1;
 	int r, e;
 
 	if (paused)

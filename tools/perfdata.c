@@ -1460,18 +1460,24 @@ static void pass1(pd *r, iter it, size_t *nsamples)
 		qsort(r->forks, r->nforks, sizeof(*r->forks), cmp_ev);
 }
 
-/* Whether a callchain's first frame is the sample's ip, as perf's are
- * unless cut to one side: --user-callchains in a sample taken in the
- * kernel, --kernel-callchains of a :u event (no frame at all). perf report
- * then names the sample by its ip, and so does cprof. */
-static bool chain_starts_at(const unsigned char *chain, uint32_t n, uint64_t ip)
+/* Whether a callchain lacks the sample's own frame: it holds no frame at
+ * all (--kernel-callchains of a :u event), or its first frame is on the
+ * other side of the kernel/user line than the sample (--user-callchains in
+ * a sample taken in the kernel). perf report names such a sample by its ip,
+ * and so does cprof. A chain starting at another address on the sample's
+ * side (a precise event's ip beside the interrupted one) is kept as it is,
+ * as perf script prints it. */
+static bool chain_lacks_ip(const unsigned char *chain, uint32_t n, bool kip)
 {
+	bool kernel = kip;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t a = rd64(chain + 8 * (size_t)i);
-		if (a < CONTEXT_MAX)
-			return a == ip;
+		if (a >= CONTEXT_MAX)
+			kernel = a != CONTEXT_USER;
+		else
+			return kernel != kip;
 	}
-	return false;
+	return true;
 }
 
 /* The sample's ip, then its callchain (a stack not kept in the cache:
@@ -1500,7 +1506,7 @@ static uint32_t record_stack(pd *r, const rec *x, const sfields *s)
 		stack = dwarf_stack(r, s->chain, s->nchain, s->regs, s->nregs, s->ustack,
 				    s->ustack_len, kip, s->pid, s->tid, s->time);
 	if (stack == PROF_NONE && s->chain && (r->sample_type & S_IP) &&
-	    !chain_starts_at(s->chain, s->nchain, s->ip))
+	    chain_lacks_ip(s->chain, s->nchain, kip))
 		stack = ip_and_chain(r, s, kip);
 	if (stack == PROF_NONE)
 		stack = s->chain ? sample_stack(r, s->chain, s->nchain, kip, s->pid, s->time)

@@ -10,7 +10,7 @@
 # writes went into the program's file.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/60-torture-lib.sh"
-plan 11
+plan 13
 
 MS=500
 for how in loop range closefrom raw; do
@@ -31,6 +31,15 @@ for how in loop range closefrom raw; do
 			"cf-$how: every thread sampled at the rate after the close ($n samples, CPU x rate $w)"
 	fi
 done
+
+# the wrapped calls answer as the kernel does: close_range from 0 closes
+# (it had closed nothing: close_range(0, N) and closefrom(0) were no-ops
+# even without recording), a reversed range is EINVAL, a failed dup2/dup3
+# onto one of cprof's numbers leaves no descriptor behind
+plain cf-sem 30 "$TORTURE/closefds" semantics
+profiled cf-sem 60 -F 1000 -- "$TORTURE/closefds" semantics
+same_behaviour cf-sem
+like "$(cat "$T/cf-sem.plain.out")" "fd 0 closed" "cf-sem: close_range(0, 0) closes fd 0 (the plain run says so too)"
 
 # a real program: perl closing every descriptor from 3 up, then working
 # (it prints its own user CPU time)

@@ -8,6 +8,7 @@
  *   closefrom  closefrom(3)
  *   raw        the close_range and dup2 system calls themselves, which no
  *              wrapper sees (cprof finds out at its next check)
+ * or: closefds semantics (close_range and dup2/dup3 answers; no FILE)
  * Prints what it checked; exits 1 when its file or pipe was touched. */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,8 +56,43 @@ static void put(int raw, int from, int to)
 		dup2(from, to);
 }
 
+static int open_count(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 65536; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+/* The wrapped calls' answers, which must be the kernel's and glibc's:
+ * close_range from 0 really closes, a reversed range is EINVAL, a failed
+ * dup2 or dup3 leaves no descriptor behind. */
+static int semantics(void)
+{
+	int keep = dup(1), null = open("/dev/null", O_RDONLY);
+	dup2(null, 0);
+	int r = close_range(0, 0, 0);
+	dprintf(keep, "close_range(0, 0): %d, fd 0 %s\n", r, fcntl(0, F_GETFD) >= 0 ? "open" : "closed");
+	errno = 0;
+	r = close_range(10, 5, 0);
+	dprintf(keep, "close_range(10, 5): %d %s\n", r, strerror(errno));
+	int before = open_count();
+	for (int fd = 3; fd < 4096; fd++) {
+		if (fd == keep || fd == null)
+			continue;
+		if (dup2(1000000, fd) >= 0 || dup3(null, fd, 0x12345) >= 0)
+			dprintf(keep, "dup2/dup3 onto %d worked\n", fd);
+	}
+	dprintf(keep, "failed dup2/dup3 onto 3..4095: %d more descriptors\n", open_count() - before);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "semantics"))
+		return semantics();
 	if (argc < 3) {
 		fprintf(stderr, "usage: closefds loop|range|closefrom|raw FILE [MS] [NTHREADS]\n");
 		return 2;
