@@ -349,6 +349,14 @@ static void test_no_callchain_indented(void **state)
 	assert_true(perfscript_looks_like((const unsigned char *)f, strlen(f)));
 	expect_fold(f, NAMES_ROOT_COMM, false, false, false,
 		    "perl;Perl_hv_common 1\nperl;init_cpu_features.constprop.0 1\n");
+	/* an address of decimal digits only (a PIE at 0x565551804000) is the
+	 * frame's, not a period: first line (detection) and later ones; a
+	 * 4-digit tid puts two blanks before it */
+	const char *dd = "          busy-0  2332 56424.657499:      565551804254 busy_loop\n"
+			 "          busy-1  2333 56424.658772:      56555180425e busy_loop\n"
+			 "          busy-1  2333 56424.659772:      565551804251 busy_loop\n";
+	assert_true(perfscript_looks_like((const unsigned char *)dd, strlen(dd)));
+	expect_fold(dd, NAMES_ROOT_COMM, false, false, false, "busy-0;busy_loop 1\nbusy-1;busy_loop 2\n");
 	/* with callchains: an indented line under a head is a frame, even one
 	 * that reads like a record */
 	const char *g = "prog 101 1.0: 5 cycles:\n"
