@@ -466,6 +466,21 @@ static bool match_bare_frame(const char *l, size_t n, frame_line *f)
 	return true;
 }
 
+/* Whether [l, l + n) is one word between blanks. */
+static bool one_word(const char *l, size_t n)
+{
+	size_t i = 0, words = 0;
+	while (i < n) {
+		while (i < n && pl_space((unsigned char)l[i]))
+			i++;
+		if (i < n)
+			words++;
+		while (i < n && !pl_space((unsigned char)l[i]))
+			i++;
+	}
+	return words == 1;
+}
+
 /* The one frame of a record without callchain on its event line: after
  * the event ("EVENT: ADDR SYM (DSO)"); on an indented line (below) also
  * right after the time or the period when no event is printed (-F
@@ -484,7 +499,9 @@ static bool inline_frame(const char *l, size_t n, event_more *m, bool indented,
 	 * mapped at 0x565551804000) was taken for a period: it is the frame's
 	 * address, and there is no period (one run in ten in CI read 300
 	 * records of 927, or none) */
-	if (m->period.n) {
+	/* (only "ADDR SYM": one word after it, so that no folded line, which
+	 * ends in " COUNT" after its frames, reads as such a record) */
+	if (m->period.n && one_word(l + m->after, n - m->after)) {
 		size_t at = (size_t)(m->period.s - l);
 		while (at > 0 && pl_space((unsigned char)l[at - 1]))
 			at--; /* a frame starts with its blanks */
