@@ -613,6 +613,16 @@ static bool match_indented_head(const char *l, size_t n, event_line *e, size_t *
 	size_t i = 0;
 	while (i < n && pl_space((unsigned char)l[i]))
 		i++;
+	/* a line ending in a word of decimal digits is a folded line (its
+	 * count), whatever its first name holds: perf ends a record's line
+	 * with its symbol, its dso or a hex address */
+	size_t end = n, w;
+	while (end > i && pl_space((unsigned char)l[end - 1]))
+		end--;
+	for (w = end; w > i && pl_digit((unsigned char)l[w - 1]); w--)
+		;
+	if (w < end && w > i && pl_space((unsigned char)l[w - 1]))
+		return false;
 	if (!i || !match_event_head(l + i, n - i, e))
 		return false;
 	event_more m;

@@ -357,6 +357,10 @@ static void test_no_callchain_indented(void **state)
 			 "          busy-1  2333 56424.659772:      565551804251 busy_loop\n";
 	assert_true(perfscript_looks_like((const unsigned char *)dd, strlen(dd)));
 	expect_fold(dd, NAMES_ROOT_COMM, false, false, false, "busy-0;busy_loop 1\nbusy-1;busy_loop 2\n");
+	/* a folded line whose first name holds such a head ends in its count:
+	 * not a record (cprof-fold's output reads back as folded) */
+	const char *fl = "            x 24636/2 607 [000] 94564.109216:     100 cycles:u:;outer;inner 1\n";
+	assert_false(perfscript_looks_like((const unsigned char *)fl, strlen(fl)));
 	/* with callchains: an indented line under a head is a frame, even one
 	 * that reads like a record */
 	const char *g = "prog 101 1.0: 5 cycles:\n"
