@@ -7,7 +7,7 @@
 # profiler, no hang, no crash, a readable file with samples.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/60-torture-lib.sh"
-plan 19
+plan 20
 
 plain sigprof 30 "$TORTURE/sigprof" 400
 profiled sigprof 60 -F 1000 -- "$TORTURE/sigprof" 400
@@ -31,7 +31,17 @@ except KeyboardInterrupt:
 	run_limited 60 "$BIN/cprof-record" -q -o "$T/py.cprof" -- perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
 		python3 -c "$script" >"$T/py.out" 2>"$T/py.err"
 	is "$(cat "$T/py.out")" KeyboardInterrupt "python3 under the profiler: SIGINT raises KeyboardInterrupt"
+	# multiprocessing's forkserver saves signal.getsignal() of SIGINT and
+	# SIGCHLD and sets them back in each child: with cprof's handler read as
+	# None, signal.signal(SIGINT, None) raised TypeError and the pool hung
+	# (a builtin as the task: -c has no module the workers could import)
+	script='import multiprocessing as mp
+mp.set_start_method("forkserver")
+with mp.Pool(2) as p: print(sum(p.map(abs, range(-10, 0))))'
+	run_limited 60 "$BIN/cprof-record" -q -o "$T/mp.cprof" -- python3 -c "$script" >"$T/mp.out" 2>"$T/mp.err"
+	is "$?:$(cat "$T/mp.out")" "0:55" "python3 multiprocessing with the forkserver under the profiler"
 else
+	ok 0 "# SKIP python3 not installed"
 	ok 0 "# SKIP python3 not installed"
 fi
 
