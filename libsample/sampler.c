@@ -10,7 +10,8 @@
  * handler never stores to a page past the end of the file and a full disk
  * shows up here, as drops, not as SIGBUS); a writer of a record that leaves
  * less than 4 MiB free wakes it through a futex (no descriptor: see "cprof's
- * own file descriptors" below for why). Otherwise it wakes every 250 ms (its own CPU time is overhead nobody samples: polling every
+ * own file descriptors" below for why). Otherwise it wakes every 250 ms
+ * (its own CPU time is overhead nobody samples: polling every
  * 10 ms cost 1.4% of a CPU on this machine), and every 500 ms it looks at
  * /proc/self/task: threads it has not seen get a timer and a THREAD record,
  * threads that are gone lose theirs; every second it re-reads the names. Threads created through pthread_create (wrapped in preload.c)
@@ -431,7 +432,7 @@ static void fd_mark(int fd, int on)
 		__atomic_fetch_and(&fd_bits[fd >> 3], (unsigned char)~(1u << (fd & 7)), __ATOMIC_RELAXED);
 }
 
-static int fd_marked(int fd)
+int cp_fd_marked(int fd)
 {
 	return fd >= 0 && fd < FD_BITS &&
 	       (__atomic_load_n(&fd_bits[fd >> 3], __ATOMIC_RELAXED) >> (fd & 7) & 1);
@@ -459,7 +460,7 @@ int cp_fd_is_ours(int fd)
 {
 	struct stat st;
 
-	if (!fd_marked(fd))
+	if (!cp_fd_marked(fd))
 		return 0;
 	if (fstat(fd, &st) == 0 &&
 	    ((st.st_dev == cp.out_dev && st.st_ino == cp.out_ino) ||
@@ -542,18 +543,12 @@ int cp_unwind_pipe_end_ok(int fd)
 
 int cp_unwind_pipe_gone(void)
 {
-	return !same_file(unw_pipe[0], pipe_dev, unw_pipe_ino) ||
-	       !same_file(unw_pipe[1], pipe_dev, unw_pipe_ino);
+	return !cp_unwind_pipe_end_ok(unw_pipe[0]) || !cp_unwind_pipe_end_ok(unw_pipe[1]);
 }
 
 void cp_fd_forget(int fd)
 {
 	fd_mark(fd, 0);
-}
-
-int cp_fd_marked(int fd)
-{
-	return fd_marked(fd);
 }
 
 /* Closes one of cprof's descriptors, or only forgets it when it is not
@@ -1399,16 +1394,14 @@ void cp_fatal_action(struct sigaction *sa)
 
 static void hook_fatal_signals(void)
 {
-	const int *sigs = fatal_sigs;
-
 	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++) {
 		struct sigaction old, sa;
 
-		if (cp_real_sigaction(sigs[i], NULL, &old) < 0 || old.sa_handler != SIG_DFL ||
+		if (cp_real_sigaction(fatal_sigs[i], NULL, &old) < 0 || old.sa_handler != SIG_DFL ||
 		    (old.sa_flags & SA_SIGINFO))
 			continue;
 		cp_fatal_action(&sa);
-		cp_real_sigaction(sigs[i], &sa, NULL);
+		cp_real_sigaction(fatal_sigs[i], &sa, NULL);
 	}
 	atomic_store(&cp.fatal_hooked, 1);
 }
